@@ -1,0 +1,7 @@
+/**
+ * @msc/eventual
+ *
+ * @packageDocumentation
+ */
+
+export {};

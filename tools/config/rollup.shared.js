@@ -1,0 +1,23 @@
+// Shared rollup config for every publishable package: one ESM bundle per entry, esbuild for
+// TypeScript → JavaScript (declarations come from `tsc -b`), every bare import kept external so a
+// package never inlines its dependencies.
+import esbuild from 'rollup-plugin-esbuild';
+
+/**
+ * @param {{ input?: Record<string, string> }} [options] entry points, default `{ index: 'src/index.ts' }`
+ * @returns {import('rollup').RollupOptions}
+ */
+export function packageBundle(options = {}) {
+  return {
+    input: options.input ?? { index: 'src/index.ts' },
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    plugins: [esbuild({ target: 'es2022', sourceMap: true })],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: '[name]-[hash].js',
+    },
+  };
+}
