@@ -19,6 +19,7 @@ export function packageProject(configUrl: string, overrides: ViteUserConfig['tes
       include: ['test/**/*.test.ts'],
       testTimeout: 20_000,
       hookTimeout: 20_000,
+      execArgv: ['--expose-gc'],
       ...overrides,
     },
   };

@@ -1,0 +1,31 @@
+import type { CapabilityHandler, ResultHandler } from './handler.ts';
+import { settledResult } from './promise-handler.ts';
+
+/**
+ * A handler whose every call fails: a revoked capability (its session ended), a promise that
+ * rejected, or `Nothing`. It holds nothing, so references cost nothing.
+ */
+export class BrokenHandler implements CapabilityHandler {
+  readonly #error: (method: string) => unknown;
+
+  /** @param error - the error each call fails with, given the method name */
+  constructor(error: (method: string) => unknown) {
+    this.#error = error;
+  }
+
+  call(method: string): ResultHandler {
+    return settledResult({ kind: 'error', error: this.#error(method) });
+  }
+
+  whenResolved(): Promise<void> {
+    return Promise.reject(this.#error('whenResolved'));
+  }
+
+  retain(): void {}
+
+  release(): void {}
+
+  shorten(): CapabilityHandler {
+    return this;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Typed errors of eventual values. Each has a stable `name` and `code` so that it keeps its meaning
+ * after crossing a session (the serializer sends name, message, code and cause).
+ */
+
+/** Stable codes of the errors this package throws. */
+export type EventualErrorCode =
+  | 'aborted'
+  | 'disposed'
+  | 'method-not-found'
+  | 'not-a-capability'
+  | 'nothing'
+  | 'closed'
+  | 'cancelled';
+
+/** Base class of the errors this package throws. */
+export class EventualError extends Error {
+  override name = 'EventualError';
+  readonly code: EventualErrorCode;
+  constructor(code: EventualErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * The well-known abort of an eventual value: the activity behind it can no longer complete,
+ * typically because the session it spanned ended (DESIGN §1.10) or a sequence was aborted.
+ * `cause` carries the reason when one is known.
+ */
+export class AbortedError extends EventualError {
+  override name = 'AbortedError';
+  constructor(message = 'the eventual value was aborted', options?: { cause?: unknown }) {
+    super('aborted', message, options);
+  }
+}
+
+/** A call on a proxy instance after it was disposed. */
+export class DisposedError extends EventualError {
+  override name = 'DisposedError';
+  constructor(method: string) {
+    super('disposed', `cannot call '${method}': this proxy was disposed`);
+  }
+}
+
+/** A call names something that is not a callable method of the target (DESIGN §3). */
+export class MethodNotFoundError extends EventualError {
+  override name = 'MethodNotFoundError';
+  constructor(method: string, targetName: string, why: string) {
+    super('method-not-found', `'${method}' is not a callable method of ${targetName}: ${why}`);
+  }
+}
+
+/** A call was pipelined on a result that turned out to be data, not a capability. */
+export class NotCapabilityError extends EventualError {
+  override name = 'NotCapabilityError';
+  constructor(method: string, what: string) {
+    super(
+      'not-a-capability',
+      `cannot call '${method}' on a result that resolved to ${what}, not a capability`,
+    );
+  }
+}
+
+/** A call on the `Nothing` capability. */
+export class NothingError extends EventualError {
+  override name = 'NothingError';
+  constructor(method: string) {
+    super('nothing', `cannot call '${method}' on Nothing: no actions are authorized here`);
+  }
+}
+
+/** A write to a sequence or byte stream after it was closed. */
+export class ClosedError extends EventualError {
+  override name = 'ClosedError';
+  constructor(message: string) {
+    super('closed', message);
+  }
+}
+
+/** The consumer cancelled the sequence; `cause` carries the consumer's error, if it gave one. */
+export class CancelledError extends EventualError {
+  override name = 'CancelledError';
+  constructor(message = 'the consumer cancelled the sequence', options?: { cause?: unknown }) {
+    super('cancelled', message, options);
+  }
+}
+
+/** Describes a value for error messages without dumping it. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
+  }
+  return `a ${typeof value}`;
+}

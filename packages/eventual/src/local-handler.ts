@@ -1,0 +1,193 @@
+import { copyCapabilities } from './capability-copy.ts';
+import { enqueueDispatch } from './dispatch-queue.ts';
+import { MethodNotFoundError } from './errors.ts';
+import { handlerOf, isResultFacade } from './facade.ts';
+import type { CapabilityHandler, ResultHandler } from './handler.ts';
+import { PromiseHandler } from './promise-handler.ts';
+
+/**
+ * The handler of a local object (a capability hosted in this thread). Calls are queued on the
+ * thread's dispatch queue, so they run at the top of a later turn in call order (DESIGN §1.3–1.4).
+ * One handler exists per target object; it counts the references of every proxy instance, table
+ * entry and queued call, and when the last goes the target's own `Symbol.dispose` runs, after every
+ * call queued before the release has been dispatched (DESIGN §1.8).
+ */
+export class LocalHandler implements CapabilityHandler {
+  readonly target: object;
+  #references = 0;
+  #disposed = false;
+
+  constructor(target: object) {
+    this.target = target;
+  }
+
+  call(method: string, args: readonly unknown[]): ResultHandler {
+    const result = new PromiseHandler();
+    // The queued call holds a reference so a release right after the call cannot dispose the
+    // target before the call is dispatched.
+    this.#references++;
+    enqueueDispatch(new LocalDispatch(this, method, copyCapabilities(args), result));
+    return result;
+  }
+
+  whenResolved(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  retain(): void {
+    this.#references++;
+  }
+
+  release(): void {
+    if (--this.#references !== 0 || this.#disposed) return;
+    this.#disposed = true;
+    handlers.delete(this.target);
+    const dispose = (this.target as Partial<Disposable>)[Symbol.dispose];
+    if (typeof dispose === 'function') {
+      enqueueDispatch({
+        run: () => {
+          try {
+            dispose.call(this.target);
+          } catch (error) {
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
+        },
+      });
+    }
+  }
+
+  shorten(): CapabilityHandler {
+    return this;
+  }
+
+  /** Runs a queued call; called by the dispatch queue at the top of a turn. */
+  dispatch(method: string, args: unknown[], result: PromiseHandler): void {
+    try {
+      const implementation = findMethod(this.target, method);
+      if (typeof implementation === 'string') {
+        result.settle({
+          kind: 'error',
+          error: new MethodNotFoundError(method, targetName(this.target), implementation),
+        });
+        return;
+      }
+      let returned: unknown;
+      try {
+        returned = implementation.apply(this.target, args);
+      } catch (error) {
+        result.settle({ kind: 'error', error });
+        return;
+      }
+      settleWith(result, returned);
+    } finally {
+      this.release();
+    }
+  }
+}
+
+class LocalDispatch {
+  readonly #handler: LocalHandler;
+  readonly #method: string;
+  readonly #args: unknown[];
+  readonly #result: PromiseHandler;
+  constructor(handler: LocalHandler, method: string, args: readonly unknown[], result: PromiseHandler) {
+    this.#handler = handler;
+    this.#method = method;
+    this.#args = args as unknown[];
+    this.#result = result;
+  }
+  run(): void {
+    this.#handler.dispatch(this.#method, this.#args, this.#result);
+  }
+}
+
+/**
+ * Settles a call's result with what the implementation returned: a proxy (capability), a call
+ * result (follow it, so pipelined calls flow on without waiting), a promise (wait), or data (whose
+ * proxies are copied: the callee keeps its own).
+ */
+export function settleWith(result: PromiseHandler, returned: unknown): void {
+  if (typeof returned === 'object' && returned !== null) {
+    const handler = handlerOf(returned);
+    if (handler !== undefined) {
+      handler.retain();
+      if (isResultFacade(returned)) result.follow(handler as ResultHandler);
+      else result.settle({ kind: 'capability', handler });
+      return;
+    }
+  }
+  if (isThenable(returned)) {
+    returned.then(
+      (value) => settleWith(result, value),
+      (error: unknown) => result.settle({ kind: 'error', error }),
+    );
+    return;
+  }
+  result.settle({ kind: 'value', value: copyCapabilities(returned) });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+const handlers = new WeakMap<object, LocalHandler>();
+
+/** The one handler of a local target object, created on first use. */
+export function localHandlerFor(target: object): LocalHandler {
+  let handler = handlers.get(target);
+  if (handler === undefined) {
+    handler = new LocalHandler(target);
+    handlers.set(target, handler);
+  }
+  return handler;
+}
+
+const methodCache = new WeakMap<object, Map<string, Function | string>>();
+
+/**
+ * The callable method `name` of `target`, or why there is none. Only functions on the target's
+ * prototype chain below `Object.prototype` are callable: not `constructor`, not own fields, not
+ * accessors, not `Object.prototype` members (DESIGN §3). `#private` methods are unreachable by
+ * construction.
+ */
+function findMethod(target: object, name: string): Function | string {
+  const prototype = Object.getPrototypeOf(target) as object | null;
+  if (prototype === null) return 'the target has no class';
+  let cache = methodCache.get(prototype);
+  if (cache === undefined) {
+    cache = new Map();
+    methodCache.set(prototype, cache);
+  }
+  let found = cache.get(name);
+  if (found === undefined) {
+    found = lookUpMethod(prototype, name);
+    cache.set(name, found);
+  }
+  if (typeof found === 'string' && Object.hasOwn(target, name)) {
+    return 'it is a field of the object, not a method of its class';
+  }
+  return found;
+}
+
+function lookUpMethod(prototype: object, name: string): Function | string {
+  if (name === 'constructor') return 'the constructor is not callable';
+  for (let current: object | null = prototype; current !== null; current = Object.getPrototypeOf(current)) {
+    if (current === Object.prototype || current === Function.prototype) break;
+    const descriptor = Object.getOwnPropertyDescriptor(current, name);
+    if (descriptor === undefined) continue;
+    if (typeof descriptor.value === 'function') return descriptor.value as Function;
+    return descriptor.get || descriptor.set ? 'it is an accessor, not a method' : 'it is not a function';
+  }
+  return 'no such method';
+}
+
+function targetName(target: object): string {
+  const name = (target as { constructor?: { name?: string } }).constructor?.name;
+  return name ? `${name}` : 'the target';
+}

@@ -1,0 +1,184 @@
+import { copyCapabilities, releaseCapabilities } from './capability-copy.ts';
+import { describeValue, NotCapabilityError } from './errors.ts';
+import type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
+
+/** A call pipelined on a promise before it resolved, waiting to be forwarded in order. */
+interface PendingCall {
+  readonly method: string;
+  /** Our own copy of the arguments' capabilities: the caller may release its own meanwhile. */
+  readonly args: readonly unknown[];
+  readonly result: PromiseHandler;
+}
+
+/**
+ * A local promise for a capability or a value: the result of a local call, or a promise made with
+ * `eventualPromise()`. Calls made before it resolves are queued here and forwarded in call order
+ * the moment it resolves (promise pipelining, DESIGN §1.5), before any later call, so instance
+ * order holds across the resolution (DESIGN §1.4).
+ */
+export class PromiseHandler implements ResultHandler {
+  consumerOptions: ConsumerOptions | undefined = undefined;
+  #references = 1;
+  #settlement: Settlement | undefined = undefined;
+  /** Set when this promise follows another result: calls go straight there. */
+  #forward: ResultHandler | undefined = undefined;
+  #pending: PendingCall[] | undefined = undefined;
+  /** The first listener (most results have exactly one: their facade) and any further ones. */
+  #listener: ((settlement: Settlement) => void) | undefined = undefined;
+  #moreListeners: ((settlement: Settlement) => void)[] | undefined = undefined;
+
+  /** Whether the promise has settled (resolved, rejected or started following another result). */
+  get isSettled(): boolean {
+    return this.#settlement !== undefined;
+  }
+
+  call(method: string, args: readonly unknown[]): ResultHandler {
+    if (this.#forward !== undefined) return this.#forward.call(method, args);
+    const settlement = this.#settlement;
+    if (settlement !== undefined) return callSettled(settlement, method, args);
+    const result = new PromiseHandler();
+    (this.#pending ??= []).push({ method, args: copyCapabilities(args), result });
+    return result;
+  }
+
+  whenResolved(): Promise<void> {
+    if (this.#forward !== undefined) return this.#forward.whenResolved();
+    const settlement = this.#settlement;
+    if (settlement === undefined) {
+      return new Promise<void>((resolve, reject) => {
+        this.onSettled(() => this.whenResolved().then(resolve, reject));
+      });
+    }
+    switch (settlement.kind) {
+      case 'capability':
+        return settlement.handler.whenResolved();
+      case 'error':
+        return Promise.reject(settlement.error);
+      default:
+        return Promise.reject(new NotCapabilityError('whenResolved', describeValue(settlement.value)));
+    }
+  }
+
+  retain(): void {
+    this.#references++;
+  }
+
+  release(): void {
+    if (--this.#references !== 0) return;
+    // Queued calls belong to their own results, which may still be alive: they are forwarded when
+    // this promise settles even if nobody holds the promise itself any more.
+    if (this.#forward !== undefined) {
+      this.#forward.release();
+      this.#forward = undefined;
+    }
+    if (this.#settlement?.kind === 'capability') this.#settlement.handler.release();
+  }
+
+  shorten(): CapabilityHandler {
+    if (this.#forward !== undefined) return this.#forward.shorten();
+    if (this.#settlement?.kind === 'capability') return this.#settlement.handler.shorten();
+    return this;
+  }
+
+  onSettled(listener: (settlement: Settlement) => void): void {
+    if (this.#settlement !== undefined) listener(this.#settlement);
+    else if (this.#listener === undefined) this.#listener = listener;
+    else (this.#moreListeners ??= []).push(listener);
+  }
+
+  /**
+   * Settles the promise. Takes ownership of the reference a capability settlement carries. Later
+   * calls are ignored (and their capability reference released), so a racing resolver is harmless.
+   */
+  settle(settlement: Settlement): void {
+    if (this.#settlement !== undefined || this.#forward !== undefined) {
+      if (settlement.kind === 'capability') settlement.handler.release();
+      return;
+    }
+    this.#settlement = settlement;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending !== undefined) {
+      for (const call of pending) {
+        if (settlement.kind === 'capability') {
+          const inner = settlement.handler.call(call.method, call.args);
+          releaseCapabilities(call.args);
+          call.result.follow(inner);
+        } else {
+          releaseCapabilities(call.args);
+          call.result.settle({ kind: 'error', error: settlementError(settlement, call.method) });
+        }
+      }
+    }
+    this.#notify(settlement);
+  }
+
+  /**
+   * Makes this promise follow another result: queued and later calls go to `inner`, and this
+   * promise settles as `inner` does. Takes ownership of the reference to `inner`.
+   */
+  follow(inner: ResultHandler): void {
+    if (this.#settlement !== undefined || this.#forward !== undefined) {
+      inner.release();
+      return;
+    }
+    if (this.consumerOptions !== undefined && inner.consumerOptions === undefined) {
+      inner.consumerOptions = this.consumerOptions;
+    }
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending !== undefined) {
+      for (const call of pending) {
+        const forwarded = inner.call(call.method, call.args);
+        releaseCapabilities(call.args);
+        call.result.follow(forwarded);
+      }
+    }
+    if (this.#references === 0) {
+      inner.release();
+      return;
+    }
+    this.#forward = inner;
+    inner.onSettled((settlement) => {
+      if (settlement.kind === 'capability') settlement.handler.retain();
+      this.#settleFollowed(settlement);
+    });
+  }
+
+  #settleFollowed(settlement: Settlement): void {
+    // Calls keep going to #forward (which already holds them in order); only the value settles.
+    this.#settlement = settlement;
+    this.#notify(settlement);
+  }
+
+  /** Tells the listeners, then drops the capability if nobody holds this promise any more. */
+  #notify(settlement: Settlement): void {
+    const listener = this.#listener;
+    const more = this.#moreListeners;
+    this.#listener = undefined;
+    this.#moreListeners = undefined;
+    if (listener !== undefined) listener(settlement);
+    if (more !== undefined) for (const next of more) next(settlement);
+    if (this.#references === 0 && settlement.kind === 'capability') settlement.handler.release();
+  }
+}
+
+/** A result handler that is already settled. */
+export function settledResult(settlement: Settlement): PromiseHandler {
+  const result = new PromiseHandler();
+  result.settle(settlement);
+  return result;
+}
+
+function callSettled(settlement: Settlement, method: string, args: readonly unknown[]): ResultHandler {
+  if (settlement.kind === 'capability') return settlement.handler.call(method, args);
+  return settledResult({ kind: 'error', error: settlementError(settlement, method) });
+}
+
+function settlementError(settlement: Settlement, method: string): unknown {
+  if (settlement.kind === 'error') return settlement.error;
+  return new NotCapabilityError(
+    method,
+    describeValue(settlement.kind === 'value' ? settlement.value : undefined),
+  );
+}

@@ -1,0 +1,86 @@
+import { describe, expect, test } from 'vitest';
+import { type Proxy, proxy } from '../src/index.ts';
+import { Calc, type ICalc, settle } from './fixtures.ts';
+
+describe('lifetime', () => {
+  test("the target's Symbol.dispose runs when its last proxy is released", async () => {
+    const calc = new Calc();
+    const first = proxy<ICalc>(calc);
+    const second = proxy<ICalc>(calc);
+    first[Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(0);
+    second[Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(1);
+    second[Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(1);
+  });
+
+  test('calls queued before the release are dispatched before the target is disposed', async () => {
+    const events: string[] = [];
+    class Target {
+      async work(): Promise<void> {
+        events.push('work');
+      }
+      [Symbol.dispose](): void {
+        events.push('dispose');
+      }
+    }
+    const target = proxy(new Target());
+    const done = target.work();
+    target[Symbol.dispose]();
+    await done;
+    await settle();
+    expect(events).toEqual(['work', 'dispose']);
+  });
+
+  test('using releases at the end of the block', async () => {
+    const calc = new Calc();
+    {
+      using scoped = proxy<ICalc>(calc);
+      await scoped.add(1);
+    }
+    await settle();
+    expect(calc.disposed).toBe(1);
+  });
+
+  test('a capability received as an argument is the receiver’s own reference', async () => {
+    const held: Proxy<ICalc>[] = [];
+    interface IKeeper {
+      keep(calc: Proxy<ICalc>): Promise<void>;
+    }
+    class Keeper implements IKeeper {
+      async keep(calc: Proxy<ICalc>): Promise<void> {
+        held.push(calc);
+      }
+    }
+    const calc = new Calc(5);
+    const keeper = proxy<IKeeper>(new Keeper());
+    const mine = proxy<ICalc>(calc);
+    await keeper.keep(mine);
+    mine[Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(0);
+    expect(await held[0]!.get()).toBe(5);
+    held[0]![Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(1);
+  });
+
+  test('a forgotten proxy is released when garbage collected', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('run the tests with --expose-gc');
+    const calc = new Calc();
+    (() => {
+      const forgotten = proxy<ICalc>(calc);
+      void forgotten;
+    })();
+    for (let attempt = 0; attempt < 50 && calc.disposed === 0; attempt++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(calc.disposed).toBe(1);
+  });
+});
