@@ -1,0 +1,97 @@
+import * as ed25519 from '@noble/ed25519';
+import { IdentityFormatError } from './identity-format-error.ts';
+import { PublicIdentity } from './public-identity.ts';
+
+/** Length of an ed25519 secret key (the RFC 8032 seed), in bytes. */
+export const SECRET_KEY_LENGTH = 32;
+
+/** Options of {@link Identity.generate} and {@link Identity.fromSecretKey}. */
+export interface IdentityOptions {
+  /** A display name sent to peers with the public key (self-asserted). Default: none. */
+  readonly name?: string;
+}
+
+/**
+ * An ed25519 key pair: who this party is. It signs the session handshake; peers see its
+ * {@link publicIdentity}.
+ *
+ * The secret key lives in a private field, so logging or serialising an `Identity` never prints it;
+ * {@link exportSecretKey} is the one deliberate way out (used to save it to a file). Signing uses the
+ * platform's WebCrypto SHA-512 (`crypto.subtle`), so the same code runs in browsers and on Node.
+ */
+export class Identity {
+  readonly #secretKey: Uint8Array;
+  /** The public half: key, fingerprint and display name. */
+  readonly publicIdentity: PublicIdentity;
+
+  private constructor(secretKey: Uint8Array, publicIdentity: PublicIdentity) {
+    this.#secretKey = secretKey;
+    this.publicIdentity = publicIdentity;
+  }
+
+  /**
+   * A new identity from 32 bytes of cryptographically secure randomness
+   * (`crypto.getRandomValues`).
+   *
+   * @throws {IdentityFormatError} code `name` when `options.name` breaks the display-name rules.
+   */
+  static async generate(options: IdentityOptions = {}): Promise<Identity> {
+    return Identity.fromSecretKey(ed25519.utils.randomSecretKey(), options);
+  }
+
+  /**
+   * The identity whose secret key (RFC 8032 seed) is `secretKey` (32 bytes, copied).
+   *
+   * @throws {IdentityFormatError} code `secret-key` for a wrong length; code `name` for a bad name.
+   */
+  static async fromSecretKey(secretKey: Uint8Array, options: IdentityOptions = {}): Promise<Identity> {
+    if (!(secretKey instanceof Uint8Array) || secretKey.length !== SECRET_KEY_LENGTH) {
+      const got = secretKey instanceof Uint8Array ? `${secretKey.length} bytes` : typeof secretKey;
+      throw new IdentityFormatError(
+        'secret-key',
+        `expected a ${SECRET_KEY_LENGTH}-byte ed25519 secret key, got ${got}`,
+      );
+    }
+    const copy = secretKey.slice();
+    const publicKey = await ed25519.getPublicKeyAsync(copy);
+    return new Identity(copy, PublicIdentity.fromPublicKey(publicKey, options.name));
+  }
+
+  /** The display name, or `undefined`. */
+  get name(): string | undefined {
+    return this.publicIdentity.name;
+  }
+
+  /** The fingerprint of the public key (see {@link PublicIdentity.fingerprint}). */
+  get fingerprint(): string {
+    return this.publicIdentity.fingerprint;
+  }
+
+  /** A 64-byte ed25519 signature (RFC 8032, deterministic) of `message`. */
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    return ed25519.signAsync(message, this.#secretKey);
+  }
+
+  /** The same key pair with another display name (or none). */
+  withName(name: string | undefined): Identity {
+    return new Identity(this.#secretKey, this.publicIdentity.withName(name));
+  }
+
+  /**
+   * A copy of the 32-byte secret key. Whoever holds it can act as this identity: store it only
+   * where the owner alone can read it (`saveIdentity` from `@msc/identity/node` writes mode 0600).
+   */
+  exportSecretKey(): Uint8Array {
+    return this.#secretKey.slice();
+  }
+
+  /** The public identity as text; the secret key is never part of it. */
+  toString(): string {
+    return `Identity ${this.publicIdentity.toString()}`;
+  }
+
+  /** The public identity only, so `JSON.stringify(identity)` cannot leak the secret key. */
+  toJSON(): ReturnType<PublicIdentity['toJSON']> {
+    return this.publicIdentity.toJSON();
+  }
+}
