@@ -224,9 +224,20 @@ export function createResult(handler: ResultHandler): object {
   return createFacade(handler, true, resultTraps);
 }
 
+/**
+ * The hidden target of a facade. A class (not a plain object) so that serializers, which look at
+ * the prototype, never mistake a proxy for plain data.
+ */
+class FacadeTarget {
+  readonly [stateKey]: FacadeState;
+  constructor(state: FacadeState) {
+    this[stateKey] = state;
+  }
+}
+
 function createFacade(handler: CapabilityHandler, isResult: boolean, traps: ProxyHandler<object>): object {
   const state = new FacadeState(handler, isResult);
-  const target = { [stateKey]: state };
+  const target = new FacadeTarget(state);
   const facade = new globalThis.Proxy(target, traps);
   if (!isResult) {
     collector.register(facade, state, state);

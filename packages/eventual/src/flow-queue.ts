@@ -28,6 +28,7 @@ export class FlowQueue<T> {
   #readers: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void; max: number }[] = [];
   #flushers: { resolve(): void; reject(error: unknown): void }[] = [];
   #closers: (() => void)[] = [];
+  #readable: (() => void)[] = [];
   /** Observers of the consumer's activity (a session turns reads into credits). */
   #observers: ((event: ConsumerEvent) => void)[] = [];
   readonly #take: ((queue: FlowQueue<T>, max: number) => T) | undefined;
@@ -60,6 +61,21 @@ export class FlowQueue<T> {
     this.#items.push(item);
     this.unread += size;
     this.#serveReaders();
+    this.#wakeReadable();
+  }
+
+  /**
+   * Resolves when an item is buffered or the sequence has ended, without taking anything (for a
+   * session that forwards items only as far as the remote consumer's credit allows).
+   */
+  whenReadable(): Promise<void> {
+    if (this.#head < this.#items.length || this.state !== 'open') return Promise.resolve();
+    return new Promise((resolve) => this.#readable.push(resolve));
+  }
+
+  #wakeReadable(): void {
+    if (this.#readable.length === 0) return;
+    for (const wake of this.#readable.splice(0)) wake();
   }
 
   flush(): Promise<void> {
@@ -74,6 +90,7 @@ export class FlowQueue<T> {
       this.reason = error;
       this.#serveReaders();
       this.#resolveFlushers();
+      this.#wakeReadable();
     }
     if (this.state !== 'closed' || this.unread === 0) return Promise.resolve();
     return new Promise((resolve) => this.#closers.push(resolve));
@@ -90,6 +107,8 @@ export class FlowQueue<T> {
         : new AbortedError('the producer aborted the sequence', { cause: error });
     for (const reader of this.#readers.splice(0)) reader.reject(aborted);
     for (const flusher of this.#flushers.splice(0)) flusher.reject(aborted);
+    this.#resolveClosers();
+    this.#wakeReadable();
     this.#notify({ type: 'aborted', error });
   }
 
@@ -129,6 +148,7 @@ export class FlowQueue<T> {
     const cancelled = this.#writeError();
     for (const flusher of this.#flushers.splice(0)) flusher.reject(cancelled);
     this.#resolveClosers();
+    this.#wakeReadable();
     if (wasOpen || this.#observers.length > 0) this.#notify({ type: 'cancelled', error });
   }
 

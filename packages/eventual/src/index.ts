@@ -51,7 +51,7 @@ export {
   isResultFacade,
   streamEndpoint,
 } from './facade.ts';
-export type { ConsumerEvent } from './flow-queue.ts';
+export type { ConsumerEvent, FlowQueue } from './flow-queue.ts';
 export type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
 export { LocalHandler, localHandlerFor, settleWith } from './local-handler.ts';
 export { PromiseHandler, settledResult } from './promise-handler.ts';

@@ -1,8 +1,47 @@
 /**
- * @msc/session: the MSC session protocol.
+ * @msc/session: the MSC session protocol (RPC5). A session turns one transport connection into the
+ * programming model of `@msc/eventual`: the peer's root capability is a `Proxy<I>` like any local
+ * one, with pipelining, instance order (including the loopback case), capability exchange in both
+ * directions, release and well-defined termination. Scopes own sessions.
+ *
+ * @example
+ * ```ts
+ * import { proxy } from '@msc/eventual';
+ * import { Scope, unauthenticated } from '@msc/session';
+ * import { memory } from '@msc/transport-memory';
+ *
+ * interface IGreeter { greet(name: string): Promise<string> }
+ * class Greeter implements IGreeter { async greet(name: string) { return `hello ${name}`; } }
+ *
+ * const transport = memory();
+ * await using server = new Scope({ transport, authenticator: unauthenticated(), root: proxy<IGreeter>(new Greeter()) });
+ * await server.listen('memory:greeter');
+ * await using client = new Scope({ transport, authenticator: unauthenticated() });
+ * const greeter = client.connect<IGreeter>('memory:greeter');
+ * console.log(await greeter.greet('world')); // "hello world"
+ * ```
  *
  * @packageDocumentation
  */
 
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
+export { registerEventualErrors } from './error-registration.ts';
+export { defaultSessionLimits, type SessionLimits } from './limits.ts';
+export { supportedVersions } from './protocol.ts';
+export { remoteIdentity } from './remote-identity.ts';
+export { Scope, type ScopeOptions } from './scope.ts';
+export { type RootOption, Session, type SessionOptions, type SessionStats } from './session.ts';
+export {
+  SessionError,
+  type SessionErrorCode,
+  type SessionStep,
+  type TerminationReason,
+} from './session-error.ts';
+export {
+  memoryTraceSink,
+  type TraceEvent,
+  type TraceLevel,
+  type TraceOptions,
+  type TraceSink,
+} from './trace.ts';

@@ -1,0 +1,243 @@
+import { Decoder, Encoder } from 'cbor-x';
+import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
+import { DecodeError } from './decode-error.ts';
+import { beginDecode, DecodeWalk, endDecode, type UnknownContractPolicy } from './decode-walk.ts';
+import { EncodeError } from './encode-error.ts';
+import { beginWalk, EncodeWalk, endWalk, isWalking } from './encode-walk.ts';
+import { scanFrame } from './frame-scanner.ts';
+import { type DecodeLimits, resolveLimits } from './limits.ts';
+import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
+import { descriptorsTag, referenceFrameTag } from './wire-tags.ts';
+
+/** How a {@link Codec} is made. Every option has a default; `new Codec()` is a working codec. */
+export interface CodecOptions<Context = unknown> {
+  /** The contracts and error classes this side knows. Default: {@link defaultRegistry}. */
+  readonly registry?: ContractRegistry | undefined;
+  /** How by-reference values (capabilities, sequences, byte streams) are turned into descriptors and back. Default: none (such values cannot be encoded, and frames carrying them fail to decode). */
+  readonly hooks?: ReferenceHooks<Context> | undefined;
+  /** Decode limits (also `maxFrameBytes` on encode). Default: {@link defaultLimits}. */
+  readonly limits?: Partial<DecodeLimits> | undefined;
+  /** Whether errors carry their `stack` on the wire. Default false: stacks reveal paths and code structure. */
+  readonly errorStacks?: boolean | undefined;
+  /** What a decoded contract with a wholly unknown type chain becomes: an `UnknownContract` (default) or a `DecodeError`. */
+  readonly unknownContracts?: UnknownContractPolicy | undefined;
+  /**
+   * Whether decoded byte arrays and typed arrays are copies. Default false: they are views into the
+   * frame (no copy), so the frame's memory must not be reused while they live.
+   */
+  readonly copyBytes?: boolean | undefined;
+  /**
+   * Whether plain objects are written as cbor-x records (keys once per shape per frame, then values
+   * only) instead of CBOR maps. Default true: smaller and faster to decode. Record definitions travel
+   * in-band in every frame, so no state is shared between frames or peers, and a decoder reads both
+   * forms; turning it off only makes frames readable by generic CBOR tools.
+   */
+  readonly records?: boolean | undefined;
+}
+
+// A three-byte tag header, as CBOR writes a tag number between 256 and 65535.
+function tagHeader(tag: number): number[] {
+  return [0xd9, tag >> 8, tag & 0xff];
+}
+const referenceFrameHeader = new Uint8Array([
+  ...tagHeader(referenceFrameTag),
+  0x82,
+  ...tagHeader(descriptorsTag),
+]);
+
+/**
+ * Encodes values to CBOR frames and back, with data contracts, errors and by-reference hooks. A
+ * session makes one per session with its own hooks; a codec is cheap to keep and reuses its cbor-x
+ * encoder and decoder (no allocation per call beyond the output).
+ *
+ * Supported values: `undefined`, `null`, booleans, numbers (`-0` decodes as `0`), strings (well-formed
+ * UTF-16), `bigint` (any size, up to `limits.maxBigIntBytes`), `Date`, `Uint8Array` and the other
+ * typed arrays, `ArrayBuffer`, arrays, plain objects, `Map`, `Set`, `Error` and subclasses, registered
+ * contracts, {@link UnknownContract}s, and by-reference values the hooks claim. Everything else
+ * (functions, symbols, unregistered class instances, `RegExp`, `Promise`, cycles) is an `EncodeError`.
+ *
+ * Reentrancy: `decode` may be called from inside a hook of a running `decode`. `encode` may be called
+ * from `encodeReference` (hooks run after the value walk), but not from code that runs during the
+ * walk (`isReference`, property getters): that is an `EncodeError` with code `reentrant-encode`,
+ * because cbor-x's encoder state is global to the process.
+ *
+ * @typeParam Context what `encode` and `decode` pass through to the hooks
+ */
+export class Codec<Context = unknown> {
+  /** The limits in force, defaults filled in. */
+  readonly limits: DecodeLimits;
+  readonly #registry: ContractRegistry;
+  readonly #hooks: ReferenceHooks<Context> | undefined;
+  readonly #isReference: ((value: object) => boolean) | undefined;
+  readonly #errorStacks: boolean;
+  readonly #unknownContracts: UnknownContractPolicy;
+  readonly #encoder: Encoder;
+  readonly #decoder: Decoder;
+  #idleEncodeWalk: EncodeWalk | undefined;
+  #idleDecodeWalk: DecodeWalk | undefined;
+
+  /**
+   * @param options see {@link CodecOptions}
+   * @throws RangeError when a limit is not a positive integer
+   */
+  constructor(options: CodecOptions<Context> = {}) {
+    this.limits = resolveLimits(options.limits);
+    this.#registry = options.registry ?? defaultRegistry;
+    this.#hooks = options.hooks;
+    const hooks = options.hooks;
+    this.#isReference =
+      hooks === undefined ? undefined : (hooks.isReference?.bind(hooks) ?? hasReferenceMarker);
+    this.#errorStacks = options.errorStacks ?? false;
+    this.#unknownContracts = options.unknownContracts ?? 'placeholder';
+    // Deliberate cbor-x options: records per frame (see CodecOptions.records); maps as tag 259 so a
+    // `Map` stays a `Map`; Uint8Array tagged so it decodes as a Uint8Array view everywhere; no
+    // structured clone (its shared-reference tags would make decoded values aliased or cyclic).
+    this.#encoder = new Encoder({
+      useRecords: options.records ?? true,
+      mapsAsObjects: true,
+      tagUint8Array: true,
+      structuredClone: false,
+      useFloat32: 0,
+    });
+    // A separate decoder: an Encoder keeps record structures across calls, a Decoder without
+    // structures starts every frame empty, which is what makes in-band records safe.
+    this.#decoder = new Decoder({
+      mapsAsObjects: true,
+      copyBuffers: options.copyBytes ?? false,
+      int64AsNumber: false,
+    } as ConstructorParameters<typeof Decoder>[0]);
+  }
+
+  /**
+   * Encodes `value` into one frame.
+   *
+   * The result is a view into cbor-x's shared output buffer when the value holds no by-reference
+   * values: use it (send it, copy it) but do not transfer its `ArrayBuffer` to another thread; copy
+   * with `slice()` first.
+   *
+   * @param value the value to encode
+   * @param context passed to `encodeReference` for every by-reference value in `value`
+   * @throws EncodeError when the value cannot be encoded (see its `code`)
+   * @throws whatever `encodeReference` throws, unchanged
+   */
+  encode(value: unknown, context?: Context): Uint8Array {
+    if (isWalking()) {
+      throw new EncodeError(
+        'reentrant-encode',
+        'expected encode to be called outside a running value walk (from isReference, a getter, ...), it was called inside one',
+      );
+    }
+    const walk = this.#idleEncodeWalk ?? new EncodeWalk(this.#registry, this.#isReference, this.#errorStacks);
+    this.#idleEncodeWalk = undefined;
+    try {
+      const body = this.#walk(walk, value);
+      if (walk.references.length === 0) return this.#checkSize(body);
+      // Hooks run now, after the walk and outside cbor-x, in value order. `body` stays valid while
+      // they run: cbor-x never writes over output it has returned.
+      const hooks = this.#hooks!;
+      const references = walk.references;
+      const descriptors = new Array<unknown>(references.length);
+      for (let index = 0; index < references.length; index++) {
+        descriptors[index] = hooks.encodeReference(references[index]!, context as Context);
+      }
+      walk.reset();
+      walk.allowReferences = false;
+      const descriptorBytes = this.#walk(walk, descriptors);
+      const frame = new Uint8Array(referenceFrameHeader.length + descriptorBytes.length + body.length);
+      frame.set(referenceFrameHeader, 0);
+      frame.set(descriptorBytes, referenceFrameHeader.length);
+      frame.set(body, referenceFrameHeader.length + descriptorBytes.length);
+      return this.#checkSize(frame);
+    } finally {
+      walk.reset();
+      this.#idleEncodeWalk = walk;
+    }
+  }
+
+  /**
+   * Decodes one frame. Hostile input is safe: the frame is checked against the limits by a single
+   * iterative scan before anything is built, and no key ever reaches a prototype.
+   *
+   * Byte arrays and typed arrays in the result are views into `bytes` unless the codec was made
+   * with `copyBytes: true`.
+   *
+   * @param bytes exactly one frame
+   * @param context passed to `decodeReference` for every descriptor in the frame
+   * @throws DecodeError for any input that is not a frame this codec can read (the only error it throws)
+   */
+  decode(bytes: Uint8Array, context?: Context): unknown {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new DecodeError(
+        'malformed',
+        `expected a Uint8Array frame, got ${bytes === null ? 'null' : typeof bytes}`,
+      );
+    }
+    scanFrame(bytes, this.limits);
+    const walk = this.#idleDecodeWalk ?? new DecodeWalk(this.#registry, this.#hooks, this.#unknownContracts);
+    this.#idleDecodeWalk = undefined;
+    walk.context = context;
+    const outer = beginDecode(walk);
+    try {
+      return this.#decoder.decode(bytes);
+    } catch (error) {
+      throw toDecodeError(error);
+    } finally {
+      endDecode(outer);
+      walk.reset();
+      this.#idleDecodeWalk = walk;
+    }
+  }
+
+  #walk(walk: EncodeWalk, value: unknown): Uint8Array {
+    beginWalk(walk);
+    try {
+      return this.#encoder.encode(value);
+    } catch (error) {
+      throw toEncodeError(error);
+    } finally {
+      endWalk();
+    }
+  }
+
+  #checkSize(frame: Uint8Array): Uint8Array {
+    if (frame.length > this.limits.maxFrameBytes) {
+      throw new EncodeError(
+        'frame-too-large',
+        `expected a frame of at most ${this.limits.maxFrameBytes} bytes, the value needs ${frame.length}`,
+      );
+    }
+    return frame;
+  }
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+function toEncodeError(error: unknown): EncodeError {
+  if (error instanceof EncodeError) return error;
+  if (isStackOverflow(error)) {
+    return new EncodeError(
+      'too-deep',
+      'expected a value of bounded depth without cycles, the walk overflowed the stack',
+      { cause: error },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new EncodeError('unsupported-type', `expected an encodable value, encoding failed: ${message}`, {
+    cause: error,
+  });
+}
+
+function toDecodeError(error: unknown): DecodeError {
+  if (error instanceof DecodeError) return error;
+  if (isStackOverflow(error)) {
+    return new DecodeError('too-deep', 'expected a frame the stack can hold, decoding overflowed it', {
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unexpected end/i.test(message))
+    return new DecodeError('truncated', `expected more bytes: ${message}`, { cause: error });
+  return new DecodeError('malformed', `expected a well-formed frame: ${message}`, { cause: error });
+}

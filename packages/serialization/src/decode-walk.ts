@@ -1,0 +1,195 @@
+import { addExtension, Tag } from 'cbor-x';
+import type { ContractRegistry, ShapePlan } from './contract-registry.ts';
+import { DecodeError } from './decode-error.ts';
+import { errorFromPayload } from './error-wire.ts';
+import type { ReferenceHooks } from './reference-hooks.ts';
+import { UnknownContract } from './unknown-contract.ts';
+import {
+  arrayBufferTag,
+  contractTag,
+  dateMillisecondsTag,
+  descriptorsTag,
+  errorTag,
+  referenceFrameTag,
+  referenceTag,
+  shapeDefinitionTag,
+} from './wire-tags.ts';
+
+// The decoding half of the bridge to cbor-x: tag handlers are global to the cbor-x module, so each
+// one asks the decode in progress (`activeDecode`). A decode may run inside another (a hook decodes
+// something): cbor-x saves its own state for that, and `withDecode` saves ours.
+
+/** What a decoder does with a contract none of whose type chain it knows. */
+export type UnknownContractPolicy = 'placeholder' | 'error';
+
+/** The state of one decode: the shapes defined so far in the frame, and the live references. */
+export class DecodeWalk {
+  readonly registry: ContractRegistry;
+  readonly hooks: ReferenceHooks<any> | undefined;
+  readonly unknownContracts: UnknownContractPolicy;
+  context: unknown;
+  shapes: ShapePlan[] = [];
+  references: unknown[] | undefined;
+
+  constructor(
+    registry: ContractRegistry,
+    hooks: ReferenceHooks<any> | undefined,
+    unknownContracts: UnknownContractPolicy,
+  ) {
+    this.registry = registry;
+    this.hooks = hooks;
+    this.unknownContracts = unknownContracts;
+  }
+
+  /** Forgets everything about the last frame. */
+  reset(): void {
+    if (this.shapes.length > 0) this.shapes = [];
+    this.references = undefined;
+    this.context = undefined;
+  }
+
+  defineShape(payload: unknown): ShapePlan {
+    const [typeChain, fieldNames] = payload as [unknown, unknown];
+    if (!isStringList(typeChain) || typeChain.length === 0 || !isStringList(fieldNames)) {
+      throw new DecodeError(
+        'malformed',
+        'expected a contract shape of a type chain and field names (lists of strings)',
+      );
+    }
+    const plan = this.registry.planFor(typeChain, fieldNames);
+    if (plan.definition === undefined && this.unknownContracts === 'error') {
+      throw new DecodeError(
+        'unknown-contract',
+        `expected a known contract, got '${typeChain.join("' < '")}' with none registered`,
+      );
+    }
+    this.shapes.push(plan);
+    return plan;
+  }
+
+  materializeContract(payload: unknown): object {
+    const items = payload as unknown[];
+    const head = items[0];
+    const plan = typeof head === 'number' ? this.shapes[head] : (head as ShapePlan);
+    if (plan === undefined)
+      throw new DecodeError(
+        'malformed',
+        `expected a contract shape defined earlier in the frame, got shape ${String(head)}`,
+      );
+    const count = plan.fieldNames.length;
+    if (items.length !== count + 1) {
+      throw new DecodeError(
+        'malformed',
+        `expected ${count} field values for '${plan.typeChain[0]}', got ${items.length - 1}`,
+      );
+    }
+    const definition = plan.definition;
+    if (definition === undefined) {
+      const fields: Record<string, unknown> = Object.create(null);
+      for (let index = 0; index < count; index++) fields[plan.fieldNames[index]!] = items[index + 1];
+      return new UnknownContract(plan.typeChain, fields);
+    }
+    let instance: Record<string, unknown>;
+    try {
+      instance = definition.create() as Record<string, unknown>;
+    } catch (error) {
+      throw new DecodeError('contract-failed', `create() of contract '${definition.name}' threw`, {
+        cause: error,
+      });
+    }
+    // Only fields the reader's contract declares are assigned: the rest (a newer writer's additions,
+    // a subtype's fields) are ignored, and no name can reach the prototype (registration forbids them).
+    const assignments = plan.assignments;
+    for (let index = 0; index < count; index++) {
+      const field = assignments[index];
+      if (field !== null && field !== undefined) instance[field] = items[index + 1];
+    }
+    return instance;
+  }
+
+  takeDescriptors(payload: unknown): null {
+    const hooks = this.hooks;
+    if (hooks === undefined) {
+      throw new DecodeError(
+        'reference-failed',
+        'expected plain data, got by-reference values and this codec has no reference hooks',
+      );
+    }
+    if (this.references !== undefined)
+      throw new DecodeError('malformed', 'expected one descriptor list per frame');
+    const descriptors = payload as unknown[];
+    const references = new Array<unknown>(descriptors.length);
+    for (let index = 0; index < descriptors.length; index++) {
+      try {
+        references[index] = hooks.decodeReference(descriptors[index], this.context);
+      } catch (error) {
+        throw new DecodeError('reference-failed', `decodeReference threw for descriptor ${index}`, {
+          cause: error,
+        });
+      }
+    }
+    this.references = references;
+    // The body was encoded in a walk of its own: its shape ids start again at 0.
+    this.shapes = [];
+    return null;
+  }
+
+  reference(index: unknown): unknown {
+    const references = this.references;
+    if (references === undefined) {
+      throw new DecodeError(
+        this.hooks === undefined ? 'reference-failed' : 'malformed',
+        'expected a by-reference value only in a frame with descriptors',
+      );
+    }
+    if (typeof index !== 'number' || index >= references.length) {
+      throw new DecodeError(
+        'malformed',
+        `expected a reference index below ${references.length}, got ${String(index)}`,
+      );
+    }
+    return references[index];
+  }
+}
+
+function isStringList(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
+}
+
+let activeDecode: DecodeWalk | undefined;
+
+/**
+ * Makes `walk` the active decode and returns the one it interrupts (a hook may decode inside a
+ * decode); the caller must pass that to {@link endDecode} in a `finally`.
+ */
+export function beginDecode(walk: DecodeWalk): DecodeWalk | undefined {
+  const outer = activeDecode;
+  activeDecode = walk;
+  return outer;
+}
+
+/** Restores the decode that {@link beginDecode} interrupted. */
+export function endDecode(outer: DecodeWalk | undefined): void {
+  activeDecode = outer;
+}
+
+function handler(tag: number, handle: (walk: DecodeWalk, payload: any) => unknown): void {
+  addExtension({
+    tag,
+    // Outside a decode of ours (another cbor-x user in the process), behave as cbor-x does for a tag it does not know.
+    decode: (payload: unknown) =>
+      activeDecode === undefined ? new Tag(payload, tag) : handle(activeDecode, payload),
+  } as unknown as Parameters<typeof addExtension>[0]);
+}
+
+handler(shapeDefinitionTag, (walk, payload) => walk.defineShape(payload));
+handler(contractTag, (walk, payload) => walk.materializeContract(payload));
+handler(errorTag, (walk, payload) => errorFromPayload(payload, walk.registry));
+handler(referenceTag, (walk, payload) => walk.reference(payload));
+handler(descriptorsTag, (walk, payload) => walk.takeDescriptors(payload));
+handler(referenceFrameTag, (_walk, payload: unknown[]) => payload[1]);
+handler(dateMillisecondsTag, (_walk, payload: number) => new Date(payload));
+// A copy: an ArrayBuffer cannot be a view, and the frame's own buffer may be pooled.
+handler(arrayBufferTag, (_walk, payload: Uint8Array) => new Uint8Array(payload).buffer);

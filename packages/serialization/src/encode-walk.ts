@@ -1,0 +1,274 @@
+import { addExtension } from 'cbor-x';
+import type { ContractDefinition, ContractRegistry } from './contract-registry.ts';
+import { EncodeError } from './encode-error.ts';
+import { errorToPayload } from './error-wire.ts';
+import { UnknownContract } from './unknown-contract.ts';
+import {
+  arrayBufferTag,
+  contractTag,
+  dateMillisecondsTag,
+  errorTag,
+  referenceTag,
+  shapeDefinitionTag,
+} from './wire-tags.ts';
+
+// How values that are not plain data reach this package while cbor-x walks a value.
+//
+// cbor-x writes plain objects, arrays, `Map`s and primitives itself and offers one hook for the rest:
+// its extension list, tried with `instanceof` for every other object. Extensions are global to the
+// cbor-x module, so this file registers exactly one, first in the list, whose class answers
+// `instanceof` through `Symbol.hasInstance` by asking the walk in progress (`activeWalk`). Outside a
+// walk of ours it answers false at once, so other cbor-x users in the process see no difference.
+// Plain data never reaches the hook at all: that is why plain data costs what raw cbor-x costs.
+
+/** What the claimed value is; `claim` decides, `getTag` and `write` act on it right after. */
+enum Claim {
+  Contract = 1,
+  Shape = 2,
+  Reference = 3,
+  Error = 4,
+  Unknown = 5,
+  ArrayBuffer = 6,
+  MapCopy = 7,
+  ArrayCopy = 8,
+  Unsupported = 9,
+  Date = 10,
+}
+
+/** An in-band shape definition, written as the first item of a contract's first instance in a frame. */
+export class ShapeDefinition {
+  readonly payload: readonly [readonly string[], readonly string[]];
+  constructor(typeChain: readonly string[], fieldNames: readonly string[]) {
+    this.payload = [typeChain, fieldNames];
+  }
+}
+
+const definitionShapes = new WeakMap<ContractDefinition, ShapeDefinition>();
+
+function shapeOf(definition: ContractDefinition): ShapeDefinition {
+  let shape = definitionShapes.get(definition);
+  if (shape === undefined) {
+    shape = new ShapeDefinition(definition.typeChain, definition.fields);
+    definitionShapes.set(definition, shape);
+  }
+  return shape;
+}
+
+function describe(value: object): string {
+  const type = (value as { constructor?: unknown }).constructor;
+  return typeof type === 'function' && type.name !== ''
+    ? `an instance of ${type.name}`
+    : 'an object with a custom prototype';
+}
+
+/**
+ * The state of one value walk: what the hook claimed last, the by-reference values met so far in
+ * value order, and the contract shapes already defined in this frame. One per codec, reused.
+ */
+export class EncodeWalk {
+  readonly registry: ContractRegistry;
+  readonly isReference: ((value: object) => boolean) | undefined;
+  readonly errorStacks: boolean;
+  /** False while encoding descriptors: a descriptor must not contain a by-reference value. */
+  allowReferences = true;
+  /** The by-reference values met, in value order (depth-first, as written). */
+  readonly references: object[] = [];
+  #shapeIds: Map<object | string, number> | undefined;
+  #shapeCount = 0;
+  /** A value `write` re-encodes by value: the next `claim` of it answers false, once. */
+  #bypass: object | undefined;
+  #claim: Claim = Claim.Unsupported;
+  #definition: ContractDefinition | undefined;
+
+  constructor(
+    registry: ContractRegistry,
+    isReference: ((value: object) => boolean) | undefined,
+    errorStacks: boolean,
+  ) {
+    this.registry = registry;
+    this.isReference = isReference;
+    this.errorStacks = errorStacks;
+  }
+
+  /** Forgets everything about the last frame. */
+  reset(): void {
+    this.references.length = 0;
+    this.#shapeIds?.clear();
+    this.#shapeCount = 0;
+    this.#bypass = undefined;
+    this.#definition = undefined;
+    this.allowReferences = true;
+  }
+
+  /** Decides whether this package writes `value` (true) or cbor-x does (false). Hot path: keep the common cases first. */
+  claim(value: object): boolean {
+    if (value === this.#bypass) {
+      this.#bypass = undefined;
+      return false;
+    }
+    const type = (value as { constructor?: unknown }).constructor;
+    const definition = typeof type === 'function' ? this.registry.byClass(type) : undefined;
+    if (definition !== undefined) {
+      this.#claim = Claim.Contract;
+      this.#definition = definition;
+      return true;
+    }
+    if (type === ShapeDefinition) return this.#take(Claim.Shape);
+    if (this.isReference?.(value)) return this.#take(Claim.Reference);
+    if (type === Set || ArrayBuffer.isView(value)) return false; // cbor-x's own tags
+    if (value instanceof Date) return this.#take(Claim.Date);
+    if (value instanceof Error) return this.#take(Claim.Error);
+    if (type === UnknownContract) return this.#take(Claim.Unknown);
+    if (value instanceof ArrayBuffer) return this.#take(Claim.ArrayBuffer);
+    if (value instanceof Map) return this.#take(Claim.MapCopy);
+    if (Array.isArray(value)) return this.#take(Claim.ArrayCopy);
+    if (value instanceof Set) return false; // subclasses: written as a Set
+    const prototype = Object.getPrototypeOf(value);
+    // A null-prototype object, or a plain object from another realm: cbor-x writes it as an object.
+    if (prototype === null || Object.getPrototypeOf(prototype) === null) return false;
+    return this.#take(Claim.Unsupported);
+  }
+
+  #take(claim: Claim): true {
+    this.#claim = claim;
+    return true;
+  }
+
+  /** The tag cbor-x writes before `write` runs; undefined for none. */
+  tag(value: object): number | undefined {
+    switch (this.#claim) {
+      case Claim.Contract:
+      case Claim.Unknown:
+        return contractTag;
+      case Claim.Shape:
+        return shapeDefinitionTag;
+      case Claim.Reference:
+        if (!this.allowReferences) {
+          throw new EncodeError(
+            'invalid-reference',
+            `expected plain data in a reference descriptor, got ${describe(value)} that travels by reference`,
+          );
+        }
+        return referenceTag;
+      case Claim.Error:
+        return errorTag;
+      case Claim.ArrayBuffer:
+        return arrayBufferTag;
+      case Claim.Date:
+        return dateMillisecondsTag;
+      case Claim.MapCopy:
+      case Claim.ArrayCopy:
+        return undefined;
+      default:
+        throw new EncodeError(
+          'unsupported-type',
+          `expected plain data, a registered contract, an Error or a by-reference value, got ${describe(value)}; register its class as a contract`,
+        );
+    }
+  }
+
+  /** Writes the payload of the value just claimed, through cbor-x's `encode` so nested values are walked too. */
+  write(value: object, encode: (value: unknown) => void): void {
+    // Read the claim first: encoding the payload claims nested values and overwrites it.
+    switch (this.#claim) {
+      case Claim.Contract: {
+        const definition = this.#definition!;
+        const fields = definition.fields;
+        const payload = new Array<unknown>(fields.length + 1);
+        payload[0] = this.#shapeItem(definition, shapeOf);
+        const record = value as Record<string, unknown>;
+        for (let index = 0; index < fields.length; index++) payload[index + 1] = record[fields[index]!];
+        encode(payload);
+        return;
+      }
+      case Claim.Unknown: {
+        const unknown = value as UnknownContract;
+        const fieldNames = Object.keys(unknown.fields);
+        const key = `${unknown.typeChain.join('\u0000')}\u0001${fieldNames.join('\u0000')}`;
+        const payload = new Array<unknown>(fieldNames.length + 1);
+        payload[0] = this.#shapeItem(key, () => new ShapeDefinition(unknown.typeChain, fieldNames));
+        for (let index = 0; index < fieldNames.length; index++)
+          payload[index + 1] = unknown.fields[fieldNames[index]!];
+        encode(payload);
+        return;
+      }
+      case Claim.Shape:
+        encode((value as ShapeDefinition).payload);
+        return;
+      case Claim.Reference:
+        // Only the index goes into the body; the hook runs after the walk (see Codec.encode), so the
+        // session may encode from inside its hook, which cbor-x could not survive mid-walk.
+        encode(this.references.push(value) - 1);
+        return;
+      case Claim.Error:
+        encode(errorToPayload(value as Error, this.errorStacks));
+        return;
+      case Claim.ArrayBuffer:
+        encode(new Uint8Array(value as ArrayBuffer));
+        return;
+      case Claim.Date:
+        encode((value as Date).getTime());
+        return;
+      case Claim.MapCopy:
+        encode(new Map(value as Map<unknown, unknown>));
+        return;
+      case Claim.ArrayCopy:
+        encode(Array.from(value as unknown[]));
+        return;
+      default:
+        throw new EncodeError('unsupported-type', `cannot encode ${describe(value)}`);
+    }
+  }
+
+  #shapeItem<Key extends object | string>(
+    key: Key,
+    make: (key: Key) => ShapeDefinition,
+  ): ShapeDefinition | number {
+    this.#shapeIds ??= new Map();
+    const id = this.#shapeIds.get(key);
+    if (id !== undefined) return id;
+    // Shape ids are implicit: the decoder numbers definitions in the order it reads them, which is
+    // the order they are written here (a definition precedes the fields that may reuse it).
+    this.#shapeIds.set(key, this.#shapeCount++);
+    return make(key);
+  }
+}
+
+/** The walk cbor-x is running for us right now, if any. Walks never nest (see `Codec.encode`). */
+let activeWalk: EncodeWalk | undefined;
+
+/** Whether a walk is running (then `encode` must not start another: cbor-x's encoder state is global). */
+export function isWalking(): boolean {
+  return activeWalk !== undefined;
+}
+
+/** Makes `walk` the active walk; the caller must call {@link endWalk} in a `finally`. */
+export function beginWalk(walk: EncodeWalk): void {
+  activeWalk = walk;
+}
+
+/** Ends the active walk. */
+export function endWalk(): void {
+  activeWalk = undefined;
+}
+
+/** The extension "class": `instanceof` asks the active walk. */
+function ClaimedByCodec(): void {}
+Object.defineProperty(ClaimedByCodec, Symbol.hasInstance, {
+  value: (value: unknown): boolean =>
+    activeWalk !== undefined && typeof value === 'object' && value !== null && activeWalk.claim(value),
+});
+
+// cbor-x calls getTag and then encode right after a successful `instanceof`, with no user code in
+// between, so the claim recorded by `claim` is still the current one. Registered once per process
+// (per copy of this module); cbor-x puts it first in its extension list.
+addExtension({
+  Class: ClaimedByCodec as unknown as new () => object,
+  tag: undefined as unknown as number,
+  getTag: (value: object) => activeWalk!.tag(value),
+  encode: (value: object, encode: (value: unknown) => Uint8Array) => {
+    activeWalk!.write(value, encode);
+    return undefined as unknown as Uint8Array;
+  },
+  decode: undefined as unknown as (item: unknown) => object,
+} as Parameters<typeof addExtension>[0] & { getTag(value: object): number | undefined });

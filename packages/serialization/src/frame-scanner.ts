@@ -1,0 +1,460 @@
+import { DecodeError } from './decode-error.ts';
+import type { DecodeLimits } from './limits.ts';
+import {
+  arrayBufferTag,
+  contractTag,
+  dateMillisecondsTag,
+  dateTag,
+  descriptorsTag,
+  errorTag,
+  mapTag,
+  negativeBignumTag,
+  positiveBignumTag,
+  recordDefinitionTag,
+  recordTagFirst,
+  recordTagLast,
+  referenceFrameTag,
+  referenceTag,
+  setTag,
+  shapeDefinitionTag,
+  typedArrayTags,
+} from './wire-tags.ts';
+
+// Why a separate scan: cbor-x decodes recursively and trusts lengths, tags and record definitions it
+// finds. This loop walks the frame once, iteratively (an explicit stack, so no input can overflow the
+// JavaScript stack), and rejects everything this codec never writes before cbor-x sees a byte. It
+// allocates nothing and skips over string and byte payloads, so it costs a fraction of decoding.
+
+// What the next item must be, decided by its parent (a tag, or a position inside a container).
+const expectAny = 0;
+const expectRoot = 1;
+const expectNumber = 2;
+const expectBignum = 3;
+const expectTyped = 4; // byte string whose length is a multiple of the element size (`extra`)
+const expectArray = 5;
+const expectMap = 6;
+const expectUnsigned = 7;
+const expectContractArray = 8;
+const expectShapeOrIndex = 9;
+const expectPair = 10;
+const expectDescriptors = 11;
+const expectBytesOrTag64 = 12;
+const expectRecordDefinition = 13;
+const expectRecordId = 14;
+const expectRecordKeys = 15;
+const expectString = 16;
+
+// What kind of container an open stack entry is.
+const kindArray = 0;
+const kindMap = 1;
+const kindTag = 2;
+const kindContract = 3;
+const kindFrame = 4;
+const kindRecordDefinition = 5;
+const kindRecordKeys = 6;
+
+// Scratch stacks, shared: the scan never calls out, so it can never be re-entered.
+let kinds = new Int32Array(64);
+let remaining = new Int32Array(64);
+let totals = new Int32Array(64);
+let payloadExpectations = new Int32Array(64);
+let payloadExtras = new Float64Array(64);
+// Number of values of each in-band record id defined so far in this frame (-1: not defined).
+const recordLengths = new Int32Array(recordTagLast - recordTagFirst + 1).fill(-1);
+let recordsUsed = false;
+
+function grow(size: number): void {
+  const resize = <T extends Int32Array | Float64Array>(array: T, make: (length: number) => T): T => {
+    const next = make(size);
+    next.set(array);
+    return next;
+  };
+  kinds = resize(kinds, (length) => new Int32Array(length));
+  remaining = resize(remaining, (length) => new Int32Array(length));
+  totals = resize(totals, (length) => new Int32Array(length));
+  payloadExpectations = resize(payloadExpectations, (length) => new Int32Array(length));
+  payloadExtras = resize(payloadExtras, (length) => new Float64Array(length));
+}
+
+const majorNames = [
+  'unsigned integer',
+  'negative integer',
+  'byte string',
+  'text string',
+  'array',
+  'map',
+  'tag',
+  'simple value',
+];
+
+function malformed(message: string, offset: number): DecodeError {
+  return new DecodeError('malformed', `${message} at byte ${offset}`);
+}
+
+function truncated(offset: number): DecodeError {
+  return new DecodeError('truncated', `expected more bytes at byte ${offset}, the frame ended`);
+}
+
+/**
+ * Checks that `bytes` is exactly one well-formed item of the CBOR this codec writes, within
+ * `limits`; see `wire-tags.ts` for the tags allowed.
+ * @throws DecodeError with the code of the first violation found
+ */
+export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
+  const end = bytes.length;
+  if (end > limits.maxFrameBytes) {
+    throw new DecodeError(
+      'frame-too-large',
+      `expected a frame of at most ${limits.maxFrameBytes} bytes, got ${end}`,
+    );
+  }
+  const { maxDepth, maxStringBytes, maxCollectionLength, maxBigIntBytes } = limits;
+  if (kinds.length < maxDepth + 2) grow(maxDepth + 2);
+  if (recordsUsed) {
+    // Records are defined in-band per frame: nothing a previous frame defined is visible here.
+    recordLengths.fill(-1);
+    recordsUsed = false;
+  }
+  // Locals, not the module bindings: this loop runs once per item of every frame.
+  const kindStack = kinds;
+  const remainingStack = remaining;
+  const totalStack = totals;
+  const expectationStack = payloadExpectations;
+  const extraStack = payloadExtras;
+  let position = 0;
+  let depth = 0; // open stack entries
+  let topKind = kindArray; // kind of the innermost open container (meaningless at depth 0)
+  for (;;) {
+    // What this item must be: anything inside plain arrays and maps (the common case), else what
+    // its parent tag or its position in a special container says.
+    let expectation = expectAny;
+    let extra = 0;
+    if (depth === 0) {
+      expectation = expectRoot;
+    } else if (topKind !== kindArray && topKind !== kindMap) {
+      const top = depth - 1;
+      const index = totalStack[top]! - remainingStack[top]!;
+      switch (topKind) {
+        case kindTag:
+          expectation = expectationStack[top]!;
+          extra = extraStack[top]!;
+          break;
+        case kindContract:
+          if (index === 0) expectation = expectShapeOrIndex;
+          break;
+        case kindFrame:
+          if (index === 0) expectation = expectDescriptors;
+          break;
+        case kindRecordDefinition:
+          expectation = index === 0 ? expectRecordId : index === 1 ? expectRecordKeys : expectAny;
+          extra = totalStack[top]! - 2;
+          break;
+        default:
+          expectation = expectString; // kindRecordKeys
+      }
+    }
+    const start = position;
+    if (position >= end) throw truncated(position);
+    const initial = bytes[position++]!;
+    const major = initial >> 5;
+    const info = initial & 31;
+    let argument: number;
+    if (info < 24) {
+      argument = info;
+    } else if (info === 24) {
+      if (position + 1 > end) throw truncated(position);
+      argument = bytes[position]!;
+      position += 1;
+    } else if (info === 25) {
+      if (position + 2 > end) throw truncated(position);
+      argument = (bytes[position]! << 8) | bytes[position + 1]!;
+      position += 2;
+    } else if (info === 26) {
+      if (position + 4 > end) throw truncated(position);
+      argument =
+        bytes[position]! * 0x1000000 +
+        ((bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!);
+      position += 4;
+    } else if (info === 27) {
+      // 64-bit arguments: integers (bigint) and doubles only; cbor-x never writes 64-bit lengths or
+      // tags, and some of its readers would misread them.
+      if (major !== 0 && major !== 1 && major !== 7)
+        throw malformed(`unexpected 64-bit ${majorNames[major]} header`, start);
+      if (position + 8 > end) throw truncated(position);
+      argument = Number.POSITIVE_INFINITY;
+      position += 8;
+    } else {
+      // 28-30 are reserved; 31 is an indefinite length or a break, which this codec never writes.
+      throw malformed(
+        `unexpected ${info === 31 ? 'indefinite-length or break' : 'reserved'} header 0x${initial.toString(16)}`,
+        start,
+      );
+    }
+
+    let isContainer = false;
+    let count = 0; // items in the container just opened
+    let kind = kindArray;
+    let payloadExpectation = expectAny;
+    let payloadExtra = 0;
+
+    switch (major) {
+      case 0:
+      case 1:
+        if (expectation === expectUnsigned && major !== 0)
+          throw malformed('expected an unsigned integer', start);
+        if (expectation === expectShapeOrIndex && major !== 0)
+          throw malformed('expected a contract shape index', start);
+        if (expectation === expectRecordId) {
+          if (major !== 0 || argument < recordTagFirst || argument > recordTagLast)
+            throw malformed('expected a record id', start);
+          recordLengths[argument - recordTagFirst] = extra;
+          recordsUsed = true;
+        } else if (
+          expectation !== expectAny &&
+          expectation !== expectRoot &&
+          expectation !== expectNumber &&
+          expectation !== expectUnsigned &&
+          expectation !== expectShapeOrIndex
+        ) {
+          throw malformed(`unexpected ${majorNames[major]}`, start);
+        }
+        break;
+      case 2:
+        if (argument > end - position) throw truncated(end);
+        if (expectation === expectBignum) {
+          if (argument > maxBigIntBytes) {
+            throw new DecodeError(
+              'bigint-too-large',
+              `expected a bignum of at most ${maxBigIntBytes} bytes, got ${argument}`,
+            );
+          }
+        } else if (expectation === expectTyped) {
+          if (argument % extra !== 0)
+            throw malformed(`expected a typed array of ${extra}-byte elements, got ${argument} bytes`, start);
+        } else if (
+          expectation !== expectAny &&
+          expectation !== expectRoot &&
+          expectation !== expectBytesOrTag64
+        ) {
+          throw malformed('unexpected byte string', start);
+        }
+        position += argument;
+        break;
+      case 3:
+        if (argument > maxStringBytes) {
+          throw new DecodeError(
+            'string-too-long',
+            `expected a string of at most ${maxStringBytes} bytes, got ${argument}`,
+          );
+        }
+        if (argument > end - position) throw truncated(end);
+        if (expectation !== expectAny && expectation !== expectRoot && expectation !== expectString) {
+          throw malformed('unexpected text string', start);
+        }
+        position += argument;
+        break;
+      case 4:
+      case 5: {
+        if (argument > maxCollectionLength) {
+          throw new DecodeError(
+            'collection-too-long',
+            `expected at most ${maxCollectionLength} ${major === 4 ? 'items' : 'entries'}, got ${argument}`,
+          );
+        }
+        if (major === 5) {
+          if (expectation !== expectAny && expectation !== expectRoot && expectation !== expectMap) {
+            throw malformed('unexpected map', start);
+          }
+          kind = kindMap;
+          count = argument * 2;
+        } else {
+          count = argument;
+          switch (expectation) {
+            case expectAny:
+            case expectRoot:
+            case expectArray:
+              break;
+            case expectContractArray:
+              if (argument < 1) throw malformed('expected a contract array with a shape', start);
+              kind = kindContract;
+              break;
+            case expectPair:
+              if (argument !== 2) throw malformed('expected an array of 2 items', start);
+              // The same pair shape serves a shape definition and the reference frame; the frame tag marks its own.
+              kind = extra === 1 ? kindFrame : kindArray;
+              break;
+            case expectRecordDefinition:
+              if (argument < 2) throw malformed('expected a record definition', start);
+              kind = kindRecordDefinition;
+              break;
+            case expectRecordKeys:
+              if (argument !== extra)
+                throw malformed(`expected ${extra} record keys, got ${argument}`, start);
+              kind = kindRecordKeys;
+              break;
+            default:
+              throw malformed('unexpected array', start);
+          }
+        }
+        isContainer = true;
+        break;
+      }
+      case 6: {
+        const tag = argument;
+        if (expectation === expectShapeOrIndex) {
+          if (tag !== shapeDefinitionTag) throw malformed('expected a contract shape', start);
+          payloadExpectation = expectPair;
+        } else if (expectation === expectDescriptors) {
+          if (tag !== descriptorsTag) throw malformed('expected the descriptor list', start);
+          payloadExpectation = expectArray;
+        } else if (expectation === expectBytesOrTag64) {
+          if (tag !== 64) throw malformed('expected bytes', start);
+          payloadExpectation = expectTyped;
+          payloadExtra = 1;
+        } else if (
+          expectation === expectNumber ||
+          expectation === expectString ||
+          expectation === expectUnsigned
+        ) {
+          throw malformed('unexpected tag', start);
+        } else if (expectation !== expectAny && expectation !== expectRoot) {
+          throw malformed('unexpected tag', start);
+        } else if (tag >= recordTagFirst && tag <= recordTagLast) {
+          const length = recordLengths[tag - recordTagFirst]!;
+          if (length < 0) throw malformed(`record ${tag} used before its definition`, start);
+          // The bulk of object-heavy frames: read the value array's header here and open the tag and
+          // its array as one plain-array entry (the depth check still counts both levels).
+          if (position >= end) throw truncated(position);
+          const header = bytes[position]!;
+          let values = header & 31;
+          if (header >> 5 !== 4 || values > 26) throw malformed('expected a record value array', position);
+          if (values === 24) {
+            if (position + 2 > end) throw truncated(position);
+            values = bytes[position + 1]!;
+            position += 2;
+          } else if (values === 25) {
+            if (position + 3 > end) throw truncated(position);
+            values = (bytes[position + 1]! << 8) | bytes[position + 2]!;
+            position += 3;
+          } else if (values === 26) {
+            if (position + 5 > end) throw truncated(position);
+            values =
+              bytes[position + 1]! * 0x1000000 +
+              ((bytes[position + 2]! << 16) | (bytes[position + 3]! << 8) | bytes[position + 4]!);
+            position += 5;
+          } else {
+            position += 1;
+          }
+          if (values !== length)
+            throw malformed(`expected a record of ${length} values, got ${values}`, start);
+          if (depth + 2 > maxDepth) {
+            throw new DecodeError(
+              'too-deep',
+              `expected nesting of at most ${maxDepth} levels, got more at byte ${start}`,
+            );
+          }
+          kind = kindArray;
+          count = values;
+          isContainer = true;
+          break;
+        } else {
+          switch (tag) {
+            case dateTag:
+            case dateMillisecondsTag:
+              payloadExpectation = expectNumber;
+              break;
+            case positiveBignumTag:
+            case negativeBignumTag:
+              payloadExpectation = expectBignum;
+              break;
+            case setTag:
+              payloadExpectation = expectArray;
+              break;
+            case mapTag:
+              payloadExpectation = expectMap;
+              break;
+            case contractTag:
+              payloadExpectation = expectContractArray;
+              break;
+            case errorTag:
+              payloadExpectation = expectAny;
+              break;
+            case referenceTag:
+              payloadExpectation = expectUnsigned;
+              break;
+            case arrayBufferTag:
+              payloadExpectation = expectBytesOrTag64;
+              break;
+            case recordDefinitionTag:
+              payloadExpectation = expectRecordDefinition;
+              break;
+            case referenceFrameTag:
+              if (expectation !== expectRoot) throw malformed('a reference frame tag below the root', start);
+              payloadExpectation = expectPair;
+              payloadExtra = 1; // marks the pair as the frame's [descriptors, body]
+              break;
+            default: {
+              const elementSize = typedArrayTags.get(tag);
+              if (elementSize === undefined) {
+                throw new DecodeError(
+                  'unsupported-tag',
+                  `expected a tag this codec writes, got tag ${tag} at byte ${start}`,
+                );
+              }
+              payloadExpectation = expectTyped;
+              payloadExtra = elementSize;
+            }
+          }
+        }
+        kind = kindTag;
+        count = 1;
+        isContainer = true;
+        break;
+      }
+      default:
+        // Simple values: false, true, null, undefined, and floats.
+        if (info === 25 || info === 26 || info === 27) {
+          if (expectation !== expectAny && expectation !== expectRoot && expectation !== expectNumber) {
+            throw malformed('unexpected float', start);
+          }
+        } else if (info >= 20 && info <= 23) {
+          if (expectation !== expectAny && expectation !== expectRoot)
+            throw malformed('unexpected simple value', start);
+        } else {
+          throw new DecodeError(
+            'unsupported-tag',
+            `expected false, true, null, undefined or a float, got simple value ${info} at byte ${start}`,
+          );
+        }
+    }
+
+    if (isContainer) {
+      if (depth + 1 > maxDepth) {
+        throw new DecodeError(
+          'too-deep',
+          `expected nesting of at most ${maxDepth} levels, got more at byte ${start}`,
+        );
+      }
+      if (count > 0) {
+        kindStack[depth] = kind;
+        remainingStack[depth] = count;
+        totalStack[depth] = count;
+        expectationStack[depth] = payloadExpectation;
+        extraStack[depth] = payloadExtra;
+        depth++;
+        topKind = kind;
+        continue;
+      }
+    }
+    // The item is complete: count it against its parents, closing every container it completes.
+    if (depth === 0) break;
+    if (--remainingStack[depth - 1]! > 0) continue;
+    // The innermost container is complete, which completes an item of its parent, and so on.
+    depth--;
+    while (depth > 0 && --remainingStack[depth - 1]! === 0) depth--;
+    if (depth === 0) break;
+    topKind = kindStack[depth - 1]!;
+  }
+  if (position !== end)
+    throw malformed(`expected the frame to end after one item, ${end - position} bytes remain`, position);
+}

@@ -1,0 +1,68 @@
+/**
+ * CBOR tag numbers this package writes, all in the first-come-first-served range (32768 and up) so
+ * they fit a three-byte tag header. They are private to MSC frames: a frame is only ever decoded by
+ * this package, and a decoder rejects every tag it does not list here (see `frame-scanner.ts`).
+ *
+ * The numbers are part of the wire format: never renumber one, only add new ones.
+ */
+
+/** A data-contract instance: `[shape, ...fieldValues]`, where `shape` is a shape id or a {@link shapeDefinitionTag}. */
+export const contractTag = 44600;
+/** A contract shape defined in-band on first use in a frame: `[typeChain, fieldNames]`. */
+export const shapeDefinitionTag = 44601;
+/** An `Error`: an object with `name`, `message` and the optional `code`, `cause`, `stack`, `properties`. */
+export const errorTag = 44602;
+/** A by-reference value: the index of its descriptor in the frame's descriptor list. */
+export const referenceTag = 44603;
+/** A frame that carries references: `[descriptors, body]`; only ever the root item. */
+export const referenceFrameTag = 44604;
+/** The descriptor list of a reference frame: an array of descriptors in value order. */
+export const descriptorsTag = 44605;
+/** An `ArrayBuffer`: its bytes (a tag-64 `Uint8Array` or a plain byte string). */
+export const arrayBufferTag = 44606;
+
+/**
+ * A `Date` as its time value in milliseconds (an integer, or NaN for an invalid date). Not tag 1:
+ * cbor-x writes tag 1 as float seconds, which loses milliseconds far from the epoch.
+ */
+export const dateMillisecondsTag = 44607;
+
+/** cbor-x's tags for typed arrays (RFC 8746), little-endian and big-endian, with their element size in bytes. */
+export const typedArrayTags: ReadonlyMap<number, number> = new Map([
+  [64, 1], // Uint8Array
+  [68, 1], // Uint8ClampedArray
+  [72, 1], // Int8Array
+  [65, 2], // Uint16Array, big-endian
+  [69, 2], // Uint16Array, little-endian
+  [66, 4], // Uint32Array, big-endian
+  [70, 4], // Uint32Array, little-endian
+  [67, 8], // BigUint64Array, big-endian
+  [71, 8], // BigUint64Array, little-endian
+  [73, 2], // Int16Array, big-endian
+  [77, 2], // Int16Array, little-endian
+  [74, 4], // Int32Array, big-endian
+  [78, 4], // Int32Array, little-endian
+  [75, 8], // BigInt64Array, big-endian
+  [79, 8], // BigInt64Array, little-endian
+  [81, 4], // Float32Array, big-endian
+  [85, 4], // Float32Array, little-endian
+  [82, 8], // Float64Array, big-endian
+  [86, 8], // Float64Array, little-endian
+]);
+
+/** cbor-x's epoch-seconds date tag (RFC 8949 tag 1). */
+export const dateTag = 1;
+/** Positive bignum (RFC 8949 tag 2). */
+export const positiveBignumTag = 2;
+/** Negative bignum (RFC 8949 tag 3). */
+export const negativeBignumTag = 3;
+/** A `Set`: its items as an array. */
+export const setTag = 258;
+/** A `Map`: a CBOR map decoded as a `Map` rather than an object. */
+export const mapTag = 259;
+/** cbor-x's inline record definition: `[recordTag, keys, ...values]`. */
+export const recordDefinitionTag = 0xdfff;
+/** cbor-x's first record tag; a frame defines its records in-band, ids `recordTagFirst..recordTagLast`. */
+export const recordTagFirst = 0xe000;
+/** cbor-x's last record tag (it recycles 256 record ids per frame when no structures are shared). */
+export const recordTagLast = 0xe0ff;

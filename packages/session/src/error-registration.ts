@@ -1,0 +1,36 @@
+import {
+  AbortedError,
+  CancelledError,
+  ClosedError,
+  DisposedError,
+  MethodNotFoundError,
+  NotCapabilityError,
+  NothingError,
+} from '@msc/eventual';
+import type { ContractRegistry } from '@msc/serialization';
+import { AuthenticationError } from './authenticator.ts';
+import { SessionError } from './session-error.ts';
+
+const wellKnownErrors: readonly (abstract new (...args: any[]) => Error)[] = [
+  AbortedError,
+  CancelledError,
+  ClosedError,
+  DisposedError,
+  MethodNotFoundError,
+  NotCapabilityError,
+  NothingError,
+  AuthenticationError,
+  SessionError,
+];
+
+/**
+ * Registers the well-known errors of eventual values and sessions in `registry` (once), so they
+ * keep their class across the wire: an `AbortedError` thrown by a callee is an `AbortedError` at the
+ * caller.
+ */
+export function registerEventualErrors(registry: ContractRegistry): void {
+  for (const type of wellKnownErrors) {
+    const name = type.name;
+    if (registry.errorByName(name) === undefined) registry.registerError(type, { name });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Limits are part of the protocol (DESIGN §4): a peer that exceeds one terminates its session with
+ * a `limit` error; the process and other sessions carry on.
+ */
+export interface SessionLimits {
+  /** Largest frame this side accepts, in bytes. Default 16 MiB (the transport may be lower). */
+  readonly maxFrameBytes: number;
+  /** Most calls the peer may have outstanding at this side (answers not finished). Default 10,000. */
+  readonly maxAnswers: number;
+  /** Most capabilities this side may hold from the peer (imports). Default 100,000. */
+  readonly maxImports: number;
+  /** Most capabilities the peer may hold from this side (exports). Default 100,000. */
+  readonly maxExports: number;
+  /** Deepest nesting of a payload value. Default 64. */
+  readonly maxDepth: number;
+  /** Milliseconds for version, authentication and configuration together. Default 10,000. */
+  readonly handshakeTimeoutMs: number;
+}
+
+/** The limits used where none are given. */
+export const defaultSessionLimits: SessionLimits = {
+  maxFrameBytes: 16 * 1024 * 1024,
+  maxAnswers: 10_000,
+  maxImports: 100_000,
+  maxExports: 100_000,
+  maxDepth: 64,
+  handshakeTimeoutMs: 10_000,
+};

@@ -1,0 +1,143 @@
+/**
+ * The MSC session protocol, version 1: every message, who sends it, when, and what the receiver
+ * must do (in the manner of Cap'n Proto's rpc.capnp).
+ *
+ * Framing. The first frame each side sends is its {@link Hello} (a CBOR map). Every later frame is
+ * a CBOR array of messages; all messages a session emits within one turn travel in one frame. A
+ * message is an array whose first item is its {@link MessageType}. Payloads (arguments, results,
+ * errors) are nested CBOR byte strings encoded by the session's codec, in which capabilities appear
+ * as {@link Descriptor}s.
+ *
+ * Tables (per session and side, as in Cap'n Proto). Ids are small integers, never reused while live:
+ * - questions: calls this side made and has not finished (id chosen by the caller);
+ * - answers: the peer's questions, keyed by the peer's question id;
+ * - exports: capabilities this side sent, with how many times it sent each (the peer's references);
+ * - imports: capabilities the peer sent, with how many times this side received each.
+ *
+ * Ordering. A connection is ordered; a receiver processes messages in arrival order and delivers
+ * calls to their target in that order, which gives instance order (DESIGN §1.4) end to end.
+ */
+
+/** Protocol versions this implementation speaks, oldest first. */
+export const supportedVersions: readonly number[] = [1];
+
+/**
+ * The first frame of each side. Sent by both at once, without waiting for the other.
+ * The receiver picks the highest version both list; none in common terminates the session at the
+ * `version` step. The exact bytes of both hellos (dialer's first) are the handshake transcript the
+ * authenticator signs.
+ */
+export interface Hello {
+  /** The protocol versions the sender speaks. */
+  readonly versions: readonly number[];
+  /** 32 fresh random bytes, so no two handshakes have the same transcript. */
+  readonly nonce: Uint8Array;
+  /** The sender's authentication scheme; both sides must use the same one. */
+  readonly scheme: string;
+}
+
+/** Message type tags. */
+export const MessageType = {
+  /**
+   * `[Authenticate, bytes]`, both directions during the authentication step: one message of the
+   * authenticator's own exchange, handed to the peer's authenticator in order.
+   */
+  Authenticate: 0,
+  /**
+   * `[Configure, rootDescriptor]`, each side once, after the authentication step succeeded: the
+   * sender's root capability (an export descriptor; the `Nothing` root is exported like any other).
+   * The receiver resolves its remote-root promise with it; the session is established when both
+   * sides have sent and received it.
+   */
+  Configure: 1,
+  /**
+   * `[Abort, step, code, message]`, either side, at most once, then the sender closes the
+   * connection: why the session ends (the step that failed, or `session` after establishment).
+   * The receiver terminates the session with that reason.
+   */
+  Abort: 2,
+  /**
+   * `[Call, questionId, targetKind, targetId, method, arguments]`, caller → callee: a method call.
+   * The target is one of the callee's exports (`targetKind` 0, `targetId` an export id) or one of
+   * the callee's answers (`targetKind` 1, `targetId` the caller's question id, for pipelining). The
+   * callee delivers it to the target in arrival order and records an answer under `questionId`.
+   */
+  Call: 3,
+  /**
+   * `[Return, questionId, kind, payload]`, callee → caller, once per answer: kind 0 = value
+   * (codec bytes), 1 = capability (a descriptor), 2 = error (codec bytes). The callee keeps the
+   * answer (for calls already pipelined on it) until the caller sends `Finish`.
+   */
+  Return: 4,
+  /**
+   * `[Finish, questionId]`, caller → callee, after the `Return`: the caller will send no more calls
+   * on this answer. The callee drops the answer and the references it held.
+   */
+  Finish: 5,
+  /**
+   * `[Release, exportId, count]`, importer → exporter: the importer dropped `count` references,
+   * the number of times it received the export. The exporter subtracts it; an export whose count
+   * reaches zero is dropped. Counting received occurrences makes a release never race a re-export
+   * that is still in flight.
+   */
+  Release: 6,
+  /**
+   * `[DisembargoRequest, questionId, embargoId]`, caller → callee: the `Return` for `questionId`
+   * named one of the caller's own exports and calls were pipelined on that answer; those calls
+   * are on their way back to the caller. The callee replies once every call it forwarded from that
+   * answer has been sent, which is at once, since it forwards calls as they arrive.
+   */
+  DisembargoRequest: 7,
+  /**
+   * `[DisembargoReply, embargoId]`, callee → caller: every call pipelined on the answer has come
+   * back, so the caller may now deliver its held calls to its own object (DESIGN §4, the loopback
+   * case of instance order).
+   */
+  DisembargoReply: 8,
+  /**
+   * `[StreamItems, streamId, payload]`, source → sink: items (codec bytes of an array) or, for a
+   * byte stream, raw bytes. Never more than the credit the sink granted, nor its batch size.
+   */
+  StreamItems: 9,
+  /**
+   * `[StreamCredit, streamId, credit, capacity, batchSize]`, sink → source: the consumer read
+   * `credit` units (items or bytes), so the source may send that much more; also the consumer's
+   * current window and batch size. The first one grants the whole window.
+   */
+  StreamCredit: 10,
+  /**
+   * `[StreamEnd, streamId, how, error]`, source → sink, once: the producer closed (how 0, after
+   * every item; `error` set when it closed with one) or aborted (how 1, prompt). The sink ends its
+   * local queue the same way.
+   */
+  StreamEnd: 11,
+  /**
+   * `[StreamCancel, streamId, error]`, sink → source, once: the consumer cancelled. The source
+   * cancels its local queue; the producer sees it at its next write or flush.
+   */
+  StreamCancel: 12,
+} as const;
+
+/** Capability descriptors inside payloads. */
+export const DescriptorKind = {
+  /** `[0, exportId]`: a capability the sender hosts (one of its exports). */
+  SenderExport: 0,
+  /** `[1, exportId]`: one of the receiver's own exports coming home (becomes the original object). */
+  ReceiverExport: 1,
+  /** `[2, questionId]`: one of the receiver's answers to the sender's question (a pipelined promise). */
+  ReceiverAnswer: 2,
+  /**
+   * `[3, streamId, isBytes, receiverGets]`: a stream endpoint; the receiver gets a fresh consumer
+   * end (`receiverGets` 0) or producer end (1) of a new wire stream (see stream-bridge.ts).
+   */
+  Stream: 3,
+} as const;
+
+/** A capability descriptor. */
+export type Descriptor = readonly [kind: number, id: number];
+
+/** Target kinds of a `Call`. */
+export const TargetKind = { Export: 0, Answer: 1 } as const;
+
+/** `Return` kinds. */
+export const ReturnKind = { Value: 0, Capability: 1, Error: 2 } as const;

@@ -1,0 +1,159 @@
+import {
+  type AbortedError,
+  type CapabilityHandler,
+  type ConsumerOptions,
+  NotCapabilityError,
+  type ResultHandler,
+  type Settlement,
+  settledResult,
+} from '@msc/eventual';
+
+/** What the remote handlers need from their session. */
+export interface SessionPort {
+  /** Sends a call to one of the peer's exports (`targetKind` 0) or answers (1). */
+  sendCall(targetKind: number, targetId: number, method: string, args: readonly unknown[]): ResultHandler;
+  /** The last reference to an import went: tell the peer. */
+  releaseImport(handler: ImportHandler): void;
+  /** What the peer authenticated as (for `remoteIdentity`). */
+  readonly peer: unknown;
+}
+
+/**
+ * A capability the peer hosts (an entry of this side's imports). Calls go out as `Call` messages
+ * in the order they are made. When the session ends the import is revoked: later calls return
+ * already-aborted results.
+ */
+export class ImportHandler implements CapabilityHandler {
+  readonly session: SessionPort;
+  readonly id: number;
+  /** How many times the peer sent this export to us: the count a `Release` gives back. */
+  received = 0;
+  #references = 0;
+  #revoked: AbortedError | undefined = undefined;
+
+  constructor(session: SessionPort, id: number) {
+    this.session = session;
+    this.id = id;
+  }
+
+  call(method: string, args: readonly unknown[]): ResultHandler {
+    if (this.#revoked !== undefined) return settledResult({ kind: 'error', error: this.#revoked });
+    return this.session.sendCall(0, this.id, method, args);
+  }
+
+  whenResolved(): Promise<void> {
+    return this.#revoked === undefined ? Promise.resolve() : Promise.reject(this.#revoked);
+  }
+
+  retain(): void {
+    this.#references++;
+  }
+
+  release(): void {
+    if (--this.#references === 0 && this.#revoked === undefined) this.session.releaseImport(this);
+  }
+
+  shorten(): CapabilityHandler {
+    return this;
+  }
+
+  /** Revokes the import because its session ended. */
+  revoke(error: AbortedError): void {
+    this.#revoked = error;
+  }
+}
+
+/**
+ * The result of a call sent to the peer (an entry of this side's questions until the `Return`).
+ * Calls made on it before the return are pipelined to the peer's answer; after the return they go
+ * to the capability it resolved to (held behind an embargo while the calls pipelined earlier come
+ * back around a loop, DESIGN §4).
+ */
+export class QuestionHandler implements ResultHandler {
+  readonly session: SessionPort;
+  readonly id: number;
+  consumerOptions: ConsumerOptions | undefined = undefined;
+  /** Whether calls were pipelined on the peer's answer (so a loopback return needs an embargo). */
+  pipelined = false;
+  #references = 1;
+  #settlement: Settlement | undefined = undefined;
+  #listener: ((settlement: Settlement) => void) | undefined = undefined;
+  #moreListeners: ((settlement: Settlement) => void)[] | undefined = undefined;
+
+  constructor(session: SessionPort, id: number) {
+    this.session = session;
+    this.id = id;
+  }
+
+  call(method: string, args: readonly unknown[]): ResultHandler {
+    const settlement = this.#settlement;
+    if (settlement === undefined) {
+      this.pipelined = true;
+      return this.session.sendCall(1, this.id, method, args);
+    }
+    if (settlement.kind === 'capability') return settlement.handler.call(method, args);
+    const error =
+      settlement.kind === 'error'
+        ? settlement.error
+        : new NotCapabilityError(method, describe(settlement.value));
+    return settledResult({ kind: 'error', error });
+  }
+
+  whenResolved(): Promise<void> {
+    const settlement = this.#settlement;
+    if (settlement === undefined) {
+      return new Promise((resolve, reject) =>
+        this.onSettled(() => this.whenResolved().then(resolve, reject)),
+      );
+    }
+    if (settlement.kind === 'capability') return settlement.handler.whenResolved();
+    if (settlement.kind === 'error') return Promise.reject(settlement.error);
+    return Promise.reject(new NotCapabilityError('whenResolved', describe(settlement.value)));
+  }
+
+  retain(): void {
+    this.#references++;
+  }
+
+  release(): void {
+    if (--this.#references === 0 && this.#settlement?.kind === 'capability')
+      this.#settlement.handler.release();
+  }
+
+  shorten(): CapabilityHandler {
+    return this.#settlement?.kind === 'capability' ? this.#settlement.handler.shorten() : this;
+  }
+
+  onSettled(listener: (settlement: Settlement) => void): void {
+    if (this.#settlement !== undefined) listener(this.#settlement);
+    else if (this.#listener === undefined) this.#listener = listener;
+    else (this.#moreListeners ??= []).push(listener);
+  }
+
+  /** Whether the return (or the session's end) has settled this question. */
+  get isSettled(): boolean {
+    return this.#settlement !== undefined;
+  }
+
+  /** Settles with the return. Takes ownership of a capability settlement's reference. */
+  settle(settlement: Settlement): void {
+    if (this.#settlement !== undefined) {
+      if (settlement.kind === 'capability') settlement.handler.release();
+      return;
+    }
+    this.#settlement = settlement;
+    const listener = this.#listener;
+    const more = this.#moreListeners;
+    this.#listener = undefined;
+    this.#moreListeners = undefined;
+    if (listener !== undefined) listener(settlement);
+    if (more !== undefined) for (const next of more) next(settlement);
+    if (this.#references === 0 && settlement.kind === 'capability') settlement.handler.release();
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

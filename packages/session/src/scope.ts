@@ -1,0 +1,212 @@
+import {
+  createProxy,
+  handlerOf,
+  isCapability,
+  PromiseHandler,
+  type Proxy,
+  type ResultHandler,
+} from '@msc/eventual';
+import type { ContractRegistry } from '@msc/serialization';
+import type { Connection, Listener, Transport } from '@msc/transport';
+import type { Authenticator } from './authenticator.ts';
+import type { SessionLimits } from './limits.ts';
+import { type RootOption, Session } from './session.ts';
+import type { TraceOptions } from './trace.ts';
+
+/** How a {@link Scope} makes its sessions. */
+export interface ScopeOptions<Peer = unknown> {
+  /** The transport to listen and dial on. */
+  readonly transport: Transport;
+  /** The authentication scheme of every session (required; `unauthenticated()` is the explicit opt-out). */
+  readonly authenticator: Authenticator<Peer>;
+  /** The root capability offered to each peer, or a function choosing it per peer. Default: `Nothing`. */
+  readonly root?: RootOption<Peer>;
+  /** Aborting it ends the scope and all its sessions. */
+  readonly signal?: AbortSignal;
+  /** Protocol limits for every session. */
+  readonly limits?: Partial<SessionLimits>;
+  /** Data contracts and error classes. */
+  readonly registry?: ContractRegistry;
+  /** Whether errors sent to peers carry their stacks. Default false. */
+  readonly errorStacks?: boolean;
+  /** Message tracing for every session. */
+  readonly trace?: TraceOptions;
+  /** Called for each session the scope makes (accepted or dialed), once it exists. */
+  readonly onSession?: (session: Session<Peer>) => void;
+}
+
+/**
+ * Owns sessions (RPC5 "session scopes", DESIGN §1.11): it listens and accepts, or connects, and
+ * every session it makes ends when the scope ends, by `close()`, `await using`, or its signal.
+ *
+ * @example
+ * ```ts
+ * await using scope = new Scope({ transport: memory(), authenticator: unauthenticated(), root: lobby });
+ * await scope.listen('memory:lobby');
+ * const remote = scope.connect<ILobby>('memory:lobby'); // usable at once
+ * ```
+ */
+export class Scope<Peer = unknown> implements AsyncDisposable {
+  readonly #options: ScopeOptions<Peer>;
+  readonly #sessions = new Set<Session<Peer>>();
+  readonly #listeners = new Set<Listener>();
+  readonly #dials = new Set<AbortController>();
+  readonly #abort = new AbortController();
+  /** The scope's own reference to a fixed root (the caller may dispose theirs), released at the end. */
+  readonly #root: Proxy<unknown> | undefined;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * @throws DisposedError when `options.root` is a proxy that was already disposed
+   */
+  constructor(options: ScopeOptions<Peer>) {
+    this.#options = options;
+    const root = options.root;
+    if (isCapability(root)) {
+      const handler = handlerOf(root)!;
+      handler.retain();
+      this.#root = createProxy(handler) as Proxy<unknown>;
+    }
+    if (options.signal?.aborted) {
+      void this.close();
+    } else {
+      options.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    }
+  }
+
+  /** The sessions alive now. */
+  get sessions(): ReadonlySet<Session<Peer>> {
+    return this.#sessions;
+  }
+
+  /** Whether the scope has ended (or is ending). */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Listens on `address` and starts a session for every connection accepted, until the scope ends.
+   *
+   * @returns the listener (its `address` has the real port when listening on port 0)
+   * @throws what the transport throws for a bad or busy address; Error when the scope has ended
+   */
+  async listen(address: string): Promise<Listener> {
+    this.#checkOpen();
+    const listener = await this.#options.transport.listen(
+      address,
+      (connection) => {
+        if (this.#closing !== undefined) {
+          connection.abort(new Error('the scope has ended'));
+          return;
+        }
+        this.#startSession(connection, 'listener');
+      },
+      { signal: this.#abort.signal },
+    );
+    if (this.#closing !== undefined) {
+      await listener.close();
+      throw new Error('the scope ended while listening');
+    }
+    this.#listeners.add(listener);
+    void listener.closed.then(() => this.#listeners.delete(listener));
+    return listener;
+  }
+
+  /**
+   * Connects to `address` and returns the peer's root capability at once: calls made on it are sent
+   * when the session is established. If dialing or establishment fails, they (and the proxy's
+   * `whenResolved`) reject with the reason.
+   */
+  connect<I>(address: string): Proxy<I> {
+    const root = new PromiseHandler();
+    const proxy = createProxy(root) as Proxy<I>;
+    void this.session(address).then(
+      (session) => {
+        root.follow(remoteRootHandler(session));
+      },
+      (error: unknown) => root.settle({ kind: 'error', error }),
+    );
+    return proxy;
+  }
+
+  /**
+   * Connects to `address` and resolves with the session once it is established.
+   *
+   * @throws DialError when the connection cannot be made; SessionError when establishment fails
+   */
+  async session(address: string): Promise<Session<Peer>> {
+    this.#checkOpen();
+    const dial = new AbortController();
+    this.#dials.add(dial);
+    let connection: Connection;
+    try {
+      connection = await this.#options.transport.dial(address, { signal: dial.signal });
+    } finally {
+      this.#dials.delete(dial);
+    }
+    if (this.#closing !== undefined) {
+      connection.abort(new Error('the scope has ended'));
+      throw new Error('the scope ended while connecting');
+    }
+    const session = this.#startSession(connection, 'dialer');
+    await session.established;
+    return session;
+  }
+
+  /**
+   * Ends the scope: stops listening, cancels dials in progress and terminates every session (their
+   * peers are told why). Resolves once all sessions have ended. Idempotent.
+   */
+  close(reason = 'the scope ended'): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#abort.abort(new Error(reason));
+      for (const dial of this.#dials) dial.abort(new Error(reason));
+      const listeners = [...this.#listeners].map((listener) => listener.close());
+      const sessions = [...this.#sessions].map((session) => session.terminate(reason));
+      await Promise.allSettled([...listeners, ...sessions]);
+      this.#root?.[Symbol.dispose]();
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #startSession(connection: Connection, role: 'dialer' | 'listener'): Session<Peer> {
+    const options = this.#options;
+    const session = new Session<Peer>({
+      connection,
+      role,
+      authenticator: options.authenticator,
+      // The scope ends its sessions itself (with its reason), so they get no signal of their own.
+      root: this.#root ?? options.root,
+      ...(options.limits !== undefined ? { limits: options.limits } : {}),
+      ...(options.registry !== undefined ? { registry: options.registry } : {}),
+      ...(options.errorStacks !== undefined ? { errorStacks: options.errorStacks } : {}),
+      ...(options.trace !== undefined ? { trace: options.trace } : {}),
+    });
+    this.#sessions.add(session);
+    void session.closed.then(() => this.#sessions.delete(session));
+    options.onSession?.(session);
+    return session;
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined) throw new Error('the scope has ended');
+  }
+}
+
+/** The handler of a session's remote root, with one reference for the caller. */
+function remoteRootHandler<Peer>(session: Session<Peer>) {
+  const root = session.remoteRoot<unknown>();
+  // Take the proxy's reference over: follow() owns it from here.
+  return proxyHandlerTakeover(root);
+}
+
+function proxyHandlerTakeover(proxy: Proxy<unknown>): ResultHandler {
+  const handler = handlerOf(proxy)! as ResultHandler;
+  handler.retain();
+  proxy[Symbol.dispose]();
+  return handler;
+}

@@ -1,0 +1,425 @@
+import {
+  type AbortedError,
+  Bytes,
+  BytesWriter,
+  bytes,
+  type ConsumerOptions,
+  type FlowQueue,
+  Sequence,
+  SequenceWriter,
+  sequence,
+} from '@msc/eventual';
+import { MessageType } from './protocol.ts';
+
+/**
+ * Streams across a session (DESIGN §1.12, RPC4). A stream endpoint (a `Sequence`, `Bytes` or one of
+ * their writers) that travels in a payload becomes a wire stream between the two sessions:
+ *
+ * - the **source** side reads a local queue and sends `StreamItems` as far as the credit allows;
+ * - the **sink** side writes what arrives into a local queue, and grants credit back
+ *   (`StreamCredit`) as its consumer reads: the consumer's `capacity` bounds what is in flight.
+ *
+ * Sending a consumer end makes the sender the source (it reads the queue the local producer
+ * writes) and the receiver the sink (its user gets a fresh consumer end). Sending a producer end
+ * makes the sender the sink (it writes into the queue its local consumer reads) and the receiver the
+ * source (its user gets a fresh writer). Stream ids are chosen by the side that sends the endpoint:
+ * even on the dialer's side, odd on the listener's, so both share one table.
+ *
+ * Endings map one to one: producer `close(error?)` → `StreamEnd` (items first), producer `abort` →
+ * `StreamEnd` abort (prompt), consumer `cancel(error?)` → `StreamCancel`. When the session ends,
+ * every stream spanning it is aborted with `AbortedError` on both sides (sinks: next read; sources:
+ * next write or flush).
+ */
+
+/** What a bridge needs from its session. */
+export interface StreamPort {
+  /** Queues a control or data message (same ordered connection as calls). */
+  send(message: unknown[], payloadBytes?: number): void;
+  /** Encodes items (they may carry capabilities and other streams). */
+  encodeItems(items: unknown[]): Uint8Array;
+  /** Decodes items. */
+  decodeItems(payload: Uint8Array): unknown[];
+  /** Encodes an error for `StreamEnd` / `StreamCancel`. */
+  encodeError(error: unknown): Uint8Array;
+  /** Decodes an error. */
+  decodeError(payload: Uint8Array): unknown;
+  /** Resolves when the connection's send buffer has room again (transport backpressure). */
+  whenWritable(): Promise<void> | undefined;
+}
+
+/** Descriptor kind of a stream endpoint in a payload: `[3, streamId, isBytes, receiverGets]`. */
+export const streamDescriptorKind = 3;
+/** `receiverGets` values. */
+const ReceiverGets = { Consumer: 0, Producer: 1 } as const;
+
+type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWriter;
+
+interface SourceStream {
+  readonly role: 'source';
+  readonly id: number;
+  readonly queue: FlowQueue<unknown>;
+  readonly isBytes: boolean;
+  credit: number;
+  batchSize: number;
+  /** A read is posted on the queue (waiting for the producer). */
+  reading: boolean;
+  pumpScheduled: boolean;
+  started: boolean;
+  ended: boolean;
+}
+
+interface SinkStream {
+  readonly role: 'sink';
+  readonly id: number;
+  readonly queue: FlowQueue<unknown>;
+  readonly isBytes: boolean;
+  /** Units read by the consumer and not yet granted back. */
+  readCredit: number;
+  /** The capacity the credit granted so far was based on. */
+  windowCapacity: number;
+  /** Whether the first grant (the whole window) went out. */
+  granted: boolean;
+  ended: boolean;
+}
+
+type Stream = SourceStream | SinkStream;
+
+/** The wire streams of one session. */
+export class StreamBridge {
+  readonly #port: StreamPort;
+  readonly #streams = new Map<number, Stream>();
+  #nextId: number;
+  #aborted: AbortedError | undefined;
+
+  constructor(port: StreamPort, role: 'dialer' | 'listener') {
+    this.#port = port;
+    this.#nextId = role === 'dialer' ? 0 : 1;
+  }
+
+  /** Live streams (for stats and leak checks). */
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  /** Whether `value` is a stream endpoint that travels by stream. */
+  static isEndpoint(value: object): boolean {
+    return (
+      value instanceof Sequence ||
+      value instanceof SequenceWriter ||
+      value instanceof Bytes ||
+      value instanceof BytesWriter
+    );
+  }
+
+  /** Turns an endpoint being sent into its descriptor and sets up this side of the stream. */
+  export(endpoint: object): readonly number[] {
+    if (this.#aborted !== undefined) throw this.#aborted;
+    const typed = endpoint as Endpoint;
+    const queue = typed.queue as FlowQueue<unknown>;
+    if (queue.state !== 'open' && queue.bufferedItems === 0 && queue.state !== 'closed') {
+      throw new TypeError('cannot send a stream that has already ended');
+    }
+    const id = this.#nextId;
+    this.#nextId += 2;
+    const isBytes = typed instanceof Bytes || typed instanceof BytesWriter;
+    const sendingConsumer = typed instanceof Sequence || typed instanceof Bytes;
+    if (sendingConsumer) {
+      // We read the local queue and ship its items; credit arrives from the receiver.
+      this.#streams.set(id, {
+        role: 'source',
+        id,
+        queue,
+        isBytes,
+        credit: 0,
+        batchSize: queue.batchSize,
+        reading: false,
+        pumpScheduled: false,
+        started: false,
+        ended: false,
+      });
+    } else {
+      // We write what arrives into the local queue, whose consumer is here.
+      this.#addSink(id, queue, isBytes);
+    }
+    return [
+      streamDescriptorKind,
+      id,
+      isBytes ? 1 : 0,
+      sendingConsumer ? ReceiverGets.Consumer : ReceiverGets.Producer,
+    ];
+  }
+
+  /** Undoes an export whose message was never sent. */
+  unexport(descriptor: readonly number[]): void {
+    this.#streams.delete(descriptor[1]!);
+  }
+
+  /** Turns a received descriptor into the local endpoint the user gets. */
+  import(descriptor: readonly unknown[], options: ConsumerOptions | undefined): Endpoint {
+    const [, id, isBytesFlag, receiverGets] = descriptor;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || this.#streams.has(id)) {
+      throw new Error(`bad or duplicate stream id ${String(id)}`);
+    }
+    if ((id & 1) === (this.#nextId & 1)) throw new Error(`stream id ${id} belongs to this side`);
+    const isBytes = isBytesFlag === 1;
+    if (receiverGets === ReceiverGets.Consumer) {
+      const [consumer, writer] = isBytes ? bytes(options) : sequence<unknown>(options);
+      this.#addSink(id, writer.queue as FlowQueue<unknown>, isBytes);
+      return consumer;
+    }
+    if (receiverGets !== ReceiverGets.Producer) throw new Error('bad stream descriptor');
+    const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
+    const queue = consumer.queue as FlowQueue<unknown>;
+    this.#streams.set(id, {
+      role: 'source',
+      id,
+      queue,
+      isBytes,
+      credit: 0,
+      batchSize: queue.batchSize,
+      reading: false,
+      pumpScheduled: false,
+      started: false,
+      ended: false,
+    });
+    return writer;
+  }
+
+  #addSink(id: number, queue: FlowQueue<unknown>, isBytes: boolean): void {
+    const sink: SinkStream = {
+      role: 'sink',
+      id,
+      queue,
+      isBytes,
+      readCredit: 0,
+      windowCapacity: queue.capacity,
+      granted: false,
+      ended: false,
+    };
+    this.#streams.set(id, sink);
+    queue.observe((event) => {
+      if (sink.ended && event.type !== 'cancelled') return;
+      switch (event.type) {
+        case 'read':
+          sink.readCredit += event.size;
+          // Grant in chunks (a quarter of the window) so credits do not cost a message per item.
+          if (sink.readCredit >= Math.max(1, Math.ceil(queue.capacity / 4))) this.#grant(sink);
+          return;
+        case 'settings': {
+          if (!sink.granted) return; // the first grant will carry the new settings
+          // A larger window is more credit at once; a smaller one takes effect as credit returns.
+          const extra = Math.max(0, queue.capacity - sink.windowCapacity);
+          sink.windowCapacity = queue.capacity;
+          this.#port.send([MessageType.StreamCredit, id, extra, queue.capacity, queue.batchSize]);
+          return;
+        }
+        case 'cancelled':
+          if (!this.#streams.has(id) || this.#aborted !== undefined) return;
+          this.#streams.delete(id);
+          sink.ended = true;
+          this.#port.send([
+            MessageType.StreamCancel,
+            id,
+            event.error === undefined ? null : this.#port.encodeError(event.error),
+          ]);
+          return;
+        default:
+          return;
+      }
+    });
+    // The first grant waits one turn, so settings made on a call result before it arrived count.
+    queueMicrotask(() => {
+      if (!sink.ended && this.#streams.get(id) === sink) {
+        sink.granted = true;
+        sink.windowCapacity = queue.capacity;
+        const credit = Math.max(0, queue.capacity - queue.unread);
+        this.#port.send([MessageType.StreamCredit, id, credit, queue.capacity, queue.batchSize]);
+      }
+    });
+  }
+
+  #grant(sink: SinkStream): void {
+    const credit = sink.readCredit;
+    sink.readCredit = 0;
+    this.#port.send([MessageType.StreamCredit, sink.id, credit, sink.queue.capacity, sink.queue.batchSize]);
+  }
+
+  // ----- incoming stream messages
+
+  /** `[StreamItems, id, payload]` */
+  receiveItems(id: unknown, payload: unknown): void {
+    const sink = this.#sink(id);
+    if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
+    if (!(payload instanceof Uint8Array)) throw new Error('malformed stream items');
+    if (sink.queue.state !== 'open') return;
+    if (sink.isBytes) {
+      sink.queue.write(payload);
+      return;
+    }
+    for (const item of this.#port.decodeItems(payload)) sink.queue.write(item);
+  }
+
+  /** `[StreamEnd, id, how, error]` — how: 0 close, 1 abort. */
+  receiveEnd(id: unknown, how: unknown, error: unknown): void {
+    const sink = this.#sink(id);
+    if (sink === undefined) return;
+    this.#streams.delete(sink.id);
+    sink.ended = true;
+    const reason = error instanceof Uint8Array ? this.#port.decodeError(error) : undefined;
+    if (how === 1) sink.queue.abort(reason);
+    else void sink.queue.close(reason);
+  }
+
+  /** `[StreamCredit, id, credit, capacity, batchSize]` */
+  receiveCredit(id: unknown, credit: unknown, capacity: unknown, batchSize: unknown): void {
+    const source = this.#source(id);
+    if (source === undefined) return;
+    if (!isCount(credit) || !isCount(capacity) || !isCount(batchSize) || capacity === 0 || batchSize === 0) {
+      throw new Error('malformed stream credit');
+    }
+    source.credit += credit;
+    source.batchSize = batchSize;
+    // The local producer's flush() reflects the remote consumer's window.
+    if (source.queue.capacity !== capacity) source.queue.setOptions({ capacity });
+    source.started = true;
+    this.#schedulePump(source);
+  }
+
+  /** `[StreamCancel, id, error]` */
+  receiveCancel(id: unknown, error: unknown): void {
+    const source = this.#source(id);
+    if (source === undefined) return;
+    this.#streams.delete(source.id);
+    source.ended = true;
+    source.queue.cancel(error instanceof Uint8Array ? this.#port.decodeError(error) : undefined);
+  }
+
+  #sink(id: unknown): SinkStream | undefined {
+    const stream = this.#streams.get(id as number);
+    if (stream !== undefined && stream.role !== 'sink')
+      throw new Error(`stream ${String(id)} is not a sink here`);
+    return stream;
+  }
+
+  #source(id: unknown): SourceStream | undefined {
+    const stream = this.#streams.get(id as number);
+    if (stream !== undefined && stream.role !== 'source')
+      throw new Error(`stream ${String(id)} is not a source here`);
+    return stream;
+  }
+
+  // ----- the source pump
+
+  #schedulePump(source: SourceStream): void {
+    if (source.pumpScheduled || source.ended) return;
+    source.pumpScheduled = true;
+    // One turn of delay lets writes made close together travel together (nagling), never more.
+    queueMicrotask(() => {
+      source.pumpScheduled = false;
+      this.#pump(source);
+    });
+  }
+
+  #pump(source: SourceStream): void {
+    if (source.ended || !source.started || this.#aborted !== undefined) return;
+    const pressure = this.#port.whenWritable();
+    if (pressure !== undefined) {
+      void pressure.then(() => this.#schedulePump(source));
+      return;
+    }
+    while (source.credit > 0 && !source.ended) {
+      const limit = Math.min(source.credit, source.batchSize);
+      let result: IteratorResult<unknown> | undefined;
+      try {
+        if (source.isBytes) {
+          result = source.queue.tryRead(limit);
+          if (result !== undefined && !result.done) {
+            const chunk = result.value as Uint8Array;
+            source.credit -= chunk.byteLength;
+            this.#port.send([MessageType.StreamItems, source.id, chunk], chunk.byteLength);
+            continue;
+          }
+        } else {
+          // Take what is buffered (up to the credit and batch size) and send it before acting on
+          // an ending found behind it: items written before a close(error) are delivered first.
+          const items: unknown[] = [];
+          let failure: { error: unknown } | undefined;
+          try {
+            while (items.length < limit) {
+              result = source.queue.tryRead();
+              if (result === undefined || result.done) break;
+              items.push(result.value);
+            }
+          } catch (error) {
+            failure = { error };
+          }
+          if (items.length > 0) {
+            source.credit -= items.length;
+            const payload = this.#port.encodeItems(items);
+            this.#port.send([MessageType.StreamItems, source.id, payload], payload.byteLength);
+          }
+          if (failure !== undefined) throw failure.error;
+          if (items.length > 0 && (result === undefined || !result.done)) continue;
+        }
+      } catch (error) {
+        this.#endSource(source, error);
+        return;
+      }
+      if (result?.done) {
+        this.#finishSource(source);
+        return;
+      }
+      break; // nothing buffered: wait for the producer
+    }
+    // Out of credit: the next `StreamCredit` resumes the pump.
+    if (source.ended || source.credit <= 0) return;
+    // Wait for the producer (or the end) without taking an item: a posted read would consume one.
+    if (!source.reading) {
+      source.reading = true;
+      source.queue.whenReadable().then(
+        () => {
+          source.reading = false;
+          this.#schedulePump(source);
+        },
+        () => {
+          source.reading = false;
+          this.#schedulePump(source);
+        },
+      );
+    }
+  }
+
+  #finishSource(source: SourceStream): void {
+    this.#streams.delete(source.id);
+    source.ended = true;
+    this.#port.send([MessageType.StreamEnd, source.id, 0, null]);
+  }
+
+  #endSource(source: SourceStream, error: unknown): void {
+    this.#streams.delete(source.id);
+    source.ended = true;
+    const aborted = source.queue.state === 'aborted';
+    const reason = aborted ? source.queue.reason : error;
+    this.#port.send([
+      MessageType.StreamEnd,
+      source.id,
+      aborted ? 1 : 0,
+      reason === undefined ? null : this.#port.encodeError(reason),
+    ]);
+  }
+
+  /** The session ended: every stream spanning it ends with `AbortedError`. */
+  abortAll(error: AbortedError): void {
+    this.#aborted = error;
+    const streams = [...this.#streams.values()];
+    this.#streams.clear();
+    for (const stream of streams) {
+      stream.ended = true;
+      stream.queue.abort(error);
+    }
+  }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}

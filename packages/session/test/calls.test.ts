@@ -1,0 +1,87 @@
+import { MethodNotFoundError, type Proxy, proxy } from '@msc/eventual';
+import { describe, expect, test } from 'vitest';
+import { served, sessionPair } from './harness.ts';
+
+interface ICalc {
+  get(): Promise<number>;
+  add(n: number): Promise<number>;
+  addFrom(other: Proxy<ICalc>): Promise<number>;
+  clone(): Proxy<ICalc>;
+  fail(message: string): Promise<void>;
+}
+
+class Calc implements ICalc {
+  constructor(
+    public total = 0,
+    public readonly log: number[] = [],
+  ) {}
+  async get() {
+    return this.total;
+  }
+  async add(n: number) {
+    this.log.push(n);
+    return (this.total += n);
+  }
+  async addFrom(other: Proxy<ICalc>) {
+    return (this.total += await other.get());
+  }
+  clone() {
+    return proxy<ICalc>(new Calc(this.total, this.log));
+  }
+  async fail(message: string): Promise<void> {
+    const error = new RangeError(message, { cause: new Error('deeper') }) as RangeError & { code: string };
+    error.code = 'out-of-range';
+    throw error;
+  }
+}
+
+describe('calls over a session', () => {
+  test('a call on the remote root returns its data', async () => {
+    const { remote } = served<ICalc>(new Calc(40));
+    expect(await remote.add(2)).toBe(42);
+    remote[Symbol.dispose]();
+  });
+
+  test('calls on one proxy are dispatched in call order', async () => {
+    const calc = new Calc();
+    const { remote } = served<ICalc>(calc);
+    await Promise.all(Array.from({ length: 200 }, (_, index) => remote.add(index)));
+    expect(calc.log).toEqual(Array.from({ length: 200 }, (_, index) => index));
+    remote[Symbol.dispose]();
+  });
+
+  test('errors cross the wire with their type, message, code and cause', async () => {
+    const { remote } = served<ICalc>(new Calc());
+    const error = await remote.fail('too big').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error).toMatchObject({ message: 'too big', code: 'out-of-range', cause: { message: 'deeper' } });
+    remote[Symbol.dispose]();
+  });
+
+  test('an unknown method is a clear error and the session stays up', async () => {
+    const { remote } = served<ICalc>(new Calc(1));
+    const loose = remote as unknown as Proxy<{ nope(): Promise<void>; constructor(): Promise<void> }>;
+    await expect(loose.nope()).rejects.toBeInstanceOf(MethodNotFoundError);
+    await expect(loose.constructor()).rejects.toThrow(/not callable/);
+    expect(await remote.get()).toBe(1);
+    remote[Symbol.dispose]();
+  });
+
+  test('an argument that cannot cross the wire fails that call only', async () => {
+    const { remote } = served<ICalc>(new Calc(1));
+    const loose = remote as unknown as Proxy<{ add(n: unknown): Promise<number> }>;
+    await expect(loose.add(() => 1)).rejects.toThrow();
+    expect(await remote.get()).toBe(1);
+    remote[Symbol.dispose]();
+  });
+
+  test('the root may be chosen per peer, and Nothing is the default', async () => {
+    const pair = sessionPair({ listenerRoot: async () => proxy<ICalc>(new Calc(7)) as Proxy<unknown> });
+    const remote = pair.dialer.remoteRoot<ICalc>();
+    expect(await remote.get()).toBe(7);
+    const back = pair.listener.remoteRoot<ICalc>();
+    await expect(back.get()).rejects.toMatchObject({ name: 'NothingError' });
+    remote[Symbol.dispose]();
+    back[Symbol.dispose]();
+  });
+});

@@ -1,0 +1,107 @@
+import { type Proxy, proxy } from '@msc/eventual';
+import type { Connection } from '@msc/transport';
+import { type MemoryConnectionOptions, memoryPair } from '@msc/transport-memory';
+import { afterEach, expect } from 'vitest';
+import { type Authenticator, Session, type SessionOptions, unauthenticated } from '../src/index.ts';
+
+/** Sessions made by the harness in the current test; checked for leaks after each test. */
+const live = new Set<Session<unknown>>();
+
+export interface PairOptions {
+  readonly dialerRoot?: Proxy<unknown>;
+  readonly listenerRoot?: SessionOptions['root'];
+  readonly connection?: MemoryConnectionOptions;
+  readonly dialer?: Partial<SessionOptions>;
+  readonly listener?: Partial<SessionOptions>;
+  readonly authenticator?: Authenticator<unknown>;
+  /** Skip the after-test leak check (for tests that end the session on purpose). */
+  readonly unchecked?: boolean;
+}
+
+export interface Pair {
+  readonly dialer: Session<unknown>;
+  readonly listener: Session<unknown>;
+  readonly connections: readonly [Connection, Connection];
+}
+
+/** Two sessions over a memory pair. */
+export function sessionPair(options: PairOptions = {}): Pair {
+  const connections = memoryPair(options.connection);
+  const authenticator = options.authenticator ?? unauthenticated();
+  const dialer = new Session({
+    connection: connections[0],
+    role: 'dialer',
+    authenticator,
+    ...(options.dialerRoot !== undefined ? { root: options.dialerRoot } : {}),
+    ...options.dialer,
+  });
+  const listener = new Session({
+    connection: connections[1],
+    role: 'listener',
+    authenticator,
+    ...(options.listenerRoot !== undefined ? { root: options.listenerRoot } : {}),
+    ...options.listener,
+  });
+  if (!options.unchecked) {
+    live.add(dialer);
+    live.add(listener);
+  }
+  return { dialer, listener, connections };
+}
+
+/** A root proxy for `target` on the listener side and the dialer's remote view of it. */
+export function served<I extends object>(target: I, options: PairOptions = {}): Pair & { remote: Proxy<I> } {
+  const pair = sessionPair({ ...options, listenerRoot: proxy<I>(target) as Proxy<unknown> });
+  return { ...pair, remote: pair.dialer.remoteRoot<I>() };
+}
+
+/** Resolves after every pending microtask and `count` macrotask turns. */
+export async function turns(count = 3): Promise<void> {
+  for (let index = 0; index < count; index++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/**
+ * Every test is a leak check (after capnweb's harness): once the test is over, each live session's
+ * tables must drain back to just the roots. Releases travel as messages, so this waits for them.
+ */
+afterEach(async () => {
+  const sessions = [...live];
+  live.clear();
+  try {
+    // Temporaries of the test (pipelined intermediate results, forgotten proxies) are released by
+    // garbage collection, as in production: collect, then let the releases travel.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (sessions.every(isDrained)) break;
+      gc?.();
+      await sleep(5);
+    }
+    for (const session of sessions) {
+      const stats = session.stats();
+      expect(stats.questions, 'questions left open').toBe(0);
+      expect(stats.answers, 'answers left open').toBe(0);
+      expect(stats.embargoes, 'embargoes left open').toBe(0);
+      expect(stats.streams, 'streams left open').toBe(0);
+      expect(stats.exports, 'exports beyond the root').toBeLessThanOrEqual(session.isTerminated ? 0 : 1);
+      expect(stats.imports, 'imports beyond the root').toBeLessThanOrEqual(session.isTerminated ? 0 : 1);
+    }
+  } finally {
+    await Promise.all(sessions.map((session) => session.terminate('test over')));
+  }
+});
+
+function isDrained(session: Session<unknown>): boolean {
+  const stats = session.stats();
+  return (
+    stats.questions === 0 &&
+    stats.answers === 0 &&
+    stats.embargoes === 0 &&
+    stats.streams === 0 &&
+    stats.exports <= 1 &&
+    stats.imports <= 1
+  );
+}

@@ -1,0 +1,32 @@
+import type { DeliveryScheduler } from '@msc/transport';
+
+/** Options of in-process memory connections (`memory()`, `memoryPair()`). */
+export interface MemoryConnectionOptions {
+  /**
+   * Artificial one-way latency in milliseconds: a frame (or close) reaches the peer this long after it was sent.
+   * Frames stay FIFO. Default 0 (delivery in the next microtask). Dialing also takes this long. Aborts and injected
+   * faults are not delayed.
+   */
+  delayMs?: number;
+  /**
+   * Fault injection: after this many frames (counted over both directions) the connection breaks. The frames sent
+   * so far are delivered, then both sides see `closed()` with code `error`, `remote: true` and a
+   * `ConnectionBrokenError`; later sends throw ConnectionClosedError. `0` breaks it as soon as it exists.
+   * Default: never.
+   */
+  breakAfterFrames?: number;
+  /**
+   * Decides when deliveries run, for deterministic tests: it receives a `deliver` function and must call it later
+   * (never synchronously), once. Default: `scheduleDelivery` from @msc/transport (microtask, macrotask under load).
+   */
+  scheduler?: DeliveryScheduler;
+  /** The largest frame `send()` accepts, in bytes. Default 16 MiB. */
+  maxFrameBytes?: number;
+  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
+  lowWaterMarkBytes?: number;
+}
+
+/** Default {@link MemoryConnectionOptions.maxFrameBytes}: 16 MiB. */
+export const defaultMaxFrameBytes = 16 * 1024 * 1024;
+/** Default {@link MemoryConnectionOptions.lowWaterMarkBytes}: 64 KiB. */
+export const defaultLowWaterMarkBytes = 64 * 1024;

@@ -1,0 +1,392 @@
+import {
+  type CloseOptions,
+  type CloseReason,
+  type Connection,
+  ConnectionClosedError,
+  type DeliveryScheduler,
+  FrameInbox,
+  type FrameReceiver,
+  FrameTooLargeError,
+} from '@msc/transport';
+import { describeError } from './describe-error.ts';
+import { defaultLowWaterMarkBytes, defaultMaxFrameBytes } from './memory-connection-options.ts';
+import type { MessagePortLike } from './message-port-like.ts';
+
+/** Options of {@link messagePortConnection}. */
+export interface MessagePortConnectionOptions {
+  /** This side's address. Default `message-port:local#<n>`. */
+  localAddress?: string;
+  /** The peer's address. Default `message-port:remote#<n>`. */
+  remoteAddress?: string;
+  /**
+   * The largest frame `send()` accepts, in bytes; a larger incoming frame is a protocol violation that aborts the
+   * connection. Default 16 MiB. Both sides should agree.
+   */
+  maxFrameBytes?: number;
+  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
+  lowWaterMarkBytes?: number;
+  /**
+   * How long a graceful close waits for the peer's answer before giving up with code `timeout`, in milliseconds.
+   * Default 5 000.
+   */
+  closeTimeoutMs?: number;
+  /** Decides when deliveries to the receiver run; see `MemoryConnectionOptions.scheduler`. */
+  scheduler?: DeliveryScheduler;
+}
+
+/**
+ * The control messages of the port protocol. Frames travel as bare `Uint8Array`s; everything else is one of these.
+ * - `close` (after the closer's last frame): the receiver is closed (`remote: true`) and answers `close-reply`.
+ * - `close-reply` (after the answerer's last frame): the closer is closed, then closes the port.
+ * - `abort`: the sender dropped everything and closed the port; the receiver drops what it has not delivered.
+ * - `ack`: the receiver delivered `bytes` more bytes to its receiver; the sender's `bufferedBytes` falls by that.
+ */
+type Control =
+  | { readonly msc: 'close'; readonly code: CloseReason['code']; readonly message: string }
+  | { readonly msc: 'close-reply' }
+  | { readonly msc: 'abort'; readonly message: string }
+  | { readonly msc: 'ack'; readonly bytes: number };
+
+const resolved = Promise.resolve();
+let connections = 0;
+
+const macrotask: (task: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (task) => {
+        globalThis.setImmediate(task);
+      }
+    : (task) => {
+        setTimeout(task, 0);
+      };
+
+function isControl(value: unknown): value is Control {
+  return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
+}
+
+class MessagePortConnection implements Connection {
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+  readonly maxFrameBytes: number;
+  readonly closed: Promise<CloseReason>;
+  readonly #port: MessagePortLike;
+  readonly #lowWaterMarkBytes: number;
+  readonly #closeTimeoutMs: number;
+  readonly #inbox: FrameInbox;
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #localCloseReason: CloseReason | undefined;
+  #reason: CloseReason | undefined;
+  #resolveClosed!: (reason: CloseReason) => void;
+  /** Bytes sent and not yet acknowledged as delivered by the peer: this side's `bufferedBytes`. */
+  #unacknowledgedBytes = 0;
+  /** Bytes delivered to our receiver that the peer has not been told about yet. */
+  #bytesToAcknowledge = 0;
+  #acknowledgementScheduled = false;
+  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #portClosed = false;
+  #detach: () => void;
+
+  constructor(port: MessagePortLike, options: MessagePortConnectionOptions) {
+    const number = ++connections;
+    this.#port = port;
+    this.localAddress = options.localAddress ?? `message-port:local#${number}`;
+    this.remoteAddress = options.remoteAddress ?? `message-port:remote#${number}`;
+    this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
+    this.#lowWaterMarkBytes = options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    this.#inbox = new FrameInbox({
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+      onReleased: (bytes) => this.#acknowledge(bytes),
+    });
+    this.#detach = this.#attach();
+  }
+
+  /**
+   * Subscribes to the port at once, so frames that arrive before `start()` are buffered in the inbox (and the
+   * close handshake is answered even if the receiver never starts). Returns the unsubscriber.
+   */
+  #attach(): () => void {
+    const port = this.#port;
+    if (typeof port.on === 'function' && typeof port.off === 'function') {
+      const onMessage = (value: unknown) => this.#onMessage(value);
+      const onMessageError = (error: unknown) => this.#onMessageError(error);
+      const onClose = () => this.#onPortClosed();
+      port.on('message', onMessage);
+      port.on('messageerror', onMessageError);
+      port.on('close', onClose);
+      return () => {
+        port.off?.('message', onMessage);
+        port.off?.('messageerror', onMessageError);
+        port.off?.('close', onClose);
+      };
+    }
+    const onMessage = (event: { data: unknown }) => this.#onMessage(event.data);
+    const onMessageError = (event: unknown) => this.#onMessageError(event);
+    const onClose = () => this.#onPortClosed();
+    port.addEventListener?.('message', onMessage);
+    port.addEventListener?.('messageerror', onMessageError);
+    port.addEventListener?.('close', onClose); // fires only where the platform supports it
+    port.start?.();
+    return () => {
+      port.removeEventListener?.('message', onMessage);
+      port.removeEventListener?.('messageerror', onMessageError);
+      port.removeEventListener?.('close', onClose);
+    };
+  }
+
+  get bufferedBytes(): number {
+    return this.#unacknowledgedBytes;
+  }
+
+  start(receiver: FrameReceiver): void {
+    this.#inbox.start(receiver);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
+    if (frame.byteLength > this.maxFrameBytes)
+      throw new FrameTooLargeError(frame.byteLength, this.maxFrameBytes);
+    this.#unacknowledgedBytes += frame.byteLength;
+    const buffer = frame.buffer;
+    // Transfer (move) the memory when the frame owns its whole buffer; otherwise copy just the frame's bytes (a
+    // view into a larger or shared buffer must not take the rest with it), and move the copy.
+    if (buffer instanceof ArrayBuffer && frame.byteOffset === 0 && frame.byteLength === buffer.byteLength) {
+      try {
+        this.#port.postMessage(frame, [buffer]);
+        return;
+      } catch {
+        // Some buffers cannot be transferred (Node marks its pooled buffers untransferable): copy instead.
+      }
+    }
+    const copy = frame.slice();
+    this.#port.postMessage(copy, [copy.buffer]);
+  }
+
+  whenDrained(): Promise<void> {
+    if (this.#reason !== undefined || this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) return resolved;
+    if (this.#drained === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => {
+        resolve = settle;
+      });
+      this.#drained = { promise, resolve };
+    }
+    return this.#drained.promise;
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#state === 'open') {
+      this.#state = 'closing';
+      const code = options.code ?? 'normal';
+      this.#localCloseReason = {
+        code,
+        message: options.message ?? 'the connection was closed by the local side',
+        remote: false,
+      };
+      this.#post({ msc: 'close', code, message: options.message ?? 'the peer closed the connection' });
+      this.#closeTimer = setTimeout(() => {
+        const reason: CloseReason = {
+          code: 'timeout',
+          message: `expected the peer to confirm the close within ${this.#closeTimeoutMs} ms, but it did not`,
+          remote: false,
+        };
+        this.#finish(reason);
+        this.#inbox.end(reason);
+        this.#closePort();
+      }, this.#closeTimeoutMs);
+    }
+    return this.closed.then(ignore);
+  }
+
+  abort(error?: unknown): void {
+    if (this.#state === 'closed') return;
+    const reason: CloseReason = {
+      code: 'aborted',
+      message: `the connection was aborted by the local side (${describeError(error)})`,
+      remote: false,
+      error,
+    };
+    this.#finish(reason);
+    this.#inbox.abort(reason);
+    // Messages posted before close() still reach the peer, so it learns this was an abort, not a crash.
+    this.#post({ msc: 'abort', message: `the peer aborted the connection (${describeError(error)})` });
+    this.#closePort();
+  }
+
+  #onMessage(data: unknown): void {
+    if (ArrayBuffer.isView(data)) {
+      const frame =
+        data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (frame.byteLength > this.maxFrameBytes) {
+        this.#protocolViolation(
+          `expected frames of at most ${this.maxFrameBytes} bytes, but the peer sent ${frame.byteLength} bytes`,
+        );
+        return;
+      }
+      this.#inbox.push(frame);
+      return;
+    }
+    if (!isControl(data)) {
+      this.#protocolViolation(`expected a Uint8Array frame or a control message, but got ${typeof data}`);
+      return;
+    }
+    switch (data.msc) {
+      case 'ack':
+        this.#unacknowledgedBytes -= data.bytes;
+        if (this.#drained !== undefined && this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) {
+          this.#drained.resolve();
+          this.#drained = undefined;
+        }
+        return;
+      case 'close':
+        if (this.#state === 'open') {
+          const reason: CloseReason = { code: data.code, message: data.message, remote: true };
+          this.#finish(reason);
+          this.#inbox.end(reason);
+          // The closer closes the port once it has this answer; it comes after everything we sent.
+          this.#post({ msc: 'close-reply' });
+        } else if (this.#state === 'closing') {
+          this.#post({ msc: 'close-reply' });
+        }
+        return;
+      case 'close-reply':
+        if (this.#state === 'closing') {
+          const reason = this.#localCloseReason!;
+          this.#finish(reason);
+          this.#inbox.end(reason);
+          this.#closePort();
+        }
+        return;
+      case 'abort': {
+        const reason: CloseReason = { code: 'aborted', message: data.message, remote: true };
+        this.#finish(reason);
+        this.#inbox.abort(this.#reason ?? reason);
+        this.#closePort();
+        return;
+      }
+      default:
+        this.#protocolViolation(
+          `expected a known control message, but got "${String((data as Control).msc)}"`,
+        );
+    }
+  }
+
+  #onMessageError(error: unknown): void {
+    this.#protocolViolation(`expected a message that can be deserialized, but got one that cannot`, error);
+  }
+
+  /** The port closed under us: the peer closed it after the handshake, or its thread went away. */
+  #onPortClosed(): void {
+    this.#portClosed = true;
+    this.#detach();
+    if (this.#reason !== undefined) return;
+    const reason: CloseReason = {
+      code: 'error',
+      message: 'the other side of the MessagePort went away without closing the connection',
+      remote: true,
+    };
+    this.#finish(reason);
+    this.#inbox.end(reason); // what arrived before is still delivered
+  }
+
+  #protocolViolation(message: string, error?: unknown): void {
+    if (this.#state === 'closed') return;
+    const reason: CloseReason = { code: 'protocol', message, remote: true, error };
+    this.#finish(reason);
+    this.#inbox.abort(reason);
+    this.#post({ msc: 'abort', message: `the peer found a protocol violation: ${message}` });
+    this.#closePort();
+  }
+
+  /** Credit for the sender: one `ack` per event-loop turn at most, carrying everything delivered since the last. */
+  #acknowledge(bytes: number): void {
+    if (this.#portClosed) return;
+    this.#bytesToAcknowledge += bytes;
+    if (this.#acknowledgementScheduled) return;
+    this.#acknowledgementScheduled = true;
+    macrotask(() => {
+      this.#acknowledgementScheduled = false;
+      const pending = this.#bytesToAcknowledge;
+      this.#bytesToAcknowledge = 0;
+      if (pending > 0) this.#post({ msc: 'ack', bytes: pending });
+    });
+  }
+
+  #post(control: Control): void {
+    if (this.#portClosed) return;
+    this.#port.postMessage(control, []);
+  }
+
+  #closePort(): void {
+    if (this.#portClosed) return;
+    this.#portClosed = true;
+    this.#detach();
+    this.#port.close();
+  }
+
+  #finish(reason: CloseReason): void {
+    if (this.#reason !== undefined) return;
+    this.#state = 'closed';
+    this.#reason = reason;
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    this.#resolveClosed(reason);
+    if (this.#drained !== undefined) {
+      this.#drained.resolve();
+      this.#drained = undefined;
+    }
+  }
+}
+
+function ignore(): void {}
+
+/**
+ * A {@link Connection} over a MessagePort (web, or `node:worker_threads`), for talking to another thread. The
+ * other side must wrap its port with `messagePortConnection` too.
+ *
+ * - Frames are transferred, not copied, when they own their whole `ArrayBuffer` (the sender's view is detached:
+ *   `send()` took ownership); a view into a larger buffer is copied first.
+ * - `close()` and `abort()` travel in-band, so the peer learns which one happened; a graceful close waits for the
+ *   peer's answer (at most `closeTimeoutMs`) and then closes the port.
+ * - On Node, the port's `close` event reveals a peer that went away (its thread ended): `closed()` with code
+ *   `error`, `remote: true`. Web ports without a `close` event cannot notice that.
+ * - `bufferedBytes` counts bytes the peer has not yet delivered to its receiver (acknowledged at most once per
+ *   event-loop turn), so a slow or unstarted peer pushes back on the sender.
+ *
+ * The connection subscribes to the port at once (frames are buffered until `start()`); while open, a Node port
+ * keeps the event loop alive, as a socket does.
+ *
+ * @param port one end of a MessageChannel; the connection owns it from now on (and closes it)
+ * @param options addresses, limits and timeouts; see {@link MessagePortConnectionOptions}
+ */
+export function messagePortConnection(
+  port: MessagePortLike,
+  options: MessagePortConnectionOptions = {},
+): Connection {
+  return new MessagePortConnection(port, options);
+}
+
+/**
+ * Two connected {@link messagePortConnection}s over a fresh `MessageChannel` in this thread. Handy for tests; to
+ * reach another thread, create the channel yourself and transfer one port.
+ *
+ * @param options applied to both ends (addresses default to `message-port:pair-<n>#a` / `#b`)
+ */
+export function messagePortPair(options: MessagePortConnectionOptions = {}): [Connection, Connection] {
+  const channel = new MessageChannel();
+  const name = `message-port:pair-${++connections}`;
+  return [
+    messagePortConnection(channel.port1, {
+      localAddress: `${name}#a`,
+      remoteAddress: `${name}#b`,
+      ...options,
+    }),
+    messagePortConnection(channel.port2, {
+      localAddress: `${name}#b`,
+      remoteAddress: `${name}#a`,
+      ...options,
+    }),
+  ];
+}

@@ -1,0 +1,59 @@
+import type { CloseOptions, CloseReason } from './close-reason.ts';
+import type { FrameReceiver } from './frame-receiver.ts';
+
+/**
+ * A framed, ordered, reliable, bidirectional connection.
+ *
+ * Frames keep their boundaries, arrive in the order they were sent, and are either all delivered or the connection
+ * ends with a {@link CloseReason} that says why. Delivery to the {@link FrameReceiver} is asynchronous: never inside
+ * the stack of the `send()` (or `close()`, `abort()`) that caused it.
+ *
+ * Ownership: `send()` takes ownership of the buffer (the caller must not touch it again; a transport may transfer
+ * it to another thread); a delivered frame belongs to the receiver.
+ */
+export interface Connection {
+  /** This side's address, as this side sees it, e.g. `tcp:127.0.0.1:5000` or `memory:lobby#3`. */
+  readonly localAddress: string;
+  /** The peer's address, as this side sees it. */
+  readonly remoteAddress: string;
+  /**
+   * Starts delivery to `receiver`. Frames (and the end of the connection) that arrived earlier are buffered until
+   * then and delivered first, in order, in a later turn. Call once.
+   *
+   * @throws Error when called a second time.
+   */
+  start(receiver: FrameReceiver): void;
+  /**
+   * Sends one frame. Ownership of the buffer passes to the transport, even when this throws.
+   *
+   * @throws ConnectionClosedError after `close()`/`abort()` was called or the connection ended.
+   * @throws FrameTooLargeError when `frame.byteLength > maxFrameBytes`; the connection stays open.
+   */
+  send(frame: Uint8Array): void;
+  /**
+   * Bytes accepted by `send()` and not yet handed to the medium or the peer: the backpressure signal. A sender that
+   * sees it grow should wait for {@link Connection.whenDrained} before sending more.
+   */
+  readonly bufferedBytes: number;
+  /**
+   * Resolves when `bufferedBytes` falls to or below the transport's low-water mark, or the connection closes. Never
+   * rejects. Resolves at once when that is already the case.
+   */
+  whenDrained(): Promise<void>;
+  /**
+   * Graceful close: frames already sent are delivered first, then both sides see `closed()`. Further `send()` calls
+   * throw. Resolves once the connection is closed (when {@link Connection.closed} settles). Idempotent: later calls
+   * return the same outcome and do not change the reason. Never rejects.
+   */
+  close(options?: CloseOptions): Promise<void>;
+  /**
+   * Immediate close: pending outgoing (and undelivered incoming) frames are dropped and both sides see `closed()`
+   * promptly, this side with code `aborted`, `remote: false` and `error` as given. Idempotent; does nothing once
+   * the connection is closed.
+   */
+  abort(error?: unknown): void;
+  /** Settles (never rejects), exactly once, with the reason once the connection is closed. */
+  readonly closed: Promise<CloseReason>;
+  /** The largest frame `send()` accepts, in bytes; a larger one throws FrameTooLargeError. */
+  readonly maxFrameBytes: number;
+}

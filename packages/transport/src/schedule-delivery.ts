@@ -1,0 +1,48 @@
+/**
+ * A function that runs `deliver` later, never synchronously. Transports use it to move frame delivery out of the
+ * sender's stack; tests can pass their own to control exactly when deliveries happen (seeded, replayable runs).
+ */
+export type DeliveryScheduler = (deliver: () => void) => void;
+
+/**
+ * How many deliveries may run as microtasks before one has to wait for a macrotask. A same-thread ping-pong of
+ * deliveries would otherwise chain microtasks forever and starve timers and I/O.
+ */
+const microtaskBudget = 1024;
+
+let microtasksThisTurn = 0;
+let budgetResetScheduled = false;
+
+/** Runs after the current macrotask (setImmediate on Node, a zero timeout elsewhere). */
+const macrotask: (task: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (task) => {
+        globalThis.setImmediate(task);
+      }
+    : (task) => {
+        setTimeout(task, 0);
+      };
+
+function resetBudget(): void {
+  microtasksThisTurn = 0;
+  budgetResetScheduled = false;
+}
+
+/**
+ * The default {@link DeliveryScheduler}: a microtask while the current turn of the event loop has budget left (low
+ * latency: a frame is delivered before the next I/O poll), a macrotask once {@link microtaskBudget} deliveries ran
+ * as microtasks without the event loop getting a turn (so a busy same-thread exchange cannot starve I/O and
+ * timers). The budget is shared by every connection in the realm and refills when a macrotask runs.
+ */
+export const scheduleDelivery: DeliveryScheduler = (deliver) => {
+  if (microtasksThisTurn < microtaskBudget) {
+    microtasksThisTurn++;
+    if (!budgetResetScheduled) {
+      budgetResetScheduled = true;
+      macrotask(resetBudget);
+    }
+    queueMicrotask(deliver);
+  } else {
+    macrotask(deliver);
+  }
+};

@@ -1,0 +1,86 @@
+/**
+ * The adapter contract: what one library (or floor, or codec) offers to the workloads over one
+ * transport. Adding a library or a transport is one file that exports an `Adapter`, plus one entry
+ * in `adapters/registry.ts`.
+ */
+import type { TransportName } from './links/link.ts';
+
+/**
+ * What a row measures: `subject` is MSC itself, `peer` another RPC library, `floor` a raw transport
+ * echo with no RPC library (the physical floor), `codec` an encode/decode round trip with no
+ * transport.
+ */
+export type AdapterKind = 'subject' | 'peer' | 'floor' | 'codec';
+
+/** The small record that W4 and S1 move around, in the shape applications send. */
+export interface Item {
+  /** Position of the item in its batch. */
+  id: number;
+  /** A short string. */
+  name: string;
+  /** A non-integer number, so codecs cannot use small-integer encodings for everything. */
+  score: number;
+}
+
+/** Options an endpoint is started with. */
+export interface StartOptions {
+  /**
+   * One-way delay in milliseconds to add to every message in both directions (0 for none). Adapters
+   * over `links/` networks pass it to `delayedNetwork`; an adapter over its own transport must add it
+   * to its send path in the same way (a timer of this duration per message, order kept).
+   */
+  readonly delayMilliseconds: number;
+}
+
+/**
+ * One client session (with its server side) that the workloads drive. Every method performs real
+ * calls through the library and resolves with the result it got back; workloads check the results,
+ * so a broken wiring fails loudly instead of measuring nothing.
+ */
+export interface Connection {
+  /** W1/W2: the trivial call `add(a, b)`, resolving with the sum computed on the server. */
+  add(a: number, b: number): Promise<number>;
+  /**
+   * W3: `root.getCounter().inc()`, resolving with the counter's first value (1). A library with
+   * promise pipelining must not await the middle result; one without it awaits both calls in turn.
+   */
+  incrementNewCounter(): Promise<number>;
+  /** W4: sends `bytes` to the server and resolves with the copy the server sent back. */
+  echoBytes(bytes: Uint8Array): Promise<Uint8Array>;
+  /** W4: sends `items` to the server and resolves with the copy the server sent back. */
+  echoItems(items: readonly Item[]): Promise<readonly Item[]>;
+  /**
+   * S1: asks the server for a stream of `count` items and resolves with how many arrived once the
+   * stream ended. Absent when the library has no streams.
+   */
+  readSequence?(count: number): Promise<number>;
+  /**
+   * S2: asks the server for a byte stream of `totalBytes` written in `chunkBytes` pieces and resolves
+   * with how many bytes arrived once it ended. Absent when the library has no byte streams.
+   */
+  readByteStream?(totalBytes: number, chunkBytes: number): Promise<number>;
+  /** Ends the session on both sides and releases what it holds. */
+  close(): Promise<void>;
+}
+
+/** A started server (or in-process host) that makes client sessions. */
+export interface Endpoint {
+  /** Opens one more session and resolves once calls can be made on it. */
+  connect(): Promise<Connection>;
+  /** Closes every session it made and stops listening. */
+  close(): Promise<void>;
+}
+
+/** One library over one transport. */
+export interface Adapter {
+  /** Library name as printed in the table (`capnweb`, `@msc`, `floor: MessageChannel`). */
+  readonly library: string;
+  /** Transport the rows are reported under. */
+  readonly transport: TransportName;
+  /** What kind of row this is; decides the ratio columns and which workloads apply. */
+  readonly kind: AdapterKind;
+  /** Whether `incrementNewCounter` pipelines (one round trip) or awaits twice. */
+  readonly pipelining: boolean;
+  /** Starts a server (on 127.0.0.1, port 0, for socket transports) and resolves when it listens. */
+  start(options: StartOptions): Promise<Endpoint>;
+}

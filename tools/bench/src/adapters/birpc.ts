@@ -1,0 +1,91 @@
+/**
+ * birpc (4.2.0) over a link. birpc is a function-call RPC with no capabilities: `getCounter()`
+ * returns a counter id and `inc(id)` is a second call, awaited after the first (two round trips,
+ * its real cost). On the in-process channel its messages are posted as they are (structured clone,
+ * bytes native); on WebSocket they are serialized with cbor-x in binary frames (birpc leaves the
+ * serializer to the application; JSON would not carry bytes). birpc has no streams.
+ */
+import { createBirpc } from 'birpc';
+import { decode, encode } from 'cbor-x';
+import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
+import { delayedNetwork } from '../links/delayed-network.ts';
+import type { Link, Network } from '../links/link.ts';
+import { Counter, service } from '../service.ts';
+
+/** The functions the server side offers; each session has its own counters. */
+function makeServerFunctions() {
+  const counters = new Map<number, Counter>();
+  let nextCounterId = 0;
+  return {
+    add: (a: number, b: number) => service.add(a, b),
+    getCounter: () => {
+      nextCounterId += 1;
+      counters.set(nextCounterId, new Counter());
+      return nextCounterId;
+    },
+    inc: (counterId: number) => {
+      const counter = counters.get(counterId);
+      if (counter === undefined) throw new Error(`expected a known counter id, got ${counterId}`);
+      return counter.inc();
+    },
+    echoBytes: (bytes: Uint8Array) => bytes,
+    echoItems: (items: Item[]) => items,
+  };
+}
+
+/** What the client can call. */
+type ServerFunctions = ReturnType<typeof makeServerFunctions>;
+
+/** How messages are encoded for the link: passed as they are, or cbor-x bytes. */
+type Serialization = 'structured-clone' | 'cbor-x';
+
+/** birpc channel options over a link. */
+function channel<Message>(link: Link<Message>, serialization: Serialization) {
+  return {
+    post: (data: unknown) => link.send(data as Message),
+    on: (handler: (data: unknown) => void) => link.onMessage(handler),
+    ...(serialization === 'cbor-x'
+      ? {
+          serialize: (data: unknown) => encode(data),
+          deserialize: (data: unknown) => decode(data as Uint8Array),
+        }
+      : {}),
+  };
+}
+
+/** birpc over `network`, with the given serialization. */
+export function birpcAdapter<Message>(network: Network<Message>, serialization: Serialization): Adapter {
+  return {
+    library: 'birpc',
+    transport: network.transport,
+    kind: 'peer',
+    pipelining: false,
+    async start(options): Promise<Endpoint> {
+      const listener = await delayedNetwork(network, options.delayMilliseconds).listen((link) => {
+        const server = createBirpc<{}, ServerFunctions>(makeServerFunctions(), channel(link, serialization));
+        link.onClose(() => server.$close());
+      });
+      return {
+        async connect(): Promise<Connection> {
+          const link = await listener.connect();
+          const remote = createBirpc<ServerFunctions, {}>({}, channel(link, serialization));
+          return {
+            add: (a, b) => remote.add(a, b),
+            async incrementNewCounter() {
+              // No pipelining: the id must come back before inc() can be sent.
+              const counterId = await remote.getCounter();
+              return remote.inc(counterId);
+            },
+            echoBytes: (bytes) => remote.echoBytes(bytes),
+            echoItems: (items) => remote.echoItems(items as Item[]),
+            async close() {
+              remote.$close();
+              link.close();
+            },
+          };
+        },
+        close: () => listener.close(),
+      };
+    },
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The physical floors: echo servers with no RPC library, over the same links the libraries use. A
+ * floor call is one message out and the same message back, so W1/W2 measure a bare round trip, W3 is
+ * one round trip (what perfect pipelining would cost), W4 is the payload crossing twice, and S1/S2
+ * are the server writing as fast as the link takes it with no flow control.
+ *
+ * On the in-process channel messages are plain values (structured clone, as `postMessage` does).
+ * On TCP and WebSocket they are frames: one tag byte, then raw bytes or cbor-x for structured data;
+ * the echo server returns echo frames without decoding them.
+ */
+import { decode, encode } from 'cbor-x';
+import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
+import { delayedNetwork } from '../links/delayed-network.ts';
+import type { Link, Network } from '../links/link.ts';
+import { byteStreamChunks, sequenceItem } from '../service.ts';
+
+/** What an echo carries, so that the codec can choose its encoding. */
+type EchoPayload =
+  | { kind: 'pair'; value: readonly [number, number] }
+  | { kind: 'bytes'; value: Uint8Array }
+  | { kind: 'items'; value: readonly Item[] };
+
+/** What a message from the server is, as far as the client's bookkeeping goes. */
+type ServerMessage = { type: 'echo' } | { type: 'item' } | { type: 'chunk'; bytes: number } | { type: 'end' };
+
+/** How the floor's messages look on one kind of link. */
+interface FloorCodec<Message> {
+  /** The echo request for `payload`. */
+  echo(payload: EchoPayload): Message;
+  /** The payload of an echo reply, decoded as the kind that was sent. */
+  readEcho(kind: EchoPayload['kind'], message: Message): unknown;
+  /** A request for `count` sequence items. */
+  sequenceRequest(count: number): Message;
+  /** A request for a byte stream. */
+  byteStreamRequest(totalBytes: number, chunkBytes: number): Message;
+  /** Classifies (and for items decodes) a server message. */
+  classify(message: Message): ServerMessage;
+  /** The server: answers one client message through `send`. */
+  serve(message: Message, send: (message: Message) => void): void;
+}
+
+/** Messages on the in-process channel: plain values, structured-cloned by `postMessage`. */
+type ValueMessage =
+  | { op: 'echo'; value: unknown }
+  | { op: 'sequence'; count: number }
+  | { op: 'byte-stream'; totalBytes: number; chunkBytes: number }
+  | { op: 'item'; value: Item }
+  | { op: 'chunk'; value: Uint8Array }
+  | { op: 'end' };
+
+/** The floor codec for the in-process channel. */
+export const valueCodec: FloorCodec<unknown> = {
+  echo: (payload) => ({ op: 'echo', value: payload.value }) satisfies ValueMessage,
+  readEcho: (_kind, message) => (message as ValueMessage & { op: 'echo' }).value,
+  sequenceRequest: (count) => ({ op: 'sequence', count }) satisfies ValueMessage,
+  byteStreamRequest: (totalBytes, chunkBytes) =>
+    ({ op: 'byte-stream', totalBytes, chunkBytes }) satisfies ValueMessage,
+  classify(message) {
+    const value = message as ValueMessage;
+    if (value.op === 'item') return { type: 'item' };
+    if (value.op === 'chunk') return { type: 'chunk', bytes: value.value.byteLength };
+    if (value.op === 'end') return { type: 'end' };
+    return { type: 'echo' };
+  },
+  serve(message, send) {
+    const value = message as ValueMessage;
+    if (value.op === 'echo') send(value);
+    else if (value.op === 'sequence') {
+      for (let index = 0; index < value.count; index += 1) send({ op: 'item', value: sequenceItem(index) });
+      send({ op: 'end' });
+    } else if (value.op === 'byte-stream') {
+      for (const chunk of byteStreamChunks(value.totalBytes, value.chunkBytes))
+        send({ op: 'chunk', value: chunk });
+      send({ op: 'end' });
+    }
+  },
+};
+
+/** Tags of the first byte of a floor frame on TCP and WebSocket. */
+const Tag = { Echo: 0, Sequence: 1, Item: 2, ByteStream: 3, Chunk: 4, End: 5 } as const;
+
+/** One of the frame tags. */
+type Tag = (typeof Tag)[keyof typeof Tag];
+
+/** A frame of `tag` followed by `payload` (one copy, as any framing with a header does). */
+function frame(tag: Tag, payload: Uint8Array): Uint8Array {
+  const result = new Uint8Array(payload.byteLength + 1);
+  result[0] = tag;
+  result.set(payload, 1);
+  return result;
+}
+
+/** A frame of `tag` followed by unsigned 32-bit big-endian numbers. */
+function numbersFrame(tag: Tag, numbers: readonly number[]): Uint8Array {
+  const result = new Uint8Array(1 + numbers.length * 4);
+  result[0] = tag;
+  const view = new DataView(result.buffer);
+  for (const [index, number] of numbers.entries()) view.setUint32(1 + index * 4, number);
+  return result;
+}
+
+/** The floor codec for byte links (TCP frames, WebSocket binary frames). */
+export const frameCodec: FloorCodec<Uint8Array> = {
+  echo: (payload) => frame(Tag.Echo, payload.kind === 'bytes' ? payload.value : encode(payload.value)),
+  readEcho: (kind, message) => (kind === 'bytes' ? message.subarray(1) : decode(message.subarray(1))),
+  sequenceRequest: (count) => numbersFrame(Tag.Sequence, [count]),
+  byteStreamRequest: (totalBytes, chunkBytes) => numbersFrame(Tag.ByteStream, [totalBytes, chunkBytes]),
+  classify(message) {
+    switch (message[0]) {
+      case Tag.Item:
+        // Decode like a consumer would.
+        decode(message.subarray(1));
+        return { type: 'item' };
+      case Tag.Chunk:
+        return { type: 'chunk', bytes: message.byteLength - 1 };
+      case Tag.End:
+        return { type: 'end' };
+      default:
+        return { type: 'echo' };
+    }
+  },
+  serve(message, send) {
+    const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+    switch (message[0]) {
+      case Tag.Echo:
+        send(message);
+        return;
+      case Tag.Sequence: {
+        const count = view.getUint32(1);
+        for (let index = 0; index < count; index += 1) send(frame(Tag.Item, encode(sequenceItem(index))));
+        send(new Uint8Array([Tag.End]));
+        return;
+      }
+      case Tag.ByteStream:
+        for (const chunk of byteStreamChunks(view.getUint32(1), view.getUint32(5)))
+          send(frame(Tag.Chunk, chunk));
+        send(new Uint8Array([Tag.End]));
+        return;
+    }
+  },
+};
+
+/**
+ * A client over a floor link: replies come back in request order, so pending requests are a FIFO of
+ * handlers, each consuming server messages until it reports that its request is complete.
+ */
+class FloorClient<Message> {
+  readonly #link: Link<Message>;
+  readonly #codec: FloorCodec<Message>;
+  readonly #handlers: Array<{
+    take: (message: ServerMessage, raw: Message) => boolean;
+    fail: (error: Error) => void;
+  }> = [];
+
+  constructor(link: Link<Message>, codec: FloorCodec<Message>) {
+    this.#link = link;
+    this.#codec = codec;
+    link.onMessage((raw) => {
+      const handler = this.#handlers[0];
+      if (handler === undefined) return;
+      if (handler.take(codec.classify(raw), raw)) this.#handlers.shift();
+    });
+    link.onClose(() => {
+      for (const handler of this.#handlers.splice(0)) handler.fail(new Error('the floor link closed'));
+    });
+  }
+
+  /** Sends an echo and resolves with the decoded payload that came back. */
+  echo(payload: EchoPayload): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#handlers.push({
+        take: (_message, raw) => {
+          resolve(this.#codec.readEcho(payload.kind, raw));
+          return true;
+        },
+        fail: reject,
+      });
+      this.#link.send(this.#codec.echo(payload));
+    });
+  }
+
+  /** Sends a stream request and resolves with what `measure` added up until the end message. */
+  stream(request: Message, measure: (message: ServerMessage) => number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      let total = 0;
+      this.#handlers.push({
+        take: (message) => {
+          if (message.type === 'end') {
+            resolve(total);
+            return true;
+          }
+          total += measure(message);
+          return false;
+        },
+        fail: reject,
+      });
+      this.#link.send(request);
+    });
+  }
+}
+
+/** A floor over `network` with `codec`; `library` names the row (`floor: TCP` and so on). */
+export function floorAdapter<Message>(
+  library: string,
+  network: Network<Message>,
+  codec: FloorCodec<Message>,
+): Adapter {
+  return {
+    library,
+    transport: network.transport,
+    kind: 'floor',
+    pipelining: true,
+    async start(options): Promise<Endpoint> {
+      const listener = await delayedNetwork(network, options.delayMilliseconds).listen((link) => {
+        link.onMessage((message) => codec.serve(message, (reply) => link.send(reply)));
+      });
+      return {
+        async connect(): Promise<Connection> {
+          const link = await listener.connect();
+          const client = new FloorClient(link, codec);
+          return {
+            async add(a, b) {
+              const [first, second] = (await client.echo({ kind: 'pair', value: [a, b] })) as [
+                number,
+                number,
+              ];
+              return first + second;
+            },
+            // One round trip: the cost of a two-call chain under perfect pipelining.
+            incrementNewCounter: async () =>
+              ((await client.echo({ kind: 'pair', value: [0, 1] })) as number[])[1]!,
+            echoBytes: async (bytes) => (await client.echo({ kind: 'bytes', value: bytes })) as Uint8Array,
+            echoItems: async (items) => (await client.echo({ kind: 'items', value: items })) as Item[],
+            readSequence: (count) =>
+              client.stream(codec.sequenceRequest(count), (message) => (message.type === 'item' ? 1 : 0)),
+            readByteStream: (totalBytes, chunkBytes) =>
+              client.stream(codec.byteStreamRequest(totalBytes, chunkBytes), (message) =>
+                message.type === 'chunk' ? message.bytes : 0,
+              ),
+            async close() {
+              link.close();
+            },
+          };
+        },
+        close: () => listener.close(),
+      };
+    },
+  };
+}

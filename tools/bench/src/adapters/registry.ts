@@ -1,0 +1,82 @@
+/**
+ * Every adapter the harness knows, in table order. Each entry is loaded lazily, in the process that
+ * measures it, so that one library's globals (the `ses` environment of CapTP) and heap never touch
+ * another's measurements.
+ *
+ * Adding a library or a transport: write one file in this folder that exports an `Adapter` (see
+ * `../adapter.ts`; copy `capnweb.ts` for an RPC library over a `links/` network), then add one entry
+ * here. The key must be unique; it names the child process and the `--only` filter.
+ */
+import type { Adapter } from '../adapter.ts';
+import type { Network } from '../links/link.ts';
+
+/** One adapter the harness can run. */
+export interface RegistryEntry {
+  /** Unique key, `library/transport`, used by `--only` and in error reports. */
+  readonly key: string;
+  /** Loads the adapter module and returns the adapter. */
+  readonly load: () => Promise<Adapter>;
+}
+
+const memory = async () => (await import('../links/memory-network.ts')).memoryNetwork;
+const websocket = async () => (await import('../links/websocket-network.ts')).websocketNetwork;
+const tcp = async () => (await import('../links/tcp-network.ts')).tcpNetwork;
+
+/** All adapters, subjects first, then peers, floors and codecs. */
+export const registry: readonly RegistryEntry[] = [
+  // ── @msc slots ────────────────────────────────────────────────────────────────────────────────
+  // The session package is being written; when it lands, add one file per transport and uncomment:
+  //   { key: '@msc/memory', load: async () => (await import('./msc-memory.ts')).mscMemoryAdapter },
+  //   { key: '@msc/tcp', load: async () => (await import('./msc-tcp.ts')).mscTcpAdapter },
+  //   { key: '@msc/websocket', load: async () => (await import('./msc-websocket.ts')).mscWebsocketAdapter },
+  //   { key: '@msc/worker', load: async () => (await import('./msc-worker.ts')).mscWorkerAdapter },
+  // Each exports an Adapter with kind 'subject' (see README.md, "Adding MSC").
+  // ── peers ─────────────────────────────────────────────────────────────────────────────────────
+  {
+    key: 'capnweb/memory',
+    load: async () => (await import('./capnweb.ts')).capnwebAdapter(await memory(), 'structuredClonable'),
+  },
+  {
+    key: 'capnweb/websocket',
+    load: async () => (await import('./capnweb.ts')).capnwebAdapter(await websocket(), 'string'),
+  },
+  { key: '@endo/captp/memory', load: async () => (await import('./captp.ts')).captpAdapter(await memory()) },
+  {
+    key: 'birpc/memory',
+    load: async () => (await import('./birpc.ts')).birpcAdapter(await memory(), 'structured-clone'),
+  },
+  {
+    key: 'birpc/websocket',
+    load: async () => (await import('./birpc.ts')).birpcAdapter(await websocket(), 'cbor-x'),
+  },
+  // ── floors: no RPC library ────────────────────────────────────────────────────────────────────
+  {
+    key: 'floor/memory',
+    load: async () => {
+      const { floorAdapter, valueCodec } = await import('./floor.ts');
+      return floorAdapter('floor: MessageChannel', await memory(), valueCodec);
+    },
+  },
+  {
+    key: 'floor/tcp',
+    load: async () => {
+      const { floorAdapter, frameCodec } = await import('./floor.ts');
+      return floorAdapter('floor: framed TCP', await tcp(), frameCodec);
+    },
+  },
+  {
+    key: 'floor/websocket',
+    load: async () => {
+      const { floorAdapter, frameCodec } = await import('./floor.ts');
+      // The floor sends only bytes, so every frame it gets back is a binary frame (a Uint8Array).
+      return floorAdapter(
+        'floor: ws',
+        (await websocket()) as Network<unknown> as Network<Uint8Array>,
+        frameCodec,
+      );
+    },
+  },
+  // ── codecs: no transport ──────────────────────────────────────────────────────────────────────
+  { key: 'codec/cbor-x', load: async () => (await import('./codec.ts')).cborAdapter },
+  { key: 'codec/json', load: async () => (await import('./codec.ts')).jsonAdapter },
+];

@@ -1,0 +1,116 @@
+/**
+ * Runs every applicable workload for one adapter and returns its rows. Used by the child process of
+ * each adapter (`measure-process.ts`) and, with the smoke profile, by the tests.
+ */
+import type { Adapter, Connection, Endpoint } from './adapter.ts';
+import type { Profile } from './profile.ts';
+import type { ResultRow } from './result-row.ts';
+import { summarize } from './statistics.ts';
+import { type Workload, workloads } from './workloads.ts';
+
+/** Options for `measureAdapter`. */
+export interface MeasureOptions {
+  /** Called when a cell is done, for progress output. */
+  readonly onRow?: (row: ResultRow) => void;
+}
+
+/** A row without values yet. */
+function baseRow(adapter: Adapter, workload: Workload, profile: Profile): ResultRow {
+  return {
+    workload: workload.id,
+    title: workload.title(profile),
+    library: adapter.library,
+    transport: adapter.transport,
+    kind: adapter.kind,
+    unit: workload.unit,
+    better: workload.better,
+    median: null,
+    min: null,
+    max: null,
+    runs: [],
+  };
+}
+
+/** A row without values, for a cell that is n/a or failed. */
+function emptyRow(adapter: Adapter, workload: Workload, profile: Profile, note: string): ResultRow {
+  return { ...baseRow(adapter, workload, profile), note };
+}
+
+/** Runs one workload (warm-up, then `profile.runs` measured runs) and makes its row. */
+async function measureWorkload(
+  adapter: Adapter,
+  workload: Workload,
+  endpoint: Endpoint,
+  connection: Connection,
+  profile: Profile,
+): Promise<ResultRow | undefined> {
+  const applies = workload.applies(adapter, connection);
+  if (applies === false) return undefined;
+  if (typeof applies === 'string') return emptyRow(adapter, workload, profile, applies);
+  const context = { endpoint, connection, profile };
+  try {
+    if (profile.warmUpMilliseconds > 0) {
+      const warmUpStart = performance.now();
+      for (let run = 0; run < profile.maxWarmUpRuns; run += 1) {
+        await workload.run(context);
+        if (performance.now() - warmUpStart >= profile.warmUpMilliseconds) break;
+      }
+    }
+    const runs: number[] = [];
+    for (let run = 0; run < profile.runs; run += 1) runs.push(await workload.run(context));
+    return { ...baseRow(adapter, workload, profile), ...summarize(runs), runs };
+  } catch (error) {
+    return emptyRow(
+      adapter,
+      workload,
+      profile,
+      `error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Starts an endpoint, connects once, runs `selected` on that session, and closes everything. */
+async function measureOnEndpoint(
+  adapter: Adapter,
+  selected: readonly Workload[],
+  profile: Profile,
+  delayMilliseconds: number,
+  options: MeasureOptions,
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const endpoint = await adapter.start({ delayMilliseconds });
+  try {
+    const connection = await endpoint.connect();
+    try {
+      for (const workload of selected) {
+        const row = await measureWorkload(adapter, workload, endpoint, connection, profile);
+        if (row === undefined) continue;
+        rows.push(row);
+        options.onRow?.(row);
+      }
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await endpoint.close();
+  }
+  return rows;
+}
+
+/**
+ * Measures every workload that applies to `adapter`: the undelayed ones on one endpoint and session,
+ * then the delayed ones on a second endpoint started with the profile's delay. A failing cell becomes
+ * a row with an `error:` note; a failure to start or connect rejects.
+ */
+export async function measureAdapter(
+  adapter: Adapter,
+  profile: Profile,
+  options: MeasureOptions = {},
+): Promise<ResultRow[]> {
+  const immediate = workloads.filter((workload) => !workload.delayed);
+  const delayed = workloads.filter((workload) => workload.delayed);
+  return [
+    ...(await measureOnEndpoint(adapter, immediate, profile, 0, options)),
+    ...(await measureOnEndpoint(adapter, delayed, profile, profile.delayMilliseconds, options)),
+  ];
+}

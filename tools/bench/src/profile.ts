@@ -1,0 +1,109 @@
+/**
+ * How much work each workload does. Every loop in the harness is bounded by these counts; nothing
+ * runs "until stable".
+ */
+
+/** Counts and sizes for one harness run. */
+export interface Profile {
+  /** Name printed in the report. */
+  readonly name: 'full' | 'quick' | 'smoke';
+  /** Measured repetitions per cell (median, min and max are taken over these). */
+  readonly runs: number;
+  /**
+   * Unrecorded warm-up before each cell (JIT, lazy initialisation): runs are repeated until this many
+   * milliseconds have passed, at least once and at most `maxWarmUpRuns` times. 0 for no warm-up.
+   */
+  readonly warmUpMilliseconds: number;
+  /** Upper bound on warm-up runs per cell. */
+  readonly maxWarmUpRuns: number;
+  /** W1: sequential `add(1, 2)` calls per run. */
+  readonly latencyCalls: number;
+  /** W2: calls in flight at once. */
+  readonly callsInFlight: number;
+  /** W2: batches of `callsInFlight` calls per run. */
+  readonly throughputBatches: number;
+  /** W3: sequential two-call chains per run. */
+  readonly chainCalls: number;
+  /** W3 with delay: chains per run. */
+  readonly delayedChainCalls: number;
+  /** W3 with delay: one-way delay added to every message, in milliseconds. */
+  readonly delayMilliseconds: number;
+  /** W4: length of the byte array echoed, in bytes. */
+  readonly echoBytesLength: number;
+  /** W4: byte array echoes per run. */
+  readonly echoBytesCalls: number;
+  /** W4: number of `{ id, name, score }` objects echoed at once. */
+  readonly echoItemsCount: number;
+  /** W4: object array echoes per run. */
+  readonly echoItemsCalls: number;
+  /** W5: idle sessions created per run. */
+  readonly idleSessions: number;
+  /** S1: items streamed per run. */
+  readonly sequenceItems: number;
+  /** S2: bytes streamed per run. */
+  readonly byteStreamBytes: number;
+  /** S2: size of each written chunk, in bytes. */
+  readonly byteStreamChunkBytes: number;
+}
+
+const mebibyte = 1024 * 1024;
+
+/** The default run: 5 repetitions, sizes as named in the workload titles. A few minutes. */
+export const fullProfile: Profile = {
+  name: 'full',
+  runs: 5,
+  warmUpMilliseconds: 400,
+  maxWarmUpRuns: 20,
+  latencyCalls: 2000,
+  callsInFlight: 1000,
+  throughputBatches: 5,
+  chainCalls: 1000,
+  delayedChainCalls: 100,
+  delayMilliseconds: 1,
+  echoBytesLength: mebibyte,
+  echoBytesCalls: 20,
+  echoItemsCount: 10_000,
+  echoItemsCalls: 10,
+  idleSessions: 200,
+  sequenceItems: 20_000,
+  byteStreamBytes: 32 * mebibyte,
+  byteStreamChunkBytes: 64 * 1024,
+};
+
+/** `--quick`: 3 repetitions of smaller loops, same sizes per call. Under a minute in all. */
+export const quickProfile: Profile = {
+  ...fullProfile,
+  name: 'quick',
+  runs: 3,
+  warmUpMilliseconds: 150,
+  latencyCalls: 1000,
+  throughputBatches: 2,
+  chainCalls: 200,
+  delayedChainCalls: 20,
+  echoBytesCalls: 4,
+  echoItemsCalls: 3,
+  idleSessions: 50,
+  sequenceItems: 5000,
+  byteStreamBytes: 8 * mebibyte,
+};
+
+/** One tiny iteration of everything, to prove the wiring (tests). Not a measurement. */
+export const smokeProfile: Profile = {
+  ...fullProfile,
+  name: 'smoke',
+  runs: 1,
+  warmUpMilliseconds: 0,
+  latencyCalls: 2,
+  callsInFlight: 10,
+  throughputBatches: 1,
+  chainCalls: 2,
+  delayedChainCalls: 2,
+  echoBytesLength: 4096,
+  echoBytesCalls: 1,
+  echoItemsCount: 20,
+  echoItemsCalls: 1,
+  idleSessions: 2,
+  sequenceItems: 10,
+  byteStreamBytes: 3 * 1024,
+  byteStreamChunkBytes: 1024,
+};

@@ -1,0 +1,113 @@
+/**
+ * Ratios and the printed table. Ratios are always "times worse" (≥ 1 for the worse side): for
+ * times and memory it is value ÷ reference, for rates reference ÷ value, so 2.0 means "twice as
+ * slow" in every column.
+ */
+import type { AdapterKind } from './adapter.ts';
+import type { TransportName } from './links/link.ts';
+import type { ResultRow } from './result-row.ts';
+import { workloads } from './workloads.ts';
+
+/** How many times worse `value` is than `reference`, given which direction is better. */
+function timesWorse(value: number, reference: number, better: 'lower' | 'higher'): number {
+  return better === 'lower' ? value / reference : reference / value;
+}
+
+/** Whether a row takes part in the peer comparison (MSC and the peer libraries). */
+const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subject';
+
+/**
+ * Fills `ratioToBestPeer` (against the best peer library on the same workload and transport) and
+ * `ratioToFloor` (against the floor row of the same workload and transport) on library rows; other
+ * rows get null. Returns the same rows.
+ */
+export function addRatios(rows: ResultRow[]): ResultRow[] {
+  for (const row of rows) {
+    row.ratioToBestPeer = null;
+    row.ratioToFloor = null;
+    if (!isLibrary(row) || row.median === null) continue;
+    const median = row.median;
+    const sameCell = rows.filter(
+      (other) =>
+        other.workload === row.workload && other.transport === row.transport && other.median !== null,
+    );
+    const peers = sameCell.filter((other) => other.kind === 'peer').map((other) => other.median!);
+    if (peers.length > 0) {
+      const best = row.better === 'lower' ? Math.min(...peers) : Math.max(...peers);
+      row.ratioToBestPeer = timesWorse(median, best, row.better);
+    }
+    const floor = sameCell.find((other) => other.kind === 'floor');
+    if (floor !== undefined) row.ratioToFloor = timesWorse(median, floor.median!, row.better);
+  }
+  return rows;
+}
+
+/** Formats a measured value with about three significant digits. */
+export function formatValue(value: number | null): string {
+  if (value === null) return '-';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (magnitude >= 100) return value.toFixed(0);
+  if (magnitude >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** Formats a ratio as `1.00×`, or blank when there is none. */
+function formatRatio(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined ? '' : `${ratio.toFixed(2)}×`;
+}
+
+const transportOrder: readonly TransportName[] = ['memory', 'worker', 'websocket', 'tcp', 'none'];
+const kindOrder: readonly AdapterKind[] = ['subject', 'peer', 'floor', 'codec'];
+
+/** Widest cell of every column. */
+function columnWidths(lines: readonly string[][]): number[] {
+  return lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]?.length ?? 0)));
+}
+
+/** Joins cells padded to `widths`; columns from index 2 on are numbers and right-aligned. */
+function formatLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+    .join('  ');
+}
+
+/** The report as text: one block per workload, rows ordered by transport and kind. */
+export function formatTable(rows: readonly ResultRow[]): string {
+  const output: string[] = [];
+  for (const workload of workloads) {
+    const block = rows
+      .filter((row) => row.workload === workload.id)
+      .sort(
+        (left, right) =>
+          transportOrder.indexOf(left.transport) - transportOrder.indexOf(right.transport) ||
+          kindOrder.indexOf(left.kind) - kindOrder.indexOf(right.kind),
+      );
+    if (block.length === 0) continue;
+    const first = block[0]!;
+    output.push('', `${first.title}  [${first.unit}, ${first.better} is better]`);
+    const header = ['transport', 'library', 'median', 'min', 'max', 'runs', '×best peer', '×floor'];
+    const cells = block.map((row) =>
+      row.median === null
+        ? [row.transport, row.library]
+        : [
+            row.transport,
+            row.library,
+            formatValue(row.median),
+            formatValue(row.min),
+            formatValue(row.max),
+            String(row.runs.length),
+            formatRatio(row.ratioToBestPeer),
+            formatRatio(row.ratioToFloor),
+          ],
+    );
+    const widths = columnWidths([header, ...cells]);
+    output.push(`  ${formatLine(header, widths)}`.trimEnd());
+    block.forEach((row, index) => {
+      // A cell without a value (n/a, or an error) prints its note where the numbers would be.
+      const line = formatLine(cells[index]!, widths);
+      output.push(`  ${row.median === null ? `${line}  ${row.note ?? '-'}` : line}`.trimEnd());
+    });
+  }
+  return output.join('\n');
+}

@@ -1,0 +1,34 @@
+import type { AdapterKind } from './adapter.ts';
+import type { TransportName } from './links/link.ts';
+
+/** One cell of the report: a workload measured for one library over one transport. */
+export interface ResultRow {
+  /** Workload id: W1, W2, W3, W3d, W4b, W4o, W5, S1, S2. */
+  workload: string;
+  /** Workload title, with its counts. */
+  title: string;
+  /** Library (or floor, or codec) name. */
+  library: string;
+  /** Transport it ran over (`none` for codecs). */
+  transport: TransportName;
+  /** Kind of the adapter, which decides the ratio columns. */
+  kind: AdapterKind;
+  /** Unit of `median`, `min`, `max` and `runs`. */
+  unit: string;
+  /** Whether lower or higher values are better. */
+  better: 'lower' | 'higher';
+  /** Median of the runs; null when the cell is n/a or failed. */
+  median: number | null;
+  /** Smallest run value; null when the cell is n/a or failed. */
+  min: number | null;
+  /** Largest run value; null when the cell is n/a or failed. */
+  max: number | null;
+  /** The value of every measured run, in order. */
+  runs: number[];
+  /** How many times slower (or heavier) than the best peer on the same workload and transport. */
+  ratioToBestPeer?: number | null;
+  /** How many times slower (or heavier) than the floor on the same workload and transport. */
+  ratioToFloor?: number | null;
+  /** Why the cell has no value (`n/a: no streams`, or the error that stopped it). */
+  note?: string;
+}

@@ -1,0 +1,244 @@
+/**
+ * The workloads, written once against the `Connection` contract. Each `run` performs one measured
+ * repetition and returns its value in the workload's unit; it also checks every result it gets back,
+ * so a broken adapter throws instead of reporting a fast nothing.
+ */
+import type { Adapter, Connection, Endpoint } from './adapter.ts';
+import type { Profile } from './profile.ts';
+import { makeBytes, makeItems } from './service.ts';
+
+/** What a workload's `run` gets. */
+export interface WorkloadContext {
+  /** The endpoint the connection came from (W5 opens more sessions on it). */
+  readonly endpoint: Endpoint;
+  /** A connected session, warmed up by earlier workloads. */
+  readonly connection: Connection;
+  /** Counts and sizes. */
+  readonly profile: Profile;
+}
+
+/** One workload. */
+export interface Workload {
+  /** Short id: W1 … W5, S1, S2; W3d for the delayed chain. */
+  readonly id: string;
+  /** Title printed above its rows. */
+  title(profile: Profile): string;
+  /** Unit of the values, e.g. `µs/call`. */
+  readonly unit: string;
+  /** Whether lower (times, memory) or higher (rates) values are better. */
+  readonly better: 'lower' | 'higher';
+  /** Whether this workload runs on an endpoint started with the profile's one-way delay. */
+  readonly delayed: boolean;
+  /**
+   * Whether the workload applies: `true`, `false` (no row at all, e.g. W2 for a codec), or a reason
+   * string for an `n/a` row (e.g. a library without streams).
+   */
+  applies(adapter: Adapter, connection: Connection): boolean | string;
+  /** Runs one repetition and returns its value in `unit`. */
+  run(context: WorkloadContext): Promise<number>;
+}
+
+/** Throws when a value that came back is not what was sent or computed. */
+function expect(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`wrong result from the library: expected ${what}`);
+}
+
+/** Workloads that need a session over a transport (not codecs). */
+const overTransport = (adapter: Adapter) => adapter.kind !== 'codec';
+
+/** Forces garbage collection when the process runs with --expose-gc; lets finalizers run in between. */
+async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return;
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+}
+
+/** Runs `count` chains one after the other and returns the elapsed milliseconds. */
+async function timeChains(connection: Connection, count: number): Promise<number> {
+  const start = performance.now();
+  for (let index = 0; index < count; index += 1) {
+    expect((await connection.incrementNewCounter()) === 1, 'a new counter to count 1');
+  }
+  return performance.now() - start;
+}
+
+const w1: Workload = {
+  id: 'W1',
+  title: (profile) => `W1 latency: sequential add(1, 2), ${profile.latencyCalls} calls per run`,
+  unit: 'µs/call',
+  better: 'lower',
+  delayed: false,
+  applies: () => true,
+  async run({ connection, profile }) {
+    const start = performance.now();
+    for (let index = 0; index < profile.latencyCalls; index += 1) {
+      expect((await connection.add(1, 2)) === 3, 'add(1, 2) = 3');
+    }
+    return ((performance.now() - start) * 1000) / profile.latencyCalls;
+  },
+};
+
+const w2: Workload = {
+  id: 'W2',
+  title: (profile) =>
+    `W2 throughput: ${profile.callsInFlight} add calls in flight, ${profile.throughputBatches} batches`,
+  unit: 'calls/s',
+  better: 'higher',
+  delayed: false,
+  applies: overTransport,
+  async run({ connection, profile }) {
+    const start = performance.now();
+    for (let batch = 0; batch < profile.throughputBatches; batch += 1) {
+      const calls: Promise<number>[] = new Array(profile.callsInFlight);
+      for (let index = 0; index < profile.callsInFlight; index += 1) calls[index] = connection.add(index, 1);
+      const results = await Promise.all(calls);
+      expect(
+        results.every((result, index) => result === index + 1),
+        'add(i, 1) = i + 1 for every call',
+      );
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return (profile.callsInFlight * profile.throughputBatches) / seconds;
+  },
+};
+
+const w3: Workload = {
+  id: 'W3',
+  title: (profile) => `W3 pipelined chain: root.getCounter().inc(), ${profile.chainCalls} chains per run`,
+  unit: 'µs/chain',
+  better: 'lower',
+  delayed: false,
+  applies: overTransport,
+  async run({ connection, profile }) {
+    return ((await timeChains(connection, profile.chainCalls)) * 1000) / profile.chainCalls;
+  },
+};
+
+const w3Delayed: Workload = {
+  id: 'W3d',
+  title: (profile) =>
+    `W3 with ${profile.delayMilliseconds} ms one-way delay: root.getCounter().inc(), ${profile.delayedChainCalls} chains per run`,
+  unit: 'ms/chain',
+  better: 'lower',
+  delayed: true,
+  applies: overTransport,
+  async run({ connection, profile }) {
+    return (await timeChains(connection, profile.delayedChainCalls)) / profile.delayedChainCalls;
+  },
+};
+
+const w4Bytes: Workload = {
+  id: 'W4b',
+  title: (profile) =>
+    `W4 echo of a ${formatBytes(profile.echoBytesLength)} Uint8Array, ${profile.echoBytesCalls} echoes per run`,
+  unit: 'ms/echo',
+  better: 'lower',
+  delayed: false,
+  applies: () => true,
+  async run({ connection, profile }) {
+    const bytes = makeBytes(profile.echoBytesLength);
+    const last = bytes.length - 1;
+    const start = performance.now();
+    for (let index = 0; index < profile.echoBytesCalls; index += 1) {
+      const echoed = await connection.echoBytes(bytes);
+      expect(echoed.length === bytes.length && echoed[last] === bytes[last], 'the same bytes back');
+    }
+    return (performance.now() - start) / profile.echoBytesCalls;
+  },
+};
+
+const w4Items: Workload = {
+  id: 'W4o',
+  title: (profile) =>
+    `W4 echo of ${profile.echoItemsCount} objects { id, name, score }, ${profile.echoItemsCalls} echoes per run`,
+  unit: 'ms/echo',
+  better: 'lower',
+  delayed: false,
+  applies: () => true,
+  async run({ connection, profile }) {
+    const items = makeItems(profile.echoItemsCount);
+    const last = items[items.length - 1]!;
+    const start = performance.now();
+    for (let index = 0; index < profile.echoItemsCalls; index += 1) {
+      const echoed = await connection.echoItems(items);
+      const echoedLast = echoed[echoed.length - 1];
+      expect(
+        echoed.length === items.length && echoedLast?.name === last.name && echoedLast.score === last.score,
+        'the same objects back',
+      );
+    }
+    return (performance.now() - start) / profile.echoItemsCalls;
+  },
+};
+
+const w5: Workload = {
+  id: 'W5',
+  title: (profile) =>
+    `W5 heap per idle session (client and server ends, after one call), ${profile.idleSessions} sessions`,
+  unit: 'KiB/session',
+  better: 'lower',
+  delayed: false,
+  applies: overTransport,
+  async run({ endpoint, profile }) {
+    const sessions: Connection[] = [];
+    try {
+      await collectGarbage();
+      const before = process.memoryUsage().heapUsed;
+      for (let index = 0; index < profile.idleSessions; index += 1) sessions.push(await endpoint.connect());
+      // One call each, so every session has finished its setup and holds its steady-state tables.
+      await Promise.all(sessions.map(async (session) => expect((await session.add(1, 2)) === 3, 'add = 3')));
+      await collectGarbage();
+      const after = process.memoryUsage().heapUsed;
+      return (after - before) / 1024 / profile.idleSessions;
+    } finally {
+      await Promise.all(sessions.map((session) => session.close()));
+    }
+  },
+};
+
+const s1: Workload = {
+  id: 'S1',
+  title: (profile) => `S1 sequence: ${profile.sequenceItems} items streamed from the server`,
+  unit: 'items/s',
+  better: 'higher',
+  delayed: false,
+  applies: (adapter, connection) =>
+    !overTransport(adapter) ? false : connection.readSequence !== undefined || 'n/a: no streams',
+  async run({ connection, profile }) {
+    const start = performance.now();
+    const received = await connection.readSequence!(profile.sequenceItems);
+    const seconds = (performance.now() - start) / 1000;
+    expect(received === profile.sequenceItems, `${profile.sequenceItems} items, got ${received}`);
+    return received / seconds;
+  },
+};
+
+const s2: Workload = {
+  id: 'S2',
+  title: (profile) =>
+    `S2 byte stream: ${formatBytes(profile.byteStreamBytes)} in ${formatBytes(profile.byteStreamChunkBytes)} chunks`,
+  unit: 'MB/s',
+  better: 'higher',
+  delayed: false,
+  applies: (adapter, connection) =>
+    !overTransport(adapter) ? false : connection.readByteStream !== undefined || 'n/a: no byte streams',
+  async run({ connection, profile }) {
+    const start = performance.now();
+    const received = await connection.readByteStream!(profile.byteStreamBytes, profile.byteStreamChunkBytes);
+    const seconds = (performance.now() - start) / 1000;
+    expect(received === profile.byteStreamBytes, `${profile.byteStreamBytes} bytes, got ${received}`);
+    return received / 1e6 / seconds;
+  },
+};
+
+/** Sizes as people say them: 1 MiB, 64 KiB, 512 B. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+/** Every workload, in report order. */
+export const workloads: readonly Workload[] = [w1, w2, w3, w3Delayed, w4Bytes, w4Items, w5, s1, s2];

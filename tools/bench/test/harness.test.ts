@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ResultRow } from '../src/result-row.ts';
+
+const benchRoot = fileURLToPath(new URL('../', import.meta.url));
+const outputFolder = mkdtempSync(join(tmpdir(), 'msc-bench-'));
+
+afterAll(() => rmSync(outputFolder, { recursive: true, force: true }));
+
+describe('the harness process', () => {
+  it('measures each adapter in a child process, prints the table and writes the JSON report', () => {
+    const out = join(outputFolder, 'report.json');
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--smoke', '--only', 'floor/memory,codec/json', '--out', out],
+      { cwd: benchRoot, encoding: 'utf8', timeout: 18_000 },
+    );
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('W1 latency');
+    expect(result.stdout).toMatch(/memory\s+floor: MessageChannel/);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { profile: string; rows: ResultRow[] };
+    expect(report.profile).toBe('smoke');
+    const libraries = new Set(report.rows.map((row) => row.library));
+    expect([...libraries].sort()).toEqual(['JSON', 'floor: MessageChannel']);
+    for (const row of report.rows) {
+      expect(Object.keys(row)).toEqual(
+        expect.arrayContaining(['workload', 'library', 'transport', 'unit', 'median', 'min', 'max', 'runs']),
+      );
+    }
+  });
+});

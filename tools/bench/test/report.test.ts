@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { addRatios, formatTable } from '../src/report.ts';
+import type { ResultRow } from '../src/result-row.ts';
+
+function row(overrides: Partial<ResultRow> & Pick<ResultRow, 'library' | 'kind' | 'median'>): ResultRow {
+  return {
+    workload: 'W1',
+    title: 'W1 latency',
+    transport: 'memory',
+    unit: 'µs/call',
+    better: 'lower',
+    min: overrides.median,
+    max: overrides.median,
+    runs: overrides.median === null ? [] : [overrides.median],
+    ...overrides,
+  };
+}
+
+describe('ratios', () => {
+  it('a library twice as slow as the best peer and four times the floor reads 2× and 4×', () => {
+    const rows = addRatios([
+      row({ library: 'fast', kind: 'peer', median: 10 }),
+      row({ library: 'slow', kind: 'peer', median: 20 }),
+      row({ library: 'floor', kind: 'floor', median: 5 }),
+    ]);
+    expect(rows[1]!.ratioToBestPeer).toBe(2);
+    expect(rows[1]!.ratioToFloor).toBe(4);
+    expect(rows[0]!.ratioToBestPeer).toBe(1);
+    expect(rows[2]!.ratioToBestPeer).toBeNull();
+  });
+
+  it('for rates a library with half the calls per second also reads 2×', () => {
+    const rows = addRatios([
+      row({ library: 'fast', kind: 'peer', median: 1000, better: 'higher' }),
+      row({ library: 'subject', kind: 'subject', median: 500, better: 'higher' }),
+    ]);
+    expect(rows[1]!.ratioToBestPeer).toBe(2);
+    expect(rows[1]!.ratioToFloor).toBeNull();
+  });
+
+  it('rows of another transport or workload are not compared', () => {
+    const rows = addRatios([
+      row({ library: 'a', kind: 'peer', median: 10 }),
+      row({ library: 'b', kind: 'peer', median: 1, transport: 'websocket' }),
+      row({ library: 'c', kind: 'peer', median: 1, workload: 'W3' }),
+    ]);
+    expect(rows[0]!.ratioToBestPeer).toBe(1);
+  });
+});
+
+describe('table', () => {
+  it('an n/a cell prints its reason instead of numbers', () => {
+    const text = formatTable([
+      row({
+        library: 'capnweb',
+        kind: 'peer',
+        median: 42,
+        workload: 'S1',
+        unit: 'items/s',
+        better: 'higher',
+      }),
+      row({ library: 'birpc', kind: 'peer', median: null, workload: 'S1', note: 'n/a: no streams' }),
+    ]);
+    expect(text).toMatch(/birpc\s+n\/a: no streams/);
+    expect(text).toMatch(/capnweb\s+42\.0/);
+  });
+});
