@@ -3,10 +3,11 @@
  * must do (in the manner of Cap'n Proto's rpc.capnp).
  *
  * Framing. The first frame each side sends is its {@link Hello} (a CBOR map). Every later frame is
- * a CBOR array of messages; all messages a session emits within one turn travel in one frame. A
- * message is an array whose first item is its {@link MessageType}. Payloads (arguments, results,
- * errors) are nested CBOR byte strings encoded by the session's codec, in which capabilities appear
- * as {@link Descriptor}s.
+ * a sequence of messages, each a 4-byte big-endian length followed by that many bytes of CBOR (the
+ * session's codec); all messages a session emits within one turn travel in one frame, split only at
+ * the frame limit. A message is an array whose first item is its {@link MessageType}; arguments,
+ * results and errors sit inline, with capabilities and streams as {@link Descriptor}s. Each message
+ * is encoded once and decoded once.
  *
  * Tables (per session and side, as in Cap'n Proto). Ids are small integers, never reused while live:
  * - questions: calls this side made and has not finished (id chosen by the caller);
@@ -57,28 +58,30 @@ export const MessageType = {
    */
   Abort: 2,
   /**
-   * `[Call, questionId, targetKind, targetId, method, arguments]`, caller → callee: a method call.
+   * `[Call, questionId, targetKind, targetId, method, arguments]`, caller → callee: a method call
+   * (`arguments` is an array).
    * The target is one of the callee's exports (`targetKind` 0, `targetId` an export id) or one of
    * the callee's answers (`targetKind` 1, `targetId` the caller's question id, for pipelining). The
    * callee delivers it to the target in arrival order and records an answer under `questionId`.
    */
   Call: 3,
   /**
-   * `[Return, questionId, kind, payload]`, callee → caller, once per answer: kind 0 = value
-   * (codec bytes), 1 = capability (a descriptor), 2 = error (codec bytes). The callee keeps the
-   * answer (for calls already pipelined on it) until the caller sends `Finish`.
+   * `[Return, questionId, kind, payload]`, callee → caller, once per answer: kind 0 = a value, 1 = a
+   * capability (its descriptor), 2 = an error. The callee keeps the answer (for calls already
+   * pipelined on it) until the caller sends `Finish`.
    */
   Return: 4,
   /**
    * `[Finish, questionId]`, caller → callee, after the `Return`: the caller will send no more calls
-   * on this answer. The callee drops the answer and the references it held.
+   * on this answer. The callee drops the answer and the references it held. Nobody waits for it, so
+   * it rides along with the caller's next frame (or goes alone after one event-loop turn).
    */
   Finish: 5,
   /**
    * `[Release, exportId, count]`, importer → exporter: the importer dropped `count` references,
    * the number of times it received the export. The exporter subtracts it; an export whose count
    * reaches zero is dropped. Counting received occurrences makes a release never race a re-export
-   * that is still in flight.
+   * that is still in flight. Sent lazily, like `Finish`.
    */
   Release: 6,
   /**
@@ -95,8 +98,8 @@ export const MessageType = {
    */
   DisembargoReply: 8,
   /**
-   * `[StreamItems, streamId, payload]`, source → sink: items (codec bytes of an array) or, for a
-   * byte stream, raw bytes. Never more than the credit the sink granted, nor its batch size.
+   * `[StreamItems, streamId, payload]`, source → sink: an array of items or, for a byte stream, a
+   * byte string. Never more than the credit the sink granted, nor its batch size.
    */
   StreamItems: 9,
   /**

@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  Bytes,
   type CapabilityHandler,
   type ConsumerOptions,
   createProxy,
@@ -11,6 +12,7 @@ import {
   type Proxy,
   type ResultHandler,
   releaseCapabilities,
+  Sequence,
   type Settlement,
   settledResult,
 } from '@msc/eventual';
@@ -97,7 +99,14 @@ interface ExportEntry {
 interface PayloadContext {
   readonly exported: number[];
   readonly streams: (readonly number[])[];
-  readonly consumerOptions?: ConsumerOptions | undefined;
+  /** Consumer ends of streams a decoding made (a return applies the caller's early settings). */
+  readonly consumers: object[];
+}
+
+/** A message waiting in the outbox: its encoding, and the message itself for tracing. */
+interface OutgoingMessage {
+  readonly bytes: Uint8Array;
+  readonly message: unknown[];
 }
 
 const messageTypeNames = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
@@ -116,7 +125,8 @@ export class Session<Peer = unknown> implements SessionPort {
   readonly #connection: Connection;
   readonly #role: SessionRole;
   readonly #authenticator: Authenticator<Peer>;
-  readonly #rootOption: RootOption<Peer>;
+  // `any`: the chooser only ever sees this session's peer; keeps `Session<P>` assignable to `Session<unknown>`.
+  readonly #rootOption: RootOption<any>;
   /** This session's own reference to a fixed root, taken at construction, released at the end. */
   readonly #rootHandler: CapabilityHandler | undefined;
   readonly #limits: SessionLimits;
@@ -138,7 +148,7 @@ export class Session<Peer = unknown> implements SessionPort {
   #configureSent = false;
   #configureReceived = false;
   /** Messages that arrived before this side finished its own configuration. */
-  #held: unknown[][] | undefined = undefined;
+  #held: [unknown[], PayloadContext][] | undefined = undefined;
   #authInbox: Uint8Array[] = [];
   #authWaiter: { resolve(message: Uint8Array): void; reject(error: unknown): void } | undefined;
   readonly #authAbort = new AbortController();
@@ -155,9 +165,11 @@ export class Session<Peer = unknown> implements SessionPort {
   #nextEmbargoId = 0;
 
   readonly #remoteRoot = new PromiseHandler();
-  #outbox: unknown[][] = [];
-  #outboxBytes = 0;
+  #outbox: OutgoingMessage[] = [];
+  /** Housekeeping (`Finish`, `Release`) that rides along with the next frame instead of making its own. */
+  #lazyOutbox: OutgoingMessage[] = [];
   #flushScheduled = false;
+  #lazyFlushScheduled = false;
 
   readonly #established: Promise<void>;
   #resolveEstablished!: () => void;
@@ -204,17 +216,12 @@ export class Session<Peer = unknown> implements SessionPort {
     });
     this.#streams = new StreamBridge(
       {
-        send: (message, payloadBytes) => {
-          if (this.#terminated === undefined) this.#send(message, payloadBytes);
+        send: (message) => {
+          if (this.#terminated === undefined) this.#send(message);
         },
-        encodeItems: (items) => this.#encodePayload(items),
-        decodeItems: (payload) => {
-          const items = this.#codec.decode(payload);
-          if (!Array.isArray(items)) throw new ProtocolViolation('stream items must be an array');
-          return items;
+        sendWithError: (message, errorIndex) => {
+          if (this.#terminated === undefined) this.#sendWithError(message, errorIndex);
         },
-        encodeError: (error) => this.#encodeError(error),
-        decodeError: (payload) => this.#codec.decode(payload),
         whenWritable: () =>
           this.#connection.bufferedBytes > streamHighWaterBytes ? this.#connection.whenDrained() : undefined,
       },
@@ -255,14 +262,14 @@ export class Session<Peer = unknown> implements SessionPort {
     }, this.#limits.handshakeTimeoutMs);
 
     const hello: Hello = { versions: this.#versions, nonce: this.#nonce, scheme: this.#authenticator.scheme };
-    this.#helloBytes = this.#frameCodec.encode({ ...hello });
+    this.#helloBytes = ownedCopy(this.#frameCodec.encode({ ...hello }));
     this.#traceEvent('out', 'Hello', [hello.versions, hello.scheme]);
     this.#connection.start({
       frame: (frame) => this.#receiveFrame(frame),
       closed: (reason) => this.#connectionClosed(reason),
     });
     try {
-      this.#connection.send(this.#helloBytes.slice());
+      this.#connection.send(ownedCopy(this.#helloBytes));
     } catch (error) {
       this.#terminate(
         { step: 'transport', code: 'connection-lost', message: describeError(error), remote: false },
@@ -340,16 +347,16 @@ export class Session<Peer = unknown> implements SessionPort {
   /** @internal */
   sendCall(targetKind: number, targetId: number, method: string, args: readonly unknown[]): ResultHandler {
     if (this.#aborted !== undefined) return settledResult({ kind: 'error', error: this.#aborted });
-    let payload: Uint8Array;
+    const id = this.#nextQuestionId;
     try {
-      payload = this.#encodePayload(args);
+      // Encoding now exports the capabilities in the arguments: the caller may release its own.
+      this.#send([MessageType.Call, id, targetKind, targetId, method, args]);
     } catch (error) {
       return settledResult({ kind: 'error', error });
     }
-    const id = this.#nextQuestionId++;
+    this.#nextQuestionId++;
     const question = new QuestionHandler(this, id);
     this.#questions.set(id, question);
-    this.#send([MessageType.Call, id, targetKind, targetId, method, payload], payload.byteLength);
     return question;
   }
 
@@ -357,15 +364,16 @@ export class Session<Peer = unknown> implements SessionPort {
   releaseImport(handler: ImportHandler): void {
     if (this.#terminated !== undefined || this.#imports.get(handler.id) !== handler) return;
     this.#imports.delete(handler.id);
-    this.#send([MessageType.Release, handler.id, handler.received]);
+    this.#sendLazily([MessageType.Release, handler.id, handler.received]);
   }
 
   // ---------------------------------------------------------------- capability descriptors
 
-  #encodePayload(value: unknown): Uint8Array {
-    const context: PayloadContext = { exported: [], streams: [] };
+  /** Encodes one message; on failure undoes what the encoding exported, then throws. */
+  #encodeMessage(message: unknown[]): Uint8Array {
+    const context: PayloadContext = { exported: [], streams: [], consumers: [] };
     try {
-      return this.#codec.encode(value, context);
+      return this.#codec.encode(message, context);
     } catch (error) {
       // Undo what the failed encoding exported: the peer will never hear of it.
       for (const id of context.exported) this.#dropExport(id, 1);
@@ -466,7 +474,9 @@ export class Session<Peer = unknown> implements SessionPort {
   #decodeReference(descriptor: unknown, context: PayloadContext | undefined): unknown {
     if (Array.isArray(descriptor) && descriptor[0] === streamDescriptorKind) {
       try {
-        return this.#streams.import(descriptor, context?.consumerOptions);
+        const endpoint = this.#streams.import(descriptor);
+        context?.consumers.push(endpoint);
+        return endpoint;
       } catch (error) {
         throw new ProtocolViolation(describeError(error));
       }
@@ -479,39 +489,101 @@ export class Session<Peer = unknown> implements SessionPort {
 
   // ---------------------------------------------------------------- outgoing frames
 
-  /** Queues a message; all messages of one turn go out as one frame (coalescing). */
-  #send(message: unknown[], payloadBytes = 0): void {
-    this.#outbox.push(message);
-    this.#outboxBytes += payloadBytes + 16;
+  /**
+   * Encodes a message and queues it; all messages of one turn go out as one frame (coalescing).
+   *
+   * @throws what encoding throws (a value that cannot cross the wire, a limit); nothing is queued
+   */
+  #send(message: unknown[]): void {
+    const bytes = this.#encodeMessage(message);
+    this.#outbox.push({ bytes, message });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
+      void resolved.then(this.#flushTask);
     }
   }
 
+  /**
+   * Sends a message carrying an error at `errorIndex`; an error that cannot cross the wire is
+   * replaced by a plain `Error` with its name and message.
+   */
+  #sendWithError(message: unknown[], errorIndex: number): void {
+    try {
+      this.#send(message);
+    } catch (failure) {
+      const error = message[errorIndex];
+      const copy = message.slice();
+      copy[errorIndex] = new Error(
+        error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : `a non-serializable error (${describeError(failure)})`,
+      );
+      this.#send(copy);
+    }
+  }
+
+  /**
+   * Queues a message nobody waits for (`Finish`, `Release`): it goes out with the next frame, or on
+   * its own once the event loop has had a turn. Ordering: the peer needs no lazy message before any
+   * later one (calls on an answer all precede its `Finish`; release counts make timing irrelevant).
+   */
+  #sendLazily(message: unknown[]): void {
+    this.#lazyOutbox.push({ bytes: this.#encodeMessage(message), message });
+    if (!this.#lazyFlushScheduled) {
+      this.#lazyFlushScheduled = true;
+      later(() => {
+        this.#lazyFlushScheduled = false;
+        if (this.#lazyOutbox.length > 0 && this.#terminated === undefined) this.#flush();
+      });
+    }
+  }
+
+  /**
+   * Sends what the outbox holds as frames: each message as a 4-byte big-endian length and its
+   * encoding, as many per frame as the frame limit allows. A frame owns its buffer (the transport
+   * may transfer it).
+   */
+  readonly #flushTask = () => this.#flush();
+
   #flush(): void {
     this.#flushScheduled = false;
-    const messages = this.#outbox;
+    let messages = this.#outbox;
+    if (this.#lazyOutbox.length > 0) {
+      messages = messages.length === 0 ? this.#lazyOutbox : messages.concat(this.#lazyOutbox);
+      this.#lazyOutbox = [];
+    }
     if (messages.length === 0) return;
     this.#outbox = [];
-    this.#outboxBytes = 0;
-    if (this.#trace !== undefined) for (const message of messages) this.#traceMessage('out', message);
-    // Split so no frame exceeds the frame limit (a single payload never does: encoding checks it).
-    const limit = this.#codec.limits.maxFrameBytes - 64;
-    let batch: unknown[][] = [];
-    let batchBytes = 0;
+    if (this.#trace !== undefined) {
+      for (const entry of messages) this.#traceMessage('out', entry.message, entry.bytes);
+    }
+    const limit = this.#codec.limits.maxFrameBytes;
     try {
-      for (const message of messages) {
-        const size = messageSize(message);
-        if (batch.length > 0 && batchBytes + size > limit) {
-          this.#connection.send(this.#frameCodec.encode(batch));
-          batch = [];
-          batchBytes = 0;
+      let first = 0;
+      while (first < messages.length) {
+        let size = 0;
+        let end = first;
+        while (end < messages.length) {
+          const next = 4 + messages[end]!.bytes.byteLength;
+          if (end > first && size + next > limit) break;
+          size += next;
+          end++;
         }
-        batch.push(message);
-        batchBytes += size;
+        const frame = new Uint8Array(size);
+        let offset = 0;
+        for (let index = first; index < end; index++) {
+          const bytes = messages[index]!.bytes;
+          const length = bytes.byteLength;
+          frame[offset] = length >>> 24;
+          frame[offset + 1] = (length >>> 16) & 0xff;
+          frame[offset + 2] = (length >>> 8) & 0xff;
+          frame[offset + 3] = length & 0xff;
+          frame.set(bytes, offset + 4);
+          offset += 4 + length;
+        }
+        this.#connection.send(frame);
+        first = end;
       }
-      if (batch.length > 0) this.#connection.send(this.#frameCodec.encode(batch));
     } catch (error) {
       this.#terminate(
         { step: this.#currentStep(), code: 'connection-lost', message: describeError(error), remote: false },
@@ -529,15 +601,26 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#receiveHello(frame);
         return;
       }
-      const messages = this.#frameCodec.decode(frame);
-      if (!Array.isArray(messages)) throw new ProtocolViolation('a frame must be an array of messages');
-      for (const message of messages) {
+      let offset = 0;
+      while (offset < frame.byteLength) {
         if (this.#terminated !== undefined) return;
+        if (frame.byteLength - offset < 4)
+          throw new ProtocolViolation('a frame ends inside a message length');
+        // A 4-byte big-endian length (the multiplication keeps it unsigned).
+        const length =
+          frame[offset]! * 0x1000000 +
+          ((frame[offset + 1]! << 16) | (frame[offset + 2]! << 8) | frame[offset + 3]!);
+        if (length > frame.byteLength - offset - 4)
+          throw new ProtocolViolation('a message runs past its frame');
+        const bytes = frame.subarray(offset + 4, offset + 4 + length);
+        offset += 4 + length;
+        const context: PayloadContext = { exported: [], streams: [], consumers: [] };
+        const message = this.#codec.decode(bytes, context);
         if (!Array.isArray(message) || typeof message[0] !== 'number') {
           throw new ProtocolViolation('a message must be an array starting with its type');
         }
-        if (this.#trace !== undefined) this.#traceMessage('in', message);
-        this.#receiveMessage(message);
+        if (this.#trace !== undefined) this.#traceMessage('in', message, bytes);
+        this.#receiveMessage(message, context);
       }
     } catch (error) {
       this.#protocolFailure(error);
@@ -618,8 +701,7 @@ export class Session<Peer = unknown> implements SessionPort {
         transcript,
         channelBinding: binding,
         send: (message) => {
-          if (this.#terminated === undefined)
-            this.#send([MessageType.Authenticate, message], message.byteLength);
+          if (this.#terminated === undefined) this.#send([MessageType.Authenticate, message]);
         },
         receive: () => this.#receiveAuthentication(),
         signal: this.#authAbort.signal,
@@ -690,7 +772,7 @@ export class Session<Peer = unknown> implements SessionPort {
     const held = this.#held;
     this.#held = undefined;
     try {
-      if (held !== undefined) for (const message of held) this.#receiveMessage(message);
+      if (held !== undefined) for (const [message, context] of held) this.#receiveMessage(message, context);
     } catch (error) {
       this.#protocolFailure(error);
       return;
@@ -706,7 +788,7 @@ export class Session<Peer = unknown> implements SessionPort {
     this.#resolveEstablished();
   }
 
-  #receiveMessage(message: unknown[]): void {
+  #receiveMessage(message: unknown[], context: PayloadContext): void {
     const type = message[0] as number;
     if (type === MessageType.Abort) {
       this.#receiveAbort(message);
@@ -727,7 +809,7 @@ export class Session<Peer = unknown> implements SessionPort {
     }
     if (!this.#configureSent) {
       // This side is still authenticating or choosing its root: keep the peer's later messages.
-      (this.#held ??= []).push(message);
+      (this.#held ??= []).push([message, context]);
       return;
     }
     switch (type) {
@@ -738,7 +820,7 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#receiveCall(message);
         return;
       case MessageType.Return:
-        this.#receiveReturn(message);
+        this.#receiveReturn(message, context);
         return;
       case MessageType.Finish:
         this.#receiveFinish(message);
@@ -803,13 +885,8 @@ export class Session<Peer = unknown> implements SessionPort {
   }
 
   #receiveCall(message: unknown[]): void {
-    const [, questionId, targetKind, targetId, method, payload] = message;
-    if (
-      !isId(questionId) ||
-      !isId(targetId) ||
-      typeof method !== 'string' ||
-      !(payload instanceof Uint8Array)
-    ) {
+    const [, questionId, targetKind, targetId, method, args] = message;
+    if (!isId(questionId) || !isId(targetId) || typeof method !== 'string' || !Array.isArray(args)) {
       throw new ProtocolViolation('malformed call');
     }
     if (this.#answers.has(questionId))
@@ -826,8 +903,6 @@ export class Session<Peer = unknown> implements SessionPort {
         `call on ${targetKind === 0 ? 'export' : 'answer'} ${targetId}, which does not exist`,
       );
     }
-    const args = this.#codec.decode(payload);
-    if (!Array.isArray(args)) throw new ProtocolViolation('call arguments must be an array');
     const result = target.call(method, args);
     // The target made its own copies of the capabilities it was given.
     releaseCapabilities(args);
@@ -845,43 +920,22 @@ export class Session<Peer = unknown> implements SessionPort {
           ReturnKind.Capability,
           this.#describe(settlement.handler),
         ]);
-        return;
+      } else if (settlement.kind === 'value') {
+        try {
+          this.#send([MessageType.Return, questionId, ReturnKind.Value, settlement.value]);
+        } catch (error) {
+          // The callee returned something that cannot cross the wire: the caller gets that error.
+          this.#sendWithError([MessageType.Return, questionId, ReturnKind.Error, error], 3);
+        }
+      } else {
+        this.#sendWithError([MessageType.Return, questionId, ReturnKind.Error, settlement.error], 3);
       }
-      if (settlement.kind === 'value') {
-        const payload = this.#encodeReturnValue(settlement.value);
-        this.#send([MessageType.Return, questionId, payload.kind, payload.bytes], payload.bytes.byteLength);
-        return;
-      }
-      const bytes = this.#encodeError(settlement.error);
-      this.#send([MessageType.Return, questionId, ReturnKind.Error, bytes], bytes.byteLength);
     } catch (error) {
       this.#protocolFailure(error);
     }
   }
 
-  #encodeReturnValue(value: unknown): { kind: number; bytes: Uint8Array } {
-    try {
-      return { kind: ReturnKind.Value, bytes: this.#encodePayload(value) };
-    } catch (error) {
-      // The callee returned something that cannot cross the wire: the caller gets that error.
-      return { kind: ReturnKind.Error, bytes: this.#encodeError(error) };
-    }
-  }
-
-  #encodeError(error: unknown): Uint8Array {
-    try {
-      return this.#encodePayload(error);
-    } catch (failure) {
-      const fallback = new Error(
-        error instanceof Error
-          ? `${error.name}: ${error.message}`
-          : `a non-serializable error (${describeError(failure)})`,
-      );
-      return this.#encodePayload(fallback);
-    }
-  }
-
-  #receiveReturn(message: unknown[]): void {
+  #receiveReturn(message: unknown[], context: PayloadContext): void {
     const [, questionId, kind, payload] = message;
     if (!isId(questionId)) throw new ProtocolViolation('malformed return');
     const question = this.#questions.get(questionId);
@@ -905,16 +959,18 @@ export class Session<Peer = unknown> implements SessionPort {
       } else {
         settlement = { kind: 'capability', handler };
       }
-    } else if (kind === ReturnKind.Value && payload instanceof Uint8Array) {
+    } else if (kind === ReturnKind.Value) {
       // Streams in the result get the consumer settings the caller made before it arrived.
-      const context = { exported: [], streams: [], consumerOptions: question.consumerOptions };
-      settlement = { kind: 'value', value: this.#codec.decode(payload, context) };
-    } else if (kind === ReturnKind.Error && payload instanceof Uint8Array) {
-      settlement = { kind: 'error', error: this.#codec.decode(payload) };
+      const options = question.consumerOptions;
+      if (options !== undefined)
+        for (const consumer of context.consumers) applyConsumerOptions(consumer, options);
+      settlement = { kind: 'value', value: payload };
+    } else if (kind === ReturnKind.Error) {
+      settlement = { kind: 'error', error: payload };
     } else {
       throw new ProtocolViolation('malformed return');
     }
-    this.#send([MessageType.Finish, questionId]);
+    this.#sendLazily([MessageType.Finish, questionId]);
     question.settle(settlement);
   }
 
@@ -1002,7 +1058,9 @@ export class Session<Peer = unknown> implements SessionPort {
     clearTimeout(this.#handshakeTimer);
 
     if (notifyPeer) {
-      this.#outbox.push([MessageType.Abort, reason.step, reason.code, reason.message]);
+      const abort = [MessageType.Abort, reason.step, reason.code, reason.message];
+      this.#outbox.push({ bytes: this.#encodeMessage(abort), message: abort });
+      this.#lazyOutbox = [];
       this.#flush();
       void this.#connection.close({ code: 'normal', message: reason.message });
     } else if (reason.code === 'closed' && reason.remote) {
@@ -1046,11 +1104,11 @@ export class Session<Peer = unknown> implements SessionPort {
 
   // ---------------------------------------------------------------- tracing
 
-  #traceMessage(direction: 'in' | 'out', message: unknown[]): void {
+  #traceMessage(direction: 'in' | 'out', message: unknown[], bytes: Uint8Array): void {
     const type = messageTypeNames[message[0] as number] ?? `Unknown(${String(message[0])})`;
-    const fields = message.slice(1).filter((field) => !(field instanceof Uint8Array));
-    const payload = message.find((field) => field instanceof Uint8Array) as Uint8Array | undefined;
-    this.#traceEvent(direction, type, fields, payload);
+    // Ids, method names and kinds: the small scalar fields, never the arguments or results.
+    const fields = message.slice(1).filter((field) => typeof field === 'number' || typeof field === 'string');
+    this.#traceEvent(direction, type, fields, bytes);
   }
 
   #traceEvent(direction: 'in' | 'out', type: string, fields: readonly unknown[], payload?: Uint8Array): void {
@@ -1070,6 +1128,13 @@ export class Session<Peer = unknown> implements SessionPort {
     }
   }
 }
+
+/** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node. */
+const resolved = Promise.resolve();
+
+/** Runs `task` after the event loop has had a turn (I/O included). */
+const later: (task: () => void) => void =
+  typeof setImmediate === 'function' ? (task) => setImmediate(task) : (task) => setTimeout(task, 0);
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
@@ -1099,10 +1164,20 @@ function parseHello(value: unknown): Hello {
   return { versions, nonce, scheme };
 }
 
-function messageSize(message: unknown[]): number {
-  let size = 16;
-  for (const field of message) if (field instanceof Uint8Array) size += field.byteLength;
-  return size;
+/**
+ * A copy that owns its whole buffer. `send()` takes ownership of a frame and a transport may
+ * transfer its buffer to another thread; the codec's output is a view into a buffer it shares with
+ * other outputs, which must never be detached. (`Buffer#slice` would not copy: hence by hand.)
+ */
+function ownedCopy(view: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(view.byteLength);
+  copy.set(view);
+  return copy;
+}
+
+/** Applies a caller's early consumer settings to a stream consumer end a return brought. */
+function applyConsumerOptions(consumer: object, options: ConsumerOptions): void {
+  if (consumer instanceof Sequence || consumer instanceof Bytes) consumer.queue.setOptions(options);
 }
 
 function describeError(error: unknown): string {

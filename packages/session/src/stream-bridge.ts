@@ -3,7 +3,6 @@ import {
   Bytes,
   BytesWriter,
   bytes,
-  type ConsumerOptions,
   type FlowQueue,
   Sequence,
   SequenceWriter,
@@ -33,16 +32,15 @@ import { MessageType } from './protocol.ts';
 
 /** What a bridge needs from its session. */
 export interface StreamPort {
-  /** Queues a control or data message (same ordered connection as calls). */
-  send(message: unknown[], payloadBytes?: number): void;
-  /** Encodes items (they may carry capabilities and other streams). */
-  encodeItems(items: unknown[]): Uint8Array;
-  /** Decodes items. */
-  decodeItems(payload: Uint8Array): unknown[];
-  /** Encodes an error for `StreamEnd` / `StreamCancel`. */
-  encodeError(error: unknown): Uint8Array;
-  /** Decodes an error. */
-  decodeError(payload: Uint8Array): unknown;
+  /**
+   * Queues a message (same ordered connection as calls). Items may carry capabilities and other
+   * streams.
+   *
+   * @throws what encoding throws (an item that cannot cross the wire); nothing is sent then
+   */
+  send(message: unknown[]): void;
+  /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
+  sendWithError(message: unknown[], errorIndex: number): void;
   /** Resolves when the connection's send buffer has room again (transport backpressure). */
   whenWritable(): Promise<void> | undefined;
 }
@@ -155,7 +153,7 @@ export class StreamBridge {
   }
 
   /** Turns a received descriptor into the local endpoint the user gets. */
-  import(descriptor: readonly unknown[], options: ConsumerOptions | undefined): Endpoint {
+  import(descriptor: readonly unknown[]): Endpoint {
     const [, id, isBytesFlag, receiverGets] = descriptor;
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || this.#streams.has(id)) {
       throw new Error(`bad or duplicate stream id ${String(id)}`);
@@ -163,7 +161,7 @@ export class StreamBridge {
     if ((id & 1) === (this.#nextId & 1)) throw new Error(`stream id ${id} belongs to this side`);
     const isBytes = isBytesFlag === 1;
     if (receiverGets === ReceiverGets.Consumer) {
-      const [consumer, writer] = isBytes ? bytes(options) : sequence<unknown>(options);
+      const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
       this.#addSink(id, writer.queue as FlowQueue<unknown>, isBytes);
       return consumer;
     }
@@ -217,11 +215,7 @@ export class StreamBridge {
           if (!this.#streams.has(id) || this.#aborted !== undefined) return;
           this.#streams.delete(id);
           sink.ended = true;
-          this.#port.send([
-            MessageType.StreamCancel,
-            id,
-            event.error === undefined ? null : this.#port.encodeError(event.error),
-          ]);
+          this.#port.sendWithError([MessageType.StreamCancel, id, event.error ?? null], 2);
           return;
         default:
           return;
@@ -250,13 +244,14 @@ export class StreamBridge {
   receiveItems(id: unknown, payload: unknown): void {
     const sink = this.#sink(id);
     if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
-    if (!(payload instanceof Uint8Array)) throw new Error('malformed stream items');
     if (sink.queue.state !== 'open') return;
     if (sink.isBytes) {
+      if (!(payload instanceof Uint8Array)) throw new Error('malformed byte stream data');
       sink.queue.write(payload);
       return;
     }
-    for (const item of this.#port.decodeItems(payload)) sink.queue.write(item);
+    if (!Array.isArray(payload)) throw new Error('malformed stream items');
+    for (const item of payload) sink.queue.write(item);
   }
 
   /** `[StreamEnd, id, how, error]` — how: 0 close, 1 abort. */
@@ -265,7 +260,7 @@ export class StreamBridge {
     if (sink === undefined) return;
     this.#streams.delete(sink.id);
     sink.ended = true;
-    const reason = error instanceof Uint8Array ? this.#port.decodeError(error) : undefined;
+    const reason = error ?? undefined;
     if (how === 1) sink.queue.abort(reason);
     else void sink.queue.close(reason);
   }
@@ -291,7 +286,7 @@ export class StreamBridge {
     if (source === undefined) return;
     this.#streams.delete(source.id);
     source.ended = true;
-    source.queue.cancel(error instanceof Uint8Array ? this.#port.decodeError(error) : undefined);
+    source.queue.cancel(error ?? undefined);
   }
 
   #sink(id: unknown): SinkStream | undefined {
@@ -336,7 +331,7 @@ export class StreamBridge {
           if (result !== undefined && !result.done) {
             const chunk = result.value as Uint8Array;
             source.credit -= chunk.byteLength;
-            this.#port.send([MessageType.StreamItems, source.id, chunk], chunk.byteLength);
+            this.#port.send([MessageType.StreamItems, source.id, chunk]);
             continue;
           }
         } else {
@@ -355,8 +350,8 @@ export class StreamBridge {
           }
           if (items.length > 0) {
             source.credit -= items.length;
-            const payload = this.#port.encodeItems(items);
-            this.#port.send([MessageType.StreamItems, source.id, payload], payload.byteLength);
+            // An item that cannot cross the wire ends the stream with that error (caught below).
+            this.#port.send([MessageType.StreamItems, source.id, items]);
           }
           if (failure !== undefined) throw failure.error;
           if (items.length > 0 && (result === undefined || !result.done)) continue;
@@ -400,12 +395,7 @@ export class StreamBridge {
     source.ended = true;
     const aborted = source.queue.state === 'aborted';
     const reason = aborted ? source.queue.reason : error;
-    this.#port.send([
-      MessageType.StreamEnd,
-      source.id,
-      aborted ? 1 : 0,
-      reason === undefined ? null : this.#port.encodeError(reason),
-    ]);
+    this.#port.sendWithError([MessageType.StreamEnd, source.id, aborted ? 1 : 0, reason ?? null], 3);
   }
 
   /** The session ended: every stream spanning it ends with `AbortedError`. */

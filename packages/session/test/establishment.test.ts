@@ -106,8 +106,11 @@ describe('session establishment', () => {
     await remote.add(0);
     // A hand-made frame calling export 5, which was never sent to the dialer.
     const { Codec } = await import('@msc/serialization');
-    const codec = new Codec();
-    pair.connections[0].send(codec.encode([[3, 1000, 0, 5, 'add', codec.encode([1])]]));
+    const message = new Codec().encode([3, 1000, 0, 5, 'add', [1]]);
+    const frame = new Uint8Array(4 + message.byteLength);
+    new DataView(frame.buffer).setUint32(0, message.byteLength);
+    frame.set(message, 4);
+    pair.connections[0].send(frame);
     const reason = await pair.listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('export 5');

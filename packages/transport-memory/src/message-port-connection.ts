@@ -161,7 +161,10 @@ class MessagePortConnection implements Connection {
         // Some buffers cannot be transferred (Node marks its pooled buffers untransferable): copy instead.
       }
     }
-    const copy = frame.slice();
+    // Copy by hand: `Buffer#slice` (Node's Uint8Array subclass) returns a view, not a copy, and
+    // transferring its buffer would detach memory the sender still uses.
+    const copy = new Uint8Array(frame.byteLength);
+    copy.set(frame);
     this.#port.postMessage(copy, [copy.buffer]);
   }
 

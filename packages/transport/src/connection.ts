@@ -8,8 +8,10 @@ import type { FrameReceiver } from './frame-receiver.ts';
  * ends with a {@link CloseReason} that says why. Delivery to the {@link FrameReceiver} is asynchronous: never inside
  * the stack of the `send()` (or `close()`, `abort()`) that caused it.
  *
- * Ownership: `send()` takes ownership of the buffer (the caller must not touch it again; a transport may transfer
- * it to another thread); a delivered frame belongs to the receiver.
+ * Ownership: `send()` takes ownership of the frame's bytes (the caller must not touch them again). A transport may
+ * transfer (detach) the underlying `ArrayBuffer` only when the frame spans all of it; a frame that is a view into a
+ * larger buffer must be copied by a transport that needs to move it, and the rest of that buffer left alone. A
+ * delivered frame belongs to the receiver.
  */
 export interface Connection {
   /** This side's address, as this side sees it, e.g. `tcp:127.0.0.1:5000` or `memory:lobby#3`. */

@@ -24,9 +24,9 @@ const tcp = async () => (await import('../links/tcp-network.ts')).tcpNetwork;
 
 /** All adapters, subjects first, then peers, floors and codecs. */
 export const registry: readonly RegistryEntry[] = [
-  // ── @msc slots ────────────────────────────────────────────────────────────────────────────────
-  // The session package is being written; when it lands, add one file per transport and uncomment:
-  //   { key: '@msc/memory', load: async () => (await import('./msc-memory.ts')).mscMemoryAdapter },
+  // ── @msc ──────────────────────────────────────────────────────────────────────────────────────
+  { key: '@msc/memory', load: async () => (await import('./msc.ts')).mscAdapter('message-port') },
+  // Further transports, one file each, as they land:
   //   { key: '@msc/tcp', load: async () => (await import('./msc-tcp.ts')).mscTcpAdapter },
   //   { key: '@msc/websocket', load: async () => (await import('./msc-websocket.ts')).mscWebsocketAdapter },
   //   { key: '@msc/worker', load: async () => (await import('./msc-worker.ts')).mscWorkerAdapter },
