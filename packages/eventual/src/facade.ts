@@ -27,10 +27,21 @@ export interface AcceptsConsumerOptions {
   [consumerSettings](options: ConsumerOptions): void;
 }
 
+/**
+ * Ownership of a proxy instance's reference (see `handOff()` for why "floating" exists):
+ * - `owned`: the instance holds one reference, released on dispose or garbage collection;
+ * - `floating`: fresh from `proxy()`, held until the instance is first used or shared; the first
+ *   time it is passed in arguments or returned, the reference moves into that copy;
+ * - `view`: its floating reference moved away; it still reaches the object while someone else keeps
+ *   it alive, and holds nothing itself.
+ */
+type Ownership = 'owned' | 'floating' | 'view';
+
 class FacadeState {
   readonly handler: CapabilityHandler;
   readonly isResult: boolean;
   disposed = false;
+  ownership: Ownership = 'owned';
   methods: Map<string, (...args: unknown[]) => unknown> | undefined = undefined;
   value: Promise<unknown> | undefined = undefined;
 
@@ -42,6 +53,8 @@ class FacadeState {
   invoke(method: string, args: unknown[]): unknown {
     if (this.disposed)
       return createResult(settledResult({ kind: 'error', error: new DisposedError(method) }));
+    // Using a fresh proxy makes it its holder's own reference.
+    if (this.ownership === 'floating') this.ownership = 'owned';
     return createResult(this.handler.call(method, args));
   }
 
@@ -49,7 +62,15 @@ class FacadeState {
     if (this.disposed) return;
     this.disposed = true;
     collector.unregister(this);
-    this.handler.release();
+    if (this.ownership !== 'view') this.handler.release();
+  }
+
+  /** Moves a floating reference away (it now belongs to a copy); whether there was one. */
+  sink(): boolean {
+    if (this.ownership !== 'floating' || this.disposed) return false;
+    this.ownership = 'view';
+    collector.unregister(this);
+    return true;
   }
 }
 
@@ -58,7 +79,7 @@ class FacadeState {
 const collector = new FinalizationRegistry<FacadeState>((state) => {
   if (state.disposed) return;
   state.disposed = true;
-  state.handler.release();
+  if (state.ownership !== 'view') state.handler.release();
 });
 
 /**
@@ -83,8 +104,11 @@ function method(state: FacadeState, name: string): (...args: unknown[]) => unkno
 }
 
 function whenResolved(state: FacadeState): () => Promise<void> {
-  return () =>
-    state.disposed ? Promise.reject(new DisposedError('whenResolved')) : state.handler.whenResolved();
+  return () => {
+    if (state.disposed) return Promise.reject(new DisposedError('whenResolved'));
+    if (state.ownership === 'floating') state.ownership = 'owned';
+    return state.handler.whenResolved();
+  };
 }
 
 function settledValue(state: FacadeState): Promise<unknown> {
@@ -260,7 +284,8 @@ export function copyFacade(value: object): object {
   const state = stateOf(value)!;
   if (state.disposed)
     return createResult(settledResult({ kind: 'error', error: new DisposedError('(copy)') }));
-  state.handler.retain();
+  // A fresh proxy's reference moves into the copy; otherwise the copy gets one of its own.
+  if (!state.sink()) state.handler.retain();
   return state.isResult ? createResult(state.handler as ResultHandler) : createProxy(state.handler);
 }
 
@@ -278,6 +303,40 @@ export function handlerOf(value: unknown): CapabilityHandler | undefined {
   const state = stateOf(value);
   if (state === undefined) return undefined;
   if (state.disposed) throw new DisposedError('(pass as a capability)');
+  return state.handler;
+}
+
+/**
+ * Makes a proxy instance's reference floating (see `handOff()`): the first time the instance is
+ * shared, its reference moves to the receiver.
+ */
+export function makeFloating(value: object): void {
+  const state = stateOf(value);
+  if (state !== undefined && state.ownership === 'owned') state.ownership = 'floating';
+}
+
+/**
+ * Moves a floating reference out of a proxy instance being shared (a session calls it after
+ * exporting the instance, whose export holds its own reference). Returns whether it did.
+ */
+export function sinkFloating(value: object): boolean {
+  const state = stateOf(value);
+  if (state === undefined || !state.sink()) return false;
+  state.handler.release();
+  return true;
+}
+
+/**
+ * The handler behind a proxy instance, with one reference for the caller: a fresh (floating)
+ * instance's reference moves to the caller, otherwise a new one is added.
+ *
+ * @throws DisposedError for a disposed instance
+ */
+export function takeReference(value: object): CapabilityHandler {
+  const state = stateOf(value);
+  if (state === undefined) throw new TypeError('not a proxy');
+  if (state.disposed) throw new DisposedError('(pass as a capability)');
+  if (!state.sink()) state.handler.retain();
   return state.handler;
 }
 

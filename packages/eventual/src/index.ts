@@ -49,7 +49,9 @@ export {
   handlerOf,
   isDisposed,
   isResultFacade,
+  sinkFloating,
   streamEndpoint,
+  takeReference,
 } from './facade.ts';
 export type { ConsumerEvent, FlowQueue } from './flow-queue.ts';
 export type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
@@ -66,7 +68,7 @@ export type {
   Result,
   SequenceResult,
 } from './proxy.ts';
-export { brokenProxy, isCapability, isNothing, nothing, proxy, proxyFromHandler } from './proxy.ts';
+export { brokenProxy, handOff, isCapability, isNothing, nothing, proxy, proxyFromHandler } from './proxy.ts';
 export { Resolver } from './resolver.ts';
 export { defaultSequenceOptions, observeConsumer, Sequence, SequenceWriter, sequence } from './sequence.ts';
 export { bytesFrom, bytesToReadableStream, bytesWritableStream } from './stream-interop.ts';

@@ -1,9 +1,9 @@
 import { copyCapabilities } from './capability-copy.ts';
 import { enqueueDispatch } from './dispatch-queue.ts';
-import { MethodNotFoundError } from './errors.ts';
-import { handlerOf, isResultFacade } from './facade.ts';
+import { DisposedError, MethodNotFoundError } from './errors.ts';
+import { handlerOf, isResultFacade, takeReference } from './facade.ts';
 import type { CapabilityHandler, ResultHandler } from './handler.ts';
-import { PromiseHandler } from './promise-handler.ts';
+import { PromiseHandler, settledResult } from './promise-handler.ts';
 
 /**
  * The handler of a local object (a capability hosted in this thread). Calls are queued on the
@@ -22,6 +22,11 @@ export class LocalHandler implements CapabilityHandler {
   }
 
   call(method: string, args: readonly unknown[]): ResultHandler {
+    if (this.#disposed) {
+      // Reached through a proxy that held no reference of its own (see `proxy()`), after the
+      // object's last holder released it.
+      return settledResult({ kind: 'error', error: new DisposedError(method) });
+    }
     const result = new PromiseHandler();
     // The queued call holds a reference so a release right after the call cannot dispose the
     // target before the call is dispatched.
@@ -112,7 +117,7 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
   if (typeof returned === 'object' && returned !== null) {
     const handler = handlerOf(returned);
     if (handler !== undefined) {
-      handler.retain();
+      takeReference(returned); // the result owns one reference (a fresh proxy's moves here)
       if (isResultFacade(returned)) result.follow(handler as ResultHandler);
       else result.settle({ kind: 'capability', handler });
       return;

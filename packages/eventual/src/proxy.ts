@@ -1,7 +1,7 @@
 import { BrokenHandler } from './broken-handler.ts';
 import type { Bytes } from './bytes.ts';
 import { NothingError } from './errors.ts';
-import { createProxy, handlerOf, isProxy } from './facade.ts';
+import { createProxy, handlerOf, isProxy, makeFloating } from './facade.ts';
 import type { CapabilityHandler } from './handler.ts';
 import { localHandlerFor } from './local-handler.ts';
 import type { Sequence } from './sequence.ts';
@@ -91,6 +91,10 @@ export type Eventual<R> = [R] extends [Proxy<infer J>]
  * All proxies of one target share one reference count; when the last is released the target's own
  * `Symbol.dispose` runs (after the calls already queued).
  *
+ * The proxy holds its own reference until you dispose it (or it is garbage collected). Passing it
+ * in arguments or returning it gives the receiver a reference of its own. To give yours away
+ * instead, so the object is disposed as soon as the receiver releases it, see {@link handOff}.
+ *
  * @param target - a class instance implementing `I`; a proxy passed here is copied instead
  * @throws TypeError when `target` is not an object
  */
@@ -102,6 +106,26 @@ export function proxy<I extends object>(target: I | Proxy<I>): Proxy<I> {
   const handler = existing ?? localHandlerFor(target);
   handler.retain();
   return createProxy(handler) as Proxy<I>;
+}
+
+/**
+ * Gives `capability`'s reference away: the first time it is passed as an argument or returned, the
+ * receiver gets this very reference instead of a new one, and `capability` becomes a view that
+ * holds nothing (it still reaches the object while someone keeps it alive; afterwards its calls
+ * fail with `DisposedError`). Using it before it is shared (a call, `whenResolved`) keeps the
+ * reference instead. Returns `capability`.
+ *
+ * This makes disposal deterministic for objects made to be handed out: the room below is disposed
+ * the moment the caller, local or remote, releases it, without waiting for garbage collection.
+ *
+ * @example
+ * ```ts
+ * class Lobby { createRoom(name: string) { return handOff(proxy<IRoom>(new Room(name))); } }
+ * ```
+ */
+export function handOff<P extends Proxy<unknown>>(capability: P): P {
+  makeFloating(capability);
+  return capability;
 }
 
 /** Whether `value` is a proxy instance or a call result. */

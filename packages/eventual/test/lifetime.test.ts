@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type Proxy, proxy } from '../src/index.ts';
+import { DisposedError, handOff, type Proxy, proxy } from '../src/index.ts';
 import { Calc, type ICalc, settle } from './fixtures.ts';
 
 describe('lifetime', () => {
@@ -81,6 +81,44 @@ describe('lifetime', () => {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    expect(calc.disposed).toBe(1);
+  });
+
+  test('handOff gives the reference away: the object is disposed when the receiver releases it', async () => {
+    const room = new Calc(1);
+    interface IRooms {
+      create(): Proxy<ICalc>;
+    }
+    class Rooms implements IRooms {
+      view: Proxy<ICalc> | undefined;
+      create(): Proxy<ICalc> {
+        this.view = handOff(proxy<ICalc>(room));
+        return this.view;
+      }
+    }
+    const rooms = new Rooms();
+    const remote = proxy<IRooms>(rooms);
+    const received = remote.create();
+    expect(await received.get()).toBe(1);
+    expect(await rooms.view!.get()).toBe(1); // the view reaches the room while it lives
+    received[Symbol.dispose]();
+    await settle();
+    expect(room.disposed).toBe(1); // at once: no garbage collection needed
+    await expect(rooms.view!.get()).rejects.toBeInstanceOf(DisposedError);
+    rooms.view![Symbol.dispose](); // a view holds nothing: disposing it is harmless
+    expect(room.disposed).toBe(1);
+  });
+
+  test('a handed-off proxy used before it is shared keeps its reference', async () => {
+    const calc = new Calc(2);
+    const mine = handOff(proxy<ICalc>(calc));
+    expect(await mine.get()).toBe(2); // used: the reference is ours again
+    const copy = proxy<ICalc>(mine);
+    copy[Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(0);
+    mine[Symbol.dispose]();
+    await settle();
     expect(calc.disposed).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import {
   PromiseHandler,
   type Proxy,
   type ResultHandler,
+  takeReference,
 } from '@msc/eventual';
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Transport } from '@msc/transport';
@@ -63,9 +64,8 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     this.#options = options;
     const root = options.root;
     if (isCapability(root)) {
-      const handler = handlerOf(root)!;
-      handler.retain();
-      this.#root = createProxy(handler) as Proxy<unknown>;
+      // The scope holds its own reference (a handed-off root's reference moves to it).
+      this.#root = createProxy(takeReference(root)) as Proxy<unknown>;
     }
     if (options.signal?.aborted) {
       void this.close();

@@ -15,9 +15,11 @@ import {
   Sequence,
   type Settlement,
   settledResult,
+  sinkFloating,
+  takeReference,
 } from '@msc/eventual';
 import { Codec, type ContractRegistry, DecodeError, defaultRegistry } from '@msc/serialization';
-import type { CloseReason, Connection } from '@msc/transport';
+import { type CloseReason, type Connection, ConnectionClosedError } from '@msc/transport';
 import { AuthenticationError, type Authenticator, type SessionRole } from './authenticator.ts';
 import { registerEventualErrors } from './error-registration.ts';
 import { defaultSessionLimits, type SessionLimits } from './limits.ts';
@@ -188,8 +190,7 @@ export class Session<Peer = unknown> implements SessionPort {
     this.#authenticator = options.authenticator;
     this.#rootOption = options.root;
     // Take our own reference now: the caller may dispose its root proxy as soon as we exist.
-    this.#rootHandler = isCapability(options.root) ? handlerOf(options.root) : undefined;
-    this.#rootHandler?.retain();
+    this.#rootHandler = isCapability(options.root) ? takeReference(options.root) : undefined;
     this.#limits = { ...defaultSessionLimits, ...options.limits };
     for (const [name, value] of Object.entries(this.#limits)) {
       if (!Number.isInteger(value) || value < 1)
@@ -390,6 +391,8 @@ export class Session<Peer = unknown> implements SessionPort {
     }
     const handler = handlerOf(value)!;
     const descriptor = this.#describe(handler);
+    // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
+    sinkFloating(value);
     if (descriptor[0] === DescriptorKind.SenderExport) context?.exported.push(descriptor[1]);
     return descriptor;
   }
@@ -585,6 +588,9 @@ export class Session<Peer = unknown> implements SessionPort {
         first = end;
       }
     } catch (error) {
+      // The connection is closing: its receiver still gets the frames already on their way (the
+      // peer's Abort with its reason among them) and then `closed()`, which ends the session.
+      if (error instanceof ConnectionClosedError) return;
       this.#terminate(
         { step: this.#currentStep(), code: 'connection-lost', message: describeError(error), remote: false },
         false,

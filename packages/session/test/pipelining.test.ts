@@ -1,4 +1,4 @@
-import { AbortedError, type Proxy, proxy } from '@msc/eventual';
+import { AbortedError, handOff, type Proxy, proxy } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { memoryTraceSink } from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
@@ -135,6 +135,25 @@ describe('lifetime across a session', () => {
     copy[Symbol.dispose]();
     for (let attempt = 0; attempt < 50 && pair.listener.stats().exports > 1; attempt++) await sleep(2);
     expect(pair.listener.stats().exports).toBe(1);
+    remote[Symbol.dispose]();
+  });
+
+  test('a handed-off capability is disposed as soon as the remote holder releases it', async () => {
+    const room = new Calc(5);
+    interface IRooms {
+      open(): Proxy<ICalc>;
+    }
+    class Rooms implements IRooms {
+      open() {
+        return handOff(proxy<ICalc>(room));
+      }
+    }
+    const { remote } = served<IRooms>(new Rooms());
+    const opened = remote.open();
+    expect(await opened.get()).toBe(5);
+    opened[Symbol.dispose]();
+    for (let attempt = 0; attempt < 50 && room.disposed === 0; attempt++) await sleep(2);
+    expect(room.disposed).toBe(1);
     remote[Symbol.dispose]();
   });
 
