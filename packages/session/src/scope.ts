@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   createProxy,
   handlerOf,
   isCapability,
@@ -115,7 +116,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
   /**
    * Connects to `address` and returns the peer's root capability at once: calls made on it are sent
    * when the session is established. If dialing or establishment fails, they (and the proxy's
-   * `whenResolved`) reject with the reason.
+   * `whenResolved`) reject with `AbortedError`, whose `cause` is the `DialError` or `SessionError`.
    */
   connect<I>(address: string): Proxy<I> {
     const root = new PromiseHandler();
@@ -124,7 +125,12 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       (session) => {
         root.follow(remoteRootHandler(session));
       },
-      (error: unknown) => root.settle({ kind: 'error', error }),
+      (error: unknown) =>
+        // Calls on the root span a session that never came to be: they abort, with why as cause.
+        root.settle({
+          kind: 'error',
+          error: new AbortedError(`could not connect to ${address}: ${describe(error)}`, { cause: error }),
+        }),
     );
     return proxy;
   }
@@ -209,4 +215,8 @@ function proxyHandlerTakeover(proxy: Proxy<unknown>): ResultHandler {
   handler.retain();
   proxy[Symbol.dispose]();
   return handler;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

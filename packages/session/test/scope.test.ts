@@ -29,7 +29,9 @@ describe('scopes', () => {
   test('connecting to nobody fails the calls made on the root', async () => {
     await using client = new Scope({ transport: memory(), authenticator: unauthenticated() });
     const remote = client.connect<ICalc>('memory:nobody');
-    await expect(remote.get()).rejects.toMatchObject({ name: 'DialError' });
+    const error = await remote.get().catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).cause).toMatchObject({ name: 'DialError' });
     await expect(remote.whenResolved()).rejects.toThrow();
   });
 
