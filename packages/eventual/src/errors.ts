@@ -11,7 +11,8 @@ export type EventualErrorCode =
   | 'not-a-capability'
   | 'nothing'
   | 'closed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'invalid-arguments';
 
 /** Base class of the errors this package throws. */
 export class EventualError extends Error {

@@ -28,6 +28,13 @@
  * @packageDocumentation
  */
 
+export {
+  ArgumentError,
+  type ArgumentValidators,
+  type StandardIssue,
+  type StandardResult,
+  type StandardSchema,
+} from './argument-validation.ts';
 export { BrokenHandler } from './broken-handler.ts';
 export { Bytes, BytesWriter, bytes, defaultBytesOptions } from './bytes.ts';
 export { copyCapabilities, releaseCapabilities } from './capability-copy.ts';
@@ -68,7 +75,16 @@ export type {
   Result,
   SequenceResult,
 } from './proxy.ts';
-export { brokenProxy, handOff, isCapability, isNothing, nothing, proxy, proxyFromHandler } from './proxy.ts';
+export {
+  brokenProxy,
+  handOff,
+  isCapability,
+  isNothing,
+  nothing,
+  type ProxyOptions,
+  proxy,
+  proxyFromHandler,
+} from './proxy.ts';
 export { Resolver } from './resolver.ts';
 export { defaultSequenceOptions, observeConsumer, Sequence, SequenceWriter, sequence } from './sequence.ts';
 export { bytesFrom, bytesToReadableStream, bytesWritableStream } from './stream-interop.ts';

@@ -1,3 +1,4 @@
+import { type StandardSchema, validateArguments } from './argument-validation.ts';
 import { copyCapabilities } from './capability-copy.ts';
 import { enqueueDispatch } from './dispatch-queue.ts';
 import { DisposedError, MethodNotFoundError } from './errors.ts';
@@ -14,8 +15,12 @@ import { PromiseHandler, settledResult } from './promise-handler.ts';
  */
 export class LocalHandler implements CapabilityHandler {
   readonly target: object;
+  /** Argument schemas by method (see `proxy(target, { validate })`), checked before dispatch. */
+  validators: Readonly<Record<string, StandardSchema>> | undefined = undefined;
   #references = 0;
   #disposed = false;
+  /** Calls waiting while an asynchronous argument validation runs (keeps them in call order). */
+  #gate: LocalDispatch[] | undefined = undefined;
 
   constructor(target: object) {
     this.target = target;
@@ -67,8 +72,28 @@ export class LocalHandler implements CapabilityHandler {
     return this;
   }
 
+  #invokeChecked(implementation: Function, checked: unknown[] | Error, result: PromiseHandler): void {
+    if (checked instanceof Error) result.settle({ kind: 'error', error: checked });
+    else this.#invoke(implementation, checked, result);
+  }
+
+  #invoke(implementation: Function, args: unknown[], result: PromiseHandler): void {
+    let returned: unknown;
+    try {
+      returned = implementation.apply(this.target, args);
+    } catch (error) {
+      result.settle({ kind: 'error', error });
+      return;
+    }
+    settleWith(result, returned);
+  }
+
   /** Runs a queued call; called by the dispatch queue at the top of a turn. */
-  dispatch(method: string, args: unknown[], result: PromiseHandler): void {
+  dispatch(method: string, args: unknown[], result: PromiseHandler, dispatch: LocalDispatch): void {
+    if (this.#gate !== undefined) {
+      this.#gate.push(dispatch);
+      return;
+    }
     try {
       const implementation = findMethod(this.target, method);
       if (typeof implementation === 'string') {
@@ -78,14 +103,27 @@ export class LocalHandler implements CapabilityHandler {
         });
         return;
       }
-      let returned: unknown;
-      try {
-        returned = implementation.apply(this.target, args);
-      } catch (error) {
-        result.settle({ kind: 'error', error });
+      const schema = this.validators?.[method];
+      if (schema === undefined) {
+        this.#invoke(implementation, args, result);
         return;
       }
-      settleWith(result, returned);
+      const checked = validateArguments(method, schema, args);
+      if (!(checked instanceof Promise)) {
+        this.#invokeChecked(implementation, checked, result);
+        return;
+      }
+      // An asynchronous validator: later calls on this object wait behind the gate, so they are
+      // still dispatched in call order (DESIGN §1.4).
+      this.#gate = [];
+      this.#references++;
+      void checked.then((outcome) => {
+        this.#invokeChecked(implementation, outcome, result);
+        const waiting = this.#gate ?? [];
+        this.#gate = undefined;
+        for (const dispatch of waiting) dispatch.run();
+        this.release();
+      });
     } finally {
       this.release();
     }
@@ -104,7 +142,7 @@ class LocalDispatch {
     this.#result = result;
   }
   run(): void {
-    this.#handler.dispatch(this.#method, this.#args, this.#result);
+    this.#handler.dispatch(this.#method, this.#args, this.#result, this);
   }
 }
 

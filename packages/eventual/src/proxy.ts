@@ -1,9 +1,10 @@
+import type { ArgumentValidators, StandardSchema } from './argument-validation.ts';
 import { BrokenHandler } from './broken-handler.ts';
 import type { Bytes } from './bytes.ts';
 import { NothingError } from './errors.ts';
 import { createProxy, handlerOf, isProxy, makeFloating } from './facade.ts';
 import type { CapabilityHandler } from './handler.ts';
-import { localHandlerFor } from './local-handler.ts';
+import { type LocalHandler, localHandlerFor } from './local-handler.ts';
 import type { Sequence } from './sequence.ts';
 
 declare const capabilityType: unique symbol;
@@ -85,6 +86,17 @@ export type Eventual<R> = [R] extends [Proxy<infer J>]
         ? Result<T>
         : Result<R>;
 
+/** Options of {@link proxy}. */
+export interface ProxyOptions<I> {
+  /**
+   * Opt-in runtime validation (DESIGN §3): a Standard Schema per method, checking its argument
+   * list (a tuple schema, such as `z.tuple([z.number()])`) before the method runs. Calls that fail
+   * it reject with `ArgumentError` and the target never sees them. They apply to the object, for
+   * every proxy of it, local or remote.
+   */
+  readonly validate?: ArgumentValidators<I>;
+}
+
 /**
  * Makes a local capability for `target`: a proxy with the semantics a remote one has (top-of-turn
  * dispatch, instance order, pipelining, release). Only methods of the target's class are callable.
@@ -98,12 +110,19 @@ export type Eventual<R> = [R] extends [Proxy<infer J>]
  * @param target - a class instance implementing `I`; a proxy passed here is copied instead
  * @throws TypeError when `target` is not an object
  */
-export function proxy<I extends object>(target: I | Proxy<I>): Proxy<I> {
+export function proxy<I extends object>(target: I | Proxy<I>, options: ProxyOptions<I> = {}): Proxy<I> {
   if (typeof target !== 'object' || target === null) {
     throw new TypeError(`proxy() needs an object implementing the interface, got ${typeof target}`);
   }
   const existing = handlerOf(target);
+  if (existing !== undefined && options.validate !== undefined) {
+    throw new TypeError('argument validators belong to the object: pass the object, not a proxy');
+  }
   const handler = existing ?? localHandlerFor(target);
+  if (options.validate !== undefined) {
+    const local = handler as LocalHandler;
+    local.validators = { ...local.validators, ...(options.validate as Record<string, StandardSchema>) };
+  }
   handler.retain();
   return createProxy(handler) as Proxy<I>;
 }

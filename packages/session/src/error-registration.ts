@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  ArgumentError,
   CancelledError,
   ClosedError,
   DisposedError,
@@ -13,6 +14,7 @@ import { SessionError } from './session-error.ts';
 
 const wellKnownErrors: readonly (abstract new (...args: any[]) => Error)[] = [
   AbortedError,
+  ArgumentError,
   CancelledError,
   ClosedError,
   DisposedError,

@@ -1,4 +1,4 @@
-import { MethodNotFoundError, type Proxy, proxy } from '@msc/eventual';
+import { ArgumentError, MethodNotFoundError, type Proxy, proxy, type StandardSchema } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { served, sessionPair } from './harness.ts';
 
@@ -72,6 +72,32 @@ describe('calls over a session', () => {
     const loose = remote as unknown as Proxy<{ add(n: unknown): Promise<number> }>;
     await expect(loose.add(() => 1)).rejects.toThrow();
     expect(await remote.get()).toBe(1);
+    remote[Symbol.dispose]();
+  });
+
+  test('opt-in argument validation protects the callee from a remote caller', async () => {
+    const calc = new Calc(1);
+    const schema: StandardSchema = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (value) =>
+          Array.isArray(value) && typeof value[0] === 'number'
+            ? { value }
+            : { issues: [{ message: 'expected a number', path: [0] }] },
+      },
+    };
+    const pair = sessionPair({
+      listenerRoot: proxy<ICalc>(calc, { validate: { add: schema } }) as Proxy<unknown>,
+    });
+    const remote = pair.dialer.remoteRoot<ICalc>();
+    const error = await (remote.add as (n: unknown) => Promise<number>)('1; drop table').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect((error as ArgumentError).issues).toEqual(['0: expected a number']);
+    expect(calc.log).toEqual([]);
+    expect(await remote.add(2)).toBe(3);
     remote[Symbol.dispose]();
   });
 
