@@ -15,6 +15,11 @@ export interface SessionLimits {
   readonly maxDepth: number;
   /** Milliseconds for version, authentication and configuration together. Default 10,000. */
   readonly handshakeTimeoutMs: number;
+  /**
+   * Most bytes this side lets pile up unsent in the transport (a peer that does not read): past it
+   * the session ends with `limit`, so the sender's memory stays bounded. Default 64 MiB.
+   */
+  readonly maxBufferedBytes: number;
 }
 
 /** The limits used where none are given. */
@@ -25,4 +30,5 @@ export const defaultSessionLimits: SessionLimits = {
   maxExports: 100_000,
   maxDepth: 64,
   handshakeTimeoutMs: 10_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
 };

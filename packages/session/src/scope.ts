@@ -49,7 +49,8 @@ export interface ScopeOptions<Peer = unknown> {
  * ```
  */
 export class Scope<Peer = unknown> implements AsyncDisposable {
-  readonly #options: ScopeOptions<Peer>;
+  // `any`: the options only ever meet this scope's peers; keeps `Scope<P>` assignable to `Scope<unknown>`.
+  readonly #options: ScopeOptions<any>;
   readonly #sessions = new Set<Session<Peer>>();
   readonly #listeners = new Set<Listener>();
   readonly #dials = new Set<AbortController>();

@@ -587,6 +587,17 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#connection.send(frame);
         first = end;
       }
+      if (this.#connection.bufferedBytes > this.#limits.maxBufferedBytes) {
+        this.#terminate(
+          {
+            step: this.#currentStep(),
+            code: 'limit',
+            message: `the peer is not reading: more than ${this.#limits.maxBufferedBytes} bytes wait to be sent`,
+            remote: false,
+          },
+          false,
+        );
+      }
     } catch (error) {
       // The connection is closing: its receiver still gets the frames already on their way (the
       // peer's Abort with its reason among them) and then `closed()`, which ends the session.

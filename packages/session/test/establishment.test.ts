@@ -132,6 +132,36 @@ describe('session establishment', () => {
     expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
   });
 
+  test("a peer that never reads ends the session before the sender's memory grows past the limit", async () => {
+    const pair = sessionPair({
+      listenerRoot: proxy<ICalc>(new Calc()) as Proxy<unknown>,
+      dialer: { limits: { maxBufferedBytes: 1024 * 1024 } },
+      unchecked: true,
+    });
+    const remote = pair.dialer.remoteRoot<ICalc>();
+    await remote.whenResolved();
+    // The listener's connection stops delivering: every frame the dialer sends stays buffered.
+    const connection = pair.connections[0];
+    const original = connection.send.bind(connection);
+    let buffered = 0;
+    Object.defineProperty(connection, 'bufferedBytes', { get: () => buffered });
+    connection.send = (frame: Uint8Array) => {
+      buffered += frame.byteLength;
+    };
+    const payload = new Uint8Array(64 * 1024);
+    const calls: Promise<unknown>[] = [];
+    for (let index = 0; index < 40 && !pair.dialer.isTerminated; index++) {
+      calls.push((remote as unknown as Proxy<{ echo(data: Uint8Array): Promise<void> }>).echo(payload));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const reason = await pair.dialer.closed;
+    expect(reason).toMatchObject({ code: 'limit', remote: false });
+    expect(reason.message).toContain('not reading');
+    expect(buffered).toBeLessThan(2 * 1024 * 1024);
+    for (const outcome of await Promise.allSettled(calls)) expect(outcome.status).toBe('rejected');
+    connection.send = original;
+  });
+
   test('tracing records the message sequence without payloads, or with them', async () => {
     const cheap = memoryTraceSink();
     const full = memoryTraceSink();
