@@ -26,6 +26,8 @@ const tcp = async () => (await import('../links/tcp-network.ts')).tcpNetwork;
 export const registry: readonly RegistryEntry[] = [
   // ── @msc ──────────────────────────────────────────────────────────────────────────────────────
   { key: '@msc/memory', load: async () => (await import('./msc.ts')).mscAdapter('message-port') },
+  { key: '@msc/tcp', load: async () => (await import('./msc.ts')).mscNetworkAdapter('tcp') },
+  { key: '@msc/websocket', load: async () => (await import('./msc.ts')).mscNetworkAdapter('websocket') },
   // Further transports, one file each, as they land:
   //   { key: '@msc/tcp', load: async () => (await import('./msc-tcp.ts')).mscTcpAdapter },
   //   { key: '@msc/websocket', load: async () => (await import('./msc-websocket.ts')).mscWebsocketAdapter },

@@ -1,0 +1,3 @@
+import { packageBundle } from '../../tools/config/rollup.shared.js';
+
+export default packageBundle();

@@ -1,0 +1,180 @@
+import {
+  abortWord,
+  closeWord,
+  firstControlWord,
+  maxNoticeBytes,
+  type Notice,
+  parseNotice,
+  pingWord,
+  pongWord,
+} from './wire-format.ts';
+
+/** Where a {@link FrameDecoder} reports what it decoded, in stream order. */
+export interface RecordSink {
+  /** A whole frame; the sink owns it (see {@link FrameDecoder} on sharing). */
+  frame(frame: Uint8Array): void;
+  /** The peer asked for a sign of life. */
+  ping(): void;
+  /** The peer gave a sign of life. */
+  pong(): void;
+  /** The peer announced a graceful close (`close`) or an abort (`abort`). */
+  notice(kind: 'close' | 'abort', notice: Notice): void;
+  /** The stream broke the wire format; nothing more is decoded after this. */
+  violation(message: string): void;
+}
+
+type Mode = 'word' | 'frame' | 'notice-length' | 'notice-body';
+
+/**
+ * Splits a byte stream into the records of `wire-format.ts`, incrementally, whatever the chunking.
+ *
+ * A frame that lies whole inside one chunk is delivered as a view into that chunk (no copy): neighbouring frames
+ * may share its `ArrayBuffer`, never its bytes. A frame split across chunks is assembled in a buffer of exactly its
+ * size, allocated only once its length passed the `maxFrameBytes` check.
+ */
+export class FrameDecoder {
+  readonly #maxFrameBytes: number;
+  readonly #sink: RecordSink;
+  #mode: Mode = 'word';
+  /** The 4-byte word being read, when it is split across chunks. */
+  readonly #word = new Uint8Array(4);
+  #wordFill = 0;
+  /** The frame or notice body being assembled across chunks. */
+  #partial: Uint8Array = new Uint8Array(0);
+  #partialFill = 0;
+  #noticeKind: 'close' | 'abort' = 'close';
+  #failed = false;
+
+  /**
+   * @param maxFrameBytes the largest frame length accepted; a larger length prefix is a violation
+   * @param sink receives frames, heartbeats, notices and violations
+   */
+  constructor(maxFrameBytes: number, sink: RecordSink) {
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#sink = sink;
+  }
+
+  /** Whether the stream is between records (nothing partial is buffered). */
+  get atBoundary(): boolean {
+    return this.#mode === 'word' && this.#wordFill === 0;
+  }
+
+  /** Decodes `chunk` (which the decoder may keep views into). Does nothing once a violation was reported. */
+  push(chunk: Uint8Array): void {
+    let offset = 0;
+    const end = chunk.byteLength;
+    while (offset < end && !this.#failed) {
+      if (this.#mode === 'word' || this.#mode === 'notice-length') {
+        let word: number;
+        if (this.#wordFill === 0 && end - offset >= 4) {
+          word =
+            ((chunk[offset]! << 24) |
+              (chunk[offset + 1]! << 16) |
+              (chunk[offset + 2]! << 8) |
+              chunk[offset + 3]!) >>>
+            0;
+          offset += 4;
+        } else {
+          const take = Math.min(4 - this.#wordFill, end - offset);
+          this.#word.set(chunk.subarray(offset, offset + take), this.#wordFill);
+          this.#wordFill += take;
+          offset += take;
+          if (this.#wordFill < 4) return;
+          this.#wordFill = 0;
+          const bytes = this.#word;
+          word = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+        }
+        offset = this.#record(word, chunk, offset);
+      } else {
+        // Filling a frame or notice body that started in an earlier chunk.
+        const take = Math.min(this.#partial.byteLength - this.#partialFill, end - offset);
+        this.#partial.set(chunk.subarray(offset, offset + take), this.#partialFill);
+        this.#partialFill += take;
+        offset += take;
+        if (this.#partialFill === this.#partial.byteLength) this.#completePartial();
+      }
+    }
+  }
+
+  /** Handles one record word; consumes what follows it from `chunk` when it is all there. Returns the new offset. */
+  #record(word: number, chunk: Uint8Array, offset: number): number {
+    if (this.#mode === 'notice-length') {
+      if (word > maxNoticeBytes) {
+        this.#fail(
+          `expected a close notice of at most ${maxNoticeBytes} bytes, but its length prefix says ${word}`,
+        );
+        return offset;
+      }
+      return this.#body(word, chunk, offset, 'notice-body');
+    }
+    if (word < firstControlWord) {
+      if (word > this.#maxFrameBytes) {
+        this.#fail(
+          `expected a frame of at most ${this.#maxFrameBytes} bytes, but the length prefix says ${word} bytes`,
+        );
+        return offset;
+      }
+      return this.#body(word, chunk, offset, 'frame');
+    }
+    switch (word) {
+      case pingWord:
+        this.#sink.ping();
+        return offset;
+      case pongWord:
+        this.#sink.pong();
+        return offset;
+      case closeWord:
+      case abortWord:
+        this.#noticeKind = word === closeWord ? 'close' : 'abort';
+        this.#mode = 'notice-length';
+        return offset;
+      default:
+        this.#fail(`expected a frame length or a known control word, but got 0x${word.toString(16)}`);
+        return offset;
+    }
+  }
+
+  /** Takes a body of `length` bytes: a view when the chunk holds it all, else a fresh buffer filled later. */
+  #body(length: number, chunk: Uint8Array, offset: number, mode: 'frame' | 'notice-body'): number {
+    const available = chunk.byteLength - offset;
+    if (available >= length) {
+      const body = new Uint8Array(chunk.buffer, chunk.byteOffset + offset, length);
+      this.#mode = mode;
+      this.#deliver(body);
+      return offset + length;
+    }
+    this.#mode = mode;
+    // Not zero-filled: every byte is overwritten before the frame is delivered.
+    this.#partial = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+    this.#partial.set(chunk.subarray(offset), 0);
+    this.#partialFill = available;
+    return chunk.byteLength;
+  }
+
+  #completePartial(): void {
+    const body = this.#partial;
+    this.#partial = new Uint8Array(0);
+    this.#partialFill = 0;
+    this.#deliver(body);
+  }
+
+  #deliver(body: Uint8Array): void {
+    if (this.#mode === 'frame') {
+      this.#mode = 'word';
+      this.#sink.frame(body);
+      return;
+    }
+    this.#mode = 'word';
+    const notice = parseNotice(body);
+    if (notice === undefined) {
+      this.#fail('expected a close notice of JSON { code, message }, but got something else');
+      return;
+    }
+    this.#sink.notice(this.#noticeKind, notice);
+  }
+
+  #fail(message: string): void {
+    this.#failed = true;
+    this.#sink.violation(message);
+  }
+}

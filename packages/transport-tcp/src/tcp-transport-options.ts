@@ -1,0 +1,96 @@
+import type { ConnectionOptions as TlsConnectionOptions, TlsOptions } from 'node:tls';
+import type { DeliveryScheduler } from '@msc/transport';
+
+/**
+ * TLS settings of a {@link TcpTransportOptions.tls} transport. The common fields apply to both roles; `listener` and
+ * `dialer` pass any other `node:tls` option through to `tls.createServer()` and `tls.connect()`.
+ */
+export interface TcpTlsOptions {
+  /** Private key (PEM), for listening (and for a dialer that presents a client certificate). */
+  key?: string | Buffer | Array<string | Buffer>;
+  /** Certificate chain (PEM) that goes with `key`. */
+  cert?: string | Buffer | Array<string | Buffer>;
+  /** Certificates to trust instead of the system's (PEM): a self-signed server certificate, a private CA. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Whether a dialer refuses a server whose certificate does not verify. Default `true`; turn off only in tests. */
+  rejectUnauthorized?: boolean;
+  /** The name a dialer expects in the server certificate (and sends as SNI). Default: the host of the address. */
+  servername?: string;
+  /** More options for `tls.createServer()` (they override the fields above). */
+  listener?: TlsOptions;
+  /** More options for `tls.connect()` (they override the fields above). */
+  dialer?: TlsConnectionOptions;
+}
+
+/** Options of {@link tcp}. Every connection of the transport, dialed or accepted, uses them. */
+export interface TcpTransportOptions {
+  /**
+   * The largest frame `send()` accepts and the largest length prefix a receiver accepts, in bytes; a larger incoming
+   * prefix closes the connection with code `protocol` before anything is allocated for it. Both sides should agree.
+   * Default 16 MiB; at most 4 GiB − 17 bytes (the top length values are reserved for control records).
+   */
+  maxFrameBytes?: number;
+  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
+  lowWaterMarkBytes?: number;
+  /**
+   * Reading from the socket pauses while frames not yet taken by the receiver add up to more than this many bytes
+   * (so a slow receiver pushes back on the sender through TCP), and resumes below half of it. Default 1 MiB.
+   */
+  receiveBufferBytes?: number;
+  /**
+   * Dead-peer detection: a connection that receives nothing (no frame, no heartbeat) for this many milliseconds
+   * closes with code `timeout`. Heartbeats keep a quiet but live connection open. `0` turns detection and
+   * heartbeats off (pings from the peer are still answered). Default 30 000.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * How often, in milliseconds, a connection checks for liveness and, when it sent nothing since the last check,
+   * sends a 4-byte heartbeat (a ping when it heard nothing, else a pong). A dead peer is noticed between
+   * `idleTimeoutMs` and `idleTimeoutMs + heartbeatIntervalMs`. Default `idleTimeoutMs / 3`.
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * How long a dial may take (TCP connect, plus the TLS handshake with `tls`) when `dial()` gets no `timeoutMs`,
+   * and how long a listener waits for a client's TLS handshake, in milliseconds. Default 10 000.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How long a graceful close waits for the peer to finish its side (its FIN) before giving up with code `timeout`,
+   * in milliseconds. Default 5 000.
+   */
+  closeTimeoutMs?: number;
+  /**
+   * Turns on the operating system's TCP keepalive (SO_KEEPALIVE) with this initial delay in milliseconds. It finds
+   * dead peers much more slowly than the heartbeats, but also covers half-open sockets at the kernel level.
+   * Default: off.
+   */
+  keepAliveDelayMs?: number;
+  /** Disables Nagle's algorithm (`setNoDelay`). Writes are already coalesced per turn. Default `true`. */
+  noDelay?: boolean;
+  /** Listen and dial with TLS (`node:tls`). Listening needs `key` and `cert`. Default: plain TCP. */
+  tls?: TcpTlsOptions;
+  /** When deliveries to receivers run; see `FrameInboxOptions.scheduler`. Default `scheduleDelivery`. */
+  scheduler?: DeliveryScheduler;
+}
+
+/** {@link TcpTransportOptions} with every default filled in. */
+export interface TcpSettings {
+  readonly maxFrameBytes: number;
+  readonly lowWaterMarkBytes: number;
+  readonly receiveBufferBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly connectTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly keepAliveDelayMs: number | undefined;
+  readonly noDelay: boolean;
+  readonly tls: TcpTlsOptions | undefined;
+  readonly scheduler: DeliveryScheduler | undefined;
+}
+
+/** Default {@link TcpTransportOptions.maxFrameBytes}: 16 MiB. */
+export const defaultMaxFrameBytes = 16 * 1024 * 1024;
+/** Default {@link TcpTransportOptions.idleTimeoutMs}: 30 s. */
+export const defaultIdleTimeoutMs = 30_000;
+/** Default {@link TcpTransportOptions.connectTimeoutMs}: 10 s. */
+export const defaultConnectTimeoutMs = 10_000;

@@ -1,0 +1,322 @@
+import {
+  type AddressInfo,
+  connect as connectTcp,
+  createServer as createTcpServer,
+  type Server,
+  type Socket,
+} from 'node:net';
+import {
+  connect as connectTls,
+  createServer as createTlsServer,
+  type ConnectionOptions as TlsConnectionOptions,
+} from 'node:tls';
+import {
+  DialError,
+  type DialErrorCode,
+  type DialOptions,
+  ListenError,
+  type Listener,
+  type ListenOptions,
+  type Transport,
+} from '@msc/transport';
+import { describeError } from './describe-error.ts';
+import { formatTcpAddress, parseTcpAddress } from './tcp-address.ts';
+import { type TcpConnection, TcpSocketConnection } from './tcp-connection.ts';
+import {
+  defaultConnectTimeoutMs,
+  defaultIdleTimeoutMs,
+  defaultMaxFrameBytes,
+  type TcpSettings,
+  type TcpTransportOptions,
+} from './tcp-transport-options.ts';
+import { largestMaxFrameBytes } from './wire-format.ts';
+
+/** The TCP {@link Transport}; its connections are {@link TcpConnection}s. */
+export interface TcpTransport extends Transport {
+  /** Always `tcp`, the scheme of its addresses. */
+  readonly name: 'tcp';
+  /** Whether it listens and dials with TLS. */
+  readonly encrypted: boolean;
+  /**
+   * Connects to `tcp:host:port` (or `tcp:[v6]:port`; the `tcp:` prefix may be left out), with TLS when the
+   * transport has `tls`. Resolves once the connection (and the TLS handshake) is up.
+   *
+   * @throws DialError `bad-address` (malformed address), `refused` (nothing listens), `timeout` (`timeoutMs`, else
+   *   `connectTimeoutMs`), `aborted` (the signal), `unreachable` (unknown host, no route), `failed` (anything else,
+   *   a certificate that does not verify among them; see `cause`).
+   */
+  dial(address: string, options?: DialOptions): Promise<TcpConnection>;
+  /**
+   * Listens on `tcp:host:port`; port 0 picks a free port, and `listener.address` has the real one. `onConnection`
+   * gets each accepted connection (after its TLS handshake, with `tls`).
+   *
+   * @throws ListenError `bad-address`, `address-in-use`, `aborted`, `failed` (for example a host that is not one of
+   *   this machine's addresses, or `tls` without `key` and `cert`).
+   */
+  listen(
+    address: string,
+    onConnection: (connection: TcpConnection) => void,
+    options?: ListenOptions,
+  ): Promise<Listener>;
+}
+
+function settingsFrom(options: TcpTransportOptions): TcpSettings {
+  const maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0 || maxFrameBytes > largestMaxFrameBytes) {
+    throw new RangeError(
+      `expected maxFrameBytes to be an integer from 0 to ${largestMaxFrameBytes}, but got ${maxFrameBytes}`,
+    );
+  }
+  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
+  if (!(idleTimeoutMs >= 0))
+    throw new RangeError(`expected idleTimeoutMs to be 0 or more, but got ${idleTimeoutMs}`);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(idleTimeoutMs / 3));
+  if (!(heartbeatIntervalMs > 0)) {
+    throw new RangeError(`expected heartbeatIntervalMs to be more than 0, but got ${heartbeatIntervalMs}`);
+  }
+  return {
+    maxFrameBytes,
+    lowWaterMarkBytes: options.lowWaterMarkBytes ?? 64 * 1024,
+    receiveBufferBytes: options.receiveBufferBytes ?? 1024 * 1024,
+    idleTimeoutMs,
+    heartbeatIntervalMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
+    closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
+    keepAliveDelayMs: options.keepAliveDelayMs,
+    noDelay: options.noDelay ?? true,
+    tls: options.tls,
+    scheduler: options.scheduler,
+  };
+}
+
+const unreachableCodes = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
+
+function dialFailure(address: string, error: unknown): DialError {
+  const code = (error as { code?: unknown }).code;
+  let kind: DialErrorCode = 'failed';
+  if (code === 'ECONNREFUSED') kind = 'refused';
+  else if (code === 'ETIMEDOUT') kind = 'timeout';
+  else if (typeof code === 'string' && unreachableCodes.has(code)) kind = 'unreachable';
+  return new DialError(
+    kind,
+    address,
+    `expected to connect to ${address}, but ${describeError(error)}`,
+    error,
+  );
+}
+
+function dial(settings: TcpSettings, address: string, options: DialOptions): Promise<TcpConnection> {
+  const target = parseTcpAddress(address, false);
+  if (typeof target === 'string') {
+    return Promise.reject(
+      new DialError('bad-address', address, `expected a TCP address with ${target}, but got "${address}"`),
+    );
+  }
+  const { signal } = options;
+  if (signal?.aborted) {
+    return Promise.reject(
+      new DialError(
+        'aborted',
+        address,
+        `expected to connect to ${address}, but the dial was aborted`,
+        signal.reason,
+      ),
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
+  return new Promise<TcpConnection>((resolve, reject) => {
+    const tls = settings.tls;
+    let socket: Socket;
+    if (tls === undefined) {
+      socket = connectTcp({ host: target.host, port: target.port, allowHalfOpen: true });
+    } else {
+      // allowHalfOpen is honoured by tls.connect() (it passes it to the socket) though its type does not list it.
+      const tlsOptions: TlsConnectionOptions & { allowHalfOpen: boolean } = {
+        host: target.host,
+        port: target.port,
+        allowHalfOpen: true,
+        ...(tls.key === undefined ? {} : { key: tls.key }),
+        ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+        ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+        rejectUnauthorized: tls.rejectUnauthorized ?? true,
+        // SNI must not carry an IP address; the certificate check still compares against the host.
+        ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+        ...tls.dialer,
+      };
+      socket = connectTls(tlsOptions);
+    }
+    const connectEvent = tls === undefined ? 'connect' : 'secureConnect';
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+      socket.off(connectEvent, onConnect);
+    };
+    const fail = (error: DialError) => {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    };
+    const onError = (error: Error) => fail(dialFailure(address, error));
+    const onAbort = () =>
+      fail(
+        new DialError(
+          'aborted',
+          address,
+          `expected to connect to ${address}, but the dial was aborted`,
+          signal?.reason,
+        ),
+      );
+    const onConnect = () => {
+      cleanup();
+      resolve(new TcpSocketConnection(socket, settings));
+    };
+    const timer = setTimeout(
+      () =>
+        fail(
+          new DialError(
+            'timeout',
+            address,
+            `expected to connect to ${address} within ${timeoutMs} ms, but it took longer`,
+          ),
+        ),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', onError);
+    socket.once(connectEvent, onConnect);
+  });
+}
+
+async function listen(
+  settings: TcpSettings,
+  address: string,
+  onConnection: (connection: TcpConnection) => void,
+  options: ListenOptions,
+): Promise<Listener> {
+  const target = parseTcpAddress(address, true);
+  if (typeof target === 'string') {
+    throw new ListenError(
+      'bad-address',
+      address,
+      `expected a TCP address with ${target}, but got "${address}"`,
+    );
+  }
+  const { signal } = options;
+  if (signal?.aborted)
+    throw new ListenError('aborted', address, `expected to listen on ${address}, but the signal was aborted`);
+  const tls = settings.tls;
+  let server: Server;
+  if (tls === undefined) {
+    server = createTcpServer({ allowHalfOpen: true });
+  } else {
+    if (tls.key === undefined && tls.listener?.key === undefined && tls.listener?.pfx === undefined) {
+      throw new ListenError(
+        'failed',
+        address,
+        'expected tls.key and tls.cert to listen with TLS, but there was no key',
+      );
+    }
+    server = createTlsServer({
+      allowHalfOpen: true,
+      handshakeTimeout: settings.connectTimeoutMs,
+      ...(tls.key === undefined ? {} : { key: tls.key }),
+      ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      ...tls.listener,
+    });
+    // A client that fails its handshake costs only its own socket (node:tls destroys it); nothing to report.
+    server.on('tlsClientError', () => {});
+  }
+  let closing = false;
+  server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const connection = new TcpSocketConnection(socket, settings);
+    try {
+      onConnection(connection);
+    } catch (error) {
+      // A callback that throws must not leave a half-open connection behind.
+      connection.abort(error);
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error & { code?: string }) => {
+      reject(
+        new ListenError(
+          error.code === 'EADDRINUSE' ? 'address-in-use' : 'failed',
+          address,
+          `expected to listen on ${address}, but ${describeError(error)}`,
+          error,
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen({ host: target.host, port: target.port }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  const close = (): Promise<void> => {
+    if (!closing) {
+      closing = true;
+      signal?.removeEventListener('abort', onAbort);
+      // Stops accepting at once; connections already accepted stay up (the server's own 'close' waits for them).
+      server.close();
+      resolveClosed();
+    }
+    return closed;
+  };
+  const onAbort = () => void close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  server.on('error', () => void close());
+  return { address: formatTcpAddress(bound.address, bound.port), close, closed };
+}
+
+/**
+ * Creates a TCP transport (`node:net`, or `node:tls` with `options.tls`). Addresses are `tcp:host:port` and
+ * `tcp:[v6]:port`.
+ *
+ * - Frames travel with a 4-byte big-endian length prefix; a prefix above `maxFrameBytes` closes that connection with
+ *   code `protocol` before anything is allocated.
+ * - Frames sent in one turn are coalesced: small ones are copied into one buffer, large ones are written as they
+ *   are, all in one corked socket write.
+ * - `bufferedBytes` is what `send()` accepted and the socket has not yet handed to the kernel; `whenDrained()`
+ *   follows the socket's drain. A receiver that falls more than `receiveBufferBytes` behind pauses reading, so the
+ *   backpressure reaches the sender.
+ * - Heartbeats find a peer that vanished without a FIN: the connection closes with code `timeout` after
+ *   `idleTimeoutMs` of silence.
+ * - `close()` flushes, sends a close notice (code and message) and a FIN, reads until the peer's FIN and reports
+ *   `normal` (or the code given). `abort()` drops what is queued, tells the peer when it can do so at once, and
+ *   destroys the socket.
+ *
+ * @param options limits, timeouts, heartbeats, keepalive and TLS; see {@link TcpTransportOptions}
+ * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs` or `heartbeatIntervalMs`
+ */
+export function tcp(options: TcpTransportOptions = {}): TcpTransport {
+  const settings = settingsFrom(options);
+  return {
+    name: 'tcp',
+    encrypted: settings.tls !== undefined,
+    dial: (address, dialOptions = {}) => dial(settings, address, dialOptions),
+    listen: (address, onConnection, listenOptions = {}) =>
+      listen(settings, address, onConnection, listenOptions),
+  };
+}

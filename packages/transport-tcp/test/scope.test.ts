@@ -1,0 +1,101 @@
+import { type Proxy, proxy } from '@msc/eventual';
+import { Scope, type Session, unauthenticated } from '@msc/session';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tcp } from '../src/index.ts';
+import { Desk, type IDesk, type IListener } from './fixtures/counter.ts';
+import { rawClient, sleep, wireFrame } from './fixtures/raw-peer.ts';
+import { testTls } from './fixtures/tls-fixture.ts';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A server Scope over `transport` on 127.0.0.1, exporting a {@link Desk}; records its sessions. */
+async function deskServer(transport: ReturnType<typeof tcp>, handshakeTimeoutMs = 10_000) {
+  const sessions: Session[] = [];
+  const root = proxy<IDesk>(new Desk());
+  const server = new Scope({
+    transport,
+    authenticator: unauthenticated(),
+    root,
+    limits: { handshakeTimeoutMs },
+    onSession: (session) => sessions.push(session),
+  });
+  root[Symbol.dispose]();
+  cleanups.push(() => server.close());
+  const listener = await server.listen('tcp:127.0.0.1:0');
+  return { server, sessions, address: listener.address, port: Number(listener.address.split(':').at(-1)) };
+}
+
+async function deskClient(transport: ReturnType<typeof tcp>, address: string) {
+  const client = new Scope({ transport, authenticator: unauthenticated() });
+  cleanups.push(() => client.close());
+  return client.connect<IDesk>(address);
+}
+
+class Listener implements IListener {
+  async notify(value: number) {
+    return `heard ${value}`;
+  }
+}
+
+describe('a Scope over tcp()', () => {
+  for (const [name, transport] of [
+    ['plain TCP', tcp()],
+    ['TLS', tcp({ tls: testTls })],
+  ] as const) {
+    it(`makes pipelined calls and passes capabilities both ways (${name})`, async () => {
+      const { address } = await deskServer(transport);
+      const desk = await deskClient(transport, address);
+      const counter = desk.getCounter(); // pipelined: no await before using it
+      const results = [counter.inc(), counter.inc(2), counter.inc(3)];
+      expect(await Promise.all(results)).toEqual([1, 3, 6]);
+      const listener = proxy<IListener>(new Listener());
+      expect(await desk.callBack(listener, 21)).toBe('heard 42');
+      expect(await desk.echo('x'.repeat(100_000))).toHaveLength(100_000);
+      listener[Symbol.dispose]();
+      counter[Symbol.dispose]();
+      desk[Symbol.dispose]();
+    });
+  }
+
+  it('a client that sends garbage costs the server only that connection', async () => {
+    const { sessions, address, port } = await deskServer(tcp());
+    const desk: Proxy<IDesk> = await deskClient(tcp(), address);
+    expect(await desk.echo('before')).toBe('before');
+
+    const oversized = await rawClient(port); // a length prefix far over the limit
+    oversized.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const framedGarbage = await rawClient(port); // well framed, but not the session protocol
+    framedGarbage.socket.write(wireFrame(new Uint8Array(64).fill(0xff)));
+    cleanups.push(() => oversized.socket.destroy());
+    cleanups.push(() => framedGarbage.socket.destroy());
+    await Promise.all([oversized.ended, framedGarbage.ended]);
+
+    expect(await desk.echo('after')).toBe('after');
+    const counter = desk.getCounter();
+    expect(await counter.inc(5)).toBe(5);
+    expect(sessions.length).toBe(3);
+    expect(sessions.filter((session) => session.isTerminated).length).toBe(2);
+    counter[Symbol.dispose]();
+    desk[Symbol.dispose]();
+  });
+
+  it('a client that connects and sends nothing is closed by the handshake timeout, others keep working', async () => {
+    const { sessions, address, port } = await deskServer(tcp(), 300);
+    const stalled = await rawClient(port);
+    cleanups.push(() => stalled.socket.destroy());
+    const started = Date.now();
+    const desk = await deskClient(tcp(), address);
+    expect(await desk.echo('meanwhile')).toBe('meanwhile');
+    await stalled.ended;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    const stalledSession = sessions[0]!;
+    const reason = await stalledSession.closed;
+    expect(reason).toMatchObject({ code: 'timeout' });
+    await sleep(50);
+    expect(await desk.echo('still here')).toBe('still here');
+    desk[Symbol.dispose]();
+  });
+});

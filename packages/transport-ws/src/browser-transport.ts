@@ -1,0 +1,171 @@
+import {
+  type Connection,
+  DialError,
+  type DialOptions,
+  ListenError,
+  type Listener,
+  type Transport,
+} from '@msc/transport';
+import { WebSocketConnection, type WebSocketDriver } from './web-socket-connection.ts';
+import {
+  type WebSocketConnectionOptions,
+  type WebSocketSettings,
+  webSocketSettings,
+} from './web-socket-options.ts';
+import { parseWebSocketAddress } from './ws-address.ts';
+
+/** Options of {@link ws} in browsers. */
+export type BrowserWebSocketTransportOptions = WebSocketConnectionOptions;
+
+/** The browser WebSocket {@link Transport}: it dials; listening is not possible in a browser. */
+export interface BrowserWebSocketTransport extends Transport {
+  /** Always `ws`. */
+  readonly name: 'ws';
+}
+
+let connections = 0;
+
+function browserDriver(socket: WebSocket): WebSocketDriver {
+  return {
+    // A frame over a SharedArrayBuffer cannot be sent; send() owns the frame, so the view is passed as is.
+    send: (frame) => socket.send(frame as Uint8Array<ArrayBuffer>),
+    sendText: (text) => socket.send(text),
+    close: (status, reason) => socket.close(status, reason),
+    // Browsers cannot drop a socket without a closing handshake; a close frame is the closest.
+    terminate: () => socket.close(4001, 'terminated'),
+    ping: () => false,
+    pong: () => false,
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+}
+
+function dial(settings: WebSocketSettings, address: string, options: DialOptions): Promise<Connection> {
+  const target = parseWebSocketAddress(address, false);
+  if (typeof target === 'string') {
+    return Promise.reject(
+      new DialError(
+        'bad-address',
+        address,
+        `expected a WebSocket address with ${target}, but got "${address}"`,
+      ),
+    );
+  }
+  const { signal } = options;
+  if (signal?.aborted) {
+    return Promise.reject(
+      new DialError(
+        'aborted',
+        address,
+        `expected to connect to ${address}, but the dial was aborted`,
+        signal.reason,
+      ),
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(address);
+    socket.binaryType = 'arraybuffer';
+    let connection: WebSocketConnection | undefined;
+    let settled = false;
+    const fail = (error: DialError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.close();
+      reject(error);
+    };
+    const onAbort = () =>
+      fail(
+        new DialError(
+          'aborted',
+          address,
+          `expected to connect to ${address}, but the dial was aborted`,
+          signal?.reason,
+        ),
+      );
+    const timer = setTimeout(
+      () =>
+        fail(
+          new DialError(
+            'timeout',
+            address,
+            `expected to connect to ${address} within ${timeoutMs} ms, but it took longer`,
+          ),
+        ),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Browsers do not say why a WebSocket failed to open (no status, no error code): only that it did.
+    socket.addEventListener('error', (event) => {
+      if (connection === undefined) {
+        fail(
+          new DialError(
+            'failed',
+            address,
+            `expected to connect to ${address}, but the browser reported a WebSocket error before it opened`,
+            event,
+          ),
+        );
+      } else {
+        connection.onError(event);
+      }
+    });
+    socket.addEventListener('message', (event: MessageEvent) => {
+      const data = event.data as ArrayBuffer | string;
+      connection?.onMessage(typeof data === 'string' ? data : new Uint8Array(data));
+    });
+    socket.addEventListener('close', (event: CloseEvent) => {
+      if (connection === undefined) {
+        fail(
+          new DialError(
+            'failed',
+            address,
+            `expected to connect to ${address}, but it closed with status ${event.code} before it opened`,
+          ),
+        );
+      } else {
+        connection.onClose(event.code, event.reason);
+      }
+    });
+    socket.addEventListener('open', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? 'unknown';
+      connection = new WebSocketConnection(browserDriver(socket), settings, {
+        local: `browser:${origin}#${++connections}`,
+        remote: address,
+      });
+      resolve(connection);
+    });
+  });
+}
+
+/**
+ * Creates a WebSocket transport on the browser's native `WebSocket`: the build the `browser` export condition
+ * selects, so the `ws` package never enters a browser bundle. It dials `ws://` and `wss://` addresses; `listen()`
+ * rejects with ListenError `failed`. Browsers cannot send WebSocket pings, so heartbeats are `msc:ping` text
+ * messages, which the Node listener answers; the server's pings are answered by the browser itself.
+ *
+ * @param options limits, timeouts and heartbeats; see {@link WebSocketConnectionOptions}
+ * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs` or `heartbeatIntervalMs`
+ */
+export function ws(options: BrowserWebSocketTransportOptions = {}): BrowserWebSocketTransport {
+  const settings = webSocketSettings(options);
+  return {
+    name: 'ws',
+    dial: (address, dialOptions = {}) => dial(settings, address, dialOptions),
+    listen: (address): Promise<Listener> =>
+      Promise.reject(
+        new ListenError(
+          'failed',
+          address,
+          `expected to listen on ${address}, but browsers cannot accept connections`,
+        ),
+      ),
+  };
+}

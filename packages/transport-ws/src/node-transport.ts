@@ -1,0 +1,384 @@
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
+import {
+  type Connection,
+  DialError,
+  type DialErrorCode,
+  type DialOptions,
+  ListenError,
+  type Listener,
+  type ListenOptions,
+  type Transport,
+} from '@msc/transport';
+import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
+import { describeError } from './describe-error.ts';
+import { nodeDriver, wireNodeEvents } from './node-driver.ts';
+import { WebSocketConnection } from './web-socket-connection.ts';
+import {
+  type WebSocketConnectionOptions,
+  type WebSocketSettings,
+  webSocketSettings,
+} from './web-socket-options.ts';
+import { formatWebSocketAddress, parseWebSocketAddress } from './ws-address.ts';
+
+/** TLS settings for `wss:` (Node). */
+export interface WebSocketTlsOptions {
+  /** Private key (PEM) of a `wss:` listener on its own port. */
+  key?: SecureContextOptions['key'];
+  /** Certificate chain (PEM) that goes with `key`. */
+  cert?: SecureContextOptions['cert'];
+  /** Certificates a dialer trusts instead of the system's (PEM): a self-signed certificate, a private CA. */
+  ca?: SecureContextOptions['ca'];
+  /** Whether a dialer refuses a server whose certificate does not verify. Default `true`; off only in tests. */
+  rejectUnauthorized?: boolean;
+}
+
+/** Options of {@link ws} on Node. */
+export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
+  /**
+   * Listen on this existing `http.Server` (or `https.Server`) instead of a port of our own: `listen()` takes the
+   * path from its address (`ws://host:0/msc`, or just `/msc`) and `listener.address` names the server's real
+   * address. Several paths can share one server; upgrade requests for other paths are left to other `upgrade`
+   * listeners (or answered 404 when there are none). Closing the listener leaves the server running.
+   */
+  server?: HttpServer | HttpsServer;
+  /**
+   * Browser origins a listener accepts (exact `Origin` header values, like `https://game.example`). A request with
+   * another `Origin` gets 403; a request without one (a non-browser client) is accepted. Default: any origin.
+   */
+  allowedOrigins?: readonly string[];
+  /** TLS for `wss:` addresses: key and certificate to listen, trusted certificates to dial. */
+  tls?: WebSocketTlsOptions;
+}
+
+/** The WebSocket {@link Transport}. */
+export interface WebSocketTransport extends Transport {
+  /** Always `ws`. */
+  readonly name: 'ws';
+}
+
+/** One path served on an HTTP server. */
+interface Route {
+  readonly webSocketServer: WebSocketServer;
+  readonly allowedOrigins: readonly string[] | undefined;
+  readonly accept: (webSocket: WebSocket, request: IncomingMessage, socket: Socket) => void;
+}
+
+/** The paths served on each HTTP server, and the one `upgrade` listener that routes them. */
+type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
+const routers = new WeakMap<
+  HttpServer | HttpsServer,
+  { routes: Map<string, Route>; onUpgrade: UpgradeListener }
+>();
+
+function refuseUpgrade(socket: Socket, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function route(server: HttpServer | HttpsServer, path: string, entry: Route): () => void {
+  let router = routers.get(server);
+  if (router === undefined) {
+    const routes = new Map<string, Route>();
+    const onUpgrade: UpgradeListener = (request, socket, head) => {
+      socket.on('error', () => {}); // a client that vanishes mid-handshake costs only its socket
+      const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const target = routes.get(pathname);
+      if (target === undefined) {
+        // Another upgrade listener may serve this path; answer only when we are the only one.
+        if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+        return;
+      }
+      const origin = request.headers.origin;
+      if (
+        target.allowedOrigins !== undefined &&
+        origin !== undefined &&
+        !target.allowedOrigins.includes(origin)
+      ) {
+        refuseUpgrade(socket, 403, 'Forbidden');
+        return;
+      }
+      target.webSocketServer.handleUpgrade(request, socket, head, (webSocket) =>
+        target.accept(webSocket, request, socket),
+      );
+    };
+    router = { routes, onUpgrade };
+    routers.set(server, router);
+    server.on('upgrade', onUpgrade);
+  }
+  const { routes } = router;
+  if (routes.has(path)) return () => {};
+  routes.set(path, entry);
+  return () => {
+    if (routes.get(path) !== entry) return;
+    routes.delete(path);
+    if (routes.size === 0) {
+      server.off('upgrade', router.onUpgrade);
+      routers.delete(server);
+    }
+  };
+}
+
+const unreachableCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+function dialFailure(address: string, error: unknown): DialError {
+  const code = (error as { code?: unknown }).code;
+  let kind: DialErrorCode = 'failed';
+  if (code === 'ECONNREFUSED') kind = 'refused';
+  else if (code === 'ETIMEDOUT') kind = 'timeout';
+  else if (typeof code === 'string' && unreachableCodes.has(code)) kind = 'unreachable';
+  return new DialError(
+    kind,
+    address,
+    `expected to connect to ${address}, but ${describeError(error)}`,
+    error,
+  );
+}
+
+function dial(
+  settings: WebSocketSettings,
+  options: WebSocketTransportOptions,
+  address: string,
+  dialOptions: DialOptions,
+): Promise<Connection> {
+  const target = parseWebSocketAddress(address, false);
+  if (typeof target === 'string') {
+    return Promise.reject(
+      new DialError(
+        'bad-address',
+        address,
+        `expected a WebSocket address with ${target}, but got "${address}"`,
+      ),
+    );
+  }
+  const { signal } = dialOptions;
+  if (signal?.aborted) {
+    return Promise.reject(
+      new DialError(
+        'aborted',
+        address,
+        `expected to connect to ${address}, but the dial was aborted`,
+        signal.reason,
+      ),
+    );
+  }
+  const timeoutMs = dialOptions.timeoutMs ?? settings.connectTimeoutMs;
+  return new Promise((resolve, reject) => {
+    const tls = options.tls;
+    const clientOptions: ClientOptions = {
+      maxPayload: settings.maxFrameBytes,
+      perMessageDeflate: false,
+      handshakeTimeout: timeoutMs,
+      ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+      ...(tls?.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
+    };
+    const webSocket = new WebSocket(address, clientOptions);
+    let socket: Socket | undefined;
+    let settled = false;
+    const fail = (error: DialError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      webSocket.removeAllListeners();
+      webSocket.on('error', () => {});
+      webSocket.terminate();
+      reject(error);
+    };
+    const onAbort = () =>
+      fail(
+        new DialError(
+          'aborted',
+          address,
+          `expected to connect to ${address}, but the dial was aborted`,
+          signal?.reason,
+        ),
+      );
+    const timer = setTimeout(
+      () =>
+        fail(
+          new DialError(
+            'timeout',
+            address,
+            `expected to connect to ${address} within ${timeoutMs} ms, but it took longer`,
+          ),
+        ),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+    webSocket.on('upgrade', (response) => {
+      socket = response.socket as Socket;
+    });
+    webSocket.on('unexpected-response', (_request, response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      fail(
+        new DialError(
+          status === 404 ? 'refused' : 'failed',
+          address,
+          `expected ${address} to accept a WebSocket, but it answered HTTP ${status}${status === 404 ? ' (nothing listens on that path)' : ''}`,
+        ),
+      );
+    });
+    webSocket.on('error', (error) => fail(dialFailure(address, error)));
+    webSocket.on('open', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      webSocket.removeAllListeners();
+      const rawSocket = socket!;
+      const connection = new WebSocketConnection(nodeDriver(webSocket, rawSocket), settings, {
+        local: formatWebSocketAddress(target.secure, rawSocket.localAddress, rawSocket.localPort),
+        remote: address,
+      });
+      wireNodeEvents(webSocket, connection);
+      resolve(connection);
+    });
+  });
+}
+
+async function listen(
+  settings: WebSocketSettings,
+  options: WebSocketTransportOptions,
+  address: string,
+  onConnection: (connection: Connection) => void,
+  listenOptions: ListenOptions,
+): Promise<Listener> {
+  const attached = options.server;
+  const target =
+    attached !== undefined && address.startsWith('/') ? undefined : parseWebSocketAddress(address, true);
+  if (typeof target === 'string') {
+    throw new ListenError(
+      'bad-address',
+      address,
+      `expected a WebSocket address with ${target}, but got "${address}"`,
+    );
+  }
+  const path = target === undefined ? address.split('?')[0]! : target.path.split('?')[0]!;
+  const { signal } = listenOptions;
+  if (signal?.aborted)
+    throw new ListenError('aborted', address, `expected to listen on ${address}, but the signal was aborted`);
+  let server: HttpServer | HttpsServer;
+  let secure: boolean;
+  if (attached !== undefined) {
+    server = attached;
+    secure = 'setSecureContext' in attached;
+    if (!server.listening) {
+      throw new ListenError(
+        'failed',
+        address,
+        `expected the given http server to be listening, but it is not`,
+      );
+    }
+  } else {
+    secure = target!.secure;
+    if (secure && (options.tls?.key === undefined || options.tls.cert === undefined)) {
+      throw new ListenError(
+        'failed',
+        address,
+        'expected tls.key and tls.cert to listen on a wss: address, but they are missing',
+      );
+    }
+    server = secure
+      ? createHttpsServer({ key: options.tls!.key, cert: options.tls!.cert })
+      : createHttpServer();
+    // Plain HTTP requests to a WebSocket-only port get a clear answer.
+    server.on('request', (_request, response) => {
+      response.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error & { code?: string }) =>
+        reject(
+          new ListenError(
+            error.code === 'EADDRINUSE' ? 'address-in-use' : 'failed',
+            address,
+            `expected to listen on ${address}, but ${describeError(error)}`,
+            error,
+          ),
+        );
+      server.once('error', onError);
+      server.listen({ host: target!.host, port: target!.port }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+  const bound = server.address() as AddressInfo;
+  const listenerAddress = formatWebSocketAddress(secure, bound.address, bound.port, path);
+  const webSocketServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: settings.maxFrameBytes,
+    perMessageDeflate: false,
+  });
+  let closing = false;
+  const unroute = route(server, path, {
+    webSocketServer,
+    allowedOrigins: options.allowedOrigins,
+    accept: (webSocket, request, socket) => {
+      if (closing) {
+        webSocket.terminate();
+        return;
+      }
+      const connection = new WebSocketConnection(nodeDriver(webSocket, socket), settings, {
+        local: listenerAddress,
+        remote: formatWebSocketAddress(secure, request.socket.remoteAddress, request.socket.remotePort),
+      });
+      wireNodeEvents(webSocket, connection);
+      try {
+        onConnection(connection);
+      } catch (error) {
+        connection.abort(error);
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    },
+  });
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  const close = (): Promise<void> => {
+    if (!closing) {
+      closing = true;
+      signal?.removeEventListener('abort', onAbort);
+      unroute();
+      // Our own server stops accepting at once; connections already upgraded stay up.
+      if (attached === undefined) server.close();
+      resolveClosed();
+    }
+    return closed;
+  };
+  const onAbort = () => void close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (attached === undefined) server.on('error', () => void close());
+  return { address: listenerAddress, close, closed };
+}
+
+/**
+ * Creates a WebSocket transport for Node (`ws`). Addresses are `ws://host:port/path` and `wss://…`; one binary
+ * message carries one frame.
+ *
+ * - Listeners run on a port of their own (`listen('ws://127.0.0.1:0/msc')`) or on an existing `http.Server` under a
+ *   path (`server` option), and can restrict browser origins (`allowedOrigins`).
+ * - Messages sent in one turn leave in one socket write (the socket is corked until the turn ends).
+ * - Pings find a peer that vanished: the connection closes with code `timeout` after `idleTimeoutMs` of silence.
+ * - `close()` runs the WebSocket closing handshake, carrying the code and message; `abort()` sends a close frame
+ *   with status 4001 when little is queued, else terminates the socket.
+ *
+ * In browsers, the `browser` export condition selects a build on the native `WebSocket` instead (dial only).
+ *
+ * @param options limits, timeouts, heartbeats, TLS, and listener settings; see {@link WebSocketTransportOptions}
+ * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs` or `heartbeatIntervalMs`
+ */
+export function ws(options: WebSocketTransportOptions = {}): WebSocketTransport {
+  const settings = webSocketSettings(options);
+  return {
+    name: 'ws',
+    dial: (address, dialOptions = {}) => dial(settings, options, address, dialOptions),
+    listen: (address, onConnection, listenOptions = {}) =>
+      listen(settings, options, address, onConnection, listenOptions),
+  };
+}

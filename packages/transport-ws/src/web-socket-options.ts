@@ -1,0 +1,72 @@
+import type { DeliveryScheduler } from '@msc/transport';
+
+/** Options every `ws()` transport takes, on Node and in browsers. */
+export interface WebSocketConnectionOptions {
+  /**
+   * The largest frame (WebSocket message) `send()` accepts and a receiver accepts, in bytes (ws's `maxPayload` on
+   * Node). A larger incoming message closes the connection with code `protocol`. Default 16 MiB.
+   */
+  maxFrameBytes?: number;
+  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
+  lowWaterMarkBytes?: number;
+  /**
+   * Dead-peer detection: a connection that receives nothing (no message, no ping or pong) for this many
+   * milliseconds closes with code `timeout`. `0` turns detection and heartbeats off (the peer's pings are still
+   * answered). Default 30 000.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * How often, in milliseconds, a connection that heard nothing since the last check sends a heartbeat: a
+   * WebSocket ping on Node, a `msc:ping` text message in browsers (which cannot send pings). Default
+   * `idleTimeoutMs / 3`.
+   */
+  heartbeatIntervalMs?: number;
+  /** How long `dial()` may take (TCP, TLS and the HTTP upgrade) without `timeoutMs`, in milliseconds. Default 10 000. */
+  connectTimeoutMs?: number;
+  /** How long a graceful close waits for the peer's close frame before giving up with `timeout`, in ms. Default 5 000. */
+  closeTimeoutMs?: number;
+  /** When deliveries to receivers run; see `FrameInboxOptions.scheduler`. Default `scheduleDelivery`. */
+  scheduler?: DeliveryScheduler;
+}
+
+/** {@link WebSocketConnectionOptions} with every default filled in. */
+export interface WebSocketSettings {
+  readonly maxFrameBytes: number;
+  readonly lowWaterMarkBytes: number;
+  readonly receiveBufferBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly connectTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly scheduler: DeliveryScheduler | undefined;
+}
+
+/**
+ * Fills in the defaults.
+ *
+ * @throws RangeError for a negative or non-integer `maxFrameBytes`, a negative `idleTimeoutMs` or a
+ *   `heartbeatIntervalMs` that is not positive
+ */
+export function webSocketSettings(options: WebSocketConnectionOptions): WebSocketSettings {
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0) {
+    throw new RangeError(`expected maxFrameBytes to be a whole number of bytes, but got ${maxFrameBytes}`);
+  }
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  if (!(idleTimeoutMs >= 0))
+    throw new RangeError(`expected idleTimeoutMs to be 0 or more, but got ${idleTimeoutMs}`);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(idleTimeoutMs / 3));
+  if (!(heartbeatIntervalMs > 0)) {
+    throw new RangeError(`expected heartbeatIntervalMs to be more than 0, but got ${heartbeatIntervalMs}`);
+  }
+  return {
+    maxFrameBytes,
+    lowWaterMarkBytes: options.lowWaterMarkBytes ?? 64 * 1024,
+    receiveBufferBytes: 1024 * 1024,
+    idleTimeoutMs,
+    heartbeatIntervalMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
+    scheduler: options.scheduler,
+  };
+}

@@ -1,0 +1,188 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Connection, DialError } from '@msc/transport';
+import { FrameRecorder } from '@msc/transport/compliance';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ws } from '../src/index.ts';
+import { eventually, sleep } from './fixtures/helpers.ts';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Listens with `options` on a port of its own, starting a recorder on every accepted connection. */
+async function listening(options: Parameters<typeof ws>[0] = {}, address = 'ws://127.0.0.1:0/msc') {
+  const accepted: { connection: Connection; frames: FrameRecorder }[] = [];
+  const listener = await ws(options).listen(address, (connection) => {
+    const frames = new FrameRecorder();
+    connection.start(frames);
+    accepted.push({ connection, frames });
+  });
+  cleanups.push(async () => {
+    for (const { connection } of accepted) connection.abort();
+    await listener.close();
+  });
+  return { accepted, listener };
+}
+
+/** A raw `ws` client (no MSC on top), closed after the test. */
+async function rawClient(address: string, options: ConstructorParameters<typeof WebSocket>[2] = {}) {
+  const client = new WebSocket(address, options);
+  client.on('error', () => {});
+  cleanups.push(() => client.terminate());
+  await new Promise((resolve, reject) => {
+    client.once('open', resolve);
+    client.once('error', reject);
+  });
+  const closed = new Promise<{ status: number; reason: string }>((resolve) =>
+    client.once('close', (status, reason) => resolve({ status, reason: reason.toString() })),
+  );
+  return { client, closed };
+}
+
+async function httpServer(): Promise<Server> {
+  const server = createServer((_request, response) => response.end('plain http'));
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  cleanups.push(() => server.closeAllConnections());
+  return server;
+}
+
+describe('ws addresses and listeners', () => {
+  it.each([
+    'tcp:127.0.0.1:80',
+    'ws://',
+    'http://127.0.0.1:80/',
+    'ws://user:pass@127.0.0.1:80/',
+    'ws://127.0.0.1:0/',
+    'ws://127.0.0.1:99999/',
+  ])('dialing "%s" rejects with DialError "bad-address"', async (address) => {
+    const error = await ws()
+      .dial(address)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DialError);
+    expect(error).toMatchObject({ code: 'bad-address', address });
+  });
+
+  it('listening on port 0 gives the real port and the path in listener.address', async () => {
+    const { listener } = await listening({}, 'ws://127.0.0.1:0/game/lobby');
+    expect(listener.address).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/game\/lobby$/);
+    const connection = await ws().dial(listener.address);
+    cleanups.push(() => connection.abort());
+    expect(connection.remoteAddress).toBe(listener.address);
+  });
+
+  it('listens on an existing http.Server under a path, leaving its plain HTTP alone; other paths get 404', async () => {
+    const server = await httpServer();
+    const port = (server.address() as AddressInfo).port;
+    const { listener, accepted } = await listening({ server }, '/msc');
+    expect(listener.address).toBe(`ws://127.0.0.1:${port}/msc`);
+    const connection = await ws().dial(listener.address);
+    cleanups.push(() => connection.abort());
+    connection.send(Uint8Array.of(1, 2));
+    await eventually(() => accepted[0]?.frames.frames.length === 1, 'the frame');
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('plain http');
+    await expect(ws().dial(`ws://127.0.0.1:${port}/elsewhere`)).rejects.toMatchObject({ code: 'refused' });
+    await listener.close();
+    expect(server.listening).toBe(true); // closing the listener leaves the server running
+  });
+
+  it('an origin allow-list refuses browsers from other origins, and accepts the listed one', async () => {
+    const { listener } = await listening({ allowedOrigins: ['http://good.test'] });
+    const refused = new WebSocket(listener.address, { origin: 'http://evil.test' });
+    const status = await new Promise<number>((resolve) => {
+      refused.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      refused.on('error', () => resolve(-1));
+    });
+    expect(status).toBe(403);
+    const good = await rawClient(listener.address, { origin: 'http://good.test' });
+    expect(good.client.readyState).toBe(WebSocket.OPEN);
+    const noOrigin = await rawClient(listener.address); // not a browser: no Origin header
+    expect(noOrigin.client.readyState).toBe(WebSocket.OPEN);
+  });
+});
+
+describe('ws frames and endings', () => {
+  it('a message over maxFrameBytes closes only that connection with code "protocol"', async () => {
+    const { listener, accepted } = await listening({ maxFrameBytes: 1024 });
+    const bad = await rawClient(listener.address);
+    const good = await rawClient(listener.address);
+    await eventually(() => accepted.length === 2, 'two connections');
+    bad.client.send(new Uint8Array(4096));
+    expect((await bad.closed).status).toBe(1009);
+    const badSide = accepted.find(({ frames }) => frames.closedReasons.length > 0) ?? accepted[0]!;
+    expect(await badSide.frames.untilClosed(5_000)).toMatchObject({ code: 'protocol', remote: true });
+    good.client.send(Uint8Array.of(7));
+    const goodSide = accepted.find((entry) => entry !== badSide)!;
+    await goodSide.frames.untilFrames(1, 5_000);
+    expect(goodSide.frames.closedReasons).toEqual([]);
+  });
+
+  it('a text message that is not a heartbeat is a protocol violation; "msc:ping" is answered', async () => {
+    const { listener, accepted } = await listening();
+    const peer = await rawClient(listener.address);
+    const texts: string[] = [];
+    peer.client.on('message', (data, isBinary) => {
+      if (!isBinary) texts.push(data.toString());
+    });
+    peer.client.send('msc:ping');
+    await eventually(() => texts.includes('msc:pong'), 'a pong');
+    peer.client.send('hello?');
+    expect(await peer.closed).toMatchObject({ status: 4002 });
+    expect(await accepted[0]!.frames.untilClosed(5_000)).toMatchObject({ code: 'protocol' });
+  });
+
+  it('close() carries its code and message to the peer; abort() reaches it as "aborted"', async () => {
+    const { listener, accepted } = await listening();
+    const first = await ws().dial(listener.address);
+    first.start(new FrameRecorder());
+    await eventually(() => accepted.length === 1, 'the connection');
+    await first.close({ code: 'timeout', message: 'you were slow' });
+    expect(await accepted[0]!.frames.untilClosed(5_000)).toEqual({
+      code: 'timeout',
+      message: 'you were slow',
+      remote: true,
+    });
+    const second = await ws().dial(listener.address);
+    await eventually(() => accepted.length === 2, 'the second connection');
+    second.abort(new Error('bye'));
+    expect(await accepted[1]!.frames.untilClosed(5_000)).toMatchObject({ code: 'aborted', remote: true });
+  });
+});
+
+describe('ws dead-peer detection', () => {
+  it('a raw peer that stops answering pings is closed with code "timeout"', async () => {
+    const { listener, accepted } = await listening({ idleTimeoutMs: 300, heartbeatIntervalMs: 100 });
+    let pings = 0;
+    const peer = await rawClient(listener.address, { autoPong: false });
+    peer.client.on('ping', () => pings++);
+    const started = Date.now();
+    await eventually(() => accepted.length === 1, 'the connection');
+    expect(await accepted[0]!.frames.untilClosed(5_000)).toMatchObject({ code: 'timeout', remote: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(pings).toBeGreaterThanOrEqual(1);
+    expect((await peer.closed).status).toBe(1006); // terminated: no close frame to a dead peer
+  });
+
+  it('a peer that answers pings keeps a quiet connection open; a dialer notices a silent server', async () => {
+    const { listener, accepted } = await listening({ idleTimeoutMs: 400, heartbeatIntervalMs: 100 });
+    await rawClient(listener.address); // answers pings (ws default)
+    await sleep(1_200); // three idle timeouts
+    expect(accepted[0]!.frames.closedReasons).toEqual([]);
+
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
+    await new Promise((resolve) => silent.once('listening', resolve));
+    cleanups.push(() => new Promise((resolve) => silent.close(resolve)));
+    cleanups.push(() => {
+      for (const client of silent.clients) client.terminate();
+    });
+    const connection = await ws({ idleTimeoutMs: 200 }).dial(
+      `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`,
+    );
+    const frames = new FrameRecorder();
+    connection.start(frames);
+    expect(await frames.untilClosed(5_000)).toMatchObject({ code: 'timeout' });
+  });
+});
