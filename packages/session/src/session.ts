@@ -572,6 +572,13 @@ export class Session<Peer = unknown> implements SessionPort {
           size += next;
           end++;
         }
+        if (end === first + 1 && messages[first]!.bytes[0]! >= 0x80) {
+          // A frame of one message is the message itself (its first byte, a CBOR array or tag
+          // header, is >= 0x80, where a length prefix's is < 0x80): no copy into a new frame.
+          this.#connection.send(exclusive(messages[first]!.bytes));
+          first = end;
+          continue;
+        }
         const frame = new Uint8Array(size);
         let offset = 0;
         for (let index = first; index < end; index++) {
@@ -618,6 +625,10 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#receiveHello(frame);
         return;
       }
+      if (frame.byteLength > 0 && frame[0]! >= 0x80) {
+        this.#receiveEncodedMessage(frame);
+        return;
+      }
       let offset = 0;
       while (offset < frame.byteLength) {
         if (this.#terminated !== undefined) return;
@@ -631,17 +642,21 @@ export class Session<Peer = unknown> implements SessionPort {
           throw new ProtocolViolation('a message runs past its frame');
         const bytes = frame.subarray(offset + 4, offset + 4 + length);
         offset += 4 + length;
-        const context: PayloadContext = { exported: [], streams: [], consumers: [] };
-        const message = this.#codec.decode(bytes, context);
-        if (!Array.isArray(message) || typeof message[0] !== 'number') {
-          throw new ProtocolViolation('a message must be an array starting with its type');
-        }
-        if (this.#trace !== undefined) this.#traceMessage('in', message, bytes);
-        this.#receiveMessage(message, context);
+        this.#receiveEncodedMessage(bytes);
       }
     } catch (error) {
       this.#protocolFailure(error);
     }
+  }
+
+  #receiveEncodedMessage(bytes: Uint8Array): void {
+    const context: PayloadContext = { exported: [], streams: [], consumers: [] };
+    const message = this.#codec.decode(bytes, context);
+    if (!Array.isArray(message) || typeof message[0] !== 'number') {
+      throw new ProtocolViolation('a message must be an array starting with its type');
+    }
+    if (this.#trace !== undefined) this.#traceMessage('in', message, bytes);
+    this.#receiveMessage(message, context);
   }
 
   #protocolFailure(error: unknown): void {
@@ -1190,6 +1205,16 @@ function ownedCopy(view: Uint8Array): Uint8Array {
   const copy = new Uint8Array(view.byteLength);
   copy.set(view);
   return copy;
+}
+
+/**
+ * A frame safe to hand to a transport. A transport may transfer (detach) a frame's buffer only when
+ * the frame spans all of it (the `Connection.send` contract); a codec output that happens to span
+ * its buffer may still share it with the codec, so that one case is copied. Other views go as they
+ * are: a transport that must move them copies just their bytes.
+ */
+function exclusive(frame: Uint8Array): Uint8Array {
+  return frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? ownedCopy(frame) : frame;
 }
 
 /** Applies a caller's early consumer settings to a stream consumer end a return brought. */
