@@ -1,0 +1,297 @@
+import type { Proxy, Sequence } from '@msc/eventual';
+import type { GameSettings, Mark, SettingsChange } from './settings.ts';
+
+/*
+ * The lobby's eventual interfaces (RPC3's game lobby): plain TypeScript interfaces, the only
+ * specification both sides share. Who holds which capability is the whole authority model:
+ *
+ *   ILobby          root of every player session (one facet per authenticated peer)
+ *     └ IGameLauncher   one facet per openGame/createGame: watch, join, chat, change settings, launch
+ *         └ IJoinedPlayer   a held slot; holding it *is* the membership (leave, or drop it)
+ *   IClientLauncher the client's own capability, handed over in tryJoin; the server calls launch()
+ *     └ IPlayer       one seat of one running game; every call on it is that seat's action
+ *   IGameSession    root of a game SIP; only the lobby server holds it
+ */
+
+/** Number of slots of every game: slot 0 plays X, slot 1 plays O, the others watch. */
+export const slotCount = 4;
+
+/** What a slot is for. */
+export type SlotRole = Mark | 'spectator';
+
+/** The role of `slot` (0 → X, 1 → O, others → spectator). */
+export function slotRole(slot: number): SlotRole {
+  return slot === 0 ? 'X' : slot === 1 ? 'O' : 'spectator';
+}
+
+/** One slot as the launcher shows it. `name` and `fingerprint` are `null` while the slot is open. */
+export interface SlotView {
+  readonly slot: number;
+  readonly role: SlotRole;
+  readonly name: string | null;
+  /** The fingerprint of the identity that holds the slot (what the name cannot be trusted for). */
+  readonly fingerprint: string | null;
+}
+
+/** A chat line, totally ordered by its LSN. `seenLsn` is the LSN its author had seen when writing it. */
+export interface ChatLine {
+  readonly lsn: number;
+  readonly from: string;
+  readonly text: string;
+  readonly seenLsn: number;
+}
+
+/** Where a game is in its life. */
+export type GamePhase = 'open' | 'launched' | 'closed';
+
+/**
+ * An event of a launcher's log. Every event but the snapshot is a change and carries the LSN the
+ * launcher gave it; LSNs go up by one per change, so a gap is impossible and the latest LSN a player
+ * saw names exactly the state they saw.
+ */
+export type LauncherEvent =
+  | {
+      readonly kind: 'snapshot';
+      readonly lsn: number;
+      readonly gameId: string;
+      readonly gameName: string;
+      readonly phase: GamePhase;
+      readonly settings: GameSettings;
+      readonly slots: readonly SlotView[];
+      /** The most recent chat lines (at most 50), oldest first. */
+      readonly chat: readonly ChatLine[];
+    }
+  | {
+      readonly kind: 'joined';
+      readonly lsn: number;
+      readonly slot: number;
+      readonly name: string;
+      readonly fingerprint: string;
+    }
+  | {
+      readonly kind: 'left';
+      readonly lsn: number;
+      readonly slot: number;
+      readonly name: string;
+      /** `left`: leave() was called; `released`: the membership capability was dropped or its session ended. */
+      readonly why: 'left' | 'released';
+    }
+  | {
+      readonly kind: 'settings';
+      readonly lsn: number;
+      readonly by: string;
+      readonly change: SettingsChange;
+      readonly settings: GameSettings;
+    }
+  | {
+      readonly kind: 'chat';
+      readonly lsn: number;
+      readonly from: string;
+      readonly text: string;
+      readonly seenLsn: number;
+    }
+  | { readonly kind: 'launched'; readonly lsn: number; readonly by: string }
+  | { readonly kind: 'closed'; readonly lsn: number; readonly reason: string };
+
+/** A game as the lobby lists it. */
+export interface GameSummary {
+  /** The lobby's directory key of the game (a name to open it by, not an authority: see README). */
+  readonly id: string;
+  readonly name: string;
+  readonly createdBy: string;
+  readonly lsn: number;
+  readonly settings: GameSettings;
+  readonly openSlots: readonly number[];
+}
+
+/** The root capability a lobby server gives every authenticated player session. */
+export interface ILobby {
+  /** How the lobby sees the caller: display name and fingerprint of its authenticated identity. */
+  whoAmI(): Promise<{ readonly name: string; readonly fingerprint: string }>;
+  /** The games that have not been launched yet, oldest first. */
+  listGames(): Promise<GameSummary[]>;
+  /**
+   * Creates a game and returns a launcher for it (pipelinable: `createGame('x').tryJoin(...)` is one
+   * round trip). The game is listed until it launches, or until nobody holds a launcher or a slot.
+   *
+   * @throws LobbyError `bad-text` for an empty name or one over 40 characters
+   */
+  createGame(name: string): Proxy<IGameLauncher>;
+  /**
+   * A launcher for a listed game.
+   *
+   * @throws LobbyError `no-such-game` when the id is not listed (launched, closed or never existed)
+   */
+  openGame(id: string): Proxy<IGameLauncher>;
+}
+
+/**
+ * One client's view of one game before launch (RPC2/RPC3's `IGameLauncher`). Calls on one launcher
+ * proxy are dispatched in call order (instance order), and the launcher gives each change an LSN in
+ * dispatch order, so a settings change cannot be overtaken by the launch pressed after it.
+ *
+ * Chat, settings changes and launches are the actions of the slots this launcher joined: a launcher
+ * that holds no slot may only watch and join.
+ */
+export interface IGameLauncher {
+  /**
+   * The launcher's log: a snapshot, then every change, each with its LSN. Ends after `launched` or
+   * `closed`. Each call gives a new sequence (one consumer each).
+   */
+  events(): Sequence<LauncherEvent>;
+  /**
+   * Claims `slot` under `name`. Exactly one of any number of concurrent callers wins: the launcher
+   * decides in dispatch order, with no await between the check and the claim. The winner gets the
+   * membership capability; holding it is holding the slot.
+   *
+   * @param client - called with the player's seat once the game launches; the launcher keeps it while the slot is held
+   * @throws LobbyError `slot-taken`, `bad-slot`, `bad-text`, `game-closed`
+   */
+  tryJoin(slot: number, name: string, client: Proxy<IClientLauncher>): Proxy<IJoinedPlayer>;
+  /**
+   * Changes one setting. `seenLsn` is the latest LSN the caller had seen; the change is refused when
+   * another player changed something it depends on after that LSN.
+   *
+   * @returns the LSN the change got
+   * @throws LobbyError `conflict`, `invalid-settings`, `bad-lsn`, `not-joined`, `game-closed`
+   */
+  changeSettings(seenLsn: number, change: SettingsChange): Promise<number>;
+  /**
+   * Says something to everyone watching the game. Totally ordered with every other change.
+   *
+   * @returns the LSN the line got
+   * @throws LobbyError `bad-text`, `bad-lsn`, `not-joined`, `game-closed`
+   */
+  chat(seenLsn: number, text: string): Promise<number>;
+  /**
+   * Launches the game, only if `seenLsn` is the launcher's latest LSN: the caller has seen every
+   * committed change (settings, chat, joins and leaves).
+   *
+   * @throws LobbyError `stale-lsn`, `bad-lsn`, `not-enough-players`, `not-joined`, `game-closed`
+   */
+  tryLaunch(seenLsn: number): Promise<void>;
+}
+
+/** A held slot. Dropping every reference (or losing the session) leaves the slot like `leave()`. */
+export interface IJoinedPlayer {
+  /**
+   * Gives the slot up (before launch; after launch it only ends the membership).
+   *
+   * @throws LobbyError `not-member` when the membership already ended
+   */
+  leave(): Promise<void>;
+}
+
+/** What a client tells about a launch. */
+export interface LaunchInfo {
+  readonly gameId: string;
+  readonly gameName: string;
+  readonly slot: number;
+  readonly role: SlotRole;
+  readonly settings: GameSettings;
+  readonly players: readonly { readonly slot: number; readonly role: SlotRole; readonly name: string }[];
+}
+
+/** Implemented by clients: the server calls it once per held slot when the game launches. */
+export interface IClientLauncher {
+  /**
+   * The game started: `player` is this slot's seat in it. The callee owns its copy of `player` and
+   * releases it when done (releasing it mid-game forfeits the seat).
+   */
+  launch(player: Proxy<IPlayer>, info: LaunchInfo): Promise<void>;
+}
+
+/** A cell index: `row * boardSize + column`. */
+export type Cell = number;
+
+/** The score of a match. */
+export interface Score {
+  readonly X: number;
+  readonly O: number;
+}
+
+/** An event of a running game, in the order the game made them. */
+export type GameEvent =
+  | {
+      readonly kind: 'snapshot';
+      readonly round: number;
+      readonly boardSize: number;
+      readonly board: readonly (Mark | null)[];
+      readonly turn: Mark | null;
+      readonly score: Score;
+      readonly settings: GameSettings;
+      readonly players: readonly { readonly slot: number; readonly role: SlotRole; readonly name: string }[];
+    }
+  | {
+      readonly kind: 'round-started';
+      readonly round: number;
+      readonly boardSize: number;
+      readonly turn: Mark;
+    }
+  | {
+      readonly kind: 'moved';
+      readonly round: number;
+      readonly mark: Mark;
+      readonly cell: Cell;
+      readonly by: string;
+      readonly turn: Mark | null;
+    }
+  | {
+      readonly kind: 'round-ended';
+      readonly round: number;
+      readonly winner: Mark | null;
+      readonly line: readonly Cell[];
+      readonly score: Score;
+    }
+  | {
+      readonly kind: 'game-ended';
+      readonly winner: Mark | null;
+      readonly score: Score;
+      /** `played`: all rounds done; `resigned`/`forfeit`: a player resigned, or dropped its seat. */
+      readonly reason: 'played' | 'resigned' | 'forfeit';
+      readonly message: string;
+    };
+
+/** One seat of a running game (RPC3's `IPlayer`): every call is this seat's action in this game. */
+export interface IPlayer {
+  /** The game's events: a snapshot, then every event. Ends after `game-ended`. */
+  events(): Sequence<GameEvent>;
+  /**
+   * Puts this seat's mark on `cell`.
+   *
+   * @throws GameError `not-your-turn` (also for spectators), `bad-move`, `game-over`
+   */
+  move(cell: Cell): Promise<void>;
+  /**
+   * Gives the match up; the other player wins.
+   *
+   * @throws GameError `not-your-turn` for spectators, `game-over`
+   */
+  resign(): Promise<void>;
+}
+
+/** How a match ended. */
+export interface GameResult {
+  readonly winner: Mark | null;
+  readonly score: Score;
+  readonly reason: 'played' | 'resigned' | 'forfeit';
+  readonly message: string;
+}
+
+/** What a game is started with (the init data of its SIP, copied by value). */
+export interface GameSetup {
+  readonly gameId: string;
+  readonly gameName: string;
+  readonly settings: GameSettings;
+  readonly players: readonly { readonly slot: number; readonly role: SlotRole; readonly name: string }[];
+}
+
+/** The root of a game SIP. Only the lobby server holds it, so only the server can hand out seats. */
+export interface IGameSession {
+  /** The seat of `slot`; the server passes it on to that slot's client and keeps no reference. */
+  seat(slot: number): Proxy<IPlayer>;
+  /** Resolves with the result when the match ends. Rejects with AbortedError if the SIP dies first. */
+  finished(): Promise<GameResult>;
+  /** Fault injection for tests and demos: throws an uncaught error inside the game's SIP. */
+  crash(message: string): Promise<void>;
+}

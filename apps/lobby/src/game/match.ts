@@ -1,0 +1,250 @@
+import { type Proxy, proxy, type Sequence, type SequenceWriter, sequence } from '@msc/eventual';
+import type {
+  Cell,
+  GameEvent,
+  GameResult,
+  GameSetup,
+  IGameSession,
+  IPlayer,
+  Score,
+  SlotRole,
+} from '../contracts.ts';
+import { delay } from '../delay.ts';
+import { handOver } from '../hand-over.ts';
+import { GameError } from '../lobby-error.ts';
+import type { Mark } from '../settings.ts';
+import { emptyBoard, isFull, otherMark, winningLine } from './tic-tac-toe.ts';
+
+/** How long the end of a match waits for the players to read its last events. */
+const drainTimeoutMs = 2_000;
+/** A watcher this many events behind is dropped rather than buffered without bound. */
+const maxBacklog = 256;
+
+/**
+ * A tic-tac-toe match of one or more rounds: the state of a running game. It lives in the game's
+ * SIP (or in the server's thread with the in-process host) and is reached only through the seats it
+ * hands out and the {@link GameSessionRoot} the server holds.
+ *
+ * Ordering: every call is dispatched at the top of a turn and the match has only prompt methods, so
+ * moves are totally ordered by dispatch and events go out in the order the state changed.
+ */
+export class TicTacToeMatch {
+  readonly setup: GameSetup;
+  #round = 1;
+  #board: (Mark | null)[];
+  #turn: Mark | null;
+  #score: { X: number; O: number } = { X: 0, O: 0 };
+  #result: GameResult | undefined;
+  readonly #watchers = new Set<SequenceWriter<GameEvent>>();
+  readonly #finished: Promise<GameResult>;
+  #resolveFinished!: (result: GameResult) => void;
+
+  constructor(setup: GameSetup) {
+    this.setup = setup;
+    this.#board = emptyBoard(setup.settings.boardSize);
+    this.#turn = setup.settings.starters[0] ?? 'X';
+    this.#finished = new Promise((resolve) => {
+      this.#resolveFinished = resolve;
+    });
+  }
+
+  /** Resolves with the result once the match ended and its watchers read the last events (or 2 s passed). */
+  get finished(): Promise<GameResult> {
+    return this.#finished;
+  }
+
+  /** The result, once the match ended. */
+  get result(): GameResult | undefined {
+    return this.#result;
+  }
+
+  /** The seat of `slot` (a new object each time; the lobby asks once per slot). */
+  seat(slot: number): Seat {
+    const player = this.setup.players.find((candidate) => candidate.slot === slot);
+    if (player === undefined) throw new GameError('bad-state', `expected a seated slot, got ${slot}`);
+    return new Seat(this, slot, player.role, player.name);
+  }
+
+  /** A new watcher: a snapshot now, then every event. */
+  watch(): Sequence<GameEvent> {
+    const [events, writer] = sequence<GameEvent>({ capacity: 64 });
+    writer.write(this.#snapshot());
+    if (this.#result !== undefined) {
+      void writer.close();
+    } else {
+      this.#watchers.add(writer);
+    }
+    return events;
+  }
+
+  /** Plays `mark` on `cell` for the player named `by`. */
+  move(mark: Mark, by: string, cell: Cell): void {
+    if (this.#result !== undefined)
+      throw new GameError('game-over', 'expected a running game, but it is over');
+    if (this.#turn !== mark) {
+      throw new GameError(
+        'not-your-turn',
+        `expected ${this.#turn ?? 'nobody'} to move, got a move by ${mark}`,
+      );
+    }
+    const size = this.setup.settings.boardSize;
+    if (!Number.isInteger(cell) || cell < 0 || cell >= size * size || this.#board[cell] !== null) {
+      throw new GameError('bad-move', `expected a free cell from 0 to ${size * size - 1}, got ${cell}`);
+    }
+    this.#board[cell] = mark;
+    const line = winningLine(this.#board, size, cell);
+    const roundOver = line !== null || isFull(this.#board);
+    this.#turn = roundOver ? null : otherMark(mark);
+    this.#emit({ kind: 'moved', round: this.#round, mark, cell, by, turn: this.#turn });
+    if (!roundOver) return;
+    if (line !== null) this.#score[mark]++;
+    this.#emit({
+      kind: 'round-ended',
+      round: this.#round,
+      winner: line === null ? null : mark,
+      line: line ?? [],
+      score: this.#scoreNow(),
+    });
+    if (this.#round < this.setup.settings.rounds) {
+      this.#round++;
+      this.#board = emptyBoard(size);
+      this.#turn = this.setup.settings.starters[this.#round - 1] ?? 'X';
+      this.#emit({ kind: 'round-started', round: this.#round, boardSize: size, turn: this.#turn });
+      return;
+    }
+    const winner = this.#score.X === this.#score.O ? null : this.#score.X > this.#score.O ? 'X' : 'O';
+    const message =
+      winner === null
+        ? `a draw, ${this.#score.X}:${this.#score.O}`
+        : `${this.#nameOf(winner)} (${winner}) wins ${this.#score.X}:${this.#score.O}`;
+    this.#end({ winner, score: this.#scoreNow(), reason: 'played', message });
+  }
+
+  /** Ends the match in favour of the other mark: `reason` says whether `mark` resigned or dropped its seat. */
+  concede(mark: Mark, reason: 'resigned' | 'forfeit'): void {
+    if (this.#result !== undefined) return;
+    const winner = otherMark(mark);
+    const what = reason === 'resigned' ? 'resigned' : 'left the game';
+    this.#end({
+      winner,
+      score: this.#scoreNow(),
+      reason,
+      message: `${this.#nameOf(mark)} (${mark}) ${what}; ${this.#nameOf(winner)} (${winner}) wins`,
+    });
+  }
+
+  /** Whether the match has ended. */
+  get isOver(): boolean {
+    return this.#result !== undefined;
+  }
+
+  #end(result: GameResult): void {
+    this.#result = result;
+    this.#turn = null;
+    this.#emit({ kind: 'game-ended', ...result });
+    // The lobby ends the game's SIP once `finished` resolves, so give the watchers the chance to read
+    // the last events first (close() resolves when they did), bounded for watchers that stall.
+    const closing = [...this.#watchers].map((writer) => writer.close().catch(() => {}));
+    this.#watchers.clear();
+    void Promise.race([Promise.all(closing), delay(drainTimeoutMs)]).then(() =>
+      this.#resolveFinished(result),
+    );
+  }
+
+  #emit(event: GameEvent): void {
+    for (const writer of this.#watchers) {
+      try {
+        if (writer.desiredSize < -maxBacklog) throw new Error('the watcher fell too far behind');
+        writer.write(event);
+      } catch (error) {
+        // Cancelled by its consumer, or too slow: stop writing to it; the game goes on.
+        this.#watchers.delete(writer);
+        writer.abort(error);
+      }
+    }
+  }
+
+  #snapshot(): GameEvent {
+    return {
+      kind: 'snapshot',
+      round: this.#round,
+      boardSize: this.setup.settings.boardSize,
+      board: this.#board.slice(),
+      turn: this.#turn,
+      score: this.#scoreNow(),
+      settings: this.setup.settings,
+      players: this.setup.players,
+    };
+  }
+
+  #scoreNow(): Score {
+    return { X: this.#score.X, O: this.#score.O };
+  }
+
+  #nameOf(mark: Mark): string {
+    return this.setup.players.find((player) => player.role === mark)?.name ?? mark;
+  }
+}
+
+/**
+ * One seat of a match (the object behind an `IPlayer` capability). It carries the seat's authority:
+ * the match trusts the mark of the seat the call came through, never an argument. Released by its
+ * holder mid-game, a player's seat forfeits the match.
+ */
+export class Seat implements IPlayer, Disposable {
+  readonly #match: TicTacToeMatch;
+  readonly slot: number;
+  readonly role: SlotRole;
+  readonly name: string;
+
+  constructor(match: TicTacToeMatch, slot: number, role: SlotRole, name: string) {
+    this.#match = match;
+    this.slot = slot;
+    this.role = role;
+    this.name = name;
+  }
+
+  events(): Sequence<GameEvent> {
+    return this.#match.watch();
+  }
+
+  async move(cell: Cell): Promise<void> {
+    if (this.role === 'spectator') throw new GameError('not-your-turn', 'expected a player, got a spectator');
+    this.#match.move(this.role, this.name, cell);
+  }
+
+  async resign(): Promise<void> {
+    if (this.role === 'spectator') throw new GameError('not-your-turn', 'expected a player, got a spectator');
+    if (this.#match.isOver) throw new GameError('game-over', 'expected a running game, but it is over');
+    this.#match.concede(this.role, 'resigned');
+  }
+
+  /** The last reference went (the client dropped it, or its session ended): a player forfeits. */
+  [Symbol.dispose](): void {
+    if (this.role !== 'spectator') this.#match.concede(this.role, 'forfeit');
+  }
+}
+
+/** The root capability of a game: what the lobby server holds (see {@link IGameSession}). */
+export class GameSessionRoot implements IGameSession {
+  readonly match: TicTacToeMatch;
+  readonly #onCrash: (message: string) => void;
+
+  /** @param onCrash - how to crash this host (an uncaught error in a SIP) */
+  constructor(setup: GameSetup, onCrash: (message: string) => void) {
+    this.match = new TicTacToeMatch(setup);
+    this.#onCrash = onCrash;
+  }
+
+  seat(slot: number): Proxy<IPlayer> {
+    return handOver(proxy<IPlayer>(this.match.seat(slot)));
+  }
+
+  finished(): Promise<GameResult> {
+    return this.match.finished;
+  }
+
+  async crash(message: string): Promise<void> {
+    this.#onCrash(message);
+  }
+}

@@ -1,0 +1,335 @@
+import type { Proxy, Sequence, SequenceWriter } from '@msc/eventual';
+import { sequence } from '@msc/eventual';
+import {
+  type ChatLine,
+  type GamePhase,
+  type GameSummary,
+  type IClientLauncher,
+  type LauncherEvent,
+  type SlotView,
+  slotCount,
+  slotRole,
+} from './contracts.ts';
+import { LobbyError } from './lobby-error.ts';
+import {
+  applySettingsChange,
+  defaultSettings,
+  type GameSettings,
+  type SettingsChange,
+  settingsFields,
+} from './settings.ts';
+
+/** Who acts through a launcher: the authenticated peer behind it. */
+export interface PeerInfo {
+  readonly name: string;
+  readonly fingerprint: string;
+}
+
+/** A held slot: the membership object, and the client to launch. */
+export interface SlotHolder {
+  readonly slot: number;
+  readonly name: string;
+  readonly fingerprint: string;
+  /** The client's launcher; the game owns this reference while the slot is held. */
+  readonly client: Proxy<IClientLauncher>;
+  /** The token of the launcher the slot was joined through (chat and settings act as it). */
+  readonly via: object;
+  readonly membership: Membership;
+}
+
+/** The state of one membership (the object behind an `IJoinedPlayer`). */
+export interface Membership {
+  /** Whether it still holds its slot. */
+  readonly active: boolean;
+}
+
+/** What a game needs from its lobby. */
+export interface LauncherGameHooks {
+  /** The game launched: start it with these holders (the game hands their client references over). */
+  launch(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void>;
+  /** The game closed before launch, or launched: take it off the list. */
+  unlist(game: LauncherGame): void;
+}
+
+/** How many chat lines a snapshot carries. */
+const chatHistory = 50;
+/** A watcher this many events behind is dropped rather than buffered without bound. */
+const maxBacklog = 256;
+const maxChatLength = 200;
+const maxNameLength = 24;
+
+/**
+ * One unlaunched game: its slots, settings, chat and the log of changes (RPC2's launcher).
+ *
+ * Ordering: all methods that change state are prompt (no `await` between check and change), and the
+ * launcher's callers reach it through proxies, whose calls are dispatched one at a time at the top of
+ * a turn. So dispatch order is a total order of changes, and the LSN is simply the position in it.
+ * That is why joining is race-free with no lock: the first `tryJoin` dispatched for a free slot
+ * takes it, every later one sees it taken.
+ */
+export class LauncherGame {
+  readonly id: string;
+  readonly name: string;
+  readonly createdBy: string;
+  readonly #hooks: LauncherGameHooks;
+  #lsn = 0;
+  #phase: GamePhase = 'open';
+  #settings: GameSettings = defaultSettings;
+  readonly #slots: (SlotHolder | undefined)[] = Array.from({ length: slotCount }, () => undefined);
+  readonly #chat: ChatLine[] = [];
+  /** Per settings field: the LSN of its last change and the launcher that made it. */
+  readonly #lastChange = new Map<string, { readonly lsn: number; readonly via: object }>();
+  readonly #watchers = new Set<SequenceWriter<LauncherEvent>>();
+  /** Launchers (facets) alive for this game: with none and no held slot, nobody can reach it. */
+  #launchers = 0;
+
+  constructor(id: string, name: string, createdBy: string, hooks: LauncherGameHooks) {
+    this.id = id;
+    this.name = name;
+    this.createdBy = createdBy;
+    this.#hooks = hooks;
+  }
+
+  get lsn(): number {
+    return this.#lsn;
+  }
+
+  get phase(): GamePhase {
+    return this.#phase;
+  }
+
+  get settings(): GameSettings {
+    return this.#settings;
+  }
+
+  /** The holders of the slots (for diagnostics). */
+  get holders(): readonly SlotHolder[] {
+    return this.#slots.filter((holder) => holder !== undefined);
+  }
+
+  summary(): GameSummary {
+    return {
+      id: this.id,
+      name: this.name,
+      createdBy: this.createdBy,
+      lsn: this.#lsn,
+      settings: this.#settings,
+      openSlots: this.#slots.flatMap((holder, slot) => (holder === undefined ? [slot] : [])),
+    };
+  }
+
+  /** A new launcher for this game exists. */
+  launcherOpened(): void {
+    this.#launchers++;
+  }
+
+  /** A launcher was released by its last holder. */
+  launcherReleased(): void {
+    this.#launchers--;
+    this.#closeIfUnreachable();
+  }
+
+  /** A new watcher: the snapshot now, then every change. Ends after `launched` or `closed`. */
+  watch(): Sequence<LauncherEvent> {
+    const [events, writer] = sequence<LauncherEvent>({ capacity: 64 });
+    writer.write({
+      kind: 'snapshot',
+      lsn: this.#lsn,
+      gameId: this.id,
+      gameName: this.name,
+      phase: this.#phase,
+      settings: this.#settings,
+      slots: this.#slotViews(),
+      chat: this.#chat.slice(-chatHistory),
+    });
+    if (this.#phase === 'open') this.#watchers.add(writer);
+    else void writer.close();
+    return events;
+  }
+
+  /**
+   * Claims `slot` for `name`; race-free because it is prompt (see the class comment).
+   * Takes ownership of `client` when it succeeds (the caller keeps it when this throws).
+   */
+  join(
+    via: object,
+    peer: PeerInfo,
+    slot: number,
+    name: string,
+    client: Proxy<IClientLauncher>,
+    membership: Membership,
+  ): SlotHolder {
+    this.#checkOpen();
+    if (!Number.isInteger(slot) || slot < 0 || slot >= slotCount) {
+      throw new LobbyError('bad-slot', `expected a slot from 0 to ${slotCount - 1}, got ${String(slot)}`);
+    }
+    const playerName = checkText(name, maxNameLength, 'a player name');
+    const holder = this.#slots[slot];
+    if (holder !== undefined) {
+      throw new LobbyError('slot-taken', `expected slot ${slot} to be free, but ${holder.name} holds it`);
+    }
+    const taken: SlotHolder = {
+      slot,
+      name: playerName,
+      fingerprint: peer.fingerprint,
+      client,
+      via,
+      membership,
+    };
+    this.#slots[slot] = taken;
+    this.#emit({ kind: 'joined', lsn: ++this.#lsn, slot, name: playerName, fingerprint: peer.fingerprint });
+    return taken;
+  }
+
+  /** A membership ended (`leave()`, or its last reference went): frees its slot while the game is open. */
+  release(holder: SlotHolder, why: 'left' | 'released'): void {
+    if (this.#slots[holder.slot] !== holder) return;
+    this.#slots[holder.slot] = undefined;
+    holder.client[Symbol.dispose]();
+    if (this.#phase !== 'open') return;
+    this.#emit({ kind: 'left', lsn: ++this.#lsn, slot: holder.slot, name: holder.name, why });
+    this.#closeIfUnreachable();
+  }
+
+  /** Applies a settings change made through the launcher `via`, which saw `seenLsn`. */
+  changeSettings(via: object, seenLsn: number, change: SettingsChange): number {
+    const speaker = this.#speaker(via);
+    this.#checkSeen(seenLsn);
+    // A change conflicts when someone else changed what it depends on after what the caller saw;
+    // the caller's own earlier changes never conflict (it may pipeline dependent changes).
+    const fields = settingsFields(this.#settings, change);
+    for (const field of [...fields.reads, ...fields.writes]) {
+      const last = this.#lastChange.get(field);
+      if (last !== undefined && last.lsn > seenLsn && last.via !== via) {
+        throw new LobbyError(
+          'conflict',
+          `expected no change to ${field} by others after LSN ${seenLsn}, but it changed at LSN ${last.lsn}`,
+        );
+      }
+    }
+    const settings = applySettingsChange(this.#settings, change);
+    const lsn = ++this.#lsn;
+    for (const field of fields.writes) this.#lastChange.set(field, { lsn, via });
+    this.#settings = settings;
+    this.#emit({ kind: 'settings', lsn, by: speaker, change, settings });
+    return lsn;
+  }
+
+  /** Adds a chat line said through the launcher `via`, which saw `seenLsn`. */
+  chat(via: object, seenLsn: number, text: string): number {
+    const from = this.#speaker(via);
+    this.#checkSeen(seenLsn);
+    const line = checkText(text, maxChatLength, 'a chat line');
+    const lsn = ++this.#lsn;
+    this.#chat.push({ lsn, from, text: line, seenLsn });
+    if (this.#chat.length > chatHistory * 2) this.#chat.splice(0, this.#chat.length - chatHistory);
+    this.#emit({ kind: 'chat', lsn, from, text: line, seenLsn });
+    return lsn;
+  }
+
+  /**
+   * Launches if `seenLsn` is the latest LSN. The decision is prompt (so no change can slip in
+   * between the check and the launch); starting the game then takes as long as it takes.
+   */
+  async launch(via: object, seenLsn: number): Promise<void> {
+    const by = this.#speaker(via);
+    this.#checkSeen(seenLsn);
+    if (seenLsn !== this.#lsn) {
+      throw new LobbyError(
+        'stale-lsn',
+        `expected the latest LSN ${this.#lsn}, got ${seenLsn}: there are changes you have not seen`,
+      );
+    }
+    if (this.#slots[0] === undefined || this.#slots[1] === undefined) {
+      throw new LobbyError('not-enough-players', 'expected both X (slot 0) and O (slot 1) to be held');
+    }
+    this.#phase = 'launched';
+    this.#emit({ kind: 'launched', lsn: ++this.#lsn, by });
+    this.#endWatchers();
+    this.#hooks.unlist(this);
+    const holders = this.holders;
+    // The slots are now the running game's: the holders' client references move to the launch.
+    this.#slots.fill(undefined);
+    await this.#hooks.launch(this, holders);
+  }
+
+  /** Closes the game before launch (the lobby is shutting down, or nobody can reach it any more). */
+  close(reason: string): void {
+    if (this.#phase !== 'open') return;
+    this.#phase = 'closed';
+    this.#emit({ kind: 'closed', lsn: ++this.#lsn, reason });
+    this.#endWatchers();
+    for (const holder of this.#slots) holder?.client[Symbol.dispose]();
+    this.#slots.fill(undefined);
+    this.#hooks.unlist(this);
+  }
+
+  #closeIfUnreachable(): void {
+    if (
+      this.#phase === 'open' &&
+      this.#launchers <= 0 &&
+      this.#slots.every((holder) => holder === undefined)
+    ) {
+      this.close('nobody is left in the game');
+    }
+  }
+
+  #speaker(via: object): string {
+    this.#checkOpen();
+    const holder = this.#slots.find((candidate) => candidate?.via === via);
+    if (holder === undefined)
+      throw new LobbyError('not-joined', 'expected a launcher that holds a slot of this game');
+    return holder.name;
+  }
+
+  #checkOpen(): void {
+    if (this.#phase !== 'open')
+      throw new LobbyError('game-closed', `expected an open game, but it is ${this.#phase}`);
+  }
+
+  #checkSeen(seenLsn: number): void {
+    if (!Number.isInteger(seenLsn) || seenLsn < 0 || seenLsn > this.#lsn) {
+      throw new LobbyError('bad-lsn', `expected an LSN from 0 to ${this.#lsn}, got ${String(seenLsn)}`);
+    }
+  }
+
+  #slotViews(): SlotView[] {
+    return this.#slots.map((holder, slot) => ({
+      slot,
+      role: slotRole(slot),
+      name: holder?.name ?? null,
+      fingerprint: holder?.fingerprint ?? null,
+    }));
+  }
+
+  #emit(event: LauncherEvent): void {
+    for (const writer of this.#watchers) {
+      try {
+        if (writer.desiredSize < -maxBacklog) throw new Error('the watcher fell too far behind');
+        writer.write(event);
+      } catch (error) {
+        // Cancelled by its consumer (or its session ended), or too slow: stop writing to it.
+        this.#watchers.delete(writer);
+        writer.abort(error);
+      }
+    }
+  }
+
+  #endWatchers(): void {
+    for (const writer of this.#watchers) void writer.close().catch(() => {});
+    this.#watchers.clear();
+  }
+}
+
+function checkText(text: unknown, maxLength: number, what: string): string {
+  if (typeof text !== 'string')
+    throw new LobbyError('bad-text', `expected ${what} (a string), got ${typeof text}`);
+  const trimmed = text.trim();
+  if (trimmed.length === 0 || trimmed.length > maxLength) {
+    throw new LobbyError(
+      'bad-text',
+      `expected ${what} of 1 to ${maxLength} characters, got ${trimmed.length}`,
+    );
+  }
+  return trimmed;
+}

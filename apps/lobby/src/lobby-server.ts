@@ -1,0 +1,152 @@
+import {
+  type AdmissionPolicy,
+  allowAll,
+  type Identity,
+  identityAuthenticator,
+  type PublicIdentity,
+} from '@msc/identity';
+import { Scope, type Session, type SessionLimits } from '@msc/session';
+import type { Transport } from '@msc/transport';
+import { bindToEndpoint } from './endpoint-binding.ts';
+import type { GameHost } from './game-host.ts';
+import { inProcessGameHost } from './in-process-game-host.ts';
+import { Lobby } from './lobby.ts';
+
+/** Options of {@link LobbyServer}. */
+export interface LobbyServerOptions {
+  /** The server's identity: players authenticate it (and it them) in every session. */
+  readonly identity: Identity;
+  /** Who is let in, decided after the player proved its key. Default: `allowAll()`. */
+  readonly admission?: AdmissionPolicy;
+  /** Where launched games run. Default: {@link inProcessGameHost}. */
+  readonly gameHost?: GameHost;
+  /** A line for each notable event (sessions, games). Default: nothing. */
+  readonly log?: (line: string) => void;
+  /** Aborting it shuts the server down (like `close()`). */
+  readonly signal?: AbortSignal;
+  /** Session limits of every player session. */
+  readonly limits?: Partial<SessionLimits>;
+}
+
+/**
+ * A lobby server: one {@link Lobby} reachable over any number of transports. Each `listen` makes a
+ * scope (RPC5) that owns the sessions it accepts; every session is authenticated with the server's
+ * identity and gets a root chosen for the authenticated peer. Shutting down ends every scope, so
+ * every player's pending values abort with `AbortedError`, and stops every running game.
+ *
+ * @example
+ * ```ts
+ * const server = new LobbyServer({ identity: await Identity.generate({ name: 'lobby' }) });
+ * const address = await server.listen(memory(), 'memory:lobby');
+ * // ... players connect with LobbyClient.connect(...)
+ * await server.close();
+ * ```
+ */
+export class LobbyServer implements AsyncDisposable {
+  /** The lobby behind every session (for diagnostics and tests). */
+  readonly lobby: Lobby;
+  readonly #options: LobbyServerOptions;
+  readonly #gameHost: GameHost;
+  readonly #scopes = new Set<Scope<PublicIdentity>>();
+  readonly #addresses: string[] = [];
+  readonly #owned: (() => Promise<void>)[] = [];
+  #closing: Promise<void> | undefined;
+
+  constructor(options: LobbyServerOptions) {
+    this.#options = options;
+    this.#gameHost = options.gameHost ?? inProcessGameHost();
+    this.lobby = new Lobby({ gameHost: this.#gameHost, ...(options.log ? { log: options.log } : {}) });
+    if (options.signal?.aborted) void this.close();
+    else options.signal?.addEventListener('abort', () => void this.close(), { once: true });
+  }
+
+  /** The addresses listened on, as bound (real ports when listening on port 0). */
+  get addresses(): readonly string[] {
+    return this.#addresses;
+  }
+
+  /** The player sessions alive now, over every transport. */
+  get sessions(): Session<PublicIdentity>[] {
+    return [...this.#scopes].flatMap((scope) => [...scope.sessions]);
+  }
+
+  /** Where games run. */
+  get gameHost(): GameHost {
+    return this.#gameHost;
+  }
+
+  /**
+   * Listens on `address` over `transport`, in a scope of its own. With `endpointBinding`, the
+   * handshakes are bound to that endpoint name instead of the socket addresses (what browsers need:
+   * see {@link bindToEndpoint}); clients must then pass the same name.
+   *
+   * @returns the bound address
+   * @throws what the transport throws for a bad or busy address; Error after `close()`
+   */
+  async listen(
+    transport: Transport,
+    address: string,
+    options: { readonly endpointBinding?: string } = {},
+  ): Promise<string> {
+    if (this.#closing !== undefined) throw new Error('expected a running server, but it was closed');
+    const log = this.#options.log;
+    const authenticator = identityAuthenticator({
+      identity: this.#options.identity,
+      admission: this.#options.admission ?? allowAll(),
+    });
+    const scope = new Scope<PublicIdentity>({
+      transport,
+      authenticator:
+        options.endpointBinding === undefined
+          ? authenticator
+          : bindToEndpoint(authenticator, options.endpointBinding),
+      // The root is chosen after authentication: a facet that acts as this peer (RPC3 root capability).
+      root: (peer) => this.lobby.rootFor({ name: peer.name ?? 'anonymous', fingerprint: peer.fingerprint }),
+      ...(this.#options.limits !== undefined ? { limits: this.#options.limits } : {}),
+      ...(log !== undefined
+        ? {
+            onSession: (session: Session<PublicIdentity>) => {
+              session.established.then(
+                () => log(`${session.peer} connected over ${transport.name}`),
+                () => {},
+              );
+              void session.closed.then((reason) => {
+                if (session.peer !== undefined) log(`${session.peer} disconnected (${reason.message})`);
+              });
+            },
+          }
+        : {}),
+    });
+    this.#scopes.add(scope);
+    const listener = await scope.listen(address);
+    this.#addresses.push(listener.address);
+    log?.(`listening on ${listener.address}`);
+    return listener.address;
+  }
+
+  /**
+   * Hands a resource to the server, to be closed at shutdown after the scopes (an HTTP server the
+   * WebSocket listener is attached to, for example).
+   */
+  own(close: () => Promise<void>): void {
+    this.#owned.push(close);
+  }
+
+  /**
+   * Shuts down: ends every scope (and so every player session: their pending values abort), closes
+   * the open games and stops the running ones. Resolves when all of it is done. Idempotent.
+   */
+  close(reason = 'the lobby server shut down'): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#scopes].map((scope) => scope.close(reason)));
+      await this.lobby.close();
+      await this.#gameHost.close();
+      await Promise.allSettled(this.#owned.map((close) => close()));
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

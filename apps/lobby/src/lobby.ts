@@ -1,0 +1,296 @@
+import { type Proxy, proxy, type Sequence } from '@msc/eventual';
+import type {
+  GameResult,
+  GameSummary,
+  IClientLauncher,
+  IGameLauncher,
+  IJoinedPlayer,
+  ILobby,
+  LauncherEvent,
+  LaunchInfo,
+} from './contracts.ts';
+import { slotRole } from './contracts.ts';
+import { delay } from './delay.ts';
+import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
+import { handOver } from './hand-over.ts';
+import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
+import { LobbyError } from './lobby-error.ts';
+import type { GameSettings, SettingsChange } from './settings.ts';
+
+/** A launched game, as the lobby tracks it until its failure domain is gone. */
+export interface RunningGame {
+  readonly id: string;
+  readonly name: string;
+  readonly settings: GameSettings;
+  readonly players: LaunchInfo['players'];
+  readonly hosted: HostedGame;
+  /** Settles with how the match ended, or with the crash (never rejects). */
+  readonly outcome: Promise<{ readonly result?: GameResult; readonly end: HostedGameEnd }>;
+}
+
+/** Options of {@link Lobby}. */
+export interface LobbyOptions {
+  /** Where launched games run. */
+  readonly gameHost: GameHost;
+  /** A line for each notable event (games created, launched, ended, crashed). Default: nothing. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The lobby's state: the open games (launchers) and the running ones. Players never hold the lobby
+ * itself: each session gets a {@link LobbyFacet} that closes over the peer's authenticated identity.
+ */
+export class Lobby {
+  readonly #options: LobbyOptions;
+  readonly #open = new Map<string, LauncherGame>();
+  readonly #running = new Map<string, RunningGame>();
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: LobbyOptions) {
+    this.#options = options;
+  }
+
+  /** The root capability for a session with `peer`. */
+  rootFor(peer: PeerInfo): Proxy<ILobby> {
+    return proxy<ILobby>(new LobbyFacet(this, peer));
+  }
+
+  /** Open games, oldest first. */
+  get openGames(): readonly LauncherGame[] {
+    return [...this.#open.values()];
+  }
+
+  /** Games launched whose failure domain is still alive. */
+  get runningGames(): readonly RunningGame[] {
+    return [...this.#running.values()];
+  }
+
+  /** @internal for the facets */
+  createGame(name: string, createdBy: PeerInfo): LauncherGame {
+    if (this.#closed) throw new LobbyError('game-closed', 'expected an open lobby, but it is shutting down');
+    const id = `g${this.#nextId++}`;
+    const game = new LauncherGame(id, name, createdBy.name, {
+      launch: (launched, holders) => this.#launch(launched, holders),
+      unlist: (unlisted) => this.#open.delete(unlisted.id),
+    });
+    this.#open.set(id, game);
+    this.#log(`${createdBy.name} created game ${id} "${name}"`);
+    return game;
+  }
+
+  /** @internal for the facets */
+  findGame(id: string): LauncherGame {
+    const game = this.#open.get(id);
+    if (game === undefined)
+      throw new LobbyError('no-such-game', `expected the id of an open game, got ${JSON.stringify(id)}`);
+    return game;
+  }
+
+  /**
+   * Closes every open game and stops every running one (their players' values abort). The sessions
+   * themselves belong to the server's scopes.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const game of [...this.#open.values()]) game.close('the lobby is shutting down');
+    await Promise.allSettled(
+      [...this.#running.values()].map((running) =>
+        running.hosted.stop('stopped', 'the lobby is shutting down'),
+      ),
+    );
+  }
+
+  async #launch(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void> {
+    const players = holders.map((holder) => ({
+      slot: holder.slot,
+      role: slotRole(holder.slot),
+      name: holder.name,
+    }));
+    const setup = { gameId: game.id, gameName: game.name, settings: game.settings, players };
+    let hosted: HostedGame;
+    try {
+      hosted = await this.#options.gameHost.start(setup);
+    } catch (error) {
+      for (const holder of holders) holder.client[Symbol.dispose]();
+      this.#log(`game ${game.id} could not start: ${String(error)}`);
+      throw error;
+    }
+    this.#log(
+      `game ${game.id} "${game.name}" launched in ${hosted.description}: ${players.map((p) => `${p.name} (${p.role})`).join(', ')}`,
+    );
+    const launches: Promise<void>[] = [];
+    for (const holder of holders) {
+      // The seat capability goes to the slot's client; the lobby keeps no reference to it, so when
+      // that client lets go (or its session ends) the seat is released in the game (a forfeit).
+      const seat = hosted.root.seat(holder.slot);
+      const info: LaunchInfo = { ...setup, slot: holder.slot, role: slotRole(holder.slot) };
+      launches.push(
+        holder.client.launch(seat, info).catch((error: unknown) => {
+          this.#log(`game ${game.id}: could not launch ${holder.name}'s client: ${describe(error)}`);
+        }),
+      );
+      seat[Symbol.dispose]();
+      holder.client[Symbol.dispose]();
+    }
+    const outcome = (async () => {
+      let result: GameResult | undefined;
+      let end: HostedGameEnd | undefined;
+      try {
+        result = await hosted.root.finished();
+        this.#log(`game ${game.id} ended: ${result.message}`);
+      } catch (error) {
+        // The game's session ended before the match did: its failure domain is going down. Give it a
+        // moment to report why (a crash), rather than terminating it over its own report.
+        this.#log(`game ${game.id} failed: ${describe(error)}`);
+        end = await Promise.race([hosted.ended, delay(2_000)]);
+      }
+      // The end of the match ends its failure domain (a no-op when it is already gone).
+      end ??= await hosted.stop('finished', 'the game is over');
+      if (end.cause === 'crashed') this.#log(`game ${game.id} crashed: ${end.message}`);
+      this.#running.delete(game.id);
+      hosted.root[Symbol.dispose]();
+      return result === undefined ? { end } : { result, end };
+    })();
+    this.#running.set(game.id, {
+      id: game.id,
+      name: game.name,
+      settings: game.settings,
+      players,
+      hosted,
+      outcome,
+    });
+    // tryLaunch resolves once every client was asked to launch; a client that never answers must
+    // not hold the launcher's caller hostage, so this waits for delivery attempts, not for games.
+    await Promise.race([Promise.allSettled(launches), delay(5_000)]);
+  }
+
+  #log(line: string): void {
+    this.#options.log?.(line);
+  }
+}
+
+/** The root capability of one peer's session: everything it may do in the lobby, as that peer. */
+export class LobbyFacet implements ILobby {
+  readonly #lobby: Lobby;
+  readonly #peer: PeerInfo;
+
+  constructor(lobby: Lobby, peer: PeerInfo) {
+    this.#lobby = lobby;
+    this.#peer = peer;
+  }
+
+  async whoAmI() {
+    return { name: this.#peer.name, fingerprint: this.#peer.fingerprint };
+  }
+
+  async listGames(): Promise<GameSummary[]> {
+    return this.#lobby.openGames.map((game) => game.summary());
+  }
+
+  createGame(name: string): Proxy<IGameLauncher> {
+    const trimmed = typeof name === 'string' ? name.trim() : '';
+    if (trimmed.length === 0 || trimmed.length > 40) {
+      throw new LobbyError(
+        'bad-text',
+        `expected a game name of 1 to 40 characters, got ${JSON.stringify(name)}`,
+      );
+    }
+    const game = this.#lobby.createGame(trimmed, this.#peer);
+    return handOver(proxy<IGameLauncher>(new GameLauncherFacet(game, this.#peer)));
+  }
+
+  openGame(id: string): Proxy<IGameLauncher> {
+    return handOver(proxy<IGameLauncher>(new GameLauncherFacet(this.#lobby.findGame(id), this.#peer)));
+  }
+}
+
+/**
+ * One client's launcher for one game. Chat and settings changes act as the slots joined through
+ * this launcher, so the authority to speak comes from holding a membership obtained here, not from
+ * a name passed as an argument.
+ */
+export class GameLauncherFacet implements IGameLauncher, Disposable {
+  readonly #game: LauncherGame;
+  readonly #peer: PeerInfo;
+  #released = false;
+
+  constructor(game: LauncherGame, peer: PeerInfo) {
+    this.#game = game;
+    this.#peer = peer;
+    game.launcherOpened();
+  }
+
+  events(): Sequence<LauncherEvent> {
+    return this.#game.watch();
+  }
+
+  tryJoin(slot: number, name: string, client: Proxy<IClientLauncher>): Proxy<IJoinedPlayer> {
+    const membership = new JoinedPlayer(this.#game);
+    try {
+      // The game owns this call's copy of `client` from here (it releases it with the slot).
+      membership.holder = this.#game.join(this, this.#peer, slot, name, client, membership);
+    } catch (error) {
+      // Refused: nobody keeps the client's capability, so release it now, not at garbage collection.
+      client[Symbol.dispose]();
+      throw error;
+    }
+    return handOver(proxy<IJoinedPlayer>(membership));
+  }
+
+  async changeSettings(seenLsn: number, change: SettingsChange): Promise<number> {
+    return this.#game.changeSettings(this, seenLsn, change);
+  }
+
+  async chat(seenLsn: number, text: string): Promise<number> {
+    return this.#game.chat(this, seenLsn, text);
+  }
+
+  tryLaunch(seenLsn: number): Promise<void> {
+    return this.#game.launch(this, seenLsn);
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#game.launcherReleased();
+  }
+}
+
+/**
+ * A held slot (RPC3's `IJoinedPlayer`). Holding it is the membership: `leave()`, or letting go of the
+ * last reference (dispose, garbage collection, the session ending), frees the slot.
+ */
+export class JoinedPlayer implements IJoinedPlayer, Disposable {
+  readonly #game: LauncherGame;
+  holder: SlotHolder | undefined;
+  #active = true;
+
+  constructor(game: LauncherGame) {
+    this.#game = game;
+  }
+
+  get active(): boolean {
+    return this.#active;
+  }
+
+  async leave(): Promise<void> {
+    if (!this.#active)
+      throw new LobbyError('not-member', 'expected an active membership, but it already ended');
+    this.#end('left');
+  }
+
+  [Symbol.dispose](): void {
+    this.#end('released');
+  }
+
+  #end(why: 'left' | 'released'): void {
+    if (!this.#active) return;
+    this.#active = false;
+    if (this.holder !== undefined) this.#game.release(this.holder, why);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

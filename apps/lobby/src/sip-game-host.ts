@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type SipKind, type SipResourceLimits, spawnSip } from '@msc/sip';
+import type { GameSetup, IGameSession } from './contracts.ts';
+import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
+
+/** Options of {@link sipGameHost}. */
+export interface SipGameHostOptions {
+  /** `worker` (a thread, default) or `process` (a child process). */
+  readonly kind?: SipKind;
+  /** Heap limits of each game SIP. Default: 32 MiB of old generation. */
+  readonly resourceLimits?: SipResourceLimits;
+}
+
+/**
+ * Runs each launched game in a SIP of its own (DESIGN §1.15): a worker thread or a child process
+ * with its own memory, connected to the server by a session. A crash, an endless loop or running out
+ * of memory ends that game only: its players' values abort with `AbortedError`, and the lobby and
+ * other games go on. The end of the match ends the SIP (definitively).
+ *
+ * The game module (`src/game/game.sip.ts`) is bundled to JavaScript with esbuild once per host, in
+ * a temporary directory removed by `close()`: Node 20 cannot load TypeScript in worker threads.
+ */
+export function sipGameHost(options: SipGameHostOptions = {}): GameHost {
+  const kind = options.kind ?? 'worker';
+  const running = new Set<HostedGame>();
+  let bundle: Promise<{ directory: string; module: URL }> | undefined;
+  let closed = false;
+
+  const bundleModule = async () => {
+    const { build } = await import('esbuild');
+    const directory = await mkdtemp(join(tmpdir(), 'msc-lobby-game-'));
+    const outfile = join(directory, 'game.sip.mjs');
+    await build({
+      entryPoints: [fileURLToPath(new URL('./game/game.sip.ts', import.meta.url))],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      conditions: ['@msc/source'],
+      outfile,
+      logLevel: 'silent',
+    });
+    return { directory, module: pathToFileURL(outfile) };
+  };
+
+  return {
+    kind: `sip:${kind}`,
+    async start(setup: GameSetup): Promise<HostedGame> {
+      if (closed) throw new Error('the game host is closed');
+      bundle ??= bundleModule();
+      const { module } = await bundle;
+      const sip = spawnSip<IGameSession, GameSetup>(module, {
+        kind,
+        init: setup,
+        name: `game ${setup.gameId}`,
+        resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 32 },
+        exitGraceMs: 1_000,
+      });
+      let stopCause: HostedGameEnd['cause'] | undefined;
+      const ended = sip.ended.then((end): HostedGameEnd => {
+        running.delete(hosted);
+        if (stopCause !== undefined && end.cause === 'terminated')
+          return { cause: stopCause, message: end.message };
+        return { cause: 'crashed', message: `${end.cause}: ${end.error?.message ?? end.message}` };
+      });
+      const hosted: HostedGame = {
+        root: sip.root,
+        ended,
+        get description() {
+          return kind === 'worker'
+            ? `worker SIP (thread ${sip.threadId ?? '?'})`
+            : `process SIP (pid ${sip.pid ?? '?'})`;
+        },
+        async stop(cause, message) {
+          stopCause ??= cause;
+          await sip.terminate(message);
+          return ended;
+        },
+      };
+      running.add(hosted);
+      return hosted;
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...running].map((hosted) => hosted.stop('stopped', 'the game host closed')));
+      if (bundle !== undefined) {
+        const { directory } = await bundle.catch(() => ({ directory: undefined }));
+        if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+      }
+    },
+  };
+}
