@@ -27,13 +27,10 @@ const identity =
   values.identity === undefined
     ? await Identity.generate({ name: values.name })
     : await loadOrCreateIdentity(values.identity, { name: values.name });
-// The server's web endpoint binds handshakes to its path (see bindToEndpoint); TCP does not.
-const endpointBinding = values.server.startsWith('ws') ? new URL(values.server).pathname : undefined;
 const client = LobbyClient.connect({
   identity,
   transport: transportFor(values.server),
   address: values.server,
-  ...(endpointBinding !== undefined ? { endpointBinding } : {}),
 });
 const terminal = new TerminalClient(client, values.name, (line) => console.log(line));
 

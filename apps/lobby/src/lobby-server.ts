@@ -7,7 +7,6 @@ import {
 } from '@msc/identity';
 import { Scope, type Session, type SessionLimits } from '@msc/session';
 import type { Transport } from '@msc/transport';
-import { bindToEndpoint } from './endpoint-binding.ts';
 import type { GameHost } from './game-host.ts';
 import { inProcessGameHost } from './in-process-game-host.ts';
 import { Lobby } from './lobby.ts';
@@ -76,18 +75,12 @@ export class LobbyServer implements AsyncDisposable {
   }
 
   /**
-   * Listens on `address` over `transport`, in a scope of its own. With `endpointBinding`, the
-   * handshakes are bound to that endpoint name instead of the socket addresses (what browsers need:
-   * see {@link bindToEndpoint}); clients must then pass the same name.
+   * Listens on `address` over `transport`, in a scope of its own.
    *
    * @returns the bound address
    * @throws what the transport throws for a bad or busy address; Error after `close()`
    */
-  async listen(
-    transport: Transport,
-    address: string,
-    options: { readonly endpointBinding?: string } = {},
-  ): Promise<string> {
+  async listen(transport: Transport, address: string): Promise<string> {
     if (this.#closing !== undefined) throw new Error('expected a running server, but it was closed');
     const log = this.#options.log;
     const authenticator = identityAuthenticator({
@@ -96,10 +89,7 @@ export class LobbyServer implements AsyncDisposable {
     });
     const scope = new Scope<PublicIdentity>({
       transport,
-      authenticator:
-        options.endpointBinding === undefined
-          ? authenticator
-          : bindToEndpoint(authenticator, options.endpointBinding),
+      authenticator,
       // The root is chosen after authentication: a facet that acts as this peer (RPC3 root capability).
       root: (peer) => this.lobby.rootFor({ name: peer.name ?? 'anonymous', fingerprint: peer.fingerprint }),
       ...(this.#options.limits !== undefined ? { limits: this.#options.limits } : {}),

@@ -13,7 +13,7 @@ import { joinSlot, playToEnd } from '../src/client/bot.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
 import { sipGameHost } from '../src/sip-game-host.ts';
-import { serveWeb, type WebEndpoint, webEndpointPath } from '../src/web/web-server.ts';
+import { serveWeb, type WebEndpoint } from '../src/web/web-server.ts';
 import { chromiumPath } from './global-setup.ts';
 
 describe('the browser client in Chromium', () => {
@@ -77,7 +77,6 @@ describe('the browser client in Chromium', () => {
       identity: await Identity.generate({ name: 'bot' }),
       transport: ws(),
       address: web.webSocketAddress,
-      endpointBinding: webEndpointPath,
     });
     try {
       const [listed] = await bot.listGames();

@@ -26,7 +26,9 @@ export interface AuthenticationContext {
   /**
    * Binds the handshake to this transport connection: the connection's two addresses in a canonical
    * order (dialer's view). Both ends of a direct connection compute the same bytes; a relay that
-   * forwards one handshake between two other connections does not.
+   * forwards one handshake between two other connections does not. Empty when either side cannot
+   * see the real addresses (a browser): then only the transcript binds the handshake, and TLS
+   * (`wss:`) is what stops a relay.
    */
   readonly channelBinding: Uint8Array;
   /** Sends one authentication message to the peer's authenticator. */

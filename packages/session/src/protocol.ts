@@ -37,6 +37,12 @@ export interface Hello {
   readonly nonce: Uint8Array;
   /** The sender's authentication scheme; both sides must use the same one. */
   readonly scheme: string;
+  /**
+   * Whether the sender sees the connection's real addresses (see `Connection.addressesObservable`).
+   * The handshake is bound to the addresses only when both do; the flag is part of the signed
+   * transcript, so a relay cannot switch it off.
+   */
+  readonly addressBinding: boolean;
 }
 
 /** Message type tags. */

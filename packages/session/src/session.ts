@@ -262,7 +262,12 @@ export class Session<Peer = unknown> implements SessionPort {
       );
     }, this.#limits.handshakeTimeoutMs);
 
-    const hello: Hello = { versions: this.#versions, nonce: this.#nonce, scheme: this.#authenticator.scheme };
+    const hello: Hello = {
+      versions: this.#versions,
+      nonce: this.#nonce,
+      scheme: this.#authenticator.scheme,
+      addressBinding: this.#connection.addressesObservable !== false,
+    };
     this.#helloBytes = ownedCopy(this.#frameCodec.encode({ ...hello }));
     this.#traceEvent('out', 'Hello', [hello.versions, hello.scheme]);
     this.#connection.start({
@@ -716,15 +721,16 @@ export class Session<Peer = unknown> implements SessionPort {
     transcript.set(dialerHello, 0);
     transcript.set(listenerHello, dialerHello.byteLength);
     this.#phase = 'authenticating';
-    void this.#authenticate(transcript);
+    const bindAddresses = hello.addressBinding && this.#connection.addressesObservable !== false;
+    void this.#authenticate(transcript, bindAddresses);
   }
 
-  async #authenticate(transcript: Uint8Array): Promise<void> {
+  async #authenticate(transcript: Uint8Array, bindAddresses: boolean): Promise<void> {
     const local = this.#connection.localAddress;
     const remote = this.#connection.remoteAddress;
-    const binding = new TextEncoder().encode(
-      this.#role === 'dialer' ? `${local}\n${remote}` : `${remote}\n${local}`,
-    );
+    const binding = bindAddresses
+      ? new TextEncoder().encode(this.#role === 'dialer' ? `${local}\n${remote}` : `${remote}\n${local}`)
+      : new Uint8Array(0);
     let peer: Peer;
     try {
       peer = await this.#authenticator.authenticate({
@@ -1187,13 +1193,14 @@ function isId(value: unknown): value is number {
 
 function parseHello(value: unknown): Hello {
   if (typeof value !== 'object' || value === null) throw new Error('expected a map');
-  const { versions, nonce, scheme } = value as Record<string, unknown>;
+  const { versions, nonce, scheme, addressBinding } = value as Record<string, unknown>;
   if (!Array.isArray(versions) || versions.length === 0 || versions.length > 64 || !versions.every(isId)) {
     throw new Error('versions must be a non-empty list of integers');
   }
   if (!(nonce instanceof Uint8Array) || nonce.byteLength !== 32) throw new Error('nonce must be 32 bytes');
   if (typeof scheme !== 'string' || scheme.length > 256) throw new Error('scheme must be a short string');
-  return { versions, nonce, scheme };
+  if (typeof addressBinding !== 'boolean') throw new Error('addressBinding must be a boolean');
+  return { versions, nonce, scheme, addressBinding };
 }
 
 /**

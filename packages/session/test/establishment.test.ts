@@ -1,6 +1,13 @@
 import { AbortedError, type Proxy, proxy } from '@msc/eventual';
+import { memoryPair } from '@msc/transport-memory';
 import { describe, expect, test } from 'vitest';
-import { AuthenticationError, type Authenticator, memoryTraceSink, SessionError } from '../src/index.ts';
+import {
+  AuthenticationError,
+  type Authenticator,
+  memoryTraceSink,
+  Session,
+  SessionError,
+} from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair, sleep } from './harness.ts';
 
@@ -58,6 +65,32 @@ describe('session establishment', () => {
     await pair.dialer.established;
     expect(pair.dialer.peer).toBe('listener');
     expect(pair.listener.peer).toBe('dialer');
+  });
+
+  test('the handshake is bound to the addresses, unless one side cannot see them (a browser)', async () => {
+    const seen: string[] = [];
+    const recording: Authenticator<undefined> = {
+      scheme: 'test',
+      async authenticate(context) {
+        seen.push(`${context.role}|${new TextDecoder().decode(context.channelBinding)}`);
+        return undefined;
+      },
+    };
+    const direct = sessionPair({ authenticator: recording });
+    await Promise.all([direct.dialer.established, direct.listener.established]);
+    const bindings = seen.splice(0).map((entry) => entry.split('|')[1]);
+    expect(bindings[0]).toContain('memory:pair');
+    expect(bindings[1]).toBe(bindings[0]);
+
+    // A browser WebSocket cannot see its own address: it says so, and neither side binds to them.
+    const [page, server] = memoryPair();
+    Object.defineProperty(page, 'addressesObservable', { value: false });
+    const dialer = new Session({ connection: page, role: 'dialer', authenticator: recording });
+    const listener = new Session({ connection: server, role: 'listener', authenticator: recording });
+    await Promise.all([dialer.established, listener.established]);
+    expect(seen.map((entry) => entry.split('|')[1])).toEqual(['', '']);
+    await dialer.terminate();
+    await listener.closed;
   });
 
   test('different authentication schemes fail clearly', async () => {

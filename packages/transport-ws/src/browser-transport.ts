@@ -139,6 +139,8 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
       connection = new WebSocketConnection(browserDriver(socket), settings, {
         local: `browser:${origin}#${++connections}`,
         remote: address,
+        // A page cannot see its own socket address: sessions must not bind handshakes to these.
+        observable: false,
       });
       resolve(connection);
     });

@@ -59,6 +59,7 @@ function ignore(): void {}
 export class WebSocketConnection implements Connection {
   readonly localAddress: string;
   readonly remoteAddress: string;
+  readonly addressesObservable: boolean;
   readonly maxFrameBytes: number;
   readonly closed: Promise<CloseReason>;
   readonly #driver: WebSocketDriver;
@@ -84,18 +85,20 @@ export class WebSocketConnection implements Connection {
   /**
    * @param driver the open WebSocket, owned by the connection from now on
    * @param settings the transport's settings
-   * @param addresses this side's and the peer's address
+   * @param addresses this side's and the peer's address; `observable: false` when they are not the
+   *   socket's real endpoints (a browser cannot see its own)
    */
   constructor(
     driver: WebSocketDriver,
     settings: WebSocketSettings,
-    addresses: { local: string; remote: string },
+    addresses: { local: string; remote: string; observable?: boolean },
   ) {
     this.#driver = driver;
     this.#settings = settings;
     this.maxFrameBytes = settings.maxFrameBytes;
     this.localAddress = addresses.local;
     this.remoteAddress = addresses.remote;
+    this.addressesObservable = addresses.observable ?? true;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });

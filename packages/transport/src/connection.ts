@@ -19,6 +19,13 @@ export interface Connection {
   /** The peer's address, as this side sees it. */
   readonly remoteAddress: string;
   /**
+   * Whether `localAddress` and `remoteAddress` are the connection's real endpoints, so that the two
+   * ends of a direct connection report the same pair crosswise (sessions bind their handshake to
+   * it, which defeats a relay). `false` when this side cannot see them, as in a browser, whose
+   * WebSocket hides its own address. Absent means `true`.
+   */
+  readonly addressesObservable?: boolean;
+  /**
    * Starts delivery to `receiver`. Frames (and the end of the connection) that arrived earlier are buffered until
    * then and delivered first, in order, in a later turn. Call once.
    *

@@ -9,7 +9,6 @@ import {
 import { Scope, type Session } from '@msc/session';
 import type { Transport } from '@msc/transport';
 import type { GameSummary, ILobby } from '../contracts.ts';
-import { bindToEndpoint } from '../endpoint-binding.ts';
 import { GameView } from './game-view.ts';
 
 /** Options of {@link LobbyClient.connect}. */
@@ -22,8 +21,6 @@ export interface LobbyClientOptions {
   readonly address: string;
   /** Which servers this client accepts, after they proved their key. Default: `allowAll()`. */
   readonly admission?: AdmissionPolicy;
-  /** Bind the handshake to this endpoint name instead of socket addresses (browsers; see `bindToEndpoint`). */
-  readonly endpointBinding?: string;
   /** Aborting it ends the client's scope (like `close()`). */
   readonly signal?: AbortSignal;
 }
@@ -55,10 +52,7 @@ export class LobbyClient implements AsyncDisposable {
     });
     this.#scope = new Scope<PublicIdentity>({
       transport: options.transport,
-      authenticator:
-        options.endpointBinding === undefined
-          ? authenticator
-          : bindToEndpoint(authenticator, options.endpointBinding),
+      authenticator,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
     this.lobby = this.#scope.connect<ILobby>(options.address);

@@ -138,7 +138,6 @@ async function main(): Promise<void> {
     identity: await Identity.generate({ name }),
     transport: ws(),
     address,
-    endpointBinding: '/msc',
   });
   const me = await client.lobby.whoAmI();
   status(`connected as ${me.name} (${me.fingerprint})`);

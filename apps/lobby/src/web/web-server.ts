@@ -29,9 +29,7 @@ export interface WebEndpoint {
 /**
  * Makes `server` reachable from browsers: one HTTP server serves the browser client (`/` and
  * `/lobby.js`) and carries the lobby's WebSocket endpoint on `/msc`. Browsers are only accepted
- * from this page's own origin. The HTTP server closes when the lobby server does. Handshakes on
- * this endpoint are bound to its path (browsers cannot see their socket address): clients connecting
- * to it pass `endpointBinding: webEndpointPath`.
+ * from this page's own origin. The HTTP server closes when the lobby server does.
  */
 export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {}): Promise<WebEndpoint> {
   const script = options.script ?? (await bundleBrowserClient());
@@ -71,9 +69,6 @@ export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {
   const webSocketAddress = await server.listen(
     ws({ server: http, allowedOrigins: origins }),
     webEndpointPath,
-    {
-      endpointBinding: webEndpointPath,
-    },
   );
   return { url: `http://${host}:${port}/`, webSocketAddress };
 }
