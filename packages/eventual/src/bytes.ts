@@ -1,6 +1,6 @@
-import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from './facade.ts';
 import { FlowQueue } from './flow-queue.ts';
 import type { ConsumerOptions } from './handler.ts';
+import { ConsumerEnd, ProducerEnd } from './stream-ends.ts';
 
 /** Default consumer settings of a byte stream: a 256 KiB window, batches of up to 64 KiB. */
 export const defaultBytesOptions: Required<ConsumerOptions> = { capacity: 256 * 1024, batchSize: 64 * 1024 };
@@ -13,32 +13,7 @@ export const defaultBytesOptions: Required<ConsumerOptions> = { capacity: 256 * 
  * Interop: `for await` yields `Uint8Array` chunks, so `Readable.from(bytes)` makes a Node stream;
  * {@link bytesToReadableStream} makes a web stream; {@link bytesFrom} reads from either kind.
  */
-export class Bytes implements AsyncIterable<Uint8Array>, AcceptsConsumerOptions {
-  /** @internal */
-  readonly queue: FlowQueue<Uint8Array>;
-  declare readonly [streamEndpoint]: true;
-
-  /** @internal use {@link bytes} */
-  constructor(queue: FlowQueue<Uint8Array>) {
-    this.queue = queue;
-  }
-
-  /** The flow-control window in bytes. */
-  get capacity(): number {
-    return this.queue.capacity;
-  }
-  set capacity(value: number) {
-    this.queue.setOptions({ capacity: value });
-  }
-
-  /** The largest number of bytes a remote producer sends in one batch. */
-  get batchSize(): number {
-    return this.queue.batchSize;
-  }
-  set batchSize(value: number) {
-    this.queue.setOptions({ batchSize: value });
-  }
-
+export class Bytes extends ConsumerEnd<Uint8Array> {
   /**
    * Up to `maxBytes` bytes (default: whatever the next buffered chunk holds), or the end. Buffered
    * bytes are returned without waiting for the producer.
@@ -68,45 +43,16 @@ export class Bytes implements AsyncIterable<Uint8Array>, AcceptsConsumerOptions 
     }
     return parts.length === 1 ? parts[0]! : concatenate(parts, received);
   }
-
-  /** Ends the stream from the consumer side (see `Sequence.cancel`). */
-  cancel(error?: unknown): void {
-    this.queue.cancel(error);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
-    return {
-      next: () => this.read(),
-      return: async () => {
-        this.cancel();
-        return { done: true, value: undefined };
-      },
-    };
-  }
-
-  /** @internal */
-  [consumerSettings](options: ConsumerOptions): void {
-    this.queue.setOptions(options);
-  }
 }
-Object.defineProperty(Bytes.prototype, streamEndpoint, { value: true });
 
 /** The producer end of a byte stream. */
-export class BytesWriter {
-  /** @internal */
-  readonly queue: FlowQueue<Uint8Array>;
-  declare readonly [streamEndpoint]: true;
-
-  /** @internal use {@link bytes} */
-  constructor(queue: FlowQueue<Uint8Array>) {
-    this.queue = queue;
-  }
-
+export class BytesWriter extends ProducerEnd<Uint8Array> {
   /**
    * Appends bytes. Ownership of `chunk` passes to the stream: do not modify it afterwards. Empty
    * chunks are ignored.
    *
-   * @throws CancelledError, ClosedError or AbortedError as `SequenceWriter.write`
+   * @throws CancelledError, ClosedError or AbortedError as `SequenceWriter.write`; TypeError for
+   *   anything but a `Uint8Array`
    */
   write(chunk: Uint8Array): void {
     if (!(chunk instanceof Uint8Array)) {
@@ -115,33 +61,7 @@ export class BytesWriter {
     if (chunk.byteLength === 0 && this.queue.state === 'open') return;
     this.queue.write(chunk);
   }
-
-  /** Resolves when fewer bytes than the consumer's capacity are unread (see `SequenceWriter.flush`). */
-  flush(): Promise<void> {
-    return this.queue.flush();
-  }
-
-  /** Ends the stream after the bytes written so far (see `SequenceWriter.close`). */
-  close(error?: unknown): Promise<void> {
-    return this.queue.close(error);
-  }
-
-  /** Ends the stream at once (see `SequenceWriter.abort`). */
-  abort(error?: unknown): void {
-    this.queue.abort(error);
-  }
-
-  /** How many more bytes fit in the consumer's window now (may be negative). */
-  get desiredSize(): number {
-    return this.queue.capacity - this.queue.unread;
-  }
-
-  /** Whether the consumer cancelled the stream. */
-  get cancelled(): boolean {
-    return this.queue.state === 'cancelled';
-  }
 }
-Object.defineProperty(BytesWriter.prototype, streamEndpoint, { value: true });
 
 /**
  * Creates a byte stream: its consumer end and its producer end.

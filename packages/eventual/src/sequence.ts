@@ -1,6 +1,6 @@
-import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from './facade.ts';
 import { type ConsumerEvent, FlowQueue } from './flow-queue.ts';
 import type { ConsumerOptions } from './handler.ts';
+import { ConsumerEnd, ProducerEnd } from './stream-ends.ts';
 
 /** Default consumer settings of a sequence: a window of 64 items, batches of up to 64. */
 export const defaultSequenceOptions: Required<ConsumerOptions> = { capacity: 64, batchSize: 64 };
@@ -19,32 +19,7 @@ export const defaultSequenceOptions: Required<ConsumerOptions> = { capacity: 64,
  * for await (const event of events) console.log(event);
  * ```
  */
-export class Sequence<T> implements AsyncIterable<T>, AcceptsConsumerOptions {
-  /** @internal */
-  readonly queue: FlowQueue<T>;
-  declare readonly [streamEndpoint]: true;
-
-  /** @internal use {@link sequence} */
-  constructor(queue: FlowQueue<T>) {
-    this.queue = queue;
-  }
-
-  /** The flow-control window in items: how many unread items the producer may have written before `flush()` waits. */
-  get capacity(): number {
-    return this.queue.capacity;
-  }
-  set capacity(value: number) {
-    this.queue.setOptions({ capacity: value });
-  }
-
-  /** The largest number of items a remote producer sends in one batch. */
-  get batchSize(): number {
-    return this.queue.batchSize;
-  }
-  set batchSize(value: number) {
-    this.queue.setOptions({ batchSize: value });
-  }
-
+export class Sequence<T> extends ConsumerEnd<T> {
   /**
    * The next item (`{ done: false, value }`), or the end (`{ done: true }`). An item already
    * buffered is returned without waiting for the producer. Rejects with the producer's close error
@@ -62,46 +37,13 @@ export class Sequence<T> implements AsyncIterable<T>, AcceptsConsumerOptions {
   tryRead(): IteratorResult<T, undefined> | undefined {
     return this.queue.tryRead() as IteratorResult<T, undefined> | undefined;
   }
-
-  /**
-   * Ends the sequence from the consumer side and drops buffered items. The producer sees
-   * `CancelledError` (with `error` as its cause) at its next `write` or `flush`.
-   */
-  cancel(error?: unknown): void {
-    this.queue.cancel(error);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
-    return {
-      next: () => this.read(),
-      return: async () => {
-        this.cancel();
-        return { done: true, value: undefined };
-      },
-    };
-  }
-
-  /** @internal applies settings a caller made on a call result before this sequence arrived */
-  [consumerSettings](options: ConsumerOptions): void {
-    this.queue.setOptions(options);
-  }
 }
-Object.defineProperty(Sequence.prototype, streamEndpoint, { value: true });
 
 /**
  * The producer end of a streaming sequence (RPC4 `ISequenceWriter<T>`). Writes are not blocked by
  * the window; `flush()` is how the producer observes backpressure.
  */
-export class SequenceWriter<T> {
-  /** @internal */
-  readonly queue: FlowQueue<T>;
-  declare readonly [streamEndpoint]: true;
-
-  /** @internal use {@link sequence} */
-  constructor(queue: FlowQueue<T>) {
-    this.queue = queue;
-  }
-
+export class SequenceWriter<T> extends ProducerEnd<T> {
   /**
    * Appends an item. Ownership of the item passes to the sequence.
    *
@@ -111,39 +53,7 @@ export class SequenceWriter<T> {
   write(item: T): void {
     this.queue.write(item);
   }
-
-  /**
-   * Resolves when the consumer's window has room (fewer unread items than its capacity); at once
-   * when it already has. Rejects with `CancelledError` when the consumer cancels.
-   */
-  flush(): Promise<void> {
-    return this.queue.flush();
-  }
-
-  /**
-   * Ends the sequence: the consumer reads the remaining items, then the end, or `error` when one is
-   * given. Resolves when the consumer has read every item (or cancelled). Idempotent.
-   */
-  close(error?: unknown): Promise<void> {
-    return this.queue.close(error);
-  }
-
-  /** Ends the sequence at once: buffered items are dropped, the consumer's reads reject with `AbortedError`. */
-  abort(error?: unknown): void {
-    this.queue.abort(error);
-  }
-
-  /** How many more items fit in the consumer's window now (may be negative). */
-  get desiredSize(): number {
-    return this.queue.capacity - this.queue.unread;
-  }
-
-  /** Whether the consumer cancelled the sequence. */
-  get cancelled(): boolean {
-    return this.queue.state === 'cancelled';
-  }
 }
-Object.defineProperty(SequenceWriter.prototype, streamEndpoint, { value: true });
 
 /**
  * Creates a streaming sequence: its consumer end and its producer end.
