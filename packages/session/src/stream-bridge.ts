@@ -123,18 +123,7 @@ export class StreamBridge {
     const sendingConsumer = typed instanceof Sequence || typed instanceof Bytes;
     if (sendingConsumer) {
       // We read the local queue and ship its items; credit arrives from the receiver.
-      this.#streams.set(id, {
-        role: 'source',
-        id,
-        queue,
-        isBytes,
-        credit: 0,
-        batchSize: queue.batchSize,
-        reading: false,
-        pumpScheduled: false,
-        started: false,
-        ended: false,
-      });
+      this.#streams.set(id, newSource(id, queue, isBytes));
     } else {
       // We write what arrives into the local queue, whose consumer is here.
       this.#addSink(id, queue, isBytes);
@@ -168,18 +157,7 @@ export class StreamBridge {
     if (receiverGets !== ReceiverGets.Producer) throw new Error('bad stream descriptor');
     const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
     const queue = consumer.queue as FlowQueue<unknown>;
-    this.#streams.set(id, {
-      role: 'source',
-      id,
-      queue,
-      isBytes,
-      credit: 0,
-      batchSize: queue.batchSize,
-      reading: false,
-      pumpScheduled: false,
-      started: false,
-      ended: false,
-    });
+    this.#streams.set(id, newSource(id, queue, isBytes));
     return writer;
   }
 
@@ -408,6 +386,22 @@ export class StreamBridge {
       stream.queue.abort(error);
     }
   }
+}
+
+/** A source with no credit yet: it sends nothing before the sink's first grant. */
+function newSource(id: number, queue: FlowQueue<unknown>, isBytes: boolean): SourceStream {
+  return {
+    role: 'source',
+    id,
+    queue,
+    isBytes,
+    credit: 0,
+    batchSize: queue.batchSize,
+    reading: false,
+    pumpScheduled: false,
+    started: false,
+    ended: false,
+  };
 }
 
 function isCount(value: unknown): value is number {
