@@ -1,3 +1,4 @@
+import { abortStreamsIn } from './abort-streams.ts';
 import type { CapabilityHandler, ResultHandler } from './handler.ts';
 import { settledResult } from './promise-handler.ts';
 
@@ -13,8 +14,10 @@ export class BrokenHandler implements CapabilityHandler {
     this.#error = error;
   }
 
-  call(method: string): ResultHandler {
-    return settledResult({ kind: 'error', error: this.#error(method) });
+  call(method: string, args: readonly unknown[]): ResultHandler {
+    const error = this.#error(method);
+    abortStreamsIn(args, error);
+    return settledResult({ kind: 'error', error });
   }
 
   whenResolved(): Promise<void> {

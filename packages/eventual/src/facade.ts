@@ -1,3 +1,4 @@
+import { abortStreamsIn } from './abort-streams.ts';
 import { DisposedError } from './errors.ts';
 import type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
 import { settledResult } from './promise-handler.ts';
@@ -51,8 +52,11 @@ class FacadeState {
   }
 
   invoke(method: string, args: unknown[]): unknown {
-    if (this.disposed)
-      return createResult(settledResult({ kind: 'error', error: new DisposedError(method) }));
+    if (this.disposed) {
+      const error = new DisposedError(method);
+      abortStreamsIn(args, error);
+      return createResult(settledResult({ kind: 'error', error }));
+    }
     // Using a fresh proxy makes it its holder's own reference.
     if (this.ownership === 'floating') this.ownership = 'owned';
     return createResult(this.handler.call(method, args));

@@ -28,6 +28,7 @@
  * @packageDocumentation
  */
 
+export { abortStreamsIn } from './abort-streams.ts';
 export {
   ArgumentError,
   type ArgumentValidators,

@@ -1,3 +1,4 @@
+import { abortStreamsIn } from './abort-streams.ts';
 import { type StandardSchema, validateArguments } from './argument-validation.ts';
 import { copyCapabilities } from './capability-copy.ts';
 import { enqueueDispatch } from './dispatch-queue.ts';
@@ -28,9 +29,11 @@ export class LocalHandler implements CapabilityHandler {
 
   call(method: string, args: readonly unknown[]): ResultHandler {
     if (this.#disposed) {
-      // Reached through a proxy that held no reference of its own (see `proxy()`), after the
+      // Reached through a proxy that held no reference of its own (see `handOff()`), after the
       // object's last holder released it.
-      return settledResult({ kind: 'error', error: new DisposedError(method) });
+      const error = new DisposedError(method);
+      abortStreamsIn(args, error);
+      return settledResult({ kind: 'error', error });
     }
     const result = new PromiseHandler();
     // The queued call holds a reference so a release right after the call cannot dispose the
@@ -72,9 +75,18 @@ export class LocalHandler implements CapabilityHandler {
     return this;
   }
 
-  #invokeChecked(implementation: Function, checked: unknown[] | Error, result: PromiseHandler): void {
-    if (checked instanceof Error) result.settle({ kind: 'error', error: checked });
-    else this.#invoke(implementation, checked, result);
+  #invokeChecked(
+    implementation: Function,
+    checked: unknown[] | Error,
+    result: PromiseHandler,
+    args: unknown[],
+  ): void {
+    if (checked instanceof Error) {
+      abortStreamsIn(args, checked);
+      result.settle({ kind: 'error', error: checked });
+    } else {
+      this.#invoke(implementation, checked, result);
+    }
   }
 
   #invoke(implementation: Function, args: unknown[], result: PromiseHandler): void {
@@ -97,10 +109,9 @@ export class LocalHandler implements CapabilityHandler {
     try {
       const implementation = findMethod(this.target, method);
       if (typeof implementation === 'string') {
-        result.settle({
-          kind: 'error',
-          error: new MethodNotFoundError(method, targetName(this.target), implementation),
-        });
+        const error = new MethodNotFoundError(method, targetName(this.target), implementation);
+        abortStreamsIn(args, error);
+        result.settle({ kind: 'error', error });
         return;
       }
       const schema = this.validators?.[method];
@@ -110,7 +121,7 @@ export class LocalHandler implements CapabilityHandler {
       }
       const checked = validateArguments(method, schema, args);
       if (!(checked instanceof Promise)) {
-        this.#invokeChecked(implementation, checked, result);
+        this.#invokeChecked(implementation, checked, result, args);
         return;
       }
       // An asynchronous validator: later calls on this object wait behind the gate, so they are
@@ -118,7 +129,7 @@ export class LocalHandler implements CapabilityHandler {
       this.#gate = [];
       this.#references++;
       void checked.then((outcome) => {
-        this.#invokeChecked(implementation, outcome, result);
+        this.#invokeChecked(implementation, outcome, result, args);
         const waiting = this.#gate ?? [];
         this.#gate = undefined;
         for (const dispatch of waiting) dispatch.run();

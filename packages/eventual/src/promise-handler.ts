@@ -1,3 +1,4 @@
+import { abortStreamsIn } from './abort-streams.ts';
 import { copyCapabilities, releaseCapabilities } from './capability-copy.ts';
 import { describeValue, NotCapabilityError } from './errors.ts';
 import type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
@@ -105,8 +106,10 @@ export class PromiseHandler implements ResultHandler {
           releaseCapabilities(call.args);
           call.result.follow(inner);
         } else {
+          const error = settlementError(settlement, call.method);
           releaseCapabilities(call.args);
-          call.result.settle({ kind: 'error', error: settlementError(settlement, call.method) });
+          abortStreamsIn(call.args, error);
+          call.result.settle({ kind: 'error', error });
         }
       }
     }
@@ -172,7 +175,9 @@ export function settledResult(settlement: Settlement): PromiseHandler {
 
 function callSettled(settlement: Settlement, method: string, args: readonly unknown[]): ResultHandler {
   if (settlement.kind === 'capability') return settlement.handler.call(method, args);
-  return settledResult({ kind: 'error', error: settlementError(settlement, method) });
+  const error = settlementError(settlement, method);
+  abortStreamsIn(args, error);
+  return settledResult({ kind: 'error', error });
 }
 
 function settlementError(settlement: Settlement, method: string): unknown {

@@ -1,5 +1,6 @@
 import {
   type AbortedError,
+  abortStreamsIn,
   type CapabilityHandler,
   type ConsumerOptions,
   NotCapabilityError,
@@ -37,7 +38,10 @@ export class ImportHandler implements CapabilityHandler {
   }
 
   call(method: string, args: readonly unknown[]): ResultHandler {
-    if (this.#revoked !== undefined) return settledResult({ kind: 'error', error: this.#revoked });
+    if (this.#revoked !== undefined) {
+      abortStreamsIn(args, this.#revoked);
+      return settledResult({ kind: 'error', error: this.#revoked });
+    }
     return this.session.sendCall(0, this.id, method, args);
   }
 
@@ -96,6 +100,7 @@ export class QuestionHandler implements ResultHandler {
       settlement.kind === 'error'
         ? settlement.error
         : new NotCapabilityError(method, describe(settlement.value));
+    abortStreamsIn(args, error);
     return settledResult({ kind: 'error', error });
   }
 

@@ -22,6 +22,19 @@ export type SessionErrorCode =
   /** Something failed on this side while establishing (for example the root chooser threw). */
   | 'internal';
 
+/** Every {@link SessionErrorCode}, for checking a code that came from the peer. */
+export const sessionErrorCodes: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
+  'closed',
+  'connection-lost',
+  'version-mismatch',
+  'refused',
+  'invalid',
+  'timeout',
+  'protocol',
+  'limit',
+  'internal',
+]);
+
 /** Why a session ended. */
 export interface TerminationReason {
   readonly step: SessionStep;

@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  abortStreamsIn,
   Bytes,
   type CapabilityHandler,
   type ConsumerOptions,
@@ -33,7 +34,13 @@ import {
   TargetKind,
 } from './protocol.ts';
 import { ImportHandler, QuestionHandler, type SessionPort } from './remote-handlers.ts';
-import { SessionError, type SessionStep, type TerminationReason } from './session-error.ts';
+import {
+  SessionError,
+  type SessionErrorCode,
+  type SessionStep,
+  sessionErrorCodes,
+  type TerminationReason,
+} from './session-error.ts';
 import { StreamBridge, streamDescriptorKind } from './stream-bridge.ts';
 import type { TraceOptions } from './trace.ts';
 
@@ -352,12 +359,17 @@ export class Session<Peer = unknown> implements SessionPort {
 
   /** @internal */
   sendCall(targetKind: number, targetId: number, method: string, args: readonly unknown[]): ResultHandler {
-    if (this.#aborted !== undefined) return settledResult({ kind: 'error', error: this.#aborted });
+    if (this.#aborted !== undefined) {
+      abortStreamsIn(args, this.#aborted);
+      return settledResult({ kind: 'error', error: this.#aborted });
+    }
     const id = this.#nextQuestionId;
     try {
       // Encoding now exports the capabilities in the arguments: the caller may release its own.
       this.#send([MessageType.Call, id, targetKind, targetId, method, args]);
     } catch (error) {
+      // The call never left: streams in its arguments go nowhere, so their other ends stop waiting.
+      abortStreamsIn(args, error);
       return settledResult({ kind: 'error', error });
     }
     this.#nextQuestionId++;
@@ -630,6 +642,11 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#receiveHello(frame);
         return;
       }
+      if (frame.byteLength > this.#codec.limits.maxFrameBytes) {
+        throw new LimitViolation(
+          `a frame of ${frame.byteLength} bytes is larger than the limit of ${this.#codec.limits.maxFrameBytes}`,
+        );
+      }
       if (frame.byteLength > 0 && frame[0]! >= 0x80) {
         this.#receiveEncodedMessage(frame);
         return;
@@ -665,16 +682,21 @@ export class Session<Peer = unknown> implements SessionPort {
   }
 
   #protocolFailure(error: unknown): void {
+    // A violation found inside a decoding hook (a forged id, a flood of capabilities) is the reason,
+    // not the decoder's wrapper around it.
+    const reason =
+      error instanceof DecodeError &&
+      (error.cause instanceof ProtocolViolation || error.cause instanceof LimitViolation)
+        ? error.cause
+        : error;
     const limit =
-      error instanceof LimitViolation ||
-      (error instanceof DecodeError && error.code !== 'malformed' && error.code !== 'reference-failed');
-    const cause =
-      error instanceof DecodeError && error.cause instanceof LimitViolation ? error.cause : undefined;
+      reason instanceof LimitViolation ||
+      (reason instanceof DecodeError && decodeLimitCodes.has(reason.code));
     this.#terminate(
       {
         step: this.#currentStep(),
-        code: limit || cause !== undefined ? 'limit' : 'protocol',
-        message: describeError(cause ?? error),
+        code: limit ? 'limit' : 'protocol',
+        message: describeError(reason),
         remote: false,
       },
       true,
@@ -846,8 +868,15 @@ export class Session<Peer = unknown> implements SessionPort {
       return;
     }
     if (!this.#configureSent) {
-      // This side is still authenticating or choosing its root: keep the peer's later messages.
-      (this.#held ??= []).push([message, context]);
+      // This side is still authenticating or choosing its root: keep the peer's later messages,
+      // as many as it may have calls outstanding (a peer cannot need more before we answer).
+      const held = (this.#held ??= []);
+      if (held.length >= this.#limits.maxAnswers) {
+        throw new LimitViolation(
+          `the peer sent more than ${this.#limits.maxAnswers} messages before the handshake ended`,
+        );
+      }
+      held.push([message, context]);
       return;
     }
     switch (type) {
@@ -906,7 +935,7 @@ export class Session<Peer = unknown> implements SessionPort {
     this.#terminate(
       {
         step: steps.includes(step as SessionStep) ? (step as SessionStep) : 'session',
-        code: typeof code === 'string' ? (code as TerminationReason['code']) : 'closed',
+        code: sessionErrorCodes.has(code as SessionErrorCode) ? (code as SessionErrorCode) : 'closed',
         message: typeof text === 'string' ? text.slice(0, 4096) : 'the peer ended the session',
         remote: true,
       },
@@ -962,7 +991,9 @@ export class Session<Peer = unknown> implements SessionPort {
         try {
           this.#send([MessageType.Return, questionId, ReturnKind.Value, settlement.value]);
         } catch (error) {
-          // The callee returned something that cannot cross the wire: the caller gets that error.
+          // The callee returned something that cannot cross the wire: the caller gets that error,
+          // and streams in the value go nowhere.
+          abortStreamsIn(settlement.value, error);
           this.#sendWithError([MessageType.Return, questionId, ReturnKind.Error, error], 3);
         }
       } else {
@@ -1176,6 +1207,15 @@ const later: (task: () => void) => void =
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
+
+/** Decode errors that mean a limit was exceeded (the rest mean malformed input). */
+const decodeLimitCodes: ReadonlySet<string> = new Set([
+  'frame-too-large',
+  'too-deep',
+  'string-too-long',
+  'collection-too-long',
+  'bigint-too-large',
+]);
 
 /** The peer broke the protocol. */
 class ProtocolViolation extends Error {

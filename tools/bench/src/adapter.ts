@@ -81,6 +81,12 @@ export interface Adapter {
   readonly kind: AdapterKind;
   /** Whether `incrementNewCounter` pipelines (one round trip) or awaits twice. */
   readonly pipelining: boolean;
+  /**
+   * Workloads this adapter cannot run, by workload id (`W3d`, `W5`…), with the reason printed in the
+   * row as `n/a: <reason>`. They get an n/a row without starting an endpoint; when every delayed
+   * workload is listed, `start` is never called with a delay. Default: none.
+   */
+  readonly notApplicable?: Readonly<Record<string, string>>;
   /** Starts a server (on 127.0.0.1, port 0, for socket transports) and resolves when it listens. */
   start(options: StartOptions): Promise<Endpoint>;
 }

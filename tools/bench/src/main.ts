@@ -4,7 +4,7 @@
  *
  *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--out file]
  *
- * `--quick` uses the quick profile (3 runs of shorter loops, under a minute in all); `--smoke` runs
+ * `--quick` uses the quick profile (3 runs of shorter loops, about a minute in all); `--smoke` runs
  * one tiny iteration of everything (for the tests: checks wiring, measures nothing); `--only` keeps
  * the registry entries whose key contains one of the given strings (`--only capnweb,floor`). Exits 1
  * when an adapter failed or a cell reported an error, after printing and writing what it has.

@@ -47,7 +47,7 @@ async function measureWorkload(
   const applies = workload.applies(adapter, connection);
   if (applies === false) return undefined;
   if (typeof applies === 'string') return emptyRow(adapter, workload, profile, applies);
-  const context = { endpoint, connection, profile };
+  const context = { adapter, endpoint, connection, profile };
   try {
     if (profile.warmUpMilliseconds > 0) {
       const warmUpStart = performance.now();
@@ -99,18 +99,31 @@ async function measureOnEndpoint(
 
 /**
  * Measures every workload that applies to `adapter`: the undelayed ones on one endpoint and session,
- * then the delayed ones on a second endpoint started with the profile's delay. A failing cell becomes
- * a row with an `error:` note; a failure to start or connect rejects.
+ * then the delayed ones on a second endpoint started with the profile's delay. Workloads the adapter
+ * lists in `notApplicable` get an n/a row and no endpoint (none at all for the delayed ones when all
+ * of them are listed). A failing cell becomes a row with an `error:` note; a failure to start or
+ * connect rejects.
  */
 export async function measureAdapter(
   adapter: Adapter,
   profile: Profile,
   options: MeasureOptions = {},
 ): Promise<ResultRow[]> {
-  const immediate = workloads.filter((workload) => !workload.delayed);
-  const delayed = workloads.filter((workload) => workload.delayed);
-  return [
-    ...(await measureOnEndpoint(adapter, immediate, profile, 0, options)),
-    ...(await measureOnEndpoint(adapter, delayed, profile, profile.delayMilliseconds, options)),
-  ];
+  const reasons = adapter.notApplicable ?? {};
+  const runnable = workloads.filter((workload) => reasons[workload.id] === undefined);
+  const immediate = runnable.filter((workload) => !workload.delayed);
+  const delayed = runnable.filter((workload) => workload.delayed);
+  const rows: ResultRow[] = [];
+  if (immediate.length > 0) rows.push(...(await measureOnEndpoint(adapter, immediate, profile, 0, options)));
+  if (delayed.length > 0) {
+    rows.push(...(await measureOnEndpoint(adapter, delayed, profile, profile.delayMilliseconds, options)));
+  }
+  for (const workload of workloads) {
+    const reason = reasons[workload.id];
+    if (reason === undefined) continue;
+    const row = emptyRow(adapter, workload, profile, `n/a: ${reason}`);
+    rows.push(row);
+    options.onRow?.(row);
+  }
+  return rows;
 }

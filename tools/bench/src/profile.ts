@@ -36,8 +36,13 @@ export interface Profile {
   readonly echoItemsCount: number;
   /** W4: object array echoes per run. */
   readonly echoItemsCalls: number;
-  /** W5: idle sessions created per run. */
+  /**
+   * W5: idle sessions opened per run over the in-process transport. Enough that the sessions' own
+   * memory dominates what else the heap does between the two readings.
+   */
   readonly idleSessions: number;
+  /** W5: idle sessions opened per run over sockets (TCP, WebSocket): two sockets each. */
+  readonly idleSocketSessions: number;
   /** S1: items streamed per run. */
   readonly sequenceItems: number;
   /** S2: bytes streamed per run. */
@@ -64,13 +69,14 @@ export const fullProfile: Profile = {
   echoBytesCalls: 20,
   echoItemsCount: 10_000,
   echoItemsCalls: 10,
-  idleSessions: 200,
+  idleSessions: 500,
+  idleSocketSessions: 200,
   sequenceItems: 20_000,
   byteStreamBytes: 32 * mebibyte,
   byteStreamChunkBytes: 64 * 1024,
 };
 
-/** `--quick`: 3 repetitions of smaller loops, same sizes per call. Under a minute in all. */
+/** `--quick`: 3 repetitions of smaller loops, same sizes per call. About a minute in all. */
 export const quickProfile: Profile = {
   ...fullProfile,
   name: 'quick',
@@ -82,7 +88,6 @@ export const quickProfile: Profile = {
   delayedChainCalls: 20,
   echoBytesCalls: 4,
   echoItemsCalls: 3,
-  idleSessions: 50,
   sequenceItems: 5000,
   byteStreamBytes: 8 * mebibyte,
 };
@@ -103,6 +108,7 @@ export const smokeProfile: Profile = {
   echoItemsCount: 20,
   echoItemsCalls: 1,
   idleSessions: 2,
+  idleSocketSessions: 2,
   sequenceItems: 10,
   byteStreamBytes: 3 * 1024,
   byteStreamChunkBytes: 1024,

@@ -15,9 +15,12 @@ describe('every adapter runs one tiny iteration of each workload', () => {
       const expected = adapter.kind === 'codec' ? ['W1', 'W4b', 'W4o'] : transportWorkloads;
       expect(rows.map((row) => row.workload).sort()).toEqual([...expected].sort());
       for (const row of rows) {
-        // A wrong echo or sum shows up as an "error:" note; n/a is only allowed for streams.
+        // A wrong echo or sum shows up as an "error:" note; n/a is only allowed for streams and for
+        // the workloads the adapter declares it cannot run.
         expect(row.note ?? '', `${row.workload}: ${row.note}`).not.toMatch(/^error/);
-        if (row.median === null) expect(row.workload).toMatch(/^S[12]$/);
+        if (row.median === null && adapter.notApplicable?.[row.workload] !== undefined) {
+          expect(row.note).toBe(`n/a: ${adapter.notApplicable[row.workload]}`);
+        } else if (row.median === null) expect(row.workload).toMatch(/^S[12]$/);
         else {
           expect(row.runs).toHaveLength(1);
           expect(Number.isFinite(row.median)).toBe(true);
@@ -28,7 +31,7 @@ describe('every adapter runs one tiny iteration of each workload', () => {
 });
 
 describe('the adapters of a transport report under it', () => {
-  it('capnweb, birpc and the floors are measured over WebSocket; the floors also over TCP', () => {
+  it('capnweb, birpc and the floors are measured over WebSocket; the floors also over TCP and a worker', () => {
     const keys = registry.map((entry) => entry.key);
     expect(keys).toEqual(
       expect.arrayContaining([
@@ -37,6 +40,8 @@ describe('the adapters of a transport report under it', () => {
         'floor/websocket',
         'floor/tcp',
         'floor/memory',
+        'floor/worker',
+        '@msc/worker',
       ]),
     );
   });

@@ -13,68 +13,9 @@ import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
 import { delayedNetwork } from '../links/delayed-network.ts';
 import type { Link, Network } from '../links/link.ts';
 import { byteStreamChunks, sequenceItem } from '../service.ts';
+import type { EchoPayload, FloorCodec, ServerMessage } from './floor-value-codec.ts';
 
-/** What an echo carries, so that the codec can choose its encoding. */
-type EchoPayload =
-  | { kind: 'pair'; value: readonly [number, number] }
-  | { kind: 'bytes'; value: Uint8Array }
-  | { kind: 'items'; value: readonly Item[] };
-
-/** What a message from the server is, as far as the client's bookkeeping goes. */
-type ServerMessage = { type: 'echo' } | { type: 'item' } | { type: 'chunk'; bytes: number } | { type: 'end' };
-
-/** How the floor's messages look on one kind of link. */
-interface FloorCodec<Message> {
-  /** The echo request for `payload`. */
-  echo(payload: EchoPayload): Message;
-  /** The payload of an echo reply, decoded as the kind that was sent. */
-  readEcho(kind: EchoPayload['kind'], message: Message): unknown;
-  /** A request for `count` sequence items. */
-  sequenceRequest(count: number): Message;
-  /** A request for a byte stream. */
-  byteStreamRequest(totalBytes: number, chunkBytes: number): Message;
-  /** Classifies (and for items decodes) a server message. */
-  classify(message: Message): ServerMessage;
-  /** The server: answers one client message through `send`. */
-  serve(message: Message, send: (message: Message) => void): void;
-}
-
-/** Messages on the in-process channel: plain values, structured-cloned by `postMessage`. */
-type ValueMessage =
-  | { op: 'echo'; value: unknown }
-  | { op: 'sequence'; count: number }
-  | { op: 'byte-stream'; totalBytes: number; chunkBytes: number }
-  | { op: 'item'; value: Item }
-  | { op: 'chunk'; value: Uint8Array }
-  | { op: 'end' };
-
-/** The floor codec for the in-process channel. */
-export const valueCodec: FloorCodec<unknown> = {
-  echo: (payload) => ({ op: 'echo', value: payload.value }) satisfies ValueMessage,
-  readEcho: (_kind, message) => (message as ValueMessage & { op: 'echo' }).value,
-  sequenceRequest: (count) => ({ op: 'sequence', count }) satisfies ValueMessage,
-  byteStreamRequest: (totalBytes, chunkBytes) =>
-    ({ op: 'byte-stream', totalBytes, chunkBytes }) satisfies ValueMessage,
-  classify(message) {
-    const value = message as ValueMessage;
-    if (value.op === 'item') return { type: 'item' };
-    if (value.op === 'chunk') return { type: 'chunk', bytes: value.value.byteLength };
-    if (value.op === 'end') return { type: 'end' };
-    return { type: 'echo' };
-  },
-  serve(message, send) {
-    const value = message as ValueMessage;
-    if (value.op === 'echo') send(value);
-    else if (value.op === 'sequence') {
-      for (let index = 0; index < value.count; index += 1) send({ op: 'item', value: sequenceItem(index) });
-      send({ op: 'end' });
-    } else if (value.op === 'byte-stream') {
-      for (const chunk of byteStreamChunks(value.totalBytes, value.chunkBytes))
-        send({ op: 'chunk', value: chunk });
-      send({ op: 'end' });
-    }
-  },
-};
+export { valueCodec } from './floor-value-codec.ts';
 
 /** Tags of the first byte of a floor frame on TCP and WebSocket. */
 const Tag = { Echo: 0, Sequence: 1, Item: 2, ByteStream: 3, Chunk: 4, End: 5 } as const;
@@ -199,6 +140,33 @@ class FloorClient<Message> {
   }
 }
 
+/**
+ * The workload `Connection` of a floor over the client end `link` of a connection to an echo server
+ * that answers with `codec.serve`. Closing it closes the link.
+ */
+export function floorConnection<Message>(link: Link<Message>, codec: FloorCodec<Message>): Connection {
+  const client = new FloorClient(link, codec);
+  return {
+    async add(a, b) {
+      const [first, second] = (await client.echo({ kind: 'pair', value: [a, b] })) as [number, number];
+      return first + second;
+    },
+    // One round trip: the cost of a two-call chain under perfect pipelining.
+    incrementNewCounter: async () => ((await client.echo({ kind: 'pair', value: [0, 1] })) as number[])[1]!,
+    echoBytes: async (bytes) => (await client.echo({ kind: 'bytes', value: bytes })) as Uint8Array,
+    echoItems: async (items) => (await client.echo({ kind: 'items', value: items })) as Item[],
+    readSequence: (count) =>
+      client.stream(codec.sequenceRequest(count), (message) => (message.type === 'item' ? 1 : 0)),
+    readByteStream: (totalBytes, chunkBytes) =>
+      client.stream(codec.byteStreamRequest(totalBytes, chunkBytes), (message) =>
+        message.type === 'chunk' ? message.bytes : 0,
+      ),
+    async close() {
+      link.close();
+    },
+  };
+}
+
 /** A floor over `network` with `codec`; `library` names the row (`floor: TCP` and so on). */
 export function floorAdapter<Message>(
   library: string,
@@ -215,33 +183,7 @@ export function floorAdapter<Message>(
         link.onMessage((message) => codec.serve(message, (reply) => link.send(reply)));
       });
       return {
-        async connect(): Promise<Connection> {
-          const link = await listener.connect();
-          const client = new FloorClient(link, codec);
-          return {
-            async add(a, b) {
-              const [first, second] = (await client.echo({ kind: 'pair', value: [a, b] })) as [
-                number,
-                number,
-              ];
-              return first + second;
-            },
-            // One round trip: the cost of a two-call chain under perfect pipelining.
-            incrementNewCounter: async () =>
-              ((await client.echo({ kind: 'pair', value: [0, 1] })) as number[])[1]!,
-            echoBytes: async (bytes) => (await client.echo({ kind: 'bytes', value: bytes })) as Uint8Array,
-            echoItems: async (items) => (await client.echo({ kind: 'items', value: items })) as Item[],
-            readSequence: (count) =>
-              client.stream(codec.sequenceRequest(count), (message) => (message.type === 'item' ? 1 : 0)),
-            readByteStream: (totalBytes, chunkBytes) =>
-              client.stream(codec.byteStreamRequest(totalBytes, chunkBytes), (message) =>
-                message.type === 'chunk' ? message.bytes : 0,
-              ),
-            async close() {
-              link.close();
-            },
-          };
-        },
+        connect: async () => floorConnection(await listener.connect(), codec),
         close: () => listener.close(),
       };
     },

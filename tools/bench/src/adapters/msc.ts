@@ -6,72 +6,16 @@
  * `Sequence` and `Bytes` with the consumer's flow control. The 1 ms delay of W3d wraps each side's
  * `send`, as for peers.
  */
-import { type Bytes, bytes, type Proxy, proxy, type Sequence, sequence } from '@msc/eventual';
+import { proxy } from '@msc/eventual';
 import { Scope, Session, unauthenticated } from '@msc/session';
 import type { Connection as FrameConnection, Transport } from '@msc/transport';
 import { memoryPair, messagePortPair } from '@msc/transport-memory';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
-import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
+import type { Adapter, Connection, Endpoint } from '../adapter.ts';
 import { delayedSend } from '../links/delayed-network.ts';
-import { byteStreamChunks, Counter, sequenceItem, service } from '../service.ts';
-
-interface ICounter {
-  inc(): Promise<number>;
-}
-
-interface IBenchRoot {
-  add(a: number, b: number): Promise<number>;
-  getCounter(): Proxy<ICounter>;
-  echoBytes(bytes: Uint8Array): Promise<Uint8Array>;
-  echoItems(items: Item[]): Promise<Item[]>;
-  sequence(count: number): Sequence<Item>;
-  byteStream(totalBytes: number, chunkBytes: number): Bytes;
-}
-
-class CounterTarget implements ICounter {
-  readonly #counter = new Counter();
-  async inc(): Promise<number> {
-    return this.#counter.inc();
-  }
-}
-
-class BenchRoot implements IBenchRoot {
-  async add(a: number, b: number): Promise<number> {
-    return service.add(a, b);
-  }
-  getCounter(): Proxy<ICounter> {
-    return proxy<ICounter>(new CounterTarget());
-  }
-  async echoBytes(data: Uint8Array): Promise<Uint8Array> {
-    return data;
-  }
-  async echoItems(items: Item[]): Promise<Item[]> {
-    return items;
-  }
-  sequence(count: number): Sequence<Item> {
-    const [items, writer] = sequence<Item>();
-    void (async () => {
-      for (let index = 0; index < count; index++) {
-        writer.write(sequenceItem(index));
-        if (writer.desiredSize <= 0) await writer.flush();
-      }
-      await writer.close();
-    })().catch(() => {});
-    return items;
-  }
-  byteStream(totalBytes: number, chunkBytes: number): Bytes {
-    const [stream, writer] = bytes();
-    void (async () => {
-      for (const chunk of byteStreamChunks(totalBytes, chunkBytes)) {
-        writer.write(chunk.slice()); // ownership passes to the stream
-        if (writer.desiredSize <= 0) await writer.flush();
-      }
-      await writer.close();
-    })().catch(() => {});
-    return stream;
-  }
-}
+import { BenchRoot, type IBenchRoot } from './msc-bench-root.ts';
+import { mscConnection } from './msc-connection.ts';
 
 type Medium = 'message-port' | 'in-process';
 
@@ -108,36 +52,6 @@ function delayedTransport(transport: Transport, delayMilliseconds: number): Tran
   };
 }
 
-/** The workload calls on a remote root. */
-function workloads(remote: Proxy<IBenchRoot>, close: () => Promise<void>): Connection {
-  return {
-    add: (a, b) => remote.add(a, b),
-    async incrementNewCounter() {
-      using counter = remote.getCounter();
-      return await counter.inc();
-    },
-    echoBytes: (data) => remote.echoBytes(data),
-    echoItems: (items) => remote.echoItems(items as Item[]),
-    async readSequence(count) {
-      const items = remote.sequence(count);
-      items.capacity = 1024;
-      items.batchSize = 256;
-      let received = 0;
-      for await (const _item of items) received++;
-      return received;
-    },
-    async readByteStream(totalBytes, chunkBytes) {
-      const stream = remote.byteStream(totalBytes, chunkBytes);
-      stream.capacity = 1024 * 1024;
-      stream.batchSize = 256 * 1024;
-      let received = 0;
-      for await (const chunk of stream) received += chunk.byteLength;
-      return received;
-    },
-    close,
-  };
-}
-
 /** @msc through scopes over a network transport on 127.0.0.1. */
 export function mscNetworkAdapter(kind: 'tcp' | 'websocket'): Adapter {
   return {
@@ -158,7 +72,7 @@ export function mscNetworkAdapter(kind: 'tcp' | 'websocket'): Adapter {
           clients.add(client);
           const session = await client.session(listener.address);
           const remote = session.remoteRoot<IBenchRoot>();
-          return workloads(remote, async () => {
+          return mscConnection(remote, async () => {
             remote[Symbol.dispose]();
             clients.delete(client);
             await client.close('benchmark done');
@@ -201,7 +115,7 @@ export function mscAdapter(medium: Medium): Adapter {
           sessions.add(serverSession).add(clientSession);
           await clientSession.established;
           const remote = clientSession.remoteRoot<IBenchRoot>();
-          return workloads(remote, async () => {
+          return mscConnection(remote, async () => {
             remote[Symbol.dispose]();
             await clientSession.terminate('benchmark done');
             await serverSession.closed;

@@ -28,11 +28,7 @@ export const registry: readonly RegistryEntry[] = [
   { key: '@msc/memory', load: async () => (await import('./msc.ts')).mscAdapter('message-port') },
   { key: '@msc/tcp', load: async () => (await import('./msc.ts')).mscNetworkAdapter('tcp') },
   { key: '@msc/websocket', load: async () => (await import('./msc.ts')).mscNetworkAdapter('websocket') },
-  // Further transports, one file each, as they land:
-  //   { key: '@msc/tcp', load: async () => (await import('./msc-tcp.ts')).mscTcpAdapter },
-  //   { key: '@msc/websocket', load: async () => (await import('./msc-websocket.ts')).mscWebsocketAdapter },
-  //   { key: '@msc/worker', load: async () => (await import('./msc-worker.ts')).mscWorkerAdapter },
-  // Each exports an Adapter with kind 'subject' (see README.md, "Adding MSC").
+  { key: '@msc/worker', load: async () => (await import('./msc-worker.ts')).mscWorkerAdapter },
   // ── peers ─────────────────────────────────────────────────────────────────────────────────────
   {
     key: 'capnweb/memory',
@@ -59,6 +55,7 @@ export const registry: readonly RegistryEntry[] = [
       return floorAdapter('floor: MessageChannel', await memory(), valueCodec);
     },
   },
+  { key: 'floor/worker', load: async () => (await import('./floor-worker.ts')).floorWorkerAdapter },
   {
     key: 'floor/tcp',
     load: async () => {

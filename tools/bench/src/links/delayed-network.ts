@@ -16,8 +16,8 @@ export function delayedSend<Message>(
   };
 }
 
-/** Wraps a link so that every message it sends leaves `delayMilliseconds` later. */
-function delayLink<Message>(link: Link<Message>, delayMilliseconds: number): Link<Message> {
+/** Wraps a link so that every message it sends leaves `delayMilliseconds` later (0: unchanged timing). */
+export function delayLink<Message>(link: Link<Message>, delayMilliseconds: number): Link<Message> {
   const send = delayedSend((message: Message) => link.send(message), delayMilliseconds);
   return {
     send,

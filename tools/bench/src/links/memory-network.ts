@@ -3,9 +3,9 @@ import { type Link, LinkState, type Listener, type Network } from './link.ts';
 
 /**
  * A link over one port of a `MessageChannel`: every message is structured-cloned, as it would be
- * between threads. Closing either port closes both ends.
+ * between threads. Closing either port closes both ends. The other port may live in another thread.
  */
-class MessagePortLink implements Link<unknown> {
+export class MessagePortLink implements Link<unknown> {
   readonly #port: MessagePort;
   readonly #state = new LinkState<unknown>();
 

@@ -1,0 +1,38 @@
+import { AbortedError } from './errors.ts';
+import { ConsumerEnd, ProducerEnd } from './stream-ends.ts';
+
+/**
+ * Aborts every stream end inside `value` (arrays, plain objects and class instances, maps, sets;
+ * up to 64 deep). A call that never reaches its target (the capability is broken or revoked, the
+ * method does not exist, the arguments are invalid or cannot be encoded) carried its streams
+ * nowhere: their other ends must see `AbortedError` instead of waiting forever.
+ *
+ * @param error - the reason, given as the `AbortedError`'s cause (or used as is when it is one)
+ */
+export function abortStreamsIn(value: unknown, error: unknown): void {
+  const aborted =
+    error instanceof AbortedError
+      ? error
+      : new AbortedError('the call carrying this stream failed', { cause: error });
+  visit(value, aborted, 0);
+}
+
+function visit(value: unknown, error: AbortedError, depth: number): void {
+  if (typeof value !== 'object' || value === null || depth > 64) return;
+  if (value instanceof ConsumerEnd || value instanceof ProducerEnd) {
+    value.queue.abort(error);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) visit(item, error, depth + 1);
+  } else if (value instanceof Map) {
+    for (const [key, item] of value) {
+      visit(key, error, depth + 1);
+      visit(item, error, depth + 1);
+    }
+  } else if (value instanceof Set) {
+    for (const item of value) visit(item, error, depth + 1);
+  } else if (!ArrayBuffer.isView(value) && !(value instanceof Error) && !(value instanceof Date)) {
+    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], error, depth + 1);
+  }
+}

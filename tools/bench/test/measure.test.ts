@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { Adapter, StartOptions } from '../src/adapter.ts';
+import { floorAdapter, valueCodec } from '../src/adapters/floor.ts';
+import { memoryNetwork } from '../src/links/memory-network.ts';
+import { measureAdapter } from '../src/measure.ts';
+import { smokeProfile } from '../src/profile.ts';
+
+describe('workloads an adapter declares not applicable', () => {
+  it('get an n/a row with the reason, and the delayed endpoint is never started', async () => {
+    const floor = floorAdapter('floor: MessageChannel', memoryNetwork, valueCodec);
+    const starts: StartOptions[] = [];
+    const adapter: Adapter = {
+      ...floor,
+      notApplicable: { W3d: 'no way to delay sends', W5: 'server ends elsewhere' },
+      start(options) {
+        starts.push(options);
+        return floor.start(options);
+      },
+    };
+
+    const rows = await measureAdapter(adapter, smokeProfile);
+
+    expect(starts).toEqual([{ delayMilliseconds: 0 }]);
+    const byWorkload = new Map(rows.map((row) => [row.workload, row]));
+    expect(byWorkload.get('W3d')).toMatchObject({ median: null, note: 'n/a: no way to delay sends' });
+    expect(byWorkload.get('W5')).toMatchObject({ median: null, note: 'n/a: server ends elsewhere' });
+    expect(byWorkload.get('W1')?.median).toEqual(expect.any(Number));
+    expect(rows).toHaveLength(9);
+  });
+});

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CrashWatch } from '../src/crash-watch.ts';
+import { type FaultRun, runFaultSeed } from '../src/fault-workload.ts';
+import { reliabilityMode } from '../src/mode.ts';
+
+const mode = reliabilityMode();
+const seeds =
+  mode.seed !== undefined ? [mode.seed] : Array.from({ length: mode.faultSeeds }, (_, index) => index + 1);
+
+describe('fault injection: a mixed workload under seeded breaks and delays', () => {
+  let watch: CrashWatch;
+  beforeAll(() => {
+    watch = new CrashWatch();
+  });
+  afterAll(() => {
+    watch[Symbol.dispose]();
+  });
+
+  test(`every value settles and both sides drain, for ${seeds.length} seeds`, async () => {
+    const runs: FaultRun[] = [];
+    for (const seed of seeds) {
+      const run = await runFaultSeed(seed);
+      runs.push(run);
+      if (run.failures.length > 0 || watch.incidents.length > 0) {
+        // The seed is all it takes to replay the run exactly.
+        throw new Error(
+          `seed ${seed} failed (replay: RELIABILITY_SEED=${seed} npx vitest run --project @msc/reliability)\n` +
+            `plan ${JSON.stringify(run.plan)}\n${[...run.failures, ...watch.incidents].join('\n')}`,
+        );
+      }
+    }
+    const broken = runs.filter((run) => run.broken).length;
+    const operations = runs.reduce((total, run) => total + run.operations, 0);
+    console.info(`${runs.length} seeds, ${operations} operations, ${broken} broken mid-workload`);
+    expect(watch.incidents).toEqual([]);
+    if (mode.seed === undefined) expect(broken).toBeGreaterThan(0);
+  });
+
+  test('a seed replays exactly: the same message trace twice', async () => {
+    for (const seed of mode.seed !== undefined ? [mode.seed] : [3, 7, 11]) {
+      const first = await runFaultSeed(seed);
+      const second = await runFaultSeed(seed);
+      expect(second.plan).toEqual(first.plan);
+      expect(second.trace.length).toBeGreaterThan(0);
+      expect(second.trace).toEqual(first.trace);
+    }
+  });
+});
