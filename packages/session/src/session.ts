@@ -140,7 +140,6 @@ export class Session<Peer = unknown> implements SessionPort {
   readonly #rootHandler: CapabilityHandler | undefined;
   readonly #limits: SessionLimits;
   readonly #codec: Codec<PayloadContext | undefined>;
-  readonly #frameCodec: Codec;
   readonly #trace: TraceOptions | undefined;
   readonly #traceLabel: string;
   readonly #startTime = performance.now();
@@ -211,7 +210,6 @@ export class Session<Peer = unknown> implements SessionPort {
     registerEventualErrors(registry);
     const maxFrameBytes = Math.min(this.#limits.maxFrameBytes, this.#connection.maxFrameBytes);
     const limits = { maxFrameBytes, maxDepth: this.#limits.maxDepth };
-    this.#frameCodec = new Codec({ limits: { ...limits, maxDepth: 8 } });
     this.#codec = new Codec<PayloadContext | undefined>({
       registry,
       limits,
@@ -275,7 +273,7 @@ export class Session<Peer = unknown> implements SessionPort {
       scheme: this.#authenticator.scheme,
       addressBinding: this.#connection.addressesObservable !== false,
     };
-    this.#helloBytes = ownedCopy(this.#frameCodec.encode({ ...hello }));
+    this.#helloBytes = ownedCopy(helloCodec().encode({ ...hello }));
     this.#traceEvent('out', 'Hello', [hello.versions, hello.scheme]);
     this.#connection.start({
       frame: (frame) => this.#receiveFrame(frame),
@@ -706,7 +704,7 @@ export class Session<Peer = unknown> implements SessionPort {
   #receiveHello(frame: Uint8Array): void {
     let hello: Hello;
     try {
-      hello = parseHello(this.#frameCodec.decode(frame));
+      hello = parseHello(helloCodec().decode(frame));
     } catch (error) {
       throw new ProtocolViolation(`the first frame is not a valid hello: ${describeError(error)}`);
     }
@@ -1207,6 +1205,18 @@ const later: (task: () => void) => void =
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
+
+let sharedHelloCodec: Codec | undefined;
+
+/**
+ * The codec of hellos, shared by every session of the process (a codec holds encoder buffers, so one
+ * per session would cost memory per idle session). Hellos are small: anything past 4 KiB or 4 levels
+ * deep is refused.
+ */
+function helloCodec(): Codec {
+  sharedHelloCodec ??= new Codec({ limits: { maxFrameBytes: 4096, maxDepth: 4 } });
+  return sharedHelloCodec;
+}
 
 /** Decode errors that mean a limit was exceeded (the rest mean malformed input). */
 const decodeLimitCodes: ReadonlySet<string> = new Set([
