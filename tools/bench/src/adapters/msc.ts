@@ -90,7 +90,8 @@ export function mscNetworkAdapter(kind: 'tcp' | 'websocket'): Adapter {
 /** @msc over `medium`, one session pair per connection. */
 export function mscAdapter(medium: Medium): Adapter {
   return {
-    library: '@msc',
+    // The in-process row has no MessageChannel in between, unlike every peer's "memory" row.
+    library: medium === 'in-process' ? '@msc (in-process, no MessageChannel)' : '@msc',
     transport: 'memory',
     kind: 'subject',
     pipelining: true,

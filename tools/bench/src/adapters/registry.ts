@@ -26,6 +26,7 @@ const tcp = async () => (await import('../links/tcp-network.ts')).tcpNetwork;
 export const registry: readonly RegistryEntry[] = [
   // ── @msc ──────────────────────────────────────────────────────────────────────────────────────
   { key: '@msc/memory', load: async () => (await import('./msc.ts')).mscAdapter('message-port') },
+  { key: '@msc/in-process', load: async () => (await import('./msc.ts')).mscAdapter('in-process') },
   { key: '@msc/tcp', load: async () => (await import('./msc.ts')).mscNetworkAdapter('tcp') },
   { key: '@msc/websocket', load: async () => (await import('./msc.ts')).mscNetworkAdapter('websocket') },
   { key: '@msc/worker', load: async () => (await import('./msc-worker.ts')).mscWorkerAdapter },
