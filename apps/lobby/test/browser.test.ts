@@ -9,12 +9,12 @@ import { Identity } from '@msc/identity';
 import { ws } from '@msc/transport-ws';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromiumFlags, chromiumPath } from '../../../tools/config/chromium.ts';
 import { joinSlot, playToEnd } from '../src/client/bot.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
 import { sipGameHost } from '../src/sip-game-host.ts';
 import { serveWeb, type WebEndpoint } from '../src/web/web-server.ts';
-import { chromiumPath } from './global-setup.ts';
 
 describe('the browser client in Chromium', () => {
   let server: LobbyServer;
@@ -32,15 +32,7 @@ describe('the browser client in Chromium', () => {
     browser = await chromium.launchPersistentContext(userDataDirectory, {
       executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: [...chromiumFlags],
       timeout: 30_000,
     });
   }, 60_000);

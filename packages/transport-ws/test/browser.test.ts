@@ -13,9 +13,9 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumFlags, chromiumPath } from '../../../tools/config/chromium.ts';
 import { ws } from '../src/index.ts';
 import { Desk, type IDesk } from './fixtures/counter.ts';
-import { chromiumPath } from './global-setup.ts';
 
 async function bundlePage(): Promise<string> {
   const bundle = await rollup({
@@ -79,15 +79,7 @@ describe('in a real browser (Chromium)', () => {
     browser = await chromium.launchPersistentContext(userDataDirectory, {
       executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: [...chromiumFlags],
       timeout: 30_000,
     });
   }, 60_000);
