@@ -4,6 +4,7 @@ import {
   type Connection,
   ConnectionClosedError,
   type DeliveryScheduler,
+  DrainWaiters,
   FrameInbox,
   type FrameReceiver,
   FrameTooLargeError,
@@ -76,7 +77,7 @@ class IpcConnection implements Connection {
   #resolveClosed!: (reason: CloseReason) => void;
   /** Bytes handed to `channel.send()` whose write has not completed: this side's `bufferedBytes`. */
   #unwrittenBytes = 0;
-  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #drained = new DrainWaiters();
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #detached = false;
   readonly #onMessage = (value: unknown): void => this.#receive(value);
@@ -127,14 +128,7 @@ class IpcConnection implements Connection {
 
   whenDrained(): Promise<void> {
     if (this.#reason !== undefined || this.#unwrittenBytes <= this.#lowWaterMarkBytes) return resolved;
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.#drained = { promise, resolve };
-    }
-    return this.#drained.promise;
+    return this.#drained.wait();
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -275,10 +269,7 @@ class IpcConnection implements Connection {
   }
 
   #checkDrained(): void {
-    if (this.#drained !== undefined && this.#unwrittenBytes <= this.#lowWaterMarkBytes) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    if (this.#unwrittenBytes <= this.#lowWaterMarkBytes) this.#drained.release();
   }
 
   #detach(): void {
@@ -295,10 +286,7 @@ class IpcConnection implements Connection {
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#detach();
     this.#resolveClosed(reason);
-    if (this.#drained !== undefined) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    this.#drained.release();
   }
 }
 

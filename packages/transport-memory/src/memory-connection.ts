@@ -4,6 +4,7 @@ import {
   type CloseReason,
   type Connection,
   ConnectionClosedError,
+  DrainWaiters,
   FrameInbox,
   type FrameReceiver,
   FrameTooLargeError,
@@ -65,7 +66,7 @@ class MemoryEnd implements MemoryConnection {
   #resolveClosed!: (reason: CloseReason) => void;
   /** Bytes this end sent that the peer's inbox has not released (delivered or dropped) yet. */
   #unreleasedBytes = 0;
-  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #drained = new DrainWaiters();
   // Entries on their way to the peer when delayMs > 0, with the time (performance.now()) each is due.
   #inFlight: (Entry | undefined)[] = [];
   #inFlightDue: number[] = [];
@@ -121,14 +122,7 @@ class MemoryEnd implements MemoryConnection {
 
   whenDrained(): Promise<void> {
     if (this.#reason !== undefined || this.#unreleasedBytes <= this.#lowWaterMarkBytes) return resolved;
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.#drained = { promise, resolve };
-    }
-    return this.#drained.promise;
+    return this.#drained.wait();
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -267,10 +261,7 @@ class MemoryEnd implements MemoryConnection {
 
   #release(bytes: number): void {
     this.#unreleasedBytes -= bytes;
-    if (this.#drained !== undefined && this.#unreleasedBytes <= this.#lowWaterMarkBytes) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    if (this.#unreleasedBytes <= this.#lowWaterMarkBytes) this.#drained.release();
   }
 
   /** Settles the connection-level state once; the receiver's closed() follows through the inbox. */
@@ -279,10 +270,7 @@ class MemoryEnd implements MemoryConnection {
     this.#state = 'closed';
     this.#reason = reason;
     this.#resolveClosed(reason);
-    if (this.#drained !== undefined) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    this.#drained.release();
   }
 }
 

@@ -4,6 +4,7 @@ import {
   type Connection,
   ConnectionClosedError,
   type DeliveryScheduler,
+  DrainWaiters,
   FrameInbox,
   type FrameReceiver,
   FrameTooLargeError,
@@ -81,7 +82,7 @@ class MessagePortConnection implements Connection {
   /** Bytes delivered to our receiver that the peer has not been told about yet. */
   #bytesToAcknowledge = 0;
   #acknowledgementScheduled = false;
-  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #drained = new DrainWaiters();
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #portClosed = false;
   #detach: () => void;
@@ -170,14 +171,7 @@ class MessagePortConnection implements Connection {
 
   whenDrained(): Promise<void> {
     if (this.#reason !== undefined || this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) return resolved;
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.#drained = { promise, resolve };
-    }
-    return this.#drained.promise;
+    return this.#drained.wait();
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -239,10 +233,7 @@ class MessagePortConnection implements Connection {
     switch (data.msc) {
       case 'ack':
         this.#unacknowledgedBytes -= data.bytes;
-        if (this.#drained !== undefined && this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) {
-          this.#drained.resolve();
-          this.#drained = undefined;
-        }
+        if (this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) this.#drained.release();
         return;
       case 'close':
         if (this.#state === 'open') {
@@ -336,10 +327,7 @@ class MessagePortConnection implements Connection {
     this.#reason = reason;
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#resolveClosed(reason);
-    if (this.#drained !== undefined) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    this.#drained.release();
   }
 }
 

@@ -4,6 +4,7 @@ import {
   type CloseReason,
   type Connection,
   ConnectionClosedError,
+  DrainWaiters,
   FrameInbox,
   type FrameReceiver,
   FrameTooLargeError,
@@ -70,7 +71,7 @@ export class TcpSocketConnection implements TcpConnection {
   #outgoing: Uint8Array[] = [];
   #outgoingBytes = 0;
   #flushScheduled = false;
-  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #drained = new DrainWaiters();
   /** The close notice the peer sent before its FIN, if any: it names the code and message of its close. */
   #peerNotice: Notice | undefined;
   #readingPaused = false;
@@ -144,14 +145,7 @@ export class TcpSocketConnection implements TcpConnection {
 
   whenDrained(): Promise<void> {
     if (this.#state === 'closed' || this.bufferedBytes <= this.#settings.lowWaterMarkBytes) return resolved;
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.#drained = { promise, resolve };
-    }
-    return this.#drained.promise;
+    return this.#drained.wait();
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -249,10 +243,7 @@ export class TcpSocketConnection implements TcpConnection {
   }
 
   #checkDrained(): void {
-    if (this.#drained !== undefined && this.bufferedBytes <= this.#settings.lowWaterMarkBytes) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    if (this.bufferedBytes <= this.#settings.lowWaterMarkBytes) this.#drained.release();
   }
 
   // ——— receiving ———
@@ -400,9 +391,6 @@ export class TcpSocketConnection implements TcpConnection {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
     this.#resolveClosed(reason);
-    if (this.#drained !== undefined) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    this.#drained.release();
   }
 }

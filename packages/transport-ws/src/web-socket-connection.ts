@@ -3,6 +3,7 @@ import {
   type CloseReason,
   type Connection,
   ConnectionClosedError,
+  DrainWaiters,
   FrameInbox,
   type FrameReceiver,
   FrameTooLargeError,
@@ -73,7 +74,7 @@ export class WebSocketConnection implements Connection {
   #outgoing: Uint8Array[] = [];
   #outgoingBytes = 0;
   #flushScheduled = false;
-  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #drained = new DrainWaiters();
   #drainPoll: ReturnType<typeof setTimeout> | undefined;
   #lastError: unknown;
   #readingPaused = false;
@@ -137,16 +138,11 @@ export class WebSocketConnection implements Connection {
 
   whenDrained(): Promise<void> {
     if (this.#state === 'closed' || this.bufferedBytes <= this.#settings.lowWaterMarkBytes) return resolved;
-    if (this.#drained === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.#drained = { promise, resolve };
-      // Without write callbacks (browsers) the only way to see bufferedAmount fall is to look again.
-      if (this.#driver.onWritten === undefined) this.#pollDrain();
-    }
-    return this.#drained.promise;
+    const first = !this.#drained.waiting;
+    const drained = this.#drained.wait();
+    // Without write callbacks (browsers) the only way to see bufferedAmount fall is to look again.
+    if (first && this.#driver.onWritten === undefined) this.#pollDrain();
+    return drained;
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -275,16 +271,13 @@ export class WebSocketConnection implements Connection {
   };
 
   #checkDrained(): void {
-    if (this.#drained !== undefined && this.bufferedBytes <= this.#settings.lowWaterMarkBytes) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    if (this.bufferedBytes <= this.#settings.lowWaterMarkBytes) this.#drained.release();
   }
 
   #pollDrain(): void {
     this.#drainPoll = setTimeout(() => {
       this.#checkDrained();
-      if (this.#drained !== undefined) this.#pollDrain();
+      if (this.#drained.waiting) this.#pollDrain();
     }, 10);
   }
 
@@ -354,9 +347,6 @@ export class WebSocketConnection implements Connection {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#closeTimer);
     this.#resolveClosed(reason);
-    if (this.#drained !== undefined) {
-      this.#drained.resolve();
-      this.#drained = undefined;
-    }
+    this.#drained.release();
   }
 }

@@ -35,6 +35,7 @@ export type { CloseCode, CloseOptions, CloseReason } from './close-reason.ts';
 export type { Connection } from './connection.ts';
 export { ConnectionClosedError } from './connection-closed-error.ts';
 export { DialError, type DialErrorCode } from './dial-error.ts';
+export { DrainWaiters } from './drain-waiters.ts';
 export { FrameInbox, type FrameInboxOptions } from './frame-inbox.ts';
 export type { FrameReceiver } from './frame-receiver.ts';
 export { FrameTooLargeError } from './frame-too-large-error.ts';
