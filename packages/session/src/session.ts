@@ -106,6 +106,8 @@ interface ExportEntry {
  * undone), and the consumer settings to give streams that a decoding materializes.
  */
 interface PayloadContext {
+  /** The session encoding or decoding (codecs are shared between sessions). */
+  readonly session: Session<any>;
   readonly exported: number[];
   readonly streams: (readonly number[])[];
   /** Consumer ends of streams a decoding made (a return applies the caller's early settings). */
@@ -139,13 +141,46 @@ export class Session<Peer = unknown> implements SessionPort {
   /** This session's own reference to a fixed root, taken at construction, released at the end. */
   readonly #rootHandler: CapabilityHandler | undefined;
   readonly #limits: SessionLimits;
-  readonly #codec: Codec<PayloadContext | undefined>;
+  readonly #codec: Codec<PayloadContext>;
+
+  /**
+   * Codecs are shared by all sessions with the same registry and settings (a codec holds encoder
+   * buffers: one per session would cost memory per idle session). The hooks find their session in
+   * the per-call context.
+   */
+  static readonly #codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
+
+  static #sharedCodec(
+    registry: ContractRegistry,
+    maxFrameBytes: number,
+    maxDepth: number,
+    errorStacks: boolean,
+  ): Codec<PayloadContext> {
+    let byKey = Session.#codecs.get(registry);
+    if (byKey === undefined) Session.#codecs.set(registry, (byKey = new Map()));
+    const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
+    let codec = byKey.get(key);
+    if (codec === undefined) {
+      codec = new Codec<PayloadContext>({
+        registry,
+        limits: { maxFrameBytes, maxDepth },
+        errorStacks,
+        hooks: {
+          isReference: (value) => isCapability(value) || StreamBridge.isEndpoint(value),
+          encodeReference: (value, context) => context.session.#encodeReference(value, context),
+          decodeReference: (descriptor, context) => context.session.#decodeReference(descriptor, context),
+        },
+      });
+      byKey.set(key, codec);
+    }
+    return codec;
+  }
   readonly #trace: TraceOptions | undefined;
   readonly #traceLabel: string;
   readonly #startTime = performance.now();
   readonly #versions: readonly number[];
-  readonly #nonce = crypto.getRandomValues(new Uint8Array(32));
-  readonly #helloBytes: Uint8Array;
+  /** This side's hello as sent, kept only until the transcript is built. */
+  #helloBytes: Uint8Array | undefined;
 
   #phase: Phase = 'hello';
   #protocolVersion = 0;
@@ -159,7 +194,8 @@ export class Session<Peer = unknown> implements SessionPort {
   #held: [unknown[], PayloadContext][] | undefined = undefined;
   #authInbox: Uint8Array[] = [];
   #authWaiter: { resolve(message: Uint8Array): void; reject(error: unknown): void } | undefined;
-  readonly #authAbort = new AbortController();
+  /** Aborted when the session ends during authentication; dropped once authentication is over. */
+  #authAbort: AbortController | undefined = new AbortController();
 
   readonly #questions = new Map<number, QuestionHandler>();
   readonly #answers = new Map<number, ResultHandler>();
@@ -209,17 +245,12 @@ export class Session<Peer = unknown> implements SessionPort {
     const registry = options.registry ?? defaultRegistry;
     registerEventualErrors(registry);
     const maxFrameBytes = Math.min(this.#limits.maxFrameBytes, this.#connection.maxFrameBytes);
-    const limits = { maxFrameBytes, maxDepth: this.#limits.maxDepth };
-    this.#codec = new Codec<PayloadContext | undefined>({
+    this.#codec = Session.#sharedCodec(
       registry,
-      limits,
-      errorStacks: options.errorStacks ?? false,
-      hooks: {
-        isReference: (value) => isCapability(value) || StreamBridge.isEndpoint(value),
-        encodeReference: (value, context) => this.#encodeReference(value, context),
-        decodeReference: (descriptor, context) => this.#decodeReference(descriptor, context),
-      },
-    });
+      maxFrameBytes,
+      this.#limits.maxDepth,
+      options.errorStacks ?? false,
+    );
     this.#streams = new StreamBridge(
       {
         send: (message) => {
@@ -269,7 +300,7 @@ export class Session<Peer = unknown> implements SessionPort {
 
     const hello: Hello = {
       versions: this.#versions,
-      nonce: this.#nonce,
+      nonce: crypto.getRandomValues(new Uint8Array(32)),
       scheme: this.#authenticator.scheme,
       addressBinding: this.#connection.addressesObservable !== false,
     };
@@ -280,7 +311,7 @@ export class Session<Peer = unknown> implements SessionPort {
       closed: (reason) => this.#connectionClosed(reason),
     });
     try {
-      this.#connection.send(ownedCopy(this.#helloBytes));
+      this.#connection.send(ownedCopy(this.#helloBytes!));
     } catch (error) {
       this.#terminate(
         { step: 'transport', code: 'connection-lost', message: describeError(error), remote: false },
@@ -387,7 +418,7 @@ export class Session<Peer = unknown> implements SessionPort {
 
   /** Encodes one message; on failure undoes what the encoding exported, then throws. */
   #encodeMessage(message: unknown[]): Uint8Array {
-    const context: PayloadContext = { exported: [], streams: [], consumers: [] };
+    const context: PayloadContext = { session: this, exported: [], streams: [], consumers: [] };
     try {
       return this.#codec.encode(message, context);
     } catch (error) {
@@ -398,17 +429,17 @@ export class Session<Peer = unknown> implements SessionPort {
     }
   }
 
-  #encodeReference(value: object, context: PayloadContext | undefined): unknown {
+  #encodeReference(value: object, context: PayloadContext): unknown {
     if (StreamBridge.isEndpoint(value)) {
       const descriptor = this.#streams.export(value);
-      context?.streams.push(descriptor);
+      context.streams.push(descriptor);
       return descriptor;
     }
     const handler = handlerOf(value)!;
     const descriptor = this.#describe(handler);
     // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
     sinkFloating(value);
-    if (descriptor[0] === DescriptorKind.SenderExport) context?.exported.push(descriptor[1]);
+    if (descriptor[0] === DescriptorKind.SenderExport) context.exported.push(descriptor[1]);
     return descriptor;
   }
 
@@ -489,11 +520,11 @@ export class Session<Peer = unknown> implements SessionPort {
     }
   }
 
-  #decodeReference(descriptor: unknown, context: PayloadContext | undefined): unknown {
+  #decodeReference(descriptor: unknown, context: PayloadContext): unknown {
     if (Array.isArray(descriptor) && descriptor[0] === streamDescriptorKind) {
       try {
         const endpoint = this.#streams.import(descriptor);
-        context?.consumers.push(endpoint);
+        context.consumers.push(endpoint);
         return endpoint;
       } catch (error) {
         throw new ProtocolViolation(describeError(error));
@@ -670,7 +701,7 @@ export class Session<Peer = unknown> implements SessionPort {
   }
 
   #receiveEncodedMessage(bytes: Uint8Array): void {
-    const context: PayloadContext = { exported: [], streams: [], consumers: [] };
+    const context: PayloadContext = { session: this, exported: [], streams: [], consumers: [] };
     const message = this.#codec.decode(bytes, context);
     if (!Array.isArray(message) || typeof message[0] !== 'number') {
       throw new ProtocolViolation('a message must be an array starting with its type');
@@ -735,8 +766,10 @@ export class Session<Peer = unknown> implements SessionPort {
       );
       return;
     }
-    const dialerHello = this.#role === 'dialer' ? this.#helloBytes : frame;
-    const listenerHello = this.#role === 'dialer' ? frame : this.#helloBytes;
+    const ownHello = this.#helloBytes!;
+    this.#helloBytes = undefined;
+    const dialerHello = this.#role === 'dialer' ? ownHello : frame;
+    const listenerHello = this.#role === 'dialer' ? frame : ownHello;
     const transcript = new Uint8Array(dialerHello.byteLength + listenerHello.byteLength);
     transcript.set(dialerHello, 0);
     transcript.set(listenerHello, dialerHello.byteLength);
@@ -762,7 +795,7 @@ export class Session<Peer = unknown> implements SessionPort {
           if (this.#terminated === undefined) this.#send([MessageType.Authenticate, message]);
         },
         receive: () => this.#receiveAuthentication(),
-        signal: this.#authAbort.signal,
+        signal: this.#authAbort!.signal,
       });
     } catch (error) {
       if (this.#terminated !== undefined) return;
@@ -786,6 +819,8 @@ export class Session<Peer = unknown> implements SessionPort {
     }
     if (this.#terminated !== undefined) return;
     this.#peer = peer;
+    this.#authAbort = undefined;
+    this.#authInbox = [];
     this.#phase = 'configuring';
     await this.#configure(peer);
   }
@@ -1137,7 +1172,7 @@ export class Session<Peer = unknown> implements SessionPort {
     }
     this.#outbox = [];
 
-    this.#authAbort.abort(error);
+    this.#authAbort?.abort(error);
     if (this.#authWaiter !== undefined) {
       this.#authWaiter.reject(aborted);
       this.#authWaiter = undefined;
