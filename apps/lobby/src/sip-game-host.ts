@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type SipKind, type SipResourceLimits, spawnSip } from '@msc/sip';
@@ -12,6 +12,12 @@ export interface SipGameHostOptions {
   readonly kind?: SipKind;
   /** Heap limits of each game SIP. Default: 32 MiB of old generation. */
   readonly resourceLimits?: SipResourceLimits;
+  /**
+   * How many game SIPs may be starting at once; further launches wait their turn. A burst of
+   * launches on a small machine would otherwise make start-ups overrun the handshake timeout.
+   * Default: twice the available parallelism (at least 2).
+   */
+  readonly concurrentStarts?: number;
 }
 
 /**
@@ -26,6 +32,22 @@ export interface SipGameHostOptions {
 export function sipGameHost(options: SipGameHostOptions = {}): GameHost {
   const kind = options.kind ?? 'worker';
   const running = new Set<HostedGame>();
+  const startLimit = Math.max(1, options.concurrentStarts ?? Math.max(2, 2 * availableParallelism()));
+  let starting = 0;
+  const waitingToStart: (() => void)[] = [];
+  const startSlot = async (): Promise<void> => {
+    if (starting < startLimit) {
+      starting++;
+      return;
+    }
+    // The slot is handed over by `releaseStartSlot`, so `starting` stays counted.
+    await new Promise<void>((resolve) => waitingToStart.push(resolve));
+  };
+  const releaseStartSlot = (): void => {
+    const next = waitingToStart.shift();
+    if (next !== undefined) next();
+    else starting--;
+  };
   let bundle: Promise<{ directory: string; module: URL }> | undefined;
   let closed = false;
 
@@ -52,6 +74,11 @@ export function sipGameHost(options: SipGameHostOptions = {}): GameHost {
       if (closed) throw new Error('the game host is closed');
       bundle ??= bundleModule();
       const { module } = await bundle;
+      await startSlot();
+      if (closed) {
+        releaseStartSlot();
+        throw new Error('the game host is closed');
+      }
       const sip = spawnSip<IGameSession, GameSetup>(module, {
         kind,
         init: setup,
@@ -59,6 +86,8 @@ export function sipGameHost(options: SipGameHostOptions = {}): GameHost {
         resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 32 },
         exitGraceMs: 1_000,
       });
+      // The slot is free once the SIP runs (or failed to start).
+      void Promise.race([sip.established.catch(() => {}), sip.ended]).then(releaseStartSlot);
       let stopCause: HostedGameEnd['cause'] | undefined;
       const ended = sip.ended.then((end): HostedGameEnd => {
         running.delete(hosted);
