@@ -1,11 +1,13 @@
 /**
  * Regenerates docs/reliability.md: runs the suite in a long-ish mode (more fuzz cases and seeds than
- * the test run, fewer than RELIABILITY_LONG), the limit attacks, the never-reading-peer measurements
- * and a bounded TCP loopback load, and writes the figures.
+ * the test run, fewer than RELIABILITY_LONG), the limit attacks, the never-reading-peer measurements,
+ * the session load over TCP and WebSocket and the lobby soak, and writes the figures.
  *
  * Usage: `node --expose-gc --conditions=@msc/source --import tsx src/report.ts` in tools/reliability,
  * or `npx pnpm@10.34.8 --filter @msc/reliability report`. Environment: REPORT_FUZZ_RUNS (default 500
- * per family), REPORT_FAULT_SEEDS (default 500), REPORT_LOAD_SESSIONS (default 2,000).
+ * per family), REPORT_FAULT_SEEDS (default 500), REPORT_LOAD_SESSIONS (default 10,000 per transport),
+ * REPORT_LOAD_CALL_SECONDS (default 10), SOAK_MINUTES (default 10), SOAK_TABLES (default 4). The full
+ * run takes about 13 minutes, most of it the soak.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,11 +16,17 @@ import { type AttackOutcome, limitAttacks, neverReadingPeer, underAttack } from 
 import { CrashWatch } from './crash-watch.ts';
 import { runFaultSeed } from './fault-workload.ts';
 import { type FuzzFamily, type FuzzFigures, runFuzzFamily } from './hostile-fuzz.ts';
-import { type LoadFigures, tcpLoad } from './tcp-load.ts';
+import { type SessionLoadFigures, sessionLoad } from './load/session-load.ts';
+import { type LobbySoakFigures, lobbySoak } from './soak/lobby-soak.ts';
 
 const fuzzRuns = Number(process.env['REPORT_FUZZ_RUNS'] ?? 500);
 const faultSeeds = Number(process.env['REPORT_FAULT_SEEDS'] ?? 500);
-const loadSessions = Number(process.env['REPORT_LOAD_SESSIONS'] ?? 2_000);
+const loadSessions = Number(process.env['REPORT_LOAD_SESSIONS'] ?? 10_000);
+const loadCallSeconds = Number(process.env['REPORT_LOAD_CALL_SECONDS'] ?? 10);
+const soakMinutes = Number(process.env['SOAK_MINUTES'] ?? 10);
+const soakTables = Number(process.env['SOAK_TABLES'] ?? 4);
+const kibibytes = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
 
@@ -69,14 +77,29 @@ const neverReadingCallsLarger = await neverReadingPeer('call-results', {
 });
 log('limits done');
 
-// 4. Load over TCP loopback.
-let load: LoadFigures | string;
-try {
-  load = await tcpLoad(loadSessions, 100);
-} catch (error) {
-  load = `not run: ${error instanceof Error ? error.message : String(error)}`;
+// 4. Sessions held open over TCP and WebSocket (server, clients: child processes).
+const loads: (SessionLoadFigures | string)[] = [];
+for (const transport of ['tcp', 'ws'] as const) {
+  try {
+    loads.push(
+      await sessionLoad({ transport, sessions: loadSessions, callMilliseconds: loadCallSeconds * 1000 }),
+    );
+  } catch (error) {
+    loads.push(`${transport}: not run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  log(
+    `load ${transport}: ${JSON.stringify(loads[loads.length - 1], (key, value) => (key === 'baseline' || key === 'loaded' || key === 'afterCalls' ? undefined : value))}`,
+  );
 }
-log(`load: ${JSON.stringify(load)}`);
+
+// 5. The lobby soak.
+let soak: LobbySoakFigures | string;
+try {
+  soak = await lobbySoak({ minutes: soakMinutes, tables: soakTables });
+} catch (error) {
+  soak = `not run: ${error instanceof Error ? error.message : String(error)}`;
+}
+log(`soak: ${typeof soak === 'string' ? soak : JSON.stringify({ ...soak, samples: soak.samples.length })}`);
 
 const total = performance.now() - started;
 const fuzzRows = fuzz
@@ -101,10 +124,79 @@ const neverRows = [neverReadingStream, neverReadingCalls, neverReadingCallsLarge
       `| ${figures.kind} | ${mebibytes(figures.requestedBytes)} | ${mebibytes(figures.maxBufferedBytes)} | ${mebibytes(figures.arrayBufferGrowth)} | ${figures.terminated ? 'ended' : 'up'} |`,
   )
   .join('\n');
-const loadText =
-  typeof load === 'string'
-    ? load
-    : `${load.succeeded} of ${load.sessions} sessions (each: TCP dial, handshake, one call, termination), ${load.concurrency} at a time, in ${seconds(load.milliseconds)} (${Math.round((load.sessions / load.milliseconds) * 1000)} sessions/s); peak heap ${mebibytes(load.peakHeapBytes)}, peak RSS ${mebibytes(load.peakRssBytes)}.${Object.keys(load.failures).length > 0 ? ` Failures: ${JSON.stringify(load.failures)}.` : ''}`;
+const loadRows = loads
+  .map((figures) =>
+    typeof figures === 'string'
+      ? `| ${figures} | | | | | | | |`
+      : `| ${figures.transport === 'tcp' ? 'TCP' : 'WebSocket'} | ${thousands(figures.reached)} of ${thousands(figures.requested)} | ${seconds(figures.openMilliseconds)} | ${kibibytes(figures.bytesPerSession)} (heap ${kibibytes(figures.heapBytesPerSession)}) | ${kibibytes(figures.rssBytesPerSession)} | ${thousands(figures.callsPerSecond)} calls/s (${thousands(figures.calls)} in ${seconds(figures.callMilliseconds)}, ${figures.callErrors} failed) | ${Math.round(figures.latencyP50)} / ${Math.round(figures.latencyP99)} ms | ${mebibytes(figures.afterCalls.peakRss)} |`,
+  )
+  .join('\n');
+const loadNotes = loads
+  .flatMap((figures) =>
+    typeof figures === 'string'
+      ? []
+      : [
+          `${figures.transport === 'tcp' ? 'TCP' : 'WebSocket'}: server heap ${mebibytes(figures.baseline.heapUsed)} before any client, ${mebibytes(figures.loaded.heapUsed)} with every session open, ${mebibytes(figures.afterCalls.heapUsed)} after the calls (external ${mebibytes(figures.baseline.external)} → ${mebibytes(figures.loaded.external)}); RSS ${mebibytes(figures.baseline.rss)} → ${mebibytes(figures.loaded.rss)}.${figures.shortfall !== undefined ? ` Fewer sessions than asked for: ${figures.shortfall}.` : ''}${Object.keys(figures.failures).length > 0 ? ` Failures: ${JSON.stringify(figures.failures)}.` : ''}`,
+        ],
+  )
+  .map((line) => `- ${line}`)
+  .join('\n');
+const firstLoad = loads.find((figures): figures is SessionLoadFigures => typeof figures !== 'string');
+const openFileText =
+  firstLoad === undefined
+    ? ''
+    : `Open files: this machine's hard limit is ${thousands(firstLoad.hardOpenFileLimit)} (it cannot be raised without privileges here); every child runs with \`ulimit -n ${firstLoad.openFileLimit}\` (set by a bash wrapper before \`exec node\`), enough for the server's ${thousands(loadSessions)} sockets and each client's ${thousands(Math.ceil(loadSessions / firstLoad.clientProcesses))}.`;
+
+const kibibytesPerMinute = (bytes: number) =>
+  `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024).toFixed(1)} KiB/min`;
+const soakText = (() => {
+  if (typeof soak === 'string') return soak;
+  const perMinute = soak.samples.filter(
+    (sample, index, all) => index === 0 || Math.floor(sample.minutes) > Math.floor(all[index - 1]!.minutes),
+  );
+  const rows = [...perMinute, soak.samples[soak.samples.length - 1]!]
+    .filter((sample, index, all) => all.indexOf(sample) === index)
+    .map(
+      (sample) =>
+        `| ${sample.minutes.toFixed(1)} | ${mebibytes(sample.heapUsed)} | ${mebibytes(sample.external)} | ${mebibytes(sample.rss)} | ${sample.sessions} | ${sample.openGames} | ${sample.runningGames} |`,
+    )
+    .join('\n');
+  const server = soak.server;
+  const churnMinutes = soak.minutes - soak.warmupMinutes;
+  const growth = soak.heapSlopeBytesPerMinute * churnMinutes;
+  const band = soak.heapMaxAfterWarmup - soak.heapMinAfterWarmup;
+  const firstAfterWarmup = soak.samples.find((sample) => sample.minutes >= soak.warmupMinutes);
+  // How to read the slope: what it adds up to over the run, against how far the churn itself moves the heap.
+  const reading = `Read: over the ${churnMinutes.toFixed(1)} minutes after the warm-up the slope adds up to ${growth >= 0 ? '+' : '−'}${kibibytes(Math.abs(growth))}, ${Math.abs(growth) <= band ? 'within' : 'beyond'} the ${kibibytes(band)} band the churn itself moves the heap in (games and sessions in flight at the moment of each sample). Once every player had left, the heap was ${mebibytes(soak.heapIdleAtEnd)}, against ${firstAfterWarmup === undefined ? 'no sample' : mebibytes(firstAfterWarmup.heapUsed)} at the end of the warm-up (with ${firstAfterWarmup?.sessions ?? 0} sessions and ${firstAfterWarmup?.runningGames ?? 0} games in flight). The players' count of ended and failed games is judged by X's seat, the server's by whether \`finished()\` resolved, so the two can differ by a game that was crashed or terminated as it ended.`;
+  return `${soak.minutes} minutes, ${soak.tables} tables, ${soak.samples.length} heap samples (every ${soak.sampleMilliseconds / 1000} s, after a garbage collection); warm-up ${soak.warmupMinutes.toFixed(1)} min left out of the slopes.
+
+| heap used slope | heap + external slope | RSS slope | heap after warm-up (min – max) | heap once every player left |
+|---|---|---|---|---|
+| ${kibibytesPerMinute(soak.heapSlopeBytesPerMinute)} | ${kibibytesPerMinute(soak.heapAndExternalSlopeBytesPerMinute)} | ${kibibytesPerMinute(soak.rssSlopeBytesPerMinute)} | ${mebibytes(soak.heapMinAfterWarmup)} – ${mebibytes(soak.heapMaxAfterWarmup)} | ${mebibytes(soak.heapIdleAtEnd)} (${soak.sessionsAtEnd} sessions, ${soak.runningGamesAtEnd} running games) |
+
+| churn | count |
+|---|---|
+| rounds (4 fresh sessions each) | ${thousands(soak.rounds)} |
+| sessions connected / disconnected (server) | ${thousands(server.connected)} / ${thousands(server.disconnected)} |
+| games created / launched in a worker SIP (server) | ${thousands(server.created)} / ${thousands(server.launched)} |
+| joins / leaves before launch / chat lines | ${thousands(soak.joins)} / ${thousands(soak.leaves)} / ${thousands(soak.chats)} |
+| matches finished (incl. forfeits) / ended early (server) | ${thousands(server.finished)} / ${thousands(server.failed)} |
+| games crashed (uncaught error in the SIP: commands / SIP deaths logged) | ${thousands(server.crashCommands)} / ${thousands(server.crashed)} |
+| game SIPs terminated from outside | ${thousands(server.terminateCommands)} |
+| crash or terminate commands that came after the game had ended | ${thousands(server.missedCommands)} |
+| players cut off mid-game without a goodbye | ${thousands(soak.abruptDisconnects)} |
+| games the players saw end / fail | ${thousands(soak.gamesEnded)} / ${thousands(soak.gamesFailed)} |
+| games that could not start | ${thousands(server.notStarted)} |
+| rounds that went wrong | ${Object.keys(soak.failures).length === 0 ? 'none' : JSON.stringify(soak.failures).replace(/\|/g, '\\|')} |
+
+${reading}
+
+Server heap over the run (first sample of each minute, and the last one, taken after every player left):
+
+| minute | heap used | external | RSS | sessions | open games | running games |
+|---|---|---|---|---|---|---|
+${rows}`;
+})();
 
 const document = `# Reliability and security
 
@@ -113,7 +205,7 @@ in tools/reliability) on ${new Date().toISOString().slice(0, 10)}, Node ${proces
 machine: timings are indicative only). The whole run took ${seconds(total)}. Do not edit by hand: rerun the script.
 
 The same checks run in the normal test run (\`npx vitest run --project @msc/reliability\`, fast mode: 150 fuzz
-cases per family, 50 fault seeds, about 15 s) and in a long mode (\`RELIABILITY_LONG=1\`: 2,000 cases per family,
+cases per family, 50 fault seeds, 40 load sessions per transport, a quarter-minute soak: about 30 s) and in a long mode (\`RELIABILITY_LONG=1\`: 2,000 cases per family,
 1,000 seeds). \`RELIABILITY_SEED=<n>\` replays one fault-injection seed exactly (and seeds fast-check).
 
 ## 1. Hostile peer fuzzer
@@ -172,13 +264,41 @@ Byte streams are bounded: the stream pump waits while the connection holds more 
 queued whatever the peer reads, up to \`limits.maxBufferedBytes\` (default 64 MiB, so the runs above stay up): past
 it the session ends with \`limit\` (\`limits.test.ts\` checks it with a 4 MiB bound).
 
-## 4. Load over TCP (loopback)
+## 4. Load: sessions held open over TCP and WebSocket (loopback)
 
-${loadText}
+One server process holds every session (a plain root with one method); the clients run in two other
+processes and open their share (at most 100 handshakes in flight each), check each session with one call,
+and keep them all open. The server measures itself after two garbage collections, before any client and
+with every session open: the growth of heap used plus external memory divided by the sessions is the
+memory per session (the clients' memory is not counted). Then every session calls in a loop, one call
+outstanding per session, for ${loadCallSeconds} s: the call rate is what the one server process sustains with all
+sessions open, on a shared 2-core machine that also runs both client processes (so the clients take a large
+part of the CPU; the rate is a floor, not the server's ceiling).
 
-This is a bounded smoke load, not the 10,000-session target: set \`REPORT_LOAD_SESSIONS=10000\` to run that many
-(it runs on one machine, both ends in one process). WebSocket load and the lobby soak are not written yet:
-\`@msc/transport-ws\` and \`apps/lobby\` were still in progress when this suite was written.
+| transport | sessions open at once | time to open | memory per session (heap + external) | RSS per session | calls with all open | latency p50 / p99 | server peak RSS |
+|---|---|---|---|---|---|---|---|
+${loadRows}
+
+${loadNotes}
+
+${openFileText} Rerun one transport with fewer sessions: \`REPORT_LOAD_SESSIONS=1000\`; the fast test
+(\`test/load.test.ts\`) runs 40 sessions per transport.
+
+## 5. Soak: lobby churn
+
+One lobby server process (\`apps/lobby\`'s \`LobbyServer\`, games in worker SIPs, listening on TCP and WebSocket)
+churned by bots in the report's process: ${soakTables} tables, each a loop of rounds. A round connects 4 fresh
+sessions (\`LobbyClient\`, every other round over WebSocket), creates a game, opens it from the other three,
+joins the 4 slots, sometimes (30 %) has the spectator leave and join again, chats, launches, and plays to
+the end (\`apps/lobby\`'s bot helpers). A seeded fate per round: half play normally; 20 % crash their game
+(\`IGameSession.crash\`: an uncaught error inside the SIP); 10 % have their game SIP terminated from outside;
+20 % cut player O's connection without a goodbye mid-game (the socket is aborted; the server sees only the
+transport drop, and O forfeits). Every round ends by closing its clients. The server samples its heap every
+few seconds after a garbage collection; the slopes are least-squares fits over the samples after the warm-up.
+
+${soakText}
+
+The duration is \`SOAK_MINUTES\` (the fast test, \`test/soak.test.ts\`, runs a quarter of a minute with 2 tables).
 
 ## Findings (all fixed)
 

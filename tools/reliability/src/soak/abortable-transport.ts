@@ -1,0 +1,42 @@
+import type { Connection, DialOptions, Listener, ListenOptions, Transport } from '@msc/transport';
+
+/**
+ * A dialing transport that remembers the connections it made, so a test can cut one off abruptly:
+ * `abort()` drops the socket without a goodbye (no MSC `Abort`, no close handshake), as a crashed
+ * client or a pulled cable would. The peer finds out from the transport alone.
+ */
+export class AbortableTransport implements Transport {
+  readonly #inner: Transport;
+  readonly #connections = new Set<Connection>();
+
+  constructor(inner: Transport) {
+    this.#inner = inner;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  async dial(address: string, options?: DialOptions): Promise<Connection> {
+    const connection = await this.#inner.dial(address, options);
+    this.#connections.add(connection);
+    void connection.closed.then(() => this.#connections.delete(connection));
+    return connection;
+  }
+
+  listen(
+    address: string,
+    onConnection: (connection: Connection) => void,
+    options?: ListenOptions,
+  ): Promise<Listener> {
+    return this.#inner.listen(address, onConnection, options);
+  }
+
+  /** Aborts every connection this transport dialed that is still open; returns how many. */
+  abort(): number {
+    const count = this.#connections.size;
+    for (const connection of this.#connections) connection.abort(new Error('the soak pulled the plug'));
+    this.#connections.clear();
+    return count;
+  }
+}
