@@ -42,12 +42,7 @@ function canonicalAddress(scheme: string, address: string, allowEmpty: boolean):
 }
 
 function abortedDial(address: string, signal: AbortSignal): DialError {
-  return new DialError(
-    'aborted',
-    address,
-    `expected to connect to ${address}, but the dial was aborted`,
-    signal.reason,
-  );
+  return DialError.aborted(address, signal.reason);
 }
 
 /** Waits `milliseconds`, rejecting early with DialError `aborted` or `timeout`. */

@@ -121,14 +121,7 @@ function dial(settings: TcpSettings, address: string, options: DialOptions): Pro
   }
   const { signal } = options;
   if (signal?.aborted) {
-    return Promise.reject(
-      new DialError(
-        'aborted',
-        address,
-        `expected to connect to ${address}, but the dial was aborted`,
-        signal.reason,
-      ),
-    );
+    return Promise.reject(DialError.aborted(address, signal.reason));
   }
   const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
   return new Promise<TcpConnection>((resolve, reject) => {
@@ -165,15 +158,7 @@ function dial(settings: TcpSettings, address: string, options: DialOptions): Pro
       reject(error);
     };
     const onError = (error: Error) => fail(dialFailure(address, error));
-    const onAbort = () =>
-      fail(
-        new DialError(
-          'aborted',
-          address,
-          `expected to connect to ${address}, but the dial was aborted`,
-          signal?.reason,
-        ),
-      );
+    const onAbort = () => fail(DialError.aborted(address, signal?.reason));
     const onConnect = () => {
       cleanup();
       resolve(new TcpSocketConnection(socket, settings));

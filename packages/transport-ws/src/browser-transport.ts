@@ -54,14 +54,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
   }
   const { signal } = options;
   if (signal?.aborted) {
-    return Promise.reject(
-      new DialError(
-        'aborted',
-        address,
-        `expected to connect to ${address}, but the dial was aborted`,
-        signal.reason,
-      ),
-    );
+    return Promise.reject(DialError.aborted(address, signal.reason));
   }
   const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
   return new Promise((resolve, reject) => {
@@ -77,15 +70,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
       socket.close();
       reject(error);
     };
-    const onAbort = () =>
-      fail(
-        new DialError(
-          'aborted',
-          address,
-          `expected to connect to ${address}, but the dial was aborted`,
-          signal?.reason,
-        ),
-      );
+    const onAbort = () => fail(DialError.aborted(address, signal?.reason));
     const timer = setTimeout(
       () =>
         fail(

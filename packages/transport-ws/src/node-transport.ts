@@ -154,14 +154,7 @@ function dial(
   }
   const { signal } = dialOptions;
   if (signal?.aborted) {
-    return Promise.reject(
-      new DialError(
-        'aborted',
-        address,
-        `expected to connect to ${address}, but the dial was aborted`,
-        signal.reason,
-      ),
-    );
+    return Promise.reject(DialError.aborted(address, signal.reason));
   }
   const timeoutMs = dialOptions.timeoutMs ?? settings.connectTimeoutMs;
   return new Promise((resolve, reject) => {
@@ -186,15 +179,7 @@ function dial(
       webSocket.terminate();
       reject(error);
     };
-    const onAbort = () =>
-      fail(
-        new DialError(
-          'aborted',
-          address,
-          `expected to connect to ${address}, but the dial was aborted`,
-          signal?.reason,
-        ),
-      );
+    const onAbort = () => fail(DialError.aborted(address, signal?.reason));
     const timer = setTimeout(
       () =>
         fail(

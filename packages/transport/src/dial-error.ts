@@ -29,4 +29,19 @@ export class DialError extends Error {
     this.code = code;
     this.address = address;
   }
+
+  /**
+   * The error of a dial whose signal was aborted (before or while it ran).
+   *
+   * @param address the address that was dialed
+   * @param reason the signal's `reason`, kept as the cause
+   */
+  static aborted(address: string, reason?: unknown): DialError {
+    return new DialError(
+      'aborted',
+      address,
+      `expected to connect to ${address}, but the dial was aborted`,
+      reason,
+    );
+  }
 }
