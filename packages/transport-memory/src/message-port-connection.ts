@@ -51,6 +51,9 @@ type Control =
 const resolved = Promise.resolve();
 let connections = 0;
 
+/** How long a small acknowledgement may wait to be combined with later ones, in milliseconds. */
+const lazyAcknowledgementMs = 20;
+
 const macrotask: (task: () => void) => void =
   typeof globalThis.setImmediate === 'function'
     ? (task) => {
@@ -82,6 +85,7 @@ class MessagePortConnection implements Connection {
   /** Bytes delivered to our receiver that the peer has not been told about yet. */
   #bytesToAcknowledge = 0;
   #acknowledgementScheduled = false;
+  #lazyAcknowledgement: ReturnType<typeof setTimeout> | undefined = undefined;
   readonly #drained = new DrainWaiters();
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #portClosed = false;
@@ -295,19 +299,36 @@ class MessagePortConnection implements Connection {
     this.#closePort();
   }
 
-  /** Credit for the sender: one `ack` per event-loop turn at most, carrying everything delivered since the last. */
+  /**
+   * Credit for the sender, carrying everything delivered since the last `ack`. Once a quarter of the
+   * low-water mark is owed it goes out at the next event-loop turn (the sender may be waiting in
+   * `whenDrained`); smaller amounts wait up to {@link lazyAcknowledgementMs}, so request/response
+   * traffic does not pay a second message per frame. A sender can only be held back by more than the
+   * low-water mark, which is always acknowledged promptly.
+   */
   #acknowledge(bytes: number): void {
     if (this.#portClosed) return;
     this.#bytesToAcknowledge += bytes;
-    if (this.#acknowledgementScheduled) return;
-    this.#acknowledgementScheduled = true;
-    macrotask(() => {
-      this.#acknowledgementScheduled = false;
-      const pending = this.#bytesToAcknowledge;
-      this.#bytesToAcknowledge = 0;
-      if (pending > 0) this.#post({ msc: 'ack', bytes: pending });
-    });
+    if (this.#bytesToAcknowledge >= this.#lowWaterMarkBytes / 4) {
+      if (this.#acknowledgementScheduled) return;
+      this.#acknowledgementScheduled = true;
+      macrotask(this.#sendAcknowledgement);
+    } else if (this.#lazyAcknowledgement === undefined) {
+      this.#lazyAcknowledgement = setTimeout(this.#sendAcknowledgement, lazyAcknowledgementMs);
+      (this.#lazyAcknowledgement as { unref?: () => void }).unref?.();
+    }
   }
+
+  readonly #sendAcknowledgement = (): void => {
+    this.#acknowledgementScheduled = false;
+    if (this.#lazyAcknowledgement !== undefined) {
+      clearTimeout(this.#lazyAcknowledgement);
+      this.#lazyAcknowledgement = undefined;
+    }
+    const pending = this.#bytesToAcknowledge;
+    this.#bytesToAcknowledge = 0;
+    if (pending > 0) this.#post({ msc: 'ack', bytes: pending });
+  };
 
   #post(control: Control): void {
     if (this.#portClosed) return;
@@ -317,6 +338,10 @@ class MessagePortConnection implements Connection {
   #closePort(): void {
     if (this.#portClosed) return;
     this.#portClosed = true;
+    if (this.#lazyAcknowledgement !== undefined) {
+      clearTimeout(this.#lazyAcknowledgement);
+      this.#lazyAcknowledgement = undefined;
+    }
     this.#detach();
     this.#port.close();
   }
@@ -344,7 +369,7 @@ function ignore(): void {}
  * - On Node, the port's `close` event reveals a peer that went away (its thread ended): `closed()` with code
  *   `error`, `remote: true`. Web ports without a `close` event cannot notice that.
  * - `bufferedBytes` counts bytes the peer has not yet delivered to its receiver (acknowledged at most once per
- *   event-loop turn), so a slow or unstarted peer pushes back on the sender.
+ *   event-loop turn, small amounts after up to 20 ms), so a slow or unstarted peer pushes back on the sender.
  *
  * The connection subscribes to the port at once (frames are buffered until `start()`); while open, a Node port
  * keeps the event loop alive, as a socket does.
