@@ -45,6 +45,7 @@ export {
   CancelledError,
   ClosedError,
   DisposedError,
+  describeValue,
   EventualError,
   type EventualErrorCode,
   MethodNotFoundError,
@@ -88,4 +89,5 @@ export {
 } from './proxy.ts';
 export { Resolver } from './resolver.ts';
 export { defaultSequenceOptions, observeConsumer, Sequence, SequenceWriter, sequence } from './sequence.ts';
+export { SettlementListeners } from './settlement-listeners.ts';
 export { bytesFrom, bytesToReadableStream, bytesWritableStream } from './stream-interop.ts';

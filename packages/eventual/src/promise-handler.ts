@@ -2,6 +2,7 @@ import { abortStreamsIn } from './abort-streams.ts';
 import { copyCapabilities, releaseCapabilities } from './capability-copy.ts';
 import { describeValue, NotCapabilityError } from './errors.ts';
 import type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
+import { SettlementListeners } from './settlement-listeners.ts';
 
 /** A call pipelined on a promise before it resolved, waiting to be forwarded in order. */
 interface PendingCall {
@@ -24,9 +25,7 @@ export class PromiseHandler implements ResultHandler {
   /** Set when this promise follows another result: calls go straight there. */
   #forward: ResultHandler | undefined = undefined;
   #pending: PendingCall[] | undefined = undefined;
-  /** The first listener (most results have exactly one: their facade) and any further ones. */
-  #listener: ((settlement: Settlement) => void) | undefined = undefined;
-  #moreListeners: ((settlement: Settlement) => void)[] | undefined = undefined;
+  readonly #listeners = new SettlementListeners();
 
   /** Whether the promise has settled (resolved, rejected or started following another result). */
   get isSettled(): boolean {
@@ -83,8 +82,7 @@ export class PromiseHandler implements ResultHandler {
 
   onSettled(listener: (settlement: Settlement) => void): void {
     if (this.#settlement !== undefined) listener(this.#settlement);
-    else if (this.#listener === undefined) this.#listener = listener;
-    else (this.#moreListeners ??= []).push(listener);
+    else this.#listeners.add(listener);
   }
 
   /**
@@ -156,12 +154,7 @@ export class PromiseHandler implements ResultHandler {
 
   /** Tells the listeners, then drops the capability if nobody holds this promise any more. */
   #notify(settlement: Settlement): void {
-    const listener = this.#listener;
-    const more = this.#moreListeners;
-    this.#listener = undefined;
-    this.#moreListeners = undefined;
-    if (listener !== undefined) listener(settlement);
-    if (more !== undefined) for (const next of more) next(settlement);
+    this.#listeners.notify(settlement);
     if (this.#references === 0 && settlement.kind === 'capability') settlement.handler.release();
   }
 }

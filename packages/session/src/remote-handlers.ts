@@ -3,9 +3,11 @@ import {
   abortStreamsIn,
   type CapabilityHandler,
   type ConsumerOptions,
+  describeValue,
   NotCapabilityError,
   type ResultHandler,
   type Settlement,
+  SettlementListeners,
   settledResult,
 } from '@msc/eventual';
 
@@ -81,8 +83,7 @@ export class QuestionHandler implements ResultHandler {
   pipelined = false;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
-  #listener: ((settlement: Settlement) => void) | undefined = undefined;
-  #moreListeners: ((settlement: Settlement) => void)[] | undefined = undefined;
+  readonly #listeners = new SettlementListeners();
 
   constructor(session: SessionPort, id: number) {
     this.session = session;
@@ -99,7 +100,7 @@ export class QuestionHandler implements ResultHandler {
     const error =
       settlement.kind === 'error'
         ? settlement.error
-        : new NotCapabilityError(method, describe(settlement.value));
+        : new NotCapabilityError(method, describeValue(settlement.value));
     abortStreamsIn(args, error);
     return settledResult({ kind: 'error', error });
   }
@@ -113,7 +114,7 @@ export class QuestionHandler implements ResultHandler {
     }
     if (settlement.kind === 'capability') return settlement.handler.whenResolved();
     if (settlement.kind === 'error') return Promise.reject(settlement.error);
-    return Promise.reject(new NotCapabilityError('whenResolved', describe(settlement.value)));
+    return Promise.reject(new NotCapabilityError('whenResolved', describeValue(settlement.value)));
   }
 
   retain(): void {
@@ -131,8 +132,7 @@ export class QuestionHandler implements ResultHandler {
 
   onSettled(listener: (settlement: Settlement) => void): void {
     if (this.#settlement !== undefined) listener(this.#settlement);
-    else if (this.#listener === undefined) this.#listener = listener;
-    else (this.#moreListeners ??= []).push(listener);
+    else this.#listeners.add(listener);
   }
 
   /** Whether the return (or the session's end) has settled this question. */
@@ -147,18 +147,7 @@ export class QuestionHandler implements ResultHandler {
       return;
     }
     this.#settlement = settlement;
-    const listener = this.#listener;
-    const more = this.#moreListeners;
-    this.#listener = undefined;
-    this.#moreListeners = undefined;
-    if (listener !== undefined) listener(settlement);
-    if (more !== undefined) for (const next of more) next(settlement);
+    this.#listeners.notify(settlement);
     if (this.#references === 0 && settlement.kind === 'capability') settlement.handler.release();
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

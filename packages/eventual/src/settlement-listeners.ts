@@ -1,0 +1,27 @@
+import type { Settlement } from './handler.ts';
+
+/**
+ * The listeners of a result handler waiting for its settlement. Most results have exactly one
+ * listener (their facade), so the first is kept in a field and only further ones in an array.
+ * Result handlers (local promises here, remote questions in `@msc/session`) keep one each.
+ */
+export class SettlementListeners {
+  #first: ((settlement: Settlement) => void) | undefined = undefined;
+  #more: ((settlement: Settlement) => void)[] | undefined = undefined;
+
+  /** Adds a listener for the coming settlement. */
+  add(listener: (settlement: Settlement) => void): void {
+    if (this.#first === undefined) this.#first = listener;
+    else (this.#more ??= []).push(listener);
+  }
+
+  /** Calls every listener once with `settlement`, in the order they were added, and forgets them. */
+  notify(settlement: Settlement): void {
+    const first = this.#first;
+    const more = this.#more;
+    this.#first = undefined;
+    this.#more = undefined;
+    if (first !== undefined) first(settlement);
+    if (more !== undefined) for (const next of more) next(settlement);
+  }
+}
