@@ -75,11 +75,11 @@ write(
 );
 write(
   'rollup.config.js',
-  "import { packageBundle } from '../../tools/config/rollup.shared.js';\n\nexport default packageBundle();\n",
+  "import { packageBundle } from '../../config/rollup.shared.js';\n\nexport default packageBundle();\n",
 );
 write(
   'vitest.config.ts',
-  "import { defineProject } from 'vitest/config';\nimport { packageProject } from '../../tools/config/vitest.shared.ts';\n\nexport default defineProject(packageProject(import.meta.url));\n",
+  "import { defineProject } from 'vitest/config';\nimport { packageProject } from '../../config/vitest.shared.ts';\n\nexport default defineProject(packageProject(import.meta.url));\n",
 );
 write('README.md', `# ${packageName}\n\n${description}\n`);
 write('CHANGELOG.md', `# ${packageName}\n`);

@@ -1,4 +1,4 @@
-import { packageBundle } from '../../tools/config/rollup.shared.js';
+import { packageBundle } from '../../config/rollup.shared.js';
 
 // Two entries: the browser-safe core, and `./node` with the file functions (node:fs).
 export default packageBundle({ input: { index: 'src/index.ts', node: 'src/node.ts' } });

@@ -1,3 +1,3 @@
-import { packageBundle } from '../../tools/config/rollup.shared.js';
+import { packageBundle } from '../../config/rollup.shared.js';
 
 export default packageBundle();

@@ -1,4 +1,4 @@
-import { packageBundle } from '../../tools/config/rollup.shared.js';
+import { packageBundle } from '../../config/rollup.shared.js';
 
 // Two entries: Node (on `ws`) and browser (on the native WebSocket), chosen by the `browser` export condition.
 export default packageBundle({ input: { index: 'src/index.ts', browser: 'src/browser.ts' } });

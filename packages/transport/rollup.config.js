@@ -1,4 +1,4 @@
-import { packageBundle } from '../../tools/config/rollup.shared.js';
+import { packageBundle } from '../../config/rollup.shared.js';
 
 // Two entries: the contract, and the compliance suite (which imports vitest, so it must stay out of the main one).
 export default packageBundle({

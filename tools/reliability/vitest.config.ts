@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { packageProject } from '../../tools/config/vitest.shared.ts';
+import { packageProject } from '../../config/vitest.shared.ts';
 
 // Fast mode by default (a few hundred cases, well under a minute on two shared cores); RELIABILITY_LONG=1 runs
 // more seeds and iterations with longer timeouts. Files run one at a time: the suite measures heap and

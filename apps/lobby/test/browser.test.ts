@@ -9,7 +9,7 @@ import { Identity } from '@msc/identity';
 import { ws } from '@msc/transport-ws';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromiumFlags, chromiumPath } from '../../../tools/config/chromium.ts';
+import { chromiumFlags, chromiumPath } from '../../../config/chromium.ts';
 import { joinSlot, playToEnd } from '../src/client/bot.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import { LobbyServer } from '../src/lobby-server.ts';

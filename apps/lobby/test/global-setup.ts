@@ -1,5 +1,5 @@
 // Vitest global setup of @msc/lobby: the browser test needs Debian's Chromium (installed if missing).
-import { ensureChromium } from '../../../tools/config/chromium.ts';
+import { ensureChromium } from '../../../config/chromium.ts';
 
 export default function setup(): void {
   ensureChromium('lobby global setup');

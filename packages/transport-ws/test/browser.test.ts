@@ -13,7 +13,7 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumFlags, chromiumPath } from '../../../tools/config/chromium.ts';
+import { chromiumFlags, chromiumPath } from '../../../config/chromium.ts';
 import { ws } from '../src/index.ts';
 import { Desk, type IDesk } from './fixtures/counter.ts';
 

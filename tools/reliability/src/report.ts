@@ -286,11 +286,11 @@ ${openFileText} Rerun one transport with fewer sessions: \`REPORT_LOAD_SESSIONS=
 
 ## 5. Soak: lobby churn
 
-One lobby server process (\`apps/lobby\`'s \`LobbyServer\`, games in worker SIPs, listening on TCP and WebSocket)
+One lobby server process (\`LobbyServer\` from \`@msc/lobby/server\`, games in worker SIPs, listening on TCP and WebSocket)
 churned by bots in the report's process: ${soakTables} tables, each a loop of rounds. A round connects 4 fresh
 sessions (\`LobbyClient\`, every other round over WebSocket), creates a game, opens it from the other three,
 joins the 4 slots, sometimes (30 %) has the spectator leave and join again, chats, launches, and plays to
-the end (\`apps/lobby\`'s bot helpers). A seeded fate per round: half play normally; 20 % crash their game
+the end (the bot helpers of \`@msc/lobby/bots\`). A seeded fate per round: half play normally; 20 % crash their game
 (\`IGameSession.crash\`: an uncaught error inside the SIP); 10 % have their game SIP terminated from outside;
 20 % cut player O's connection without a goodbye mid-game (the socket is aborted; the server sees only the
 transport drop, and O forfeits). Every round ends by closing its clients. The server samples its heap every

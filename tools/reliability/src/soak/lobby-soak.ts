@@ -1,9 +1,8 @@
 import { Identity } from '@msc/identity';
+import { joinSlot, launchWhenSeen, playToEnd } from '@msc/lobby/bots';
+import { type GameOutcome, LobbyClient } from '@msc/lobby/client';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
-import { joinSlot, launchWhenSeen, playToEnd } from '../../../../apps/lobby/src/client/bot.ts';
-import { LobbyClient } from '../../../../apps/lobby/src/client/lobby-client.ts';
-import type { GameOutcome } from '../../../../apps/lobby/src/client/player-view.ts';
 import { linearSlope } from '../linear-slope.ts';
 import { type NodeChild, spawnNodeChild } from '../node-child.ts';
 import { SeededRandom } from '../seeded-random.ts';

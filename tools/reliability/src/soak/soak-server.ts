@@ -13,10 +13,9 @@
  * A command for a game that is not running (any more) is counted as missed.
  */
 import { Identity } from '@msc/identity';
+import { LobbyServer, sipGameHost } from '@msc/lobby/server';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
-import { LobbyServer } from '../../../../apps/lobby/src/lobby-server.ts';
-import { sipGameHost } from '../../../../apps/lobby/src/sip-game-host.ts';
 
 const sampleMilliseconds = Number(process.argv[2] ?? 5_000);
 const counts = {

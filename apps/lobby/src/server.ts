@@ -1,0 +1,30 @@
+/**
+ * `@msc/lobby/server`: the lobby server as a library, for tools that run one (the reliability soak)
+ * or embed one.
+ *
+ * - {@link LobbyServer}: listens on the given addresses, authenticates every player with ed25519
+ *   identities and serves each one an `ILobby` facet.
+ * - {@link sipGameHost} / {@link inProcessGameHost}: where launched games run (a SIP of their own, or
+ *   this thread).
+ *
+ * @example
+ * ```ts
+ * import { Identity } from '@msc/identity';
+ * import { LobbyServer, sipGameHost } from '@msc/lobby/server';
+ * import { tcp } from '@msc/transport-tcp';
+ *
+ * const server = new LobbyServer({
+ *   identity: await Identity.generate({ name: 'lobby' }),
+ *   gameHost: sipGameHost(),
+ * });
+ * const address = await server.listen(tcp(), 'tcp:127.0.0.1:0');
+ * // ... players connect with LobbyClient.connect(...) from '@msc/lobby/client'
+ * await server.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
+export { inProcessGameHost } from './in-process-game-host.ts';
+export { LobbyServer, type LobbyServerOptions } from './lobby-server.ts';
+export { type SipGameHostOptions, sipGameHost } from './sip-game-host.ts';
