@@ -11,10 +11,21 @@ export interface AdmissionRequest {
   readonly signal: AbortSignal;
 }
 
-/** The outcome of an admission decision; build it with {@link admit} or {@link refuse}. */
+/**
+ * The outcome of an admission decision; build it with {@link admit} or {@link refuse}. A refusal may
+ * carry a stable `code` naming the rule that refused (for logs and tests; the peer is sent the
+ * `reason` only, which by convention starts with the code).
+ */
 export type AdmissionDecision =
   | { readonly admitted: true }
-  | { readonly admitted: false; readonly reason: string };
+  | { readonly admitted: false; readonly reason: string; readonly code?: AdmissionRefusalCode };
+
+/**
+ * Why trust on first use refused: `no-display-name`, `key-changed` (a known name with another key)
+ * or `confusable-name` (a new name that looks like a known peer's name). Custom policies may use
+ * their own strings.
+ */
+export type AdmissionRefusalCode = 'no-display-name' | 'key-changed' | 'confusable-name' | (string & {});
 
 /**
  * Decides who gets in. The authenticator calls {@link AdmissionPolicy.admit} once per session,
@@ -34,9 +45,9 @@ export function admit(): AdmissionDecision {
   return { admitted: true };
 }
 
-/** The decision that keeps the peer out; `reason` is sent to it. */
-export function refuse(reason: string): AdmissionDecision {
-  return { admitted: false, reason };
+/** The decision that keeps the peer out; `reason` is sent to it, `code` names the rule (optional). */
+export function refuse(reason: string, code?: AdmissionRefusalCode): AdmissionDecision {
+  return code === undefined ? { admitted: false, reason } : { admitted: false, reason, code };
 }
 
 /** Admits every peer that proves its key: authentication without authorisation. */

@@ -41,6 +41,7 @@ export type {
   AdmissionAnswer,
   AdmissionDecision,
   AdmissionPolicy,
+  AdmissionRefusalCode,
   AdmissionRequest,
 } from './admission-policy.ts';
 export { admit, allowAll, customAdmission, refuse } from './admission-policy.ts';
@@ -56,6 +57,7 @@ export type { IdentityFormatErrorCode } from './identity-format-error.ts';
 export { IdentityFormatError } from './identity-format-error.ts';
 export type { KnownPeers } from './known-peers.ts';
 export { memoryKnownPeers } from './known-peers.ts';
+export { areConfusableNames, displayNameSkeleton, normalizeDisplayName } from './name-skeleton.ts';
 export { PUBLIC_KEY_LENGTH, PublicIdentity, SIGNATURE_LENGTH } from './public-identity.ts';
 export type { TrustOnFirstUseOptions } from './trust-on-first-use.ts';
 export { trustOnFirstUse } from './trust-on-first-use.ts';

@@ -1,11 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { writeFileAtomically } from './atomic-file.ts';
 import { IdentityFileError } from './identity-file-error.ts';
 import type { KnownPeers } from './known-peers.ts';
+import { normalizeDisplayName } from './name-skeleton.ts';
 import { PublicIdentity } from './public-identity.ts';
 
 const KNOWN_PEERS_FORMAT = 'msc-known-peers';
 const KNOWN_PEERS_VERSION = 1;
+/** Group- or other-writable: whoever can write the file can make this process trust any key. */
+const WRITABLE_BY_OTHERS = 0o022;
+/** A known-peers file is about 150 bytes per peer; 16 MiB is over 100,000 peers. */
+const MAX_KNOWN_PEERS_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Known peers kept in a JSON file at `path`, for {@link trustOnFirstUse}:
@@ -14,23 +19,31 @@ const KNOWN_PEERS_VERSION = 1;
  *   "peers": [{ "name": "alice", "fingerprint": "…", "publicKey": "ed25519:…" }] }
  * ```
  * A missing file means no known peers; it is created (mode 0600) on the first `set`. Every `get`
- * reads the file, so removing an entry by hand takes effect at once. Each `set` rewrites the file
+ * reads the file, so removing an entry by hand takes effect at once. Names are stored in NFC.
+ *
+ * The file decides whom this process trusts, so it is refused (code `insecure-permissions`, with
+ * the `chmod 600` to run) when group or others can write it, or when it is not a regular file; a
+ * file over 16 MiB is refused as `corrupt`. Each `set` rewrites the file
  * atomically (temporary file + rename), so a crash never leaves half a file; `set`s from this store
  * are serialised, but two processes sharing one file may lose each other's additions.
  *
- * `get` and `set` throw {@link IdentityFileError} code `corrupt` when the file is not valid (a
- * damaged file is never overwritten: fix or remove it).
+ * `get`, `set` and `list` throw {@link IdentityFileError} code `corrupt` when the file is not valid
+ * (a damaged file is never overwritten: fix or remove it), `insecure-permissions` as above.
  */
 export function knownPeersFile(path: string): KnownPeers {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     async get(name) {
-      return (await readPeers(path)).get(name);
+      return (await readPeers(path)).get(normalizeDisplayName(name));
+    },
+    async list() {
+      return [...(await readPeers(path)).values()];
     },
     set(name, identity) {
       const task = async () => {
         const peers = await readPeers(path);
-        peers.set(name, identity.withName(name));
+        const normalized = normalizeDisplayName(name);
+        peers.set(normalized, identity.withName(normalized));
         const document = {
           format: KNOWN_PEERS_FORMAT,
           version: KNOWN_PEERS_VERSION,
@@ -49,13 +62,8 @@ export function knownPeersFile(path: string): KnownPeers {
 }
 
 async function readPeers(path: string): Promise<Map<string, PublicIdentity>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw error;
-  }
+  const text = await readTrustedFile(path);
+  if (text === undefined) return new Map();
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -93,10 +101,50 @@ async function readPeers(path: string): Promise<Map<string, PublicIdentity>> {
         `expected peers[${index}].fingerprint to match its public key, found another value`,
       );
     }
-    if (peers.has(name)) throw corrupt(path, `expected each name once, found ${JSON.stringify(name)} twice`);
-    peers.set(name, identity);
+    const normalized = normalizeDisplayName(name);
+    if (peers.has(normalized))
+      throw corrupt(path, `expected each name once (in NFC), found ${JSON.stringify(normalized)} twice`);
+    peers.set(normalized, identity.withName(normalized));
   }
   return peers;
+}
+
+/**
+ * The file's text, or `undefined` when there is none. Checks the opened file itself (fstat), so a
+ * swap between the check and the read cannot slip another file through.
+ */
+async function readTrustedFile(path: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const status = await handle.stat();
+    if (!status.isFile()) {
+      throw new IdentityFileError(
+        'insecure-permissions',
+        path,
+        `expected known peers file ${path} to be a regular file, found something else`,
+      );
+    }
+    const mode = status.mode & 0o777;
+    if (process.platform !== 'win32' && (mode & WRITABLE_BY_OTHERS) !== 0) {
+      throw new IdentityFileError(
+        'insecure-permissions',
+        path,
+        `expected known peers file ${path} to be writable by its owner only (mode 0600), found mode 0${mode.toString(8)}; ` +
+          `anyone who can write it can make this process trust their key under any name: check its entries, then run \`chmod 600 ${path}\``,
+      );
+    }
+    if (status.size > MAX_KNOWN_PEERS_FILE_BYTES)
+      throw corrupt(path, `expected at most ${MAX_KNOWN_PEERS_FILE_BYTES} bytes, found ${status.size}`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function corrupt(path: string, detail: string, cause?: unknown): IdentityFileError {

@@ -1,15 +1,19 @@
+import { normalizeDisplayName } from './name-skeleton.ts';
 import type { PublicIdentity } from './public-identity.ts';
 
 /**
  * Where trust on first use remembers which key belongs to which name. `@msc/identity/node` has a
  * file-backed one (`knownPeersFile`); {@link memoryKnownPeers} keeps them for the life of the
- * process.
+ * process. Names are keys in their NFC form (see `normalizeDisplayName`): implementations store
+ * and look up `name.normalize('NFC')`.
  */
 export interface KnownPeers {
   /** The identity remembered under `name`, or `undefined`. */
   get(name: string): Promise<PublicIdentity | undefined>;
   /** Remembers `identity` under `name` (replacing an entry is the caller's decision). */
   set(name: string, identity: PublicIdentity): Promise<void>;
+  /** Every remembered identity, each carrying the name it is remembered under (for look-alike checks). */
+  list(): Promise<readonly PublicIdentity[]>;
 }
 
 /** Known peers held in memory (lost when the process ends); optionally seeded with `initial`. */
@@ -18,14 +22,19 @@ export function memoryKnownPeers(initial: Iterable<PublicIdentity> = []): KnownP
   for (const identity of initial) {
     if (identity.name === undefined)
       throw new TypeError('expected known peers with a display name, got one without');
-    peers.set(identity.name, identity);
+    const name = normalizeDisplayName(identity.name);
+    peers.set(name, identity.withName(name));
   }
   return {
     async get(name) {
-      return peers.get(name);
+      return peers.get(normalizeDisplayName(name));
     },
     async set(name, identity) {
-      peers.set(name, identity.withName(name));
+      const normalized = normalizeDisplayName(name);
+      peers.set(normalized, identity.withName(normalized));
+    },
+    async list() {
+      return [...peers.values()];
     },
   };
 }

@@ -4,10 +4,13 @@ import {
   admit,
   allowAll,
   allowList,
+  areConfusableNames,
   customAdmission,
+  displayNameSkeleton,
   Identity,
   IdentityFormatError,
   memoryKnownPeers,
+  normalizeDisplayName,
   type PublicIdentity,
   refuse,
   trustOnFirstUse,
@@ -83,13 +86,19 @@ describe('trustOnFirstUse', () => {
         `public key of known peer "alice" changed: known fingerprint ${alice.fingerprint}, presented ${impostor.fingerprint}`,
       ),
     );
+    expect(decision.admitted ? undefined : decision.code).toBe('key-changed');
     expect(changes).toEqual([impostor.fingerprint]);
     expect((await knownPeers.get('alice'))?.equals(alice)).toBe(true);
   });
 
   it('refuses a peer without a display name', async () => {
     const decision = await trustOnFirstUse({ knownPeers: memoryKnownPeers() }).admit(await named(), request);
-    expect(decision).toEqual(refuse('trust on first use needs a display name, and this peer has none'));
+    expect(decision).toEqual(
+      refuse(
+        'no-display-name: trust on first use needs a display name, and this peer has none',
+        'no-display-name',
+      ),
+    );
   });
 
   it('lets only one of two concurrent first sessions under the same name in', async () => {
@@ -97,6 +106,70 @@ describe('trustOnFirstUse', () => {
     const [first, second] = [await named('bob'), await named('bob')];
     const decisions = await Promise.all([policy.admit(first, request), policy.admit(second, request)]);
     expect(decisions.map((decision) => decision.admitted)).toEqual([true, false]);
+  });
+});
+
+describe('trustOnFirstUse with look-alike names', () => {
+  const lookAlikes: readonly (readonly [string, string])[] = [
+    ['another case', 'Alice'],
+    ['a zero-width space', 'ali\u200bce'],
+    ['a zero-width joiner', 'alic\u200de'],
+    ['a Cyrillic а', '\u0430lice'],
+    ['a Cyrillic е and о-less spelling', 'alic\u0435'],
+    ['a Greek ι', 'al\u03b9ce'],
+    ['a capital I for l', 'aIice'],
+    ['the digit 1 for l', 'a1ice'],
+    ['full-width letters', '\uff41\uff4c\uff49\uff43\uff45'],
+    ['an accent', 'alic\u00e9'],
+    ['a decomposed accent', 'alic\u0065\u0301'],
+  ];
+
+  it.each(lookAlikes)(
+    'refuses a new name with %s next to a known alice (confusable-name)',
+    async (_what, name) => {
+      const alice = await named('alice');
+      const knownPeers = memoryKnownPeers([alice]);
+      const events: string[] = [];
+      const policy = trustOnFirstUse({
+        knownPeers,
+        onConfusableName: (event) => events.push(`${event.name} ~ ${event.known.name}`),
+      });
+      const impostor = await named(name);
+      const decision = await policy.admit(impostor, request);
+      expect(decision.admitted).toBe(false);
+      if (decision.admitted) return;
+      expect(decision.code).toBe('confusable-name');
+      expect(decision.reason).toMatch(/^confusable-name: .* looks like known peer "alice"/);
+      expect(decision.reason).toContain(alice.fingerprint);
+      expect(events).toEqual([`${name.normalize('NFC')} ~ alice`]);
+      expect(await knownPeers.list()).toHaveLength(1);
+    },
+  );
+
+  it('treats a decomposed é as the same name as a precomposed one (a key change, not a new name)', async () => {
+    const jose = await named('jos\u00e9');
+    const policy = trustOnFirstUse({ knownPeers: memoryKnownPeers([jose]) });
+    expect(await policy.admit(jose.withName('jos\u0065\u0301'), request)).toEqual(admit());
+    const decision = await policy.admit(await named('jos\u0065\u0301'), request);
+    expect(decision.admitted ? undefined : decision.code).toBe('key-changed');
+  });
+
+  it('admits the known key under a look-alike spelling, and names that only share letters', async () => {
+    const alice = await named('alice');
+    const knownPeers = memoryKnownPeers([alice]);
+    const policy = trustOnFirstUse({ knownPeers });
+    expect(await policy.admit(alice.withName('Alice'), request)).toEqual(admit());
+    for (const name of ['alicia', 'bob', 'malice', 'ali ce'])
+      expect(await policy.admit(await named(name), request), name).toEqual(admit());
+    expect(await knownPeers.list()).toHaveLength(5);
+  });
+
+  it('skeletons fold case, invisible characters, accents and look-alikes, and nothing else', () => {
+    expect(displayNameSkeleton('\u0410LI\u200bC\u0415')).toBe('aiice');
+    expect(displayNameSkeleton('  Zo\u00eb  ')).toBe('zoe');
+    expect(areConfusableNames('paypal', '\u0440\u0430yp\u0430l')).toBe(true);
+    expect(areConfusableNames('bob', 'rob')).toBe(false);
+    expect(normalizeDisplayName('e\u0301')).toBe('\u00e9');
   });
 });
 

@@ -209,7 +209,7 @@ describe('known-peers files with trust on first use', () => {
     );
     expect(failure(changed.listener)).toMatchObject({ code: 'refused' });
     expect(failure(changed.dialer).message).toMatch(
-      `the listener refused this session: the public key of known peer "alice" changed: known fingerprint ${alice.fingerprint}, presented ${impostor.fingerprint}`,
+      `the listener refused this session: key-changed: the public key of known peer "alice" changed: known fingerprint ${alice.fingerprint}, presented ${impostor.fingerprint}`,
     );
     expect(await readFile(path, 'utf8')).toBe(remembered);
     expect(await readdir(directory)).toEqual(['known-peers.json']);
@@ -231,7 +231,9 @@ describe('known-peers files with trust on first use', () => {
     const path = join(directory, 'known-peers.json');
     const store = knownPeersFile(path);
     await store.set('alice', (await Identity.generate()).publicIdentity);
-    await writeFile(path, JSON.stringify({ format: 'msc-known-peers', version: 1, peers: [] }));
+    await writeFile(path, JSON.stringify({ format: 'msc-known-peers', version: 1, peers: [] }), {
+      mode: 0o600,
+    });
     const fresh = (await Identity.generate({ name: 'alice' })).publicIdentity;
     expect(
       await trustOnFirstUse({ knownPeers: store }).admit(fresh, {
@@ -257,7 +259,7 @@ describe('known-peers files with trust on first use', () => {
     ],
   ])('a known-peers file holding %s is refused as corrupt and never overwritten', async (_what, content) => {
     const path = join(directory, 'known-peers.json');
-    await writeFile(path, content);
+    await writeFile(path, content, { mode: 0o600 });
     const store = knownPeersFile(path);
     await expectFileError(store.get('a'), 'corrupt', /known peers file .* is corrupt/);
     await expectFileError(store.set('b', (await Identity.generate()).publicIdentity), 'corrupt', /corrupt/);
@@ -266,7 +268,7 @@ describe('known-peers files with trust on first use', () => {
 
   it('a corrupt known-peers file fails the handshake locally; the peer learns only that authentication failed', async () => {
     const path = join(directory, 'known-peers.json');
-    await writeFile(path, 'garbage');
+    await writeFile(path, 'garbage', { mode: 0o600 });
     const listener = identityAuthenticator({
       identity: await Identity.generate({ name: 'server' }),
       admission: trustOnFirstUse({ knownPeers: knownPeersFile(path) }),
@@ -277,5 +279,46 @@ describe('known-peers files with trust on first use', () => {
     );
     expect(failure(result.listener)).toBeInstanceOf(IdentityFileError);
     expect((failure(result.dialer) as { reason?: string }).reason).toBe('authentication failed');
+  });
+
+  it.skipIf(!posix)(
+    'a known-peers file group or others can write is refused with the chmod that fixes it',
+    async () => {
+      const path = join(directory, 'known-peers.json');
+      const store = knownPeersFile(path);
+      await store.set('alice', (await Identity.generate()).publicIdentity);
+      for (const mode of [0o666, 0o620, 0o602, 0o660]) {
+        await chmod(path, mode);
+        await expectFileError(
+          store.get('alice'),
+          'insecure-permissions',
+          new RegExp(`found mode 0${mode.toString(8)}.*chmod 600 ${path}`),
+        );
+        await expectFileError(store.list(), 'insecure-permissions', /chmod 600/);
+        await expectFileError(
+          store.set('bob', (await Identity.generate()).publicIdentity),
+          'insecure-permissions',
+          /chmod 600/,
+        );
+      }
+      // Readable by others is not a trust problem (the file holds public keys only).
+      await chmod(path, 0o644);
+      expect(await store.get('alice')).toBeDefined();
+      await chmod(path, 0o600);
+      expect((await store.list()).map((peer) => peer.name)).toEqual(['alice']);
+    },
+  );
+
+  it.skipIf(!posix)('a known-peers path that is a directory is refused', async () => {
+    await expectFileError(knownPeersFile(directory).get('a'), 'insecure-permissions', /regular file/);
+  });
+
+  it('names are stored and looked up in NFC: a decomposed name finds the precomposed entry', async () => {
+    const path = join(directory, 'known-peers.json');
+    const store = knownPeersFile(path);
+    const jose = (await Identity.generate()).publicIdentity;
+    await store.set('jos\u0065\u0301', jose);
+    expect((await store.get('jos\u00e9'))?.equals(jose)).toBe(true);
+    expect(JSON.parse(await readFile(path, 'utf8')).peers[0].name).toBe('jos\u00e9');
   });
 });

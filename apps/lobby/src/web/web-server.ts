@@ -1,9 +1,10 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ws } from '@msc/transport-ws';
 import type { LobbyServer } from '../lobby-server.ts';
 import { bundleBrowserClient } from './bundle-browser-client.ts';
+import { GuardedHttpServer } from './guarded-http-server.ts';
 import { indexHtml } from './page.ts';
+import { securityHeaders } from './page-headers.ts';
 
 /** The path of the web endpoint's WebSocket, and the name its handshakes are bound to. */
 export const webEndpointPath = '/msc';
@@ -16,6 +17,8 @@ export interface ServeWebOptions {
   readonly port?: number;
   /** The browser client's code; bundled with rollup when not given. */
   readonly script?: string;
+  /** A line for page-server problems (a handler that failed). Default: nothing. */
+  readonly log?: (line: string) => void;
 }
 
 /** Where a lobby server's web endpoint listens. */
@@ -30,25 +33,38 @@ export interface WebEndpoint {
  * Makes `server` reachable from browsers: one HTTP server serves the browser client (`/` and
  * `/lobby.js`) and carries the lobby's WebSocket endpoint on `/msc`. Browsers are only accepted
  * from this page's own origin. The HTTP server closes when the lobby server does.
+ *
+ * The HTTP server is a {@link GuardedHttpServer}: a request-target Node accepts but `new URL()`
+ * does not is answered `400` before any handler (or the WebSocket upgrade router) sees it, and a
+ * failing handler costs its request only. Responses carry a CSP (own script, own style by hash,
+ * `connect-src 'self'`, `frame-ancestors 'none'`), `nosniff` and the other {@link securityHeaders}.
  */
 export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {}): Promise<WebEndpoint> {
   const script = options.script ?? (await bundleBrowserClient());
-  const http = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method !== 'GET') {
-      response.writeHead(405).end();
+  // Every response carries the security headers; no request-target reaches a parser that throws.
+  const http = new GuardedHttpServer((request, response, path) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { ...securityHeaders, allow: 'GET, HEAD' }).end();
     } else if (path === '/') {
       response
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .writeHead(200, {
+          ...securityHeaders,
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+        })
         .end(indexHtml);
     } else if (path === '/lobby.js') {
       response
-        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' })
+        .writeHead(200, {
+          ...securityHeaders,
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'no-store',
+        })
         .end(script);
     } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      response.writeHead(404, { ...securityHeaders, 'content-type': 'text/plain' }).end('not found');
     }
-  });
+  }, options.log);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
