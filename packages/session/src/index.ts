@@ -28,16 +28,16 @@ export type { AuthenticationContext, Authenticator, SessionRole } from './authen
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export { registerEventualErrors } from './error-registration.ts';
 export { defaultSessionLimits, type SessionLimits } from './limits.ts';
-export { supportedVersions } from './protocol.ts';
 export { remoteIdentity } from './remote-identity.ts';
 export { Scope, type ScopeOptions } from './scope.ts';
-export { type RootOption, Session, type SessionOptions, type SessionStats } from './session.ts';
+export { Session } from './session.ts';
 export {
   SessionError,
   type SessionErrorCode,
   type SessionStep,
   type TerminationReason,
 } from './session-error.ts';
+export type { RootOption, SessionOptions, SessionStats } from './session-options.ts';
 export {
   memoryTraceSink,
   type TraceEvent,
@@ -45,3 +45,4 @@ export {
   type TraceOptions,
   type TraceSink,
 } from './trace.ts';
+export { supportedVersions } from './wire/protocol.ts';

@@ -32,3 +32,17 @@ export const defaultSessionLimits: SessionLimits = {
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: 64 * 1024 * 1024,
 };
+
+/**
+ * The limits of a session: the defaults with `limits` applied.
+ *
+ * @throws RangeError when a limit is not a positive integer
+ */
+export function resolveLimits(limits: Partial<SessionLimits> | undefined): SessionLimits {
+  const resolved: SessionLimits = { ...defaultSessionLimits, ...limits };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`limit ${name} must be a positive integer`);
+  }
+  return resolved;
+}

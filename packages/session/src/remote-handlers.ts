@@ -10,11 +10,12 @@ import {
   SettlementListeners,
   settledResult,
 } from '@msc/eventual';
+import { TargetKind } from './wire/protocol.ts';
 
 /** What the remote handlers need from their session. */
 export interface SessionPort {
-  /** Sends a call to one of the peer's exports (`targetKind` 0) or answers (1). */
-  sendCall(targetKind: number, targetId: number, method: string, args: readonly unknown[]): ResultHandler;
+  /** Sends a call to one of the peer's exports or answers. */
+  sendCall(targetKind: TargetKind, targetId: number, method: string, args: readonly unknown[]): ResultHandler;
   /** The last reference to an import went: tell the peer. */
   releaseImport(handler: ImportHandler): void;
   /** What the peer authenticated as (for `remoteIdentity`). */
@@ -44,7 +45,7 @@ export class ImportHandler implements CapabilityHandler {
       abortStreamsIn(args, this.#revoked);
       return settledResult({ kind: 'error', error: this.#revoked });
     }
-    return this.session.sendCall(0, this.id, method, args);
+    return this.session.sendCall(TargetKind.Export, this.id, method, args);
   }
 
   whenResolved(): Promise<void> {
@@ -94,7 +95,7 @@ export class QuestionHandler implements ResultHandler {
     const settlement = this.#settlement;
     if (settlement === undefined) {
       this.pipelined = true;
-      return this.session.sendCall(1, this.id, method, args);
+      return this.session.sendCall(TargetKind.Answer, this.id, method, args);
     }
     if (settlement.kind === 'capability') return settlement.handler.call(method, args);
     const error =

@@ -12,7 +12,8 @@ import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import type { SessionLimits } from './limits.ts';
-import { type RootOption, Session } from './session.ts';
+import { Session } from './session.ts';
+import type { RootOption } from './session-options.ts';
 import type { TraceOptions } from './trace.ts';
 
 /** How a {@link Scope} makes its sessions. */

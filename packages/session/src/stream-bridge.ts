@@ -8,7 +8,20 @@ import {
   SequenceWriter,
   sequence,
 } from '@msc/eventual';
-import { MessageType } from './protocol.ts';
+import type {
+  StreamCancelMessage,
+  StreamCreditMessage,
+  StreamEndMessage,
+  StreamItemsMessage,
+} from './wire/message.ts';
+import {
+  DescriptorKind,
+  MessageType,
+  ReceiverGets,
+  type StreamDescriptor,
+  StreamEnding,
+} from './wire/protocol.ts';
+import { ProtocolViolation } from './wire/violations.ts';
 
 /**
  * Streams across a session (DESIGN §1.12, RPC4). A stream endpoint (a `Sequence`, `Bytes` or one of
@@ -28,9 +41,13 @@ import { MessageType } from './protocol.ts';
  * `StreamEnd` abort (prompt), consumer `cancel(error?)` → `StreamCancel`. When the session ends,
  * every stream spanning it is aborted with `AbortedError` on both sides (sinks: next read; sources:
  * next write or flush).
+ *
+ * The messages arrive parsed (wire/message.ts checked their form); what only the bridge knows
+ * (whether a stream exists here, and in which role) it checks itself, throwing
+ * `ProtocolViolation`.
  */
 
-/** What a bridge needs from its session. */
+/** What a bridge needs from its session (the outbox). Nothing is sent once the session ended. */
 export interface StreamPort {
   /**
    * Queues a message (same ordered connection as calls). Items may carry capabilities and other
@@ -41,14 +58,9 @@ export interface StreamPort {
   send(message: unknown[]): void;
   /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
   sendWithError(message: unknown[], errorIndex: number): void;
-  /** Resolves when the connection's send buffer has room again (transport backpressure). */
+  /** `undefined`, or resolves when the connection's send buffer has room again (backpressure). */
   whenWritable(): Promise<void> | undefined;
 }
-
-/** Descriptor kind of a stream endpoint in a payload: `[3, streamId, isBytes, receiverGets]`. */
-export const streamDescriptorKind = 3;
-/** `receiverGets` values. */
-const ReceiverGets = { Consumer: 0, Producer: 1 } as const;
 
 type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWriter;
 
@@ -110,7 +122,7 @@ export class StreamBridge {
   }
 
   /** Turns an endpoint being sent into its descriptor and sets up this side of the stream. */
-  export(endpoint: object): readonly number[] {
+  export(endpoint: object): StreamDescriptor {
     if (this.#aborted !== undefined) throw this.#aborted;
     const typed = endpoint as Endpoint;
     const queue = typed.queue as FlowQueue<unknown>;
@@ -129,7 +141,7 @@ export class StreamBridge {
       this.#addSink(id, queue, isBytes);
     }
     return [
-      streamDescriptorKind,
+      DescriptorKind.Stream,
       id,
       isBytes ? 1 : 0,
       sendingConsumer ? ReceiverGets.Consumer : ReceiverGets.Producer,
@@ -137,24 +149,21 @@ export class StreamBridge {
   }
 
   /** Undoes an export whose message was never sent. */
-  unexport(descriptor: readonly number[]): void {
+  unexport(descriptor: StreamDescriptor): void {
     this.#streams.delete(descriptor[1]!);
   }
 
   /** Turns a received descriptor into the local endpoint the user gets. */
-  import(descriptor: readonly unknown[]): Endpoint {
+  import(descriptor: StreamDescriptor): Endpoint {
     const [, id, isBytesFlag, receiverGets] = descriptor;
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || this.#streams.has(id)) {
-      throw new Error(`bad or duplicate stream id ${String(id)}`);
-    }
-    if ((id & 1) === (this.#nextId & 1)) throw new Error(`stream id ${id} belongs to this side`);
+    if (this.#streams.has(id)) throw new ProtocolViolation(`bad or duplicate stream id ${id}`);
+    if (id % 2 === this.#nextId % 2) throw new ProtocolViolation(`stream id ${id} belongs to this side`);
     const isBytes = isBytesFlag === 1;
     if (receiverGets === ReceiverGets.Consumer) {
       const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
       this.#addSink(id, writer.queue as FlowQueue<unknown>, isBytes);
       return consumer;
     }
-    if (receiverGets !== ReceiverGets.Producer) throw new Error('bad stream descriptor');
     const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
     const queue = consumer.queue as FlowQueue<unknown>;
     this.#streams.set(id, newSource(id, queue, isBytes));
@@ -218,38 +227,38 @@ export class StreamBridge {
 
   // ----- incoming stream messages
 
-  /** `[StreamItems, id, payload]` */
-  receiveItems(id: unknown, payload: unknown): void {
+  /** `StreamItems`: the items go into the sink's queue. */
+  receiveItems(message: StreamItemsMessage): void {
+    const [, id, payload] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
     if (sink.queue.state !== 'open') return;
     if (sink.isBytes) {
-      if (!(payload instanceof Uint8Array)) throw new Error('malformed byte stream data');
+      if (!(payload instanceof Uint8Array)) throw new ProtocolViolation('malformed byte stream data');
       sink.queue.write(payload);
       return;
     }
-    if (!Array.isArray(payload)) throw new Error('malformed stream items');
+    if (!Array.isArray(payload)) throw new ProtocolViolation('malformed stream items');
     for (const item of payload) sink.queue.write(item);
   }
 
-  /** `[StreamEnd, id, how, error]` — how: 0 close, 1 abort. */
-  receiveEnd(id: unknown, how: unknown, error: unknown): void {
+  /** `StreamEnd`: the sink's queue ends the same way. */
+  receiveEnd(message: StreamEndMessage): void {
+    const [, id, how, error] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return;
     this.#streams.delete(sink.id);
     sink.ended = true;
     const reason = error ?? undefined;
-    if (how === 1) sink.queue.abort(reason);
+    if (how === StreamEnding.Abort) sink.queue.abort(reason);
     else void sink.queue.close(reason);
   }
 
-  /** `[StreamCredit, id, credit, capacity, batchSize]` */
-  receiveCredit(id: unknown, credit: unknown, capacity: unknown, batchSize: unknown): void {
+  /** `StreamCredit`: the source may send `credit` more units. */
+  receiveCredit(message: StreamCreditMessage): void {
+    const [, id, credit, capacity, batchSize] = message;
     const source = this.#source(id);
     if (source === undefined) return;
-    if (!isCount(credit) || !isCount(capacity) || !isCount(batchSize) || capacity === 0 || batchSize === 0) {
-      throw new Error('malformed stream credit');
-    }
     source.credit += credit;
     source.batchSize = batchSize;
     // The local producer's flush() reflects the remote consumer's window.
@@ -258,8 +267,9 @@ export class StreamBridge {
     this.#schedulePump(source);
   }
 
-  /** `[StreamCancel, id, error]` */
-  receiveCancel(id: unknown, error: unknown): void {
+  /** `StreamCancel`: the source's queue is cancelled. */
+  receiveCancel(message: StreamCancelMessage): void {
+    const [, id, error] = message;
     const source = this.#source(id);
     if (source === undefined) return;
     this.#streams.delete(source.id);
@@ -267,17 +277,17 @@ export class StreamBridge {
     source.queue.cancel(error ?? undefined);
   }
 
-  #sink(id: unknown): SinkStream | undefined {
-    const stream = this.#streams.get(id as number);
+  #sink(id: number): SinkStream | undefined {
+    const stream = this.#streams.get(id);
     if (stream !== undefined && stream.role !== 'sink')
-      throw new Error(`stream ${String(id)} is not a sink here`);
+      throw new ProtocolViolation(`stream ${id} is not a sink here`);
     return stream;
   }
 
-  #source(id: unknown): SourceStream | undefined {
-    const stream = this.#streams.get(id as number);
+  #source(id: number): SourceStream | undefined {
+    const stream = this.#streams.get(id);
     if (stream !== undefined && stream.role !== 'source')
-      throw new Error(`stream ${String(id)} is not a source here`);
+      throw new ProtocolViolation(`stream ${id} is not a source here`);
     return stream;
   }
 
@@ -365,7 +375,7 @@ export class StreamBridge {
   #finishSource(source: SourceStream): void {
     this.#streams.delete(source.id);
     source.ended = true;
-    this.#port.send([MessageType.StreamEnd, source.id, 0, null]);
+    this.#port.send([MessageType.StreamEnd, source.id, StreamEnding.Close, null]);
   }
 
   #endSource(source: SourceStream, error: unknown): void {
@@ -373,7 +383,10 @@ export class StreamBridge {
     source.ended = true;
     const aborted = source.queue.state === 'aborted';
     const reason = aborted ? source.queue.reason : error;
-    this.#port.sendWithError([MessageType.StreamEnd, source.id, aborted ? 1 : 0, reason ?? null], 3);
+    this.#port.sendWithError(
+      [MessageType.StreamEnd, source.id, aborted ? StreamEnding.Abort : StreamEnding.Close, reason ?? null],
+      3,
+    );
   }
 
   /** The session ended: every stream spanning it ends with `AbortedError`. */
@@ -402,8 +415,4 @@ function newSource(id: number, queue: FlowQueue<unknown>, isBytes: boolean): Sou
     started: false,
     ended: false,
   };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }

@@ -1,6 +1,9 @@
 /**
  * The MSC session protocol, version 1: every message, who sends it, when, and what the receiver
- * must do (in the manner of Cap'n Proto's rpc.capnp).
+ * must do (in the manner of Cap'n Proto's rpc.capnp). This file is the protocol's vocabulary: every
+ * constant that goes on the wire is defined here, once. `message.ts` beside it turns a received
+ * array into one of these messages (every well-formedness check), `descriptor.ts` does the same for
+ * descriptors, `frame-layout.ts` packs and splits frames and `outbox.ts` sends them.
  *
  * Framing. The first frame each side sends is its {@link Hello} (a CBOR map). Every later frame is
  * a sequence of messages, each a 4-byte big-endian length followed by that many bytes of CBOR (the
@@ -68,14 +71,15 @@ export const MessageType = {
   /**
    * `[Call, questionId, targetKind, targetId, method, arguments]`, caller → callee: a method call
    * (`arguments` is an array).
-   * The target is one of the callee's exports (`targetKind` 0, `targetId` an export id) or one of
-   * the callee's answers (`targetKind` 1, `targetId` the caller's question id, for pipelining). The
+   * The target is one of the callee's exports ({@link TargetKind} `Export`, `targetId` an export
+   * id) or one of the callee's answers (`Answer`, `targetId` the caller's question id, for
+   * pipelining). A target that does not exist is a protocol violation. The
    * callee delivers it to the target in arrival order and records an answer under `questionId`.
    */
   Call: 3,
   /**
-   * `[Return, questionId, kind, payload]`, callee → caller, once per answer: kind 0 = a value, 1 = a
-   * capability (its descriptor), 2 = an error. The callee keeps the answer (for calls already
+   * `[Return, questionId, kind, payload]`, callee → caller, once per answer: {@link ReturnKind}
+   * `Value`, `Capability` (the payload is its descriptor) or `Error`. The callee keeps the answer (for calls already
    * pipelined on it) until the caller sends `Finish`.
    */
   Return: 4,
@@ -107,19 +111,22 @@ export const MessageType = {
   DisembargoReply: 8,
   /**
    * `[StreamItems, streamId, payload]`, source → sink: an array of items or, for a byte stream, a
-   * byte string. Never more than the credit the sink granted, nor its batch size.
+   * byte string. Never more than the credit the sink granted: the sink ends the session with
+   * `protocol` when the items it holds unread would exceed the window it granted. Items for a
+   * stream the sink already cancelled are dropped (they were in flight).
    */
   StreamItems: 9,
   /**
    * `[StreamCredit, streamId, credit, capacity, batchSize]`, sink → source: the consumer read
    * `credit` units (items or bytes), so the source may send that much more; also the consumer's
-   * current window and batch size. The first one grants the whole window.
+   * current window and batch size. The first one grants the whole window. The source clamps the
+   * declared window to its own `maxStreamCapacity` limit.
    */
   StreamCredit: 10,
   /**
-   * `[StreamEnd, streamId, how, error]`, source → sink, once: the producer closed (how 0, after
-   * every item; `error` set when it closed with one) or aborted (how 1, prompt). The sink ends its
-   * local queue the same way.
+   * `[StreamEnd, streamId, how, error]`, source → sink, once: the producer closed ({@link StreamEnding}
+   * `Close`, after every item; `error` set when it closed with one) or aborted (`Abort`, prompt).
+   * The sink ends its local queue the same way.
    */
   StreamEnd: 11,
   /**
@@ -128,6 +135,9 @@ export const MessageType = {
    */
   StreamCancel: 12,
 } as const;
+
+/** A message type tag. */
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 /** Capability descriptors inside payloads. */
 export const DescriptorKind = {
@@ -139,16 +149,46 @@ export const DescriptorKind = {
   ReceiverAnswer: 2,
   /**
    * `[3, streamId, isBytes, receiverGets]`: a stream endpoint; the receiver gets a fresh consumer
-   * end (`receiverGets` 0) or producer end (1) of a new wire stream (see stream-bridge.ts).
+   * end ({@link ReceiverGets} `Consumer`) or producer end (`Producer`) of a new wire stream (see
+   * stream-bridge.ts). `isBytes` is 1 for a byte stream.
    */
   Stream: 3,
 } as const;
 
-/** A capability descriptor. */
+/** A descriptor kind. */
+export type DescriptorKind = (typeof DescriptorKind)[keyof typeof DescriptorKind];
+
+/** A capability descriptor (`SenderExport`, `ReceiverExport` or `ReceiverAnswer`). */
 export type Descriptor = readonly [kind: number, id: number];
 
-/** Target kinds of a `Call`. */
+/** A stream descriptor, `[Stream, streamId, isBytes, receiverGets]`. */
+export type StreamDescriptor = readonly [
+  kind: typeof DescriptorKind.Stream,
+  streamId: number,
+  isBytes: number,
+  receiverGets: ReceiverGets,
+];
+
+/** What the receiver of a stream descriptor gets: a consumer end (`Consumer`) or a producer end. */
+export const ReceiverGets = { Consumer: 0, Producer: 1 } as const;
+
+/** A `receiverGets` value. */
+export type ReceiverGets = (typeof ReceiverGets)[keyof typeof ReceiverGets];
+
+/** Target kinds of a `Call`: one of the callee's exports, or one of its answers (pipelining). */
 export const TargetKind = { Export: 0, Answer: 1 } as const;
+
+/** A `Call` target kind. */
+export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 
 /** `Return` kinds. */
 export const ReturnKind = { Value: 0, Capability: 1, Error: 2 } as const;
+
+/** A `Return` kind. */
+export type ReturnKind = (typeof ReturnKind)[keyof typeof ReturnKind];
+
+/** How a stream ended (`StreamEnd`): closed after its items, or aborted at once. */
+export const StreamEnding = { Close: 0, Abort: 1 } as const;
+
+/** A `StreamEnd` ending. */
+export type StreamEnding = (typeof StreamEnding)[keyof typeof StreamEnding];

@@ -1,0 +1,140 @@
+import {
+  abortStreamsIn,
+  type CapabilityHandler,
+  type ResultHandler,
+  releaseCapabilities,
+  type Settlement,
+} from '@msc/eventual';
+import type { ExportTable } from './export-table.ts';
+import type { CallMessage } from './wire/message.ts';
+import { type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
+import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
+
+/** What the answers need from their session. */
+export interface AnswerPort {
+  /** Queues a message (see `Outbox.send`). */
+  send(message: unknown[]): void;
+  /** Queues a message carrying an error (see `Outbox.sendWithError`). */
+  sendWithError(message: unknown[], errorIndex: number): void;
+  /** Names a capability to the peer (see `CapabilityCodec.describe`). */
+  describe(handler: CapabilityHandler): Descriptor;
+  /** A return could not be sent: the session ends. */
+  failed(error: unknown): void;
+  /** Whether the session has ended (returns are no longer sent). */
+  readonly ended: boolean;
+}
+
+/**
+ * This side's answers: the peer's calls (protocol.ts, "Tables"), keyed by the peer's question id.
+ *
+ * Flow: a `Call` is delivered to its target (an export, or an answer for a pipelined call) in
+ * arrival order; its result is the answer, and its settlement goes back as a `Return`. The answer
+ * stays (calls pipelined on it still arrive) until the peer's `Finish`.
+ *
+ * Ownership: the table owns one reference to each answer's result, released at `Finish` or when
+ * the session ends; the target of a call takes its own references to the call's capabilities, so
+ * the table releases the arguments' ones after delivery.
+ */
+export class AnswerTable {
+  readonly #answers = new Map<number, ResultHandler>();
+  readonly #port: AnswerPort;
+  readonly #maxAnswers: number;
+
+  constructor(port: AnswerPort, maxAnswers: number) {
+    this.#port = port;
+    this.#maxAnswers = maxAnswers;
+  }
+
+  /** Live answers. */
+  get size(): number {
+    return this.#answers.size;
+  }
+
+  /** Whether `questionId` is a live answer. */
+  has(questionId: number): boolean {
+    return this.#answers.has(questionId);
+  }
+
+  /**
+   * The peer named its question `id` (a `ReceiverAnswer` descriptor): the answer, with one more
+   * reference owned by the caller.
+   *
+   * @throws ProtocolViolation when there is no such answer
+   */
+  retain(id: number): ResultHandler {
+    const answer = this.#answers.get(id);
+    if (answer === undefined)
+      throw new ProtocolViolation(`the peer named answer ${id}, which does not exist`);
+    answer.retain();
+    return answer;
+  }
+
+  /**
+   * `Call`: delivers the call to its target and records the answer.
+   *
+   * @throws ProtocolViolation for a question id in use or a target that does not exist;
+   *   LimitViolation past `maxAnswers`
+   */
+  receiveCall(call: CallMessage, exports: ExportTable): void {
+    const [, questionId, targetKind, targetId, method, args] = call;
+    if (this.#answers.has(questionId))
+      throw new ProtocolViolation(`question ${questionId} is already in use`);
+    if (this.#answers.size >= this.#maxAnswers) {
+      throw new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`);
+    }
+    const target = targetKind === TargetKind.Export ? exports.handler(targetId) : this.#answers.get(targetId);
+    if (target === undefined) {
+      throw new ProtocolViolation(
+        `call on ${targetKind === TargetKind.Export ? 'export' : 'answer'} ${targetId}, which does not exist`,
+      );
+    }
+    const result = target.call(method, args);
+    // The target made its own copies of the capabilities it was given.
+    releaseCapabilities(args);
+    this.#answers.set(questionId, result);
+    result.onSettled((settlement) => this.#sendReturn(questionId, settlement));
+  }
+
+  #sendReturn(questionId: number, settlement: Settlement): void {
+    const port = this.#port;
+    if (port.ended) return;
+    try {
+      if (settlement.kind === 'capability') {
+        port.send([MessageType.Return, questionId, ReturnKind.Capability, port.describe(settlement.handler)]);
+      } else if (settlement.kind === 'value') {
+        try {
+          port.send([MessageType.Return, questionId, ReturnKind.Value, settlement.value]);
+        } catch (error) {
+          // The callee returned something that cannot cross the wire: the caller gets that error,
+          // and streams in the value go nowhere.
+          abortStreamsIn(settlement.value, error);
+          port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, error], 3);
+        }
+      } else {
+        port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, settlement.error], 3);
+      }
+    } catch (error) {
+      port.failed(error);
+    }
+  }
+
+  /**
+   * `Finish`: the peer sends no more calls on this answer; its reference is released.
+   *
+   * @throws ProtocolViolation when there is no such answer
+   */
+  finish(questionId: number): void {
+    const answer = this.#answers.get(questionId);
+    if (answer === undefined)
+      throw new ProtocolViolation(`finish for answer ${questionId}, which does not exist`);
+    this.#answers.delete(questionId);
+    answer.release();
+  }
+
+  /** The session ended: every answer's reference is released. */
+  abortAll(): void {
+    const answers = [...this.#answers.values()];
+    this.#answers.clear();
+    for (const answer of answers) answer.release();
+  }
+}

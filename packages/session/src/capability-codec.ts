@@ -1,0 +1,210 @@
+import {
+  type CapabilityHandler,
+  createProxy,
+  createResult,
+  handlerOf,
+  isCapability,
+  type ResultHandler,
+  sinkFloating,
+} from '@msc/eventual';
+import { Codec, type ContractRegistry } from '@msc/serialization';
+import type { AnswerTable } from './answer-table.ts';
+import type { ExportTable } from './export-table.ts';
+import type { ImportTable } from './import-table.ts';
+import type { QuestionTable } from './question-table.ts';
+import { ImportHandler, QuestionHandler, type SessionPort } from './remote-handlers.ts';
+import { StreamBridge } from './stream-bridge.ts';
+import { parseDescriptor } from './wire/descriptor.ts';
+import { type Descriptor, DescriptorKind, type StreamDescriptor } from './wire/protocol.ts';
+import { ProtocolViolation } from './wire/violations.ts';
+
+/**
+ * The capability codec: how capabilities and streams inside payloads become descriptors and back
+ * (protocol.ts, `DescriptorKind`). The serializer's hooks call an exporter when encoding and an
+ * importer when decoding; both are found in the per-payload context, since a serializer is shared
+ * by every session with the same settings (it holds encoder buffers: one per session would cost
+ * memory per idle session).
+ *
+ * Ownership: encoding a capability exports it (the export holds its own reference, and a fresh
+ * proxy's floating reference moves into it); if the encoding fails, what it exported is undone,
+ * since the peer never heard of it. Decoding a descriptor gives the payload a proxy owning one
+ * reference to the import, export or answer it names.
+ */
+
+/** Encodes the capabilities and streams of an outgoing payload. */
+export interface CapabilityExporter {
+  /** The descriptor for `value` (a capability or stream endpoint); records it in `context`. */
+  encodeReference(value: object, context: PayloadContext): unknown;
+}
+
+/** Decodes the descriptors of an incoming payload. */
+export interface CapabilityImporter {
+  /**
+   * The proxy or stream endpoint a descriptor names.
+   *
+   * @throws ProtocolViolation or LimitViolation for a descriptor the peer may not send
+   */
+  decodeReference(descriptor: unknown, context: PayloadContext): unknown;
+}
+
+/**
+ * Per-payload context of the codec hooks: who encodes or decodes, what an encoding exported (so a
+ * failed encoding can be undone), and the stream consumer ends a decoding made.
+ */
+export interface PayloadContext {
+  readonly exporter: CapabilityExporter;
+  readonly importer: CapabilityImporter;
+  readonly exported: number[];
+  readonly streams: StreamDescriptor[];
+  /** Consumer ends of streams a decoding made (a return applies the caller's early settings). */
+  readonly consumers: object[];
+}
+
+const codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
+
+/** The serializer shared by every session with this registry and these settings. */
+export function sharedCodec(
+  registry: ContractRegistry,
+  maxFrameBytes: number,
+  maxDepth: number,
+  errorStacks: boolean,
+): Codec<PayloadContext> {
+  let byKey = codecs.get(registry);
+  if (byKey === undefined) codecs.set(registry, (byKey = new Map()));
+  const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
+  let codec = byKey.get(key);
+  if (codec === undefined) {
+    codec = new Codec<PayloadContext>({
+      registry,
+      limits: { maxFrameBytes, maxDepth },
+      errorStacks,
+      hooks: {
+        isReference: (value) => isCapability(value) || StreamBridge.isEndpoint(value),
+        encodeReference: (value, context) => context.exporter.encodeReference(value, context),
+        decodeReference: (descriptor, context) => context.importer.decodeReference(descriptor, context),
+      },
+    });
+    byKey.set(key, codec);
+  }
+  return codec;
+}
+
+/** The tables a capability codec names capabilities from. */
+export interface CapabilityTables {
+  readonly questions: QuestionTable;
+  readonly answers: AnswerTable;
+  readonly exports: ExportTable;
+  readonly imports: ImportTable;
+  readonly streams: StreamBridge;
+}
+
+/** One session's capability codec. */
+export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
+  readonly #codec: Codec<PayloadContext>;
+  readonly #session: SessionPort;
+  readonly #tables: CapabilityTables;
+
+  /** @param session the session whose import and question handlers come home as the peer's own */
+  constructor(codec: Codec<PayloadContext>, session: SessionPort, tables: CapabilityTables) {
+    this.#codec = codec;
+    this.#session = session;
+    this.#tables = tables;
+  }
+
+  /** A fresh context for one payload. */
+  context(): PayloadContext {
+    return { exporter: this, importer: this, exported: [], streams: [], consumers: [] };
+  }
+
+  /**
+   * Encodes one message; on failure undoes what the encoding exported, then throws.
+   *
+   * @throws what the serializer throws
+   */
+  encode(message: unknown[]): Uint8Array {
+    const context = this.context();
+    try {
+      return this.#codec.encode(message, context);
+    } catch (error) {
+      for (const id of context.exported) this.#tables.exports.drop(id, 1);
+      for (const descriptor of context.streams) this.#tables.streams.unexport(descriptor);
+      throw error;
+    }
+  }
+
+  /**
+   * Decodes one message into `context`.
+   *
+   * @throws DecodeError (its cause a violation when a descriptor was refused)
+   */
+  decode(bytes: Uint8Array, context: PayloadContext): unknown {
+    return this.#codec.decode(bytes, context);
+  }
+
+  encodeReference(value: object, context: PayloadContext): unknown {
+    if (StreamBridge.isEndpoint(value)) {
+      const descriptor = this.#tables.streams.export(value);
+      context.streams.push(descriptor);
+      return descriptor;
+    }
+    const descriptor = this.describe(handlerOf(value)!);
+    // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
+    sinkFloating(value);
+    if (descriptor[0] === DescriptorKind.SenderExport) context.exported.push(descriptor[1]);
+    return descriptor;
+  }
+
+  decodeReference(value: unknown, context: PayloadContext): unknown {
+    const descriptor = parseDescriptor(value);
+    if (descriptor[0] === DescriptorKind.Stream) {
+      const endpoint = this.#tables.streams.import(descriptor as StreamDescriptor);
+      context.consumers.push(endpoint);
+      return endpoint;
+    }
+    const handler = this.resolve(descriptor as Descriptor);
+    return descriptor[0] === DescriptorKind.ReceiverAnswer
+      ? createResult(handler as ResultHandler)
+      : createProxy(handler);
+  }
+
+  /**
+   * How to name `handler` to the peer. A capability that came from the peer goes back as the
+   * peer's own export or answer, so it becomes the original object there (no proxy of a proxy);
+   * anything else becomes (or reuses) an export of this side, counted once more.
+   *
+   * @throws RangeError when this side would export more than `maxExports`
+   */
+  describe(handler: CapabilityHandler): Descriptor {
+    const target = handler.shorten();
+    if (target instanceof ImportHandler && target.session === this.#session) {
+      return [DescriptorKind.ReceiverExport, target.id];
+    }
+    if (
+      target instanceof QuestionHandler &&
+      target.session === this.#session &&
+      this.#tables.questions.has(target.id)
+    ) {
+      return [DescriptorKind.ReceiverAnswer, target.id];
+    }
+    return [DescriptorKind.SenderExport, this.#tables.exports.add(target)];
+  }
+
+  /**
+   * Turns a checked capability descriptor into a handler, with one reference owned by the caller.
+   *
+   * @throws ProtocolViolation for a name the peer may not use; LimitViolation past `maxImports`
+   */
+  resolve(descriptor: Descriptor): CapabilityHandler {
+    const [kind, id] = descriptor;
+    switch (kind) {
+      case DescriptorKind.SenderExport:
+        return this.#tables.imports.receive(id);
+      case DescriptorKind.ReceiverExport:
+        return this.#tables.exports.retain(id);
+      case DescriptorKind.ReceiverAnswer:
+        return this.#tables.answers.retain(id);
+      default:
+        throw new ProtocolViolation(`unknown capability descriptor kind ${String(kind)}`);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { type AbortedError, type CapabilityHandler, PromiseHandler } from '@msc/eventual';
+import type { AnswerTable } from './answer-table.ts';
+import type { DisembargoReplyMessage, DisembargoRequestMessage } from './wire/message.ts';
+import { MessageType } from './wire/protocol.ts';
+import { ProtocolViolation } from './wire/violations.ts';
+
+/** What the embargoes need from their session. */
+export interface EmbargoPort {
+  /** Queues a message (see `Outbox.send`). */
+  send(message: unknown[]): void;
+}
+
+/**
+ * Loopback embargoes (DESIGN §4, the loopback case of instance order). When a `Return` names one of
+ * this side's own capabilities and calls were pipelined on that answer, those calls are still
+ * travelling back to the object through the peer. New calls must not overtake them, so they wait
+ * on a promise until the peer confirms (`DisembargoReply`) that everything it forwarded from the
+ * answer was sent; it forwards calls as they arrive, so it replies at once to the request, behind
+ * them on the same ordered connection.
+ *
+ * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply}) and chooses its
+ * ids (counting up); the callee side only answers ({@link receiveRequest}). Ownership: an embargo
+ * owns the handler's reference until the reply moves it into the promise; when the session ends
+ * the handler is released and the promise fails with the session's `AbortedError`.
+ */
+export class Embargoes {
+  readonly #embargoes = new Map<number, { promise: PromiseHandler; handler: CapabilityHandler }>();
+  readonly #port: EmbargoPort;
+  #nextId = 0;
+
+  constructor(port: EmbargoPort) {
+    this.#port = port;
+  }
+
+  /** Embargoes waiting for their reply. */
+  get size(): number {
+    return this.#embargoes.size;
+  }
+
+  /** Holds calls to `handler` (owned) behind an embargo on `questionId`: the stand-in the caller gets. */
+  hold(questionId: number, handler: CapabilityHandler): CapabilityHandler {
+    const embargoId = this.#nextId++;
+    const promise = new PromiseHandler();
+    this.#embargoes.set(embargoId, { promise, handler });
+    this.#port.send([MessageType.DisembargoRequest, questionId, embargoId]);
+    return promise;
+  }
+
+  /**
+   * `DisembargoRequest`: every call pipelined on the answer was forwarded (and so queued for
+   * sending) as it arrived; the reply goes out behind them.
+   *
+   * @throws ProtocolViolation when the answer does not exist
+   */
+  receiveRequest(message: DisembargoRequestMessage, answers: AnswerTable): void {
+    const [, questionId, embargoId] = message;
+    if (!answers.has(questionId)) {
+      throw new ProtocolViolation(`disembargo for answer ${questionId}, which does not exist`);
+    }
+    this.#port.send([MessageType.DisembargoReply, embargoId]);
+  }
+
+  /**
+   * `DisembargoReply`: the calls that went around the loop are queued at our object; the held
+   * ones follow.
+   *
+   * @throws ProtocolViolation for an embargo this side did not ask for
+   */
+  receiveReply(message: DisembargoReplyMessage): void {
+    const embargoId = message[1];
+    const embargo = this.#embargoes.get(embargoId);
+    if (embargo === undefined) throw new ProtocolViolation(`disembargo reply ${embargoId} was not asked for`);
+    this.#embargoes.delete(embargoId);
+    embargo.promise.settle({ kind: 'capability', handler: embargo.handler });
+  }
+
+  /** The session ended: held calls fail with `error`. */
+  abortAll(error: AbortedError): void {
+    const embargoes = [...this.#embargoes.values()];
+    this.#embargoes.clear();
+    for (const embargo of embargoes) {
+      embargo.handler.release();
+      embargo.promise.settle({ kind: 'error', error });
+    }
+  }
+}

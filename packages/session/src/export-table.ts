@@ -1,0 +1,106 @@
+import type { CapabilityHandler } from '@msc/eventual';
+import { ProtocolViolation } from './wire/violations.ts';
+
+/**
+ * This side's exports: the capabilities it sent the peer (protocol.ts, "Tables"), keyed by export
+ * ids this side chooses (counting up, never reused).
+ *
+ * Ownership: an entry holds one reference to its handler and counts how many times it was sent
+ * (the peer's references). Each send adds one; a `Release` subtracts the count the peer received;
+ * at zero the entry leaves and its reference is released. One handler has one export id while it
+ * is exported, so a capability sent twice is one entry. When the session ends every entry's
+ * reference is released.
+ */
+export class ExportTable {
+  readonly #exports = new Map<number, ExportEntry>();
+  readonly #ids = new Map<CapabilityHandler, number>();
+  readonly #maxExports: number;
+  #nextId = 0;
+
+  constructor(maxExports: number) {
+    this.#maxExports = maxExports;
+  }
+
+  /** Live exports. */
+  get size(): number {
+    return this.#exports.size;
+  }
+
+  /**
+   * Sends `handler` once more: its export id (a new entry retains the handler).
+   *
+   * @throws RangeError when this side already exports `maxExports` capabilities
+   */
+  add(handler: CapabilityHandler): number {
+    const id = this.#ids.get(handler);
+    if (id !== undefined) {
+      this.#exports.get(id)!.count++;
+      return id;
+    }
+    if (this.#exports.size >= this.#maxExports) {
+      throw new RangeError(`this session already exports ${this.#maxExports} capabilities`);
+    }
+    const newId = this.#nextId++;
+    handler.retain();
+    this.#exports.set(newId, { handler, count: 1 });
+    this.#ids.set(handler, newId);
+    return newId;
+  }
+
+  /** The handler exported as `id`, or `undefined`. */
+  handler(id: number): CapabilityHandler | undefined {
+    return this.#exports.get(id)?.handler;
+  }
+
+  /**
+   * The peer named its reference to export `id` (a `ReceiverExport` descriptor): the handler, with
+   * one more reference owned by the caller.
+   *
+   * @throws ProtocolViolation when the peer holds no such export
+   */
+  retain(id: number): CapabilityHandler {
+    const entry = this.#exports.get(id);
+    if (entry === undefined)
+      throw new ProtocolViolation(`the peer named export ${id}, which it does not hold`);
+    entry.handler.retain();
+    return entry.handler;
+  }
+
+  /**
+   * `Release`: the peer dropped `count` references.
+   *
+   * @throws ProtocolViolation when the peer releases more than it was sent
+   */
+  release(id: number, count: number): void {
+    const entry = this.#exports.get(id);
+    if (entry === undefined || entry.count < count) {
+      throw new ProtocolViolation(`release of export ${id} more times than it was sent`);
+    }
+    this.drop(id, count);
+  }
+
+  /** Subtracts `count` sends (a release, or an encoding that failed so the peer never heard). */
+  drop(id: number, count: number): void {
+    const entry = this.#exports.get(id);
+    if (entry === undefined) return;
+    entry.count -= count;
+    if (entry.count > 0) return;
+    this.#exports.delete(id);
+    this.#ids.delete(entry.handler);
+    entry.handler.release();
+  }
+
+  /** The session ended: every export's reference is released. */
+  abortAll(): void {
+    const entries = [...this.#exports.values()];
+    this.#exports.clear();
+    this.#ids.clear();
+    for (const entry of entries) entry.handler.release();
+  }
+}
+
+interface ExportEntry {
+  readonly handler: CapabilityHandler;
+  /** How many times the peer received it and has not released. */
+  count: number;
+}

@@ -1,0 +1,387 @@
+import {
+  type AbortedError,
+  type CapabilityHandler,
+  createProxy,
+  handlerOf,
+  isCapability,
+  nothing,
+  PromiseHandler,
+  type Proxy,
+} from '@msc/eventual';
+import type { Connection } from '@msc/transport';
+import { AuthenticationError, type Authenticator, type SessionRole } from './authenticator.ts';
+import type { PayloadContext } from './capability-codec.ts';
+import type { SessionLimits } from './limits.ts';
+import type { MessageTracer } from './message-tracer.ts';
+import type { SessionError, SessionStep, TerminationReason } from './session-error.ts';
+import { ownedCopy } from './wire/frame-layout.ts';
+import { encodeHello, parseHello } from './wire/hello.ts';
+import type { AuthenticateMessage, ConfigureMessage, Message } from './wire/message.ts';
+import { type Descriptor, type Hello, MessageType } from './wire/protocol.ts';
+import { describeError, LimitViolation, ProtocolViolation } from './wire/violations.ts';
+
+/**
+ * Establishment (DESIGN §1.9, protocol.ts `Hello`, `Authenticate`, `Configure`): the version step
+ * (both hellos, sent at once), the authentication step (the authenticator's exchange over the
+ * transcript of both hellos) and the configuration step (each side sends its root; the session is
+ * established when both sides have sent and received one), all within `handshakeTimeoutMs`.
+ *
+ * Flow: hello out → hello in (version, scheme) → authenticator (its messages ride `Authenticate`)
+ * → root chosen, `Configure` out → held messages delivered → `Configure` in → established.
+ * Messages the peer sends after its own configuration arrive while this side may still be
+ * authenticating or choosing its root: they are held, bounded, and delivered in order once this
+ * side's `Configure` is out. Failure at any step ends the session with that step in its reason;
+ * the remote-root promise and {@link established} then fail with the session's error.
+ */
+
+/** What the handshake needs from its session. */
+export interface HandshakePort {
+  /** Queues a message (see `Outbox.send`). */
+  send(message: unknown[]): void;
+  /** Names this side's root to the peer, exporting it. */
+  describe(handler: CapabilityHandler): Descriptor;
+  /** Turns the peer's root descriptor into a handler the caller owns a reference to. */
+  resolve(descriptor: Descriptor): CapabilityHandler;
+  /** Delivers a message held during establishment. */
+  deliver(message: Message, context: PayloadContext): void;
+  /** Ends the session. */
+  terminate(reason: TerminationReason, notifyPeer: boolean): void;
+  /** Ends the session for an error met while receiving (`protocol` or `limit`). */
+  receiveFailed(error: unknown): void;
+  /** Whether the session has ended. */
+  readonly ended: boolean;
+}
+
+/** How a handshake is set up. */
+export interface HandshakeOptions {
+  readonly connection: Connection;
+  readonly role: SessionRole;
+  readonly authenticator: Authenticator<unknown>;
+  /** The root option when it is a chooser, or `undefined` (see `rootHandler`). */
+  readonly chooseRoot: ((peer: any) => Proxy<unknown> | Promise<Proxy<unknown>>) | undefined;
+  /** The session's own reference to a fixed root, released when the session ends. */
+  readonly rootHandler: CapabilityHandler | undefined;
+  readonly versions: readonly number[];
+  /** `handshakeTimeoutMs`; `maxAnswers` bounds the messages held while this side configures. */
+  readonly limits: SessionLimits;
+  readonly tracer: MessageTracer | undefined;
+}
+
+type Phase = 'hello' | 'authenticating' | 'configuring' | 'established' | 'terminated';
+
+/** One session's establishment. */
+export class Handshake {
+  readonly #options: HandshakeOptions;
+  readonly #port: HandshakePort;
+  #phase: Phase = 'hello';
+  #protocolVersion = 0;
+  #peer: unknown = undefined;
+  /** This side's hello as sent, kept only until the transcript is built. */
+  #helloBytes: Uint8Array | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #configureSent = false;
+  #configureReceived = false;
+  /** Messages that arrived before this side finished its own configuration. */
+  #held: [Message, PayloadContext][] | undefined = undefined;
+  #authInbox: Uint8Array[] = [];
+  #authWaiter: { resolve(message: Uint8Array): void; reject(error: unknown): void } | undefined;
+  /** Aborted when the session ends during authentication; dropped once authentication is over. */
+  #authAbort: AbortController | undefined = new AbortController();
+  #aborted: AbortedError | undefined;
+  /** The peer's root: settled by its `Configure`, or failed when the session ends first. */
+  readonly remoteRoot = new PromiseHandler();
+  readonly established: Promise<void>;
+  #resolveEstablished!: () => void;
+  #rejectEstablished!: (error: unknown) => void;
+
+  constructor(options: HandshakeOptions, port: HandshakePort) {
+    this.#options = options;
+    this.#port = port;
+    this.established = new Promise<void>((resolve, reject) => {
+      this.#resolveEstablished = resolve;
+      this.#rejectEstablished = reject;
+    });
+    this.established.catch(() => {}); // observed through `closed` as well; never unhandled
+  }
+
+  /** The agreed protocol version (0 before the hellos were exchanged). */
+  get protocolVersion(): number {
+    return this.#protocolVersion;
+  }
+
+  /** What the authenticator learned about the peer; `undefined` before authentication. */
+  get peer(): unknown {
+    return this.#peer;
+  }
+
+  /** Whether the next frame is the peer's hello. */
+  get awaitingHello(): boolean {
+    return this.#phase === 'hello';
+  }
+
+  /** The step a failure now belongs to. */
+  get step(): SessionStep {
+    switch (this.#phase) {
+      case 'hello':
+        return 'version';
+      case 'authenticating':
+        return 'authentication';
+      case 'configuring':
+        return 'configuration';
+      default:
+        return this.#configureSent && this.#configureReceived ? 'session' : 'configuration';
+    }
+  }
+
+  /** Starts the timeout and the connection, and sends this side's hello. */
+  start(): void {
+    const options = this.#options;
+    this.#timer = setTimeout(() => {
+      this.#port.terminate(
+        {
+          step: this.step,
+          code: 'timeout',
+          message: `the handshake did not finish within ${options.limits.handshakeTimeoutMs} ms`,
+          remote: false,
+        },
+        true,
+      );
+    }, options.limits.handshakeTimeoutMs);
+    const connection = options.connection;
+    const hello: Hello = {
+      versions: options.versions,
+      nonce: crypto.getRandomValues(new Uint8Array(32)),
+      scheme: options.authenticator.scheme,
+      addressBinding: connection.addressesObservable !== false,
+    };
+    this.#helloBytes = ownedCopy(encodeHello(hello));
+    options.tracer?.event('out', 'Hello', [hello.versions, hello.scheme]);
+  }
+
+  /** This side's hello, for the connection (a copy the transport may take). */
+  helloFrame(): Uint8Array {
+    return ownedCopy(this.#helloBytes!);
+  }
+
+  /**
+   * The peer's first frame.
+   *
+   * @throws ProtocolViolation when it is not a valid hello
+   */
+  receiveHello(frame: Uint8Array): void {
+    const options = this.#options;
+    let hello: Hello;
+    try {
+      hello = parseHello(frame);
+    } catch (error) {
+      throw new ProtocolViolation(`the first frame is not a valid hello: ${describeError(error)}`);
+    }
+    options.tracer?.event('in', 'Hello', [hello.versions, hello.scheme]);
+    const common = hello.versions.filter((version) => options.versions.includes(version));
+    if (common.length === 0) {
+      this.#port.terminate(
+        {
+          step: 'version',
+          code: 'version-mismatch',
+          message: `no protocol version in common: this side speaks [${options.versions.join(', ')}], the peer speaks [${hello.versions.join(', ')}]`,
+          remote: false,
+        },
+        true,
+      );
+      return;
+    }
+    this.#protocolVersion = Math.max(...common);
+    const scheme = options.authenticator.scheme;
+    if (hello.scheme !== scheme) {
+      this.#port.terminate(
+        {
+          step: 'authentication',
+          code: 'invalid',
+          message: `authentication schemes differ: this side uses '${scheme}', the peer '${hello.scheme}'`,
+          remote: false,
+        },
+        true,
+      );
+      return;
+    }
+    const ownHello = this.#helloBytes!;
+    this.#helloBytes = undefined;
+    const dialerHello = options.role === 'dialer' ? ownHello : frame;
+    const listenerHello = options.role === 'dialer' ? frame : ownHello;
+    const transcript = new Uint8Array(dialerHello.byteLength + listenerHello.byteLength);
+    transcript.set(dialerHello, 0);
+    transcript.set(listenerHello, dialerHello.byteLength);
+    this.#phase = 'authenticating';
+    const bindAddresses = hello.addressBinding && options.connection.addressesObservable !== false;
+    void this.#authenticate(transcript, bindAddresses);
+  }
+
+  async #authenticate(transcript: Uint8Array, bindAddresses: boolean): Promise<void> {
+    const { connection, role, authenticator } = this.#options;
+    const local = connection.localAddress;
+    const remote = connection.remoteAddress;
+    const binding = bindAddresses
+      ? new TextEncoder().encode(role === 'dialer' ? `${local}\n${remote}` : `${remote}\n${local}`)
+      : new Uint8Array(0);
+    let peer: unknown;
+    try {
+      peer = await authenticator.authenticate({
+        role,
+        protocolVersion: this.#protocolVersion,
+        transcript,
+        channelBinding: binding,
+        send: (message) => {
+          if (!this.#port.ended) this.#port.send([MessageType.Authenticate, message]);
+        },
+        receive: () => this.#receiveAuthentication(),
+        signal: this.#authAbort!.signal,
+      });
+    } catch (error) {
+      if (this.#port.ended) return;
+      const known = error instanceof AuthenticationError;
+      this.#port.terminate(
+        {
+          step: 'authentication',
+          code: known
+            ? error.code === 'refused'
+              ? 'refused'
+              : error.code === 'invalid'
+                ? 'invalid'
+                : 'protocol'
+            : 'internal',
+          message: known ? error.message : 'authentication failed',
+          remote: false,
+        },
+        true,
+      );
+      return;
+    }
+    if (this.#port.ended) return;
+    this.#peer = peer;
+    this.#authAbort = undefined;
+    this.#authInbox = [];
+    this.#phase = 'configuring';
+    await this.#configure(peer);
+  }
+
+  #receiveAuthentication(): Promise<Uint8Array> {
+    if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
+    const message = this.#authInbox.shift();
+    if (message !== undefined) return Promise.resolve(message);
+    return new Promise((resolve, reject) => {
+      this.#authWaiter = { resolve, reject };
+    });
+  }
+
+  /**
+   * `Authenticate`: hands the bytes to the authenticator, in order.
+   *
+   * @throws ProtocolViolation outside the authentication step
+   */
+  receiveAuthenticate(message: AuthenticateMessage): void {
+    if (this.#phase !== 'authenticating') {
+      throw new ProtocolViolation('an authentication message outside the authentication step');
+    }
+    const waiter = this.#authWaiter;
+    if (waiter !== undefined) {
+      this.#authWaiter = undefined;
+      waiter.resolve(message[1]);
+    } else {
+      this.#authInbox.push(message[1]);
+    }
+  }
+
+  /**
+   * Holds `message` when this side has not sent its `Configure` yet (it is still authenticating or
+   * choosing its root): whether it was held. A peer cannot need more messages held than it may
+   * have calls outstanding before this side answers.
+   *
+   * @throws LimitViolation past the bound
+   */
+  hold(message: Message, context: PayloadContext): boolean {
+    if (this.#configureSent) return false;
+    const held = (this.#held ??= []);
+    if (held.length >= this.#options.limits.maxAnswers) {
+      throw new LimitViolation(
+        `the peer sent more than ${this.#options.limits.maxAnswers} messages before the handshake ended`,
+      );
+    }
+    held.push([message, context]);
+    return true;
+  }
+
+  async #configure(peer: unknown): Promise<void> {
+    const { chooseRoot, rootHandler } = this.#options;
+    let root: Proxy<unknown>;
+    try {
+      if (rootHandler !== undefined) {
+        rootHandler.retain();
+        root = createProxy(rootHandler) as Proxy<unknown>;
+      } else {
+        root = chooseRoot === undefined ? nothing() : await chooseRoot(peer);
+      }
+      if (!isCapability(root)) throw new TypeError('the root chooser must return a proxy');
+    } catch (error) {
+      this.#port.terminate(
+        {
+          step: 'configuration',
+          code: 'internal',
+          message: `choosing the root failed: ${describeError(error)}`,
+          remote: false,
+        },
+        true,
+      );
+      return;
+    }
+    if (this.#port.ended) return;
+    const descriptor = this.#port.describe(handlerOf(root)!);
+    root[Symbol.dispose](); // the export holds its own reference now
+    this.#port.send([MessageType.Configure, descriptor]);
+    this.#configureSent = true;
+    const held = this.#held;
+    this.#held = undefined;
+    try {
+      if (held !== undefined) for (const [message, context] of held) this.#port.deliver(message, context);
+    } catch (error) {
+      this.#port.receiveFailed(error);
+      return;
+    }
+    this.#checkEstablished();
+  }
+
+  /**
+   * `Configure`: the peer's root settles the remote-root promise.
+   *
+   * @throws ProtocolViolation for a second one
+   */
+  receiveConfigure(message: ConfigureMessage): void {
+    if (this.#configureReceived) throw new ProtocolViolation('a second configure message');
+    this.#configureReceived = true;
+    this.remoteRoot.settle({ kind: 'capability', handler: this.#port.resolve(message[1]) });
+    this.#checkEstablished();
+  }
+
+  #checkEstablished(): void {
+    if (!this.#configureSent || !this.#configureReceived || this.#phase === 'established') return;
+    if (this.#port.ended) return;
+    this.#phase = 'established';
+    clearTimeout(this.#timer);
+    this.#resolveEstablished();
+  }
+
+  /** The session ended: authentication stops, the remote root and `established` fail. */
+  abortAll(error: SessionError, aborted: AbortedError): void {
+    this.#phase = 'terminated';
+    this.#aborted = aborted;
+    clearTimeout(this.#timer);
+    this.#authAbort?.abort(error);
+    if (this.#authWaiter !== undefined) {
+      this.#authWaiter.reject(aborted);
+      this.#authWaiter = undefined;
+    }
+    this.#held = undefined;
+    this.remoteRoot.settle({ kind: 'error', error: aborted });
+    this.#options.rootHandler?.release();
+    this.#rejectEstablished(error); // no effect once established
+  }
+}

@@ -1,0 +1,126 @@
+import {
+  type AbortedError,
+  abortStreamsIn,
+  Bytes,
+  type CapabilityHandler,
+  type ConsumerOptions,
+  type ResultHandler,
+  Sequence,
+  type Settlement,
+  settledResult,
+} from '@msc/eventual';
+import { QuestionHandler, type SessionPort } from './remote-handlers.ts';
+import type { ReturnMessage } from './wire/message.ts';
+import { DescriptorKind, MessageType, ReturnKind, type TargetKind } from './wire/protocol.ts';
+import { ProtocolViolation } from './wire/violations.ts';
+
+/** What the questions need from their session. */
+export interface QuestionPort {
+  /** Queues a message (see `Outbox.send`). */
+  send(message: unknown[]): void;
+  /** Queues a message nobody waits for (see `Outbox.sendLazily`). */
+  sendLazily(message: unknown[]): void;
+  /** Turns a checked capability descriptor into a handler the caller owns a reference to. */
+  resolve(descriptor: readonly [kind: number, id: number]): CapabilityHandler;
+  /** Holds new calls to `handler` until the calls pipelined on `questionId` came back (embargo.ts). */
+  embargo(questionId: number, handler: CapabilityHandler): CapabilityHandler;
+}
+
+/**
+ * This side's questions: the calls it made that have not returned (protocol.ts, "Tables"), keyed
+ * by question ids this side chooses (counting up, never reused).
+ *
+ * Flow: {@link ask} sends the `Call` and opens the question; the `Return` settles it and a lazy
+ * `Finish` tells the callee to drop its answer. A question id is taken only once the call was
+ * encoded, so a call that cannot cross the wire leaves no trace. Ownership: a capability the
+ * return brings is owned by the question (see `QuestionHandler.settle`). When the session ends
+ * every open question settles with the session's `AbortedError`.
+ */
+export class QuestionTable {
+  readonly #questions = new Map<number, QuestionHandler>();
+  readonly #port: QuestionPort;
+  readonly #session: SessionPort;
+  #nextId = 0;
+
+  /** @param session what the question handlers send pipelined calls through */
+  constructor(port: QuestionPort, session: SessionPort) {
+    this.#port = port;
+    this.#session = session;
+  }
+
+  /** Open questions. */
+  get size(): number {
+    return this.#questions.size;
+  }
+
+  /** Whether `id` is an open question. */
+  has(id: number): boolean {
+    return this.#questions.has(id);
+  }
+
+  /**
+   * Sends a call and opens its question. Encoding exports the capabilities in the arguments at
+   * once, so the caller may release its own.
+   */
+  ask(targetKind: TargetKind, targetId: number, method: string, args: readonly unknown[]): ResultHandler {
+    const id = this.#nextId;
+    try {
+      this.#port.send([MessageType.Call, id, targetKind, targetId, method, args]);
+    } catch (error) {
+      // The call never left: streams in its arguments go nowhere, so their other ends stop waiting.
+      abortStreamsIn(args, error);
+      return settledResult({ kind: 'error', error });
+    }
+    this.#nextId++;
+    const question = new QuestionHandler(this.#session, id);
+    this.#questions.set(id, question);
+    return question;
+  }
+
+  /**
+   * `Return`: settles the question. `consumers` are the stream consumer ends the payload's decoding
+   * made: they get the consumer settings the caller made before the result arrived.
+   *
+   * @throws ProtocolViolation when the question is not open
+   */
+  receiveReturn(message: ReturnMessage, consumers: readonly object[]): void {
+    const [, questionId, kind, payload] = message;
+    const question = this.#questions.get(questionId);
+    if (question === undefined)
+      throw new ProtocolViolation(`return for question ${questionId}, which is not open`);
+    this.#questions.delete(questionId);
+    let settlement: Settlement;
+    if (kind === ReturnKind.Capability) {
+      const descriptor = payload as readonly [kind: number, id: number];
+      const handler = this.#port.resolve(descriptor);
+      const loopback =
+        descriptor[0] === DescriptorKind.ReceiverExport || descriptor[0] === DescriptorKind.ReceiverAnswer;
+      // Calls pipelined on this answer are travelling back to our own object through the peer:
+      // new calls wait behind an embargo until the peer confirms they have all been sent.
+      settlement = {
+        kind: 'capability',
+        handler: loopback && question.pipelined ? this.#port.embargo(questionId, handler) : handler,
+      };
+    } else if (kind === ReturnKind.Value) {
+      const options = question.consumerOptions;
+      if (options !== undefined) for (const consumer of consumers) applyConsumerOptions(consumer, options);
+      settlement = { kind: 'value', value: payload };
+    } else {
+      settlement = { kind: 'error', error: payload };
+    }
+    this.#port.sendLazily([MessageType.Finish, questionId]);
+    question.settle(settlement);
+  }
+
+  /** The session ended: every open question settles with `error`. */
+  abortAll(error: AbortedError): void {
+    const questions = [...this.#questions.values()];
+    this.#questions.clear();
+    for (const question of questions) question.settle({ kind: 'error', error });
+  }
+}
+
+/** Applies a caller's early consumer settings to a stream consumer end a return brought. */
+function applyConsumerOptions(consumer: object, options: ConsumerOptions): void {
+  if (consumer instanceof Sequence || consumer instanceof Bytes) consumer.queue.setOptions(options);
+}

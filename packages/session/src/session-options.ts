@@ -1,0 +1,55 @@
+import type { Proxy } from '@msc/eventual';
+import type { ContractRegistry } from '@msc/serialization';
+import type { Connection } from '@msc/transport';
+import type { Authenticator, SessionRole } from './authenticator.ts';
+import type { SessionLimits } from './limits.ts';
+import type { TraceOptions } from './trace.ts';
+
+/**
+ * The root capability a side offers: a proxy, or a function that chooses one after seeing the
+ * peer's authenticated identity (DESIGN §1.7). `undefined` offers `Nothing`.
+ */
+export type RootOption<Peer> =
+  | Proxy<unknown>
+  | ((peer: Peer) => Proxy<unknown> | Promise<Proxy<unknown>>)
+  | undefined;
+
+/** How a `Session` is made. Sessions are usually made by a `Scope`. */
+export interface SessionOptions<Peer = unknown> {
+  /** The transport connection; the session takes ownership of it (it closes it when it ends). */
+  readonly connection: Connection;
+  /** Which end of the connection this side is. */
+  readonly role: SessionRole;
+  /** The authentication scheme (required: there is no silent unauthenticated fallback). */
+  readonly authenticator: Authenticator<Peer>;
+  /** The root capability this side offers. Default: `Nothing`. */
+  readonly root?: RootOption<Peer>;
+  /** Protocol limits (defaults in `defaultSessionLimits`). */
+  readonly limits?: Partial<SessionLimits>;
+  /** Data contracts and error classes known to this side. Default: the serializer's default registry. */
+  readonly registry?: ContractRegistry;
+  /** Whether errors sent to the peer carry their stacks. Default false. */
+  readonly errorStacks?: boolean;
+  /** Message tracing. Default: off. */
+  readonly trace?: TraceOptions;
+  /** Aborting it terminates the session. */
+  readonly signal?: AbortSignal;
+  /** Protocol versions to offer (tests use it to exercise negotiation). Default: all supported. */
+  readonly versions?: readonly number[];
+}
+
+/** Table sizes of a session, for leak checks and diagnostics. */
+export interface SessionStats {
+  /** Calls this side made that have not returned. */
+  readonly questions: number;
+  /** Calls the peer made that it has not finished. */
+  readonly answers: number;
+  /** Capabilities this side holds from the peer. */
+  readonly imports: number;
+  /** Capabilities the peer holds from this side. */
+  readonly exports: number;
+  /** Loopback embargoes waiting for their reply. */
+  readonly embargoes: number;
+  /** Wire streams (sequences and byte streams) spanning the session. */
+  readonly streams: number;
+}

@@ -1,0 +1,40 @@
+import { type Descriptor, DescriptorKind, ReceiverGets, type StreamDescriptor } from './protocol.ts';
+import { isCount, isId, ProtocolViolation } from './violations.ts';
+
+/**
+ * Checks of the descriptors inside payloads (see `DescriptorKind` in protocol.ts). The codec hook
+ * calls {@link parseDescriptor} on every descriptor a payload brings, so the parts that resolve
+ * descriptors meet only well-formed ones.
+ */
+
+/** Whether `value` is a well-formed capability descriptor: `[kind, id]` with a capability kind. */
+export function isCapabilityDescriptor(value: unknown): value is Descriptor {
+  if (!Array.isArray(value) || value.length !== 2 || !isId(value[1])) return false;
+  const kind = value[0];
+  return (
+    kind === DescriptorKind.SenderExport ||
+    kind === DescriptorKind.ReceiverExport ||
+    kind === DescriptorKind.ReceiverAnswer
+  );
+}
+
+/**
+ * Checks a descriptor from a payload.
+ *
+ * @throws ProtocolViolation for anything but a well-formed capability or stream descriptor
+ */
+export function parseDescriptor(value: unknown): Descriptor | StreamDescriptor {
+  if (Array.isArray(value) && value[0] === DescriptorKind.Stream) {
+    const [, id, , receiverGets] = value;
+    if (!isCount(id)) throw new ProtocolViolation(`bad stream id ${String(id)}`);
+    if (receiverGets !== ReceiverGets.Consumer && receiverGets !== ReceiverGets.Producer) {
+      throw new ProtocolViolation('bad stream descriptor');
+    }
+    return value as unknown as StreamDescriptor;
+  }
+  if (isCapabilityDescriptor(value)) return value;
+  if (Array.isArray(value) && value.length === 2 && isId(value[1])) {
+    throw new ProtocolViolation(`unknown capability descriptor kind ${String(value[0])}`);
+  }
+  throw new ProtocolViolation('malformed capability descriptor');
+}

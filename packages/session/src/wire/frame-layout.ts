@@ -1,0 +1,113 @@
+import { LimitViolation, ProtocolViolation } from './violations.ts';
+
+/**
+ * The frame layout (see protocol.ts, "Framing"): a frame is a sequence of messages, each a 4-byte
+ * big-endian length and that many bytes of CBOR; a frame of one message may be just the message
+ * (its first byte, a CBOR array or tag header, is at least 0x80, where a length prefix's is below).
+ * {@link packFrame} writes it, {@link splitFrame} reads it; nothing else knows the layout.
+ */
+
+/** Where {@link splitFrame} delivers each message of a frame. */
+export interface FrameReceiver {
+  /** One encoded message (a view into the frame, valid during the call). */
+  message(bytes: Uint8Array): void;
+  /** Whether to stop before the next message (the session ended while reading the frame). */
+  readonly stopped: boolean;
+}
+
+/**
+ * Delivers each message of a received frame, in order.
+ *
+ * @throws LimitViolation for a frame over `maxFrameBytes`; ProtocolViolation for a frame whose
+ *   lengths do not add up; what `receiver.message` throws
+ */
+export function splitFrame(frame: Uint8Array, maxFrameBytes: number, receiver: FrameReceiver): void {
+  if (frame.byteLength > maxFrameBytes) {
+    throw new LimitViolation(
+      `a frame of ${frame.byteLength} bytes is larger than the limit of ${maxFrameBytes}`,
+    );
+  }
+  if (frame.byteLength > 0 && frame[0]! >= 0x80) {
+    receiver.message(frame);
+    return;
+  }
+  let offset = 0;
+  while (offset < frame.byteLength) {
+    if (receiver.stopped) return;
+    if (frame.byteLength - offset < 4) throw new ProtocolViolation('a frame ends inside a message length');
+    // A 4-byte big-endian length (the multiplication keeps it unsigned).
+    const length =
+      frame[offset]! * 0x1000000 +
+      ((frame[offset + 1]! << 16) | (frame[offset + 2]! << 8) | frame[offset + 3]!);
+    if (length > frame.byteLength - offset - 4) throw new ProtocolViolation('a message runs past its frame');
+    const bytes = frame.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+    receiver.message(bytes);
+  }
+}
+
+/** How many of `encoded[first..]` fit one frame of at most `limit` bytes (always at least one). */
+export function messagesPerFrame(
+  encoded: readonly { readonly bytes: Uint8Array }[],
+  first: number,
+  limit: number,
+): number {
+  let size = 0;
+  let end = first;
+  while (end < encoded.length) {
+    const next = 4 + encoded[end]!.bytes.byteLength;
+    if (end > first && size + next > limit) break;
+    size += next;
+    end++;
+  }
+  return end - first;
+}
+
+/**
+ * The frame holding `encoded[first .. first + count)`. A single message is sent as itself (no copy
+ * into a new frame) when its first byte allows; the result owns its buffer either way (see
+ * {@link exclusive}).
+ */
+export function packFrame(
+  encoded: readonly { readonly bytes: Uint8Array }[],
+  first: number,
+  count: number,
+): Uint8Array {
+  if (count === 1 && encoded[first]!.bytes[0]! >= 0x80) return exclusive(encoded[first]!.bytes);
+  let size = 0;
+  for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes.byteLength;
+  const frame = new Uint8Array(size);
+  let offset = 0;
+  for (let index = first; index < first + count; index++) {
+    const bytes = encoded[index]!.bytes;
+    const length = bytes.byteLength;
+    frame[offset] = length >>> 24;
+    frame[offset + 1] = (length >>> 16) & 0xff;
+    frame[offset + 2] = (length >>> 8) & 0xff;
+    frame[offset + 3] = length & 0xff;
+    frame.set(bytes, offset + 4);
+    offset += 4 + length;
+  }
+  return frame;
+}
+
+/**
+ * A copy that owns its whole buffer. `send()` takes ownership of a frame and a transport may
+ * transfer its buffer to another thread; the codec's output is a view into a buffer it shares with
+ * other outputs, which must never be detached. (`Buffer#slice` would not copy: hence by hand.)
+ */
+export function ownedCopy(view: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(view.byteLength);
+  copy.set(view);
+  return copy;
+}
+
+/**
+ * A frame safe to hand to a transport: the one ownership copy. A transport may transfer (detach) a
+ * frame's buffer only when the frame spans all of it (the `Connection.send` contract); a codec
+ * output that happens to span its buffer may still share it with the codec, so that one case is
+ * copied. Other views go as they are: a transport that must move them copies just their bytes.
+ */
+export function exclusive(frame: Uint8Array): Uint8Array {
+  return frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? ownedCopy(frame) : frame;
+}

@@ -1,0 +1,202 @@
+import { type SessionErrorCode, type SessionStep, sessionErrorCodes } from '../session-error.ts';
+import { isCapabilityDescriptor } from './descriptor.ts';
+import { type Descriptor, MessageType, ReturnKind, type StreamEnding, TargetKind } from './protocol.ts';
+import { isCount, isId, ProtocolViolation } from './violations.ts';
+
+/**
+ * A received message, parsed: {@link parseMessage} checks every field a message of its type must
+ * have (types, id ranges, kinds) and answers the same array typed as one of these tuples, so the
+ * parts that receive it read named, checked fields and check nothing of the message's form. No
+ * copy is made (a message costs no allocation beyond its decoding). What only a table can know
+ * (whether an id is live) is checked by that table.
+ */
+
+/** `[Authenticate, bytes]`: one message of the authenticator's exchange. */
+export type AuthenticateMessage = readonly [type: typeof MessageType.Authenticate, bytes: Uint8Array];
+/** `[Configure, rootDescriptor]`: the peer's root capability. */
+export type ConfigureMessage = readonly [type: typeof MessageType.Configure, root: Descriptor];
+/** `[Abort, step, code, message]`: the peer ends the session (fields normalised, never rejected). */
+export type AbortMessage = readonly [
+  type: typeof MessageType.Abort,
+  step: SessionStep,
+  code: SessionErrorCode,
+  message: string,
+];
+/** `[Call, questionId, targetKind, targetId, method, arguments]`. */
+export type CallMessage = readonly [
+  type: typeof MessageType.Call,
+  questionId: number,
+  targetKind: TargetKind,
+  targetId: number,
+  method: string,
+  args: unknown[],
+];
+/** `[Return, questionId, kind, payload]` (a `Capability` payload is a checked descriptor). */
+export type ReturnMessage = readonly [
+  type: typeof MessageType.Return,
+  questionId: number,
+  kind: ReturnKind,
+  payload: unknown,
+];
+/** `[Finish, questionId]`. */
+export type FinishMessage = readonly [type: typeof MessageType.Finish, questionId: number];
+/** `[Release, exportId, count]` (count at least 1). */
+export type ReleaseMessage = readonly [type: typeof MessageType.Release, exportId: number, count: number];
+/** `[DisembargoRequest, questionId, embargoId]`. */
+export type DisembargoRequestMessage = readonly [
+  type: typeof MessageType.DisembargoRequest,
+  questionId: number,
+  embargoId: number,
+];
+/** `[DisembargoReply, embargoId]`. */
+export type DisembargoReplyMessage = readonly [type: typeof MessageType.DisembargoReply, embargoId: number];
+/** `[StreamItems, streamId, payload]`: an array of items, or a byte string. */
+export type StreamItemsMessage = readonly [
+  type: typeof MessageType.StreamItems,
+  streamId: number,
+  payload: unknown[] | Uint8Array,
+];
+/** `[StreamCredit, streamId, credit, capacity, batchSize]` (capacity and batch size at least 1). */
+export type StreamCreditMessage = readonly [
+  type: typeof MessageType.StreamCredit,
+  streamId: number,
+  credit: number,
+  capacity: number,
+  batchSize: number,
+];
+/** `[StreamEnd, streamId, how, error]`. */
+export type StreamEndMessage = readonly [
+  type: typeof MessageType.StreamEnd,
+  streamId: number,
+  how: StreamEnding,
+  error: unknown,
+];
+/** `[StreamCancel, streamId, error]`. */
+export type StreamCancelMessage = readonly [
+  type: typeof MessageType.StreamCancel,
+  streamId: number,
+  error: unknown,
+];
+
+/** Any message after the hellos. */
+export type Message =
+  | AuthenticateMessage
+  | ConfigureMessage
+  | AbortMessage
+  | CallMessage
+  | ReturnMessage
+  | FinishMessage
+  | ReleaseMessage
+  | DisembargoRequestMessage
+  | DisembargoReplyMessage
+  | StreamItemsMessage
+  | StreamCreditMessage
+  | StreamEndMessage
+  | StreamCancelMessage;
+
+const sessionSteps: ReadonlySet<unknown> = new Set<SessionStep>([
+  'transport',
+  'version',
+  'authentication',
+  'configuration',
+  'session',
+]);
+
+/**
+ * Checks a decoded message and answers it typed.
+ *
+ * @throws ProtocolViolation naming what is malformed (the session ends with `protocol`)
+ */
+export function parseMessage(value: unknown): Message {
+  if (!Array.isArray(value) || typeof value[0] !== 'number') {
+    throw new ProtocolViolation('a message must be an array starting with its type');
+  }
+  const message = value as unknown[];
+  switch (message[0]) {
+    case MessageType.Authenticate:
+      if (!(message[1] instanceof Uint8Array)) {
+        throw new ProtocolViolation('an authentication message must carry bytes');
+      }
+      break;
+    case MessageType.Configure:
+      if (!isCapabilityDescriptor(message[1])) throw new ProtocolViolation('malformed capability descriptor');
+      break;
+    case MessageType.Abort: {
+      // An abort is never refused: whatever the peer says, the session ends; odd fields get defaults.
+      const [, step, code, text] = message;
+      message[1] = sessionSteps.has(step) ? step : 'session';
+      message[2] = sessionErrorCodes.has(code as SessionErrorCode) ? code : 'closed';
+      message[3] = typeof text === 'string' ? text.slice(0, 4096) : 'the peer ended the session';
+      break;
+    }
+    case MessageType.Call: {
+      const [, questionId, targetKind, targetId, method, args] = message;
+      if (!isId(questionId) || !isId(targetId) || typeof method !== 'string' || !Array.isArray(args)) {
+        throw new ProtocolViolation('malformed call');
+      }
+      if (targetKind !== TargetKind.Export && targetKind !== TargetKind.Answer) {
+        throw new ProtocolViolation(`unknown call target kind ${String(targetKind)}`);
+      }
+      break;
+    }
+    case MessageType.Return: {
+      const [, questionId, kind, payload] = message;
+      if (
+        !isId(questionId) ||
+        (kind !== ReturnKind.Value && kind !== ReturnKind.Error && kind !== ReturnKind.Capability)
+      ) {
+        throw new ProtocolViolation('malformed return');
+      }
+      if (kind === ReturnKind.Capability && !isCapabilityDescriptor(payload)) {
+        throw new ProtocolViolation('malformed capability descriptor');
+      }
+      break;
+    }
+    case MessageType.Finish:
+      if (!isId(message[1])) throw new ProtocolViolation('malformed finish');
+      break;
+    case MessageType.Release: {
+      const [, exportId, count] = message;
+      if (!isId(exportId) || !isId(count) || count === 0) throw new ProtocolViolation('malformed release');
+      break;
+    }
+    case MessageType.DisembargoRequest:
+      if (!isId(message[1]) || !isId(message[2])) throw new ProtocolViolation('malformed disembargo request');
+      break;
+    case MessageType.DisembargoReply:
+      if (!isId(message[1])) throw new ProtocolViolation('malformed disembargo reply');
+      break;
+    case MessageType.StreamItems: {
+      const payload = message[2];
+      if (!isCount(message[1]) || !(Array.isArray(payload) || payload instanceof Uint8Array)) {
+        throw new ProtocolViolation('malformed stream items');
+      }
+      break;
+    }
+    case MessageType.StreamCredit: {
+      const [, streamId, credit, capacity, batchSize] = message;
+      if (
+        !isCount(streamId) ||
+        !isCount(credit) ||
+        !isCount(capacity) ||
+        !isCount(batchSize) ||
+        capacity === 0 ||
+        batchSize === 0
+      ) {
+        throw new ProtocolViolation('malformed stream credit');
+      }
+      break;
+    }
+    case MessageType.StreamEnd:
+      if (!isCount(message[1]) || (message[2] !== 0 && message[2] !== 1)) {
+        throw new ProtocolViolation('malformed stream end');
+      }
+      break;
+    case MessageType.StreamCancel:
+      if (!isCount(message[1])) throw new ProtocolViolation('malformed stream cancel');
+      break;
+    default:
+      throw new ProtocolViolation(`unknown message type ${message[0]}`);
+  }
+  return message as unknown as Message;
+}

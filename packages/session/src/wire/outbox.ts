@@ -1,0 +1,181 @@
+import { type Connection, ConnectionClosedError } from '@msc/transport';
+import type { MessageTracer } from '../message-tracer.ts';
+import { messagesPerFrame, packFrame } from './frame-layout.ts';
+import { describeError } from './violations.ts';
+
+/**
+ * The outbox: every message this side sends goes through it. Messages are encoded when queued (so
+ * encoding errors reach the sender, and capabilities in them are exported at once, in order);
+ * everything queued within one turn leaves as one frame on the next microtask (coalescing), split
+ * only at the frame limit. Housekeeping nobody waits for (`Finish`, `Release`) rides along with the
+ * next frame, or goes alone after one event-loop turn.
+ *
+ * Ordering: messages leave in the order they were queued; lazy messages may trail later eager ones,
+ * which the protocol allows (calls on an answer all precede its `Finish`; release counts make
+ * timing irrelevant). Ownership: each frame handed to the connection owns its buffer (the one
+ * ownership copy is in `frame-layout.ts`). Failure: a broken connection or a peer that stopped
+ * reading (more than `maxBufferedBytes` unsent) is reported through the port; the session ends.
+ * Once the session has ended ({@link Outbox.abortAll}) nothing more is encoded or sent.
+ */
+
+/** What the outbox needs from its session. */
+export interface OutboxPort {
+  /**
+   * Encodes one message (exporting the capabilities and streams in it).
+   *
+   * @throws what encoding throws; nothing stays exported then
+   */
+  encode(message: unknown[]): Uint8Array;
+  /** Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
+  sendFailed(code: 'connection-lost' | 'limit', message: string): void;
+}
+
+/** A message waiting in the outbox: its encoding, and the message itself for tracing. */
+export interface OutgoingMessage {
+  readonly bytes: Uint8Array;
+  readonly message: unknown[];
+}
+
+/** Stream data waits while the connection holds more than this many unsent bytes. */
+const streamHighWaterBytes = 1024 * 1024;
+
+/** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node. */
+const resolved = Promise.resolve();
+
+/** Runs `task` after the event loop has had a turn (I/O included). */
+const later: (task: () => void) => void =
+  typeof setImmediate === 'function' ? (task) => setImmediate(task) : (task) => setTimeout(task, 0);
+
+/** The outgoing half of a session's wire. */
+export class Outbox {
+  readonly #connection: Connection;
+  readonly #port: OutboxPort;
+  readonly #tracer: MessageTracer | undefined;
+  readonly #maxFrameBytes: number;
+  readonly #maxBufferedBytes: number;
+  #messages: OutgoingMessage[] = [];
+  #lazy: OutgoingMessage[] = [];
+  #flushScheduled = false;
+  #lazyFlushScheduled = false;
+  #ended = false;
+  readonly #flushTask = () => this.flush();
+  readonly #lazyFlushTask = () => {
+    this.#lazyFlushScheduled = false;
+    if (this.#lazy.length > 0 && !this.#ended) this.flush();
+  };
+
+  constructor(
+    connection: Connection,
+    port: OutboxPort,
+    tracer: MessageTracer | undefined,
+    maxFrameBytes: number,
+    maxBufferedBytes: number,
+  ) {
+    this.#connection = connection;
+    this.#port = port;
+    this.#tracer = tracer;
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#maxBufferedBytes = maxBufferedBytes;
+  }
+
+  /**
+   * Encodes a message and queues it; all messages of one turn go out as one frame.
+   *
+   * @throws what encoding throws (a value that cannot cross the wire, a limit); nothing is queued
+   */
+  send(message: unknown[]): void {
+    if (this.#ended) return;
+    const bytes = this.#port.encode(message);
+    this.#messages.push({ bytes, message });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      void resolved.then(this.#flushTask);
+    }
+  }
+
+  /**
+   * Sends a message carrying an error at `errorIndex`; an error that cannot cross the wire is
+   * replaced by a plain `Error` with its name and message.
+   */
+  sendWithError(message: unknown[], errorIndex: number): void {
+    try {
+      this.send(message);
+    } catch (failure) {
+      const error = message[errorIndex];
+      const copy = message.slice();
+      copy[errorIndex] = new Error(
+        error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : `a non-serializable error (${describeError(failure)})`,
+      );
+      this.send(copy);
+    }
+  }
+
+  /** Queues a message nobody waits for (`Finish`, `Release`): it rides along with the next frame. */
+  sendLazily(message: unknown[]): void {
+    if (this.#ended) return;
+    this.#lazy.push({ bytes: this.#port.encode(message), message });
+    if (!this.#lazyFlushScheduled) {
+      this.#lazyFlushScheduled = true;
+      later(this.#lazyFlushTask);
+    }
+  }
+
+  /**
+   * `undefined` when the connection can take more now; otherwise resolves once it has drained
+   * (stream data waits while more than 1 MiB is unsent: transport backpressure).
+   */
+  whenWritable(): Promise<void> | undefined {
+    const connection = this.#connection;
+    return connection.bufferedBytes > streamHighWaterBytes ? connection.whenDrained() : undefined;
+  }
+
+  /** Sends what the outbox holds as frames, as many messages per frame as the frame limit allows. */
+  flush(): void {
+    this.#flushScheduled = false;
+    let messages = this.#messages;
+    if (this.#lazy.length > 0) {
+      messages = messages.length === 0 ? this.#lazy : messages.concat(this.#lazy);
+      this.#lazy = [];
+    }
+    if (messages.length === 0) return;
+    this.#messages = [];
+    if (this.#tracer !== undefined) {
+      for (const entry of messages) this.#tracer.message('out', entry.message, entry.bytes);
+    }
+    try {
+      let first = 0;
+      while (first < messages.length) {
+        const count = messagesPerFrame(messages, first, this.#maxFrameBytes);
+        this.#connection.send(packFrame(messages, first, count));
+        first += count;
+      }
+      if (this.#connection.bufferedBytes > this.#maxBufferedBytes) {
+        this.#port.sendFailed(
+          'limit',
+          `the peer is not reading: more than ${this.#maxBufferedBytes} bytes wait to be sent`,
+        );
+      }
+    } catch (error) {
+      // The connection is closing: its receiver still gets the frames already on their way (the
+      // peer's Abort with its reason among them) and then `closed()`, which ends the session.
+      if (error instanceof ConnectionClosedError) return;
+      this.#port.sendFailed('connection-lost', describeError(error));
+    }
+  }
+
+  /**
+   * The session ended: `last` (its `Abort`, when the peer is to be told) goes out at once behind
+   * the eager messages already queued; lazy ones and anything queued later are dropped.
+   */
+  abortAll(last: unknown[] | undefined): void {
+    this.#ended = true;
+    if (last !== undefined) {
+      this.#messages.push({ bytes: this.#port.encode(last), message: last });
+      this.#lazy = [];
+      this.flush();
+    }
+    this.#messages = [];
+  }
+}

@@ -1,0 +1,59 @@
+import { DecodeError } from '@msc/serialization';
+
+/**
+ * How a peer's bad input is named. Every part of the session throws one of these two for what the
+ * peer did wrong; the session ends with `protocol` or `limit` accordingly ({@link classifyFailure}).
+ */
+
+/** The peer broke the protocol (a malformed message, an unknown id, a message out of order). */
+export class ProtocolViolation extends Error {
+  override name = 'ProtocolViolation';
+}
+
+/** The peer exceeded a limit of this side. */
+export class LimitViolation extends Error {
+  override name = 'LimitViolation';
+}
+
+/** Decode errors that mean a limit was exceeded (the rest mean malformed input). */
+const decodeLimitCodes: ReadonlySet<string> = new Set([
+  'frame-too-large',
+  'too-deep',
+  'string-too-long',
+  'collection-too-long',
+  'bigint-too-large',
+]);
+
+/**
+ * The end code and message for an error met while receiving: `limit` for a {@link LimitViolation}
+ * or a decoder limit, `protocol` for anything else. A violation found inside a decoding hook (a
+ * forged id, a flood of capabilities) is the reason, not the decoder's wrapper around it.
+ */
+export function classifyFailure(error: unknown): {
+  readonly code: 'limit' | 'protocol';
+  readonly message: string;
+} {
+  const reason =
+    error instanceof DecodeError &&
+    (error.cause instanceof ProtocolViolation || error.cause instanceof LimitViolation)
+      ? error.cause
+      : error;
+  const limit =
+    reason instanceof LimitViolation || (reason instanceof DecodeError && decodeLimitCodes.has(reason.code));
+  return { code: limit ? 'limit' : 'protocol', message: describeError(reason) };
+}
+
+/** A table id: an integer in 0 .. 2^32 - 1. */
+export function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+}
+
+/** A count: a non-negative integer. */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** An error's message, or the value as text. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
