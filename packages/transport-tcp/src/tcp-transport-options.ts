@@ -67,6 +67,14 @@ export interface TcpTransportOptions {
   keepAliveDelayMs?: number;
   /** Disables Nagle's algorithm (`setNoDelay`). Writes are already coalesced per turn. Default `true`. */
   noDelay?: boolean;
+  /**
+   * The most sockets each listener holds at once, counting those still in their TLS handshake. A connection that
+   * arrives at the limit is closed at once by the operating-system handle, before any read, TLS or allocation,
+   * and counted in `listener.stats().refused`; the limit frees up as connections close. Keep it below the
+   * process's open-file limit (`ulimit -n`) minus what the rest of the process needs, so a flood of connections
+   * cannot take the descriptors every other socket and file needs. Default 16 384.
+   */
+  maxConnections?: number;
   /** Listen and dial with TLS (`node:tls`). Listening needs `key` and `cert`. Default: plain TCP. */
   tls?: TcpTlsOptions;
   /** When deliveries to receivers run; see `FrameInboxOptions.scheduler`. Default `scheduleDelivery`. */
@@ -84,6 +92,7 @@ export interface TcpSettings {
   readonly closeTimeoutMs: number;
   readonly keepAliveDelayMs: number | undefined;
   readonly noDelay: boolean;
+  readonly maxConnections: number;
   readonly tls: TcpTlsOptions | undefined;
   readonly scheduler: DeliveryScheduler | undefined;
 }
@@ -92,5 +101,7 @@ export interface TcpSettings {
 export const defaultMaxFrameBytes = 16 * 1024 * 1024;
 /** Default {@link TcpTransportOptions.idleTimeoutMs}: 30 s. */
 export const defaultIdleTimeoutMs = 30_000;
+/** Default {@link TcpTransportOptions.maxConnections}: 16 384 sockets per listener. */
+export const defaultMaxConnections = 16_384;
 /** Default {@link TcpTransportOptions.connectTimeoutMs}: 10 s. */
 export const defaultConnectTimeoutMs = 10_000;

@@ -25,6 +25,7 @@ import { type TcpConnection, TcpSocketConnection } from './tcp-connection.ts';
 import {
   defaultConnectTimeoutMs,
   defaultIdleTimeoutMs,
+  defaultMaxConnections,
   defaultMaxFrameBytes,
   type TcpSettings,
   type TcpTransportOptions,
@@ -74,6 +75,10 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
   if (!(heartbeatIntervalMs > 0)) {
     throw new RangeError(`expected heartbeatIntervalMs to be more than 0, but got ${heartbeatIntervalMs}`);
   }
+  const maxConnections = options.maxConnections ?? defaultMaxConnections;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new RangeError(`expected maxConnections to be a whole number of 1 or more, but got ${maxConnections}`);
+  }
   return {
     maxFrameBytes,
     lowWaterMarkBytes: options.lowWaterMarkBytes ?? 64 * 1024,
@@ -84,6 +89,7 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
     closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
     keepAliveDelayMs: options.keepAliveDelayMs,
     noDelay: options.noDelay ?? true,
+    maxConnections,
     tls: options.tls,
     scheduler: options.scheduler,
   };
@@ -220,13 +226,34 @@ async function listen(
     // A client that fails its handshake costs only its own socket (node:tls destroys it); nothing to report.
     server.on('tlsClientError', () => {});
   }
+  // Bounds the sockets this listener holds (its file descriptors), TLS handshakes in progress included: past the
+  // limit node:net closes the new handle before anything reads from it, and emits 'drop'.
+  server.maxConnections = settings.maxConnections;
+  let connections = 0;
+  let refused = 0;
+  server.on('drop', () => {
+    refused += 1;
+  });
+  server.on('connection', (socket: Socket) => {
+    connections += 1;
+    socket.once('close', () => {
+      connections -= 1;
+    });
+  });
   let closing = false;
   server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
     if (closing) {
       socket.destroy();
       return;
     }
-    const connection = new TcpSocketConnection(socket, settings);
+    let connection: TcpSocketConnection;
+    try {
+      connection = new TcpSocketConnection(socket, settings);
+    } catch {
+      // A socket that failed between accept and here (its handle already gone) costs only itself.
+      socket.destroy();
+      return;
+    }
     try {
       onConnection(connection);
     } catch (error) {
@@ -272,7 +299,12 @@ async function listen(
   const onAbort = () => void close();
   signal?.addEventListener('abort', onAbort, { once: true });
   server.on('error', () => void close());
-  return { address: formatTcpAddress(bound.address, bound.port), close, closed };
+  return {
+    address: formatTcpAddress(bound.address, bound.port),
+    close,
+    closed,
+    stats: () => ({ connections, refused, maxConnections: settings.maxConnections }),
+  };
 }
 
 /**
@@ -291,9 +323,12 @@ async function listen(
  * - `close()` flushes, sends a close notice (code and message) and a FIN, reads until the peer's FIN and reports
  *   `normal` (or the code given). `abort()` drops what is queued, tells the peer when it can do so at once, and
  *   destroys the socket.
+ * - Each listener holds at most `maxConnections` sockets; more are closed on arrival and counted in
+ *   `listener.stats().refused`.
  *
  * @param options limits, timeouts, heartbeats, keepalive and TLS; see {@link TcpTransportOptions}
- * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs` or `heartbeatIntervalMs`
+ * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs`, `heartbeatIntervalMs` or
+ *   `maxConnections`
  */
 export function tcp(options: TcpTransportOptions = {}): TcpTransport {
   const settings = settingsFrom(options);

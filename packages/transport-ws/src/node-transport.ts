@@ -21,6 +21,7 @@ import {
   type WebSocketSettings,
   webSocketSettings,
 } from './web-socket-options.ts';
+import { requestPath } from './request-path.ts';
 import { formatWebSocketAddress, parseWebSocketAddress } from './ws-address.ts';
 
 /** TLS settings for `wss:` (Node). */
@@ -51,7 +52,18 @@ export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
   allowedOrigins?: readonly string[];
   /** TLS for `wss:` addresses: key and certificate to listen, trusted certificates to dial. */
   tls?: WebSocketTlsOptions;
+  /**
+   * The most sockets each listener holds at once. On a port of its own that is every socket of its HTTP server
+   * (upgraded, mid-handshake or idle), and one past the limit is closed on arrival before anything reads from it;
+   * on an attached `server` it is the upgrade requests for the listener's path, and one past the limit is answered
+   * HTTP 503. Refusals are counted in `listener.stats().refused`; the limit frees up as connections close. Keep it
+   * below the process's open-file limit (`ulimit -n`) minus what the rest of the process needs. Default 16 384.
+   */
+  maxConnections?: number;
 }
+
+/** Default {@link WebSocketTransportOptions.maxConnections}: 16 384 sockets per listener. */
+const defaultMaxConnections = 16_384;
 
 /** The WebSocket {@link Transport}. */
 export interface WebSocketTransport extends Transport {
@@ -63,6 +75,8 @@ export interface WebSocketTransport extends Transport {
 interface Route {
   readonly webSocketServer: WebSocketServer;
   readonly allowedOrigins: readonly string[] | undefined;
+  /** Whether the listener takes one more socket (it counts the socket when it does, and a refusal when not). */
+  readonly admit: (socket: Socket) => boolean;
   readonly accept: (webSocket: WebSocket, request: IncomingMessage, socket: Socket) => void;
 }
 
@@ -73,35 +87,57 @@ const routers = new WeakMap<
   { routes: Map<string, Route>; onUpgrade: UpgradeListener }
 >();
 
+/** Answers an upgrade request with an HTTP error and closes the socket once the answer is written. */
 function refuseUpgrade(socket: Socket, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // Destroyed once written, so a client that never closes its side cannot hold the socket.
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+    socket.destroy(),
+  );
 }
 
 function route(server: HttpServer | HttpsServer, path: string, entry: Route): () => void {
   let router = routers.get(server);
   if (router === undefined) {
     const routes = new Map<string, Route>();
+    // Whatever the request holds, this answers with an HTTP error or closes the socket: it never throws into the
+    // HTTP server (which would end the process).
     const onUpgrade: UpgradeListener = (request, socket, head) => {
       socket.on('error', () => {}); // a client that vanishes mid-handshake costs only its socket
-      const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-      const target = routes.get(pathname);
-      if (target === undefined) {
-        // Another upgrade listener may serve this path; answer only when we are the only one.
-        if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
-        return;
+      try {
+        const pathname = requestPath(request.url);
+        if (pathname === undefined) {
+          refuseUpgrade(socket, 400, 'Bad Request');
+          return;
+        }
+        const target = routes.get(pathname);
+        if (target === undefined) {
+          // Another upgrade listener may serve this path; answer only when we are the only one.
+          if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+          return;
+        }
+        const origin = request.headers.origin;
+        if (
+          target.allowedOrigins !== undefined &&
+          origin !== undefined &&
+          !target.allowedOrigins.includes(origin)
+        ) {
+          refuseUpgrade(socket, 403, 'Forbidden');
+          return;
+        }
+        if (!target.admit(socket)) {
+          refuseUpgrade(socket, 503, 'Service Unavailable');
+          return;
+        }
+        target.webSocketServer.handleUpgrade(request, socket, head, (webSocket) =>
+          target.accept(webSocket, request, socket),
+        );
+      } catch {
+        socket.destroy();
       }
-      const origin = request.headers.origin;
-      if (
-        target.allowedOrigins !== undefined &&
-        origin !== undefined &&
-        !target.allowedOrigins.includes(origin)
-      ) {
-        refuseUpgrade(socket, 403, 'Forbidden');
-        return;
-      }
-      target.webSocketServer.handleUpgrade(request, socket, head, (webSocket) =>
-        target.accept(webSocket, request, socket),
-      );
     };
     router = { routes, onUpgrade };
     routers.set(server, router);
@@ -226,6 +262,7 @@ function dial(
 
 async function listen(
   settings: WebSocketSettings,
+  maxConnections: number,
   options: WebSocketTransportOptions,
   address: string,
   onConnection: (connection: Connection) => void,
@@ -290,6 +327,23 @@ async function listen(
       });
     });
   }
+  let connections = 0;
+  let refused = 0;
+  const count = (socket: Socket): void => {
+    connections += 1;
+    socket.once('close', () => {
+      connections -= 1;
+    });
+  };
+  if (attached === undefined) {
+    // Every socket of our own server counts, upgraded or not: past the limit node:net closes the new handle before
+    // anything reads from it, and emits 'drop'.
+    server.maxConnections = maxConnections;
+    server.on('drop', () => {
+      refused += 1;
+    });
+    server.on('connection', count);
+  }
   const bound = server.address() as AddressInfo;
   const listenerAddress = formatWebSocketAddress(secure, bound.address, bound.port, path);
   const webSocketServer = new WebSocketServer({
@@ -301,15 +355,33 @@ async function listen(
   const unroute = route(server, path, {
     webSocketServer,
     allowedOrigins: options.allowedOrigins,
+    admit: (socket) => {
+      // Our own server counts (and bounds) its sockets itself; on a shared server we count the upgrades we take.
+      if (attached === undefined) return true;
+      if (connections >= maxConnections) {
+        refused += 1;
+        return false;
+      }
+      count(socket);
+      return true;
+    },
     accept: (webSocket, request, socket) => {
+      webSocket.on('error', () => {}); // until wireNodeEvents takes over, and after terminate()
       if (closing) {
         webSocket.terminate();
         return;
       }
-      const connection = new WebSocketConnection(nodeDriver(webSocket, socket), settings, {
-        local: listenerAddress,
-        remote: formatWebSocketAddress(secure, request.socket.remoteAddress, request.socket.remotePort),
-      });
+      let connection: WebSocketConnection;
+      try {
+        connection = new WebSocketConnection(nodeDriver(webSocket, socket), settings, {
+          local: listenerAddress,
+          remote: formatWebSocketAddress(secure, request.socket.remoteAddress, request.socket.remotePort),
+        });
+      } catch {
+        // A socket that failed between the upgrade and here costs only itself.
+        webSocket.terminate();
+        return;
+      }
       wireNodeEvents(webSocket, connection);
       try {
         onConnection(connection);
@@ -339,7 +411,12 @@ async function listen(
   const onAbort = () => void close();
   signal?.addEventListener('abort', onAbort, { once: true });
   if (attached === undefined) server.on('error', () => void close());
-  return { address: listenerAddress, close, closed };
+  return {
+    address: listenerAddress,
+    close,
+    closed,
+    stats: () => ({ connections, refused, maxConnections }),
+  };
 }
 
 /**
@@ -352,18 +429,26 @@ async function listen(
  * - Pings find a peer that vanished: the connection closes with code `timeout` after `idleTimeoutMs` of silence.
  * - `close()` runs the WebSocket closing handshake, carrying the code and message; `abort()` sends a close frame
  *   with status 4001 when little is queued, else terminates the socket.
+ * - Each listener holds at most `maxConnections` sockets; refusals are counted in `listener.stats().refused`.
+ * - Whatever arrives on a listener's sockets (a malformed request-target, bad headers, a failed TLS handshake) is
+ *   answered with an HTTP error or ends that socket; it never throws out of the HTTP server.
  *
  * In browsers, the `browser` export condition selects a build on the native `WebSocket` instead (dial only).
  *
  * @param options limits, timeouts, heartbeats, TLS, and listener settings; see {@link WebSocketTransportOptions}
- * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs` or `heartbeatIntervalMs`
+ * @throws RangeError for an out-of-range `maxFrameBytes`, `idleTimeoutMs`, `heartbeatIntervalMs` or
+ *   `maxConnections`
  */
 export function ws(options: WebSocketTransportOptions = {}): WebSocketTransport {
   const settings = webSocketSettings(options);
+  const maxConnections = options.maxConnections ?? defaultMaxConnections;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new RangeError(`expected maxConnections to be a whole number of 1 or more, but got ${maxConnections}`);
+  }
   return {
     name: 'ws',
     dial: (address, dialOptions = {}) => dial(settings, options, address, dialOptions),
     listen: (address, onConnection, listenOptions = {}) =>
-      listen(settings, options, address, onConnection, listenOptions),
+      listen(settings, maxConnections, options, address, onConnection, listenOptions),
   };
 }

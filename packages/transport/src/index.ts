@@ -40,6 +40,6 @@ export { FrameInbox, type FrameInboxOptions } from './frame-inbox.ts';
 export type { FrameReceiver } from './frame-receiver.ts';
 export { FrameTooLargeError } from './frame-too-large-error.ts';
 export { ListenError, type ListenErrorCode } from './listen-error.ts';
-export type { Listener } from './listener.ts';
+export type { Listener, ListenerStats } from './listener.ts';
 export { type DeliveryScheduler, scheduleDelivery } from './schedule-delivery.ts';
 export type { DialOptions, ListenOptions, Transport } from './transport.ts';
