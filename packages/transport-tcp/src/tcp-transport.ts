@@ -77,7 +77,9 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
   }
   const maxConnections = options.maxConnections ?? defaultMaxConnections;
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
-    throw new RangeError(`expected maxConnections to be a whole number of 1 or more, but got ${maxConnections}`);
+    throw new RangeError(
+      `expected maxConnections to be a whole number of 1 or more, but got ${maxConnections}`,
+    );
   }
   return {
     maxFrameBytes,

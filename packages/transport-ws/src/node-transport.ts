@@ -15,13 +15,13 @@ import {
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { describeError } from './describe-error.ts';
 import { nodeDriver, wireNodeEvents } from './node-driver.ts';
+import { requestPath } from './request-path.ts';
 import { WebSocketConnection } from './web-socket-connection.ts';
 import {
   type WebSocketConnectionOptions,
   type WebSocketSettings,
   webSocketSettings,
 } from './web-socket-options.ts';
-import { requestPath } from './request-path.ts';
 import { formatWebSocketAddress, parseWebSocketAddress } from './ws-address.ts';
 
 /** TLS settings for `wss:` (Node). */
@@ -443,7 +443,9 @@ export function ws(options: WebSocketTransportOptions = {}): WebSocketTransport 
   const settings = webSocketSettings(options);
   const maxConnections = options.maxConnections ?? defaultMaxConnections;
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
-    throw new RangeError(`expected maxConnections to be a whole number of 1 or more, but got ${maxConnections}`);
+    throw new RangeError(
+      `expected maxConnections to be a whole number of 1 or more, but got ${maxConnections}`,
+    );
   }
   return {
     name: 'ws',

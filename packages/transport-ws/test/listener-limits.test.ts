@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { Connection, Listener } from '@msc/transport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ws } from '../src/index.ts';
+import { eventually } from './fixtures/helpers.ts';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Listens with `options` on `address`; every connection echoes its frames. */
+async function echoListener(options: Parameters<typeof ws>[0], address: string): Promise<Listener> {
+  const accepted: Connection[] = [];
+  const listener = await ws(options).listen(address, (connection) => {
+    accepted.push(connection);
+    connection.start({ frame: (frame) => connection.send(frame), closed: () => {} });
+  });
+  cleanups.push(async () => {
+    for (const connection of accepted) connection.abort();
+    await listener.close();
+  });
+  return listener;
+}
+
+/** Dials `address` and returns a function that sends a frame and waits for its echo. */
+async function echoClient(
+  address: string,
+): Promise<((text: string) => Promise<string>) & { connection: Connection }> {
+  const connection = await ws().dial(address, { timeoutMs: 5_000 });
+  cleanups.push(() => connection.abort());
+  const waiting: ((text: string) => void)[] = [];
+  connection.start({
+    frame: (frame) => waiting.shift()?.(new TextDecoder().decode(frame)),
+    closed: () => {},
+  });
+  const roundTrip = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('expected an echo within 5 s')), 5_000);
+      waiting.push((echoed) => {
+        clearTimeout(timer);
+        resolve(echoed);
+      });
+      connection.send(new TextEncoder().encode(text));
+    });
+  return Object.assign(roundTrip, { connection });
+}
+
+/** A raw socket that sends `request` (if any) and records what comes back until it closes. */
+function rawSocket(port: number, request?: string): Promise<{ socket: Socket; closed: Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    cleanups.push(() => socket.destroy());
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    const closed = new Promise<string>((settle) => socket.once('close', () => settle(received)));
+    socket.once('connect', () => {
+      if (request !== undefined) socket.write(request);
+      resolve({ socket, closed });
+    });
+    socket.once('error', reject);
+  });
+}
+
+const upgrade = (path: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+describe('maxConnections per listener', () => {
+  it('on its own port: sockets past the limit are closed on arrival and counted; the limit frees up as they close', async () => {
+    const listener = await echoListener({ maxConnections: 3 }, 'ws://127.0.0.1:0/msc');
+    const port = Number(new URL(listener.address).port);
+    const bystander = await echoClient(listener.address);
+    expect(await bystander('before')).toBe('before');
+    // Idle sockets that never send a request hold descriptors too: they count.
+    const holders = await Promise.all([1, 2].map(() => rawSocket(port)));
+    await eventually(() => listener.stats!().connections === 3, 'three sockets held');
+    const refused = await Promise.all([1, 2, 3, 4].map(() => rawSocket(port, upgrade('/msc'))));
+    expect(await Promise.all(refused.map(({ closed }) => closed))).toEqual(['', '', '', '']);
+    expect(listener.stats!()).toEqual({ connections: 3, refused: 4, maxConnections: 3 });
+    expect(await bystander('during')).toBe('during');
+
+    for (const { socket } of holders) socket.destroy();
+    await eventually(() => listener.stats!().connections === 1, 'the held sockets released');
+    expect(await (await echoClient(listener.address))('after')).toBe('after');
+  });
+
+  it('on an attached http.Server: upgrades past the limit get HTTP 503 and are counted; plain requests still work', async () => {
+    const server: Server = createServer((_request, response) => response.end('plain http'));
+    await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    cleanups.push(() => server.closeAllConnections());
+    const port = (server.address() as AddressInfo).port;
+    const listener = await echoListener({ server, maxConnections: 2 }, '/msc');
+    const bystander = await echoClient(listener.address);
+    const second = await echoClient(listener.address);
+    expect(listener.stats!()).toEqual({ connections: 2, refused: 0, maxConnections: 2 });
+
+    const refused = await rawSocket(port, upgrade('/msc'));
+    expect((await refused.closed).split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+    expect(listener.stats!().refused).toBe(1);
+    const plain = await rawSocket(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(await plain.closed).toContain('plain http');
+    expect(await bystander('during')).toBe('during');
+    expect(await second('second')).toBe('second');
+
+    await second.connection.close();
+    await eventually(() => listener.stats!().connections === 1, 'the closed session released');
+    expect(await (await echoClient(listener.address))('after')).toBe('after');
+    expect(listener.stats!()).toEqual({ connections: 2, refused: 1, maxConnections: 2 });
+  });
+
+  it('rejects a maxConnections that is not a whole number of 1 or more', () => {
+    for (const maxConnections of [0, -1, 1.5, Number.NaN]) {
+      expect(() => ws({ maxConnections })).toThrow(RangeError);
+    }
+  });
+});
