@@ -87,6 +87,11 @@ export interface Adapter {
    * workload is listed, `start` is never called with a delay. Default: none.
    */
   readonly notApplicable?: Readonly<Record<string, string>>;
+  /**
+   * For a baseline row (`--baseline`): the library of the row it is the baseline of (`@msc`), which
+   * gets the before/after ratio against it. Absent otherwise.
+   */
+  readonly baselineOf?: string;
   /** Starts a server (on 127.0.0.1, port 0, for socket transports) and resolves when it listens. */
   start(options: StartOptions): Promise<Endpoint>;
 }

@@ -1,13 +1,35 @@
 /**
  * Bundles TypeScript modules to JavaScript for worker threads: on Node 20 the tsx loader does not reach
- * worker threads, so a module a worker runs must be JavaScript. Workspace packages are bundled from
- * their sources (the `@msc/source` condition), like the tests and the rest of the harness read them.
+ * worker threads, so a module a worker runs must be JavaScript. `@msc/*` are bundled from the build this
+ * process measures (`msc-build.ts`): the packages' sources under the tests, their `dist/` in a
+ * measuring process, a baseline checkout's `dist/` in a baseline's measuring process.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { mscResolution } from './msc-build.ts';
+
+/**
+ * Resolves every `@msc/*` import made outside `root` from `resolveFrom` (the baseline's `tools/bench`),
+ * as the baseline's resolution hooks do in the measuring process (`baseline/baseline-resolve-hooks.mjs`).
+ */
+function fromBaseline(root: string, resolveFrom: string): Plugin {
+  return {
+    name: 'msc-baseline',
+    setup(build) {
+      build.onResolve({ filter: /^@msc\// }, (args) => {
+        if (args.importer.startsWith(root) || args.pluginData === 'msc-baseline') return undefined;
+        return build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: resolveFrom,
+          pluginData: 'msc-baseline',
+        });
+      });
+    },
+  };
+}
 
 /** Modules bundled into a temporary directory. */
 export interface Bundle {
@@ -25,6 +47,7 @@ export interface Bundle {
  *   directory is removed first)
  */
 export async function bundle(entries: Readonly<Record<string, URL>>): Promise<Bundle> {
+  const resolution = mscResolution();
   const directory = await mkdtemp(join(tmpdir(), 'msc-bench-'));
   try {
     await build({
@@ -35,7 +58,8 @@ export async function bundle(entries: Readonly<Record<string, URL>>): Promise<Bu
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      conditions: ['@msc/source'],
+      conditions: resolution.kind === 'sources' ? ['@msc/source'] : [],
+      plugins: resolution.kind === 'baseline' ? [fromBaseline(resolution.root, resolution.resolveFrom)] : [],
       outdir: directory,
       outExtension: { '.js': '.mjs' },
       logLevel: 'silent',

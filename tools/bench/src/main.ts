@@ -2,25 +2,32 @@
  * The benchmark harness: measures every registry entry in its own child process, one after the
  * other, then prints the table and writes `results/latest.json`.
  *
- *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--out file]
+ *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--baseline <git ref>] [--out file]
  *
  * `--quick` uses the quick profile (3 runs of shorter loops, about a minute in all); `--smoke` runs
  * one tiny iteration of everything (for the tests: checks wiring, measures nothing); `--only` keeps
- * the registry entries whose key contains one of the given strings (`--only capnweb,floor`). Exits 1
- * when an adapter failed or a cell reported an error, after printing and writing what it has.
+ * the registry entries whose key contains one of the given strings (`--only capnweb,floor`).
+ * `--baseline <ref>` builds @msc at that commit in a temporary worktree and measures every selected
+ * @msc entry twice, the workspace's build and the baseline's (`@msc@<short hash>` rows), in rounds
+ * (`rounds.ts`), with an after ÷ before column. @msc always runs from its rollup output, built first.
+ * Exits 1 when an adapter failed or a cell reported an error, after printing and writing what it has.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type RegistryEntry, registry } from './adapters/registry.ts';
+import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
+import { type BaselineBuild, prepareBaseline } from './baseline/baseline-build.ts';
 import type { MeasureMessage } from './measure-process.ts';
+import { buildPackages } from './package-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
 import { addRatios, formatTable } from './report.ts';
 import type { ResultRow } from './result-row.ts';
+import { mergeRounds, rotated } from './rounds.ts';
 
 const benchRoot = new URL('../', import.meta.url);
+const repositoryRoot = fileURLToPath(new URL('../../', benchRoot));
 
 /** Libraries whose versions the report records. */
 const measuredPackages = ['capnweb', '@endo/captp', 'birpc', 'ws', 'cbor-x', 'ses'];
@@ -36,25 +43,34 @@ function installedVersion(name: string): string {
 }
 
 /** The outcome of one child process. */
-type ChildOutcome = { rows: ResultRow[] } | { error: string };
+type ChildOutcome = { rows: ResultRow[]; mscFrom?: string } | { error: string };
+
+/** One child process to run: an entry, and the baseline build it loads @msc from (for a twin). */
+interface Job {
+  readonly entry: RegistryEntry;
+  readonly baseline?: BaselineBuild;
+}
 
 /**
- * Measures one registry entry in a fresh Node process with --expose-gc, and kills it if it has not
- * finished within `timeoutMilliseconds`.
+ * Measures one registry entry in a fresh Node process with --expose-gc (`runs` repetitions per cell),
+ * and kills it if it has not finished within `timeoutMilliseconds`. The process has no `@msc/source`
+ * condition: @msc loads from `dist/`, the workspace's or the baseline's.
  */
 function measureInChild(
-  entry: RegistryEntry,
+  job: Job,
   profile: Profile,
+  runs: number,
   timeoutMilliseconds: number,
 ): Promise<ChildOutcome> {
+  const baselineArguments = job.baseline ? [job.baseline.root, job.baseline.shortCommit] : [];
   return new Promise((resolve) => {
     let outcome: ChildOutcome = { error: 'the measuring process exited without reporting' };
     const child: ChildProcess = fork(
       fileURLToPath(new URL('src/measure-process.ts', benchRoot)),
-      [entry.key, profile.name],
+      [job.entry.key, profile.name, String(runs), ...baselineArguments],
       {
         cwd: fileURLToPath(benchRoot),
-        execArgv: ['--expose-gc', '--conditions=@msc/source', '--import', 'tsx'],
+        execArgv: ['--expose-gc', '--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     );
@@ -63,7 +79,10 @@ function measureInChild(
       child.kill('SIGKILL');
     }, timeoutMilliseconds);
     child.on('message', (message: MeasureMessage) => {
-      outcome = message.type === 'rows' ? { rows: message.rows } : { error: message.error };
+      outcome =
+        message.type === 'rows'
+          ? { rows: message.rows, ...(message.mscFrom === undefined ? {} : { mscFrom: message.mscFrom }) }
+          : { error: message.error };
     });
     child.on('exit', () => {
       clearTimeout(timer);
@@ -72,12 +91,56 @@ function measureInChild(
   });
 }
 
+/** What `measureJobs` measured. */
+interface Measured {
+  /** Every cell (merged over the rounds). */
+  readonly rows: ResultRow[];
+  /** For each @msc entry key: the file `@msc/session` loaded from in its process. */
+  readonly mscBuilds: Record<string, string>;
+}
+
+/**
+ * Measures `jobs`: without a baseline, each job once with every run of the profile; with one, in
+ * `profile.runs` rounds of one run each, the order rotated by one place per round.
+ */
+async function measureJobs(
+  jobs: readonly Job[],
+  profile: Profile,
+  inRounds: boolean,
+  failures: string[],
+): Promise<Measured> {
+  const mscBuilds: Record<string, string> = {};
+  const timeoutMilliseconds = profile.name === 'full' ? 300_000 : 60_000;
+  const rounds = inRounds ? profile.runs : 1;
+  const runsPerChild = inRounds ? 1 : profile.runs;
+  const rows: ResultRow[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (inRounds) console.log(`round ${round + 1} of ${rounds}`);
+    for (const job of rotated(jobs, round)) {
+      const key = job.entry.key;
+      const entryStarted = performance.now();
+      const outcome = await measureInChild(job, profile, runsPerChild, timeoutMilliseconds);
+      const seconds = ((performance.now() - entryStarted) / 1000).toFixed(1);
+      if ('error' in outcome) {
+        failures.push(`${key}${inRounds ? ` (round ${round + 1})` : ''}: ${outcome.error}`);
+        console.log(`  ${key}: FAILED (${outcome.error})`);
+      } else {
+        rows.push(...outcome.rows);
+        if (outcome.mscFrom !== undefined) mscBuilds[key] = outcome.mscFrom;
+        console.log(`  ${key}: ${outcome.rows.length} cells in ${seconds} s`);
+      }
+    }
+  }
+  return { rows: inRounds ? mergeRounds(rows) : rows, mscBuilds };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       only: { type: 'string' },
+      baseline: { type: 'string' },
       out: { type: 'string', default: fileURLToPath(new URL('results/latest.json', benchRoot)) },
     },
   });
@@ -86,26 +149,61 @@ async function main(): Promise<number> {
   const entries = registry.filter(
     (entry) => filters.length === 0 || filters.some((filter) => entry.key.includes(filter)),
   );
-  const timeoutMilliseconds = profile.name === 'full' ? 300_000 : 60_000;
-  const started = performance.now();
-  console.log(
-    `@msc/bench: ${entries.length} adapters, ${profile.name} profile, ${profile.runs} runs per cell`,
-  );
-
-  const rows: ResultRow[] = [];
-  const failures: string[] = [];
-  for (const entry of entries) {
-    const entryStarted = performance.now();
-    const outcome = await measureInChild(entry, profile, timeoutMilliseconds);
-    const seconds = ((performance.now() - entryStarted) / 1000).toFixed(1);
-    if ('error' in outcome) {
-      failures.push(`${entry.key}: ${outcome.error}`);
-      console.log(`  ${entry.key}: FAILED (${outcome.error})`);
-    } else {
-      rows.push(...outcome.rows);
-      console.log(`  ${entry.key}: ${outcome.rows.length} cells in ${seconds} s`);
-    }
+  if (values.baseline !== undefined && !entries.some(isMscEntry)) {
+    throw new Error(`expected --only to keep at least one @msc entry for --baseline, got ${values.only}`);
   }
+  const started = performance.now();
+
+  // Both builds before any measurement (the baseline first: a bad ref fails before any build). @msc
+  // rows run from rollup output, never from sources.
+  let baseline: BaselineBuild | undefined;
+  const removeBaseline = (signal: NodeJS.Signals) => {
+    void (baseline?.remove() ?? Promise.resolve()).finally(() =>
+      process.exit(signal === 'SIGINT' ? 130 : 143),
+    );
+  };
+  process.once('SIGINT', removeBaseline);
+  process.once('SIGTERM', removeBaseline);
+  try {
+    if (values.baseline !== undefined) {
+      baseline = await prepareBaseline(repositoryRoot, values.baseline, (line) =>
+        console.log(`@msc/bench: ${line}`),
+      );
+    }
+    if (entries.some(isMscEntry)) {
+      console.log('@msc/bench: building the workspace packages (pnpm run build)');
+      await buildPackages(repositoryRoot);
+    }
+    const jobs: Job[] = entries.flatMap((entry) =>
+      baseline !== undefined && isMscEntry(entry)
+        ? [{ entry }, { entry: baselineEntry(entry, baseline.shortCommit), baseline }]
+        : [{ entry }],
+    );
+    console.log(
+      `@msc/bench: ${jobs.length} adapters, ${profile.name} profile, ${profile.runs} runs per cell` +
+        (baseline
+          ? `, in ${profile.runs} rounds against the baseline ${baseline.ref} (${baseline.shortCommit})`
+          : ''),
+    );
+    const failures: string[] = [];
+    const measured = await measureJobs(jobs, profile, baseline !== undefined, failures);
+    return writeReport(measured, failures, profile, started, values.out, baseline);
+  } finally {
+    await baseline?.remove();
+    process.off('SIGINT', removeBaseline);
+    process.off('SIGTERM', removeBaseline);
+  }
+}
+
+/** Prints the table, writes the JSON report to `out`, and returns the exit code. */
+function writeReport(
+  { rows, mscBuilds }: Measured,
+  failures: string[],
+  profile: Profile,
+  started: number,
+  out: string,
+  baseline: BaselineBuild | undefined,
+): number {
   addRatios(rows);
   for (const row of rows)
     if (row.note?.startsWith('error:'))
@@ -120,14 +218,16 @@ async function main(): Promise<number> {
     platform: `${process.platform} ${process.arch}`,
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     libraries: Object.fromEntries(measuredPackages.map((name) => [name, installedVersion(name)])),
+    baseline: baseline === undefined ? null : { ref: baseline.ref, commit: baseline.commit },
+    mscBuilds,
     failures,
     rows,
   };
   // Write next to the target and rename, so a reader never sees half a file.
-  const temporary = values.out.replace(/\.json$/, '.tmp.json');
+  const temporary = out.replace(/\.json$/, '.tmp.json');
   writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(temporary, values.out);
-  console.log(`\nwrote ${values.out} in ${report.durationSeconds} s`);
+  renameSync(temporary, out);
+  console.log(`\nwrote ${out} in ${report.durationSeconds} s`);
   if (failures.length > 0) {
     console.log(`\n${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
     return 1;

@@ -1,32 +1,55 @@
 /**
  * Child process entry: measures one registry entry and sends its rows to the parent over IPC.
- * Each adapter gets a fresh process (started by `main.ts` with --expose-gc) so that heap figures,
- * JIT state and globals of one library never leak into another's numbers.
+ * Each adapter gets a fresh process (started by `main.ts` with --expose-gc and without the
+ * `@msc/source` condition) so that heap figures, JIT state and globals of one library never leak into
+ * another's numbers, and @msc runs from its built `dist/` like the peers run from theirs.
  *
- * Arguments: `<registry key> <profile name>`.
+ * Arguments: `<registry key> <profile name> [<runs> [<baseline root> <baseline label>]]`. `runs`
+ * overrides the profile's measured repetitions (1 per round with `--baseline`); a baseline root makes
+ * `@msc/*` load from that checkout's build, and the key is then a baseline twin
+ * (`@msc@<label>/<transport>`).
  */
-import { registry } from './adapters/registry.ts';
+import { fileURLToPath } from 'node:url';
+import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
 import { measureAdapter } from './measure.ts';
+import { useBaselineBuild, useWorkspaceBuild } from './msc-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
 import type { ResultRow } from './result-row.ts';
 
 /** What the child sends to the parent. */
-export type MeasureMessage = { type: 'rows'; rows: ResultRow[] } | { type: 'failed'; error: string };
+export type MeasureMessage =
+  | {
+      type: 'rows';
+      rows: ResultRow[];
+      /** For an @msc entry: the file `@msc/session` loaded from here, so the report shows which build ran. */
+      mscFrom?: string;
+    }
+  | { type: 'failed'; error: string };
 
 const profiles: Record<string, Profile> = { full: fullProfile, quick: quickProfile, smoke: smokeProfile };
 
 async function main(): Promise<void> {
-  const [key, profileName = 'full'] = process.argv.slice(2);
-  const entry = registry.find((candidate) => candidate.key === key);
+  const [key, profileName = 'full', runsArgument, baselineRoot, baselineLabel] = process.argv.slice(2);
   const profile = profiles[profileName];
-  if (entry === undefined || profile === undefined) {
-    throw new Error(`expected a registry key and a profile name, got ${key} and ${profileName}`);
+  const runs = runsArgument === undefined ? profile?.runs : Number(runsArgument);
+  if (profile === undefined || runs === undefined || !Number.isInteger(runs) || runs < 1) {
+    throw new Error(`expected a profile name and a run count ≥ 1, got ${profileName} and ${runsArgument}`);
   }
+  let entries: readonly RegistryEntry[] = registry;
+  if (baselineRoot !== undefined && baselineLabel !== undefined) {
+    useBaselineBuild(baselineRoot);
+    entries = registry.filter(isMscEntry).map((entry) => baselineEntry(entry, baselineLabel));
+  } else useWorkspaceBuild();
+  const entry = entries.find((candidate) => candidate.key === key);
+  if (entry === undefined) throw new Error(`expected a registry key, got ${key}`);
   const adapter = await entry.load();
-  const rows = await measureAdapter(adapter, profile, {
-    onRow: (row) => process.stderr.write(`  ${key} ${row.workload} done\n`),
-  });
-  send({ type: 'rows', rows });
+  const rows = await measureAdapter(
+    adapter,
+    { ...profile, runs },
+    { onRow: (row) => process.stderr.write(`  ${key} ${row.workload} done\n`) },
+  );
+  const mscFrom = key?.startsWith('@msc') ? fileURLToPath(import.meta.resolve('@msc/session')) : undefined;
+  send({ type: 'rows', rows, ...(mscFrom === undefined ? {} : { mscFrom }) });
 }
 
 /** Sends a message to the parent and resolves once it is handed over. */

@@ -28,6 +28,7 @@ function baseRow(adapter: Adapter, workload: Workload, profile: Profile): Result
     min: null,
     max: null,
     runs: [],
+    ...(adapter.baselineOf === undefined ? {} : { baselineOf: adapter.baselineOf }),
   };
 }
 

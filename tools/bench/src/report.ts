@@ -19,7 +19,8 @@ const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subje
 /**
  * Fills `ratioToBestPeer` (against the best peer library on the same workload and transport) and
  * `ratioToFloor` (against the floor row of the same workload and transport) on library rows; other
- * rows get null. Returns the same rows.
+ * rows get null. A row that has a baseline row (`--baseline`: same workload and transport, and
+ * `baselineOf` naming its library) also gets `ratioToBaseline`, after ÷ before. Returns the same rows.
  */
 export function addRatios(rows: ResultRow[]): ResultRow[] {
   for (const row of rows) {
@@ -38,6 +39,8 @@ export function addRatios(rows: ResultRow[]): ResultRow[] {
     }
     const floor = sameCell.find((other) => other.kind === 'floor');
     if (floor !== undefined) row.ratioToFloor = timesWorse(median, floor.median!, row.better);
+    const before = sameCell.find((other) => other.baselineOf === row.library);
+    if (before !== undefined) row.ratioToBaseline = timesWorse(median, before.median!, row.better);
   }
   return rows;
 }
@@ -72,21 +75,31 @@ function formatLine(cells: readonly string[], widths: readonly number[]): string
     .join('  ');
 }
 
-/** The report as text: one block per workload, rows ordered by transport and kind. */
+/**
+ * The report as text: one block per workload, rows ordered by transport and kind, a baseline row right
+ * after the row it is the baseline of. With baseline rows, a `×before` column shows after ÷ before on
+ * the rows that have one.
+ */
 export function formatTable(rows: readonly ResultRow[]): string {
   const output: string[] = [];
+  const withBaseline = rows.some((row) => row.baselineOf !== undefined);
   for (const workload of workloads) {
-    const block = rows
-      .filter((row) => row.workload === workload.id)
-      .sort(
-        (left, right) =>
-          transportOrder.indexOf(left.transport) - transportOrder.indexOf(right.transport) ||
-          kindOrder.indexOf(left.kind) - kindOrder.indexOf(right.kind),
-      );
+    const arrival = rows.filter((row) => row.workload === workload.id);
+    // Rows of one kind keep the order they came in; a baseline row sorts with the row it mirrors.
+    const libraryOrder = (row: ResultRow) =>
+      arrival.findIndex((other) => other.library === (row.baselineOf ?? row.library));
+    const block = [...arrival].sort(
+      (left, right) =>
+        transportOrder.indexOf(left.transport) - transportOrder.indexOf(right.transport) ||
+        kindOrder.indexOf(left.kind) - kindOrder.indexOf(right.kind) ||
+        libraryOrder(left) - libraryOrder(right) ||
+        Number(left.baselineOf !== undefined) - Number(right.baselineOf !== undefined),
+    );
     if (block.length === 0) continue;
     const first = block[0]!;
     output.push('', `${first.title}  [${first.unit}, ${first.better} is better]`);
     const header = ['transport', 'library', 'median', 'min', 'max', 'runs', '×best peer', '×floor'];
+    if (withBaseline) header.push('×before');
     const cells = block.map((row) =>
       row.median === null
         ? [row.transport, row.library]
@@ -99,6 +112,7 @@ export function formatTable(rows: readonly ResultRow[]): string {
             String(row.runs.length),
             formatRatio(row.ratioToBestPeer),
             formatRatio(row.ratioToFloor),
+            ...(withBaseline ? [formatRatio(row.ratioToBaseline)] : []),
           ],
     );
     const widths = columnWidths([header, ...cells]);

@@ -29,6 +29,16 @@ export interface ResultRow {
   ratioToBestPeer?: number | null;
   /** How many times slower (or heavier) than the floor on the same workload and transport. */
   ratioToFloor?: number | null;
+  /**
+   * On a baseline row (`--baseline`): the library of the row it is the baseline of (`@msc`). Absent
+   * on every other row.
+   */
+  baselineOf?: string;
+  /**
+   * On a row that has a baseline row (same library, workload and transport): after ÷ before, as
+   * "times worse" (above 1: this build is slower or heavier than the baseline; below 1: better).
+   */
+  ratioToBaseline?: number | null;
   /** Why the cell has no value (`n/a: no streams`, or the error that stopped it). */
   note?: string;
 }

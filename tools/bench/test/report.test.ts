@@ -65,3 +65,25 @@ describe('table', () => {
     expect(text).toMatch(/capnweb\s+42\.0/);
   });
 });
+
+describe('before/after', () => {
+  it('a build twice as slow as its baseline reads 2× before, and the baseline row sorts right after it', () => {
+    const rows = addRatios([
+      row({ library: '@msc', kind: 'subject', median: 20 }),
+      row({ library: 'capnweb', kind: 'peer', median: 10 }),
+      row({ library: '@msc@abc1234', kind: 'subject', median: 10, baselineOf: '@msc' }),
+    ]);
+    expect(rows[0]!.ratioToBaseline).toBe(2);
+    expect(rows[2]!.ratioToBaseline).toBeUndefined();
+    const lines = formatTable(rows).split('\n');
+    expect(lines.find((line) => line.includes('transport'))).toContain('×before');
+    const libraries = lines.filter((line) => line.startsWith('  memory')).map((line) => line.split(/\s+/)[2]);
+    expect(libraries).toEqual(['@msc', '@msc@abc1234', 'capnweb']);
+    expect(lines.find((line) => line.includes('@msc ') && line.includes('2.00×'))).toMatch(/2\.00×$/);
+  });
+
+  it('without baseline rows there is no ×before column', () => {
+    const rows = addRatios([row({ library: '@msc', kind: 'subject', median: 20 })]);
+    expect(formatTable(rows)).not.toContain('×before');
+  });
+});

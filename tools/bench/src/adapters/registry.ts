@@ -6,6 +6,9 @@
  * Adding a library or a transport: write one file in this folder that exports an `Adapter` (see
  * `../adapter.ts`; copy `capnweb.ts` for an RPC library over a `links/` network), then add one entry
  * here. The key must be unique; it names the child process and the `--only` filter.
+ *
+ * With `--baseline <ref>`, every selected `@msc/…` entry gets a twin from `baselineEntry`: the same
+ * adapter, loaded in a process whose `@msc/*` imports go to the baseline's build.
  */
 import type { Adapter } from '../adapter.ts';
 import type { Network } from '../links/link.ts';
@@ -80,3 +83,29 @@ export const registry: readonly RegistryEntry[] = [
   { key: 'codec/cbor-x', load: async () => (await import('./codec.ts')).cborAdapter },
   { key: 'codec/json', load: async () => (await import('./codec.ts')).jsonAdapter },
 ];
+
+/** Whether `entry` measures @msc (and so gets a baseline twin with `--baseline`). */
+export function isMscEntry(entry: RegistryEntry): boolean {
+  return entry.key.startsWith('@msc/');
+}
+
+/**
+ * The baseline twin of an @msc entry: key `@msc@<label>/<transport>`, and the same adapter with its
+ * library named `@msc@<label>…` (`@msc@30e2494`, `@msc@30e2494 (in-process, no MessageChannel)`). What
+ * it measures depends on the process loading it: `measure-process.ts` makes `@msc/*` resolve to the
+ * baseline build first (`useBaselineBuild`).
+ */
+export function baselineEntry(entry: RegistryEntry, label: string): RegistryEntry {
+  if (!isMscEntry(entry)) throw new Error(`expected an @msc entry for a baseline, got ${entry.key}`);
+  return {
+    key: entry.key.replace(/^@msc\//, `@msc@${label}/`),
+    load: async () => {
+      const adapter = await entry.load();
+      return {
+        ...adapter,
+        library: adapter.library.replace(/^@msc/, `@msc@${label}`),
+        baselineOf: adapter.library,
+      };
+    },
+  };
+}
