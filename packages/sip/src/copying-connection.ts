@@ -26,6 +26,7 @@ export function copyingConnection(connection: Connection): Connection {
     get maxFrameBytes() {
       return connection.maxFrameBytes;
     },
+    setMaxFrameBytes: (bytes: number) => connection.setMaxFrameBytes(bytes),
     start: (receiver: FrameReceiver) => connection.start(receiver),
     send: (frame: Uint8Array) => {
       const plain =

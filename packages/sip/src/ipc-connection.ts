@@ -1,15 +1,14 @@
+import type { CloseCode, CloseReason, Connection, DeliveryScheduler } from '@msc/transport';
 import {
-  type CloseOptions,
-  type CloseReason,
-  type Connection,
-  ConnectionClosedError,
-  type DeliveryScheduler,
-  DrainWaiters,
-  FrameInbox,
-  type FrameReceiver,
-  FrameTooLargeError,
-} from '@msc/transport';
-import { describeError } from './describe-error.ts';
+  type ConnectionDriver,
+  DrivenConnection,
+  type DriverEvents,
+  defaultCloseTimeoutMs,
+  defaultLowWaterMarkBytes,
+  defaultMaxBufferedBytes,
+  defaultMaxFrameBytes,
+  describeError,
+} from '@msc/transport/kit';
 import type { IpcChannelLike } from './ipc-channel-like.ts';
 
 /** Options of {@link ipcConnection}. */
@@ -25,6 +24,11 @@ export interface IpcConnectionOptions {
   maxFrameBytes?: number;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
   lowWaterMarkBytes?: number;
+  /**
+   * The output budget: when the bytes handed to the channel and not yet written (`bufferedBytes`) exceed it, the
+   * connection ends with code `limit`. Default 128 MiB.
+   */
+  maxBufferedBytes?: number;
   /**
    * How long a graceful close waits for the peer's answer before giving up with code `timeout`, in milliseconds.
    * Default 5 000.
@@ -46,9 +50,6 @@ type Control =
   | { readonly mscIpc: 'close-reply' }
   | { readonly mscIpc: 'abort'; readonly message: string };
 
-const defaultMaxFrameBytes = 16 * 1024 * 1024;
-const defaultLowWaterMarkBytes = 64 * 1024;
-const resolved = Promise.resolve();
 let connections = 0;
 
 function isControl(value: unknown): value is Control {
@@ -62,39 +63,24 @@ function looksLikeJsonBytes(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && '0' in value;
 }
 
-class IpcConnection implements Connection {
-  readonly localAddress: string;
-  readonly remoteAddress: string;
-  readonly maxFrameBytes: number;
-  readonly closed: Promise<CloseReason>;
+function ignoreError(): void {}
+
+/**
+ * The IPC medium of a connection: frames are bare `Uint8Array` messages, close and abort {@link Control} messages;
+ * `heldBytes` counts what was handed to the channel and not yet written.
+ */
+class IpcMedium implements ConnectionDriver {
   readonly #channel: IpcChannelLike;
-  readonly #lowWaterMarkBytes: number;
-  readonly #closeTimeoutMs: number;
-  readonly #inbox: FrameInbox;
-  #state: 'open' | 'closing' | 'closed' = 'open';
-  #localCloseReason: CloseReason | undefined;
-  #reason: CloseReason | undefined;
-  #resolveClosed!: (reason: CloseReason) => void;
+  readonly #events: DriverEvents;
   /** Bytes handed to `channel.send()` whose write has not completed: this side's `bufferedBytes`. */
   #unwrittenBytes = 0;
-  readonly #drained = new DrainWaiters();
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #detached = false;
   readonly #onMessage = (value: unknown): void => this.#receive(value);
   readonly #onDisconnect = (): void => this.#channelClosed();
 
-  constructor(channel: IpcChannelLike, options: IpcConnectionOptions) {
-    const number = ++connections;
+  constructor(channel: IpcChannelLike, events: DriverEvents) {
     this.#channel = channel;
-    this.localAddress = options.localAddress ?? `ipc:local#${number}`;
-    this.remoteAddress = options.remoteAddress ?? `ipc:remote#${number}`;
-    this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
-    this.#lowWaterMarkBytes = options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
-    this.#inbox = new FrameInbox(options.scheduler === undefined ? {} : { scheduler: options.scheduler });
+    this.#events = events;
     // Subscribe at once: Node drops IPC messages that arrive while nobody listens, and frames that arrive before
     // start() must be buffered.
     channel.on('message', this.#onMessage);
@@ -104,84 +90,56 @@ class IpcConnection implements Connection {
     }
   }
 
-  get bufferedBytes(): number {
+  get heldBytes(): number {
     return this.#unwrittenBytes;
   }
 
-  start(receiver: FrameReceiver): void {
-    this.#inbox.start(receiver);
-  }
-
-  send(frame: Uint8Array): void {
-    if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
-    if (frame.byteLength > this.maxFrameBytes)
-      throw new FrameTooLargeError(frame.byteLength, this.maxFrameBytes);
-    const bytes = frame.byteLength;
-    this.#unwrittenBytes += bytes;
-    // The channel serializes (copies) the frame synchronously, so the caller's buffer is not kept.
-    this.#post(frame, (error) => {
-      this.#unwrittenBytes -= bytes;
-      if (error !== null && this.#state !== 'closed') this.#channelFailed(error);
-      this.#checkDrained();
-    });
-  }
-
-  whenDrained(): Promise<void> {
-    if (this.#reason !== undefined || this.#unwrittenBytes <= this.#lowWaterMarkBytes) return resolved;
-    return this.#drained.wait();
-  }
-
-  close(options: CloseOptions = {}): Promise<void> {
-    if (this.#state === 'open') {
-      this.#state = 'closing';
-      const code = options.code ?? 'normal';
-      this.#localCloseReason = {
-        code,
-        message: options.message ?? 'the connection was closed by the local side',
-        remote: false,
-      };
-      this.#post({ mscIpc: 'close', code, message: options.message ?? 'the peer closed the connection' });
-      this.#closeTimer = setTimeout(() => {
-        const reason: CloseReason = {
-          code: 'timeout',
-          message: `expected the peer to confirm the close within ${this.#closeTimeoutMs} ms, but it did not`,
-          remote: false,
-        };
-        this.#finish(reason);
-        this.#inbox.end(reason);
-      }, this.#closeTimeoutMs);
+  writeFrames(frames: readonly Uint8Array[]): void {
+    for (const frame of frames) {
+      const bytes = frame.byteLength;
+      this.#unwrittenBytes += bytes;
+      // The channel serializes (copies) the frame synchronously, so the caller's buffer is not kept.
+      this.#post(frame, (error) => {
+        this.#unwrittenBytes -= bytes;
+        if (error !== null) this.#channelFailed(error);
+        this.#events.written();
+      });
     }
-    return this.closed.then(ignore);
   }
 
-  abort(error?: unknown): void {
-    if (this.#state === 'closed') return;
-    const reason: CloseReason = {
-      code: 'aborted',
-      message: `the connection was aborted by the local side (${describeError(error)})`,
-      remote: false,
-      error,
-    };
-    // Tell the peer first: after #finish the channel listeners are gone, but sending still works.
-    this.#post({ mscIpc: 'abort', message: `the peer aborted the connection (${describeError(error)})` });
-    this.#finish(reason);
-    this.#inbox.abort(reason);
+  sendClose(code: CloseCode, message: string): void {
+    this.#post({ mscIpc: 'close', code, message });
+  }
+
+  answerClose(): void {
+    // The answer follows everything we sent, so the closer receives all of it before it is closed.
+    this.#post({ mscIpc: 'close-reply' });
+  }
+
+  sendAbort(_code: CloseCode, message: string): void {
+    this.#post({ mscIpc: 'abort', message });
+  }
+
+  reset(): void {
+    // The connection does not own the channel: there is nothing to tear down but our listeners.
+    this.detach();
+  }
+
+  detach(): void {
+    if (this.#detached) return;
+    this.#detached = true;
+    this.#channel.off('message', this.#onMessage);
+    this.#channel.off('disconnect', this.#onDisconnect);
   }
 
   #receive(data: unknown): void {
     if (data instanceof Uint8Array) {
-      if (data.byteLength > this.maxFrameBytes) {
-        this.#protocolViolation(
-          `expected frames of at most ${this.maxFrameBytes} bytes, but the peer sent ${data.byteLength} bytes`,
-        );
-        return;
-      }
-      this.#inbox.push(data);
+      this.#events.frame(data);
       return;
     }
     if (!isControl(data)) {
       if (looksLikeJsonBytes(data)) {
-        this.#protocolViolation(
+        this.#events.violation(
           "expected Uint8Array frames, but got a plain object: the channel must use serialization 'advanced'",
         );
       }
@@ -190,31 +148,16 @@ class IpcConnection implements Connection {
     }
     switch (data.mscIpc) {
       case 'close':
-        if (this.#state === 'open') {
-          const reason: CloseReason = { code: data.code, message: data.message, remote: true };
-          // The answer follows everything we sent, so the closer receives all of it before it is closed.
-          this.#post({ mscIpc: 'close-reply' });
-          this.#finish(reason);
-          this.#inbox.end(reason);
-        } else if (this.#state === 'closing') {
-          this.#post({ mscIpc: 'close-reply' });
-        }
+        this.#events.peerClosed(data.code, data.message);
         return;
       case 'close-reply':
-        if (this.#state === 'closing') {
-          const reason = this.#localCloseReason!;
-          this.#finish(reason);
-          this.#inbox.end(reason);
-        }
+        this.#events.closeConfirmed();
         return;
-      case 'abort': {
-        const reason: CloseReason = { code: 'aborted', message: data.message, remote: true };
-        this.#finish(reason);
-        this.#inbox.abort(this.#reason ?? reason);
+      case 'abort':
+        this.#events.peerAborted('aborted', data.message);
         return;
-      }
       default:
-        this.#protocolViolation(
+        this.#events.violation(
           `expected a known control message, but got "${String((data as Control).mscIpc)}"`,
         );
     }
@@ -222,41 +165,28 @@ class IpcConnection implements Connection {
 
   /** The channel closed under us: the peer process exited, or someone disconnected the channel. */
   #channelClosed(): void {
-    if (this.#reason !== undefined) {
-      this.#detach();
-      return;
-    }
-    const reason: CloseReason = {
+    // Ignored when the connection had already ended; what arrived before is still delivered.
+    this.#events.ended({
       code: 'error',
       message: 'the IPC channel closed without the connection being closed (the peer process went away)',
       remote: true,
-    };
-    this.#finish(reason);
-    this.#inbox.end(reason); // what arrived before is still delivered
+    });
+    this.detach();
   }
 
   #channelFailed(error: Error): void {
-    const reason: CloseReason = {
+    this.#events.ended({
       code: 'error',
       message: `the IPC channel failed (${describeError(error)})`,
       remote: true,
       error,
-    };
-    this.#finish(reason);
-    this.#inbox.end(reason);
+    });
   }
 
-  #protocolViolation(message: string): void {
-    if (this.#state === 'closed') return;
-    const reason: CloseReason = { code: 'protocol', message, remote: true };
-    this.#post({ mscIpc: 'abort', message: `the peer found a protocol violation: ${message}` });
-    this.#finish(reason);
-    this.#inbox.abort(reason);
-  }
-
+  /** Sends on the channel; sending still works after the connection closed (an abort, a close answer). */
   #post(message: unknown, callback: (error: Error | null) => void = ignoreError): void {
     const send = this.#channel.send;
-    if (this.#detached || typeof send !== 'function' || this.#channel.connected === false) {
+    if (typeof send !== 'function' || this.#channel.connected === false) {
       callback(null);
       return;
     }
@@ -267,31 +197,30 @@ class IpcConnection implements Connection {
       queueMicrotask(() => callback(error instanceof Error ? error : new Error(String(error))));
     }
   }
-
-  #checkDrained(): void {
-    if (this.#unwrittenBytes <= this.#lowWaterMarkBytes) this.#drained.release();
-  }
-
-  #detach(): void {
-    if (this.#detached) return;
-    this.#detached = true;
-    this.#channel.off('message', this.#onMessage);
-    this.#channel.off('disconnect', this.#onDisconnect);
-  }
-
-  #finish(reason: CloseReason): void {
-    if (this.#reason !== undefined) return;
-    this.#state = 'closed';
-    this.#reason = reason;
-    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
-    this.#detach();
-    this.#resolveClosed(reason);
-    this.#drained.release();
-  }
 }
 
-function ignore(): void {}
-function ignoreError(): void {}
+/** A connection over a Node IPC channel: the kit's lifecycle over an {@link IpcMedium}. */
+class IpcConnection extends DrivenConnection<IpcMedium> {
+  constructor(channel: IpcChannelLike, options: IpcConnectionOptions) {
+    const number = ++connections;
+    super(
+      {
+        localAddress: options.localAddress ?? `ipc:local#${number}`,
+        remoteAddress: options.remoteAddress ?? `ipc:remote#${number}`,
+        maxFrameBytes: options.maxFrameBytes ?? defaultMaxFrameBytes,
+        lowWaterMarkBytes: options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes,
+        maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
+        receiveBufferBytes: Number.POSITIVE_INFINITY,
+        closeTimeoutMs: options.closeTimeoutMs ?? defaultCloseTimeoutMs,
+        idleTimeoutMs: 0,
+        heartbeatIntervalMs: 0,
+        coalesceWrites: false,
+        scheduler: options.scheduler,
+      },
+      (events) => new IpcMedium(channel, events),
+    );
+  }
+}
 
 /**
  * A {@link Connection} over a Node IPC channel: `process` in a child started with an IPC channel, or the parent's

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
 import type { Proxy } from '@msc/eventual';
 import { Session, type TerminationReason, unauthenticated } from '@msc/session';
-import { describeError } from './describe-error.ts';
+import { describeError } from '@msc/transport/kit';
 import { launchProcess } from './launch-process.ts';
 import type { SipMessage } from './launch-protocol.ts';
 import { launchWorker } from './launch-worker.ts';

@@ -24,6 +24,11 @@ export interface MemoryConnectionOptions {
   maxFrameBytes?: number;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
   lowWaterMarkBytes?: number;
+  /**
+   * The output budget of each end: when the bytes it sent that the peer has not taken (`bufferedBytes`) exceed it,
+   * the connection ends with code `limit`. Default 128 MiB.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Default {@link MemoryConnectionOptions.maxFrameBytes}: 16 MiB. */

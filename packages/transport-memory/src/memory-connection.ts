@@ -1,16 +1,12 @@
+import type { CloseCode, CloseReason, Connection } from '@msc/transport';
 import {
-  type CloseCode,
-  type CloseOptions,
-  type CloseReason,
-  type Connection,
-  ConnectionClosedError,
-  DrainWaiters,
-  FrameInbox,
-  type FrameReceiver,
-  FrameTooLargeError,
-} from '@msc/transport';
+  type ConnectionDriver,
+  DrivenConnection,
+  type DriverEvents,
+  defaultMaxBufferedBytes,
+  describeError,
+} from '@msc/transport/kit';
 import { ConnectionBrokenError } from './connection-broken-error.ts';
-import { describeError } from './describe-error.ts';
 import {
   defaultLowWaterMarkBytes,
   defaultMaxFrameBytes,
@@ -45,133 +41,97 @@ interface Link {
   readonly delayMs: number;
   readonly breakAfterFrames: number | undefined;
   framesCarried: number;
-  ends: readonly [MemoryEnd, MemoryEnd] | undefined;
+  ends: readonly [MemoryMedium, MemoryMedium] | undefined;
 }
 
-const resolved = Promise.resolve();
-
-/** One end of an in-process connection. Its peer is the other end of the same {@link Link}. */
-class MemoryEnd implements MemoryConnection {
-  readonly localAddress: string;
-  readonly remoteAddress: string;
-  readonly maxFrameBytes: number;
-  readonly closed: Promise<CloseReason>;
-  #peer!: MemoryEnd;
+/**
+ * The in-process medium of one end: frames and signals go straight to the peer's medium, at once or after
+ * `delayMs` in FIFO order. No user code runs here: deliveries go through the lifecycle's inbox and scheduler.
+ */
+class MemoryMedium implements ConnectionDriver {
+  #peer!: MemoryMedium;
   readonly #link: Link;
-  readonly #lowWaterMarkBytes: number;
-  readonly #inbox: FrameInbox;
-  #state: 'open' | 'closing' | 'closed' = 'open';
-  #localCloseReason: CloseReason | undefined;
-  #reason: CloseReason | undefined;
-  #resolveClosed!: (reason: CloseReason) => void;
+  readonly #events: DriverEvents;
   /** Bytes this end sent that the peer's inbox has not released (delivered or dropped) yet. */
   #unreleasedBytes = 0;
-  readonly #drained = new DrainWaiters();
+  #detached = false;
   // Entries on their way to the peer when delayMs > 0, with the time (performance.now()) each is due.
   #inFlight: (Entry | undefined)[] = [];
   #inFlightDue: number[] = [];
   #inFlightHead = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(link: Link, options: MemoryConnectionOptions, localAddress: string, remoteAddress: string) {
+  constructor(link: Link, events: DriverEvents) {
     this.#link = link;
-    this.localAddress = localAddress;
-    this.remoteAddress = remoteAddress;
-    this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
-    this.#lowWaterMarkBytes = options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
-    this.#inbox = new FrameInbox({
-      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
-      // Our inbox holds the peer's frames: releasing them is what lowers the peer's bufferedBytes.
-      onReleased: (bytes) => this.#peer.#release(bytes),
-    });
+    this.#events = events;
   }
 
   /** Connects two ends; called once, right after both exist. */
-  static join(first: MemoryEnd, second: MemoryEnd): void {
+  static join(first: MemoryMedium, second: MemoryMedium): void {
     first.#peer = second;
     second.#peer = first;
   }
 
-  get bufferedBytes(): number {
+  /** Whether this end's connection is closed. */
+  get detached(): boolean {
+    return this.#detached;
+  }
+
+  get heldBytes(): number {
     return this.#unreleasedBytes;
   }
 
-  start(receiver: FrameReceiver): void {
-    this.#inbox.start(receiver);
-  }
-
-  send(frame: Uint8Array): void {
-    if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
-    if (frame.byteLength > this.maxFrameBytes)
-      throw new FrameTooLargeError(frame.byteLength, this.maxFrameBytes);
-    // Zero copy: the peer receives this very buffer; send() took ownership of it.
-    this.#unreleasedBytes += frame.byteLength;
-    this.#transmit(frame);
-    const link = this.#link;
-    if (link.breakAfterFrames !== undefined && ++link.framesCarried >= link.breakAfterFrames) {
-      breakLink(
-        link,
-        false,
-        new ConnectionBrokenError(`the connection broke after ${link.framesCarried} frames`),
-      );
+  writeFrames(frames: readonly Uint8Array[]): void {
+    for (const frame of frames) {
+      // Zero copy: the peer receives this very buffer; send() took ownership of it.
+      this.#unreleasedBytes += frame.byteLength;
+      this.#transmit(frame);
+      const link = this.#link;
+      if (link.breakAfterFrames !== undefined && ++link.framesCarried >= link.breakAfterFrames) {
+        breakLink(
+          link,
+          false,
+          new ConnectionBrokenError(`the connection broke after ${link.framesCarried} frames`),
+        );
+      }
     }
   }
 
-  whenDrained(): Promise<void> {
-    if (this.#reason !== undefined || this.#unreleasedBytes <= this.#lowWaterMarkBytes) return resolved;
-    return this.#drained.wait();
+  sendClose(code: CloseCode, message: string): void {
+    this.#transmit({ kind: 'close', code, message });
   }
 
-  close(options: CloseOptions = {}): Promise<void> {
-    if (this.#state === 'open') {
-      this.#state = 'closing';
-      const code = options.code ?? 'normal';
-      const message = options.message ?? 'the connection was closed by the local side';
-      this.#localCloseReason = { code, message, remote: false };
-      this.#transmit({ kind: 'close', code, message: options.message ?? 'the peer closed the connection' });
-    }
-    return this.closed.then(ignore);
+  answerClose(): void {
+    // Our last message (after anything we sent before) tells the closer it may finish.
+    this.#transmit({ kind: 'close-reply' });
   }
 
-  abort(error?: unknown): void {
-    if (this.#state === 'closed') return;
-    const reason: CloseReason = {
-      code: 'aborted',
-      message: `the connection was aborted by the local side (${describeError(error)})`,
-      remote: false,
-      error,
-    };
-    const peer = this.#peer;
-    this.#finish(reason);
+  sendAbort(code: CloseCode, message: string): void {
     this.#dropInFlight();
-    this.#inbox.abort(reason);
     // The peer learns at once (aborts are not delayed) and loses what it had not delivered yet.
-    const peerReason: CloseReason = {
-      code: 'aborted',
-      message: `the peer aborted the connection (${describeError(error)})`,
-      remote: true,
-    };
-    peer.#finish(peerReason);
-    peer.#dropInFlight();
-    peer.#inbox.abort(peer.#reason ?? peerReason);
+    this.#peer.#events.peerAborted(code, message);
   }
 
-  breakNow(error?: unknown): void {
-    if (this.#state === 'closed') return;
-    breakLink(this.#link, true, error ?? new ConnectionBrokenError());
+  reset(): void {
+    this.#dropInFlight();
+  }
+
+  framesReleased(bytes: number): void {
+    // Our inbox holds the peer's frames: releasing them is what lowers the peer's bufferedBytes.
+    this.#peer.#release(bytes);
+  }
+
+  detach(): void {
+    this.#detached = true;
   }
 
   /** Ends this side for an injected fault; see {@link breakLink}. */
   fail(reason: CloseReason, dropPending: boolean): void {
-    const wasOpen = this.#reason === undefined;
-    this.#finish(reason);
     if (dropPending) {
       this.#dropInFlight();
-      this.#inbox.abort(this.#reason ?? reason);
-    } else if (wasOpen) {
+      this.#events.broken(reason);
+    } else if (!this.#detached) {
+      this.#events.settle(reason);
       // The frames the peer already sent still arrive (after the delay), then our receiver sees the end.
       this.#peer.#transmit({ kind: 'end', reason });
     }
@@ -226,55 +186,65 @@ class MemoryEnd implements MemoryConnection {
     if (dropped > 0) this.#release(dropped);
   }
 
-  /** What the peer sent reaches this end. No user code runs here: deliveries go through the inbox's scheduler. */
+  /** What the peer sent reaches this end. */
   #arrive(entry: Entry): void {
     if (entry instanceof Uint8Array) {
-      // Refused when this end already ended (aborted, broken): the frame is lost, give the sender its credit back.
-      if (!this.#inbox.push(entry)) this.#peer.#release(entry.byteLength);
+      this.#events.frame(entry);
       return;
     }
     switch (entry.kind) {
       case 'close':
-        if (this.#state === 'open') {
-          // Our last message (after anything we sent before) tells the closer it may finish.
-          this.#transmit({ kind: 'close-reply' });
-          const reason: CloseReason = { code: entry.code, message: entry.message, remote: true };
-          this.#finish(reason);
-          this.#inbox.end(reason);
-        } else if (this.#state === 'closing') {
-          // Both sides closed at once: answer, and finish when the peer's answer to our close comes.
-          this.#transmit({ kind: 'close-reply' });
-        }
+        this.#events.peerClosed(entry.code, entry.message);
         return;
       case 'close-reply':
-        if (this.#state === 'closing') {
-          const reason = this.#localCloseReason!;
-          this.#finish(reason);
-          this.#inbox.end(reason);
-        }
+        this.#events.closeConfirmed();
         return;
       case 'end':
-        this.#inbox.end(this.#reason ?? entry.reason);
+        this.#events.ended(entry.reason);
         return;
     }
   }
 
   #release(bytes: number): void {
     this.#unreleasedBytes -= bytes;
-    if (this.#unreleasedBytes <= this.#lowWaterMarkBytes) this.#drained.release();
-  }
-
-  /** Settles the connection-level state once; the receiver's closed() follows through the inbox. */
-  #finish(reason: CloseReason): void {
-    if (this.#reason !== undefined) return;
-    this.#state = 'closed';
-    this.#reason = reason;
-    this.#resolveClosed(reason);
-    this.#drained.release();
+    this.#events.written();
   }
 }
 
-function ignore(): void {}
+/** One end of an in-process connection. Its peer is the other end of the same {@link Link}. */
+class MemoryEnd extends DrivenConnection<MemoryMedium> implements MemoryConnection {
+  readonly #link: Link;
+
+  constructor(link: Link, options: MemoryConnectionOptions, localAddress: string, remoteAddress: string) {
+    super(
+      {
+        localAddress,
+        remoteAddress,
+        maxFrameBytes: options.maxFrameBytes ?? defaultMaxFrameBytes,
+        lowWaterMarkBytes: options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes,
+        maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
+        receiveBufferBytes: Number.POSITIVE_INFINITY,
+        closeTimeoutMs: 0,
+        idleTimeoutMs: 0,
+        heartbeatIntervalMs: 0,
+        coalesceWrites: false,
+        scheduler: options.scheduler,
+      },
+      (events) => new MemoryMedium(link, events),
+    );
+    this.#link = link;
+  }
+
+  /** This end's medium, for joining and fault injection. */
+  get medium(): MemoryMedium {
+    return this.driver;
+  }
+
+  breakNow(error?: unknown): void {
+    if (this.driver.detached) return;
+    breakLink(this.#link, true, error ?? new ConnectionBrokenError());
+  }
+}
 
 /**
  * Breaks both ends of a link, as a dead medium would: each side that is still up sees `closed()` with code
@@ -317,8 +287,8 @@ export function createMemoryConnectionPair(
   const link: Link = { delayMs, breakAfterFrames, framesCarried: 0, ends: undefined };
   const first = new MemoryEnd(link, options, addresses.first.local, addresses.first.remote);
   const second = new MemoryEnd(link, options, addresses.second.local, addresses.second.remote);
-  MemoryEnd.join(first, second);
-  link.ends = [first, second];
+  MemoryMedium.join(first.medium, second.medium);
+  link.ends = [first.medium, second.medium];
   if (breakAfterFrames === 0)
     breakLink(link, false, new ConnectionBrokenError('the connection broke at once'));
   return [first, second];

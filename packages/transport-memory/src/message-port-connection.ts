@@ -1,15 +1,11 @@
+import type { CloseCode, CloseReason, Connection, DeliveryScheduler } from '@msc/transport';
 import {
-  type CloseOptions,
-  type CloseReason,
-  type Connection,
-  ConnectionClosedError,
-  type DeliveryScheduler,
-  DrainWaiters,
-  FrameInbox,
-  type FrameReceiver,
-  FrameTooLargeError,
-} from '@msc/transport';
-import { describeError } from './describe-error.ts';
+  type ConnectionDriver,
+  DrivenConnection,
+  type DriverEvents,
+  defaultCloseTimeoutMs,
+  defaultMaxBufferedBytes,
+} from '@msc/transport/kit';
 import { defaultLowWaterMarkBytes, defaultMaxFrameBytes } from './memory-connection-options.ts';
 import type { MessagePortLike } from './message-port-like.ts';
 
@@ -26,6 +22,11 @@ export interface MessagePortConnectionOptions {
   maxFrameBytes?: number;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
   lowWaterMarkBytes?: number;
+  /**
+   * The output budget: when the bytes sent and not yet acknowledged by the peer's receiver (`bufferedBytes`)
+   * exceed it, the connection ends with code `limit`. Default 128 MiB.
+   */
+  maxBufferedBytes?: number;
   /**
    * How long a graceful close waits for the peer's answer before giving up with code `timeout`, in milliseconds.
    * Default 5 000.
@@ -48,7 +49,6 @@ type Control =
   | { readonly msc: 'abort'; readonly message: string }
   | { readonly msc: 'ack'; readonly bytes: number };
 
-const resolved = Promise.resolve();
 let connections = 0;
 
 /** How long a small acknowledgement may wait to be combined with later ones, in milliseconds. */
@@ -67,46 +67,28 @@ function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
 }
 
-class MessagePortConnection implements Connection {
-  readonly localAddress: string;
-  readonly remoteAddress: string;
-  readonly maxFrameBytes: number;
-  readonly closed: Promise<CloseReason>;
+/**
+ * The MessagePort medium of a connection: frames are transferred `Uint8Array`s, everything else a {@link Control}
+ * message; flow control is the receiver's `ack`s of delivered bytes.
+ */
+class MessagePortMedium implements ConnectionDriver {
   readonly #port: MessagePortLike;
+  readonly #events: DriverEvents;
   readonly #lowWaterMarkBytes: number;
-  readonly #closeTimeoutMs: number;
-  readonly #inbox: FrameInbox;
-  #state: 'open' | 'closing' | 'closed' = 'open';
-  #localCloseReason: CloseReason | undefined;
-  #reason: CloseReason | undefined;
-  #resolveClosed!: (reason: CloseReason) => void;
   /** Bytes sent and not yet acknowledged as delivered by the peer: this side's `bufferedBytes`. */
   #unacknowledgedBytes = 0;
   /** Bytes delivered to our receiver that the peer has not been told about yet. */
   #bytesToAcknowledge = 0;
   #acknowledgementScheduled = false;
   #lazyAcknowledgement: ReturnType<typeof setTimeout> | undefined = undefined;
-  readonly #drained = new DrainWaiters();
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #portClosed = false;
-  #detach: () => void;
+  readonly #detachPort: () => void;
 
-  constructor(port: MessagePortLike, options: MessagePortConnectionOptions) {
-    const number = ++connections;
+  constructor(port: MessagePortLike, lowWaterMarkBytes: number, events: DriverEvents) {
     this.#port = port;
-    this.localAddress = options.localAddress ?? `message-port:local#${number}`;
-    this.remoteAddress = options.remoteAddress ?? `message-port:remote#${number}`;
-    this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
-    this.#lowWaterMarkBytes = options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
-    this.#inbox = new FrameInbox({
-      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
-      onReleased: (bytes) => this.#acknowledge(bytes),
-    });
-    this.#detach = this.#attach();
+    this.#lowWaterMarkBytes = lowWaterMarkBytes;
+    this.#events = events;
+    this.#detachPort = this.#attach();
   }
 
   /**
@@ -142,161 +124,104 @@ class MessagePortConnection implements Connection {
     };
   }
 
-  get bufferedBytes(): number {
+  get heldBytes(): number {
     return this.#unacknowledgedBytes;
   }
 
-  start(receiver: FrameReceiver): void {
-    this.#inbox.start(receiver);
-  }
-
-  send(frame: Uint8Array): void {
-    if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
-    if (frame.byteLength > this.maxFrameBytes)
-      throw new FrameTooLargeError(frame.byteLength, this.maxFrameBytes);
-    this.#unacknowledgedBytes += frame.byteLength;
-    const buffer = frame.buffer;
-    // Transfer (move) the memory when the frame owns its whole buffer; otherwise copy just the frame's bytes (a
-    // view into a larger or shared buffer must not take the rest with it), and move the copy.
-    if (buffer instanceof ArrayBuffer && frame.byteOffset === 0 && frame.byteLength === buffer.byteLength) {
-      try {
-        this.#port.postMessage(frame, [buffer]);
-        return;
-      } catch {
-        // Some buffers cannot be transferred (Node marks its pooled buffers untransferable): copy instead.
+  writeFrames(frames: readonly Uint8Array[]): void {
+    for (const frame of frames) {
+      this.#unacknowledgedBytes += frame.byteLength;
+      const buffer = frame.buffer;
+      // Transfer (move) the memory when the frame owns its whole buffer; otherwise copy just the frame's bytes (a
+      // view into a larger or shared buffer must not take the rest with it), and move the copy.
+      if (buffer instanceof ArrayBuffer && frame.byteOffset === 0 && frame.byteLength === buffer.byteLength) {
+        try {
+          this.#port.postMessage(frame, [buffer]);
+          continue;
+        } catch {
+          // Some buffers cannot be transferred (Node marks its pooled buffers untransferable): copy instead.
+        }
       }
+      // Copy by hand: `Buffer#slice` (Node's Uint8Array subclass) returns a view, not a copy, and
+      // transferring its buffer would detach memory the sender still uses.
+      const copy = new Uint8Array(frame.byteLength);
+      copy.set(frame);
+      this.#port.postMessage(copy, [copy.buffer]);
     }
-    // Copy by hand: `Buffer#slice` (Node's Uint8Array subclass) returns a view, not a copy, and
-    // transferring its buffer would detach memory the sender still uses.
-    const copy = new Uint8Array(frame.byteLength);
-    copy.set(frame);
-    this.#port.postMessage(copy, [copy.buffer]);
   }
 
-  whenDrained(): Promise<void> {
-    if (this.#reason !== undefined || this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) return resolved;
-    return this.#drained.wait();
+  sendClose(code: CloseCode, message: string): void {
+    this.#post({ msc: 'close', code, message });
   }
 
-  close(options: CloseOptions = {}): Promise<void> {
-    if (this.#state === 'open') {
-      this.#state = 'closing';
-      const code = options.code ?? 'normal';
-      this.#localCloseReason = {
-        code,
-        message: options.message ?? 'the connection was closed by the local side',
-        remote: false,
-      };
-      this.#post({ msc: 'close', code, message: options.message ?? 'the peer closed the connection' });
-      this.#closeTimer = setTimeout(() => {
-        const reason: CloseReason = {
-          code: 'timeout',
-          message: `expected the peer to confirm the close within ${this.#closeTimeoutMs} ms, but it did not`,
-          remote: false,
-        };
-        this.#finish(reason);
-        this.#inbox.end(reason);
-        this.#closePort();
-      }, this.#closeTimeoutMs);
-    }
-    return this.closed.then(ignore);
+  answerClose(): void {
+    // The closer closes the port once it has this answer; it comes after everything we sent.
+    this.#post({ msc: 'close-reply' });
   }
 
-  abort(error?: unknown): void {
-    if (this.#state === 'closed') return;
-    const reason: CloseReason = {
-      code: 'aborted',
-      message: `the connection was aborted by the local side (${describeError(error)})`,
-      remote: false,
-      error,
-    };
-    this.#finish(reason);
-    this.#inbox.abort(reason);
+  sendAbort(_code: CloseCode, message: string): void {
     // Messages posted before close() still reach the peer, so it learns this was an abort, not a crash.
-    this.#post({ msc: 'abort', message: `the peer aborted the connection (${describeError(error)})` });
+    this.#post({ msc: 'abort', message });
     this.#closePort();
+  }
+
+  reset(): void {
+    this.#closePort();
+  }
+
+  framesReleased(bytes: number): void {
+    this.#acknowledge(bytes);
   }
 
   #onMessage(data: unknown): void {
     if (ArrayBuffer.isView(data)) {
-      const frame =
-        data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (frame.byteLength > this.maxFrameBytes) {
-        this.#protocolViolation(
-          `expected frames of at most ${this.maxFrameBytes} bytes, but the peer sent ${frame.byteLength} bytes`,
-        );
-        return;
-      }
-      this.#inbox.push(frame);
+      this.#events.frame(
+        data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
       return;
     }
     if (!isControl(data)) {
-      this.#protocolViolation(`expected a Uint8Array frame or a control message, but got ${typeof data}`);
+      this.#events.violation(`expected a Uint8Array frame or a control message, but got ${typeof data}`);
       return;
     }
     switch (data.msc) {
       case 'ack':
         this.#unacknowledgedBytes -= data.bytes;
-        if (this.#unacknowledgedBytes <= this.#lowWaterMarkBytes) this.#drained.release();
+        this.#events.written();
         return;
       case 'close':
-        if (this.#state === 'open') {
-          const reason: CloseReason = { code: data.code, message: data.message, remote: true };
-          this.#finish(reason);
-          this.#inbox.end(reason);
-          // The closer closes the port once it has this answer; it comes after everything we sent.
-          this.#post({ msc: 'close-reply' });
-        } else if (this.#state === 'closing') {
-          this.#post({ msc: 'close-reply' });
-        }
+        this.#events.peerClosed(data.code, data.message);
         return;
       case 'close-reply':
-        if (this.#state === 'closing') {
-          const reason = this.#localCloseReason!;
-          this.#finish(reason);
-          this.#inbox.end(reason);
+        if (this.#events.closing) {
+          this.#events.closeConfirmed();
           this.#closePort();
         }
         return;
-      case 'abort': {
-        const reason: CloseReason = { code: 'aborted', message: data.message, remote: true };
-        this.#finish(reason);
-        this.#inbox.abort(this.#reason ?? reason);
-        this.#closePort();
+      case 'abort':
+        this.#events.peerAborted('aborted', data.message);
         return;
-      }
       default:
-        this.#protocolViolation(
+        this.#events.violation(
           `expected a known control message, but got "${String((data as Control).msc)}"`,
         );
     }
   }
 
   #onMessageError(error: unknown): void {
-    this.#protocolViolation(`expected a message that can be deserialized, but got one that cannot`, error);
+    this.#events.violation(`expected a message that can be deserialized, but got one that cannot`, error);
   }
 
   /** The port closed under us: the peer closed it after the handshake, or its thread went away. */
   #onPortClosed(): void {
     this.#portClosed = true;
-    this.#detach();
-    if (this.#reason !== undefined) return;
-    const reason: CloseReason = {
+    this.#detachPort();
+    // Ignored when the connection had already ended; what arrived before is still delivered.
+    this.#events.ended({
       code: 'error',
       message: 'the other side of the MessagePort went away without closing the connection',
       remote: true,
-    };
-    this.#finish(reason);
-    this.#inbox.end(reason); // what arrived before is still delivered
-  }
-
-  #protocolViolation(message: string, error?: unknown): void {
-    if (this.#state === 'closed') return;
-    const reason: CloseReason = { code: 'protocol', message, remote: true, error };
-    this.#finish(reason);
-    this.#inbox.abort(reason);
-    this.#post({ msc: 'abort', message: `the peer found a protocol violation: ${message}` });
-    this.#closePort();
+    });
   }
 
   /**
@@ -342,21 +267,34 @@ class MessagePortConnection implements Connection {
       clearTimeout(this.#lazyAcknowledgement);
       this.#lazyAcknowledgement = undefined;
     }
-    this.#detach();
+    this.#detachPort();
     this.#port.close();
-  }
-
-  #finish(reason: CloseReason): void {
-    if (this.#reason !== undefined) return;
-    this.#state = 'closed';
-    this.#reason = reason;
-    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
-    this.#resolveClosed(reason);
-    this.#drained.release();
   }
 }
 
-function ignore(): void {}
+/** A connection over a MessagePort: the kit's lifecycle over a {@link MessagePortMedium}. */
+class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
+  constructor(port: MessagePortLike, options: MessagePortConnectionOptions) {
+    const number = ++connections;
+    const lowWaterMarkBytes = options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes;
+    super(
+      {
+        localAddress: options.localAddress ?? `message-port:local#${number}`,
+        remoteAddress: options.remoteAddress ?? `message-port:remote#${number}`,
+        maxFrameBytes: options.maxFrameBytes ?? defaultMaxFrameBytes,
+        lowWaterMarkBytes,
+        maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
+        receiveBufferBytes: Number.POSITIVE_INFINITY,
+        closeTimeoutMs: options.closeTimeoutMs ?? defaultCloseTimeoutMs,
+        idleTimeoutMs: 0,
+        heartbeatIntervalMs: 0,
+        coalesceWrites: false,
+        scheduler: options.scheduler,
+      },
+      (events) => new MessagePortMedium(port, lowWaterMarkBytes, events),
+    );
+  }
+}
 
 /**
  * A {@link Connection} over a MessagePort (web, or `node:worker_threads`), for talking to another thread. The

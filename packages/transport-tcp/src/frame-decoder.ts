@@ -21,6 +21,8 @@ export interface RecordSink {
   notice(kind: 'close' | 'abort', notice: Notice): void;
   /** The stream broke the wire format; nothing more is decoded after this. */
   violation(message: string): void;
+  /** A buffer of `bytes` for a body could not be allocated (`error`, a RangeError); nothing more is decoded. */
+  allocationFailed(bytes: number, error: unknown): void;
 }
 
 type Mode = 'word' | 'frame' | 'notice-length' | 'notice-body';
@@ -29,18 +31,23 @@ type Mode = 'word' | 'frame' | 'notice-length' | 'notice-body';
  * Splits a byte stream into the records of `wire-format.ts`, incrementally, whatever the chunking.
  *
  * A frame that lies whole inside one chunk is delivered as a view into that chunk (no copy): neighbouring frames
- * may share its `ArrayBuffer`, never its bytes. A frame split across chunks is assembled in a buffer of exactly its
- * size, allocated only once its length passed the `maxFrameBytes` check.
+ * may share its `ArrayBuffer`, never its bytes. A frame split across chunks is held as the pieces that arrived
+ * (what the decoder holds grows with the bytes received, never with the length a prefix declares) and copied into
+ * one buffer of exactly its size once its last byte is there. A length above `maxFrameBytes` is a violation before
+ * anything is held for it; a buffer that cannot be allocated is reported, not thrown.
  */
 export class FrameDecoder {
-  readonly #maxFrameBytes: number;
+  /** The largest frame length accepted; a connection may change it between chunks (`setMaxFrameBytes`). */
+  maxFrameBytes: number;
   readonly #sink: RecordSink;
   #mode: Mode = 'word';
   /** The 4-byte word being read, when it is split across chunks. */
   readonly #word = new Uint8Array(4);
   #wordFill = 0;
-  /** The frame or notice body being assembled across chunks. */
-  #partial: Uint8Array = new Uint8Array(0);
+  /** The pieces (views into the chunks) of the frame or notice body being assembled across chunks. */
+  #pieces: Uint8Array[] = [];
+  /** The length of that body, and how many of its bytes arrived. */
+  #partialLength = 0;
   #partialFill = 0;
   #noticeKind: 'close' | 'abort' = 'close';
   #failed = false;
@@ -50,7 +57,7 @@ export class FrameDecoder {
    * @param sink receives frames, heartbeats, notices and violations
    */
   constructor(maxFrameBytes: number, sink: RecordSink) {
-    this.#maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = maxFrameBytes;
     this.#sink = sink;
   }
 
@@ -87,11 +94,11 @@ export class FrameDecoder {
         offset = this.#record(word, chunk, offset);
       } else {
         // Filling a frame or notice body that started in an earlier chunk.
-        const take = Math.min(this.#partial.byteLength - this.#partialFill, end - offset);
-        this.#partial.set(chunk.subarray(offset, offset + take), this.#partialFill);
+        const take = Math.min(this.#partialLength - this.#partialFill, end - offset);
+        this.#pieces.push(chunk.subarray(offset, offset + take));
         this.#partialFill += take;
         offset += take;
-        if (this.#partialFill === this.#partial.byteLength) this.#completePartial();
+        if (this.#partialFill === this.#partialLength) this.#completePartial();
       }
     }
   }
@@ -108,9 +115,9 @@ export class FrameDecoder {
       return this.#body(word, chunk, offset, 'notice-body');
     }
     if (word < firstControlWord) {
-      if (word > this.#maxFrameBytes) {
+      if (word > this.maxFrameBytes) {
         this.#fail(
-          `expected a frame of at most ${this.#maxFrameBytes} bytes, but the length prefix says ${word} bytes`,
+          `expected a frame of at most ${this.maxFrameBytes} bytes, but the length prefix says ${word} bytes`,
         );
         return offset;
       }
@@ -134,7 +141,7 @@ export class FrameDecoder {
     }
   }
 
-  /** Takes a body of `length` bytes: a view when the chunk holds it all, else a fresh buffer filled later. */
+  /** Takes a body of `length` bytes: a view when the chunk holds it all, else the first of its pieces. */
   #body(length: number, chunk: Uint8Array, offset: number, mode: 'frame' | 'notice-body'): number {
     const available = chunk.byteLength - offset;
     if (available >= length) {
@@ -144,17 +151,32 @@ export class FrameDecoder {
       return offset + length;
     }
     this.#mode = mode;
-    // Not zero-filled: every byte is overwritten before the frame is delivered.
-    this.#partial = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    this.#partial.set(chunk.subarray(offset), 0);
+    if (available > 0) this.#pieces.push(chunk.subarray(offset));
+    this.#partialLength = length;
     this.#partialFill = available;
     return chunk.byteLength;
   }
 
   #completePartial(): void {
-    const body = this.#partial;
-    this.#partial = new Uint8Array(0);
+    const pieces = this.#pieces;
+    const length = this.#partialLength;
+    this.#pieces = [];
+    this.#partialLength = 0;
     this.#partialFill = 0;
+    let body: Uint8Array;
+    try {
+      // Not zero-filled: every byte is overwritten below.
+      body = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+    } catch (error) {
+      this.#failed = true;
+      this.#sink.allocationFailed(length, error);
+      return;
+    }
+    let position = 0;
+    for (const piece of pieces) {
+      body.set(piece, position);
+      position += piece.byteLength;
+    }
     this.#deliver(body);
   }
 

@@ -33,6 +33,11 @@ export interface TcpTransportOptions {
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
   lowWaterMarkBytes?: number;
   /**
+   * The output budget of each connection: when the bytes it holds for a peer that does not read them
+   * (`bufferedBytes`, heartbeat answers included) exceed it, the connection ends with code `limit`. Default 128 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
    * Reading from the socket pauses while frames not yet taken by the receiver add up to more than this many bytes
    * (so a slow receiver pushes back on the sender through TCP), and resumes below half of it. Default 1 MiB.
    */
@@ -85,6 +90,7 @@ export interface TcpTransportOptions {
 export interface TcpSettings {
   readonly maxFrameBytes: number;
   readonly lowWaterMarkBytes: number;
+  readonly maxBufferedBytes: number;
   readonly receiveBufferBytes: number;
   readonly idleTimeoutMs: number;
   readonly heartbeatIntervalMs: number;

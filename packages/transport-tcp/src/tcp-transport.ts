@@ -19,7 +19,7 @@ import {
   type ListenOptions,
   type Transport,
 } from '@msc/transport';
-import { describeError } from './describe-error.ts';
+import { defaultMaxBufferedBytes, describeError, raceDial } from '@msc/transport/kit';
 import { formatTcpAddress, parseTcpAddress } from './tcp-address.ts';
 import { type TcpConnection, TcpSocketConnection } from './tcp-connection.ts';
 import {
@@ -84,6 +84,7 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
   return {
     maxFrameBytes,
     lowWaterMarkBytes: options.lowWaterMarkBytes ?? 64 * 1024,
+    maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
     receiveBufferBytes: options.receiveBufferBytes ?? 1024 * 1024,
     idleTimeoutMs,
     heartbeatIntervalMs,
@@ -127,12 +128,8 @@ function dial(settings: TcpSettings, address: string, options: DialOptions): Pro
       new DialError('bad-address', address, `expected a TCP address with ${target}, but got "${address}"`),
     );
   }
-  const { signal } = options;
-  if (signal?.aborted) {
-    return Promise.reject(DialError.aborted(address, signal.reason));
-  }
   const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
-  return new Promise<TcpConnection>((resolve, reject) => {
+  return raceDial<TcpConnection>(address, { signal: options.signal, timeoutMs }, (attempt) => {
     const tls = settings.tls;
     let socket: Socket;
     if (tls === undefined) {
@@ -154,37 +151,18 @@ function dial(settings: TcpSettings, address: string, options: DialOptions): Pro
       socket = connectTls(tlsOptions);
     }
     const connectEvent = tls === undefined ? 'connect' : 'secureConnect';
-    const cleanup = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('error', onError);
-      socket.off(connectEvent, onConnect);
-    };
-    const fail = (error: DialError) => {
-      cleanup();
-      socket.destroy();
-      reject(error);
-    };
-    const onError = (error: Error) => fail(dialFailure(address, error));
-    const onAbort = () => fail(DialError.aborted(address, signal?.reason));
+    const onError = (error: Error) => attempt.fail(dialFailure(address, error));
     const onConnect = () => {
-      cleanup();
-      resolve(new TcpSocketConnection(socket, settings));
+      socket.off('error', onError);
+      attempt.succeed(new TcpSocketConnection(socket, settings));
     };
-    const timer = setTimeout(
-      () =>
-        fail(
-          new DialError(
-            'timeout',
-            address,
-            `expected to connect to ${address} within ${timeoutMs} ms, but it took longer`,
-          ),
-        ),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once(connectEvent, onConnect);
+    return () => {
+      socket.off('error', onError);
+      socket.off(connectEvent, onConnect);
+      socket.destroy();
+    };
   });
 }
 

@@ -1,4 +1,4 @@
-import type { CloseCode } from '@msc/transport';
+import { type CloseCode, closeCodes } from '@msc/transport';
 
 /**
  * The wire format of a TCP connection: a sequence of records, each opening with a 4-byte big-endian word.
@@ -44,8 +44,6 @@ export interface Notice {
   readonly code: CloseCode;
   readonly message: string;
 }
-
-const closeCodes: readonly CloseCode[] = ['normal', 'aborted', 'error', 'timeout', 'protocol'];
 
 /** A close or abort notice record: `word`, the body's length, the body. */
 export function noticeRecord(word: typeof closeWord | typeof abortWord, notice: Notice): Uint8Array {

@@ -6,6 +6,7 @@ import {
   type Listener,
   type Transport,
 } from '@msc/transport';
+import { raceDial } from '@msc/transport/kit';
 import { WebSocketConnection, type WebSocketDriver } from './web-socket-connection.ts';
 import {
   type WebSocketConnectionOptions,
@@ -52,41 +53,15 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
       ),
     );
   }
-  const { signal } = options;
-  if (signal?.aborted) {
-    return Promise.reject(DialError.aborted(address, signal.reason));
-  }
   const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
-  return new Promise((resolve, reject) => {
+  return raceDial<Connection>(address, { signal: options.signal, timeoutMs }, (attempt) => {
     const socket = new WebSocket(address);
     socket.binaryType = 'arraybuffer';
     let connection: WebSocketConnection | undefined;
-    let settled = false;
-    const fail = (error: DialError) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      reject(error);
-    };
-    const onAbort = () => fail(DialError.aborted(address, signal?.reason));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new DialError(
-            'timeout',
-            address,
-            `expected to connect to ${address} within ${timeoutMs} ms, but it took longer`,
-          ),
-        ),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
     // Browsers do not say why a WebSocket failed to open (no status, no error code): only that it did.
     socket.addEventListener('error', (event) => {
       if (connection === undefined) {
-        fail(
+        attempt.fail(
           new DialError(
             'failed',
             address,
@@ -104,7 +79,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
     });
     socket.addEventListener('close', (event: CloseEvent) => {
       if (connection === undefined) {
-        fail(
+        attempt.fail(
           new DialError(
             'failed',
             address,
@@ -116,19 +91,17 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
       }
     });
     socket.addEventListener('open', () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
       const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? 'unknown';
-      connection = new WebSocketConnection(browserDriver(socket), settings, {
+      const opened = new WebSocketConnection(browserDriver(socket), settings, {
         local: `browser:${origin}#${++connections}`,
         remote: address,
         // A page cannot see its own socket address: sessions must not bind handshakes to these.
         observable: false,
       });
-      resolve(connection);
+      connection = opened;
+      attempt.succeed(opened);
     });
+    return () => socket.close();
   });
 }
 

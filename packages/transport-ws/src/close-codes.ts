@@ -10,6 +10,7 @@ const statusOfCode: Record<CloseCode, number> = {
   protocol: 4002,
   timeout: 4003,
   error: 4004,
+  limit: 4005,
 };
 
 /** The WebSocket status to close with for `code`. */
@@ -34,6 +35,8 @@ export function codeForStatus(status: number): CloseCode {
       return 'protocol';
     case 4003:
       return 'timeout';
+    case 4005:
+      return 'limit';
     default:
       return 'error';
   }

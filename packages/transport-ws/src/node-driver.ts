@@ -33,18 +33,27 @@ export function nodeDriver(webSocket: WebSocket, socket: Socket): WebSocketDrive
   };
 }
 
-/** Forwards the WebSocket's events to `connection`. Binary messages become plain `Uint8Array` views (no copy). */
+/**
+ * Forwards the WebSocket's events to `connection`. Binary messages become plain `Uint8Array` views (no copy). The
+ * WebSocket must be made with `autoPong: false`: the connection answers pings itself, within its output budget.
+ */
 export function wireNodeEvents(webSocket: WebSocket, connection: WebSocketConnection): void {
   webSocket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-    const buffer = Array.isArray(data)
-      ? Buffer.concat(data)
-      : Buffer.isBuffer(data)
-        ? data
-        : Buffer.from(data);
+    let buffer: Buffer;
+    try {
+      buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    } catch (error) {
+      // Joining the fragments of a huge message can fail to allocate: that ends this connection, not the process.
+      const bytes = Array.isArray(data)
+        ? data.reduce((total, part) => total + part.byteLength, 0)
+        : data.byteLength;
+      connection.onAllocationFailed(bytes, error);
+      return;
+    }
     if (isBinary) connection.onMessage(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     else connection.onMessage(buffer.toString('utf8'));
   });
-  webSocket.on('ping', () => connection.onHeartbeat());
+  webSocket.on('ping', () => connection.onPing());
   webSocket.on('pong', () => connection.onHeartbeat());
   webSocket.on('error', (error) => connection.onError(error));
   webSocket.on('close', (status: number, reason: Buffer) =>

@@ -12,8 +12,8 @@ import {
   type ListenOptions,
   type Transport,
 } from '@msc/transport';
+import { describeError, raceDial } from '@msc/transport/kit';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
-import { describeError } from './describe-error.ts';
 import { nodeDriver, wireNodeEvents } from './node-driver.ts';
 import { requestPath } from './request-path.ts';
 import { WebSocketConnection } from './web-socket-connection.ts';
@@ -188,53 +188,27 @@ function dial(
       ),
     );
   }
-  const { signal } = dialOptions;
-  if (signal?.aborted) {
-    return Promise.reject(DialError.aborted(address, signal.reason));
-  }
   const timeoutMs = dialOptions.timeoutMs ?? settings.connectTimeoutMs;
-  return new Promise((resolve, reject) => {
+  return raceDial<Connection>(address, { signal: dialOptions.signal, timeoutMs }, (attempt) => {
     const tls = options.tls;
     const clientOptions: ClientOptions = {
       maxPayload: settings.maxFrameBytes,
       perMessageDeflate: false,
+      // The connection answers pings itself, within its output budget.
+      autoPong: false,
       handshakeTimeout: timeoutMs,
       ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
       ...(tls?.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
     };
     const webSocket = new WebSocket(address, clientOptions);
     let socket: Socket | undefined;
-    let settled = false;
-    const fail = (error: DialError) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      webSocket.removeAllListeners();
-      webSocket.on('error', () => {});
-      webSocket.terminate();
-      reject(error);
-    };
-    const onAbort = () => fail(DialError.aborted(address, signal?.reason));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new DialError(
-            'timeout',
-            address,
-            `expected to connect to ${address} within ${timeoutMs} ms, but it took longer`,
-          ),
-        ),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
     webSocket.on('upgrade', (response) => {
       socket = response.socket as Socket;
     });
     webSocket.on('unexpected-response', (_request, response) => {
       const status = response.statusCode ?? 0;
       response.resume();
-      fail(
+      attempt.fail(
         new DialError(
           status === 404 ? 'refused' : 'failed',
           address,
@@ -242,12 +216,8 @@ function dial(
         ),
       );
     });
-    webSocket.on('error', (error) => fail(dialFailure(address, error)));
+    webSocket.on('error', (error) => attempt.fail(dialFailure(address, error)));
     webSocket.on('open', () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
       webSocket.removeAllListeners();
       const rawSocket = socket!;
       const connection = new WebSocketConnection(nodeDriver(webSocket, rawSocket), settings, {
@@ -255,8 +225,13 @@ function dial(
         remote: address,
       });
       wireNodeEvents(webSocket, connection);
-      resolve(connection);
+      attempt.succeed(connection);
     });
+    return () => {
+      webSocket.removeAllListeners();
+      webSocket.on('error', () => {});
+      webSocket.terminate();
+    };
   });
 }
 
@@ -350,6 +325,8 @@ async function listen(
     noServer: true,
     maxPayload: settings.maxFrameBytes,
     perMessageDeflate: false,
+    // The connection answers pings itself, within its output budget.
+    autoPong: false,
   });
   let closing = false;
   const unroute = route(server, path, {

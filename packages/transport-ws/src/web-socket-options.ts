@@ -1,4 +1,11 @@
 import type { DeliveryScheduler } from '@msc/transport';
+import {
+  defaultCloseTimeoutMs,
+  defaultLowWaterMarkBytes,
+  defaultMaxBufferedBytes,
+  defaultMaxFrameBytes,
+  defaultReceiveBufferBytes,
+} from '@msc/transport/kit';
 
 /** Options every `ws()` transport takes, on Node and in browsers. */
 export interface WebSocketConnectionOptions {
@@ -9,6 +16,12 @@ export interface WebSocketConnectionOptions {
   maxFrameBytes?: number;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
   lowWaterMarkBytes?: number;
+  /**
+   * The output budget of each connection: when the bytes it holds for a peer that does not read them
+   * (`bufferedBytes`, pongs and other control frames included) exceed it, the connection ends with code `limit`.
+   * Default 128 MiB.
+   */
+  maxBufferedBytes?: number;
   /**
    * Dead-peer detection: a connection that receives nothing (no message, no ping or pong) for this many
    * milliseconds closes with code `timeout`. `0` turns detection and heartbeats off (the peer's pings are still
@@ -33,6 +46,7 @@ export interface WebSocketConnectionOptions {
 export interface WebSocketSettings {
   readonly maxFrameBytes: number;
   readonly lowWaterMarkBytes: number;
+  readonly maxBufferedBytes: number;
   readonly receiveBufferBytes: number;
   readonly idleTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -48,7 +62,7 @@ export interface WebSocketSettings {
  *   `heartbeatIntervalMs` that is not positive
  */
 export function webSocketSettings(options: WebSocketConnectionOptions): WebSocketSettings {
-  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  const maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0) {
     throw new RangeError(`expected maxFrameBytes to be a whole number of bytes, but got ${maxFrameBytes}`);
   }
@@ -61,12 +75,13 @@ export function webSocketSettings(options: WebSocketConnectionOptions): WebSocke
   }
   return {
     maxFrameBytes,
-    lowWaterMarkBytes: options.lowWaterMarkBytes ?? 64 * 1024,
-    receiveBufferBytes: 1024 * 1024,
+    lowWaterMarkBytes: options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes,
+    maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
+    receiveBufferBytes: defaultReceiveBufferBytes,
     idleTimeoutMs,
     heartbeatIntervalMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? defaultCloseTimeoutMs,
     scheduler: options.scheduler,
   };
 }

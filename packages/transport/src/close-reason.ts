@@ -5,8 +5,20 @@
  * - `error`: the medium failed or the peer vanished (reset socket, terminated thread, injected fault).
  * - `timeout`: a transport-level deadline passed (for example a close handshake that never finished).
  * - `protocol`: the peer broke the framing rules (for example an oversized frame on a stream transport).
+ * - `limit`: a budget ran out: more than `maxBufferedBytes` waited for a peer that does not read, or a buffer for an
+ *   arriving frame could not be allocated.
  */
-export type CloseCode = 'normal' | 'aborted' | 'error' | 'timeout' | 'protocol';
+export type CloseCode = 'normal' | 'aborted' | 'error' | 'timeout' | 'protocol' | 'limit';
+
+/** Every {@link CloseCode}, for validating a code that came from a peer. */
+export const closeCodes: readonly CloseCode[] = [
+  'normal',
+  'aborted',
+  'error',
+  'timeout',
+  'protocol',
+  'limit',
+];
 
 /** Why a connection closed. `remote` says whether the peer (or the medium) closed it, not us. */
 export interface CloseReason {

@@ -63,6 +63,18 @@ export interface Connection {
   abort(error?: unknown): void;
   /** Settles (never rejects), exactly once, with the reason once the connection is closed. */
   readonly closed: Promise<CloseReason>;
-  /** The largest frame `send()` accepts, in bytes; a larger one throws FrameTooLargeError. */
+  /**
+   * The largest frame `send()` accepts and the largest frame this side receives, in bytes: a larger one throws
+   * FrameTooLargeError on `send()`, and ends the connection with `protocol` when it arrives (stream transports
+   * check the length prefix before holding anything for the frame).
+   */
   readonly maxFrameBytes: number;
+  /**
+   * Changes {@link Connection.maxFrameBytes} for this connection, in both directions, from now on: for example a
+   * session keeps it small until its handshake completes, then raises it. It can go from 0 up to the transport's
+   * own `maxFrameBytes` option (the default of every connection).
+   *
+   * @throws RangeError for a value that is not a whole number, is negative or is above the transport's option
+   */
+  setMaxFrameBytes(bytes: number): void;
 }

@@ -4,8 +4,8 @@
  * A {@link Transport} dials and listens on addresses of its own scheme; a {@link Connection} moves whole frames
  * (`Uint8Array`s) in order, reliably, in both directions, and delivers them to a {@link FrameReceiver} never
  * inside the sender's stack. Sessions are written against this contract only, so any transport (memory,
- * MessagePort, TCP, WebSocket) can carry them. Transports can reuse {@link FrameInbox} for the receiving half.
- * The compliance suite that every transport runs is a separate entry: `@msc/transport/compliance`.
+ * MessagePort, TCP, WebSocket) can carry them. A transport is written as a driver over the connection lifecycle
+ * of `@msc/transport/kit`, and proves itself with the suite of `@msc/transport/compliance`.
  *
  * @example
  * ```ts
@@ -31,12 +31,10 @@
  * @packageDocumentation
  */
 
-export type { CloseCode, CloseOptions, CloseReason } from './close-reason.ts';
+export { type CloseCode, type CloseOptions, type CloseReason, closeCodes } from './close-reason.ts';
 export type { Connection } from './connection.ts';
 export { ConnectionClosedError } from './connection-closed-error.ts';
 export { DialError, type DialErrorCode } from './dial-error.ts';
-export { DrainWaiters } from './drain-waiters.ts';
-export { FrameInbox, type FrameInboxOptions } from './frame-inbox.ts';
 export type { FrameReceiver } from './frame-receiver.ts';
 export { FrameTooLargeError } from './frame-too-large-error.ts';
 export { ListenError, type ListenErrorCode } from './listen-error.ts';

@@ -4,10 +4,10 @@ import {
   type CloseReason,
   ConnectionClosedError,
   DialError,
-  FrameInbox,
   FrameTooLargeError,
   ListenError,
 } from '../src/index.ts';
+import { FrameInbox } from '../src/kit/index.ts';
 
 const normal: CloseReason = { code: 'normal', message: 'done', remote: true };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));

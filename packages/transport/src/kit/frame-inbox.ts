@@ -1,6 +1,6 @@
-import type { CloseReason } from './close-reason.ts';
-import type { FrameReceiver } from './frame-receiver.ts';
-import { type DeliveryScheduler, scheduleDelivery } from './schedule-delivery.ts';
+import type { CloseReason } from '../close-reason.ts';
+import type { FrameReceiver } from '../frame-receiver.ts';
+import { type DeliveryScheduler, scheduleDelivery } from '../schedule-delivery.ts';
 
 /** Options of {@link FrameInbox}. */
 export interface FrameInboxOptions {

@@ -1,0 +1,205 @@
+import type { Socket } from 'node:net';
+import type { CloseCode } from '@msc/transport';
+import { type ConnectionDriver, type DriverEvents, describeError } from '@msc/transport/kit';
+import { FrameDecoder } from './frame-decoder.ts';
+import type { TcpSettings } from './tcp-transport-options.ts';
+import {
+  abortWord,
+  closeWord,
+  controlRecord,
+  type Notice,
+  noticeRecord,
+  pingWord,
+  pongWord,
+} from './wire-format.ts';
+
+/** Frames at least this large are written as their own chunk (no copy); smaller ones are copied into one buffer. */
+const copyLimitBytes = 32 * 1024;
+
+const ping = controlRecord(pingWord);
+const pong = controlRecord(pongWord);
+
+function ignore(): void {}
+
+/** Ends a socket at once with a reset (RST) where the handle allows it (not TLS sockets), else a plain destroy. */
+function reset(socket: Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+/**
+ * The TCP medium of a connection (the records of `wire-format.ts` over a connected socket): it subscribes to the
+ * socket at once, decodes records into driver events, writes one turn's frames in one corked write, and turns
+ * every way a socket can end into one report.
+ */
+export class TcpSocketDriver implements ConnectionDriver {
+  readonly #socket: Socket;
+  readonly #events: DriverEvents;
+  readonly #decoder: FrameDecoder;
+  readonly #closeTimeoutMs: number;
+  /** The close notice the peer sent before its FIN, if any: it names the code and message of its close. */
+  #peerNotice: Notice | undefined;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  #detached = false;
+
+  /**
+   * @param socket a connected socket (after `connect`/`secureConnect`), owned by the connection from now on
+   * @param settings the transport's settings
+   * @param events where the socket's events go
+   */
+  constructor(socket: Socket, settings: TcpSettings, events: DriverEvents) {
+    this.#socket = socket;
+    this.#events = events;
+    this.#closeTimeoutMs = settings.closeTimeoutMs;
+    this.#decoder = new FrameDecoder(settings.maxFrameBytes, {
+      frame: (frame) => events.frame(frame),
+      ping: () => events.ping(),
+      pong: ignore,
+      notice: (kind, notice) => {
+        // A close notice: the FIN follows, and the reason is settled then, after the frames that came before it.
+        if (kind === 'close') this.#peerNotice = notice;
+        else events.peerAborted(notice.code, notice.message);
+      },
+      violation: (message) => events.violation(message),
+      allocationFailed: (bytes, error) => events.allocationFailed(bytes, error),
+    });
+    socket.setNoDelay(settings.noDelay);
+    if (settings.keepAliveDelayMs !== undefined) socket.setKeepAlive(true, settings.keepAliveDelayMs);
+    socket.on('data', (chunk: Buffer) => {
+      events.heard();
+      this.#decoder.push(chunk);
+    });
+    socket.on('end', () => this.#peerEnded());
+    socket.on('error', (error) =>
+      events.ended({
+        code: 'error',
+        message: `the connection failed (${describeError(error)})`,
+        remote: true,
+        error,
+      }),
+    );
+    socket.on('close', () => {
+      events.ended({
+        code: 'error',
+        message: 'the connection closed without a close handshake',
+        remote: true,
+      });
+      clearTimeout(this.#lingerTimer);
+    });
+    socket.on('drain', this.#written);
+  }
+
+  get heldBytes(): number {
+    return this.#detached || this.#socket.destroyed ? 0 : this.#socket.writableLength;
+  }
+
+  /** Writes the frames queued this turn: small ones copied into one buffer, large ones as their own chunks. */
+  writeFrames(frames: readonly Uint8Array[]): void {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) return;
+    let copiedBytes = 0;
+    for (const frame of frames)
+      copiedBytes += 4 + (frame.byteLength >= copyLimitBytes ? 0 : frame.byteLength);
+    // Not zero-filled (every byte is written below); small sizes come from Node's buffer pool.
+    const buffer = Buffer.allocUnsafe(copiedBytes);
+    let position = 0;
+    let written = 0;
+    const many = frames.length > 1;
+    if (many) socket.cork();
+    for (const frame of frames) {
+      buffer.writeUInt32BE(frame.byteLength, position);
+      position += 4;
+      if (frame.byteLength < copyLimitBytes) {
+        buffer.set(frame, position);
+        position += frame.byteLength;
+      } else {
+        socket.write(buffer.subarray(written, position));
+        socket.write(frame);
+        written = position;
+      }
+    }
+    if (written < position) socket.write(buffer.subarray(written, position), this.#written);
+    else socket.write(new Uint8Array(0), this.#written);
+    if (many) socket.uncork();
+  }
+
+  sendClose(code: CloseCode, message: string): void {
+    // After the frames already written: the notice, then our FIN; we keep reading until the peer's FIN.
+    const socket = this.#socket;
+    if (!socket.destroyed && !socket.writableEnded) socket.end(noticeRecord(closeWord, { code, message }));
+  }
+
+  answerClose(): void {
+    // Our own FIN, after what we had sent (the peer reads until then).
+    if (!this.#socket.writableEnded) this.#socket.end();
+  }
+
+  /**
+   * Leaves without a graceful close, telling the peer why when that costs no waiting: an abort notice and our FIN
+   * when nothing is queued in the socket, a reset otherwise.
+   */
+  sendAbort(code: CloseCode, message: string): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (socket.writableLength === 0 && !socket.writableEnded) {
+      socket.end(noticeRecord(abortWord, { code, message }));
+      // The peer destroys its end when it reads the notice; do not linger if it never does.
+      this.#lingerTimer = setTimeout(() => reset(socket), this.#closeTimeoutMs);
+      this.#lingerTimer.unref();
+    } else {
+      reset(socket);
+    }
+  }
+
+  reset(): void {
+    reset(this.#socket);
+  }
+
+  pauseReading(): void {
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    this.#socket.resume();
+  }
+
+  sendPing(): void {
+    this.#writeControl(ping);
+  }
+
+  sendPong(): void {
+    this.#writeControl(pong);
+  }
+
+  maxFrameBytesChanged(bytes: number): void {
+    this.#decoder.maxFrameBytes = bytes;
+  }
+
+  detach(): void {
+    this.#detached = true;
+  }
+
+  #writeControl(record: Uint8Array): void {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) return;
+    socket.write(record, this.#written);
+  }
+
+  readonly #written = (): void => {
+    this.#events.written();
+  };
+
+  /** The peer sent its FIN: everything it sent has arrived. */
+  #peerEnded(): void {
+    if (this.#events.closing) {
+      this.#events.closeConfirmed();
+      return;
+    }
+    const notice = this.#peerNotice;
+    this.#events.peerClosed(notice?.code ?? 'normal', notice?.message ?? 'the peer closed the connection');
+  }
+}

@@ -1,8 +1,0 @@
-/** A short, human-readable description of an abort or failure cause, for close-reason messages. */
-export function describeError(error: unknown): string {
-  if (error === undefined) return 'no reason given';
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  if (typeof error === 'object' && error !== null && 'type' in error)
-    return `a "${String(error.type)}" event`;
-  return String(error);
-}

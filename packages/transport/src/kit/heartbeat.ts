@@ -1,0 +1,79 @@
+/** What a {@link Heartbeat} does on a tick; the connection lifecycle implements it. */
+export interface HeartbeatPort {
+  /** Whether reading is paused (our receiver is behind): silence is then ours, not the peer's. */
+  readingPaused(): boolean;
+  /** Sends a 'tell me you are alive'. */
+  ping(): void;
+  /** Sends an unprompted sign of life. */
+  pong(): void;
+  /** The peer was silent for `idleTimeoutMs`: end the connection with `timeout`. */
+  silent(idleTimeoutMs: number): void;
+}
+
+/**
+ * Dead-peer detection and keep-alive for one connection. Runs every `intervalMs`. Only what we receive proves the
+ * peer alive (a write to a dead peer still succeeds until the kernel's buffer fills). When we sent nothing since
+ * the last tick we send a heartbeat: a ping ("answer me") when we heard nothing, else a pong, so a peer that only
+ * receives hears from us too. While our reading is paused the silence is our receiver's doing: we do not count it,
+ * and tell the peer we are alive. A peer silent for `idleTimeoutMs` is reported to {@link HeartbeatPort.silent}:
+ * it is noticed between `idleTimeoutMs` and `idleTimeoutMs + intervalMs`.
+ */
+export class Heartbeat {
+  readonly #idleTimeoutMs: number;
+  readonly #port: HeartbeatPort;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #lastReceivedAt = performance.now();
+  #receivedSinceTick = false;
+  #sentSinceTick = false;
+
+  /**
+   * @param idleTimeoutMs silence after which the peer counts as dead, in milliseconds (more than 0)
+   * @param intervalMs how often to check and send heartbeats, in milliseconds
+   * @param port what a tick does
+   */
+  constructor(idleTimeoutMs: number, intervalMs: number, port: HeartbeatPort) {
+    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#port = port;
+    this.#timer = setInterval(this.#tick, intervalMs);
+    // The medium keeps the event loop alive while it is open; the heartbeat timer must not on its own.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Something arrived from the peer (a frame, a heartbeat, any bytes). */
+  heard(): void {
+    this.#receivedSinceTick = true;
+    this.#lastReceivedAt = performance.now();
+  }
+
+  /** We wrote something the peer will receive. */
+  sent(): void {
+    this.#sentSinceTick = true;
+  }
+
+  /** Reading resumed: the time we did not read does not count as the peer's silence. */
+  resumed(): void {
+    this.#lastReceivedAt = performance.now();
+  }
+
+  /** Stops the timer (the connection closed). */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  readonly #tick = (): void => {
+    const port = this.#port;
+    const now = performance.now();
+    if (port.readingPaused()) {
+      this.#lastReceivedAt = now;
+      port.pong();
+    } else if (now - this.#lastReceivedAt >= this.#idleTimeoutMs) {
+      port.silent(this.#idleTimeoutMs);
+      return;
+    } else if (!this.#sentSinceTick) {
+      if (this.#receivedSinceTick) port.pong();
+      else port.ping();
+    }
+    this.#sentSinceTick = false;
+    this.#receivedSinceTick = false;
+  };
+}
