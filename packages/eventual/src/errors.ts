@@ -40,7 +40,7 @@ export class AbortedError extends EventualError {
 export class DisposedError extends EventualError {
   override name = 'DisposedError';
   constructor(method: string) {
-    super('disposed', `cannot call '${method}': this proxy was disposed`);
+    super('disposed', `cannot call ${quoteMethod(method)}: this proxy was disposed`);
   }
 }
 
@@ -48,7 +48,7 @@ export class DisposedError extends EventualError {
 export class MethodNotFoundError extends EventualError {
   override name = 'MethodNotFoundError';
   constructor(method: string, targetName: string, why: string) {
-    super('method-not-found', `'${method}' is not a callable method of ${targetName}: ${why}`);
+    super('method-not-found', `${quoteMethod(method)} is not a callable method of ${targetName}: ${why}`);
   }
 }
 
@@ -58,7 +58,7 @@ export class NotCapabilityError extends EventualError {
   constructor(method: string, what: string) {
     super(
       'not-a-capability',
-      `cannot call '${method}' on a result that resolved to ${what}, not a capability`,
+      `cannot call ${quoteMethod(method)} on a result that resolved to ${what}, not a capability`,
     );
   }
 }
@@ -67,7 +67,7 @@ export class NotCapabilityError extends EventualError {
 export class NothingError extends EventualError {
   override name = 'NothingError';
   constructor(method: string) {
-    super('nothing', `cannot call '${method}' on Nothing: no actions are authorized here`);
+    super('nothing', `cannot call ${quoteMethod(method)} on Nothing: no actions are authorized here`);
   }
 }
 
@@ -97,4 +97,13 @@ export function describeValue(value: unknown): string {
     return name && name !== 'Object' ? `a ${name}` : 'an object';
   }
   return `a ${typeof value}`;
+}
+
+/**
+ * A method name quoted for an error message. Names come from callers, remote ones included, so a
+ * long one is cut: an error about a 1 MiB name must not carry the name back whole.
+ */
+function quoteMethod(method: string): string {
+  if (method.length <= 64) return `'${method}'`;
+  return `'${method.slice(0, 64)}…' (${method.length} characters)`;
 }

@@ -1,75 +1,39 @@
 /**
- * The seam behind every proxy. A proxy instance is a thin facade over a {@link CapabilityHandler};
- * the handler decides what a call means: dispatch to a local object (this package), queue until a
- * promise resolves (this package), or send a message over a session (`@msc/session`). Sessions
- * implement these two interfaces to back the very same `Proxy<I>` type with a remote object.
+ * `@msc/eventual/handler`: the seam behind every proxy, for packages that back proxies with
+ * something other than a local object (`@msc/session` backs them with a remote one). Programs that
+ * only use proxies import `@msc/eventual` and never this entry.
  *
- * Ownership rules (every implementation must follow them):
- * - A handler is reference counted. Whoever obtains a handler from `call()` or from a settlement
- *   owns one reference and gives it back with `release()`. `retain()` adds one.
- * - `call()` borrows `args`: the caller keeps ownership of the capabilities inside them; the handler
- *   makes whatever copy it needs (a local dispatch copies the proxies, a session serializes them)
- *   before `call()` returns.
- * - Calls made on one handler are delivered in the order `call()` was invoked (instance order,
- *   DESIGN §1.4). A handler that forwards to another forwards its queued calls first, in order,
- *   before any later call, so order holds along a chain of forwards.
- * - `call()` never throws and never runs target code in the caller's stack; failures arrive
- *   through the result's settlement.
+ * What is here:
+ * - the contract a handler implements ({@link CapabilityHandler}, {@link ResultHandler},
+ *   {@link Settlement}), with the ownership rules every implementation follows;
+ * - the facade operations: wrap a handler in a proxy or a call result ({@link createProxy},
+ *   {@link createResult}), find the handler behind a proxy ({@link handlerOf}), take or move its
+ *   reference ({@link takeReference}, {@link sinkFloating}), release the copies a call owned
+ *   ({@link releaseCapabilities});
+ * - the local promise ({@link PromiseHandler}, {@link settledResult}) and the listener list every
+ *   result handler keeps ({@link SettlementListeners});
+ * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}) and
+ *   {@link abortStreamsIn} for calls that never reach a target;
+ * - {@link describeValue}, which names a value in an error message without dumping it.
+ *
+ * @example
+ * ```ts
+ * import { createProxy, type CapabilityHandler, type ResultHandler } from '@msc/eventual/handler';
+ *
+ * class Remote implements CapabilityHandler { ... }
+ * const capability = createProxy(new Remote()) as Proxy<IRoom>; // owns the handler's reference
+ * ```
+ *
+ * @packageDocumentation
  */
 
-/** How an eventual call or promise ended. */
-export type Settlement =
-  /** Plain data (which may contain proxies, owned by the receiver of the settlement). */
-  | { readonly kind: 'value'; readonly value: unknown }
-  /** A capability; the settlement owns one reference to `handler`. */
-  | { readonly kind: 'capability'; readonly handler: CapabilityHandler }
-  /** A failure; `error` is what the target threw, or why the call could not complete. */
-  | { readonly kind: 'error'; readonly error: unknown };
-
-/** What stands behind a proxy: a local object, a promise, a remote import, a broken reference. */
-export interface CapabilityHandler {
-  /**
-   * Delivers a call. Returns the handler of the call's result, with one reference owned by the
-   * caller. Borrows `args` (see the ownership rules above).
-   */
-  call(method: string, args: readonly unknown[]): ResultHandler;
-  /**
-   * Resolves when this handler points at a settled capability (a local object, a remote import),
-   * rejects when it is broken or turned out to be data.
-   */
-  whenResolved(): Promise<void>;
-  /** Adds one reference. */
-  retain(): void;
-  /** Drops one reference; the last one releases what the handler holds. */
-  release(): void;
-  /**
-   * The handler at the end of this handler's forwarding chain as far as it is known now (itself
-   * when it does not forward). Sessions use it to send a capability that came home as the original
-   * object instead of a proxy of a proxy.
-   */
-  shorten(): CapabilityHandler;
-}
-
-/** The handler of a call's result: a capability promise that also settles with a value. */
-export interface ResultHandler extends CapabilityHandler {
-  /**
-   * Calls `listener` once with the settlement (synchronously when already settled). A settlement
-   * that carries a capability keeps its reference for the result handler: the listener must
-   * `retain()` what it keeps.
-   */
-  onSettled(listener: (settlement: Settlement) => void): void;
-  /**
-   * Consumer settings requested before the result resolved (DESIGN §1.12: a caller may set a
-   * sequence's `capacity` or `batchSize` before the sequence arrives). Whoever materializes a
-   * sequence from this result applies them.
-   */
-  consumerOptions: ConsumerOptions | undefined;
-}
-
-/** The consumer's flow-control settings for a sequence or byte stream. */
-export interface ConsumerOptions {
-  /** Window size: items for a sequence, bytes for a byte stream. */
-  capacity?: number;
-  /** Largest batch the producer may send at once (items or bytes). */
-  batchSize?: number;
-}
+export { describeValue } from './errors.ts';
+export { releaseCapabilities } from './facade/capability-copy.ts';
+export { createProxy, createResult } from './facade/facade.ts';
+export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
+export { PromiseHandler, settledResult } from './handlers/promise-handler.ts';
+export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
+export { SettlementListeners } from './seam/settlement-listeners.ts';
+export { abortStreamsIn } from './streams/abort-streams.ts';
+export type { FlowQueue } from './streams/flow-queue.ts';
+export { streamQueue } from './streams/stream-ends.ts';

@@ -3,7 +3,8 @@
  * promises and proxies), local capabilities with the semantics remote ones have (top-of-turn
  * dispatch, instance order, promise pipelining, release), streaming `Sequence<T>` and `Bytes`, and
  * the well-known `AbortedError`. `@msc/session` backs the very same `Proxy<I>` type with a remote
- * object through the handler seam ({@link CapabilityHandler}).
+ * object through the handler seam, a separate entry (`@msc/eventual/handler`) that programs using
+ * proxies never need.
  *
  * @example
  * ```ts
@@ -28,7 +29,6 @@
  * @packageDocumentation
  */
 
-export { abortStreamsIn } from './abort-streams.ts';
 export {
   ArgumentError,
   type ArgumentValidators,
@@ -36,36 +36,19 @@ export {
   type StandardResult,
   type StandardSchema,
 } from './argument-validation.ts';
-export { BrokenHandler } from './broken-handler.ts';
-export { Bytes, BytesWriter, bytes, defaultBytesOptions } from './bytes.ts';
-export { copyCapabilities, releaseCapabilities } from './capability-copy.ts';
-export { enqueueDispatch } from './dispatch-queue.ts';
 export {
   AbortedError,
   CancelledError,
   ClosedError,
   DisposedError,
-  describeValue,
   EventualError,
   type EventualErrorCode,
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
 } from './errors.ts';
-export {
-  createProxy,
-  createResult,
-  handlerOf,
-  isDisposed,
-  isResultFacade,
-  sinkFloating,
-  streamEndpoint,
-  takeReference,
-} from './facade.ts';
-export type { ConsumerEvent, FlowQueue } from './flow-queue.ts';
-export type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
-export { LocalHandler, localHandlerFor, settleWith } from './local-handler.ts';
-export { PromiseHandler, settledResult } from './promise-handler.ts';
+export { isNothing, nothing } from './proxies/nothing.ts';
+export { handOff, isCapability, type ProxyOptions, proxy } from './proxies/proxy.ts';
 export type {
   BytesResult,
   Eventual,
@@ -76,18 +59,9 @@ export type {
   ProxyMethods,
   Result,
   SequenceResult,
-} from './proxy.ts';
-export {
-  brokenProxy,
-  handOff,
-  isCapability,
-  isNothing,
-  nothing,
-  type ProxyOptions,
-  proxy,
-  proxyFromHandler,
-} from './proxy.ts';
-export { Resolver } from './resolver.ts';
-export { defaultSequenceOptions, observeConsumer, Sequence, SequenceWriter, sequence } from './sequence.ts';
-export { SettlementListeners } from './settlement-listeners.ts';
-export { bytesFrom, bytesToReadableStream, bytesWritableStream } from './stream-interop.ts';
+} from './proxies/proxy-types.ts';
+export { Resolver } from './proxies/resolver.ts';
+export { Bytes, BytesWriter, bytes } from './streams/bytes.ts';
+export type { ConsumerOptions } from './streams/consumer-options.ts';
+export { Sequence, SequenceWriter, sequence } from './streams/sequence.ts';
+export { bytesFrom, bytesToReadableStream, bytesWritableStream } from './streams/stream-interop.ts';

@@ -4,7 +4,7 @@ import {
   type ResultHandler,
   releaseCapabilities,
   type Settlement,
-} from '@msc/eventual';
+} from '@msc/eventual/handler';
 import type { ExportTable } from './export-table.ts';
 import type { CallMessage } from './wire/message.ts';
 import { type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';

@@ -1,12 +1,12 @@
+import { isCapability } from '@msc/eventual';
 import {
   type CapabilityHandler,
   createProxy,
   createResult,
   handlerOf,
-  isCapability,
   type ResultHandler,
   sinkFloating,
-} from '@msc/eventual';
+} from '@msc/eventual/handler';
 import { Codec, type ContractRegistry } from '@msc/serialization';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';

@@ -1,4 +1,5 @@
-import { type AbortedError, type CapabilityHandler, PromiseHandler } from '@msc/eventual';
+import type { AbortedError } from '@msc/eventual';
+import { type CapabilityHandler, PromiseHandler } from '@msc/eventual/handler';
 import type { AnswerTable } from './answer-table.ts';
 import type { DisembargoReplyMessage, DisembargoRequestMessage } from './wire/message.ts';
 import { MessageType } from './wire/protocol.ts';

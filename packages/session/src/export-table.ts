@@ -1,4 +1,4 @@
-import type { CapabilityHandler } from '@msc/eventual';
+import type { CapabilityHandler } from '@msc/eventual/handler';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /**

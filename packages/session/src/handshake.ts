@@ -1,13 +1,5 @@
-import {
-  type AbortedError,
-  type CapabilityHandler,
-  createProxy,
-  handlerOf,
-  isCapability,
-  nothing,
-  PromiseHandler,
-  type Proxy,
-} from '@msc/eventual';
+import { type AbortedError, isCapability, nothing, type Proxy } from '@msc/eventual';
+import { type CapabilityHandler, createProxy, handlerOf, PromiseHandler } from '@msc/eventual/handler';
 import type { Connection } from '@msc/transport';
 import { AuthenticationError, type Authenticator, type SessionRole } from './authenticator.ts';
 import type { PayloadContext } from './capability-codec.ts';

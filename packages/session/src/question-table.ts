@@ -1,14 +1,12 @@
+import { type AbortedError, Bytes, type ConsumerOptions, Sequence } from '@msc/eventual';
 import {
-  type AbortedError,
   abortStreamsIn,
-  Bytes,
   type CapabilityHandler,
-  type ConsumerOptions,
   type ResultHandler,
-  Sequence,
   type Settlement,
   settledResult,
-} from '@msc/eventual';
+  streamQueue,
+} from '@msc/eventual/handler';
 import { QuestionHandler, type SessionPort } from './remote-handlers.ts';
 import type { ReturnMessage } from './wire/message.ts';
 import { DescriptorKind, MessageType, ReturnKind, type TargetKind } from './wire/protocol.ts';
@@ -122,5 +120,5 @@ export class QuestionTable {
 
 /** Applies a caller's early consumer settings to a stream consumer end a return brought. */
 function applyConsumerOptions(consumer: object, options: ConsumerOptions): void {
-  if (consumer instanceof Sequence || consumer instanceof Bytes) consumer.queue.setOptions(options);
+  if (consumer instanceof Sequence || consumer instanceof Bytes) consumer[streamQueue].setOptions(options);
 }

@@ -1,15 +1,13 @@
+import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
 import {
-  type AbortedError,
   abortStreamsIn,
   type CapabilityHandler,
-  type ConsumerOptions,
   describeValue,
-  NotCapabilityError,
   type ResultHandler,
   type Settlement,
   SettlementListeners,
   settledResult,
-} from '@msc/eventual';
+} from '@msc/eventual/handler';
 import { TargetKind } from './wire/protocol.ts';
 
 /** What the remote handlers need from their session. */

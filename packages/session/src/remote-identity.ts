@@ -1,4 +1,4 @@
-import { handlerOf } from '@msc/eventual';
+import { handlerOf } from '@msc/eventual/handler';
 import { ImportHandler, QuestionHandler } from './remote-handlers.ts';
 
 /**

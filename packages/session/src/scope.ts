@@ -1,13 +1,11 @@
+import { AbortedError, isCapability, type Proxy } from '@msc/eventual';
 import {
-  AbortedError,
   createProxy,
   handlerOf,
-  isCapability,
   PromiseHandler,
-  type Proxy,
   type ResultHandler,
   takeReference,
-} from '@msc/eventual';
+} from '@msc/eventual/handler';
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';

@@ -1,13 +1,11 @@
+import { AbortedError, isCapability, type Proxy } from '@msc/eventual';
 import {
-  AbortedError,
   abortStreamsIn,
   createProxy,
-  isCapability,
-  type Proxy,
   type ResultHandler,
   settledResult,
   takeReference,
-} from '@msc/eventual';
+} from '@msc/eventual/handler';
 import { defaultRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { AnswerTable } from './answer-table.ts';

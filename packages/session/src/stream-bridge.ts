@@ -3,11 +3,11 @@ import {
   Bytes,
   BytesWriter,
   bytes,
-  type FlowQueue,
   Sequence,
   SequenceWriter,
   sequence,
 } from '@msc/eventual';
+import { type FlowQueue, streamQueue } from '@msc/eventual/handler';
 import type {
   StreamCancelMessage,
   StreamCreditMessage,
@@ -125,7 +125,7 @@ export class StreamBridge {
   export(endpoint: object): StreamDescriptor {
     if (this.#aborted !== undefined) throw this.#aborted;
     const typed = endpoint as Endpoint;
-    const queue = typed.queue as FlowQueue<unknown>;
+    const queue = typed[streamQueue] as FlowQueue<unknown>;
     if (queue.state !== 'open' && queue.bufferedItems === 0 && queue.state !== 'closed') {
       throw new TypeError('cannot send a stream that has already ended');
     }
@@ -161,11 +161,11 @@ export class StreamBridge {
     const isBytes = isBytesFlag === 1;
     if (receiverGets === ReceiverGets.Consumer) {
       const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
-      this.#addSink(id, writer.queue as FlowQueue<unknown>, isBytes);
+      this.#addSink(id, writer[streamQueue] as FlowQueue<unknown>, isBytes);
       return consumer;
     }
     const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
-    const queue = consumer.queue as FlowQueue<unknown>;
+    const queue = consumer[streamQueue] as FlowQueue<unknown>;
     this.#streams.set(id, newSource(id, queue, isBytes));
     return writer;
   }

@@ -1,8 +1,9 @@
-import { abortStreamsIn } from './abort-streams.ts';
-import { copyCapabilities, releaseCapabilities } from './capability-copy.ts';
-import { describeValue, NotCapabilityError } from './errors.ts';
-import type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
-import { SettlementListeners } from './settlement-listeners.ts';
+import { describeValue, NotCapabilityError } from '../errors.ts';
+import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
+import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
+import { SettlementListeners } from '../seam/settlement-listeners.ts';
+import { abortStreamsIn } from '../streams/abort-streams.ts';
+import type { ConsumerOptions } from '../streams/consumer-options.ts';
 
 /** A call pipelined on a promise before it resolved, waiting to be forwarded in order. */
 interface PendingCall {

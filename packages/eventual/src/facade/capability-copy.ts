@@ -1,4 +1,5 @@
-import { copyFacade, isProxy, streamEndpoint } from './facade.ts';
+import { streamEndpoint } from '../streams/stream-endpoint.ts';
+import { copyFacade, isProxy } from './facade-references.ts';
 
 /**
  * Capabilities inside values passed to or returned from a local call are copied, not shared: the

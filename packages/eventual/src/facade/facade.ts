@@ -1,32 +1,21 @@
-import { abortStreamsIn } from './abort-streams.ts';
-import { DisposedError } from './errors.ts';
-import type { CapabilityHandler, ConsumerOptions, ResultHandler, Settlement } from './handler.ts';
-import { settledResult } from './promise-handler.ts';
+import { DisposedError } from '../errors.ts';
+import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
+import { FailedResult } from '../seam/failed-result.ts';
+import { abortStreamsIn } from '../streams/abort-streams.ts';
+import { applyConsumerOptions } from '../streams/stream-endpoint.ts';
+import { absentNames, localAnswer, localNames } from './local-names.ts';
 
 /**
- * Proxy instances are JavaScript `Proxy` facades over a handler (see handler.ts). A facade owns one
- * reference to its handler and gives it back on `Symbol.dispose` or, as a backstop, when it is
- * garbage collected. Two kinds exist:
- * - a capability facade (`Proxy<I>`): any string property is a method that calls the handler; it is
- *   deliberately not thenable, so `await` on it never loops;
+ * Proxy instances are JavaScript `Proxy` facades over a handler (see `seam/capability-handler.ts`).
+ * A facade owns one reference to its handler and gives it back on `Symbol.dispose` or, as a
+ * backstop, when it is garbage collected. Two kinds exist:
+ * - a capability facade (`Proxy<I>`): any string property is a method that calls the handler,
+ *   except the names JavaScript probes on its own (`local-names.ts`), which it answers locally; it
+ *   is deliberately not thenable, so `await` on it never loops;
  * - a result facade (what a call returns): the same, plus `then`/`catch`/`finally` (the call's
  *   value, or a fresh capability facade when the result is a capability) and a consumer view for
  *   sequences (`for await`, `capacity`, `batchSize`).
  */
-
-/** Marks objects that accept consumer settings (sequences, byte streams). */
-export const consumerSettings: unique symbol = Symbol('msc.consumerSettings');
-
-/**
- * Marks the ends of sequences and byte streams: they are moved, never walked or copied, when they
- * travel in a value (a sequence has one consumer and one producer).
- */
-export const streamEndpoint: unique symbol = Symbol('msc.streamEndpoint');
-
-/** Implemented by sequences and byte streams so a result facade can apply early settings. */
-export interface AcceptsConsumerOptions {
-  [consumerSettings](options: ConsumerOptions): void;
-}
 
 /**
  * Ownership of a proxy instance's reference (see `handOff()` for why "floating" exists):
@@ -38,7 +27,8 @@ export interface AcceptsConsumerOptions {
  */
 type Ownership = 'owned' | 'floating' | 'view';
 
-class FacadeState {
+/** What one facade holds: its handler, how it owns its reference, its bound methods. */
+export class FacadeState {
   readonly handler: CapabilityHandler;
   readonly isResult: boolean;
   disposed = false;
@@ -55,7 +45,7 @@ class FacadeState {
     if (this.disposed) {
       const error = new DisposedError(method);
       abortStreamsIn(args, error);
-      return createResult(settledResult({ kind: 'error', error }));
+      return createResult(new FailedResult(error));
     }
     // Using a fresh proxy makes it its holder's own reference.
     if (this.ownership === 'floating') this.ownership = 'owned';
@@ -92,17 +82,31 @@ const collector = new FinalizationRegistry<FacadeState>((state) => {
  */
 const stateKey: unique symbol = Symbol('msc.facadeState');
 
-function stateOf(value: object): FacadeState | undefined {
+/** The state of a facade, or `undefined` when `value` is not one. */
+export function stateOf(value: object): FacadeState | undefined {
   return (value as { [stateKey]?: FacadeState })[stateKey];
 }
 
-function method(state: FacadeState, name: string): (...args: unknown[]) => unknown {
+/**
+ * How many bound methods one facade remembers. A program that reads names it was given (a command
+ * typed by a player, say) must not grow a proxy without bound; past this, a method is bound afresh
+ * on each read, which is only a little slower.
+ */
+const maximumBoundMethods = 64;
+
+/**
+ * What a string property of a facade is: the bound method that calls the handler, made once per
+ * name and facade, or the local answer for a name a proxy never sends (see `local-names.ts`).
+ * Local names are checked only when a name is not bound yet, so a repeated call costs one map hit.
+ */
+function method(state: FacadeState, name: string, receiver: object): unknown {
   let methods = state.methods;
   if (methods === undefined) methods = state.methods = new Map();
   let bound = methods.get(name);
   if (bound === undefined) {
+    if (localNames.has(name)) return localAnswer(name, receiver);
     bound = (...args: unknown[]) => state.invoke(name, args);
-    methods.set(name, bound);
+    if (methods.size < maximumBoundMethods) methods.set(name, bound);
   }
   return bound;
 }
@@ -137,19 +141,12 @@ function settledValue(state: FacadeState): Promise<unknown> {
   return state.value;
 }
 
-function applyConsumerOptions(value: unknown, options: ConsumerOptions | undefined): void {
-  if (options === undefined || typeof value !== 'object' || value === null) return;
-  const apply = (value as Partial<AcceptsConsumerOptions>)[consumerSettings];
-  if (typeof apply === 'function') apply.call(value, options);
-}
-
 const capabilityTraps: ProxyHandler<object> = {
-  get(target, key) {
+  get(target, key, receiver) {
     const state = (target as { [stateKey]: FacadeState })[stateKey];
     if (typeof key === 'string') {
-      if (key === 'then') return undefined;
       if (key === 'whenResolved') return whenResolved(state);
-      return method(state, key);
+      return method(state, key, receiver);
     }
     if (key === stateKey) return state;
     if (key === Symbol.dispose) return () => state.dispose();
@@ -160,12 +157,13 @@ const capabilityTraps: ProxyHandler<object> = {
   defineProperty: refuse,
   deleteProperty: refuse,
   has(_target, key) {
-    return typeof key === 'string' || key === Symbol.dispose;
+    if (typeof key === 'string') return !absentNames.has(key);
+    return key === Symbol.dispose;
   },
 };
 
 const resultTraps: ProxyHandler<object> = {
-  get(target, key) {
+  get(target, key, receiver) {
     const state = (target as { [stateKey]: FacadeState })[stateKey];
     if (typeof key === 'string') {
       switch (key) {
@@ -182,7 +180,7 @@ const resultTraps: ProxyHandler<object> = {
         case 'batchSize':
           return (state.handler as ResultHandler).consumerOptions?.[key];
         default:
-          return method(state, key);
+          return method(state, key, receiver);
       }
     }
     if (key === stateKey) return state;
@@ -278,78 +276,4 @@ function createFacade(handler: CapabilityHandler, isResult: boolean, traps: Prox
     });
   }
   return facade;
-}
-
-/**
- * A new facade of the same kind over the same handler (one more reference): how capabilities are
- * copied into the values a local call passes on.
- */
-export function copyFacade(value: object): object {
-  const state = stateOf(value)!;
-  if (state.disposed)
-    return createResult(settledResult({ kind: 'error', error: new DisposedError('(copy)') }));
-  // A fresh proxy's reference moves into the copy; otherwise the copy gets one of its own.
-  if (!state.sink()) state.handler.retain();
-  return state.isResult ? createResult(state.handler as ResultHandler) : createProxy(state.handler);
-}
-
-/** Whether `value` is a proxy instance or a call result of this package (or of a session). */
-export function isProxy(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && stateOf(value) !== undefined;
-}
-
-/**
- * The handler behind a proxy instance or call result, or `undefined` for anything else. Does not
- * add a reference: `retain()` what you keep. Throws {@link DisposedError} for a disposed instance.
- */
-export function handlerOf(value: unknown): CapabilityHandler | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const state = stateOf(value);
-  if (state === undefined) return undefined;
-  if (state.disposed) throw new DisposedError('(pass as a capability)');
-  return state.handler;
-}
-
-/**
- * Makes a proxy instance's reference floating (see `handOff()`): the first time the instance is
- * shared, its reference moves to the receiver.
- */
-export function makeFloating(value: object): void {
-  const state = stateOf(value);
-  if (state !== undefined && state.ownership === 'owned') state.ownership = 'floating';
-}
-
-/**
- * Moves a floating reference out of a proxy instance being shared (a session calls it after
- * exporting the instance, whose export holds its own reference). Returns whether it did.
- */
-export function sinkFloating(value: object): boolean {
-  const state = stateOf(value);
-  if (state === undefined || !state.sink()) return false;
-  state.handler.release();
-  return true;
-}
-
-/**
- * The handler behind a proxy instance, with one reference for the caller: a fresh (floating)
- * instance's reference moves to the caller, otherwise a new one is added.
- *
- * @throws DisposedError for a disposed instance
- */
-export function takeReference(value: object): CapabilityHandler {
-  const state = stateOf(value);
-  if (state === undefined) throw new TypeError('not a proxy');
-  if (state.disposed) throw new DisposedError('(pass as a capability)');
-  if (!state.sink()) state.handler.retain();
-  return state.handler;
-}
-
-/** Whether `value` is a call result facade (thenable), as opposed to a capability proxy. */
-export function isResultFacade(value: object): boolean {
-  return stateOf(value)?.isResult ?? false;
-}
-
-/** Whether a proxy instance has been disposed. */
-export function isDisposed(value: object): boolean {
-  return stateOf(value)?.disposed ?? false;
 }

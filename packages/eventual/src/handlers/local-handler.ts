@@ -1,11 +1,12 @@
-import { abortStreamsIn } from './abort-streams.ts';
-import { type StandardSchema, validateArguments } from './argument-validation.ts';
-import { copyCapabilities } from './capability-copy.ts';
+import { type StandardSchema, validateArguments } from '../argument-validation.ts';
+import { DisposedError, MethodNotFoundError } from '../errors.ts';
+import { copyCapabilities } from '../facade/capability-copy.ts';
+import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
+import { abortStreamsIn } from '../streams/abort-streams.ts';
 import { enqueueDispatch } from './dispatch-queue.ts';
-import { DisposedError, MethodNotFoundError } from './errors.ts';
-import { handlerOf, isResultFacade, takeReference } from './facade.ts';
-import type { CapabilityHandler, ResultHandler } from './handler.ts';
+import { findMethod, targetName } from './method-lookup.ts';
 import { PromiseHandler, settledResult } from './promise-handler.ts';
+import { settleWith } from './settle-with.ts';
 
 /**
  * The handler of a local object (a capability hosted in this thread). Calls are queued on the
@@ -157,39 +158,6 @@ class LocalDispatch {
   }
 }
 
-/**
- * Settles a call's result with what the implementation returned: a proxy (capability), a call
- * result (follow it, so pipelined calls flow on without waiting), a promise (wait), or data (whose
- * proxies are copied: the callee keeps its own).
- */
-export function settleWith(result: PromiseHandler, returned: unknown): void {
-  if (typeof returned === 'object' && returned !== null) {
-    const handler = handlerOf(returned);
-    if (handler !== undefined) {
-      takeReference(returned); // the result owns one reference (a fresh proxy's moves here)
-      if (isResultFacade(returned)) result.follow(handler as ResultHandler);
-      else result.settle({ kind: 'capability', handler });
-      return;
-    }
-  }
-  if (isThenable(returned)) {
-    returned.then(
-      (value) => settleWith(result, value),
-      (error: unknown) => result.settle({ kind: 'error', error }),
-    );
-    return;
-  }
-  result.settle({ kind: 'value', value: copyCapabilities(returned) });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 const handlers = new WeakMap<object, LocalHandler>();
 
 /** The one handler of a local target object, created on first use. */
@@ -200,48 +168,4 @@ export function localHandlerFor(target: object): LocalHandler {
     handlers.set(target, handler);
   }
   return handler;
-}
-
-const methodCache = new WeakMap<object, Map<string, Function | string>>();
-
-/**
- * The callable method `name` of `target`, or why there is none. Only functions on the target's
- * prototype chain below `Object.prototype` are callable: not `constructor`, not own fields, not
- * accessors, not `Object.prototype` members (DESIGN §3). `#private` methods are unreachable by
- * construction.
- */
-function findMethod(target: object, name: string): Function | string {
-  const prototype = Object.getPrototypeOf(target) as object | null;
-  if (prototype === null) return 'the target has no class';
-  let cache = methodCache.get(prototype);
-  if (cache === undefined) {
-    cache = new Map();
-    methodCache.set(prototype, cache);
-  }
-  let found = cache.get(name);
-  if (found === undefined) {
-    found = lookUpMethod(prototype, name);
-    cache.set(name, found);
-  }
-  if (typeof found === 'string' && Object.hasOwn(target, name)) {
-    return 'it is a field of the object, not a method of its class';
-  }
-  return found;
-}
-
-function lookUpMethod(prototype: object, name: string): Function | string {
-  if (name === 'constructor') return 'the constructor is not callable';
-  for (let current: object | null = prototype; current !== null; current = Object.getPrototypeOf(current)) {
-    if (current === Object.prototype || current === Function.prototype) break;
-    const descriptor = Object.getOwnPropertyDescriptor(current, name);
-    if (descriptor === undefined) continue;
-    if (typeof descriptor.value === 'function') return descriptor.value as Function;
-    return descriptor.get || descriptor.set ? 'it is an accessor, not a method' : 'it is not a function';
-  }
-  return 'no such method';
-}
-
-function targetName(target: object): string {
-  const name = (target as { constructor?: { name?: string } }).constructor?.name;
-  return name ? `${name}` : 'the target';
 }

@@ -1,4 +1,4 @@
-import type { Settlement } from './handler.ts';
+import type { Settlement } from './capability-handler.ts';
 
 /**
  * The listeners of a result handler waiting for its settlement. Most results have exactly one

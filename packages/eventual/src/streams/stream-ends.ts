@@ -1,6 +1,14 @@
-import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from './facade.ts';
+import type { ConsumerOptions } from './consumer-options.ts';
 import type { FlowQueue } from './flow-queue.ts';
-import type { ConsumerOptions } from './handler.ts';
+import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from './stream-endpoint.ts';
+
+/**
+ * The key under which a stream end keeps its {@link FlowQueue}: the state it shares with the other
+ * end. Not exported from the package root; `@msc/session` reaches it through
+ * `@msc/eventual/handler` to bridge a stream end over the wire (reading what the producer wrote,
+ * writing what the remote producer sent, applying the remote consumer's settings).
+ */
+export const streamQueue: unique symbol = Symbol('msc.streamQueue');
 
 /**
  * What the consumer ends of `Sequence<T>` and `Bytes` share: the flow-control settings the consumer
@@ -8,13 +16,13 @@ import type { ConsumerOptions } from './handler.ts';
  * subclasses.
  */
 export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsumerOptions {
-  /** @internal */
-  readonly queue: FlowQueue<T>;
+  /** The state shared with the producer end (see {@link streamQueue}). */
+  readonly [streamQueue]: FlowQueue<T>;
   declare readonly [streamEndpoint]: true;
 
-  /** @internal */
+  /** Made by `sequence()` or `bytes()`, together with the producer end over the same queue. */
   constructor(queue: FlowQueue<T>) {
-    this.queue = queue;
+    this[streamQueue] = queue;
   }
 
   /**
@@ -22,18 +30,18 @@ export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsume
    * may have written and not yet seen read before its `flush()` waits.
    */
   get capacity(): number {
-    return this.queue.capacity;
+    return this[streamQueue].capacity;
   }
   set capacity(value: number) {
-    this.queue.setOptions({ capacity: value });
+    this[streamQueue].setOptions({ capacity: value });
   }
 
   /** The largest batch (items or bytes) a remote producer sends at once. */
   get batchSize(): number {
-    return this.queue.batchSize;
+    return this[streamQueue].batchSize;
   }
   set batchSize(value: number) {
-    this.queue.setOptions({ batchSize: value });
+    this[streamQueue].setOptions({ batchSize: value });
   }
 
   /** The next item or chunk, or the end (see the subclasses). */
@@ -44,7 +52,7 @@ export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsume
    * `CancelledError` (with `error` as its cause) at its next `write` or `flush`.
    */
   cancel(error?: unknown): void {
-    this.queue.cancel(error);
+    this[streamQueue].cancel(error);
   }
 
   /** Reads to the end; leaving the loop early (break, return, exception) cancels the stream. */
@@ -58,9 +66,9 @@ export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsume
     };
   }
 
-  /** @internal applies settings a caller made on a call result before this stream arrived */
+  /** Applies settings a caller made on a call result before this stream arrived. */
   [consumerSettings](options: ConsumerOptions): void {
-    this.queue.setOptions(options);
+    this[streamQueue].setOptions(options);
   }
 }
 Object.defineProperty(ConsumerEnd.prototype, streamEndpoint, { value: true });
@@ -70,13 +78,13 @@ Object.defineProperty(ConsumerEnd.prototype, streamEndpoint, { value: true });
  * the producer observes the consumer's window.
  */
 export abstract class ProducerEnd<T> {
-  /** @internal */
-  readonly queue: FlowQueue<T>;
+  /** The state shared with the consumer end (see {@link streamQueue}). */
+  readonly [streamQueue]: FlowQueue<T>;
   declare readonly [streamEndpoint]: true;
 
-  /** @internal */
+  /** Made by `sequence()` or `bytes()`, together with the consumer end over the same queue. */
   constructor(queue: FlowQueue<T>) {
-    this.queue = queue;
+    this[streamQueue] = queue;
   }
 
   /**
@@ -84,7 +92,7 @@ export abstract class ProducerEnd<T> {
    * already has. Rejects with `CancelledError` when the consumer cancels.
    */
   flush(): Promise<void> {
-    return this.queue.flush();
+    return this[streamQueue].flush();
   }
 
   /**
@@ -92,22 +100,22 @@ export abstract class ProducerEnd<T> {
    * Resolves when the consumer has read everything (or cancelled). Idempotent.
    */
   close(error?: unknown): Promise<void> {
-    return this.queue.close(error);
+    return this[streamQueue].close(error);
   }
 
   /** Ends the stream at once: buffered data is dropped, the consumer's reads reject with `AbortedError`. */
   abort(error?: unknown): void {
-    this.queue.abort(error);
+    this[streamQueue].abort(error);
   }
 
   /** How much more fits in the consumer's window now (items or bytes; may be negative). */
   get desiredSize(): number {
-    return this.queue.capacity - this.queue.unread;
+    return this[streamQueue].capacity - this[streamQueue].unread;
   }
 
   /** Whether the consumer cancelled the stream. */
   get cancelled(): boolean {
-    return this.queue.state === 'cancelled';
+    return this[streamQueue].state === 'cancelled';
   }
 }
 Object.defineProperty(ProducerEnd.prototype, streamEndpoint, { value: true });

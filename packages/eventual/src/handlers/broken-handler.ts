@@ -1,6 +1,6 @@
-import { abortStreamsIn } from './abort-streams.ts';
-import type { CapabilityHandler, ResultHandler } from './handler.ts';
-import { settledResult } from './promise-handler.ts';
+import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
+import { FailedResult } from '../seam/failed-result.ts';
+import { abortStreamsIn } from '../streams/abort-streams.ts';
 
 /**
  * A handler whose every call fails: a revoked capability (its session ended), a promise that
@@ -17,7 +17,7 @@ export class BrokenHandler implements CapabilityHandler {
   call(method: string, args: readonly unknown[]): ResultHandler {
     const error = this.#error(method);
     abortStreamsIn(args, error);
-    return settledResult({ kind: 'error', error });
+    return new FailedResult(error);
   }
 
   whenResolved(): Promise<void> {

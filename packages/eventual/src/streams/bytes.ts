@@ -1,9 +1,9 @@
+import type { ConsumerOptions } from './consumer-options.ts';
 import { FlowQueue } from './flow-queue.ts';
-import type { ConsumerOptions } from './handler.ts';
-import { ConsumerEnd, ProducerEnd } from './stream-ends.ts';
+import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 
 /** Default consumer settings of a byte stream: a 256 KiB window, batches of up to 64 KiB. */
-export const defaultBytesOptions: Required<ConsumerOptions> = { capacity: 256 * 1024, batchSize: 64 * 1024 };
+const defaultBytesOptions: Required<ConsumerOptions> = { capacity: 256 * 1024, batchSize: 64 * 1024 };
 
 /**
  * The consumer end of a byte stream without chunk boundaries (DESIGN §1.12, RPC4 `Bytes`): flow
@@ -21,12 +21,12 @@ export class Bytes extends ConsumerEnd<Uint8Array> {
    * @throws RangeError when `maxBytes` is not a positive integer
    */
   read(maxBytes?: number): Promise<IteratorResult<Uint8Array, undefined>> {
-    return this.queue.read(checkMax(maxBytes)) as Promise<IteratorResult<Uint8Array, undefined>>;
+    return this[streamQueue].read(checkMax(maxBytes)) as Promise<IteratorResult<Uint8Array, undefined>>;
   }
 
   /** Up to `maxBytes` buffered bytes without waiting, the end, or `undefined` when nothing is buffered. */
   tryRead(maxBytes?: number): IteratorResult<Uint8Array, undefined> | undefined {
-    return this.queue.tryRead(checkMax(maxBytes)) as IteratorResult<Uint8Array, undefined> | undefined;
+    return this[streamQueue].tryRead(checkMax(maxBytes)) as IteratorResult<Uint8Array, undefined> | undefined;
   }
 
   /**
@@ -58,8 +58,8 @@ export class BytesWriter extends ProducerEnd<Uint8Array> {
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError(`BytesWriter.write needs a Uint8Array, got ${typeof chunk}`);
     }
-    if (chunk.byteLength === 0 && this.queue.state === 'open') return;
-    this.queue.write(chunk);
+    if (chunk.byteLength === 0 && this[streamQueue].state === 'open') return;
+    this[streamQueue].write(chunk);
   }
 }
 

@@ -1,7 +1,7 @@
-import { createProxy, createResult } from './facade.ts';
-import { settleWith } from './local-handler.ts';
-import { PromiseHandler } from './promise-handler.ts';
-import type { Proxy, Result } from './proxy.ts';
+import { createProxy, createResult } from '../facade/facade.ts';
+import { PromiseHandler } from '../handlers/promise-handler.ts';
+import { settleWith } from '../handlers/settle-with.ts';
+import type { Proxy, Result } from './proxy-types.ts';
 
 /**
  * The resolving end of an eventual value made by hand. `promise` is awaitable and, when the value

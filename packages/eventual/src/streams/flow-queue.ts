@@ -1,5 +1,5 @@
-import { AbortedError, CancelledError, ClosedError } from './errors.ts';
-import type { ConsumerOptions } from './handler.ts';
+import { AbortedError, CancelledError, ClosedError } from '../errors.ts';
+import type { ConsumerOptions } from './consumer-options.ts';
 
 /**
  * The shared state of one streaming sequence: a FIFO of unread items between one producer and one

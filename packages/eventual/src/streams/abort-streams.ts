@@ -1,5 +1,5 @@
-import { AbortedError } from './errors.ts';
-import { ConsumerEnd, ProducerEnd } from './stream-ends.ts';
+import { AbortedError } from '../errors.ts';
+import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 
 /**
  * Aborts every stream end inside `value` (arrays, plain objects and class instances, maps, sets;
@@ -20,7 +20,7 @@ export function abortStreamsIn(value: unknown, error: unknown): void {
 function visit(value: unknown, error: AbortedError, depth: number): void {
   if (typeof value !== 'object' || value === null || depth > 64) return;
   if (value instanceof ConsumerEnd || value instanceof ProducerEnd) {
-    value.queue.abort(error);
+    value[streamQueue].abort(error);
     return;
   }
   if (Array.isArray(value)) {

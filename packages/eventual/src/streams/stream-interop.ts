@@ -1,5 +1,5 @@
 import { type Bytes, type BytesWriter, bytes } from './bytes.ts';
-import type { ConsumerOptions } from './handler.ts';
+import type { ConsumerOptions } from './consumer-options.ts';
 
 /**
  * Bridges between byte streams and the platform's streams. Node streams need no special code:

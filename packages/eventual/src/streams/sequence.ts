@@ -1,9 +1,9 @@
-import { type ConsumerEvent, FlowQueue } from './flow-queue.ts';
-import type { ConsumerOptions } from './handler.ts';
-import { ConsumerEnd, ProducerEnd } from './stream-ends.ts';
+import type { ConsumerOptions } from './consumer-options.ts';
+import { FlowQueue } from './flow-queue.ts';
+import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 
 /** Default consumer settings of a sequence: a window of 64 items, batches of up to 64. */
-export const defaultSequenceOptions: Required<ConsumerOptions> = { capacity: 64, batchSize: 64 };
+const defaultSequenceOptions: Required<ConsumerOptions> = { capacity: 64, batchSize: 64 };
 
 /**
  * The consumer end of a streaming sequence of items (DESIGN §1.12, RPC4 `ISequence<T>`). An
@@ -27,7 +27,7 @@ export class Sequence<T> extends ConsumerEnd<T> {
    * sequence spanned ended.
    */
   read(): Promise<IteratorResult<T, undefined>> {
-    return this.queue.read() as Promise<IteratorResult<T, undefined>>;
+    return this[streamQueue].read() as Promise<IteratorResult<T, undefined>>;
   }
 
   /**
@@ -35,7 +35,7 @@ export class Sequence<T> extends ConsumerEnd<T> {
    * buffered yet. Throws what `read()` would reject with.
    */
   tryRead(): IteratorResult<T, undefined> | undefined {
-    return this.queue.tryRead() as IteratorResult<T, undefined> | undefined;
+    return this[streamQueue].tryRead() as IteratorResult<T, undefined> | undefined;
   }
 }
 
@@ -51,7 +51,7 @@ export class SequenceWriter<T> extends ProducerEnd<T> {
    *   after `abort()` or when the session the sequence spans ended
    */
   write(item: T): void {
-    this.queue.write(item);
+    this[streamQueue].write(item);
   }
 }
 
@@ -64,15 +64,4 @@ export class SequenceWriter<T> extends ProducerEnd<T> {
 export function sequence<T>(options: ConsumerOptions = {}): [Sequence<T>, SequenceWriter<T>] {
   const queue = new FlowQueue<T>(options, defaultSequenceOptions, () => 1);
   return [new Sequence(queue), new SequenceWriter(queue)];
-}
-
-/**
- * Observes a consumer end: reads (with their size), settings changes and endings. For sessions,
- * which turn reads into flow-control credits.
- */
-export function observeConsumer(
-  consumer: Sequence<unknown> | { readonly queue: FlowQueue<unknown> },
-  observer: (event: ConsumerEvent) => void,
-): void {
-  consumer.queue.observe(observer);
 }

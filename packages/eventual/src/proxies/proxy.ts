@@ -1,0 +1,71 @@
+import type { ArgumentValidators, StandardSchema } from '../argument-validation.ts';
+import { createProxy } from '../facade/facade.ts';
+import { handlerOf, isProxy, makeFloating } from '../facade/facade-references.ts';
+import { type LocalHandler, localHandlerFor } from '../handlers/local-handler.ts';
+import type { Proxy } from './proxy-types.ts';
+
+/** Options of {@link proxy}. */
+export interface ProxyOptions<I> {
+  /**
+   * Opt-in runtime validation (DESIGN §3): a Standard Schema per method, checking its argument
+   * list (a tuple schema, such as `z.tuple([z.number()])`) before the method runs. Calls that fail
+   * it reject with `ArgumentError` and the target never sees them. They apply to the object, for
+   * every proxy of it, local or remote.
+   */
+  readonly validate?: ArgumentValidators<I>;
+}
+
+/**
+ * Makes a local capability for `target`: a proxy with the semantics a remote one has (top-of-turn
+ * dispatch, instance order, pipelining, release). Only methods of the target's class are callable.
+ * All proxies of one target share one reference count; when the last is released the target's own
+ * `Symbol.dispose` runs (after the calls already queued).
+ *
+ * The proxy holds its own reference until you dispose it (or it is garbage collected). Passing it
+ * in arguments or returning it gives the receiver a reference of its own. To give yours away
+ * instead, so the object is disposed as soon as the receiver releases it, see {@link handOff}.
+ *
+ * @param target - a class instance implementing `I`; a proxy passed here is copied instead
+ * @throws TypeError when `target` is not an object
+ */
+export function proxy<I extends object>(target: I | Proxy<I>, options: ProxyOptions<I> = {}): Proxy<I> {
+  if (typeof target !== 'object' || target === null) {
+    throw new TypeError(`proxy() needs an object implementing the interface, got ${typeof target}`);
+  }
+  const existing = handlerOf(target);
+  if (existing !== undefined && options.validate !== undefined) {
+    throw new TypeError('argument validators belong to the object: pass the object, not a proxy');
+  }
+  const handler = existing ?? localHandlerFor(target);
+  if (options.validate !== undefined) {
+    const local = handler as LocalHandler;
+    local.validators = { ...local.validators, ...(options.validate as Record<string, StandardSchema>) };
+  }
+  handler.retain();
+  return createProxy(handler) as Proxy<I>;
+}
+
+/**
+ * Gives `capability`'s reference away: the first time it is passed as an argument or returned, the
+ * receiver gets this very reference instead of a new one, and `capability` becomes a view that
+ * holds nothing (it still reaches the object while someone keeps it alive; afterwards its calls
+ * fail with `DisposedError`). Using it before it is shared (a call, `whenResolved`) keeps the
+ * reference instead. Returns `capability`.
+ *
+ * This makes disposal deterministic for objects made to be handed out: the room below is disposed
+ * the moment the caller, local or remote, releases it, without waiting for garbage collection.
+ *
+ * @example
+ * ```ts
+ * class Lobby { createRoom(name: string) { return handOff(proxy<IRoom>(new Room(name))); } }
+ * ```
+ */
+export function handOff<P extends Proxy<unknown>>(capability: P): P {
+  makeFloating(capability);
+  return capability;
+}
+
+/** Whether `value` is a proxy instance or a call result. */
+export function isCapability(value: unknown): value is Proxy<unknown> {
+  return isProxy(value);
+}

@@ -1,0 +1,69 @@
+import type { ConsumerOptions } from '../streams/consumer-options.ts';
+
+/**
+ * The seam behind every proxy. A proxy instance is a thin facade over a {@link CapabilityHandler};
+ * the handler decides what a call means: dispatch to a local object (this package), queue until a
+ * promise resolves (this package), or send a message over a session (`@msc/session`). Sessions
+ * implement these two interfaces to back the very same `Proxy<I>` type with a remote object.
+ *
+ * Ownership rules (every implementation must follow them):
+ * - A handler is reference counted. Whoever obtains a handler from `call()` or from a settlement
+ *   owns one reference and gives it back with `release()`. `retain()` adds one.
+ * - `call()` borrows `args`: the caller keeps ownership of the capabilities inside them; the handler
+ *   makes whatever copy it needs (a local dispatch copies the proxies, a session serializes them)
+ *   before `call()` returns.
+ * - Calls made on one handler are delivered in the order `call()` was invoked (instance order,
+ *   DESIGN §1.4). A handler that forwards to another forwards its queued calls first, in order,
+ *   before any later call, so order holds along a chain of forwards.
+ * - `call()` never throws and never runs target code in the caller's stack; failures arrive
+ *   through the result's settlement.
+ */
+
+/** How an eventual call or promise ended. */
+export type Settlement =
+  /** Plain data (which may contain proxies, owned by the receiver of the settlement). */
+  | { readonly kind: 'value'; readonly value: unknown }
+  /** A capability; the settlement owns one reference to `handler`. */
+  | { readonly kind: 'capability'; readonly handler: CapabilityHandler }
+  /** A failure; `error` is what the target threw, or why the call could not complete. */
+  | { readonly kind: 'error'; readonly error: unknown };
+
+/** What stands behind a proxy: a local object, a promise, a remote import, a broken reference. */
+export interface CapabilityHandler {
+  /**
+   * Delivers a call. Returns the handler of the call's result, with one reference owned by the
+   * caller. Borrows `args` (see the ownership rules above).
+   */
+  call(method: string, args: readonly unknown[]): ResultHandler;
+  /**
+   * Resolves when this handler points at a settled capability (a local object, a remote import),
+   * rejects when it is broken or turned out to be data.
+   */
+  whenResolved(): Promise<void>;
+  /** Adds one reference. */
+  retain(): void;
+  /** Drops one reference; the last one releases what the handler holds. */
+  release(): void;
+  /**
+   * The handler at the end of this handler's forwarding chain as far as it is known now (itself
+   * when it does not forward). Sessions use it to send a capability that came home as the original
+   * object instead of a proxy of a proxy.
+   */
+  shorten(): CapabilityHandler;
+}
+
+/** The handler of a call's result: a capability promise that also settles with a value. */
+export interface ResultHandler extends CapabilityHandler {
+  /**
+   * Calls `listener` once with the settlement (synchronously when already settled). A settlement
+   * that carries a capability keeps its reference for the result handler: the listener must
+   * `retain()` what it keeps.
+   */
+  onSettled(listener: (settlement: Settlement) => void): void;
+  /**
+   * Consumer settings requested before the result resolved (DESIGN §1.12: a caller may set a
+   * sequence's `capacity` or `batchSize` before the sequence arrives). Whoever materializes a
+   * sequence from this result applies them.
+   */
+  consumerOptions: ConsumerOptions | undefined;
+}

@@ -1,0 +1,11 @@
+/**
+ * The consumer's flow-control settings for a sequence or byte stream (DESIGN §1.12). The consumer
+ * owns them: it may set them when it makes the stream, at any time on its end, or on a call result
+ * before the stream it will be has arrived.
+ */
+export interface ConsumerOptions {
+  /** Window size: items for a sequence, bytes for a byte stream. */
+  capacity?: number;
+  /** Largest batch the producer may send at once (items or bytes). */
+  batchSize?: number;
+}

@@ -1,0 +1,35 @@
+import type { ConsumerOptions } from './consumer-options.ts';
+
+/**
+ * The two marks a stream end carries, kept below both the stream ends and the proxy facade so each
+ * can use them without importing the other.
+ */
+
+/**
+ * Marks the ends of sequences and byte streams: they are moved, never walked or copied, when they
+ * travel in a value (a sequence has one consumer and one producer). Capability copying and
+ * sessions test `streamEndpoint in value`.
+ */
+export const streamEndpoint: unique symbol = Symbol('msc.streamEndpoint');
+
+/**
+ * The method through which a call result hands settings made on it before its value arrived
+ * (`result.capacity = 8`) to the consumer end the value turned out to be.
+ */
+export const consumerSettings: unique symbol = Symbol('msc.consumerSettings');
+
+/** Implemented by consumer ends (sequences, byte streams) so a call result can apply early settings. */
+export interface AcceptsConsumerOptions {
+  /** Applies settings a caller made on the call result before this stream arrived. */
+  [consumerSettings](options: ConsumerOptions): void;
+}
+
+/**
+ * Applies `options` to `value` when it is a consumer end; does nothing for anything else (the call
+ * result turned out not to be a stream).
+ */
+export function applyConsumerOptions(value: unknown, options: ConsumerOptions | undefined): void {
+  if (options === undefined || typeof value !== 'object' || value === null) return;
+  const apply = (value as Partial<AcceptsConsumerOptions>)[consumerSettings];
+  if (typeof apply === 'function') apply.call(value, options);
+}
