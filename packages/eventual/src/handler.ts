@@ -18,10 +18,19 @@
  *
  * @example
  * ```ts
- * import { createProxy, type CapabilityHandler, type ResultHandler } from '@msc/eventual/handler';
+ * import type { Proxy } from '@msc/eventual';
+ * import { type CapabilityHandler, createProxy, type ResultHandler, settledResult } from '@msc/eventual/handler';
  *
- * class Remote implements CapabilityHandler { ... }
- * const capability = createProxy(new Remote()) as Proxy<IRoom>; // owns the handler's reference
+ * // A capability whose every call returns the method's name.
+ * class Echo implements CapabilityHandler {
+ *   call(method: string): ResultHandler { return settledResult({ kind: 'value', value: method }); }
+ *   whenResolved() { return Promise.resolve(); }
+ *   retain() {}
+ *   release() {}
+ *   shorten() { return this; }
+ * }
+ * const echo = createProxy(new Echo()) as Proxy<{ hello(): Promise<string> }>; // owns one reference
+ * console.log(await echo.hello()); // 'hello'
  * ```
  *
  * @packageDocumentation
