@@ -47,7 +47,10 @@ if (values.admission === 'tofu') {
       : knownPeersFile(join(stateDirectory, 'known-players.json'));
   admission = trustOnFirstUse({
     knownPeers,
-    onKeyChange: (peer) => console.log(`refused ${peer}: the name is known with another key`),
+    onKeyChange: (event) =>
+      console.log(`refused ${event.presented}: the name ${event.name} is known with another key`),
+    onConfusableName: (event) =>
+      console.log(`refused ${event.presented}: the name looks like known player ${event.known}`),
   });
 } else if (values.admission === 'allow-all') {
   admission = allowAll();

@@ -104,17 +104,44 @@ export interface GameSummary {
   readonly openSlots: readonly number[];
 }
 
-/** The root capability a lobby server gives every authenticated player session. */
+/** Which page of the open games `listGames` returns. */
+export interface GamePageRequest {
+  /** The `next` cursor of the previous page; absent or `null` for the first page. */
+  readonly after?: string | null;
+  /** Games per page, 1 to the server's `maxPageSize` (default 50). Default: its `defaultPageSize` (20). */
+  readonly limit?: number;
+}
+
+/** One page of the open games, oldest first. */
+export interface GamePage {
+  readonly games: GameSummary[];
+  /** The cursor of the next page (pass it as `after`), or `null` when this is the last page. */
+  readonly next: string | null;
+}
+
+/**
+ * The root capability a lobby server gives every authenticated player session.
+ *
+ * Every argument is checked against its schema (`src/argument-schemas.ts`) before the lobby does
+ * anything with it: a call that breaks one rejects with `ArgumentError` (code `invalid-arguments`)
+ * naming the argument. Text (game names, player names, chat) is cleaned first: NFC, control,
+ * bidirectional and zero-width characters removed, white space collapsed (`src/text-rules.ts`).
+ */
 export interface ILobby {
   /** How the lobby sees the caller: display name and fingerprint of its authenticated identity. */
   whoAmI(): Promise<{ readonly name: string; readonly fingerprint: string }>;
-  /** The games that have not been launched yet, oldest first. */
-  listGames(): Promise<GameSummary[]>;
+  /**
+   * One page of the games that have not been launched yet, oldest first. Follow `next` for more:
+   * a page holds at most the server's `maxPageSize` games (default 50), whatever is asked.
+   */
+  listGames(page?: GamePageRequest): Promise<GamePage>;
   /**
    * Creates a game and returns a launcher for it (pipelinable: `createGame('x').tryJoin(...)` is one
    * round trip). The game is listed until it launches, or until nobody holds a launcher or a slot.
    *
-   * @throws LobbyError `bad-text` for an empty name or one over 40 characters
+   * @throws ArgumentError for a name that is empty or over 40 characters once cleaned
+   * @throws LobbyError `limit` when the caller already has `maxOpenGamesPerPlayer` open games, or
+   *   the lobby `maxOpenGames`
    */
   createGame(name: string): Proxy<IGameLauncher>;
   /**
@@ -136,7 +163,11 @@ export interface ILobby {
 export interface IGameLauncher {
   /**
    * The launcher's log: a snapshot, then every change, each with its LSN. Ends after `launched` or
-   * `closed`. Each call gives a new sequence (one consumer each).
+   * `closed`. Each call gives a new sequence (one consumer each). A watcher that falls behind (more
+   * than `maxWatcherBacklogItems` events or `maxWatcherBacklogBytes` waiting, whatever window its
+   * consumer declared) has its stream aborted.
+   *
+   * @throws LobbyError `limit` when the game has `maxWatchersPerGame` streams open, or the lobby `maxWatchers`
    */
   events(): Sequence<LauncherEvent>;
   /**
@@ -145,7 +176,7 @@ export interface IGameLauncher {
    * membership capability; holding it is holding the slot.
    *
    * @param client - called with the player's seat once the game launches; the launcher keeps it while the slot is held
-   * @throws LobbyError `slot-taken`, `bad-slot`, `bad-text`, `game-closed`
+   * @throws LobbyError `slot-taken`, `game-closed`; ArgumentError for a bad slot, name or client
    */
   tryJoin(slot: number, name: string, client: Proxy<IClientLauncher>): Proxy<IJoinedPlayer>;
   /**
@@ -153,21 +184,23 @@ export interface IGameLauncher {
    * another player changed something it depends on after that LSN.
    *
    * @returns the LSN the change got
-   * @throws LobbyError `conflict`, `invalid-settings`, `bad-lsn`, `not-joined`, `game-closed`
+   * @throws LobbyError `conflict`, `invalid-settings` (a round that does not exist), `bad-lsn`,
+   *   `not-joined`, `game-closed`; ArgumentError for a change out of range or of an unknown kind
    */
   changeSettings(seenLsn: number, change: SettingsChange): Promise<number>;
   /**
    * Says something to everyone watching the game. Totally ordered with every other change.
    *
    * @returns the LSN the line got
-   * @throws LobbyError `bad-text`, `bad-lsn`, `not-joined`, `game-closed`
+   * @throws LobbyError `bad-lsn`, `not-joined`, `game-closed`; ArgumentError for empty or too long text
    */
   chat(seenLsn: number, text: string): Promise<number>;
   /**
    * Launches the game, only if `seenLsn` is the launcher's latest LSN: the caller has seen every
    * committed change (settings, chat, joins and leaves).
    *
-   * @throws LobbyError `stale-lsn`, `bad-lsn`, `not-enough-players`, `not-joined`, `game-closed`
+   * @throws LobbyError `stale-lsn`, `bad-lsn`, `not-enough-players`, `not-joined`, `game-closed`,
+   *   `limit` (the lobby runs `maxRunningGames` games)
    */
   tryLaunch(seenLsn: number): Promise<void>;
 }

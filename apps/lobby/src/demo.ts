@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const adaSeat = await joinSlot(ada, 0, 'ada');
 
   note('the others list the open games and open the first one');
-  const [listed] = await clients.bob.listGames();
+  const [listed] = (await clients.bob.listGames()).games;
   if (listed === undefined) throw new Error('expected ada’s game to be listed');
   say(
     'bob',

@@ -1,4 +1,4 @@
-import type { Proxy, Sequence, SequenceWriter } from '@msc/eventual';
+import type { Proxy, Sequence } from '@msc/eventual';
 import { sequence } from '@msc/eventual';
 import {
   type ChatLine,
@@ -15,9 +15,12 @@ import {
   applySettingsChange,
   defaultSettings,
   type GameSettings,
+  parseSettingsChange,
   type SettingsChange,
   settingsFields,
 } from './settings.ts';
+import { checkText, maxChatLength, maxPlayerNameLength } from './text-rules.ts';
+import { type BacklogBudget, eventSize, Watcher } from './watcher-backlog.ts';
 
 /** Who acts through a launcher: the authenticated peer behind it. */
 export interface PeerInfo {
@@ -45,18 +48,18 @@ export interface Membership {
 
 /** What a game needs from its lobby. */
 export interface LauncherGameHooks {
+  /** Called before the game commits to launching; throws (LobbyError `limit`) to refuse. */
+  beforeLaunch(game: LauncherGame): void;
   /** The game launched: start it with these holders (the game hands their client references over). */
   launch(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void>;
   /** The game closed before launch, or launched: take it off the list. */
   unlist(game: LauncherGame): void;
+  /** A watcher was dropped for falling behind (LobbyError `limit`). */
+  watcherDropped?(game: LauncherGame, error: LobbyError): void;
 }
 
 /** How many chat lines a snapshot carries. */
 const chatHistory = 50;
-/** A watcher this many events behind is dropped rather than buffered without bound. */
-const maxBacklog = 256;
-const maxChatLength = 200;
-const maxNameLength = 24;
 
 /**
  * One unlaunched game: its slots, settings, chat and the log of changes (RPC2's launcher).
@@ -79,15 +82,20 @@ export class LauncherGame {
   readonly #chat: ChatLine[] = [];
   /** Per settings field: the LSN of its last change and the launcher that made it. */
   readonly #lastChange = new Map<string, { readonly lsn: number; readonly via: object }>();
-  readonly #watchers = new Set<SequenceWriter<LauncherEvent>>();
+  readonly #watchers = new Set<Watcher>();
+  readonly #budget: BacklogBudget;
   /** Launchers (facets) alive for this game: with none and no held slot, nobody can reach it. */
   #launchers = 0;
 
-  constructor(id: string, name: string, createdBy: string, hooks: LauncherGameHooks) {
+  /**
+   * @param budget - the lobby's limits and the count of what all its watchers hold
+   */
+  constructor(id: string, name: string, createdBy: string, hooks: LauncherGameHooks, budget: BacklogBudget) {
     this.id = id;
     this.name = name;
     this.createdBy = createdBy;
     this.#hooks = hooks;
+    this.#budget = budget;
   }
 
   get lsn(): number {
@@ -129,10 +137,29 @@ export class LauncherGame {
     this.#closeIfUnreachable();
   }
 
-  /** A new watcher: the snapshot now, then every change. Ends after `launched` or `closed`. */
+  /**
+   * A new watcher: the snapshot now, then every change. Ends after `launched` or `closed`.
+   *
+   * @throws LobbyError `limit` when this game (`maxWatchersPerGame`) or the lobby (`maxWatchers`)
+   *   has as many watchers as it allows
+   */
   watch(): Sequence<LauncherEvent> {
+    const { limits } = this.#budget;
+    if (this.#phase === 'open' && this.#watchers.size >= limits.maxWatchersPerGame) {
+      throw new LobbyError(
+        'limit',
+        `expected fewer than ${limits.maxWatchersPerGame} watchers of game ${this.id} (maxWatchersPerGame), but it has that many: release a launcher's events first`,
+      );
+    }
+    if (this.#budget.watchers.size >= limits.maxWatchers) {
+      throw new LobbyError(
+        'limit',
+        `expected fewer than ${limits.maxWatchers} watchers in the lobby (maxWatchers), but it has that many: try again later`,
+      );
+    }
     const [events, writer] = sequence<LauncherEvent>({ capacity: 64 });
-    writer.write({
+    const watcher = new Watcher(events, writer, this.#budget, (ended) => this.#watchers.delete(ended));
+    const snapshot: LauncherEvent = {
       kind: 'snapshot',
       lsn: this.#lsn,
       gameId: this.id,
@@ -141,9 +168,15 @@ export class LauncherGame {
       settings: this.#settings,
       slots: this.#slotViews(),
       chat: this.#chat.slice(-chatHistory),
-    });
-    if (this.#phase === 'open') this.#watchers.add(writer);
-    else void writer.close();
+    };
+    try {
+      watcher.write(snapshot, eventSize(snapshot));
+    } catch (error) {
+      watcher.end(error);
+      throw error;
+    }
+    if (this.#phase === 'open') this.#watchers.add(watcher);
+    else watcher.end();
     return events;
   }
 
@@ -163,7 +196,7 @@ export class LauncherGame {
     if (!Number.isInteger(slot) || slot < 0 || slot >= slotCount) {
       throw new LobbyError('bad-slot', `expected a slot from 0 to ${slotCount - 1}, got ${String(slot)}`);
     }
-    const playerName = checkText(name, maxNameLength, 'a player name');
+    const playerName = checkedText(name, maxPlayerNameLength, 'a player name');
     const holder = this.#slots[slot];
     if (holder !== undefined) {
       throw new LobbyError('slot-taken', `expected slot ${slot} to be free, but ${holder.name} holds it`);
@@ -195,9 +228,11 @@ export class LauncherGame {
   changeSettings(via: object, seenLsn: number, change: SettingsChange): number {
     const speaker = this.#speaker(via);
     this.#checkSeen(seenLsn);
+    // Validate before computing anything from the change (settingsFields loops over its rounds).
+    const checked = parseSettingsChange(change);
     // A change conflicts when someone else changed what it depends on after what the caller saw;
     // the caller's own earlier changes never conflict (it may pipeline dependent changes).
-    const fields = settingsFields(this.#settings, change);
+    const fields = settingsFields(this.#settings, checked);
     for (const field of [...fields.reads, ...fields.writes]) {
       const last = this.#lastChange.get(field);
       if (last !== undefined && last.lsn > seenLsn && last.via !== via) {
@@ -207,11 +242,11 @@ export class LauncherGame {
         );
       }
     }
-    const settings = applySettingsChange(this.#settings, change);
+    const settings = applySettingsChange(this.#settings, checked);
     const lsn = ++this.#lsn;
     for (const field of fields.writes) this.#lastChange.set(field, { lsn, via });
     this.#settings = settings;
-    this.#emit({ kind: 'settings', lsn, by: speaker, change, settings });
+    this.#emit({ kind: 'settings', lsn, by: speaker, change: checked, settings });
     return lsn;
   }
 
@@ -219,7 +254,7 @@ export class LauncherGame {
   chat(via: object, seenLsn: number, text: string): number {
     const from = this.#speaker(via);
     this.#checkSeen(seenLsn);
-    const line = checkText(text, maxChatLength, 'a chat line');
+    const line = checkedText(text, maxChatLength, 'a chat line');
     const lsn = ++this.#lsn;
     this.#chat.push({ lsn, from, text: line, seenLsn });
     if (this.#chat.length > chatHistory * 2) this.#chat.splice(0, this.#chat.length - chatHistory);
@@ -243,6 +278,7 @@ export class LauncherGame {
     if (this.#slots[0] === undefined || this.#slots[1] === undefined) {
       throw new LobbyError('not-enough-players', 'expected both X (slot 0) and O (slot 1) to be held');
     }
+    this.#hooks.beforeLaunch(this);
     this.#phase = 'launched';
     this.#emit({ kind: 'launched', lsn: ++this.#lsn, by });
     this.#endWatchers();
@@ -303,33 +339,29 @@ export class LauncherGame {
   }
 
   #emit(event: LauncherEvent): void {
-    for (const writer of this.#watchers) {
+    if (this.#watchers.size === 0) return;
+    const size = eventSize(event);
+    for (const watcher of this.#watchers) {
       try {
-        if (writer.desiredSize < -maxBacklog) throw new Error('the watcher fell too far behind');
-        writer.write(event);
+        watcher.write(event, size);
       } catch (error) {
-        // Cancelled by its consumer (or its session ended), or too slow: stop writing to it.
-        this.#watchers.delete(writer);
-        writer.abort(error);
+        // Cancelled by its consumer (or its session ended), or too far behind: stop writing to it.
+        this.#watchers.delete(watcher);
+        watcher.end(error);
+        if (error instanceof LobbyError) this.#hooks.watcherDropped?.(this, error);
       }
     }
   }
 
   #endWatchers(): void {
-    for (const writer of this.#watchers) void writer.close().catch(() => {});
+    for (const watcher of this.#watchers) watcher.end();
     this.#watchers.clear();
   }
 }
 
-function checkText(text: unknown, maxLength: number, what: string): string {
-  if (typeof text !== 'string')
-    throw new LobbyError('bad-text', `expected ${what} (a string), got ${typeof text}`);
-  const trimmed = text.trim();
-  if (trimmed.length === 0 || trimmed.length > maxLength) {
-    throw new LobbyError(
-      'bad-text',
-      `expected ${what} of 1 to ${maxLength} characters, got ${trimmed.length}`,
-    );
-  }
-  return trimmed;
+/** Text cleaned by the lobby's text rules (the schemas did this already for calls through proxies). */
+function checkedText(text: unknown, maxLength: number, what: string): string {
+  const checked = checkText(text, maxLength, what);
+  if ('problem' in checked) throw new LobbyError('bad-text', checked.problem);
+  return checked.text;
 }

@@ -23,7 +23,9 @@ export type LobbyErrorCode =
   /** A name or chat text that is empty or too long. */
   | 'bad-text'
   /** `leave()` on a membership that already ended. */
-  | 'not-member';
+  | 'not-member'
+  /** A lobby limit was reached (games, watchers, backlog): the message names the limit and its value. */
+  | 'limit';
 
 /**
  * A refusal of the lobby (the launcher, the lobby root or a membership). It crosses sessions as its

@@ -10,6 +10,9 @@ import type { Transport } from '@msc/transport';
 import type { GameHost } from './game-host.ts';
 import { inProcessGameHost } from './in-process-game-host.ts';
 import { Lobby } from './lobby.ts';
+import type { LobbyLimits } from './lobby-limits.ts';
+import { OutputBudget } from './output-budget.ts';
+import { printable } from './text-rules.ts';
 
 /** Options of {@link LobbyServer}. */
 export interface LobbyServerOptions {
@@ -23,9 +26,26 @@ export interface LobbyServerOptions {
   readonly log?: (line: string) => void;
   /** Aborting it shuts the server down (like `close()`). */
   readonly signal?: AbortSignal;
-  /** Session limits of every player session. */
+  /**
+   * Session limits of every player session. The lobby's defaults differ from the session's in
+   * one: `maxBufferedBytes` is 4 MiB (a lobby's answers and events are small; a peer that leaves
+   * more than that unread is not reading).
+   */
   readonly limits?: Partial<SessionLimits>;
+  /** The lobby's limits: games, watchers, backlogs, page sizes (see `LobbyLimits`). */
+  readonly lobbyLimits?: Partial<LobbyLimits>;
+  /**
+   * Most bytes all player sessions together may have waiting to be sent; past it the sessions
+   * holding the most are ended (see `OutputBudget`). Default 128 MiB.
+   */
+  readonly maxBufferedBytesTotal?: number;
 }
+
+/** The lobby's default session limits (on top of the session's own defaults). */
+export const lobbySessionLimits: Partial<SessionLimits> = { maxBufferedBytes: 4 * 1024 * 1024 };
+
+/** The default of {@link LobbyServerOptions.maxBufferedBytesTotal}: 128 MiB. */
+export const defaultMaxBufferedBytesTotal = 128 * 1024 * 1024;
 
 /**
  * A lobby server: one {@link Lobby} reachable over any number of transports. Each `listen` makes a
@@ -49,12 +69,25 @@ export class LobbyServer implements AsyncDisposable {
   readonly #scopes = new Set<Scope<PublicIdentity>>();
   readonly #addresses: string[] = [];
   readonly #owned: (() => Promise<void>)[] = [];
+  /** The server-wide budget of buffered output, counted while the server runs. */
+  readonly outputBudget: OutputBudget;
   #closing: Promise<void> | undefined;
 
+  /** @throws RangeError when a lobby limit is not a positive integer */
   constructor(options: LobbyServerOptions) {
-    this.#options = options;
+    const log = options.log;
+    // Names and reasons in log lines come from peers: printable() keeps escapes off the terminal.
+    this.#options = log === undefined ? options : { ...options, log: (line) => log(printable(line)) };
     this.#gameHost = options.gameHost ?? inProcessGameHost();
-    this.lobby = new Lobby({ gameHost: this.#gameHost, ...(options.log ? { log: options.log } : {}) });
+    this.lobby = new Lobby({
+      gameHost: this.#gameHost,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.lobbyLimits ? { limits: options.lobbyLimits } : {}),
+    });
+    this.outputBudget = new OutputBudget({
+      maxBytes: options.maxBufferedBytesTotal ?? defaultMaxBufferedBytesTotal,
+      ...(this.#options.log ? { log: this.#options.log } : {}),
+    });
     if (options.signal?.aborted) void this.close();
     else options.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
@@ -88,11 +121,12 @@ export class LobbyServer implements AsyncDisposable {
       admission: this.#options.admission ?? allowAll(),
     });
     const scope = new Scope<PublicIdentity>({
-      transport,
+      // Every accepted connection counts against the server-wide output budget.
+      transport: this.outputBudget.wrap(transport),
       authenticator,
       // The root is chosen after authentication: a facet that acts as this peer (RPC3 root capability).
       root: (peer) => this.lobby.rootFor({ name: peer.name ?? 'anonymous', fingerprint: peer.fingerprint }),
-      ...(this.#options.limits !== undefined ? { limits: this.#options.limits } : {}),
+      limits: { ...lobbySessionLimits, ...this.#options.limits },
       ...(log !== undefined
         ? {
             onSession: (session: Session<PublicIdentity>) => {
@@ -108,6 +142,7 @@ export class LobbyServer implements AsyncDisposable {
         : {}),
     });
     this.#scopes.add(scope);
+    this.outputBudget.start();
     const listener = await scope.listen(address);
     this.#addresses.push(listener.address);
     log?.(`listening on ${listener.address}`);
@@ -128,6 +163,7 @@ export class LobbyServer implements AsyncDisposable {
    */
   close(reason = 'the lobby server shut down'): Promise<void> {
     this.#closing ??= (async () => {
+      this.outputBudget.stop();
       await Promise.allSettled([...this.#scopes].map((scope) => scope.close(reason)));
       await this.lobby.close();
       await this.#gameHost.close();

@@ -1,7 +1,9 @@
 import { type Proxy, proxy, type Sequence } from '@msc/eventual';
+import { launcherSchemas, lobbySchemas, membershipSchemas } from './argument-schemas.ts';
 import type {
+  GamePage,
+  GamePageRequest,
   GameResult,
-  GameSummary,
   IClientLauncher,
   IGameLauncher,
   IJoinedPlayer,
@@ -15,7 +17,10 @@ import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 import { handOver } from './hand-over.ts';
 import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
 import { LobbyError } from './lobby-error.ts';
+import { type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
 import type { GameSettings, SettingsChange } from './settings.ts';
+import { printable } from './text-rules.ts';
+import { BacklogBudget } from './watcher-backlog.ts';
 
 /** A launched game, as the lobby tracks it until its failure domain is gone. */
 export interface RunningGame {
@@ -32,8 +37,13 @@ export interface RunningGame {
 export interface LobbyOptions {
   /** Where launched games run. */
   readonly gameHost: GameHost;
-  /** A line for each notable event (games created, launched, ended, crashed). Default: nothing. */
+  /**
+   * A line for each notable event (games created, launched, ended, crashed), with control and
+   * invisible characters removed. Default: nothing.
+   */
   readonly log?: (line: string) => void;
+  /** Limits on games, watchers and backlogs (see {@link LobbyLimits}). Default: {@link defaultLobbyLimits}. */
+  readonly limits?: Partial<LobbyLimits>;
 }
 
 /**
@@ -44,16 +54,32 @@ export class Lobby {
   readonly #options: LobbyOptions;
   readonly #open = new Map<string, LauncherGame>();
   readonly #running = new Map<string, RunningGame>();
+  /** Open games per creator's fingerprint (for `maxOpenGamesPerPlayer`). */
+  readonly #openByPlayer = new Map<string, number>();
+  /** Games launching (past the decision, not yet running): they count against `maxRunningGames`. */
+  #launching = 0;
+  readonly #budget: BacklogBudget;
   #nextId = 1;
   #closed = false;
 
+  /** @throws RangeError when a limit override is not a positive integer */
   constructor(options: LobbyOptions) {
     this.#options = options;
+    this.limits = lobbyLimits(options.limits);
+    this.#budget = new BacklogBudget(this.limits);
   }
+
+  /** The limits in force. */
+  readonly limits: LobbyLimits;
 
   /** The root capability for a session with `peer`. */
   rootFor(peer: PeerInfo): Proxy<ILobby> {
-    return proxy<ILobby>(new LobbyFacet(this, peer));
+    return proxy<ILobby>(new LobbyFacet(this, peer), { validate: lobbySchemas(this.limits.maxPageSize) });
+  }
+
+  /** Watchers (event streams) open now, and the bytes they hold not yet taken (as last counted). */
+  get watcherBacklog(): { readonly watchers: number; readonly bytes: number } {
+    return { watchers: this.#budget.watchers.size, bytes: this.#budget.bytes };
   }
 
   /** Open games, oldest first. */
@@ -66,17 +92,72 @@ export class Lobby {
     return [...this.#running.values()];
   }
 
-  /** @internal for the facets */
+  /**
+   * @internal for the facets
+   * @throws LobbyError `limit` past `maxOpenGames` or the creator's `maxOpenGamesPerPlayer`
+   */
   createGame(name: string, createdBy: PeerInfo): LauncherGame {
     if (this.#closed) throw new LobbyError('game-closed', 'expected an open lobby, but it is shutting down');
+    const { maxOpenGames, maxOpenGamesPerPlayer } = this.limits;
+    if (this.#open.size >= maxOpenGames) {
+      throw new LobbyError(
+        'limit',
+        `expected fewer than ${maxOpenGames} open games (maxOpenGames), but the lobby has that many: join one, or try again later`,
+      );
+    }
+    const owned = this.#openByPlayer.get(createdBy.fingerprint) ?? 0;
+    if (owned >= maxOpenGamesPerPlayer) {
+      throw new LobbyError(
+        'limit',
+        `expected a player to have fewer than ${maxOpenGamesPerPlayer} open games (maxOpenGamesPerPlayer), but you have ${owned}: launch or leave one first`,
+      );
+    }
     const id = `g${this.#nextId++}`;
-    const game = new LauncherGame(id, name, createdBy.name, {
-      launch: (launched, holders) => this.#launch(launched, holders),
-      unlist: (unlisted) => this.#open.delete(unlisted.id),
-    });
+    const game = new LauncherGame(
+      id,
+      name,
+      createdBy.name,
+      {
+        beforeLaunch: () => this.#checkRunningLimit(),
+        launch: (launched, holders) => this.#launch(launched, holders),
+        watcherDropped: (dropped, error) =>
+          this.#log(`game ${dropped.id}: dropped a watcher: ${error.message}`),
+        unlist: (unlisted) => {
+          if (!this.#open.delete(unlisted.id)) return;
+          const left = (this.#openByPlayer.get(createdBy.fingerprint) ?? 1) - 1;
+          if (left > 0) this.#openByPlayer.set(createdBy.fingerprint, left);
+          else this.#openByPlayer.delete(createdBy.fingerprint);
+        },
+      },
+      this.#budget,
+    );
     this.#open.set(id, game);
+    this.#openByPlayer.set(createdBy.fingerprint, owned + 1);
     this.#log(`${createdBy.name} created game ${id} "${name}"`);
     return game;
+  }
+
+  /**
+   * @internal for the facets: one page of the open games, oldest first (ids grow with creation,
+   * and the map keeps creation order).
+   */
+  listGames(page: GamePageRequest): GamePage {
+    const limit = Math.min(page.limit ?? this.limits.defaultPageSize, this.limits.maxPageSize);
+    const after = typeof page.after === 'string' ? Number(page.after.slice(1)) : 0;
+    const games: LauncherGame[] = [];
+    let more = false;
+    for (const game of this.#open.values()) {
+      if (Number(game.id.slice(1)) <= after) continue;
+      if (games.length === limit) {
+        more = true;
+        break;
+      }
+      games.push(game);
+    }
+    return {
+      games: games.map((game) => game.summary()),
+      next: more ? (games.at(-1)?.id ?? null) : null,
+    };
   }
 
   /** @internal for the facets */
@@ -101,7 +182,26 @@ export class Lobby {
     );
   }
 
+  #checkRunningLimit(): void {
+    const { maxRunningGames } = this.limits;
+    if (this.#running.size + this.#launching >= maxRunningGames) {
+      throw new LobbyError(
+        'limit',
+        `expected fewer than ${maxRunningGames} running games (maxRunningGames), but the lobby runs that many: launch again when one ends`,
+      );
+    }
+  }
+
   async #launch(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void> {
+    this.#launching++;
+    try {
+      await this.#start(game, holders);
+    } finally {
+      this.#launching--;
+    }
+  }
+
+  async #start(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void> {
     const players = holders.map((holder) => ({
       slot: holder.slot,
       role: slotRole(holder.slot),
@@ -166,7 +266,8 @@ export class Lobby {
   }
 
   #log(line: string): void {
-    this.#options.log?.(line);
+    // Names and reasons come from players: nothing they wrote may move a terminal's cursor.
+    this.#options.log?.(printable(line));
   }
 }
 
@@ -184,24 +285,19 @@ export class LobbyFacet implements ILobby {
     return { name: this.#peer.name, fingerprint: this.#peer.fingerprint };
   }
 
-  async listGames(): Promise<GameSummary[]> {
-    return this.#lobby.openGames.map((game) => game.summary());
+  /** Arguments were checked and cleaned by {@link lobbySchemas}. */
+  async listGames(page: GamePageRequest = {}): Promise<GamePage> {
+    return this.#lobby.listGames(page);
   }
 
+  /** `name` was checked and cleaned by {@link lobbySchemas} (text rules, 1 to 40 characters). */
   createGame(name: string): Proxy<IGameLauncher> {
-    const trimmed = typeof name === 'string' ? name.trim() : '';
-    if (trimmed.length === 0 || trimmed.length > 40) {
-      throw new LobbyError(
-        'bad-text',
-        `expected a game name of 1 to 40 characters, got ${JSON.stringify(name)}`,
-      );
-    }
-    const game = this.#lobby.createGame(trimmed, this.#peer);
-    return handOver(proxy<IGameLauncher>(new GameLauncherFacet(game, this.#peer)));
+    const game = this.#lobby.createGame(name, this.#peer);
+    return handOver(launcherFor(game, this.#peer));
   }
 
   openGame(id: string): Proxy<IGameLauncher> {
-    return handOver(proxy<IGameLauncher>(new GameLauncherFacet(this.#lobby.findGame(id), this.#peer)));
+    return handOver(launcherFor(this.#lobby.findGame(id), this.#peer));
   }
 }
 
@@ -235,7 +331,7 @@ export class GameLauncherFacet implements IGameLauncher, Disposable {
       client[Symbol.dispose]();
       throw error;
     }
-    return handOver(proxy<IJoinedPlayer>(membership));
+    return handOver(proxy<IJoinedPlayer>(membership, { validate: membershipSchemas }));
   }
 
   async changeSettings(seenLsn: number, change: SettingsChange): Promise<number> {
@@ -289,6 +385,11 @@ export class JoinedPlayer implements IJoinedPlayer, Disposable {
     this.#active = false;
     if (this.holder !== undefined) this.#game.release(this.holder, why);
   }
+}
+
+/** A launcher capability for `game`, acting as `peer`, with its arguments checked. */
+function launcherFor(game: LauncherGame, peer: PeerInfo): Proxy<IGameLauncher> {
+  return proxy<IGameLauncher>(new GameLauncherFacet(game, peer), { validate: launcherSchemas });
 }
 
 function describe(error: unknown): string {

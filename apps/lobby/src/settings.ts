@@ -29,6 +29,46 @@ export const settingsLimits = { minRounds: 1, maxRounds: 5, minBoardSize: 3, max
 export const defaultSettings: GameSettings = { rounds: 1, boardSize: 3, starters: ['X'] };
 
 /**
+ * A settings change as the lobby accepts it, checked field by field before anything is computed
+ * from it: a known `kind`, integers in range (so `rounds: -Infinity` or `NaN` never reaches a loop),
+ * a mark `X` or `O`. Returns a fresh object with only the known fields.
+ *
+ * @throws LobbyError `invalid-settings` naming the field, what was expected and what came
+ */
+export function parseSettingsChange(value: unknown): SettingsChange {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LobbyError('invalid-settings', `expected a settings change object, got ${describe(value)}`);
+  }
+  const change = value as Record<string, unknown>;
+  switch (change['kind']) {
+    case 'rounds':
+      checkInteger(change['rounds'], settingsLimits.minRounds, settingsLimits.maxRounds, 'rounds');
+      return { kind: 'rounds', rounds: change['rounds'] as number };
+    case 'board-size':
+      checkInteger(
+        change['boardSize'],
+        settingsLimits.minBoardSize,
+        settingsLimits.maxBoardSize,
+        'boardSize',
+      );
+      return { kind: 'board-size', boardSize: change['boardSize'] as number };
+    case 'starter': {
+      checkInteger(change['round'], 1, settingsLimits.maxRounds, 'round');
+      const mark = change['mark'];
+      if (mark !== 'X' && mark !== 'O') {
+        throw new LobbyError('invalid-settings', `expected mark 'X' or 'O', got ${describe(mark)}`);
+      }
+      return { kind: 'starter', round: change['round'] as number, mark };
+    }
+    default:
+      throw new LobbyError(
+        'invalid-settings',
+        `expected a change of kind rounds, board-size or starter, got ${describe(change['kind'])}`,
+      );
+  }
+}
+
+/**
  * Applies `change` to `settings` and returns the new settings (the old object is not changed).
  *
  * @throws LobbyError `invalid-settings` when the change is out of range or names a round that does not exist
@@ -65,7 +105,8 @@ export function applySettingsChange(settings: GameSettings, change: SettingsChan
 }
 
 /**
- * The settings fields a change reads and writes. A change conflicts with a change another player
+ * The settings fields a change reads and writes (`change` must have passed
+ * {@link parseSettingsChange}: the loop below runs up to `settings.rounds` from `change.rounds`). A change conflicts with a change another player
  * made to any of them after the LSN the changer saw: a `starter` change reads the round count that
  * makes its round exist, a `rounds` change writes the starters it drops.
  */
@@ -76,7 +117,9 @@ export function settingsFields(
   switch (change.kind) {
     case 'rounds': {
       const writes = ['rounds'];
-      for (let round = change.rounds + 1; round <= settings.rounds; round++) writes.push(`starter:${round}`);
+      // Bounded whatever the change says: from at least round 1 up to the current round count.
+      const first = Math.max(settingsLimits.minRounds, change.rounds) + 1;
+      for (let round = first; round <= settings.rounds; round++) writes.push(`starter:${round}`);
       return { reads: [], writes };
     }
     case 'board-size':
@@ -112,7 +155,14 @@ function checkInteger(value: unknown, min: number, max: number, what: string): v
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new LobbyError(
       'invalid-settings',
-      `expected ${what} to be an integer from ${min} to ${max}, got ${String(value)}`,
+      `expected ${what} to be an integer from ${min} to ${max}, got ${describe(value)}`,
     );
   }
+}
+
+/** A short description of a value for an error message (never the whole of a long string). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
+  if (typeof value === 'number') return String(value);
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -71,7 +71,7 @@ describe('the browser client in Chromium', () => {
       address: web.webSocketAddress,
     });
     try {
-      const [listed] = await bot.listGames();
+      const [listed] = (await bot.listGames()).games;
       expect(listed?.name).toBe('from the browser');
       const botView = bot.openGame(listed!.id);
       const botSeat = await joinSlot(botView, 1, 'bot');

@@ -168,7 +168,7 @@ describe.each(transportCases)('the lobby over $name', (transportCase) => {
     const eve = await lobby.connect('eve');
     const fresh = eve.createGame('after the crash');
     await fresh.until((view) => view.lsn >= 0);
-    expect((await eve.listGames()).map((game) => game.name)).toContain('after the crash');
+    expect((await eve.listGames()).games.map((game) => game.name)).toContain('after the crash');
     for (const player of [...doomed.players, ...healthy.players]) player[Symbol.dispose]();
   });
 

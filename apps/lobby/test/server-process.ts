@@ -32,9 +32,9 @@ afterEach(() => {
 /**
  * Starts a lobby server process (killed after the test) and waits until it listens (at most 20 s).
  *
- * @param limits - `LobbyLimits` overrides passed to the server
+ * @param options - server options (`lobbyLimits`, session `limits`, `maxBufferedBytesTotal`)
  */
-export async function startServerProcess(limits: Record<string, number> = {}): Promise<ServerProcess> {
+export async function startServerProcess(options: object = {}): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -42,7 +42,7 @@ export async function startServerProcess(limits: Record<string, number> = {}): P
       'tsx',
       '--conditions=@msc/source',
       fileURLToPath(new URL('./fixtures/server-process.ts', import.meta.url)),
-      JSON.stringify(limits),
+      JSON.stringify(options),
     ],
     { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -8,7 +8,7 @@ import {
 } from '@msc/identity';
 import { Scope, type Session } from '@msc/session';
 import type { Transport } from '@msc/transport';
-import type { GameSummary, ILobby } from '../contracts.ts';
+import type { GamePage, GamePageRequest, GameSummary, ILobby } from '../contracts.ts';
 import { GameView } from './game-view.ts';
 
 /** Options of {@link LobbyClient.connect}. */
@@ -83,9 +83,27 @@ export class LobbyClient implements AsyncDisposable {
     await this.lobby.whenResolved();
   }
 
-  /** The open games. */
-  listGames(): Promise<GameSummary[]> {
-    return this.lobby.listGames();
+  /**
+   * One page of the open games, oldest first; pass the page's `next` as `after` for the next one.
+   * The server caps the page size (50 by default).
+   */
+  listGames(page: GamePageRequest = {}): Promise<GamePage> {
+    return this.lobby.listGames(page);
+  }
+
+  /**
+   * The first open game `predicate` accepts, following pages (at most `maxPages`, default 20).
+   * Resolves `undefined` when none of those pages has one.
+   */
+  async findGame(predicate: (game: GameSummary) => boolean, maxPages = 20): Promise<GameSummary | undefined> {
+    let after: string | null = null;
+    for (let page = 0; page < maxPages; page++) {
+      const { games, next }: GamePage = await this.lobby.listGames({ after });
+      const found = games.find(predicate);
+      if (found !== undefined || next === null) return found;
+      after = next;
+    }
+    return undefined;
   }
 
   /** Creates a game and watches it (pipelined: no round trip before the view starts). */

@@ -8,10 +8,11 @@ import { renderBoard } from '../game/tic-tac-toe.ts';
 import type { Mark } from '../settings.ts';
 import { describeSettings } from '../settings.ts';
 import { describeGameEvent, describeLauncherEvent } from '../story.ts';
+import { printable } from '../text-rules.ts';
 
 /** The commands of the terminal client, as `help` prints them. */
 export const terminalHelp = [
-  'list                      the open games',
+  'list [more]               the open games (a page; `list more` for the next one)',
   'create <name>             create a game and watch it',
   'open <id>                 watch a listed game',
   'join [slot]               take a slot (0 = X, 1 = O, 2-3 watch); default: the first free one',
@@ -39,6 +40,8 @@ export class TerminalClient {
   #view: GameView | undefined;
   #membership: Proxy<IJoinedPlayer> | undefined;
   #player: PlayerView | undefined;
+  /** The cursor of the next page of `list`, or `null` after the last page. */
+  #nextPage: string | null = null;
 
   constructor(client: LobbyClient, name: string, print: (line: string) => void) {
     this.#client = client;
@@ -75,7 +78,7 @@ export class TerminalClient {
         case 'exit':
           return false;
         case 'list':
-          await this.#list();
+          await this.#list(words[0] === 'more');
           return true;
         case 'create':
           this.#watch(this.#client.createGame(rest || `${this.#name}'s game`));
@@ -124,7 +127,7 @@ export class TerminalClient {
           return true;
       }
     } catch (error) {
-      this.#print(`! ${describeError(error)}`);
+      this.#print(printable(`! ${describeError(error)}`));
       return true;
     }
   }
@@ -137,7 +140,7 @@ export class TerminalClient {
    */
   async playAsBot(options: { readonly timeoutMs?: number } = {}): Promise<string> {
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const open = (await this.#client.listGames()).find(
+    const open = await this.#client.findGame(
       (game) => game.openSlots.includes(0) || game.openSlots.includes(1),
     );
     let seat: Awaited<ReturnType<typeof joinSlot>> | undefined;
@@ -180,20 +183,29 @@ export class TerminalClient {
     this.#view?.[Symbol.dispose]();
   }
 
-  async #list(): Promise<void> {
-    const games = await this.#client.listGames();
+  async #list(more: boolean): Promise<void> {
+    if (more && this.#nextPage === null) {
+      this.#print('no more games (list shows the first page again)');
+      return;
+    }
+    const { games, next } = await this.#client.listGames(more ? { after: this.#nextPage } : {});
+    this.#nextPage = next;
     if (games.length === 0) this.#print('no open games (create one)');
     for (const game of games) {
+      // Names were cleaned by the server; printable() again, since a server is a peer too.
       this.#print(
-        `${game.id}  "${game.name}" by ${game.createdBy}: ${describeSettings(game.settings)}; free slots ${game.openSlots.join(', ') || 'none'}`,
+        printable(
+          `${game.id}  "${game.name}" by ${game.createdBy}: ${describeSettings(game.settings)}; free slots ${game.openSlots.join(', ') || 'none'}`,
+        ),
       );
     }
+    if (next !== null) this.#print("more games: type 'list more'");
   }
 
   #watch(view: GameView): void {
     this.#view?.[Symbol.dispose]();
     this.#view = view;
-    view.onEvent((event) => this.#print(describeLauncherEvent(event)));
+    view.onEvent((event) => this.#print(printable(describeLauncherEvent(event))));
     view.ended.catch((error: unknown) => this.#print(`! ${describeError(error)}`));
   }
 
@@ -221,7 +233,7 @@ export class TerminalClient {
     this.#player = player;
     this.#print(`the game started: you play ${player.info.role} in ${player.info.gameId}`);
     player.onEvent((event, view) => {
-      for (const line of describeGameEvent(event, view.board, view.boardSize)) this.#print(line);
+      for (const line of describeGameEvent(event, view.board, view.boardSize)) this.#print(printable(line));
       if (event.kind === 'snapshot')
         for (const row of renderBoard(view.board, view.boardSize)) this.#print(`    ${row}`);
       if (view.myTurn) this.#print(`your move (${view.info.role}): move <cell> or move <row> <col>`);

@@ -48,10 +48,12 @@ function fail(error: unknown): void {
   log.prepend(text('li', line, 'error'));
 }
 
-async function refresh(): Promise<void> {
-  const games = await client.listGames();
+/** Shows the first page of open games, or appends the page after `after`, with a More button. */
+async function refresh(after: string | null = null): Promise<void> {
+  const { games, next } = await client.listGames({ after });
   const list = byId('games');
-  list.replaceChildren();
+  if (after === null) list.replaceChildren();
+  else list.querySelector('[data-testid=more-games]')?.closest('li')?.remove();
   for (const game of games) {
     const item = text(
       'li',
@@ -60,7 +62,12 @@ async function refresh(): Promise<void> {
     item.append(button('Open', `open-${game.id}`, () => watch(client.openGame(game.id))));
     list.append(item);
   }
-  if (games.length === 0) list.append(text('li', 'no open games'));
+  if (games.length === 0 && after === null) list.append(text('li', 'no open games'));
+  if (next !== null) {
+    const item = document.createElement('li');
+    item.append(button('More', 'more-games', () => void refresh(next).catch(fail)));
+    list.append(item);
+  }
 }
 
 function watch(next: GameView): void {
@@ -146,7 +153,7 @@ async function main(): Promise<void> {
     const input = byId<HTMLInputElement>('game-name');
     watch(client.createGame(input.value || `${name}'s game`));
   });
-  byId('refresh').addEventListener('click', () => void refresh().catch(fail));
+  byId('refresh').addEventListener('click', () => void refresh(null).catch(fail));
   byId('chat-send').addEventListener('click', () => {
     const input = byId<HTMLInputElement>('chat-text');
     void view?.say(input.value).then(() => (input.value = ''), fail);

@@ -1,0 +1,66 @@
+/**
+ * The lobby's own limits: what one player, and all players together, can make the server hold.
+ * Everything a player sends is checked against these (and the argument schemas) before the lobby
+ * does any work with it; a call past a limit is refused with `LobbyError` `limit`, naming the limit.
+ *
+ * The defaults suit a public server on one machine; the scale check (1,000 players in 250 games)
+ * runs well inside them.
+ */
+export interface LobbyLimits {
+  /** Open (unlaunched) games in the lobby at once. Default 1,000. */
+  readonly maxOpenGames: number;
+  /** Open games one player (one key) has created and not yet launched or closed. Default 4. */
+  readonly maxOpenGamesPerPlayer: number;
+  /** Launched games running at once (each holds a SIP). Default 500. */
+  readonly maxRunningGames: number;
+  /** Event streams (`events()`) open on one game at once. Default 32. */
+  readonly maxWatchersPerGame: number;
+  /** Event streams open in the whole lobby at once. Default 20,000. */
+  readonly maxWatchers: number;
+  /**
+   * Events one watcher may have waiting, not yet taken by its session, whatever window its
+   * consumer declared; past it the watcher's stream is aborted. Default 1,024 (a reader with the
+   * default window of 64 keeps up with bursts of several hundred changes).
+   */
+  readonly maxWatcherBacklogItems: number;
+  /** Bytes (JSON-encoded estimate) one watcher may have waiting. Default 512 KiB. */
+  readonly maxWatcherBacklogBytes: number;
+  /**
+   * Bytes all watchers together may have waiting; past it the watcher being written to is
+   * aborted. Default 64 MiB.
+   */
+  readonly maxBacklogBytes: number;
+  /** Games `listGames` returns when the caller does not ask for a page size. Default 20. */
+  readonly defaultPageSize: number;
+  /** The largest page `listGames` returns. Default 50. */
+  readonly maxPageSize: number;
+}
+
+/** The limits used where none are given. */
+export const defaultLobbyLimits: LobbyLimits = {
+  maxOpenGames: 1_000,
+  maxOpenGamesPerPlayer: 4,
+  maxRunningGames: 500,
+  maxWatchersPerGame: 32,
+  maxWatchers: 20_000,
+  maxWatcherBacklogItems: 1_024,
+  maxWatcherBacklogBytes: 512 * 1024,
+  maxBacklogBytes: 64 * 1024 * 1024,
+  defaultPageSize: 20,
+  maxPageSize: 50,
+};
+
+/**
+ * `defaultLobbyLimits` with `overrides` applied.
+ *
+ * @throws RangeError when an override is not a positive integer, or names no limit
+ */
+export function lobbyLimits(overrides: Partial<LobbyLimits> = {}): LobbyLimits {
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!Object.hasOwn(defaultLobbyLimits, name)) throw new RangeError(`expected a lobby limit, got ${name}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`expected lobby limit ${name} to be a positive integer, got ${String(value)}`);
+    }
+  }
+  return { ...defaultLobbyLimits, ...overrides };
+}

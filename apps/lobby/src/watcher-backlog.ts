@@ -1,0 +1,147 @@
+import { observeConsumer, type Sequence, type SequenceWriter } from '@msc/eventual';
+import { LobbyError } from './lobby-error.ts';
+import type { LobbyLimits } from './lobby-limits.ts';
+
+/*
+ * What a launcher's watchers make the server hold, bounded in items and bytes per watcher and in
+ * bytes across the whole lobby.
+ *
+ * The guard must not trust the window the watcher's consumer declared: a remote consumer sets
+ * the sequence's `capacity` itself, and the old guard (`desiredSize < -256`) let a watcher that
+ * declared a huge capacity pile up events without bound. So each watcher counts for itself what it
+ * wrote and what its consumer (or the session carrying it) has taken, by observing the reads of
+ * its consumer end: sizes are kept in write order (events are taken in that order), so the items
+ * and bytes waiting are exact, whatever the capacity. The same observer sees the stream end
+ * (cancelled by its consumer, aborted when its session ends), and the watcher then leaves its game
+ * at once, so a stream that ended never counts against a limit.
+ *
+ * Events taken by a session are its connection's to hold (bounded per session by
+ * `maxBufferedBytes`, and across sessions by the server's output budget); what is counted here is
+ * what the lobby itself holds.
+ */
+
+/** The lobby-wide count: every watcher's waiting bytes, and the watchers. */
+export class BacklogBudget {
+  readonly limits: LobbyLimits;
+  readonly watchers = new Set<Watcher>();
+  /** Bytes waiting in all watchers. */
+  bytes = 0;
+
+  constructor(limits: LobbyLimits) {
+    this.limits = limits;
+  }
+}
+
+/** One `events()` stream of a launcher, with its backlog counted. */
+export class Watcher {
+  readonly #writer: SequenceWriter<unknown>;
+  readonly #budget: BacklogBudget;
+  readonly #onEnd: (watcher: Watcher) => void;
+  /** Sizes of the events written and not yet taken, oldest first (from `#head`). */
+  #sizes: number[] = [];
+  #head = 0;
+  #bytes = 0;
+  #ended = false;
+
+  /**
+   * @param onEnd - called once when the stream ends by itself (its consumer cancelled, or its
+   *   session ended), so its game stops writing to it
+   */
+  constructor(
+    events: Sequence<unknown>,
+    writer: SequenceWriter<unknown>,
+    budget: BacklogBudget,
+    onEnd: (watcher: Watcher) => void,
+  ) {
+    this.#writer = writer;
+    this.#budget = budget;
+    this.#onEnd = onEnd;
+    budget.watchers.add(this);
+    observeConsumer(events, (event) => {
+      if (event.type === 'read') this.#taken(event.size);
+      else if (event.type === 'aborted' || event.type === 'cancelled') {
+        if (this.#ended) return;
+        this.#release();
+        this.#onEnd(this);
+      }
+    });
+  }
+
+  /** Events waiting. */
+  get waitingItems(): number {
+    return this.#sizes.length - this.#head;
+  }
+
+  /** Bytes waiting. */
+  get waitingBytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Writes `event` (of about `size` bytes).
+   *
+   * @throws LobbyError `limit` when this watcher, or all of them, would hold too much: the caller
+   *   ends the watcher with it
+   * @throws what the writer throws (the consumer cancelled, the session ended)
+   */
+  write(event: unknown, size: number): void {
+    const { limits } = this.#budget;
+    if (
+      this.waitingItems + 1 > limits.maxWatcherBacklogItems ||
+      this.#bytes + size > limits.maxWatcherBacklogBytes
+    ) {
+      throw new LobbyError(
+        'limit',
+        `the watcher fell behind: ${this.waitingItems} events (${this.#bytes} bytes) are waiting to be read ` +
+          `(maxWatcherBacklogItems ${limits.maxWatcherBacklogItems}, maxWatcherBacklogBytes ${limits.maxWatcherBacklogBytes}); read faster or watch again`,
+      );
+    }
+    if (this.#budget.bytes + size > limits.maxBacklogBytes) {
+      throw new LobbyError(
+        'limit',
+        `the lobby's watchers hold ${this.#budget.bytes} bytes not yet read (maxBacklogBytes ${limits.maxBacklogBytes}); watch again later`,
+      );
+    }
+    // Count first: a local consumer may read (and be observed) inside write().
+    this.#sizes.push(size);
+    this.#bytes += size;
+    this.#budget.bytes += size;
+    this.#writer.write(event);
+  }
+
+  /** Ends the watcher with `error` (aborting its stream), or closes it normally without one. */
+  end(error?: unknown): void {
+    if (this.#ended) return;
+    this.#release();
+    if (error === undefined) void this.#writer.close().catch(() => {});
+    else this.#writer.abort(error);
+  }
+
+  /** `count` events were taken by the consumer (or the session carrying them), oldest first. */
+  #taken(count: number): void {
+    if (this.#ended) return;
+    for (let index = 0; index < count && this.waitingItems > 0; index++) {
+      const size = this.#sizes[this.#head++]!;
+      this.#bytes -= size;
+      this.#budget.bytes -= size;
+    }
+    if (this.#head > 64 && this.#head * 2 > this.#sizes.length) {
+      this.#sizes = this.#sizes.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #release(): void {
+    this.#ended = true;
+    this.#budget.watchers.delete(this);
+    this.#budget.bytes -= this.#bytes;
+    this.#bytes = 0;
+    this.#sizes = [];
+    this.#head = 0;
+  }
+}
+
+/** An estimate of an event's encoded size in bytes (its JSON length: close to CBOR's, never far below). */
+export function eventSize(event: unknown): number {
+  return JSON.stringify(event).length;
+}

@@ -1,0 +1,244 @@
+// The lobby's TCP endpoint attacked over loopback, in a real server process (so an attack that
+// ends the process shows up as a failed assertion, not as a dead test runner): a settings change
+// that once froze the event loop, game floods, control characters, and sessions that ask for large
+// answers and never read them. After each: the process lives, a bystander's call is answered
+// promptly, and memory stays under a stated bound. Bounded in time and count.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type Proxy, proxy } from '@msc/eventual';
+import { Identity } from '@msc/identity';
+import { tcp } from '@msc/transport-tcp';
+import { afterEach, describe, expect, test } from 'vitest';
+import { ClientLauncher } from '../src/client/game-view.ts';
+import { LobbyClient } from '../src/client/lobby-client.ts';
+import type { IClientLauncher } from '../src/contracts.ts';
+import { eventually } from './harness.ts';
+import { type ServerProcess, startServerProcess } from './server-process.ts';
+
+const clients: LobbyClient[] = [];
+afterEach(async () => {
+  await Promise.allSettled(clients.splice(0).map((client) => client.close()));
+});
+
+async function player(server: ServerProcess, name: string): Promise<LobbyClient> {
+  const client = LobbyClient.connect({
+    identity: await Identity.generate({ name }),
+    transport: tcp(),
+    address: server.tcp,
+  });
+  clients.push(client);
+  await client.ready();
+  return client;
+}
+
+/** How long the server takes to answer a bystander's call, in milliseconds. */
+async function bystanderLatency(bystander: LobbyClient): Promise<number> {
+  const started = performance.now();
+  await bystander.lobby.whoAmI();
+  return performance.now() - started;
+}
+
+async function rejection(
+  promise: PromiseLike<unknown>,
+): Promise<{ name?: string; code?: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { name?: string; code?: string; message: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A client capability for tryJoin (these games are never launched). */
+const noClient = (): Proxy<IClientLauncher> => proxy<IClientLauncher>(new ClientLauncher(() => {}));
+
+/** Members held until the end of the test (dropping one would free its slot). */
+const memberships: Proxy<unknown>[] = [];
+afterEach(() => {
+  for (const membership of memberships.splice(0)) membership[Symbol.dispose]();
+});
+
+/** Joins `slot` through `launcher` and holds the membership for the rest of the test. */
+async function hold(membership: Proxy<unknown>): Promise<void> {
+  memberships.push(membership);
+  await membership.whenResolved();
+}
+
+/** Bystander latency bound: generous, the test machine is shared (2 cores, many processes). */
+const promptMs = 5_000;
+
+describe('the lobby server process under hostile players (TCP, loopback)', () => {
+  test('changeSettings with rounds -Infinity is refused at once; the event loop never stalls', async () => {
+    const server = await startServerProcess();
+    const [attacker, bystander] = await Promise.all([player(server, 'mallory'), player(server, 'bob')]);
+    const launcher = attacker.lobby.createGame('trap');
+    await hold(launcher.tryJoin(0, 'mallory', noClient()));
+    for (const rounds of [Number.NEGATIVE_INFINITY, Number.NaN, 1e308, -1]) {
+      const started = performance.now();
+      const error = await rejection(launcher.changeSettings(0, { kind: 'rounds', rounds }));
+      expect(error, String(rounds)).toMatchObject({ name: 'ArgumentError', code: 'invalid-arguments' });
+      expect(performance.now() - started).toBeLessThan(promptMs);
+    }
+    expect(await bystanderLatency(bystander)).toBeLessThan(promptMs);
+    expect(server.alive()).toBe(true);
+  }, 60_000);
+
+  test('games are bounded per player and in total; listGames answers one bounded page', async () => {
+    const server = await startServerProcess({ lobbyLimits: { maxOpenGames: 24, maxOpenGamesPerPlayer: 4 } });
+    const bystander = await player(server, 'bob');
+    const attackers = await Promise.all(Array.from({ length: 8 }, (_, index) => player(server, `m${index}`)));
+    const outcomes = await Promise.allSettled(
+      attackers.flatMap((attacker) =>
+        Array.from({ length: 6 }, (_, game) =>
+          attacker.lobby.createGame(`${'flood '.repeat(6)}${game}`.slice(0, 40)).whenResolved(),
+        ),
+      ),
+    );
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(outcomes.length - refused.length).toBe(24);
+    for (const outcome of refused) {
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ name: 'LobbyError', code: 'limit' });
+    }
+    const messages = refused.map((outcome) => String((outcome as PromiseRejectedResult).reason.message));
+    expect(messages.some((message) => message.includes('maxOpenGamesPerPlayer'))).toBe(true);
+    expect(messages.some((message) => message.includes('(maxOpenGames)'))).toBe(true);
+
+    const first = await bystander.listGames();
+    expect(first.games).toHaveLength(20);
+    expect(JSON.stringify(first).length).toBeLessThan(20 * 1024);
+    const second = await bystander.listGames({ after: first.next });
+    expect(second.games).toHaveLength(4);
+    expect(second.next).toBeNull();
+    expect(new Set([...first.games, ...second.games].map((game) => game.id)).size).toBe(24);
+    expect(await rejection(bystander.listGames({ limit: 10_000 }))).toMatchObject({ name: 'ArgumentError' });
+    expect(server.alive()).toBe(true);
+  }, 60_000);
+
+  test('control characters in names and chat reach neither other players nor the server log', async () => {
+    const server = await startServerProcess();
+    const [attacker, bystander] = await Promise.all([player(server, 'mallory'), player(server, 'bob')]);
+    const launcher = attacker.lobby.createGame('\u001b]0;owned\u0007\u202egame\u200b');
+    await hold(launcher.tryJoin(0, 'mal\u001b[2Jlory\u202e', noClient()));
+    await launcher.chat(1, 'hi\u001b[1A\r\nthere\u2066\u0000');
+    const [listed] = (await bystander.listGames()).games;
+    expect(listed?.name).toBe(']0;ownedgame');
+    const view = bystander.openGame(listed!.id);
+    await view.until((current) => current.chat.length === 1);
+    expect(view.chat[0]).toMatchObject({ from: 'mal[2Jlory', text: 'hi[1A there' });
+    expect(view.slots[0]?.name).toBe('mal[2Jlory');
+    const log = server.output();
+    expect(log).toContain('created game');
+    // No control character but the line breaks between log lines, no bidi or zero-width character.
+    expect(log.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u200b\u202a-\u202e\u2066-\u2069]/u);
+  }, 60_000);
+
+  test('sessions that ask for large answers and never read are ended; the server stays small and prompt', async () => {
+    const server = await startServerProcess({
+      lobbyLimits: { maxOpenGamesPerPlayer: 60 },
+      maxBufferedBytesTotal: 24 * 1024 * 1024,
+    });
+    const bystander = await player(server, 'bob');
+    const creator = await player(server, 'carol');
+    for (let index = 0; index < 50; index++)
+      await creator.lobby
+        .createGame(`${'a long enough game name '.repeat(2)}`.slice(0, 36) + index)
+        .whenResolved();
+    const startBytes = server.residentBytes();
+    const attacker = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@msc/source',
+        fileURLToPath(new URL('./fixtures/stalled-reader.ts', import.meta.url)),
+        server.tcp,
+        '8',
+        '1500',
+        'list',
+      ],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let output = '';
+      attacker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await eventually(() => output.includes('stopping'), 'the attacker sent its calls and stopped', 60_000);
+      let peak = server.residentBytes();
+      // Every stalled session is ended (by its own buffered-bytes limit or the server's output budget).
+      await eventually(
+        () => {
+          peak = Math.max(peak, server.residentBytes());
+          return (server.output().match(/stalled-\d+ \(.*\) disconnected/g) ?? []).length === 8;
+        },
+        'the server ended all 8 stalled sessions',
+        60_000,
+      );
+      expect(server.alive()).toBe(true);
+      expect(await bystanderLatency(bystander)).toBeLessThan(promptMs);
+      expect(server.output()).toMatch(/not reading|output budget/);
+      // 8 sessions asked for 12,000 pages (about 150 MB of answers); the server held a bounded part.
+      expect(peak - startBytes).toBeLessThan(400 * 1024 * 1024);
+    } finally {
+      attacker.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  test('watchers that declare a huge window and never read are ended; the game and a reading watcher carry on', async () => {
+    const server = await startServerProcess({ lobbyLimits: { maxWatchersPerGame: 40 } });
+    const host = await player(server, 'carol');
+    const bystander = await player(server, 'bob');
+    const launcher = host.lobby.createGame('watched');
+    await hold(launcher.tryJoin(0, 'carol', noClient()));
+    const reader = bystander.openGame('g1');
+    await reader.until((view) => view.lsn >= 1);
+    const attacker = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@msc/source',
+        fileURLToPath(new URL('./fixtures/stalled-reader.ts', import.meta.url)),
+        server.tcp,
+        '4',
+        '8',
+        'watch',
+        'g1',
+      ],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let output = '';
+      attacker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await eventually(
+        () => output.includes('stopping'),
+        'the attacker opened its watchers and stopped',
+        60_000,
+      );
+      const startBytes = server.residentBytes();
+      let peak = startBytes;
+      // Each of the 32 stalled watchers ends: dropped by the lobby's backlog guard, or with its
+      // whole session when the session's output limit is reached first.
+      const ended = () =>
+        (server.output().match(/dropped a watcher: the watcher fell behind/g) ?? []).length +
+        8 * (server.output().match(/stalled-\d+ \(.*\) disconnected/g) ?? []).length;
+      // Chat in bursts of 100 until every stalled watcher is gone (bounded: at most 20,000 lines).
+      const line = 'x'.repeat(200);
+      let lsn = 1;
+      for (let batch = 0; batch < 200 && ended() < 32; batch++) {
+        const said = await Promise.all(Array.from({ length: 100 }, () => launcher.chat(lsn, line)));
+        lsn = Math.max(...said);
+        peak = Math.max(peak, server.residentBytes());
+        // The honest watcher reads along (a watcher that does not read is what this test drops).
+        await reader.until((view) => view.lsn >= lsn, 30_000);
+      }
+      await eventually(() => ended() >= 32, 'all 32 stalled watchers ended', 10_000);
+      expect(server.alive()).toBe(true);
+      expect(await bystanderLatency(bystander)).toBeLessThan(promptMs);
+      await reader.until((view) => view.lsn === lsn, 30_000);
+      expect(reader.chat.length).toBeGreaterThanOrEqual(lsn - 1);
+      // 32 watchers × every line would be 200 MB and more; the server held a bounded part.
+      expect(peak - startBytes).toBeLessThan(200 * 1024 * 1024);
+    } finally {
+      attacker.kill('SIGKILL');
+    }
+  }, 180_000);
+});
