@@ -1,11 +1,11 @@
 import {
   type ArgumentValidators,
   isCapability,
-  releaseCapabilities,
   type StandardIssue,
   type StandardResult,
   type StandardSchema,
 } from '@msc/eventual';
+import { releaseCapabilities } from '@msc/eventual/handler';
 import { type IGameLauncher, type IJoinedPlayer, type ILobby, slotCount } from './contracts.ts';
 import { isLobbyError } from './lobby-error.ts';
 import { parseSettingsChange } from './settings.ts';

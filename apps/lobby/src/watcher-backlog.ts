@@ -1,4 +1,5 @@
-import { observeConsumer, type Sequence, type SequenceWriter } from '@msc/eventual';
+import type { Sequence, SequenceWriter } from '@msc/eventual';
+import { streamQueue } from '@msc/eventual/handler';
 import { LobbyError } from './lobby-error.ts';
 import type { LobbyLimits } from './lobby-limits.ts';
 
@@ -57,7 +58,8 @@ export class Watcher {
     this.#budget = budget;
     this.#onEnd = onEnd;
     budget.watchers.add(this);
-    observeConsumer(events, (event) => {
+    // The consumer end's shared queue reports every read and ending (the seam sessions use too).
+    events[streamQueue].observe((event) => {
       if (event.type === 'read') this.#taken(event.size);
       else if (event.type === 'aborted' || event.type === 'cancelled') {
         if (this.#ended) return;
