@@ -11,8 +11,8 @@ import { FrameInbox } from './frame-inbox.ts';
 import { Heartbeat } from './heartbeat.ts';
 
 /**
- * What one heartbeat answer the peer asked for counts against `maxBufferedBytes` when it is not sent because our
- * earlier output still waits in the medium (that output answers the peer just as well once it arrives).
+ * What one ping counts against `maxBufferedBytes` when it gets no pong of its own, because a pong already went out
+ * this turn or our earlier output still waits in the medium (either answers the peer just as well once it reads).
  */
 const owedAnswerBytes = 4;
 
@@ -62,8 +62,15 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   /** The one-slot array that hands a frame to a driver without `coalesceWrites` (no allocation per frame). */
   readonly #single: Uint8Array[] = [];
   #readingPaused = false;
-  /** Heartbeat answers the peer asked for while our output waited in the medium; see {@link owedAnswerBytes}. */
+  /**
+   * Pings answered by an earlier answer, in bytes (see {@link owedAnswerBytes}), since our frames last left the
+   * medium entirely: a peer that asks and asks while reading nothing spends the output budget this way.
+   */
   #owedBytes = 0;
+  /** Whether a pong went out in this turn (pings in the same turn share it). */
+  #pongThisTurn = false;
+  /** Whether frames were written since `#owedBytes` started counting. */
+  #framesSinceOwed = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -145,6 +152,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     single.push(frame);
     this.driver.writeFrames(single);
     single.pop();
+    this.#framesSinceOwed = true;
     if (this.driver.heldBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
   }
 
@@ -209,6 +217,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#outgoingBytes = 0;
     this.#heartbeat?.sent();
     this.driver.writeFrames(frames);
+    this.#framesSinceOwed = true;
     if (this.driver.heldBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
   };
 
@@ -272,20 +281,31 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     }
   }
 
+  /**
+   * Answers a ping with one pong, unless an answer is already on its way: a pong sent earlier in this turn, or our
+   * output still waiting in the medium. Answering again would only queue more bytes for a peer that may not read;
+   * the pings without a pong of their own count against the budget instead (see {@link owedAnswerBytes}).
+   */
   #ping(): void {
     if (this.#state === 'closed' || this.driver.sendPong === undefined) return;
-    if (this.#outgoingBytes === 0 && this.driver.heldBytes === 0) {
+    if (!this.#pongThisTurn && this.#outgoingBytes === 0 && this.driver.heldBytes === 0) {
+      this.#pongThisTurn = true;
+      queueMicrotask(this.#endTurn);
       this.#sendControl(this.driver.sendPong);
       return;
     }
-    // Our output still waits in the medium: it answers the peer once it arrives, but a peer that keeps asking
-    // while it does not read is spending our budget.
+    if (this.#owedBytes === 0) this.#framesSinceOwed = false;
     this.#owedBytes += owedAnswerBytes;
     if (this.bufferedBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
   }
 
+  readonly #endTurn = (): void => {
+    this.#pongThisTurn = false;
+  };
+
   #written(): void {
-    if (this.driver.heldBytes === 0) this.#owedBytes = 0;
+    // Our frames left the medium entirely: the owed answers go with them.
+    if (this.#framesSinceOwed && this.driver.heldBytes === 0) this.#owedBytes = 0;
     if (this.bufferedBytes <= this.#settings.lowWaterMarkBytes) this.#drained.release();
   }
 
