@@ -29,7 +29,7 @@ export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export { registerEventualErrors } from './error-registration.ts';
 export { defaultSessionLimits, type SessionLimits } from './limits.ts';
 export { remoteIdentity } from './remote-identity.ts';
-export { Scope, type ScopeOptions } from './scope.ts';
+export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
 export { Session } from './session.ts';
 export {
   SessionError,

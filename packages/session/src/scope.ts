@@ -34,6 +34,26 @@ export interface ScopeOptions<Peer = unknown> {
   readonly trace?: TraceOptions;
   /** Called for each session the scope makes (accepted or dialed), once it exists. */
   readonly onSession?: (session: Session<Peer>) => void;
+  /**
+   * The most sessions each listener of the scope has in their handshake at once (accepted, not yet established).
+   * A connection that arrives at the limit is aborted at once, before any byte of it is read or a session is made,
+   * and counted in `stats().refused`; a place frees up when a session is established or ends. Each pending session
+   * lasts at most `limits.handshakeTimeoutMs`. Default 128.
+   */
+  readonly maxPendingSessions?: number;
+}
+
+/** Default {@link ScopeOptions.maxPendingSessions}: 128 per listener. */
+const defaultMaxPendingSessions = 128;
+
+/** Counters of a {@link Scope}, from `scope.stats()`. */
+export interface ScopeStats {
+  /** Sessions alive now (pending ones included). */
+  readonly sessions: number;
+  /** Accepted sessions still in their handshake, over all listeners. */
+  readonly pending: number;
+  /** Connections aborted on arrival because their listener had `maxPendingSessions` pending, since the scope began. */
+  readonly refused: number;
 }
 
 /**
@@ -57,11 +77,22 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
   /** The scope's own reference to a fixed root (the caller may dispose theirs), released at the end. */
   readonly #root: Proxy<unknown> | undefined;
   #closing: Promise<void> | undefined;
+  readonly #maxPendingSessions: number;
+  #pending = 0;
+  #refused = 0;
 
   /**
    * @throws DisposedError when `options.root` is a proxy that was already disposed
+   * @throws RangeError when `options.maxPendingSessions` is not a whole number of 1 or more
    */
   constructor(options: ScopeOptions<Peer>) {
+    const maxPendingSessions = options.maxPendingSessions ?? defaultMaxPendingSessions;
+    if (!Number.isInteger(maxPendingSessions) || maxPendingSessions < 1) {
+      throw new RangeError(
+        `expected maxPendingSessions to be a whole number of 1 or more, but got ${maxPendingSessions}`,
+      );
+    }
+    this.#maxPendingSessions = maxPendingSessions;
     this.#options = options;
     const root = options.root;
     if (isCapability(root)) {
@@ -80,6 +111,11 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     return this.#sessions;
   }
 
+  /** How many sessions are alive and pending, and how many connections were refused at the pending limit. */
+  stats(): ScopeStats {
+    return { sessions: this.#sessions.size, pending: this.#pending, refused: this.#refused };
+  }
+
   /** Whether the scope has ended (or is ending). */
   get closed(): boolean {
     return this.#closing !== undefined;
@@ -93,6 +129,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
    */
   async listen(address: string): Promise<Listener> {
     this.#checkOpen();
+    let pending = 0; // this listener's sessions in their handshake
     const listener = await this.#options.transport.listen(
       address,
       (connection) => {
@@ -100,7 +137,28 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
           connection.abort(new Error('the scope has ended'));
           return;
         }
-        this.#startSession(connection, 'listener');
+        if (pending >= this.#maxPendingSessions) {
+          // Refused before a session exists: nothing is read, decoded or allocated for it.
+          this.#refused += 1;
+          connection.abort(
+            new Error(
+              `the listener has ${pending} sessions in their handshake (maxPendingSessions); try again later`,
+            ),
+          );
+          return;
+        }
+        const session = this.#startSession(connection, 'listener');
+        pending += 1;
+        this.#pending += 1;
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          pending -= 1;
+          this.#pending -= 1;
+        };
+        session.established.then(release, release);
+        void session.closed.then(release);
       },
       { signal: this.#abort.signal },
     );

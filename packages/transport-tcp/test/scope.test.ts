@@ -99,3 +99,46 @@ describe('a Scope over tcp()', () => {
     desk[Symbol.dispose]();
   });
 });
+
+describe('maxPendingSessions of a Scope listener', () => {
+  it('connections past the pending limit are aborted on arrival and counted; the bystander keeps working; places free up', async () => {
+    const root = proxy<IDesk>(new Desk());
+    const server = new Scope({
+      transport: tcp(),
+      authenticator: unauthenticated(),
+      root,
+      maxPendingSessions: 3,
+    });
+    root[Symbol.dispose]();
+    cleanups.push(() => server.close());
+    const listener = await server.listen('tcp:127.0.0.1:0');
+    const port = Number(listener.address.split(':').at(-1));
+    const bystander = await deskClient(tcp(), listener.address);
+    expect(await bystander.echo('before')).toBe('before');
+
+    // Raw sockets that never say hello: each holds a session in its handshake.
+    const stalled = await Promise.all([1, 2, 3].map(() => rawClient(port)));
+    for (const peer of stalled) cleanups.push(() => peer.socket.destroy());
+    for (let attempt = 0; attempt < 500 && server.stats().pending < 3; attempt++) await sleep(5);
+    expect(server.stats()).toMatchObject({ pending: 3, refused: 0 });
+    const started = Date.now();
+    const refused = await Promise.all([1, 2].map(() => rawClient(port)));
+    await Promise.all(refused.map((peer) => peer.ended)); // closed by the server at once
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(server.stats()).toMatchObject({ pending: 3, refused: 2 });
+    expect(await bystander.echo('during')).toBe('during');
+
+    for (const peer of stalled) peer.socket.destroy();
+    for (let attempt = 0; attempt < 500 && server.stats().pending > 0; attempt++) await sleep(5);
+    expect(server.stats().pending).toBe(0);
+    const later = await deskClient(tcp(), listener.address);
+    expect(await later.echo('after')).toBe('after');
+    expect(server.stats()).toMatchObject({ sessions: 2, pending: 0, refused: 2 });
+  });
+
+  it('rejects a maxPendingSessions that is not a whole number of 1 or more', () => {
+    expect(
+      () => new Scope({ transport: tcp(), authenticator: unauthenticated(), maxPendingSessions: 0 }),
+    ).toThrow(RangeError);
+  });
+});
