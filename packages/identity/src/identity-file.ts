@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { writeFileAtomically } from './atomic-file.ts';
 import { base64UrlDecode, base64UrlEncode } from './bytes.ts';
 import { Identity } from './identity.ts';
-import { IdentityFileError } from './identity-file-error.ts';
+import { folderNotFoundOr, IdentityFileError } from './identity-file-error.ts';
 
 /** The `format` field of an identity file. */
 const IDENTITY_FILE_FORMAT = 'msc-identity';
@@ -22,10 +22,10 @@ export interface SaveIdentityOptions {
 /**
  * Writes `identity` (secret key, public key, fingerprint, display name) to `path` as a small JSON
  * document, created with mode 0600 (owner read/write only) and written atomically: a crash leaves
- * either no file or the complete one. The directory must exist.
+ * either no file or the complete one. The folder must exist.
  *
- * @throws {IdentityFileError} code `exists` when `path` exists and `overwrite` is not set; other
- *   file system errors as thrown by `node:fs`.
+ * @throws {IdentityFileError} code `exists` when `path` exists and `overwrite` is not set,
+ *   `folder-not-found` when its folder does not exist; other file system errors as thrown by `node:fs`.
  */
 export async function saveIdentity(
   identity: Identity,
@@ -57,7 +57,7 @@ export async function saveIdentity(
         },
       );
     }
-    throw error;
+    throw folderNotFoundOr(error, path);
   }
 }
 
@@ -117,7 +117,8 @@ export async function loadIdentity(path: string): Promise<Identity> {
  * and saves it there. Two processes racing to create the same file end up with the same identity:
  * the loser of the exclusive create loads the winner's file.
  *
- * @throws {IdentityFileError} as {@link loadIdentity}.
+ * @throws {IdentityFileError} as {@link loadIdentity}; `folder-not-found` when the file is missing
+ *   and so is its folder.
  */
 export async function loadOrCreateIdentity(
   path: string,

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { writeFileAtomically } from './atomic-file.ts';
-import { IdentityFileError } from './identity-file-error.ts';
+import { folderNotFoundOr, IdentityFileError } from './identity-file-error.ts';
 import type { KnownPeers } from './known-peers.ts';
 import { normalizeDisplayName } from './name-skeleton.ts';
 import { PublicIdentity } from './public-identity.ts';
@@ -28,7 +28,8 @@ const MAX_KNOWN_PEERS_FILE_BYTES = 16 * 1024 * 1024;
  * are serialised, but two processes sharing one file may lose each other's additions.
  *
  * `get`, `set` and `list` throw {@link IdentityFileError} code `corrupt` when the file is not valid
- * (a damaged file is never overwritten: fix or remove it), `insecure-permissions` as above.
+ * (a damaged file is never overwritten: fix or remove it), `insecure-permissions` as above; `set`
+ * throws `folder-not-found` when the file's folder does not exist.
  */
 export function knownPeersFile(path: string): KnownPeers {
   let queue: Promise<unknown> = Promise.resolve();
@@ -49,10 +50,14 @@ export function knownPeersFile(path: string): KnownPeers {
           version: KNOWN_PEERS_VERSION,
           peers: [...peers.values()].map((peer) => peer.toJSON()),
         };
-        await writeFileAtomically(path, `${JSON.stringify(document, null, 2)}\n`, {
-          mode: 0o600,
-          exclusive: false,
-        });
+        try {
+          await writeFileAtomically(path, `${JSON.stringify(document, null, 2)}\n`, {
+            mode: 0o600,
+            exclusive: false,
+          });
+        } catch (error) {
+          throw folderNotFoundOr(error, path);
+        }
       };
       const result = queue.then(task, task);
       queue = result.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,6 +99,37 @@ describe('identity files', () => {
     await chmod(path, 0o644);
     await symlink(path, join(directory, 'link.json'));
     await expectFileError(loadIdentity(join(directory, 'link.json')), 'insecure-permissions', /0644/);
+  });
+
+  it('loadOrCreateIdentity in a missing folder names the folder and the fix, not a temporary file', async () => {
+    const folder = join(directory, 'missing', 'deeper');
+    const path = join(folder, 'alice.identity.json');
+    const error = await loadOrCreateIdentity(path, { name: 'alice' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(IdentityFileError);
+    const fileError = error as IdentityFileError;
+    expect(fileError.code).toBe('folder-not-found');
+    expect(fileError.path).toBe(path);
+    expect(fileError.message).toContain(`expected the folder ${folder} to exist`);
+    expect(fileError.message).toMatch(/create it first .*mkdir -p.*or pass a path in an existing folder/);
+    expect(fileError.message).not.toMatch(/\.tmp|ENOENT/);
+    // Creating the folder is the fix.
+    await mkdir(folder, { recursive: true });
+    expect((await loadOrCreateIdentity(path, { name: 'alice' })).name).toBe('alice');
+  });
+
+  it('a known-peers file in a missing folder names the folder on set', async () => {
+    const path = join(directory, 'nowhere', 'known-peers.json');
+    const store = knownPeersFile(path);
+    expect(await store.get('bob')).toBeUndefined();
+    const bob = await Identity.generate({ name: 'bob' });
+    await expectFileError(
+      store.set('bob', bob.publicIdentity),
+      'folder-not-found',
+      /expected the folder .*nowhere to exist/,
+    );
   });
 
   it('load reports a missing file as not-found', async () => {

@@ -7,6 +7,7 @@ import { beginWalk, EncodeWalk, endWalk, isWalking } from './encode-walk.ts';
 import { scanFrame } from './frame-scanner.ts';
 import { type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
+import { functionMessage, symbolMessage } from './unsupported-value.ts';
 import { descriptorsTag, referenceFrameTag } from './wire-tags.ts';
 
 /** How a {@link Codec} is made. Every option has a default; `new Codec()` is a working codec. */
@@ -224,6 +225,13 @@ function toEncodeError(error: unknown): EncodeError {
     );
   }
   const message = error instanceof Error ? error.message : String(error);
+  // cbor-x names a function or symbol by its type only (it never hands us the value).
+  if (message === 'Unknown type: function') {
+    return new EncodeError('unsupported-type', functionMessage, { cause: error });
+  }
+  if (message === 'Unknown type: symbol') {
+    return new EncodeError('unsupported-type', symbolMessage, { cause: error });
+  }
   return new EncodeError('unsupported-type', `expected an encodable value, encoding failed: ${message}`, {
     cause: error,
   });

@@ -3,6 +3,7 @@ import type { ContractDefinition, ContractRegistry } from './contract-registry.t
 import { EncodeError } from './encode-error.ts';
 import { errorToPayload } from './error-wire.ts';
 import { UnknownContract } from './unknown-contract.ts';
+import { unsupportedObjectMessage } from './unsupported-value.ts';
 import {
   arrayBufferTag,
   contractTag,
@@ -160,10 +161,7 @@ export class EncodeWalk {
       case Claim.ArrayCopy:
         return undefined;
       default:
-        throw new EncodeError(
-          'unsupported-type',
-          `expected plain data, a registered contract, an Error or a by-reference value, got ${describe(value)}; register its class as a contract`,
-        );
+        throw new EncodeError('unsupported-type', unsupportedObjectMessage(value));
     }
   }
 

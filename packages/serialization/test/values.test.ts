@@ -230,6 +230,82 @@ describe('values that cannot be encoded', () => {
     expect((thrown as EncodeError).code).toBe('unsupported-type');
   });
 
+  class Account {
+    balance = 0;
+    deposit(amount: number) {
+      this.balance += amount;
+    }
+  }
+  class Point {
+    x = 1;
+  }
+  async function* numbers() {
+    yield 1;
+  }
+  test.each([
+    [
+      'a function',
+      () => 1,
+      ['got a function', 'a method of a class', 'proxy() from @msc/eventual', 'by reference'],
+    ],
+    ['a method in a plain object', { onMove() {} }, ['got a function', 'proxy()']],
+    [
+      'an instance of a class with methods',
+      new Account(),
+      [
+        'got an instance of Account',
+        'has methods',
+        'wrap it with proxy()',
+        'register its class as a contract',
+      ],
+    ],
+    [
+      'an instance of a data class',
+      new Point(),
+      ['got an instance of Point', 'register its class as a contract'],
+    ],
+    [
+      'a ReadableStream',
+      new ReadableStream(),
+      ['got an instance of ReadableStream', 'Sequence', 'bytesFrom()'],
+    ],
+    ['an async generator', numbers(), ['got an async iterable', 'sequence()', 'bytesFrom()']],
+    ['a Blob', new Blob(['hi']), ['got an instance of Blob', 'Uint8Array', 'bytesFrom(blob.stream())']],
+    ['a URL', new URL('https://example.com/'), ['got an instance of URL', 'pass url.href']],
+    ['a Promise', Promise.resolve(1), ['got an instance of Promise', 'await it']],
+    ['a symbol', Symbol('s'), ['got a symbol', 'pass a string']],
+  ])('%s: the EncodeError says what it got and the fix for its kind', (_name, value, phrases) => {
+    let thrown: unknown;
+    try {
+      codec.encode({ nested: [value] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EncodeError);
+    const message = (thrown as EncodeError).message;
+    for (const phrase of phrases) expect(message).toContain(phrase);
+    expect(message).toMatch(
+      /^expected plain data, a registered contract, an Error or a capability or stream, got /,
+    );
+  });
+
+  test('only a class with methods is told about proxy(); a stream, Blob or URL is not told to register a contract', () => {
+    const messageOf = (value: unknown) => {
+      try {
+        codec.encode(value);
+      } catch (error) {
+        // The advice: what follows "got ..." (the start lists what can be encoded).
+        return (error as Error).message.split(', got ')[1] ?? '';
+      }
+      return '';
+    };
+    expect(messageOf(new Point())).not.toContain('proxy()');
+    for (const value of [new ReadableStream(), new Blob([]), new URL('https://example.com/')]) {
+      expect(messageOf(value)).not.toContain('contract');
+    }
+    expect(messageOf(() => 1)).not.toContain('Unknown type');
+  });
+
   test('a cycle is an EncodeError too-deep, and the codec keeps working after it', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;

@@ -77,6 +77,33 @@ describe('calls over a session', () => {
     remote[Symbol.dispose]();
   });
 
+  test('an argument or a result that cannot cross names the fix for its kind (proxy(), url.href)', async () => {
+    class Wallet {
+      pay() {}
+    }
+    interface IEcho {
+      echo(value: unknown): Promise<unknown>;
+      wallet(): Promise<unknown>;
+    }
+    class Echo implements IEcho {
+      async echo(value: unknown) {
+        return value;
+      }
+      async wallet() {
+        return new Wallet();
+      }
+    }
+    const { remote } = served<IEcho>(new Echo());
+    await expect(remote.echo(new Wallet())).rejects.toThrow(
+      /got an instance of Wallet, which has methods; wrap it with proxy\(\) from @msc\/eventual to pass it by reference/,
+    );
+    await expect(remote.echo(() => 1)).rejects.toThrow(/got a function.*proxy\(\)/);
+    await expect(remote.echo(new URL('https://example.com/'))).rejects.toThrow(/pass url\.href/);
+    await expect(remote.wallet()).rejects.toThrow(/got an instance of Wallet.*proxy\(\)/);
+    expect(await remote.echo('still up')).toBe('still up');
+    remote[Symbol.dispose]();
+  });
+
   test('opt-in argument validation protects the callee from a remote caller', async () => {
     const calc = new Calc(1);
     const schema: StandardSchema = {
