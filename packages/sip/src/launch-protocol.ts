@@ -43,6 +43,50 @@ export type SipMessage =
   | { readonly mscSip: 'fatal'; readonly error: ErrorReport; readonly origin: string }
   | { readonly mscSip: 'descendant'; readonly pid: number; readonly alive: boolean };
 
+/**
+ * The SIP's message to its parent if `value` is a well-formed one, else `undefined`. A SIP is untrusted: a message
+ * of another shape (a `fatal` whose error is not a report, a `descendant` whose pid is not a positive integer) is
+ * dropped, never half-read.
+ */
+export function sipMessageFrom(value: unknown): SipMessage | undefined {
+  if (!isLaunchProtocol(value)) return undefined;
+  const message = value as {
+    mscSip: string;
+    error?: unknown;
+    origin?: unknown;
+    pid?: unknown;
+    alive?: unknown;
+  };
+  switch (message.mscSip) {
+    case 'ready':
+      return { mscSip: 'ready' };
+    case 'fatal': {
+      const error = message.error as Partial<ErrorReport> | null | undefined;
+      if (typeof error !== 'object' || error === null) return undefined;
+      const text = (field: unknown, limit: number) =>
+        typeof field === 'string' ? field.slice(0, limit) : undefined;
+      const stack = text(error.stack, 16_384);
+      const code = text(error.code, 256);
+      return {
+        mscSip: 'fatal',
+        error: {
+          name: text(error.name, 256) ?? 'Error',
+          message: text(error.message, 16_384) ?? '(no message)',
+          ...(stack === undefined ? {} : { stack }),
+          ...(code === undefined ? {} : { code }),
+        },
+        origin: text(message.origin, 256) ?? 'unknown',
+      };
+    }
+    case 'descendant':
+      if (!Number.isSafeInteger(message.pid) || (message.pid as number) <= 1) return undefined;
+      if (typeof message.alive !== 'boolean') return undefined;
+      return { mscSip: 'descendant', pid: message.pid as number, alive: message.alive };
+    default:
+      return undefined;
+  }
+}
+
 /** Whether `value` is a message of the launch protocol (from either side). */
 export function isLaunchProtocol(value: unknown): value is SipMessage | LaunchMessage {
   return (

@@ -1,7 +1,7 @@
 import { MessageChannel, type ResourceLimits, Worker } from 'node:worker_threads';
 import { messagePortConnection } from '@msc/transport-memory';
 import { copyingConnection } from './copying-connection.ts';
-import { isLaunchProtocol, type SipMessage, type WorkerLaunch } from './launch-protocol.ts';
+import { type SipMessage, sipMessageFrom, type WorkerLaunch } from './launch-protocol.ts';
 import type { Launched, RawExit } from './launched.ts';
 import type { SipResourceLimits } from './sip-options.ts';
 
@@ -60,8 +60,9 @@ export function launchWorker(options: WorkerLaunchOptions): Launched {
   worker.on('error', (reported: Error) => {
     error ??= reported;
   });
-  worker.on('message', (message: unknown) => {
-    if (!isLaunchProtocol(message) || message.mscSip === 'launch') return;
+  worker.on('message', (value: unknown) => {
+    const message = sipMessageFrom(value);
+    if (message === undefined) return;
     for (const listener of listeners) listener(message);
   });
   const exited = new Promise<RawExit>((resolve) => {

@@ -11,6 +11,8 @@ export interface RawExit {
   readonly error?: Error;
   /** A process SIP's report of the uncaught error that ended it. */
   readonly fatal?: Error;
+  /** Why the parent ended a process SIP that broke the IPC protocol (SipError `protocol`). */
+  readonly violation?: Error;
   /** The last few KiB a process SIP wrote to stderr (out-of-memory detection, diagnostics). */
   readonly stderrTail?: string;
 }

@@ -23,16 +23,20 @@ export function isProcessRunning(pid: number): boolean {
 }
 
 /**
- * Kills every process in `pids` with SIGKILL and waits until none of them runs code any more (polling every
- * 10 ms), at most `timeoutMs` milliseconds. Returns the pids still running after that (normally none).
+ * Kills every process in `pids`, and the process group each leads (a process SIP leads its own), with SIGKILL,
+ * and waits until none of them runs code any more (polling every 10 ms), at most `timeoutMs` milliseconds.
+ * Returns the pids still running after that (normally none).
  */
 export async function killProcesses(pids: Iterable<number>, timeoutMs = 5_000): Promise<number[]> {
   let remaining = [...pids];
   for (const pid of remaining) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
+    // A process SIP leads a process group of its own: what it started goes with it.
+    for (const target of process.platform === 'win32' ? [pid] : [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   }
   const deadline = Date.now() + timeoutMs;

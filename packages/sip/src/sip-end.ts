@@ -10,8 +10,10 @@ import type { TerminationReason } from '@msc/session';
  * - `signal`: a process SIP was killed by a signal nobody in this library sent (`signal` names it).
  * - `terminated`: its parent destroyed it: `terminate()`, the `signal` option, or its session ended and it did
  *   not exit by itself within `exitGraceMs`.
+ * - `protocol`: the parent destroyed a process SIP that broke the IPC protocol: bytes on its channel that are not a
+ *   message, or a message past the size limit. `error` is a `SipError` with code `protocol`.
  */
-export type SipEndCause = 'exit' | 'uncaught-error' | 'memory-limit' | 'signal' | 'terminated';
+export type SipEndCause = 'exit' | 'uncaught-error' | 'memory-limit' | 'signal' | 'terminated' | 'protocol';
 
 /**
  * How a SIP ended, as its parent saw it. By the time a `SipEnd` is delivered the SIP's thread or process is gone,
@@ -28,8 +30,9 @@ export interface SipEnd {
   /** The signal that killed a process SIP, e.g. `SIGKILL` after `terminate()`. */
   readonly signal?: string;
   /**
-   * The error behind `uncaught-error` and `memory-limit`: for a worker, the error as the thread reported it; for
-   * a process, an `Error` rebuilt from the name, message and stack the process reported before it died.
+   * The error behind `uncaught-error`, `memory-limit` and `protocol` (a `SipError`): for a worker, the error as
+   * the thread reported it; for a process, an `Error` rebuilt from the name, message and stack the process
+   * reported before it died.
    */
   readonly error?: Error;
   /** How the session with the SIP ended. */

@@ -5,10 +5,21 @@
  *   MessagePort, a proxy…): only serializable data may cross into a SIP.
  * - `bad-options`: an option is out of range or of the wrong kind.
  * - `not-a-sip`: `runSip()` was called in a thread or process that was not launched by `spawnSip()`.
+ * - `protocol`: a process SIP wrote to its IPC channel bytes that are not a message (Node's deserializer refused
+ *   them) or a message larger than the limit (16 MiB + 64 KiB). The parent ended that SIP; this error is the
+ *   `error` of its `SipEnd` (cause `protocol`), never thrown.
  */
-export type SipErrorCode = 'module-not-found' | 'init-not-serializable' | 'bad-options' | 'not-a-sip';
+export type SipErrorCode =
+  | 'module-not-found'
+  | 'init-not-serializable'
+  | 'bad-options'
+  | 'not-a-sip'
+  | 'protocol';
 
-/** Thrown synchronously by `spawnSip()` and `runSip()` when a SIP cannot be launched as asked. */
+/**
+ * Thrown synchronously by `spawnSip()` and `runSip()` when a SIP cannot be launched as asked; also the `error` of a
+ * SIP the parent ended for breaking the IPC protocol (code `protocol`).
+ */
 export class SipError extends Error {
   /** Stable error name. */
   override readonly name = 'SipError';

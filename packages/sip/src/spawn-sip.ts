@@ -10,6 +10,7 @@ import type { SipMessage } from './launch-protocol.ts';
 import { launchWorker } from './launch-worker.ts';
 import type { Launched, RawExit } from './launched.ts';
 import { insideSip, reportToParent } from './parent-link.ts';
+import { descendsFrom } from './process-group.ts';
 import { killProcesses } from './process-liveness.ts';
 import type { Sip } from './sip.ts';
 import type { SipEnd, SipEndCause } from './sip-end.ts';
@@ -193,6 +194,10 @@ class SipHandle<I> implements Sip<I> {
 
   #onSipMessage(message: SipMessage): void {
     if (message.mscSip !== 'descendant') return;
+    // A SIP is untrusted: a pid it names is killed with it only when it really descends from it, so a SIP cannot
+    // make its parent kill a process of someone else.
+    const sipPid = this.#launched.pid;
+    if (message.alive && (sipPid === undefined || !descendsFrom(message.pid, sipPid))) return;
     if (message.alive) this.#descendants.add(message.pid);
     else this.#descendants.delete(message.pid);
     // Pass it up: our own parent must be able to destroy the whole tree even if this thread is killed first.
@@ -249,6 +254,13 @@ class SipHandle<I> implements Sip<I> {
         : exit.exitCode !== undefined
           ? `exit code ${exit.exitCode}`
           : 'no exit code';
+    if (exit.violation !== undefined) {
+      return {
+        cause: 'protocol',
+        detail: `it broke the IPC protocol: ${exit.violation.message} (${how})`,
+        error: exit.violation,
+      };
+    }
     if (this.#destroyedBecause !== undefined) {
       return { cause: 'terminated', detail: `${this.#destroyedBecause} (${how})` };
     }
