@@ -1,5 +1,6 @@
 import type { Sequence, SequenceWriter } from '@msc/eventual';
 import { streamQueue } from '@msc/eventual/handler';
+import type { LauncherEvent } from './contracts.ts';
 import { LobbyError } from './lobby-error.ts';
 import type { LobbyLimits } from './lobby-limits.ts';
 
@@ -35,7 +36,7 @@ export class BacklogBudget {
 
 /** One `events()` stream of a launcher, with its backlog counted. */
 export class Watcher {
-  readonly #writer: SequenceWriter<unknown>;
+  readonly #writer: SequenceWriter<LauncherEvent>;
   readonly #budget: BacklogBudget;
   readonly #onEnd: (watcher: Watcher) => void;
   /** Sizes of the events written and not yet taken, oldest first (from `#head`). */
@@ -49,8 +50,8 @@ export class Watcher {
    *   session ended), so its game stops writing to it
    */
   constructor(
-    events: Sequence<unknown>,
-    writer: SequenceWriter<unknown>,
+    events: Sequence<LauncherEvent>,
+    writer: SequenceWriter<LauncherEvent>,
     budget: BacklogBudget,
     onEnd: (watcher: Watcher) => void,
   ) {
@@ -86,7 +87,7 @@ export class Watcher {
    *   ends the watcher with it
    * @throws what the writer throws (the consumer cancelled, the session ended)
    */
-  write(event: unknown, size: number): void {
+  write(event: LauncherEvent, size: number): void {
     const { limits } = this.#budget;
     if (
       this.waitingItems + 1 > limits.maxWatcherBacklogItems ||
