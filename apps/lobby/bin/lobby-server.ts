@@ -20,6 +20,7 @@ import type { GameHost } from '../src/game-host.ts';
 import { inProcessGameHost } from '../src/in-process-game-host.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
 import { sipGameHost } from '../src/sip-game-host.ts';
+import { printable } from '../src/text-rules.ts';
 import { serveWeb } from '../src/web/web-server.ts';
 
 const { values } = parseArgs({
@@ -73,7 +74,11 @@ const server = new LobbyServer({
 });
 await server.listen(tcp(), values.tcp.startsWith('tcp:') ? values.tcp : `tcp:${values.tcp}`);
 const [webHost = '127.0.0.1', webPort = '8080'] = values.web.split(/:(?=\d+$)/);
-const web = await serveWeb(server, { host: webHost, port: Number(webPort) });
+const web = await serveWeb(server, {
+  host: webHost,
+  port: Number(webPort),
+  log: (line) => console.log(`${stamp()} ${printable(line)}`),
+});
 console.log(`${stamp()} browser client at ${web.url} (WebSocket endpoint ${web.webSocketAddress})`);
 console.log(
   `${stamp()} server identity ${identity.publicIdentity} (games run in ${gameHost.kind}); Ctrl-C stops`,

@@ -12,7 +12,7 @@ import { inProcessGameHost } from './in-process-game-host.ts';
 import { Lobby } from './lobby.ts';
 import type { LobbyLimits } from './lobby-limits.ts';
 import { OutputBudget } from './output-budget.ts';
-import { printable } from './text-rules.ts';
+import { cleanText, printable } from './text-rules.ts';
 
 /** Options of {@link LobbyServer}. */
 export interface LobbyServerOptions {
@@ -125,7 +125,12 @@ export class LobbyServer implements AsyncDisposable {
       transport: this.outputBudget.wrap(transport),
       authenticator,
       // The root is chosen after authentication: a facet that acts as this peer (RPC3 root capability).
-      root: (peer) => this.lobby.rootFor({ name: peer.name ?? 'anonymous', fingerprint: peer.fingerprint }),
+      // The display name is self-asserted: shown to others cleaned like any player text.
+      root: (peer) =>
+        this.lobby.rootFor({
+          name: cleanText(peer.name ?? '') || 'anonymous',
+          fingerprint: peer.fingerprint,
+        }),
       limits: { ...lobbySessionLimits, ...this.#options.limits },
       ...(log !== undefined
         ? {

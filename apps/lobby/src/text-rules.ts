@@ -16,6 +16,8 @@
 
 /** What is removed from every text: controls, format characters, default-ignorables, bidi controls. */
 const invisible = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/gu;
+/** Line breaks and other white space controls, each shown as a space in a printed line. */
+const lineBreaks = /[\t\n\v\f\r\u0085\p{Zl}\p{Zp}]/gu;
 /** White space runs (including the Unicode spaces), collapsed to one space. */
 const spaces = /[\s\p{Zs}]+/gu;
 
@@ -60,11 +62,11 @@ export function checkText(
 
 /**
  * A line safe to print on a terminal or write to a log: controls and invisible characters removed
- * (escapes shown as nothing, line breaks as spaces). For text that did not pass {@link checkText}
+ * (escapes shown as nothing, each line break or tab as a space; other spacing kept). For text that did not pass {@link checkText}
  * (peer names, error messages, reasons).
  */
 export function printable(line: string): string {
-  return line.replace(spaces, ' ').replace(invisible, '');
+  return line.replace(lineBreaks, ' ').replace(invisible, '');
 }
 
 function describeType(value: unknown): string {

@@ -8,6 +8,7 @@ import type { GameView } from '../src/client/game-view.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import type { PlayerView } from '../src/client/player-view.ts';
 import type { GameHost } from '../src/game-host.ts';
+import type { LobbyLimits } from '../src/lobby-limits.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
 
 /** A transport the end-to-end tests run over, and the address a server listens on. */
@@ -39,13 +40,18 @@ afterEach(async () => {
 });
 
 /** Starts a lobby server over `transportCase`; it and its clients are closed after the test. */
-export async function startLobby(transportCase: TransportCase, gameHost?: GameHost): Promise<TestLobby> {
+export async function startLobby(
+  transportCase: TransportCase,
+  gameHost?: GameHost,
+  lobbyLimits?: Partial<LobbyLimits>,
+): Promise<TestLobby> {
   const log: string[] = [];
   const transport = transportCase.transport();
   const server = new LobbyServer({
     identity: await Identity.generate({ name: 'lobby' }),
     log: (line) => log.push(line),
     ...(gameHost !== undefined ? { gameHost } : {}),
+    ...(lobbyLimits !== undefined ? { lobbyLimits } : {}),
   });
   cleanups.push(() => server.close());
   const address = await server.listen(transport, transportCase.listenAddress);

@@ -45,6 +45,29 @@ describe('the terminal client', () => {
     }
   });
 
+  test('list shows a page of games, list more the next one; escapes in names never reach the terminal', async () => {
+    const lobby = await startLobby(tcpCase, undefined, { defaultPageSize: 2 });
+    const creator = await lobby.connect('carol');
+    const views = ['one', 'two', 'three\u001b[2J'].map((name) => creator.createGame(name));
+    for (const view of views) await view.until((current) => current.lsn >= 0);
+    const lines: string[] = [];
+    const terminal = new TerminalClient(await lobby.connect('ada'), 'ada', (line) => lines.push(line));
+    try {
+      await terminal.run('list');
+      expect(lines.filter((line) => line.startsWith('g'))).toHaveLength(2);
+      expect(lines.at(-1)).toBe("more games: type 'list more'");
+      lines.length = 0;
+      await terminal.run('list more');
+      expect(lines).toEqual(['g3  "three[2J" by carol: 1 round on 3×3, starters X; free slots 0, 1, 2, 3']);
+      await terminal.run('open g1');
+      await terminal.run('rounds -Infinity');
+      expect(lines.at(-1)).toMatch(/^! ArgumentError \(invalid-arguments\): .*got -Infinity/);
+      expect(lines.join('\n')).not.toContain('\u001b');
+    } finally {
+      terminal.dispose();
+    }
+  });
+
   test('Ctrl-C (SIGINT) closes the client’s scope: it exits 0 and the server sees the session end', async () => {
     const lobby = await startLobby(tcpCase);
     const child = spawn(
