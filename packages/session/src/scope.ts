@@ -183,12 +183,13 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       (session) => {
         root.follow(remoteRootHandler(session));
       },
-      (error: unknown) =>
+      (error: unknown) => {
         // Calls on the root span a session that never came to be: they abort, with why as cause.
-        root.settle({
-          kind: 'error',
-          error: new AbortedError(`could not connect to ${address}: ${describe(error)}`, { cause: error }),
-        }),
+        // A dial error already names the address (say it once); a session error does not.
+        const reason = describe(error);
+        const message = reason.includes(address) ? reason : `could not connect to ${address}: ${reason}`;
+        root.settle({ kind: 'error', error: new AbortedError(message, { cause: error }) });
+      },
     );
     return proxy;
   }

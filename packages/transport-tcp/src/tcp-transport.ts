@@ -12,14 +12,13 @@ import {
 } from 'node:tls';
 import {
   DialError,
-  type DialErrorCode,
   type DialOptions,
   ListenError,
   type Listener,
   type ListenOptions,
   type Transport,
 } from '@msc/transport';
-import { defaultMaxBufferedBytes, describeError, raceDial } from '@msc/transport/kit';
+import { defaultMaxBufferedBytes, describeError, raceDial, socketDialFailure } from '@msc/transport/kit';
 import { formatTcpAddress, parseTcpAddress } from './tcp-address.ts';
 import { type TcpConnection, TcpSocketConnection } from './tcp-connection.ts';
 import {
@@ -98,35 +97,10 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
   };
 }
 
-const unreachableCodes = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
-
-function dialFailure(address: string, error: unknown): DialError {
-  const code = (error as { code?: unknown }).code;
-  let kind: DialErrorCode = 'failed';
-  if (code === 'ECONNREFUSED') kind = 'refused';
-  else if (code === 'ETIMEDOUT') kind = 'timeout';
-  else if (typeof code === 'string' && unreachableCodes.has(code)) kind = 'unreachable';
-  return new DialError(
-    kind,
-    address,
-    `expected to connect to ${address}, but ${describeError(error)}`,
-    error,
-  );
-}
-
 function dial(settings: TcpSettings, address: string, options: DialOptions): Promise<TcpConnection> {
   const target = parseTcpAddress(address, false);
   if (typeof target === 'string') {
-    return Promise.reject(
-      new DialError('bad-address', address, `expected a TCP address with ${target}, but got "${address}"`),
-    );
+    return Promise.reject(new DialError('bad-address', address, target));
   }
   const timeoutMs = options.timeoutMs ?? settings.connectTimeoutMs;
   return raceDial<TcpConnection>(address, { signal: options.signal, timeoutMs }, (attempt) => {
@@ -151,7 +125,7 @@ function dial(settings: TcpSettings, address: string, options: DialOptions): Pro
       socket = connectTls(tlsOptions);
     }
     const connectEvent = tls === undefined ? 'connect' : 'secureConnect';
-    const onError = (error: Error) => attempt.fail(dialFailure(address, error));
+    const onError = (error: Error) => attempt.fail(socketDialFailure(address, error));
     const onConnect = () => {
       socket.off('error', onError);
       attempt.succeed(new TcpSocketConnection(socket, settings));
@@ -174,11 +148,7 @@ async function listen(
 ): Promise<Listener> {
   const target = parseTcpAddress(address, true);
   if (typeof target === 'string') {
-    throw new ListenError(
-      'bad-address',
-      address,
-      `expected a TCP address with ${target}, but got "${address}"`,
-    );
+    throw new ListenError('bad-address', address, target);
   }
   const { signal } = options;
   if (signal?.aborted)

@@ -41,6 +41,24 @@ class Listener implements IListener {
 }
 
 describe('a Scope over tcp()', () => {
+  it('a connect that is refused aborts the root with the address named once', async () => {
+    const probe = new Scope({ transport: tcp(), authenticator: unauthenticated() });
+    cleanups.push(() => probe.close());
+    const listener = await probe.listen('tcp:127.0.0.1:0');
+    const address = listener.address;
+    await listener.close();
+    const client = new Scope({ transport: tcp(), authenticator: unauthenticated() });
+    cleanups.push(() => client.close());
+    const desk = client.connect<IDesk>(address);
+    const error = (await desk.whenResolved().catch((caught: unknown) => caught)) as Error;
+    expect(error.name).toBe('AbortedError');
+    expect(error.message).toBe(
+      `expected to connect to ${address}, but nothing accepts connections there (ECONNREFUSED)`,
+    );
+    expect((error.cause as Error).name).toBe('DialError');
+    desk[Symbol.dispose]();
+  });
+
   for (const [name, transport] of [
     ['plain TCP', tcp()],
     ['TLS', tcp({ tls: testTls })],

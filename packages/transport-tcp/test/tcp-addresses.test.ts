@@ -41,6 +41,55 @@ describe('tcp addresses', () => {
     expect((error as Error).message).toContain(address);
   });
 
+  it.each([
+    ['http://127.0.0.1:7000', true],
+    ['https://example.com/lobby', true],
+    ['ws://127.0.0.1:7000/', true],
+    ['WSS://example.com', true],
+    ['udp:127.0.0.1:7000', false],
+    ['memory:lobby', false],
+  ])('"%s" is an unsupported scheme, not an IPv6 problem', async (address, suggestsWs) => {
+    const error = (await tcp()
+      .dial(address)
+      .catch((caught: unknown) => caught)) as DialError;
+    expect(error).toMatchObject({ name: 'DialError', code: 'bad-address', address });
+    const scheme = address.slice(0, address.indexOf(':') + 1);
+    expect(error.message).toContain(`tcp() does not support the scheme "${scheme}"`);
+    expect(error.message).toContain('"tcp:host:port", "tcp:[ipv6]:port" or "host:port"');
+    expect(error.message).not.toMatch(/IPv6|bracket/);
+    if (suggestsWs) expect(error.message).toContain('use ws() from @msc/transport-ws');
+    else expect(error.message).not.toContain('ws()');
+    await expect(tcp().listen(address, () => {})).rejects.toThrow(`does not support the scheme "${scheme}"`);
+  });
+
+  it.each(['tcp:::1:7000', '::1:7000', 'fe80::1:7000', 'localhost:7x'])(
+    '"%s" is not mistaken for a scheme',
+    async (address) => {
+      const error = (await tcp()
+        .dial(address)
+        .catch((caught: unknown) => caught)) as DialError;
+      expect(error).toMatchObject({ code: 'bad-address' });
+      expect(error.message).not.toContain('scheme');
+    },
+  );
+
+  it('a refused dial names the address once and says why in words', async () => {
+    // A port that was free a moment ago: close a server and dial its port.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const freePort = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const address = `tcp:127.0.0.1:${freePort}`;
+    const error = (await tcp()
+      .dial(address)
+      .catch((caught: unknown) => caught)) as DialError;
+    expect(error).toMatchObject({ name: 'DialError', code: 'refused', address });
+    expect(error.message).toBe(
+      `expected to connect to ${address}, but nothing accepts connections there (ECONNREFUSED)`,
+    );
+    expect(error.message.split(`127.0.0.1:${freePort}`)).toHaveLength(2);
+  });
+
   it.each(['tcp:127.0.0.1', 'tcp:[::1]', 'tcp:host:-1', 'memory:', 'tcp:[::1]:99999'])(
     'listening on "%s" rejects with ListenError "bad-address"',
     async (address) => {

@@ -5,14 +5,13 @@ import type { SecureContextOptions } from 'node:tls';
 import {
   type Connection,
   DialError,
-  type DialErrorCode,
   type DialOptions,
   ListenError,
   type Listener,
   type ListenOptions,
   type Transport,
 } from '@msc/transport';
-import { describeError, raceDial } from '@msc/transport/kit';
+import { describeError, raceDial, socketDialFailure } from '@msc/transport/kit';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { nodeDriver, wireNodeEvents } from './node-driver.ts';
 import { requestPath } from './request-path.ts';
@@ -156,22 +155,6 @@ function route(server: HttpServer | HttpsServer, path: string, entry: Route): ()
   };
 }
 
-const unreachableCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-
-function dialFailure(address: string, error: unknown): DialError {
-  const code = (error as { code?: unknown }).code;
-  let kind: DialErrorCode = 'failed';
-  if (code === 'ECONNREFUSED') kind = 'refused';
-  else if (code === 'ETIMEDOUT') kind = 'timeout';
-  else if (typeof code === 'string' && unreachableCodes.has(code)) kind = 'unreachable';
-  return new DialError(
-    kind,
-    address,
-    `expected to connect to ${address}, but ${describeError(error)}`,
-    error,
-  );
-}
-
 function dial(
   settings: WebSocketSettings,
   options: WebSocketTransportOptions,
@@ -216,7 +199,7 @@ function dial(
         ),
       );
     });
-    webSocket.on('error', (error) => attempt.fail(dialFailure(address, error)));
+    webSocket.on('error', (error) => attempt.fail(socketDialFailure(address, error)));
     webSocket.on('open', () => {
       webSocket.removeAllListeners();
       const rawSocket = socket!;

@@ -46,3 +46,4 @@ export { DrainWaiters } from './drain-waiters.ts';
 export { DrivenConnection } from './driven-connection.ts';
 export { FrameInbox, type FrameInboxOptions } from './frame-inbox.ts';
 export { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
+export { socketDialFailure } from './socket-dial-failure.ts';
