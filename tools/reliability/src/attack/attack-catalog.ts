@@ -1,0 +1,17 @@
+import type { Attack } from './attack.ts';
+import { httpAttacks } from './http-attacks.ts';
+import { identityAttacks } from './identity-attacks.ts';
+import { lobbyAttacks } from './lobby-attacks.ts';
+import { sessionAttacks } from './session-attacks.ts';
+import { sipAttacks } from './sip-attacks.ts';
+import { transportAttacks } from './transport-attacks.ts';
+
+/** Every attack of the suite, by class (issue 14), in class order. */
+export const attackCatalog: readonly Attack[] = [
+  ...httpAttacks,
+  ...transportAttacks,
+  ...sessionAttacks,
+  ...sipAttacks,
+  ...lobbyAttacks,
+  ...identityAttacks,
+].sort((left, right) => left.attackClass - right.attackClass);
