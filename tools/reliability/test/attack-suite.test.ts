@@ -68,6 +68,9 @@ for (const attackClass of classes) {
         `${attack.id}: ${attack.description}: the target lives, the bystander answers, memory stays under ${attack.memoryBoundMiB} MiB more, it ends with ${attack.expected.join(' or ')}`,
         async () => {
           const outcome = await runAttack(attack, await liveTarget());
+          console.info(
+            `${attack.id}: ${outcome.code}${outcome.note === undefined ? '' : ` (${outcome.note})`}; peak RSS +${((outcome.peakRssGrowth ?? 0) / 1048576).toFixed(1)} MiB, heap + external +${(outcome.heapGrowth / 1048576).toFixed(1)} MiB; bystander ${outcome.bystander?.maxLatencyMs ?? '-'} ms`,
+          );
           expect(outcome.failures, JSON.stringify({ ...outcome, description: undefined })).toEqual([]);
         },
         (attack.timeoutMs ?? defaultAttackTimeoutMs) + 45_000,

@@ -58,8 +58,9 @@ async function flood(
 /**
  * Class 2 over TCP: a client that completes the session handshake (so no handshake timeout ends it),
  * then sends ping words as fast as the socket takes them and never reads. Each ping makes the server
- * write a pong; fixed, those pongs count against the connection's budget and the connection ends with
- * `limit` before the server holds much.
+ * write a pong; fixed, the pongs are coalesced (one pending at most) and count against the connection's
+ * `maxBufferedBytes`: the server holds almost nothing (`up`, within the memory bound) or ends the
+ * connection with `limit`.
  */
 async function tcpPingsNeverRead(context: AttackContext): Promise<string> {
   const socket = await openSocket(context.target.addresses.scopeTcp);
@@ -86,8 +87,8 @@ function frameRecord(frame: Uint8Array): Uint8Array {
 
 /**
  * Class 2 over WebSocket: pings with 125-byte payloads (the largest a control frame may carry) from a
- * client that never reads the pongs. Fixed: the connection ends with a named code once the pongs it
- * makes the server hold pass the budget.
+ * client that never reads the pongs. Fixed: as over TCP, the pongs the server holds are bounded (`up`
+ * within the memory bound) or the connection ends with `limit`.
  */
 async function webSocketPingsNeverRead(context: AttackContext): Promise<string> {
   const socket = await openWebSocket(context.target.addresses.scopeWs);
@@ -101,9 +102,9 @@ async function webSocketPingsNeverRead(context: AttackContext): Promise<string> 
 
 /**
  * Class 3 over TCP: 20 connections (per scale unit), each sending a frame header that declares
- * 16 MiB − 1 bytes, then trickling a byte every 50 ms. Fixed: buffers grow with the bytes that arrived
- * and the frame cap before the handshake is small, so each connection ends at once with `protocol` or
- * `limit` and nothing is reserved.
+ * 16 MiB − 1 bytes, then trickling a byte every 50 ms. Fixed: buffers grow with the bytes that arrived,
+ * so nothing is reserved ahead (the connections may wait for their bytes, `up`, within the memory bound)
+ * or the frame is refused at once (`protocol` / `limit`).
  */
 async function tcpDeclaredFrameTrickle(context: AttackContext): Promise<string> {
   const sockets: Socket[] = [];
@@ -149,15 +150,14 @@ async function webSocketDeclaredFrameTrickle(context: AttackContext): Promise<st
 }
 
 /**
- * Opens `count` sockets to `address` (stopping at the first refusal) and writes `opening` on each; names
- * `refused` when the target closed or refused some of them within 2 s (a limit at work), `up` when it
- * held every one open.
+ * Opens `count` connections with `open` (stopping at the descriptors' end), each read and discarded so
+ * that the target's closing is seen; names `refused` when the target closed or refused some of them
+ * within 2 s (a limit at work), `up` when it held every one open.
  */
 async function connectionFlood(
   context: AttackContext,
-  address: string,
   count: number,
-  opening: (socket: Socket) => Uint8Array | string | undefined,
+  open: () => Promise<Socket>,
 ): Promise<string> {
   const sockets: Socket[] = [];
   context.defer(() => {
@@ -166,45 +166,50 @@ async function connectionFlood(
   let refused = 0;
   for (let index = 0; index < count; index++) {
     try {
-      const socket = await openSocket(address, 2_000);
+      const socket = await open();
+      socket.resume();
       sockets.push(socket);
-      const bytes = opening(socket);
-      if (bytes !== undefined) socket.write(bytes);
     } catch (error) {
       // Only the target's refusal counts; running out of descriptors here is the suite's own failure.
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EMFILE' || code === 'ENFILE') throw error;
       refused++;
     }
-    if (index % 100 === 99) await sleep(1);
   }
   await context.sampleMemory();
   await sleep(2_000);
-  const closed = (await Promise.all(sockets.map((socket) => closedWithin(socket, 0)))).filter(Boolean).length;
+  const closed = sockets.filter((socket) => socket.destroyed || socket.closed || socket.readableEnded).length;
+  context.note(`${refused} refused, ${closed} of ${sockets.length} closed by the target`);
   return refused + closed > 0 ? 'refused' : 'up';
 }
 
 /**
- * Class 8 over TCP: 1,500 connections that never send a byte (pending handshakes) to the bare TCP
- * scope. Fixed: the listener holds at most its documented limit of them and refuses (closes) the rest;
- * everyone else (the bystander) is still served.
+ * Class 8 over TCP: 1,500 connections that never send a byte (pending session handshakes) to the bare
+ * TCP scope. Fixed: the scope holds at most `maxPendingSessions` (default 128) of them per listener and
+ * aborts the rest on arrival; everyone else (the bystander) is still served.
  */
 function tcpConnectionFlood(context: AttackContext): Promise<string> {
-  return connectionFlood(context, context.target.addresses.scopeTcp, 1_500 * context.scale, () => undefined);
+  return connectionFlood(context, 1_500 * context.scale, () =>
+    openSocket(context.target.addresses.scopeTcp, 2_000),
+  );
 }
 
 /**
- * Class 8 over WebSocket: 1,500 connections to the `ws()` listener, each sending half an upgrade
- * request and nothing more. Fixed: pending handshakes are bounded; the rest are refused.
+ * Class 8 over WebSocket: 1,500 connections to the `ws()` listener that complete the HTTP upgrade and
+ * then never send a hello (pending session handshakes). Fixed: as over TCP, at most
+ * `maxPendingSessions` are held; the rest are closed.
  */
 function webSocketHandshakeFlood(context: AttackContext): Promise<string> {
-  const { host, port, path } = hostAndPort(context.target.addresses.scopeWs);
-  return connectionFlood(
-    context,
-    context.target.addresses.scopeWs,
-    1_500 * context.scale,
-    () => `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\n`,
-  );
+  return connectionFlood(context, 1_500 * context.scale, async () => {
+    try {
+      return await openWebSocket(context.target.addresses.scopeWs, 2_000);
+    } catch (error) {
+      // An upgrade answered with an error or a socket closed before the answer is the target's refusal.
+      if ((error as NodeJS.ErrnoException).code === undefined)
+        throw Object.assign(error as Error, { code: 'REFUSED' });
+      throw error;
+    }
+  });
 }
 
 /** Classes 2, 3 and 8: the transports' own framing, control frames and listeners. */
@@ -215,7 +220,7 @@ export const transportAttacks: readonly Attack[] = [
     description:
       'TCP ping words as fast as the socket takes them (up to 128 MiB in 8 s) after the handshake, from a client that never reads',
     endpoint: 'scopeTcp',
-    expected: ['limit'],
+    expected: ['limit', 'up'],
     memoryBoundMiB: 64,
     run: tcpPingsNeverRead,
   },
@@ -225,7 +230,7 @@ export const transportAttacks: readonly Attack[] = [
     description:
       'WebSocket pings with 125-byte payloads (up to 128 MiB in 8 s) from a client that never reads the pongs',
     endpoint: 'scopeWs',
-    expected: ['limit'],
+    expected: ['limit', 'up'],
     memoryBoundMiB: 64,
     run: webSocketPingsNeverRead,
   },
@@ -234,7 +239,7 @@ export const transportAttacks: readonly Attack[] = [
     attackClass: 3,
     description: '20 TCP connections whose first frame header declares 16 MiB, then a byte every 50 ms',
     endpoint: 'scopeTcp',
-    expected: ['protocol', 'limit'],
+    expected: ['protocol', 'limit', 'up'],
     memoryBoundMiB: 64,
     run: tcpDeclaredFrameTrickle,
   },
@@ -244,7 +249,7 @@ export const transportAttacks: readonly Attack[] = [
     description:
       '20 WebSocket connections whose first binary frame declares 16 MiB, then 64 bytes every 50 ms',
     endpoint: 'scopeWs',
-    expected: ['protocol', 'limit'],
+    expected: ['protocol', 'limit', 'up'],
     memoryBoundMiB: 64,
     run: webSocketDeclaredFrameTrickle,
   },
@@ -262,7 +267,7 @@ export const transportAttacks: readonly Attack[] = [
   {
     id: 'ws-handshake-flood',
     attackClass: 8,
-    description: '1,500 connections to the `ws()` listener, each sending half an upgrade request',
+    description: '1,500 WebSocket upgrades to the `ws()` listener that never send a hello',
     endpoint: 'scopeWs',
     expected: ['refused'],
     memoryBoundMiB: 128,
