@@ -1,15 +1,7 @@
 import type { Socket } from 'node:net';
 import { frameOf, helloBytes, Wire, wireCodec } from '../wire-peer.ts';
 import type { Attack, AttackContext } from './attack.ts';
-import {
-  closedWithin,
-  hostAndPort,
-  openSocket,
-  openWebSocket,
-  sleep,
-  webSocketFrame,
-  write,
-} from './raw-socket.ts';
+import { openSocket, openWebSocket, sleep, webSocketFrame, write } from './raw-socket.ts';
 
 /** The TCP transport's ping word (see `@msc/transport-tcp`'s wire-format.ts; kept here, as a peer written from the spec would). */
 const tcpPingWord = 0xffff_ffff;
