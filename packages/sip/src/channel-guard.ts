@@ -12,8 +12,14 @@ import { describeError } from '@msc/transport/kit';
  *
  * - a throw from the parser is caught and reported as a violation, instead of reaching the event loop;
  * - once the bytes Node buffers for unparsed messages exceed `maxBufferedBytes`, that is a violation too;
+ * - a handle (socket, server) passed along with a message is closed at once and is a violation: SIPs never pass
+ *   handles, and each one would hold a descriptor of the parent;
  * - after a violation, the data the child still writes is dropped unparsed; the end of the channel still reaches
  *   Node, so `disconnect` is emitted as usual.
+ *
+ * It also removes Node's `internalMessage` listeners of the child (handle passing and its acknowledgements):
+ * nothing here passes handles, and an unexpected `NODE_HANDLE_ACK` from the child fails an assertion inside
+ * Node's listener, an uncaught exception in the parent. Internal messages are dropped unread instead.
  *
  * The caller ends the child on a violation. Returns false when this Node has no such handle (its internals
  * changed), so the caller can say so; the guard is then absent, not half-applied.
@@ -31,17 +37,29 @@ export function guardIpcChannel(
     | undefined;
   const read = handle?.onread;
   if (handle === undefined || typeof read !== 'function') return false;
+  child.removeAllListeners('internalMessage');
   let violated = false;
   const violation = (message: string, cause?: unknown) => {
     violated = true;
     onViolation(message, cause);
   };
-  handle.onread = function guardedRead(this: unknown, data: unknown, ...rest: unknown[]): unknown {
+  const channel = handle as { onread?: unknown; pendingHandle?: { close?: () => void } | null };
+  channel.onread = function guardedRead(this: unknown, data: unknown, ...rest: unknown[]): unknown {
+    const passed = channel.pendingHandle;
+    if (passed !== undefined && passed !== null) {
+      channel.pendingHandle = null;
+      try {
+        passed.close?.();
+      } catch {
+        // Closing is all we want of it.
+      }
+      if (!violated) violation('it passed a handle (a socket or server) over its IPC channel');
+    }
     // `data` is undefined at the end of the channel (or on a read error): Node closes the channel then.
     if (violated && data !== undefined) return undefined;
     try {
       const result = read.call(this, data, ...rest);
-      const buffered = bufferedBytes(handle);
+      const buffered = bufferedBytes(channel);
       if (buffered > maxBufferedBytes) {
         violation(
           `expected IPC messages of at most ${maxBufferedBytes} bytes, but it sent one that had ${buffered} bytes ` +

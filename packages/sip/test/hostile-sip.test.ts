@@ -54,11 +54,23 @@ describe('a hostile process SIP ends only itself', () => {
     await sip.root.sendToParent({ mscSip: 'descendant', pid: process.pid, alive: true });
     await sip.root.sendToParent({ mscSip: 'descendant', pid: 1, alive: true });
     await sip.root.sendToParent({ mscSip: 'descendant', pid: 'x', alive: true });
+    // Node's own internal messages: an unexpected acknowledgement fails an assertion inside Node's listener.
+    await sip.root.sendToParent({ cmd: 'NODE_HANDLE_ACK' });
+    await sip.root.sendToParent({ cmd: 'NODE_HANDLE_NACK' });
+    await sip.root.sendToParent({ cmd: 'NODE_HANDLE', type: 'net.Socket', msg: {} });
     expect(await sip.root.echo('fine')).toBe('fine');
     const end = await sip.terminate();
     expect(end.cause).toBe('terminated');
     expect(isProcessRunning(process.pid)).toBe(true); // still here to check
   });
+});
+
+test('a handle passed over its IPC channel is closed and ends that SIP with cause "protocol"', async () => {
+  const { sip } = start(fixtures().testSip, { kind: 'process' });
+  await sip.root.sendHandleToParent();
+  const end = await sip.ended;
+  expect(end.cause).toBe('protocol');
+  expect(end.message).toContain('handle');
 });
 
 describe("a process SIP's own child processes end with it", () => {
