@@ -27,7 +27,7 @@ export interface HostedGame {
 /**
  * Where launched games run: the seam between the lobby and the failure domains of its games. The
  * lobby only uses `IGameSession` through `root`, so a game in-process, in a worker thread or in a
- * child process looks the same to it (DESIGN §1.1).
+ * child process looks the same to it (docs/semantics.md#location-independence).
  */
 export interface GameHost {
   /** A short name for logs (`sip:worker`, `in-process`). */

@@ -21,10 +21,10 @@ export interface SipGameHostOptions {
 }
 
 /**
- * Runs each launched game in a SIP of its own (DESIGN §1.15): a worker thread or a child process
- * with its own memory, connected to the server by a session. A crash, an endless loop or running out
- * of memory ends that game only: its players' values abort with `AbortedError`, and the lobby and
- * other games go on. The end of the match ends the SIP (definitively).
+ * Runs each launched game in a SIP of its own (docs/semantics.md#sips): a worker thread or a child
+ * process with its own memory, connected to the server by a session. A crash, an endless loop or
+ * running out of memory ends that game only: its players' values abort with `AbortedError`, and the
+ * lobby and other games go on. The end of the match ends the SIP (definitively).
  *
  * The game module (`src/game/game.sip.ts`) is bundled to JavaScript with esbuild once per host, in
  * a temporary directory removed by `close()`: Node 20 cannot load TypeScript in worker threads.

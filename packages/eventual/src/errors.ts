@@ -26,7 +26,8 @@ export class EventualError extends Error {
 
 /**
  * The well-known abort of an eventual value: the activity behind it can no longer complete,
- * typically because the session it spanned ended (DESIGN §1.10) or a sequence was aborted.
+ * typically because the session it spanned ended (docs/semantics.md#termination) or a sequence was
+ * aborted.
  * `cause` carries the reason when one is known.
  */
 export class AbortedError extends EventualError {
@@ -44,7 +45,10 @@ export class DisposedError extends EventualError {
   }
 }
 
-/** A call names something that is not a callable method of the target (DESIGN §3). */
+/**
+ * A call names something that is not a callable method of the target
+ * (docs/semantics.md#callable-methods).
+ */
 export class MethodNotFoundError extends EventualError {
   override name = 'MethodNotFoundError';
   constructor(method: string, targetName: string, why: string) {

@@ -1,6 +1,6 @@
 import { type Proxy, proxy, type Sequence, sequence } from '../src/index.ts';
 
-/** The calculator of DESIGN §3, used across the scenarios. */
+/** The calculator of the guide's examples (docs/concepts.md), used across the scenarios. */
 export interface ICalc {
   get(): Promise<number>;
   add(n: number): Promise<number>;

@@ -1,8 +1,8 @@
 /**
- * The authentication step of session establishment (DESIGN §1.9, step 3). The session runs its
- * authenticator after the protocol version is agreed and before the root capabilities are
- * exchanged. `@msc/identity` provides the ed25519 one; {@link unauthenticated} is the explicit
- * opt-out.
+ * The authentication step of session establishment (docs/semantics.md#establishment, step 3). The
+ * session runs its authenticator after the protocol version is agreed and before the root
+ * capabilities are exchanged. `@msc/identity` provides the ed25519 one; {@link unauthenticated} is
+ * the explicit opt-out.
  */
 
 /** Which end of the transport connection this side is. */

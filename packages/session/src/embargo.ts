@@ -12,12 +12,12 @@ export interface EmbargoPort {
 }
 
 /**
- * Loopback embargoes (DESIGN §4, the loopback case of instance order). When a `Return` names one of
- * this side's own capabilities and calls were pipelined on that answer, those calls are still
- * travelling back to the object through the peer. New calls must not overtake them, so they wait
- * on a promise until the peer confirms (`DisembargoReply`) that everything it forwarded from the
- * answer was sent; it forwards calls as they arrive, so it replies at once to the request, behind
- * them on the same ordered connection.
+ * Loopback embargoes (docs/concepts.md#the-embargo, the loopback case of instance order). When a
+ * `Return` names one of this side's own capabilities and calls were pipelined on that answer, those
+ * calls are still travelling back to the object through the peer. New calls must not overtake them,
+ * so they wait on a promise until the peer confirms (`DisembargoReply`) that everything it
+ * forwarded from the answer was sent; it forwards calls as they arrive, so it replies at once to
+ * the request, behind them on the same ordered connection.
  *
  * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply}) and chooses its
  * ids (counting up); the callee side only answers ({@link receiveRequest}). Ownership: an embargo

@@ -13,10 +13,11 @@ import { type Descriptor, type Hello, MessageType } from './wire/protocol.ts';
 import { describeError, LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
 /**
- * Establishment (DESIGN §1.9, protocol.ts `Hello`, `Authenticate`, `Configure`): the version step
- * (both hellos, sent at once), the authentication step (the authenticator's exchange over the
- * transcript of both hellos) and the configuration step (each side sends its root; the session is
- * established when both sides have sent and received one), all within `handshakeTimeoutMs`.
+ * Establishment (docs/semantics.md#establishment, protocol.ts `Hello`, `Authenticate`,
+ * `Configure`): the version step (both hellos, sent at once), the authentication step (the
+ * authenticator's exchange over the transcript of both hellos) and the configuration step (each
+ * side sends its root; the session is established when both sides have sent and received one), all
+ * within `handshakeTimeoutMs`.
  *
  * Flow: hello out → hello in (version, scheme) → authenticator (its messages ride `Authenticate`)
  * → root chosen, `Configure` out → held messages delivered → `Configure` in → established.

@@ -1,6 +1,6 @@
 /**
- * Limits are part of the protocol (DESIGN §4): a peer that exceeds one terminates its session with
- * a `limit` error; the process and other sessions carry on.
+ * Limits are part of the protocol (docs/protocol.md#bad-input, docs/limits.md): a peer that exceeds
+ * one terminates its session with a `limit` error; the process and other sessions carry on.
  */
 export interface SessionLimits {
   /** Largest frame this side accepts, in bytes. Default 16 MiB (the transport may be lower). */

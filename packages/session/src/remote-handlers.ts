@@ -72,7 +72,7 @@ export class ImportHandler implements CapabilityHandler {
  * The result of a call sent to the peer (an entry of this side's questions until the `Return`).
  * Calls made on it before the return are pipelined to the peer's answer; after the return they go
  * to the capability it resolved to (held behind an embargo while the calls pipelined earlier come
- * back around a loop, DESIGN §4).
+ * back around a loop: docs/concepts.md#the-embargo).
  */
 export class QuestionHandler implements ResultHandler {
   readonly session: SessionPort;

@@ -57,8 +57,9 @@ export interface ScopeStats {
 }
 
 /**
- * Owns sessions (RPC5 "session scopes", DESIGN §1.11): it listens and accepts, or connects, and
- * every session it makes ends when the scope ends, by `close()`, `await using`, or its signal.
+ * Owns sessions (RPC5 "session scopes", docs/semantics.md#scopes): it listens and accepts, or
+ * connects, and every session it makes ends when the scope ends, by `close()`, `await using`, or
+ * its signal.
  *
  * @example
  * ```ts

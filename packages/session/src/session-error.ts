@@ -1,4 +1,7 @@
-/** The step of session establishment a failure belongs to (DESIGN §1.9), or `session` after it. */
+/**
+ * The step of session establishment a failure belongs to (docs/semantics.md#establishment), or
+ * `session` after it.
+ */
 export type SessionStep = 'transport' | 'version' | 'authentication' | 'configuration' | 'session';
 
 /** Stable codes of session terminations. */

@@ -7,7 +7,7 @@ import type { TraceOptions } from './trace.ts';
 
 /**
  * The root capability a side offers: a proxy, or a function that chooses one after seeing the
- * peer's authenticated identity (DESIGN §1.7). `undefined` offers `Nothing`.
+ * peer's authenticated identity (docs/semantics.md#root-capability). `undefined` offers `Nothing`.
  */
 export type RootOption<Peer> =
   | Proxy<unknown>

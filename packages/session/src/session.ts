@@ -249,7 +249,7 @@ export class Session<Peer = unknown> implements SessionPort {
     await this.#closed;
   }
 
-  /** Current table sizes (DESIGN §1.16). */
+  /** Current table sizes (docs/semantics.md#diagnostics). */
   stats(): SessionStats {
     return {
       questions: this.#questions.size,

@@ -24,8 +24,9 @@ import {
 import { ProtocolViolation } from './wire/violations.ts';
 
 /**
- * Streams across a session (DESIGN §1.12, RPC4). A stream endpoint (a `Sequence`, `Bytes` or one of
- * their writers) that travels in a payload becomes a wire stream between the two sessions:
+ * Streams across a session (docs/semantics.md#streaming, RPC4). A stream endpoint (a `Sequence`,
+ * `Bytes` or one of their writers) that travels in a payload becomes a wire stream between the two
+ * sessions:
  *
  * - the **source** side reads a local queue and sends `StreamItems` as far as the credit allows;
  * - the **sink** side writes what arrives into a local queue, and grants credit back

@@ -1,7 +1,7 @@
 /**
- * Message tracing (DESIGN §1.16) at selectable detail: `off`; `messages`, the sequence of messages
- * without payloads (cheap enough for production); `payloads`, with every payload's bytes so a
- * conversation can be replayed.
+ * Message tracing (docs/semantics.md#diagnostics) at selectable detail: `off`; `messages`, the
+ * sequence of messages without payloads (cheap enough for production); `payloads`, with every
+ * payload's bytes so a conversation can be replayed.
  */
 export type TraceLevel = 'off' | 'messages' | 'payloads';
 

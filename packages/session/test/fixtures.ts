@@ -1,6 +1,6 @@
 import { type Proxy, proxy } from '@msc/eventual';
 
-/** The calculator of DESIGN §3. */
+/** The calculator of the guide's examples (docs/concepts.md). */
 export interface ICalc {
   get(): Promise<number>;
   add(n: number): Promise<number>;

@@ -14,9 +14,10 @@ import { Wire, WireReference } from '../src/wire-peer.ts';
 describe('findings of this suite, fixed in the session (regression tests)', () => {
   // FIXED FINDING 1. Session.sendCall returns an already-failed result when the session has ended, without
   // looking at the arguments: a Sequence (or Bytes) passed in them is never exported, never aborted,
-  // and nobody will ever read it. Its producer's flush() then waits forever, against DESIGN §1.10
-  // ("every eventual value resolves ... never hangs"). The same happens when encoding a call fails
-  // (#encodeMessage calls StreamBridge.unexport, which only deletes the table entry).
+  // and nobody will ever read it. Its producer's flush() then waits forever, against
+  // docs/semantics.md#termination ("every eventual value resolves ... never hangs"). The same
+  // happens when encoding a call fails (#encodeMessage calls StreamBridge.unexport, which only
+  // deletes the table entry).
   // Reproduction: end a session; call remote.sum(items) with a fresh sequence of capacity 1; write
   // one item; writer.flush() never settles. Expected: the stream is aborted with the call's
   // AbortedError, so flush() rejects.

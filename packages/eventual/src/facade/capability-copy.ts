@@ -4,8 +4,8 @@ import { copyFacade, isProxy } from './facade-references.ts';
 /**
  * Capabilities inside values passed to or returned from a local call are copied, not shared: the
  * receiver gets its own proxy instances (its own references) and the sender keeps its own. This
- * keeps local and remote calls alike (DESIGN §1.1): over a session the receiver also gets its own
- * imports, so disposing the sender's proxy never breaks the receiver's.
+ * keeps local and remote calls alike (docs/semantics.md#location-independence): over a session the
+ * receiver also gets its own imports, so disposing the sender's proxy never breaks the receiver's.
  *
  * Only containers on the path to a proxy are copied; a value without proxies is returned as is,
  * so plain data costs a walk and no allocation. Typed arrays, dates, errors and other built-ins

@@ -1,8 +1,9 @@
 /**
- * One FIFO of local dispatches for the whole thread (DESIGN §1.3, §1.4). A call on a local
- * capability is queued here and dispatched from a microtask, so it never runs inside the caller's
- * stack; because there is one queue in call order, calls on one proxy instance are dispatched in
- * the order they were made. The queue is drained completely before the microtask returns.
+ * One FIFO of local dispatches for the whole thread (docs/semantics.md#top-of-turn-dispatch,
+ * #instance-order). A call on a local capability is queued here and dispatched from a microtask, so
+ * it never runs inside the caller's stack; because there is one queue in call order, calls on one
+ * proxy instance are dispatched in the order they were made. The queue is drained completely before
+ * the microtask returns.
  */
 
 /** A unit of work run at the top of a later turn. */

@@ -10,10 +10,11 @@ import { settleWith } from './settle-with.ts';
 
 /**
  * The handler of a local object (a capability hosted in this thread). Calls are queued on the
- * thread's dispatch queue, so they run at the top of a later turn in call order (DESIGN §1.3–1.4).
- * One handler exists per target object; it counts the references of every proxy instance, table
- * entry and queued call, and when the last goes the target's own `Symbol.dispose` runs, after every
- * call queued before the release has been dispatched (DESIGN §1.8).
+ * thread's dispatch queue, so they run at the top of a later turn in call order
+ * (docs/semantics.md#top-of-turn-dispatch, #instance-order). One handler exists per target object;
+ * it counts the references of every proxy instance, table entry and queued call, and when the last
+ * goes the target's own `Symbol.dispose` runs, after every call queued before the release has been
+ * dispatched (docs/semantics.md#lifetime).
  */
 export class LocalHandler implements CapabilityHandler {
   readonly target: object;
@@ -126,7 +127,7 @@ export class LocalHandler implements CapabilityHandler {
         return;
       }
       // An asynchronous validator: later calls on this object wait behind the gate, so they are
-      // still dispatched in call order (DESIGN §1.4).
+      // still dispatched in call order (docs/semantics.md#instance-order).
       this.#gate = [];
       this.#references++;
       void checked.then((outcome) => {

@@ -20,8 +20,8 @@ const methodCache = new WeakMap<object, Map<string, Function>>();
  * The callable method `name` of `target`, or why there is none. Only functions on the target's
  * prototype chain below `Object.prototype` are callable: not `constructor`, not own fields, not
  * accessors, not `Object.prototype` members, not the names a proxy answers locally (`toString`,
- * `toJSON`, `then`, ...: `facade/local-names.ts`) (DESIGN §3). `#private` methods are unreachable
- * by construction.
+ * `toJSON`, `then`, ...: `facade/local-names.ts`) (docs/semantics.md#callable-methods). `#private`
+ * methods are unreachable by construction.
  */
 export function findMethod(target: object, name: string): Function | string {
   if (name.length > maximumMethodNameLength) {

@@ -16,8 +16,8 @@ interface PendingCall {
 /**
  * A local promise for a capability or a value: the result of a local call, or a promise made with
  * `eventualPromise()`. Calls made before it resolves are queued here and forwarded in call order
- * the moment it resolves (promise pipelining, DESIGN §1.5), before any later call, so instance
- * order holds across the resolution (DESIGN §1.4).
+ * the moment it resolves (docs/semantics.md#promise-pipelining), before any later call, so instance
+ * order holds across the resolution (docs/semantics.md#instance-order).
  */
 export class PromiseHandler implements ResultHandler {
   consumerOptions: ConsumerOptions | undefined = undefined;

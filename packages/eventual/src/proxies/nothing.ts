@@ -8,7 +8,7 @@ const nothingHandler = new BrokenHandler((method) => new NothingError(method));
 
 /**
  * The `Nothing` capability: no actions are authorized through it; every call fails with
- * `NothingError`. Use it as a root when a side offers nothing (DESIGN §1.7).
+ * `NothingError`. Use it as a root when a side offers nothing (docs/semantics.md#root-capability).
  */
 export function nothing<I = never>(): Proxy<I> {
   return createProxy(nothingHandler) as Proxy<I>;

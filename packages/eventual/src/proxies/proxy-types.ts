@@ -26,9 +26,10 @@ export interface ProxyControl extends Disposable {
 }
 
 /**
- * A capability for interface `I`, local or remote: the same type either way (DESIGN §1.1). Every
- * method returns an eventual value ({@link Eventual}); calls on one instance are dispatched in the
- * order they were made (instance order); `Symbol.dispose` releases the reference.
+ * A capability for interface `I`, local or remote: the same type either way
+ * (docs/semantics.md#location-independence). Every method returns an eventual value
+ * ({@link Eventual}); calls on one instance are dispatched in the order they were made (instance
+ * order); `Symbol.dispose` releases the reference.
  *
  * @example
  * ```ts

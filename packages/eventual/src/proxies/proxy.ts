@@ -7,10 +7,10 @@ import type { Proxy } from './proxy-types.ts';
 /** Options of {@link proxy}. */
 export interface ProxyOptions<I> {
   /**
-   * Opt-in runtime validation (DESIGN §3): a Standard Schema per method, checking its argument
-   * list (a tuple schema, such as `z.tuple([z.number()])`) before the method runs. Calls that fail
-   * it reject with `ArgumentError` and the target never sees them. They apply to the object, for
-   * every proxy of it, local or remote.
+   * Opt-in runtime validation (docs/semantics.md#callable-methods): a Standard Schema per method,
+   * checking its argument list (a tuple schema, such as `z.tuple([z.number()])`) before the method
+   * runs. Calls that fail it reject with `ArgumentError` and the target never sees them. They apply
+   * to the object, for every proxy of it, local or remote.
    */
   readonly validate?: ArgumentValidators<I>;
 }

@@ -13,8 +13,8 @@ import type { ConsumerOptions } from '../streams/consumer-options.ts';
  *   makes whatever copy it needs (a local dispatch copies the proxies, a session serializes them)
  *   before `call()` returns.
  * - Calls made on one handler are delivered in the order `call()` was invoked (instance order,
- *   DESIGN §1.4). A handler that forwards to another forwards its queued calls first, in order,
- *   before any later call, so order holds along a chain of forwards.
+ *   docs/semantics.md#instance-order). A handler that forwards to another forwards its queued calls
+ *   first, in order, before any later call, so order holds along a chain of forwards.
  * - `call()` never throws and never runs target code in the caller's stack; failures arrive
  *   through the result's settlement.
  */
@@ -61,9 +61,9 @@ export interface ResultHandler extends CapabilityHandler {
    */
   onSettled(listener: (settlement: Settlement) => void): void;
   /**
-   * Consumer settings requested before the result resolved (DESIGN §1.12: a caller may set a
-   * sequence's `capacity` or `batchSize` before the sequence arrives). Whoever materializes a
-   * sequence from this result applies them.
+   * Consumer settings requested before the result resolved (docs/semantics.md#streaming: a caller
+   * may set a sequence's `capacity` or `batchSize` before the sequence arrives). Whoever
+   * materializes a sequence from this result applies them.
    */
   consumerOptions: ConsumerOptions | undefined;
 }

@@ -6,9 +6,9 @@ import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 const defaultBytesOptions: Required<ConsumerOptions> = { capacity: 256 * 1024, batchSize: 64 * 1024 };
 
 /**
- * The consumer end of a byte stream without chunk boundaries (DESIGN §1.12, RPC4 `Bytes`): flow
- * control counts bytes, and reads are not aligned to writes (`read(max)` returns up to `max` bytes,
- * splitting or joining what the producer wrote).
+ * The consumer end of a byte stream without chunk boundaries (docs/semantics.md#streaming, RPC4
+ * `Bytes`): flow control counts bytes, and reads are not aligned to writes (`read(max)` returns up
+ * to `max` bytes, splitting or joining what the producer wrote).
  *
  * Interop: `for await` yields `Uint8Array` chunks, so `Readable.from(bytes)` makes a Node stream;
  * {@link bytesToReadableStream} makes a web stream; {@link bytesFrom} reads from either kind.

@@ -1,7 +1,7 @@
 /**
- * The consumer's flow-control settings for a sequence or byte stream (DESIGN §1.12). The consumer
- * owns them: it may set them when it makes the stream, at any time on its end, or on a call result
- * before the stream it will be has arrived.
+ * The consumer's flow-control settings for a sequence or byte stream (docs/semantics.md#streaming).
+ * The consumer owns them: it may set them when it makes the stream, at any time on its end, or on a
+ * call result before the stream it will be has arrived.
  */
 export interface ConsumerOptions {
   /** Window size: items for a sequence, bytes for a byte stream. */

@@ -4,8 +4,9 @@ import type { ConsumerOptions } from './consumer-options.ts';
 /**
  * The shared state of one streaming sequence: a FIFO of unread items between one producer and one
  * consumer, measured in units (1 per item for `Sequence`, bytes for `Bytes`). The consumer's
- * `capacity` bounds the window the producer observes through `flush()` (DESIGN §1.12). Reads
- * served from the buffer complete without waiting on the producer.
+ * `capacity` bounds the window the producer observes through `flush()`
+ * (docs/semantics.md#streaming). Reads served from the buffer complete without waiting on the
+ * producer.
  *
  * Endings:
  * - `close(error?)` by the producer: remaining items are delivered, then the end (or the error);

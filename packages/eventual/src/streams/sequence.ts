@@ -6,9 +6,10 @@ import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 const defaultSequenceOptions: Required<ConsumerOptions> = { capacity: 64, batchSize: 64 };
 
 /**
- * The consumer end of a streaming sequence of items (DESIGN §1.12, RPC4 `ISequence<T>`). An
- * eventual, first-class value: it can be returned from a method, passed as an argument, sit in a
- * data contract or be an item of another sequence; it travels by moving (one consumer).
+ * The consumer end of a streaming sequence of items (docs/semantics.md#streaming, RPC4
+ * `ISequence<T>`). An eventual, first-class value: it can be returned from a method, passed as an
+ * argument, sit in a data contract or be an item of another sequence; it travels by moving (one
+ * consumer).
  *
  * `for await` reads it; leaving the loop early (break, return, exception) cancels it.
  *

@@ -21,7 +21,8 @@
  * - imports: capabilities the peer sent, with how many times this side received each.
  *
  * Ordering. A connection is ordered; a receiver processes messages in arrival order and delivers
- * calls to their target in that order, which gives instance order (DESIGN §1.4) end to end.
+ * calls to their target in that order, which gives instance order
+ * (docs/semantics.md#instance-order) end to end.
  */
 
 /** Protocol versions this implementation speaks, oldest first. */
@@ -105,8 +106,8 @@ export const MessageType = {
   DisembargoRequest: 7,
   /**
    * `[DisembargoReply, embargoId]`, callee → caller: every call pipelined on the answer has come
-   * back, so the caller may now deliver its held calls to its own object (DESIGN §4, the loopback
-   * case of instance order).
+   * back, so the caller may now deliver its held calls to its own object (the loopback case of
+   * instance order: docs/concepts.md#the-embargo).
    */
   DisembargoReply: 8,
   /**
