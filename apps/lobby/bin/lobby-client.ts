@@ -48,7 +48,8 @@ try {
   const me = await client.lobby.whoAmI();
   console.log(`connected to ${client.server} as ${me.name} (${me.fingerprint})`);
 } catch (error) {
-  console.error(`could not connect to ${values.server}: ${describeError(error)}`);
+  // The scope's error already names the server's address (once); do not repeat it.
+  console.error(`could not connect: ${describeError(error)}`);
   await exit(1);
 }
 
