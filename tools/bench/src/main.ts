@@ -157,17 +157,21 @@ async function main(): Promise<number> {
   // Both builds before any measurement (the baseline first: a bad ref fails before any build). @msc
   // rows run from rollup output, never from sources.
   let baseline: BaselineBuild | undefined;
+  let removeWorktree: () => Promise<void> = async () => {};
   const removeBaseline = (signal: NodeJS.Signals) => {
-    void (baseline?.remove() ?? Promise.resolve()).finally(() =>
-      process.exit(signal === 'SIGINT' ? 130 : 143),
-    );
+    void removeWorktree().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', removeBaseline);
   process.once('SIGTERM', removeBaseline);
   try {
     if (values.baseline !== undefined) {
-      baseline = await prepareBaseline(repositoryRoot, values.baseline, (line) =>
-        console.log(`@msc/bench: ${line}`),
+      baseline = await prepareBaseline(
+        repositoryRoot,
+        values.baseline,
+        (line) => console.log(`@msc/bench: ${line}`),
+        (remove) => {
+          removeWorktree = remove;
+        },
       );
     }
     if (entries.some(isMscEntry)) {
@@ -189,7 +193,7 @@ async function main(): Promise<number> {
     const measured = await measureJobs(jobs, profile, baseline !== undefined, failures);
     return writeReport(measured, failures, profile, started, values.out, baseline);
   } finally {
-    await baseline?.remove();
+    await removeWorktree();
     process.off('SIGINT', removeBaseline);
     process.off('SIGTERM', removeBaseline);
   }

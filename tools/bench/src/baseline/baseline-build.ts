@@ -45,6 +45,8 @@ async function git(cwd: string, args: readonly string[]): Promise<string> {
  * (the build goes through turbo's cache, shared between worktrees).
  *
  * @param onStep - called with a line before each step, for progress output
+ * @param onCheckout - called with the worktree's removal just before the worktree is added, so that a
+ *   caller interrupted during the install or build (SIGINT) can still remove it
  * @throws Error when the ref names no commit, or the install or build fails (the worktree is removed
  *   first); the message says which step and how to fix it
  */
@@ -52,6 +54,7 @@ export async function prepareBaseline(
   repositoryRoot: string,
   ref: string,
   onStep: (line: string) => void = () => {},
+  onCheckout: (remove: () => Promise<void>) => void = () => {},
 ): Promise<BaselineBuild> {
   let commit: string;
   try {
@@ -78,6 +81,7 @@ export async function prepareBaseline(
   };
   try {
     onStep(`baseline ${ref} (${shortCommit}): checking out into ${root}`);
+    onCheckout(remove);
     await git(repositoryRoot, ['worktree', 'add', '--detach', root, commit]);
     onStep(`baseline ${shortCommit}: pnpm install --frozen-lockfile --offline`);
     try {
