@@ -1,7 +1,9 @@
 import { Identity } from '@msc/identity';
 import { LobbyClient } from '@msc/lobby/client';
 import { tcp } from '@msc/transport-tcp';
+import { spawnNodeChild } from '../node-child.ts';
 import type { Attack, AttackContext } from './attack.ts';
+import { sleep } from './raw-socket.ts';
 
 let players = 0;
 
@@ -107,6 +109,104 @@ async function pageHeaders(context: AttackContext): Promise<string> {
   return missing.length === 0 ? 'headers-set' : `missing: ${missing.join(', ')}`;
 }
 
+/**
+ * Starts a stalled reader (stalled-lobby-reader.ts) against the target's lobby and waits until it sent
+ * its calls and stopped itself; it is killed after the attack whatever happens.
+ */
+async function stalledReader(context: AttackContext, args: readonly string[]): Promise<void> {
+  const child = spawnNodeChild(new URL('./stalled-lobby-reader.ts', import.meta.url), [
+    context.target.addresses.lobbyTcp,
+    ...args,
+  ]);
+  context.defer(() => child.kill());
+  await child.line('stopping', 30_000);
+}
+
+/** The lobby's log lines since the attack started that say a `stalled-N` player disconnected. */
+function stalledDisconnects(context: AttackContext): string[] {
+  return context.target.logs
+    .slice(context.logsSince)
+    .filter((line) => /stalled-\d+ .*disconnected/.test(line));
+}
+
+/**
+ * Names how the stalled sessions ended: `limit` when the server ended every one of them for not reading
+ * (its session's `maxBufferedBytes` or the server's output budget), `ended` when it ended them for another
+ * reason, `up` when some still ran at the deadline.
+ */
+function stalledOutcome(context: AttackContext, sessions: number): string {
+  const lines = stalledDisconnects(context);
+  if (lines.length < sessions) return 'up';
+  context.note(lines[0] ?? '');
+  return lines.every((line) => /limit|output budget|not read|maxBufferedBytes/.test(line))
+    ? 'limit'
+    : 'ended';
+}
+
+/**
+ * Class 9: 4 sessions (per scale unit) that each ask for 1,000 full pages of `listGames` (48 open games,
+ * about 8 MB of answers per session) and never read. Fixed: lists are paged and what a session leaves
+ * unread is bounded (the lobby's `maxBufferedBytes` of 4 MiB, and an output budget across all sessions):
+ * each stalled session is ended with `limit`, the server stays small and prompt.
+ */
+async function listGamesNeverRead(context: AttackContext): Promise<string> {
+  // 12 players × 4 open games (the per-player bound) = 48 games with 40-character names.
+  for (let creator = 0; creator < 12; creator++) {
+    const client = await player(context, `lister${creator}`);
+    for (let index = 0; index < 4; index++) {
+      await lobbyCode(
+        client.createGame(`listed game ${creator}-${index} ${'x'.repeat(24)}`).launcher.whenResolved(),
+      );
+    }
+  }
+  const sessions = 4 * context.scale;
+  await stalledReader(context, [String(sessions), '1000', 'list']);
+  for (let attempt = 0; attempt < 150 && stalledDisconnects(context).length < sessions; attempt++) {
+    await sleep(200);
+    if (attempt % 10 === 0) await context.sampleMemory();
+  }
+  return stalledOutcome(context, sessions);
+}
+
+/**
+ * Class 9: 3 sessions (per scale unit) each open 8 watchers of one game declaring a window of a billion
+ * events, and never read; the game's host then chats in bursts of 100 lines of 200 characters. Fixed: a
+ * watcher's backlog is bounded in items and bytes whatever it declared: every stalled watcher is dropped
+ * (or its session ended with `limit`), while an honest watcher reads every line.
+ */
+async function watchersWithHugeWindows(context: AttackContext): Promise<string> {
+  const host = await player(context, 'watched-host');
+  const game = host.createGame('watched');
+  await game.join(0, 'host', ignoreLaunch);
+  await game.until((view) => view.lsn >= 1);
+  const reader = (await player(context, 'watched-reader')).openGame(game.gameId);
+  await reader.until((view) => view.lsn >= 1);
+  const sessions = 3 * context.scale;
+  const watchers = sessions * 8;
+  await stalledReader(context, [String(sessions), '8', 'watch', game.gameId]);
+  const ended = () => {
+    const logged = context.target.logs.slice(context.logsSince);
+    return (
+      logged.filter((line) => /dropped a watcher/.test(line)).length + 8 * stalledDisconnects(context).length
+    );
+  };
+  const line = 'x'.repeat(200);
+  let lsn = game.lsn;
+  for (let batch = 0; batch < 100 && ended() < watchers; batch++) {
+    const said = await Promise.all(Array.from({ length: 100 }, () => game.launcher.chat(lsn, line)));
+    lsn = Math.max(...said);
+    await reader.until((view) => view.lsn >= lsn, 20_000);
+    if (batch % 10 === 0) await context.sampleMemory();
+  }
+  await reader.until((view) => view.lsn >= lsn, 20_000);
+  if (ended() < watchers) return 'up';
+  const dropped = context.target.logs
+    .slice(context.logsSince)
+    .find((logged) => /dropped a watcher/.test(logged));
+  context.note(dropped ?? stalledDisconnects(context)[0] ?? '');
+  return 'limit';
+}
+
 /** Class 9 (the lobby's validation) and the lobby page's headers of class 10. */
 export const lobbyAttacks: readonly Attack[] = [
   {
@@ -132,6 +232,27 @@ export const lobbyAttacks: readonly Attack[] = [
     memoryBoundMiB: 64,
     timeoutMs: 60_000,
     run: unboundedGameCreation,
+  },
+  {
+    id: 'lobby-list-never-read',
+    attackClass: 9,
+    description: '4 sessions each ask for 1,000 full pages of `listGames` (48 games) and never read',
+    endpoint: 'lobbyTcp',
+    expected: ['limit'],
+    memoryBoundMiB: 200,
+    timeoutMs: 60_000,
+    run: listGamesNeverRead,
+  },
+  {
+    id: 'lobby-watchers-huge-window',
+    attackClass: 9,
+    description:
+      '24 watchers of one game declare a window of a billion events and never read, while its host chats',
+    endpoint: 'lobbyTcp',
+    expected: ['limit'],
+    memoryBoundMiB: 200,
+    timeoutMs: 60_000,
+    run: watchersWithHugeWindows,
   },
   {
     id: 'lobby-control-characters',

@@ -10,6 +10,10 @@ export const pendingAttacks: ReadonlyMap<string, string> = new Map<string, strin
   ['process-sip-ipc-garbage', 'edge-hardening'],
   ['worker-sip-port-garbage', 'edge-hardening'],
   ['process-sip-grandchild', 'edge-hardening'],
+  // Found by this suite after the lobby's fixes landed: 4,000 page requests in one burst keep the
+  // target's event loop busy for seconds (the bystander waited 7 s), and 4 MB unread per session stays
+  // under the lobby's 4 MiB `maxBufferedBytes`, so the stalled sessions end by the idle timeout only.
+  ['lobby-list-never-read', 'none yet (new finding: a burst of listGames calls stalls the event loop)'],
 ]);
 
 /**
