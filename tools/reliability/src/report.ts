@@ -295,7 +295,8 @@ than the bound; and the attack ended with one of its named codes (a session's te
 or \`closed\` for an HTTP request, a SIP's end cause, a lobby error code, or the code the attack names for what
 it checked). ${suiteOutcomes.length} attacks at scale ${attackScale} in ${seconds(attackMilliseconds)}; ${pendingAttacks.size} are
 pending in the test run (their fix has not landed on main: \`src/attack/pending-attacks.ts\`). \`held\`: it held
-before the fixes too; \`fixed\`: it broke before the fixes (main at 30e2494) and holds now.
+before the fixes too; \`fixed\`: it broke before the fixes (main at 30e2494) and holds now; \`holds\`: written after
+the first fixes landed, never run before them. The counts per class put \`held\` and \`holds\` together.
 
 ${attackTable(suiteOutcomes)}
 

@@ -1,5 +1,5 @@
 import { attackClassTitles } from './attack.ts';
-import { brokenBeforeFixes, pendingAttacks } from './pending-attacks.ts';
+import { addedAfterFixes, brokenBeforeFixes, pendingAttacks } from './pending-attacks.ts';
 import type { AttackOutcome } from './run-attack.ts';
 
 const mebibytes = (bytes: number | undefined) =>
@@ -8,11 +8,15 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /**
  * The verdict on one outcome: `held` (it held, and did on main before the fixes too), `fixed` (it holds
- * now, and broke before the fixes), `broken` (an assertion of the fixed behaviour failed; the branch
- * building the fix is named when the attack is pending).
+ * now, and broke before the fixes), `holds` (it holds now; written after the fixes, never run before
+ * them), `broken` (an assertion of the fixed behaviour failed; the branch building the fix is named when
+ * the attack is pending).
  */
 export function verdict(outcome: AttackOutcome): string {
-  if (outcome.failures.length === 0) return brokenBeforeFixes.has(outcome.id) ? 'fixed' : 'held';
+  if (outcome.failures.length === 0) {
+    if (brokenBeforeFixes.has(outcome.id)) return 'fixed';
+    return addedAfterFixes.has(outcome.id) ? 'holds' : 'held';
+  }
   const branch = pendingAttacks.get(outcome.id);
   return branch === undefined ? '**broken**' : `**broken** (fix pending: ${branch})`;
 }
@@ -32,7 +36,7 @@ export function attackTable(outcomes: readonly AttackOutcome[]): string {
     .map((attackClass) => {
       const ofClass = outcomes.filter((outcome) => outcome.attackClass === attackClass);
       const count = (name: string) => ofClass.filter((outcome) => verdict(outcome).startsWith(name)).length;
-      return `| ${attackClass} | ${attackClassTitles[attackClass]} | ${ofClass.length} | ${count('held')} | ${count('fixed')} | ${count('**broken**')} |`;
+      return `| ${attackClass} | ${attackClassTitles[attackClass]} | ${ofClass.length} | ${count('held') + count('holds')} | ${count('fixed')} | ${count('**broken**')} |`;
     })
     .join('\n');
   return `| class | title | attacks | held | fixed | broken |

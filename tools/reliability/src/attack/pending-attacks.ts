@@ -7,9 +7,6 @@
 export const pendingAttacks: ReadonlyMap<string, string> = new Map<string, string>([
   ['records-of-300k-keys', 'serialization-bounds'],
   ['items-beyond-credit', 'session-split'],
-  ['process-sip-ipc-garbage', 'edge-hardening'],
-  ['worker-sip-port-garbage', 'edge-hardening'],
-  ['process-sip-grandchild', 'edge-hardening'],
   // Found by this suite after the lobby's fixes landed: 4,000 page requests in one burst keep the
   // target's event loop busy for seconds (the bystander waited 7 s), and 4 MB unread per session stays
   // under the lobby's 4 MiB `maxBufferedBytes`, so the stalled sessions end by the idle timeout only.
@@ -20,7 +17,8 @@ export const pendingAttacks: ReadonlyMap<string, string> = new Map<string, strin
  * The attacks that broke the target when the suite first ran (main at 30e2494, before the fixes of issue
  * 14): the report calls those that hold now `fixed`, the others that hold `held`. Not in it: the ping
  * floods (they did not make that main hold memory within their 8 s) and the WebSocket frame trickle
- * (`ws` never reserved ahead of arrival).
+ * (`ws` never reserved ahead of arrival), and the worker SIP's port garbage (its parent ended it after the
+ * handshake timeout then too). Attacks added after the fixes landed are in {@link addedAfterFixes}.
  */
 export const brokenBeforeFixes: ReadonlySet<string> = new Set([
   'request-target-scopeWs-ipv6',
@@ -37,7 +35,6 @@ export const brokenBeforeFixes: ReadonlySet<string> = new Set([
   'items-beyond-credit',
   'unique-1mib-method-names',
   'process-sip-ipc-garbage',
-  'worker-sip-port-garbage',
   'process-sip-grandchild',
   'tcp-connection-flood',
   'ws-handshake-flood',
@@ -48,4 +45,10 @@ export const brokenBeforeFixes: ReadonlySet<string> = new Set([
   'tofu-confusable-names',
   'known-peers-file-0666',
   'coercion-remote-calls',
+]);
+
+/** Attacks written after the first fixes had landed (not run against main at 30e2494): the report calls them `holds`. */
+export const addedAfterFixes: ReadonlySet<string> = new Set([
+  'lobby-list-never-read',
+  'lobby-watchers-huge-window',
 ]);
