@@ -78,13 +78,17 @@ function frameRecord(frame: Uint8Array): Uint8Array {
 }
 
 /**
- * Class 2 over WebSocket: pings with 125-byte payloads (the largest a control frame may carry) from a
- * client that never reads the pongs. Fixed: as over TCP, the pongs the server holds are bounded (`up`
+ * Class 2 over WebSocket: after the session handshake, pings with 125-byte payloads (the largest a
+ * control frame may carry) from a client that never reads the pongs. Fixed: as over TCP, the pongs the server holds are bounded (`up`
  * within the memory bound) or the connection ends with `limit`.
  */
 async function webSocketPingsNeverRead(context: AttackContext): Promise<string> {
   const socket = await openWebSocket(context.target.addresses.scopeWs);
   context.defer(() => socket.destroy());
+  // The session handshake first, so that no handshake timeout ends the connection.
+  const codec = wireCodec();
+  socket.write(webSocketFrame(2, helloBytes(codec)));
+  socket.write(webSocketFrame(2, frameOf([codec.encode([Wire.Configure, [0, 0]]).slice()])));
   const ping = webSocketFrame(9, new Uint8Array(125).fill(0x70));
   const chunk = new Uint8Array(ping.byteLength * 8_000);
   for (let index = 0; index < 8_000; index++) chunk.set(ping, index * ping.byteLength);
