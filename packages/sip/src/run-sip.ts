@@ -71,8 +71,8 @@ let running = false;
  *
  * The SIP ends (exit code 0) as soon as its session with the parent ends, for whatever reason. In a process SIP,
  * an uncaught exception or unhandled rejection is reported to the parent and ends the process (exit code 1);
- * so does the parent vanishing (the IPC channel closing). When the process exits, the process SIPs it started are
- * killed with it.
+ * so does the parent vanishing (the IPC channel closing), which also kills the SIP's process group (what it started).
+ * When the process exits, the process SIPs it started are killed with it.
  *
  * @example
  * ```ts
@@ -131,7 +131,17 @@ function runInProcess<Parent, Init>(main: SipMain<Parent, Init>, options: RunSip
     process.exit(1);
   });
   process.on('disconnect', () => {
-    // The parent is gone (or dropped us): a SIP has nobody else to talk to.
+    // The parent is gone (or dropped us): a SIP has nobody else to talk to. A parent that died cannot kill our
+    // process group any more, so we do: the processes this SIP started go with it (and so does this process, at
+    // once; when it does not lead a group of its own, there is no such group and it exits as usual).
+    killProcessSips();
+    if (process.platform !== 'win32') {
+      try {
+        process.kill(-process.pid, 'SIGKILL');
+      } catch {
+        // Not a group leader (started by an older parent): nothing to end but ourselves.
+      }
+    }
     process.exit(0);
   });
   process.on('exit', killProcessSips);

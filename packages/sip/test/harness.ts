@@ -18,6 +18,8 @@ export interface Fixtures {
   readonly failingMain: string;
   /** A module that never calls runSip(). */
   readonly notASip: string;
+  /** A plain program (not a SIP) that starts a process SIP with a grandchild, prints their pids and waits. */
+  readonly orphaningParent: string;
   /** A scratch directory for heartbeat files, removed after the file. */
   readonly directory: string;
 }
@@ -36,6 +38,7 @@ export function useFixtures(): () => Fixtures {
         'test-sip': fixture('test.sip.ts'),
         'failing-main': fixture('failing-main.sip.ts'),
         'not-a-sip': fixture('not-a-sip.ts'),
+        'orphaning-parent': fixture('orphaning-parent.ts'),
       },
       bundle: true,
       format: 'esm',
@@ -51,6 +54,7 @@ export function useFixtures(): () => Fixtures {
       testSip: url('test-sip'),
       failingMain: url('failing-main'),
       notASip: url('not-a-sip'),
+      orphaningParent: join(directory, 'orphaning-parent.mjs'),
       directory,
     };
   });

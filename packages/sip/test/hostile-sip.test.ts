@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { AbortedError } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
@@ -108,4 +109,28 @@ describe("a process SIP's own child processes end with it", () => {
     expect(isProcessRunning(pid)).toBe(false);
     await expectStopped(file);
   });
+});
+
+test('when the parent process dies without a word, the SIP ends its own process group', async () => {
+  const file = join(fixtures().directory, 'grandchild-orphaned');
+  const parent = spawn(process.execPath, [fixtures().orphaningParent, fixtures().testSip, file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const pids = await new Promise<{ sip: number; grandchild: number }>((resolve, reject) => {
+    let output = '';
+    parent.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('\n')) resolve(JSON.parse(output.slice(0, output.indexOf('\n'))));
+    });
+    parent.once('exit', (code) =>
+      reject(new Error(`the parent exited (${code}) before it printed the pids`)),
+    );
+  });
+  await until(() => beat(file) > 2, 'the grandchild to beat');
+  parent.kill('SIGKILL');
+  await until(
+    () => !isProcessRunning(pids.sip) && !isProcessRunning(pids.grandchild),
+    'the SIP and its grandchild to be gone',
+  );
+  await expectStopped(file);
 });
