@@ -29,12 +29,11 @@ import { proxy } from '@msc/eventual';
 import { Identity, identityAuthenticator, memoryKnownPeers, trustOnFirstUse } from '@msc/identity';
 import { knownPeersFile } from '@msc/identity/node';
 import { inProcessGameHost, LobbyServer } from '@msc/lobby/server';
+import { serveWeb } from '@msc/lobby/web';
 import { Scope, type Session, unauthenticated } from '@msc/session';
 import { spawnSip } from '@msc/sip';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
-// The page server is not among the lobby's exports (it pulls in the browser bundler): by path.
-import { serveWeb } from '../../../../apps/lobby/src/web/web-server.ts';
 import { Secret, TargetService } from '../target-service.ts';
 import { knownPlayers } from './players.ts';
 
