@@ -131,8 +131,8 @@ function stalledDisconnects(context: AttackContext): string[] {
 
 /**
  * Names how the stalled sessions ended: `limit` when the server ended every one of them for not reading
- * (its session's `maxBufferedBytes` or the server's output budget), `ended` when it ended them for another
- * reason, `up` when some still ran at the deadline.
+ * (its session's `maxBufferedBytes` or the server's output budget), `timeout` when their idle timeout did
+ * (they held less than the limit), `ended` for another reason, `up` when some still ran at the deadline.
  */
 function stalledOutcome(context: AttackContext, sessions: number): string {
   const lines = stalledDisconnects(context);
@@ -144,10 +144,11 @@ function stalledOutcome(context: AttackContext, sessions: number): string {
 }
 
 /**
- * Class 9: 4 sessions (per scale unit) that each ask for 1,000 full pages of `listGames` (48 open games,
- * about 8 MB of answers per session) and never read. Fixed: lists are paged and what a session leaves
+ * Class 9: 2 sessions (per scale unit) that each ask for 1,500 full pages of `listGames` (48 open games,
+ * about 6 MB of answers per session) and never read. Fixed: lists are paged and what a session leaves
  * unread is bounded (the lobby's `maxBufferedBytes` of 4 MiB, and an output budget across all sessions):
- * each stalled session is ended with `limit`, the server stays small and prompt.
+ * each stalled session is ended with `limit`, the server stays small and prompt. The latency bound is 3 s:
+ * 3,000 page answers in one burst are real work for the target's one thread.
  */
 async function listGamesNeverRead(context: AttackContext): Promise<string> {
   // 12 players × 4 open games (the per-player bound) = 48 games with 40-character names.
@@ -159,8 +160,8 @@ async function listGamesNeverRead(context: AttackContext): Promise<string> {
       );
     }
   }
-  const sessions = 4 * context.scale;
-  await stalledReader(context, [String(sessions), '1000', 'list']);
+  const sessions = 2 * context.scale;
+  await stalledReader(context, [String(sessions), '1500', 'list']);
   for (let attempt = 0; attempt < 150 && stalledDisconnects(context).length < sessions; attempt++) {
     await sleep(200);
     if (attempt % 10 === 0) await context.sampleMemory();
@@ -236,10 +237,11 @@ export const lobbyAttacks: readonly Attack[] = [
   {
     id: 'lobby-list-never-read',
     attackClass: 9,
-    description: '4 sessions each ask for 1,000 full pages of `listGames` (48 games) and never read',
+    description: '2 sessions each ask for 1,500 full pages of `listGames` (48 games) and never read',
     endpoint: 'lobbyTcp',
     expected: ['limit'],
     memoryBoundMiB: 200,
+    latencyBoundMs: 3_000,
     timeoutMs: 60_000,
     run: listGamesNeverRead,
   },

@@ -64,8 +64,8 @@ async function tcpPingsNeverRead(context: AttackContext): Promise<string> {
   const chunk = new Uint8Array(1024 * 1024);
   const view = new DataView(chunk.buffer);
   for (let offset = 0; offset < chunk.byteLength; offset += 4) view.setUint32(offset, tcpPingWord);
-  // At most 128 MiB of pings (32 Mi pongs to answer) per scale unit, or 8 s, whichever first.
-  await flood(context, socket, chunk, 128 * 1024 * 1024 * context.scale, 8_000);
+  // At most 128 MiB of pings (32 Mi pongs to answer) and 4 s per scale unit, whichever first.
+  await flood(context, socket, chunk, 128 * 1024 * 1024 * context.scale, 4_000 * context.scale);
   return sessionEnd(context, 'scopeTcp', 3_000);
 }
 
@@ -92,7 +92,7 @@ async function webSocketPingsNeverRead(context: AttackContext): Promise<string> 
   const ping = webSocketFrame(9, new Uint8Array(125).fill(0x70));
   const chunk = new Uint8Array(ping.byteLength * 8_000);
   for (let index = 0; index < 8_000; index++) chunk.set(ping, index * ping.byteLength);
-  await flood(context, socket, chunk, 128 * 1024 * 1024 * context.scale, 8_000);
+  await flood(context, socket, chunk, 128 * 1024 * 1024 * context.scale, 4_000 * context.scale);
   return sessionEnd(context, 'scopeWs', 3_000);
 }
 
@@ -180,23 +180,23 @@ async function connectionFlood(
 }
 
 /**
- * Class 8 over TCP: 1,500 connections that never send a byte (pending session handshakes) to the bare
+ * Class 8 over TCP: 600 connections (per scale unit) that never send a byte (pending session handshakes) to the bare
  * TCP scope. Fixed: the scope holds at most `maxPendingSessions` (default 128) of them per listener and
  * aborts the rest on arrival; everyone else (the bystander) is still served.
  */
 function tcpConnectionFlood(context: AttackContext): Promise<string> {
-  return connectionFlood(context, 1_500 * context.scale, () =>
+  return connectionFlood(context, 600 * context.scale, () =>
     openSocket(context.target.addresses.scopeTcp, 2_000),
   );
 }
 
 /**
- * Class 8 over WebSocket: 1,500 connections to the `ws()` listener that complete the HTTP upgrade and
+ * Class 8 over WebSocket: 600 connections (per scale unit) to the `ws()` listener that complete the HTTP upgrade and
  * then never send a hello (pending session handshakes). Fixed: as over TCP, at most
  * `maxPendingSessions` are held; the rest are closed.
  */
 function webSocketHandshakeFlood(context: AttackContext): Promise<string> {
-  return connectionFlood(context, 1_500 * context.scale, async () => {
+  return connectionFlood(context, 600 * context.scale, async () => {
     try {
       return await openWebSocket(context.target.addresses.scopeWs, 2_000);
     } catch (error) {
@@ -214,7 +214,7 @@ export const transportAttacks: readonly Attack[] = [
     id: 'tcp-pings-never-read',
     attackClass: 2,
     description:
-      'TCP ping words as fast as the socket takes them (up to 128 MiB in 8 s) after the handshake, from a client that never reads',
+      'TCP ping words as fast as the socket takes them (up to 128 MiB in 4 s) after the handshake, from a client that never reads',
     endpoint: 'scopeTcp',
     expected: ['limit', 'up'],
     memoryBoundMiB: 64,
@@ -224,7 +224,7 @@ export const transportAttacks: readonly Attack[] = [
     id: 'ws-pings-never-read',
     attackClass: 2,
     description:
-      'WebSocket pings with 125-byte payloads (up to 128 MiB in 8 s) from a client that never reads the pongs',
+      'WebSocket pings with 125-byte payloads (up to 128 MiB in 4 s) from a client that never reads the pongs',
     endpoint: 'scopeWs',
     expected: ['limit', 'up'],
     memoryBoundMiB: 64,
@@ -252,7 +252,7 @@ export const transportAttacks: readonly Attack[] = [
   {
     id: 'tcp-connection-flood',
     attackClass: 8,
-    description: '1,500 TCP connections that never send a byte',
+    description: '600 TCP connections that never send a byte',
     endpoint: 'scopeTcp',
     expected: ['refused'],
     memoryBoundMiB: 128,
@@ -263,7 +263,7 @@ export const transportAttacks: readonly Attack[] = [
   {
     id: 'ws-handshake-flood',
     attackClass: 8,
-    description: '1,500 WebSocket upgrades to the `ws()` listener that never send a hello',
+    description: '600 WebSocket upgrades to the `ws()` listener that never send a hello',
     endpoint: 'scopeWs',
     expected: ['refused'],
     memoryBoundMiB: 128,
