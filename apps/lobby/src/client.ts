@@ -23,3 +23,4 @@
 export { ClientLauncher, GameView, type LaunchHandler } from './client/game-view.ts';
 export { LobbyClient, type LobbyClientOptions } from './client/lobby-client.ts';
 export { type GameOutcome, PlayerView } from './client/player-view.ts';
+export type { GamePage, GamePageRequest, GameSummary } from './contracts.ts';

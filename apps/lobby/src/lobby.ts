@@ -62,15 +62,15 @@ export class Lobby {
   #nextId = 1;
   #closed = false;
 
+  /** The limits in force. */
+  readonly limits: LobbyLimits;
+
   /** @throws RangeError when a limit override is not a positive integer */
   constructor(options: LobbyOptions) {
     this.#options = options;
     this.limits = lobbyLimits(options.limits);
     this.#budget = new BacklogBudget(this.limits);
   }
-
-  /** The limits in force. */
-  readonly limits: LobbyLimits;
 
   /** The root capability for a session with `peer`. */
   rootFor(peer: PeerInfo): Proxy<ILobby> {

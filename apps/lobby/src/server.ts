@@ -6,6 +6,9 @@
  *   identities and serves each one an `ILobby` facet.
  * - {@link sipGameHost} / {@link inProcessGameHost}: where launched games run (a SIP of their own, or
  *   this thread).
+ * - {@link LobbyLimits} ({@link defaultLobbyLimits}): games, watchers, backlogs and page sizes;
+ *   {@link lobbySessionLimits} and {@link defaultMaxBufferedBytesTotal}: the lobby's session limit
+ *   and server-wide output budget defaults (the page server is `@msc/lobby/web`).
  *
  * @example
  * ```ts
@@ -26,5 +29,11 @@
  */
 export type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 export { inProcessGameHost } from './in-process-game-host.ts';
-export { LobbyServer, type LobbyServerOptions } from './lobby-server.ts';
+export { defaultLobbyLimits, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
+export {
+  defaultMaxBufferedBytesTotal,
+  LobbyServer,
+  type LobbyServerOptions,
+  lobbySessionLimits,
+} from './lobby-server.ts';
 export { type SipGameHostOptions, sipGameHost } from './sip-game-host.ts';
