@@ -67,5 +67,10 @@ export interface Attack {
   readonly latencyBoundMs?: number;
   /** The longest the attack may run, in milliseconds (then it counts as failed). Default 15,000. */
   readonly timeoutMs?: number;
+  /**
+   * Work the attacker does before the bystander starts (building large payloads): the bystander runs in
+   * the attacker's process, so its latency must not count the attacker's own CPU work.
+   */
+  readonly prepare?: (scale: number) => Promise<void>;
   readonly run: (context: AttackContext) => Promise<string>;
 }

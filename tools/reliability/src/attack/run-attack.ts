@@ -47,6 +47,7 @@ export async function runAttack(attack: Attack, target: TargetProcess, scale = 1
   let before: TargetMemory;
   let bystander: Bystander;
   try {
+    await attack.prepare?.(scale);
     before = await target.memory();
     bystander = await Bystander.start(target.addresses.scopeTcp);
   } catch (error) {

@@ -17,6 +17,23 @@ async function rawPeer(context: AttackContext, read = true): Promise<WirePeer> {
   return peer;
 }
 
+/**
+ * Sends a hello and a `Configure`, then waits for the target's `Configure`: from then on the target
+ * accepts frames up to its `maxFrameBytes` (before, a small handshake cap applies), as a well-behaved
+ * peer waits for.
+ *
+ * @throws Error when the target's configuration does not come within 5 s
+ */
+async function handshake(peer: WirePeer): Promise<void> {
+  peer.handshake();
+  for (let attempt = 0; attempt < 250; attempt++) {
+    if (peer.messagesOfType(Wire.Configure).length > 0) return;
+    if (peer.closeReason !== undefined) break;
+    await sleep(20);
+  }
+  throw new Error(`the target sent no Configure (${peer.closeReason?.message ?? 'within 5 s'})`);
+}
+
 /** The code the target's TCP session ended with (within `timeoutMs`), or `up`. */
 async function sessionEnd(context: AttackContext, timeoutMs: number): Promise<string> {
   const end = await context.target.nextEnd('scopeTcp', context.endsSince, timeoutMs);
@@ -59,15 +76,26 @@ async function emptyArraysBeforeHandshake(context: AttackContext): Promise<strin
  * 2.6 MB each, 2 per scale unit). Fixed: the decoder bounds keys per record and work per frame, so the
  * session ends with `limit` before the event loop stalls for everyone.
  */
-async function manyKeyRecords(context: AttackContext): Promise<string> {
-  const peer = await rawPeer(context);
-  peer.handshake();
+let wideCalls: Uint8Array[] = [];
+
+/** Encodes the calls of {@link manyKeyRecords} (before the bystander starts: it is the attacker's own work). */
+async function prepareManyKeyRecords(scale: number): Promise<void> {
   const wide: Record<string, number> = {};
   for (let index = 0; index < 300_000; index++) wide[`k${index}`] = index;
-  for (let index = 0; index < 2 * context.scale; index++) {
-    if (!peer.sendRaw(frameOf([peer.encode([Wire.Call, index, 0, 0, 'add', [1, wide]])]))) break;
+  const codec = wireCodec();
+  wideCalls = Array.from({ length: 2 * scale }, (_, index) =>
+    frameOf([codec.encode([Wire.Call, index, 0, 0, 'add', [1, wide]]).slice()]),
+  );
+}
+
+async function manyKeyRecords(context: AttackContext): Promise<string> {
+  const peer = await rawPeer(context);
+  await handshake(peer);
+  for (const frame of wideCalls) {
+    if (!peer.sendRaw(frame)) break;
     await sleep(50);
   }
+  wideCalls = [];
   return sessionEnd(context, 8_000);
 }
 
@@ -79,7 +107,7 @@ async function manyKeyRecords(context: AttackContext): Promise<string> {
  */
 async function itemsBeyondCredit(context: AttackContext): Promise<string> {
   const peer = await rawPeer(context);
-  peer.handshake();
+  await handshake(peer);
   const streamId = 2;
   peer.send([Wire.Call, 0, 0, 0, 'add', [1, new WireReference([3, streamId, 0, 0])]]);
   const items = Array.from({ length: 64 }, () => new Uint8Array(32 * 1024).fill(5));
@@ -195,7 +223,7 @@ async function hugeMethodNames(context: AttackContext): Promise<string> {
   let code = 'up';
   for (let index = 0; index < 32 * context.scale; index++) {
     const peer = await rawPeer(context);
-    peer.handshake();
+    await handshake(peer);
     const name = `m${index}${'x'.repeat(1024 * 1024)}`;
     peer.send([Wire.Call, 0, 0, 0, name, []]);
     // The answer (an error) or the end of the session; then the next session.
@@ -275,6 +303,7 @@ export const sessionAttacks: readonly Attack[] = [
     memoryBoundMiB: 128,
     latencyBoundMs: 1_000,
     timeoutMs: 20_000,
+    prepare: prepareManyKeyRecords,
     run: manyKeyRecords,
   },
   {
