@@ -1,54 +1,31 @@
-import type { CloseCode, CloseReason, Connection, DeliveryScheduler } from '@msc/transport';
+import type { CloseCode, Connection } from '@msc/transport';
 import {
   type ConnectionDriver,
+  type ConnectionOptions,
   DrivenConnection,
   type DriverEvents,
-  defaultCloseTimeoutMs,
-  defaultLowWaterMarkBytes,
-  defaultMaxBufferedBytes,
-  defaultMaxFrameBytes,
   describeError,
+  type InBandControlKind,
+  messageConnectionSettings,
+  receiveInBandControl,
 } from '@msc/transport/kit';
 import type { IpcChannelLike } from './ipc-channel-like.ts';
 
-/** Options of {@link ipcConnection}. */
-export interface IpcConnectionOptions {
-  /** This side's address. Default `ipc:local#<n>`. */
-  localAddress?: string;
-  /** The peer's address. Default `ipc:remote#<n>`. */
-  remoteAddress?: string;
-  /**
-   * The largest frame `send()` accepts, in bytes; a larger incoming frame is a protocol violation that aborts the
-   * connection. Default 16 MiB. Both sides should agree.
-   */
-  maxFrameBytes?: number;
-  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
-  lowWaterMarkBytes?: number;
-  /**
-   * The output budget: when the bytes handed to the channel and not yet written (`bufferedBytes`) exceed it, the
-   * connection ends with code `limit`. Default 128 MiB.
-   */
-  maxBufferedBytes?: number;
-  /**
-   * How long a graceful close waits for the peer's answer before giving up with code `timeout`, in milliseconds.
-   * Default 5 000.
-   */
-  closeTimeoutMs?: number;
-  /** When deliveries to the receiver run. Default: `scheduleDelivery` of @msc/transport. */
-  scheduler?: DeliveryScheduler;
-}
+/**
+ * Options of {@link ipcConnection}: the kit's connection options. Addresses default to `ipc:local#<n>` and
+ * `ipc:remote#<n>`; both sides should agree on `maxFrameBytes`.
+ */
+export type IpcConnectionOptions = ConnectionOptions;
 
 /**
- * The control messages of the IPC connection protocol. Frames travel as bare `Uint8Array`s; everything else the
- * connection sends is one of these (tagged `mscIpc`, so other users of the same channel can tell them apart).
- * - `close` (after the closer's last frame): the receiver is closed (`remote: true`) and answers `close-reply`.
- * - `close-reply` (after the answerer's last frame): the closer is closed.
- * - `abort`: the sender dropped everything; the receiver drops what it has not delivered.
+ * What the connection sends besides frames (bare `Uint8Array`s): the kit's in-band lifecycle messages (see
+ * {@link InBandControlKind}), tagged `mscIpc` so other users of the same channel can tell them apart.
  */
-type Control =
-  | { readonly mscIpc: 'close'; readonly code: CloseReason['code']; readonly message: string }
-  | { readonly mscIpc: 'close-reply' }
-  | { readonly mscIpc: 'abort'; readonly message: string };
+interface Control {
+  readonly mscIpc: InBandControlKind;
+  readonly code?: CloseCode;
+  readonly message?: string;
+}
 
 let connections = 0;
 
@@ -146,20 +123,9 @@ class IpcMedium implements ConnectionDriver {
       // Anything else belongs to another user of the channel (for example the SIP launcher).
       return;
     }
-    switch (data.mscIpc) {
-      case 'close':
-        this.#events.peerClosed(data.code, data.message);
-        return;
-      case 'close-reply':
-        this.#events.closeConfirmed();
-        return;
-      case 'abort':
-        this.#events.peerAborted('aborted', data.message);
-        return;
-      default:
-        this.#events.violation(
-          `expected a known control message, but got "${String((data as Control).mscIpc)}"`,
-        );
+    const { code, message } = data as { code?: unknown; message?: unknown };
+    if (!receiveInBandControl(this.#events, data.mscIpc, code, message)) {
+      this.#events.violation(`expected a known control message, but got "${String(data.mscIpc)}"`);
     }
   }
 
@@ -204,19 +170,7 @@ class IpcConnection extends DrivenConnection<IpcMedium> {
   constructor(channel: IpcChannelLike, options: IpcConnectionOptions) {
     const number = ++connections;
     super(
-      {
-        localAddress: options.localAddress ?? `ipc:local#${number}`,
-        remoteAddress: options.remoteAddress ?? `ipc:remote#${number}`,
-        maxFrameBytes: options.maxFrameBytes ?? defaultMaxFrameBytes,
-        lowWaterMarkBytes: options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes,
-        maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
-        receiveBufferBytes: Number.POSITIVE_INFINITY,
-        closeTimeoutMs: options.closeTimeoutMs ?? defaultCloseTimeoutMs,
-        idleTimeoutMs: 0,
-        heartbeatIntervalMs: 0,
-        coalesceWrites: false,
-        scheduler: options.scheduler,
-      },
+      messageConnectionSettings(options, { local: `ipc:local#${number}`, remote: `ipc:remote#${number}` }),
       (events) => new IpcMedium(channel, events),
     );
   }

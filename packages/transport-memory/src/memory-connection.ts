@@ -5,6 +5,8 @@ import {
   type DriverEvents,
   defaultMaxBufferedBytes,
   describeError,
+  type InBandControlKind,
+  receiveInBandControl,
 } from '@msc/transport/kit';
 import { ConnectionBrokenError } from './connection-broken-error.ts';
 import {
@@ -29,8 +31,7 @@ export interface MemoryConnection extends Connection {
  * closed once it has seen the other's last message, so no frame is lost in either direction.
  */
 type Signal =
-  | { readonly kind: 'close'; readonly code: CloseCode; readonly message: string }
-  | { readonly kind: 'close-reply' }
+  | { readonly kind: InBandControlKind; readonly code?: CloseCode; readonly message?: string }
   /** Ends the receiving inbox after the frames still in flight (used by `breakAfterFrames`). */
   | { readonly kind: 'end'; readonly reason: CloseReason };
 
@@ -192,17 +193,8 @@ class MemoryMedium implements ConnectionDriver {
       this.#events.frame(entry);
       return;
     }
-    switch (entry.kind) {
-      case 'close':
-        this.#events.peerClosed(entry.code, entry.message);
-        return;
-      case 'close-reply':
-        this.#events.closeConfirmed();
-        return;
-      case 'end':
-        this.#events.ended(entry.reason);
-        return;
-    }
+    if (entry.kind === 'end') this.#events.ended(entry.reason);
+    else receiveInBandControl(this.#events, entry.kind, entry.code, entry.message);
   }
 
   #release(bytes: number): void {

@@ -1,67 +1,35 @@
-import type { CloseCode, CloseReason, Connection, DeliveryScheduler } from '@msc/transport';
+import type { CloseCode, Connection } from '@msc/transport';
 import {
   type ConnectionDriver,
+  type ConnectionOptions,
   DrivenConnection,
   type DriverEvents,
-  defaultCloseTimeoutMs,
-  defaultMaxBufferedBytes,
+  type InBandControlKind,
+  macrotask,
+  messageConnectionSettings,
+  receiveInBandControl,
 } from '@msc/transport/kit';
-import { defaultLowWaterMarkBytes, defaultMaxFrameBytes } from './memory-connection-options.ts';
 import type { MessagePortLike } from './message-port-like.ts';
 
-/** Options of {@link messagePortConnection}. */
-export interface MessagePortConnectionOptions {
-  /** This side's address. Default `message-port:local#<n>`. */
-  localAddress?: string;
-  /** The peer's address. Default `message-port:remote#<n>`. */
-  remoteAddress?: string;
-  /**
-   * The largest frame `send()` accepts, in bytes; a larger incoming frame is a protocol violation that aborts the
-   * connection. Default 16 MiB. Both sides should agree.
-   */
-  maxFrameBytes?: number;
-  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
-  lowWaterMarkBytes?: number;
-  /**
-   * The output budget: when the bytes sent and not yet acknowledged by the peer's receiver (`bufferedBytes`)
-   * exceed it, the connection ends with code `limit`. Default 128 MiB.
-   */
-  maxBufferedBytes?: number;
-  /**
-   * How long a graceful close waits for the peer's answer before giving up with code `timeout`, in milliseconds.
-   * Default 5 000.
-   */
-  closeTimeoutMs?: number;
-  /** Decides when deliveries to the receiver run; see `MemoryConnectionOptions.scheduler`. */
-  scheduler?: DeliveryScheduler;
-}
+/**
+ * Options of {@link messagePortConnection}: the kit's connection options. Addresses default to
+ * `message-port:local#<n>` and `message-port:remote#<n>`; both sides should agree on `maxFrameBytes`.
+ */
+export type MessagePortConnectionOptions = ConnectionOptions;
 
 /**
- * The control messages of the port protocol. Frames travel as bare `Uint8Array`s; everything else is one of these.
- * - `close` (after the closer's last frame): the receiver is closed (`remote: true`) and answers `close-reply`.
- * - `close-reply` (after the answerer's last frame): the closer is closed, then closes the port.
- * - `abort`: the sender dropped everything and closed the port; the receiver drops what it has not delivered.
- * - `ack`: the receiver delivered `bytes` more bytes to its receiver; the sender's `bufferedBytes` falls by that.
+ * What travels on the port besides frames (bare `Uint8Array`s): the kit's in-band lifecycle messages (see
+ * {@link InBandControlKind}; an `abort` is followed by the port closing), and `ack`: the receiver delivered `bytes`
+ * more bytes to its receiver, so the sender's `bufferedBytes` falls by that.
  */
 type Control =
-  | { readonly msc: 'close'; readonly code: CloseReason['code']; readonly message: string }
-  | { readonly msc: 'close-reply' }
-  | { readonly msc: 'abort'; readonly message: string }
+  | { readonly msc: InBandControlKind; readonly code?: CloseCode; readonly message?: string }
   | { readonly msc: 'ack'; readonly bytes: number };
 
 let connections = 0;
 
 /** How long a small acknowledgement may wait to be combined with later ones, in milliseconds. */
 const lazyAcknowledgementMs = 20;
-
-const macrotask: (task: () => void) => void =
-  typeof globalThis.setImmediate === 'function'
-    ? (task) => {
-        globalThis.setImmediate(task);
-      }
-    : (task) => {
-        setTimeout(task, 0);
-      };
 
 function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
@@ -82,6 +50,8 @@ class MessagePortMedium implements ConnectionDriver {
   #acknowledgementScheduled = false;
   #lazyAcknowledgement: ReturnType<typeof setTimeout> | undefined = undefined;
   #portClosed = false;
+  /** Whether our graceful close went out (its answer then closes the port). */
+  #closeSent = false;
   readonly #detachPort: () => void;
 
   constructor(port: MessagePortLike, lowWaterMarkBytes: number, events: DriverEvents) {
@@ -151,6 +121,7 @@ class MessagePortMedium implements ConnectionDriver {
   }
 
   sendClose(code: CloseCode, message: string): void {
+    this.#closeSent = true;
     this.#post({ msc: 'close', code, message });
   }
 
@@ -184,27 +155,23 @@ class MessagePortMedium implements ConnectionDriver {
       this.#events.violation(`expected a Uint8Array frame or a control message, but got ${typeof data}`);
       return;
     }
-    switch (data.msc) {
-      case 'ack':
-        this.#unacknowledgedBytes -= data.bytes;
-        this.#events.written();
-        return;
-      case 'close':
-        this.#events.peerClosed(data.code, data.message);
-        return;
-      case 'close-reply':
-        if (this.#events.closing) {
-          this.#events.closeConfirmed();
-          this.#closePort();
-        }
-        return;
-      case 'abort':
-        this.#events.peerAborted('aborted', data.message);
-        return;
-      default:
+    if (data.msc === 'ack') {
+      const bytes = (data as { bytes?: unknown }).bytes;
+      if (typeof bytes !== 'number' || !(bytes >= 0 && bytes <= this.#unacknowledgedBytes)) {
         this.#events.violation(
-          `expected a known control message, but got "${String((data as Control).msc)}"`,
+          `expected an acknowledgement of at most the ${this.#unacknowledgedBytes} bytes sent, but got ${String(bytes)}`,
         );
+        return;
+      }
+      this.#unacknowledgedBytes -= bytes;
+      this.#events.written();
+      return;
+    }
+    const { code, message } = data as { code?: unknown; message?: unknown };
+    if (!receiveInBandControl(this.#events, data.msc, code, message)) {
+      this.#events.violation(`expected a known control message, but got "${String(data.msc)}"`);
+    } else if (data.msc === 'close-reply' && this.#closeSent) {
+      this.#closePort();
     }
   }
 
@@ -276,23 +243,11 @@ class MessagePortMedium implements ConnectionDriver {
 class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
   constructor(port: MessagePortLike, options: MessagePortConnectionOptions) {
     const number = ++connections;
-    const lowWaterMarkBytes = options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes;
-    super(
-      {
-        localAddress: options.localAddress ?? `message-port:local#${number}`,
-        remoteAddress: options.remoteAddress ?? `message-port:remote#${number}`,
-        maxFrameBytes: options.maxFrameBytes ?? defaultMaxFrameBytes,
-        lowWaterMarkBytes,
-        maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
-        receiveBufferBytes: Number.POSITIVE_INFINITY,
-        closeTimeoutMs: options.closeTimeoutMs ?? defaultCloseTimeoutMs,
-        idleTimeoutMs: 0,
-        heartbeatIntervalMs: 0,
-        coalesceWrites: false,
-        scheduler: options.scheduler,
-      },
-      (events) => new MessagePortMedium(port, lowWaterMarkBytes, events),
-    );
+    const settings = messageConnectionSettings(options, {
+      local: `message-port:local#${number}`,
+      remote: `message-port:remote#${number}`,
+    });
+    super(settings, (events) => new MessagePortMedium(port, settings.lowWaterMarkBytes, events));
   }
 }
 

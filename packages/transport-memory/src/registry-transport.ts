@@ -6,6 +6,7 @@ import {
   type Listener,
   type ListenOptions,
 } from '@msc/transport';
+import { raceDial } from '@msc/transport/kit';
 import type { AcceptConnection, MemoryRegistry } from './memory-registry.ts';
 
 /**
@@ -45,31 +46,17 @@ function abortedDial(address: string, signal: AbortSignal): DialError {
   return DialError.aborted(address, signal.reason);
 }
 
-/** Waits `milliseconds`, rejecting early with DialError `aborted` or `timeout`. */
+/** Waits `milliseconds` (the simulated latency), rejecting early with DialError `aborted` or `timeout`. */
 function waitForDial(milliseconds: number, address: string, options: DialOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const { signal, timeoutMs } = options;
-    const finish = (outcome: DialError | undefined) => {
-      clearTimeout(delayTimer);
-      if (timeoutTimer !== undefined) clearTimeout(timeoutTimer);
-      signal?.removeEventListener('abort', onAbort);
-      if (outcome === undefined) resolve();
-      else reject(outcome);
-    };
-    const onAbort = () => finish(abortedDial(address, signal!));
-    const delayTimer = setTimeout(() => finish(undefined), milliseconds);
-    const timeoutTimer =
-      timeoutMs !== undefined && timeoutMs < milliseconds
-        ? setTimeout(
-            () =>
-              finish(
-                new DialError('timeout', address, `expected to connect to ${address} within ${timeoutMs} ms`),
-              ),
-            timeoutMs,
-          )
-        : undefined;
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const { signal, timeoutMs } = options;
+  return raceDial<void>(
+    address,
+    { signal, timeoutMs: timeoutMs !== undefined && timeoutMs < milliseconds ? timeoutMs : undefined },
+    (attempt) => {
+      const delayTimer = setTimeout(() => attempt.succeed(undefined), milliseconds);
+      return () => clearTimeout(delayTimer);
+    },
+  );
 }
 
 /** Dials through a registry; see `memory()` for the behaviour. */

@@ -18,12 +18,17 @@ import {
   type ListenOptions,
   type Transport,
 } from '@msc/transport';
-import { defaultMaxBufferedBytes, describeError, raceDial, socketDialFailure } from '@msc/transport/kit';
+import {
+  defaultMaxBufferedBytes,
+  describeError,
+  heartbeatSettings,
+  raceDial,
+  socketDialFailure,
+} from '@msc/transport/kit';
 import { formatTcpAddress, parseTcpAddress } from './tcp-address.ts';
 import { type TcpConnection, TcpSocketConnection } from './tcp-connection.ts';
 import {
   defaultConnectTimeoutMs,
-  defaultIdleTimeoutMs,
   defaultMaxConnections,
   defaultMaxFrameBytes,
   type TcpSettings,
@@ -67,13 +72,7 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
       `expected maxFrameBytes to be an integer from 0 to ${largestMaxFrameBytes}, but got ${maxFrameBytes}`,
     );
   }
-  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
-  if (!(idleTimeoutMs >= 0))
-    throw new RangeError(`expected idleTimeoutMs to be 0 or more, but got ${idleTimeoutMs}`);
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(idleTimeoutMs / 3));
-  if (!(heartbeatIntervalMs > 0)) {
-    throw new RangeError(`expected heartbeatIntervalMs to be more than 0, but got ${heartbeatIntervalMs}`);
-  }
+  const { idleTimeoutMs, heartbeatIntervalMs } = heartbeatSettings(options);
   const maxConnections = options.maxConnections ?? defaultMaxConnections;
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
     throw new RangeError(

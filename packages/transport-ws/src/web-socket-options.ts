@@ -5,6 +5,7 @@ import {
   defaultMaxBufferedBytes,
   defaultMaxFrameBytes,
   defaultReceiveBufferBytes,
+  heartbeatSettings,
 } from '@msc/transport/kit';
 
 /** Options every `ws()` transport takes, on Node and in browsers. */
@@ -66,13 +67,7 @@ export function webSocketSettings(options: WebSocketConnectionOptions): WebSocke
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0) {
     throw new RangeError(`expected maxFrameBytes to be a whole number of bytes, but got ${maxFrameBytes}`);
   }
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-  if (!(idleTimeoutMs >= 0))
-    throw new RangeError(`expected idleTimeoutMs to be 0 or more, but got ${idleTimeoutMs}`);
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(idleTimeoutMs / 3));
-  if (!(heartbeatIntervalMs > 0)) {
-    throw new RangeError(`expected heartbeatIntervalMs to be more than 0, but got ${heartbeatIntervalMs}`);
-  }
+  const { idleTimeoutMs, heartbeatIntervalMs } = heartbeatSettings(options);
   return {
     maxFrameBytes,
     lowWaterMarkBytes: options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes,

@@ -13,8 +13,8 @@ const microtaskBudget = 1024;
 let microtasksThisTurn = 0;
 let budgetResetScheduled = false;
 
-/** Runs after the current macrotask (setImmediate on Node, a zero timeout elsewhere). */
-const macrotask: (task: () => void) => void =
+/** Runs `task` after the current macrotask (setImmediate on Node, a zero timeout elsewhere). */
+export const macrotask: (task: () => void) => void =
   typeof globalThis.setImmediate === 'function'
     ? (task) => {
         globalThis.setImmediate(task);

@@ -77,3 +77,29 @@ export class Heartbeat {
     this.#receivedSinceTick = false;
   };
 }
+
+/** Default idle timeout of the transports with heartbeats: 30 s. */
+export const defaultIdleTimeoutMs = 30_000;
+
+/**
+ * Validates the heartbeat options of a transport and fills in their defaults: `idleTimeoutMs` 30 000 (0 turns
+ * heartbeats off), `heartbeatIntervalMs` a third of it.
+ *
+ * @throws RangeError for a negative `idleTimeoutMs` or a `heartbeatIntervalMs` that is not positive
+ */
+export function heartbeatSettings(options: {
+  idleTimeoutMs?: number | undefined;
+  heartbeatIntervalMs?: number | undefined;
+}): {
+  idleTimeoutMs: number;
+  heartbeatIntervalMs: number;
+} {
+  const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
+  if (!(idleTimeoutMs >= 0))
+    throw new RangeError(`expected idleTimeoutMs to be 0 or more, but got ${idleTimeoutMs}`);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(idleTimeoutMs / 3));
+  if (!(heartbeatIntervalMs > 0)) {
+    throw new RangeError(`expected heartbeatIntervalMs to be more than 0, but got ${heartbeatIntervalMs}`);
+  }
+  return { idleTimeoutMs, heartbeatIntervalMs };
+}

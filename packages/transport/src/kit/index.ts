@@ -31,7 +31,9 @@
  * @packageDocumentation
  */
 
+export { macrotask } from '../schedule-delivery.ts';
 export type { ConnectionDriver, DriverEvents } from './connection-driver.ts';
+export { type ConnectionOptions, messageConnectionSettings } from './connection-options.ts';
 export {
   type ConnectionSettings,
   defaultCloseTimeoutMs,
@@ -45,5 +47,11 @@ export { type DialAttempt, type DialRaceOptions, raceDial } from './dial-race.ts
 export { DrainWaiters } from './drain-waiters.ts';
 export { DrivenConnection } from './driven-connection.ts';
 export { FrameInbox, type FrameInboxOptions } from './frame-inbox.ts';
-export { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
+export {
+  defaultIdleTimeoutMs,
+  Heartbeat,
+  type HeartbeatPort,
+  heartbeatSettings,
+} from './heartbeat.ts';
+export { type InBandControlKind, receiveInBandControl } from './in-band-control.ts';
 export { socketDialFailure } from './socket-dial-failure.ts';
