@@ -517,6 +517,22 @@ export function describeTransportCompliance(
       expect(acceptedFrames.closedReasons).toEqual([]);
     });
 
+    it("setMaxFrameBytes() lowers one connection's cap for sending and for frames that arrive", async () => {
+      const { dialed, accepted, acceptedFrames } = await startedPair();
+      const ceiling = accepted.maxFrameBytes;
+      expect(() => accepted.setMaxFrameBytes(ceiling + 1)).toThrow(RangeError);
+      expect(() => accepted.setMaxFrameBytes(-1)).toThrow(RangeError);
+      accepted.setMaxFrameBytes(64);
+      expect(accepted.maxFrameBytes).toBe(64);
+      expect(() => accepted.send(new Uint8Array(65))).toThrow(FrameTooLargeError);
+      dialed.send(new Uint8Array(64));
+      await acceptedFrames.untilFrames(1, timeoutMs);
+      // The dialed side's cap is its own: it sends what the accepted side no longer takes.
+      dialed.send(new Uint8Array(65));
+      expect(await acceptedFrames.untilClosed(timeoutMs)).toMatchObject({ code: 'protocol', remote: true });
+      expect(acceptedFrames.frames.map((frame) => frame.byteLength)).toEqual([64]);
+    });
+
     it('concurrent connections are independent', async () => {
       const server = await listen();
       const pairs = [];
