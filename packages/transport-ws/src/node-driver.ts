@@ -16,8 +16,8 @@ export function nodeDriver(webSocket: WebSocket, socket: Socket): WebSocketDrive
       if (webSocket.readyState === webSocket.OPEN) webSocket.ping();
       return true;
     },
-    pong: () => {
-      if (webSocket.readyState === webSocket.OPEN) webSocket.pong();
+    pong: (data) => {
+      if (webSocket.readyState === webSocket.OPEN) webSocket.pong(data);
       return true;
     },
     get bufferedAmount() {
@@ -53,7 +53,7 @@ export function wireNodeEvents(webSocket: WebSocket, connection: WebSocketConnec
     if (isBinary) connection.onMessage(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
     else connection.onMessage(buffer.toString('utf8'));
   });
-  webSocket.on('ping', () => connection.onPing());
+  webSocket.on('ping', (data: Buffer) => connection.onPing(data.byteLength === 0 ? undefined : data));
   webSocket.on('pong', () => connection.onHeartbeat());
   webSocket.on('error', (error) => connection.onError(error));
   webSocket.on('close', (status: number, reason: Buffer) =>

@@ -23,8 +23,11 @@ export interface WebSocketDriver {
   terminate(): void;
   /** Sends a WebSocket ping; returns false when the platform cannot (browsers). */
   ping(): boolean;
-  /** Sends a WebSocket pong (an answer or a sign of life); returns false when the platform cannot. */
-  pong(): boolean;
+  /**
+   * Sends a WebSocket pong (an answer, carrying the ping's `data`, or an unprompted sign of life); returns false when
+   * the platform cannot.
+   */
+  pong(data?: Uint8Array): boolean;
   /** Bytes queued and not yet handed to the operating system, control frames included. */
   readonly bufferedAmount: number;
   /** Holds writes until `uncork()`, so one turn's messages leave in one system call (Node only). */
@@ -62,6 +65,8 @@ class WebSocketMedium implements ConnectionDriver {
    * `msc:pong` text messages instead.
    */
   peerPingsInText = false;
+  /** The application data of the latest WebSocket ping not answered yet: its pong must echo it (RFC 6455 §5.5.3). */
+  pingData: Uint8Array | undefined;
 
   constructor(platform: WebSocketDriver, settings: WebSocketSettings, events: DriverEvents) {
     this.#platform = platform;
@@ -123,8 +128,11 @@ class WebSocketMedium implements ConnectionDriver {
     if (!this.#platform.ping()) this.#platform.sendText(pingText);
   }
 
+  /** Answers the latest ping (RFC 6455 lets one pong answer every ping before it), or says we are alive. */
   sendPong(): void {
-    if (this.peerPingsInText || !this.#platform.pong()) this.#platform.sendText(pongText);
+    const data = this.pingData;
+    this.pingData = undefined;
+    if (this.peerPingsInText || !this.#platform.pong(data)) this.#platform.sendText(pongText);
   }
 
   drainAwaited(): void {
@@ -204,8 +212,9 @@ export class WebSocketConnection extends DrivenConnection<WebSocketMedium> {
     }
   }
 
-  /** The peer sent a WebSocket ping: it is alive, and asks us to answer. */
-  onPing(): void {
+  /** The peer sent a WebSocket ping with `data` (at most 125 bytes): it is alive, and asks us to answer. */
+  onPing(data?: Uint8Array): void {
+    this.driver.pingData = data;
     this.#events.heard();
     this.#events.ping();
   }

@@ -75,13 +75,14 @@ describe('ws output budget (maxBufferedBytes)', () => {
     expect(heldMemory() - before).toBeLessThan(64 * 1024 * 1024);
   });
 
-  it('a client that reads gets a pong for its ping and keeps its connection', async () => {
+  it('a client that reads gets a pong echoing its ping and keeps its connection', async () => {
     const { accepted, listener } = await listening({ maxBufferedBytes: 64 * 1024 });
     const { client } = await rawClient(listener.address);
-    let pongs = 0;
-    client.on('pong', () => pongs++);
-    client.ping();
-    await eventually(() => pongs === 1, 'a pong');
+    const pongs: string[] = [];
+    client.on('pong', (data) => pongs.push(data.toString()));
+    client.ping('are you there?');
+    await eventually(() => pongs.length === 1, 'a pong');
+    expect(pongs).toEqual(['are you there?']); // a pong echoes its ping's data (RFC 6455)
     await eventually(() => accepted.length === 1, 'the server to accept');
     expect(accepted[0]!.frames.closedReasons).toEqual([]);
   });
