@@ -55,7 +55,7 @@ export interface HandshakeOptions {
   /** The session's own reference to a fixed root, released when the session ends. */
   readonly rootHandler: CapabilityHandler | undefined;
   readonly versions: readonly number[];
-  /** `handshakeTimeoutMs`; `maxAnswers` bounds the messages held while this side configures. */
+  /** `handshakeTimeoutMs`; `maxAnswers` and `maxHeldBytes` bound the messages held meanwhile. */
   readonly limits: SessionLimits;
   readonly tracer: MessageTracer | undefined;
 }
@@ -76,6 +76,8 @@ export class Handshake {
   #configureReceived = false;
   /** Messages that arrived before this side finished its own configuration. */
   #held: [Message, PayloadContext][] | undefined = undefined;
+  /** Encoded bytes of the held messages. */
+  #heldBytes = 0;
   #authInbox: Uint8Array[] = [];
   #authWaiter: { resolve(message: Uint8Array): void; reject(error: unknown): void } | undefined;
   /** Aborted when the session ends during authentication; dropped once authentication is over. */
@@ -284,19 +286,32 @@ export class Handshake {
     }
   }
 
+  /** Whether this side's `Configure` is out (from then on the peer may send frames of any size). */
+  get configured(): boolean {
+    return this.#configureSent;
+  }
+
   /**
-   * Holds `message` when this side has not sent its `Configure` yet (it is still authenticating or
-   * choosing its root): whether it was held. A peer cannot need more messages held than it may
-   * have calls outstanding before this side answers.
+   * Holds `message` (`size` bytes encoded) when this side has not sent its `Configure` yet (it is
+   * still authenticating or choosing its root): whether it was held. `Abort` and `Authenticate`
+   * are never held. A well-behaved peer has little to send then (its `Configure`; nothing can call
+   * this side before its root is out), so the bound is small.
    *
-   * @throws LimitViolation past the bound
+   * @throws LimitViolation past `maxAnswers` messages or `maxHeldBytes` bytes
    */
-  hold(message: Message, context: PayloadContext): boolean {
+  hold(message: Message, context: PayloadContext, size: number): boolean {
     if (this.#configureSent) return false;
+    const type = message[0];
+    if (type === MessageType.Abort || type === MessageType.Authenticate) return false;
+    const { maxAnswers, maxHeldBytes } = this.#options.limits;
     const held = (this.#held ??= []);
-    if (held.length >= this.#options.limits.maxAnswers) {
+    if (held.length >= maxAnswers) {
+      throw new LimitViolation(`the peer sent more than ${maxAnswers} messages before the handshake ended`);
+    }
+    this.#heldBytes += size;
+    if (this.#heldBytes > maxHeldBytes) {
       throw new LimitViolation(
-        `the peer sent more than ${this.#options.limits.maxAnswers} messages before the handshake ended`,
+        `the peer sent more than ${maxHeldBytes} bytes of messages before the handshake ended (maxHeldBytes)`,
       );
     }
     held.push([message, context]);
@@ -333,6 +348,7 @@ export class Handshake {
     this.#configureSent = true;
     const held = this.#held;
     this.#held = undefined;
+    this.#heldBytes = 0;
     try {
       if (held !== undefined) for (const [message, context] of held) this.#port.deliver(message, context);
     } catch (error) {

@@ -20,6 +20,25 @@ export interface SessionLimits {
    * the session ends with `limit`, so the sender's memory stays bounded. Default 64 MiB.
    */
   readonly maxBufferedBytes: number;
+  /**
+   * Largest frame this side accepts before it has sent its own configuration (while the peer is
+   * not yet authenticated, or this side is still choosing its root), in bytes. A peer needs only
+   * small frames then (authentication messages, its configuration). Default 64 KiB.
+   */
+  readonly maxHandshakeFrameBytes: number;
+  /**
+   * Most bytes (encoded) of the peer's messages this side holds while it finishes its own
+   * configuration; at most `maxAnswers` messages either way. Default 64 KiB.
+   */
+  readonly maxHeldBytes: number;
+  /**
+   * Largest window a peer's stream consumer may declare for a sequence this side produces, in
+   * items: a larger declared `capacity` is clamped to it, so the local producer's `flush()` still
+   * waits. Default 65,536.
+   */
+  readonly maxStreamCapacity: number;
+  /** The same for byte streams, in bytes. Default 16 MiB. */
+  readonly maxByteStreamCapacity: number;
 }
 
 /** The limits used where none are given. */
@@ -31,6 +50,10 @@ export const defaultSessionLimits: SessionLimits = {
   maxDepth: 64,
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: 64 * 1024 * 1024,
+  maxHandshakeFrameBytes: 64 * 1024,
+  maxHeldBytes: 64 * 1024,
+  maxStreamCapacity: 65_536,
+  maxByteStreamCapacity: 16 * 1024 * 1024,
 };
 
 /**

@@ -46,6 +46,8 @@ import { classifyFailure, describeError } from './wire/violations.ts';
 export class Session<Peer = unknown> implements SessionPort {
   readonly #connection: Connection;
   readonly #maxFrameBytes: number;
+  /** The frame cap until this side's configuration is out (see `maxHandshakeFrameBytes`). */
+  readonly #handshakeFrameBytes: number;
   readonly #tracer: MessageTracer | undefined;
   readonly #handshake: Handshake;
   readonly #outbox: Outbox;
@@ -80,6 +82,7 @@ export class Session<Peer = unknown> implements SessionPort {
     const registry = options.registry ?? defaultRegistry;
     registerEventualErrors(registry);
     this.#maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);
+    this.#handshakeFrameBytes = Math.min(limits.maxHandshakeFrameBytes, this.#maxFrameBytes);
 
     // The parts, wired through their ports (each port is built once, here).
     const send = (message: unknown[]) => this.#outbox.send(message);
@@ -118,7 +121,7 @@ export class Session<Peer = unknown> implements SessionPort {
       },
       limits.maxAnswers,
     );
-    this.#streams = new StreamBridge(this.#outbox, options.role);
+    this.#streams = new StreamBridge(this.#outbox, options.role, limits);
     this.#capabilities = new CapabilityCodec(
       sharedCodec(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false),
       this,
@@ -286,8 +289,11 @@ export class Session<Peer = unknown> implements SessionPort {
   #receiveFrame(frame: Uint8Array): void {
     if (this.#terminated !== undefined) return;
     try {
-      if (this.#handshake.awaitingHello) this.#handshake.receiveHello(frame);
-      else splitFrame(frame, this.#maxFrameBytes, this.#frameReceiver);
+      const handshake = this.#handshake;
+      if (handshake.awaitingHello) handshake.receiveHello(frame);
+      else if (handshake.configured)
+        splitFrame(frame, this.#maxFrameBytes, 'maxFrameBytes', this.#frameReceiver);
+      else splitFrame(frame, this.#handshakeFrameBytes, 'maxHandshakeFrameBytes', this.#frameReceiver);
     } catch (error) {
       this.#receiveFailed(error);
     }
@@ -297,7 +303,7 @@ export class Session<Peer = unknown> implements SessionPort {
     const context = this.#capabilities.context();
     const message = parseMessage(this.#capabilities.decode(bytes, context));
     this.#tracer?.message('in', message, bytes);
-    this.#receive(message, context);
+    if (!this.#handshake.hold(message, context, bytes.byteLength)) this.#receive(message, context);
   }
 
   /** Routes a parsed message to the part that owns it. */
@@ -312,7 +318,6 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#handshake.receiveAuthenticate(message);
         return;
     }
-    if (this.#handshake.hold(message, context)) return;
     switch (message[0]) {
       case MessageType.Configure:
         this.#handshake.receiveConfigure(message);

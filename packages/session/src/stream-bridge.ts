@@ -8,6 +8,7 @@ import {
   sequence,
 } from '@msc/eventual';
 import { type FlowQueue, streamQueue } from '@msc/eventual/handler';
+import type { SessionLimits } from './limits.ts';
 import type {
   StreamCancelMessage,
   StreamCreditMessage,
@@ -42,6 +43,12 @@ import { ProtocolViolation } from './wire/violations.ts';
  * `StreamEnd` abort (prompt), consumer `cancel(error?)` → `StreamCancel`. When the session ends,
  * every stream spanning it is aborted with `AbortedError` on both sides (sinks: next read; sources:
  * next write or flush).
+ *
+ * Credit is enforced on receipt: a sink counts the units it granted and has not received, and
+ * items beyond them are a protocol violation (the session ends with `protocol`), so a peer cannot
+ * make this side hold more than the windows its consumers chose. A source clamps the window a peer
+ * declares (`capacity`) to `maxStreamCapacity` / `maxByteStreamCapacity`, so a local producer's
+ * `flush()` still waits however large a window the peer claims.
  *
  * The messages arrive parsed (wire/message.ts checked their form); what only the bridge knows
  * (whether a stream exists here, and in which role) it checks itself, throwing
@@ -86,6 +93,8 @@ interface SinkStream {
   readonly isBytes: boolean;
   /** Units read by the consumer and not yet granted back. */
   readCredit: number;
+  /** Units granted to the source and not yet received: what it may still send. */
+  outstanding: number;
   /** The capacity the credit granted so far was based on. */
   windowCapacity: number;
   /** Whether the first grant (the whole window) went out. */
@@ -101,10 +110,18 @@ export class StreamBridge {
   readonly #streams = new Map<number, Stream>();
   #nextId: number;
   #aborted: AbortedError | undefined;
+  readonly #maxCapacity: number;
+  readonly #maxByteCapacity: number;
 
-  constructor(port: StreamPort, role: 'dialer' | 'listener') {
+  constructor(
+    port: StreamPort,
+    role: 'dialer' | 'listener',
+    limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
+  ) {
     this.#port = port;
     this.#nextId = role === 'dialer' ? 0 : 1;
+    this.#maxCapacity = limits.maxStreamCapacity;
+    this.#maxByteCapacity = limits.maxByteStreamCapacity;
   }
 
   /** Live streams (for stats and leak checks). */
@@ -178,6 +195,7 @@ export class StreamBridge {
       queue,
       isBytes,
       readCredit: 0,
+      outstanding: 0,
       windowCapacity: queue.capacity,
       granted: false,
       ended: false,
@@ -196,6 +214,7 @@ export class StreamBridge {
           // A larger window is more credit at once; a smaller one takes effect as credit returns.
           const extra = Math.max(0, queue.capacity - sink.windowCapacity);
           sink.windowCapacity = queue.capacity;
+          sink.outstanding += extra;
           this.#port.send([MessageType.StreamCredit, id, extra, queue.capacity, queue.batchSize]);
           return;
         }
@@ -215,6 +234,7 @@ export class StreamBridge {
         sink.granted = true;
         sink.windowCapacity = queue.capacity;
         const credit = Math.max(0, queue.capacity - queue.unread);
+        sink.outstanding += credit;
         this.#port.send([MessageType.StreamCredit, id, credit, queue.capacity, queue.batchSize]);
       }
     });
@@ -223,6 +243,7 @@ export class StreamBridge {
   #grant(sink: SinkStream): void {
     const credit = sink.readCredit;
     sink.readCredit = 0;
+    sink.outstanding += credit;
     this.#port.send([MessageType.StreamCredit, sink.id, credit, sink.queue.capacity, sink.queue.batchSize]);
   }
 
@@ -233,14 +254,19 @@ export class StreamBridge {
     const [, id, payload] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
-    if (sink.queue.state !== 'open') return;
-    if (sink.isBytes) {
-      if (!(payload instanceof Uint8Array)) throw new ProtocolViolation('malformed byte stream data');
-      sink.queue.write(payload);
-      return;
+    if (sink.isBytes !== payload instanceof Uint8Array) {
+      throw new ProtocolViolation(sink.isBytes ? 'malformed byte stream data' : 'malformed stream items');
     }
-    if (!Array.isArray(payload)) throw new ProtocolViolation('malformed stream items');
-    for (const item of payload) sink.queue.write(item);
+    const units = sink.isBytes ? (payload as Uint8Array).byteLength : (payload as unknown[]).length;
+    if (units > sink.outstanding) {
+      throw new ProtocolViolation(
+        `stream ${id} received ${units} ${sink.isBytes ? 'bytes' : 'items'} with only ${sink.outstanding} of credit granted`,
+      );
+    }
+    sink.outstanding -= units;
+    if (sink.queue.state !== 'open') return;
+    if (sink.isBytes) sink.queue.write(payload as Uint8Array);
+    else for (const item of payload as unknown[]) sink.queue.write(item);
   }
 
   /** `StreamEnd`: the sink's queue ends the same way. */
@@ -262,8 +288,9 @@ export class StreamBridge {
     if (source === undefined) return;
     source.credit += credit;
     source.batchSize = batchSize;
-    // The local producer's flush() reflects the remote consumer's window.
-    if (source.queue.capacity !== capacity) source.queue.setOptions({ capacity });
+    // The local producer's flush() reflects the remote consumer's window, within this side's limit.
+    const window = Math.min(capacity, source.isBytes ? this.#maxByteCapacity : this.#maxCapacity);
+    if (source.queue.capacity !== window) source.queue.setOptions({ capacity: window });
     source.started = true;
     this.#schedulePump(source);
   }

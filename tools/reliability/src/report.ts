@@ -353,7 +353,7 @@ This suite found seven bugs in \`@msc/session\`; each is now a regression test i
 2. \`SessionLimits.maxFrameBytes\` was checked per message, not per frame: frames are now checked whole.
 3. A peer that never reads made the sender buffer every call result without bound: \`limits.maxBufferedBytes\`
    now ends such a session with \`limit\`.
-4. Messages arriving while this side authenticates were held without bound: at most \`maxAnswers\` are held.
+4. Messages arriving while this side authenticates were held without bound: at most \`maxAnswers\` messages and \`maxHeldBytes\` bytes are held, and frames before this side's configuration are capped at \`maxHandshakeFrameBytes\`.
 5. Truncated messages, unsupported tags and failing contracts ended the session as \`limit\`: only the decoder's
    limit codes count as limits now; the rest are \`protocol\`.
 6. A forged capability id ended the session with the decoder's wrapper message: the reason now names the id.

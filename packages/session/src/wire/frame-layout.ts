@@ -18,13 +18,18 @@ export interface FrameReceiver {
 /**
  * Delivers each message of a received frame, in order.
  *
- * @throws LimitViolation for a frame over `maxFrameBytes`; ProtocolViolation for a frame whose
+ * @throws LimitViolation for a frame over `maxFrameBytes` (named `limitName` in the message); ProtocolViolation for a frame whose
  *   lengths do not add up; what `receiver.message` throws
  */
-export function splitFrame(frame: Uint8Array, maxFrameBytes: number, receiver: FrameReceiver): void {
+export function splitFrame(
+  frame: Uint8Array,
+  maxFrameBytes: number,
+  limitName: string,
+  receiver: FrameReceiver,
+): void {
   if (frame.byteLength > maxFrameBytes) {
     throw new LimitViolation(
-      `a frame of ${frame.byteLength} bytes is larger than the limit of ${maxFrameBytes}`,
+      `a frame of ${frame.byteLength} bytes is larger than the limit of ${maxFrameBytes} (${limitName})`,
     );
   }
   if (frame.byteLength > 0 && frame[0]! >= 0x80) {
