@@ -85,6 +85,10 @@ export class Handshake {
   #aborted: AbortedError | undefined;
   /** The peer's root: settled by its `Configure`, or failed when the session ends first. */
   readonly remoteRoot = new PromiseHandler();
+  /** The frame cap until this side's `Configure` is out. */
+  readonly frameBytes: number;
+  /** The connection's own frame cap, restored once this side's `Configure` is out. */
+  readonly #connectionFrameBytes: number;
   readonly established: Promise<void>;
   #resolveEstablished!: () => void;
   #rejectEstablished!: (error: unknown) => void;
@@ -92,6 +96,12 @@ export class Handshake {
   constructor(options: HandshakeOptions, port: HandshakePort) {
     this.#options = options;
     this.#port = port;
+    this.#connectionFrameBytes = options.connection.maxFrameBytes;
+    this.frameBytes = Math.min(
+      options.limits.maxHandshakeFrameBytes,
+      options.limits.maxFrameBytes,
+      this.#connectionFrameBytes,
+    );
     this.established = new Promise<void>((resolve, reject) => {
       this.#resolveEstablished = resolve;
       this.#rejectEstablished = reject;
@@ -143,6 +153,9 @@ export class Handshake {
       );
     }, options.limits.handshakeTimeoutMs);
     const connection = options.connection;
+    // Until this side's root is out the peer has only small messages to send: the transport refuses
+    // larger frames before holding anything for them.
+    connection.setMaxFrameBytes(this.frameBytes);
     const hello: Hello = {
       versions: options.versions,
       nonce: crypto.getRandomValues(new Uint8Array(32)),
@@ -344,6 +357,9 @@ export class Handshake {
     if (this.#port.ended) return;
     const descriptor = this.#port.describe(handlerOf(root)!);
     root[Symbol.dispose](); // the export holds its own reference now
+    // The peer gets our root with this message and may then send frames of any size.
+    // (The session itself checks its own `maxFrameBytes`, so a peer past it ends with `limit`.)
+    this.#options.connection.setMaxFrameBytes(this.#connectionFrameBytes);
     this.#port.send([MessageType.Configure, descriptor]);
     this.#configureSent = true;
     const held = this.#held;

@@ -23,7 +23,9 @@ export interface SessionLimits {
   /**
    * Largest frame this side accepts before it has sent its own configuration (while the peer is
    * not yet authenticated, or this side is still choosing its root), in bytes. A peer needs only
-   * small frames then (authentication messages, its configuration). Default 64 KiB.
+   * small frames then (authentication messages, its configuration). The session sets it as its
+   * connection's frame cap (`setMaxFrameBytes`), so the transport refuses a larger frame before it
+   * holds anything for it, and restores the connection's cap with its `Configure`. Default 64 KiB.
    */
   readonly maxHandshakeFrameBytes: number;
   /**

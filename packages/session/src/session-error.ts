@@ -38,6 +38,16 @@ export const sessionErrorCodes: ReadonlySet<SessionErrorCode> = new Set<SessionE
   'internal',
 ]);
 
+/**
+ * The session code for a connection that closed under it: `closed` for a graceful close; the
+ * transport's own verdicts on the peer (`protocol`: a frame over the cap or broken framing;
+ * `limit`: a budget) keep their names; anything else is `connection-lost`.
+ */
+export function sessionCodeOfClose(code: string): SessionErrorCode {
+  if (code === 'normal') return 'closed';
+  return code === 'protocol' || code === 'limit' ? code : 'connection-lost';
+}
+
 /** Why a session ended. */
 export interface TerminationReason {
   readonly step: SessionStep;

@@ -20,7 +20,7 @@ import { resolveLimits } from './limits.ts';
 import { createTracer, type MessageTracer } from './message-tracer.ts';
 import { QuestionTable } from './question-table.ts';
 import type { ImportHandler, SessionPort } from './remote-handlers.ts';
-import { SessionError, type TerminationReason } from './session-error.ts';
+import { SessionError, sessionCodeOfClose, type TerminationReason } from './session-error.ts';
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { StreamBridge } from './stream-bridge.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
@@ -46,8 +46,6 @@ import { classifyFailure, describeError } from './wire/violations.ts';
 export class Session<Peer = unknown> implements SessionPort {
   readonly #connection: Connection;
   readonly #maxFrameBytes: number;
-  /** The frame cap until this side's configuration is out (see `maxHandshakeFrameBytes`). */
-  readonly #handshakeFrameBytes: number;
   readonly #tracer: MessageTracer | undefined;
   readonly #handshake: Handshake;
   readonly #outbox: Outbox;
@@ -82,7 +80,6 @@ export class Session<Peer = unknown> implements SessionPort {
     const registry = options.registry ?? defaultRegistry;
     registerEventualErrors(registry);
     this.#maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);
-    this.#handshakeFrameBytes = Math.min(limits.maxHandshakeFrameBytes, this.#maxFrameBytes);
 
     // The parts, wired through their ports (each port is built once, here).
     const send = (message: unknown[]) => this.#outbox.send(message);
@@ -183,7 +180,7 @@ export class Session<Peer = unknown> implements SessionPort {
         this.#terminate(
           {
             step: this.#handshake.step,
-            code: reason.code === 'normal' ? 'closed' : 'connection-lost',
+            code: sessionCodeOfClose(reason.code),
             message: `the connection closed (${reason.code}): ${reason.message}`,
             remote: true,
           },
@@ -293,7 +290,7 @@ export class Session<Peer = unknown> implements SessionPort {
       if (handshake.awaitingHello) handshake.receiveHello(frame);
       else if (handshake.configured)
         splitFrame(frame, this.#maxFrameBytes, 'maxFrameBytes', this.#frameReceiver);
-      else splitFrame(frame, this.#handshakeFrameBytes, 'maxHandshakeFrameBytes', this.#frameReceiver);
+      else splitFrame(frame, handshake.frameBytes, 'maxHandshakeFrameBytes', this.#frameReceiver);
     } catch (error) {
       this.#receiveFailed(error);
     }
