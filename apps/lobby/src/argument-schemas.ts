@@ -5,7 +5,6 @@ import {
   type StandardResult,
   type StandardSchema,
 } from '@msc/eventual';
-import { releaseCapabilities } from '@msc/eventual/handler';
 import { type IGameLauncher, type IJoinedPlayer, type ILobby, slotCount } from './contracts.ts';
 import { isLobbyError } from './lobby-error.ts';
 import { parseSettingsChange } from './settings.ts';
@@ -18,6 +17,11 @@ import { checkText, maxChatLength, maxGameNameLength, maxPlayerNameLength } from
  * `ArgumentError` (`invalid-arguments`), whose message names the argument, what was expected and
  * what came; the target never sees it. Each schema returns the arguments the method receives:
  * text in its cleaned form (`text-rules.ts`), settings changes as fresh objects.
+ *
+ * Ownership: the capabilities inside a call's arguments are the call's. When the arguments fail
+ * their schema the method never runs, so nobody else would release them: the schema disposes every
+ * capability it finds in the refused list ({@link releaseCapabilitiesIn}) at once, rather than
+ * leaving them to garbage collection.
  */
 
 /** One argument's check: its cleaned value, or a sentence saying what is wrong. */
@@ -27,7 +31,7 @@ type ArgumentCheck = (value: unknown) => { readonly value: unknown } | { readonl
 function argumentList(
   names: readonly string[],
   checks: readonly ArgumentCheck[],
-  options: { readonly optional?: number; readonly onFailure?: (args: unknown) => void } = {},
+  options: { readonly optional?: number } = {},
 ): StandardSchema {
   const required = checks.length - (options.optional ?? 0);
   const validate = (value: unknown): StandardResult<unknown[]> => {
@@ -45,7 +49,7 @@ function argumentList(
       });
     }
     if (issues.length === 0) return { value: output };
-    options.onFailure?.(value);
+    releaseCapabilitiesIn(value, 0);
     return { issues };
   };
   return { '~standard': { version: 1, vendor: 'msc-lobby', validate } };
@@ -133,8 +137,6 @@ export const launcherSchemas: ArgumentValidators<IGameLauncher> = {
   tryJoin: argumentList(
     ['slot', 'name', 'client'],
     [integer(0, slotCount - 1, 'a slot'), text(maxPlayerNameLength, 'a player name'), capability],
-    // The method never runs, so nobody else would release the client capability it was given.
-    { onFailure: (args) => releaseCapabilities(args) },
   ),
   changeSettings: argumentList(['seenLsn', 'change'], [lsn, settingsChange]),
   chat: argumentList(['seenLsn', 'text'], [lsn, text(maxChatLength, 'a chat line')]),
@@ -145,6 +147,30 @@ export const launcherSchemas: ArgumentValidators<IGameLauncher> = {
 export const membershipSchemas: ArgumentValidators<IJoinedPlayer> = {
   leave: argumentList([], []),
 };
+
+/** How deep {@link releaseCapabilitiesIn} looks into refused arguments (arrays and objects). */
+const maxReleaseDepth = 16;
+
+/**
+ * Disposes every capability in a refused argument list: in the list itself and in the arrays and
+ * plain objects inside it, down to {@link maxReleaseDepth} (a deeper one is released by garbage
+ * collection, as any dropped reference is).
+ */
+function releaseCapabilitiesIn(value: unknown, depth: number): void {
+  if (typeof value !== 'object' || value === null || depth > maxReleaseDepth) return;
+  if (isCapability(value)) {
+    value[Symbol.dispose]();
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) releaseCapabilitiesIn(item, depth + 1);
+    return;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return;
+  for (const key of Object.keys(value))
+    releaseCapabilitiesIn((value as Record<string, unknown>)[key], depth + 1);
+}
 
 /** A short description of a value for an error message (never the whole of a long string). */
 function describe(value: unknown): string {

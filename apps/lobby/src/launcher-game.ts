@@ -158,7 +158,7 @@ export class LauncherGame {
       );
     }
     const [events, writer] = sequence<LauncherEvent>({ capacity: 64 });
-    const watcher = new Watcher(events, writer, this.#budget, (ended) => this.#watchers.delete(ended));
+    const watcher = new Watcher(writer, this.#budget, (ended) => this.#watchers.delete(ended));
     const snapshot: LauncherEvent = {
       kind: 'snapshot',
       lsn: this.#lsn,

@@ -1,5 +1,4 @@
-import type { Sequence, SequenceWriter } from '@msc/eventual';
-import { streamQueue } from '@msc/eventual/handler';
+import type { SequenceWriter } from '@msc/eventual';
 import type { LauncherEvent } from './contracts.ts';
 import { LobbyError } from './lobby-error.ts';
 import type { LobbyLimits } from './lobby-limits.ts';
@@ -10,12 +9,15 @@ import type { LobbyLimits } from './lobby-limits.ts';
  *
  * The guard must not trust the window the watcher's consumer declared: a remote consumer sets
  * the sequence's `capacity` itself, and the old guard (`desiredSize < -256`) let a watcher that
- * declared a huge capacity pile up events without bound. So each watcher counts for itself what it
- * wrote and what its consumer (or the session carrying it) has taken, by observing the reads of
- * its consumer end: sizes are kept in write order (events are taken in that order), so the items
- * and bytes waiting are exact, whatever the capacity. The same observer sees the stream end
- * (cancelled by its consumer, aborted when its session ends), and the watcher then leaves its game
- * at once, so a stream that ended never counts against a limit.
+ * declared a huge capacity pile up events without bound. So each watcher keeps the sizes of the
+ * events it wrote, in write order, and asks its writer how many are still unread
+ * (`SequenceWriter.unread`: written and not yet taken by the consumer or the session carrying the
+ * stream, whatever the window). Events are taken in write order, so the oldest sizes beyond that
+ * count were taken: the items and bytes waiting are exact, whatever the capacity. Counts are brought
+ * up to date at each write (and, for all watchers, before the lobby-wide limit refuses one), so a
+ * count read between writes may be high, never low. The writer's `whenEnded()` tells when the
+ * stream ended (cancelled by its consumer, aborted when its session ended), and the watcher then
+ * leaves its game, so a stream that ended never counts against a limit.
  *
  * Events taken by a session are its connection's to hold (bounded per session by
  * `maxBufferedBytes`, and across sessions by the server's output budget); what is counted here is
@@ -50,7 +52,6 @@ export class Watcher {
    *   session ended), so its game stops writing to it
    */
   constructor(
-    events: Sequence<LauncherEvent>,
     writer: SequenceWriter<LauncherEvent>,
     budget: BacklogBudget,
     onEnd: (watcher: Watcher) => void,
@@ -59,23 +60,19 @@ export class Watcher {
     this.#budget = budget;
     this.#onEnd = onEnd;
     budget.watchers.add(this);
-    // The consumer end's shared queue reports every read and ending (the seam sessions use too).
-    events[streamQueue].observe((event) => {
-      if (event.type === 'read') this.#taken(event.size);
-      else if (event.type === 'aborted' || event.type === 'cancelled') {
-        if (this.#ended) return;
-        this.#release();
-        this.#onEnd(this);
-      }
+    void writer.whenEnded().then(() => {
+      if (this.#ended) return;
+      this.#release();
+      this.#onEnd(this);
     });
   }
 
-  /** Events waiting. */
+  /** Events waiting (as of the last count, see {@link settle}). */
   get waitingItems(): number {
     return this.#sizes.length - this.#head;
   }
 
-  /** Bytes waiting. */
+  /** Bytes waiting (as of the last count). */
   get waitingBytes(): number {
     return this.#bytes;
   }
@@ -89,6 +86,7 @@ export class Watcher {
    */
   write(event: LauncherEvent, size: number): void {
     const { limits } = this.#budget;
+    this.settle();
     if (
       this.waitingItems + 1 > limits.maxWatcherBacklogItems ||
       this.#bytes + size > limits.maxWatcherBacklogBytes
@@ -98,6 +96,10 @@ export class Watcher {
         `the watcher fell behind: ${this.waitingItems} events (${this.#bytes} bytes) are waiting to be read ` +
           `(maxWatcherBacklogItems ${limits.maxWatcherBacklogItems}, maxWatcherBacklogBytes ${limits.maxWatcherBacklogBytes}); read faster or watch again`,
       );
+    }
+    if (this.#budget.bytes + size > limits.maxBacklogBytes) {
+      // Other watchers' counts may be high (they settle at their own writes): settle them all first.
+      for (const watcher of this.#budget.watchers) watcher.settle();
     }
     if (this.#budget.bytes + size > limits.maxBacklogBytes) {
       throw new LobbyError(
@@ -120,10 +122,11 @@ export class Watcher {
     else this.#writer.abort(error);
   }
 
-  /** `count` events were taken by the consumer (or the session carrying them), oldest first. */
-  #taken(count: number): void {
+  /** Forgets the events the consumer (or the session carrying them) has taken since the last count. */
+  settle(): void {
     if (this.#ended) return;
-    for (let index = 0; index < count && this.waitingItems > 0; index++) {
+    const taken = this.waitingItems - this.#writer.unread;
+    for (let index = 0; index < taken; index++) {
       const size = this.#sizes[this.#head++]!;
       this.#bytes -= size;
       this.#budget.bytes -= size;

@@ -82,6 +82,35 @@ describe('settings changes are validated before anything is computed from them',
     });
   });
 
+  test('a call refused by its schema releases the capabilities in its arguments at once', async () => {
+    const lobby = newLobby();
+    const launcher = lobby.rootFor(peer('ada')).createGame('a game');
+    const released: string[] = [];
+    class Tracked extends ClientLauncher implements Disposable {
+      readonly #name: string;
+      constructor(name: string) {
+        super(() => {});
+        this.#name = name;
+      }
+      [Symbol.dispose](): void {
+        released.push(this.#name);
+      }
+    }
+    const direct = proxy<IClientLauncher>(new Tracked('client'));
+    const nested = proxy<IClientLauncher>(new Tracked('nested'));
+    expect(await rejection(launcher.tryJoin(99, 'ada', direct).whenResolved())).toMatchObject({
+      name: 'ArgumentError',
+    });
+    expect(await rejection(launcher.chat(0, { text: [nested] } as unknown as string))).toMatchObject({
+      name: 'ArgumentError',
+    });
+    // Our own references are the last ones: the calls' copies were released when refused.
+    direct[Symbol.dispose]();
+    nested[Symbol.dispose]();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(released.sort()).toEqual(['client', 'nested']);
+  });
+
   test('settingsFields stays bounded even when handed an unchecked -Infinity', () => {
     const three = applySettingsChange(defaultSettings, { kind: 'rounds', rounds: 3 });
     const started = performance.now();

@@ -197,3 +197,78 @@ describe('Sequence', () => {
     expect(await consumer.drain({ items: outer })).toEqual(['nested']);
   });
 });
+
+describe("the producer's view of what it holds", () => {
+  test('unread counts items written and not yet read, whatever capacity the consumer declared', async () => {
+    const [items, writer] = sequence<number>({ capacity: 1_000_000 });
+    for (let index = 0; index < 5; index++) writer.write(index);
+    expect(writer.unread).toBe(5);
+    expect(writer.desiredSize).toBe(1_000_000 - 5);
+    await items.read();
+    expect(items.tryRead()).toEqual({ done: false, value: 1 });
+    expect(writer.unread).toBe(3);
+    items.capacity = 2;
+    expect(writer.unread).toBe(3);
+  });
+
+  test('an item handed straight to a waiting read is never unread', async () => {
+    const [items, writer] = sequence<string>();
+    const pending = items.read();
+    writer.write('direct');
+    expect(writer.unread).toBe(0);
+    expect(await pending).toEqual({ done: false, value: 'direct' });
+  });
+
+  test('cancel and abort drop what was unread', () => {
+    const [cancelled, cancelledWriter] = sequence<number>();
+    cancelledWriter.write(1);
+    cancelled.cancel();
+    expect(cancelledWriter.unread).toBe(0);
+    const [, abortedWriter] = sequence<number>();
+    abortedWriter.write(1);
+    abortedWriter.abort(new Error('gone'));
+    expect(abortedWriter.unread).toBe(0);
+  });
+
+  test('whenEnded resolves when the consumer cancels', async () => {
+    const [items, writer] = sequence<number>();
+    let ended = false;
+    void writer.whenEnded().then(() => (ended = true));
+    writer.write(1);
+    await Promise.resolve();
+    expect(ended).toBe(false);
+    items.cancel(new Error('not interested'));
+    await writer.whenEnded();
+    await Promise.resolve();
+    expect(ended).toBe(true);
+  });
+
+  test('whenEnded resolves when the stream is aborted, and at once after', async () => {
+    const [items, writer] = sequence<number>();
+    const ended = writer.whenEnded();
+    writer.abort(new Error('session ended'));
+    await ended;
+    await writer.whenEnded();
+    await expect(items.read()).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  test('whenEnded waits after close until everything written was read', async () => {
+    const [items, writer] = sequence<number>();
+    writer.write(1);
+    void writer.close();
+    let ended = false;
+    void writer.whenEnded().then(() => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ended).toBe(false);
+    expect(await items.read()).toEqual({ done: false, value: 1 });
+    await writer.whenEnded();
+    expect(ended).toBe(true);
+  });
+
+  test('closing an empty stream ends it for the producer at once', async () => {
+    const [, writer] = sequence<number>();
+    const ended = writer.whenEnded();
+    await writer.close();
+    await ended;
+  });
+});

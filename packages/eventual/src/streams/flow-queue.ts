@@ -92,8 +92,25 @@ export class FlowQueue<T> {
       this.#serveReaders();
       this.#resolveFlushers();
       this.#wakeReadable();
+      // Nothing left to read: the stream has ended for the producer (see whenEnded).
+      if (this.unread === 0) this.#resolveClosers();
     }
     if (this.state !== 'closed' || this.unread === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#closers.push(resolve));
+  }
+
+  /**
+   * Resolves once the stream has ended for the producer: cancelled, aborted, or closed with
+   * everything read. Never rejects.
+   */
+  whenEnded(): Promise<void> {
+    if (
+      this.state === 'aborted' ||
+      this.state === 'cancelled' ||
+      (this.state === 'closed' && this.unread === 0)
+    ) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#closers.push(resolve));
   }
 

@@ -113,6 +113,28 @@ export abstract class ProducerEnd<T> {
     return this[streamQueue].capacity - this[streamQueue].unread;
   }
 
+  /**
+   * How much the producer has written that the consumer has not yet taken (items for a sequence,
+   * bytes for a byte stream). When the stream spans a session, what the session has sent on counts
+   * as taken: this is what the producer's side holds. Unlike {@link desiredSize} it does not depend
+   * on the window the consumer declared, so a server can bound what a stream makes it hold whatever
+   * a remote consumer asked for. 0 once the stream was cancelled or aborted (the items are dropped).
+   */
+  get unread(): number {
+    return this[streamQueue].unread;
+  }
+
+  /**
+   * Resolves once the stream has ended for the producer: the consumer cancelled it, it was aborted
+   * (by {@link abort}, or because the session it spans ended), or it was closed and everything
+   * written was taken. Never rejects. A producer that keeps a stream open for a long time (a
+   * subscription) uses it to stop work for a consumer that has gone, without waiting for its next
+   * write to fail.
+   */
+  whenEnded(): Promise<void> {
+    return this[streamQueue].whenEnded();
+  }
+
   /** Whether the consumer cancelled the stream. */
   get cancelled(): boolean {
     return this[streamQueue].state === 'cancelled';
