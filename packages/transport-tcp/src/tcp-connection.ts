@@ -25,17 +25,10 @@ export class TcpSocketConnection extends DrivenConnection<TcpSocketDriver> imple
   constructor(socket: Socket, settings: TcpSettings) {
     super(
       {
+        ...settings,
         localAddress: formatTcpAddress(socket.localAddress, socket.localPort),
         remoteAddress: formatTcpAddress(socket.remoteAddress, socket.remotePort),
-        maxFrameBytes: settings.maxFrameBytes,
-        lowWaterMarkBytes: settings.lowWaterMarkBytes,
-        maxBufferedBytes: settings.maxBufferedBytes,
-        receiveBufferBytes: settings.receiveBufferBytes,
-        closeTimeoutMs: settings.closeTimeoutMs,
-        idleTimeoutMs: settings.idleTimeoutMs,
-        heartbeatIntervalMs: settings.heartbeatIntervalMs,
         coalesceWrites: true,
-        scheduler: settings.scheduler,
       },
       (events) => new TcpSocketDriver(socket, settings, events),
     );

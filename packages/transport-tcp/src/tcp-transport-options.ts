@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions, TlsOptions } from 'node:tls';
 import type { DeliveryScheduler } from '@msc/transport';
+import type { ConnectionLimits } from '@msc/transport/kit';
 
 /**
  * TLS settings of a {@link TcpTransportOptions.tls} transport. The common fields apply to both roles; `listener` and
@@ -86,21 +87,13 @@ export interface TcpTransportOptions {
   scheduler?: DeliveryScheduler;
 }
 
-/** {@link TcpTransportOptions} with every default filled in. */
-export interface TcpSettings {
-  readonly maxFrameBytes: number;
-  readonly lowWaterMarkBytes: number;
-  readonly maxBufferedBytes: number;
-  readonly receiveBufferBytes: number;
-  readonly idleTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
+/** {@link TcpTransportOptions} with every default filled in: the kit's connection limits and TCP's own. */
+export interface TcpSettings extends ConnectionLimits {
   readonly connectTimeoutMs: number;
-  readonly closeTimeoutMs: number;
   readonly keepAliveDelayMs: number | undefined;
   readonly noDelay: boolean;
   readonly maxConnections: number;
   readonly tls: TcpTlsOptions | undefined;
-  readonly scheduler: DeliveryScheduler | undefined;
 }
 
 /** Default {@link TcpTransportOptions.maxFrameBytes}: 16 MiB. */

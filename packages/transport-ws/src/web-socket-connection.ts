@@ -175,20 +175,14 @@ export class WebSocketConnection extends DrivenConnection<WebSocketMedium> {
     let reported!: DriverEvents;
     super(
       {
+        ...settings,
         localAddress: addresses.local,
         remoteAddress: addresses.remote,
         addressesObservable: addresses.observable ?? true,
-        maxFrameBytes: settings.maxFrameBytes,
-        lowWaterMarkBytes: settings.lowWaterMarkBytes,
-        maxBufferedBytes: settings.maxBufferedBytes,
         // A platform that cannot pause (browsers) cannot push back: it never tries.
         receiveBufferBytes:
           platform.pause === undefined ? Number.POSITIVE_INFINITY : settings.receiveBufferBytes,
-        closeTimeoutMs: settings.closeTimeoutMs,
-        idleTimeoutMs: settings.idleTimeoutMs,
-        heartbeatIntervalMs: settings.heartbeatIntervalMs,
         coalesceWrites: true,
-        scheduler: settings.scheduler,
       },
       (events) => {
         reported = events;

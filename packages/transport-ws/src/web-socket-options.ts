@@ -1,5 +1,6 @@
 import type { DeliveryScheduler } from '@msc/transport';
 import {
+  type ConnectionLimits,
   defaultCloseTimeoutMs,
   defaultLowWaterMarkBytes,
   defaultMaxBufferedBytes,
@@ -43,17 +44,9 @@ export interface WebSocketConnectionOptions {
   scheduler?: DeliveryScheduler;
 }
 
-/** {@link WebSocketConnectionOptions} with every default filled in. */
-export interface WebSocketSettings {
-  readonly maxFrameBytes: number;
-  readonly lowWaterMarkBytes: number;
-  readonly maxBufferedBytes: number;
-  readonly receiveBufferBytes: number;
-  readonly idleTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
+/** {@link WebSocketConnectionOptions} with every default filled in: the kit's connection limits and the dial's. */
+export interface WebSocketSettings extends ConnectionLimits {
   readonly connectTimeoutMs: number;
-  readonly closeTimeoutMs: number;
-  readonly scheduler: DeliveryScheduler | undefined;
 }
 
 /**

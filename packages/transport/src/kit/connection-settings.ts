@@ -11,6 +11,32 @@ export const defaultReceiveBufferBytes = 1024 * 1024;
 /** Default `closeTimeoutMs` of every transport with a close handshake: 5 s. */
 export const defaultCloseTimeoutMs = 5_000;
 
+/**
+ * The limits and timeouts of a connection, as a transport's settings hold them for all its connections (a
+ * transport's settings type extends it with its own fields).
+ */
+export interface ConnectionLimits {
+  /**
+   * The largest frame sent or received, in bytes, and the ceiling of `setMaxFrameBytes()`. A larger arriving
+   * frame is a protocol violation.
+   */
+  readonly maxFrameBytes: number;
+  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. */
+  readonly lowWaterMarkBytes: number;
+  /** The output budget; see {@link ConnectionSettings.maxBufferedBytes}. */
+  readonly maxBufferedBytes: number;
+  /** See {@link ConnectionSettings.receiveBufferBytes}. */
+  readonly receiveBufferBytes: number;
+  /** See {@link ConnectionSettings.closeTimeoutMs}. */
+  readonly closeTimeoutMs: number;
+  /** See {@link ConnectionSettings.idleTimeoutMs}. */
+  readonly idleTimeoutMs: number;
+  /** See {@link ConnectionSettings.heartbeatIntervalMs}. */
+  readonly heartbeatIntervalMs: number;
+  /** When deliveries to the receiver run. Default `scheduleDelivery`. */
+  readonly scheduler: DeliveryScheduler | undefined;
+}
+
 /** How a {@link DrivenConnection} behaves: addresses, limits, timeouts. Transports fill it from their options. */
 export interface ConnectionSettings {
   /** This side's address. */

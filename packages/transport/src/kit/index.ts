@@ -35,6 +35,7 @@ export { macrotask } from '../schedule-delivery.ts';
 export type { ConnectionDriver, DriverEvents } from './connection-driver.ts';
 export { type ConnectionOptions, messageConnectionSettings } from './connection-options.ts';
 export {
+  type ConnectionLimits,
   type ConnectionSettings,
   defaultCloseTimeoutMs,
   defaultLowWaterMarkBytes,
