@@ -23,35 +23,6 @@ export interface ConnectionLimits {
   readonly maxFrameBytes: number;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. */
   readonly lowWaterMarkBytes: number;
-  /** The output budget; see {@link ConnectionSettings.maxBufferedBytes}. */
-  readonly maxBufferedBytes: number;
-  /** See {@link ConnectionSettings.receiveBufferBytes}. */
-  readonly receiveBufferBytes: number;
-  /** See {@link ConnectionSettings.closeTimeoutMs}. */
-  readonly closeTimeoutMs: number;
-  /** See {@link ConnectionSettings.idleTimeoutMs}. */
-  readonly idleTimeoutMs: number;
-  /** See {@link ConnectionSettings.heartbeatIntervalMs}. */
-  readonly heartbeatIntervalMs: number;
-  /** When deliveries to the receiver run. Default `scheduleDelivery`. */
-  readonly scheduler: DeliveryScheduler | undefined;
-}
-
-/** How a {@link DrivenConnection} behaves: addresses, limits, timeouts. Transports fill it from their options. */
-export interface ConnectionSettings {
-  /** This side's address. */
-  readonly localAddress: string;
-  /** The peer's address. */
-  readonly remoteAddress: string;
-  /** See `Connection.addressesObservable`. Default `true`. */
-  readonly addressesObservable?: boolean;
-  /**
-   * The largest frame sent or received, in bytes, and the ceiling of `setMaxFrameBytes()`. A larger arriving
-   * frame is a protocol violation.
-   */
-  readonly maxFrameBytes: number;
-  /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. */
-  readonly lowWaterMarkBytes: number;
   /**
    * The output budget: when the bytes this connection makes the process hold for the peer (`bufferedBytes`, plus
    * the heartbeat answers the peer asked for while it does not read) exceed it, the connection ends with `limit`.
@@ -68,8 +39,18 @@ export interface ConnectionSettings {
   readonly idleTimeoutMs: number;
   /** How often heartbeats are checked and sent, in milliseconds. */
   readonly heartbeatIntervalMs: number;
+  /** When deliveries to the receiver run. Undefined: `scheduleDelivery`. */
+  readonly scheduler: DeliveryScheduler | undefined;
+}
+
+/** How a {@link DrivenConnection} behaves: addresses, limits, timeouts. Transports fill it from their options. */
+export interface ConnectionSettings extends ConnectionLimits {
+  /** This side's address. */
+  readonly localAddress: string;
+  /** The peer's address. */
+  readonly remoteAddress: string;
+  /** See `Connection.addressesObservable`. Default `true`. */
+  readonly addressesObservable?: boolean;
   /** Whether frames sent in one turn reach the driver together, after the turn (stream media), or one by one. */
   readonly coalesceWrites: boolean;
-  /** When deliveries to the receiver run. Default `scheduleDelivery`. */
-  readonly scheduler?: DeliveryScheduler | undefined;
 }
