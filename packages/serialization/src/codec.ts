@@ -1,10 +1,11 @@
 import { Decoder, Encoder } from 'cbor-x';
 import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
+import type { DecodeBudget } from './decode-budget.ts';
 import { DecodeError } from './decode-error.ts';
 import { beginDecode, DecodeWalk, endDecode, type UnknownContractPolicy } from './decode-walk.ts';
 import { EncodeError } from './encode-error.ts';
 import { beginWalk, EncodeWalk, endWalk, isWalking } from './encode-walk.ts';
-import { scanFrame } from './frame-scanner.ts';
+import { scanFrame, scanResult } from './frame-scanner.ts';
 import { type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
 import { functionMessage, symbolMessage } from './unsupported-value.ts';
@@ -157,16 +158,18 @@ export class Codec<Context = unknown> {
 
   /**
    * Decodes one frame. Hostile input is safe: the frame is checked against the limits by a single
-   * iterative scan before anything is built, and no key ever reaches a prototype.
+   * iterative scan before anything is built (which also prices it, so what decoding builds is
+   * linear in the frame's bytes), and no key ever reaches a prototype.
    *
    * Byte arrays and typed arrays in the result are views into `bytes` unless the codec was made
    * with `copyBytes: true`.
    *
    * @param bytes exactly one frame
    * @param context passed to `decodeReference` for every descriptor in the frame
+   * @param budget the sending peer's budget across frames, charged with this frame's work after the scan
    * @throws DecodeError for any input that is not a frame this codec can read (the only error it throws)
    */
-  decode(bytes: Uint8Array, context?: Context): unknown {
+  decode(bytes: Uint8Array, context?: Context, budget?: DecodeBudget): unknown {
     if (!(bytes instanceof Uint8Array)) {
       throw new DecodeError(
         'malformed',
@@ -174,6 +177,7 @@ export class Codec<Context = unknown> {
       );
     }
     scanFrame(bytes, this.limits);
+    budget?.charge(scanResult.work, scanResult.recordDefinitions);
     const walk = this.#idleDecodeWalk ?? new DecodeWalk(this.#registry, this.#hooks, this.#unknownContracts);
     this.#idleDecodeWalk = undefined;
     walk.context = context;

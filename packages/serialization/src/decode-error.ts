@@ -10,6 +10,14 @@ export type DecodeErrorCode =
   | 'collection-too-long'
   /** A bignum is longer than `limits.maxBigIntBytes`. */
   | 'bigint-too-large'
+  /** A record definition has more keys than `limits.maxRecordKeys`. */
+  | 'record-too-wide'
+  /** A frame defines more records than `limits.maxRecordDefinitions`. */
+  | 'too-many-records'
+  /** A frame would cost more decode work than `limits.maxWorkPerByte` allows for its length. */
+  | 'work-exceeded'
+  /** A frame would overdraw the `DecodeBudget` passed to `decode` (work or record definitions across frames). */
+  | 'budget-exhausted'
   /** The frame ends in the middle of an item. */
   | 'truncated'
   /** The bytes are not the CBOR this codec writes (bad header, stray break, trailing bytes, wrong payload shape). */
@@ -46,3 +54,19 @@ export class DecodeError extends Error {
     DecodeError.prototype.name = 'DecodeError';
   }
 }
+
+/**
+ * The {@link DecodeErrorCode}s that mean a limit or budget was exceeded; the others mean the input is
+ * malformed. A session ends with its `limit` code for these and with `protocol` for the rest.
+ */
+export const decodeLimitCodes: ReadonlySet<DecodeErrorCode> = new Set<DecodeErrorCode>([
+  'frame-too-large',
+  'too-deep',
+  'string-too-long',
+  'collection-too-long',
+  'bigint-too-large',
+  'record-too-wide',
+  'too-many-records',
+  'work-exceeded',
+  'budget-exhausted',
+]);

@@ -1,5 +1,5 @@
 import { DecodeError } from './decode-error.ts';
-import type { DecodeLimits } from './limits.ts';
+import { type DecodeLimits, decodeWorkAllowance, decodeWorkCosts } from './limits.ts';
 import {
   arrayBufferTag,
   contractTag,
@@ -24,6 +24,11 @@ import {
 // finds. This loop walks the frame once, iteratively (an explicit stack, so no input can overflow the
 // JavaScript stack), and rejects everything this codec never writes before cbor-x sees a byte. It
 // allocates nothing and skips over string and byte payloads, so it costs a fraction of decoding.
+//
+// It also prices the frame: every container, tag and record definition adds the work units
+// `limits.ts` lists, checked against the frame's budget as each one opens, so a frame whose shape
+// would make cbor-x build far more than its bytes (millions of empty arrays, thousands of record
+// definitions, records with hundreds of thousands of keys) is refused before anything is built.
 
 // What the next item must be, decided by its parent (a tag, or a position inside a container).
 const expectAny = 0;
@@ -62,6 +67,33 @@ let payloadExtras = new Float64Array(64);
 // Number of values of each in-band record id defined so far in this frame (-1: not defined).
 const recordLengths = new Int32Array(recordTagLast - recordTagFirst + 1).fill(-1);
 let recordsUsed = false;
+// Per record id of this frame: uses since its definition, and the work units one use costs. Both
+// are set when the id is defined, so they need no reset between frames.
+const recordUses = new Int32Array(recordTagLast - recordTagFirst + 1);
+const recordUseWork = new Float64Array(recordTagLast - recordTagFirst + 1);
+const {
+  container: containerWork,
+  objectKey: objectKeyWork,
+  mapEntry: mapEntryWork,
+  tag: tagWork,
+  heavyTag: heavyTagWork,
+  recordDefinition: recordDefinitionWork,
+  recordKey: recordKeyWork,
+  recordCompile: recordCompileWork,
+  recordCompileKey: recordCompileKeyWork,
+  wideRecordValue: wideRecordValueWork,
+  fastRecordKeys,
+} = decodeWorkCosts;
+// cbor-x compiles a reader for a record on its third read after the definition.
+const compiledRecordUse = 3;
+
+/** What the last {@link scanFrame} measured: read it right after the call. */
+export const scanResult = {
+  /** Work units the frame costs (see `limits.ts`). */
+  work: 0,
+  /** Record definitions in the frame. */
+  recordDefinitions: 0,
+};
 
 function grow(size: number): void {
   const resize = <T extends Int32Array | Float64Array>(array: T, make: (length: number) => T): T => {
@@ -95,9 +127,23 @@ function truncated(offset: number): DecodeError {
   return new DecodeError('truncated', `expected more bytes at byte ${offset}, the frame ended`);
 }
 
+function workExceeded(
+  work: number,
+  budget: number,
+  end: number,
+  limits: DecodeLimits,
+  at: number,
+): DecodeError {
+  return new DecodeError(
+    'work-exceeded',
+    `expected decode work of at most ${budget} units for a frame of ${end} bytes (limits.maxWorkPerByte ${limits.maxWorkPerByte}), got ${work} by byte ${at}: too many containers, tags or records for the frame's size (raise limits.maxWorkPerByte, or send such data as typed arrays or strings)`,
+  );
+}
+
 /**
  * Checks that `bytes` is exactly one well-formed item of the CBOR this codec writes, within
- * `limits`; see `wire-tags.ts` for the tags allowed.
+ * `limits`; see `wire-tags.ts` for the tags allowed. Leaves the frame's work and record definition
+ * count in {@link scanResult}.
  * @throws DecodeError with the code of the first violation found
  */
 export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
@@ -109,6 +155,10 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
     );
   }
   const { maxDepth, maxStringBytes, maxCollectionLength, maxBigIntBytes } = limits;
+  // One unit per byte pays for every item (each is at least one byte); the rest is charged below.
+  const budget = limits.maxWorkPerByte * end + decodeWorkAllowance;
+  let work = end;
+  let definitions = 0;
   if (kinds.length < maxDepth + 2) grow(maxDepth + 2);
   if (recordsUsed) {
     // Records are defined in-band per frame: nothing a previous frame defined is visible here.
@@ -193,6 +243,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
 
     let isContainer = false;
     let count = 0; // items in the container just opened
+    let cost: number = containerWork; // work units the container just opened costs
     let kind = kindArray;
     let payloadExpectation = expectAny;
     let payloadExtra = 0;
@@ -207,7 +258,10 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
         if (expectation === expectRecordId) {
           if (major !== 0 || argument < recordTagFirst || argument > recordTagLast)
             throw malformed('expected a record id', start);
-          recordLengths[argument - recordTagFirst] = extra;
+          const id = argument - recordTagFirst;
+          recordLengths[id] = extra;
+          recordUses[id] = 0;
+          recordUseWork[id] = containerWork + (extra > fastRecordKeys ? extra * wideRecordValueWork : 0);
           recordsUsed = true;
         } else if (
           expectation !== expectAny &&
@@ -267,6 +321,9 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
           }
           kind = kindMap;
           count = argument * 2;
+          // Entries of a `Map` are hash inserts; entries of a plain object add properties, which costs
+          // V8 a hidden class per new key name.
+          cost += argument * (expectation === expectMap ? mapEntryWork : objectKeyWork);
         } else {
           count = argument;
           switch (expectation) {
@@ -283,10 +340,27 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
               // The same pair shape serves a shape definition and the reference frame; the frame tag marks its own.
               kind = extra === 1 ? kindFrame : kindArray;
               break;
-            case expectRecordDefinition:
+            case expectRecordDefinition: {
               if (argument < 2) throw malformed('expected a record definition', start);
+              const keys = argument - 2;
+              // Read here, not with the other limits: most frames define few records, if any.
+              const { maxRecordKeys, maxRecordDefinitions } = limits;
+              if (keys > maxRecordKeys) {
+                throw new DecodeError(
+                  'record-too-wide',
+                  `expected a record of at most ${maxRecordKeys} keys (limits.maxRecordKeys), got ${keys} at byte ${start}; send a Map for dictionaries`,
+                );
+              }
+              if (++definitions > maxRecordDefinitions) {
+                throw new DecodeError(
+                  'too-many-records',
+                  `expected at most ${maxRecordDefinitions} record definitions in a frame (limits.maxRecordDefinitions), got more at byte ${start}`,
+                );
+              }
+              cost += recordDefinitionWork + keys * recordKeyWork;
               kind = kindRecordDefinition;
               break;
+            }
             case expectRecordKeys:
               if (argument !== extra)
                 throw malformed(`expected ${extra} record keys, got ${argument}`, start);
@@ -301,6 +375,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
       }
       case 6: {
         const tag = argument;
+        cost = tagWork;
         if (expectation === expectShapeOrIndex) {
           if (tag !== shapeDefinitionTag) throw malformed('expected a contract shape', start);
           payloadExpectation = expectPair;
@@ -320,8 +395,12 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
         } else if (expectation !== expectAny && expectation !== expectRoot) {
           throw malformed('unexpected tag', start);
         } else if (tag >= recordTagFirst && tag <= recordTagLast) {
-          const length = recordLengths[tag - recordTagFirst]!;
+          const id = tag - recordTagFirst;
+          const length = recordLengths[id]!;
           if (length < 0) throw malformed(`record ${tag} used before its definition`, start);
+          cost = recordUseWork[id]!;
+          if (++recordUses[id]! === compiledRecordUse)
+            cost += recordCompileWork + recordCompileKeyWork * length;
           // The bulk of object-heavy frames: read the value array's header here and open the tag and
           // its array as one plain-array entry (the depth check still counts both levels).
           if (position >= end) throw truncated(position);
@@ -369,21 +448,26 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
               break;
             case setTag:
               payloadExpectation = expectArray;
+              cost = heavyTagWork;
               break;
             case mapTag:
               payloadExpectation = expectMap;
+              cost = heavyTagWork;
               break;
             case contractTag:
               payloadExpectation = expectContractArray;
+              cost = heavyTagWork;
               break;
             case errorTag:
               payloadExpectation = expectAny;
+              cost = heavyTagWork;
               break;
             case referenceTag:
               payloadExpectation = expectUnsigned;
               break;
             case arrayBufferTag:
               payloadExpectation = expectBytesOrTag64;
+              cost = heavyTagWork;
               break;
             case recordDefinitionTag:
               payloadExpectation = expectRecordDefinition;
@@ -403,6 +487,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
               }
               payloadExpectation = expectTyped;
               payloadExtra = elementSize;
+              cost = heavyTagWork;
             }
           }
         }
@@ -435,6 +520,8 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
           `expected nesting of at most ${maxDepth} levels, got more at byte ${start}`,
         );
       }
+      work += cost;
+      if (work > budget) throw workExceeded(work, budget, end, limits, start);
       if (count > 0) {
         kindStack[depth] = kind;
         remainingStack[depth] = count;
@@ -457,4 +544,6 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
   }
   if (position !== end)
     throw malformed(`expected the frame to end after one item, ${end - position} bytes remain`, position);
+  scanResult.work = work;
+  scanResult.recordDefinitions = definitions;
 }

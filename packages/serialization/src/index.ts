@@ -37,9 +37,16 @@ export {
   registerContract,
   registerError,
 } from './contract-registry.ts';
-export { DecodeError, type DecodeErrorCode } from './decode-error.ts';
+export { DecodeBudget, type DecodeBudgetLimits, handshakeDecodeBudget } from './decode-budget.ts';
+export { DecodeError, type DecodeErrorCode, decodeLimitCodes } from './decode-error.ts';
 export type { UnknownContractPolicy } from './decode-walk.ts';
 export { EncodeError, type EncodeErrorCode } from './encode-error.ts';
-export { type DecodeLimits, defaultLimits } from './limits.ts';
+export {
+  type DecodeLimits,
+  decodeWorkAllowance,
+  decodeWorkCosts,
+  defaultLimits,
+  handshakeDecodeLimits,
+} from './limits.ts';
 export { hasReferenceMarker, type ReferenceHooks, referenceMarker } from './reference-hooks.ts';
 export { UnknownContract } from './unknown-contract.ts';

@@ -28,7 +28,12 @@ describe('decode limits', () => {
   test('nesting deeper than maxDepth is too-deep, even when the stack could never hold it', () => {
     const deep = new Uint8Array(1_000_001).fill(0x81); // one million nested one-item arrays
     deep[deep.length - 1] = 0x00;
-    decodeFails(deep, 'too-deep', new Codec({ limits: { maxDepth: 10_000_000, maxFrameBytes: 2_000_000 } }));
+    decodeFails(
+      deep,
+      'too-deep',
+      // The work budget would refuse this frame too (5 units per byte); raise it to reach the depth check.
+      new Codec({ limits: { maxDepth: 10_000_000, maxFrameBytes: 2_000_000, maxWorkPerByte: 10 } }),
+    );
     decodeFails(deep.subarray(deep.length - 201), 'too-deep');
     const tags = Uint8Array.from(Buffer.from('d9ae3a'.repeat(1000), 'hex')); // error tag inside error tag ...
     decodeFails(tags, 'too-deep');
