@@ -176,8 +176,8 @@ export class Codec<Context = unknown> {
         `expected a Uint8Array frame, got ${bytes === null ? 'null' : typeof bytes}`,
       );
     }
-    scanFrame(bytes, this.limits);
-    budget?.charge(scanResult.work, scanResult.recordDefinitions);
+    const work = scanFrame(bytes, this.limits);
+    budget?.charge(work, scanResult.recordDefinitions);
     const walk = this.#idleDecodeWalk ?? new DecodeWalk(this.#registry, this.#hooks, this.#unknownContracts);
     this.#idleDecodeWalk = undefined;
     walk.context = context;

@@ -67,10 +67,9 @@ let payloadExtras = new Float64Array(64);
 // Number of values of each in-band record id defined so far in this frame (-1: not defined).
 const recordLengths = new Int32Array(recordTagLast - recordTagFirst + 1).fill(-1);
 let recordsUsed = false;
-// Per record id of this frame: uses since its definition, and the work units one use costs. Both
-// are set when the id is defined, so they need no reset between frames.
+// Uses of each record id of this frame since its definition (set to 0 by the definition, so no
+// reset between frames is needed).
 const recordUses = new Int32Array(recordTagLast - recordTagFirst + 1);
-const recordUseWork = new Float64Array(recordTagLast - recordTagFirst + 1);
 const {
   container: containerWork,
   objectKey: objectKeyWork,
@@ -87,10 +86,8 @@ const {
 // cbor-x compiles a reader for a record on its third read after the definition.
 const compiledRecordUse = 3;
 
-/** What the last {@link scanFrame} measured: read it right after the call. */
+/** What the last {@link scanFrame} counted besides its work: read it right after the call. */
 export const scanResult = {
-  /** Work units the frame costs (see `limits.ts`). */
-  work: 0,
   /** Record definitions in the frame. */
   recordDefinitions: 0,
 };
@@ -142,11 +139,12 @@ function workExceeded(
 
 /**
  * Checks that `bytes` is exactly one well-formed item of the CBOR this codec writes, within
- * `limits`; see `wire-tags.ts` for the tags allowed. Leaves the frame's work and record definition
- * count in {@link scanResult}.
+ * `limits`; see `wire-tags.ts` for the tags allowed. Leaves the frame's record definition count
+ * in {@link scanResult}.
+ * @returns the work units the frame costs (see `limits.ts`)
  * @throws DecodeError with the code of the first violation found
  */
-export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
+export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
   const end = bytes.length;
   if (end > limits.maxFrameBytes) {
     throw new DecodeError(
@@ -167,6 +165,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
   }
   // Locals, not the module bindings: this loop runs once per item of every frame.
   const kindStack = kinds;
+  const uses = recordUses;
   const remainingStack = remaining;
   const totalStack = totals;
   const expectationStack = payloadExpectations;
@@ -243,7 +242,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
 
     let isContainer = false;
     let count = 0; // items in the container just opened
-    let cost: number = containerWork; // work units the container just opened costs
+    let cost = 0; // work units the container just opened costs (set where one opens)
     let kind = kindArray;
     let payloadExpectation = expectAny;
     let payloadExtra = 0;
@@ -261,7 +260,6 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
           const id = argument - recordTagFirst;
           recordLengths[id] = extra;
           recordUses[id] = 0;
-          recordUseWork[id] = containerWork + (extra > fastRecordKeys ? extra * wideRecordValueWork : 0);
           recordsUsed = true;
         } else if (
           expectation !== expectAny &&
@@ -323,9 +321,10 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
           count = argument * 2;
           // Entries of a `Map` are hash inserts; entries of a plain object add properties, which costs
           // V8 a hidden class per new key name.
-          cost += argument * (expectation === expectMap ? mapEntryWork : objectKeyWork);
+          cost = containerWork + argument * (expectation === expectMap ? mapEntryWork : objectKeyWork);
         } else {
           count = argument;
+          cost = containerWork;
           switch (expectation) {
             case expectAny:
             case expectRoot:
@@ -398,9 +397,9 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
           const id = tag - recordTagFirst;
           const length = recordLengths[id]!;
           if (length < 0) throw malformed(`record ${tag} used before its definition`, start);
-          cost = recordUseWork[id]!;
-          if (++recordUses[id]! === compiledRecordUse)
-            cost += recordCompileWork + recordCompileKeyWork * length;
+          // One container (the tag and its value array), and per value for a record too wide for fast-mode objects.
+          cost = length > fastRecordKeys ? containerWork + length * wideRecordValueWork : containerWork;
+          if (++uses[id]! === compiledRecordUse) cost += recordCompileWork + recordCompileKeyWork * length;
           // The bulk of object-heavy frames: read the value array's header here and open the tag and
           // its array as one plain-array entry (the depth check still counts both levels).
           if (position >= end) throw truncated(position);
@@ -544,6 +543,6 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): void {
   }
   if (position !== end)
     throw malformed(`expected the frame to end after one item, ${end - position} bytes remain`, position);
-  scanResult.work = work;
   scanResult.recordDefinitions = definitions;
+  return work;
 }
