@@ -151,6 +151,24 @@ describe('session establishment', () => {
     secretProxy[Symbol.dispose]();
   });
 
+  test('a frame that would cost more decode work than its size allows ends only its session, with limit', async () => {
+    const good = served<ICalc>(new Calc(1));
+    const pair = sessionPair({ listenerRoot: proxy<ICalc>(new Calc(1)) as Proxy<unknown>, unchecked: true });
+    await pair.dialer.remoteRoot<ICalc>().add(0);
+    // 100 000 empty arrays: 5 work units per byte, refused before the decoder builds any of them.
+    const message = new Uint8Array(100_005).fill(0x80);
+    message.set([0x9a, 0x00, 0x01, 0x86, 0xa0]);
+    const frame = new Uint8Array(4 + message.byteLength);
+    new DataView(frame.buffer).setUint32(0, message.byteLength);
+    frame.set(message, 4);
+    pair.connections[0].send(frame);
+    const reason = await pair.listener.closed;
+    expect(reason).toMatchObject({ code: 'limit', remote: false });
+    expect(reason.message).toContain('maxWorkPerByte');
+    expect(await good.remote.get()).toBe(1);
+    good.remote[Symbol.dispose]();
+  });
+
   test('too many outstanding calls is a limit error for that session only', async () => {
     const pair = sessionPair({
       listenerRoot: proxy<ICalc>(new Calc()) as Proxy<unknown>,

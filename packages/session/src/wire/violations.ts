@@ -1,4 +1,4 @@
-import { DecodeError } from '@msc/serialization';
+import { DecodeError, decodeLimitCodes } from '@msc/serialization';
 
 /**
  * How a peer's bad input is named. Every part of the session throws one of these two for what the
@@ -15,15 +15,6 @@ export class LimitViolation extends Error {
   override name = 'LimitViolation';
 }
 
-/** Decode errors that mean a limit was exceeded (the rest mean malformed input). */
-const decodeLimitCodes: ReadonlySet<string> = new Set([
-  'frame-too-large',
-  'too-deep',
-  'string-too-long',
-  'collection-too-long',
-  'bigint-too-large',
-]);
-
 /**
  * The end code and message for an error met while receiving: `limit` for a {@link LimitViolation}
  * or a decoder limit, `protocol` for anything else. A violation found inside a decoding hook (a
@@ -38,6 +29,7 @@ export function classifyFailure(error: unknown): {
     (error.cause instanceof ProtocolViolation || error.cause instanceof LimitViolation)
       ? error.cause
       : error;
+  // decodeLimitCodes: the decoder's limit and budget codes (work, records, sizes); the rest mean malformed input.
   const limit =
     reason instanceof LimitViolation || (reason instanceof DecodeError && decodeLimitCodes.has(reason.code));
   return { code: limit ? 'limit' : 'protocol', message: describeError(reason) };
