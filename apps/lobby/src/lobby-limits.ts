@@ -1,5 +1,6 @@
 /**
- * The lobby's own limits: what one player, and all players together, can make the server hold.
+ * The lobby's own limits: what one player, and all players together, can make the server hold, and
+ * how fast one player may make a game's watchers receive events.
  * Everything a player sends is checked against these (and the argument schemas) before the lobby
  * does any work with it; a call past a limit is refused with `LobbyError` `limit`, naming the limit.
  *
@@ -30,6 +31,25 @@ export interface LobbyLimits {
    * aborted. Default 64 MiB.
    */
   readonly maxBacklogBytes: number;
+  /**
+   * Chat lines one launcher (one player's seat in one game) may send a second, on average; past it
+   * (and its burst) `chat` is refused with `limit`, naming the wait. Default 5.
+   */
+  readonly chatLinesPerSecond: number;
+  /** Chat lines one launcher may send at once before `chatLinesPerSecond` applies. Default 10. */
+  readonly chatBurst: number;
+  /** Settings changes one launcher may make a second, on average. Default 5. */
+  readonly settingsChangesPerSecond: number;
+  /** Settings changes one launcher may make at once. Default 10. */
+  readonly settingsBurst: number;
+  /**
+   * Chat lines and settings changes together one player (one key) may send a second across all
+   * its launchers and sessions. Default 10: with 4 slots a game's watchers receive at most about
+   * 40 such events a second, whoever floods it.
+   */
+  readonly playerActionsPerSecond: number;
+  /** Chat lines and settings changes one player may send at once. Default 20. */
+  readonly playerActionBurst: number;
   /** Games `listGames` returns when the caller does not ask for a page size. Default 20. */
   readonly defaultPageSize: number;
   /** The largest page `listGames` returns. Default 50. */
@@ -46,6 +66,12 @@ export const defaultLobbyLimits: LobbyLimits = {
   maxWatcherBacklogItems: 1_024,
   maxWatcherBacklogBytes: 512 * 1024,
   maxBacklogBytes: 64 * 1024 * 1024,
+  chatLinesPerSecond: 5,
+  chatBurst: 10,
+  settingsChangesPerSecond: 5,
+  settingsBurst: 10,
+  playerActionsPerSecond: 10,
+  playerActionBurst: 20,
   defaultPageSize: 20,
   maxPageSize: 50,
 };

@@ -32,7 +32,7 @@ export interface LobbyServerOptions {
    * more than that unread is not reading).
    */
   readonly limits?: Partial<SessionLimits>;
-  /** The lobby's limits: games, watchers, backlogs, page sizes (see `LobbyLimits`). */
+  /** The lobby's limits: games, watchers, backlogs, page sizes, chat and settings rates (see `LobbyLimits`). */
   readonly lobbyLimits?: Partial<LobbyLimits>;
   /**
    * Most bytes all player sessions together may have waiting to be sent; past it the sessions

@@ -18,6 +18,7 @@ import { handOver } from './hand-over.ts';
 import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
 import { LobbyError } from './lobby-error.ts';
 import { type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
+import { type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
 import type { GameSettings, SettingsChange } from './settings.ts';
 import { printable } from './text-rules.ts';
 import { BacklogBudget } from './watcher-backlog.ts';
@@ -70,7 +71,11 @@ export class Lobby {
     this.#options = options;
     this.limits = lobbyLimits(options.limits);
     this.#budget = new BacklogBudget(this.limits);
+    this.rateLimits = new LobbyRateLimits(this.limits);
   }
+
+  /** @internal for the facets: the rate limits on chat and settings changes. */
+  readonly rateLimits: LobbyRateLimits;
 
   /** The root capability for a session with `peer`. */
   rootFor(peer: PeerInfo): Proxy<ILobby> {
@@ -293,11 +298,11 @@ export class LobbyFacet implements ILobby {
   /** `name` was checked and cleaned by {@link lobbySchemas} (text rules, 1 to 40 characters). */
   createGame(name: string): Proxy<IGameLauncher> {
     const game = this.#lobby.createGame(name, this.#peer);
-    return handOver(launcherFor(game, this.#peer));
+    return handOver(launcherFor(game, this.#peer, this.#lobby.rateLimits));
   }
 
   openGame(id: string): Proxy<IGameLauncher> {
-    return handOver(launcherFor(this.#lobby.findGame(id), this.#peer));
+    return handOver(launcherFor(this.#lobby.findGame(id), this.#peer, this.#lobby.rateLimits));
   }
 }
 
@@ -309,11 +314,13 @@ export class LobbyFacet implements ILobby {
 export class GameLauncherFacet implements IGameLauncher, Disposable {
   readonly #game: LauncherGame;
   readonly #peer: PeerInfo;
+  readonly #rates: LauncherRates;
   #released = false;
 
-  constructor(game: LauncherGame, peer: PeerInfo) {
+  constructor(game: LauncherGame, peer: PeerInfo, rates: LauncherRates) {
     this.#game = game;
     this.#peer = peer;
+    this.#rates = rates;
     game.launcherOpened();
   }
 
@@ -334,11 +341,15 @@ export class GameLauncherFacet implements IGameLauncher, Disposable {
     return handOver(proxy<IJoinedPlayer>(membership, { validate: membershipSchemas }));
   }
 
+  /** @throws LobbyError `limit` past the launcher's or its player's rate (see {@link LobbyRateLimits}) */
   async changeSettings(seenLsn: number, change: SettingsChange): Promise<number> {
+    this.#rates.take('settings');
     return this.#game.changeSettings(this, seenLsn, change);
   }
 
+  /** @throws LobbyError `limit` past the launcher's or its player's rate (see {@link LobbyRateLimits}) */
   async chat(seenLsn: number, text: string): Promise<number> {
+    this.#rates.take('chat');
     return this.#game.chat(this, seenLsn, text);
   }
 
@@ -388,8 +399,10 @@ export class JoinedPlayer implements IJoinedPlayer, Disposable {
 }
 
 /** A launcher capability for `game`, acting as `peer`, with its arguments checked. */
-function launcherFor(game: LauncherGame, peer: PeerInfo): Proxy<IGameLauncher> {
-  return proxy<IGameLauncher>(new GameLauncherFacet(game, peer), { validate: launcherSchemas });
+function launcherFor(game: LauncherGame, peer: PeerInfo, rates: LobbyRateLimits): Proxy<IGameLauncher> {
+  return proxy<IGameLauncher>(new GameLauncherFacet(game, peer, rates.launcher(peer.fingerprint)), {
+    validate: launcherSchemas,
+  });
 }
 
 function describe(error: unknown): string {

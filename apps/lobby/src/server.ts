@@ -6,7 +6,7 @@
  *   identities and serves each one an `ILobby` facet.
  * - {@link sipGameHost} / {@link inProcessGameHost}: where launched games run (a SIP of their own, or
  *   this thread).
- * - {@link LobbyLimits} ({@link defaultLobbyLimits}): games, watchers, backlogs and page sizes;
+ * - {@link LobbyLimits} ({@link defaultLobbyLimits}): games, watchers, backlogs, page sizes and chat and settings rates;
  *   {@link lobbySessionLimits} and {@link defaultMaxBufferedBytesTotal}: the lobby's session limit
  *   and server-wide output budget defaults (the page server is `@msc/lobby/web`).
  *

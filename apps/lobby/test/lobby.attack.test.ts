@@ -1,7 +1,7 @@
 // The lobby's TCP endpoint attacked over loopback, in a real server process (so an attack that
 // ends the process shows up as a failed assertion, not as a dead test runner): a settings change
-// that once froze the event loop, game floods, control characters, and sessions that ask for large
-// answers and never read them. After each: the process lives, a bystander's call is answered
+// that once froze the event loop, game floods, a chat flood from one player (rate limits), control
+// characters, and sessions that ask for large answers and never read them. After each: the process lives, a bystander's call is answered
 // promptly, and memory stays under a stated bound. Bounded in time and count.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { ClientLauncher } from '../src/client/game-view.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import type { IClientLauncher } from '../src/contracts.ts';
+import { delay } from '../src/delay.ts';
 import { eventually } from './harness.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
@@ -182,8 +183,88 @@ describe('the lobby server process under hostile players (TCP, loopback)', () =>
     }
   }, 120_000);
 
+  test('one player flooding chat is refused with limit; an honest watcher with the default window keeps up and a bystander game is unaffected', async () => {
+    const server = await startServerProcess();
+    const [attacker, watcher, host, guest] = await Promise.all([
+      player(server, 'mallory'),
+      player(server, 'bob'),
+      player(server, 'carol'),
+      player(server, 'dave'),
+    ]);
+    const flooded = attacker.lobby.createGame('flooded');
+    await hold(flooded.tryJoin(0, 'mallory', noClient()));
+    const calm = host.lobby.createGame('calm');
+    await hold(calm.tryJoin(0, 'carol', noClient()));
+    // The honest watcher reads at its own pace with the default window (64): nothing paces the flood.
+    const honest = watcher.openGame('g1');
+    const bystander = guest.openGame('g2');
+    await Promise.all([honest.until((view) => view.lsn >= 1), bystander.until((view) => view.lsn >= 1)]);
+
+    // Flood for 3 s: batches of 200 chat calls, each batch sent as soon as the last is answered.
+    const line = 'x'.repeat(200);
+    let accepted = 0;
+    let sent = 0;
+    let lastLsn = 1;
+    const refusals = new Set<string>();
+    const started = performance.now();
+    const flood = (async () => {
+      while (performance.now() - started < 3_000) {
+        const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => flooded.chat(1, line)));
+        sent += outcomes.length;
+        for (const outcome of outcomes) {
+          if (outcome.status === 'fulfilled') {
+            accepted++;
+            lastLsn = Math.max(lastLsn, outcome.value);
+          } else {
+            expect(outcome.reason).toMatchObject({ name: 'LobbyError', code: 'limit' });
+            refusals.add(String(outcome.reason.message).replace(/\d+ ms/, 'N ms'));
+          }
+        }
+      }
+    })();
+    // Meanwhile the bystander game chats at a human pace, and its watcher sees each line promptly.
+    for (let index = 0; index < 5; index++) {
+      const said = performance.now();
+      const lsn = await calm.chat(1, `line ${index}`);
+      await bystander.until((view) => view.lsn >= lsn, promptMs);
+      expect(performance.now() - said).toBeLessThan(promptMs);
+      await delay(300);
+    }
+    await flood;
+    const seconds = (performance.now() - started) / 1000;
+
+    // The flood was refused past the launcher's burst (10) and rate (5 a second).
+    expect(sent).toBeGreaterThan(1_000);
+    expect(accepted).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds) + 1);
+    expect(accepted).toBeGreaterThanOrEqual(10);
+    expect([...refusals]).toEqual([
+      'too many chat lines: a launcher may send 5 a second (chatLinesPerSecond) in bursts of 10 (chatBurst); wait N ms',
+    ]);
+    // The honest watcher saw every accepted line and was never dropped.
+    await honest.until((view) => view.lsn >= lastLsn, 30_000);
+    expect(honest.chat.filter((said) => said.from === 'mallory')).toHaveLength(accepted);
+    expect(server.output()).not.toMatch(/dropped a watcher/);
+    expect(bystander.chat.map((said) => said.text)).toEqual([
+      'line 0',
+      'line 1',
+      'line 2',
+      'line 3',
+      'line 4',
+    ]);
+    expect(await bystanderLatency(guest)).toBeLessThan(promptMs);
+    expect(server.alive()).toBe(true);
+  }, 120_000);
+
   test('watchers that declare a huge window and never read are ended; the game and a reading watcher carry on', async () => {
-    const server = await startServerProcess({ lobbyLimits: { maxWatchersPerGame: 40 } });
+    // A server tuned for a busy game: chat up to 300 lines a second per player. Nothing paces the
+    // flood for the honest watcher; the rate limit is what keeps it within a reader's reach.
+    const rate = {
+      chatLinesPerSecond: 300,
+      chatBurst: 100,
+      playerActionsPerSecond: 300,
+      playerActionBurst: 100,
+    };
+    const server = await startServerProcess({ lobbyLimits: { maxWatchersPerGame: 40, ...rate } });
     const host = await player(server, 'carol');
     const bystander = await player(server, 'bob');
     const launcher = host.lobby.createGame('watched');
@@ -220,21 +301,37 @@ describe('the lobby server process under hostile players (TCP, loopback)', () =>
       const ended = () =>
         (server.output().match(/dropped a watcher: the watcher fell behind/g) ?? []).length +
         8 * (server.output().match(/stalled-\d+ \(.*\) disconnected/g) ?? []).length;
-      // Chat in bursts of 100 until every stalled watcher is gone (bounded: at most 20,000 lines).
+      // Flood in batches of 100 calls until every stalled watcher is gone (bounded: 90 s); calls
+      // past the rate are refused with limit.
       const line = 'x'.repeat(200);
       let lsn = 1;
-      for (let batch = 0; batch < 200 && ended() < 32; batch++) {
-        const said = await Promise.all(Array.from({ length: 100 }, () => launcher.chat(lsn, line)));
-        lsn = Math.max(...said);
+      let accepted = 0;
+      const started = performance.now();
+      while (performance.now() - started < 90_000 && ended() < 32) {
+        const outcomes = await Promise.allSettled(Array.from({ length: 100 }, () => launcher.chat(1, line)));
+        for (const outcome of outcomes) {
+          if (outcome.status === 'rejected') {
+            expect(outcome.reason).toMatchObject({
+              code: 'limit',
+              message: /chatLinesPerSecond|playerActions/,
+            });
+          } else {
+            accepted++;
+            lsn = Math.max(lsn, outcome.value);
+          }
+        }
         peak = Math.max(peak, server.residentBytes());
-        // The honest watcher reads along (a watcher that does not read is what this test drops).
-        await reader.until((view) => view.lsn >= lsn, 30_000);
       }
       await eventually(() => ended() >= 32, 'all 32 stalled watchers ended', 10_000);
       expect(server.alive()).toBe(true);
       expect(await bystanderLatency(bystander)).toBeLessThan(promptMs);
+      // The honest watcher (default window, never waited for) saw every accepted line.
       await reader.until((view) => view.lsn === lsn, 30_000);
-      expect(reader.chat.length).toBeGreaterThanOrEqual(lsn - 1);
+      expect(reader.chat).toHaveLength(accepted);
+      // ... and is still watching: one more line reaches it.
+      await delay(1_000);
+      const last = await launcher.chat(lsn, 'still there?');
+      await reader.until((view) => view.lsn === last, 10_000);
       // 32 watchers × every line would be 200 MB and more; the server held a bounded part.
       expect(peak - startBytes).toBeLessThan(200 * 1024 * 1024);
     } finally {

@@ -95,6 +95,14 @@ const lobby = new LobbyServer({
   identity: await Identity.generate({ name: 'attacked lobby' }),
   gameHost: inProcessGameHost(),
   log: (line) => print('log', line),
+  // Chat rates of a busy game (the defaults are 5 lines a second per launcher): the watcher attack
+  // needs the host to say thousands of lines to reach the watchers' backlog limits.
+  lobbyLimits: {
+    chatLinesPerSecond: 300,
+    chatBurst: 100,
+    playerActionsPerSecond: 300,
+    playerActionBurst: 100,
+  },
 });
 const web = await serveWeb(lobby, { script: '/* the browser client is not needed here */' });
 

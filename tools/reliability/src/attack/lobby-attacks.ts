@@ -171,7 +171,8 @@ async function listGamesNeverRead(context: AttackContext): Promise<string> {
 
 /**
  * Class 9: 3 sessions (per scale unit) each open 8 watchers of one game declaring a window of a billion
- * events, and never read; the game's host then chats in bursts of 100 lines of 200 characters. Fixed: a
+ * events, and never read; the game's host then chats in bursts of 100 lines of 200 characters, as fast as
+ * the target's chat rate limit lets it (600 lines a second there). Fixed: a
  * watcher's backlog is bounded in items and bytes whatever it declared: every stalled watcher is dropped
  * (or its session ended with `limit`), while an honest watcher reads every line.
  */
@@ -193,10 +194,13 @@ async function watchersWithHugeWindows(context: AttackContext): Promise<string> 
   };
   const line = 'x'.repeat(200);
   let lsn = game.lsn;
-  for (let batch = 0; batch < 100 && ended() < watchers; batch++) {
-    const said = await Promise.all(Array.from({ length: 100 }, () => game.launcher.chat(lsn, line)));
-    lsn = Math.max(...said);
-    await reader.until((view) => view.lsn >= lsn, 20_000);
+  // The host floods without waiting for the honest reader: the target's chat rate limit (600 lines a
+  // second here) is what keeps the reader within reach; calls past it are refused with `limit`.
+  const seen = lsn;
+  const started = performance.now();
+  for (let batch = 0; performance.now() - started < 45_000 && ended() < watchers; batch++) {
+    const said = await Promise.allSettled(Array.from({ length: 100 }, () => game.launcher.chat(seen, line)));
+    for (const outcome of said) if (outcome.status === 'fulfilled') lsn = Math.max(lsn, outcome.value);
     if (batch % 10 === 0) await context.sampleMemory();
   }
   await reader.until((view) => view.lsn >= lsn, 20_000);
