@@ -1,8 +1,10 @@
 /*
  * Runs a lobby server until Ctrl-C.
  *
- *   pnpm --filter @msc/lobby server -- [--tcp 127.0.0.1:7000] [--web 127.0.0.1:8080] [--state-dir DIR]
- *                                      [--admission allow-all|tofu] [--game-host worker|process|in-process]
+ *   npx pnpm@10.34.8 --filter @msc/lobby run server -- [--tcp 127.0.0.1:7000] [--web 127.0.0.1:8080]
+ *       [--state-dir DIR] [--admission allow-all|tofu] [--game-host worker|process|in-process]
+ *
+ * (`msc-lobby-server` is the same command as a `bin` entry; `--help` prints the usage.)
  *
  * --web serves the browser client over HTTP on that port, and the lobby's WebSocket endpoint on
  * the same port under /msc (the terminal client connects there with --server ws://host:port/msc).
@@ -12,10 +14,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type AdmissionPolicy, allowAll, Identity, memoryKnownPeers, trustOnFirstUse } from '@msc/identity';
 import { knownPeersFile, loadOrCreateIdentity } from '@msc/identity/node';
 import { tcp } from '@msc/transport-tcp';
+import { exitWithError, exitWithUsageError, parseCommandLineOrExit } from '../src/cli/command-line.ts';
+import { stopOnInterrupt } from '../src/cli/interrupt.ts';
 import type { GameHost } from '../src/game-host.ts';
 import { inProcessGameHost } from '../src/in-process-game-host.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
@@ -23,25 +26,68 @@ import { sipGameHost } from '../src/sip-game-host.ts';
 import { printable } from '../src/text-rules.ts';
 import { serveWeb } from '../src/web/web-server.ts';
 
-const { values } = parseArgs({
-  options: {
-    tcp: { type: 'string', default: '127.0.0.1:7000' },
-    web: { type: 'string', default: '127.0.0.1:8080' },
-    'state-dir': { type: 'string' },
-    admission: { type: 'string', default: 'allow-all' },
-    'game-host': { type: 'string', default: 'worker' },
-  },
+const command = 'msc-lobby-server';
+const usage = `Usage: ${command} [options]
+  (from the repository root: npx pnpm@10.34.8 --filter @msc/lobby run server -- [options])
+
+Runs a lobby server until Ctrl-C.
+
+Options:
+  --tcp HOST:PORT          the TCP endpoint for terminal clients (default 127.0.0.1:7000; port 0 picks a free one)
+  --web HOST:PORT          the browser client and the WebSocket endpoint /msc (default 127.0.0.1:8080)
+  --state-dir DIR          keep the server identity (and with tofu the players' keys) in DIR
+  --admission POLICY       allow-all (default) or tofu (a name is admitted only with its first key)
+  --game-host KIND         where games run: worker (default), process or in-process
+  -h, --help               print this help`;
+
+const values = parseCommandLineOrExit(command, usage, process.argv.slice(2), {
+  tcp: { type: 'string', default: '127.0.0.1:7000' },
+  web: { type: 'string', default: '127.0.0.1:8080' },
+  'state-dir': { type: 'string' },
+  admission: { type: 'string', default: 'allow-all' },
+  'game-host': { type: 'string', default: 'worker' },
 });
+const admissionPolicy = values.admission;
+if (admissionPolicy !== 'allow-all' && admissionPolicy !== 'tofu') {
+  exitWithUsageError(
+    command,
+    usage,
+    new Error(`expected --admission allow-all or tofu, got '${admissionPolicy}'`),
+  );
+}
+const kind = values['game-host'];
+if (kind !== 'worker' && kind !== 'process' && kind !== 'in-process') {
+  exitWithUsageError(
+    command,
+    usage,
+    new Error(`expected --game-host worker, process or in-process, got '${kind}'`),
+  );
+}
+const tcpAddress = values.tcp.startsWith('tcp:') ? values.tcp : `tcp:${values.tcp}`;
+const webMatch = /^(.+):(\d{1,5})$/.exec(values.web);
+if (webMatch === null || Number(webMatch[2]) > 65_535) {
+  exitWithUsageError(
+    command,
+    usage,
+    new Error(`expected --web HOST:PORT (as in 127.0.0.1:8080), got '${values.web}'`),
+  );
+}
+const [, webHost = '127.0.0.1', webPort = '8080'] = webMatch;
 
 const stateDirectory = values['state-dir'];
-if (stateDirectory !== undefined) await mkdir(stateDirectory, { recursive: true, mode: 0o700 });
+// Anything that fails while starting (a state dir we cannot write, a port in use) ends the command
+// with one line naming it, not a stack trace.
+const failed = (error: unknown) => exitWithError(command, error);
+if (stateDirectory !== undefined) await mkdir(stateDirectory, { recursive: true, mode: 0o700 }).catch(failed);
 const identity =
   stateDirectory === undefined
     ? await Identity.generate({ name: 'lobby' })
-    : await loadOrCreateIdentity(join(stateDirectory, 'server.identity.json'), { name: 'lobby' });
+    : await loadOrCreateIdentity(join(stateDirectory, 'server.identity.json'), { name: 'lobby' }).catch(
+        failed,
+      );
 
 let admission: AdmissionPolicy;
-if (values.admission === 'tofu') {
+if (admissionPolicy === 'tofu') {
   const knownPeers =
     stateDirectory === undefined
       ? memoryKnownPeers()
@@ -53,13 +99,10 @@ if (values.admission === 'tofu') {
     onConfusableName: (event) =>
       console.log(`refused ${event.presented}: the name looks like known player ${event.known}`),
   });
-} else if (values.admission === 'allow-all') {
-  admission = allowAll();
 } else {
-  throw new Error(`expected --admission allow-all or tofu, got ${values.admission}`);
+  admission = allowAll();
 }
 
-const kind = values['game-host'];
 const gameHost: GameHost =
   kind === 'in-process'
     ? inProcessGameHost()
@@ -72,19 +115,19 @@ const server = new LobbyServer({
   gameHost,
   log: (line) => console.log(`${stamp()} ${line}`),
 });
-await server.listen(tcp(), values.tcp.startsWith('tcp:') ? values.tcp : `tcp:${values.tcp}`);
-const [webHost = '127.0.0.1', webPort = '8080'] = values.web.split(/:(?=\d+$)/);
+const listening = await server.listen(tcp(), tcpAddress).catch(failed);
 const web = await serveWeb(server, {
   host: webHost,
   port: Number(webPort),
   log: (line) => console.log(`${stamp()} ${printable(line)}`),
-});
+}).catch(failed);
+console.log(`${stamp()} terminal clients connect to ${listening}`);
 console.log(`${stamp()} browser client at ${web.url} (WebSocket endpoint ${web.webSocketAddress})`);
 console.log(
   `${stamp()} server identity ${identity.publicIdentity} (games run in ${gameHost.kind}); Ctrl-C stops`,
 );
 
-process.once('SIGINT', () => {
+stopOnInterrupt(async () => {
   console.log(`\n${stamp()} shutting down`);
-  void server.close().then(() => process.exit(0));
+  await server.close();
 });

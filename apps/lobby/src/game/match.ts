@@ -88,9 +88,10 @@ export class TicTacToeMatch {
       );
     }
     const size = this.setup.settings.boardSize;
-    if (!Number.isInteger(cell) || cell < 0 || cell >= size * size || this.#board[cell] !== null) {
-      throw new GameError('bad-move', `expected a free cell from 0 to ${size * size - 1}, got ${cell}`);
+    if (!Number.isInteger(cell) || cell < 0 || cell >= size * size) {
+      throw new GameError('bad-move', `expected a cell from 0 to ${size * size - 1}, got ${cell}`);
     }
+    if (this.#board[cell] !== null) throw new GameError('bad-move', `cell ${cell} is taken`);
     this.#board[cell] = mark;
     const line = winningLine(this.#board, size, cell);
     const roundOver = line !== null || isFull(this.#board);

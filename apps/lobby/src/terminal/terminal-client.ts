@@ -9,6 +9,7 @@ import type { Mark } from '../settings.ts';
 import { describeSettings } from '../settings.ts';
 import { describeGameEvent, describeLauncherEvent } from '../story.ts';
 import { printable } from '../text-rules.ts';
+import type { LineTone } from './terminal-output.ts';
 
 /** The commands of the terminal client, as `help` prints them. */
 export const terminalHelp = [
@@ -30,12 +31,12 @@ export const terminalHelp = [
 
 /**
  * The terminal client's logic, separate from the terminal: it takes command lines and writes
- * readable lines through `print`. `bin/lobby-client.ts` wires it to stdin/stdout; tests drive it
- * directly.
+ * readable lines through `print`, each with a tone for its colour (`TerminalOutput` colours and
+ * places them). `bin/lobby-client.ts` wires it to stdin/stdout; tests drive it directly.
  */
 export class TerminalClient {
   readonly #client: LobbyClient;
-  readonly #print: (line: string) => void;
+  readonly #print: (line: string, tone?: LineTone) => void;
   readonly #name: string;
   #view: GameView | undefined;
   #membership: Proxy<IJoinedPlayer> | undefined;
@@ -43,7 +44,7 @@ export class TerminalClient {
   /** The cursor of the next page of `list`, or `null` after the last page. */
   #nextPage: string | null = null;
 
-  constructor(client: LobbyClient, name: string, print: (line: string) => void) {
+  constructor(client: LobbyClient, name: string, print: (line: string, tone?: LineTone) => void) {
     this.#client = client;
     this.#name = name;
     this.#print = print;
@@ -127,7 +128,7 @@ export class TerminalClient {
           return true;
       }
     } catch (error) {
-      this.#print(printable(`! ${describeError(error)}`));
+      this.#print(printable(`! ${describeError(error)}`), 'error');
       return true;
     }
   }
@@ -205,8 +206,10 @@ export class TerminalClient {
   #watch(view: GameView): void {
     this.#view?.[Symbol.dispose]();
     this.#view = view;
-    view.onEvent((event) => this.#print(printable(describeLauncherEvent(event))));
-    view.ended.catch((error: unknown) => this.#print(`! ${describeError(error)}`));
+    view.onEvent((event) =>
+      this.#print(printable(describeLauncherEvent(event)), event.kind === 'chat' ? 'chat' : undefined),
+    );
+    view.ended.catch((error: unknown) => this.#print(printable(`! ${describeError(error)}`), 'error'));
   }
 
   async #join(slotText: string | undefined): Promise<void> {
@@ -214,7 +217,7 @@ export class TerminalClient {
     const slots = slotText === undefined ? view.openSlots : [Number(slotText)];
     const seat = await joinFirstFree(view, slots, this.#name);
     this.#membership = seat.membership;
-    this.#print(`you hold slot ${seat.slot}; the game starts when someone launches it`);
+    this.#print(`you hold slot ${seat.slot}; the game starts when someone launches it`, 'notice');
     void seat.launched.then((player) => this.#play(player));
   }
 
@@ -231,16 +234,18 @@ export class TerminalClient {
 
   #play(player: PlayerView): void {
     this.#player = player;
-    this.#print(`the game started: you play ${player.info.role} in ${player.info.gameId}`);
+    this.#print(`the game started: you play ${player.info.role} in ${player.info.gameId}`, 'notice');
     player.onEvent((event, view) => {
-      for (const line of describeGameEvent(event, view.board, view.boardSize)) this.#print(printable(line));
+      const tone = event.kind === 'game-ended' || event.kind === 'round-ended' ? 'result' : undefined;
+      for (const line of describeGameEvent(event, view.board, view.boardSize))
+        this.#print(printable(line), tone);
       if (event.kind === 'snapshot')
         for (const row of renderBoard(view.board, view.boardSize)) this.#print(`    ${row}`);
-      if (view.myTurn) this.#print(`your move (${view.info.role}): move <cell> or move <row> <col>`);
+      if (view.myTurn) this.#print(`your move (${view.info.role}): move <cell> or move <row> <col>`, 'turn');
     });
     void player.outcome.then((outcome) => {
       if (outcome.kind === 'failed')
-        this.#print(`! the game ended abnormally: ${describeError(outcome.error)}`);
+        this.#print(printable(`! the game ended abnormally: ${describeError(outcome.error)}`), 'error');
     });
   }
 
