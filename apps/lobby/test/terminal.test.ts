@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { joinSlot } from '../src/client/bot.ts';
 import { TerminalClient } from '../src/terminal/terminal-client.ts';
+import type { LineTone } from '../src/terminal/terminal-output.ts';
+import { TerminalOutput, wantsColour } from '../src/terminal/terminal-output.ts';
 import { eventually, startLobby, transportCases } from './harness.ts';
 
 const tcpCase = transportCases.find((candidate) => candidate.name === 'tcp')!;
@@ -68,15 +72,48 @@ describe('the terminal client', () => {
     }
   });
 
+  test('a move on a taken cell says "cell 4 is taken"; one off the board names the range', async () => {
+    const lobby = await startLobby(tcpCase);
+    const lines: [string, LineTone | undefined][] = [];
+    const terminal = new TerminalClient(await lobby.connect('ada'), 'ada', (line, tone) =>
+      lines.push([line, tone]),
+    );
+    try {
+      await terminal.run('create taken cells');
+      await terminal.run('join 0');
+      const bob = await lobby.connect('bob');
+      const bobSeat = await joinSlot(bob.openGame(terminal.view!.gameId), 1, 'bob');
+      await terminal.view!.until((view) => view.slots[1]?.name === 'bob');
+      await terminal.run('launch');
+      const bobPlayer = await bobSeat.launched;
+      await eventually(() => terminal.player?.myTurn === true, 'ada’s turn');
+      await terminal.run('move 4');
+      await eventually(() => bobPlayer.myTurn, 'bob’s turn');
+      await bobPlayer.move(0);
+      await eventually(() => terminal.player?.myTurn === true, 'ada’s turn again');
+      lines.length = 0;
+      await terminal.run('move 4');
+      await terminal.run('move 1 1');
+      await terminal.run('move 9');
+      expect(lines).toEqual([
+        ['! GameError (bad-move): cell 4 is taken', 'error'],
+        ['! GameError (bad-move): cell 4 is taken', 'error'],
+        ['! GameError (bad-move): expected a cell from 0 to 8, got 9', 'error'],
+      ]);
+      bobPlayer[Symbol.dispose]();
+    } finally {
+      terminal.dispose();
+    }
+  });
+
   test('Ctrl-C (SIGINT) closes the client’s scope: it exits 0 and the server sees the session end', async () => {
     const lobby = await startLobby(tcpCase);
+    // The `bin` shim, run as `msc-lobby-client` runs: the SIGINT goes to the shim alone, which
+    // forwards it to the node running the client.
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        '--conditions=@msc/source',
-        fileURLToPath(new URL('../bin/lobby-client.ts', import.meta.url)),
+        fileURLToPath(new URL('../bin/msc-lobby-client.js', import.meta.url)),
         '--server',
         lobby.address,
         '--name',
@@ -90,6 +127,11 @@ describe('the terminal client', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       await eventually(() => output.includes("type 'help'"), 'the client connected', 15_000);
       expect(lobby.server.sessions).toHaveLength(1);
+      // Output to a pipe is plain: no colour, no prompt redraw.
+      child.stdin.write('move 4\n');
+      await eventually(() => output.includes('expected a running game'), 'the command answered');
+      expect(output).toContain('! Error: expected a running game (launch first)');
+      expect(output).not.toContain('\u001b');
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       await eventually(() => lobby.server.sessions.length === 0, 'the server saw the session end');
@@ -101,5 +143,68 @@ describe('the terminal client', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+describe('the terminal client’s output', () => {
+  /** A stream that says it is a terminal and keeps what is written to it. */
+  const fakeTerminal = () => {
+    const written: string[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          written.push(chunk.toString());
+          done();
+        },
+      }),
+      { isTTY: true, columns: 80 },
+    );
+    return { stream, written };
+  };
+
+  test('a line printed while the player types goes above the prompt, which is redrawn with the typed text', async () => {
+    const { stream, written } = fakeTerminal();
+    const input = new PassThrough();
+    const prompt = createInterface({ input, output: stream, prompt: '> ', terminal: true });
+    try {
+      const output = new TerminalOutput(stream, false);
+      output.attach(prompt);
+      prompt.prompt();
+      input.write('move 4');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(prompt.line).toBe('move 4');
+      written.length = 0;
+      output.print('bob: hi ada', 'chat');
+      const text = written.join('');
+      // Clear the prompt's row, go to its first column, print the line, redraw prompt and typing.
+      expect(text.startsWith('\u001b[2K\u001b[1Gbob: hi ada\n')).toBe(true);
+      expect(text.slice('\u001b[2K\u001b[1Gbob: hi ada\n'.length)).toContain('> move 4');
+      expect(prompt.line).toBe('move 4');
+      expect(prompt.cursor).toBe('move 4'.length);
+      // Detached (the client is stopping): plain lines, no prompt.
+      output.detach();
+      written.length = 0;
+      output.print('bye');
+      expect(written.join('')).toBe('bye\n');
+    } finally {
+      prompt.close();
+    }
+  });
+
+  test('colour by tone on a terminal, unless NO_COLOR is set; never on a pipe', () => {
+    const { stream, written } = fakeTerminal();
+    const output = new TerminalOutput(stream, true);
+    output.print('! GameError (bad-move): cell 4 is taken', 'error');
+    output.print('your move (X): move <cell> or move <row> <col>', 'turn');
+    output.print('ada set rounds to 2');
+    expect(written).toEqual([
+      '\u001b[31m! GameError (bad-move): cell 4 is taken\u001b[39m\n',
+      '\u001b[1m\u001b[33myour move (X): move <cell> or move <row> <col>\u001b[39m\u001b[22m\n',
+      'ada set rounds to 2\n',
+    ]);
+    expect(wantsColour(stream, {})).toBe(true);
+    expect(wantsColour(stream, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColour(stream, { NO_COLOR: '' })).toBe(true);
+    expect(wantsColour(new PassThrough(), {})).toBe(false);
   });
 });

@@ -59,7 +59,12 @@ export class TerminalOutput {
 
   /** Prints one line (already made printable), coloured by `tone` when colour is on. */
   print(line: string, tone?: LineTone): void {
-    const text = this.#colour && tone !== undefined ? styleText(toneStyles[tone], line) : line;
+    // `validateStream: false`: whether to colour was decided once, for this stream (newer nodes
+    // would otherwise check process.stdout, and some check it for one format and not another).
+    const text =
+      this.#colour && tone !== undefined
+        ? styleText(toneStyles[tone], line, { validateStream: false })
+        : line;
     const prompt = this.#prompt;
     if (prompt === undefined || this.#stream.isTTY !== true) {
       this.#stream.write(`${text}\n`);
