@@ -20,6 +20,9 @@ import {
   typedArrayTags,
 } from './wire-tags.ts';
 
+// Why one file over 450 lines: the scan is a single state machine (the expectation and container
+// constants, the loop and its pricing); split across files, one transition would be read in three.
+//
 // Why a separate scan: cbor-x decodes recursively and trusts lengths, tags and record definitions it
 // finds. This loop walks the frame once, iteratively (an explicit stack, so no input can overflow the
 // JavaScript stack), and rejects everything this codec never writes before cbor-x sees a byte. It

@@ -1,3 +1,5 @@
+// Why one file over 450 lines: the compliance suite is one `describe` block whose tests share the
+// fixture and helpers above them; a transport author reads the whole contract in one place.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloseReason } from '../close-reason.ts';
 import type { Connection } from '../connection.ts';
