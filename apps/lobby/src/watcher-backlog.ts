@@ -28,13 +28,37 @@ import type { LobbyLimits } from './lobby-limits.ts';
 export class BacklogBudget {
   readonly limits: LobbyLimits;
   readonly watchers = new Set<Watcher>();
-  /** Bytes waiting in all watchers. */
+  /** Bytes waiting in all watchers (each watcher's as of its last count). */
   bytes = 0;
+  #settledAt = Number.NEGATIVE_INFINITY;
+  #writesSinceSettle = 0;
 
   constructor(limits: LobbyLimits) {
     this.limits = limits;
   }
+
+  /**
+   * Brings every watcher's count up to date before the lobby-wide limit refuses a write. It costs a
+   * step per watcher, so a lobby held at that limit does not pay it at every write: it runs when as
+   * many writes as there are watchers were counted since the last time (amortised, one step per
+   * write), or {@link settleAllIntervalMs} have passed.
+   */
+  settleAll(): void {
+    const now = performance.now();
+    if (this.#writesSinceSettle < this.watchers.size && now - this.#settledAt < settleAllIntervalMs) return;
+    this.#settledAt = now;
+    this.#writesSinceSettle = 0;
+    for (const watcher of this.watchers) watcher.settle();
+  }
+
+  /** @internal a watcher counted a write */
+  counted(): void {
+    this.#writesSinceSettle++;
+  }
 }
+
+/** How long a lobby held at `maxBacklogBytes` may go without a fresh count of all watchers, in milliseconds. */
+const settleAllIntervalMs = 50;
 
 /** One `events()` stream of a launcher, with its backlog counted. */
 export class Watcher {
@@ -98,8 +122,8 @@ export class Watcher {
       );
     }
     if (this.#budget.bytes + size > limits.maxBacklogBytes) {
-      // Other watchers' counts may be high (they settle at their own writes): settle them all first.
-      for (const watcher of this.#budget.watchers) watcher.settle();
+      // Other watchers' counts may be high (they settle at their own writes): settle them first.
+      this.#budget.settleAll();
     }
     if (this.#budget.bytes + size > limits.maxBacklogBytes) {
       throw new LobbyError(
@@ -107,10 +131,11 @@ export class Watcher {
         `the lobby's watchers hold ${this.#budget.bytes} bytes not yet read (maxBacklogBytes ${limits.maxBacklogBytes}); watch again later`,
       );
     }
-    // Count first: a local consumer may read (and be observed) inside write().
+    // A local consumer may take the event inside write(): the next settle() sees it as taken.
     this.#sizes.push(size);
     this.#bytes += size;
     this.#budget.bytes += size;
+    this.#budget.counted();
     this.#writer.write(event);
   }
 

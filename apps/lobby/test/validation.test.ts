@@ -336,6 +336,30 @@ describe('watchers are bounded in number and backlog, whatever window they decla
     expect(budget.bytes).toBe(0);
   });
 
+  test("the lobby-wide limit counts only what is unread: events other games' watchers took do not refuse a write", async () => {
+    const budget = new BacklogBudget(lobbyLimits({ maxBacklogBytes: 5_400, maxWatcherBacklogBytes: 4_000 }));
+    const busy = new LauncherGame('g1', 'busy', 'ada', hooks, budget);
+    const busyVia = {};
+    busy.join(busyVia, peer('ada'), 0, 'ada', client(), { active: true });
+    const readers = Array.from({ length: 8 }, () => busy.watch());
+    busy.chat(busyVia, busy.lsn, 'x'.repeat(200));
+    // Every reader takes everything; their counts are brought up to date only when needed.
+    for (const reader of readers) while (reader.tryRead() !== undefined) {}
+    // Counts may be stale for a moment after a fresh count of all watchers (see settleAll).
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(budget.bytes).toBeGreaterThan(5_000);
+    const quiet = new LauncherGame('g2', 'quiet', 'bob', hooks, budget);
+    const quietVia = {};
+    const watcher = quiet.watch();
+    quiet.join(quietVia, peer('bob'), 0, 'bob', client(), { active: true });
+    quiet.chat(quietVia, quiet.lsn, 'y'.repeat(200));
+    expect(budget.watchers.size).toBe(9);
+    const events: string[] = [];
+    for (let read = watcher.tryRead(); read !== undefined && !read.done; read = watcher.tryRead())
+      events.push(read.value.kind);
+    expect(events).toEqual(['snapshot', 'joined', 'chat']);
+  });
+
   test('maxWatchersPerGame and maxWatchers refuse another events() with limit', async () => {
     const lobby = newLobby({ maxWatchersPerGame: 2, maxWatchers: 3 });
     const launcher = lobby.rootFor(peer('ada')).createGame('g');
