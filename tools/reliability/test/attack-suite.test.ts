@@ -8,8 +8,9 @@ import { TargetProcess } from '../src/attack/target-process.ts';
 // The attack suite (issue 14) in fast mode: every attack of the catalogue whose fix has landed, against
 // one target process on 127.0.0.1 (started again if an attack killed it), with a bystander session
 // calling throughout. Attacks listed in pending-attacks.ts are left out and named by the first test;
-// ATTACK_PENDING=1 runs them too.
+// ATTACK_PENDING=1 runs them too; ATTACK_SCALE=<n> multiplies the attacks' counts, bytes and timeouts.
 const runPending = process.env['ATTACK_PENDING'] === '1';
+const scale = Number(process.env['ATTACK_SCALE'] ?? 1);
 const classes = Object.keys(attackClassTitles).map(Number) as AttackClass[];
 
 let target: TargetProcess | undefined;
@@ -67,13 +68,13 @@ for (const attackClass of classes) {
       test(
         `${attack.id}: ${attack.description}: the target lives, the bystander answers, memory stays under ${attack.memoryBoundMiB} MiB more, it ends with ${attack.expected.join(' or ')}`,
         async () => {
-          const outcome = await runAttack(attack, await liveTarget());
+          const outcome = await runAttack(attack, await liveTarget(), scale);
           console.info(
             `${attack.id}: ${outcome.code}${outcome.note === undefined ? '' : ` (${outcome.note})`}; peak RSS +${((outcome.peakRssGrowth ?? 0) / 1048576).toFixed(1)} MiB, heap + external +${(outcome.heapGrowth / 1048576).toFixed(1)} MiB; bystander ${outcome.bystander?.maxLatencyMs ?? '-'} ms`,
           );
           expect(outcome.failures, JSON.stringify({ ...outcome, description: undefined })).toEqual([]);
         },
-        (attack.timeoutMs ?? defaultAttackTimeoutMs) + 45_000,
+        (attack.timeoutMs ?? defaultAttackTimeoutMs) * scale + 45_000,
       );
     }
   });

@@ -5,6 +5,7 @@ import type { ITarget } from '../target-service.ts';
 import { frameOf, helloBytes, messagesOf, Wire, WirePeer, WireReference, wireCodec } from '../wire-peer.ts';
 import type { Attack, AttackContext } from './attack.ts';
 import { openSocket, sleep, write } from './raw-socket.ts';
+import { sessionEnd } from './session-end.ts';
 
 /**
  * A raw session peer (WirePeer) on a real TCP connection to the target's bare scope. With `read`
@@ -34,13 +35,6 @@ async function handshake(peer: WirePeer): Promise<void> {
   throw new Error(`the target sent no Configure (${peer.closeReason?.message ?? 'within 5 s'})`);
 }
 
-/** The code the target's TCP session ended with (within `timeoutMs`), or `up`. */
-async function sessionEnd(context: AttackContext, timeoutMs: number): Promise<string> {
-  const end = await context.target.nextEnd('scopeTcp', context.endsSince, timeoutMs);
-  if (end !== undefined) context.note(end.message);
-  return end?.code ?? 'up';
-}
-
 /**
  * Class 4, bytes before establishment: a hello, then one 14 MB frame of length-prefixed empty arrays
  * (2.8 million messages), all before `Configure`. Fixed: messages held before establishment are bounded
@@ -68,7 +62,7 @@ async function emptyArraysBeforeHandshake(context: AttackContext): Promise<strin
   await write(socket, frame);
   await sleep(500);
   await context.sampleMemory();
-  return sessionEnd(context, 5_000);
+  return sessionEnd(context, 'scopeTcp', 5_000);
 }
 
 /**
@@ -96,7 +90,7 @@ async function manyKeyRecords(context: AttackContext): Promise<string> {
     await sleep(50);
   }
   wideCalls = [];
-  return sessionEnd(context, 8_000);
+  return sessionEnd(context, 'scopeTcp', 8_000);
 }
 
 /**
@@ -119,7 +113,7 @@ async function itemsBeyondCredit(context: AttackContext): Promise<string> {
       await context.sampleMemory();
     }
   }
-  return sessionEnd(context, 5_000);
+  return sessionEnd(context, 'scopeTcp', 5_000);
 }
 
 /**
@@ -164,7 +158,7 @@ async function hugeDeclaredCapacity(context: AttackContext): Promise<string> {
   send([Wire.StreamCredit, streamId, huge, huge, huge]);
   await sleep(2_000);
   await context.sampleMemory();
-  return sessionEnd(context, 1_000);
+  return sessionEnd(context, 'scopeTcp', 1_000);
 }
 
 /** A 4-byte big-endian length, then `frame`: one frame record of the TCP transport. */

@@ -2,19 +2,10 @@ import type { Socket } from 'node:net';
 import { frameOf, helloBytes, Wire, wireCodec } from '../wire-peer.ts';
 import type { Attack, AttackContext } from './attack.ts';
 import { openSocket, openWebSocket, sleep, webSocketFrame, write } from './raw-socket.ts';
+import { sessionEnd } from './session-end.ts';
 
 /** The TCP transport's ping word (see `@msc/transport-tcp`'s wire-format.ts; kept here, as a peer written from the spec would). */
 const tcpPingWord = 0xffff_ffff;
-
-/**
- * The code the target's session on `endpoint` ended with, after the attack's socket: the next session
- * end the target reports there (within `timeoutMs`), or `up` when none came.
- */
-async function sessionEnd(context: AttackContext, endpoint: string, timeoutMs: number): Promise<string> {
-  const end = await context.target.nextEnd(endpoint, context.endsSince, timeoutMs);
-  if (end !== undefined) context.note(end.message);
-  return end?.code ?? 'up';
-}
 
 /**
  * Writes `chunk` again and again (honouring the socket's backpressure) until `maxBytes` went out, the
@@ -52,7 +43,7 @@ async function flood(
  * then sends ping words as fast as the socket takes them and never reads. Each ping makes the server
  * write a pong; fixed, the pongs are coalesced (one pending at most) and count against the connection's
  * `maxBufferedBytes`: the server holds almost nothing (`up`, within the memory bound) or ends the
- * connection with `limit`.
+ * connection with `limit` (or `timeout`, when its heartbeat goes unanswered).
  */
 async function tcpPingsNeverRead(context: AttackContext): Promise<string> {
   const socket = await openSocket(context.target.addresses.scopeTcp);
@@ -216,7 +207,7 @@ export const transportAttacks: readonly Attack[] = [
     description:
       'TCP ping words as fast as the socket takes them (up to 128 MiB in 4 s) after the handshake, from a client that never reads',
     endpoint: 'scopeTcp',
-    expected: ['limit', 'up'],
+    expected: ['limit', 'timeout', 'up'],
     memoryBoundMiB: 64,
     run: tcpPingsNeverRead,
   },
@@ -226,7 +217,7 @@ export const transportAttacks: readonly Attack[] = [
     description:
       'WebSocket pings with 125-byte payloads (up to 128 MiB in 4 s) from a client that never reads the pongs',
     endpoint: 'scopeWs',
-    expected: ['limit', 'up'],
+    expected: ['limit', 'timeout', 'up'],
     memoryBoundMiB: 64,
     run: webSocketPingsNeverRead,
   },
