@@ -1,5 +1,5 @@
 import { Identity } from '@msc/identity';
-import { LobbyClient } from '@msc/lobby/client';
+import { type GameView, LobbyClient } from '@msc/lobby/client';
 import { tcp } from '@msc/transport-tcp';
 import { spawnNodeChild } from '../node-child.ts';
 import type { Attack, AttackContext } from './attack.ts';
@@ -36,6 +36,15 @@ async function lobbyCode(promise: Promise<unknown>): Promise<string> {
 const ignoreLaunch = async () => {};
 
 /**
+ * Takes slot 0 of `game` as `name` and keeps the membership until the attack is over (a membership
+ * nobody holds is released, and its slot with it, when the garbage collector finds it).
+ */
+async function seat(context: AttackContext, game: GameView, name: string): Promise<void> {
+  const membership = await game.join(0, name, ignoreLaunch);
+  context.defer(() => membership[Symbol.dispose]());
+}
+
+/**
  * Class 9: a seated player changes the rounds to `-Infinity` (then `NaN`, `1e9`, `2.5`, a string).
  * Fixed: every field is validated before use: each call is refused at once (`invalid-arguments` from
  * the argument schema, or `invalid-settings`), and the event loop never freezes.
@@ -43,7 +52,7 @@ const ignoreLaunch = async () => {};
 async function nonFiniteRounds(context: AttackContext): Promise<string> {
   const client = await player(context);
   const game = client.createGame('rounds');
-  await game.join(0, 'x', ignoreLaunch);
+  await seat(context, game, 'x');
   await game.until((view) => view.slots.some((slot) => slot.name === 'x'));
   const codes = new Set<string>();
   for (const rounds of [Number.NEGATIVE_INFINITY, Number.NaN, 1e9, 2.5, '3' as unknown as number]) {
@@ -81,7 +90,7 @@ async function controlCharacters(context: AttackContext): Promise<string> {
   const created = await lobbyCode(game.launcher.whenResolved());
   let said = 'skipped';
   if (created === 'ok') {
-    await game.join(0, 'x', ignoreLaunch);
+    await seat(context, game, 'x');
     said = await lobbyCode(game.say(controlText));
   }
   const logged = context.target.logs.slice(context.logsSince);
@@ -170,20 +179,21 @@ async function listGamesNeverRead(context: AttackContext): Promise<string> {
 }
 
 /**
- * Class 9: 3 sessions (per scale unit) each open 8 watchers of one game declaring a window of a billion
- * events, and never read; the game's host then chats in bursts of 100 lines of 200 characters, as fast as
- * the target's chat rate limit lets it (600 lines a second there). Fixed: a
+ * Class 9: 3 sessions each open 8 watchers of one game declaring a window of a billion events, and
+ * never read; the game's host then chats in bursts of 100 lines of 200 characters, as fast as the
+ * target's chat rate limit lets it (600 lines a second there). Fixed: a
  * watcher's backlog is bounded in items and bytes whatever it declared: every stalled watcher is dropped
  * (or its session ended with `limit`), while an honest watcher reads every line.
  */
 async function watchersWithHugeWindows(context: AttackContext): Promise<string> {
   const host = await player(context, 'watched-host');
   const game = host.createGame('watched');
-  await game.join(0, 'host', ignoreLaunch);
+  await seat(context, game, 'host');
   await game.until((view) => view.lsn >= 1);
   const reader = (await player(context, 'watched-reader')).openGame(game.gameId);
   await reader.until((view) => view.lsn >= 1);
-  const sessions = 3 * context.scale;
+  // Not scaled: 24 stalled watchers and the honest one stay under the game's 32 (maxWatchersPerGame).
+  const sessions = 3;
   const watchers = sessions * 8;
   await stalledReader(context, [String(sessions), '8', 'watch', game.gameId]);
   const ended = () => {
