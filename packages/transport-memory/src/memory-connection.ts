@@ -50,17 +50,20 @@ interface Link {
  * `delayMs` in FIFO order. No user code runs here: deliveries go through the lifecycle's inbox and scheduler.
  */
 class MemoryMedium implements ConnectionDriver {
-  #peer!: MemoryMedium;
+  // Every field is set in the constructor, in this order; the delay queue exists only with delayMs > 0.
+  #peer: MemoryMedium | undefined = undefined;
   readonly #link: Link;
   readonly #events: DriverEvents;
   /** Bytes this end sent that the peer's inbox has not released (delivered or dropped) yet. */
   #unreleasedBytes = 0;
   #detached = false;
   // Entries on their way to the peer when delayMs > 0, with the time (performance.now()) each is due.
-  #inFlight: (Entry | undefined)[] = [];
-  #inFlightDue: number[] = [];
+  #inFlight: (Entry | undefined)[] | undefined = undefined;
+  #inFlightDue: number[] | undefined = undefined;
   #inFlightHead = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The timer callback that delivers due entries, made by the first delayed entry. */
+  #flushTask: (() => void) | undefined = undefined;
 
   constructor(link: Link, events: DriverEvents) {
     this.#link = link;
@@ -110,7 +113,7 @@ class MemoryMedium implements ConnectionDriver {
   sendAbort(code: CloseCode, message: string): void {
     this.#dropInFlight();
     // The peer learns at once (aborts are not delayed) and loses what it had not delivered yet.
-    this.#peer.#events.peerAborted(code, message);
+    this.#peer!.#events.peerAborted(code, message);
   }
 
   reset(): void {
@@ -119,7 +122,7 @@ class MemoryMedium implements ConnectionDriver {
 
   framesReleased(bytes: number): void {
     // Our inbox holds the peer's frames: releasing them is what lowers the peer's bufferedBytes.
-    this.#peer.#release(bytes);
+    this.#peer!.#release(bytes);
   }
 
   detach(): void {
@@ -134,55 +137,64 @@ class MemoryMedium implements ConnectionDriver {
     } else if (!this.#detached) {
       this.#events.settle(reason);
       // The frames the peer already sent still arrive (after the delay), then our receiver sees the end.
-      this.#peer.#transmit({ kind: 'end', reason });
+      this.#peer!.#transmit({ kind: 'end', reason });
     }
   }
 
   /** Sends an entry to the peer: at once, or after `delayMs` in FIFO order. */
   #transmit(entry: Entry): void {
     if (this.#link.delayMs <= 0) {
-      this.#peer.#arrive(entry);
+      this.#peer!.#arrive(entry);
       return;
     }
-    this.#inFlight.push(entry);
-    this.#inFlightDue.push(performance.now() + this.#link.delayMs);
+    (this.#inFlight ??= []).push(entry);
+    (this.#inFlightDue ??= []).push(performance.now() + this.#link.delayMs);
     if (this.#timer === undefined) this.#armTimer();
   }
 
   #armTimer(): void {
-    const due = this.#inFlightDue[this.#inFlightHead]!;
-    this.#timer = setTimeout(this.#flushInFlight, Math.max(1, Math.ceil(due - performance.now())));
+    const due = this.#inFlightDue![this.#inFlightHead]!;
+    this.#timer = setTimeout(
+      (this.#flushTask ??= () => this.#flushInFlight()),
+      Math.max(1, Math.ceil(due - performance.now())),
+    );
   }
 
-  readonly #flushInFlight = (): void => {
+  #flushInFlight(): void {
     this.#timer = undefined;
     const now = performance.now();
-    const peer = this.#peer;
-    while (this.#inFlightHead < this.#inFlight.length && this.#inFlightDue[this.#inFlightHead]! <= now) {
+    const peer = this.#peer!;
+    // A fault or abort triggered by an arrival may empty the queue (set it to undefined): re-read it every time.
+    while (
+      this.#inFlight !== undefined &&
+      this.#inFlightHead < this.#inFlight.length &&
+      this.#inFlightDue![this.#inFlightHead]! <= now
+    ) {
       const entry = this.#inFlight[this.#inFlightHead]!;
       this.#inFlight[this.#inFlightHead++] = undefined;
       peer.#arrive(entry);
-      // A fault or abort triggered by that arrival may have emptied the queue.
     }
-    if (this.#inFlightHead >= this.#inFlight.length) {
-      this.#inFlight = [];
-      this.#inFlightDue = [];
+    if (this.#inFlight === undefined || this.#inFlightHead >= this.#inFlight.length) {
+      this.#inFlight = undefined;
+      this.#inFlightDue = undefined;
       this.#inFlightHead = 0;
     } else {
       this.#armTimer();
     }
-  };
+  }
 
   #dropInFlight(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    const inFlight = this.#inFlight;
+    if (inFlight === undefined) return;
     let dropped = 0;
-    for (let index = this.#inFlightHead; index < this.#inFlight.length; index++) {
-      const entry = this.#inFlight[index];
+    for (let index = this.#inFlightHead; index < inFlight.length; index++) {
+      const entry = inFlight[index];
       if (entry instanceof Uint8Array) dropped += entry.byteLength;
     }
-    this.#inFlight = [];
-    this.#inFlightDue = [];
+    this.#inFlight = undefined;
+    this.#inFlightDue = undefined;
     this.#inFlightHead = 0;
     if (dropped > 0) this.#release(dropped);
   }

@@ -7,8 +7,8 @@ import type { ConnectionDriver, DriverEvents } from './connection-driver.ts';
 import type { ConnectionSettings } from './connection-settings.ts';
 import { describeError } from './describe-error.ts';
 import { DrainWaiters } from './drain-waiters.ts';
-import { FrameInbox } from './frame-inbox.ts';
-import { Heartbeat } from './heartbeat.ts';
+import { FrameInbox, type FrameReleaseListener } from './frame-inbox.ts';
+import { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
 
 /**
  * What one ping counts against `maxBufferedBytes` when it gets no pong of its own, because a pong already went out
@@ -19,6 +19,13 @@ const owedAnswerBytes = 4;
 const resolved = Promise.resolve();
 
 function ignore(): void {}
+
+/**
+ * The one-slot array that hands a frame to a driver without `coalesceWrites`, shared by every connection (drivers
+ * read it during the call only). A driver that sends on another connection from inside `writeFrames` finds it in
+ * use and gets a fresh array instead.
+ */
+const single: Uint8Array[] = [];
 
 /**
  * The connection lifecycle, written once: a {@link Connection} over a {@link ConnectionDriver} that knows the medium.
@@ -46,21 +53,27 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   /** The medium's side of this connection. */
   protected readonly driver: Driver;
   readonly #settings: ConnectionSettings;
+  // Memory: an idle connection is what a server holds by the thousand. Every field is set here or in the constructor
+  // in one fixed order (no property added later, none deleted), the driver reports to one small port object whose
+  // methods live on a shared prototype, and waiters, timers and the coalescing queue exist only once needed.
   readonly #inbox: FrameInbox;
-  readonly #drained = new DrainWaiters();
+  /** Created by the first `whenDrained()` that has to wait. */
+  #drained: DrainWaiters | undefined = undefined;
   readonly #heartbeat: Heartbeat | undefined;
   readonly #coalesce: boolean;
   #maxFrameBytes: number;
   #state: 'open' | 'closing' | 'closed' = 'open';
-  #reason: CloseReason | undefined;
-  #localCloseReason: CloseReason | undefined;
+  #reason: CloseReason | undefined = undefined;
+  #localCloseReason: CloseReason | undefined = undefined;
   #resolveClosed!: (reason: CloseReason) => void;
-  /** Frames accepted by send() this turn and not yet given to the driver (with `coalesceWrites`). */
-  #outgoing: Uint8Array[] = [];
+  /** Frames accepted by send() this turn and not yet given to the driver (with `coalesceWrites`); made at need. */
+  #outgoing: Uint8Array[] | undefined = undefined;
   #outgoingBytes = 0;
   #flushScheduled = false;
-  /** The one-slot array that hands a frame to a driver without `coalesceWrites` (no allocation per frame). */
-  readonly #single: Uint8Array[] = [];
+  /** The microtask that flushes `#outgoing`, made by the first coalesced send. */
+  #flushTask: (() => void) | undefined = undefined;
+  /** The microtask that ends a pong's turn, made by the first pong. */
+  #endTurnTask: (() => void) | undefined = undefined;
   #readingPaused = false;
   /**
    * Pings answered by an earlier answer, in bytes (see {@link owedAnswerBytes}), since our frames last left the
@@ -71,7 +84,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   #pongThisTurn = false;
   /** Whether frames were written since `#owedBytes` started counting. */
   #framesSinceOwed = false;
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   /**
    * @param settings addresses, limits and timeouts
@@ -87,27 +100,20 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
+    const port = new DrivenConnection.#Port(this);
     this.#inbox = new FrameInbox({
       ...(settings.scheduler === undefined ? {} : { scheduler: settings.scheduler }),
-      onReleased: (bytes) => this.#released(bytes),
+      releaseListener: port,
     });
-    const driver = createDriver(this.#events());
+    const driver = createDriver(port);
     this.driver = driver;
     this.#heartbeat =
       settings.idleTimeoutMs > 0 && driver.sendPing !== undefined && driver.sendPong !== undefined
-        ? new Heartbeat(settings.idleTimeoutMs, settings.heartbeatIntervalMs, {
-            readingPaused: () => this.#readingPaused,
-            ping: () => this.#sendControl(driver.sendPing!),
-            pong: () => this.#sendControl(driver.sendPong!),
-            silent: (idleTimeoutMs) => {
-              this.#end({
-                code: 'timeout',
-                message: `expected to hear from the peer at least every ${idleTimeoutMs} ms, but it went silent (heartbeats unanswered)`,
-                remote: true,
-              });
-              this.driver.reset();
-            },
-          })
+        ? new Heartbeat(
+            settings.idleTimeoutMs,
+            settings.heartbeatIntervalMs,
+            new DrivenConnection.#HeartbeatHooks(this),
+          )
         : undefined;
   }
 
@@ -139,27 +145,34 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     if (frame.byteLength > this.#maxFrameBytes)
       throw new FrameTooLargeError(frame.byteLength, this.#maxFrameBytes);
     if (this.#coalesce) {
-      this.#outgoing.push(frame);
+      (this.#outgoing ??= []).push(frame);
       this.#outgoingBytes += frame.byteLength;
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         // Everything sent in this turn goes out together, after the sender's synchronous code.
-        queueMicrotask(this.#flush);
+        queueMicrotask((this.#flushTask ??= () => this.#flush()));
       }
       return;
     }
-    const single = this.#single;
-    single.push(frame);
-    this.driver.writeFrames(single);
-    single.pop();
+    if (single.length === 0) {
+      single.push(frame);
+      try {
+        this.driver.writeFrames(single);
+      } finally {
+        single.length = 0;
+      }
+    } else {
+      this.driver.writeFrames([frame]);
+    }
     this.#framesSinceOwed = true;
     if (this.driver.heldBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
   }
 
   whenDrained(): Promise<void> {
     if (this.#state === 'closed' || this.bufferedBytes <= this.#settings.lowWaterMarkBytes) return resolved;
-    const first = !this.#drained.waiting;
-    const drained = this.#drained.wait();
+    const waiters = (this.#drained ??= new DrainWaiters());
+    const first = !waiters.waiting;
+    const drained = waiters.wait();
     if (first) this.driver.drainAwaited?.();
     return drained;
   }
@@ -209,17 +222,17 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
 
   // ——— sending ———
 
-  readonly #flush = (): void => {
+  #flush(): void {
     this.#flushScheduled = false;
     const frames = this.#outgoing;
-    if (frames.length === 0) return;
-    this.#outgoing = [];
+    if (frames === undefined || frames.length === 0) return;
+    this.#outgoing = undefined;
     this.#outgoingBytes = 0;
     this.#heartbeat?.sent();
     this.driver.writeFrames(frames);
     this.#framesSinceOwed = true;
     if (this.driver.heldBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
-  };
+  }
 
   #sendControl(send: () => void): void {
     this.#heartbeat?.sent();
@@ -227,7 +240,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   }
 
   #dropOutgoing(): void {
-    this.#outgoing = [];
+    this.#outgoing = undefined;
     this.#outgoingBytes = 0;
   }
 
@@ -290,7 +303,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     if (this.#state === 'closed' || this.driver.sendPong === undefined) return;
     if (!this.#pongThisTurn && this.#outgoingBytes === 0 && this.driver.heldBytes === 0) {
       this.#pongThisTurn = true;
-      queueMicrotask(this.#endTurn);
+      queueMicrotask((this.#endTurnTask ??= () => this.#endTurn()));
       this.#sendControl(this.driver.sendPong);
       return;
     }
@@ -299,14 +312,14 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     if (this.bufferedBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
   }
 
-  readonly #endTurn = (): void => {
+  #endTurn(): void {
     this.#pongThisTurn = false;
-  };
+  }
 
   #written(): void {
     // Our frames left the medium entirely: the owed answers go with them.
     if (this.#framesSinceOwed && this.driver.heldBytes === 0) this.#owedBytes = 0;
-    if (this.bufferedBytes <= this.#settings.lowWaterMarkBytes) this.#drained.release();
+    if (this.bufferedBytes <= this.#settings.lowWaterMarkBytes) this.#drained?.release();
   }
 
   #violation(message: string, error?: unknown): void {
@@ -340,59 +353,134 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#heartbeat?.stop();
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#resolveClosed(reason);
-    this.#drained.release();
+    this.#drained?.release();
     this.driver.detach?.();
   }
 
-  /** The port the driver reports through; one object per connection, made once. */
-  #events(): DriverEvents {
-    const self = this;
-    return {
-      get closing() {
-        return self.#state === 'closing';
-      },
-      get drainAwaited() {
-        return self.#drained.waiting;
-      },
-      frame: (frame) => this.#frame(frame),
-      heard: () => this.#heartbeat?.heard(),
-      ping: () => this.#ping(),
-      written: () => this.#written(),
-      peerClosed: (code: CloseCode, message: string) => {
-        if (this.#state === 'open') {
-          this.#end({ code, message, remote: true });
-          // Answer after what we had sent (the peer reads until our answer).
-          this.#flush();
-          this.driver.answerClose();
-        } else if (this.#state === 'closing') {
-          this.driver.answerClose();
-        }
-      },
-      closeConfirmed: () => {
-        if (this.#state === 'closing') this.#end(this.#localCloseReason!);
-      },
-      peerAborted: (code: CloseCode, message: string) => {
-        this.#drop({ code, message, remote: true });
-        this.driver.reset();
-      },
-      violation: (message, error) => this.#violation(message, error),
-      ended: (reason) => {
-        this.#finish(reason);
-        this.#inbox.end(this.#reason ?? reason);
-      },
-      settle: (reason) => this.#finish(reason),
-      broken: (reason) => this.#drop(reason),
-      allocationFailed: (bytes, error) => {
-        if (this.#state === 'closed') return;
-        this.#dropOutgoing();
-        this.#end({
-          code: 'limit',
-          message: `expected to allocate ${bytes} bytes for an arriving frame, but the allocation failed (${describeError(error)})`,
-          remote: false,
-          error,
-        });
-        this.driver.sendAbort('limit', `the peer could not hold a frame of ${bytes} bytes`);
-      },
-    };
-  }
+  // ——— the ports ———
+
+  /**
+   * The port the driver reports through (and the inbox's release listener): one small object per connection whose
+   * methods, shared on the prototype, call into the lifecycle. Nested here so it may read the private state.
+   */
+  static readonly #Port = class DriverPort implements DriverEvents, FrameReleaseListener {
+    readonly #connection: DrivenConnection;
+
+    constructor(connection: DrivenConnection) {
+      this.#connection = connection;
+    }
+
+    get closing(): boolean {
+      return this.#connection.#state === 'closing';
+    }
+
+    get drainAwaited(): boolean {
+      return this.#connection.#drained?.waiting ?? false;
+    }
+
+    frame(frame: Uint8Array): void {
+      this.#connection.#frame(frame);
+    }
+
+    heard(): void {
+      this.#connection.#heartbeat?.heard();
+    }
+
+    ping(): void {
+      this.#connection.#ping();
+    }
+
+    written(): void {
+      this.#connection.#written();
+    }
+
+    peerClosed(code: CloseCode, message: string): void {
+      const connection = this.#connection;
+      if (connection.#state === 'open') {
+        connection.#end({ code, message, remote: true });
+        // Answer after what we had sent (the peer reads until our answer).
+        connection.#flush();
+        connection.driver.answerClose();
+      } else if (connection.#state === 'closing') {
+        connection.driver.answerClose();
+      }
+    }
+
+    closeConfirmed(): void {
+      const connection = this.#connection;
+      if (connection.#state === 'closing') connection.#end(connection.#localCloseReason!);
+    }
+
+    peerAborted(code: CloseCode, message: string): void {
+      this.#connection.#drop({ code, message, remote: true });
+      this.#connection.driver.reset();
+    }
+
+    violation(message: string, error?: unknown): void {
+      this.#connection.#violation(message, error);
+    }
+
+    ended(reason: CloseReason): void {
+      const connection = this.#connection;
+      connection.#finish(reason);
+      connection.#inbox.end(connection.#reason ?? reason);
+    }
+
+    settle(reason: CloseReason): void {
+      this.#connection.#finish(reason);
+    }
+
+    broken(reason: CloseReason): void {
+      this.#connection.#drop(reason);
+    }
+
+    allocationFailed(bytes: number, error: unknown): void {
+      const connection = this.#connection;
+      if (connection.#state === 'closed') return;
+      connection.#dropOutgoing();
+      connection.#end({
+        code: 'limit',
+        message: `expected to allocate ${bytes} bytes for an arriving frame, but the allocation failed (${describeError(error)})`,
+        remote: false,
+        error,
+      });
+      connection.driver.sendAbort('limit', `the peer could not hold a frame of ${bytes} bytes`);
+    }
+
+    released(bytes: number): void {
+      this.#connection.#released(bytes);
+    }
+  };
+
+  /** What the heartbeat does on a tick, for connections that have one (same shape as {@link DrivenConnection.#Port}). */
+  static readonly #HeartbeatHooks = class HeartbeatHooks implements HeartbeatPort {
+    readonly #connection: DrivenConnection;
+
+    constructor(connection: DrivenConnection) {
+      this.#connection = connection;
+    }
+
+    readingPaused(): boolean {
+      return this.#connection.#readingPaused;
+    }
+
+    ping(): void {
+      const driver = this.#connection.driver;
+      this.#connection.#sendControl(driver.sendPing!);
+    }
+
+    pong(): void {
+      const driver = this.#connection.driver;
+      this.#connection.#sendControl(driver.sendPong!);
+    }
+
+    silent(idleTimeoutMs: number): void {
+      this.#connection.#end({
+        code: 'timeout',
+        message: `expected to hear from the peer at least every ${idleTimeoutMs} ms, but it went silent (heartbeats unanswered)`,
+        remote: true,
+      });
+      this.#connection.driver.reset();
+    }
+  };
 }

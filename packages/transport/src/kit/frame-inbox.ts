@@ -2,6 +2,12 @@ import type { CloseReason } from '../close-reason.ts';
 import type { FrameReceiver } from '../frame-receiver.ts';
 import { type DeliveryScheduler, scheduleDelivery } from '../schedule-delivery.ts';
 
+/** Receives the sizes of frames that left a {@link FrameInbox}; see {@link FrameInboxOptions.releaseListener}. */
+export interface FrameReleaseListener {
+  /** `bytes` of frames left the inbox (delivered or dropped). */
+  released(bytes: number): void;
+}
+
 /** Options of {@link FrameInbox}. */
 export interface FrameInboxOptions {
   /** When deliveries run. Default {@link scheduleDelivery} (microtask, macrotask under load). */
@@ -11,6 +17,8 @@ export interface FrameInboxOptions {
    * in bytes, at most once per delivery batch. Transports use it for `bufferedBytes` and flow-control credit.
    */
   onReleased?: (bytes: number) => void;
+  /** As `onReleased`, as an object's method (no closure per inbox); used when `onReleased` is absent. */
+  releaseListener?: FrameReleaseListener;
 }
 
 /** Holds compaction off until this many delivered slots sit at the front of the queue. */
@@ -34,11 +42,15 @@ export class FrameInbox {
   #scheduled = false;
   readonly #scheduler: DeliveryScheduler;
   readonly #onReleased: ((bytes: number) => void) | undefined;
+  readonly #releaseListener: FrameReleaseListener | undefined;
+  /** The scheduled delivery batch, made by the first request. */
+  #drainTask: (() => void) | undefined = undefined;
 
   /** @param options scheduler and release callback; see {@link FrameInboxOptions}. */
   constructor(options: FrameInboxOptions = {}) {
     this.#scheduler = options.scheduler ?? scheduleDelivery;
     this.#onReleased = options.onReleased;
+    this.#releaseListener = options.onReleased === undefined ? options.releaseListener : undefined;
   }
 
   /** Bytes of frames pushed and not yet delivered (nor dropped). */
@@ -113,7 +125,7 @@ export class FrameInbox {
     this.#head = 0;
     this.#bytes = 0;
     if (this.#endReason === undefined) this.#endReason = reason;
-    if (dropped > 0) this.#onReleased?.(dropped);
+    if (dropped > 0) this.#release(dropped);
     this.#request();
   }
 
@@ -121,14 +133,19 @@ export class FrameInbox {
     if (this.#scheduled || this.#finished || this.#receiver === undefined) return;
     if (this.#head === this.#frames.length && this.#endReason === undefined) return;
     this.#scheduled = true;
-    this.#scheduler(this.#drain);
+    this.#scheduler((this.#drainTask ??= () => this.#drain()));
+  }
+
+  #release(bytes: number): void {
+    if (this.#onReleased !== undefined) this.#onReleased(bytes);
+    else this.#releaseListener?.released(bytes);
   }
 
   /**
    * Delivers the frames present when the batch starts, then `closed()` if the queue is empty and the end is known.
    * Frames pushed during the batch wait for the next one, so one busy connection cannot monopolise a turn.
    */
-  readonly #drain = (): void => {
+  #drain(): void {
     this.#scheduled = false;
     const receiver = this.#receiver;
     if (receiver === undefined || this.#finished) return;
@@ -154,7 +171,7 @@ export class FrameInbox {
       this.#frames = this.#frames.slice(this.#head);
       this.#head = 0;
     }
-    if (released > 0) this.#onReleased?.(released);
+    if (released > 0) this.#release(released);
     if (this.#head === this.#frames.length && this.#endReason !== undefined && !this.#finished) {
       this.#finished = true;
       try {
@@ -165,7 +182,7 @@ export class FrameInbox {
       return;
     }
     this.#request();
-  };
+  }
 }
 
 function rethrowLater(error: unknown): void {

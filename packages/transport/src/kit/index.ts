@@ -47,7 +47,7 @@ export { describeError } from './describe-error.ts';
 export { type DialAttempt, type DialRaceOptions, raceDial } from './dial-race.ts';
 export { DrainWaiters } from './drain-waiters.ts';
 export { DrivenConnection } from './driven-connection.ts';
-export { FrameInbox, type FrameInboxOptions } from './frame-inbox.ts';
+export { FrameInbox, type FrameInboxOptions, type FrameReleaseListener } from './frame-inbox.ts';
 export {
   defaultIdleTimeoutMs,
   Heartbeat,
