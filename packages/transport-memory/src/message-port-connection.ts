@@ -53,6 +53,8 @@ class MessagePortMedium implements ConnectionDriver {
   /** Whether our graceful close went out (its answer then closes the port). */
   #closeSent = false;
   readonly #detachPort: () => void;
+  /** The task that sends the `ack`, made by the first delivery to acknowledge. */
+  #acknowledgementTask: (() => void) | undefined = undefined;
 
   constructor(port: MessagePortLike, lowWaterMarkBytes: number, events: DriverEvents) {
     this.#port = port;
@@ -204,14 +206,17 @@ class MessagePortMedium implements ConnectionDriver {
     if (this.#bytesToAcknowledge >= this.#lowWaterMarkBytes / 4) {
       if (this.#acknowledgementScheduled) return;
       this.#acknowledgementScheduled = true;
-      macrotask(this.#sendAcknowledgement);
+      macrotask((this.#acknowledgementTask ??= () => this.#sendAcknowledgement()));
     } else if (this.#lazyAcknowledgement === undefined) {
-      this.#lazyAcknowledgement = setTimeout(this.#sendAcknowledgement, lazyAcknowledgementMs);
+      this.#lazyAcknowledgement = setTimeout(
+        (this.#acknowledgementTask ??= () => this.#sendAcknowledgement()),
+        lazyAcknowledgementMs,
+      );
       (this.#lazyAcknowledgement as { unref?: () => void }).unref?.();
     }
   }
 
-  readonly #sendAcknowledgement = (): void => {
+  #sendAcknowledgement(): void {
     this.#acknowledgementScheduled = false;
     if (this.#lazyAcknowledgement !== undefined) {
       clearTimeout(this.#lazyAcknowledgement);
@@ -220,7 +225,7 @@ class MessagePortMedium implements ConnectionDriver {
     const pending = this.#bytesToAcknowledge;
     this.#bytesToAcknowledge = 0;
     if (pending > 0) this.#post({ msc: 'ack', bytes: pending });
-  };
+  }
 
   #post(control: Control): void {
     if (this.#portClosed) return;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { CloseCode } from '@msc/transport';
 import { type ConnectionDriver, type DriverEvents, describeError } from '@msc/transport/kit';
-import { FrameDecoder } from './frame-decoder.ts';
+import { FrameDecoder, type RecordSink } from './frame-decoder.ts';
 import type { TcpSettings } from './tcp-transport-options.ts';
 import {
   abortWord,
@@ -19,8 +19,6 @@ const copyLimitBytes = 32 * 1024;
 const ping = controlRecord(pingWord);
 const pong = controlRecord(pongWord);
 
-function ignore(): void {}
-
 /** Ends a socket at once with a reset (RST) where the handle allows it (not TLS sockets), else a plain destroy. */
 function reset(socket: Socket): void {
   if (socket.destroyed) return;
@@ -34,16 +32,17 @@ function reset(socket: Socket): void {
 /**
  * The TCP medium of a connection (the records of `wire-format.ts` over a connected socket): it subscribes to the
  * socket at once, decodes records into driver events, writes one turn's frames in one corked write, and turns
- * every way a socket can end into one report.
+ * every way a socket can end into one report. It is its decoder's {@link RecordSink} itself (methods on the
+ * prototype, no closure per connection).
  */
-export class TcpSocketDriver implements ConnectionDriver {
+export class TcpSocketDriver implements ConnectionDriver, RecordSink {
   readonly #socket: Socket;
   readonly #events: DriverEvents;
   readonly #decoder: FrameDecoder;
   readonly #closeTimeoutMs: number;
   /** The close notice the peer sent before its FIN, if any: it names the code and message of its close. */
-  #peerNotice: Notice | undefined;
-  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  #peerNotice: Notice | undefined = undefined;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #detached = false;
 
   /**
@@ -55,18 +54,7 @@ export class TcpSocketDriver implements ConnectionDriver {
     this.#socket = socket;
     this.#events = events;
     this.#closeTimeoutMs = settings.closeTimeoutMs;
-    this.#decoder = new FrameDecoder(settings.maxFrameBytes, {
-      frame: (frame) => events.frame(frame),
-      ping: () => events.ping(),
-      pong: ignore,
-      notice: (kind, notice) => {
-        // A close notice: the FIN follows, and the reason is settled then, after the frames that came before it.
-        if (kind === 'close') this.#peerNotice = notice;
-        else events.peerAborted(notice.code, notice.message);
-      },
-      violation: (message) => events.violation(message),
-      allocationFailed: (bytes, error) => events.allocationFailed(bytes, error),
-    });
+    this.#decoder = new FrameDecoder(settings.maxFrameBytes, this);
     socket.setNoDelay(settings.noDelay);
     if (settings.keepAliveDelayMs !== undefined) socket.setKeepAlive(true, settings.keepAliveDelayMs);
     socket.on('data', (chunk: Buffer) => {
@@ -181,6 +169,38 @@ export class TcpSocketDriver implements ConnectionDriver {
 
   detach(): void {
     this.#detached = true;
+  }
+
+  // ——— the decoder's records (RecordSink) ———
+
+  /** A whole frame was decoded. */
+  frame(frame: Uint8Array): void {
+    this.#events.frame(frame);
+  }
+
+  /** The peer sent a ping record. */
+  ping(): void {
+    this.#events.ping();
+  }
+
+  /** The peer sent a pong record: `heard()` already counted it. */
+  pong(): void {}
+
+  /** The peer sent a close or abort notice. */
+  notice(kind: 'close' | 'abort', notice: Notice): void {
+    // A close notice: the FIN follows, and the reason is settled then, after the frames that came before it.
+    if (kind === 'close') this.#peerNotice = notice;
+    else this.#events.peerAborted(notice.code, notice.message);
+  }
+
+  /** The byte stream broke the wire format. */
+  violation(message: string): void {
+    this.#events.violation(message);
+  }
+
+  /** No buffer could be allocated for an arriving frame of `bytes`. */
+  allocationFailed(bytes: number, error: unknown): void {
+    this.#events.allocationFailed(bytes, error);
   }
 
   #writeControl(record: Uint8Array): void {

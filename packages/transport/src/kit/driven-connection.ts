@@ -52,7 +52,14 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   readonly closed: Promise<CloseReason>;
   /** The medium's side of this connection. */
   protected readonly driver: Driver;
-  readonly #settings: ConnectionSettings;
+  // The limits this lifecycle reads, copied out of the settings (which transports build per connection, often by
+  // spreading their own options: keeping that object would keep all of it).
+  /** The transport's frame cap: the ceiling of `setMaxFrameBytes`. */
+  readonly #maxFrameBytesCeiling: number;
+  readonly #maxBufferedBytes: number;
+  readonly #lowWaterMarkBytes: number;
+  readonly #receiveBufferBytes: number;
+  readonly #closeTimeoutMs: number;
   // Memory: an idle connection is what a server holds by the thousand. Every field is set here or in the constructor
   // in one fixed order (no property added later, none deleted), the driver reports to one small port object whose
   // methods live on a shared prototype, and waiters, timers and the coalescing queue exist only once needed.
@@ -91,7 +98,11 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
    * @param createDriver builds the driver, given the events it reports to (called once, from this constructor)
    */
   constructor(settings: ConnectionSettings, createDriver: (events: DriverEvents) => Driver) {
-    this.#settings = settings;
+    this.#maxFrameBytesCeiling = settings.maxFrameBytes;
+    this.#maxBufferedBytes = settings.maxBufferedBytes;
+    this.#lowWaterMarkBytes = settings.lowWaterMarkBytes;
+    this.#receiveBufferBytes = settings.receiveBufferBytes;
+    this.#closeTimeoutMs = settings.closeTimeoutMs;
     this.localAddress = settings.localAddress;
     this.remoteAddress = settings.remoteAddress;
     this.addressesObservable = settings.addressesObservable ?? true;
@@ -126,7 +137,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   }
 
   setMaxFrameBytes(bytes: number): void {
-    const ceiling = this.#settings.maxFrameBytes;
+    const ceiling = this.#maxFrameBytesCeiling;
     if (!Number.isInteger(bytes) || bytes < 0 || bytes > ceiling) {
       throw new RangeError(
         `expected maxFrameBytes to be a whole number from 0 to the transport's ${ceiling}, but got ${bytes}`,
@@ -165,11 +176,11 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       this.driver.writeFrames([frame]);
     }
     this.#framesSinceOwed = true;
-    if (this.driver.heldBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
+    if (this.driver.heldBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
   }
 
   whenDrained(): Promise<void> {
-    if (this.#state === 'closed' || this.bufferedBytes <= this.#settings.lowWaterMarkBytes) return resolved;
+    if (this.#state === 'closed' || this.bufferedBytes <= this.#lowWaterMarkBytes) return resolved;
     const waiters = (this.#drained ??= new DrainWaiters());
     const first = !waiters.waiting;
     const drained = waiters.wait();
@@ -189,7 +200,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       // Frames sent before close() go first, then the close.
       this.#flush();
       this.driver.sendClose(code, options.message ?? 'the peer closed the connection');
-      const closeTimeoutMs = this.#settings.closeTimeoutMs;
+      const closeTimeoutMs = this.#closeTimeoutMs;
       if (closeTimeoutMs > 0 && this.#state === 'closing') {
         this.#closeTimer = setTimeout(() => {
           this.#end({
@@ -231,7 +242,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#heartbeat?.sent();
     this.driver.writeFrames(frames);
     this.#framesSinceOwed = true;
-    if (this.driver.heldBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
+    if (this.driver.heldBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
   }
 
   #sendControl(send: () => void): void {
@@ -247,7 +258,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   #overBudget(): void {
     if (this.#state === 'closed') return;
     const held = this.bufferedBytes + this.#owedBytes;
-    const budget = this.#settings.maxBufferedBytes;
+    const budget = this.#maxBufferedBytes;
     this.#dropOutgoing();
     this.#end({
       code: 'limit',
@@ -276,7 +287,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     }
     if (
       !this.#readingPaused &&
-      this.#inbox.bufferedBytes > this.#settings.receiveBufferBytes &&
+      this.#inbox.bufferedBytes > this.#receiveBufferBytes &&
       this.driver.pauseReading !== undefined
     ) {
       // Our receiver is behind: stop reading so the medium pushes back on the sender (the heartbeat knows).
@@ -287,7 +298,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
 
   #released(bytes: number): void {
     this.driver.framesReleased?.(bytes);
-    if (this.#readingPaused && this.#inbox.bufferedBytes <= this.#settings.receiveBufferBytes / 2) {
+    if (this.#readingPaused && this.#inbox.bufferedBytes <= this.#receiveBufferBytes / 2) {
       this.#readingPaused = false;
       this.#heartbeat?.resumed();
       this.driver.resumeReading?.();
@@ -309,7 +320,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     }
     if (this.#owedBytes === 0) this.#framesSinceOwed = false;
     this.#owedBytes += owedAnswerBytes;
-    if (this.bufferedBytes + this.#owedBytes > this.#settings.maxBufferedBytes) this.#overBudget();
+    if (this.bufferedBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
   }
 
   #endTurn(): void {
@@ -319,7 +330,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   #written(): void {
     // Our frames left the medium entirely: the owed answers go with them.
     if (this.#framesSinceOwed && this.driver.heldBytes === 0) this.#owedBytes = 0;
-    if (this.bufferedBytes <= this.#settings.lowWaterMarkBytes) this.#drained?.release();
+    if (this.bufferedBytes <= this.#lowWaterMarkBytes) this.#drained?.release();
   }
 
   #violation(message: string, error?: unknown): void {
