@@ -19,9 +19,9 @@ export interface AnswerPort {
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor;
   /** A return could not be sent: the session ends. */
-  failed(error: unknown): void;
+  returnFailed(error: unknown): void;
   /** Whether the session has ended (returns are no longer sent). */
-  readonly ended: boolean;
+  readonly isTerminated: boolean;
 }
 
 /**
@@ -36,23 +36,26 @@ export interface AnswerPort {
  * the table releases the arguments' ones after delivery.
  */
 export class AnswerTable {
-  readonly #answers = new Map<number, ResultHandler>();
   readonly #port: AnswerPort;
   readonly #maxAnswers: number;
+  /** Made with the first answer (an idle session holds no map). */
+  #answers: Map<number, ResultHandler> | undefined;
 
+  /** @param port what the table sends through (the session itself: no closures) */
   constructor(port: AnswerPort, maxAnswers: number) {
     this.#port = port;
     this.#maxAnswers = maxAnswers;
+    this.#answers = undefined;
   }
 
   /** Live answers. */
   get size(): number {
-    return this.#answers.size;
+    return this.#answers?.size ?? 0;
   }
 
   /** Whether `questionId` is a live answer. */
   has(questionId: number): boolean {
-    return this.#answers.has(questionId);
+    return this.#answers?.has(questionId) ?? false;
   }
 
   /**
@@ -62,7 +65,7 @@ export class AnswerTable {
    * @throws ProtocolViolation when there is no such answer
    */
   retain(id: number): ResultHandler {
-    const answer = this.#answers.get(id);
+    const answer = this.#answers?.get(id);
     if (answer === undefined)
       throw new ProtocolViolation(`the peer named answer ${id}, which does not exist`);
     answer.retain();
@@ -76,28 +79,31 @@ export class AnswerTable {
    *   LimitViolation past `maxAnswers`
    */
   receiveCall(call: CallMessage, exports: ExportTable): void {
-    const [, questionId, targetKind, targetId, method, args] = call;
-    if (this.#answers.has(questionId))
-      throw new ProtocolViolation(`question ${questionId} is already in use`);
-    if (this.#answers.size >= this.#maxAnswers) {
+    const questionId = call[1];
+    const targetKind = call[2];
+    const targetId = call[3];
+    const answers = (this.#answers ??= new Map<number, ResultHandler>());
+    if (answers.has(questionId)) throw new ProtocolViolation(`question ${questionId} is already in use`);
+    if (answers.size >= this.#maxAnswers) {
       throw new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`);
     }
-    const target = targetKind === TargetKind.Export ? exports.handler(targetId) : this.#answers.get(targetId);
+    const target = targetKind === TargetKind.Export ? exports.handler(targetId) : answers.get(targetId);
     if (target === undefined) {
       throw new ProtocolViolation(
         `call on ${targetKind === TargetKind.Export ? 'export' : 'answer'} ${targetId}, which does not exist`,
       );
     }
-    const result = target.call(method, args);
+    const args = call[5];
+    const result = target.call(call[4], args);
     // The target made its own copies of the capabilities it was given.
     releaseCapabilities(args);
-    this.#answers.set(questionId, result);
+    answers.set(questionId, result);
     result.onSettled((settlement) => this.#sendReturn(questionId, settlement));
   }
 
   #sendReturn(questionId: number, settlement: Settlement): void {
     const port = this.#port;
-    if (port.ended) return;
+    if (port.isTerminated) return;
     try {
       if (settlement.kind === 'capability') {
         port.send([MessageType.Return, questionId, ReturnKind.Capability, port.describe(settlement.handler)]);
@@ -114,7 +120,7 @@ export class AnswerTable {
         port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, settlement.error], 3);
       }
     } catch (error) {
-      port.failed(error);
+      port.returnFailed(error);
     }
   }
 
@@ -124,15 +130,17 @@ export class AnswerTable {
    * @throws ProtocolViolation when there is no such answer
    */
   finish(questionId: number): void {
-    const answer = this.#answers.get(questionId);
+    const answers = this.#answers;
+    const answer = answers?.get(questionId);
     if (answer === undefined)
       throw new ProtocolViolation(`finish for answer ${questionId}, which does not exist`);
-    this.#answers.delete(questionId);
+    answers!.delete(questionId);
     answer.release();
   }
 
   /** The session ended: every answer's reference is released. */
   abortAll(): void {
+    if (this.#answers === undefined) return;
     const answers = [...this.#answers.values()];
     this.#answers.clear();
     for (const answer of answers) answer.release();

@@ -89,26 +89,34 @@ export function sharedCodec(
   return codec;
 }
 
-/** The tables a capability codec names capabilities from. */
-export interface CapabilityTables {
-  readonly questions: QuestionTable;
-  readonly answers: AnswerTable;
-  readonly exports: ExportTable;
-  readonly imports: ImportTable;
-  readonly streams: StreamBridge;
-}
-
 /** One session's capability codec. */
 export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   readonly #codec: Codec<PayloadContext>;
   readonly #session: SessionPort;
-  readonly #tables: CapabilityTables;
+  // The tables it names capabilities from (fields of its own: no tables object per session).
+  readonly #questions: QuestionTable;
+  readonly #answers: AnswerTable;
+  readonly #exports: ExportTable;
+  readonly #imports: ImportTable;
+  readonly #streams: StreamBridge;
 
   /** @param session the session whose import and question handlers come home as the peer's own */
-  constructor(codec: Codec<PayloadContext>, session: SessionPort, tables: CapabilityTables) {
+  constructor(
+    codec: Codec<PayloadContext>,
+    session: SessionPort,
+    questions: QuestionTable,
+    answers: AnswerTable,
+    exports: ExportTable,
+    imports: ImportTable,
+    streams: StreamBridge,
+  ) {
     this.#codec = codec;
     this.#session = session;
-    this.#tables = tables;
+    this.#questions = questions;
+    this.#answers = answers;
+    this.#exports = exports;
+    this.#imports = imports;
+    this.#streams = streams;
   }
 
   /** A fresh context for one payload. */
@@ -126,8 +134,8 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     try {
       return this.#codec.encode(message, context);
     } catch (error) {
-      for (const id of context.exported) this.#tables.exports.drop(id, 1);
-      for (const descriptor of context.streams) this.#tables.streams.unexport(descriptor);
+      for (const id of context.exported) this.#exports.drop(id, 1);
+      for (const descriptor of context.streams) this.#streams.unexport(descriptor);
       throw error;
     }
   }
@@ -143,7 +151,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
 
   encodeReference(value: object, context: PayloadContext): unknown {
     if (StreamBridge.isEndpoint(value)) {
-      const descriptor = this.#tables.streams.export(value);
+      const descriptor = this.#streams.export(value);
       context.streams.push(descriptor);
       return descriptor;
     }
@@ -157,7 +165,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   decodeReference(value: unknown, context: PayloadContext): unknown {
     const descriptor = parseDescriptor(value);
     if (descriptor[0] === DescriptorKind.Stream) {
-      const endpoint = this.#tables.streams.import(descriptor as StreamDescriptor);
+      const endpoint = this.#streams.import(descriptor as StreamDescriptor);
       context.consumers.push(endpoint);
       return endpoint;
     }
@@ -182,11 +190,11 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     if (
       target instanceof QuestionHandler &&
       target.session === this.#session &&
-      this.#tables.questions.has(target.id)
+      this.#questions.has(target.id)
     ) {
       return [DescriptorKind.ReceiverAnswer, target.id];
     }
-    return [DescriptorKind.SenderExport, this.#tables.exports.add(target)];
+    return [DescriptorKind.SenderExport, this.#exports.add(target)];
   }
 
   /**
@@ -198,11 +206,11 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     const [kind, id] = descriptor;
     switch (kind) {
       case DescriptorKind.SenderExport:
-        return this.#tables.imports.receive(id);
+        return this.#imports.receive(id);
       case DescriptorKind.ReceiverExport:
-        return this.#tables.exports.retain(id);
+        return this.#exports.retain(id);
       case DescriptorKind.ReceiverAnswer:
-        return this.#tables.answers.retain(id);
+        return this.#answers.retain(id);
       default:
         throw new ProtocolViolation(`unknown capability descriptor kind ${String(kind)}`);
     }

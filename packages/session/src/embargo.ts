@@ -25,24 +25,30 @@ export interface EmbargoPort {
  * the handler is released and the promise fails with the session's `AbortedError`.
  */
 export class Embargoes {
-  readonly #embargoes = new Map<number, { promise: PromiseHandler; handler: CapabilityHandler }>();
   readonly #port: EmbargoPort;
-  #nextId = 0;
+  /** Made with the first embargo (most sessions never hold one). */
+  #embargoes: Map<number, { promise: PromiseHandler; handler: CapabilityHandler }> | undefined;
+  #nextId: number;
 
   constructor(port: EmbargoPort) {
     this.#port = port;
+    this.#embargoes = undefined;
+    this.#nextId = 0;
   }
 
   /** Embargoes waiting for their reply. */
   get size(): number {
-    return this.#embargoes.size;
+    return this.#embargoes?.size ?? 0;
   }
 
   /** Holds calls to `handler` (owned) behind an embargo on `questionId`: the stand-in the caller gets. */
   hold(questionId: number, handler: CapabilityHandler): CapabilityHandler {
     const embargoId = this.#nextId++;
     const promise = new PromiseHandler();
-    this.#embargoes.set(embargoId, { promise, handler });
+    (this.#embargoes ??= new Map<number, { promise: PromiseHandler; handler: CapabilityHandler }>()).set(
+      embargoId,
+      { promise, handler },
+    );
     this.#port.send([MessageType.DisembargoRequest, questionId, embargoId]);
     return promise;
   }
@@ -54,7 +60,8 @@ export class Embargoes {
    * @throws ProtocolViolation when the answer does not exist
    */
   receiveRequest(message: DisembargoRequestMessage, answers: AnswerTable): void {
-    const [, questionId, embargoId] = message;
+    const questionId = message[1];
+    const embargoId = message[2];
     if (!answers.has(questionId)) {
       throw new ProtocolViolation(`disembargo for answer ${questionId}, which does not exist`);
     }
@@ -69,14 +76,16 @@ export class Embargoes {
    */
   receiveReply(message: DisembargoReplyMessage): void {
     const embargoId = message[1];
-    const embargo = this.#embargoes.get(embargoId);
+    const embargoes = this.#embargoes;
+    const embargo = embargoes?.get(embargoId);
     if (embargo === undefined) throw new ProtocolViolation(`disembargo reply ${embargoId} was not asked for`);
-    this.#embargoes.delete(embargoId);
+    embargoes!.delete(embargoId);
     embargo.promise.settle({ kind: 'capability', handler: embargo.handler });
   }
 
   /** The session ended: held calls fail with `error`. */
   abortAll(error: AbortedError): void {
+    if (this.#embargoes === undefined) return;
     const embargoes = [...this.#embargoes.values()];
     this.#embargoes.clear();
     for (const embargo of embargoes) {

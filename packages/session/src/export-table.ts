@@ -12,18 +12,22 @@ import { ProtocolViolation } from './wire/violations.ts';
  * reference is released.
  */
 export class ExportTable {
-  readonly #exports = new Map<number, ExportEntry>();
-  readonly #ids = new Map<CapabilityHandler, number>();
+  /** Both maps are made with the first export (an idle session that exports nothing holds none). */
+  #exports: Map<number, ExportEntry> | undefined;
+  #ids: Map<CapabilityHandler, number> | undefined;
   readonly #maxExports: number;
-  #nextId = 0;
+  #nextId: number;
 
   constructor(maxExports: number) {
+    this.#exports = undefined;
+    this.#ids = undefined;
     this.#maxExports = maxExports;
+    this.#nextId = 0;
   }
 
   /** Live exports. */
   get size(): number {
-    return this.#exports.size;
+    return this.#exports?.size ?? 0;
   }
 
   /**
@@ -32,24 +36,26 @@ export class ExportTable {
    * @throws RangeError when this side already exports `maxExports` capabilities
    */
   add(handler: CapabilityHandler): number {
-    const id = this.#ids.get(handler);
+    const exports = (this.#exports ??= new Map<number, ExportEntry>());
+    const ids = (this.#ids ??= new Map<CapabilityHandler, number>());
+    const id = ids.get(handler);
     if (id !== undefined) {
-      this.#exports.get(id)!.count++;
+      exports.get(id)!.count++;
       return id;
     }
-    if (this.#exports.size >= this.#maxExports) {
+    if (exports.size >= this.#maxExports) {
       throw new RangeError(`this session already exports ${this.#maxExports} capabilities`);
     }
     const newId = this.#nextId++;
     handler.retain();
-    this.#exports.set(newId, { handler, count: 1 });
-    this.#ids.set(handler, newId);
+    exports.set(newId, { handler, count: 1 });
+    ids.set(handler, newId);
     return newId;
   }
 
   /** The handler exported as `id`, or `undefined`. */
   handler(id: number): CapabilityHandler | undefined {
-    return this.#exports.get(id)?.handler;
+    return this.#exports?.get(id)?.handler;
   }
 
   /**
@@ -59,7 +65,7 @@ export class ExportTable {
    * @throws ProtocolViolation when the peer holds no such export
    */
   retain(id: number): CapabilityHandler {
-    const entry = this.#exports.get(id);
+    const entry = this.#exports?.get(id);
     if (entry === undefined)
       throw new ProtocolViolation(`the peer named export ${id}, which it does not hold`);
     entry.handler.retain();
@@ -72,7 +78,7 @@ export class ExportTable {
    * @throws ProtocolViolation when the peer releases more than it was sent
    */
   release(id: number, count: number): void {
-    const entry = this.#exports.get(id);
+    const entry = this.#exports?.get(id);
     if (entry === undefined || entry.count < count) {
       throw new ProtocolViolation(`release of export ${id} more times than it was sent`);
     }
@@ -81,20 +87,21 @@ export class ExportTable {
 
   /** Subtracts `count` sends (a release, or an encoding that failed so the peer never heard). */
   drop(id: number, count: number): void {
-    const entry = this.#exports.get(id);
+    const entry = this.#exports?.get(id);
     if (entry === undefined) return;
     entry.count -= count;
     if (entry.count > 0) return;
-    this.#exports.delete(id);
-    this.#ids.delete(entry.handler);
+    this.#exports!.delete(id);
+    this.#ids!.delete(entry.handler);
     entry.handler.release();
   }
 
   /** The session ended: every export's reference is released. */
   abortAll(): void {
+    if (this.#exports === undefined) return;
     const entries = [...this.#exports.values()];
     this.#exports.clear();
-    this.#ids.clear();
+    this.#ids!.clear();
     for (const entry of entries) entry.handler.release();
   }
 }

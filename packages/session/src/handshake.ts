@@ -38,11 +38,16 @@ export interface HandshakePort {
   /** Delivers a message held during establishment. */
   deliver(message: Message, context: PayloadContext): void;
   /** Ends the session. */
-  terminate(reason: TerminationReason, notifyPeer: boolean): void;
+  end(reason: TerminationReason, notifyPeer: boolean): void;
   /** Ends the session for an error met while receiving (`protocol` or `limit`). */
   receiveFailed(error: unknown): void;
+  /**
+   * The session is established: the handshake is done with (the session keeps the peer and the
+   * version, and drops the handshake's state).
+   */
+  handshakeDone(): void;
   /** Whether the session has ended. */
-  readonly ended: boolean;
+  readonly isTerminated: boolean;
 }
 
 /** How a handshake is set up. */
@@ -52,7 +57,7 @@ export interface HandshakeOptions {
   readonly authenticator: Authenticator<unknown>;
   /** The root option when it is a chooser, or `undefined` (see `rootHandler`). */
   readonly chooseRoot: ((peer: any) => Proxy<unknown> | Promise<Proxy<unknown>>) | undefined;
-  /** The session's own reference to a fixed root, released when the session ends. */
+  /** The session's own reference to a fixed root (the session releases it when it ends). */
   readonly rootHandler: CapabilityHandler | undefined;
   readonly versions: readonly number[];
   /** `handshakeTimeoutMs`; `maxAnswers` and `maxHeldBytes` bound the messages held meanwhile. */
@@ -62,7 +67,21 @@ export interface HandshakeOptions {
 
 type Phase = 'hello' | 'authenticating' | 'configuring' | 'established' | 'terminated';
 
-/** One session's establishment. */
+/**
+ * Throws what a message of the handshake (`type`) means once the session is established and its
+ * handshake is gone: the same violations {@link Handshake} throws after establishment.
+ *
+ * @throws ProtocolViolation always
+ */
+export function refuseAfterEstablishment(type: number): never {
+  throw new ProtocolViolation(
+    type === MessageType.Authenticate
+      ? 'an authentication message outside the authentication step'
+      : 'a second configure message',
+  );
+}
+
+/** One session's establishment (dropped by its session once established). */
 export class Handshake {
   readonly #options: HandshakeOptions;
   readonly #port: HandshakePort;
@@ -142,7 +161,7 @@ export class Handshake {
   start(): void {
     const options = this.#options;
     this.#timer = setTimeout(() => {
-      this.#port.terminate(
+      this.#port.end(
         {
           step: this.step,
           code: 'timeout',
@@ -187,7 +206,7 @@ export class Handshake {
     options.tracer?.event('in', 'Hello', [hello.versions, hello.scheme]);
     const common = hello.versions.filter((version) => options.versions.includes(version));
     if (common.length === 0) {
-      this.#port.terminate(
+      this.#port.end(
         {
           step: 'version',
           code: 'version-mismatch',
@@ -201,7 +220,7 @@ export class Handshake {
     this.#protocolVersion = Math.max(...common);
     const scheme = options.authenticator.scheme;
     if (hello.scheme !== scheme) {
-      this.#port.terminate(
+      this.#port.end(
         {
           step: 'authentication',
           code: 'invalid',
@@ -239,15 +258,15 @@ export class Handshake {
         transcript,
         channelBinding: binding,
         send: (message) => {
-          if (!this.#port.ended) this.#port.send([MessageType.Authenticate, message]);
+          if (!this.#port.isTerminated) this.#port.send([MessageType.Authenticate, message]);
         },
         receive: () => this.#receiveAuthentication(),
         signal: this.#authAbort!.signal,
       });
     } catch (error) {
-      if (this.#port.ended) return;
+      if (this.#port.isTerminated) return;
       const known = error instanceof AuthenticationError;
-      this.#port.terminate(
+      this.#port.end(
         {
           step: 'authentication',
           code: known
@@ -264,7 +283,7 @@ export class Handshake {
       );
       return;
     }
-    if (this.#port.ended) return;
+    if (this.#port.isTerminated) return;
     this.#peer = peer;
     this.#authAbort = undefined;
     this.#authInbox = [];
@@ -343,7 +362,7 @@ export class Handshake {
       }
       if (!isCapability(root)) throw new TypeError('the root chooser must return a proxy');
     } catch (error) {
-      this.#port.terminate(
+      this.#port.end(
         {
           step: 'configuration',
           code: 'internal',
@@ -354,7 +373,7 @@ export class Handshake {
       );
       return;
     }
-    if (this.#port.ended) return;
+    if (this.#port.isTerminated) return;
     const descriptor = this.#port.describe(handlerOf(root)!);
     root[Symbol.dispose](); // the export holds its own reference now
     // The peer gets our root with this message and may then send frames of any size.
@@ -388,10 +407,11 @@ export class Handshake {
 
   #checkEstablished(): void {
     if (!this.#configureSent || !this.#configureReceived || this.#phase === 'established') return;
-    if (this.#port.ended) return;
+    if (this.#port.isTerminated) return;
     this.#phase = 'established';
     clearTimeout(this.#timer);
     this.#resolveEstablished();
+    this.#port.handshakeDone();
   }
 
   /** The session ended: authentication stops, the remote root and `established` fail. */
@@ -406,7 +426,6 @@ export class Handshake {
     }
     this.#held = undefined;
     this.remoteRoot.settle({ kind: 'error', error: aborted });
-    this.#options.rootHandler?.release();
     this.#rejectEstablished(error); // no effect once established
   }
 }

@@ -13,19 +13,21 @@ import { LimitViolation } from './wire/violations.ts';
  * ends every import is revoked (later calls fail with the session's `AbortedError`).
  */
 export class ImportTable {
-  readonly #imports = new Map<number, ImportHandler>();
+  /** Made with the first import (an idle session that imports nothing holds no map). */
+  #imports: Map<number, ImportHandler> | undefined;
   readonly #session: SessionPort;
   readonly #maxImports: number;
 
   /** @param session what the import handlers send their calls and releases through */
   constructor(session: SessionPort, maxImports: number) {
+    this.#imports = undefined;
     this.#session = session;
     this.#maxImports = maxImports;
   }
 
   /** Live imports. */
   get size(): number {
-    return this.#imports.size;
+    return this.#imports?.size ?? 0;
   }
 
   /**
@@ -35,13 +37,14 @@ export class ImportTable {
    * @throws LimitViolation when the peer would make this side hold more than `maxImports`
    */
   receive(id: number): ImportHandler {
-    let imported = this.#imports.get(id);
+    const imports = (this.#imports ??= new Map<number, ImportHandler>());
+    let imported = imports.get(id);
     if (imported === undefined) {
-      if (this.#imports.size >= this.#maxImports) {
+      if (imports.size >= this.#maxImports) {
         throw new LimitViolation(`the peer sent more than ${this.#maxImports} capabilities`);
       }
       imported = new ImportHandler(this.#session, id);
-      this.#imports.set(id, imported);
+      imports.set(id, imported);
     }
     imported.received++;
     imported.retain();
@@ -50,14 +53,17 @@ export class ImportTable {
 
   /** The last local reference to `handler` went: whether it was still in the table (now removed). */
   remove(handler: ImportHandler): boolean {
-    if (this.#imports.get(handler.id) !== handler) return false;
-    this.#imports.delete(handler.id);
+    const imports = this.#imports;
+    if (imports?.get(handler.id) !== handler) return false;
+    imports.delete(handler.id);
     return true;
   }
 
   /** The session ended: every import is revoked. */
   abortAll(error: AbortedError): void {
-    for (const imported of this.#imports.values()) imported.revoke(error);
-    this.#imports.clear();
+    const imports = this.#imports;
+    if (imports === undefined) return;
+    for (const imported of imports.values()) imported.revoke(error);
+    imports.clear();
   }
 }

@@ -35,25 +35,31 @@ export interface QuestionPort {
  * every open question settles with the session's `AbortedError`.
  */
 export class QuestionTable {
-  readonly #questions = new Map<number, QuestionHandler>();
   readonly #port: QuestionPort;
   readonly #session: SessionPort;
-  #nextId = 0;
+  /** Made with the first question (an idle session holds no map). */
+  #questions: Map<number, QuestionHandler> | undefined;
+  #nextId: number;
 
-  /** @param session what the question handlers send pipelined calls through */
+  /**
+   * @param port what the table sends and resolves through (the session itself: no closures)
+   * @param session what the question handlers send pipelined calls through
+   */
   constructor(port: QuestionPort, session: SessionPort) {
     this.#port = port;
     this.#session = session;
+    this.#questions = undefined;
+    this.#nextId = 0;
   }
 
   /** Open questions. */
   get size(): number {
-    return this.#questions.size;
+    return this.#questions?.size ?? 0;
   }
 
   /** Whether `id` is an open question. */
   has(id: number): boolean {
-    return this.#questions.has(id);
+    return this.#questions?.has(id) ?? false;
   }
 
   /**
@@ -71,7 +77,7 @@ export class QuestionTable {
     }
     this.#nextId++;
     const question = new QuestionHandler(this.#session, id);
-    this.#questions.set(id, question);
+    (this.#questions ??= new Map<number, QuestionHandler>()).set(id, question);
     return question;
   }
 
@@ -82,11 +88,14 @@ export class QuestionTable {
    * @throws ProtocolViolation when the question is not open
    */
   receiveReturn(message: ReturnMessage, consumers: readonly object[]): void {
-    const [, questionId, kind, payload] = message;
-    const question = this.#questions.get(questionId);
+    const questionId = message[1];
+    const kind = message[2];
+    const payload = message[3];
+    const questions = this.#questions;
+    const question = questions?.get(questionId);
     if (question === undefined)
       throw new ProtocolViolation(`return for question ${questionId}, which is not open`);
-    this.#questions.delete(questionId);
+    questions!.delete(questionId);
     let settlement: Settlement;
     if (kind === ReturnKind.Capability) {
       const descriptor = payload as readonly [kind: number, id: number];
@@ -112,6 +121,7 @@ export class QuestionTable {
 
   /** The session ended: every open question settles with `error`. */
   abortAll(error: AbortedError): void {
+    if (this.#questions === undefined) return;
     const questions = [...this.#questions.values()];
     this.#questions.clear();
     for (const question of questions) question.settle({ kind: 'error', error });

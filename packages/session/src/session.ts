@@ -1,32 +1,39 @@
 import { AbortedError, isCapability, type Proxy } from '@msc/eventual';
 import {
   abortStreamsIn,
+  type CapabilityHandler,
   createProxy,
+  type PromiseHandler,
   type ResultHandler,
   settledResult,
   takeReference,
 } from '@msc/eventual/handler';
 import { defaultRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
-import { AnswerTable } from './answer-table.ts';
+import { type AnswerPort, AnswerTable } from './answer-table.ts';
 import type { Authenticator } from './authenticator.ts';
 import { CapabilityCodec, type PayloadContext, sharedCodec } from './capability-codec.ts';
 import { Embargoes } from './embargo.ts';
 import { registerEventualErrors } from './error-registration.ts';
 import { ExportTable } from './export-table.ts';
-import { Handshake } from './handshake.ts';
+import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import { ImportTable } from './import-table.ts';
 import { resolveLimits } from './limits.ts';
 import { createTracer, type MessageTracer } from './message-tracer.ts';
-import { QuestionTable } from './question-table.ts';
+import { type QuestionPort, QuestionTable } from './question-table.ts';
 import type { ImportHandler, SessionPort } from './remote-handlers.ts';
-import { SessionError, sessionCodeOfClose, type TerminationReason } from './session-error.ts';
+import {
+  SessionError,
+  type SessionStep,
+  sessionCodeOfClose,
+  type TerminationReason,
+} from './session-error.ts';
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { StreamBridge } from './stream-bridge.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
-import { Outbox } from './wire/outbox.ts';
-import { MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
+import { Outbox, type OutboxPort } from './wire/outbox.ts';
+import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
 import { classifyFailure, describeError } from './wire/violations.ts';
 
 /**
@@ -42,12 +49,26 @@ import { classifyFailure, describeError } from './wire/violations.ts';
  * peer breaks the protocol or a limit), every question settles with `AbortedError`, every import is
  * revoked, every export the peer held is released and {@link Session.closed} resolves with the
  * reason. Nothing hangs.
+ *
+ * Memory (an idle session is what a server holds by the thousand): the session itself is the port
+ * of every part (its `@internal` methods, on the prototype), so no part holds closures; the tables
+ * make their maps with their first entry; the handshake is dropped once established.
  */
-export class Session<Peer = unknown> implements SessionPort {
+export class Session<Peer = unknown>
+  implements SessionPort, OutboxPort, QuestionPort, AnswerPort, HandshakePort, FrameReceiver
+{
   readonly #connection: Connection;
   readonly #maxFrameBytes: number;
   readonly #tracer: MessageTracer | undefined;
-  readonly #handshake: Handshake;
+  /** The establishment; `undefined` once established (its results are kept below). */
+  #handshake: Handshake | undefined;
+  #peer: Peer | undefined;
+  #protocolVersion: number;
+  readonly #established: Promise<void>;
+  /** The peer's root (settled by its `Configure`). */
+  readonly #remoteRoot: PromiseHandler;
+  /** The session's own reference to a fixed root, released when the session ends. */
+  readonly #rootHandler: CapabilityHandler | undefined;
   readonly #outbox: Outbox;
   readonly #capabilities: CapabilityCodec;
   readonly #questions: QuestionTable;
@@ -60,8 +81,6 @@ export class Session<Peer = unknown> implements SessionPort {
   #aborted: AbortedError | undefined = undefined;
   readonly #closed: Promise<TerminationReason>;
   #resolveClosed!: (reason: TerminationReason) => void;
-  /** Where the messages of a received frame go (one object per session, not per frame). */
-  readonly #frameReceiver: FrameReceiver;
 
   /**
    * Starts a session: sends this side's hello at once and runs establishment as frames arrive.
@@ -69,7 +88,6 @@ export class Session<Peer = unknown> implements SessionPort {
    * @throws RangeError when a limit is not a positive integer
    */
   constructor(options: SessionOptions<Peer>) {
-    const session = this;
     const connection = options.connection;
     this.#connection = connection;
     const limits = resolveLimits(options.limits);
@@ -81,56 +99,25 @@ export class Session<Peer = unknown> implements SessionPort {
     registerEventualErrors(registry);
     this.#maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);
 
-    // The parts, wired through their ports (each port is built once, here).
-    const send = (message: unknown[]) => this.#outbox.send(message);
-    this.#outbox = new Outbox(
-      connection,
-      {
-        encode: (message) => this.#capabilities.encode(message),
-        sendFailed: (code, message) =>
-          this.#terminate({ step: this.#handshake.step, code, message, remote: false }, false),
-      },
-      this.#tracer,
-      this.#maxFrameBytes,
-      limits.maxBufferedBytes,
-    );
+    // The parts; the session is their port (see `Memory` above).
+    this.#outbox = new Outbox(connection, this, this.#tracer, this.#maxFrameBytes, limits.maxBufferedBytes);
     this.#exports = new ExportTable(limits.maxExports);
     this.#imports = new ImportTable(this, limits.maxImports);
     this.#embargoes = new Embargoes(this.#outbox);
-    this.#questions = new QuestionTable(
-      {
-        send,
-        sendLazily: (message) => this.#outbox.sendLazily(message),
-        resolve: (descriptor) => this.#capabilities.resolve(descriptor),
-        embargo: (questionId, handler) => this.#embargoes.hold(questionId, handler),
-      },
-      this,
-    );
-    this.#answers = new AnswerTable(
-      {
-        send,
-        sendWithError: (message, errorIndex) => this.#outbox.sendWithError(message, errorIndex),
-        describe: (handler) => this.#capabilities.describe(handler),
-        failed: (error) => this.#receiveFailed(error),
-        get ended() {
-          return session.#terminated !== undefined;
-        },
-      },
-      limits.maxAnswers,
-    );
+    this.#questions = new QuestionTable(this, this);
+    this.#answers = new AnswerTable(this, limits.maxAnswers);
     this.#streams = new StreamBridge(this.#outbox, options.role, limits);
     this.#capabilities = new CapabilityCodec(
       sharedCodec(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false),
       this,
-      {
-        questions: this.#questions,
-        answers: this.#answers,
-        exports: this.#exports,
-        imports: this.#imports,
-        streams: this.#streams,
-      },
+      this.#questions,
+      this.#answers,
+      this.#exports,
+      this.#imports,
+      this.#streams,
     );
-    this.#handshake = new Handshake(
+    this.#rootHandler = rootHandler;
+    const handshake = new Handshake(
       {
         connection,
         role: options.role,
@@ -141,24 +128,13 @@ export class Session<Peer = unknown> implements SessionPort {
         limits,
         tracer: this.#tracer,
       },
-      {
-        send,
-        describe: (handler) => this.#capabilities.describe(handler),
-        resolve: (descriptor) => this.#capabilities.resolve(descriptor),
-        deliver: (message, context) => this.#receive(message, context),
-        terminate: (reason, notifyPeer) => this.#terminate(reason, notifyPeer),
-        receiveFailed: (error) => this.#receiveFailed(error),
-        get ended() {
-          return session.#terminated !== undefined;
-        },
-      },
+      this,
     );
-    this.#frameReceiver = {
-      message: (bytes) => this.#receiveMessage(bytes),
-      get stopped() {
-        return session.#terminated !== undefined;
-      },
-    };
+    this.#handshake = handshake;
+    this.#peer = undefined;
+    this.#protocolVersion = 0;
+    this.#established = handshake.established;
+    this.#remoteRoot = handshake.remoteRoot;
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -173,13 +149,13 @@ export class Session<Peer = unknown> implements SessionPort {
     options.signal?.addEventListener('abort', () => void this.terminate('the session signal was aborted'), {
       once: true,
     });
-    this.#handshake.start();
+    handshake.start();
     connection.start({
       frame: (frame) => this.#receiveFrame(frame),
       closed: (reason) =>
         this.#terminate(
           {
-            step: this.#handshake.step,
+            step: this.#step,
             code: sessionCodeOfClose(reason.code),
             message: `the connection closed (${reason.code}): ${reason.message}`,
             remote: true,
@@ -188,7 +164,7 @@ export class Session<Peer = unknown> implements SessionPort {
         ),
     });
     try {
-      connection.send(this.#handshake.helloFrame());
+      connection.send(handshake.helloFrame());
     } catch (error) {
       this.#terminate(
         { step: 'transport', code: 'connection-lost', message: describeError(error), remote: false },
@@ -202,7 +178,7 @@ export class Session<Peer = unknown> implements SessionPort {
    * rejects with {@link SessionError} when establishment fails.
    */
   get established(): Promise<void> {
-    return this.#handshake.established;
+    return this.#established;
   }
 
   /** Resolves (never rejects) with the reason once the session has ended. */
@@ -212,12 +188,14 @@ export class Session<Peer = unknown> implements SessionPort {
 
   /** What the authenticator learned about the peer; `undefined` before authentication. */
   get peer(): Peer | undefined {
-    return this.#handshake.peer as Peer | undefined;
+    const handshake = this.#handshake;
+    return handshake === undefined ? this.#peer : (handshake.peer as Peer | undefined);
   }
 
   /** The agreed protocol version (0 before the hellos were exchanged). */
   get protocolVersion(): number {
-    return this.#handshake.protocolVersion;
+    const handshake = this.#handshake;
+    return handshake === undefined ? this.#protocolVersion : handshake.protocolVersion;
   }
 
   /** Whether the session has ended. */
@@ -236,8 +214,8 @@ export class Session<Peer = unknown> implements SessionPort {
    * they fail with `AbortedError`.
    */
   remoteRoot<I>(): Proxy<I> {
-    this.#handshake.remoteRoot.retain();
-    return createProxy(this.#handshake.remoteRoot) as Proxy<I>;
+    this.#remoteRoot.retain();
+    return createProxy(this.#remoteRoot) as Proxy<I>;
   }
 
   /**
@@ -245,7 +223,7 @@ export class Session<Peer = unknown> implements SessionPort {
    * spanning the session aborts, and the connection closes. Resolves once the session has ended.
    */
   async terminate(message = 'the session was terminated'): Promise<void> {
-    this.#terminate({ step: this.#handshake.step, code: 'closed', message, remote: false }, true);
+    this.#terminate({ step: this.#step, code: 'closed', message, remote: false }, true);
     await this.#closed;
   }
 
@@ -281,26 +259,107 @@ export class Session<Peer = unknown> implements SessionPort {
     this.#outbox.sendLazily([MessageType.Release, handler.id, handler.received]);
   }
 
+  // ---------------------------------------------------------------- the parts' port (@internal)
+
+  /** @internal Queues a message (see `Outbox.send`). */
+  send(message: unknown[]): void {
+    this.#outbox.send(message);
+  }
+
+  /** @internal Queues a message nobody waits for (see `Outbox.sendLazily`). */
+  sendLazily(message: unknown[]): void {
+    this.#outbox.sendLazily(message);
+  }
+
+  /** @internal Queues a message carrying an error (see `Outbox.sendWithError`). */
+  sendWithError(message: unknown[], errorIndex: number): void {
+    this.#outbox.sendWithError(message, errorIndex);
+  }
+
+  /** @internal Encodes a message (see `CapabilityCodec.encode`). */
+  encode(message: unknown[]): Uint8Array {
+    return this.#capabilities.encode(message);
+  }
+
+  /** @internal Names a capability to the peer (see `CapabilityCodec.describe`). */
+  describe(handler: CapabilityHandler): Descriptor {
+    return this.#capabilities.describe(handler);
+  }
+
+  /** @internal Turns a descriptor into a handler (see `CapabilityCodec.resolve`). */
+  resolve(descriptor: Descriptor): CapabilityHandler {
+    return this.#capabilities.resolve(descriptor);
+  }
+
+  /** @internal Holds calls to `handler` behind an embargo (see `Embargoes.hold`). */
+  embargo(questionId: number, handler: CapabilityHandler): CapabilityHandler {
+    return this.#embargoes.hold(questionId, handler);
+  }
+
+  /** @internal Delivers a message the handshake held. */
+  deliver(message: Message, context: PayloadContext): void {
+    this.#receive(message, context);
+  }
+
+  /** @internal Ends the session (for the handshake). */
+  end(reason: TerminationReason, notifyPeer: boolean): void {
+    this.#terminate(reason, notifyPeer);
+  }
+
+  /** @internal Sending failed: the session ends (for the outbox). */
+  sendFailed(code: 'connection-lost' | 'limit', message: string): void {
+    this.#terminate({ step: this.#step, code, message, remote: false }, false);
+  }
+
+  /** @internal A return could not be sent: the session ends (for the answers). */
+  returnFailed(error: unknown): void {
+    this.#receiveFailed(error);
+  }
+
+  /** @internal The peer's input failed a check (for the handshake). */
+  receiveFailed(error: unknown): void {
+    this.#receiveFailed(error);
+  }
+
+  /** @internal Established: keeps what the handshake learned and drops its state. */
+  handshakeDone(): void {
+    const handshake = this.#handshake;
+    if (handshake === undefined) return;
+    this.#peer = handshake.peer as Peer | undefined;
+    this.#protocolVersion = handshake.protocolVersion;
+    this.#handshake = undefined;
+  }
+
+  /** @internal One message of a received frame (see `splitFrame`). */
+  receiveMessage(bytes: Uint8Array): void {
+    const context = this.#capabilities.context();
+    const message = parseMessage(this.#capabilities.decode(bytes, context));
+    this.#tracer?.message('in', message, bytes);
+    const handshake = this.#handshake;
+    if (handshake === undefined || !handshake.hold(message, context, bytes.byteLength)) {
+      this.#receive(message, context);
+    }
+  }
+
+  /** The step a failure now belongs to. */
+  get #step(): SessionStep {
+    const handshake = this.#handshake;
+    return handshake === undefined ? 'session' : handshake.step;
+  }
+
   // ---------------------------------------------------------------- receiving
 
   #receiveFrame(frame: Uint8Array): void {
     if (this.#terminated !== undefined) return;
     try {
       const handshake = this.#handshake;
-      if (handshake.awaitingHello) handshake.receiveHello(frame);
-      else if (handshake.configured)
-        splitFrame(frame, this.#maxFrameBytes, 'maxFrameBytes', this.#frameReceiver);
-      else splitFrame(frame, handshake.frameBytes, 'maxHandshakeFrameBytes', this.#frameReceiver);
+      if (handshake === undefined || handshake.configured)
+        splitFrame(frame, this.#maxFrameBytes, 'maxFrameBytes', this);
+      else if (handshake.awaitingHello) handshake.receiveHello(frame);
+      else splitFrame(frame, handshake.frameBytes, 'maxHandshakeFrameBytes', this);
     } catch (error) {
       this.#receiveFailed(error);
     }
-  }
-
-  #receiveMessage(bytes: Uint8Array): void {
-    const context = this.#capabilities.context();
-    const message = parseMessage(this.#capabilities.decode(bytes, context));
-    this.#tracer?.message('in', message, bytes);
-    if (!this.#handshake.hold(message, context, bytes.byteLength)) this.#receive(message, context);
   }
 
   /** Routes a parsed message to the part that owns it. */
@@ -312,11 +371,13 @@ export class Session<Peer = unknown> implements SessionPort {
         return;
       }
       case MessageType.Authenticate:
+        if (this.#handshake === undefined) refuseAfterEstablishment(MessageType.Authenticate);
         this.#handshake.receiveAuthenticate(message);
         return;
     }
     switch (message[0]) {
       case MessageType.Configure:
+        if (this.#handshake === undefined) refuseAfterEstablishment(MessageType.Configure);
         this.#handshake.receiveConfigure(message);
         break;
       case MessageType.Call:
@@ -355,7 +416,7 @@ export class Session<Peer = unknown> implements SessionPort {
   /** The peer's input failed a check: the session ends with `protocol` or `limit`, telling the peer. */
   #receiveFailed(error: unknown): void {
     const { code, message } = classifyFailure(error);
-    this.#terminate({ step: this.#handshake.step, code, message, remote: false }, true);
+    this.#terminate({ step: this.#step, code, message, remote: false }, true);
   }
 
   // ---------------------------------------------------------------- termination
@@ -381,7 +442,8 @@ export class Session<Peer = unknown> implements SessionPort {
     } else {
       this.#connection.abort(error);
     }
-    this.#handshake.abortAll(error, aborted);
+    this.#handshake?.abortAll(error, aborted);
+    this.#rootHandler?.release();
     this.#questions.abortAll(aborted);
     this.#embargoes.abortAll(aborted);
     this.#streams.abortAll(aborted);

@@ -104,10 +104,16 @@ interface SinkStream {
 
 type Stream = SourceStream | SinkStream;
 
+/**
+ * The stream map of every bridge that has had no stream yet: never written to (see
+ * `StreamBridge.#writableStreams`), so an idle session holds no map of its own.
+ */
+const noStreams: Map<number, Stream> = new Map();
+
 /** The wire streams of one session. */
 export class StreamBridge {
   readonly #port: StreamPort;
-  readonly #streams = new Map<number, Stream>();
+  #streams: Map<number, Stream>;
   #nextId: number;
   #aborted: AbortedError | undefined;
   readonly #maxCapacity: number;
@@ -119,9 +125,17 @@ export class StreamBridge {
     limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
   ) {
     this.#port = port;
+    this.#streams = noStreams;
     this.#nextId = role === 'dialer' ? 0 : 1;
     this.#maxCapacity = limits.maxStreamCapacity;
     this.#maxByteCapacity = limits.maxByteStreamCapacity;
+    this.#aborted = undefined;
+  }
+
+  /** The map to add a stream to: made with the first stream. */
+  #writableStreams(): Map<number, Stream> {
+    if (this.#streams === noStreams) this.#streams = new Map();
+    return this.#streams;
   }
 
   /** Live streams (for stats and leak checks). */
@@ -153,7 +167,7 @@ export class StreamBridge {
     const sendingConsumer = typed instanceof Sequence || typed instanceof Bytes;
     if (sendingConsumer) {
       // We read the local queue and ship its items; credit arrives from the receiver.
-      this.#streams.set(id, newSource(id, queue, isBytes));
+      this.#writableStreams().set(id, newSource(id, queue, isBytes));
     } else {
       // We write what arrives into the local queue, whose consumer is here.
       this.#addSink(id, queue, isBytes);
@@ -184,7 +198,7 @@ export class StreamBridge {
     }
     const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
     const queue = consumer[streamQueue] as FlowQueue<unknown>;
-    this.#streams.set(id, newSource(id, queue, isBytes));
+    this.#writableStreams().set(id, newSource(id, queue, isBytes));
     return writer;
   }
 
@@ -200,7 +214,7 @@ export class StreamBridge {
       granted: false,
       ended: false,
     };
-    this.#streams.set(id, sink);
+    this.#writableStreams().set(id, sink);
     queue.observe((event) => {
       if (sink.ended && event.type !== 'cancelled') return;
       switch (event.type) {

@@ -10,16 +10,16 @@ import { LimitViolation, ProtocolViolation } from './violations.ts';
 /** Where {@link splitFrame} delivers each message of a frame. */
 export interface FrameReceiver {
   /** One encoded message (a view into the frame, valid during the call). */
-  message(bytes: Uint8Array): void;
+  receiveMessage(bytes: Uint8Array): void;
   /** Whether to stop before the next message (the session ended while reading the frame). */
-  readonly stopped: boolean;
+  readonly isTerminated: boolean;
 }
 
 /**
  * Delivers each message of a received frame, in order.
  *
  * @throws LimitViolation for a frame over `maxFrameBytes` (named `limitName` in the message); ProtocolViolation for a frame whose
- *   lengths do not add up; what `receiver.message` throws
+ *   lengths do not add up; what `receiver.receiveMessage` throws
  */
 export function splitFrame(
   frame: Uint8Array,
@@ -33,12 +33,12 @@ export function splitFrame(
     );
   }
   if (frame.byteLength > 0 && frame[0]! >= 0x80) {
-    receiver.message(frame);
+    receiver.receiveMessage(frame);
     return;
   }
   let offset = 0;
   while (offset < frame.byteLength) {
-    if (receiver.stopped) return;
+    if (receiver.isTerminated) return;
     if (frame.byteLength - offset < 4) throw new ProtocolViolation('a frame ends inside a message length');
     // A 4-byte big-endian length (the multiplication keeps it unsigned).
     const length =
@@ -47,7 +47,7 @@ export function splitFrame(
     if (length > frame.byteLength - offset - 4) throw new ProtocolViolation('a message runs past its frame');
     const bytes = frame.subarray(offset + 4, offset + 4 + length);
     offset += 4 + length;
-    receiver.message(bytes);
+    receiver.receiveMessage(bytes);
   }
 }
 

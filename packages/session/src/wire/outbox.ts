@@ -46,6 +46,40 @@ const resolved = Promise.resolve();
 const later: (task: () => void) => void =
   typeof setImmediate === 'function' ? (task) => setImmediate(task) : (task) => setTimeout(task, 0);
 
+/**
+ * Outboxes with a flush scheduled on the current microtask, and with a lazy flush scheduled after
+ * the current turn. One module-level task per kind runs them all in scheduling order, so an outbox
+ * holds no closure of its own (an idle session pays nothing for them).
+ */
+let flushQueue: Outbox[] = [];
+let lazyFlushQueue: Outbox[] = [];
+
+function runFlushes(): void {
+  const outboxes = flushQueue;
+  flushQueue = [];
+  runEach(outboxes, false);
+}
+
+function runLazyFlushes(): void {
+  const outboxes = lazyFlushQueue;
+  lazyFlushQueue = [];
+  runEach(outboxes, true);
+}
+
+/** Flushes each outbox; one that throws does not keep the others from sending (the first error is rethrown). */
+function runEach(outboxes: Outbox[], lazy: boolean): void {
+  let failure: { error: unknown } | undefined;
+  for (const outbox of outboxes) {
+    try {
+      if (lazy) outbox.flushLazily();
+      else outbox.flush();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
+}
+
 /** The outgoing half of a session's wire. */
 export class Outbox {
   readonly #connection: Connection;
@@ -58,11 +92,6 @@ export class Outbox {
   #flushScheduled = false;
   #lazyFlushScheduled = false;
   #ended = false;
-  readonly #flushTask = () => this.flush();
-  readonly #lazyFlushTask = () => {
-    this.#lazyFlushScheduled = false;
-    if (this.#lazy.length > 0 && !this.#ended) this.flush();
-  };
 
   constructor(
     connection: Connection,
@@ -89,7 +118,7 @@ export class Outbox {
     this.#messages.push({ bytes, message });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      void resolved.then(this.#flushTask);
+      if (flushQueue.push(this) === 1) void resolved.then(runFlushes);
     }
   }
 
@@ -118,8 +147,14 @@ export class Outbox {
     this.#lazy.push({ bytes: this.#port.encode(message), message });
     if (!this.#lazyFlushScheduled) {
       this.#lazyFlushScheduled = true;
-      later(this.#lazyFlushTask);
+      if (lazyFlushQueue.push(this) === 1) later(runLazyFlushes);
     }
+  }
+
+  /** The lazy flush after a turn: sends the lazy messages unless a frame already took them. */
+  flushLazily(): void {
+    this.#lazyFlushScheduled = false;
+    if (this.#lazy.length > 0 && !this.#ended) this.flush();
   }
 
   /**
