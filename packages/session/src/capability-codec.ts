@@ -203,7 +203,8 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
    * @throws ProtocolViolation for a name the peer may not use; LimitViolation past `maxImports`
    */
   resolve(descriptor: Descriptor): CapabilityHandler {
-    const [kind, id] = descriptor;
+    const kind = descriptor[0];
+    const id = descriptor[1];
     switch (kind) {
       case DescriptorKind.SenderExport:
         return this.#imports.receive(id);

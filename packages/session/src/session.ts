@@ -9,7 +9,7 @@ import {
   takeReference,
 } from '@msc/eventual/handler';
 import { defaultRegistry } from '@msc/serialization';
-import type { Connection } from '@msc/transport';
+import type { CloseReason, Connection, FrameReceiver as ConnectionFrameReceiver } from '@msc/transport';
 import { type AnswerPort, AnswerTable } from './answer-table.ts';
 import type { Authenticator } from './authenticator.ts';
 import { CapabilityCodec, type PayloadContext, sharedCodec } from './capability-codec.ts';
@@ -150,19 +150,7 @@ export class Session<Peer = unknown>
       once: true,
     });
     handshake.start();
-    connection.start({
-      frame: (frame) => this.#receiveFrame(frame),
-      closed: (reason) =>
-        this.#terminate(
-          {
-            step: this.#step,
-            code: sessionCodeOfClose(reason.code),
-            message: `the connection closed (${reason.code}): ${reason.message}`,
-            remote: true,
-          },
-          false,
-        ),
-    });
+    connection.start(new ConnectionReceiver(this));
     try {
       connection.send(handshake.helloFrame());
     } catch (error) {
@@ -349,7 +337,21 @@ export class Session<Peer = unknown>
 
   // ---------------------------------------------------------------- receiving
 
-  #receiveFrame(frame: Uint8Array): void {
+  /** @internal The connection closed (see `ConnectionReceiver`). */
+  connectionClosed(reason: CloseReason): void {
+    this.#terminate(
+      {
+        step: this.#step,
+        code: sessionCodeOfClose(reason.code),
+        message: `the connection closed (${reason.code}): ${reason.message}`,
+        remote: true,
+      },
+      false,
+    );
+  }
+
+  /** @internal A frame arrived (see `ConnectionReceiver`). */
+  receiveFrame(frame: Uint8Array): void {
     if (this.#terminated !== undefined) return;
     try {
       const handshake = this.#handshake;
@@ -451,5 +453,25 @@ export class Session<Peer = unknown>
     this.#exports.abortAll();
     this.#answers.abortAll();
     this.#resolveClosed(reason);
+  }
+}
+
+/**
+ * What a session's connection delivers to (one small object per session: the session cannot be the
+ * receiver itself, since its `closed` is the promise of its own end).
+ */
+class ConnectionReceiver implements ConnectionFrameReceiver {
+  readonly #session: Session;
+
+  constructor(session: Session) {
+    this.#session = session;
+  }
+
+  frame(frame: Uint8Array): void {
+    this.#session.receiveFrame(frame);
+  }
+
+  closed(reason: CloseReason): void {
+    this.#session.connectionClosed(reason);
   }
 }
