@@ -12,6 +12,11 @@ export function nodeDriver(webSocket: WebSocket, socket: Socket): WebSocketDrive
     sendText: (text) => webSocket.send(text),
     close: (status, reason) => webSocket.close(status, reason),
     terminate: () => webSocket.terminate(),
+    // After the close frame `ws` has just queued on the socket; `ws` ends it again when the peer's close frame
+    // comes, which is harmless.
+    end: () => {
+      if (!socket.destroyed && !socket.writableEnded) socket.end();
+    },
     ping: () => {
       if (webSocket.readyState === webSocket.OPEN) webSocket.ping();
       return true;

@@ -21,6 +21,11 @@ export interface WebSocketDriver {
   close(status: number, reason: string): void;
   /** Ends the connection at once, without a closing handshake where the platform allows it. */
   terminate(): void;
+  /**
+   * Ends our side of the underlying socket (a TCP FIN) once what is queued is written, without waiting for the
+   * peer's close frame (Node only).
+   */
+  end?(): void;
   /** Sends a WebSocket ping; returns false when the platform cannot (browsers). */
   ping(): boolean;
   /**
@@ -99,12 +104,15 @@ class WebSocketMedium implements ConnectionDriver {
 
   /**
    * Leaves without waiting: a close frame with the code's status when little is queued (the peer learns why), else
-   * at once. The closing handshake finishes, or times out, in the background.
+   * at once. After the close frame our side of the socket ends too (on Node), as over TCP: a peer that never answers
+   * the close frame (a handshake flood refused at `maxPendingSessions`) sees the connection end at once instead of
+   * holding it for `closeTimeoutMs`; the socket itself goes when the peer closes its side, or at that timeout.
    */
   sendAbort(code: CloseCode, message: string): void {
     const platform = this.#platform;
     if (platform.bufferedAmount <= this.#settings.lowWaterMarkBytes) {
       platform.close(statusFor(code), closeMessage(message));
+      platform.end?.();
       const linger = setTimeout(() => platform.terminate(), this.#settings.closeTimeoutMs);
       (linger as { unref?: () => void }).unref?.();
     } else {

@@ -70,6 +70,40 @@ const upgrade = (path: string) =>
   `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
   'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
+describe('a connection aborted on arrival', () => {
+  it('sends its close frame and ends the TCP side at once, without waiting closeTimeoutMs for the peer to answer', async () => {
+    // As a scope at maxPendingSessions does: every connection is aborted as it arrives.
+    const listener = await ws({ closeTimeoutMs: 30_000 }).listen('ws://127.0.0.1:0/msc', (connection) =>
+      connection.abort(new Error('refused on arrival')),
+    );
+    cleanups.push(() => listener.close());
+    const port = Number(new URL(listener.address).port);
+    // A client that completes the upgrade and never answers the close frame.
+    const { socket } = await rawSocket(port, upgrade('/msc'));
+    const bytes: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => bytes.push(chunk));
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('expected the server to end its side within 2 s')),
+        2_000,
+      );
+      socket.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const received = Buffer.concat(bytes);
+    const text = received.toString('latin1');
+    expect(text.startsWith('HTTP/1.1 101')).toBe(true);
+    const frame = received.subarray(text.indexOf('\r\n\r\n') + 4);
+    // An unmasked close frame (FIN, opcode 8) whose status is 4001.
+    expect(frame[0]).toBe(0x88);
+    expect(frame.readUInt16BE(2)).toBe(4001);
+  });
+});
+
 describe('maxConnections per listener', () => {
   it('on its own port: sockets past the limit are closed on arrival and counted; the limit frees up as they close', async () => {
     const listener = await echoListener({ maxConnections: 3 }, 'ws://127.0.0.1:0/msc');

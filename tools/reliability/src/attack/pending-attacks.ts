@@ -5,9 +5,6 @@
  * report runs every attack, pending or not, and says which held. Remove an id here when its fix lands.
  */
 export const pendingAttacks: ReadonlyMap<string, string> = new Map<string, string>([
-  // Flaky on main at 0974541: in two runs out of four none of 600 pending WebSocket sessions was refused
-  // within 2 s (in the others 258 to 1,104 were); maxPendingSessions over ws() needs a look.
-  ['ws-handshake-flood', 'none yet (maxPendingSessions over ws() refuses in some runs only)'],
   // Found by this suite after the lobby's fixes landed: 3,000 page answers in one burst keep the
   // target's one thread busy; the bystander waited 5.5 s (bound 3 s) on the loaded 2-core machine
   // (2.3 s in the report's run).

@@ -184,7 +184,7 @@ function tcpConnectionFlood(context: AttackContext): Promise<string> {
 /**
  * Class 8 over WebSocket: 600 connections (per scale unit) to the `ws()` listener that complete the HTTP upgrade and
  * then never send a hello (pending session handshakes). Fixed: as over TCP, at most
- * `maxPendingSessions` are held; the rest are closed.
+ * `maxPendingSessions` are held; the rest get a close frame (4001) and the end of the TCP stream at once.
  */
 function webSocketHandshakeFlood(context: AttackContext): Promise<string> {
   return connectionFlood(context, 600 * context.scale, async () => {
