@@ -50,6 +50,16 @@ export interface LobbyLimits {
   readonly playerActionsPerSecond: number;
   /** Chat lines and settings changes one player may send at once. Default 20. */
   readonly playerActionBurst: number;
+  /**
+   * `listGames` calls one session may make a second, on average; past it (and its burst) the call
+   * is refused with `limit`, naming the wait. Default 20.
+   */
+  readonly listGamesPerSecond: number;
+  /**
+   * `listGames` calls one session may make at once before `listGamesPerSecond` applies. Default 60
+   * (1,000 open games, the default `maxOpenGames`, are 50 default pages).
+   */
+  readonly listGamesBurst: number;
   /** Games `listGames` returns when the caller does not ask for a page size. Default 20. */
   readonly defaultPageSize: number;
   /** The largest page `listGames` returns. Default 50. */
@@ -72,6 +82,8 @@ export const defaultLobbyLimits: LobbyLimits = {
   settingsBurst: 10,
   playerActionsPerSecond: 10,
   playerActionBurst: 20,
+  listGamesPerSecond: 20,
+  listGamesBurst: 60,
   defaultPageSize: 20,
   maxPageSize: 50,
 };

@@ -19,6 +19,7 @@ import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts
 import { LobbyError } from './lobby-error.ts';
 import { type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
 import { type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
+import { SessionRates } from './session-rates.ts';
 import type { GameSettings, SettingsChange } from './settings.ts';
 import { printable } from './text-rules.ts';
 import { BacklogBudget } from './watcher-backlog.ts';
@@ -280,18 +281,25 @@ export class Lobby {
 export class LobbyFacet implements ILobby {
   readonly #lobby: Lobby;
   readonly #peer: PeerInfo;
+  readonly #rates: SessionRates;
 
   constructor(lobby: Lobby, peer: PeerInfo) {
     this.#lobby = lobby;
     this.#peer = peer;
+    this.#rates = new SessionRates(lobby.limits);
   }
 
   async whoAmI() {
     return { name: this.#peer.name, fingerprint: this.#peer.fingerprint };
   }
 
-  /** Arguments were checked and cleaned by {@link lobbySchemas}. */
+  /**
+   * Arguments were checked and cleaned by {@link lobbySchemas}.
+   *
+   * @throws LobbyError `limit` past the session's `listGamesPerSecond` (see {@link SessionRates})
+   */
   async listGames(page: GamePageRequest = {}): Promise<GamePage> {
+    this.#rates.takeList();
     return this.#lobby.listGames(page);
   }
 

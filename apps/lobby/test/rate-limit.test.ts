@@ -9,6 +9,7 @@ import { inProcessGameHost } from '../src/in-process-game-host.ts';
 import { Lobby } from '../src/lobby.ts';
 import { defaultLobbyLimits, lobbyLimits } from '../src/lobby-limits.ts';
 import { LobbyRateLimits } from '../src/rate-limit.ts';
+import { SessionRates } from '../src/session-rates.ts';
 import { TokenBucket } from '../src/token-bucket.ts';
 
 const lobbies: Lobby[] = [];
@@ -121,8 +122,47 @@ describe('chat and settings changes are rate limited per launcher and per player
       settingsBurst: 10,
       playerActionsPerSecond: 10,
       playerActionBurst: 20,
+      listGamesPerSecond: 20,
+      listGamesBurst: 60,
     });
     expect(() => lobbyLimits({ chatLinesPerSecond: 0 })).toThrow(RangeError);
     expect(() => lobbyLimits({ chatBurst: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('listGames is rate limited per session', () => {
+  test('a session past listGamesBurst is refused with limit, naming the limit and the wait; another session is not', async () => {
+    const lobby = new Lobby({
+      gameHost: inProcessGameHost(),
+      limits: { listGamesPerSecond: 1, listGamesBurst: 4 },
+    });
+    lobbies.push(lobby);
+    const flooder = lobby.rootFor(peer('mallory'));
+    await seat(flooder, 'mallory');
+    const pages = await Promise.allSettled(
+      Array.from({ length: 50 }, () => flooder.listGames({ limit: 50 })),
+    );
+    const answered = pages.filter((outcome) => outcome.status === 'fulfilled');
+    expect(answered).toHaveLength(4);
+    expect((answered[0] as PromiseFulfilledResult<{ games: unknown[] }>).value.games).toHaveLength(1);
+    const refusal = (pages[4] as PromiseRejectedResult).reason;
+    expect(refusal).toMatchObject({ name: 'LobbyError', code: 'limit' });
+    expect(refusal.message).toMatch(
+      /too many listGames calls: a session may ask for 1 pages a second \(listGamesPerSecond\) in bursts of 4 \(listGamesBurst\); wait \d+ ms/,
+    );
+    // The bucket is the session's: another session of the same key starts full.
+    const again = lobby.rootFor(peer('mallory'));
+    expect((await again.listGames()).games).toHaveLength(1);
+  });
+
+  test('refused calls take no token: the session gets a page again once the rate allows', () => {
+    let now = 0;
+    const rates = new SessionRates(lobbyLimits({ listGamesPerSecond: 10, listGamesBurst: 2 }), () => now);
+    rates.takeList();
+    rates.takeList();
+    for (let index = 0; index < 100; index++) expect(() => rates.takeList()).toThrow(/wait 100 ms/);
+    now += 100;
+    rates.takeList();
+    expect(() => rates.takeList()).toThrow(/listGamesBurst/);
   });
 });

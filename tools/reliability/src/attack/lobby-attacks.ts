@@ -154,10 +154,13 @@ function stalledOutcome(context: AttackContext, sessions: number): string {
 
 /**
  * Class 9: 2 sessions (per scale unit) that each ask for 1,500 full pages of `listGames` (48 open games,
- * about 6 MB of answers per session) and never read. Fixed: lists are paged and what a session leaves
- * unread is bounded (the lobby's `maxBufferedBytes` of 4 MiB, and an output budget across all sessions):
- * each stalled session is ended with `limit`, the server stays small and prompt. The latency bound is 3 s:
- * 3,000 page answers in one burst are real work for the target's one thread.
+ * about 6 MB of answers per session) and never read. Fixed: `listGames` is rate limited per session
+ * (`listGamesPerSecond` / `listGamesBurst`, 20 / 60): past a burst the calls are refused with `limit`, a
+ * short answer and no page built, so the burst no longer keeps the target's one thread from the bystander
+ * (3,000 page answers did: 5.5 s on the loaded machine, bound 3 s). The stalled sessions then hold at
+ * most a burst of pages and stay up; a probe session's own burst of 100 calls shows the refusals. Where a
+ * lobby answers every call, what a session leaves unread is bounded instead (`maxBufferedBytes` of 4 MiB,
+ * an output budget across sessions): each stalled session is ended with `limit`.
  */
 async function listGamesNeverRead(context: AttackContext): Promise<string> {
   // 12 players × 4 open games (the per-player bound) = 48 games with 40-character names.
@@ -171,6 +174,18 @@ async function listGamesNeverRead(context: AttackContext): Promise<string> {
   }
   const sessions = 2 * context.scale;
   await stalledReader(context, [String(sessions), '1500', 'list']);
+  const prober = await player(context, 'list-prober');
+  const probed = await Promise.all(
+    Array.from({ length: 100 }, () => lobbyCode(prober.listGames({ limit: 50 }))),
+  );
+  await context.sampleMemory();
+  const refused = probed.filter((code) => code === 'limit').length;
+  if (refused > 0) {
+    context.note(
+      `listGames is rate limited per session: ${refused} of a probe's 100 calls refused with limit (so were the stalled sessions' calls past their burst)`,
+    );
+    return 'limit';
+  }
   for (let attempt = 0; attempt < 150 && stalledDisconnects(context).length < sessions; attempt++) {
     await sleep(200);
     if (attempt % 10 === 0) await context.sampleMemory();

@@ -4,12 +4,7 @@
  * classes they belong to) on every run; `ATTACK_PENDING=1` runs them too, to see which now hold. The
  * report runs every attack, pending or not, and says which held. Remove an id here when its fix lands.
  */
-export const pendingAttacks: ReadonlyMap<string, string> = new Map<string, string>([
-  // Found by this suite after the lobby's fixes landed: 3,000 page answers in one burst keep the
-  // target's one thread busy; the bystander waited 5.5 s (bound 3 s) on the loaded 2-core machine
-  // (2.3 s in the report's run).
-  ['lobby-list-never-read', 'none yet (a burst of listGames answers stalls the event loop)'],
-]);
+export const pendingAttacks: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 /**
  * The attacks that broke the target when the suite first ran (main at 30e2494, before the fixes of issue
