@@ -60,7 +60,8 @@ export interface ConnectionDriver {
 /**
  * What the driver reports to the lifecycle, in the order things happen on the medium. Each call may deliver
  * nothing synchronously to user code: deliveries go through the inbox's scheduler. Reports after the connection
- * closed are ignored (frames are dropped).
+ * closed are ignored (frames are dropped). The lifecycle passes one object per connection whose methods live on its
+ * class's prototype: a driver keeps it in a field and calls its methods (no closure per event is needed).
  */
 export interface DriverEvents {
   /** Whether our graceful close is under way (sent, not yet confirmed). */
