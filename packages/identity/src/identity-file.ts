@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { writeFileAtomically } from './atomic-file.ts';
 import { base64UrlDecode, base64UrlEncode } from './bytes.ts';
+import { readCheckedFile } from './checked-file-read.ts';
 import { Identity } from './identity.ts';
 import { folderNotFoundOr, IdentityFileError } from './identity-file-error.ts';
 
@@ -84,28 +85,24 @@ export async function loadIdentity(path: string): Promise<Identity> {
     throw error;
   }
   try {
-    // Check the opened file itself (fstat), not the path, so a swap between check and read cannot
-    // slip a different file through.
-    const status = await handle.stat();
-    if (!status.isFile()) {
-      throw new IdentityFileError(
-        'insecure-permissions',
-        path,
-        `expected ${path} to be a regular file, found something else`,
-      );
-    }
-    const mode = status.mode & 0o777;
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      throw new IdentityFileError(
-        'insecure-permissions',
-        path,
-        `expected identity file ${path} to be accessible by its owner only (mode 0600), found mode 0${mode.toString(8)}; ` +
-          `anyone who can read it can act as this identity: run \`chmod 600 ${path}\` if it is still secret, or make a new identity`,
-      );
-    }
-    if (status.size > MAX_IDENTITY_FILE_BYTES)
-      throw corrupt(path, `expected at most ${MAX_IDENTITY_FILE_BYTES} bytes, found ${status.size}`);
-    text = await handle.readFile('utf8');
+    text = await readCheckedFile(handle, {
+      forbiddenMode: 0o077,
+      maxBytes: MAX_IDENTITY_FILE_BYTES,
+      notRegularFile: () =>
+        new IdentityFileError(
+          'insecure-permissions',
+          path,
+          `expected ${path} to be a regular file, found something else`,
+        ),
+      insecureMode: (mode) =>
+        new IdentityFileError(
+          'insecure-permissions',
+          path,
+          `expected identity file ${path} to be accessible by its owner only (mode 0600), found mode 0${mode.toString(8)}; ` +
+            `anyone who can read it can act as this identity: run \`chmod 600 ${path}\` if it is still secret, or make a new identity`,
+        ),
+      tooLarge: (size) => corrupt(path, `expected at most ${MAX_IDENTITY_FILE_BYTES} bytes, found ${size}`),
+    });
   } finally {
     await handle.close();
   }

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { writeFileAtomically } from './atomic-file.ts';
+import { readCheckedFile } from './checked-file-read.ts';
 import { folderNotFoundOr, IdentityFileError } from './identity-file-error.ts';
 import type { KnownPeers } from './known-peers.ts';
 import { normalizeDisplayName } from './name-skeleton.ts';
@@ -127,26 +128,25 @@ async function readTrustedFile(path: string): Promise<string | undefined> {
     throw error;
   }
   try {
-    const status = await handle.stat();
-    if (!status.isFile()) {
-      throw new IdentityFileError(
-        'insecure-permissions',
-        path,
-        `expected known peers file ${path} to be a regular file, found something else`,
-      );
-    }
-    const mode = status.mode & 0o777;
-    if (process.platform !== 'win32' && (mode & WRITABLE_BY_OTHERS) !== 0) {
-      throw new IdentityFileError(
-        'insecure-permissions',
-        path,
-        `expected known peers file ${path} to be writable by its owner only (mode 0600), found mode 0${mode.toString(8)}; ` +
-          `anyone who can write it can make this process trust their key under any name: check its entries, then run \`chmod 600 ${path}\``,
-      );
-    }
-    if (status.size > MAX_KNOWN_PEERS_FILE_BYTES)
-      throw corrupt(path, `expected at most ${MAX_KNOWN_PEERS_FILE_BYTES} bytes, found ${status.size}`);
-    return await handle.readFile('utf8');
+    return await readCheckedFile(handle, {
+      forbiddenMode: WRITABLE_BY_OTHERS,
+      maxBytes: MAX_KNOWN_PEERS_FILE_BYTES,
+      notRegularFile: () =>
+        new IdentityFileError(
+          'insecure-permissions',
+          path,
+          `expected known peers file ${path} to be a regular file, found something else`,
+        ),
+      insecureMode: (mode) =>
+        new IdentityFileError(
+          'insecure-permissions',
+          path,
+          `expected known peers file ${path} to be writable by its owner only (mode 0600), found mode 0${mode.toString(8)}; ` +
+            `anyone who can write it can make this process trust their key under any name: check its entries, then run \`chmod 600 ${path}\``,
+        ),
+      tooLarge: (size) =>
+        corrupt(path, `expected at most ${MAX_KNOWN_PEERS_FILE_BYTES} bytes, found ${size}`),
+    });
   } finally {
     await handle.close();
   }
