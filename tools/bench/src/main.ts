@@ -25,6 +25,9 @@ import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile
 import { addRatios, formatTable } from './report.ts';
 import type { ResultRow } from './result-row.ts';
 import { mergeRounds, rotated } from './rounds.ts';
+import type { BundleSize } from './size/bundle-size.ts';
+import { measureClientSizes } from './size/size-budget.ts';
+import { formatSizes } from './size/size-report.ts';
 
 const benchRoot = new URL('../', import.meta.url);
 const repositoryRoot = fileURLToPath(new URL('../../', benchRoot));
@@ -191,7 +194,8 @@ async function main(): Promise<number> {
     );
     const failures: string[] = [];
     const measured = await measureJobs(jobs, profile, baseline !== undefined, failures);
-    return writeReport(measured, failures, profile, started, values.out, baseline);
+    const sizes = await measureClientSizes('sources');
+    return writeReport(measured, sizes, failures, profile, started, values.out, baseline);
   } finally {
     await removeWorktree();
     process.off('SIGINT', removeBaseline);
@@ -202,6 +206,7 @@ async function main(): Promise<number> {
 /** Prints the table, writes the JSON report to `out`, and returns the exit code. */
 function writeReport(
   { rows, mscBuilds }: Measured,
+  sizes: BundleSize[],
   failures: string[],
   profile: Profile,
   started: number,
@@ -214,6 +219,7 @@ function writeReport(
       failures.push(`${row.library}/${row.transport} ${row.workload}: ${row.note}`);
 
   console.log(formatTable(rows));
+  console.log(formatSizes(sizes));
   const report = {
     generatedAt: new Date().toISOString(),
     profile: profile.name,
@@ -226,6 +232,7 @@ function writeReport(
     mscBuilds,
     failures,
     rows,
+    sizes,
   };
   // Write next to the target and rename, so a reader never sees half a file.
   const temporary = out.replace(/\.json$/, '.tmp.json');

@@ -1,0 +1,20 @@
+/**
+ * The size budget of the minimal browser client (`minimal-client.ts`), and its measurement beside
+ * capnweb's (`capnweb-client.ts`). `npm test` fails when the client exceeds the budget
+ * (`test/size.test.ts`); the bench report prints both sizes with the largest packages and modules.
+ */
+import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.ts';
+
+/**
+ * Most bytes the minimal browser client may take, minified and gzipped at level 9. Lower it when the
+ * client shrinks, so what was won stays won.
+ */
+export const minimalClientGzipBudget = 39_000;
+
+/** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
+export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
+  return [
+    await measureBundle('@msc', new URL('./minimal-client.ts', import.meta.url), source),
+    await measureBundle('capnweb', new URL('./capnweb-client.ts', import.meta.url), source),
+  ];
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { measureClientSizes, minimalClientGzipBudget } from '../src/size/size-budget.ts';
+import { formatSizes } from '../src/size/size-report.ts';
+
+// Sizes are deterministic (same sources, same esbuild, same zlib level), so unlike timings they can
+// fail the build.
+describe('the minimal browser client', () => {
+  it(`bundles for browsers within ${minimalClientGzipBudget} bytes min+gzip, with no Node module in it`, async () => {
+    const [msc, capnweb] = await measureClientSizes('sources');
+    const report = formatSizes([msc!, capnweb!]);
+    expect(msc!.gzippedBytes, report).toBeLessThanOrEqual(minimalClientGzipBudget);
+    expect(msc!.gzippedBytes).toBeGreaterThan(0);
+    expect(msc!.minifiedBytes).toBeGreaterThan(msc!.gzippedBytes);
+    // The browser condition keeps `ws` and Node built-ins out; were they in, esbuild would have
+    // failed on `node:` imports or `ws` would show here.
+    expect(msc!.packages.map((part) => part.name)).not.toContain('ws');
+    expect(capnweb!.packages.map((part) => part.name)).toContain('capnweb');
+  });
+
+  it('the report names both clients, their sizes and their largest packages', () => {
+    const size = (client: string, gzippedBytes: number) => ({
+      client,
+      minifiedBytes: gzippedBytes * 3,
+      gzippedBytes,
+      packages: [{ name: 'cbor-x', minifiedBytes: 30_621 }],
+      modules: [
+        { name: 'cbor-x/decode.js', minifiedBytes: 15_694 },
+        { name: 'cbor-x/encode.js', minifiedBytes: 14_927 },
+      ],
+    });
+    const report = formatSizes([size('@msc', minimalClientGzipBudget + 1), size('capnweb', 15_079)]);
+    expect(report).toContain('@msc     min');
+    expect(report).toContain('(OVER budget)');
+    expect(report).toContain('capnweb  min   45.2 kB  min+gzip  15.1 kB');
+    expect(report).toContain('cbor-x/decode.js 15.7 kB, cbor-x/encode.js 14.9 kB');
+  });
+});
