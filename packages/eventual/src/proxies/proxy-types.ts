@@ -69,14 +69,24 @@ export type BytesResult = Result<Bytes> &
 
 /**
  * What a method declared to return `R` returns through a proxy: a `Proxy` when `R` is a capability
- * (usable at once), a sequence result for sequences, otherwise a {@link Result}.
+ * (usable at once); a {@link BytesResult} when `R` is `Bytes` or a promise of one; a
+ * {@link SequenceResult} when `R` is a `Sequence` or a promise of one; otherwise a {@link Result}.
+ * A call result is the same object at run time whatever `R` is (awaitable, iterable, with consumer
+ * settings), so a method declared `async` gets the same stream view as one returning the stream.
  */
 export type Eventual<R> = [R] extends [Proxy<infer J>]
   ? Proxy<J>
-  : [R] extends [Sequence<infer T>]
-    ? SequenceResult<T>
-    : [R] extends [Bytes]
-      ? BytesResult
-      : [R] extends [PromiseLike<infer T>]
-        ? Result<T>
-        : Result<R>;
+  : [R] extends [PromiseLike<infer T>]
+    ? EventualValue<T>
+    : EventualValue<R>;
+
+/**
+ * The result of a call whose value is `T`. `Bytes` is tested before `Sequence`: a `Bytes` is
+ * structurally a `Sequence<Uint8Array>` too (its `read(maxBytes?)` accepts `read()`), and awaiting
+ * it must give the `Bytes` that `bytesToReadableStream` and `readExactly` need.
+ */
+type EventualValue<T> = [T] extends [Bytes]
+  ? BytesResult
+  : [T] extends [Sequence<infer Item>]
+    ? SequenceResult<Item>
+    : Result<T>;
