@@ -182,7 +182,12 @@ export class Handshake {
       addressBinding: connection.addressesObservable !== false,
     };
     this.#helloBytes = ownedCopy(encodeHello(hello));
-    options.tracer?.event('out', 'Hello', [hello.versions, hello.scheme]);
+    options.tracer?.event(
+      'out',
+      'Hello',
+      { versions: hello.versions.join(','), scheme: hello.scheme },
+      this.#helloBytes,
+    );
   }
 
   /** This side's hello, for the connection (a copy the transport may take). */
@@ -203,7 +208,7 @@ export class Handshake {
     } catch (error) {
       throw new ProtocolViolation(`the first frame is not a valid hello: ${describeError(error)}`);
     }
-    options.tracer?.event('in', 'Hello', [hello.versions, hello.scheme]);
+    options.tracer?.event('in', 'Hello', { versions: hello.versions.join(','), scheme: hello.scheme }, frame);
     const common = hello.versions.filter((version) => options.versions.includes(version));
     if (common.length === 0) {
       this.#port.end(

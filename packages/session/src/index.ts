@@ -27,6 +27,7 @@
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export { registerEventualErrors } from './error-registration.ts';
+export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';
 export { defaultSessionLimits, type SessionLimits } from './limits.ts';
 export { remoteIdentity } from './remote-identity.ts';
 export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
@@ -41,6 +42,7 @@ export type { RootOption, SessionOptions, SessionStats } from './session-options
 export {
   memoryTraceSink,
   type TraceEvent,
+  type TraceFields,
   type TraceLevel,
   type TraceOptions,
   type TraceSink,

@@ -1,8 +1,41 @@
 import type { Connection } from '@msc/transport';
-import type { TraceOptions } from './trace.ts';
+import type { TerminationReason } from './session-error.ts';
+import type { TraceFields, TraceOptions } from './trace.ts';
 import { MessageType } from './wire/protocol.ts';
 
 const messageTypeNames = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
+
+/**
+ * Per message type, the names of the leading fields that are traced, in wire order (the layouts are
+ * in wire/protocol.ts). What follows them (arguments, results, items, errors) is a value and is never
+ * read here: level `messages` must keep every value the application sent out of the logs.
+ */
+const tracedFields: Readonly<Record<number, readonly string[]>> = {
+  [MessageType.Abort]: ['step', 'code', 'reason'],
+  [MessageType.Call]: ['questionId', 'target', 'targetId', 'method'],
+  [MessageType.Return]: ['questionId', 'result'],
+  [MessageType.Finish]: ['questionId'],
+  [MessageType.Release]: ['exportId', 'count'],
+  [MessageType.DisembargoRequest]: ['questionId', 'embargoId'],
+  [MessageType.DisembargoReply]: ['embargoId'],
+  [MessageType.StreamItems]: ['streamId'],
+  [MessageType.StreamCredit]: ['streamId', 'credit', 'capacity', 'batchSize'],
+  [MessageType.StreamEnd]: ['streamId', 'ending'],
+  [MessageType.StreamCancel]: ['streamId'],
+};
+
+/** The protocol's enumerations by field name (TargetKind, ReturnKind, StreamEnding), spelled out. */
+const enumerations: Readonly<Record<string, readonly string[]>> = {
+  target: ['export', 'answer'],
+  result: ['value', 'capability', 'error'],
+  ending: ['close', 'abort'],
+};
+
+/** DescriptorKind names (capability descriptors only). */
+const descriptorKinds = ['sender-export', 'receiver-export', 'receiver-answer'];
+
+/** The longest termination message a trace keeps. */
+const maxReasonLength = 500;
 
 /**
  * A session's tracing (see trace.ts): turns messages into {@link TraceEvent}s for the sink. A
@@ -18,16 +51,61 @@ export class MessageTracer {
     this.#label = label;
   }
 
-  /** Traces one message: its type name and small scalar fields (ids, method names, kinds). */
+  /**
+   * Traces one message (parsed, for a received one): its type name, its encoded size and its named
+   * ids, counts and method name, never its arguments, result, items or error.
+   */
   message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array): void {
-    const type = messageTypeNames[message[0] as number] ?? `Unknown(${String(message[0])})`;
-    // Never the arguments or results.
-    const fields = message.slice(1).filter((field) => typeof field === 'number' || typeof field === 'string');
-    this.event(direction, type, fields, bytes);
+    const tag = message[0] as number;
+    const fields: Record<string, string | number | boolean> = {};
+    const names = tracedFields[tag] ?? [];
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index]!;
+      const value = message[index + 1];
+      if (typeof value === 'number') {
+        fields[name] = enumerations[name]?.[value] ?? value;
+      } else if (typeof value === 'string') {
+        // Strings here are the method name and an Abort's step, code and reason (never a value).
+        fields[name] = value.length > maxReasonLength ? value.slice(0, maxReasonLength) : value;
+      }
+    }
+    // Sizes and capability ids of the fields that hold values or descriptors (their contents stay out).
+    if (tag === MessageType.Call) {
+      const args = message[5];
+      if (Array.isArray(args)) fields.arguments = args.length;
+    } else if (tag === MessageType.StreamItems) {
+      const items = message[2];
+      if (Array.isArray(items) || items instanceof Uint8Array) fields.items = items.length;
+    } else if (tag === MessageType.StreamEnd) {
+      fields.failed = message[3] !== undefined && message[3] !== null;
+    } else if (tag === MessageType.Configure) {
+      describeCapability(fields, message[1]);
+    } else if (tag === MessageType.Return && fields.result === 'capability') {
+      describeCapability(fields, message[3]);
+    }
+    this.event(direction, messageTypeNames[tag] ?? `Unknown(${String(tag)})`, fields, bytes);
   }
 
-  /** Traces one event (`Hello` and the messages). A failing sink does not break the session. */
-  event(direction: 'in' | 'out', type: string, fields: readonly unknown[], payload?: Uint8Array): void {
+  /** Traces the session's end (an `End` event, `in` when the peer or the connection ended it). */
+  end(reason: TerminationReason): void {
+    this.event(
+      reason.remote ? 'in' : 'out',
+      'End',
+      {
+        step: reason.step,
+        code: reason.code,
+        reason: reason.message.slice(0, maxReasonLength),
+        remote: reason.remote,
+      },
+      undefined,
+    );
+  }
+
+  /**
+   * Traces one event (`Hello`, the messages and `End`); `bytes` gives its size (and its payload at
+   * level `payloads`). A failing sink does not break the session.
+   */
+  event(direction: 'in' | 'out', type: string, fields: TraceFields, bytes: Uint8Array | undefined): void {
     const options = this.#options;
     try {
       options.sink({
@@ -35,12 +113,23 @@ export class MessageTracer {
         direction,
         session: this.#label,
         type,
+        size: bytes?.byteLength ?? 0,
         fields,
-        ...(options.level === 'payloads' && payload !== undefined ? { payload: payload.slice() } : {}),
+        ...(options.level === 'payloads' && bytes !== undefined ? { payload: bytes.slice() } : {}),
       });
     } catch {
       // A failing sink must not break the session.
     }
+  }
+}
+
+/** Adds a capability descriptor's kind and id (both ids, not values) to `fields`. */
+function describeCapability(fields: Record<string, string | number | boolean>, descriptor: unknown): void {
+  if (!Array.isArray(descriptor)) return;
+  const [kind, id] = descriptor as unknown[];
+  if (typeof kind === 'number' && typeof id === 'number') {
+    fields.capability = descriptorKinds[kind] ?? kind;
+    fields.capabilityId = id;
   }
 }
 

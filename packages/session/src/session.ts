@@ -452,6 +452,7 @@ export class Session<Peer = unknown>
     this.#imports.abortAll(aborted);
     this.#exports.abortAll();
     this.#answers.abortAll();
+    this.#tracer?.end(reason);
     this.#resolveClosed(reason);
   }
 }

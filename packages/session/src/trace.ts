@@ -1,27 +1,59 @@
 /**
  * Message tracing (docs/semantics.md#diagnostics) at selectable detail: `off`; `messages`, the
- * sequence of messages without payloads (cheap enough for production); `payloads`, with every
- * payload's bytes so a conversation can be replayed.
+ * sequence of messages with their ids, types, method names, sizes and times and no value a call
+ * carries (cheap, and safe for production logs: no argument, result, stream item or error lands in
+ * them); `payloads`, the same with every message's encoded bytes, values included, so a
+ * conversation can be replayed.
  */
 export type TraceLevel = 'off' | 'messages' | 'payloads';
 
-/** One traced message. */
+/**
+ * The named fields of one traced message: ids, counts, method names and the protocol's enumerations
+ * spelled out. Never a value the application sent (arguments, results, stream items, error
+ * contents). By type (the wire layout is in the package's `wire/protocol.ts`):
+ *
+ * | type | fields |
+ * | --- | --- |
+ * | `Hello` | `versions` (comma-separated), `scheme` |
+ * | `Authenticate` | none (its size only) |
+ * | `Configure` | `capability` (`sender-export`, `receiver-export`, `receiver-answer`), `capabilityId` |
+ * | `Abort` | `step`, `code`, `reason` (the termination message, at most 500 characters) |
+ * | `Call` | `questionId`, `target` (`export` or `answer`), `targetId`, `method`, `arguments` (count) |
+ * | `Return` | `questionId`, `result` (`value`, `capability` or `error`); a capability adds `capability`, `capabilityId` |
+ * | `Finish` | `questionId` |
+ * | `Release` | `exportId`, `count` |
+ * | `DisembargoRequest` | `questionId`, `embargoId` |
+ * | `DisembargoReply` | `embargoId` |
+ * | `StreamItems` | `streamId`, `items` (items, or bytes of a byte stream) |
+ * | `StreamCredit` | `streamId`, `credit`, `capacity`, `batchSize` |
+ * | `StreamEnd` | `streamId`, `ending` (`close` or `abort`), `failed` (whether it carries an error) |
+ * | `StreamCancel` | `streamId` |
+ * | `End` | `step`, `code`, `reason`, `remote`: the session ended (not a message; `size` 0) |
+ */
+export type TraceFields = Readonly<Record<string, string | number | boolean>>;
+
+/** One traced message (or the session's `End`). */
 export interface TraceEvent {
   /** Milliseconds since the session started (monotonic). */
   readonly time: number;
-  /** `out` for messages this side sends, `in` for received ones. */
+  /**
+   * `out` for messages this side sends, `in` for received ones. For `End`: `in` when the peer or the
+   * connection ended the session, `out` when this side did.
+   */
   readonly direction: 'in' | 'out';
   /** The session's label (set in the options, or its addresses). */
   readonly session: string;
-  /** The message's type name (`Call`, `Return`, ...), or `Hello`. */
+  /** The message's type name (`Call`, `Return`, ...), `Hello`, or `End`. */
   readonly type: string;
-  /** The message's ids and small fields (question id, method, export id...). */
-  readonly fields: readonly unknown[];
-  /** The payload bytes, at level `payloads` only. */
+  /** The message's encoded size in bytes (`Hello`: the hello frame; `End`: 0). */
+  readonly size: number;
+  /** The message's ids, counts and names ({@link TraceFields}); never a value. */
+  readonly fields: TraceFields;
+  /** The message's encoded bytes (values included), at level `payloads` only. */
   readonly payload?: Uint8Array;
 }
 
-/** Where traced messages go. */
+/** Where traced messages go. A sink that throws does not break the session (the event is lost). */
 export type TraceSink = (event: TraceEvent) => void;
 
 /** Tracing options of a session. */

@@ -223,7 +223,7 @@ describe('session establishment', () => {
     await remote.add(2);
     const calls = cheap.events.filter((event) => event.type === 'Call');
     expect(calls[0]).toMatchObject({ direction: 'out', session: 'client' });
-    expect(calls[0]!.fields).toContain('add');
+    expect(calls[0]!.fields).toMatchObject({ method: 'add', arguments: 1 });
     expect(calls[0]!.payload).toBeUndefined();
     const received = full.events.find((event) => event.type === 'Call' && event.direction === 'in');
     expect(received?.payload).toBeInstanceOf(Uint8Array);

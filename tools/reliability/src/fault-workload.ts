@@ -210,7 +210,9 @@ export async function runFaultSeed(seed: number, options: FaultRunOptions = {}):
     level: 'messages' as const,
     label,
     sink: (event: TraceEvent) => {
-      trace.push(`${event.session} ${event.direction} ${event.type} ${event.fields.join(',')}`);
+      trace.push(
+        `${event.session} ${event.direction} ${event.type} ${Object.values(event.fields).join(',')}`,
+      );
     },
   });
   const authenticator = unauthenticated();
