@@ -4,8 +4,8 @@ import type { Connection } from '@msc/transport';
 import { AuthenticationError, type Authenticator, type SessionRole } from './authenticator.ts';
 import type { PayloadContext } from './capability-codec.ts';
 import type { SessionLimits } from './limits.ts';
-import type { MessageTracer } from './message-tracer.ts';
 import type { SessionError, SessionStep, TerminationReason } from './session-error.ts';
+import type { SessionTracer } from './trace.ts';
 import { ownedCopy } from './wire/frame-layout.ts';
 import { encodeHello, parseHello } from './wire/hello.ts';
 import type { AuthenticateMessage, ConfigureMessage, Message } from './wire/message.ts';
@@ -62,7 +62,7 @@ export interface HandshakeOptions {
   readonly versions: readonly number[];
   /** `handshakeTimeoutMs`; `maxAnswers` and `maxHeldBytes` bound the messages held meanwhile. */
   readonly limits: SessionLimits;
-  readonly tracer: MessageTracer | undefined;
+  readonly tracer: SessionTracer | undefined;
 }
 
 type Phase = 'hello' | 'authenticating' | 'configuring' | 'established' | 'terminated';

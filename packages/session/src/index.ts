@@ -29,6 +29,7 @@ export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export { registerEventualErrors } from './error-registration.ts';
 export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';
 export { defaultSessionLimits, type SessionLimits } from './limits.ts';
+export { traceMessages } from './message-tracer.ts';
 export { remoteIdentity } from './remote-identity.ts';
 export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
 export { Session } from './session.ts';
@@ -41,10 +42,12 @@ export {
 export type { RootOption, SessionOptions, SessionStats } from './session-options.ts';
 export {
   memoryTraceSink,
+  type SessionTracer,
   type TraceEvent,
   type TraceFields,
   type TraceLevel,
   type TraceOptions,
   type TraceSink,
+  type Tracing,
 } from './trace.ts';
 export { supportedVersions } from './wire/protocol.ts';

@@ -15,10 +15,10 @@ import type { TraceEvent, TraceSink } from './trace.ts';
  * @example
  * ```ts
  * import { createWriteStream } from 'node:fs';
- * import { jsonLinesTraceSink } from '@msc/session';
+ * import { jsonLinesTraceSink, traceMessages } from '@msc/session';
  *
  * const file = createWriteStream('sessions.jsonl', { flags: 'a' });
- * const trace = { level: 'messages', sink: jsonLinesTraceSink((line) => file.write(line)) } as const;
+ * const trace = traceMessages({ level: 'messages', sink: jsonLinesTraceSink((line) => file.write(line)) });
  * // new Scope({ transport, authenticator, root, trace })
  * ```
  *

@@ -1,6 +1,6 @@
 import type { Connection } from '@msc/transport';
 import type { TerminationReason } from './session-error.ts';
-import type { TraceFields, TraceOptions } from './trace.ts';
+import type { SessionTracer, TraceFields, TraceOptions, Tracing } from './trace.ts';
 import { MessageType } from './wire/protocol.ts';
 
 const messageTypeNames = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
@@ -41,7 +41,7 @@ const maxReasonLength = 500;
  * A session's tracing (see trace.ts): turns messages into {@link TraceEvent}s for the sink. A
  * session without tracing has no tracer, so the hot path pays one `undefined` check.
  */
-export class MessageTracer {
+class MessageTracer implements SessionTracer {
   readonly #options: TraceOptions;
   readonly #label: string;
   readonly #startTime = performance.now();
@@ -133,14 +133,31 @@ function describeCapability(fields: Record<string, string | number | boolean>, d
   }
 }
 
-/** A session's tracer, or `undefined` when tracing is off. The label defaults to the addresses. */
-export function createTracer(
-  options: TraceOptions | undefined,
-  connection: Connection,
-): MessageTracer | undefined {
-  if (options === undefined || options.level === 'off') return undefined;
-  return new MessageTracer(
-    options,
-    options.label ?? `${connection.localAddress} ↔ ${connection.remoteAddress}`,
-  );
+/**
+ * Message tracing for a session or a scope (docs/semantics.md#diagnostics): each session it serves
+ * reports every message to `options.sink` as a {@link TraceEvent}, at `options.level`.
+ *
+ * @example
+ * ```ts
+ * const trace = traceMessages({ level: 'messages', sink: jsonLinesTraceSink((line) => file.write(line)) });
+ * // new Scope({ transport, authenticator, root, trace })
+ * ```
+ */
+export function traceMessages(options: TraceOptions): Tracing {
+  let sessions = 0;
+  return {
+    startSession(connection: Connection): SessionTracer | undefined {
+      if (options.level === 'off') return undefined;
+      sessions += 1;
+      const label = options.label;
+      return new MessageTracer(
+        options,
+        label === undefined
+          ? `${connection.localAddress} ↔ ${connection.remoteAddress}`
+          : sessions === 1
+            ? label
+            : `${label}#${sessions}`,
+      );
+    },
+  };
 }

@@ -12,7 +12,7 @@ import type { Authenticator } from './authenticator.ts';
 import type { SessionLimits } from './limits.ts';
 import { Session } from './session.ts';
 import type { RootOption } from './session-options.ts';
-import type { TraceOptions } from './trace.ts';
+import type { Tracing } from './trace.ts';
 
 /** How a {@link Scope} makes its sessions. */
 export interface ScopeOptions<Peer = unknown> {
@@ -30,8 +30,8 @@ export interface ScopeOptions<Peer = unknown> {
   readonly registry?: ContractRegistry;
   /** Whether errors sent to peers carry their stacks. Default false. */
   readonly errorStacks?: boolean;
-  /** Message tracing for every session. */
-  readonly trace?: TraceOptions;
+  /** Message tracing for every session (`traceMessages()`). Default: none. */
+  readonly trace?: Tracing;
   /** Called for each session the scope makes (accepted or dialed), once it exists. */
   readonly onSession?: (session: Session<Peer>) => void;
   /**

@@ -3,7 +3,7 @@ import type { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from './authenticator.ts';
 import type { SessionLimits } from './limits.ts';
-import type { TraceOptions } from './trace.ts';
+import type { Tracing } from './trace.ts';
 
 /**
  * The root capability a side offers: a proxy, or a function that chooses one after seeing the
@@ -30,8 +30,8 @@ export interface SessionOptions<Peer = unknown> {
   readonly registry?: ContractRegistry;
   /** Whether errors sent to the peer carry their stacks. Default false. */
   readonly errorStacks?: boolean;
-  /** Message tracing. Default: off. */
-  readonly trace?: TraceOptions;
+  /** Message tracing (`traceMessages()`). Default: none. */
+  readonly trace?: Tracing;
   /** Aborting it terminates the session. */
   readonly signal?: AbortSignal;
   /** Protocol versions to offer (tests use it to exercise negotiation). Default: all supported. */

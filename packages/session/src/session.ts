@@ -19,7 +19,6 @@ import { ExportTable } from './export-table.ts';
 import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import { ImportTable } from './import-table.ts';
 import { resolveLimits } from './limits.ts';
-import { createTracer, type MessageTracer } from './message-tracer.ts';
 import { type QuestionPort, QuestionTable } from './question-table.ts';
 import type { ImportHandler, SessionPort } from './remote-handlers.ts';
 import {
@@ -30,6 +29,7 @@ import {
 } from './session-error.ts';
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { StreamBridge } from './stream-bridge.ts';
+import type { SessionTracer } from './trace.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
 import { Outbox, type OutboxPort } from './wire/outbox.ts';
@@ -59,7 +59,7 @@ export class Session<Peer = unknown>
 {
   readonly #connection: Connection;
   readonly #maxFrameBytes: number;
-  readonly #tracer: MessageTracer | undefined;
+  readonly #tracer: SessionTracer | undefined;
   /** The establishment; `undefined` once established (its results are kept below). */
   #handshake: Handshake | undefined;
   #peer: Peer | undefined;
@@ -94,7 +94,7 @@ export class Session<Peer = unknown>
     const root = options.root;
     // Take our own reference now: the caller may dispose its root proxy as soon as we exist.
     const rootHandler = isCapability(root) ? takeReference(root) : undefined;
-    this.#tracer = createTracer(options.trace, connection);
+    this.#tracer = options.trace?.startSession(connection);
     const registry = options.registry ?? defaultRegistry;
     registerEventualErrors(registry);
     this.#maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);

@@ -1,3 +1,6 @@
+import type { Connection } from '@msc/transport';
+import type { TerminationReason } from './session-error.ts';
+
 /**
  * Message tracing (docs/semantics.md#diagnostics) at selectable detail: `off`; `messages`, the
  * sequence of messages with their ids, types, method names, sizes and times and no value a call
@@ -56,12 +59,36 @@ export interface TraceEvent {
 /** Where traced messages go. A sink that throws does not break the session (the event is lost). */
 export type TraceSink = (event: TraceEvent) => void;
 
-/** Tracing options of a session. */
+/** What {@link traceMessages} takes. */
 export interface TraceOptions {
   readonly level: TraceLevel;
   readonly sink: TraceSink;
-  /** A label for the session in events. Default: its local and remote addresses. */
+  /**
+   * A label for the session in events. When the same tracing serves several sessions (a scope's),
+   * the second is `label#2`, the third `label#3`, and so on. Default: each session's local and
+   * remote addresses.
+   */
   readonly label?: string;
+}
+
+/**
+ * Message tracing for sessions, made by `traceMessages()`: the `trace` option of a session or a
+ * scope. (A session that is not given one carries no tracing code at all, which keeps a browser
+ * client's bundle small.)
+ */
+export interface Tracing {
+  /** Starts tracing one session over `connection`; `undefined` when the level is `off`. */
+  readonly startSession: (connection: Connection) => SessionTracer | undefined;
+}
+
+/** One session's tracer (see {@link Tracing}): the session reports its messages and its end. */
+export interface SessionTracer {
+  /** One message this side sends (`out`) or received and parsed (`in`), with its encoded bytes. */
+  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array): void;
+  /** An event that is not a message (`Hello`), with its fields and bytes. */
+  event(direction: 'in' | 'out', type: string, fields: TraceFields, bytes: Uint8Array | undefined): void;
+  /** The session ended. */
+  end(reason: TerminationReason): void;
 }
 
 /** A sink that keeps events in memory (for tests and replay). */

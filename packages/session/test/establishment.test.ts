@@ -7,6 +7,7 @@ import {
   memoryTraceSink,
   Session,
   SessionError,
+  traceMessages,
 } from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair, sleep } from './harness.ts';
@@ -217,8 +218,8 @@ describe('session establishment', () => {
     const cheap = memoryTraceSink();
     const full = memoryTraceSink();
     const { remote } = served<ICalc>(new Calc(), {
-      dialer: { trace: { level: 'messages', sink: cheap, label: 'client' } },
-      listener: { trace: { level: 'payloads', sink: full } },
+      dialer: { trace: traceMessages({ level: 'messages', sink: cheap, label: 'client' }) },
+      listener: { trace: traceMessages({ level: 'payloads', sink: full }) },
     });
     await remote.add(2);
     const calls = cheap.events.filter((event) => event.type === 'Call');

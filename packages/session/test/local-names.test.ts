@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { MethodNotFoundError, type Proxy } from '@msc/eventual';
 import { createResult, handlerOf } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
-import { memoryTraceSink } from '../src/index.ts';
+import { memoryTraceSink, traceMessages } from '../src/index.ts';
 import { served } from './harness.ts';
 
 interface IChatty {
@@ -33,7 +33,9 @@ describe('names JavaScript probes on its own, over a session', () => {
   test('formatting, converting and awaiting a remote proxy or a call result sends nothing', async () => {
     const sink = memoryTraceSink();
     const chatty = new Chatty();
-    const { remote } = served<IChatty>(chatty, { dialer: { trace: { level: 'messages', sink } } });
+    const { remote } = served<IChatty>(chatty, {
+      dialer: { trace: traceMessages({ level: 'messages', sink }) },
+    });
     await remote.whenResolved();
     const result = remote.ping();
     await result;

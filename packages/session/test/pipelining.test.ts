@@ -1,13 +1,15 @@
 import { AbortedError, handOff, type Proxy, proxy } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
-import { memoryTraceSink } from '../src/index.ts';
+import { memoryTraceSink, traceMessages } from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair, sleep } from './harness.ts';
 
 describe('promise pipelining', () => {
   test('a chain of capability calls is sent before the first returns (one round trip)', async () => {
     const sink = memoryTraceSink();
-    const { remote } = served<ICalc>(new Calc(1), { dialer: { trace: { level: 'messages', sink } } });
+    const { remote } = served<ICalc>(new Calc(1), {
+      dialer: { trace: traceMessages({ level: 'messages', sink }) },
+    });
     await remote.whenResolved();
     sink.events.length = 0;
     using copy = remote.clone().clone();

@@ -1,6 +1,14 @@
-import { type Sequence, sequence } from '@msc/eventual';
+import { proxy, type Sequence, sequence } from '@msc/eventual';
+import { memory } from '@msc/transport-memory';
 import { describe, expect, test } from 'vitest';
-import { jsonLinesTraceSink, memoryTraceSink, type TraceEvent } from '../src/index.ts';
+import {
+  jsonLinesTraceSink,
+  memoryTraceSink,
+  Scope,
+  type TraceEvent,
+  traceMessages,
+  unauthenticated,
+} from '../src/index.ts';
 import { served } from './harness.ts';
 
 // Values the application sends, which level `messages` must never record.
@@ -54,9 +62,19 @@ describe('tracing', () => {
     const dialerLines = lines();
     const listenerLines = lines();
     const { remote, dialer, listener } = served<ISecrets>(new Secrets(), {
-      dialer: { trace: { level: 'messages', sink: jsonLinesTraceSink(dialerLines.write), label: 'client' } },
+      dialer: {
+        trace: traceMessages({
+          level: 'messages',
+          sink: jsonLinesTraceSink(dialerLines.write),
+          label: 'client',
+        }),
+      },
       listener: {
-        trace: { level: 'messages', sink: jsonLinesTraceSink(listenerLines.write), label: 'server' },
+        trace: traceMessages({
+          level: 'messages',
+          sink: jsonLinesTraceSink(listenerLines.write),
+          label: 'server',
+        }),
       },
     });
     await converse(remote);
@@ -111,7 +129,9 @@ describe('tracing', () => {
 
   test('level payloads records every message with its bytes, values included', async () => {
     const sink = memoryTraceSink();
-    const { remote } = served<ISecrets>(new Secrets(), { dialer: { trace: { level: 'payloads', sink } } });
+    const { remote } = served<ISecrets>(new Secrets(), {
+      dialer: { trace: traceMessages({ level: 'payloads', sink }) },
+    });
     await converse(remote);
     remote[Symbol.dispose]();
     const decoder = new TextDecoder();
@@ -130,7 +150,7 @@ describe('tracing', () => {
   test('the JSON lines sink writes one parseable line per event, with the payload in base64 at level payloads', async () => {
     const output = lines();
     const { remote } = served<ISecrets>(new Secrets(), {
-      dialer: { trace: { level: 'payloads', sink: jsonLinesTraceSink(output.write) } },
+      dialer: { trace: traceMessages({ level: 'payloads', sink: jsonLinesTraceSink(output.write) }) },
     });
     expect(await remote.whisper(secretText, 1)).toContain(secretReply);
     remote[Symbol.dispose]();
@@ -143,5 +163,29 @@ describe('tracing', () => {
     const bytes = Uint8Array.from(atob(call.payload), (character) => character.charCodeAt(0));
     expect(bytes.byteLength).toBe(call.size);
     expect(new TextDecoder().decode(bytes)).toContain(secretText);
+  });
+
+  test("one tracing serving a scope's sessions labels the second label#2, and level off traces nothing", async () => {
+    const sink = memoryTraceSink();
+    const silent = memoryTraceSink();
+    const transport = memory();
+    await using server = new Scope({
+      transport,
+      authenticator: unauthenticated(),
+      root: proxy<ISecrets>(new Secrets()),
+      trace: traceMessages({ level: 'messages', sink, label: 'server' }),
+    });
+    await server.listen('memory:traced');
+    await using client = new Scope({
+      transport,
+      authenticator: unauthenticated(),
+      trace: traceMessages({ level: 'off', sink: silent }),
+    });
+    for (let index = 0; index < 2; index++) {
+      using remote = client.connect<ISecrets>('memory:traced');
+      expect(await remote.count()).toBe(secretNumber);
+    }
+    expect(new Set(sink.events.map((event) => event.session))).toEqual(new Set(['server', 'server#2']));
+    expect(silent.events).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Proxy } from '@msc/eventual';
-import type { SessionLimits, SessionOptions, TraceOptions } from '@msc/session';
+import type { SessionLimits, SessionOptions, Tracing } from '@msc/session';
 
 /** Where a SIP runs: a worker thread of this process, or a child process of its own. */
 export type SipKind = 'worker' | 'process';
@@ -60,6 +60,6 @@ export interface SipOptions<Init = unknown> {
   sessionLimits?: Partial<SessionLimits>;
   /** Data contracts and error classes known to the parent's side of the session. */
   registry?: SessionOptions['registry'];
-  /** Message tracing of the parent's side of the session. Default: off. */
-  trace?: TraceOptions;
+  /** Message tracing of the parent's side of the session (`traceMessages()` of `@msc/session`). Default: none. */
+  trace?: Tracing;
 }

@@ -1,5 +1,5 @@
 import { AbortedError, bytes, type Proxy, proxy, sequence } from '@msc/eventual';
-import { Session, type SessionStats, type TraceEvent, unauthenticated } from '@msc/session';
+import { Session, type SessionStats, type TraceEvent, traceMessages, unauthenticated } from '@msc/session';
 import { memoryPair } from '@msc/transport-memory';
 import { SeededRandom } from './seeded-random.ts';
 import { SeededScheduler } from './seeded-scheduler.ts';
@@ -206,15 +206,16 @@ export async function runFaultSeed(seed: number, options: FaultRunOptions = {}):
   if (plan.kind === 'break-now') scheduler.atStep(plan.step, () => dialerEnd.breakNow());
 
   const trace: string[] = [];
-  const traceTo = (label: string) => ({
-    level: 'messages' as const,
-    label,
-    sink: (event: TraceEvent) => {
-      trace.push(
-        `${event.session} ${event.direction} ${event.type} ${Object.values(event.fields).join(',')}`,
-      );
-    },
-  });
+  const traceTo = (label: string) =>
+    traceMessages({
+      level: 'messages',
+      label,
+      sink: (event: TraceEvent) => {
+        trace.push(
+          `${event.session} ${event.direction} ${event.type} ${Object.values(event.fields).join(',')}`,
+        );
+      },
+    });
   const authenticator = unauthenticated();
   const dialerRoot = proxy<IWorker>(new Worker());
   const listenerRoot = proxy<IWorker>(new Worker());

@@ -1,5 +1,5 @@
 import { type Connection, ConnectionClosedError } from '@msc/transport';
-import type { MessageTracer } from '../message-tracer.ts';
+import type { SessionTracer } from '../trace.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
 import { describeError } from './violations.ts';
 
@@ -84,7 +84,7 @@ function runEach(outboxes: Outbox[], lazy: boolean): void {
 export class Outbox {
   readonly #connection: Connection;
   readonly #port: OutboxPort;
-  readonly #tracer: MessageTracer | undefined;
+  readonly #tracer: SessionTracer | undefined;
   readonly #maxFrameBytes: number;
   readonly #maxBufferedBytes: number;
   #messages: OutgoingMessage[] = [];
@@ -96,7 +96,7 @@ export class Outbox {
   constructor(
     connection: Connection,
     port: OutboxPort,
-    tracer: MessageTracer | undefined,
+    tracer: SessionTracer | undefined,
     maxFrameBytes: number,
     maxBufferedBytes: number,
   ) {
