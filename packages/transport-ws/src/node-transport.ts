@@ -41,7 +41,9 @@ export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
    * Listen on this existing `http.Server` (or `https.Server`) instead of a port of our own: `listen()` takes the
    * path from its address (`ws://host:0/msc`, or just `/msc`) and `listener.address` names the server's real
    * address. Several paths can share one server; upgrade requests for other paths are left to other `upgrade`
-   * listeners (or answered 404 when there are none). Closing the listener leaves the server running.
+   * listeners (or answered 404 when there are none). Closing the listener leaves the server running. The server
+   * may still be starting (`http.createServer(handler).listen(8080)` just before): `listen()` then resolves once
+   * it listens, and rejects if it fails to (`address-in-use`, `failed`), closes, or the `signal` aborts first.
    */
   server?: HttpServer | HttpsServer;
   /**
@@ -218,6 +220,58 @@ function dial(
   });
 }
 
+/**
+ * Waits for an attached server that is not listening yet: `server.listen()` binds asynchronously, so a server
+ * made and started on the line before is not listening when we get it. Its `error` becomes our rejection while
+ * we wait (so an `EADDRINUSE` does not go unhandled). A server whose `listen()` is never called keeps this
+ * waiting, as it keeps its own `listening` event waiting: the `signal` bounds it.
+ */
+function whenListening(server: HttpServer | HttpsServer, address: string, signal: AbortSignal | undefined) {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (): void => {
+      server.off('listening', onListening);
+      server.off('error', onError);
+      server.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onListening = (): void => {
+      settle();
+      resolve();
+    };
+    const onError = (error: Error & { code?: string }): void => {
+      settle();
+      reject(
+        new ListenError(
+          error.code === 'EADDRINUSE' ? 'address-in-use' : 'failed',
+          address,
+          `expected the given http server to start listening, but ${describeError(error)}`,
+          error,
+        ),
+      );
+    };
+    const onClose = (): void => {
+      settle();
+      reject(
+        new ListenError(
+          'failed',
+          address,
+          'expected the given http server to start listening, but it closed',
+        ),
+      );
+    };
+    const onAbort = (): void => {
+      settle();
+      reject(
+        new ListenError('aborted', address, `expected to listen on ${address}, but the signal was aborted`),
+      );
+    };
+    server.once('listening', onListening);
+    server.once('error', onError);
+    server.once('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 async function listen(
   settings: WebSocketSettings,
   maxConnections: number,
@@ -245,13 +299,7 @@ async function listen(
   if (attached !== undefined) {
     server = attached;
     secure = 'setSecureContext' in attached;
-    if (!server.listening) {
-      throw new ListenError(
-        'failed',
-        address,
-        `expected the given http server to be listening, but it is not`,
-      );
-    }
+    if (!server.listening) await whenListening(server, address, signal);
   } else {
     secure = target!.secure;
     if (secure && (options.tls?.key === undefined || options.tls.cert === undefined)) {

@@ -89,6 +89,43 @@ describe('ws addresses and listeners', () => {
     expect(server.listening).toBe(true); // closing the listener leaves the server running
   });
 
+  it('listens on an http.Server still starting (listen() called on the line before): it waits until it listens', async () => {
+    const server = createServer((_request, response) => response.end('plain http')).listen(0, '127.0.0.1');
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    cleanups.push(() => server.closeAllConnections());
+    expect(server.listening).toBe(false);
+    const { listener, accepted } = await listening({ server }, '/msc');
+    expect(listener.address).toBe(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/msc`);
+    const connection = await ws().dial(listener.address);
+    cleanups.push(() => connection.abort());
+    connection.send(Uint8Array.of(7));
+    await eventually(() => accepted[0]?.frames.frames.length === 1, 'the frame');
+  });
+
+  it('an http.Server that fails to start rejects listen() with address-in-use, naming the cause', async () => {
+    const taken = await httpServer();
+    const server = createServer().listen((taken.address() as AddressInfo).port, '127.0.0.1');
+    const failure = await ws({ server })
+      .listen('/msc', () => {})
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'ListenError', code: 'address-in-use' });
+    expect(String((failure as Error).message)).toMatch(
+      /expected the given http server to start listening, but/,
+    );
+    expect(server.listenerCount('error')).toBe(0); // nothing of ours stays on the user's server
+    expect(server.listening).toBe(false);
+  });
+
+  it('waiting for an http.Server that never listens ends with the signal (ListenError aborted)', async () => {
+    const server = createServer();
+    const before = ['listening', 'error', 'close'].map((name) => server.listenerCount(name));
+    const controller = new AbortController();
+    const pending = ws({ server }).listen('/msc', () => {}, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'ListenError', code: 'aborted' });
+    expect(['listening', 'error', 'close'].map((name) => server.listenerCount(name))).toEqual(before);
+  });
+
   it('an origin allow-list refuses browsers from other origins, and accepts the listed one', async () => {
     const { listener } = await listening({ allowedOrigins: ['http://good.test'] });
     const refused = new WebSocket(listener.address, { origin: 'http://evil.test' });
