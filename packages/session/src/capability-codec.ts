@@ -7,7 +7,7 @@ import {
   type ResultHandler,
   sinkFloating,
 } from '@msc/eventual/handler';
-import { Codec, type ContractRegistry } from '@msc/serialization';
+import { Codec, type ContractRegistry, type DecodeBudget, handshakeDecodeLimits } from '@msc/serialization';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
 import type { ImportTable } from './import-table.ts';
@@ -30,6 +30,16 @@ import { ProtocolViolation } from './wire/violations.ts';
  * since the peer never heard of it. Decoding a descriptor gives the payload a proxy owning one
  * reference to the import, export or answer it names.
  */
+
+/**
+ * How frames are decoded before this side's `Configure` is out: a codec with the handshake's limits
+ * and a budget of decode work across all those frames. Owned by the session's handshake and dropped
+ * with it.
+ */
+export interface EarlyDecoding {
+  readonly codec: Codec<PayloadContext>;
+  readonly budget: DecodeBudget;
+}
 
 /** Encodes the capabilities and streams of an outgoing payload. */
 export interface CapabilityExporter {
@@ -62,21 +72,37 @@ export interface PayloadContext {
 
 const codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
 
+/**
+ * Which frames a codec decodes: `session` frames with the session's limits, or `handshake` frames
+ * (everything the peer sends before this side's `Configure` is out, when it may not be authenticated
+ * yet) with the serializer's stricter `handshakeDecodeLimits`.
+ */
+export type DecodePhase = 'session' | 'handshake';
+
 /** The serializer shared by every session with this registry and these settings. */
 export function sharedCodec(
   registry: ContractRegistry,
   maxFrameBytes: number,
   maxDepth: number,
   errorStacks: boolean,
+  phase: DecodePhase = 'session',
 ): Codec<PayloadContext> {
   let byKey = codecs.get(registry);
   if (byKey === undefined) codecs.set(registry, (byKey = new Map()));
-  const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
+  const key = `${phase}/${maxFrameBytes}/${maxDepth}/${errorStacks}`;
   let codec = byKey.get(key);
   if (codec === undefined) {
+    const limits =
+      phase === 'session'
+        ? { maxFrameBytes, maxDepth }
+        : {
+            ...handshakeDecodeLimits,
+            maxFrameBytes: Math.min(maxFrameBytes, handshakeDecodeLimits.maxFrameBytes),
+            maxDepth: Math.min(maxDepth, handshakeDecodeLimits.maxDepth),
+          };
     codec = new Codec<PayloadContext>({
       registry,
-      limits: { maxFrameBytes, maxDepth },
+      limits,
       errorStacks,
       hooks: {
         isReference: (value) => isCapability(value) || StreamBridge.isEndpoint(value),
@@ -141,12 +167,15 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   }
 
   /**
-   * Decodes one message into `context`.
+   * Decodes one message into `context`: with this session's codec, or, before this side's
+   * `Configure` is out, with the handshake's (`early`: stricter limits, and a budget across frames).
    *
    * @throws DecodeError (its cause a violation when a descriptor was refused)
    */
-  decode(bytes: Uint8Array, context: PayloadContext): unknown {
-    return this.#codec.decode(bytes, context);
+  decode(bytes: Uint8Array, context: PayloadContext, early?: EarlyDecoding): unknown {
+    return early === undefined
+      ? this.#codec.decode(bytes, context)
+      : early.codec.decode(bytes, context, early.budget);
   }
 
   encodeReference(value: object, context: PayloadContext): unknown {

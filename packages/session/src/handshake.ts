@@ -2,7 +2,8 @@ import { type AbortedError, isCapability, nothing, type Proxy } from '@msc/event
 import { type CapabilityHandler, createProxy, handlerOf, PromiseHandler } from '@msc/eventual/handler';
 import type { Connection } from '@msc/transport';
 import { AuthenticationError, type Authenticator, type SessionRole } from './authenticator.ts';
-import type { PayloadContext } from './capability-codec.ts';
+import type { EarlyDecoding, PayloadContext } from './capability-codec.ts';
+import { EarlyInbox } from './early-inbox.ts';
 import type { SessionLimits } from './limits.ts';
 import type { SessionError, SessionStep, TerminationReason } from './session-error.ts';
 import type { SessionTracer } from './trace.ts';
@@ -10,7 +11,7 @@ import { ownedCopy } from './wire/frame-layout.ts';
 import { encodeHello, parseHello } from './wire/hello.ts';
 import type { AuthenticateMessage, ConfigureMessage, Message } from './wire/message.ts';
 import { type Descriptor, type Hello, MessageType } from './wire/protocol.ts';
-import { describeError, LimitViolation, ProtocolViolation } from './wire/violations.ts';
+import { describeError, ProtocolViolation } from './wire/violations.ts';
 
 /**
  * Establishment (docs/semantics.md#establishment, protocol.ts `Hello`, `Authenticate`,
@@ -63,6 +64,8 @@ export interface HandshakeOptions {
   /** `handshakeTimeoutMs`; `maxAnswers` and `maxHeldBytes` bound the messages held meanwhile. */
   readonly limits: SessionLimits;
   readonly tracer: SessionTracer | undefined;
+  /** How frames are decoded until this side's `Configure` is out (the handshake drops it then). */
+  readonly early: EarlyDecoding;
 }
 
 type Phase = 'hello' | 'authenticating' | 'configuring' | 'established' | 'terminated';
@@ -93,12 +96,8 @@ export class Handshake {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #configureSent = false;
   #configureReceived = false;
-  /** Messages that arrived before this side finished its own configuration. */
-  #held: [Message, PayloadContext][] | undefined = undefined;
-  /** Encoded bytes of the held messages. */
-  #heldBytes = 0;
-  #authInbox: Uint8Array[] = [];
-  #authWaiter: { resolve(message: Uint8Array): void; reject(error: unknown): void } | undefined;
+  /** What the peer sent before this side's `Configure` is out, and how it is decoded meanwhile. */
+  readonly #inbox: EarlyInbox;
   /** Aborted when the session ends during authentication; dropped once authentication is over. */
   #authAbort: AbortController | undefined = new AbortController();
   #aborted: AbortedError | undefined;
@@ -116,6 +115,7 @@ export class Handshake {
     this.#options = options;
     this.#port = port;
     this.#connectionFrameBytes = options.connection.maxFrameBytes;
+    this.#inbox = new EarlyInbox(options.limits, options.early);
     this.frameBytes = Math.min(
       options.limits.maxHandshakeFrameBytes,
       options.limits.maxFrameBytes,
@@ -291,36 +291,33 @@ export class Handshake {
     if (this.#port.isTerminated) return;
     this.#peer = peer;
     this.#authAbort = undefined;
-    this.#authInbox = [];
+    this.#inbox.endAuthentication();
     this.#phase = 'configuring';
     await this.#configure(peer);
   }
 
   #receiveAuthentication(): Promise<Uint8Array> {
     if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
-    const message = this.#authInbox.shift();
-    if (message !== undefined) return Promise.resolve(message);
-    return new Promise((resolve, reject) => {
-      this.#authWaiter = { resolve, reject };
-    });
+    return this.#inbox.nextAuthentication();
   }
 
   /**
-   * `Authenticate`: hands the bytes to the authenticator, in order.
+   * `Authenticate`: hands the bytes to the authenticator, in order. Messages the authenticator has
+   * not asked for yet wait in an inbox and count as held bytes.
    *
    * @throws ProtocolViolation outside the authentication step
+   * @throws LimitViolation when the unread messages and the held ones pass `maxHeldBytes`
    */
   receiveAuthenticate(message: AuthenticateMessage): void {
     if (this.#phase !== 'authenticating') {
       throw new ProtocolViolation('an authentication message outside the authentication step');
     }
-    const waiter = this.#authWaiter;
-    if (waiter !== undefined) {
-      this.#authWaiter = undefined;
-      waiter.resolve(message[1]);
-    } else {
-      this.#authInbox.push(message[1]);
-    }
+    this.#inbox.pushAuthentication(message[1]);
+  }
+
+  /** How the next frame is decoded: strictly until this side's `Configure` is out (`EarlyInbox`). */
+  get early(): EarlyDecoding | undefined {
+    return this.#inbox.decoding;
   }
 
   /** Whether this side's `Configure` is out (from then on the peer may send frames of any size). */
@@ -340,18 +337,7 @@ export class Handshake {
     if (this.#configureSent) return false;
     const type = message[0];
     if (type === MessageType.Abort || type === MessageType.Authenticate) return false;
-    const { maxAnswers, maxHeldBytes } = this.#options.limits;
-    const held = (this.#held ??= []);
-    if (held.length >= maxAnswers) {
-      throw new LimitViolation(`the peer sent more than ${maxAnswers} messages before the handshake ended`);
-    }
-    this.#heldBytes += size;
-    if (this.#heldBytes > maxHeldBytes) {
-      throw new LimitViolation(
-        `the peer sent more than ${maxHeldBytes} bytes of messages before the handshake ended (maxHeldBytes)`,
-      );
-    }
-    held.push([message, context]);
+    this.#inbox.hold(message, context, size);
     return true;
   }
 
@@ -386,11 +372,10 @@ export class Handshake {
     this.#options.connection.setMaxFrameBytes(this.#connectionFrameBytes);
     this.#port.send([MessageType.Configure, descriptor]);
     this.#configureSent = true;
-    const held = this.#held;
-    this.#held = undefined;
-    this.#heldBytes = 0;
+    // From the next frame on, the session's own codec and limits.
+    const held = this.#inbox.release();
     try {
-      if (held !== undefined) for (const [message, context] of held) this.#port.deliver(message, context);
+      for (const [message, context] of held) this.#port.deliver(message, context);
     } catch (error) {
       this.#port.receiveFailed(error);
       return;
@@ -425,11 +410,7 @@ export class Handshake {
     this.#aborted = aborted;
     clearTimeout(this.#timer);
     this.#authAbort?.abort(error);
-    if (this.#authWaiter !== undefined) {
-      this.#authWaiter.reject(aborted);
-      this.#authWaiter = undefined;
-    }
-    this.#held = undefined;
+    this.#inbox.abort(aborted);
     this.remoteRoot.settle({ kind: 'error', error: aborted });
     this.#rejectEstablished(error); // no effect once established
   }

@@ -8,7 +8,7 @@ import {
   settledResult,
   takeReference,
 } from '@msc/eventual/handler';
-import { defaultRegistry } from '@msc/serialization';
+import { DecodeBudget, defaultRegistry, handshakeDecodeBudget } from '@msc/serialization';
 import type { CloseReason, Connection, FrameReceiver as ConnectionFrameReceiver } from '@msc/transport';
 import { type AnswerPort, AnswerTable } from './answer-table.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -127,6 +127,18 @@ export class Session<Peer = unknown>
         versions: options.versions ?? supportedVersions,
         limits,
         tracer: this.#tracer,
+        // Frames before this side's Configure decode with the handshake's limits and budget
+        // (docs/limits.md); both are dropped once the Configure is out.
+        early: {
+          codec: sharedCodec(
+            registry,
+            Math.min(limits.maxHandshakeFrameBytes, this.#maxFrameBytes),
+            limits.maxDepth,
+            options.errorStacks ?? false,
+            'handshake',
+          ),
+          budget: new DecodeBudget(handshakeDecodeBudget),
+        },
       },
       this,
     );
@@ -321,9 +333,9 @@ export class Session<Peer = unknown>
   /** @internal One message of a received frame (see `splitFrame`). */
   receiveMessage(bytes: Uint8Array): void {
     const context = this.#capabilities.context();
-    const message = parseMessage(this.#capabilities.decode(bytes, context));
-    this.#tracer?.message('in', message, bytes);
     const handshake = this.#handshake;
+    const message = parseMessage(this.#capabilities.decode(bytes, context, handshake?.early));
+    this.#tracer?.message('in', message, bytes);
     if (handshake === undefined || !handshake.hold(message, context, bytes.byteLength)) {
       this.#receive(message, context);
     }

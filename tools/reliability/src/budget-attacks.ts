@@ -87,6 +87,16 @@ function slowAuthenticator(milliseconds: number): Authenticator<unknown> {
   };
 }
 
+/** An authenticator that reads every message the peer sends and never admits anyone. */
+function endlessAuthenticator(): Authenticator<unknown> {
+  return {
+    scheme: 'none',
+    async authenticate({ receive }) {
+      for (;;) await receive();
+    },
+  };
+}
+
 /**
  * How long the attacked session takes to authenticate in the attacks on that window: long enough
  * that the attack lands inside it even on a loaded machine.
@@ -120,6 +130,60 @@ export const budgetAttacks = {
       for (let index = 0; index < 64; index++)
         target.peer.send([Wire.StreamItems, 1000 + 2 * index, payload]);
       return await within(target.session.closed, authenticationMs - 500);
+    } finally {
+      await target.close();
+    }
+  },
+  /**
+   * While the session authenticates (3 s) with an authenticator that reads nothing yet, 64
+   * authentication messages of 16 KiB: each within the frame cap, together past `maxHeldBytes`.
+   */
+  async authenticationInboxFlood(wire: AttackWire): Promise<TerminationReason | undefined> {
+    const target = await rawTarget(wire, {
+      root: ignoringRoot(),
+      authenticator: slowAuthenticator(authenticationMs),
+    });
+    try {
+      target.peer.sendHello();
+      const payload = new Uint8Array(16 * 1024);
+      for (let index = 0; index < 64; index++) target.peer.send([Wire.Authenticate, payload]);
+      return await within(target.session.closed, authenticationMs - 500);
+    } finally {
+      await target.close();
+    }
+  },
+  /**
+   * Before the session's configuration is out, one small frame (about 2 KB) whose message holds an
+   * array of 2,000 numbers: past the handshake's `maxCollectionLength` (1024), refused while decoding.
+   */
+  async earlyWideMessage(wire: AttackWire): Promise<TerminationReason | undefined> {
+    const target = await rawTarget(wire, {
+      root: ignoringRoot(),
+      authenticator: slowAuthenticator(authenticationMs),
+    });
+    try {
+      target.peer.sendHello();
+      target.peer.send([Wire.StreamItems, 1000, Array.from({ length: 2_000 }, () => 0)]);
+      return await within(target.session.closed, authenticationMs - 500);
+    } finally {
+      await target.close();
+    }
+  },
+  /**
+   * An authenticator that reads every message and never decides: the peer sends frames of 1,000
+   * small authentication messages, each frame within every per-frame limit and nothing held. The
+   * decode budget before configuration (`handshakeDecodeBudget`) ends it, after a few MB.
+   */
+  async earlyDecodeWork(wire: AttackWire): Promise<TerminationReason | undefined> {
+    const target = await rawTarget(wire, { root: ignoringRoot(), authenticator: endlessAuthenticator() });
+    try {
+      target.peer.sendHello();
+      const messages = Array.from({ length: 1_000 }, () => [Wire.Authenticate, new Uint8Array(4)]);
+      for (let frame = 0; frame < 2_000 && !target.session.isTerminated; frame++) {
+        target.peer.send(...messages);
+        await turns(1); // the authenticator reads them all: nothing is held
+      }
+      return await within(target.session.closed, 5_000);
     } finally {
       await target.close();
     }

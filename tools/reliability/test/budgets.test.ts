@@ -13,6 +13,32 @@ describe.each(wires)('budgets before establishment and stream credit, over %s', 
     expect(outcome.bystanderCalls).toBeGreaterThan(0);
   });
 
+  test('authentication messages the authenticator has not read count as held bytes', async () => {
+    const outcome = await underAttack('authenticationInboxFlood', () =>
+      budgetAttacks.authenticationInboxFlood(wire),
+    );
+    expect(outcome.incidents).toEqual([]);
+    expect(outcome.reason).toMatchObject({ step: 'authentication', code: 'limit', remote: false });
+    expect(outcome.reason?.message).toMatch(/more than 65536 bytes .*maxHeldBytes/);
+    expect(outcome.bystanderCalls).toBeGreaterThan(0);
+  });
+
+  test('frames before the configuration decode with the handshake limits (a 2,000-item array is refused)', async () => {
+    const outcome = await underAttack('earlyWideMessage', () => budgetAttacks.earlyWideMessage(wire));
+    expect(outcome.incidents).toEqual([]);
+    expect(outcome.reason).toMatchObject({ step: 'authentication', code: 'limit', remote: false });
+    expect(outcome.reason?.message).toMatch(/2000.*1024|1024.*2000/);
+    expect(outcome.bystanderCalls).toBeGreaterThan(0);
+  });
+
+  test('decode work before the configuration is bounded across frames (handshakeDecodeBudget)', async () => {
+    const outcome = await underAttack('earlyDecodeWork', () => budgetAttacks.earlyDecodeWork(wire));
+    expect(outcome.incidents).toEqual([]);
+    expect(outcome.reason).toMatchObject({ step: 'authentication', code: 'limit', remote: false });
+    expect(outcome.reason?.message).toMatch(/budget/);
+    expect(outcome.bystanderCalls).toBeGreaterThan(0);
+  });
+
   // The session lowers its connection's frame cap to maxHandshakeFrameBytes until its root is out:
   // the transport refuses the frame (over TCP, from its length prefix, before allocating for it).
   test('a large frame before the configuration is refused by the lowered frame cap', async () => {
