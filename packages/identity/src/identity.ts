@@ -18,13 +18,17 @@ export interface IdentityOptions {
  * The secret key lives in a private field, so logging or serialising an `Identity` never prints it;
  * {@link exportSecretKey} is the one deliberate way out (used to save it to a file). Signing uses the
  * platform's WebCrypto SHA-512 (`crypto.subtle`), so the same code runs in browsers and on Node.
+ * An identity made with {@link fromCryptoKeyPair} holds a WebCrypto key instead (which may be
+ * non-extractable, so that not even a script of its own page can read the secret) and signs with
+ * `crypto.subtle.sign('Ed25519', …)`: the same RFC 8032 signatures.
  */
 export class Identity {
-  readonly #secretKey: Uint8Array;
+  /** The RFC 8032 seed, or a WebCrypto Ed25519 private key (see {@link fromCryptoKeyPair}). */
+  readonly #secretKey: Uint8Array | CryptoKey;
   /** The public half: key, fingerprint and display name. */
   readonly publicIdentity: PublicIdentity;
 
-  private constructor(secretKey: Uint8Array, publicIdentity: PublicIdentity) {
+  private constructor(secretKey: Uint8Array | CryptoKey, publicIdentity: PublicIdentity) {
     this.#secretKey = secretKey;
     this.publicIdentity = publicIdentity;
   }
@@ -57,6 +61,40 @@ export class Identity {
     return new Identity(copy, PublicIdentity.fromPublicKey(publicKey, options.name));
   }
 
+  /**
+   * The identity of a WebCrypto Ed25519 key pair, for a browser that keeps its identity across page
+   * loads: make the pair non-extractable (`crypto.subtle.generateKey({ name: 'Ed25519' }, false,
+   * ['sign', 'verify'])`) and store it in IndexedDB, which keeps a `CryptoKey` as it is (its secret
+   * never becomes bytes a script could read or send). The pair is checked once: the private key
+   * signs a message the public key must verify.
+   *
+   * @throws {IdentityFormatError} code `secret-key` when the pair is not an Ed25519 private key
+   *   allowed to sign and its matching public key; code `name` for a bad name.
+   */
+  static async fromCryptoKeyPair(keyPair: CryptoKeyPair, options: IdentityOptions = {}): Promise<Identity> {
+    const { privateKey, publicKey } = keyPair ?? {};
+    if (
+      !isEd25519Key(privateKey, 'private') ||
+      !privateKey.usages.includes('sign') ||
+      !isEd25519Key(publicKey, 'public')
+    ) {
+      throw new IdentityFormatError(
+        'secret-key',
+        "expected an Ed25519 CryptoKeyPair whose private key may 'sign' (crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']))",
+      );
+    }
+    const publicBytes = new Uint8Array(await crypto.subtle.exportKey('raw', publicKey));
+    const identity = new Identity(privateKey, PublicIdentity.fromPublicKey(publicBytes, options.name));
+    const probe = crypto.getRandomValues(new Uint8Array(32));
+    if (!(await ed25519.verifyAsync(await identity.sign(probe), probe, publicBytes))) {
+      throw new IdentityFormatError(
+        'secret-key',
+        "expected the CryptoKeyPair's private key to match its public key, but its signature does not verify",
+      );
+    }
+    return identity;
+  }
+
   /** The display name, or `undefined`. */
   get name(): string | undefined {
     return this.publicIdentity.name;
@@ -69,7 +107,10 @@ export class Identity {
 
   /** A 64-byte ed25519 signature (RFC 8032, deterministic) of `message`. */
   async sign(message: Uint8Array): Promise<Uint8Array> {
-    return ed25519.signAsync(message, this.#secretKey);
+    if (this.#secretKey instanceof Uint8Array) return ed25519.signAsync(message, this.#secretKey);
+    return new Uint8Array(
+      await crypto.subtle.sign('Ed25519', this.#secretKey, message as Uint8Array<ArrayBuffer>),
+    );
   }
 
   /** The same key pair with another display name (or none). */
@@ -80,9 +121,16 @@ export class Identity {
   /**
    * A copy of the 32-byte secret key. Whoever holds it can act as this identity: store it only
    * where the owner alone can read it (`saveIdentity` from `@msc/identity/node` writes mode 0600).
+   *
+   * @throws {IdentityFormatError} code `secret-key` for an identity made with
+   *   {@link fromCryptoKeyPair}: its secret is a `CryptoKey`; store the key pair itself (IndexedDB).
    */
   exportSecretKey(): Uint8Array {
-    return this.#secretKey.slice();
+    if (this.#secretKey instanceof Uint8Array) return this.#secretKey.slice();
+    throw new IdentityFormatError(
+      'secret-key',
+      'expected an identity with a byte secret key, but this one holds a WebCrypto CryptoKey: store its CryptoKeyPair (in IndexedDB) instead of exporting it',
+    );
   }
 
   /** The public identity as text; the secret key is never part of it. */
@@ -94,4 +142,14 @@ export class Identity {
   toJSON(): ReturnType<PublicIdentity['toJSON']> {
     return this.publicIdentity.toJSON();
   }
+}
+
+/** Whether `key` is a WebCrypto Ed25519 key of `type` (checked before any WebCrypto call sees it). */
+function isEd25519Key(key: unknown, type: KeyType): key is CryptoKey {
+  return (
+    typeof CryptoKey !== 'undefined' &&
+    key instanceof CryptoKey &&
+    key.type === type &&
+    key.algorithm.name === 'Ed25519'
+  );
 }
