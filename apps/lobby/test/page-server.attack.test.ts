@@ -115,13 +115,20 @@ describe('the page server under hostile requests', () => {
     expect(server.output()).not.toMatch(/Uncaught|TypeError: Invalid URL/);
   }, 60_000);
 
-  test('the page and its script carry a CSP, nosniff and frame-ancestors', async () => {
+  test('the page, its script and its style sheet carry a CSP, nosniff and frame-ancestors', async () => {
     const server = await startServerProcess();
-    for (const path of ['', 'lobby.js', 'missing']) {
+    for (const [path, type] of [
+      ['', 'text/html'],
+      ['lobby.js', 'text/javascript'],
+      ['lobby.css', 'text/css'],
+      ['missing', 'text/plain'],
+    ] as const) {
       const response = await fetch(`${server.page}${path}`);
+      expect(response.headers.get('content-type')).toContain(type);
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-inline');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');

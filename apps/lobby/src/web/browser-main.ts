@@ -1,190 +1,131 @@
 /*
  * The browser client: the same LobbyClient, GameView and PlayerView as the terminal client and the
  * bots, over the browser's native WebSocket (`@msc/transport-ws` under the `browser` condition).
- * Bundled with rollup (see `bundle-browser-client.ts`) and served by the lobby server on its
- * WebSocket port. The page's identity is generated per page load; its name comes from `?name=`.
+ * Bundled with rollup (`bundle-browser-client.ts`) and served by the lobby's page server.
+ *
+ * The page's life: open the identity kept in IndexedDB (`identity-store.ts`; made on the first
+ * visit); ask for a name once, on the first visit; connect to the page's own origin under that
+ * identity; show the live list of open games (`open-games-list.ts`); one game at a time in the game
+ * panel (`game-panel.ts`). Everything from the server is shown as text, never as markup (`dom.ts`).
  */
-
-import type { Proxy } from '@msc/eventual';
-import { Identity } from '@msc/identity';
 import { ws } from '@msc/transport-ws';
-import { joinSlot } from '../client/bot.ts';
-import type { GameView } from '../client/game-view.ts';
 import { LobbyClient } from '../client/lobby-client.ts';
-import type { PlayerView } from '../client/player-view.ts';
-import type { IJoinedPlayer } from '../contracts.ts';
-import { describeSettings } from '../settings.ts';
-import { describeGameEvent, describeLauncherEvent } from '../story.ts';
+import { actionButton, byId, textElement } from './dom.ts';
+import { errorCode, errorText } from './error-text.ts';
+import { GamePanel } from './game-panel.ts';
+import { IdentityStore } from './identity-store.ts';
+import { OpenGamesList } from './open-games-list.ts';
 
-const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const text = (tag: string, content: string, testId?: string) => {
-  const element = document.createElement(tag);
-  element.textContent = content;
-  if (testId !== undefined) element.dataset['testid'] = testId;
-  return element;
-};
-const button = (label: string, testId: string, onClick: () => void) => {
-  const element = text('button', label, testId) as HTMLButtonElement;
-  element.addEventListener('click', onClick);
-  return element;
-};
+const maxErrorsShown = 3;
 
-const name = new URLSearchParams(location.search).get('name') ?? `web${Math.floor(Math.random() * 1000)}`;
-let client: LobbyClient;
-let view: GameView | undefined;
-let membership: Proxy<IJoinedPlayer> | undefined;
-let player: PlayerView | undefined;
-
-function status(line: string): void {
-  byId('status').textContent = line;
+/** Shows `error` at the top of the page (newest first, at most three), with a Dismiss button. */
+function showError(error: unknown): void {
+  const errors = byId('errors');
+  const item = textElement('div', '', { className: 'error', testId: 'error' });
+  const code = errorCode(error);
+  if (code !== undefined) item.dataset['code'] = code;
+  item.append(
+    textElement('span', errorText(error), { testId: 'error-text' }),
+    actionButton('Dismiss', () => item.remove(), { className: 'secondary' }),
+  );
+  errors.prepend(item);
+  while (errors.childElementCount > maxErrorsShown) errors.lastElementChild?.remove();
 }
 
-function fail(error: unknown): void {
-  const line =
-    error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
-      ? `${(error as Error).name}${(error as { code?: string }).code ? ` (${(error as { code?: string }).code})` : ''}: ${(error as Error).message}`
-      : String(error);
-  const log = byId('errors');
-  log.prepend(text('li', line, 'error'));
+function status(line: string, state: 'connecting' | 'connected' | 'disconnected'): void {
+  const element = byId('status');
+  element.textContent = line;
+  element.dataset['state'] = state;
+  element.dataset['connected'] = String(state === 'connected');
 }
 
-/** Shows the first page of open games, or appends the page after `after`, with a More button. */
-async function refresh(after: string | null = null): Promise<void> {
-  const { games, next } = await client.listGames({ after });
-  const list = byId('games');
-  if (after === null) list.replaceChildren();
-  else list.querySelector('[data-testid=more-games]')?.closest('li')?.remove();
-  for (const game of games) {
-    const item = text(
-      'li',
-      `${game.id} "${game.name}" by ${game.createdBy}: ${describeSettings(game.settings)}; free ${game.openSlots.join(', ')} `,
-    );
-    item.append(button('Open', `open-${game.id}`, () => watch(client.openGame(game.id))));
-    list.append(item);
-  }
-  if (games.length === 0 && after === null) list.append(text('li', 'no open games'));
-  if (next !== null) {
-    const item = document.createElement('li');
-    item.append(button('More', 'more-games', () => void refresh(next).catch(fail)));
-    list.append(item);
-  }
-}
-
-function watch(next: GameView): void {
-  view?.[Symbol.dispose]();
-  view = next;
-  byId('game').hidden = false;
-  byId('log').replaceChildren();
-  next.onEvent((event, current) => {
-    byId('log').append(text('li', describeLauncherEvent(event)));
-    renderGame(current);
+/** Shows the name form (prefilled with `current`) and resolves once a good name was kept. */
+function askName(store: IdentityStore, current: string | null): Promise<void> {
+  const welcome = byId('welcome');
+  const form = byId<HTMLFormElement>('name-form');
+  const input = byId<HTMLInputElement>('name-input');
+  welcome.hidden = false;
+  byId('games-panel').hidden = true;
+  input.value = current ?? '';
+  input.focus();
+  return new Promise((resolve) => {
+    const submit = (event: SubmitEvent) => {
+      event.preventDefault();
+      store.setName(input.value).then(() => {
+        form.removeEventListener('submit', submit);
+        welcome.hidden = true;
+        resolve();
+      }, showError);
+    };
+    form.addEventListener('submit', submit);
   });
-  next.ended.catch(fail);
-}
-
-function renderGame(current: GameView): void {
-  byId('game-title').textContent = `${current.gameId} "${current.gameName}" (${current.phase})`;
-  byId('lsn').textContent = String(current.lsn);
-  byId('settings').textContent = current.settings ? describeSettings(current.settings) : '';
-  const slots = byId('slots');
-  slots.replaceChildren();
-  for (const slot of current.slots) {
-    const item = text('li', `slot ${slot.slot} (${slot.role}): ${slot.name ?? 'free'} `, `slot-${slot.slot}`);
-    if (slot.name === null && membership === undefined && current.phase === 'open') {
-      item.append(button('Join', `join-${slot.slot}`, () => void join(slot.slot)));
-    }
-    slots.append(item);
-  }
-}
-
-async function join(slot: number): Promise<void> {
-  if (view === undefined) return;
-  const seat = await joinSlot(view, slot, name);
-  membership = seat.membership;
-  renderGame(view);
-  void seat.launched.then(play);
-}
-
-function play(seat: PlayerView): void {
-  player = seat;
-  byId('play').hidden = false;
-  const render = () => {
-    const board = byId('board');
-    board.style.gridTemplateColumns = `repeat(${seat.boardSize}, 3em)`;
-    board.replaceChildren();
-    seat.board.forEach((mark, cell) => {
-      const square = button(mark ?? '', `cell-${cell}`, () => void seat.move(cell).catch(fail));
-      square.disabled = mark !== null || !seat.myTurn;
-      board.append(square);
-    });
-    byId('play-status').textContent = seat.myTurn
-      ? `your turn (${seat.info.role}), round ${seat.round}`
-      : seat.turn === null
-        ? `round ${seat.round}, score X ${seat.score.X} : O ${seat.score.O}`
-        : `waiting for ${seat.turn}`;
-  };
-  seat.onEvent((event, current) => {
-    for (const line of describeGameEvent(event, current.board, current.boardSize))
-      byId('moves').append(text('li', line));
-    render();
-  });
-  void seat.outcome.then((outcome) => {
-    byId('play-status').textContent =
-      outcome.kind === 'ended'
-        ? `game over: ${outcome.event.message}`
-        : `game failed: ${String(outcome.error)}`;
-    byId('play-status').dataset['over'] = 'true';
-  });
-  render();
 }
 
 async function main(): Promise<void> {
-  document.title = `MSC lobby: ${name}`;
-  const address = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/msc`;
-  client = LobbyClient.connect({
-    identity: await Identity.generate({ name }),
+  const store = await IdentityStore.open();
+  if (store.name === null) {
+    status('Welcome: choose a name to play under.', 'disconnected');
+    await askName(store, null);
+  }
+  const identity = await store.identity();
+  document.title = `MSC lobby: ${identity.name}`;
+  status('Connecting…', 'connecting');
+  const client = LobbyClient.connect({
+    identity,
     transport: ws(),
-    address,
+    address: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/msc`,
   });
   const me = await client.lobby.whoAmI();
-  status(`connected as ${me.name} (${me.fingerprint})`);
-  byId('status').dataset['connected'] = 'true';
-  byId('create').addEventListener('click', () => {
+  status('Connected', 'connected');
+  byId('me-name').textContent = me.name;
+  byId('me-fingerprint').textContent = me.fingerprint;
+  byId('me').dataset['fingerprint'] = me.fingerprint;
+  byId('me').hidden = false;
+  void client.session?.closed.then((reason) => {
+    status(`Disconnected: ${reason.message}. Reload the page to connect again.`, 'disconnected');
+    byId('games-panel').hidden = true;
+  });
+
+  let panel: GamePanel | undefined;
+  const games = new OpenGamesList(client, {
+    list: byId('games'),
+    updated: byId('games-updated'),
+    onOpen: (gameId) => open(client.openGame(gameId), false),
+    onError: showError,
+  });
+  const showLobby = () => {
+    panel = undefined;
+    byId('games-panel').hidden = false;
+    games.start();
+  };
+  const open = (view: ReturnType<LobbyClient['openGame']>, host: boolean) => {
+    panel?.close();
+    games.stop();
+    byId('games-panel').hidden = true;
+    panel = new GamePanel(view, { name: me.name, host, onError: showError, onClose: showLobby });
+  };
+
+  byId('create-form').addEventListener('submit', (event) => {
+    event.preventDefault();
     const input = byId<HTMLInputElement>('game-name');
-    watch(client.createGame(input.value || `${name}'s game`));
+    const name = input.value.trim() || `${me.name}'s game`;
+    input.value = '';
+    open(client.createGame(name), true);
   });
-  byId('refresh').addEventListener('click', () => void refresh(null).catch(fail));
-  byId('chat-send').addEventListener('click', () => {
-    const input = byId<HTMLInputElement>('chat-text');
-    void view?.say(input.value).then(() => (input.value = ''), fail);
-  });
-  byId('rounds').addEventListener('change', (event) => {
-    void view
-      ?.change({ kind: 'rounds', rounds: Number((event.target as HTMLSelectElement).value) })
-      .catch(fail);
-  });
-  byId('board-size').addEventListener('change', (event) => {
-    void view
-      ?.change({ kind: 'board-size', boardSize: Number((event.target as HTMLSelectElement).value) })
-      .catch(fail);
-  });
-  byId('launch').addEventListener('click', () => void view?.launch().catch(fail));
-  byId('leave').addEventListener('click', () => {
-    const held = membership;
-    membership = undefined;
-    void held
-      ?.leave()
-      .catch(fail)
-      .finally(() => held[Symbol.dispose]());
+  byId('rename').addEventListener('click', () => {
+    // The name is part of the identity's handshake: a new name takes a new session, so reload.
+    panel?.close();
+    games.stop();
+    void askName(store, store.name).then(() => location.reload());
   });
   window.addEventListener('pagehide', () => {
-    player?.[Symbol.dispose]();
+    panel?.close();
     void client.close();
   });
-  await refresh();
+  showLobby();
 }
 
 main().catch((error: unknown) => {
-  status('not connected');
-  fail(error);
+  status('Not connected', 'disconnected');
+  showError(error);
 });

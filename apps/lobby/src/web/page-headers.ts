@@ -1,23 +1,14 @@
-import { createHash } from 'node:crypto';
-import { indexHtml } from './page.ts';
-
-/** The page's one inline `<style>` block, allowed by its hash (no `'unsafe-inline'`). */
-function inlineStyleHash(html: string): string {
-  const match = /<style>([\s\S]*?)<\/style>/.exec(html);
-  if (match === null) throw new Error('expected the page to have one <style> block');
-  return `'sha256-${createHash('sha256').update(match[1]!, 'utf8').digest('base64')}'`;
-}
-
 /**
  * The Content-Security-Policy of the browser client: the page may run only its own script
- * (`/lobby.js`), its own inline style (by hash), and talk only to its own origin (`connect-src
- * 'self'` covers the same-origin `ws:`/`wss:` endpoint); nothing else loads, no form posts, no
- * `<base>`, and no other site may frame it (`frame-ancestors 'none'`, against clickjacking).
+ * (`/lobby.js`), use only its own style sheet (`/lobby.css`; no inline style, no `style`
+ * attributes), and talk only to its own origin (`connect-src 'self'` covers the same-origin
+ * `ws:`/`wss:` endpoint); nothing else loads, no form posts, no `<base>`, and no other site may
+ * frame it (`frame-ancestors 'none'`, against clickjacking).
  */
 export const contentSecurityPolicy = [
   "default-src 'none'",
   "script-src 'self'",
-  `style-src ${inlineStyleHash(indexHtml)}`,
+  "style-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { ws } from '@msc/transport-ws';
 import type { LobbyServer } from '../lobby-server.ts';
@@ -30,17 +31,18 @@ export interface WebEndpoint {
 }
 
 /**
- * Makes `server` reachable from browsers: one HTTP server serves the browser client (`/` and
- * `/lobby.js`) and carries the lobby's WebSocket endpoint on `/msc`. Browsers are only accepted
+ * Makes `server` reachable from browsers: one HTTP server serves the browser client (`/`,
+ * `/lobby.js` and `/lobby.css`) and carries the lobby's WebSocket endpoint on `/msc`. Browsers are only accepted
  * from this page's own origin. The HTTP server closes when the lobby server does.
  *
  * The HTTP server is a {@link GuardedHttpServer}: a request-target Node accepts but `new URL()`
  * does not is answered `400` before any handler (or the WebSocket upgrade router) sees it, and a
- * failing handler costs its request only. Responses carry a CSP (own script, own style by hash,
+ * failing handler costs its request only. Responses carry a CSP (own script, own style sheet,
  * `connect-src 'self'`, `frame-ancestors 'none'`), `nosniff` and the other {@link securityHeaders}.
  */
 export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {}): Promise<WebEndpoint> {
   const script = options.script ?? (await bundleBrowserClient());
+  const style = await readFile(new URL('./lobby.css', import.meta.url), 'utf8');
   // Every response carries the security headers; no request-target reaches a parser that throws.
   const http = new GuardedHttpServer((request, response, path) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -61,6 +63,14 @@ export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {
           'cache-control': 'no-store',
         })
         .end(script);
+    } else if (path === '/lobby.css') {
+      response
+        .writeHead(200, {
+          ...securityHeaders,
+          'content-type': 'text/css; charset=utf-8',
+          'cache-control': 'no-store',
+        })
+        .end(style);
     } else {
       response.writeHead(404, { ...securityHeaders, 'content-type': 'text/plain' }).end('not found');
     }
