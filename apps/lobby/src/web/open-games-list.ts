@@ -39,6 +39,7 @@ export class OpenGamesList {
   readonly #intervalMs: number;
   #delayMs: number;
   #pages = 1;
+  #refreshes = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #refreshing: Promise<void> | undefined;
@@ -103,6 +104,8 @@ export class OpenGamesList {
       this.#render(games, more);
       this.#delayMs = this.#intervalMs;
       this.#options.updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
+      // Counts refreshes, for whoever waits for the next one (the browser test).
+      this.#options.updated.dataset['refreshes'] = String(++this.#refreshes);
     } catch (error) {
       if (errorCode(error) === 'limit') {
         this.#delayMs = Math.min(this.#delayMs * 2, maxIntervalMs);
