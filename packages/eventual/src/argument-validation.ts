@@ -30,7 +30,7 @@ export interface StandardIssue {
  * argument list (a tuple), and its output is what the method receives (so schemas may coerce).
  * Methods without a schema are not checked.
  */
-export type ArgumentValidators<I> = { readonly [K in keyof I]?: StandardSchema };
+export type ArgumentValidators<I> = { readonly [K in keyof I]?: StandardSchema | undefined };
 
 /** A call's arguments failed the method's schema; the target did not run. */
 export class ArgumentError extends EventualError {

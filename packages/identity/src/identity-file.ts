@@ -17,7 +17,7 @@ const MAX_IDENTITY_FILE_BYTES = 64 * 1024;
 /** Options of {@link saveIdentity}. */
 export interface SaveIdentityOptions {
   /** Replace an existing file. Default `false`: an existing file is an error (`exists`). */
-  readonly overwrite?: boolean;
+  readonly overwrite?: boolean | undefined;
 }
 
 /**
@@ -119,7 +119,7 @@ export async function loadIdentity(path: string): Promise<Identity> {
  */
 export async function loadOrCreateIdentity(
   path: string,
-  options: { readonly name?: string } = {},
+  options: { readonly name?: string | undefined } = {},
 ): Promise<Identity> {
   try {
     return await loadIdentity(path);

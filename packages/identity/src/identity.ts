@@ -8,7 +8,7 @@ export const SECRET_KEY_LENGTH = 32;
 /** Options of {@link Identity.generate} and {@link Identity.fromSecretKey}. */
 export interface IdentityOptions {
   /** A display name sent to peers with the public key (self-asserted). Default: none. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -8,26 +8,30 @@ export interface TrustOnFirstUseOptions {
   /** Where name → key pairs are remembered. */
   readonly knownPeers: KnownPeers;
   /** Called after a new name was remembered. */
-  readonly onFirstUse?: (peer: PublicIdentity) => void;
+  readonly onFirstUse?: ((peer: PublicIdentity) => void) | undefined;
   /**
    * Called when a known name shows up with another key, before the peer is refused: log it where
    * an operator will see it, since it may be an impersonation attempt.
    */
-  readonly onKeyChange?: (event: {
-    readonly name: string;
-    readonly known: PublicIdentity;
-    readonly presented: PublicIdentity;
-  }) => void;
+  readonly onKeyChange?:
+    | ((event: {
+        readonly name: string;
+        readonly known: PublicIdentity;
+        readonly presented: PublicIdentity;
+      }) => void)
+    | undefined;
   /**
    * Called when a new name looks like a known peer's name (`Alice`, `alice` with a zero-width
    * space or a Cyrillic `а`, next to a known `alice`), before the peer is refused: like a key
    * change, it may be an impersonation attempt.
    */
-  readonly onConfusableName?: (event: {
-    readonly name: string;
-    readonly known: PublicIdentity;
-    readonly presented: PublicIdentity;
-  }) => void;
+  readonly onConfusableName?:
+    | ((event: {
+        readonly name: string;
+        readonly known: PublicIdentity;
+        readonly presented: PublicIdentity;
+      }) => void)
+    | undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import { beginDecode, DecodeWalk, endDecode, type UnknownContractPolicy } from '
 import { EncodeError } from './encode-error.ts';
 import { beginWalk, EncodeWalk, endWalk, isWalking } from './encode-walk.ts';
 import { scanFrame, scanResult } from './frame-scanner.ts';
-import { type DecodeLimits, resolveLimits } from './limits.ts';
+import { type DecodeLimitOverrides, type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
 import { functionMessage, symbolMessage } from './unsupported-value.ts';
 import { descriptorsTag, referenceFrameTag } from './wire-tags.ts';
@@ -18,7 +18,7 @@ export interface CodecOptions<Context = unknown> {
   /** How by-reference values (capabilities, sequences, byte streams) are turned into descriptors and back. Default: none (such values cannot be encoded, and frames carrying them fail to decode). */
   readonly hooks?: ReferenceHooks<Context> | undefined;
   /** Decode limits (also `maxFrameBytes` on encode). Default: {@link defaultLimits}. */
-  readonly limits?: Partial<DecodeLimits> | undefined;
+  readonly limits?: DecodeLimitOverrides | undefined;
   /** Whether errors carry their `stack` on the wire. Default false: stacks reveal paths and code structure. */
   readonly errorStacks?: boolean | undefined;
   /** What a decoded contract with a wholly unknown type chain becomes: an `UnknownContract` (default) or a `DecodeError`. */

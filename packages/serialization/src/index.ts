@@ -42,6 +42,7 @@ export { DecodeError, type DecodeErrorCode, decodeLimitCodes } from './decode-er
 export type { UnknownContractPolicy } from './decode-walk.ts';
 export { EncodeError, type EncodeErrorCode } from './encode-error.ts';
 export {
+  type DecodeLimitOverrides,
   type DecodeLimits,
   decodeWorkAllowance,
   decodeWorkCosts,

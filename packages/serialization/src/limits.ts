@@ -120,21 +120,31 @@ export const handshakeDecodeLimits: DecodeLimits = Object.freeze({
 });
 
 /**
+ * The decode limits a codec's options change: each one given replaces its default in
+ * {@link defaultLimits}; one left out or `undefined` keeps the default.
+ */
+export type DecodeLimitOverrides = { readonly [Name in keyof DecodeLimits]?: DecodeLimits[Name] | undefined };
+
+/**
  * Fills the missing limits with the defaults.
  * @throws RangeError when a limit is not a positive integer
  */
-export function resolveLimits(limits: Partial<DecodeLimits> | undefined): DecodeLimits {
-  const resolved = { ...defaultLimits, ...limits };
+export function resolveLimits(limits: DecodeLimitOverrides | undefined): DecodeLimits {
+  const resolved: Record<string, number> = { ...defaultLimits };
+  for (const [name, value] of Object.entries(limits ?? {})) {
+    if (value !== undefined) resolved[name] = value;
+  }
   for (const [key, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`limits.${key} must be a positive integer, got ${String(value)}`);
     }
   }
   // The scanner counts map items (twice the entries) in 32-bit integers.
-  if (resolved.maxCollectionLength > maximumCollectionLength) {
+  const collectionLength = resolved['maxCollectionLength']!;
+  if (collectionLength > maximumCollectionLength) {
     throw new RangeError(
-      `limits.maxCollectionLength must be at most ${maximumCollectionLength}, got ${resolved.maxCollectionLength}`,
+      `limits.maxCollectionLength must be at most ${maximumCollectionLength}, got ${collectionLength}`,
     );
   }
-  return Object.freeze(resolved);
+  return Object.freeze(resolved) as unknown as DecodeLimits;
 }

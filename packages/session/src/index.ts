@@ -28,7 +28,7 @@ export type { AuthenticationContext, Authenticator, SessionRole } from './authen
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export { registerEventualErrors } from './error-registration.ts';
 export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';
-export { defaultSessionLimits, type SessionLimits } from './limits.ts';
+export { defaultSessionLimits, type SessionLimitOverrides, type SessionLimits } from './limits.ts';
 export { traceMessages } from './message-tracer.ts';
 export { remoteIdentity } from './remote-identity.ts';
 export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';

@@ -59,15 +59,26 @@ export const defaultSessionLimits: SessionLimits = {
 };
 
 /**
+ * The limits a session's options change: each one given replaces its default in
+ * {@link defaultSessionLimits}; one left out or `undefined` keeps the default.
+ */
+export type SessionLimitOverrides = {
+  readonly [Name in keyof SessionLimits]?: SessionLimits[Name] | undefined;
+};
+
+/**
  * The limits of a session: the defaults with `limits` applied.
  *
  * @throws RangeError when a limit is not a positive integer
  */
-export function resolveLimits(limits: Partial<SessionLimits> | undefined): SessionLimits {
-  const resolved: SessionLimits = { ...defaultSessionLimits, ...limits };
+export function resolveLimits(limits: SessionLimitOverrides | undefined): SessionLimits {
+  const resolved: Record<string, number> = { ...defaultSessionLimits };
+  for (const [name, value] of Object.entries(limits ?? {})) {
+    if (value !== undefined) resolved[name] = value;
+  }
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isInteger(value) || value < 1)
       throw new RangeError(`limit ${name} must be a positive integer`);
   }
-  return resolved;
+  return resolved as unknown as SessionLimits;
 }

@@ -9,7 +9,7 @@ import {
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
-import type { SessionLimits } from './limits.ts';
+import type { SessionLimitOverrides } from './limits.ts';
 import { Session } from './session.ts';
 import type { RootOption } from './session-options.ts';
 import type { Tracing } from './trace.ts';
@@ -21,26 +21,26 @@ export interface ScopeOptions<Peer = unknown> {
   /** The authentication scheme of every session (required; `unauthenticated()` is the explicit opt-out). */
   readonly authenticator: Authenticator<Peer>;
   /** The root capability offered to each peer, or a function choosing it per peer. Default: `Nothing`. */
-  readonly root?: RootOption<Peer>;
+  readonly root?: RootOption<Peer> | undefined;
   /** Aborting it ends the scope and all its sessions. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Protocol limits for every session. */
-  readonly limits?: Partial<SessionLimits>;
+  readonly limits?: SessionLimitOverrides | undefined;
   /** Data contracts and error classes. */
-  readonly registry?: ContractRegistry;
+  readonly registry?: ContractRegistry | undefined;
   /** Whether errors sent to peers carry their stacks. Default false. */
-  readonly errorStacks?: boolean;
+  readonly errorStacks?: boolean | undefined;
   /** Message tracing for every session (`traceMessages()`). Default: none. */
-  readonly trace?: Tracing;
+  readonly trace?: Tracing | undefined;
   /** Called for each session the scope makes (accepted or dialed), once it exists. */
-  readonly onSession?: (session: Session<Peer>) => void;
+  readonly onSession?: ((session: Session<Peer>) => void) | undefined;
   /**
    * The most sessions each listener of the scope has in their handshake at once (accepted, not yet established).
    * A connection that arrives at the limit is aborted at once, before any byte of it is read or a session is made,
    * and counted in `stats().refused`; a place frees up when a session is established or ends. Each pending session
    * lasts at most `limits.handshakeTimeoutMs`. Default 128.
    */
-  readonly maxPendingSessions?: number;
+  readonly maxPendingSessions?: number | undefined;
 }
 
 /** Default {@link ScopeOptions.maxPendingSessions}: 128 per listener. */

@@ -2,7 +2,7 @@ import type { Proxy } from '@msc/eventual';
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from './authenticator.ts';
-import type { SessionLimits } from './limits.ts';
+import type { SessionLimitOverrides } from './limits.ts';
 import type { Tracing } from './trace.ts';
 
 /**
@@ -23,19 +23,19 @@ export interface SessionOptions<Peer = unknown> {
   /** The authentication scheme (required: there is no silent unauthenticated fallback). */
   readonly authenticator: Authenticator<Peer>;
   /** The root capability this side offers. Default: `Nothing`. */
-  readonly root?: RootOption<Peer>;
+  readonly root?: RootOption<Peer> | undefined;
   /** Protocol limits (defaults in `defaultSessionLimits`). */
-  readonly limits?: Partial<SessionLimits>;
+  readonly limits?: SessionLimitOverrides | undefined;
   /** Data contracts and error classes known to this side. Default: the serializer's default registry. */
-  readonly registry?: ContractRegistry;
+  readonly registry?: ContractRegistry | undefined;
   /** Whether errors sent to the peer carry their stacks. Default false. */
-  readonly errorStacks?: boolean;
+  readonly errorStacks?: boolean | undefined;
   /** Message tracing (`traceMessages()`). Default: none. */
-  readonly trace?: Tracing;
+  readonly trace?: Tracing | undefined;
   /** Aborting it terminates the session. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Protocol versions to offer (tests use it to exercise negotiation). Default: all supported. */
-  readonly versions?: readonly number[];
+  readonly versions?: readonly number[] | undefined;
 }
 
 /** Table sizes of a session, for leak checks and diagnostics. */

@@ -68,7 +68,7 @@ export interface TraceOptions {
    * the second is `label#2`, the third `label#3`, and so on. Default: each session's local and
    * remote addresses.
    */
-  readonly label?: string;
+  readonly label?: string | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import { nothing, type Proxy, Resolver } from '@msc/eventual';
 import {
   Session,
   SessionError,
-  type SessionLimits,
+  type SessionLimitOverrides,
   type SessionOptions,
   unauthenticated,
 } from '@msc/session';
@@ -56,11 +56,11 @@ export type SipMain<Parent = unknown, Init = unknown> = (
 /** Options of {@link runSip}: the SIP's side of the session. */
 export interface RunSipOptions {
   /** Limits of the SIP's side of the session. */
-  sessionLimits?: Partial<SessionLimits>;
+  sessionLimits?: SessionLimitOverrides | undefined;
   /** Data contracts and error classes known to the SIP's side of the session. */
-  registry?: SessionOptions['registry'];
+  registry?: SessionOptions['registry'] | undefined;
   /** Message tracing of the SIP's side of the session. Default: off. */
-  trace?: SessionOptions['trace'];
+  trace?: SessionOptions['trace'] | undefined;
 }
 
 let running = false;

@@ -7,7 +7,7 @@ import { type RegistryTransportParts, registryDial, registryListen } from './reg
 /** Options of {@link memory}. */
 export interface MemoryTransportOptions extends MemoryConnectionOptions {
   /** Where listeners are registered and looked up. Default: {@link defaultMemoryRegistry}, shared by the realm. */
-  registry?: MemoryRegistry;
+  registry?: MemoryRegistry | undefined;
 }
 
 /** The in-process {@link Transport}; its connections are {@link MemoryConnection}s (with `breakNow()`). */

@@ -293,14 +293,14 @@ export function messagePortPair(options: MessagePortConnectionOptions = {}): [Co
   const name = `message-port:pair-${++connections}`;
   return [
     messagePortConnection(channel.port1, {
-      localAddress: `${name}#a`,
-      remoteAddress: `${name}#b`,
       ...options,
+      localAddress: options.localAddress ?? `${name}#a`,
+      remoteAddress: options.remoteAddress ?? `${name}#b`,
     }),
     messagePortConnection(channel.port2, {
-      localAddress: `${name}#b`,
-      remoteAddress: `${name}#a`,
       ...options,
+      localAddress: options.localAddress ?? `${name}#b`,
+      remoteAddress: options.remoteAddress ?? `${name}#a`,
     }),
   ];
 }

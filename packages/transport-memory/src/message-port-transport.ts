@@ -7,7 +7,7 @@ import { type RegistryTransportParts, registryDial, registryListen } from './reg
 export interface MessagePortTransportOptions
   extends Omit<MessagePortConnectionOptions, 'localAddress' | 'remoteAddress'> {
   /** Where listeners are registered and looked up. Default: the realm's shared `defaultMemoryRegistry`. */
-  registry?: MemoryRegistry;
+  registry?: MemoryRegistry | undefined;
 }
 
 /**

@@ -8,19 +8,19 @@ import type { ConnectionLimits } from '@msc/transport/kit';
  */
 export interface TcpTlsOptions {
   /** Private key (PEM), for listening (and for a dialer that presents a client certificate). */
-  key?: string | Buffer | Array<string | Buffer>;
+  key?: string | Buffer | Array<string | Buffer> | undefined;
   /** Certificate chain (PEM) that goes with `key`. */
-  cert?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer | Array<string | Buffer> | undefined;
   /** Certificates to trust instead of the system's (PEM): a self-signed server certificate, a private CA. */
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Whether a dialer refuses a server whose certificate does not verify. Default `true`; turn off only in tests. */
-  rejectUnauthorized?: boolean;
+  rejectUnauthorized?: boolean | undefined;
   /** The name a dialer expects in the server certificate (and sends as SNI). Default: the host of the address. */
-  servername?: string;
+  servername?: string | undefined;
   /** More options for `tls.createServer()` (they override the fields above). */
-  listener?: TlsOptions;
+  listener?: TlsOptions | undefined;
   /** More options for `tls.connect()` (they override the fields above). */
-  dialer?: TlsConnectionOptions;
+  dialer?: TlsConnectionOptions | undefined;
 }
 
 /** Options of {@link tcp}. Every connection of the transport, dialed or accepted, uses them. */
@@ -30,49 +30,49 @@ export interface TcpTransportOptions {
    * prefix closes the connection with code `protocol` before anything is allocated for it. Both sides should agree.
    * Default 16 MiB; at most 4 GiB − 17 bytes (the top length values are reserved for control records).
    */
-  maxFrameBytes?: number;
+  maxFrameBytes?: number | undefined;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
-  lowWaterMarkBytes?: number;
+  lowWaterMarkBytes?: number | undefined;
   /**
    * The output budget of each connection: when the bytes it holds for a peer that does not read them
    * (`bufferedBytes`, heartbeat answers included) exceed it, the connection ends with code `limit`. Default 128 MiB.
    */
-  maxBufferedBytes?: number;
+  maxBufferedBytes?: number | undefined;
   /**
    * Reading from the socket pauses while frames not yet taken by the receiver add up to more than this many bytes
    * (so a slow receiver pushes back on the sender through TCP), and resumes below half of it. Default 1 MiB.
    */
-  receiveBufferBytes?: number;
+  receiveBufferBytes?: number | undefined;
   /**
    * Dead-peer detection: a connection that receives nothing (no frame, no heartbeat) for this many milliseconds
    * closes with code `timeout`. Heartbeats keep a quiet but live connection open. `0` turns detection and
    * heartbeats off (pings from the peer are still answered). Default 30 000.
    */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /**
    * How often, in milliseconds, a connection checks for liveness and, when it sent nothing since the last check,
    * sends a 4-byte heartbeat (a ping when it heard nothing, else a pong). A dead peer is noticed between
    * `idleTimeoutMs` and `idleTimeoutMs + heartbeatIntervalMs`. Default `idleTimeoutMs / 3`.
    */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /**
    * How long a dial may take (TCP connect, plus the TLS handshake with `tls`) when `dial()` gets no `timeoutMs`,
    * and how long a listener waits for a client's TLS handshake, in milliseconds. Default 10 000.
    */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /**
    * How long a graceful close waits for the peer to finish its side (its FIN) before giving up with code `timeout`,
    * in milliseconds. Default 5 000.
    */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /**
    * Turns on the operating system's TCP keepalive (SO_KEEPALIVE) with this initial delay in milliseconds. It finds
    * dead peers much more slowly than the heartbeats, but also covers half-open sockets at the kernel level.
    * Default: off.
    */
-  keepAliveDelayMs?: number;
+  keepAliveDelayMs?: number | undefined;
   /** Disables Nagle's algorithm (`setNoDelay`). Writes are already coalesced per turn. Default `true`. */
-  noDelay?: boolean;
+  noDelay?: boolean | undefined;
   /**
    * The most sockets each listener holds at once, counting those still in their TLS handshake. A connection that
    * arrives at the limit is closed at once by the operating-system handle, before any read, TLS or allocation,
@@ -80,11 +80,11 @@ export interface TcpTransportOptions {
    * process's open-file limit (`ulimit -n`) minus what the rest of the process needs, so a flood of connections
    * cannot take the descriptors every other socket and file needs. Default 16 384.
    */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Listen and dial with TLS (`node:tls`). Listening needs `key` and `cert`. Default: plain TCP. */
-  tls?: TcpTlsOptions;
+  tls?: TcpTlsOptions | undefined;
   /** When deliveries to receivers run; see `FrameInboxOptions.scheduler`. Default `scheduleDelivery`. */
-  scheduler?: DeliveryScheduler;
+  scheduler?: DeliveryScheduler | undefined;
 }
 
 /** {@link TcpTransportOptions} with every default filled in: the kit's connection limits and TCP's own. */

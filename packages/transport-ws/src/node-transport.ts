@@ -26,13 +26,13 @@ import { formatWebSocketAddress, parseWebSocketAddress } from './ws-address.ts';
 /** TLS settings for `wss:` (Node). */
 export interface WebSocketTlsOptions {
   /** Private key (PEM) of a `wss:` listener on its own port. */
-  key?: SecureContextOptions['key'];
+  key?: SecureContextOptions['key'] | undefined;
   /** Certificate chain (PEM) that goes with `key`. */
-  cert?: SecureContextOptions['cert'];
+  cert?: SecureContextOptions['cert'] | undefined;
   /** Certificates a dialer trusts instead of the system's (PEM): a self-signed certificate, a private CA. */
-  ca?: SecureContextOptions['ca'];
+  ca?: SecureContextOptions['ca'] | undefined;
   /** Whether a dialer refuses a server whose certificate does not verify. Default `true`; off only in tests. */
-  rejectUnauthorized?: boolean;
+  rejectUnauthorized?: boolean | undefined;
 }
 
 /** Options of {@link ws} on Node. */
@@ -45,14 +45,14 @@ export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
    * may still be starting (`http.createServer(handler).listen(8080)` just before): `listen()` then resolves once
    * it listens, and rejects if it fails to (`address-in-use`, `failed`), closes, or the `signal` aborts first.
    */
-  server?: HttpServer | HttpsServer;
+  server?: HttpServer | HttpsServer | undefined;
   /**
    * Browser origins a listener accepts (exact `Origin` header values, like `https://game.example`). A request with
    * another `Origin` gets 403; a request without one (a non-browser client) is accepted. Default: any origin.
    */
-  allowedOrigins?: readonly string[];
+  allowedOrigins?: readonly string[] | undefined;
   /** TLS for `wss:` addresses: key and certificate to listen, trusted certificates to dial. */
-  tls?: WebSocketTlsOptions;
+  tls?: WebSocketTlsOptions | undefined;
   /**
    * The most sockets each listener holds at once. On a port of its own that is every socket of its HTTP server
    * (upgraded, mid-handshake or idle), and one past the limit is closed on arrival before anything reads from it;
@@ -60,7 +60,7 @@ export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
    * HTTP 503. Refusals are counted in `listener.stats().refused`; the limit frees up as connections close. Keep it
    * below the process's open-file limit (`ulimit -n`) minus what the rest of the process needs. Default 16 384.
    */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
 }
 
 /** Default {@link WebSocketTransportOptions.maxConnections}: 16 384 sockets per listener. */

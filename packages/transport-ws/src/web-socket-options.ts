@@ -15,33 +15,33 @@ export interface WebSocketConnectionOptions {
    * The largest frame (WebSocket message) `send()` accepts and a receiver accepts, in bytes (ws's `maxPayload` on
    * Node). A larger incoming message closes the connection with code `protocol`. Default 16 MiB.
    */
-  maxFrameBytes?: number;
+  maxFrameBytes?: number | undefined;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
-  lowWaterMarkBytes?: number;
+  lowWaterMarkBytes?: number | undefined;
   /**
    * The output budget of each connection: when the bytes it holds for a peer that does not read them
    * (`bufferedBytes`, pongs and other control frames included) exceed it, the connection ends with code `limit`.
    * Default 128 MiB.
    */
-  maxBufferedBytes?: number;
+  maxBufferedBytes?: number | undefined;
   /**
    * Dead-peer detection: a connection that receives nothing (no message, no ping or pong) for this many
    * milliseconds closes with code `timeout`. `0` turns detection and heartbeats off (the peer's pings are still
    * answered). Default 30 000.
    */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /**
    * How often, in milliseconds, a connection that heard nothing since the last check sends a heartbeat: a
    * WebSocket ping on Node, a `msc:ping` text message in browsers (which cannot send pings). Default
    * `idleTimeoutMs / 3`.
    */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /** How long `dial()` may take (TCP, TLS and the HTTP upgrade) without `timeoutMs`, in milliseconds. Default 10 000. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** How long a graceful close waits for the peer's close frame before giving up with `timeout`, in ms. Default 5 000. */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /** When deliveries to receivers run; see `FrameInboxOptions.scheduler`. Default `scheduleDelivery`. */
-  scheduler?: DeliveryScheduler;
+  scheduler?: DeliveryScheduler | undefined;
 }
 
 /** {@link WebSocketConnectionOptions} with every default filled in: the kit's connection limits and the dial's. */

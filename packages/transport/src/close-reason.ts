@@ -35,7 +35,7 @@ export interface CloseReason {
 /** What a caller may say when it closes a connection gracefully. */
 export interface CloseOptions {
   /** The code reported on this side (and on the peer's, where the transport can carry it). Default `normal`. */
-  code?: CloseCode;
+  code?: CloseCode | undefined;
   /** The message reported with it. Default: a transport-chosen description of a local close. */
-  message?: string;
+  message?: string | undefined;
 }

@@ -4,15 +4,15 @@ import type { Listener } from './listener.ts';
 /** Options of {@link Transport.listen}. */
 export interface ListenOptions {
   /** Aborting it closes the listener (as `Listener.close()` does); an already aborted signal makes listen() reject. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link Transport.dial}. */
 export interface DialOptions {
   /** Aborting it before the connection is established makes dial() reject with DialError `aborted`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Gives up after this many milliseconds with DialError `timeout`. Default: the transport's own (documented) limit. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface ProxyOptions<I> {
    * runs. Calls that fail it reject with `ArgumentError` and the target never sees them. They apply
    * to the object, for every proxy of it, local or remote.
    */
-  readonly validate?: ArgumentValidators<I>;
+  readonly validate?: ArgumentValidators<I> | undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { ConsumerOptions } from './consumer-options.ts';
+import type { ConsumerDefaults, ConsumerOptions } from './consumer-options.ts';
 import { FlowQueue } from './flow-queue.ts';
 import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 
 /** Default consumer settings of a byte stream: a 256 KiB window, batches of up to 64 KiB. */
-const defaultBytesOptions: Required<ConsumerOptions> = { capacity: 256 * 1024, batchSize: 64 * 1024 };
+const defaultBytesOptions: ConsumerDefaults = { capacity: 256 * 1024, batchSize: 64 * 1024 };
 
 /**
  * The consumer end of a byte stream without chunk boundaries (docs/semantics.md#streaming, RPC4

@@ -5,7 +5,13 @@
  */
 export interface ConsumerOptions {
   /** Window size: items for a sequence, bytes for a byte stream. */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Largest batch the producer may send at once (items or bytes). */
-  batchSize?: number;
+  batchSize?: number | undefined;
+}
+
+/** A stream kind's default settings: every setting, none left to another default. */
+export interface ConsumerDefaults {
+  readonly capacity: number;
+  readonly batchSize: number;
 }

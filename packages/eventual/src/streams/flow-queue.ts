@@ -1,5 +1,5 @@
 import { AbortedError, CancelledError, ClosedError } from '../errors.ts';
-import type { ConsumerOptions } from './consumer-options.ts';
+import type { ConsumerDefaults, ConsumerOptions } from './consumer-options.ts';
 
 /**
  * The shared state of one streaming sequence: a FIFO of unread items between one producer and one
@@ -36,7 +36,7 @@ export class FlowQueue<T> {
 
   constructor(
     options: ConsumerOptions,
-    defaults: Required<ConsumerOptions>,
+    defaults: ConsumerDefaults,
     size: (item: T) => number,
     take?: (queue: FlowQueue<T>, max: number) => T,
   ) {

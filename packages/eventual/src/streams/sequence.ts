@@ -1,9 +1,9 @@
-import type { ConsumerOptions } from './consumer-options.ts';
+import type { ConsumerDefaults, ConsumerOptions } from './consumer-options.ts';
 import { FlowQueue } from './flow-queue.ts';
 import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
 
 /** Default consumer settings of a sequence: a window of 64 items, batches of up to 64. */
-const defaultSequenceOptions: Required<ConsumerOptions> = { capacity: 64, batchSize: 64 };
+const defaultSequenceOptions: ConsumerDefaults = { capacity: 64, batchSize: 64 };
 
 /**
  * The consumer end of a streaming sequence of items (docs/semantics.md#streaming, RPC4

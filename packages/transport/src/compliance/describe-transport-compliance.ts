@@ -23,11 +23,11 @@ export interface TransportComplianceFixture {
 /** Tunables of {@link describeTransportCompliance}; the defaults suit every transport of this repository. */
 export interface TransportComplianceOptions {
   /** How long a test waits for an expected delivery before failing, in milliseconds. Default 10 000. */
-  deliveryTimeoutMs?: number;
+  deliveryTimeoutMs?: number | undefined;
   /** How many frames the ordering test sends. Default 10 000. */
-  manyFrames?: number;
+  manyFrames?: number | undefined;
   /** Size of the large-frame test's frame, in bytes. Default 1 MiB. */
-  largeFrameBytes?: number;
+  largeFrameBytes?: number | undefined;
 }
 
 const mebibyte = 1024 * 1024;

@@ -13,25 +13,25 @@ import {
  */
 export interface ConnectionOptions {
   /** This side's address. Default: one the transport makes up. */
-  localAddress?: string;
+  localAddress?: string | undefined;
   /** The peer's address. Default: one the transport makes up. */
-  remoteAddress?: string;
+  remoteAddress?: string | undefined;
   /**
    * The largest frame `send()` accepts and the largest frame received, in bytes; a larger incoming frame is a
    * protocol violation. Default 16 MiB; `setMaxFrameBytes()` lowers (or raises back) it per connection.
    */
-  maxFrameBytes?: number;
+  maxFrameBytes?: number | undefined;
   /** `whenDrained()` resolves once `bufferedBytes` is at or below this many bytes. Default 64 KiB. */
-  lowWaterMarkBytes?: number;
+  lowWaterMarkBytes?: number | undefined;
   /**
    * The output budget: when the bytes sent and not yet taken by the peer (`bufferedBytes`) exceed it, the
    * connection ends with code `limit`. Default 128 MiB.
    */
-  maxBufferedBytes?: number;
+  maxBufferedBytes?: number | undefined;
   /** How long a graceful close waits for the peer's answer before ending with `timeout`, in ms. Default 5 000. */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /** When deliveries to the receiver run. Default: `scheduleDelivery` of @msc/transport. */
-  scheduler?: DeliveryScheduler;
+  scheduler?: DeliveryScheduler | undefined;
 }
 
 /**

@@ -11,14 +11,14 @@ export interface FrameReleaseListener {
 /** Options of {@link FrameInbox}. */
 export interface FrameInboxOptions {
   /** When deliveries run. Default {@link scheduleDelivery} (microtask, macrotask under load). */
-  scheduler?: DeliveryScheduler;
+  scheduler?: DeliveryScheduler | undefined;
   /**
    * Called after frames left the inbox (delivered to the receiver or dropped by `abort()`), with their total size
    * in bytes, at most once per delivery batch. Transports use it for `bufferedBytes` and flow-control credit.
    */
-  onReleased?: (bytes: number) => void;
+  onReleased?: ((bytes: number) => void) | undefined;
   /** As `onReleased`, as an object's method (no closure per inbox); used when `onReleased` is absent. */
-  releaseListener?: FrameReleaseListener;
+  releaseListener?: FrameReleaseListener | undefined;
 }
 
 /** Holds compaction off until this many delivered slots sit at the front of the queue. */

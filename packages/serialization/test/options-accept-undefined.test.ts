@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import {
+  Codec,
+  type CodecOptions,
+  type ContractOptions,
+  ContractRegistry,
+  defaultLimits,
+} from '../src/index.ts';
+
+/**
+ * Each optional property of `T` set to `undefined`, as a caller writes who forwards a setting that
+ * may be unset (`{ timeoutMs: flags.timeout }`). Under `exactOptionalPropertyTypes` (this project's
+ * tsconfig, and many users') such an object is accepted only where the property is declared
+ * `?: X | undefined`; the code then treats `undefined` as absent. Distributes over unions.
+ */
+type ExplicitlyUndefined<T> = T extends unknown
+  ? { [K in keyof T as {} extends Pick<T, K> ? K : never]-?: undefined }
+  : never;
+
+/** The public options types of this package's entries: exported type names ending in `Options`. */
+function exportedOptionTypes(): string[] {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  const entries = JSON.stringify(manifest.exports).match(/\.\/src\/[\w/.-]+\.ts/g) ?? [];
+  const names = new Set<string>();
+  for (const entry of new Set(entries)) {
+    const source = readFileSync(new URL(`../${entry}`, import.meta.url), 'utf8');
+    for (const [, block] of source.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
+      for (const name of block!.match(/\b\w+Options\b/g) ?? []) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+/** The options types this file checks: every name inside `ExplicitlyUndefined<...>` below. */
+function checkedOptionTypes(): string[] {
+  const text = readFileSync(new URL(import.meta.url), 'utf8');
+  return [
+    ...new Set([...text.matchAll(/ExplicitlyUndefined<(\w+Options)\b/g)].map((match) => match[1]!)),
+  ].sort();
+}
+
+class Point {
+  x = 0;
+}
+
+describe('options accept an explicit undefined for every optional property', () => {
+  test('every exported options type is checked here', () => {
+    expect(checkedOptionTypes()).toEqual(expect.arrayContaining(exportedOptionTypes()));
+  });
+
+  test('each options type takes undefined wherever it takes nothing', () => {
+    expectTypeOf<ExplicitlyUndefined<CodecOptions>>().toExtend<Partial<CodecOptions>>();
+    expectTypeOf<ExplicitlyUndefined<ContractOptions<Point>>>().toExtend<Partial<ContractOptions<Point>>>();
+    type Limits = NonNullable<CodecOptions['limits']>;
+    expectTypeOf<ExplicitlyUndefined<Limits>>().toExtend<Partial<Limits>>();
+  });
+
+  test('a codec whose every optional option is undefined uses the defaults', () => {
+    const limits: ExplicitlyUndefined<NonNullable<CodecOptions['limits']>> = {
+      maxFrameBytes: undefined,
+      maxDepth: undefined,
+      maxStringBytes: undefined,
+      maxCollectionLength: undefined,
+      maxBigIntBytes: undefined,
+      maxRecordKeys: undefined,
+      maxRecordDefinitions: undefined,
+      maxWorkPerByte: undefined,
+    };
+    const unset: ExplicitlyUndefined<CodecOptions> = {
+      registry: undefined,
+      hooks: undefined,
+      limits: undefined,
+      errorStacks: undefined,
+      unknownContracts: undefined,
+      copyBytes: undefined,
+      records: undefined,
+    };
+    // Before: undefined replaced the default and "limits.maxDepth must be a positive integer" threw.
+    const codec = new Codec({ ...unset, limits });
+    expect(codec.limits).toEqual(defaultLimits);
+    expect(new Codec(unset).limits).toEqual(defaultLimits);
+    const registry = new ContractRegistry();
+    const contract: ExplicitlyUndefined<ContractOptions<Point>> = { base: undefined, create: undefined };
+    registry.register(Point, { ...contract, name: 'test.Point', fields: ['x'] });
+    const withPoint = new Codec({ ...unset, registry });
+    const point = new Point();
+    point.x = 3;
+    expect(withPoint.decode(withPoint.encode(point))).toEqual(point);
+  });
+});

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { proxy } from '@msc/eventual';
+import { memory } from '@msc/transport-memory';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import {
+  defaultSessionLimits,
+  Scope,
+  type ScopeOptions,
+  type SessionOptions,
+  type TraceOptions,
+  traceMessages,
+  unauthenticated,
+} from '../src/index.ts';
+import { resolveLimits } from '../src/limits.ts';
+
+/**
+ * Each optional property of `T` set to `undefined`, as a caller writes who forwards a setting that
+ * may be unset (`{ timeoutMs: flags.timeout }`). Under `exactOptionalPropertyTypes` (this project's
+ * tsconfig, and many users') such an object is accepted only where the property is declared
+ * `?: X | undefined`; the code then treats `undefined` as absent. Distributes over unions.
+ */
+type ExplicitlyUndefined<T> = T extends unknown
+  ? { [K in keyof T as {} extends Pick<T, K> ? K : never]-?: undefined }
+  : never;
+
+/** The public options types of this package's entries: exported type names ending in `Options`. */
+function exportedOptionTypes(): string[] {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  const entries = JSON.stringify(manifest.exports).match(/\.\/src\/[\w/.-]+\.ts/g) ?? [];
+  const names = new Set<string>();
+  for (const entry of new Set(entries)) {
+    const source = readFileSync(new URL(`../${entry}`, import.meta.url), 'utf8');
+    for (const [, block] of source.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
+      for (const name of block!.match(/\b\w+Options\b/g) ?? []) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+/** The options types this file checks: every name inside `ExplicitlyUndefined<...>` below. */
+function checkedOptionTypes(): string[] {
+  const text = readFileSync(new URL(import.meta.url), 'utf8');
+  return [
+    ...new Set([...text.matchAll(/ExplicitlyUndefined<(\w+Options)\b/g)].map((match) => match[1]!)),
+  ].sort();
+}
+
+describe('options accept an explicit undefined for every optional property', () => {
+  test('every exported options type is checked here', () => {
+    expect(checkedOptionTypes()).toEqual(expect.arrayContaining(exportedOptionTypes()));
+  });
+
+  test('each options type takes undefined wherever it takes nothing', () => {
+    expectTypeOf<ExplicitlyUndefined<ScopeOptions>>().toExtend<Partial<ScopeOptions>>();
+    expectTypeOf<ExplicitlyUndefined<SessionOptions>>().toExtend<Partial<SessionOptions>>();
+    expectTypeOf<ExplicitlyUndefined<TraceOptions>>().toExtend<Partial<TraceOptions>>();
+    type Limits = NonNullable<SessionOptions['limits']>;
+    expectTypeOf<ExplicitlyUndefined<Limits>>().toExtend<Partial<Limits>>();
+    expectTypeOf<NonNullable<ScopeOptions['limits']>>().toEqualTypeOf<Limits>();
+  });
+
+  test('undefined limits are absent: each keeps its default', () => {
+    // Before: the spread `{ ...defaults, ...limits }` let undefined replace the default, and the
+    // check threw "limit maxAnswers must be a positive integer".
+    expect(resolveLimits({ maxAnswers: undefined, maxImports: 5 })).toEqual({
+      ...defaultSessionLimits,
+      maxImports: 5,
+    });
+    expect(() => resolveLimits({ maxImports: 0 })).toThrow('limit maxImports must be a positive integer');
+  });
+
+  test('a scope whose every optional option is undefined serves and connects with the defaults', async () => {
+    const limits: ExplicitlyUndefined<NonNullable<ScopeOptions['limits']>> = {
+      maxFrameBytes: undefined,
+      maxAnswers: undefined,
+      maxImports: undefined,
+      maxExports: undefined,
+      maxDepth: undefined,
+      handshakeTimeoutMs: undefined,
+      maxBufferedBytes: undefined,
+      maxHandshakeFrameBytes: undefined,
+      maxHeldBytes: undefined,
+      maxStreamCapacity: undefined,
+      maxByteStreamCapacity: undefined,
+    };
+    const unset: ExplicitlyUndefined<ScopeOptions> = {
+      root: undefined,
+      signal: undefined,
+      limits: undefined,
+      registry: undefined,
+      errorStacks: undefined,
+      trace: undefined,
+      onSession: undefined,
+      maxPendingSessions: undefined,
+    };
+    const label: ExplicitlyUndefined<TraceOptions> = { label: undefined };
+    const trace = traceMessages({ level: 'messages', sink: () => {}, ...label });
+    interface IEcho {
+      echo(text: string): Promise<string>;
+    }
+    class Echo implements IEcho {
+      async echo(text: string) {
+        return text;
+      }
+    }
+    const root = proxy<IEcho>(new Echo());
+    const server = new Scope({
+      ...unset,
+      transport: memory(),
+      authenticator: unauthenticated(),
+      root,
+      limits,
+      trace,
+    });
+    root[Symbol.dispose]();
+    const client = new Scope({ ...unset, transport: memory(), authenticator: unauthenticated() });
+    try {
+      const listener = await server.listen('memory:');
+      using echo = client.connect<IEcho>(listener.address);
+      expect(await echo.echo('defaults')).toBe('defaults');
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
