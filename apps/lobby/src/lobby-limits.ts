@@ -88,17 +88,24 @@ export const defaultLobbyLimits: LobbyLimits = {
   maxPageSize: 50,
 };
 
+/** Lobby limits to change: each one given replaces its default; one left out or `undefined` keeps it. */
+export type LobbyLimitOverrides = { readonly [Name in keyof LobbyLimits]?: LobbyLimits[Name] | undefined };
+
 /**
  * `defaultLobbyLimits` with `overrides` applied.
  *
  * @throws RangeError when an override is not a positive integer, or names no limit
  */
-export function lobbyLimits(overrides: Partial<LobbyLimits> = {}): LobbyLimits {
+export function lobbyLimits(overrides: LobbyLimitOverrides = {}): LobbyLimits {
+  const limits: Record<string, number> = { ...defaultLobbyLimits };
   for (const [name, value] of Object.entries(overrides)) {
     if (!Object.hasOwn(defaultLobbyLimits, name)) throw new RangeError(`expected a lobby limit, got ${name}`);
+    // An undefined override is no override: the default stays.
+    if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`expected lobby limit ${name} to be a positive integer, got ${String(value)}`);
     }
+    limits[name] = value;
   }
-  return { ...defaultLobbyLimits, ...overrides };
+  return limits as unknown as LobbyLimits;
 }

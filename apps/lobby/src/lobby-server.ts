@@ -5,12 +5,12 @@ import {
   identityAuthenticator,
   type PublicIdentity,
 } from '@msc/identity';
-import { Scope, type Session, type SessionLimits } from '@msc/session';
+import { Scope, type Session, type SessionLimitOverrides, type SessionLimits } from '@msc/session';
 import type { Transport } from '@msc/transport';
 import type { GameHost } from './game-host.ts';
 import { inProcessGameHost } from './in-process-game-host.ts';
 import { Lobby } from './lobby.ts';
-import type { LobbyLimits } from './lobby-limits.ts';
+import type { LobbyLimitOverrides } from './lobby-limits.ts';
 import { OutputBudget } from './output-budget.ts';
 import { cleanText, printable } from './text-rules.ts';
 
@@ -19,26 +19,26 @@ export interface LobbyServerOptions {
   /** The server's identity: players authenticate it (and it them) in every session. */
   readonly identity: Identity;
   /** Who is let in, decided after the player proved its key. Default: `allowAll()`. */
-  readonly admission?: AdmissionPolicy;
+  readonly admission?: AdmissionPolicy | undefined;
   /** Where launched games run. Default: {@link inProcessGameHost}. */
-  readonly gameHost?: GameHost;
+  readonly gameHost?: GameHost | undefined;
   /** A line for each notable event (sessions, games). Default: nothing. */
-  readonly log?: (line: string) => void;
+  readonly log?: ((line: string) => void) | undefined;
   /** Aborting it shuts the server down (like `close()`). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /**
    * Session limits of every player session. The lobby's defaults differ from the session's in
    * one: `maxBufferedBytes` is 4 MiB (a lobby's answers and events are small; a peer that leaves
    * more than that unread is not reading).
    */
-  readonly limits?: Partial<SessionLimits>;
+  readonly limits?: SessionLimitOverrides | undefined;
   /** The lobby's limits: games, watchers, backlogs, page sizes, chat and settings rates (see `LobbyLimits`). */
-  readonly lobbyLimits?: Partial<LobbyLimits>;
+  readonly lobbyLimits?: LobbyLimitOverrides | undefined;
   /**
    * Most bytes all player sessions together may have waiting to be sent; past it the sessions
    * holding the most are ended (see `OutputBudget`). Default 128 MiB.
    */
-  readonly maxBufferedBytesTotal?: number;
+  readonly maxBufferedBytesTotal?: number | undefined;
 }
 
 /** The lobby's default session limits (on top of the session's own defaults). */
@@ -131,7 +131,7 @@ export class LobbyServer implements AsyncDisposable {
           name: cleanText(peer.name ?? '') || 'anonymous',
           fingerprint: peer.fingerprint,
         }),
-      limits: { ...lobbySessionLimits, ...this.#options.limits },
+      limits: sessionLimits(this.#options.limits),
       ...(log !== undefined
         ? {
             onSession: (session: Session<PublicIdentity>) => {
@@ -180,4 +180,13 @@ export class LobbyServer implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** {@link lobbySessionLimits} with `overrides` applied; an `undefined` override keeps the lobby's default. */
+function sessionLimits(overrides: SessionLimitOverrides | undefined): SessionLimitOverrides {
+  const limits: Record<string, number | undefined> = { ...lobbySessionLimits };
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (value !== undefined) limits[name] = value;
+  }
+  return limits;
 }

@@ -17,7 +17,7 @@ import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 import { handOver } from './hand-over.ts';
 import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
 import { LobbyError } from './lobby-error.ts';
-import { type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
+import { type LobbyLimitOverrides, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
 import { type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
 import { SessionRates } from './session-rates.ts';
 import type { GameSettings, SettingsChange } from './settings.ts';
@@ -43,9 +43,9 @@ export interface LobbyOptions {
    * A line for each notable event (games created, launched, ended, crashed), with control and
    * invisible characters removed. Default: nothing.
    */
-  readonly log?: (line: string) => void;
+  readonly log?: ((line: string) => void) | undefined;
   /** Limits on games, watchers and backlogs (see {@link LobbyLimits}). Default: {@link defaultLobbyLimits}. */
-  readonly limits?: Partial<LobbyLimits>;
+  readonly limits?: LobbyLimitOverrides | undefined;
 }
 
 /**

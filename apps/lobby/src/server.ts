@@ -29,7 +29,12 @@
  */
 export type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 export { inProcessGameHost } from './in-process-game-host.ts';
-export { defaultLobbyLimits, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
+export {
+  defaultLobbyLimits,
+  type LobbyLimitOverrides,
+  type LobbyLimits,
+  lobbyLimits,
+} from './lobby-limits.ts';
 export {
   defaultMaxBufferedBytesTotal,
   LobbyServer,

@@ -9,15 +9,15 @@ import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 /** Options of {@link sipGameHost}. */
 export interface SipGameHostOptions {
   /** `worker` (a thread, default) or `process` (a child process). */
-  readonly kind?: SipKind;
+  readonly kind?: SipKind | undefined;
   /** Heap limits of each game SIP. Default: 32 MiB of old generation. */
-  readonly resourceLimits?: SipResourceLimits;
+  readonly resourceLimits?: SipResourceLimits | undefined;
   /**
    * How many game SIPs may be starting at once; further launches wait their turn. A burst of
    * launches on a small machine would otherwise make start-ups overrun the handshake timeout.
    * Default: twice the available parallelism (at least 2).
    */
-  readonly concurrentStarts?: number;
+  readonly concurrentStarts?: number | undefined;
 }
 
 /**

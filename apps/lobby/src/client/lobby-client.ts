@@ -20,9 +20,9 @@ export interface LobbyClientOptions {
   /** The server's address on that transport. */
   readonly address: string;
   /** Which servers this client accepts, after they proved their key. Default: `allowAll()`. */
-  readonly admission?: AdmissionPolicy;
+  readonly admission?: AdmissionPolicy | undefined;
   /** Aborting it ends the client's scope (like `close()`). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -13,13 +13,13 @@ export const webEndpointPath = '/msc';
 /** Options of {@link serveWeb}. */
 export interface ServeWebOptions {
   /** Host to listen on. Default `127.0.0.1`. */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** Port to listen on; 0 picks a free one. Default 0. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** The browser client's code; bundled with rollup when not given. */
-  readonly script?: string;
+  readonly script?: string | undefined;
   /** A line for page-server problems (a handler that failed). Default: nothing. */
-  readonly log?: (line: string) => void;
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 /** Where a lobby server's web endpoint listens. */
