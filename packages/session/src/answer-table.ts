@@ -85,7 +85,7 @@ export class AnswerTable {
     const answers = (this.#answers ??= new Map<number, ResultHandler>());
     if (answers.has(questionId)) throw new ProtocolViolation(`question ${questionId} is already in use`);
     if (answers.size >= this.#maxAnswers) {
-      throw new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`);
+      throw new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`, 'maxAnswers');
     }
     const target = targetKind === TargetKind.Export ? exports.handler(targetId) : answers.get(targetId);
     if (target === undefined) {

@@ -41,7 +41,10 @@ export class EarlyInbox {
     const { maxAnswers } = this.#limits;
     const held = (this.#held ??= []);
     if (held.length >= maxAnswers) {
-      throw new LimitViolation(`the peer sent more than ${maxAnswers} messages before the handshake ended`);
+      throw new LimitViolation(
+        `the peer sent more than ${maxAnswers} messages before the handshake ended`,
+        'maxAnswers',
+      );
     }
     this.#count(size);
     held.push([message, context]);
@@ -107,6 +110,7 @@ export class EarlyInbox {
     if (this.#bytes > maxHeldBytes) {
       throw new LimitViolation(
         `the peer sent more than ${maxHeldBytes} bytes of messages before the handshake ended (maxHeldBytes)`,
+        'maxHeldBytes',
       );
     }
   }

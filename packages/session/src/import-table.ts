@@ -41,7 +41,7 @@ export class ImportTable {
     let imported = imports.get(id);
     if (imported === undefined) {
       if (imports.size >= this.#maxImports) {
-        throw new LimitViolation(`the peer sent more than ${this.#maxImports} capabilities`);
+        throw new LimitViolation(`the peer sent more than ${this.#maxImports} capabilities`, 'maxImports');
       }
       imported = new ImportHandler(this.#session, id);
       imports.set(id, imported);

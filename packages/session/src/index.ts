@@ -24,6 +24,7 @@
  * @packageDocumentation
  */
 
+export type { LogEvent, Logger } from '@msc/transport';
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export { registerEventualErrors } from './error-registration.ts';

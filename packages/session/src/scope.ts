@@ -7,10 +7,11 @@ import {
   takeReference,
 } from '@msc/eventual/handler';
 import type { ContractRegistry } from '@msc/serialization';
-import type { Connection, Listener, Transport } from '@msc/transport';
+import type { Connection, Listener, Logger, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import type { SessionLimitOverrides } from './limits.ts';
 import { Session } from './session.ts';
+import { logSessionEnd } from './session-log.ts';
 import type { RootOption } from './session-options.ts';
 import type { Tracing } from './trace.ts';
 
@@ -41,6 +42,13 @@ export interface ScopeOptions<Peer = unknown> {
    * lasts at most `limits.handshakeTimeoutMs`. Default 128.
    */
   readonly maxPendingSessions?: number | undefined;
+  /**
+   * Where the scope reports sessions refused (a full listener, the authenticator's refusal), failed
+   * handshakes, limits hit and sessions ended abnormally, as structured events (see `Logger` of
+   * `@msc/transport`; `console` and pino plug in as they are). Sessions ended on purpose are not
+   * logged. Default: nothing is logged.
+   */
+  readonly logger?: Logger | undefined;
 }
 
 /** Default {@link ScopeOptions.maxPendingSessions}: 128 per listener. */
@@ -141,11 +149,24 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
         if (pending >= this.#maxPendingSessions) {
           // Refused before a session exists: nothing is read, decoded or allocated for it.
           this.#refused += 1;
-          connection.abort(
-            new Error(
-              `the listener has ${pending} sessions in their handshake (maxPendingSessions); try again later`,
-            ),
-          );
+          const reason = `the listener has ${pending} sessions in their handshake (maxPendingSessions); try again later`;
+          const logger = this.#options.logger;
+          if (logger !== undefined) {
+            logSessionEnd(
+              logger,
+              {
+                step: 'transport',
+                code: 'refused',
+                message: reason,
+                remote: false,
+                limit: 'maxPendingSessions',
+              },
+              'listener',
+              connection.remoteAddress,
+              { maxPendingSessions: this.#maxPendingSessions },
+            );
+          }
+          connection.abort(new Error(reason));
           return;
         }
         const session = this.#startSession(connection, 'listener');
@@ -253,7 +274,12 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       ...(options.trace !== undefined ? { trace: options.trace } : {}),
     });
     this.#sessions.add(session);
-    void session.closed.then(() => this.#sessions.delete(session));
+    const logger = options.logger;
+    const remoteAddress = connection.remoteAddress;
+    void session.closed.then((reason) => {
+      this.#sessions.delete(session);
+      if (logger !== undefined) logSessionEnd(logger, reason, role, remoteAddress, options.limits ?? {});
+    });
     options.onSession?.(session);
     return session;
   }

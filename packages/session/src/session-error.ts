@@ -55,6 +55,12 @@ export interface TerminationReason {
   readonly message: string;
   /** Whether the peer (or the connection) ended it, not this side. */
   readonly remote: boolean;
+  /**
+   * For code `limit` found by this side: the limit the peer exceeded, a `SessionLimits` name
+   * (`maxAnswers`, `maxFrameBytes`, `maxBufferedBytes`...) or the decoder's limit code
+   * (`too-deep`, `string-too-long`, `work-exceeded`...).
+   */
+  readonly limit?: string;
 }
 
 /**

@@ -308,7 +308,17 @@ export class Session<Peer = unknown>
 
   /** @internal Sending failed: the session ends (for the outbox). */
   sendFailed(code: 'connection-lost' | 'limit', message: string): void {
-    this.#terminate({ step: this.#step, code, message, remote: false }, false);
+    // The outbox's only limit is the unsent-bytes budget.
+    this.#terminate(
+      {
+        step: this.#step,
+        code,
+        message,
+        remote: false,
+        ...(code === 'limit' ? { limit: 'maxBufferedBytes' } : {}),
+      },
+      false,
+    );
   }
 
   /** @internal A return could not be sent: the session ends (for the answers). */
@@ -429,8 +439,11 @@ export class Session<Peer = unknown>
 
   /** The peer's input failed a check: the session ends with `protocol` or `limit`, telling the peer. */
   #receiveFailed(error: unknown): void {
-    const { code, message } = classifyFailure(error);
-    this.#terminate({ step: this.#step, code, message, remote: false }, true);
+    const { code, message, limit } = classifyFailure(error);
+    this.#terminate(
+      { step: this.#step, code, message, remote: false, ...(limit === undefined ? {} : { limit }) },
+      true,
+    );
   }
 
   // ---------------------------------------------------------------- termination

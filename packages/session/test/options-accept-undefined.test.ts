@@ -94,6 +94,7 @@ describe('options accept an explicit undefined for every optional property', () 
       trace: undefined,
       onSession: undefined,
       maxPendingSessions: undefined,
+      logger: undefined,
     };
     const label: ExplicitlyUndefined<TraceOptions> = { label: undefined };
     const trace = traceMessages({ level: 'messages', sink: () => {}, ...label });

@@ -39,5 +39,6 @@ export type { FrameReceiver } from './frame-receiver.ts';
 export { FrameTooLargeError } from './frame-too-large-error.ts';
 export { ListenError, type ListenErrorCode } from './listen-error.ts';
 export type { Listener, ListenerStats } from './listener.ts';
+export type { LogEvent, Logger } from './logger.ts';
 export { type DeliveryScheduler, scheduleDelivery } from './schedule-delivery.ts';
 export type { DialOptions, ListenOptions, Transport } from './transport.ts';

@@ -30,6 +30,7 @@ export function splitFrame(
   if (frame.byteLength > maxFrameBytes) {
     throw new LimitViolation(
       `a frame of ${frame.byteLength} bytes is larger than the limit of ${maxFrameBytes} (${limitName})`,
+      limitName,
     );
   }
   if (frame.byteLength > 0 && frame[0]! >= 0x80) {

@@ -13,6 +13,13 @@ export class ProtocolViolation extends Error {
 /** The peer exceeded a limit of this side. */
 export class LimitViolation extends Error {
   override name = 'LimitViolation';
+  /** The limit's name in `SessionLimits` (`maxAnswers`...), for the termination reason and logs. */
+  readonly limit: string;
+
+  constructor(message: string, limit: string) {
+    super(message);
+    this.limit = limit;
+  }
 }
 
 /**
@@ -23,6 +30,8 @@ export class LimitViolation extends Error {
 export function classifyFailure(error: unknown): {
   readonly code: 'limit' | 'protocol';
   readonly message: string;
+  /** For `limit`: the limit's name (a `SessionLimits` name, or the decoder's limit code such as `too-deep`). */
+  readonly limit?: string;
 } {
   const reason =
     error instanceof DecodeError &&
@@ -31,8 +40,13 @@ export function classifyFailure(error: unknown): {
       : error;
   // decodeLimitCodes: the decoder's limit and budget codes (work, records, sizes); the rest mean malformed input.
   const limit =
-    reason instanceof LimitViolation || (reason instanceof DecodeError && decodeLimitCodes.has(reason.code));
-  return { code: limit ? 'limit' : 'protocol', message: describeError(reason) };
+    reason instanceof LimitViolation
+      ? reason.limit
+      : reason instanceof DecodeError && decodeLimitCodes.has(reason.code)
+        ? reason.code
+        : undefined;
+  const message = describeError(reason);
+  return limit === undefined ? { code: 'protocol', message } : { code: 'limit', message, limit };
 }
 
 /** A table id: an integer in 0 .. 2^32 - 1. */
