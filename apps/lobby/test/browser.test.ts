@@ -6,9 +6,13 @@
 // checked from their boxes (visible, non-zero, inside the viewport, no two overlapping).
 import { fileURLToPath } from 'node:url';
 import { Identity } from '@msc/identity';
+import { ws } from '@msc/transport-ws';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumFlags, chromiumPath } from '../../../config/chromium.ts';
+import { joinSlot } from '../src/client/bot.ts';
+import { LobbyClient } from '../src/client/lobby-client.ts';
+import type { PlayerView } from '../src/client/player-view.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
 import { sipGameHost } from '../src/sip-game-host.ts';
 import { serveWeb, type WebEndpoint } from '../src/web/web-server.ts';
@@ -97,11 +101,14 @@ describe('the browser lobby in Chromium', () => {
     expect(report.boxes).toHaveLength(elements.length);
   }
 
-  /** Plays `cell` when it is this page's turn, and waits until the board shows the mark. */
-  async function play(page: Page, cell: number): Promise<void> {
+  /**
+   * Plays `cell` when it is this page's turn, and waits until the board shows the mark (unless the
+   * move ends a round that another follows at once: the next round's empty board replaces it).
+   */
+  async function play(page: Page, cell: number, waitForMark = true): Promise<void> {
     await page.waitForSelector('[data-testid=turn][data-my-turn=true]');
     await page.locator(testId(`cell-${cell}`)).click();
-    await page.waitForSelector(`[data-testid=cell-${cell}]:not(:empty)`);
+    if (waitForMark) await page.waitForSelector(`[data-testid=cell-${cell}]:not(:empty)`);
   }
 
   const cells = (size: number): KeyElement[] =>
@@ -185,6 +192,8 @@ describe('the browser lobby in Chromium', () => {
       for (const id of ['setup', 'chat-form', 'leave', 'back', 'seats']) {
         expect(await ada.page.isHidden(testId(id)), id).toBe(true);
       }
+      expect(await carol.page.isHidden(testId('resign'))).toBe(true); // a spectator has nothing to resign
+      expect(await ada.page.isVisible(testId('resign'))).toBe(true);
       expect(await carol.page.textContent(testId('players'))).toBe(
         'X: ada · O: bob · watching: carol · you are watching',
       );
@@ -259,6 +268,70 @@ describe('the browser lobby in Chromium', () => {
       for (const player of [ada, bob, carol]) await player.context.close();
     }, 120_000);
   });
+
+  test("a page plays two rounds against a bot connected from Node: the first round's board keeps its winning line beside the second; Resign ends the match", async () => {
+    const ada = await openPage(viewports[0].options);
+    await enter(ada, 'ada');
+    await ada.page.locator(testId('game-name')).fill('two rounds');
+    await ada.page.locator(testId('create')).click();
+    await ada.page.locator(testId('join-0')).click();
+    await ada.page.waitForSelector(`${testId('seat-0')}:has-text("ada (you)")`);
+    await ada.page.locator(testId('rounds')).selectOption('2');
+    await ada.page.waitForSelector(`${testId('settings')}:has-text("2 rounds on 3×3, starters X O")`);
+
+    // The bot plays O from Node over WebSocket: the first free cell of 3, 4, 5, … on its turn.
+    const bot = LobbyClient.connect({
+      identity: await Identity.generate({ name: 'bot' }),
+      transport: ws(),
+      address: web.webSocketAddress,
+    });
+    let seat: PlayerView | undefined;
+    try {
+      const listed = await bot.findGame((game) => game.name === 'two rounds');
+      const botSeat = await joinSlot(bot.openGame(listed!.id), 1, 'bot');
+      await ada.page.waitForSelector(`${testId('launch')}:not([disabled])`);
+      await ada.page.locator(testId('launch')).click();
+      seat = await botSeat.launched;
+      const player = seat;
+      const order = [3, 4, 5, 6, 7, 8, 0, 1, 2];
+      const move = () => {
+        if (player.myTurn)
+          void player.move(order.find((cell) => player.board[cell] === null)!).catch(() => {});
+      };
+      player.onEvent(move);
+      move();
+
+      await play(ada.page, 0);
+      await play(ada.page, 1);
+      await play(ada.page, 2, false); // X wins round 1 on the top row; round 2 starts with O
+      await ada.page.waitForSelector(`${testId('last-round')}:not([hidden])`);
+      expect(await ada.page.textContent('#last-caption')).toBe('Round 1: ada (X) wins');
+      const lastWinning = await ada.page.$$eval('[data-testid=last-board] .cell.win', (buttons) =>
+        buttons.map((button) => Number((button as HTMLElement).dataset['cell'])),
+      );
+      expect(lastWinning).toEqual([0, 1, 2]);
+      await ada.page.waitForSelector('[data-testid=turn][data-my-turn=true]');
+      expect(await ada.page.textContent(testId('turn'))).toBe('Round 2 of 2: your turn (X)');
+      expect(await ada.page.locator('[data-testid=board] .cell.win').count()).toBe(0);
+      await expectLayout(ada.page, 'desktop-6-second-round', [
+        { name: 'turn', selector: testId('turn') },
+        ...cells(3),
+        { name: 'last round board', selector: testId('last-board') },
+        { name: 'last round caption', selector: '#last-caption' },
+        { name: 'score', selector: testId('score') },
+      ]);
+
+      await ada.page.locator(testId('resign')).click();
+      await ada.page.waitForSelector(`${testId('result')}:not([hidden])`);
+      expect(await ada.page.textContent(testId('result'))).toBe('ada (X) resigned; bot (O) wins');
+      expect((await player.outcome).kind).toBe('ended');
+      expect(await ada.page.isHidden(testId('resign'))).toBe(true);
+      expect(ada.pageErrors).toEqual([]);
+    } finally {
+      seat?.[Symbol.dispose]();
+      await bot.close();
+    }
+  }, 90_000);
 
   test('the layout check finds a hidden, an empty, an overflowing and an overlapping element', async () => {
     // A blank page of its own (the lobby page's CSP would refuse these inline styles).

@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   });
   const showLobby = () => {
     panel = undefined;
+    // What went wrong in the game just left is no news in the lobby.
+    byId('errors').replaceChildren();
     byId('games-panel').hidden = false;
     games.start();
   };
