@@ -17,7 +17,7 @@
  * class Calc implements ICalc {
  *   #total = 0;
  *   async add(n: number) { return (this.#total += n); }
- *   clone() { const copy = new Calc(); copy.#total = this.#total; return proxy<ICalc>(copy); }
+ *   clone(): Proxy<ICalc> { const copy = new Calc(); copy.#total = this.#total; return proxy<ICalc>(copy); }
  * }
  *
  * const calc = proxy<ICalc>(new Calc());
