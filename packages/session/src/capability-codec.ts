@@ -7,7 +7,13 @@ import {
   type ResultHandler,
   sinkFloating,
 } from '@msc/eventual/handler';
-import { Codec, type ContractRegistry, type DecodeBudget, handshakeDecodeLimits } from '@msc/serialization';
+import {
+  Codec,
+  type ContractRegistry,
+  DecodeBudget,
+  handshakeDecodeBudget,
+  handshakeDecodeLimits,
+} from '@msc/serialization';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
 import type { ImportTable } from './import-table.ts';
@@ -113,6 +119,22 @@ export function sharedCodec(
     byKey.set(key, codec);
   }
   return codec;
+}
+
+/**
+ * A session's decoding until its own `Configure` is out: the shared handshake codec (frames of at
+ * most `maxFrameBytes`) and a fresh `handshakeDecodeBudget` for this session alone.
+ */
+export function earlyDecoding(
+  registry: ContractRegistry,
+  maxFrameBytes: number,
+  maxDepth: number,
+  errorStacks: boolean,
+): EarlyDecoding {
+  return {
+    codec: sharedCodec(registry, maxFrameBytes, maxDepth, errorStacks, 'handshake'),
+    budget: new DecodeBudget(handshakeDecodeBudget),
+  };
 }
 
 /** One session's capability codec. */

@@ -8,19 +8,15 @@ import {
   settledResult,
   takeReference,
 } from '@msc/eventual/handler';
-import { DecodeBudget, defaultRegistry, handshakeDecodeBudget } from '@msc/serialization';
-import type { CloseReason, Connection, FrameReceiver as ConnectionFrameReceiver } from '@msc/transport';
-import { type AnswerPort, AnswerTable } from './answer-table.ts';
+import { defaultRegistry } from '@msc/serialization';
+import type { CloseReason, Connection } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
-import { CapabilityCodec, type PayloadContext, sharedCodec } from './capability-codec.ts';
-import { Embargoes } from './embargo.ts';
+import { earlyDecoding, type PayloadContext, sharedCodec } from './capability-codec.ts';
+import { ConnectionReceiver, type ConnectionReceiverPort } from './connection-receiver.ts';
 import { registerEventualErrors } from './error-registration.ts';
-import { ExportTable } from './export-table.ts';
 import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
-import { ImportTable } from './import-table.ts';
 import { resolveLimits } from './limits.ts';
-import { type QuestionPort, QuestionTable } from './question-table.ts';
-import type { ImportHandler, SessionPort } from './remote-handlers.ts';
+import type { ImportHandler } from './remote-handlers.ts';
 import {
   SessionError,
   type SessionStep,
@@ -28,22 +24,22 @@ import {
   type TerminationReason,
 } from './session-error.ts';
 import type { SessionOptions, SessionStats } from './session-options.ts';
-import { StreamBridge } from './stream-bridge.ts';
+import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
-import { Outbox, type OutboxPort } from './wire/outbox.ts';
 import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
 import { classifyFailure, describeError } from './wire/violations.ts';
 
 /**
  * One session of the MSC protocol over one transport connection (RPC5). The session is the
- * conductor of its parts, each in the file named after it: the establishment (`handshake.ts`), the
- * four tables (`question-table.ts`, `answer-table.ts`, `export-table.ts`, `import-table.ts`), the
- * loopback embargoes (`embargo.ts`), the streams (`stream-bridge.ts`), the capability codec
- * (`capability-codec.ts`) and the wire (`wire/`: the vocabulary, the parsing of received messages,
- * the frame layout and the outbox). It owns the options, routes each parsed message to its part,
- * and ends the parts in order.
+ * conductor of its parts, each in the file named after it: the establishment (`handshake.ts`,
+ * `early-inbox.ts`), the working parts made and routed to together (`session-parts.ts`: the four
+ * tables `question-table.ts`, `answer-table.ts`, `export-table.ts`, `import-table.ts`, the loopback
+ * embargoes `embargo.ts`, the streams `stream-bridge.ts`, the capability codec `capability-codec.ts`)
+ * and the wire (`wire/`: the vocabulary, the parsing of received messages, the frame layout and the
+ * outbox). It owns the options and the establishment, routes each parsed message, and ends the
+ * parts in order.
  *
  * Failure: when the session ends for any reason (either side terminates, the connection breaks, the
  * peer breaks the protocol or a limit), every question settles with `AbortedError`, every import is
@@ -55,7 +51,7 @@ import { classifyFailure, describeError } from './wire/violations.ts';
  * make their maps with their first entry; the handshake is dropped once established.
  */
 export class Session<Peer = unknown>
-  implements SessionPort, OutboxPort, QuestionPort, AnswerPort, HandshakePort, FrameReceiver
+  implements PartsPort, HandshakePort, FrameReceiver, ConnectionReceiverPort
 {
   readonly #connection: Connection;
   readonly #maxFrameBytes: number;
@@ -69,14 +65,7 @@ export class Session<Peer = unknown>
   readonly #remoteRoot: PromiseHandler;
   /** The session's own reference to a fixed root, released when the session ends. */
   readonly #rootHandler: CapabilityHandler | undefined;
-  readonly #outbox: Outbox;
-  readonly #capabilities: CapabilityCodec;
-  readonly #questions: QuestionTable;
-  readonly #answers: AnswerTable;
-  readonly #exports: ExportTable;
-  readonly #imports: ImportTable;
-  readonly #embargoes: Embargoes;
-  readonly #streams: StreamBridge;
+  readonly #parts: SessionParts;
   #terminated: SessionError | undefined = undefined;
   #aborted: AbortedError | undefined = undefined;
   readonly #closed: Promise<TerminationReason>;
@@ -100,21 +89,14 @@ export class Session<Peer = unknown>
     this.#maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);
 
     // The parts; the session is their port (see `Memory` above).
-    this.#outbox = new Outbox(connection, this, this.#tracer, this.#maxFrameBytes, limits.maxBufferedBytes);
-    this.#exports = new ExportTable(limits.maxExports);
-    this.#imports = new ImportTable(this, limits.maxImports);
-    this.#embargoes = new Embargoes(this.#outbox);
-    this.#questions = new QuestionTable(this, this);
-    this.#answers = new AnswerTable(this, limits.maxAnswers);
-    this.#streams = new StreamBridge(this.#outbox, options.role, limits);
-    this.#capabilities = new CapabilityCodec(
-      sharedCodec(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false),
+    this.#parts = new SessionParts(
       this,
-      this.#questions,
-      this.#answers,
-      this.#exports,
-      this.#imports,
-      this.#streams,
+      connection,
+      options.role,
+      limits,
+      this.#maxFrameBytes,
+      sharedCodec(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false),
+      this.#tracer,
     );
     this.#rootHandler = rootHandler;
     const handshake = new Handshake(
@@ -129,16 +111,12 @@ export class Session<Peer = unknown>
         tracer: this.#tracer,
         // Frames before this side's Configure decode with the handshake's limits and budget
         // (docs/limits.md); both are dropped once the Configure is out.
-        early: {
-          codec: sharedCodec(
-            registry,
-            Math.min(limits.maxHandshakeFrameBytes, this.#maxFrameBytes),
-            limits.maxDepth,
-            options.errorStacks ?? false,
-            'handshake',
-          ),
-          budget: new DecodeBudget(handshakeDecodeBudget),
-        },
+        early: earlyDecoding(
+          registry,
+          Math.min(limits.maxHandshakeFrameBytes, this.#maxFrameBytes),
+          limits.maxDepth,
+          options.errorStacks ?? false,
+        ),
       },
       this,
     );
@@ -229,14 +207,7 @@ export class Session<Peer = unknown>
 
   /** Current table sizes (docs/semantics.md#diagnostics). */
   stats(): SessionStats {
-    return {
-      questions: this.#questions.size,
-      answers: this.#answers.size,
-      imports: this.#imports.size,
-      exports: this.#exports.size,
-      embargoes: this.#embargoes.size,
-      streams: this.#streams.size,
-    };
+    return this.#parts.stats();
   }
 
   /** @internal Sends a call to one of the peer's exports or answers (see `SessionPort`). */
@@ -250,50 +221,50 @@ export class Session<Peer = unknown>
       abortStreamsIn(args, this.#aborted);
       return settledResult({ kind: 'error', error: this.#aborted });
     }
-    return this.#questions.ask(targetKind, targetId, method, args);
+    return this.#parts.questions.ask(targetKind, targetId, method, args);
   }
 
   /** @internal The last reference to an import went: tell the peer (see `SessionPort`). */
   releaseImport(handler: ImportHandler): void {
-    if (this.#terminated !== undefined || !this.#imports.remove(handler)) return;
-    this.#outbox.sendLazily([MessageType.Release, handler.id, handler.received]);
+    if (this.#terminated !== undefined || !this.#parts.imports.remove(handler)) return;
+    this.#parts.outbox.sendLazily([MessageType.Release, handler.id, handler.received]);
   }
 
   // ---------------------------------------------------------------- the parts' port (@internal)
 
   /** @internal Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void {
-    this.#outbox.send(message);
+    this.#parts.outbox.send(message);
   }
 
   /** @internal Queues a message nobody waits for (see `Outbox.sendLazily`). */
   sendLazily(message: unknown[]): void {
-    this.#outbox.sendLazily(message);
+    this.#parts.outbox.sendLazily(message);
   }
 
   /** @internal Queues a message carrying an error (see `Outbox.sendWithError`). */
   sendWithError(message: unknown[], errorIndex: number): void {
-    this.#outbox.sendWithError(message, errorIndex);
+    this.#parts.outbox.sendWithError(message, errorIndex);
   }
 
   /** @internal Encodes a message (see `CapabilityCodec.encode`). */
   encode(message: unknown[]): Uint8Array {
-    return this.#capabilities.encode(message);
+    return this.#parts.capabilities.encode(message);
   }
 
   /** @internal Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor {
-    return this.#capabilities.describe(handler);
+    return this.#parts.capabilities.describe(handler);
   }
 
   /** @internal Turns a descriptor into a handler (see `CapabilityCodec.resolve`). */
   resolve(descriptor: Descriptor): CapabilityHandler {
-    return this.#capabilities.resolve(descriptor);
+    return this.#parts.capabilities.resolve(descriptor);
   }
 
   /** @internal Holds calls to `handler` behind an embargo (see `Embargoes.hold`). */
   embargo(questionId: number, handler: CapabilityHandler): CapabilityHandler {
-    return this.#embargoes.hold(questionId, handler);
+    return this.#parts.embargoes.hold(questionId, handler);
   }
 
   /** @internal Delivers a message the handshake held. */
@@ -342,9 +313,10 @@ export class Session<Peer = unknown>
 
   /** @internal One message of a received frame (see `splitFrame`). */
   receiveMessage(bytes: Uint8Array): void {
-    const context = this.#capabilities.context();
+    const capabilities = this.#parts.capabilities;
+    const context = capabilities.context();
     const handshake = this.#handshake;
-    const message = parseMessage(this.#capabilities.decode(bytes, context, handshake?.early));
+    const message = parseMessage(capabilities.decode(bytes, context, handshake?.early));
     this.#tracer?.message('in', message, bytes);
     if (handshake === undefined || !handshake.hold(message, context, bytes.byteLength)) {
       this.#receive(message, context);
@@ -386,55 +358,16 @@ export class Session<Peer = unknown>
     }
   }
 
-  /** Routes a parsed message to the part that owns it. */
+  /** Routes a parsed message: `Abort` and establishment's messages here, the rest to its part. */
   #receive(message: Message, context: PayloadContext): void {
-    switch (message[0]) {
-      case MessageType.Abort: {
-        const [, step, code, text] = message;
-        this.#terminate({ step, code, message: text, remote: true }, false);
-        return;
-      }
-      case MessageType.Authenticate:
-        if (this.#handshake === undefined) refuseAfterEstablishment(MessageType.Authenticate);
-        this.#handshake.receiveAuthenticate(message);
-        return;
-    }
-    switch (message[0]) {
-      case MessageType.Configure:
-        if (this.#handshake === undefined) refuseAfterEstablishment(MessageType.Configure);
-        this.#handshake.receiveConfigure(message);
-        break;
-      case MessageType.Call:
-        this.#answers.receiveCall(message, this.#exports);
-        break;
-      case MessageType.Return:
-        this.#questions.receiveReturn(message, context.consumers);
-        break;
-      case MessageType.Finish:
-        this.#answers.finish(message[1]);
-        break;
-      case MessageType.Release:
-        this.#exports.release(message[1], message[2]);
-        break;
-      case MessageType.DisembargoRequest:
-        this.#embargoes.receiveRequest(message, this.#answers);
-        break;
-      case MessageType.DisembargoReply:
-        this.#embargoes.receiveReply(message);
-        break;
-      case MessageType.StreamItems:
-        this.#streams.receiveItems(message);
-        break;
-      case MessageType.StreamCredit:
-        this.#streams.receiveCredit(message);
-        break;
-      case MessageType.StreamEnd:
-        this.#streams.receiveEnd(message);
-        break;
-      case MessageType.StreamCancel:
-        this.#streams.receiveCancel(message);
-        break;
-    }
+    if (message[0] === MessageType.Abort) {
+      const [, step, code, text] = message;
+      this.#terminate({ step, code, message: text, remote: true }, false);
+    } else if (message[0] !== MessageType.Authenticate && message[0] !== MessageType.Configure) {
+      this.#parts.route(message, context);
+    } else if (this.#handshake === undefined) refuseAfterEstablishment(message[0]);
+    else if (message[0] === MessageType.Authenticate) this.#handshake.receiveAuthenticate(message);
+    else this.#handshake.receiveConfigure(message);
   }
 
   /** The peer's input failed a check: the session ends with `protocol` or `limit`, telling the peer. */
@@ -461,7 +394,7 @@ export class Session<Peer = unknown>
     const aborted = new AbortedError(`the session ended: ${reason.message}`, { cause: error });
     this.#aborted = aborted;
 
-    this.#outbox.abortAll(
+    this.#parts.outbox.abortAll(
       notifyPeer ? [MessageType.Abort, reason.step, reason.code, reason.message] : undefined,
     );
     if (notifyPeer || (reason.code === 'closed' && reason.remote)) {
@@ -471,33 +404,8 @@ export class Session<Peer = unknown>
     }
     this.#handshake?.abortAll(error, aborted);
     this.#rootHandler?.release();
-    this.#questions.abortAll(aborted);
-    this.#embargoes.abortAll(aborted);
-    this.#streams.abortAll(aborted);
-    this.#imports.abortAll(aborted);
-    this.#exports.abortAll();
-    this.#answers.abortAll();
+    this.#parts.abortAll(aborted);
     this.#tracer?.end(reason);
     this.#resolveClosed(reason);
-  }
-}
-
-/**
- * What a session's connection delivers to (one small object per session: the session cannot be the
- * receiver itself, since its `closed` is the promise of its own end).
- */
-class ConnectionReceiver implements ConnectionFrameReceiver {
-  readonly #session: Session;
-
-  constructor(session: Session) {
-    this.#session = session;
-  }
-
-  frame(frame: Uint8Array): void {
-    this.#session.receiveFrame(frame);
-  }
-
-  closed(reason: CloseReason): void {
-    this.#session.connectionClosed(reason);
   }
 }

@@ -23,6 +23,7 @@ import {
   StreamEnding,
 } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
+import { newSource, type SinkStream, type SourceStream, type Stream } from './wire-stream.ts';
 
 /**
  * Streams across a session (docs/semantics.md#streaming, RPC4). A stream endpoint (a `Sequence`,
@@ -71,38 +72,6 @@ export interface StreamPort {
 }
 
 type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWriter;
-
-interface SourceStream {
-  readonly role: 'source';
-  readonly id: number;
-  readonly queue: FlowQueue<unknown>;
-  readonly isBytes: boolean;
-  credit: number;
-  batchSize: number;
-  /** A read is posted on the queue (waiting for the producer). */
-  reading: boolean;
-  pumpScheduled: boolean;
-  started: boolean;
-  ended: boolean;
-}
-
-interface SinkStream {
-  readonly role: 'sink';
-  readonly id: number;
-  readonly queue: FlowQueue<unknown>;
-  readonly isBytes: boolean;
-  /** Units read by the consumer and not yet granted back. */
-  readCredit: number;
-  /** Units granted to the source and not yet received: what it may still send. */
-  outstanding: number;
-  /** The capacity the credit granted so far was based on. */
-  windowCapacity: number;
-  /** Whether the first grant (the whole window) went out. */
-  granted: boolean;
-  ended: boolean;
-}
-
-type Stream = SourceStream | SinkStream;
 
 /**
  * The stream map of every bridge that has had no stream yet: never written to (see
@@ -441,20 +410,4 @@ export class StreamBridge {
       stream.queue.abort(error);
     }
   }
-}
-
-/** A source with no credit yet: it sends nothing before the sink's first grant. */
-function newSource(id: number, queue: FlowQueue<unknown>, isBytes: boolean): SourceStream {
-  return {
-    role: 'source',
-    id,
-    queue,
-    isBytes,
-    credit: 0,
-    batchSize: queue.batchSize,
-    reading: false,
-    pumpScheduled: false,
-    started: false,
-    ended: false,
-  };
 }

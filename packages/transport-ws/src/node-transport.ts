@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
@@ -14,7 +14,7 @@ import {
 import { describeError, raceDial, socketDialFailure } from '@msc/transport/kit';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { nodeDriver, wireNodeEvents } from './node-driver.ts';
-import { requestPath } from './request-path.ts';
+import { addUpgradeRoute } from './upgrade-router.ts';
 import { WebSocketConnection } from './web-socket-connection.ts';
 import {
   type WebSocketConnectionOptions,
@@ -70,91 +70,6 @@ const defaultMaxConnections = 16_384;
 export interface WebSocketTransport extends Transport {
   /** Always `ws`. */
   readonly name: 'ws';
-}
-
-/** One path served on an HTTP server. */
-interface Route {
-  readonly webSocketServer: WebSocketServer;
-  readonly allowedOrigins: readonly string[] | undefined;
-  /** Whether the listener takes one more socket (it counts the socket when it does, and a refusal when not). */
-  readonly admit: (socket: Socket) => boolean;
-  readonly accept: (webSocket: WebSocket, request: IncomingMessage, socket: Socket) => void;
-}
-
-/** The paths served on each HTTP server, and the one `upgrade` listener that routes them. */
-type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
-const routers = new WeakMap<
-  HttpServer | HttpsServer,
-  { routes: Map<string, Route>; onUpgrade: UpgradeListener }
->();
-
-/** Answers an upgrade request with an HTTP error and closes the socket once the answer is written. */
-function refuseUpgrade(socket: Socket, status: number, text: string): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  // Destroyed once written, so a client that never closes its side cannot hold the socket.
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
-    socket.destroy(),
-  );
-}
-
-function route(server: HttpServer | HttpsServer, path: string, entry: Route): () => void {
-  let router = routers.get(server);
-  if (router === undefined) {
-    const routes = new Map<string, Route>();
-    // Whatever the request holds, this answers with an HTTP error or closes the socket: it never throws into the
-    // HTTP server (which would end the process).
-    const onUpgrade: UpgradeListener = (request, socket, head) => {
-      socket.on('error', () => {}); // a client that vanishes mid-handshake costs only its socket
-      try {
-        const pathname = requestPath(request.url);
-        if (pathname === undefined) {
-          refuseUpgrade(socket, 400, 'Bad Request');
-          return;
-        }
-        const target = routes.get(pathname);
-        if (target === undefined) {
-          // Another upgrade listener may serve this path; answer only when we are the only one.
-          if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
-          return;
-        }
-        const origin = request.headers.origin;
-        if (
-          target.allowedOrigins !== undefined &&
-          origin !== undefined &&
-          !target.allowedOrigins.includes(origin)
-        ) {
-          refuseUpgrade(socket, 403, 'Forbidden');
-          return;
-        }
-        if (!target.admit(socket)) {
-          refuseUpgrade(socket, 503, 'Service Unavailable');
-          return;
-        }
-        target.webSocketServer.handleUpgrade(request, socket, head, (webSocket) =>
-          target.accept(webSocket, request, socket),
-        );
-      } catch {
-        socket.destroy();
-      }
-    };
-    router = { routes, onUpgrade };
-    routers.set(server, router);
-    server.on('upgrade', onUpgrade);
-  }
-  const { routes } = router;
-  if (routes.has(path)) return () => {};
-  routes.set(path, entry);
-  return () => {
-    if (routes.get(path) !== entry) return;
-    routes.delete(path);
-    if (routes.size === 0) {
-      server.off('upgrade', router.onUpgrade);
-      routers.delete(server);
-    }
-  };
 }
 
 function dial(
@@ -360,7 +275,7 @@ async function listen(
     autoPong: false,
   });
   let closing = false;
-  const unroute = route(server, path, {
+  const unroute = addUpgradeRoute(server, path, {
     webSocketServer,
     allowedOrigins: options.allowedOrigins,
     admit: (socket) => {

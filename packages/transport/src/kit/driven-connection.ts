@@ -10,6 +10,11 @@ import { DrainWaiters } from './drain-waiters.ts';
 import { FrameInbox, type FrameReleaseListener } from './frame-inbox.ts';
 import { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
 
+// Why one file over 450 lines: this is one state machine (open, closing, closed) whose every method
+// reads and writes the same few fields (state, close reason, send queue, budget, timers); its
+// independent pieces already live beside it (heartbeat.ts, frame-inbox.ts, drain-waiters.ts,
+// describe-error.ts), and what remains split further would pass the state around instead of holding it.
+
 /**
  * What one ping counts against `maxBufferedBytes` when it gets no pong of its own, because a pong already went out
  * this turn or our earlier output still waits in the medium (either answers the peer just as well once it reads).

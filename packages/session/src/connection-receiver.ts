@@ -1,0 +1,30 @@
+import type { CloseReason, FrameReceiver } from '@msc/transport';
+
+/** What a {@link ConnectionReceiver} delivers to: the session. */
+export interface ConnectionReceiverPort {
+  /** A frame arrived. */
+  receiveFrame(frame: Uint8Array): void;
+  /** The connection closed. */
+  connectionClosed(reason: CloseReason): void;
+}
+
+/**
+ * What a session's connection delivers to: one small object per session. The session cannot be the
+ * receiver itself, since `FrameReceiver.closed` would clash with `Session.closed`, the promise of
+ * its own end.
+ */
+export class ConnectionReceiver implements FrameReceiver {
+  readonly #session: ConnectionReceiverPort;
+
+  constructor(session: ConnectionReceiverPort) {
+    this.#session = session;
+  }
+
+  frame(frame: Uint8Array): void {
+    this.#session.receiveFrame(frame);
+  }
+
+  closed(reason: CloseReason): void {
+    this.#session.connectionClosed(reason);
+  }
+}

@@ -1,0 +1,136 @@
+import type { AbortedError } from '@msc/eventual';
+import type { Codec } from '@msc/serialization';
+import type { Connection } from '@msc/transport';
+import { type AnswerPort, AnswerTable } from './answer-table.ts';
+import type { SessionRole } from './authenticator.ts';
+import { CapabilityCodec, type PayloadContext } from './capability-codec.ts';
+import { Embargoes } from './embargo.ts';
+import { ExportTable } from './export-table.ts';
+import { ImportTable } from './import-table.ts';
+import type { SessionLimits } from './limits.ts';
+import { type QuestionPort, QuestionTable } from './question-table.ts';
+import type { SessionPort } from './remote-handlers.ts';
+import type { SessionStats } from './session-options.ts';
+import { StreamBridge } from './stream-bridge.ts';
+import type { SessionTracer } from './trace.ts';
+import type { Message } from './wire/message.ts';
+import { Outbox, type OutboxPort } from './wire/outbox.ts';
+import { MessageType } from './wire/protocol.ts';
+
+/** What the parts need from their session: it is the port of each (no closures per session). */
+export type PartsPort = SessionPort & OutboxPort & QuestionPort & AnswerPort;
+
+/**
+ * The working parts of one session, made together and ended together: the outbox, the four tables,
+ * the loopback embargoes, the streams and the capability codec (each in the file named after it),
+ * and which part each message of the session step goes to. The session (`session.ts`) conducts
+ * them: it owns the options, the establishment and the order of the end.
+ */
+export class SessionParts {
+  readonly outbox: Outbox;
+  readonly capabilities: CapabilityCodec;
+  readonly questions: QuestionTable;
+  readonly answers: AnswerTable;
+  readonly exports: ExportTable;
+  readonly imports: ImportTable;
+  readonly embargoes: Embargoes;
+  readonly streams: StreamBridge;
+
+  /**
+   * @param port the session
+   * @param maxFrameBytes the session's frame cap (its own limit, or the connection's if lower)
+   * @param codec the serializer the session's payloads use once established
+   */
+  constructor(
+    port: PartsPort,
+    connection: Connection,
+    role: SessionRole,
+    limits: SessionLimits,
+    maxFrameBytes: number,
+    codec: Codec<PayloadContext>,
+    tracer: SessionTracer | undefined,
+  ) {
+    this.outbox = new Outbox(connection, port, tracer, maxFrameBytes, limits.maxBufferedBytes);
+    this.exports = new ExportTable(limits.maxExports);
+    this.imports = new ImportTable(port, limits.maxImports);
+    this.embargoes = new Embargoes(this.outbox);
+    this.questions = new QuestionTable(port, port);
+    this.answers = new AnswerTable(port, limits.maxAnswers);
+    this.streams = new StreamBridge(this.outbox, role, limits);
+    this.capabilities = new CapabilityCodec(
+      codec,
+      port,
+      this.questions,
+      this.answers,
+      this.exports,
+      this.imports,
+      this.streams,
+    );
+  }
+
+  /**
+   * Hands a parsed message of the session step (a call, a return, a release, an embargo or a stream
+   * message) to the part that owns it. Establishment's messages and `Abort` are the session's own.
+   *
+   * @throws ProtocolViolation or LimitViolation from the part, for input the peer may not send
+   */
+  route(message: Message, context: PayloadContext): void {
+    switch (message[0]) {
+      case MessageType.Call:
+        this.answers.receiveCall(message, this.exports);
+        break;
+      case MessageType.Return:
+        this.questions.receiveReturn(message, context.consumers);
+        break;
+      case MessageType.Finish:
+        this.answers.finish(message[1]);
+        break;
+      case MessageType.Release:
+        this.exports.release(message[1], message[2]);
+        break;
+      case MessageType.DisembargoRequest:
+        this.embargoes.receiveRequest(message, this.answers);
+        break;
+      case MessageType.DisembargoReply:
+        this.embargoes.receiveReply(message);
+        break;
+      case MessageType.StreamItems:
+        this.streams.receiveItems(message);
+        break;
+      case MessageType.StreamCredit:
+        this.streams.receiveCredit(message);
+        break;
+      case MessageType.StreamEnd:
+        this.streams.receiveEnd(message);
+        break;
+      case MessageType.StreamCancel:
+        this.streams.receiveCancel(message);
+        break;
+    }
+  }
+
+  /** Current table sizes (docs/semantics.md#diagnostics). */
+  stats(): SessionStats {
+    return {
+      questions: this.questions.size,
+      answers: this.answers.size,
+      imports: this.imports.size,
+      exports: this.exports.size,
+      embargoes: this.embargoes.size,
+      streams: this.streams.size,
+    };
+  }
+
+  /**
+   * The session ended (after its outbox and connection): questions settle with `aborted`, embargoes
+   * and streams abort, imports are revoked, exports and answers are released, in that order.
+   */
+  abortAll(aborted: AbortedError): void {
+    this.questions.abortAll(aborted);
+    this.embargoes.abortAll(aborted);
+    this.streams.abortAll(aborted);
+    this.imports.abortAll(aborted);
+    this.exports.abortAll();
+    this.answers.abortAll();
+  }
+}
