@@ -279,17 +279,8 @@ export class Session<Peer = unknown>
 
   /** @internal Sending failed: the session ends (for the outbox). */
   sendFailed(code: 'connection-lost' | 'limit', message: string): void {
-    // The outbox's only limit is the unsent-bytes budget.
-    this.#terminate(
-      {
-        step: this.#step,
-        code,
-        message,
-        remote: false,
-        ...(code === 'limit' ? { limit: 'maxBufferedBytes' } : {}),
-      },
-      false,
-    );
+    const limit = code === 'limit' ? { limit: 'maxBufferedBytes' } : {}; // the outbox's only limit
+    this.#terminate({ step: this.#step, code, message, remote: false, ...limit }, false);
   }
 
   /** @internal A return could not be sent: the session ends (for the answers). */
@@ -372,11 +363,7 @@ export class Session<Peer = unknown>
 
   /** The peer's input failed a check: the session ends with `protocol` or `limit`, telling the peer. */
   #receiveFailed(error: unknown): void {
-    const { code, message, limit } = classifyFailure(error);
-    this.#terminate(
-      { step: this.#step, code, message, remote: false, ...(limit === undefined ? {} : { limit }) },
-      true,
-    );
+    this.#terminate({ step: this.#step, remote: false, ...classifyFailure(error) }, true);
   }
 
   // ---------------------------------------------------------------- termination
