@@ -4,9 +4,9 @@ import type { TraceRecord } from './trace-record.ts';
 /** What {@link SequencePrinter} prints. */
 export interface SequenceFilter {
   /** Only these sessions (by label). Default: all. */
-  readonly sessions?: ReadonlySet<string>;
+  readonly sessions?: ReadonlySet<string> | undefined;
   /** Only these event types (`Call`, `Return`, `End`...). Default: all. The summary still counts every type. */
-  readonly types?: ReadonlySet<string>;
+  readonly types?: ReadonlySet<string> | undefined;
 }
 
 /** The most sessions the printer tells apart; later ones share the tag `[+]` and are summed together. */
