@@ -1,3 +1,11 @@
+// Why not write-file-atomic (npm's, 8.0.0 read for this): it writes a temporary file and renames it
+// as this does, but the temporary name is a hash of the path, pid, thread and a counter, opened with
+// `w` (an existing file or symlink there is followed, not refused), where this opens a random name
+// with `wx`; it has no exclusive create (link, failing with EEXIST), which `loadOrCreateIdentity`
+// needs so that two processes creating the same identity agree on one; it does not fsync the
+// directory after the rename, so the new name may not survive a crash; and it installs a
+// signal-exit handler in the process. Node only, like this file (the `./node` entry).
+
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
