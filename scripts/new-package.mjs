@@ -2,8 +2,9 @@
 // Creates packages/<name> with the standard file set (see CONTRIBUTING.md):
 //   node scripts/new-package.mjs <name> "<one-line description>" [@msc/dependency ...]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const [name, description, ...dependencies] = process.argv.slice(2);
+const [name, description, ...dependencies] = parseArgs({ allowPositionals: true }).positionals;
 if (!name || !/^[a-z][a-z0-9-]*$/.test(name) || !description) {
   console.error('usage: node scripts/new-package.mjs <kebab-name> "<description>" [@msc/dependency ...]');
   process.exit(2);

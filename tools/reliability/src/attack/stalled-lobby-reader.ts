@@ -7,11 +7,14 @@
  *
  *   stalled-lobby-reader.ts <address> <sessions> <calls> list|watch [gameId]
  */
+import { parseArgs } from 'node:util';
 import { Identity } from '@msc/identity';
 import { LobbyClient } from '@msc/lobby/client';
 import { tcp } from '@msc/transport-tcp';
 
-const [address = '', sessions = '1', calls = '1', mode = 'list', gameId = 'g1'] = process.argv.slice(2);
+const [address = '', sessions = '1', calls = '1', mode = 'list', gameId = 'g1'] = parseArgs({
+  allowPositionals: true,
+}).positionals;
 const clients: LobbyClient[] = [];
 for (let index = 0; index < Number(sessions); index++) {
   const client = LobbyClient.connect({

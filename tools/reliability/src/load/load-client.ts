@@ -9,6 +9,7 @@
  *            milliseconds, then `called <json>` (calls, errors, elapsed ms, latency percentiles)
  *   quit     terminate every session and exit
  */
+import { parseArgs } from 'node:util';
 import type { Proxy } from '@msc/eventual';
 import { Session, unauthenticated } from '@msc/session';
 import { settledWithin } from '../within.ts';
@@ -18,7 +19,9 @@ interface Counter {
   add(value: number): Promise<number>;
 }
 
-const [kind = 'tcp', address = '', sessionText = '0', concurrencyText = '100'] = process.argv.slice(2);
+const [kind = 'tcp', address = '', sessionText = '0', concurrencyText = '100'] = parseArgs({
+  allowPositionals: true,
+}).positionals;
 const { transport } = loadTransport(kind);
 const wanted = Number(sessionText);
 const concurrency = Math.max(1, Number(concurrencyText));

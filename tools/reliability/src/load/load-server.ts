@@ -7,12 +7,15 @@
  *            peak RSS since the last measure)
  *   quit     terminate every session, close the listener and exit
  */
+import { parseArgs } from 'node:util';
 import { proxy } from '@msc/eventual';
 import { Session, unauthenticated } from '@msc/session';
 import type { Connection } from '@msc/transport';
 import { loadTransport } from './load-transport.ts';
 
-const { transport, listenAddress } = loadTransport(process.argv[2] ?? 'tcp');
+const { transport, listenAddress } = loadTransport(
+  parseArgs({ allowPositionals: true }).positionals[0] ?? 'tcp',
+);
 const sessions = new Set<Session<undefined>>();
 let open = 0;
 let calls = 0;

@@ -12,12 +12,13 @@
  *   quit                 close the server (every session, game and SIP) and exit
  * A command for a game that is not running (any more) is counted as missed.
  */
+import { parseArgs } from 'node:util';
 import { Identity } from '@msc/identity';
 import { LobbyServer, sipGameHost } from '@msc/lobby/server';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
 
-const sampleMilliseconds = Number(process.argv[2] ?? 5_000);
+const sampleMilliseconds = Number(parseArgs({ allowPositionals: true }).positionals[0] ?? 5_000);
 const counts = {
   connected: 0,
   disconnected: 0,
