@@ -54,7 +54,9 @@ for (const name of readdirSync(packagesFolder)) {
   }
 }
 if (problems.length > 0) {
-  console.error(`file sizes: ${problems.length} file(s) over budget (split the file, or state why it is one):`);
+  console.error(
+    `file sizes: ${problems.length} file(s) over budget (split the file, or state why it is one):`,
+  );
   for (const problem of problems) console.error(`  ${problem}`);
   process.exit(1);
 }
