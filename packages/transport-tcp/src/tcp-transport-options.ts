@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions, TlsOptions } from 'node:tls';
-import type { DeliveryScheduler } from '@msc/transport';
+import type { DeliveryScheduler, Logger } from '@msc/transport';
 import type { ConnectionLimits } from '@msc/transport/kit';
 
 /**
@@ -85,6 +85,13 @@ export interface TcpTransportOptions {
   tls?: TcpTlsOptions | undefined;
   /** When deliveries to receivers run; see `FrameInboxOptions.scheduler`. Default `scheduleDelivery`. */
   scheduler?: DeliveryScheduler | undefined;
+  /**
+   * Where listeners report, as structured events (see `Logger` of `@msc/transport`; `console` and pino fit as they
+   * are), at level warn: `connection-refused` (a connection closed on arrival at `maxConnections`; fields `limit`,
+   * `value`, `remoteAddress`) and `handshake-failed` (a client's TLS handshake failed; fields `step: 'tls'`,
+   * `code`, `message`, `remoteAddress`). Each event names `transport: 'tcp'`. Default: nothing is logged.
+   */
+  logger?: Logger | undefined;
 }
 
 /** {@link TcpTransportOptions} with every default filled in: the kit's connection limits and TCP's own. */
@@ -94,6 +101,7 @@ export interface TcpSettings extends ConnectionLimits {
   readonly noDelay: boolean;
   readonly maxConnections: number;
   readonly tls: TcpTlsOptions | undefined;
+  readonly logger: Logger | undefined;
 }
 
 /** Default {@link TcpTransportOptions.maxFrameBytes}: 16 MiB. */

@@ -22,6 +22,7 @@ import {
   defaultMaxBufferedBytes,
   describeError,
   heartbeatSettings,
+  logSafely,
   raceDial,
   socketDialFailure,
 } from '@msc/transport/kit';
@@ -93,6 +94,7 @@ function settingsFrom(options: TcpTransportOptions): TcpSettings {
     maxConnections,
     tls: options.tls,
     scheduler: options.scheduler,
+    logger: options.logger,
   };
 }
 
@@ -172,16 +174,44 @@ async function listen(
       ...(tls.ca === undefined ? {} : { ca: tls.ca }),
       ...tls.listener,
     });
-    // A client that fails its handshake costs only its own socket (node:tls destroys it); nothing to report.
-    server.on('tlsClientError', () => {});
+    // A client that fails its handshake costs only its own socket (node:tls destroys it); the logger hears of it.
+    server.on('tlsClientError', (error: Error & { code?: string }, socket: Socket) => {
+      const remoteAddress = formatTcpAddress(socket.remoteAddress, socket.remotePort);
+      logSafely(
+        settings.logger,
+        'warn',
+        {
+          event: 'handshake-failed',
+          transport: 'tcp',
+          step: 'tls',
+          code: error.code,
+          message: error.message,
+          remoteAddress,
+        },
+        `handshake-failed: tcp ${remoteAddress}: TLS: ${error.message}`,
+      );
+    });
   }
   // Bounds the sockets this listener holds (its file descriptors), TLS handshakes in progress included: past the
   // limit node:net closes the new handle before anything reads from it, and emits 'drop'.
   server.maxConnections = settings.maxConnections;
   let connections = 0;
   let refused = 0;
-  server.on('drop', () => {
+  server.on('drop', (dropped?: { remoteAddress?: string; remotePort?: number }) => {
     refused += 1;
+    const remoteAddress = formatTcpAddress(dropped?.remoteAddress, dropped?.remotePort);
+    logSafely(
+      settings.logger,
+      'warn',
+      {
+        event: 'connection-refused',
+        transport: 'tcp',
+        limit: 'maxConnections',
+        value: settings.maxConnections,
+        remoteAddress,
+      },
+      `connection-refused: tcp ${remoteAddress}: the listener holds ${settings.maxConnections} connections (maxConnections)`,
+    );
   });
   server.on('connection', (socket: Socket) => {
     connections += 1;

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { Connection, Listener } from '@msc/transport';
+import type { Connection, Listener, LogEvent, Logger } from '@msc/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { sleep } from './fixtures/raw-peer.ts';
@@ -65,6 +65,80 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
     await sleep(5);
   }
 }
+
+describe('the listener logger', () => {
+  /** A logger that keeps what it is told. */
+  function recordingLogger(): Logger & {
+    readonly entries: { level: string; event: LogEvent; message: string }[];
+  } {
+    const entries: { level: string; event: LogEvent; message: string }[] = [];
+    return {
+      entries,
+      info: (event, message) => void entries.push({ level: 'info', event, message }),
+      warn: (event, message) => void entries.push({ level: 'warn', event, message }),
+    };
+  }
+
+  it('hears each connection refused at maxConnections, with the remote address and the limit', async () => {
+    const logger = recordingLogger();
+    const listener = await echoListener({ maxConnections: 1, logger });
+    const port = Number(listener.address.split(':').at(-1));
+    await rawSocket(port);
+    await eventually(() => listener.stats!().connections === 1, 'one socket held');
+    const refused = await Promise.all([1, 2].map(() => rawSocket(port)));
+    const ports = refused.map(({ socket }) => `tcp:127.0.0.1:${socket.localPort}`);
+    await Promise.all(refused.map(({ closed }) => closed));
+    await eventually(() => logger.entries.length === 2, 'two events');
+    for (const entry of logger.entries) {
+      expect(entry).toMatchObject({
+        level: 'warn',
+        event: { event: 'connection-refused', transport: 'tcp', limit: 'maxConnections', value: 1 },
+      });
+      expect(entry.message).toBe(
+        `connection-refused: tcp ${entry.event.remoteAddress}: the listener holds 1 connections (maxConnections)`,
+      );
+    }
+    expect(logger.entries.map((entry) => entry.event.remoteAddress).sort()).toEqual(ports.sort());
+  });
+
+  it('hears a client whose TLS handshake fails, and a logger that throws breaks nothing', async () => {
+    const logger = recordingLogger();
+    const listener = await echoListener({ tls: testTls, logger });
+    const port = Number(listener.address.split(':').at(-1));
+    const { socket, closed } = await rawSocket(port);
+    const remoteAddress = `tcp:127.0.0.1:${socket.localPort}`;
+    socket.write('GET / HTTP/1.1\r\n\r\n'); // not a TLS client hello
+    await closed;
+    await eventually(() => logger.entries.length === 1, 'one event');
+    expect(logger.entries[0]).toMatchObject({
+      level: 'warn',
+      event: {
+        event: 'handshake-failed',
+        transport: 'tcp',
+        step: 'tls',
+        remoteAddress,
+      },
+    });
+    expect(logger.entries[0]!.message).toMatch(/^handshake-failed: tcp tcp:127\.0\.0\.1:\d+: TLS: /);
+
+    const throwing: Logger = {
+      info() {
+        throw new Error('log disk full');
+      },
+      warn() {
+        throw new Error('log disk full');
+      },
+    };
+    const sturdy = await echoListener({ tls: testTls, logger: throwing, maxConnections: 2 });
+    const sturdyPort = Number(sturdy.address.split(':').at(-1));
+    const bad = await rawSocket(sturdyPort);
+    bad.socket.write('not TLS\r\n');
+    await bad.closed;
+    const connection = await tcp({ tls: testTls }).dial(sturdy.address);
+    cleanups.push(() => connection.abort());
+    expect(await echoes(connection)('still here')).toBe('still here');
+  });
+});
 
 describe('maxConnections per listener', () => {
   it.each([

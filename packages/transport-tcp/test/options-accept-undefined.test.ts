@@ -88,6 +88,7 @@ describe('options accept an explicit undefined for every optional property', () 
       maxConnections: undefined,
       tls: undefined,
       scheduler: undefined,
+      logger: undefined,
     };
     expect(await roundTrip(tcp(unset), 'tcp:127.0.0.1:0')).toEqual([4, 5, 6]);
   });

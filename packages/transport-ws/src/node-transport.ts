@@ -9,9 +9,10 @@ import {
   ListenError,
   type Listener,
   type ListenOptions,
+  type Logger,
   type Transport,
 } from '@msc/transport';
-import { describeError, raceDial, socketDialFailure } from '@msc/transport/kit';
+import { describeError, logSafely, raceDial, socketDialFailure } from '@msc/transport/kit';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { nodeDriver, wireNodeEvents } from './node-driver.ts';
 import { addUpgradeRoute } from './upgrade-router.ts';
@@ -61,6 +62,13 @@ export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
    * below the process's open-file limit (`ulimit -n`) minus what the rest of the process needs. Default 16 384.
    */
   maxConnections?: number | undefined;
+  /**
+   * Where listeners report, as structured events (see `Logger` of `@msc/transport`; `console` and pino fit as they
+   * are), at level warn, each naming `transport: 'ws'` and the `remoteAddress`: `connection-refused` with `limit:
+   * 'maxConnections'` and its `value` (closed on arrival, or answered 503 on an attached server), or with `reason:
+   * 'origin'` and the refused `origin` (answered 403). Default: nothing is logged.
+   */
+  logger?: Logger | undefined;
 }
 
 /** Default {@link WebSocketTransportOptions.maxConnections}: 16 384 sockets per listener. */
@@ -250,6 +258,19 @@ async function listen(
   }
   let connections = 0;
   let refused = 0;
+  const logRefusal = (remoteAddress: string): void =>
+    logSafely(
+      options.logger,
+      'warn',
+      {
+        event: 'connection-refused',
+        transport: 'ws',
+        limit: 'maxConnections',
+        value: maxConnections,
+        remoteAddress,
+      },
+      `connection-refused: ws ${remoteAddress}: the listener holds ${maxConnections} connections (maxConnections)`,
+    );
   const count = (socket: Socket): void => {
     connections += 1;
     socket.once('close', () => {
@@ -260,8 +281,9 @@ async function listen(
     // Every socket of our own server counts, upgraded or not: past the limit node:net closes the new handle before
     // anything reads from it, and emits 'drop'.
     server.maxConnections = maxConnections;
-    server.on('drop', () => {
+    server.on('drop', (dropped?: { remoteAddress?: string; remotePort?: number }) => {
       refused += 1;
+      logRefusal(formatWebSocketAddress(secure, dropped?.remoteAddress, dropped?.remotePort));
     });
     server.on('connection', count);
   }
@@ -278,11 +300,22 @@ async function listen(
   const unroute = addUpgradeRoute(server, path, {
     webSocketServer,
     allowedOrigins: options.allowedOrigins,
+    refusedOrigin: (origin, socket) => {
+      const remoteAddress = formatWebSocketAddress(secure, socket.remoteAddress, socket.remotePort);
+      const shown = origin.slice(0, 200);
+      logSafely(
+        options.logger,
+        'warn',
+        { event: 'connection-refused', transport: 'ws', reason: 'origin', origin: shown, remoteAddress },
+        `connection-refused: ws ${remoteAddress}: origin ${JSON.stringify(shown)} is not in allowedOrigins (HTTP 403)`,
+      );
+    },
     admit: (socket) => {
       // Our own server counts (and bounds) its sockets itself; on a shared server we count the upgrades we take.
       if (attached === undefined) return true;
       if (connections >= maxConnections) {
         refused += 1;
+        logRefusal(formatWebSocketAddress(secure, socket.remoteAddress, socket.remotePort));
         return false;
       }
       count(socket);

@@ -15,6 +15,8 @@ import { requestPath } from './request-path.ts';
 export interface Route {
   readonly webSocketServer: WebSocketServer;
   readonly allowedOrigins: readonly string[] | undefined;
+  /** Told of each upgrade refused for its `Origin` (after the 403 is on its way), for the listener's logger. */
+  readonly refusedOrigin: (origin: string, socket: Socket) => void;
   /** Whether the listener takes one more socket (it counts the socket when it does, and a refusal when not). */
   readonly admit: (socket: Socket) => boolean;
   readonly accept: (webSocket: WebSocket, request: IncomingMessage, socket: Socket) => void;
@@ -71,6 +73,7 @@ export function addUpgradeRoute(server: HttpServer | HttpsServer, path: string, 
           !target.allowedOrigins.includes(origin)
         ) {
           refuseUpgrade(socket, 403, 'Forbidden');
+          target.refusedOrigin(origin, socket);
           return;
         }
         if (!target.admit(socket)) {

@@ -1,11 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
-import type { Connection, Listener } from '@msc/transport';
+import type { Connection, Listener, LogEvent, Logger } from '@msc/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ws } from '../src/index.ts';
 import { eventually } from './fixtures/helpers.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+/** A logger that keeps the events it is told. */
+function recordingLogger(): Logger & { readonly events: LogEvent[] } {
+  const events: LogEvent[] = [];
+  return { events, info: (event) => void events.push(event), warn: (event) => void events.push(event) };
+}
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -106,7 +112,8 @@ describe('a connection aborted on arrival', () => {
 
 describe('maxConnections per listener', () => {
   it('on its own port: sockets past the limit are closed on arrival and counted; the limit frees up as they close', async () => {
-    const listener = await echoListener({ maxConnections: 3 }, 'ws://127.0.0.1:0/msc');
+    const logger = recordingLogger();
+    const listener = await echoListener({ maxConnections: 3, logger }, 'ws://127.0.0.1:0/msc');
     const port = Number(new URL(listener.address).port);
     const bystander = await echoClient(listener.address);
     expect(await bystander('before')).toBe('before');
@@ -116,6 +123,17 @@ describe('maxConnections per listener', () => {
     const refused = await Promise.all([1, 2, 3, 4].map(() => rawSocket(port, upgrade('/msc'))));
     expect(await Promise.all(refused.map(({ closed }) => closed))).toEqual(['', '', '', '']);
     expect(listener.stats!()).toEqual({ connections: 3, refused: 4, maxConnections: 3 });
+    // The logger heard each refusal, with the limit and where it came from.
+    await eventually(() => logger.events.length === 4, 'four events');
+    for (const event of logger.events) {
+      expect(event).toMatchObject({
+        event: 'connection-refused',
+        transport: 'ws',
+        limit: 'maxConnections',
+        value: 3,
+      });
+      expect(event.remoteAddress).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    }
     expect(await bystander('during')).toBe('during');
 
     for (const { socket } of holders) socket.destroy();
@@ -129,14 +147,25 @@ describe('maxConnections per listener', () => {
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     cleanups.push(() => server.closeAllConnections());
     const port = (server.address() as AddressInfo).port;
-    const listener = await echoListener({ server, maxConnections: 2 }, '/msc');
+    const logger = recordingLogger();
+    const listener = await echoListener({ server, maxConnections: 2, logger }, '/msc');
     const bystander = await echoClient(listener.address);
     const second = await echoClient(listener.address);
     expect(listener.stats!()).toEqual({ connections: 2, refused: 0, maxConnections: 2 });
 
     const refused = await rawSocket(port, upgrade('/msc'));
+    const refusedPort = refused.socket.localPort;
     expect((await refused.closed).split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
     expect(listener.stats!().refused).toBe(1);
+    expect(logger.events).toEqual([
+      {
+        event: 'connection-refused',
+        transport: 'ws',
+        limit: 'maxConnections',
+        value: 2,
+        remoteAddress: `ws://127.0.0.1:${refusedPort}`,
+      },
+    ]);
     const plain = await rawSocket(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(await plain.closed).toContain('plain http');
     expect(await bystander('during')).toBe('during');

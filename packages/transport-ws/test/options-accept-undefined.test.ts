@@ -104,6 +104,7 @@ describe('options accept an explicit undefined for every optional property', () 
       allowedOrigins: undefined,
       tls: undefined,
       maxConnections: undefined,
+      logger: undefined,
     };
     expect(await roundTrip(ws(unset), 'ws://127.0.0.1:0/msc')).toEqual([4, 5, 6]);
   });

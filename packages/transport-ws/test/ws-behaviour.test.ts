@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Connection, DialError } from '@msc/transport';
+import { type Connection, DialError, type LogEvent } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -127,13 +127,27 @@ describe('ws addresses and listeners', () => {
   });
 
   it('an origin allow-list refuses browsers from other origins, and accepts the listed one', async () => {
-    const { listener } = await listening({ allowedOrigins: ['http://good.test'] });
+    const events: { event: LogEvent; message: string }[] = [];
+    const logger = {
+      info: () => {},
+      warn: (event: LogEvent, message: string) => void events.push({ event, message }),
+    };
+    const { listener } = await listening({ allowedOrigins: ['http://good.test'], logger });
     const refused = new WebSocket(listener.address, { origin: 'http://evil.test' });
     const status = await new Promise<number>((resolve) => {
       refused.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
       refused.on('error', () => resolve(-1));
     });
     expect(status).toBe(403);
+    await eventually(() => events.length === 1, 'the refusal logged');
+    expect(events[0]!.event).toMatchObject({
+      event: 'connection-refused',
+      transport: 'ws',
+      reason: 'origin',
+      origin: 'http://evil.test',
+      remoteAddress: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/),
+    });
+    expect(events[0]!.message).toMatch(/origin "http:\/\/evil\.test" is not in allowedOrigins \(HTTP 403\)$/);
     const good = await rawClient(listener.address, { origin: 'http://good.test' });
     expect(good.client.readyState).toBe(WebSocket.OPEN);
     const noOrigin = await rawClient(listener.address); // not a browser: no Origin header

@@ -55,4 +55,5 @@ export {
   heartbeatSettings,
 } from './heartbeat.ts';
 export { type InBandControlKind, receiveInBandControl } from './in-band-control.ts';
+export { logSafely } from './log-safely.ts';
 export { socketDialFailure } from './socket-dial-failure.ts';
