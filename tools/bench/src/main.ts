@@ -2,14 +2,17 @@
  * The benchmark harness: measures every registry entry in its own child process, one after the
  * other, then prints the table and writes `results/latest.json`.
  *
- *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--baseline <git ref>] [--out file]
+ *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--workloads W1[,W2…]]
+ *                                 [--baseline <git ref> [--rounds n]] [--out file]
  *
  * `--quick` uses the quick profile (3 runs of shorter loops, about a minute in all); `--smoke` runs
  * one tiny iteration of everything (for the tests: checks wiring, measures nothing); `--only` keeps
- * the registry entries whose key contains one of the given strings (`--only capnweb,floor`).
- * `--baseline <ref>` builds @msc at that commit in a temporary worktree and measures every selected
- * @msc entry twice, the workspace's build and the baseline's (`@msc@<short hash>` rows), in rounds
- * (`rounds.ts`), with an after ÷ before column. @msc always runs from its rollup output, built first.
+ * the registry entries whose key contains one of the given strings (`--only capnweb,floor`);
+ * `--workloads` keeps the named workloads. `--baseline <ref>` builds @msc at that commit in a
+ * temporary worktree and measures every selected @msc entry twice, the workspace's build and the
+ * baseline's (`@msc@<short hash>` rows), back to back in `--rounds` rounds (default: the profile's run
+ * count; `rounds.ts`), with after ÷ before columns by wall-clock and by CPU time. @msc always runs
+ * from its rollup output, built first.
  * Exits 1 when an adapter failed or a cell reported an error, after printing and writing what it has.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -24,10 +27,11 @@ import { buildPackages } from './package-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
 import { addRatios, formatTable } from './report.ts';
 import type { ResultRow } from './result-row.ts';
-import { mergeRounds, rotated } from './rounds.ts';
+import { mergeRounds, roundOrder } from './rounds.ts';
 import type { BundleSize } from './size/bundle-size.ts';
 import { measureClientSizes } from './size/size-budget.ts';
 import { formatSizes } from './size/size-report.ts';
+import { workloads } from './workloads.ts';
 
 const benchRoot = new URL('../', import.meta.url);
 const repositoryRoot = fileURLToPath(new URL('../../', benchRoot));
@@ -54,23 +58,28 @@ interface Job {
   readonly baseline?: BaselineBuild;
 }
 
+/** What every child process of a run measures. */
+interface Selection {
+  readonly profile: Profile;
+  /** Workload ids to run, or undefined for all. */
+  readonly workloads: readonly string[] | undefined;
+}
+
 /**
- * Measures one registry entry in a fresh Node process with --expose-gc (`runs` repetitions per cell),
- * and kills it if it has not finished within `timeoutMilliseconds`. The process has no `@msc/source`
- * condition: @msc loads from `dist/`, the workspace's or the baseline's.
+ * Measures one registry entry in a fresh Node process with --expose-gc (the profile's repetitions per
+ * cell), and kills it if it has not finished within `timeoutMilliseconds`. The process has no
+ * `@msc/source` condition: @msc loads from `dist/`, the workspace's or the baseline's.
  */
-function measureInChild(
-  job: Job,
-  profile: Profile,
-  runs: number,
-  timeoutMilliseconds: number,
-): Promise<ChildOutcome> {
-  const baselineArguments = job.baseline ? [job.baseline.root, job.baseline.shortCommit] : [];
+function measureInChild(job: Job, selection: Selection, timeoutMilliseconds: number): Promise<ChildOutcome> {
+  const baselineArguments = job.baseline
+    ? ['--baseline-root', job.baseline.root, '--baseline-label', job.baseline.shortCommit]
+    : [];
+  const workloadArguments = selection.workloads ? ['--workloads', selection.workloads.join(',')] : [];
   return new Promise((resolve) => {
     let outcome: ChildOutcome = { error: 'the measuring process exited without reporting' };
     const child: ChildProcess = fork(
       fileURLToPath(new URL('src/measure-process.ts', benchRoot)),
-      [job.entry.key, profile.name, String(runs), ...baselineArguments],
+      [job.entry.key, '--profile', selection.profile.name, ...workloadArguments, ...baselineArguments],
       {
         cwd: fileURLToPath(benchRoot),
         execArgv: ['--expose-gc', '--import', 'tsx'],
@@ -103,26 +112,27 @@ interface Measured {
 }
 
 /**
- * Measures `jobs`: without a baseline, each job once with every run of the profile; with one, in
- * `profile.runs` rounds of one run each, the order rotated by one place per round.
+ * Measures the jobs: without a baseline, each job once (every group has one job); with one, in
+ * `rounds` rounds, each group (an @msc entry and its baseline twin) back to back, in the order of
+ * `roundOrder`. Every child measures the profile's run count per cell.
  */
 async function measureJobs(
-  jobs: readonly Job[],
-  profile: Profile,
-  inRounds: boolean,
+  groups: readonly (readonly Job[])[],
+  selection: Selection,
+  rounds: number,
   failures: string[],
 ): Promise<Measured> {
   const mscBuilds: Record<string, string> = {};
-  const timeoutMilliseconds = profile.name === 'full' ? 300_000 : 60_000;
-  const rounds = inRounds ? profile.runs : 1;
-  const runsPerChild = inRounds ? 1 : profile.runs;
-  const rows: ResultRow[] = [];
+  const timeoutMilliseconds = selection.profile.name === 'full' ? 300_000 : 60_000;
+  const inRounds = rounds > 1 || groups.some((group) => group.length > 1);
+  const roundRows: ResultRow[][] = [];
   for (let round = 0; round < rounds; round++) {
     if (inRounds) console.log(`round ${round + 1} of ${rounds}`);
-    for (const job of rotated(jobs, round)) {
+    const rows: ResultRow[] = [];
+    for (const job of roundOrder(groups, round)) {
       const key = job.entry.key;
       const entryStarted = performance.now();
-      const outcome = await measureInChild(job, profile, runsPerChild, timeoutMilliseconds);
+      const outcome = await measureInChild(job, selection, timeoutMilliseconds);
       const seconds = ((performance.now() - entryStarted) / 1000).toFixed(1);
       if ('error' in outcome) {
         failures.push(`${key}${inRounds ? ` (round ${round + 1})` : ''}: ${outcome.error}`);
@@ -133,8 +143,9 @@ async function measureJobs(
         console.log(`  ${key}: ${outcome.rows.length} cells in ${seconds} s`);
       }
     }
+    roundRows.push(rows);
   }
-  return { rows: inRounds ? mergeRounds(rows) : rows, mscBuilds };
+  return { rows: inRounds ? mergeRounds(roundRows) : roundRows.flat(), mscBuilds };
 }
 
 async function main(): Promise<number> {
@@ -143,7 +154,9 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       only: { type: 'string' },
+      workloads: { type: 'string' },
       baseline: { type: 'string' },
+      rounds: { type: 'string' },
       out: { type: 'string', default: fileURLToPath(new URL('results/latest.json', benchRoot)) },
     },
   });
@@ -154,6 +167,21 @@ async function main(): Promise<number> {
   );
   if (values.baseline !== undefined && !entries.some(isMscEntry)) {
     throw new Error(`expected --only to keep at least one @msc entry for --baseline, got ${values.only}`);
+  }
+  const knownWorkloads = workloads.map((workload) => workload.id);
+  const selectedWorkloads = values.workloads?.split(',').filter((id) => id.length > 0);
+  const unknownWorkload = selectedWorkloads?.find((id) => !knownWorkloads.includes(id));
+  if (unknownWorkload !== undefined || selectedWorkloads?.length === 0) {
+    throw new Error(
+      `expected --workloads to list workload ids among ${knownWorkloads.join(', ')}, got ${values.workloads}`,
+    );
+  }
+  const rounds = values.baseline === undefined ? 1 : Number(values.rounds ?? profile.runs);
+  if (values.rounds !== undefined && values.baseline === undefined) {
+    throw new Error('expected --rounds only with --baseline (rounds pair each @msc row with its baseline)');
+  }
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
+    throw new Error(`expected --rounds to be a whole number from 1 to 100, got ${values.rounds}`);
   }
   const started = performance.now();
 
@@ -181,19 +209,21 @@ async function main(): Promise<number> {
       console.log('@msc/bench: building the workspace packages (pnpm run build)');
       await buildPackages(repositoryRoot);
     }
-    const jobs: Job[] = entries.flatMap((entry) =>
+    const groups: Job[][] = entries.map((entry) =>
       baseline !== undefined && isMscEntry(entry)
         ? [{ entry }, { entry: baselineEntry(entry, baseline.shortCommit), baseline }]
         : [{ entry }],
     );
     console.log(
-      `@msc/bench: ${jobs.length} adapters, ${profile.name} profile, ${profile.runs} runs per cell` +
+      `@msc/bench: ${groups.flat().length} adapters, ${profile.name} profile, ${profile.runs} runs per cell` +
+        (selectedWorkloads ? `, workloads ${selectedWorkloads.join(', ')}` : '') +
         (baseline
-          ? `, in ${profile.runs} rounds against the baseline ${baseline.ref} (${baseline.shortCommit})`
+          ? `, in ${rounds} rounds against the baseline ${baseline.ref} (${baseline.shortCommit})`
           : ''),
     );
     const failures: string[] = [];
-    const measured = await measureJobs(jobs, profile, baseline !== undefined, failures);
+    const selection: Selection = { profile, workloads: selectedWorkloads };
+    const measured = await measureJobs(groups, selection, rounds, failures);
     const sizes = await measureClientSizes('sources');
     return writeReport(measured, sizes, failures, profile, started, values.out, baseline);
   } finally {

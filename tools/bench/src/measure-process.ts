@@ -4,12 +4,13 @@
  * `@msc/source` condition) so that heap figures, JIT state and globals of one library never leak into
  * another's numbers, and @msc runs from its built `dist/` like the peers run from theirs.
  *
- * Arguments: `<registry key> <profile name> [<runs> [<baseline root> <baseline label>]]`. `runs`
- * overrides the profile's measured repetitions (1 per round with `--baseline`); a baseline root makes
- * `@msc/*` load from that checkout's build, and the key is then a baseline twin
- * (`@msc@<label>/<transport>`).
+ * Arguments: `<registry key> --profile <name> [--runs <n>] [--workloads W1,W2]
+ * [--baseline-root <path> --baseline-label <label>]`. `--runs` overrides the profile's measured
+ * repetitions; `--workloads` keeps only the named workloads; a baseline root makes `@msc/*` load from
+ * that checkout's build, and the key is then a baseline twin (`@msc@<label>/<transport>`).
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
 import { measureAdapter } from './measure.ts';
 import { useBaselineBuild, useWorkspaceBuild } from './msc-build.ts';
@@ -29,13 +30,25 @@ export type MeasureMessage =
 const profiles: Record<string, Profile> = { full: fullProfile, quick: quickProfile, smoke: smokeProfile };
 
 async function main(): Promise<void> {
-  const [key, profileName = 'full', runsArgument, baselineRoot, baselineLabel] = process.argv.slice(2);
-  const profile = profiles[profileName];
-  const runs = runsArgument === undefined ? profile?.runs : Number(runsArgument);
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      profile: { type: 'string', default: 'full' },
+      runs: { type: 'string' },
+      workloads: { type: 'string' },
+      'baseline-root': { type: 'string' },
+      'baseline-label': { type: 'string' },
+    },
+  });
+  const [key] = positionals;
+  const profile = profiles[values.profile];
+  const runs = values.runs === undefined ? profile?.runs : Number(values.runs);
   if (profile === undefined || runs === undefined || !Number.isInteger(runs) || runs < 1) {
-    throw new Error(`expected a profile name and a run count ≥ 1, got ${profileName} and ${runsArgument}`);
+    throw new Error(`expected a profile name and a run count ≥ 1, got ${values.profile} and ${values.runs}`);
   }
   let entries: readonly RegistryEntry[] = registry;
+  const baselineRoot = values['baseline-root'];
+  const baselineLabel = values['baseline-label'];
   if (baselineRoot !== undefined && baselineLabel !== undefined) {
     useBaselineBuild(baselineRoot);
     entries = registry.filter(isMscEntry).map((entry) => baselineEntry(entry, baselineLabel));
@@ -46,7 +59,10 @@ async function main(): Promise<void> {
   const rows = await measureAdapter(
     adapter,
     { ...profile, runs },
-    { onRow: (row) => process.stderr.write(`  ${key} ${row.workload} done\n`) },
+    {
+      onRow: (row) => process.stderr.write(`  ${key} ${row.workload} done\n`),
+      ...(values.workloads === undefined ? {} : { workloads: values.workloads.split(',') }),
+    },
   );
   const mscFrom = key?.startsWith('@msc') ? fileURLToPath(import.meta.resolve('@msc/session')) : undefined;
   send({ type: 'rows', rows, ...(mscFrom === undefined ? {} : { mscFrom }) });

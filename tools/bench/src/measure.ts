@@ -12,6 +12,22 @@ import { type Workload, workloads } from './workloads.ts';
 export interface MeasureOptions {
   /** Called when a cell is done, for progress output. */
   readonly onRow?: (row: ResultRow) => void;
+  /** Workload ids to run (`W1`, `W3d`, …); every workload when absent. */
+  readonly workloads?: readonly string[];
+}
+
+/**
+ * A run's value recomputed from CPU time: a time per operation scales with the time spent, a rate
+ * inversely. `wallMicroseconds` and `cpuMicroseconds` are what the run took by each clock.
+ */
+function cpuValue(
+  workload: Workload,
+  value: number,
+  wallMicroseconds: number,
+  cpuMicroseconds: number,
+): number {
+  const share = cpuMicroseconds / wallMicroseconds;
+  return workload.better === 'lower' ? value * share : value / share;
 }
 
 /** A row without values yet. */
@@ -58,8 +74,22 @@ async function measureWorkload(
       }
     }
     const runs: number[] = [];
-    for (let run = 0; run < profile.runs; run += 1) runs.push(await workload.run(context));
-    return { ...baseRow(adapter, workload, profile), ...summarize(runs), runs };
+    const cpuRuns: number[] = [];
+    for (let run = 0; run < profile.runs; run += 1) {
+      const cpuBefore = process.cpuUsage();
+      const wallBefore = performance.now();
+      const value = await workload.run(context);
+      const wallMicroseconds = (performance.now() - wallBefore) * 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      runs.push(value);
+      if (workload.timed) cpuRuns.push(cpuValue(workload, value, wallMicroseconds, cpu.user + cpu.system));
+    }
+    const row: ResultRow = { ...baseRow(adapter, workload, profile), ...summarize(runs), runs };
+    if (cpuRuns.length > 0) {
+      row.cpuRuns = cpuRuns;
+      row.cpuMedian = summarize(cpuRuns).median;
+    }
+    return row;
   } catch (error) {
     return emptyRow(
       adapter,
@@ -111,7 +141,10 @@ export async function measureAdapter(
   options: MeasureOptions = {},
 ): Promise<ResultRow[]> {
   const reasons = adapter.notApplicable ?? {};
-  const runnable = workloads.filter((workload) => reasons[workload.id] === undefined);
+  const selected = workloads.filter(
+    (workload) => options.workloads === undefined || options.workloads.includes(workload.id),
+  );
+  const runnable = selected.filter((workload) => reasons[workload.id] === undefined);
   const immediate = runnable.filter((workload) => !workload.delayed);
   const delayed = runnable.filter((workload) => workload.delayed);
   const rows: ResultRow[] = [];
@@ -119,7 +152,7 @@ export async function measureAdapter(
   if (delayed.length > 0) {
     rows.push(...(await measureOnEndpoint(adapter, delayed, profile, profile.delayMilliseconds, options)));
   }
-  for (const workload of workloads) {
+  for (const workload of selected) {
     const reason = reasons[workload.id];
     if (reason === undefined) continue;
     const row = emptyRow(adapter, workload, profile, `n/a: ${reason}`);

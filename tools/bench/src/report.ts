@@ -6,12 +6,8 @@
 import type { AdapterKind } from './adapter.ts';
 import type { TransportName } from './links/link.ts';
 import type { ResultRow } from './result-row.ts';
+import { summarize, timesWorse } from './statistics.ts';
 import { workloads } from './workloads.ts';
-
-/** How many times worse `value` is than `reference`, given which direction is better. */
-function timesWorse(value: number, reference: number, better: 'lower' | 'higher'): number {
-  return better === 'lower' ? value / reference : reference / value;
-}
 
 /** Whether a row takes part in the peer comparison (MSC and the peer libraries). */
 const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subject';
@@ -20,7 +16,9 @@ const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subje
  * Fills `ratioToBestPeer` (against the best peer library on the same workload and transport) and
  * `ratioToFloor` (against the floor row of the same workload and transport) on library rows; other
  * rows get null. A row that has a baseline row (`--baseline`: same workload and transport, and
- * `baselineOf` naming its library) also gets `ratioToBaseline`, after ÷ before. Returns the same rows.
+ * `baselineOf` naming its library) also gets `ratioToBaseline`, after ÷ before: the median of its
+ * per-round ratios when `rounds.ts` paired them (`baselineRatios`), else the ratio of the two medians;
+ * and `cpuRatioToBaseline` likewise from CPU time. Returns the same rows.
  */
 export function addRatios(rows: ResultRow[]): ResultRow[] {
   for (const row of rows) {
@@ -40,7 +38,15 @@ export function addRatios(rows: ResultRow[]): ResultRow[] {
     const floor = sameCell.find((other) => other.kind === 'floor');
     if (floor !== undefined) row.ratioToFloor = timesWorse(median, floor.median!, row.better);
     const before = sameCell.find((other) => other.baselineOf === row.library);
-    if (before !== undefined) row.ratioToBaseline = timesWorse(median, before.median!, row.better);
+    if (before === undefined) continue;
+    row.ratioToBaseline =
+      row.baselineRatios !== undefined && row.baselineRatios.length > 0
+        ? summarize(row.baselineRatios).median
+        : timesWorse(median, before.median!, row.better);
+    if (row.cpuBaselineRatios !== undefined && row.cpuBaselineRatios.length > 0)
+      row.cpuRatioToBaseline = summarize(row.cpuBaselineRatios).median;
+    else if (row.cpuMedian !== undefined && before.cpuMedian !== undefined)
+      row.cpuRatioToBaseline = timesWorse(row.cpuMedian, before.cpuMedian, row.better);
   }
   return rows;
 }
@@ -75,10 +81,18 @@ function formatLine(cells: readonly string[], widths: readonly number[]): string
     .join('  ');
 }
 
+/** The smallest and largest per-round after ÷ before ratio of a row, as `0.97–1.04`, or blank. */
+function formatRatioRange(ratios: readonly number[] | undefined): string {
+  if (ratios === undefined || ratios.length < 2) return '';
+  const { min, max } = summarize(ratios);
+  return `${min.toFixed(2)}–${max.toFixed(2)}`;
+}
+
 /**
  * The report as text: one block per workload, rows ordered by transport and kind, a baseline row right
- * after the row it is the baseline of. With baseline rows, a `×before` column shows after ÷ before on
- * the rows that have one.
+ * after the row it is the baseline of. With baseline rows, the rows that have one show after ÷ before:
+ * `×before` (wall clock: the median of the per-round ratios), `rounds` (their smallest and largest)
+ * and `cpu×before` (the same from CPU time).
  */
 export function formatTable(rows: readonly ResultRow[]): string {
   const output: string[] = [];
@@ -99,7 +113,7 @@ export function formatTable(rows: readonly ResultRow[]): string {
     const first = block[0]!;
     output.push('', `${first.title}  [${first.unit}, ${first.better} is better]`);
     const header = ['transport', 'library', 'median', 'min', 'max', 'runs', '×best peer', '×floor'];
-    if (withBaseline) header.push('×before');
+    if (withBaseline) header.push('×before', 'rounds', 'cpu×before');
     const cells = block.map((row) =>
       row.median === null
         ? [row.transport, row.library]
@@ -112,7 +126,13 @@ export function formatTable(rows: readonly ResultRow[]): string {
             String(row.runs.length),
             formatRatio(row.ratioToBestPeer),
             formatRatio(row.ratioToFloor),
-            ...(withBaseline ? [formatRatio(row.ratioToBaseline)] : []),
+            ...(withBaseline
+              ? [
+                  formatRatio(row.ratioToBaseline),
+                  formatRatioRange(row.baselineRatios),
+                  formatRatio(row.cpuRatioToBaseline),
+                ]
+              : []),
           ],
     );
     const widths = columnWidths([header, ...cells]);

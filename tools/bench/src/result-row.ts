@@ -25,6 +25,16 @@ export interface ResultRow {
   max: number | null;
   /** The value of every measured run, in order. */
   runs: number[];
+  /**
+   * On a timed workload (`Workload.timed`): every run's value computed from the CPU time the whole
+   * process spent (user + system, every thread: both ends of the session, GC included) instead of the
+   * wall-clock time, in the same unit. Other processes on a shared machine slow the wall clock but
+   * barely the CPU time, so this is the steadier figure under load; it misses time spent waiting
+   * (a worker's or a socket's idle gaps). Absent on memory rows and on rows without values.
+   */
+  cpuRuns?: number[];
+  /** Median of `cpuRuns`. */
+  cpuMedian?: number;
   /** How many times slower (or heavier) than the best peer on the same workload and transport. */
   ratioToBestPeer?: number | null;
   /** How many times slower (or heavier) than the floor on the same workload and transport. */
@@ -39,6 +49,16 @@ export interface ResultRow {
    * "times worse" (above 1: this build is slower or heavier than the baseline; below 1: better).
    */
   ratioToBaseline?: number | null;
+  /**
+   * On a row that has a baseline row, in a run of several rounds: after ÷ before of every round, each
+   * the ratio of the two rows' medians measured back to back in that round (`rounds.ts`). Their
+   * median is `ratioToBaseline`.
+   */
+  baselineRatios?: number[];
+  /** As `baselineRatios`, from each round's CPU-time medians. */
+  cpuBaselineRatios?: number[];
+  /** As `ratioToBaseline`, from the CPU-time medians (`cpuMedian`) of each round. */
+  cpuRatioToBaseline?: number | null;
   /** Why the cell has no value (`n/a: no streams`, or the error that stopped it). */
   note?: string;
 }

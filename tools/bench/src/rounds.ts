@@ -1,12 +1,16 @@
 /**
  * Rounds of a before/after run (`--baseline`): instead of measuring each adapter's repetitions in one
  * child process, one after the other, the harness runs every adapter once per round, in an order
- * rotated by one each round, and each child measures one repetition. Slow drift of a shared machine
- * (another job starting, thermal limits) then lands on the before and the after rows alike, instead of
- * on whichever ran last.
+ * rotated by one each round, and each @msc adapter back to back with its baseline twin (the twin
+ * second in even rounds, first in odd ones). Slow drift of a shared machine (another job starting,
+ * thermal limits) then lands on the before and the after rows alike, instead of on whichever ran last.
+ *
+ * The after ÷ before ratio is taken per round, from the two rows measured back to back, and the
+ * report gives the median of those ratios: a round in which the machine was busy moves both rows of
+ * its pair and cancels out of their ratio, where it would move the medians of all runs unevenly.
  */
 import type { ResultRow } from './result-row.ts';
-import { summarize } from './statistics.ts';
+import { summarize, timesWorse } from './statistics.ts';
 
 /** `items` rotated left by `round` places: round 0 is the given order, round 1 starts at the second. */
 export function rotated<T>(items: readonly T[], round: number): T[] {
@@ -16,17 +20,46 @@ export function rotated<T>(items: readonly T[], round: number): T[] {
 }
 
 /**
+ * The order of one round: the groups rotated by `round` places, each group's members back to back,
+ * in the given order in even rounds and reversed in odd ones (so neither the before nor the after
+ * row of a pair always runs first, right after another adapter's process).
+ */
+export function roundOrder<T>(groups: readonly (readonly T[])[], round: number): T[] {
+  return rotated(groups, round).flatMap((group) => (round % 2 === 0 ? [...group] : [...group].reverse()));
+}
+
+/** Key of a cell: workload, library and transport. */
+const cellKey = (row: ResultRow, library = row.library) =>
+  `${row.workload}\u0000${library}\u0000${row.transport}`;
+
+/**
  * Merges the rows of several rounds into one row per cell (workload, library, transport), in the order
  * the cells first appear: the runs of every round, in round order, summarised again. A cell that failed
- * or was n/a in any round keeps that round's note and no values.
+ * or was n/a in any round keeps that round's note and no values. `rounds` holds each round's rows;
+ * a row that has a baseline twin in the same round also gets its per-round ratios (`baselineRatios`,
+ * `cpuBaselineRatios`).
  */
-export function mergeRounds(rows: readonly ResultRow[]): ResultRow[] {
+export function mergeRounds(rounds: readonly (readonly ResultRow[])[]): ResultRow[] {
   const cells = new Map<string, ResultRow[]>();
-  for (const row of rows) {
-    const key = `${row.workload}\u0000${row.library}\u0000${row.transport}`;
-    const cell = cells.get(key);
-    if (cell === undefined) cells.set(key, [row]);
-    else cell.push(row);
+  const ratios = new Map<string, { wall: number[]; cpu: number[] }>();
+  for (const rows of rounds) {
+    for (const row of rows) {
+      const key = cellKey(row);
+      const cell = cells.get(key);
+      if (cell === undefined) cells.set(key, [row]);
+      else cell.push(row);
+    }
+    for (const before of rows) {
+      if (before.baselineOf === undefined || before.median === null) continue;
+      const after = rows.find((row) => cellKey(row) === cellKey(before, before.baselineOf));
+      if (after === undefined || after.median === null) continue;
+      const key = cellKey(after);
+      const pair = ratios.get(key) ?? { wall: [], cpu: [] };
+      pair.wall.push(timesWorse(after.median, before.median, after.better));
+      if (after.cpuMedian !== undefined && before.cpuMedian !== undefined)
+        pair.cpu.push(timesWorse(after.cpuMedian, before.cpuMedian, after.better));
+      ratios.set(key, pair);
+    }
   }
   return [...cells.values()].map((cell) => {
     const first = cell[0]!;
@@ -34,6 +67,17 @@ export function mergeRounds(rows: readonly ResultRow[]): ResultRow[] {
     if (empty !== undefined)
       return { ...first, median: null, min: null, max: null, runs: [], note: empty.note ?? '-' };
     const runs = cell.flatMap((row) => row.runs);
-    return { ...first, ...summarize(runs), runs };
+    const merged: ResultRow = { ...first, ...summarize(runs), runs };
+    const cpuRuns = cell.flatMap((row) => row.cpuRuns ?? []);
+    if (cpuRuns.length > 0) {
+      merged.cpuRuns = cpuRuns;
+      merged.cpuMedian = summarize(cpuRuns).median;
+    }
+    const pair = ratios.get(cellKey(first));
+    if (pair !== undefined) {
+      merged.baselineRatios = pair.wall;
+      if (pair.cpu.length > 0) merged.cpuBaselineRatios = pair.cpu;
+    }
+    return merged;
   });
 }

@@ -32,6 +32,11 @@ export interface Workload {
   /** Whether this workload runs on an endpoint started with the profile's one-way delay. */
   readonly delayed: boolean;
   /**
+   * Whether the value is proportional to the run's elapsed time (a time per operation, or a rate), so
+   * that `measure.ts` can report a CPU-time twin of it. False for memory (W5).
+   */
+  readonly timed: boolean;
+  /**
    * Whether the workload applies: `true`, `false` (no row at all, e.g. W2 for a codec), or a reason
    * string for an `n/a` row (e.g. a library without streams).
    */
@@ -100,6 +105,7 @@ const w1: Workload = {
   unit: 'µs/call',
   better: 'lower',
   delayed: false,
+  timed: true,
   applies: () => true,
   async run({ connection, profile }) {
     const start = performance.now();
@@ -117,6 +123,7 @@ const w2: Workload = {
   unit: 'calls/s',
   better: 'higher',
   delayed: false,
+  timed: true,
   applies: overTransport,
   async run({ connection, profile }) {
     const start = performance.now();
@@ -140,6 +147,7 @@ const w3: Workload = {
   unit: 'µs/chain',
   better: 'lower',
   delayed: false,
+  timed: true,
   applies: overTransport,
   async run({ connection, profile }) {
     return ((await timeChains(connection, profile.chainCalls)) * 1000) / profile.chainCalls;
@@ -153,6 +161,7 @@ const w3Delayed: Workload = {
   unit: 'ms/chain',
   better: 'lower',
   delayed: true,
+  timed: true,
   applies: overTransport,
   async run({ connection, profile }) {
     return (await timeChains(connection, profile.delayedChainCalls)) / profile.delayedChainCalls;
@@ -166,6 +175,7 @@ const w4Bytes: Workload = {
   unit: 'ms/echo',
   better: 'lower',
   delayed: false,
+  timed: true,
   applies: () => true,
   async run({ connection, profile }) {
     const bytes = makeBytes(profile.echoBytesLength);
@@ -186,6 +196,7 @@ const w4Items: Workload = {
   unit: 'ms/echo',
   better: 'lower',
   delayed: false,
+  timed: true,
   applies: () => true,
   async run({ connection, profile }) {
     const items = makeItems(profile.echoItemsCount);
@@ -210,6 +221,7 @@ const w5: Workload = {
   unit: 'KiB/session',
   better: 'lower',
   delayed: false,
+  timed: false,
   applies: overTransport,
   async run({ adapter, endpoint, profile }) {
     const count = idleSessionCount(adapter, profile);
@@ -237,6 +249,7 @@ const s1: Workload = {
   unit: 'items/s',
   better: 'higher',
   delayed: false,
+  timed: true,
   applies: (adapter, connection) =>
     !overTransport(adapter) ? false : connection.readSequence !== undefined || 'n/a: no streams',
   async run({ connection, profile }) {
@@ -255,6 +268,7 @@ const s2: Workload = {
   unit: 'MB/s',
   better: 'higher',
   delayed: false,
+  timed: true,
   applies: (adapter, connection) =>
     !overTransport(adapter) ? false : connection.readByteStream !== undefined || 'n/a: no byte streams',
   async run({ connection, profile }) {

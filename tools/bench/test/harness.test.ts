@@ -33,4 +33,44 @@ describe('the harness process', () => {
       );
     }
   });
+
+  it('--workloads keeps only the named workloads, each timed row with a CPU-time twin of its runs', () => {
+    const out = join(outputFolder, 'workloads.json');
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/main.ts',
+        '--smoke',
+        '--only',
+        'floor/memory',
+        '--workloads',
+        'W1,W5',
+        '--out',
+        out,
+      ],
+      { cwd: benchRoot, encoding: 'utf8', timeout: 18_000 },
+    );
+
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: ResultRow[] };
+    expect(report.rows.map((row) => row.workload).sort()).toEqual(['W1', 'W5']);
+    const latency = report.rows.find((row) => row.workload === 'W1')!;
+    expect(latency.cpuRuns).toHaveLength(latency.runs.length);
+    expect(latency.cpuMedian).toBeGreaterThan(0);
+    // Memory is not a time: no CPU twin.
+    expect(report.rows.find((row) => row.workload === 'W5')!.cpuRuns).toBeUndefined();
+  });
+
+  it('refuses an unknown workload id and names the known ones, before measuring anything', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--smoke', '--only', 'floor/memory', '--workloads', 'W1,W9'],
+      { cwd: benchRoot, encoding: 'utf8', timeout: 18_000 },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('expected --workloads to list workload ids among W1, W2, W3');
+    expect(result.stderr).toContain('got W1,W9');
+  });
 });
