@@ -3,6 +3,7 @@
  *
  *   npx pnpm@10.34.8 --filter @msc/lobby run server -- [--tcp 127.0.0.1:7000] [--web 127.0.0.1:8080]
  *       [--state-dir DIR] [--admission allow-all|tofu] [--game-host worker|process|in-process]
+ *       [--log warn|info|off]
  *
  * (`msc-lobby-server` is the same command as a `bin` entry; `--help` prints the usage.)
  *
@@ -11,11 +12,17 @@
  *
  * Without --state-dir the server's identity is generated for this run; with it, the identity is kept
  * in DIR/server.identity.json and (with --admission tofu) the players' keys in DIR/known-players.json.
+ *
+ * --log: the scopes' and listeners' logger (sessions and connections refused, failed handshakes,
+ * limits hit, sessions ended abnormally) prints on stderr. `warn` by default: those events are rare
+ * in play and an operator wants every one; `info` adds players whose connection was lost (every
+ * closed laptop lid), which is noise for a sample server; `off` prints none.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AdmissionPolicy, allowAll, Identity, memoryKnownPeers, trustOnFirstUse } from '@msc/identity';
 import { knownPeersFile, loadOrCreateIdentity } from '@msc/identity/node';
+import type { LogEvent, Logger } from '@msc/transport';
 import { tcp } from '@msc/transport-tcp';
 import { exitWithError, exitWithUsageError, parseCommandLineOrExit } from '../src/cli/command-line.ts';
 import { stopOnInterrupt } from '../src/cli/interrupt.ts';
@@ -38,6 +45,8 @@ Options:
   --state-dir DIR          keep the server identity (and with tofu the players' keys) in DIR
   --admission POLICY       allow-all (default) or tofu (a name is admitted only with its first key)
   --game-host KIND         where games run: worker (default), process or in-process
+  --log LEVEL              refused sessions, failed handshakes, limits hit on stderr: warn (default),
+                           info (also lost connections) or off
   -h, --help               print this help`;
 
 const values = parseCommandLineOrExit(command, usage, process.argv.slice(2), {
@@ -46,7 +55,12 @@ const values = parseCommandLineOrExit(command, usage, process.argv.slice(2), {
   'state-dir': { type: 'string' },
   admission: { type: 'string', default: 'allow-all' },
   'game-host': { type: 'string', default: 'worker' },
+  log: { type: 'string', default: 'warn' },
 });
+const logLevel = values.log;
+if (logLevel !== 'warn' && logLevel !== 'info' && logLevel !== 'off') {
+  exitWithUsageError(command, usage, new Error(`expected --log warn, info or off, got '${logLevel}'`));
+}
 const admissionPolicy = values.admission;
 if (admissionPolicy !== 'allow-all' && admissionPolicy !== 'tofu') {
   exitWithUsageError(
@@ -109,17 +123,24 @@ const gameHost: GameHost =
     : sipGameHost({ kind: kind === 'process' ? 'process' : 'worker' });
 
 const stamp = () => new Date().toISOString().slice(11, 19);
+// The events' sentences, stamped, on stderr; text a peer sent (an abort reason) is made printable.
+const print = (_event: LogEvent, message: string) => console.error(`${stamp()} ${printable(message)}`);
+const ignore = () => {};
+const logger: Logger | undefined =
+  logLevel === 'off' ? undefined : { warn: print, info: logLevel === 'info' ? print : ignore };
 const server = new LobbyServer({
   identity,
   admission,
   gameHost,
   log: (line) => console.log(`${stamp()} ${line}`),
+  logger,
 });
-const listening = await server.listen(tcp(), tcpAddress).catch(failed);
+const listening = await server.listen(tcp({ logger }), tcpAddress).catch(failed);
 const web = await serveWeb(server, {
   host: webHost,
   port: Number(webPort),
   log: (line) => console.log(`${stamp()} ${printable(line)}`),
+  logger,
 }).catch(failed);
 console.log(`${stamp()} terminal clients connect to ${listening}`);
 console.log(`${stamp()} browser client at ${web.url} (WebSocket endpoint ${web.webSocketAddress})`);

@@ -6,7 +6,7 @@ import {
   type PublicIdentity,
 } from '@msc/identity';
 import { Scope, type Session, type SessionLimitOverrides, type SessionLimits } from '@msc/session';
-import type { Transport } from '@msc/transport';
+import type { Logger, Transport } from '@msc/transport';
 import type { GameHost } from './game-host.ts';
 import { inProcessGameHost } from './in-process-game-host.ts';
 import { Lobby } from './lobby.ts';
@@ -24,6 +24,11 @@ export interface LobbyServerOptions {
   readonly gameHost?: GameHost | undefined;
   /** A line for each notable event (sessions, games). Default: nothing. */
   readonly log?: ((line: string) => void) | undefined;
+  /**
+   * Where every scope of the server reports sessions refused, failed handshakes, limits hit and
+   * sessions ended abnormally (`ScopeOptions.logger`; `console` fits). Default: nothing.
+   */
+  readonly logger?: Logger | undefined;
   /** Aborting it shuts the server down (like `close()`). */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -132,6 +137,7 @@ export class LobbyServer implements AsyncDisposable {
           fingerprint: peer.fingerprint,
         }),
       limits: sessionLimits(this.#options.limits),
+      logger: this.#options.logger,
       ...(log !== undefined
         ? {
             onSession: (session: Session<PublicIdentity>) => {

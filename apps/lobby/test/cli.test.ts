@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -58,6 +59,7 @@ describe('the lobby command lines', () => {
         ['--admission', 'maybe'],
         "msc-lobby-server: expected --admission allow-all or tofu, got 'maybe'",
       ],
+      [serverBin, ['--log', 'debug'], "msc-lobby-server: expected --log warn, info or off, got 'debug'"],
       [
         serverBin,
         ['--web', '8080'],
@@ -100,6 +102,45 @@ describe('the lobby command lines', () => {
     expect(result.stderr).toBe(
       `msc-lobby-client: the folder of --identity ${missing}/ada.json does not exist: create it (mkdir -p ${missing}) or choose another file\n`,
     );
+  });
+});
+
+describe('the lobby server log', () => {
+  test('by default a peer that fails its handshake is one stamped warn line on stderr, naming its address', {
+    timeout: 90_000,
+  }, async () => {
+    const child = spawn(
+      process.execPath,
+      [serverBin, '--tcp', '127.0.0.1:0', '--web', '127.0.0.1:0', '--game-host', 'in-process'],
+      { cwd: lobbyFolder, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const output = collect(child);
+    try {
+      await eventually(
+        () => /terminal clients connect to tcp:/.test(output.stdout()),
+        'the server started',
+        60_000,
+      );
+      const port = Number(/terminal clients connect to tcp:127\.0\.0\.1:(\d+)/.exec(output.stdout())![1]);
+      // A peer whose first frame is not a hello (a 4-byte length, then 5 bytes of text).
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.on('error', () => {});
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const address = `tcp:127.0.0.1:${socket.localPort}`;
+      socket.write(Buffer.from([0, 0, 0, 5, ...Buffer.from('hello')]));
+      await eventually(() => output.stderr().includes('handshake-failed'), 'the failure logged', 30_000);
+      socket.destroy();
+      expect(output.stderr()).toMatch(
+        new RegExp(
+          `^\\d\\d:\\d\\d:\\d\\d handshake-failed: listener ${address}: the first frame is not a valid hello`,
+          'm',
+        ),
+      );
+    } finally {
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
   });
 });
 

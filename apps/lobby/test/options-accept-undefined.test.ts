@@ -78,6 +78,7 @@ describe("the lobby's options accept an explicit undefined for every optional pr
       admission: undefined,
       gameHost: undefined,
       log: undefined,
+      logger: undefined,
       signal: undefined,
       limits: undefined,
       lobbyLimits: undefined,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '@msc/transport';
 import { ws } from '@msc/transport-ws';
 import type { LobbyServer } from '../lobby-server.ts';
 import { bundleBrowserClient } from './bundle-browser-client.ts';
@@ -20,6 +21,8 @@ export interface ServeWebOptions {
   readonly script?: string | undefined;
   /** A line for page-server problems (a handler that failed). Default: nothing. */
   readonly log?: ((line: string) => void) | undefined;
+  /** Where the WebSocket listener reports refused connections (`logger` of `ws()`). Default: nothing. */
+  readonly logger?: Logger | undefined;
 }
 
 /** Where a lobby server's web endpoint listens. */
@@ -93,7 +96,7 @@ export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {
   const { port } = http.address() as AddressInfo;
   const origins = [`http://${host}:${port}`, `http://localhost:${port}`];
   const webSocketAddress = await server.listen(
-    ws({ server: http, allowedOrigins: origins }),
+    ws({ server: http, allowedOrigins: origins, logger: options.logger }),
     webEndpointPath,
   );
   return { url: `http://${host}:${port}/`, webSocketAddress };
