@@ -1,14 +1,14 @@
-import { Decoder, Encoder } from 'cbor-x';
+import { decodeItem } from './cbor-decoder.ts';
+import { encodeItem } from './cbor-encoder.ts';
 import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
 import type { DecodeBudget } from './decode-budget.ts';
 import { DecodeError } from './decode-error.ts';
-import { beginDecode, DecodeWalk, endDecode, type UnknownContractPolicy } from './decode-walk.ts';
+import { DecodeWalk, type UnknownContractPolicy } from './decode-walk.ts';
 import { EncodeError } from './encode-error.ts';
 import { beginWalk, EncodeWalk, endWalk, isWalking } from './encode-walk.ts';
 import { scanFrame, scanResult } from './frame-scanner.ts';
 import { type DecodeLimitOverrides, type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
-import { functionMessage, symbolMessage } from './unsupported-value.ts';
 import { descriptorsTag, referenceFrameTag } from './wire-tags.ts';
 
 /** How a {@link Codec} is made. Every option has a default; `new Codec()` is a working codec. */
@@ -29,7 +29,7 @@ export interface CodecOptions<Context = unknown> {
    */
   readonly copyBytes?: boolean | undefined;
   /**
-   * Whether plain objects are written as cbor-x records (keys once per shape per frame, then values
+   * Whether plain objects are written as records (keys once per shape per frame, then values
    * only) instead of CBOR maps. Default true: smaller and faster to decode. Record definitions travel
    * in-band in every frame, so no state is shared between frames or peers, and a decoder reads both
    * forms; turning it off only makes frames readable by generic CBOR tools.
@@ -49,8 +49,9 @@ const referenceFrameHeader = new Uint8Array([
 
 /**
  * Encodes values to CBOR frames and back, with data contracts, errors and by-reference hooks. A
- * session makes one per session with its own hooks; a codec is cheap to keep and reuses its cbor-x
- * encoder and decoder (no allocation per call beyond the output).
+ * session makes one per session with its own hooks; a codec is cheap to keep and reuses its walks
+ * (no allocation per call beyond the output). CBOR is read and written by this package
+ * (`cbor-encoder.ts`, `cbor-decoder.ts`).
  *
  * Supported values: `undefined`, `null`, booleans, numbers (`-0` decodes as `0`), strings (well-formed
  * UTF-16), `bigint` (any size, up to `limits.maxBigIntBytes`), `Date`, `Uint8Array` and the other
@@ -61,7 +62,7 @@ const referenceFrameHeader = new Uint8Array([
  * Reentrancy: `decode` may be called from inside a hook of a running `decode`. `encode` may be called
  * from `encodeReference` (hooks run after the value walk), but not from code that runs during the
  * walk (`isReference`, property getters): that is an `EncodeError` with code `reentrant-encode`,
- * because cbor-x's encoder state is global to the process.
+ * because the CBOR writer's state is global to the process.
  *
  * @typeParam Context what `encode` and `decode` pass through to the hooks
  */
@@ -73,8 +74,8 @@ export class Codec<Context = unknown> {
   readonly #isReference: ((value: object) => boolean) | undefined;
   readonly #errorStacks: boolean;
   readonly #unknownContracts: UnknownContractPolicy;
-  readonly #encoder: Encoder;
-  readonly #decoder: Decoder;
+  readonly #records: boolean;
+  readonly #copyBytes: boolean;
   #idleEncodeWalk: EncodeWalk | undefined;
   #idleDecodeWalk: DecodeWalk | undefined;
 
@@ -91,29 +92,14 @@ export class Codec<Context = unknown> {
       hooks === undefined ? undefined : (hooks.isReference?.bind(hooks) ?? hasReferenceMarker);
     this.#errorStacks = options.errorStacks ?? false;
     this.#unknownContracts = options.unknownContracts ?? 'placeholder';
-    // Deliberate cbor-x options: records per frame (see CodecOptions.records); maps as tag 259 so a
-    // `Map` stays a `Map`; Uint8Array tagged so it decodes as a Uint8Array view everywhere; no
-    // structured clone (its shared-reference tags would make decoded values aliased or cyclic).
-    this.#encoder = new Encoder({
-      useRecords: options.records ?? true,
-      mapsAsObjects: true,
-      tagUint8Array: true,
-      structuredClone: false,
-      useFloat32: 0,
-    });
-    // A separate decoder: an Encoder keeps record structures across calls, a Decoder without
-    // structures starts every frame empty, which is what makes in-band records safe.
-    this.#decoder = new Decoder({
-      mapsAsObjects: true,
-      copyBuffers: options.copyBytes ?? false,
-      int64AsNumber: false,
-    } as ConstructorParameters<typeof Decoder>[0]);
+    this.#records = options.records ?? true;
+    this.#copyBytes = options.copyBytes ?? false;
   }
 
   /**
    * Encodes `value` into one frame.
    *
-   * The result is a view into cbor-x's shared output buffer when the value holds no by-reference
+   * The result is a view into the writer's shared output buffer when the value holds no by-reference
    * values: use it (send it, copy it) but do not transfer its `ArrayBuffer` to another thread; copy
    * with `slice()` first.
    *
@@ -134,8 +120,8 @@ export class Codec<Context = unknown> {
     try {
       const body = this.#walk(walk, value);
       if (walk.references.length === 0) return this.#checkSize(body);
-      // Hooks run now, after the walk and outside cbor-x, in value order. `body` stays valid while
-      // they run: cbor-x never writes over output it has returned.
+      // Hooks run now, after the walk and outside the writer, in value order. `body` stays valid while
+      // they run: the writer never writes over output it has returned.
       const hooks = this.#hooks!;
       const references = walk.references;
       const descriptors = new Array<unknown>(references.length);
@@ -181,22 +167,20 @@ export class Codec<Context = unknown> {
     const walk = this.#idleDecodeWalk ?? new DecodeWalk(this.#registry, this.#hooks, this.#unknownContracts);
     this.#idleDecodeWalk = undefined;
     walk.context = context;
-    const outer = beginDecode(walk);
     try {
-      return this.#decoder.decode(bytes);
+      return decodeItem(bytes, walk, this.#copyBytes);
     } catch (error) {
       throw toDecodeError(error);
     } finally {
-      endDecode(outer);
       walk.reset();
       this.#idleDecodeWalk = walk;
     }
   }
 
   #walk(walk: EncodeWalk, value: unknown): Uint8Array {
-    beginWalk(walk);
+    beginWalk();
     try {
-      return this.#encoder.encode(value);
+      return encodeItem(value, walk, this.#records);
     } catch (error) {
       throw toEncodeError(error);
     } finally {
@@ -229,13 +213,6 @@ function toEncodeError(error: unknown): EncodeError {
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  // cbor-x names a function or symbol by its type only (it never hands us the value).
-  if (message === 'Unknown type: function') {
-    return new EncodeError('unsupported-type', functionMessage, { cause: error });
-  }
-  if (message === 'Unknown type: symbol') {
-    return new EncodeError('unsupported-type', symbolMessage, { cause: error });
-  }
   return new EncodeError('unsupported-type', `expected an encodable value, encoding failed: ${message}`, {
     cause: error,
   });

@@ -34,7 +34,7 @@ export type DecodeErrorCode =
 /**
  * Thrown by `Codec.decode` for every input it cannot turn into a value: hostile, truncated or merely
  * from an incompatible peer. It is the only error `decode` throws; whatever went wrong inside (a
- * cbor-x error, a stack overflow, a throwing hook) is kept as `cause`.
+ * malformed item, a stack overflow, a throwing hook) is kept as `cause`.
  */
 export class DecodeError extends Error {
   /** Why decoding failed. */

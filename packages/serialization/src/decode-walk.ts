@@ -1,4 +1,3 @@
-import { addExtension, Tag } from 'cbor-x';
 import type { ContractRegistry, ShapePlan } from './contract-registry.ts';
 import { DecodeError } from './decode-error.ts';
 import { errorFromPayload } from './error-wire.ts';
@@ -15,9 +14,9 @@ import {
   shapeDefinitionTag,
 } from './wire-tags.ts';
 
-// The decoding half of the bridge to cbor-x: tag handlers are global to the cbor-x module, so each
-// one asks the decode in progress (`activeDecode`). A decode may run inside another (a hook decodes
-// something): cbor-x saves its own state for that, and `withDecode` saves ours.
+// What the codec's own tags decode to. The CBOR reader (`cbor-decoder.ts`) reads every payload and
+// hands it to `tag` of the decode in progress; a decode may run inside another (a hook decodes
+// something), each with its own walk.
 
 /** What a decoder does with a contract none of whose type chain it knows. */
 export type UnknownContractPolicy = 'placeholder' | 'error';
@@ -39,6 +38,31 @@ export class DecodeWalk {
     this.registry = registry;
     this.hooks = hooks;
     this.unknownContracts = unknownContracts;
+  }
+
+  /** What the codec's tag `tag` (one of `wire-tags.ts`, the scan let no other through) with `payload` decodes to. */
+  tag(tag: number, payload: any): unknown {
+    switch (tag) {
+      case shapeDefinitionTag:
+        return this.defineShape(payload);
+      case contractTag:
+        return this.materializeContract(payload);
+      case errorTag:
+        return errorFromPayload(payload, this.registry);
+      case referenceTag:
+        return this.reference(payload);
+      case descriptorsTag:
+        return this.takeDescriptors(payload);
+      case referenceFrameTag:
+        return (payload as unknown[])[1];
+      case dateMillisecondsTag:
+        return new Date(payload as number);
+      case arrayBufferTag:
+        // A copy: an ArrayBuffer cannot be a view, and the frame's own buffer may be pooled.
+        return new Uint8Array(payload as Uint8Array).buffer;
+      default:
+        throw new DecodeError('unsupported-tag', `expected a tag this codec writes, got tag ${tag}`);
+    }
   }
 
   /** Forgets everything about the last frame. */
@@ -157,39 +181,3 @@ function isStringList(value: unknown): value is string[] {
   for (const item of value) if (typeof item !== 'string') return false;
   return true;
 }
-
-let activeDecode: DecodeWalk | undefined;
-
-/**
- * Makes `walk` the active decode and returns the one it interrupts (a hook may decode inside a
- * decode); the caller must pass that to {@link endDecode} in a `finally`.
- */
-export function beginDecode(walk: DecodeWalk): DecodeWalk | undefined {
-  const outer = activeDecode;
-  activeDecode = walk;
-  return outer;
-}
-
-/** Restores the decode that {@link beginDecode} interrupted. */
-export function endDecode(outer: DecodeWalk | undefined): void {
-  activeDecode = outer;
-}
-
-function handler(tag: number, handle: (walk: DecodeWalk, payload: any) => unknown): void {
-  addExtension({
-    tag,
-    // Outside a decode of ours (another cbor-x user in the process), behave as cbor-x does for a tag it does not know.
-    decode: (payload: unknown) =>
-      activeDecode === undefined ? new Tag(payload, tag) : handle(activeDecode, payload),
-  } as unknown as Parameters<typeof addExtension>[0]);
-}
-
-handler(shapeDefinitionTag, (walk, payload) => walk.defineShape(payload));
-handler(contractTag, (walk, payload) => walk.materializeContract(payload));
-handler(errorTag, (walk, payload) => errorFromPayload(payload, walk.registry));
-handler(referenceTag, (walk, payload) => walk.reference(payload));
-handler(descriptorsTag, (walk, payload) => walk.takeDescriptors(payload));
-handler(referenceFrameTag, (_walk, payload: unknown[]) => payload[1]);
-handler(dateMillisecondsTag, (_walk, payload: number) => new Date(payload));
-// A copy: an ArrayBuffer cannot be a view, and the frame's own buffer may be pooled.
-handler(arrayBufferTag, (_walk, payload: Uint8Array) => new Uint8Array(payload).buffer);

@@ -1,4 +1,3 @@
-import { addExtension } from 'cbor-x';
 import type { ContractDefinition, ContractRegistry } from './contract-registry.ts';
 import { EncodeError } from './encode-error.ts';
 import { errorToPayload } from './error-wire.ts';
@@ -13,14 +12,10 @@ import {
   shapeDefinitionTag,
 } from './wire-tags.ts';
 
-// How values that are not plain data reach this package while cbor-x walks a value.
-//
-// cbor-x writes plain objects, arrays, `Map`s and primitives itself and offers one hook for the rest:
-// its extension list, tried with `instanceof` for every other object. Extensions are global to the
-// cbor-x module, so this file registers exactly one, first in the list, whose class answers
-// `instanceof` through `Symbol.hasInstance` by asking the walk in progress (`activeWalk`). Outside a
-// walk of ours it answers false at once, so other cbor-x users in the process see no difference.
-// Plain data never reaches the hook at all: that is why plain data costs what raw cbor-x costs.
+// How values that are not plain data are written. The CBOR writer (`cbor-encoder.ts`) writes plain
+// objects, arrays, `Map`s, `Uint8Array`s and primitives itself and asks the walk about every other
+// object (`claim`), then writes the claimed value's tag (`tag`) and lets the walk write its payload
+// (`write`). Plain data never reaches the walk at all: that is why plain data costs no more than CBOR.
 
 /** What the claimed value is; `claim` decides, `getTag` and `write` act on it right after. */
 enum Claim {
@@ -101,7 +96,7 @@ export class EncodeWalk {
     this.allowReferences = true;
   }
 
-  /** Decides whether this package writes `value` (true) or cbor-x does (false). Hot path: keep the common cases first. */
+  /** Decides whether the walk writes `value` (true) or the CBOR writer does (false). Hot path: keep the common cases first. */
   claim(value: object): boolean {
     if (value === this.#bypass) {
       this.#bypass = undefined;
@@ -116,7 +111,7 @@ export class EncodeWalk {
     }
     if (type === ShapeDefinition) return this.#take(Claim.Shape);
     if (this.isReference?.(value)) return this.#take(Claim.Reference);
-    if (type === Set || ArrayBuffer.isView(value)) return false; // cbor-x's own tags
+    if (type === Set || ArrayBuffer.isView(value)) return false; // the writer's own tags
     if (value instanceof Date) return this.#take(Claim.Date);
     if (value instanceof Error) return this.#take(Claim.Error);
     if (type === UnknownContract) return this.#take(Claim.Unknown);
@@ -125,7 +120,7 @@ export class EncodeWalk {
     if (Array.isArray(value)) return this.#take(Claim.ArrayCopy);
     if (value instanceof Set) return false; // subclasses: written as a Set
     const prototype = Object.getPrototypeOf(value);
-    // A null-prototype object, or a plain object from another realm: cbor-x writes it as an object.
+    // A null-prototype object, or a plain object from another realm: the writer writes it as an object.
     if (prototype === null || Object.getPrototypeOf(prototype) === null) return false;
     return this.#take(Claim.Unsupported);
   }
@@ -135,7 +130,7 @@ export class EncodeWalk {
     return true;
   }
 
-  /** The tag cbor-x writes before `write` runs; undefined for none. */
+  /** The tag the writer writes before `write` runs; undefined for none. */
   tag(value: object): number | undefined {
     switch (this.#claim) {
       case Claim.Contract:
@@ -165,7 +160,7 @@ export class EncodeWalk {
     }
   }
 
-  /** Writes the payload of the value just claimed, through cbor-x's `encode` so nested values are walked too. */
+  /** Writes the payload of the value just claimed, through the writer's `encode` so nested values are walked too. */
   write(value: object, encode: (value: unknown) => void): void {
     // Read the claim first: encoding the payload claims nested values and overwrites it.
     switch (this.#claim) {
@@ -195,7 +190,7 @@ export class EncodeWalk {
         return;
       case Claim.Reference:
         // Only the index goes into the body; the hook runs after the walk (see Codec.encode), so the
-        // session may encode from inside its hook, which cbor-x could not survive mid-walk.
+        // session may encode from inside its hook, which the shared writer could not survive mid-walk.
         encode(this.references.push(value) - 1);
         return;
       case Claim.Error:
@@ -232,41 +227,20 @@ export class EncodeWalk {
   }
 }
 
-/** The walk cbor-x is running for us right now, if any. Walks never nest (see `Codec.encode`). */
-let activeWalk: EncodeWalk | undefined;
+/** Whether a walk is running (then `encode` must not start another: the writer's state is global). */
+let walking = false;
 
-/** Whether a walk is running (then `encode` must not start another: cbor-x's encoder state is global). */
+/** Whether a walk is running. */
 export function isWalking(): boolean {
-  return activeWalk !== undefined;
+  return walking;
 }
 
-/** Makes `walk` the active walk; the caller must call {@link endWalk} in a `finally`. */
-export function beginWalk(walk: EncodeWalk): void {
-  activeWalk = walk;
+/** Marks a walk as running; the caller must call {@link endWalk} in a `finally`. */
+export function beginWalk(): void {
+  walking = true;
 }
 
-/** Ends the active walk. */
+/** Ends the running walk. */
 export function endWalk(): void {
-  activeWalk = undefined;
+  walking = false;
 }
-
-/** The extension "class": `instanceof` asks the active walk. */
-function ClaimedByCodec(): void {}
-Object.defineProperty(ClaimedByCodec, Symbol.hasInstance, {
-  value: (value: unknown): boolean =>
-    activeWalk !== undefined && typeof value === 'object' && value !== null && activeWalk.claim(value),
-});
-
-// cbor-x calls getTag and then encode right after a successful `instanceof`, with no user code in
-// between, so the claim recorded by `claim` is still the current one. Registered once per process
-// (per copy of this module); cbor-x puts it first in its extension list.
-addExtension({
-  Class: ClaimedByCodec as unknown as new () => object,
-  tag: undefined as unknown as number,
-  getTag: (value: object) => activeWalk!.tag(value),
-  encode: (value: object, encode: (value: unknown) => Uint8Array) => {
-    activeWalk!.write(value, encode);
-    return undefined as unknown as Uint8Array;
-  },
-  decode: undefined as unknown as (item: unknown) => object,
-} as Parameters<typeof addExtension>[0] & { getTag(value: object): number | undefined });

@@ -23,14 +23,14 @@ import {
 // Why one file over 450 lines: the scan is a single state machine (the expectation and container
 // constants, the loop and its pricing); split across files, one transition would be read in three.
 //
-// Why a separate scan: cbor-x decodes recursively and trusts lengths, tags and record definitions it
-// finds. This loop walks the frame once, iteratively (an explicit stack, so no input can overflow the
-// JavaScript stack), and rejects everything this codec never writes before cbor-x sees a byte. It
+// Why a separate scan: the reader (`cbor-decoder.ts`) decodes recursively and trusts lengths, tags and
+// record definitions it finds. This loop walks the frame once, iteratively (an explicit stack, so no input can overflow the
+// JavaScript stack), and rejects everything this codec never writes before the reader sees a byte. It
 // allocates nothing and skips over string and byte payloads, so it costs a fraction of decoding.
 //
 // It also prices the frame: every container, tag and record definition adds the work units
 // `limits.ts` lists, checked against the frame's budget as each one opens, so a frame whose shape
-// would make cbor-x build far more than its bytes (millions of empty arrays, thousands of record
+// would make the reader build far more than its bytes (millions of empty arrays, thousands of record
 // definitions, records with hundreds of thousands of keys) is refused before anything is built.
 
 // What the next item must be, decided by its parent (a tag, or a position inside a container).
@@ -86,7 +86,7 @@ const {
   wideRecordValue: wideRecordValueWork,
   fastRecordKeys,
 } = decodeWorkCosts;
-// cbor-x compiles a reader for a record on its third read after the definition.
+// The reader compiles a reader for a record on its third read after the definition.
 const compiledRecordUse = 3;
 
 /** What the last {@link scanFrame} counted besides its work: read it right after the call. */
@@ -228,8 +228,8 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
         ((bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!);
       position += 4;
     } else if (info === 27) {
-      // 64-bit arguments: integers (bigint) and doubles only; cbor-x never writes 64-bit lengths or
-      // tags, and some of its readers would misread them.
+      // 64-bit arguments: integers (bigint) and doubles only; the writer never writes 64-bit lengths or
+      // tags, and the reader would misread them.
       if (major !== 0 && major !== 1 && major !== 7)
         throw malformed(`unexpected 64-bit ${majorNames[major]} header`, start);
       if (position + 8 > end) throw truncated(position);

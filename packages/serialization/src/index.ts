@@ -1,8 +1,8 @@
 /**
- * @msc/serialization: the codec every MSC session speaks. Values become CBOR frames (on cbor-x) and
- * back, with versionable data contracts, typed errors, decode limits, and hooks through which a
- * session turns capabilities, sequences and byte streams into wire descriptors. It knows nothing of
- * sessions.
+ * @msc/serialization: the codec every MSC session speaks. Values become CBOR frames (read and written by
+ * this package, as cbor-x wrote them) and back, with versionable data contracts, typed errors, decode
+ * limits, and hooks through which a session turns capabilities, sequences and byte streams into wire
+ * descriptors. It knows nothing of sessions.
  *
  * @example
  * import { Codec, ContractRegistry, UnknownContract } from '@msc/serialization';

@@ -24,8 +24,8 @@ export interface DecodeLimits {
   /** Longest bignum (a `bigint` outside the 64-bit range), in bytes. Default 1024 (8192 bits). */
   readonly maxBigIntBytes: number;
   /**
-   * Most keys in one record definition (the key list of a plain object written as a cbor-x record).
-   * Default 4096. Objects with more keys decode slowly (V8 dictionary mode, and cbor-x compiles a
+   * Most keys in one record definition (the key list of a plain object written as a record).
+   * Default 4096. Objects with more keys decode slowly (V8 dictionary mode, and the decoder compiles a
    * reader per record): send a `Map` for dictionaries. Violation: `record-too-wide`.
    */
   readonly maxRecordKeys: number;
@@ -65,7 +65,7 @@ export const decodeWorkCosts: {
   readonly recordDefinition: number;
   /** Each key of a record definition (a new key name, as for `objectKey`). */
   readonly recordKey: number;
-  /** The third use of a record in a frame, when cbor-x compiles a reader for it. */
+  /** The third use of a record in a frame, when the decoder compiles a reader for it. */
   readonly recordCompile: number;
   /** Each key of a record being compiled. */
   readonly recordCompileKey: number;

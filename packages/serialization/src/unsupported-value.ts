@@ -41,7 +41,7 @@ export function unsupportedObjectMessage(value: object): string {
   return `${got}; register its class as a contract to pass it by value, or pass a plain object`;
 }
 
-/** The message for a function met among the values (cbor-x reports it without the value). */
+/** The message for a function met among the values (the writer meets it without a class to name). */
 export const functionMessage = `${expected}, got a function, which cannot travel as data; make it a method of a class and wrap an instance with proxy() from @msc/eventual to pass it by reference (a callback capability)`;
 
 /** The message for a symbol met among the values. */

@@ -23,11 +23,11 @@ export const arrayBufferTag = 44606;
 
 /**
  * A `Date` as its time value in milliseconds (an integer, or NaN for an invalid date). Not tag 1:
- * cbor-x writes tag 1 as float seconds, which loses milliseconds far from the epoch.
+ * tag 1 (as cbor-x writes it) is float seconds, which loses milliseconds far from the epoch.
  */
 export const dateMillisecondsTag = 44607;
 
-/** cbor-x's tags for typed arrays (RFC 8746), little-endian and big-endian, with their element size in bytes. */
+/** The tags for typed arrays (RFC 8746), little-endian and big-endian, with their element size in bytes. */
 export const typedArrayTags: ReadonlyMap<number, number> = new Map([
   [64, 1], // Uint8Array
   [68, 1], // Uint8ClampedArray
@@ -50,7 +50,7 @@ export const typedArrayTags: ReadonlyMap<number, number> = new Map([
   [86, 8], // Float64Array, little-endian
 ]);
 
-/** cbor-x's epoch-seconds date tag (RFC 8949 tag 1). */
+/** The epoch-seconds date tag (RFC 8949 tag 1): read, never written. */
 export const dateTag = 1;
 /** Positive bignum (RFC 8949 tag 2). */
 export const positiveBignumTag = 2;
@@ -60,9 +60,9 @@ export const negativeBignumTag = 3;
 export const setTag = 258;
 /** A `Map`: a CBOR map decoded as a `Map` rather than an object. */
 export const mapTag = 259;
-/** cbor-x's inline record definition: `[recordTag, keys, ...values]`. */
+/** An inline record definition (cbor-x's numbering, kept for wire compatibility): `[recordTag, keys, ...values]`. */
 export const recordDefinitionTag = 0xdfff;
-/** cbor-x's first record tag; a frame defines its records in-band, ids `recordTagFirst..recordTagLast`. */
+/** The first record tag; a frame defines its records in-band, ids `recordTagFirst..recordTagLast`. */
 export const recordTagFirst = 0xe000;
-/** cbor-x's last record tag (it recycles 256 record ids per frame when no structures are shared). */
+/** The last record tag (the writer recycles 256 record ids per frame). */
 export const recordTagLast = 0xe0ff;

@@ -1,0 +1,377 @@
+import { EncodeError } from './encode-error.ts';
+import type { EncodeWalk } from './encode-walk.ts';
+import { functionMessage, symbolMessage } from './unsupported-value.ts';
+import {
+  mapTag,
+  negativeBignumTag,
+  positiveBignumTag,
+  recordDefinitionTag,
+  recordTagFirst,
+  setTag,
+} from './wire-tags.ts';
+
+// The CBOR writer (RFC 8949) for the subset `frame-scanner.ts` accepts. Why our own and not a CBOR
+// library: a browser page pays for every byte of its codec, and the libraries that are as fast as this
+// one (cbor-x) carry every CBOR feature (packed values, shared structures, structured clone, string
+// bundles) in one closure a bundler cannot trim. This file writes what a codec frame holds and nothing
+// else, the way cbor-x writes it, so frames stay byte-compatible with the cbor-x-era wire format:
+//
+//   numbers      an integer in [-2^32, 2^32) as a CBOR integer (-0 as 0), anything else as a float64
+//   bigint       a 64-bit CBOR integer, or a bignum (tags 2 and 3) outside that range
+//   string       UTF-8 text (short strings encoded here, long ones by TextEncoder.encodeInto)
+//   object       a record: the first object of a key list in a frame writes
+//                `recordDefinitionTag [id, keys, ...values]`, later ones `tag(id) [...values]`
+//                (ids recordTagFirst.. +255, recycled after 256 key lists); or a map without records
+//   Map / Set    tag 259 around a map / tag 258 around an array
+//   typed arrays tag 64 (Uint8Array) or the RFC 8746 tag of the class (little-endian) around its bytes
+//   the rest     whatever `EncodeWalk` claims (contracts, errors, dates, references, ...), or an error
+//
+// Output goes to one shared buffer: each frame is written after the previous one and returned as a
+// view, so a returned frame is never written over (a new buffer is taken when the current one is
+// nearly full, or grown by copying when a frame outgrows it).
+
+/** Writes one nested value; handed to `EncodeWalk.write` for the payloads it writes. */
+export type EncodeItem = (value: unknown) => void;
+
+const textEncoder = new TextEncoder();
+const minimumBuffer = 8192;
+// A frame starts in the current buffer only if this much is left; otherwise in a new one.
+const startRoom = 2048;
+
+// On Node, Buffer.allocUnsafeSlow skips zero-filling, most of a large frame's cost beyond the copy
+// (cbor-x does the same); elsewhere a plain Uint8Array. Only the bytes of returned frames are ever
+// read, and each of those was written.
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
+const allocate =
+  nodeBuffer === undefined
+    ? (size: number) => new Uint8Array(size)
+    : (size: number) => nodeBuffer.allocUnsafeSlow(size);
+
+let target = allocate(minimumBuffer);
+let view = new DataView(target.buffer);
+let position = 0;
+let start = 0;
+let walk: EncodeWalk;
+let useRecords = true;
+
+// Records: a tree of key transitions (key → next node), kept across frames so the common shapes cost one
+// lookup per key. A node's `id` is its record id in the frame being written; `defined` lists the nodes
+// that got one, so the frame's end forgets them (records are in-band per frame).
+const recordId = Symbol('record id');
+interface RecordNode {
+  [key: string]: RecordNode | undefined;
+  [recordId]?: number | undefined;
+}
+let keyTree: RecordNode = Object.create(null);
+let keyNodes = 0;
+const defined: RecordNode[] = [];
+let nextRecordId = 0;
+const maximumRecords = 256;
+// Past this many nodes the tree is dropped between frames, so odd shapes cannot grow it without bound.
+const maximumKeyNodes = 10_000;
+
+/**
+ * Encodes `value` as one CBOR item with `walkInProgress` deciding every non-plain object.
+ * @returns a view of the bytes written (valid until the caller lets go of it; never written over)
+ * @throws EncodeError for a value it cannot write, whatever the walk throws, a `RangeError` when
+ *   the value nests deeper than the stack
+ */
+export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: boolean): Uint8Array {
+  start = position;
+  if (target.length - position < startRoom) replaceBuffer(target.length);
+  walk = walkInProgress;
+  useRecords = records;
+  try {
+    write(value);
+    return target.subarray(start, position);
+  } catch (error) {
+    position = start;
+    throw error;
+  } finally {
+    for (const node of defined) node[recordId] = undefined;
+    defined.length = 0;
+    nextRecordId = 0;
+    if (keyNodes > maximumKeyNodes) {
+      keyTree = Object.create(null);
+      keyNodes = 0;
+    }
+  }
+}
+
+/** Moves the frame written so far (from `start`) to a fresh buffer of at least `size` bytes. */
+function replaceBuffer(size: number): void {
+  const next = allocate(Math.max(size, minimumBuffer));
+  next.set(target.subarray(start, position));
+  position -= start;
+  start = 0;
+  target = next;
+  view = new DataView(next.buffer);
+}
+
+/** Makes room for `bytes` more bytes at `position`: a buffer 4 times the frame so far, so the next frames fit too. */
+function reserve(bytes: number): void {
+  if (position + bytes > target.length) replaceBuffer((position - start + bytes) * 4);
+}
+
+/** Writes a header: major type `major` (0-7, shifted) with `argument` (a non-negative integer below 2^32). */
+function header(major: number, argument: number): void {
+  reserve(9);
+  if (argument < 24) {
+    target[position++] = major | argument;
+  } else if (argument < 0x100) {
+    target[position++] = major | 24;
+    target[position++] = argument;
+  } else if (argument < 0x10000) {
+    target[position++] = major | 25;
+    target[position++] = argument >> 8;
+    target[position++] = argument & 0xff;
+  } else {
+    target[position++] = major | 26;
+    view.setUint32(position, argument);
+    position += 4;
+  }
+}
+
+const unsignedMajor = 0x00;
+const negativeMajor = 0x20;
+const bytesMajor = 0x40;
+const textMajor = 0x60;
+const arrayMajor = 0x80;
+const mapMajor = 0xa0;
+const tagMajor = 0xc0;
+
+function write(value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      writeString(value);
+      break;
+    case 'number':
+      if (value >>> 0 === value) {
+        header(unsignedMajor, value);
+      } else if (value < 0 && value >= -0x100000000 && Math.floor(value) === value) {
+        header(negativeMajor, -1 - value);
+      } else {
+        reserve(9);
+        target[position++] = 0xfb;
+        view.setFloat64(position, value);
+        position += 8;
+      }
+      break;
+    case 'object':
+      if (value === null) writeSimple(0xf6);
+      else writeObject(value);
+      break;
+    case 'boolean':
+      writeSimple(value ? 0xf5 : 0xf4);
+      break;
+    case 'undefined':
+      writeSimple(0xf7);
+      break;
+    case 'bigint':
+      writeBigInt(value);
+      break;
+    case 'function':
+      throw new EncodeError('unsupported-type', functionMessage);
+    default:
+      throw new EncodeError('unsupported-type', symbolMessage);
+  }
+}
+
+function writeSimple(byte: number): void {
+  reserve(1);
+  target[position++] = byte;
+}
+
+function writeString(value: string): void {
+  const length = value.length;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; reserve the header that bound needs, then move the
+  // text back if its real length needs a shorter one.
+  const maximum = length * 3;
+  const headerBytes = maximum < 24 ? 1 : maximum < 0x100 ? 2 : maximum < 0x10000 ? 3 : 5;
+  reserve(headerBytes + maximum);
+  const textStart = position + headerBytes;
+  let end = textStart;
+  if (length < 64) {
+    // Short strings: a loop beats the call into TextEncoder.
+    for (let index = 0; index < length; index++) {
+      let code = value.charCodeAt(index);
+      if (code < 0x80) {
+        target[end++] = code;
+      } else if (code < 0x800) {
+        target[end++] = 0xc0 | (code >> 6);
+        target[end++] = 0x80 | (code & 0x3f);
+      } else {
+        const next = value.charCodeAt(index + 1);
+        if ((code & 0xfc00) === 0xd800 && (next & 0xfc00) === 0xdc00) {
+          code = 0x10000 + ((code & 0x3ff) << 10) + (next & 0x3ff);
+          index++;
+          target[end++] = 0xf0 | (code >> 18);
+          target[end++] = 0x80 | ((code >> 12) & 0x3f);
+        } else {
+          target[end++] = 0xe0 | (code >> 12);
+        }
+        target[end++] = 0x80 | ((code >> 6) & 0x3f);
+        target[end++] = 0x80 | (code & 0x3f);
+      }
+    }
+  } else {
+    end += textEncoder.encodeInto(value, target.subarray(textStart, textStart + maximum)).written;
+  }
+  const bytes = end - textStart;
+  header(textMajor, bytes);
+  if (position !== textStart) target.copyWithin(position, textStart, end);
+  position += bytes;
+}
+
+function writeBigInt(value: bigint): void {
+  if (value >= 0n && value < 0x10000000000000000n) {
+    reserve(9);
+    target[position++] = 0x1b;
+    view.setBigUint64(position, value);
+    position += 8;
+    return;
+  }
+  if (value < 0n && value > -0x10000000000000000n) {
+    reserve(9);
+    target[position++] = 0x3b;
+    view.setBigUint64(position, -1n - value);
+    position += 8;
+    return;
+  }
+  // A bignum: the magnitude's bytes, most significant first.
+  header(tagMajor, value < 0n ? negativeBignumTag : positiveBignumTag);
+  let magnitude = value < 0n ? -1n - value : value;
+  const bytes: number[] = [];
+  while (magnitude > 0n) {
+    bytes.push(Number(magnitude & 0xffn));
+    magnitude >>= 8n;
+  }
+  writeBytes(new Uint8Array(bytes.reverse()));
+}
+
+function writeBytes(bytes: Uint8Array): void {
+  header(bytesMajor, bytes.length);
+  reserve(bytes.length);
+  target.set(bytes, position);
+  position += bytes.length;
+}
+
+/** The RFC 8746 little-endian tag of each typed array class but Uint8Array (cbor-x's numbering). */
+const typedArrayTags = new Map<unknown, number>([
+  [Uint8ClampedArray, 68],
+  [Uint16Array, 69],
+  [Uint32Array, 70],
+  [BigUint64Array, 71],
+  [Int8Array, 72],
+  [Int16Array, 77],
+  [Int32Array, 78],
+  [BigInt64Array, 79],
+  [Float32Array, 85],
+  [Float64Array, 86],
+]);
+// Big-endian machines write the big-endian tags, 4 below the little-endian ones.
+const endianOffset = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 4;
+
+function writeObject(value: object): void {
+  const type = value.constructor;
+  if (type === Object) {
+    writePlainObject(value);
+    return;
+  }
+  if (type === Array) {
+    const array = value as unknown[];
+    const length = array.length;
+    header(arrayMajor, length);
+    for (let index = 0; index < length; index++) write(array[index]);
+    return;
+  }
+  if (type === Uint8Array) {
+    header(tagMajor, 64);
+    writeBytes(value as Uint8Array);
+    return;
+  }
+  if (type === Map) {
+    const map = value as Map<unknown, unknown>;
+    header(tagMajor, mapTag);
+    header(mapMajor, map.size);
+    for (const [key, item] of map) {
+      write(key);
+      write(item);
+    }
+    return;
+  }
+  if (walk.claim(value)) {
+    const tag = walk.tag(value);
+    if (tag !== undefined) header(tagMajor, tag);
+    walk.write(value, write);
+    return;
+  }
+  // What the walk leaves to the writer: sets, typed arrays, and objects without a class.
+  if (value instanceof Set) {
+    header(tagMajor, setTag);
+    header(arrayMajor, value.size);
+    for (const item of value) write(item);
+    return;
+  }
+  if (ArrayBuffer.isView(value)) {
+    // Byte arrays of other classes (Node's Buffer) are written as Uint8Arrays.
+    const tag = value instanceof Uint8Array ? 64 + endianOffset : typedArrayTags.get(type);
+    if (tag === undefined)
+      throw new EncodeError(
+        'unsupported-type',
+        `expected a typed array, got ${(type as { name?: string }).name}`,
+      );
+    header(tagMajor, tag - endianOffset);
+    writeBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    return;
+  }
+  writePlainObject(value);
+}
+
+function writePlainObject(object: object): void {
+  const record = object as Record<string, unknown>;
+  if (!useRecords) {
+    const keys = Object.keys(record);
+    header(mapMajor, keys.length);
+    for (const key of keys) {
+      writeString(key);
+      write(record[key]);
+    }
+    return;
+  }
+  // Walk the key tree along the object's own keys, in order.
+  let node = keyTree;
+  let length = 0;
+  // `hasOwnProperty` inside `for in` is what V8 optimizes (and objects without a prototype have none).
+  const checkOwn = typeof record.hasOwnProperty === 'function';
+  for (const key in record) {
+    if (checkOwn && !Object.hasOwn(record, key)) continue;
+    let next = node[key];
+    if (next === undefined) {
+      next = Object.create(null) as RecordNode;
+      node[key] = next;
+      keyNodes++;
+    }
+    node = next;
+    length++;
+  }
+  const id = node[recordId];
+  if (id !== undefined) {
+    header(tagMajor, recordTagFirst + id);
+    header(arrayMajor, length);
+  } else {
+    // First object of this key list in the frame: define the record. After 256 definitions the ids
+    // start again at 0 (the decoder replaces a definition with the next one of the same id).
+    const fresh = nextRecordId;
+    nextRecordId = (nextRecordId + 1) % maximumRecords;
+    if (defined.length === maximumRecords) defined[fresh]![recordId] = undefined;
+    defined[fresh] = node;
+    node[recordId] = fresh;
+    header(tagMajor, recordDefinitionTag);
+    header(arrayMajor, length + 2);
+    header(unsignedMajor, recordTagFirst + fresh);
+    header(arrayMajor, length);
+    for (const key in record) if (!checkOwn || Object.hasOwn(record, key)) writeString(key);
+  }
+  for (const key in record) if (!checkOwn || Object.hasOwn(record, key)) write(record[key]);
+}
