@@ -19,6 +19,8 @@ mkdirSync(new URL('test/', root), { recursive: true });
 const packageName = `@msc/${name}`;
 const write = (path, text) => writeFileSync(new URL(path, root), text);
 const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
+// The repository and the supported Node come from the root manifest, so every package says the same.
+const rootManifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 write(
   'package.json',
@@ -26,10 +28,14 @@ write(
     name: packageName,
     version: '0.0.0',
     description,
+    keywords: ['msc', 'capabilities', 'rpc'],
     license: 'MIT',
+    repository: { ...rootManifest.repository, directory: `packages/${name}` },
+    engines: rootManifest.engines,
     type: 'module',
     sideEffects: false,
-    files: ['dist', 'src', 'README.md', 'CHANGELOG.md'],
+    // Only what a user needs: built JavaScript and declarations (no build info, test types or maps).
+    files: ['dist', '!dist/.*', '!dist/**/*.map', 'README.md', 'CHANGELOG.md'],
     exports: {
       '.': { '@msc/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
       './package.json': './package.json',
@@ -41,7 +47,14 @@ write(
       bench: 'vitest bench --run',
     },
     dependencies: Object.fromEntries(dependencies.map((dependency) => [dependency, 'workspace:^'])),
-    publishConfig: { access: 'public' },
+    // The published manifest drops the @msc/source condition (sources are not published).
+    publishConfig: {
+      access: 'public',
+      exports: {
+        '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+        './package.json': './package.json',
+      },
+    },
   }),
 );
 write(
