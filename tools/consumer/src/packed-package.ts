@@ -22,6 +22,8 @@ export interface PackedPackage {
   readonly files: ReadonlyMap<string, number>;
   /** The manifest as published (after `publishConfig`). */
   readonly manifest: PublishedManifest;
+  /** The `exports` of the package's manifest in the workspace (with its `@msc/source` conditions). */
+  readonly workspaceExports: unknown;
   /** The tarball parsed by `@arethetypeswrong/core`, for its checks. */
   readonly parsed: Package;
 }
@@ -71,10 +73,10 @@ export async function packPackages(root: string, destination: string): Promise<P
   const folders = readdirSync(join(root, 'packages'));
   return readdirSync(destination)
     .filter((file) => file.endsWith('.tgz'))
-    .map((file) => readTarball(join(destination, file), folders));
+    .map((file) => readTarball(root, join(destination, file), folders));
 }
 
-function readTarball(tarball: string, folders: readonly string[]): PackedPackage {
+function readTarball(root: string, tarball: string, folders: readonly string[]): PackedPackage {
   const parsed = createPackageFromTarballData(new Uint8Array(readFileSync(tarball)));
   const prefix = `/node_modules/${parsed.packageName}/`;
   const files = new Map<string, number>();
@@ -86,6 +88,11 @@ function readTarball(tarball: string, folders: readonly string[]): PackedPackage
   if (folder === undefined) {
     throw new Error(`expected ${tarball} to be a package of packages/, but it is ${manifest.name}`);
   }
+  const workspaceManifest = JSON.parse(
+    readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8'),
+  ) as {
+    exports?: unknown;
+  };
   return {
     name: manifest.name,
     version: manifest.version,
@@ -94,6 +101,7 @@ function readTarball(tarball: string, folders: readonly string[]): PackedPackage
     packedBytes: statSync(tarball).size,
     files,
     manifest,
+    workspaceExports: workspaceManifest.exports,
     parsed,
   };
 }

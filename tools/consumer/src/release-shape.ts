@@ -43,6 +43,13 @@ export function releaseShapeProblems(packed: PackedPackage): string[] {
       `${name}'s published exports keep the @msc/source condition: publishConfig.exports must drop it`,
     );
   }
+  const expected = JSON.stringify(withoutSourceCondition(packed.workspaceExports));
+  if (exportsText !== expected) {
+    problems.push(
+      `${name} publishes exports ${exportsText}, but its workspace exports without @msc/source are ${expected}: ` +
+        'publishConfig.exports must list every entry',
+    );
+  }
   for (const target of exportTargets(manifest['exports'])) {
     if (!files.has(target.replace(/^\.\//, ''))) {
       problems.push(`${name} exports ${target}, which the tarball does not hold`);
@@ -81,6 +88,16 @@ export function releaseShapeProblems(packed: PackedPackage): string[] {
   if (manifest['type'] !== 'module') problems.push(`${name} needs "type": "module"`);
   if (manifest['sideEffects'] !== false) problems.push(`${name} needs "sideEffects": false`);
   return problems;
+}
+
+/** `exports` with every `@msc/source` condition removed, at any depth. */
+function withoutSourceCondition(exports: unknown): unknown {
+  if (exports === null || typeof exports !== 'object') return exports ?? null;
+  return Object.fromEntries(
+    Object.entries(exports)
+      .filter(([condition]) => condition !== '@msc/source')
+      .map(([condition, target]) => [condition, withoutSourceCondition(target)]),
+  );
 }
 
 /** Every file path an exports map points to (leaves of conditions), like `./dist/index.js`. */

@@ -170,4 +170,12 @@ describe('the published packages, as a newcomer installs them', () => {
       'consumer: all checks passed',
     ]);
   });
+
+  test('the msc-trace command of @msc/trace-viewer runs from the installed tarball', async () => {
+    const { stdout } = await runCommand(join(nodeProject, 'node_modules', '.bin', 'msc-trace'), ['--help'], {
+      cwd: nodeProject,
+      timeoutMs: stepTimeoutMs,
+    });
+    expect(stdout).toMatch(/^Usage: msc-trace /m);
+  });
 });

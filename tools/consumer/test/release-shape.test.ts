@@ -31,7 +31,14 @@ const leanManifest = {
   scripts: { build: 'rollup -c', test: 'vitest run' },
 };
 
-function packed(files: Array<[string, number]>, manifest: Record<string, unknown>): PackedPackage {
+function packed(
+  files: Array<[string, number]>,
+  manifest: Record<string, unknown>,
+  workspaceExports: unknown = {
+    '.': { '@msc/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+    './package.json': './package.json',
+  },
+): PackedPackage {
   return {
     name: '@msc/example',
     version: '0.1.0',
@@ -40,6 +47,7 @@ function packed(files: Array<[string, number]>, manifest: Record<string, unknown
     packedBytes: 5_000,
     files: new Map(files),
     manifest: { ...leanManifest, ...manifest } as PackedPackage['manifest'],
+    workspaceExports,
     parsed: undefined as unknown as PackedPackage['parsed'],
   };
 }
@@ -82,9 +90,14 @@ describe('release shape', () => {
           dependencies: { '@msc/transport': 'workspace:^' },
           scripts: { postinstall: 'node setup.js' },
         },
+        {
+          '.': { '@msc/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+          './kit': { types: './dist/kit.d.ts', default: './dist/kit.js' },
+        },
       ),
     );
-    expect(problems).toEqual([
+    // (The published exports also differ from the workspace's: the next test covers that sentence.)
+    expect(problems.filter((problem) => !problem.includes(' publishes exports '))).toEqual([
       '@msc/example does not ship LICENSE',
       "@msc/example's published exports keep the @msc/source condition: publishConfig.exports must drop it",
       '@msc/example exports ./src/index.ts, which the tarball does not hold',
@@ -93,6 +106,28 @@ describe('release shape', () => {
       '@msc/example depends on @msc/transport@workspace:^, which no registry can resolve',
       '@msc/example has a "postinstall" script, which would run on every install',
     ]);
+  });
+
+  test('an entry of the workspace exports missing from publishConfig.exports is named', () => {
+    const problems = releaseShapeProblems(
+      packed(
+        leanFiles,
+        {},
+        {
+          '.': { '@msc/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+          './handler': {
+            '@msc/source': './src/handler.ts',
+            types: './dist/handler.d.ts',
+            default: './dist/handler.js',
+          },
+          './package.json': './package.json',
+        },
+      ),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^@msc\/example publishes exports .* but its workspace exports without @msc\/source are .*"\.\/handler".*publishConfig\.exports must list every entry$/,
+    );
   });
 
   test('missing metadata is each named', () => {
