@@ -12,6 +12,19 @@ export interface IdentityOptions {
 }
 
 /**
+ * A WebCrypto key pair, as `crypto.subtle.generateKey({ name: 'Ed25519' }, ...)` makes it: the DOM library's
+ * `CryptoKeyPair`, Node's `webcrypto.CryptoKeyPair`. Spelled through the global `crypto`, which both declare, so
+ * this package's types need neither the DOM library (a Node project) nor `@types/node` (a browser project).
+ */
+export interface WebCryptoKeyPair {
+  readonly publicKey: WebCryptoKey;
+  readonly privateKey: WebCryptoKey;
+}
+
+/** A WebCrypto key: `CryptoKey` in browsers, `webcrypto.CryptoKey` on Node. */
+type WebCryptoKey = Parameters<typeof crypto.subtle.sign>[1];
+
+/**
  * An ed25519 key pair: who this party is. It signs the session handshake; peers see its
  * {@link publicIdentity}.
  *
@@ -71,7 +84,10 @@ export class Identity {
    * @throws {IdentityFormatError} code `secret-key` when the pair is not an Ed25519 private key
    *   allowed to sign and its matching public key; code `name` for a bad name.
    */
-  static async fromCryptoKeyPair(keyPair: CryptoKeyPair, options: IdentityOptions = {}): Promise<Identity> {
+  static async fromCryptoKeyPair(
+    keyPair: WebCryptoKeyPair,
+    options: IdentityOptions = {},
+  ): Promise<Identity> {
     const { privateKey, publicKey } = keyPair ?? {};
     if (
       !isEd25519Key(privateKey, 'private') ||

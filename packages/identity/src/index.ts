@@ -49,7 +49,7 @@ export { allowList } from './allow-list.ts';
 export { MAX_DISPLAY_NAME_BYTES, validateDisplayName } from './display-name.ts';
 export type { HandshakeMessageKind } from './handshake-messages.ts';
 export { HANDSHAKE_FORMAT_VERSION, MAX_REASON_BYTES } from './handshake-messages.ts';
-export type { IdentityOptions } from './identity.ts';
+export type { IdentityOptions, WebCryptoKeyPair } from './identity.ts';
 export { Identity, SECRET_KEY_LENGTH } from './identity.ts';
 export type { IdentityAuthenticatorOptions } from './identity-authenticator.ts';
 export { IDENTITY_SCHEME, identityAuthenticator } from './identity-authenticator.ts';
