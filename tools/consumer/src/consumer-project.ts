@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { PackedPackage } from './packed-package.ts';
 import { type CommandOutput, runCommand } from './run-command.ts';
 
-/** How long one `npm install` may take, in milliseconds (it may fetch cbor-x, ws and TypeScript). */
+/** How long one `npm install` may take, in milliseconds (it may fetch ws, @noble and TypeScript). */
 const npmInstallTimeoutMs = 180_000;
 
 /** Options of {@link createConsumerProject}. */
