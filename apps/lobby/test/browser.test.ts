@@ -333,6 +333,31 @@ describe('the browser lobby in Chromium', () => {
     }
   }, 90_000);
 
+  test('when the server goes away the page says so and offers no lobby controls', async () => {
+    const lonely = new LobbyServer({
+      identity: await Identity.generate({ name: 'lonely' }),
+      gameHost: sipGameHost(),
+    });
+    try {
+      const endpoint = await serveWeb(lonely);
+      const context = await browser.newContext(viewports[0].options);
+      const page = await context.newPage();
+      const player = { context, page, pageErrors: [] as string[] };
+      page.on('pageerror', (error) => player.pageErrors.push(String(error)));
+      players.push(player);
+      await page.goto(endpoint.url);
+      await enter(player, 'eve');
+      await page.waitForSelector(`${testId('games-updated')}:not(:empty)`);
+      await lonely.close();
+      await page.waitForSelector('[data-testid=status][data-state=disconnected]', { timeout: 15_000 });
+      expect(await page.textContent(testId('status'))).toMatch(/^Disconnected: .*Reload the page/);
+      expect(await page.isHidden(testId('games-panel'))).toBe(true);
+      expect(player.pageErrors).toEqual([]);
+    } finally {
+      await lonely.close();
+    }
+  }, 60_000);
+
   test('the layout check finds a hidden, an empty, an overflowing and an overlapping element', async () => {
     // A blank page of its own (the lobby page's CSP would refuse these inline styles).
     const context = await browser.newContext(viewports[0].options);

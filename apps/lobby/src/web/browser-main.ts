@@ -81,12 +81,8 @@ async function main(): Promise<void> {
   byId('me-fingerprint').textContent = me.fingerprint;
   byId('me').dataset['fingerprint'] = me.fingerprint;
   byId('me').hidden = false;
-  void client.session?.closed.then((reason) => {
-    status(`Disconnected: ${reason.message}. Reload the page to connect again.`, 'disconnected');
-    byId('games-panel').hidden = true;
-  });
-
   let panel: GamePanel | undefined;
+  let connected = true;
   const games = new OpenGamesList(client, {
     list: byId('games'),
     updated: byId('games-updated'),
@@ -97,6 +93,7 @@ async function main(): Promise<void> {
     panel = undefined;
     // What went wrong in the game just left is no news in the lobby.
     byId('errors').replaceChildren();
+    if (!connected) return;
     byId('games-panel').hidden = false;
     games.start();
   };
@@ -106,6 +103,13 @@ async function main(): Promise<void> {
     byId('games-panel').hidden = true;
     panel = new GamePanel(view, { name: me.name, host, onError: showError, onClose: showLobby });
   };
+
+  void client.session?.closed.then((reason) => {
+    connected = false;
+    status(`Disconnected: ${reason.message}. Reload the page to connect again.`, 'disconnected');
+    games.stop();
+    byId('games-panel').hidden = true;
+  });
 
   byId('create-form').addEventListener('submit', (event) => {
     event.preventDefault();
