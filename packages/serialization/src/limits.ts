@@ -131,13 +131,13 @@ export type DecodeLimitOverrides = { readonly [Name in keyof DecodeLimits]?: Dec
  */
 export function resolveLimits(limits: DecodeLimitOverrides | undefined): DecodeLimits {
   const resolved: Record<string, number> = { ...defaultLimits };
-  for (const [name, value] of Object.entries(limits ?? {})) {
-    if (value !== undefined) resolved[name] = value;
-  }
-  for (const [key, value] of Object.entries(resolved)) {
+  // Only the overrides need checking; an undefined one is no override.
+  for (const [key, value] of Object.entries(limits ?? {})) {
+    if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`limits.${key} must be a positive integer, got ${String(value)}`);
     }
+    resolved[key] = value;
   }
   // The scanner counts map items (twice the entries) in 32-bit integers.
   const collectionLength = resolved['maxCollectionLength']!;

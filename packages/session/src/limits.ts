@@ -73,12 +73,12 @@ export type SessionLimitOverrides = {
  */
 export function resolveLimits(limits: SessionLimitOverrides | undefined): SessionLimits {
   const resolved: Record<string, number> = { ...defaultSessionLimits };
+  // Only the overrides need checking; an undefined one is no override.
   for (const [name, value] of Object.entries(limits ?? {})) {
-    if (value !== undefined) resolved[name] = value;
-  }
-  for (const [name, value] of Object.entries(resolved)) {
+    if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 1)
       throw new RangeError(`limit ${name} must be a positive integer`);
+    resolved[name] = value;
   }
   return resolved as unknown as SessionLimits;
 }
