@@ -78,12 +78,13 @@ write(
   json({
     extends: '../../tsconfig.base.json',
     compilerOptions: {
-      rootDir: '.',
+      // The root: the tests import shared helpers from config/ (every package's options test does).
+      rootDir: '../..',
       outDir: 'dist/.test-types',
       rewriteRelativeImportExtensions: false,
       tsBuildInfoFile: 'dist/.tsbuildinfo-test',
     },
-    include: ['test', 'bench'],
+    include: ['test', 'bench', '../../config/options-accept-undefined.ts'],
     references: [{ path: './tsconfig.src.json' }, ...references],
   }),
 );
