@@ -1,10 +1,11 @@
 /**
  * Shared by each package's `test/options-accept-undefined.test.ts`: the type that sets every optional
- * property to `undefined`, and the two name lists whose comparison proves that every exported options
- * type of the package is checked with it. Each test keeps its own `expectTypeOf` lines and run-time
- * checks; this file holds only what is the same in all of them.
+ * property to `undefined`, and the test that every exported options type of the package is checked
+ * with it. Each test file keeps its own `expectTypeOf` lines and run-time checks; this file holds only
+ * what is the same in all of them.
  */
 import { readFileSync } from 'node:fs';
+import { expect, test } from 'vitest';
 
 /**
  * Each optional property of `T` set to `undefined`, as a caller writes who forwards a setting that
@@ -22,7 +23,7 @@ export type ExplicitlyUndefined<T> = T extends unknown
  *
  * @param packageJsonUrl the package's `package.json`, e.g. `new URL('../package.json', import.meta.url)`
  */
-export function exportedOptionTypes(packageJsonUrl: URL): string[] {
+function exportedOptionTypes(packageJsonUrl: URL): string[] {
   const manifest = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as {
     exports: Record<string, unknown>;
   };
@@ -42,9 +43,23 @@ export function exportedOptionTypes(packageJsonUrl: URL): string[] {
  *
  * @param testFileUrl the test file itself: `new URL(import.meta.url)`
  */
-export function checkedOptionTypes(testFileUrl: URL): string[] {
+function checkedOptionTypes(testFileUrl: URL): string[] {
   const text = readFileSync(testFileUrl, 'utf8');
   return [
     ...new Set([...text.matchAll(/ExplicitlyUndefined<(\w+Options)\b/g)].map((match) => match[1]!)),
   ].sort();
+}
+
+/**
+ * Registers the test that the options test file at `testFileUrl` (`import.meta.url` of a
+ * `<package>/test/*.test.ts`) names, inside `ExplicitlyUndefined<...>`, every options type its
+ * package exports, so that a new exported options type fails until it is checked there too.
+ */
+export function testEveryOptionsTypeIsChecked(testFileUrl: string): void {
+  test('every exported options type is checked here', () => {
+    const checked = checkedOptionTypes(new URL(testFileUrl));
+    expect(checked).toEqual(
+      expect.arrayContaining(exportedOptionTypes(new URL('../package.json', testFileUrl))),
+    );
+  });
 }

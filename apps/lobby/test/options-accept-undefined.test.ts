@@ -2,9 +2,8 @@ import { Identity } from '@msc/identity';
 import { memory } from '@msc/transport-memory';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
-  checkedOptionTypes,
   type ExplicitlyUndefined,
-  exportedOptionTypes,
+  testEveryOptionsTypeIsChecked,
 } from '../../../config/options-accept-undefined.ts';
 import type { LobbyClientOptions } from '../src/client.ts';
 import {
@@ -17,11 +16,7 @@ import {
 import type { ServeWebOptions } from '../src/web.ts';
 
 describe("the lobby's options accept an explicit undefined for every optional property", () => {
-  test('every exported options type is checked here', () => {
-    expect(checkedOptionTypes(new URL(import.meta.url))).toEqual(
-      expect.arrayContaining(exportedOptionTypes(new URL('../package.json', import.meta.url))),
-    );
-  });
+  testEveryOptionsTypeIsChecked(import.meta.url);
 
   test('each options type takes undefined wherever it takes nothing', () => {
     expectTypeOf<ExplicitlyUndefined<LobbyServerOptions>>().toExtend<Partial<LobbyServerOptions>>();

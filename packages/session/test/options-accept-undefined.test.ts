@@ -2,9 +2,8 @@ import { proxy } from '@msc/eventual';
 import { memory } from '@msc/transport-memory';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
-  checkedOptionTypes,
   type ExplicitlyUndefined,
-  exportedOptionTypes,
+  testEveryOptionsTypeIsChecked,
 } from '../../../config/options-accept-undefined.ts';
 import {
   defaultSessionLimits,
@@ -18,11 +17,7 @@ import {
 import { resolveLimits } from '../src/limits.ts';
 
 describe('options accept an explicit undefined for every optional property', () => {
-  test('every exported options type is checked here', () => {
-    expect(checkedOptionTypes(new URL(import.meta.url))).toEqual(
-      expect.arrayContaining(exportedOptionTypes(new URL('../package.json', import.meta.url))),
-    );
-  });
+  testEveryOptionsTypeIsChecked(import.meta.url);
 
   test('each options type takes undefined wherever it takes nothing', () => {
     expectTypeOf<ExplicitlyUndefined<ScopeOptions>>().toExtend<Partial<ScopeOptions>>();

@@ -1,9 +1,8 @@
 import type { CloseOptions, DialOptions, ListenOptions, Transport } from '@msc/transport';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
-  checkedOptionTypes,
   type ExplicitlyUndefined,
-  exportedOptionTypes,
+  testEveryOptionsTypeIsChecked,
 } from '../../../config/options-accept-undefined.ts';
 import type { BrowserWebSocketTransportOptions } from '../src/browser.ts';
 import {
@@ -40,11 +39,7 @@ async function roundTrip(transport: Transport, address: string): Promise<number[
 }
 
 describe('options accept an explicit undefined for every optional property', () => {
-  test('every exported options type is checked here', () => {
-    expect(checkedOptionTypes(new URL(import.meta.url))).toEqual(
-      expect.arrayContaining(exportedOptionTypes(new URL('../package.json', import.meta.url))),
-    );
-  });
+  testEveryOptionsTypeIsChecked(import.meta.url);
 
   test('each options type takes undefined wherever it takes nothing', () => {
     expectTypeOf<ExplicitlyUndefined<WebSocketConnectionOptions>>().toExtend<
