@@ -80,8 +80,9 @@ export function decodeItem(frame: Uint8Array, walkInProgress: DecodeWalk, copy: 
   }
 }
 
-/** The argument of a header whose additional information is `info` (the scan allows 0-27). */
-function argument(info: number): number {
+/** The argument of the header at `position` (a length: the scan checked its major type), moving past it. */
+function header(): number {
+  const info = source[position++]! & 31;
   if (info < 24) return info;
   const at = position;
   if (info === 24) {
@@ -93,62 +94,63 @@ function argument(info: number): number {
     return (source[at]! << 8) | source[at + 1]!;
   }
   position += 4;
-  return source[at]! * 0x1000000 + ((source[at + 1]! << 16) | (source[at + 2]! << 8) | source[at + 3]!);
+  return view.getUint32(base + at);
 }
 
 function read(): unknown {
   const initial = source[position++]!;
   const major = initial >> 5;
-  const info = initial & 31;
-  if (info === 27 && major < 2) {
-    const value = view.getBigUint64(base + position);
-    position += 8;
-    return major === 0 ? value : -1n - value;
+  let argument = initial & 31;
+  if (argument > 23) {
+    // 24-27 (the scan refused the rest): the argument follows, or a float or 64-bit integer.
+    const at = position;
+    switch (argument) {
+      case 24:
+        position += 1;
+        argument = source[at]!;
+        break;
+      case 25:
+        position += 2;
+        argument = (source[at]! << 8) | source[at + 1]!;
+        if (major === 7) return halfFloat(argument);
+        break;
+      case 26:
+        position += 4;
+        if (major === 7) return view.getFloat32(base + at);
+        argument = view.getUint32(base + at);
+        break;
+      default: {
+        position += 8;
+        if (major === 7) return view.getFloat64(base + at);
+        const value = view.getBigUint64(base + at);
+        return major === 0 ? value : -1n - value;
+      }
+    }
   }
-  if (major === 7) return readSimple(info);
-  const length = argument(info);
   switch (major) {
     case 0:
-      return length;
+      return argument;
     case 1:
-      return -1 - length;
+      return -1 - argument;
     case 2:
-      return readBytes(length);
+      return readBytes(argument);
     case 3:
-      return readString(length);
+      return readString(argument);
     case 4: {
-      const array = new Array<unknown>(length);
-      for (let index = 0; index < length; index++) array[index] = read();
+      const array = new Array<unknown>(argument);
+      for (let index = 0; index < argument; index++) array[index] = read();
       return array;
     }
     case 5: {
       const object: Record<string, unknown> = {};
-      for (let index = 0; index < length; index++) object[propertyName(read())] = read();
+      for (let index = 0; index < argument; index++) object[propertyName(read())] = read();
       return object;
     }
+    case 6:
+      return readTag(argument);
     default:
-      return readTag(length);
-  }
-}
-
-function readSimple(info: number): unknown {
-  switch (info) {
-    case 20:
-      return false;
-    case 21:
-      return true;
-    case 22:
-      return null;
-    case 23:
-      return undefined;
-    case 25:
-      return halfFloat(argument(25));
-    case 26:
-      position += 4;
-      return view.getFloat32(base + position - 4);
-    default:
-      position += 8;
-      return view.getFloat64(base + position - 8);
+      // Simple values 20-23 (the scan refused the others).
+      return argument === 20 ? false : argument === 21 ? true : argument === 22 ? null : undefined;
   }
 }
 
@@ -191,21 +193,103 @@ function readString(length: number): string {
   const at = position;
   position += length;
   if (length < 32) {
-    // Short ASCII strings (most keys and names): fromCharCode four bytes at a time is far cheaper than
-    // a call into TextDecoder.
-    const bytes = source;
+    // Short ASCII strings (most keys and names): built by fromCharCode with one argument per byte,
+    // one allocation, far cheaper than a call into TextDecoder (cbor-x's trick).
     let ascii = 0;
-    for (let index = at; index < position; index++) ascii |= bytes[index]!;
-    if (ascii < 0x80) {
-      let text = '';
-      let index = at;
-      for (; index + 4 <= position; index += 4)
-        text += fromCharCode(bytes[index]!, bytes[index + 1]!, bytes[index + 2]!, bytes[index + 3]!);
-      for (; index < position; index++) text += fromCharCode(bytes[index]!);
-      return text;
-    }
+    for (let index = at; index < position; index++) ascii |= source[index]!;
+    if (ascii < 0x80) return asciiString(at, length);
   }
   return textDecoder.decode(source.subarray(at, position));
+}
+
+/** The ASCII bytes `at..at+length` (length below 32) as a string. */
+function asciiString(at: number, length: number): string {
+  const b = source;
+  switch (length) {
+    case 0:
+      return '';
+    case 1:
+      return fromCharCode(b[at]!);
+    case 2:
+      return fromCharCode(b[at]!, b[at + 1]!);
+    case 3:
+      return fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!);
+    case 4:
+      return fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+    case 5:
+      return fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!);
+    case 6:
+      return fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!);
+    case 7:
+      return fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!);
+    case 8:
+      return fromCharCode(
+        b[at]!,
+        b[at + 1]!,
+        b[at + 2]!,
+        b[at + 3]!,
+        b[at + 4]!,
+        b[at + 5]!,
+        b[at + 6]!,
+        b[at + 7]!,
+      );
+    case 9:
+      return fromCharCode(
+        b[at]!,
+        b[at + 1]!,
+        b[at + 2]!,
+        b[at + 3]!,
+        b[at + 4]!,
+        b[at + 5]!,
+        b[at + 6]!,
+        b[at + 7]!,
+        b[at + 8]!,
+      );
+    case 10:
+      return fromCharCode(
+        b[at]!,
+        b[at + 1]!,
+        b[at + 2]!,
+        b[at + 3]!,
+        b[at + 4]!,
+        b[at + 5]!,
+        b[at + 6]!,
+        b[at + 7]!,
+        b[at + 8]!,
+        b[at + 9]!,
+      );
+    case 11:
+      return fromCharCode(
+        b[at]!,
+        b[at + 1]!,
+        b[at + 2]!,
+        b[at + 3]!,
+        b[at + 4]!,
+        b[at + 5]!,
+        b[at + 6]!,
+        b[at + 7]!,
+        b[at + 8]!,
+        b[at + 9]!,
+        b[at + 10]!,
+      );
+    case 12:
+      return fromCharCode(
+        b[at]!,
+        b[at + 1]!,
+        b[at + 2]!,
+        b[at + 3]!,
+        b[at + 4]!,
+        b[at + 5]!,
+        b[at + 6]!,
+        b[at + 7]!,
+        b[at + 8]!,
+        b[at + 9]!,
+        b[at + 10]!,
+        b[at + 11]!,
+      );
+    default:
+      return asciiString(at, 12) + asciiString(at + 12, length - 12);
+  }
 }
 
 /** The class of each RFC 8746 typed-array tag cbor-x writes, little-endian numbering (big-endian is 4 less). */
@@ -234,12 +318,11 @@ const littleEndianMachine = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 function readTag(tag: number): unknown {
   if (tag >= recordTagFirst && tag <= recordTagLast) {
     const reader = records[tag - recordTagFirst]!;
-    position +=
-      source[position]! < 0x98 ? 1 : source[position] === 0x98 ? 2 : source[position] === 0x99 ? 3 : 5;
+    header(); // the value array's (the scan checked it matches the definition)
     return readRecord(reader);
   }
   if (tag === recordDefinitionTag) {
-    argument(source[position++]! & 31); // the array header: id, keys, values
+    header(); // the array header: id, keys, values
     const id = read() as number;
     const keys = read() as string[];
     for (let index = 0; index < keys.length; index++)
@@ -252,7 +335,7 @@ function readTag(tag: number): unknown {
   if (tag >= contractTag) return walk.tag(tag, read());
   switch (tag) {
     case mapTag: {
-      const entries = argument(source[position++]! & 31);
+      const entries = header();
       const map = new Map<unknown, unknown>();
       for (let index = 0; index < entries; index++) map.set(read(), read());
       return map;
@@ -284,7 +367,7 @@ function readTypedArray(
   },
   tag: number,
 ): ArrayBufferView {
-  const length = argument(source[position++]! & 31);
+  const length = header();
   if (type === Uint8Array) return readBytes(length);
   const size = type.BYTES_PER_ELEMENT;
   const offset = source.byteOffset + position;
