@@ -10,6 +10,9 @@ import {
   recordTagFirst,
   recordTagLast,
   setTag,
+  type TypedArrayClass,
+  typedArrayOfTag,
+  typedArrayTags,
 } from './wire-tags.ts';
 
 // The CBOR reader for frames `frame-scanner.ts` has already accepted. The scan checked every header,
@@ -292,27 +295,6 @@ function asciiString(at: number, length: number): string {
   }
 }
 
-/** The class of each RFC 8746 typed-array tag cbor-x writes, little-endian numbering (big-endian is 4 less). */
-const typedArrays: ReadonlyMap<
-  number,
-  (new (
-    buffer: ArrayBufferLike,
-    offset?: number,
-    length?: number,
-  ) => ArrayBufferView) & { BYTES_PER_ELEMENT: number }
-> = new Map<number, any>([
-  [64, Uint8Array],
-  [68, Uint8ClampedArray],
-  [69, Uint16Array],
-  [70, Uint32Array],
-  [71, BigUint64Array],
-  [72, Int8Array],
-  [77, Int16Array],
-  [78, Int32Array],
-  [79, BigInt64Array],
-  [85, Float32Array],
-  [86, Float64Array],
-]);
 const littleEndianMachine = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function readTag(tag: number): unknown {
@@ -352,27 +334,18 @@ function readTag(tag: number): unknown {
       return new Date((read() as number) * 1000);
     default: {
       // A typed array (the scan let no other tag through).
-      return readTypedArray(typedArrays.get(tag) ?? typedArrays.get(tag + 4)!, tag);
+      return readTypedArray(typedArrayOfTag(tag)!, tag);
     }
   }
 }
 
-function readTypedArray(
-  type: (new (
-    buffer: ArrayBufferLike,
-    offset?: number,
-    length?: number,
-  ) => ArrayBufferView) & {
-    BYTES_PER_ELEMENT: number;
-  },
-  tag: number,
-): ArrayBufferView {
+function readTypedArray(type: TypedArrayClass, tag: number): ArrayBufferView {
   const length = header();
   if (type === Uint8Array) return readBytes(length);
   const size = type.BYTES_PER_ELEMENT;
   const offset = source.byteOffset + position;
   // A view when in this machine's byte order, aligned and not asked to copy; else a copy of its own.
-  if (size === 1 || typedArrays.has(tag) === littleEndianMachine) {
+  if (size === 1 || typedArrayTags.has(tag) === littleEndianMachine) {
     if (!copyBytes && offset % size === 0) return new type(readBytes(length).buffer, offset, length / size);
     return new type(readBytes(length, true).buffer);
   }

@@ -8,6 +8,7 @@ import {
   recordDefinitionTag,
   recordTagFirst,
   setTag,
+  typedArrayTags,
 } from './wire-tags.ts';
 
 // The CBOR writer (RFC 8949) for the subset `frame-scanner.ts` accepts. Why our own and not a CBOR
@@ -256,19 +257,8 @@ function writeBytes(bytes: Uint8Array): void {
   position += bytes.length;
 }
 
-/** The RFC 8746 little-endian tag of each typed array class but Uint8Array (cbor-x's numbering). */
-const typedArrayTags = new Map<unknown, number>([
-  [Uint8ClampedArray, 68],
-  [Uint16Array, 69],
-  [Uint32Array, 70],
-  [BigUint64Array, 71],
-  [Int8Array, 72],
-  [Int16Array, 77],
-  [Int32Array, 78],
-  [BigInt64Array, 79],
-  [Float32Array, 85],
-  [Float64Array, 86],
-]);
+/** The little-endian tag of each typed array class (the inverse of `typedArrayTags`). */
+const typedArrayClassTags = new Map<unknown, number>([...typedArrayTags].map(([tag, type]) => [type, tag]));
 // Big-endian machines write the big-endian tags, 4 below the little-endian ones.
 const endianOffset = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 4;
 
@@ -315,7 +305,7 @@ function writeObject(value: object): void {
   }
   if (ArrayBuffer.isView(value)) {
     // Byte arrays of other classes (Node's Buffer) are written as Uint8Arrays.
-    const tag = value instanceof Uint8Array ? 64 + endianOffset : typedArrayTags.get(type);
+    const tag = value instanceof Uint8Array ? 64 + endianOffset : typedArrayClassTags.get(type);
     if (tag === undefined)
       throw new EncodeError(
         'unsupported-type',

@@ -17,7 +17,7 @@ import {
   referenceTag,
   setTag,
   shapeDefinitionTag,
-  typedArrayTags,
+  typedArrayOfTag,
 } from './wire-tags.ts';
 
 // Why one file over 450 lines: the scan is a single state machine (the expectation and container
@@ -480,7 +480,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
               payloadExtra = 1; // marks the pair as the frame's [descriptors, body]
               break;
             default: {
-              const elementSize = typedArrayTags.get(tag);
+              const elementSize = typedArrayOfTag(tag)?.BYTES_PER_ELEMENT;
               if (elementSize === undefined) {
                 throw new DecodeError(
                   'unsupported-tag',

@@ -27,28 +27,38 @@ export const arrayBufferTag = 44606;
  */
 export const dateMillisecondsTag = 44607;
 
-/** The tags for typed arrays (RFC 8746), little-endian and big-endian, with their element size in bytes. */
-export const typedArrayTags: ReadonlyMap<number, number> = new Map([
-  [64, 1], // Uint8Array
-  [68, 1], // Uint8ClampedArray
-  [72, 1], // Int8Array
-  [65, 2], // Uint16Array, big-endian
-  [69, 2], // Uint16Array, little-endian
-  [66, 4], // Uint32Array, big-endian
-  [70, 4], // Uint32Array, little-endian
-  [67, 8], // BigUint64Array, big-endian
-  [71, 8], // BigUint64Array, little-endian
-  [73, 2], // Int16Array, big-endian
-  [77, 2], // Int16Array, little-endian
-  [74, 4], // Int32Array, big-endian
-  [78, 4], // Int32Array, little-endian
-  [75, 8], // BigInt64Array, big-endian
-  [79, 8], // BigInt64Array, little-endian
-  [81, 4], // Float32Array, big-endian
-  [85, 4], // Float32Array, little-endian
-  [82, 8], // Float64Array, big-endian
-  [86, 8], // Float64Array, little-endian
+/** A typed array class. */
+export type TypedArrayClass = (new (
+  buffer: ArrayBufferLike,
+  offset?: number,
+  length?: number,
+) => ArrayBufferView) & { readonly BYTES_PER_ELEMENT: number };
+
+/**
+ * The typed array classes by their RFC 8746 tag (cbor-x's numbering), little-endian. A class wider
+ * than a byte also has a big-endian tag, 4 less: read with {@link typedArrayOfTag}.
+ */
+export const typedArrayTags: ReadonlyMap<number, TypedArrayClass> = new Map<number, TypedArrayClass>([
+  [64, Uint8Array],
+  [68, Uint8ClampedArray],
+  [69, Uint16Array],
+  [70, Uint32Array],
+  [71, BigUint64Array as unknown as TypedArrayClass],
+  [72, Int8Array],
+  [77, Int16Array],
+  [78, Int32Array],
+  [79, BigInt64Array as unknown as TypedArrayClass],
+  [85, Float32Array],
+  [86, Float64Array],
 ]);
+
+/** The typed array class of `tag`, little-endian or big-endian; undefined for any other tag. */
+export function typedArrayOfTag(tag: number): TypedArrayClass | undefined {
+  const type = typedArrayTags.get(tag);
+  if (type !== undefined) return type;
+  const bigEndian = typedArrayTags.get(tag + 4);
+  return bigEndian !== undefined && bigEndian.BYTES_PER_ELEMENT > 1 ? bigEndian : undefined;
+}
 
 /** The epoch-seconds date tag (RFC 8949 tag 1): read, never written. */
 export const dateTag = 1;
