@@ -1,14 +1,14 @@
 /*
  * The browser client: the same LobbyClient, GameView and PlayerView as the terminal client and the
- * bots, over the browser's native WebSocket (`@msc/transport-ws` under the `browser` condition).
- * Bundled with rollup (`bundle-browser-client.ts`) and served by the lobby's page server.
+ * bots, over the browser's native WebSocket (`@msc/transport-ws/browser`, whose types name no Node
+ * module). Bundled with rollup (`bundle-browser-client.ts`) and served by the lobby's page server.
  *
  * The page's life: open the identity kept in IndexedDB (`identity-store.ts`; made on the first
  * visit); ask for a name once, on the first visit; connect to the page's own origin under that
  * identity; show the live list of open games (`open-games-list.ts`); one game at a time in the game
  * panel (`game-panel.ts`). Everything from the server is shown as text, never as markup (`dom.ts`).
  */
-import { ws } from '@msc/transport-ws';
+import { ws } from '@msc/transport-ws/browser';
 import { LobbyClient } from '../client/lobby-client.ts';
 import { actionButton, byId, textElement } from './dom.ts';
 import { errorCode, errorText } from './error-text.ts';
