@@ -113,6 +113,28 @@ function ignoringRoot(): Proxy<unknown> {
   return proxy(new Ignoring()) as Proxy<unknown>;
 }
 
+/**
+ * Starts a listener session over `wire` that takes `authenticationMs` to authenticate, lets `attack`
+ * send after this side's hello, and resolves with how the session ended within that window
+ * (`undefined`: still up). The session and its connection are closed either way.
+ */
+async function whileAuthenticating(
+  wire: AttackWire,
+  attack: (peer: WirePeer) => void,
+): Promise<TerminationReason | undefined> {
+  const target = await rawTarget(wire, {
+    root: ignoringRoot(),
+    authenticator: slowAuthenticator(authenticationMs),
+  });
+  try {
+    target.peer.sendHello();
+    attack(target.peer);
+    return await within(target.session.closed, authenticationMs - 500);
+  } finally {
+    await target.close();
+  }
+}
+
 /** The attacks, each resolving with how the attacked session ended (`undefined`: still up). */
 export const budgetAttacks = {
   /**
@@ -120,54 +142,29 @@ export const budgetAttacks = {
    * together past `maxHeldBytes` (64 KiB by default).
    */
   async heldBytesFlood(wire: AttackWire): Promise<TerminationReason | undefined> {
-    const target = await rawTarget(wire, {
-      root: ignoringRoot(),
-      authenticator: slowAuthenticator(authenticationMs),
-    });
-    try {
-      target.peer.sendHello();
+    return whileAuthenticating(wire, (peer) => {
       const payload = new Uint8Array(16 * 1024);
-      for (let index = 0; index < 64; index++)
-        target.peer.send([Wire.StreamItems, 1000 + 2 * index, payload]);
-      return await within(target.session.closed, authenticationMs - 500);
-    } finally {
-      await target.close();
-    }
+      for (let index = 0; index < 64; index++) peer.send([Wire.StreamItems, 1000 + 2 * index, payload]);
+    });
   },
   /**
    * While the session authenticates (3 s) with an authenticator that reads nothing yet, 64
    * authentication messages of 16 KiB: each within the frame cap, together past `maxHeldBytes`.
    */
   async authenticationInboxFlood(wire: AttackWire): Promise<TerminationReason | undefined> {
-    const target = await rawTarget(wire, {
-      root: ignoringRoot(),
-      authenticator: slowAuthenticator(authenticationMs),
-    });
-    try {
-      target.peer.sendHello();
+    return whileAuthenticating(wire, (peer) => {
       const payload = new Uint8Array(16 * 1024);
-      for (let index = 0; index < 64; index++) target.peer.send([Wire.Authenticate, payload]);
-      return await within(target.session.closed, authenticationMs - 500);
-    } finally {
-      await target.close();
-    }
+      for (let index = 0; index < 64; index++) peer.send([Wire.Authenticate, payload]);
+    });
   },
   /**
    * Before the session's configuration is out, one small frame (about 2 KB) whose message holds an
    * array of 2,000 numbers: past the handshake's `maxCollectionLength` (1024), refused while decoding.
    */
   async earlyWideMessage(wire: AttackWire): Promise<TerminationReason | undefined> {
-    const target = await rawTarget(wire, {
-      root: ignoringRoot(),
-      authenticator: slowAuthenticator(authenticationMs),
+    return whileAuthenticating(wire, (peer) => {
+      peer.send([Wire.StreamItems, 1000, Array.from({ length: 2_000 }, () => 0)]);
     });
-    try {
-      target.peer.sendHello();
-      target.peer.send([Wire.StreamItems, 1000, Array.from({ length: 2_000 }, () => 0)]);
-      return await within(target.session.closed, authenticationMs - 500);
-    } finally {
-      await target.close();
-    }
   },
   /**
    * An authenticator that reads every message and never decides: the peer sends frames of 1,000
@@ -194,23 +191,15 @@ export const budgetAttacks = {
    * default), it is refused before it is decoded.
    */
   async handshakeFrameFlood(wire: AttackWire): Promise<TerminationReason | undefined> {
-    const target = await rawTarget(wire, {
-      root: ignoringRoot(),
-      authenticator: slowAuthenticator(authenticationMs),
-    });
-    try {
-      target.peer.sendHello();
+    return whileAuthenticating(wire, (peer) => {
       const frame = new Uint8Array(1024 * 1024);
       const view = new DataView(frame.buffer);
       view.setUint32(0, frame.byteLength - 4); // the message's length prefix
       frame[4] = 0x9a; // a CBOR array with a 4-byte count...
       view.setUint32(5, frame.byteLength - 9);
       frame.fill(0x80, 9); // ...of empty arrays
-      target.peer.sendRaw(frame);
-      return await within(target.session.closed, authenticationMs - 500);
-    } finally {
-      await target.close();
-    }
+      peer.sendRaw(frame);
+    });
   },
   /**
    * A call carrying a sequence the callee ignores; the peer then sends 1,000 items into the window
