@@ -43,6 +43,8 @@ class MessagePortMedium implements ConnectionDriver {
   readonly #port: MessagePortLike;
   readonly #events: DriverEvents;
   readonly #lowWaterMarkBytes: number;
+  /** Frames come from the port's message events, each a task of its own. */
+  readonly framesArriveInOwnTask = true;
   /** Bytes sent and not yet acknowledged as delivered by the peer: this side's `bufferedBytes`. */
   #unacknowledgedBytes = 0;
   /** Bytes delivered to our receiver that the peer has not been told about yet. */

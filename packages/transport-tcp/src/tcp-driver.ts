@@ -40,6 +40,8 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
   readonly #events: DriverEvents;
   readonly #decoder: FrameDecoder;
   readonly #closeTimeoutMs: number;
+  /** Frames come from the socket's `data` events, each a task of its own. */
+  readonly framesArriveInOwnTask = true;
   /** The close notice the peer sent before its FIN, if any: it names the code and message of its close. */
   #peerNotice: Notice | undefined = undefined;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined = undefined;

@@ -61,6 +61,8 @@ class WebSocketMedium implements ConnectionDriver {
   readonly #platform: WebSocketDriver;
   readonly #events: DriverEvents;
   readonly #settings: WebSocketSettings;
+  /** Frames come from the WebSocket's message events, each a task of its own. */
+  readonly framesArriveInOwnTask = true;
   #drainPoll: ReturnType<typeof setTimeout> | undefined;
   #detached = false;
   /** The status of the close frame our graceful close sent, once it did. */

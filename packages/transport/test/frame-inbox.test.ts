@@ -70,6 +70,58 @@ describe('FrameInbox', () => {
     pending.shift()!();
     expect(recorder.frames.length).toBe(2);
   });
+
+  it('pushFromOwnTask() delivers at once when nothing waits ahead, and queues behind what does', async () => {
+    const released: number[] = [];
+    const inbox = new FrameInbox({ onReleased: (bytes) => released.push(bytes) });
+    // Before start(): queued, like push().
+    expect(inbox.pushFromOwnTask(Uint8Array.of(1))).toBe(true);
+    const recorder = new FrameRecorder();
+    inbox.start(recorder);
+    // Frame 1 still waits for its scheduled delivery: frame 2 must not overtake it.
+    expect(inbox.pushFromOwnTask(Uint8Array.of(2))).toBe(true);
+    expect(recorder.frames).toEqual([]);
+    await tick();
+    expect(recorder.frames.map((frame) => Array.from(frame))).toEqual([[1], [2]]);
+    // Idle now: delivered before pushFromOwnTask returns, and released at once.
+    expect(inbox.pushFromOwnTask(Uint8Array.of(3, 3))).toBe(true);
+    expect(recorder.frames.map((frame) => Array.from(frame))).toEqual([[1], [2], [3, 3]]);
+    expect(released).toEqual([2, 2]);
+    inbox.end(normal);
+    expect(inbox.pushFromOwnTask(Uint8Array.of(4))).toBe(false);
+    await tick();
+    expect(recorder.closedReasons).toEqual([normal]);
+    expect(recorder.framesAfterClosed).toBe(0);
+  });
+
+  it('pushFromOwnTask() from inside a delivery queues, and a receiver that throws does not break the order', async () => {
+    const inbox = new FrameInbox();
+    const seen: number[] = [];
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      inbox.start({
+        frame(frame) {
+          seen.push(frame[0]!);
+          if (frame[0] === 1) inbox.pushFromOwnTask(Uint8Array.of(2)); // re-entered: must wait its turn
+          if (frame[0] === 2) throw new Error('receiver failed');
+          expect(seen.at(-1)).toBe(frame[0]);
+        },
+        closed() {},
+      });
+      inbox.pushFromOwnTask(Uint8Array.of(1));
+      expect(seen).toEqual([1]);
+      await tick();
+      inbox.pushFromOwnTask(Uint8Array.of(3));
+      expect(seen).toEqual([1, 2, 3]);
+      await tick();
+      expect(uncaught).toHaveLength(1);
+      expect((uncaught[0] as Error).message).toBe('receiver failed');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
 });
 
 describe('transport errors', () => {

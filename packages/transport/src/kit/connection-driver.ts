@@ -36,6 +36,14 @@ export interface ConnectionDriver {
   sendAbort(code: CloseCode, message: string): void;
   /** Ends the medium at once, telling the peer nothing more (a deadline passed, the peer aborted). */
   reset(): void;
+  /**
+   * Whether {@link DriverEvents.frame} is only ever called from an event-loop task of the medium's own (a port's
+   * message event, a socket's read), never from inside the stack of code that sent the frame. The lifecycle then
+   * hands a frame to the receiver at once when nothing waits ahead of it, instead of in a scheduled delivery.
+   * Absent or `false`: every frame goes through the inbox's scheduler (required for same-thread media, where the
+   * sender's `send()` reaches `frame` synchronously).
+   */
+  readonly framesArriveInOwnTask?: boolean;
   /** Stops reading from the medium, so a slow receiver pushes back on the sender. Absent: cannot pause. */
   pauseReading?(): void;
   /** Resumes reading after {@link ConnectionDriver.pauseReading}. */
@@ -58,8 +66,9 @@ export interface ConnectionDriver {
 }
 
 /**
- * What the driver reports to the lifecycle, in the order things happen on the medium. Each call may deliver
- * nothing synchronously to user code: deliveries go through the inbox's scheduler. Reports after the connection
+ * What the driver reports to the lifecycle, in the order things happen on the medium. Deliveries to the receiver go
+ * through the inbox's scheduler, except that a driver whose frames arrive in tasks of their own
+ * ({@link ConnectionDriver.framesArriveInOwnTask}) may see `frame` deliver the frame before it returns. Reports after the connection
  * closed are ignored (frames are dropped). The lifecycle passes one object per connection whose methods live on its
  * class's prototype: a driver keeps it in a field and calls its methods (no closure per event is needed).
  */

@@ -73,6 +73,8 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   #drained: DrainWaiters | undefined = undefined;
   readonly #heartbeat: Heartbeat | undefined;
   readonly #coalesce: boolean;
+  /** Whether frames may be delivered from the driver's report at once (see {@link ConnectionDriver.framesArriveInOwnTask}). */
+  readonly #ownTaskFrames: boolean;
   #maxFrameBytes: number;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #reason: CloseReason | undefined = undefined;
@@ -123,6 +125,8 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     });
     const driver = createDriver(port);
     this.driver = driver;
+    // A scheduler given in the settings (a test replaying a seeded order) decides every delivery.
+    this.#ownTaskFrames = driver.framesArriveInOwnTask === true && settings.scheduler === undefined;
     this.#heartbeat =
       settings.idleTimeoutMs > 0 && driver.sendPing !== undefined && driver.sendPong !== undefined
         ? new Heartbeat(
@@ -285,14 +289,15 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       );
       return;
     }
-    if (!this.#inbox.push(frame)) {
+    const inbox = this.#inbox;
+    if (!(this.#ownTaskFrames ? inbox.pushFromOwnTask(frame) : inbox.push(frame))) {
       // Arrived after the end: dropped, and the peer gets its credit back.
       this.driver.framesReleased?.(frame.byteLength);
       return;
     }
     if (
       !this.#readingPaused &&
-      this.#inbox.bufferedBytes > this.#receiveBufferBytes &&
+      inbox.bufferedBytes > this.#receiveBufferBytes &&
       this.driver.pauseReading !== undefined
     ) {
       // Our receiver is behind: stop reading so the medium pushes back on the sender (the heartbeat knows).

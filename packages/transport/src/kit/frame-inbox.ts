@@ -40,6 +40,8 @@ export class FrameInbox {
   #endReason: CloseReason | undefined;
   #finished = false;
   #scheduled = false;
+  /** Whether a frame is being handed to the receiver right now by {@link FrameInbox.pushFromOwnTask}. */
+  #delivering = false;
   readonly #scheduler: DeliveryScheduler;
   readonly #onReleased: ((bytes: number) => void) | undefined;
   readonly #releaseListener: FrameReleaseListener | undefined;
@@ -99,6 +101,37 @@ export class FrameInbox {
     if (this.#endReason !== undefined) return false;
     this.#frames.push(frame);
     this.#bytes += frame.byteLength;
+    this.#request();
+    return true;
+  }
+
+  /**
+   * As {@link FrameInbox.push}, for a frame that arrived in an event-loop task of its own (a port message, a socket
+   * read), never inside a sender's stack: when the receiver has started and nothing waits ahead of the frame, it is
+   * delivered at once, saving the scheduled hop (a microtask, and the macrotask that refills the delivery budget).
+   * Otherwise it queues behind the others, as `push` does. Returns `false` (and keeps nothing) after the end.
+   */
+  pushFromOwnTask(frame: Uint8Array): boolean {
+    const receiver = this.#receiver;
+    if (
+      receiver === undefined ||
+      this.#scheduled ||
+      this.#delivering ||
+      this.#endReason !== undefined ||
+      this.#head !== this.#frames.length
+    ) {
+      return this.push(frame);
+    }
+    this.#delivering = true;
+    try {
+      receiver.frame(frame);
+    } catch (error) {
+      rethrowLater(error);
+    } finally {
+      this.#delivering = false;
+    }
+    this.#release(frame.byteLength);
+    // The receiver may have ended the connection meanwhile: `closed()` follows in its own delivery.
     this.#request();
     return true;
   }
