@@ -10,6 +10,9 @@ export type DeliveryScheduler = (deliver: () => void) => void;
  */
 const microtaskBudget = 1024;
 
+/** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node (cheaper per frame). */
+const resolved = Promise.resolve();
+
 let microtasksThisTurn = 0;
 let budgetResetScheduled = false;
 
@@ -41,7 +44,8 @@ export const scheduleDelivery: DeliveryScheduler = (deliver) => {
       budgetResetScheduled = true;
       macrotask(resetBudget);
     }
-    queueMicrotask(deliver);
+    // `deliver` never throws (the inbox reports a receiver's error itself), so no rejection can go unhandled.
+    void resolved.then(deliver);
   } else {
     macrotask(deliver);
   }
