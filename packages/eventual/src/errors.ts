@@ -12,7 +12,8 @@ export type EventualErrorCode =
   | 'nothing'
   | 'closed'
   | 'cancelled'
-  | 'invalid-arguments';
+  | 'invalid-arguments'
+  | 'revoked';
 
 /** Base class of the errors this package throws. */
 export class EventualError extends Error {
@@ -34,6 +35,28 @@ export class AbortedError extends EventualError {
   override name = 'AbortedError';
   constructor(message = 'the eventual value was aborted', options?: { cause?: unknown }) {
     super('aborted', message, options);
+  }
+}
+
+/**
+ * A call on a capability that was revoked (`revocable()`'s `revoke(reason)`): every holder, local,
+ * remote or forwarded, gets results already aborted with it, and calls in flight at the revocation
+ * settle with it (docs/semantics.md#revocation). It is an {@link AbortedError} (the activity can no
+ * longer complete) with its own code, `revoked`; `cause` carries the reason given to `revoke`.
+ */
+export class RevokedError extends AbortedError {
+  override name = 'RevokedError';
+  override readonly code: EventualErrorCode = 'revoked';
+  constructor(message = 'the capability was revoked', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  /** The error a revocation with `reason` gives every holder: the reason's text in the message, itself as `cause`. */
+  static because(reason: unknown): RevokedError {
+    const text = typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : undefined;
+    const message =
+      text === undefined ? 'the capability was revoked' : `the capability was revoked: ${cut(text)}`;
+    return new RevokedError(message, reason === undefined ? undefined : { cause: reason });
   }
 }
 
@@ -110,4 +133,9 @@ export function describeValue(value: unknown): string {
 function quoteMethod(method: string): string {
   if (method.length <= 64) return `'${method}'`;
   return `'${method.slice(0, 64)}…' (${method.length} characters)`;
+}
+
+/** A reason's text for a message, cut like a method name (reasons may come from peers). */
+function cut(text: string): string {
+  return text.length <= 256 ? text : `${text.slice(0, 256)}… (${text.length} characters)`;
 }

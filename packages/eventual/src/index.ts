@@ -46,7 +46,9 @@ export {
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
+  RevokedError,
 } from './errors.ts';
+export { facet } from './proxies/facet.ts';
 export { isNothing, nothing } from './proxies/nothing.ts';
 export { handOff, isCapability, type ProxyOptions, proxy } from './proxies/proxy.ts';
 export type {
@@ -61,6 +63,8 @@ export type {
   SequenceResult,
 } from './proxies/proxy-types.ts';
 export { Resolver } from './proxies/resolver.ts';
+export { type Revocable, revocable } from './proxies/revocable.ts';
+export { sameCapability } from './proxies/same-capability.ts';
 export { Bytes, BytesWriter, bytes } from './streams/bytes.ts';
 export type { ConsumerOptions } from './streams/consumer-options.ts';
 export { Sequence, SequenceWriter, sequence } from './streams/sequence.ts';

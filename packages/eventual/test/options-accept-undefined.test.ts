@@ -32,7 +32,10 @@ describe('options accept an explicit undefined for every optional property', () 
         return n + 1;
       }
     }
-    const noValidation: ExplicitlyUndefined<ProxyOptions<ICalc>> = { validate: undefined };
+    const noValidation: ExplicitlyUndefined<ProxyOptions<ICalc>> = {
+      validate: undefined,
+      methods: undefined,
+    };
     using calc = proxy<ICalc>(new Calc(), noValidation);
     const unchecked: ExplicitlyUndefined<NonNullable<ProxyOptions<ICalc>['validate']>> = { add: undefined };
     using unvalidated = proxy<ICalc>(new Calc(), { validate: unchecked });

@@ -7,6 +7,7 @@ import {
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
+  RevokedError,
 } from '@msc/eventual';
 import type { ContractRegistry } from '@msc/serialization';
 import { AuthenticationError } from './authenticator.ts';
@@ -21,6 +22,7 @@ const wellKnownErrors: readonly (abstract new (...args: any[]) => Error)[] = [
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
+  RevokedError,
   AuthenticationError,
   SessionError,
 ];

@@ -2,7 +2,8 @@ import type { ArgumentValidators, StandardSchema } from '../argument-validation.
 import { createProxy } from '../facade/facade.ts';
 import { handlerOf, isProxy, makeFloating } from '../facade/facade-references.ts';
 import { type LocalHandler, localHandlerFor } from '../handlers/local-handler.ts';
-import type { Proxy } from './proxy-types.ts';
+import { checkedMethods, facetProxy } from './facet.ts';
+import type { MethodKeys, Proxy } from './proxy-types.ts';
 
 /** Options of {@link proxy}. */
 export interface ProxyOptions<I> {
@@ -13,6 +14,13 @@ export interface ProxyOptions<I> {
    * to the object, for every proxy of it, local or remote.
    */
   readonly validate?: ArgumentValidators<I> | undefined;
+  /**
+   * Narrows this proxy to these methods (docs/semantics.md#bounded-authority): it is a facet, as
+   * `facet(target, methods)` makes, and every other method fails with `MethodNotFoundError` without
+   * reaching the object, for local and remote callers alike. Other proxies of the object are not
+   * narrowed. Default: every callable method.
+   */
+  readonly methods?: readonly MethodKeys<I>[] | undefined;
 }
 
 /**
@@ -26,7 +34,7 @@ export interface ProxyOptions<I> {
  * instead, so the object is disposed as soon as the receiver releases it, see {@link handOff}.
  *
  * @param target - a class instance implementing `I`; a proxy passed here is copied instead
- * @throws TypeError when `target` is not an object
+ * @throws TypeError when `target` is not an object, or a name in `methods` is not one of its methods
  */
 export function proxy<I extends object>(target: I | Proxy<I>, options: ProxyOptions<I> = {}): Proxy<I> {
   if (typeof target !== 'object' || target === null) {
@@ -40,6 +48,11 @@ export function proxy<I extends object>(target: I | Proxy<I>, options: ProxyOpti
   if (options.validate !== undefined) {
     const local = handler as LocalHandler;
     local.validators = { ...local.validators, ...(options.validate as Record<string, StandardSchema>) };
+  }
+  if (options.methods !== undefined) {
+    const methods = checkedMethods(options.methods, handler);
+    handler.retain(); // the facet's own reference to the object
+    return facetProxy(handler, methods) as Proxy<I>;
   }
   handler.retain();
   return createProxy(handler) as Proxy<I>;

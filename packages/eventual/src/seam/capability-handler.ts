@@ -50,6 +50,13 @@ export interface CapabilityHandler {
    * object instead of a proxy of a proxy.
    */
   shorten(): CapabilityHandler;
+  /**
+   * Optional: calls `listener` once, with the error later calls fail with, when this handler is
+   * revoked while it lives (`revocable()`, or an import whose exporter revoked it), or at the next
+   * microtask when it already is. Returns a function that removes the listener. Sessions use it to
+   * tell the peers they exported the handler to (docs/semantics.md#revocation).
+   */
+  onRevoked?(listener: (error: unknown) => void): () => void;
 }
 
 /** The handler of a call's result: a capability promise that also settles with a value. */
