@@ -17,11 +17,17 @@ import {
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
 import type { ImportTable } from './import-table.ts';
+import { isPromise, type PromiseExports } from './promise-exports.ts';
 import type { QuestionTable } from './question-table.ts';
 import { ImportHandler, QuestionHandler, type SessionPort } from './remote-handlers.ts';
 import { StreamBridge } from './stream-bridge.ts';
 import { parseDescriptor } from './wire/descriptor.ts';
-import { type Descriptor, DescriptorKind, type StreamDescriptor } from './wire/protocol.ts';
+import {
+  type Descriptor,
+  DescriptorKind,
+  promiseResolutionVersion,
+  type StreamDescriptor,
+} from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /**
@@ -147,6 +153,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   readonly #exports: ExportTable;
   readonly #imports: ImportTable;
   readonly #streams: StreamBridge;
+  readonly #promises: PromiseExports;
 
   /** @param session the session whose import and question handlers come home as the peer's own */
   constructor(
@@ -157,6 +164,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     exports: ExportTable,
     imports: ImportTable,
     streams: StreamBridge,
+    promises: PromiseExports,
   ) {
     this.#codec = codec;
     this.#session = session;
@@ -165,6 +173,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     this.#exports = exports;
     this.#imports = imports;
     this.#streams = streams;
+    this.#promises = promises;
   }
 
   /** A fresh context for one payload. */
@@ -209,7 +218,9 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     const descriptor = this.describe(handlerOf(value)!);
     // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
     sinkFloating(value);
-    if (descriptor[0] === DescriptorKind.SenderExport) context.exported.push(descriptor[1]);
+    if (descriptor[0] === DescriptorKind.SenderExport || descriptor[0] === DescriptorKind.SenderPromise) {
+      context.exported.push(descriptor[1]);
+    }
     return descriptor;
   }
 
@@ -229,7 +240,9 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   /**
    * How to name `handler` to the peer. A capability that came from the peer goes back as the
    * peer's own export or answer, so it becomes the original object there (no proxy of a proxy);
-   * anything else becomes (or reuses) an export of this side, counted once more.
+   * a promise that has not settled to a capability becomes a promise export (promise-exports.ts;
+   * from protocol version 2); anything else becomes (or reuses) an export of this side, counted
+   * once more.
    *
    * @throws RangeError when this side would export more than `maxExports`
    */
@@ -245,6 +258,9 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     ) {
       return [DescriptorKind.ReceiverAnswer, target.id];
     }
+    if (isPromise(target) && this.#session.protocolVersion >= promiseResolutionVersion) {
+      return this.#promises.describe(target);
+    }
     return [DescriptorKind.SenderExport, this.#exports.add(target)];
   }
 
@@ -259,6 +275,13 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     switch (kind) {
       case DescriptorKind.SenderExport:
         return this.#imports.receive(id);
+      case DescriptorKind.SenderPromise:
+        if (this.#session.protocolVersion < promiseResolutionVersion) {
+          throw new ProtocolViolation(
+            `a promise descriptor needs protocol version ${promiseResolutionVersion}; this session speaks ${this.#session.protocolVersion}`,
+          );
+        }
+        return this.#imports.receive(id, true);
       case DescriptorKind.ReceiverExport:
         return this.#exports.retain(id);
       case DescriptorKind.ReceiverAnswer:

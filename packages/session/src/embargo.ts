@@ -1,8 +1,9 @@
 import type { AbortedError } from '@msc/eventual';
 import { type CapabilityHandler, PromiseHandler } from '@msc/eventual/handler';
 import type { AnswerTable } from './answer-table.ts';
+import type { ExportTable } from './export-table.ts';
 import type { DisembargoReplyMessage, DisembargoRequestMessage } from './wire/message.ts';
-import { MessageType } from './wire/protocol.ts';
+import { MessageType, TargetKind } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the embargoes need from their session. */
@@ -17,7 +18,9 @@ export interface EmbargoPort {
  * calls are still travelling back to the object through the peer. New calls must not overtake them,
  * so they wait on a promise until the peer confirms (`DisembargoReply`) that everything it
  * forwarded from the answer was sent; it forwards calls as they arrive, so it replies at once to
- * the request, behind them on the same ordered connection.
+ * the request, behind them on the same ordered connection. A `Resolve` of one of the peer's
+ * promises that names one of this side's capabilities is the same case, with the promise export
+ * (`TargetKind.Export`) in place of the answer (protocol.ts, `Resolve`).
  *
  * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply}) and chooses its
  * ids (counting up); the callee side only answers ({@link receiveRequest}). Ownership: an embargo
@@ -41,29 +44,41 @@ export class Embargoes {
     return this.#embargoes?.size ?? 0;
   }
 
-  /** Holds calls to `handler` (owned) behind an embargo on `questionId`: the stand-in the caller gets. */
-  hold(questionId: number, handler: CapabilityHandler): CapabilityHandler {
+  /**
+   * Holds calls to `handler` (owned) behind an embargo on the peer's answer `targetId` (or its
+   * promise export, for `TargetKind.Export`): the stand-in the caller gets.
+   */
+  hold(targetKind: TargetKind, targetId: number, handler: CapabilityHandler): CapabilityHandler {
     const embargoId = this.#nextId++;
     const promise = new PromiseHandler();
     (this.#embargoes ??= new Map<number, { promise: PromiseHandler; handler: CapabilityHandler }>()).set(
       embargoId,
       { promise, handler },
     );
-    this.#port.send([MessageType.DisembargoRequest, questionId, embargoId]);
+    // An answer's request keeps version 1's three fields.
+    this.#port.send(
+      targetKind === TargetKind.Answer
+        ? [MessageType.DisembargoRequest, targetId, embargoId]
+        : [MessageType.DisembargoRequest, targetId, embargoId, targetKind],
+    );
     return promise;
   }
 
   /**
-   * `DisembargoRequest`: every call pipelined on the answer was forwarded (and so queued for
-   * sending) as it arrived; the reply goes out behind them.
+   * `DisembargoRequest`: every call pipelined on the answer (or sent to the resolved promise
+   * export) was forwarded (and so queued for sending) as it arrived; the reply goes out behind them.
    *
-   * @throws ProtocolViolation when the answer does not exist
+   * @throws ProtocolViolation when the answer or export does not exist
    */
-  receiveRequest(message: DisembargoRequestMessage, answers: AnswerTable): void {
-    const questionId = message[1];
+  receiveRequest(message: DisembargoRequestMessage, answers: AnswerTable, exports: ExportTable): void {
+    const targetId = message[1];
     const embargoId = message[2];
-    if (!answers.has(questionId)) {
-      throw new ProtocolViolation(`disembargo for answer ${questionId}, which does not exist`);
+    if (message[3] === TargetKind.Export) {
+      if (exports.handler(targetId) === undefined) {
+        throw new ProtocolViolation(`disembargo for export ${targetId}, which does not exist`);
+      }
+    } else if (!answers.has(targetId)) {
+      throw new ProtocolViolation(`disembargo for answer ${targetId}, which does not exist`);
     }
     this.#port.send([MessageType.DisembargoReply, embargoId]);
   }

@@ -10,6 +10,11 @@ import { ProtocolViolation } from './wire/violations.ts';
  * at zero the entry leaves and its reference is released. One handler has one export id while it
  * is exported, so a capability sent twice is one entry. When the session ends every entry's
  * reference is released.
+ *
+ * Promise exports (`SenderPromise`, see promise-exports.ts) are entries too, marked `pending` until
+ * their `Resolve` is sent. Once it is, the handler forgets its id (the export stays, for calls still
+ * on their way to it): a handler sent again after its `Resolve` gets a new id, so the peer never
+ * receives a promise id that has already resolved.
  */
 export class ExportTable {
   /** Both maps are made with the first export (an idle session that exports nothing holds none). */
@@ -30,12 +35,18 @@ export class ExportTable {
     return this.#exports?.size ?? 0;
   }
 
+  /** The export id `handler` is sent under now, or `undefined`. */
+  idOf(handler: CapabilityHandler): number | undefined {
+    return this.#ids?.get(handler);
+  }
+
   /**
-   * Sends `handler` once more: its export id (a new entry retains the handler).
+   * Sends `handler` once more: its export id (a new entry retains the handler). A new entry is a
+   * promise export, pending its `Resolve`, when `promise` is set.
    *
    * @throws RangeError when this side already exports `maxExports` capabilities
    */
-  add(handler: CapabilityHandler): number {
+  add(handler: CapabilityHandler, promise = false): number {
     const exports = (this.#exports ??= new Map<number, ExportEntry>());
     const ids = (this.#ids ??= new Map<CapabilityHandler, number>());
     const id = ids.get(handler);
@@ -48,7 +59,7 @@ export class ExportTable {
     }
     const newId = this.#nextId++;
     handler.retain();
-    exports.set(newId, { handler, count: 1 });
+    exports.set(newId, { handler, count: 1, pending: promise });
     ids.set(handler, newId);
     return newId;
   }
@@ -72,17 +83,33 @@ export class ExportTable {
     return entry.handler;
   }
 
+  /** Whether export `id` is a promise export of `handler` whose `Resolve` is not sent yet. */
+  isPending(id: number, handler: CapabilityHandler): boolean {
+    const entry = this.#exports?.get(id);
+    return entry?.pending === true && entry.handler === handler;
+  }
+
+  /** The `Resolve` of promise export `id` is sent: its handler forgets the id (see above). */
+  resolved(id: number): void {
+    const entry = this.#exports?.get(id);
+    if (entry === undefined) return;
+    entry.pending = false;
+    if (this.#ids!.get(entry.handler) === id) this.#ids!.delete(entry.handler);
+  }
+
   /**
-   * `Release`: the peer dropped `count` references.
+   * `Release`: the peer dropped `count` references. Answers whether that dropped a promise export
+   * before its `Resolve` (the peer is then owed a `Resolve` of kind `Released`).
    *
    * @throws ProtocolViolation when the peer releases more than it was sent
    */
-  release(id: number, count: number): void {
+  release(id: number, count: number): boolean {
     const entry = this.#exports?.get(id);
     if (entry === undefined || entry.count < count) {
       throw new ProtocolViolation(`release of export ${id} more times than it was sent`);
     }
     this.drop(id, count);
+    return entry.count <= 0 && entry.pending;
   }
 
   /** Subtracts `count` sends (a release, or an encoding that failed so the peer never heard). */
@@ -92,7 +119,7 @@ export class ExportTable {
     entry.count -= count;
     if (entry.count > 0) return;
     this.#exports!.delete(id);
-    this.#ids!.delete(entry.handler);
+    if (this.#ids!.get(entry.handler) === id) this.#ids!.delete(entry.handler);
     entry.handler.release();
   }
 
@@ -110,4 +137,6 @@ interface ExportEntry {
   readonly handler: CapabilityHandler;
   /** How many times the peer received it and has not released. */
   count: number;
+  /** A promise export whose `Resolve` is not sent yet. */
+  pending: boolean;
 }

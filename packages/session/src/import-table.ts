@@ -1,6 +1,18 @@
 import type { AbortedError } from '@msc/eventual';
+import { type CapabilityHandler, settledResult } from '@msc/eventual/handler';
+import { PromiseImportHandler } from './promise-import.ts';
 import { ImportHandler, type SessionPort } from './remote-handlers.ts';
-import { LimitViolation } from './wire/violations.ts';
+import type { ResolveMessage } from './wire/message.ts';
+import { type Descriptor, DescriptorKind, ResolveKind, TargetKind } from './wire/protocol.ts';
+import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
+
+/** What a received `Resolve` needs from its session. */
+export interface ResolvePort {
+  /** Turns a checked capability descriptor into a handler the caller owns a reference to. */
+  resolve(descriptor: Descriptor): CapabilityHandler;
+  /** Holds new calls to `handler` until the calls sent to the target came back (embargo.ts). */
+  embargo(targetKind: TargetKind, targetId: number, handler: CapabilityHandler): CapabilityHandler;
+}
 
 /**
  * This side's imports: the capabilities the peer sent (protocol.ts, "Tables"), keyed by the peer's
@@ -11,16 +23,25 @@ import { LimitViolation } from './wire/violations.ts';
  * the entry leaves the table and a `Release` gives the received count back; counting received
  * occurrences means a release never races a re-export that is still in flight. When the session
  * ends every import is revoked (later calls fail with the session's `AbortedError`).
+ *
+ * Promises (`SenderPromise`, a {@link PromiseImportHandler}) are entries too, settled by the peer's
+ * one `Resolve` ({@link receiveResolve}). One released before its `Resolve` leaves a tombstone: the
+ * peer still sends one `Resolve` for it (the real one, or `Released` once it saw the release), and
+ * the tombstone tells that legitimate `Resolve` from a forged one. Tombstones count against
+ * `maxImports` with the entries, so a peer that never answers them cannot grow them without bound.
  */
 export class ImportTable {
   /** Made with the first import (an idle session that imports nothing holds no map). */
   #imports: Map<number, ImportHandler> | undefined;
+  /** Promises released before their `Resolve` arrived (made with the first). */
+  #tombstones: Set<number> | undefined;
   readonly #session: SessionPort;
   readonly #maxImports: number;
 
   /** @param session what the import handlers send their calls and releases through */
   constructor(session: SessionPort, maxImports: number) {
     this.#imports = undefined;
+    this.#tombstones = undefined;
     this.#session = session;
     this.#maxImports = maxImports;
   }
@@ -31,20 +52,25 @@ export class ImportTable {
   }
 
   /**
-   * The peer sent its export `id` (a `SenderExport` descriptor): the import, with one more
-   * reference owned by the caller.
+   * The peer sent its export `id` (a `SenderExport` descriptor, or a `SenderPromise` when
+   * `promise` is set): the import, with one more reference owned by the caller.
    *
-   * @throws LimitViolation when the peer would make this side hold more than `maxImports`
+   * @throws LimitViolation when the peer would make this side hold more than `maxImports`;
+   *   ProtocolViolation when the peer names one export both as a promise and as a capability
    */
-  receive(id: number): ImportHandler {
+  receive(id: number, promise = false): ImportHandler {
     const imports = (this.#imports ??= new Map<number, ImportHandler>());
     let imported = imports.get(id);
     if (imported === undefined) {
-      if (imports.size >= this.#maxImports) {
+      if (imports.size + (this.#tombstones?.size ?? 0) >= this.#maxImports) {
         throw new LimitViolation(`the peer sent more than ${this.#maxImports} capabilities`, 'maxImports');
       }
-      imported = new ImportHandler(this.#session, id);
+      // Sent again before the peer saw our release: its one `Resolve` now belongs to this import.
+      this.#tombstones?.delete(id);
+      imported = promise ? new PromiseImportHandler(this.#session, id) : new ImportHandler(this.#session, id);
       imports.set(id, imported);
+    } else if (imported instanceof PromiseImportHandler !== promise) {
+      throw new ProtocolViolation(`the peer sent export ${id} both as a promise and as a capability`);
     }
     imported.received++;
     imported.retain();
@@ -56,14 +82,72 @@ export class ImportTable {
     const imports = this.#imports;
     if (imports?.get(handler.id) !== handler) return false;
     imports.delete(handler.id);
+    if (handler instanceof PromiseImportHandler && !handler.isResolved) {
+      (this.#tombstones ??= new Set<number>()).add(handler.id);
+    }
     return true;
+  }
+
+  /**
+   * `Resolve`: the peer's promise `id` settled. The import's calls go to the resolution from now
+   * on; a resolution this side hosts, when calls were sent to the promise, waits behind an embargo
+   * until those calls came back (they are in flight through the peer, and later calls must not
+   * overtake them). For a tombstone, the resolution is released at once.
+   *
+   * @throws ProtocolViolation for an id this side never imported, an import that is no promise, a
+   *   second `Resolve`, a `Released` this side did not ask for, or a resolution cycle;
+   *   LimitViolation when the resolution would make this side hold more than `maxImports`
+   */
+  receiveResolve(message: ResolveMessage, port: ResolvePort): void {
+    const id = message[1];
+    const kind = message[2];
+    const imported = this.#imports?.get(id);
+    if (imported === undefined) {
+      if (this.#tombstones?.delete(id) !== true) {
+        throw new ProtocolViolation(`resolve of import ${id}, which this side does not hold`);
+      }
+      if (kind === ResolveKind.Capability) port.resolve(message[3] as Descriptor).release();
+      return;
+    }
+    if (!(imported instanceof PromiseImportHandler)) {
+      throw new ProtocolViolation(`resolve of import ${id}, which is not a promise`);
+    }
+    if (imported.isResolved) throw new ProtocolViolation(`a second resolve of promise ${id}`);
+    if (kind === ResolveKind.Released) {
+      throw new ProtocolViolation(`resolve (released) of promise ${id}, which this side did not release`);
+    }
+    if (kind === ResolveKind.Error) {
+      imported.resolve(settledResult({ kind: 'error', error: message[3] }));
+      return;
+    }
+    const descriptor = message[3] as Descriptor;
+    let handler = port.resolve(descriptor);
+    if (handler.shorten() === imported) {
+      handler.release();
+      throw new ProtocolViolation(`promise ${id} was resolved to itself (a resolution cycle)`);
+    }
+    if (imported.pipelined) {
+      if (
+        descriptor[0] === DescriptorKind.ReceiverExport ||
+        descriptor[0] === DescriptorKind.ReceiverAnswer
+      ) {
+        handler = port.embargo(TargetKind.Export, id, handler);
+      } else if (handler instanceof PromiseImportHandler) {
+        // The calls sent so far travel on along the new promise's path: a resolution of it that
+        // comes home must wait for them too.
+        handler.pipelined = true;
+      }
+    }
+    imported.resolve(handler);
   }
 
   /** The session ended: every import is revoked. */
   abortAll(error: AbortedError): void {
+    this.#tombstones = undefined;
     const imports = this.#imports;
     if (imports === undefined) return;
-    for (const imported of imports.values()) imported.revoke(error);
+    const entries = [...imports.values()];
     imports.clear();
+    for (const imported of entries) imported.revoke(error);
   }
 }

@@ -16,12 +16,13 @@ const tracedFields: Readonly<Record<number, readonly string[]>> = {
   [MessageType.Return]: ['questionId', 'result'],
   [MessageType.Finish]: ['questionId'],
   [MessageType.Release]: ['exportId', 'count'],
-  [MessageType.DisembargoRequest]: ['questionId', 'embargoId'],
+  [MessageType.DisembargoRequest]: ['questionId', 'embargoId', 'target'],
   [MessageType.DisembargoReply]: ['embargoId'],
   [MessageType.StreamItems]: ['streamId'],
   [MessageType.StreamCredit]: ['streamId', 'credit', 'capacity', 'batchSize'],
   [MessageType.StreamEnd]: ['streamId', 'ending'],
   [MessageType.StreamCancel]: ['streamId'],
+  [MessageType.Resolve]: ['promiseId', 'resolution'],
 };
 
 /** The protocol's enumerations by field name (TargetKind, ReturnKind, StreamEnding), spelled out. */
@@ -29,10 +30,11 @@ const enumerations: Readonly<Record<string, readonly string[]>> = {
   target: ['export', 'answer'],
   result: ['value', 'capability', 'error'],
   ending: ['close', 'abort'],
+  resolution: ['', 'capability', 'error', 'released'],
 };
 
-/** DescriptorKind names (capability descriptors only). */
-const descriptorKinds = ['sender-export', 'receiver-export', 'receiver-answer'];
+/** DescriptorKind names (capability descriptors only; 3 is a stream's). */
+const descriptorKinds = ['sender-export', 'receiver-export', 'receiver-answer', 'stream', 'sender-promise'];
 
 /** The longest termination message a trace keeps. */
 const maxReasonLength = 500;
@@ -80,7 +82,10 @@ class MessageTracer implements SessionTracer {
       fields.failed = message[3] !== undefined && message[3] !== null;
     } else if (tag === MessageType.Configure) {
       describeCapability(fields, message[1]);
-    } else if (tag === MessageType.Return && fields.result === 'capability') {
+    } else if (
+      (tag === MessageType.Return && fields.result === 'capability') ||
+      (tag === MessageType.Resolve && fields.resolution === 'capability')
+    ) {
       describeCapability(fields, message[3]);
     }
     this.event(direction, messageTypeNames[tag] ?? `Unknown(${String(tag)})`, fields, bytes);

@@ -7,9 +7,10 @@ import {
   settledResult,
   streamQueue,
 } from '@msc/eventual/handler';
+import { PromiseImportHandler } from './promise-import.ts';
 import { QuestionHandler, type SessionPort } from './remote-handlers.ts';
 import type { ReturnMessage } from './wire/message.ts';
-import { DescriptorKind, MessageType, ReturnKind, type TargetKind } from './wire/protocol.ts';
+import { DescriptorKind, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the questions need from their session. */
@@ -20,8 +21,8 @@ export interface QuestionPort {
   sendLazily(message: unknown[]): void;
   /** Turns a checked capability descriptor into a handler the caller owns a reference to. */
   resolve(descriptor: readonly [kind: number, id: number]): CapabilityHandler;
-  /** Holds new calls to `handler` until the calls pipelined on `questionId` came back (embargo.ts). */
-  embargo(questionId: number, handler: CapabilityHandler): CapabilityHandler;
+  /** Holds new calls to `handler` until the calls sent to the target came back (embargo.ts). */
+  embargo(targetKind: TargetKind, targetId: number, handler: CapabilityHandler): CapabilityHandler;
 }
 
 /**
@@ -103,10 +104,15 @@ export class QuestionTable {
       const loopback =
         descriptor[0] === DescriptorKind.ReceiverExport || descriptor[0] === DescriptorKind.ReceiverAnswer;
       // Calls pipelined on this answer are travelling back to our own object through the peer:
-      // new calls wait behind an embargo until the peer confirms they have all been sent.
+      // new calls wait behind an embargo until the peer confirms they have all been sent. On a
+      // promise of the peer, they travel on along its path: its resolution waits for them too.
+      if (question.pipelined && handler instanceof PromiseImportHandler) handler.pipelined = true;
       settlement = {
         kind: 'capability',
-        handler: loopback && question.pipelined ? this.#port.embargo(questionId, handler) : handler,
+        handler:
+          loopback && question.pipelined
+            ? this.#port.embargo(TargetKind.Answer, questionId, handler)
+            : handler,
       };
     } else if (kind === ReturnKind.Value) {
       const options = question.consumerOptions;

@@ -18,6 +18,8 @@ export interface SessionPort {
   releaseImport(handler: ImportHandler): void;
   /** What the peer authenticated as (for `remoteIdentity`). */
   readonly peer: unknown;
+  /** The agreed protocol version (promise resolution needs `promiseResolutionVersion`). */
+  readonly protocolVersion: number;
 }
 
 /**
@@ -55,7 +57,9 @@ export class ImportHandler implements CapabilityHandler {
   }
 
   release(): void {
-    if (--this.#references === 0 && this.#revoked === undefined) this.session.releaseImport(this);
+    if (--this.#references !== 0) return;
+    this.lastReleased();
+    if (this.#revoked === undefined) this.session.releaseImport(this);
   }
 
   shorten(): CapabilityHandler {
@@ -66,6 +70,14 @@ export class ImportHandler implements CapabilityHandler {
   revoke(error: AbortedError): void {
     this.#revoked = error;
   }
+
+  /** Why the import was revoked (its session ended), or `undefined`. */
+  get revokedBy(): AbortedError | undefined {
+    return this.#revoked;
+  }
+
+  /** The last local reference went (before the release is sent): a promise import drops its resolution. */
+  protected lastReleased(): void {}
 }
 
 /**

@@ -6,8 +6,9 @@ import type { SessionRole } from './authenticator.ts';
 import { CapabilityCodec, type PayloadContext } from './capability-codec.ts';
 import { Embargoes } from './embargo.ts';
 import { ExportTable } from './export-table.ts';
-import { ImportTable } from './import-table.ts';
+import { ImportTable, type ResolvePort } from './import-table.ts';
 import type { SessionLimits } from './limits.ts';
+import { type PromiseExportPort, PromiseExports } from './promise-exports.ts';
 import { type QuestionPort, QuestionTable } from './question-table.ts';
 import type { SessionPort } from './remote-handlers.ts';
 import type { SessionStats } from './session-options.ts';
@@ -15,14 +16,21 @@ import { StreamBridge } from './stream-bridge.ts';
 import type { SessionTracer } from './trace.ts';
 import type { Message } from './wire/message.ts';
 import { Outbox, type OutboxPort } from './wire/outbox.ts';
-import { MessageType } from './wire/protocol.ts';
+import { MessageType, promiseResolutionVersion } from './wire/protocol.ts';
+import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the parts need from their session: it is the port of each (no closures per session). */
-export type PartsPort = SessionPort & OutboxPort & QuestionPort & AnswerPort;
+export type PartsPort = SessionPort &
+  OutboxPort &
+  QuestionPort &
+  AnswerPort &
+  PromiseExportPort &
+  ResolvePort;
 
 /**
  * The working parts of one session, made together and ended together: the outbox, the four tables,
- * the loopback embargoes, the streams and the capability codec (each in the file named after it),
+ * the loopback embargoes, the promise exports, the streams and the capability codec (each in the
+ * file named after it),
  * and which part each message of the session step goes to. The session (`session.ts`) conducts
  * them: it owns the options, the establishment and the order of the end.
  */
@@ -34,7 +42,9 @@ export class SessionParts {
   readonly exports: ExportTable;
   readonly imports: ImportTable;
   readonly embargoes: Embargoes;
+  readonly promises: PromiseExports;
   readonly streams: StreamBridge;
+  readonly #port: PartsPort;
 
   /**
    * @param port the session
@@ -50,6 +60,7 @@ export class SessionParts {
     codec: Codec<PayloadContext>,
     tracer: SessionTracer | undefined,
   ) {
+    this.#port = port;
     this.outbox = new Outbox(connection, port, tracer, maxFrameBytes, limits.maxBufferedBytes);
     this.exports = new ExportTable(limits.maxExports);
     this.imports = new ImportTable(port, limits.maxImports);
@@ -57,6 +68,7 @@ export class SessionParts {
     this.questions = new QuestionTable(port, port);
     this.answers = new AnswerTable(port, limits.maxAnswers);
     this.streams = new StreamBridge(this.outbox, role, limits);
+    this.promises = new PromiseExports(port, this.exports);
     this.capabilities = new CapabilityCodec(
       codec,
       port,
@@ -65,12 +77,13 @@ export class SessionParts {
       this.exports,
       this.imports,
       this.streams,
+      this.promises,
     );
   }
 
   /**
-   * Hands a parsed message of the session step (a call, a return, a release, an embargo or a stream
-   * message) to the part that owns it. Establishment's messages and `Abort` are the session's own.
+   * Hands a parsed message of the session step (a call, a return, a release, an embargo, a resolve
+   * or a stream message) to the part that owns it. Establishment's messages and `Abort` are the session's own.
    *
    * @throws ProtocolViolation or LimitViolation from the part, for input the peer may not send
    */
@@ -86,10 +99,16 @@ export class SessionParts {
         this.answers.finish(message[1]);
         break;
       case MessageType.Release:
-        this.exports.release(message[1], message[2]);
+        if (this.exports.release(message[1], message[2])) this.promises.released(message[1]);
         break;
       case MessageType.DisembargoRequest:
-        this.embargoes.receiveRequest(message, this.answers);
+        this.embargoes.receiveRequest(message, this.answers, this.exports);
+        break;
+      case MessageType.Resolve:
+        if (this.#port.protocolVersion < promiseResolutionVersion) {
+          throw new ProtocolViolation(`a resolve message needs protocol version ${promiseResolutionVersion}`);
+        }
+        this.imports.receiveResolve(message, this.#port);
         break;
       case MessageType.DisembargoReply:
         this.embargoes.receiveReply(message);

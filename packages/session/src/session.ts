@@ -263,8 +263,8 @@ export class Session<Peer = unknown>
   }
 
   /** @internal Holds calls to `handler` behind an embargo (see `Embargoes.hold`). */
-  embargo(questionId: number, handler: CapabilityHandler): CapabilityHandler {
-    return this.#parts.embargoes.hold(questionId, handler);
+  embargo(kind: TargetKind, targetId: number, handler: CapabilityHandler): CapabilityHandler {
+    return this.#parts.embargoes.hold(kind, targetId, handler);
   }
 
   /** @internal Delivers a message the handshake held. */
@@ -283,7 +283,7 @@ export class Session<Peer = unknown>
     this.#terminate({ step: this.#step, code, message, remote: false, ...limit }, false);
   }
 
-  /** @internal A return could not be sent: the session ends (for the answers). */
+  /** @internal A return or resolve could not be sent: the session ends (answers, promise exports). */
   returnFailed(error: unknown): void {
     this.#receiveFailed(error);
   }

@@ -19,18 +19,19 @@ export type TraceLevel = 'off' | 'messages' | 'payloads';
  * | --- | --- |
  * | `Hello` | `versions` (comma-separated), `scheme` |
  * | `Authenticate` | none (its size only) |
- * | `Configure` | `capability` (`sender-export`, `receiver-export`, `receiver-answer`), `capabilityId` |
+ * | `Configure` | `capability` (`sender-export`, `receiver-export`, `receiver-answer`, `sender-promise`), `capabilityId` |
  * | `Abort` | `step`, `code`, `reason` (the termination message, at most 500 characters) |
  * | `Call` | `questionId`, `target` (`export` or `answer`), `targetId`, `method`, `arguments` (count) |
  * | `Return` | `questionId`, `result` (`value`, `capability` or `error`); a capability adds `capability`, `capabilityId` |
  * | `Finish` | `questionId` |
  * | `Release` | `exportId`, `count` |
- * | `DisembargoRequest` | `questionId`, `embargoId` |
+ * | `DisembargoRequest` | `questionId` (an export id when `target` is `export`), `embargoId`, `target` (version 2, a promise's) |
  * | `DisembargoReply` | `embargoId` |
  * | `StreamItems` | `streamId`, `items` (items, or bytes of a byte stream) |
  * | `StreamCredit` | `streamId`, `credit`, `capacity`, `batchSize` |
  * | `StreamEnd` | `streamId`, `ending` (`close` or `abort`), `failed` (whether it carries an error) |
  * | `StreamCancel` | `streamId` |
+ * | `Resolve` | `promiseId`, `resolution` (`capability`, `error` or `released`); a capability adds `capability`, `capabilityId` |
  * | `End` | `step`, `code`, `reason`, `remote`: the session ended (not a message; `size` 0) |
  */
 export type TraceFields = Readonly<Record<string, string | number | boolean>>;

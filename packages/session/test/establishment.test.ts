@@ -24,7 +24,7 @@ describe('session establishment', () => {
     const error = await pair.dialer.established.catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(SessionError);
     expect(error).toMatchObject({ step: 'version', code: 'version-mismatch' });
-    expect((error as Error).message).toMatch(/\[7, 8\].*\[1\]/);
+    expect((error as Error).message).toMatch(/\[7, 8\].*\[1, 2\]/);
     const listenerReason = await pair.listener.closed;
     expect(listenerReason.step).toBe('version');
   });

@@ -7,14 +7,18 @@ import { isCount, isId, ProtocolViolation } from './violations.ts';
  * descriptors meet only well-formed ones.
  */
 
-/** Whether `value` is a well-formed capability descriptor: `[kind, id]` with a capability kind. */
+/**
+ * Whether `value` is a well-formed capability descriptor: `[kind, id]` with a capability kind.
+ * (`SenderPromise` is well-formed in every version; a version 1 session refuses it when resolving.)
+ */
 export function isCapabilityDescriptor(value: unknown): value is Descriptor {
   if (!Array.isArray(value) || value.length !== 2 || !isId(value[1])) return false;
   const kind = value[0];
   return (
     kind === DescriptorKind.SenderExport ||
     kind === DescriptorKind.ReceiverExport ||
-    kind === DescriptorKind.ReceiverAnswer
+    kind === DescriptorKind.ReceiverAnswer ||
+    kind === DescriptorKind.SenderPromise
   );
 }
 

@@ -1,6 +1,13 @@
 import { type SessionErrorCode, type SessionStep, sessionErrorCodes } from '../session-error.ts';
 import { isCapabilityDescriptor } from './descriptor.ts';
-import { type Descriptor, MessageType, ReturnKind, type StreamEnding, TargetKind } from './protocol.ts';
+import {
+  type Descriptor,
+  MessageType,
+  ResolveKind,
+  ReturnKind,
+  type StreamEnding,
+  TargetKind,
+} from './protocol.ts';
 import { isCount, isId, ProtocolViolation } from './violations.ts';
 
 /**
@@ -42,14 +49,28 @@ export type ReturnMessage = readonly [
 export type FinishMessage = readonly [type: typeof MessageType.Finish, questionId: number];
 /** `[Release, exportId, count]` (count at least 1). */
 export type ReleaseMessage = readonly [type: typeof MessageType.Release, exportId: number, count: number];
-/** `[DisembargoRequest, questionId, embargoId]`. */
+/**
+ * `[DisembargoRequest, targetId, embargoId, targetKind?]`: `targetId` is a question id (no kind, or
+ * `TargetKind.Answer`) or, in version 2, a promise export id (`TargetKind.Export`).
+ */
 export type DisembargoRequestMessage = readonly [
   type: typeof MessageType.DisembargoRequest,
-  questionId: number,
+  targetId: number,
   embargoId: number,
+  targetKind?: TargetKind,
 ];
 /** `[DisembargoReply, embargoId]`. */
 export type DisembargoReplyMessage = readonly [type: typeof MessageType.DisembargoReply, embargoId: number];
+/**
+ * `[Resolve, promiseId, kind, payload]` (version 2): a `Capability` payload is a checked descriptor,
+ * an `Error` payload the error, a `Released` one nothing.
+ */
+export type ResolveMessage = readonly [
+  type: typeof MessageType.Resolve,
+  promiseId: number,
+  kind: ResolveKind,
+  payload: unknown,
+];
 /** `[StreamItems, streamId, payload]`: an array of items, or a byte string. */
 export type StreamItemsMessage = readonly [
   type: typeof MessageType.StreamItems,
@@ -89,6 +110,7 @@ export type Message =
   | ReleaseMessage
   | DisembargoRequestMessage
   | DisembargoReplyMessage
+  | ResolveMessage
   | StreamItemsMessage
   | StreamCreditMessage
   | StreamEndMessage
@@ -166,9 +188,30 @@ export function parseMessage(value: unknown): Message {
       if (!isId(message[1]) || !isId(count) || count === 0) throw new ProtocolViolation('malformed release');
       break;
     }
-    case MessageType.DisembargoRequest:
-      if (!isId(message[1]) || !isId(message[2])) throw new ProtocolViolation('malformed disembargo request');
+    case MessageType.DisembargoRequest: {
+      const targetKind = message[3];
+      if (
+        !isId(message[1]) ||
+        !isId(message[2]) ||
+        (targetKind !== undefined && targetKind !== TargetKind.Answer && targetKind !== TargetKind.Export)
+      ) {
+        throw new ProtocolViolation('malformed disembargo request');
+      }
       break;
+    }
+    case MessageType.Resolve: {
+      const kind = message[2];
+      if (
+        !isId(message[1]) ||
+        (kind !== ResolveKind.Capability && kind !== ResolveKind.Error && kind !== ResolveKind.Released)
+      ) {
+        throw new ProtocolViolation('malformed resolve');
+      }
+      if (kind === ResolveKind.Capability && !isCapabilityDescriptor(message[3])) {
+        throw new ProtocolViolation('malformed capability descriptor');
+      }
+      break;
+    }
     case MessageType.DisembargoReply:
       if (!isId(message[1])) throw new ProtocolViolation('malformed disembargo reply');
       break;

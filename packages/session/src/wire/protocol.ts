@@ -1,5 +1,5 @@
 /**
- * The MSC session protocol, version 1: every message, who sends it, when, and what the receiver
+ * The MSC session protocol, version 2: every message, who sends it, when, and what the receiver
  * must do (in the manner of Cap'n Proto's rpc.capnp). This file is the protocol's vocabulary: every
  * constant that goes on the wire is defined here, once. `message.ts` beside it turns a received
  * array into one of these messages (every well-formedness check), `descriptor.ts` does the same for
@@ -25,8 +25,16 @@
  * (docs/semantics.md#instance-order) end to end.
  */
 
-/** Protocol versions this implementation speaks, oldest first. */
-export const supportedVersions: readonly number[] = [1];
+/**
+ * Protocol versions this implementation speaks, oldest first. Version 2 adds promise resolution:
+ * the {@link DescriptorKind} `SenderPromise`, the {@link MessageType} `Resolve` and a
+ * `DisembargoRequest` that targets an export. With a peer that speaks only version 1, a promise is
+ * sent as a plain export (as version 1 did) and the peer may send none of these.
+ */
+export const supportedVersions: readonly number[] = [1, 2];
+
+/** The first protocol version with promise resolution (`SenderPromise`, `Resolve`). */
+export const promiseResolutionVersion = 2;
 
 /**
  * The first frame of each side. Sent by both at once, without waiting for the other.
@@ -102,6 +110,13 @@ export const MessageType = {
    * named one of the caller's own exports and calls were pipelined on that answer; those calls
    * are on their way back to the caller. The callee replies once every call it forwarded from that
    * answer has been sent, which is at once, since it forwards calls as they arrive.
+   *
+   * Version 2 adds `[DisembargoRequest, exportId, embargoId, TargetKind.Export]`, importer →
+   * exporter: a `Resolve` of the promise export `exportId` named a capability the importer hosts
+   * (a `ReceiverExport` or `ReceiverAnswer`) and calls were sent to the promise before; the same
+   * reply follows. (The exporter sent the `Resolve` only once the promise's resolution stopped
+   * passing through a local promise, so it forwards calls as they arrive here too.) A missing
+   * fourth field means `TargetKind.Answer`.
    */
   DisembargoRequest: 7,
   /**
@@ -135,6 +150,26 @@ export const MessageType = {
    * cancels its local queue; the producer sees it at its next write or flush.
    */
   StreamCancel: 12,
+  /**
+   * `[Resolve, promiseId, kind, payload]`, exporter → importer (version 2), exactly once per
+   * `SenderPromise` export the importer received: the promise settled. {@link ResolveKind}
+   * `Capability`: `payload` is a capability descriptor (any kind: it may name one of the importer's
+   * own exports or answers, or another promise); `Error`: `payload` is the error (the promise
+   * rejected, or resolved to data, which is no capability); `Released`: no payload, sent instead
+   * when the exporter processed the importer's `Release` of the promise before it settled.
+   *
+   * The exporter sends it once the promise's resolution no longer passes through a promise local
+   * to the exporter (an embargo it holds, a local promise that follows another), so the calls sent
+   * to the promise so far have all been forwarded. The exporter keeps the export (calls sent to it
+   * before the importer saw the `Resolve` still arrive there) until the importer releases it.
+   *
+   * The receiver's import becomes the resolution: later calls go there directly, and a resolution
+   * the receiver hosts is its own object again (held behind an embargo while calls sent to the
+   * promise come back: a `DisembargoRequest` targeting the export). A `Resolve` for an id the
+   * receiver never imported, for an import that is no promise, a second one for the same id, or
+   * one that makes the promise its own resolution (a cycle) is a protocol violation.
+   */
+  Resolve: 13,
 } as const;
 
 /** A message type tag. */
@@ -154,12 +189,19 @@ export const DescriptorKind = {
    * stream-bridge.ts). `isBytes` is 1 for a byte stream.
    */
   Stream: 3,
+  /**
+   * `[4, exportId]` (version 2): a promise the sender hosts (an unresolved local promise, call
+   * result or promise import), exported like a capability (counted, released) and resolved later
+   * by exactly one `Resolve` naming `exportId`. Calls sent to it before then are forwarded by the
+   * sender in order; `whenResolved()` at the receiver waits for the `Resolve`.
+   */
+  SenderPromise: 4,
 } as const;
 
 /** A descriptor kind. */
 export type DescriptorKind = (typeof DescriptorKind)[keyof typeof DescriptorKind];
 
-/** A capability descriptor (`SenderExport`, `ReceiverExport` or `ReceiverAnswer`). */
+/** A capability descriptor (`SenderExport`, `ReceiverExport`, `ReceiverAnswer` or `SenderPromise`). */
 export type Descriptor = readonly [kind: number, id: number];
 
 /** A stream descriptor, `[Stream, streamId, isBytes, receiverGets]`. */
@@ -187,6 +229,12 @@ export const ReturnKind = { Value: 0, Capability: 1, Error: 2 } as const;
 
 /** A `Return` kind. */
 export type ReturnKind = (typeof ReturnKind)[keyof typeof ReturnKind];
+
+/** `Resolve` kinds: a capability and an error as in `Return`, or `Released` (see `MessageType.Resolve`). */
+export const ResolveKind = { Capability: 1, Error: 2, Released: 3 } as const;
+
+/** A `Resolve` kind. */
+export type ResolveKind = (typeof ResolveKind)[keyof typeof ResolveKind];
 
 /** How a stream ended (`StreamEnd`): closed after its items, or aborted at once. */
 export const StreamEnding = { Close: 0, Abort: 1 } as const;
