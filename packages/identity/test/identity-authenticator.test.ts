@@ -345,7 +345,7 @@ describe('admission', () => {
       /the dialer refused this session: bob is not the server/,
     );
     expect(dialerAdmissionRequest?.role).toBe('dialer');
-    expect(dialerAdmissionRequest?.protocolVersion).toBe(2);
+    expect(dialerAdmissionRequest?.protocolVersion).toBe(1);
   });
 
   it('the dialer does not run its policy when the listener refused it first', async () => {
