@@ -23,6 +23,7 @@ const tracedFields: Readonly<Record<number, readonly string[]>> = {
   [MessageType.StreamEnd]: ['streamId', 'ending'],
   [MessageType.StreamCancel]: ['streamId'],
   [MessageType.Resolve]: ['promiseId', 'resolution'],
+  [MessageType.StreamDelivered]: ['streamId'],
 };
 
 /** The protocol's enumerations by field name (TargetKind, ReturnKind, StreamEnding), spelled out. */
@@ -80,6 +81,8 @@ class MessageTracer implements SessionTracer {
       if (Array.isArray(items) || items instanceof Uint8Array) fields.items = items.length;
     } else if (tag === MessageType.StreamEnd) {
       fields.failed = message[3] !== undefined && message[3] !== null;
+    } else if (tag === MessageType.StreamCancel) {
+      fields.ending = message[3] === 1 ? 'abort' : 'cancel';
     } else if (tag === MessageType.Configure) {
       describeCapability(fields, message[1]);
     } else if (

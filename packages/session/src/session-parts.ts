@@ -67,7 +67,7 @@ export class SessionParts {
     this.embargoes = new Embargoes(this.outbox);
     this.questions = new QuestionTable(port, port);
     this.answers = new AnswerTable(port, limits.maxAnswers);
-    this.streams = new StreamBridge(this.outbox, role, limits);
+    this.streams = new StreamBridge(this.outbox, role, limits, () => port.protocolVersion);
     this.promises = new PromiseExports(port, this.exports);
     this.capabilities = new CapabilityCodec(
       codec,
@@ -124,6 +124,9 @@ export class SessionParts {
         break;
       case MessageType.StreamCancel:
         this.streams.receiveCancel(message);
+        break;
+      case MessageType.StreamDelivered:
+        this.streams.receiveDelivered(message);
         break;
     }
   }

@@ -1,17 +1,11 @@
-import {
-  type AbortedError,
-  Bytes,
-  BytesWriter,
-  bytes,
-  Sequence,
-  SequenceWriter,
-  sequence,
-} from '@msc/eventual';
-import { type FlowQueue, streamQueue } from '@msc/eventual/handler';
+import { AbortedError, Bytes, BytesWriter, bytes, Sequence, SequenceWriter, sequence } from '@msc/eventual';
+import { type FlowQueue, forgetConsumerEnd, streamQueue } from '@msc/eventual/handler';
 import type { SessionLimits } from './limits.ts';
+import { SourcePump } from './stream-source-pump.ts';
 import type {
   StreamCancelMessage,
   StreamCreditMessage,
+  StreamDeliveredMessage,
   StreamEndMessage,
   StreamItemsMessage,
 } from './wire/message.ts';
@@ -19,11 +13,20 @@ import {
   DescriptorKind,
   MessageType,
   ReceiverGets,
+  StreamCancelling,
   type StreamDescriptor,
   StreamEnding,
+  streamDeliveryVersion,
 } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
-import { newSource, type SinkStream, type SourceStream, type Stream } from './wire-stream.ts';
+import {
+  newSink,
+  newSource,
+  type SinkStream,
+  type SourceStream,
+  type Stream,
+  type StreamPort,
+} from './wire-stream.ts';
 
 /**
  * Streams across a session (docs/semantics.md#streaming, RPC4). A stream endpoint (a `Sequence`,
@@ -41,9 +44,19 @@ import { newSource, type SinkStream, type SourceStream, type Stream } from './wi
  * even on the dialer's side, odd on the listener's, so both share one table.
  *
  * Endings map one to one: producer `close(error?)` → `StreamEnd` (items first), producer `abort` →
- * `StreamEnd` abort (prompt), consumer `cancel(error?)` → `StreamCancel`. When the session ends,
- * every stream spanning it is aborted with `AbortedError` on both sides (sinks: next read; sources:
- * next write or flush).
+ * `StreamEnd` abort (prompt), consumer `cancel(error?)` (also `using` and a consumer end dropped
+ * unread) → `StreamCancel`, an abort on the consumer's side (the call carrying the stream never
+ * reached its target) → `StreamCancel` abort. A close is delivered when the sink's consumer read
+ * everything: the sink answers `StreamDelivered` and only then does the producer's `close()`
+ * resolve; until that answer both sides keep the stream (protocol version 2; with a version 1 peer
+ * the close counts as delivered once sent). When the session ends, every stream spanning it is
+ * aborted with `AbortedError` on both sides (sinks: next read; sources: next write or flush, and a
+ * `close()` not yet delivered rejects), except a sink that already received its close: its consumer
+ * reads what arrived, then the end.
+ *
+ * One window: what a source forwarded and its remote consumer has not read yet counts against the
+ * local producer's window (`FlowQueue.downstream`, given back as credit arrives), so a producer that
+ * flushes before it writes is never more than one window ahead of the consumer.
  *
  * Credit is enforced on receipt: a sink counts the units it granted and has not received, and
  * items beyond them are a protocol violation (the session ends with `protocol`), so a peer cannot
@@ -55,21 +68,6 @@ import { newSource, type SinkStream, type SourceStream, type Stream } from './wi
  * (whether a stream exists here, and in which role) it checks itself, throwing
  * `ProtocolViolation`.
  */
-
-/** What a bridge needs from its session (the outbox). Nothing is sent once the session ended. */
-export interface StreamPort {
-  /**
-   * Queues a message (same ordered connection as calls). Items may carry capabilities and other
-   * streams.
-   *
-   * @throws what encoding throws (an item that cannot cross the wire); nothing is sent then
-   */
-  send(message: unknown[]): void;
-  /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
-  sendWithError(message: unknown[], errorIndex: number): void;
-  /** `undefined`, or resolves when the connection's send buffer has room again (backpressure). */
-  whenWritable(): Promise<void> | undefined;
-}
 
 type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWriter;
 
@@ -87,13 +85,26 @@ export class StreamBridge {
   #aborted: AbortedError | undefined;
   readonly #maxCapacity: number;
   readonly #maxByteCapacity: number;
+  /** The agreed protocol version (see {@link streamDeliveryVersion}). */
+  readonly #version: () => number;
+  readonly #pump: SourcePump;
 
+  /**
+   * @param version - the protocol version the session agreed (read when a stream ends)
+   */
   constructor(
     port: StreamPort,
     role: 'dialer' | 'listener',
     limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
+    version: () => number,
   ) {
     this.#port = port;
+    this.#version = version;
+    this.#pump = new SourcePump(port, (source, outcome) => {
+      if (outcome.kind === 'failed') return this.#endSource(source, outcome.error);
+      port.send([MessageType.StreamEnd, source.id, StreamEnding.Close, null]);
+      this.#closeSent(source);
+    });
     this.#streams = noStreams;
     this.#nextId = role === 'dialer' ? 0 : 1;
     this.#maxCapacity = limits.maxStreamCapacity;
@@ -135,8 +146,10 @@ export class StreamBridge {
     const isBytes = typed instanceof Bytes || typed instanceof BytesWriter;
     const sendingConsumer = typed instanceof Sequence || typed instanceof Bytes;
     if (sendingConsumer) {
-      // We read the local queue and ship its items; credit arrives from the receiver.
-      this.#writableStreams().set(id, newSource(id, queue, isBytes));
+      // We read the local queue and ship its items; credit arrives from the receiver. The end
+      // travels: dropping it here no longer cancels the stream.
+      forgetConsumerEnd(typed);
+      this.#addSource(id, queue, isBytes);
     } else {
       // We write what arrives into the local queue, whose consumer is here.
       this.#addSink(id, queue, isBytes);
@@ -151,7 +164,14 @@ export class StreamBridge {
 
   /** Undoes an export whose message was never sent. */
   unexport(descriptor: StreamDescriptor): void {
+    const stream = this.#streams.get(descriptor[1]!);
     this.#streams.delete(descriptor[1]!);
+    if (stream?.role === 'source') stream.queue.forward(false);
+  }
+
+  #addSource(id: number, queue: FlowQueue<unknown>, isBytes: boolean): void {
+    queue.forward(true);
+    this.#writableStreams().set(id, newSource(id, queue, isBytes));
   }
 
   /** Turns a received descriptor into the local endpoint the user gets. */
@@ -166,34 +186,27 @@ export class StreamBridge {
       return consumer;
     }
     const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
-    const queue = consumer[streamQueue] as FlowQueue<unknown>;
-    this.#writableStreams().set(id, newSource(id, queue, isBytes));
+    // This side reads the queue for the remote consumer; the local consumer end is not used.
+    forgetConsumerEnd(consumer);
+    this.#addSource(id, consumer[streamQueue] as FlowQueue<unknown>, isBytes);
     return writer;
   }
 
   #addSink(id: number, queue: FlowQueue<unknown>, isBytes: boolean): void {
-    const sink: SinkStream = {
-      role: 'sink',
-      id,
-      queue,
-      isBytes,
-      readCredit: 0,
-      outstanding: 0,
-      windowCapacity: queue.capacity,
-      granted: false,
-      ended: false,
-    };
+    const sink = newSink(id, queue, isBytes);
     this.#writableStreams().set(id, sink);
     queue.observe((event) => {
-      if (sink.ended && event.type !== 'cancelled') return;
+      // Ended here already (or the session ended): nothing more to tell the source.
+      if (this.#streams.get(id) !== sink) return;
       switch (event.type) {
         case 'read':
+          if (sink.closing) return;
           sink.readCredit += event.size;
           // Grant in chunks (a quarter of the window) so credits do not cost a message per item.
           if (sink.readCredit >= Math.max(1, Math.ceil(queue.capacity / 4))) this.#grant(sink);
           return;
         case 'settings': {
-          if (!sink.granted) return; // the first grant will carry the new settings
+          if (!sink.granted || sink.closing) return; // the first grant will carry the new settings
           // A larger window is more credit at once; a smaller one takes effect as credit returns.
           const extra = Math.max(0, queue.capacity - sink.windowCapacity);
           sink.windowCapacity = queue.capacity;
@@ -202,18 +215,22 @@ export class StreamBridge {
           return;
         }
         case 'cancelled':
-          if (!this.#streams.has(id) || this.#aborted !== undefined) return;
-          this.#streams.delete(id);
-          sink.ended = true;
-          this.#port.sendWithError([MessageType.StreamCancel, id, event.error ?? null], 2);
+        case 'aborted':
+          this.#endSink(
+            sink,
+            event.type === 'aborted' ? StreamCancelling.Abort : StreamCancelling.Cancel,
+            event.error,
+          );
           return;
-        default:
+        case 'delivered':
+          this.#streams.delete(id);
+          this.#port.send([MessageType.StreamDelivered, id]);
           return;
       }
     });
     // The first grant waits one turn, so settings made on a call result before it arrived count.
     queueMicrotask(() => {
-      if (!sink.ended && this.#streams.get(id) === sink) {
+      if (!sink.closing && this.#streams.get(id) === sink) {
         sink.granted = true;
         sink.windowCapacity = queue.capacity;
         const credit = Math.max(0, queue.capacity - queue.unread);
@@ -221,6 +238,17 @@ export class StreamBridge {
         this.#port.send([MessageType.StreamCredit, id, credit, queue.capacity, queue.batchSize]);
       }
     });
+  }
+
+  /**
+   * The consumer's side ended the stream: cancelled (or dropped), or aborted because the call that
+   * carried it never reached its target. A version 1 peer only knows cancel.
+   */
+  #endSink(sink: SinkStream, how: StreamCancelling, error: unknown): void {
+    this.#streams.delete(sink.id);
+    const message: unknown[] = [MessageType.StreamCancel, sink.id, error ?? null];
+    if (this.#version() >= streamDeliveryVersion) message.push(how);
+    this.#port.sendWithError(message, 2);
   }
 
   #grant(sink: SinkStream): void {
@@ -237,6 +265,7 @@ export class StreamBridge {
     const [, id, payload] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
+    if (sink.closing) throw new ProtocolViolation(`stream ${id} received items after its end`);
     if (sink.isBytes !== payload instanceof Uint8Array) {
       throw new ProtocolViolation(sink.isBytes ? 'malformed byte stream data' : 'malformed stream items');
     }
@@ -252,15 +281,20 @@ export class StreamBridge {
     else for (const item of payload as unknown[]) sink.queue.write(item);
   }
 
-  /** `StreamEnd`: the sink's queue ends the same way. */
+  /**
+   * `StreamEnd`: the sink's queue ends the same way. After a close (version 2) the stream stays
+   * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`).
+   */
   receiveEnd(message: StreamEndMessage): void {
     const [, id, how, error] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return;
-    this.#streams.delete(sink.id);
-    sink.ended = true;
+    if (sink.closing) throw new ProtocolViolation(`stream ${id} ended twice`);
     const reason = error ?? undefined;
+    if (how === StreamEnding.Abort || this.#version() < streamDeliveryVersion) this.#streams.delete(id);
+    sink.closing = true;
     if (how === StreamEnding.Abort) sink.queue.abort(reason);
+    // Delivered at once when nothing is left unread: the observer answers `StreamDelivered`.
     else void sink.queue.close(reason);
   }
 
@@ -269,23 +303,51 @@ export class StreamBridge {
     const [, id, credit, capacity, batchSize] = message;
     const source = this.#source(id);
     if (source === undefined) return;
+    // What the remote consumer read gives window back to the producer: the credit less the growth
+    // of the declared window (a first grant is all growth; a larger window is credit unread).
+    source.queue.acknowledge(Math.max(0, credit - Math.max(0, capacity - source.declaredWindow)));
+    source.declaredWindow = capacity;
     source.credit += credit;
     source.batchSize = batchSize;
     // The local producer's flush() reflects the remote consumer's window, within this side's limit.
     const window = Math.min(capacity, source.isBytes ? this.#maxByteCapacity : this.#maxCapacity);
-    if (source.queue.capacity !== window) source.queue.setOptions({ capacity: window });
+    const queue = source.queue;
+    // The first credit declares the consumer's window: until then the producer had no room.
+    queue.windowKnown = true;
+    if (queue.capacity !== window) queue.setOptions({ capacity: window });
+    else if (!source.started) queue.acknowledge(0);
     source.started = true;
-    this.#schedulePump(source);
+    this.#pump.schedule(source);
   }
 
-  /** `StreamCancel`: the source's queue is cancelled. */
+  /**
+   * `StreamCancel`: the source's queue is cancelled, or aborted when the consumer's side aborted
+   * (the producer sees the same error it would see in process).
+   */
   receiveCancel(message: StreamCancelMessage): void {
-    const [, id, error] = message;
+    const [, id, error, how] = message;
     const source = this.#source(id);
     if (source === undefined) return;
     this.#streams.delete(source.id);
     source.ended = true;
-    source.queue.cancel(error ?? undefined);
+    if (how !== StreamCancelling.Abort) {
+      source.queue.cancel(error ?? undefined);
+    } else {
+      source.queue.abort(
+        error instanceof AbortedError
+          ? error
+          : new AbortedError("the consumer's side aborted the stream", { cause: error ?? undefined }),
+      );
+    }
+  }
+
+  /** `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
+  receiveDelivered(message: StreamDeliveredMessage): void {
+    const source = this.#source(message[1]);
+    if (source === undefined) return;
+    if (!source.closing) throw new ProtocolViolation(`stream ${source.id} was delivered before its end`);
+    this.#streams.delete(source.id);
+    source.queue.confirmDelivery();
   }
 
   #sink(id: number): SinkStream | undefined {
@@ -302,111 +364,58 @@ export class StreamBridge {
     return stream;
   }
 
-  // ----- the source pump
+  // ----- how a source ends
 
-  #schedulePump(source: SourceStream): void {
-    if (source.pumpScheduled || source.ended) return;
-    source.pumpScheduled = true;
-    // One turn of delay lets writes made close together travel together (nagling), never more.
-    queueMicrotask(() => {
-      source.pumpScheduled = false;
-      this.#pump(source);
-    });
-  }
-
-  #pump(source: SourceStream): void {
-    if (source.ended || !source.started || this.#aborted !== undefined) return;
-    const pressure = this.#port.whenWritable();
-    if (pressure !== undefined) {
-      void pressure.then(() => this.#schedulePump(source));
+  /**
+   * A close went out. Version 2: the stream stays until the sink says its consumer read everything
+   * (`StreamDelivered`, which resolves the producer's close) or stopped first (`StreamCancel`).
+   * Version 1 has no such answer: the close counts as delivered once sent.
+   */
+  #closeSent(source: SourceStream): void {
+    source.ended = true;
+    if (this.#version() >= streamDeliveryVersion) {
+      source.closing = true;
       return;
     }
-    while (source.credit > 0 && !source.ended) {
-      const limit = Math.min(source.credit, source.batchSize);
-      let result: IteratorResult<unknown> | undefined;
-      try {
-        if (source.isBytes) {
-          result = source.queue.tryRead(limit);
-          if (result !== undefined && !result.done) {
-            const chunk = result.value as Uint8Array;
-            source.credit -= chunk.byteLength;
-            this.#port.send([MessageType.StreamItems, source.id, chunk]);
-            continue;
-          }
-        } else {
-          // Take what is buffered (up to the credit and batch size) and send it before acting on
-          // an ending found behind it: items written before a close(error) are delivered first.
-          const items: unknown[] = [];
-          let failure: { error: unknown } | undefined;
-          try {
-            while (items.length < limit) {
-              result = source.queue.tryRead();
-              if (result === undefined || result.done) break;
-              items.push(result.value);
-            }
-          } catch (error) {
-            failure = { error };
-          }
-          if (items.length > 0) {
-            source.credit -= items.length;
-            // An item that cannot cross the wire ends the stream with that error (caught below).
-            this.#port.send([MessageType.StreamItems, source.id, items]);
-          }
-          if (failure !== undefined) throw failure.error;
-          if (items.length > 0 && (result === undefined || !result.done)) continue;
-        }
-      } catch (error) {
-        this.#endSource(source, error);
-        return;
-      }
-      if (result?.done) {
-        this.#finishSource(source);
-        return;
-      }
-      break; // nothing buffered: wait for the producer
-    }
-    // Out of credit: the next `StreamCredit` resumes the pump.
-    if (source.ended || source.credit <= 0) return;
-    // Wait for the producer (or the end) without taking an item: a posted read would consume one.
-    if (!source.reading) {
-      source.reading = true;
-      source.queue.whenReadable().then(
-        () => {
-          source.reading = false;
-          this.#schedulePump(source);
-        },
-        () => {
-          source.reading = false;
-          this.#schedulePump(source);
-        },
-      );
-    }
-  }
-
-  #finishSource(source: SourceStream): void {
     this.#streams.delete(source.id);
-    source.ended = true;
-    this.#port.send([MessageType.StreamEnd, source.id, StreamEnding.Close, null]);
+    source.queue.confirmDelivery();
   }
 
+  /** The producer closed with an error or aborted, or an item could not be sent. */
   #endSource(source: SourceStream, error: unknown): void {
-    this.#streams.delete(source.id);
-    source.ended = true;
-    const aborted = source.queue.state === 'aborted';
-    const reason = aborted ? source.queue.reason : error;
+    const queue = source.queue;
+    const aborted = queue.state === 'aborted';
     this.#port.sendWithError(
-      [MessageType.StreamEnd, source.id, aborted ? StreamEnding.Abort : StreamEnding.Close, reason ?? null],
+      [
+        MessageType.StreamEnd,
+        source.id,
+        aborted ? StreamEnding.Abort : StreamEnding.Close,
+        (aborted ? queue.reason : error) ?? null,
+      ],
       3,
     );
+    if (queue.state === 'closed') {
+      this.#closeSent(source);
+      return;
+    }
+    this.#streams.delete(source.id);
+    source.ended = true;
+    // An item that could not be sent ended the stream: the producer learns at its next write or flush.
+    queue.abort(error);
   }
 
-  /** The session ended: every stream spanning it ends with `AbortedError`. */
+  /**
+   * The session ended: every stream spanning it ends with `AbortedError`, and a close not yet
+   * delivered rejects.
+   */
   abortAll(error: AbortedError): void {
     this.#aborted = error;
     const streams = [...this.#streams.values()];
     this.#streams.clear();
     for (const stream of streams) {
-      stream.ended = true;
+      // A sink that received its close keeps what arrived: its consumer reads it, then the end.
+      if (stream.role === 'sink' && stream.closing) continue;
+      if (stream.role === 'source') stream.ended = true;
       stream.queue.abort(error);
     }
   }

@@ -30,8 +30,9 @@ export type TraceLevel = 'off' | 'messages' | 'payloads';
  * | `StreamItems` | `streamId`, `items` (items, or bytes of a byte stream) |
  * | `StreamCredit` | `streamId`, `credit`, `capacity`, `batchSize` |
  * | `StreamEnd` | `streamId`, `ending` (`close` or `abort`), `failed` (whether it carries an error) |
- * | `StreamCancel` | `streamId` |
+ * | `StreamCancel` | `streamId`, `ending` (`cancel` or `abort`) |
  * | `Resolve` | `promiseId`, `resolution` (`capability`, `error` or `released`); a capability adds `capability`, `capabilityId` |
+ * | `StreamDelivered` | `streamId` |
  * | `End` | `step`, `code`, `reason`, `remote`: the session ended (not a message; `size` 0) |
  */
 export type TraceFields = Readonly<Record<string, string | number | boolean>>;

@@ -1,10 +1,25 @@
 import type { FlowQueue } from '@msc/eventual/handler';
 
 /**
- * The state of one wire stream in a session's {@link StreamBridge} (stream-bridge.ts), as plain
- * records: a source (this side produces) or a sink (this side consumes), with the credit each side
- * counts (docs/semantics.md#streaming).
+ * The state of one wire stream in a session's `StreamBridge` (stream-bridge.ts), as plain records:
+ * a source (this side produces) or a sink (this side consumes), with the credit each side counts
+ * (docs/semantics.md#streaming); and the port through which the bridge sends.
  */
+
+/** What a bridge needs from its session (the outbox). Nothing is sent once the session ended. */
+export interface StreamPort {
+  /**
+   * Queues a message (same ordered connection as calls). Items may carry capabilities and other
+   * streams.
+   *
+   * @throws what encoding throws (an item that cannot cross the wire); nothing is sent then
+   */
+  send(message: unknown[]): void;
+  /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
+  sendWithError(message: unknown[], errorIndex: number): void;
+  /** `undefined`, or resolves when the connection's send buffer has room again (backpressure). */
+  whenWritable(): Promise<void> | undefined;
+}
 
 /** This side produces: its queue's items go out as `StreamItems` within the credit the sink granted. */
 export interface SourceStream {
@@ -18,7 +33,12 @@ export interface SourceStream {
   reading: boolean;
   pumpScheduled: boolean;
   started: boolean;
+  /** Nothing more to send: the end went out (or the stream is gone). */
   ended: boolean;
+  /** The window the sink declared last (0 before its first grant): see `FlowQueue.downstream`. */
+  declaredWindow: number;
+  /** A close went out; waiting for the sink's `StreamDelivered` (or `StreamCancel`). */
+  closing: boolean;
 }
 
 /** This side consumes: `StreamItems` fill its queue; what the consumer read is granted back as credit. */
@@ -35,7 +55,8 @@ export interface SinkStream {
   windowCapacity: number;
   /** Whether the first grant (the whole window) went out. */
   granted: boolean;
-  ended: boolean;
+  /** The source's `StreamEnd` arrived: no more items; waiting for the consumer to read the rest. */
+  closing: boolean;
 }
 
 /** One wire stream of a session, by the side this session is on. */
@@ -54,5 +75,22 @@ export function newSource(id: number, queue: FlowQueue<unknown>, isBytes: boolea
     pumpScheduled: false,
     started: false,
     ended: false,
+    declaredWindow: 0,
+    closing: false,
+  };
+}
+
+/** A sink that has granted nothing yet (the first grant waits one turn: see stream-bridge.ts). */
+export function newSink(id: number, queue: FlowQueue<unknown>, isBytes: boolean): SinkStream {
+  return {
+    role: 'sink',
+    id,
+    queue,
+    isBytes,
+    readCredit: 0,
+    outstanding: 0,
+    windowCapacity: queue.capacity,
+    granted: false,
+    closing: false,
   };
 }

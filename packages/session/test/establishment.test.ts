@@ -17,6 +17,12 @@ describe('session establishment', () => {
     const pair = sessionPair({ dialer: { versions: [1] }, listener: { versions: [1] } });
     await Promise.all([pair.dialer.established, pair.listener.established]);
     expect(pair.dialer.protocolVersion).toBe(1);
+    const current = sessionPair();
+    await Promise.all([current.dialer.established, current.listener.established]);
+    expect([current.dialer.protocolVersion, current.listener.protocolVersion]).toEqual([2, 2]);
+    const mixed = sessionPair({ dialer: { versions: [1] } });
+    await Promise.all([mixed.dialer.established, mixed.listener.established]);
+    expect(mixed.listener.protocolVersion).toBe(1);
   });
 
   test('no version in common terminates with a reason naming both lists', async () => {

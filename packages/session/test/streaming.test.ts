@@ -4,6 +4,8 @@ import {
   type BytesWriter,
   bytes,
   CancelledError,
+  MethodNotFoundError,
+  type Proxy,
   type Sequence,
   type SequenceWriter,
   sequence,
@@ -176,10 +178,10 @@ describe('streaming across a session', () => {
     for await (const _item of items) {
       read++;
       await sleep(2); // slow consumer
-      // Memory stays bounded by the capacity: the producer is ahead by at most the window in
-      // flight (4) plus what its flush() lets sit in its own buffer (4), plus the item in hand.
+      // Memory stays bounded by the capacity: what is in flight, unread here and buffered at the
+      // producer is one window (4) in all, whatever the session does in between.
       const state = await remote.producerState();
-      expect(state.written - read).toBeLessThanOrEqual(9);
+      expect(state.written - read).toBeLessThanOrEqual(4);
       if (read === 20) break; // cancels
     }
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -293,8 +295,38 @@ describe('streaming across a session', () => {
     }
     const { remote } = served<IBytesFill>(new BytesFill());
     const [data, writer] = bytes();
-    await remote.fill(writer);
+    // The callee's close() resolves once we have read everything: read while it runs.
+    const filled = remote.fill(writer);
     expect(new TextDecoder().decode(await data.readExactly(100))).toBe('hello bytes');
+    await filled;
+    remote[Symbol.dispose]();
+  });
+
+  test('with a version 1 peer close() resolves once sent and a consumer-side abort arrives as a cancel', async () => {
+    interface IHolder {
+      hold(items: Sequence<number>): Promise<void>;
+    }
+    class Holder implements IHolder {
+      held: Sequence<number> | undefined;
+      async hold(items: Sequence<number>) {
+        this.held = items;
+      }
+    }
+    const holder = new Holder();
+    const { remote, dialer } = served<IHolder>(holder, { listener: { versions: [1] } });
+    const [items, writer] = sequence<number>();
+    await remote.hold(items);
+    expect(dialer.protocolVersion).toBe(1);
+    writer.write(1);
+    await writer.close(); // version 1 cannot tell when it was read: resolved once sent
+    expect(await holder.held!.read()).toEqual({ done: false, value: 1 });
+    expect(await holder.held!.read()).toEqual({ done: true, value: undefined });
+    const missing = remote as unknown as Proxy<{ absent(items: Sequence<number>): Promise<void> }>;
+    const [other, otherWriter] = sequence<number>();
+    for (let index = 0; index < 100; index++) otherWriter.write(index);
+    const flushed = otherWriter.flush().catch((error: unknown) => error);
+    await expect(missing.absent(other)).rejects.toBeInstanceOf(MethodNotFoundError);
+    expect(await flushed).toBeInstanceOf(CancelledError);
     remote[Symbol.dispose]();
   });
 });

@@ -213,7 +213,15 @@ export const hostileMessage: fc.Arbitrary<unknown> = fc.oneof(
       .tuple(hostileId, fc.constantFrom<unknown>(0, 1, 2, null), hostileValue)
       .map((fields) => [Wire.StreamEnd, ...fields]),
   },
-  { weight: 2, arbitrary: fc.tuple(hostileId, hostileValue).map((fields) => [Wire.StreamCancel, ...fields]) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(hostileId, hostileValue, fc.constantFrom<unknown>(undefined, 0, 1, 2, null))
+      .map(([id, error, how]) =>
+        how === undefined ? [Wire.StreamCancel, id, error] : [Wire.StreamCancel, id, error, how],
+      ),
+  },
+  { weight: 1, arbitrary: hostileId.map((id) => [Wire.StreamDelivered, id]) },
   { weight: 1, arbitrary: hostileDescriptor.map((descriptor) => [Wire.Configure, descriptor]) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 8 }).map((bytes) => [Wire.Authenticate, bytes]) },
   {
@@ -226,7 +234,7 @@ export const hostileMessage: fc.Arbitrary<unknown> = fc.oneof(
     weight: 1,
     arbitrary: fc
       .tuple(
-        fc.oneof(fc.integer({ min: 13, max: 300 }), fc.constantFrom<unknown>(-1, 'Call', 2.5)),
+        fc.oneof(fc.integer({ min: 15, max: 300 }), fc.constantFrom<unknown>(-1, 'Call', 2.5)),
         hostileValue,
       )
       .map((fields) => [...fields]),

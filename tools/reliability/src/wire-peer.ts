@@ -30,6 +30,8 @@ export const Wire = {
   StreamCredit: 10,
   StreamEnd: 11,
   StreamCancel: 12,
+  Resolve: 13,
+  StreamDelivered: 14,
 } as const;
 
 /** A codec that writes {@link WireReference}s as references and reads the peer's references back as them. */

@@ -2,7 +2,7 @@ import { DisposedError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
-import { applyConsumerOptions } from '../streams/stream-endpoint.ts';
+import { applyConsumerOptions, disposeStreamEnd } from '../streams/stream-endpoint.ts';
 import { absentNames, localAnswer, localNames } from './local-names.ts';
 
 /**
@@ -56,6 +56,12 @@ export class FacadeState {
     if (this.disposed) return;
     this.disposed = true;
     collector.unregister(this);
+    // A result that is (or will be) a stream end ends with it: `using items = remote.list()`.
+    if (this.isResult) {
+      (this.handler as ResultHandler).onSettled((settlement) => {
+        if (settlement.kind === 'value') disposeStreamEnd(settlement.value);
+      });
+    }
     if (this.ownership !== 'view') this.handler.release();
   }
 

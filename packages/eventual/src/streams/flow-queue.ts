@@ -4,22 +4,45 @@ import type { ConsumerDefaults, ConsumerOptions } from './consumer-options.ts';
 /**
  * The shared state of one streaming sequence: a FIFO of unread items between one producer and one
  * consumer, measured in units (1 per item for `Sequence`, bytes for `Bytes`). The consumer's
- * `capacity` bounds the window the producer observes through `flush()`
- * (docs/semantics.md#streaming). Reads served from the buffer complete without waiting on the
- * producer.
+ * `capacity` bounds the window the producer observes through `flush()`: what is unread here plus
+ * what a session forwarded and the remote consumer has not read yet ({@link downstream}) stays
+ * within one window (docs/semantics.md#streaming). Reads served from the buffer complete without
+ * waiting on the producer.
  *
- * Endings:
+ * Endings (each settles the producer's `close()` promise exactly once):
  * - `close(error?)` by the producer: remaining items are delivered, then the end (or the error);
- * - `abort(error?)` by the producer: prompt; buffered items are dropped, reads reject with
- *   `AbortedError`;
+ *   `close()` resolves once the consumer read every item (when a session forwards the stream: once
+ *   the remote consumer did, {@link confirmDelivery});
+ * - `abort(error?)` by the producer, or by whoever finds the stream in a call that never reached
+ *   its target: prompt; buffered items are dropped, reads reject with `AbortedError`, a pending
+ *   `close()` rejects with it;
  * - `cancel(error?)` by the consumer: buffered items are dropped; the producer's next write or
- *   flush fails with `CancelledError` (whose cause is the consumer's error).
+ *   flush fails with `CancelledError` (whose cause is the consumer's error), a pending `close()`
+ *   rejects with it.
+ * Once everything was delivered the stream is over: a later `cancel` or `abort` does nothing.
  */
 export class FlowQueue<T> {
   #items: T[] = [];
   #head = 0;
   /** Units written and not yet read. */
   unread = 0;
+  /**
+   * Units a session took from this queue and forwarded to a remote consumer that has not read
+   * them yet (it says so with credit). Counts against the window like {@link unread}.
+   */
+  downstream = 0;
+  /**
+   * Set by a session that forwards this queue to a remote consumer: what it takes is counted in
+   * {@link downstream}, and the stream is delivered only when the remote side confirms it.
+   */
+  forwarding = false;
+  /**
+   * Whether the consumer's window is known. A session that forwards this queue clears it until the
+   * remote consumer's first credit declares the window: until then the producer has no room.
+   */
+  windowKnown = true;
+  /** Closed and every item delivered: the producer's `close()` resolved. */
+  #delivered = false;
   capacity: number;
   batchSize: number;
   state: 'open' | 'closed' | 'aborted' | 'cancelled' = 'open';
@@ -28,7 +51,8 @@ export class FlowQueue<T> {
   readonly #size: (item: T) => number;
   #readers: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void; max: number }[] = [];
   #flushers: { resolve(): void; reject(error: unknown): void }[] = [];
-  #closers: (() => void)[] = [];
+  /** `close()` and `whenEnded()` waiters (the latter resolve on failure too). */
+  #closers: { resolve(): void; reject(error: unknown): void }[] = [];
   #readable: (() => void)[] = [];
   /** Observers of the consumer's activity (a session turns reads into credits). */
   #observers: ((event: ConsumerEvent) => void)[] = [];
@@ -81,10 +105,25 @@ export class FlowQueue<T> {
 
   flush(): Promise<void> {
     if (this.state === 'cancelled' || this.state === 'aborted') return Promise.reject(this.#writeError());
-    if (this.unread < this.capacity || this.state === 'closed') return Promise.resolve();
+    if (this.#hasRoom() || this.state === 'closed') return Promise.resolve();
     return new Promise((resolve, reject) => this.#flushers.push({ resolve, reject }));
   }
 
+  /** Whether the producer is less than one window ahead of the consumer. */
+  #hasRoom(): boolean {
+    return this.desiredSize > 0;
+  }
+
+  /** How much more fits in the consumer's window (may be negative). */
+  get desiredSize(): number {
+    return (this.windowKnown ? this.capacity : 0) - this.unread - this.downstream;
+  }
+
+  /**
+   * Resolves once the consumer received every item; rejects with `CancelledError` or
+   * `AbortedError` when the stream ends before that. The promise never counts as an unhandled
+   * rejection: a producer that does not wait for the consumer may ignore it.
+   */
   close(error?: unknown): Promise<void> {
     if (this.state === 'open') {
       this.state = 'closed';
@@ -92,30 +131,51 @@ export class FlowQueue<T> {
       this.#serveReaders();
       this.#resolveFlushers();
       this.#wakeReadable();
-      // Nothing left to read: the stream has ended for the producer (see whenEnded).
-      if (this.unread === 0) this.#resolveClosers();
+      this.#checkDelivered(false);
     }
-    if (this.state !== 'closed' || this.unread === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#closers.push(resolve));
+    let closed: Promise<void>;
+    if (this.#delivered) closed = Promise.resolve();
+    else if (this.state !== 'closed') closed = Promise.reject(this.#writeError());
+    else closed = new Promise((resolve, reject) => this.#closers.push({ resolve, reject }));
+    closed.catch(ignore);
+    return closed;
+  }
+
+  /**
+   * A forwarding session learned that the remote consumer read everything: the close is delivered.
+   */
+  confirmDelivery(): void {
+    this.#checkDelivered(true);
+  }
+
+  /** Closed, nothing left unread (and, when forwarded, confirmed): settles `close()` and notifies. */
+  #checkDelivered(confirmed: boolean): void {
+    if (this.state !== 'closed' || this.unread !== 0 || this.#delivered || (this.forwarding && !confirmed)) {
+      return;
+    }
+    this.#delivered = true;
+    for (const closer of this.#closers.splice(0)) closer.resolve();
+    this.#notify({ type: 'delivered' });
   }
 
   /**
    * Resolves once the stream has ended for the producer: cancelled, aborted, or closed with
-   * everything read. Never rejects.
+   * everything delivered. Never rejects.
    */
   whenEnded(): Promise<void> {
-    if (
-      this.state === 'aborted' ||
-      this.state === 'cancelled' ||
-      (this.state === 'closed' && this.unread === 0)
-    ) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#closers.push(resolve));
+    if (this.state === 'aborted' || this.state === 'cancelled' || this.#delivered) return Promise.resolve();
+    return new Promise((resolve) => this.#closers.push({ resolve, reject: resolve }));
+  }
+
+  /** The stream ended and was not delivered: no more closes resolve, waiters learn why. */
+  #rejectClosers(): void {
+    if (this.#closers.length === 0) return;
+    const error = this.#writeError();
+    for (const closer of this.#closers.splice(0)) closer.reject(error);
   }
 
   abort(error?: unknown): void {
-    if (this.state === 'aborted' || this.state === 'cancelled') return;
+    if (this.state === 'aborted' || this.state === 'cancelled' || this.#delivered) return;
     this.state = 'aborted';
     this.reason = error;
     this.#drop();
@@ -125,7 +185,7 @@ export class FlowQueue<T> {
         : new AbortedError('the producer aborted the sequence', { cause: error });
     for (const reader of this.#readers.splice(0)) reader.reject(aborted);
     for (const flusher of this.#flushers.splice(0)) flusher.reject(aborted);
-    this.#resolveClosers();
+    this.#rejectClosers();
     this.#wakeReadable();
     this.#notify({ type: 'aborted', error });
   }
@@ -157,7 +217,7 @@ export class FlowQueue<T> {
   }
 
   cancel(error?: unknown): void {
-    if (this.state === 'cancelled' || this.state === 'aborted') return;
+    if (this.state === 'cancelled' || this.state === 'aborted' || this.#delivered) return;
     const wasOpen = this.state === 'open';
     this.state = 'cancelled';
     this.reason = error;
@@ -165,7 +225,7 @@ export class FlowQueue<T> {
     for (const reader of this.#readers.splice(0)) reader.resolve({ done: true, value: undefined });
     const cancelled = this.#writeError();
     for (const flusher of this.#flushers.splice(0)) flusher.reject(cancelled);
-    this.#resolveClosers();
+    this.#rejectClosers();
     this.#wakeReadable();
     if (wasOpen || this.#observers.length > 0) this.#notify({ type: 'cancelled', error });
   }
@@ -173,7 +233,7 @@ export class FlowQueue<T> {
   setOptions(options: ConsumerOptions): void {
     if (options.capacity !== undefined) this.capacity = checkPositive('capacity', options.capacity);
     if (options.batchSize !== undefined) this.batchSize = checkPositive('batchSize', options.batchSize);
-    if (this.unread < this.capacity) this.#resolveFlushers();
+    if (this.#hasRoom()) this.#resolveFlushers();
     this.#notify({ type: 'settings' });
   }
 
@@ -212,9 +272,11 @@ export class FlowQueue<T> {
     const item = this.#take ? this.#take(this, max) : this.shift();
     const size = this.#size(item);
     this.unread -= size;
+    // Forwarded, not yet read: the window stays taken until the remote consumer reads it.
+    if (this.forwarding) this.downstream += size;
     this.#notify({ type: 'read', size });
-    if (this.unread < this.capacity) this.#resolveFlushers();
-    if (this.unread === 0 && this.state === 'closed') this.#resolveClosers();
+    if (this.#hasRoom()) this.#resolveFlushers();
+    if (this.unread === 0) this.#checkDelivered(false);
     return item;
   }
 
@@ -239,14 +301,24 @@ export class FlowQueue<T> {
     this.#items = [];
     this.#head = 0;
     this.unread = 0;
+    this.downstream = 0;
   }
 
   #resolveFlushers(): void {
     for (const flusher of this.#flushers.splice(0)) flusher.resolve();
   }
 
-  #resolveClosers(): void {
-    for (const closer of this.#closers.splice(0)) closer();
+  /** The remote consumer read `units` of what was forwarded: that much of the window is free again. */
+  acknowledge(units: number): void {
+    this.downstream = Math.max(0, this.downstream - units);
+    if (this.#hasRoom() && this.state === 'open') this.#resolveFlushers();
+  }
+
+  /** A session forwards this queue to a remote consumer (see {@link forwarding}, {@link windowKnown}). */
+  forward(forwarding: boolean): void {
+    this.forwarding = forwarding;
+    this.windowKnown = !forwarding;
+    if (!forwarding) this.downstream = 0;
   }
 
   #notify(event: ConsumerEvent): void {
@@ -271,7 +343,11 @@ export type ConsumerEvent =
   | { readonly type: 'read'; readonly size: number }
   | { readonly type: 'settings' }
   | { readonly type: 'cancelled'; readonly error: unknown }
-  | { readonly type: 'aborted'; readonly error: unknown };
+  | { readonly type: 'aborted'; readonly error: unknown }
+  /** Closed and every item delivered (see {@link FlowQueue.close}). */
+  | { readonly type: 'delivered' };
+
+function ignore(): void {}
 
 function checkPositive(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {

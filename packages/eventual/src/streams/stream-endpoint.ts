@@ -33,3 +33,13 @@ export function applyConsumerOptions(value: unknown, options: ConsumerOptions | 
   const apply = (value as Partial<AcceptsConsumerOptions>)[consumerSettings];
   if (typeof apply === 'function') apply.call(value, options);
 }
+
+/**
+ * Disposes `value` when it is a stream end (a call result that turned out to be a stream ends with
+ * the result: `using items = remote.list()`); does nothing for anything else.
+ */
+export function disposeStreamEnd(value: unknown): void {
+  if (typeof value === 'object' && value !== null && streamEndpoint in value) {
+    (value as Partial<Disposable>)[Symbol.dispose]?.();
+  }
+}

@@ -1,3 +1,4 @@
+import { AbortedError } from '../errors.ts';
 import type { ConsumerOptions } from './consumer-options.ts';
 import type { FlowQueue } from './flow-queue.ts';
 import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from './stream-endpoint.ts';
@@ -11,11 +12,32 @@ import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from '.
 export const streamQueue: unique symbol = Symbol('msc.streamQueue');
 
 /**
- * What the consumer ends of `Sequence<T>` and `Bytes` share: the flow-control settings the consumer
- * owns, `cancel`, and `for await`. Reads differ (items versus byte ranges) and live in the
- * subclasses.
+ * Cancels the stream of a consumer end that was garbage collected before it was read to the end,
+ * so its producer stops (its next write or flush fails) and a session frees the stream. The held
+ * value is the queue, which never references the end.
  */
-export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsumerOptions {
+const dropped = new FinalizationRegistry<FlowQueue<unknown>>((queue) => {
+  queue.cancel(new Error('the consumer end was dropped unread (garbage collected)'));
+});
+
+/**
+ * Stops cancelling the stream when `end` is garbage collected: a session now reads the end's queue
+ * for a remote consumer (the end was sent away), or made the end only to reach its queue.
+ */
+export function forgetConsumerEnd(end: object): void {
+  dropped.unregister(end);
+}
+
+/**
+ * What the consumer ends of `Sequence<T>` and `Bytes` share: the flow-control settings the consumer
+ * owns, `cancel`, `for await` and `using`. Reads differ (items versus byte ranges) and live in the
+ * subclasses.
+ *
+ * Lifetime (docs/ownership.md#streams-who-ends-what): the holder reads to the end or cancels.
+ * `using` cancels at the end of the scope; an end dropped unread is cancelled when it is garbage
+ * collected, which stops its producer and frees the stream of a session.
+ */
+export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsumerOptions, Disposable {
   /** The state shared with the producer end (see {@link streamQueue}). */
   readonly [streamQueue]: FlowQueue<T>;
   declare readonly [streamEndpoint]: true;
@@ -23,6 +45,7 @@ export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsume
   /** Made by `sequence()` or `bytes()`, together with the producer end over the same queue. */
   constructor(queue: FlowQueue<T>) {
     this[streamQueue] = queue;
+    dropped.register(this, queue as FlowQueue<unknown>, this);
   }
 
   /**
@@ -55,6 +78,15 @@ export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsume
     this[streamQueue].cancel(error);
   }
 
+  /**
+   * Cancels what is left unread (as {@link cancel}); does nothing once every item was read, so
+   * `using items = ...` is safe whether or not the loop read to the end.
+   */
+  [Symbol.dispose](): void {
+    dropped.unregister(this);
+    this.cancel();
+  }
+
   /** Reads to the end; leaving the loop early (break, return, exception) cancels the stream. */
   [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
     return {
@@ -75,9 +107,9 @@ Object.defineProperty(ConsumerEnd.prototype, streamEndpoint, { value: true });
 
 /**
  * What the producer ends of sequences and byte streams share. Writes never block; `flush()` is how
- * the producer observes the consumer's window.
+ * the producer observes the consumer's window; `using` aborts a stream the scope left unclosed.
  */
-export abstract class ProducerEnd<T> {
+export abstract class ProducerEnd<T> implements Disposable {
   /** The state shared with the consumer end (see {@link streamQueue}). */
   readonly [streamQueue]: FlowQueue<T>;
   declare readonly [streamEndpoint]: true;
@@ -88,8 +120,12 @@ export abstract class ProducerEnd<T> {
   }
 
   /**
-   * Resolves when the consumer's window has room (less unread than its capacity); at once when it
-   * already has. Rejects with `CancelledError` when the consumer cancels.
+   * Resolves when the consumer's window has room: what it has not read yet (buffered here, or
+   * forwarded by a session and unread by the remote consumer) is less than its capacity, so a
+   * producer that flushes before each write is never more than one window ahead. Resolves at once
+   * when there is room. Rejects with `CancelledError` when the consumer cancels, `AbortedError` when
+   * the stream was aborted (also when the call carrying its consumer end never reached its target,
+   * or the session it spans ended).
    */
   flush(): Promise<void> {
     return this[streamQueue].flush();
@@ -97,7 +133,10 @@ export abstract class ProducerEnd<T> {
 
   /**
    * Ends the stream: the consumer reads what remains, then the end, or `error` when one is given.
-   * Resolves when the consumer has read everything (or cancelled). Idempotent.
+   * Resolves once the consumer has read every item (across a session: once the remote consumer
+   * did, as it confirms). Rejects with `CancelledError` when the consumer cancels first, and with
+   * `AbortedError` when the stream is aborted first or the session it spans ends first. Idempotent.
+   * The promise never counts as an unhandled rejection: `void writer.close()` is safe.
    */
   close(error?: unknown): Promise<void> {
     return this[streamQueue].close(error);
@@ -108,9 +147,22 @@ export abstract class ProducerEnd<T> {
     this[streamQueue].abort(error);
   }
 
-  /** How much more fits in the consumer's window now (items or bytes; may be negative). */
+  /**
+   * Aborts the stream when it was not closed (a scope left without `close()` must not leave the
+   * consumer waiting for ever); does nothing after `close()`.
+   */
+  [Symbol.dispose](): void {
+    if (this[streamQueue].state === 'open') {
+      this.abort(new AbortedError('the producer end was disposed without close()'));
+    }
+  }
+
+  /**
+   * How much more fits in the consumer's window now (items or bytes; may be negative): its
+   * capacity less what it has not read, here or forwarded by a session.
+   */
   get desiredSize(): number {
-    return this[streamQueue].capacity - this[streamQueue].unread;
+    return this[streamQueue].desiredSize;
   }
 
   /**
@@ -126,8 +178,8 @@ export abstract class ProducerEnd<T> {
 
   /**
    * Resolves once the stream has ended for the producer: the consumer cancelled it, it was aborted
-   * (by {@link abort}, or because the session it spans ended), or it was closed and everything
-   * written was taken. Never rejects. A producer that keeps a stream open for a long time (a
+   * (by {@link abort}, or because the session it spans ended), or it was closed and the consumer
+   * read everything written. Never rejects. A producer that keeps a stream open for a long time (a
    * subscription) uses it to stop work for a consumer that has gone, without waiting for its next
    * write to fail.
    */

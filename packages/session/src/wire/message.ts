@@ -5,6 +5,7 @@ import {
   MessageType,
   ResolveKind,
   ReturnKind,
+  type StreamCancelling,
   type StreamEnding,
   TargetKind,
 } from './protocol.ts';
@@ -92,12 +93,15 @@ export type StreamEndMessage = readonly [
   how: StreamEnding,
   error: unknown,
 ];
-/** `[StreamCancel, streamId, error]`. */
+/** `[StreamCancel, streamId, error, how]` (`how` absent from a version 1 peer: a cancel). */
 export type StreamCancelMessage = readonly [
   type: typeof MessageType.StreamCancel,
   streamId: number,
   error: unknown,
+  how?: StreamCancelling,
 ];
+/** `[StreamDelivered, streamId]`. */
+export type StreamDeliveredMessage = readonly [type: typeof MessageType.StreamDelivered, streamId: number];
 
 /** Any message after the hellos. */
 export type Message =
@@ -114,7 +118,8 @@ export type Message =
   | StreamItemsMessage
   | StreamCreditMessage
   | StreamEndMessage
-  | StreamCancelMessage;
+  | StreamCancelMessage
+  | StreamDeliveredMessage;
 
 const sessionSteps: ReadonlySet<unknown> = new Set<SessionStep>([
   'transport',
@@ -242,8 +247,15 @@ export function parseMessage(value: unknown): Message {
         throw new ProtocolViolation('malformed stream end');
       }
       break;
-    case MessageType.StreamCancel:
-      if (!isCount(message[1])) throw new ProtocolViolation('malformed stream cancel');
+    case MessageType.StreamCancel: {
+      const how = message[3];
+      if (!isCount(message[1]) || (how !== undefined && how !== 0 && how !== 1)) {
+        throw new ProtocolViolation('malformed stream cancel');
+      }
+      break;
+    }
+    case MessageType.StreamDelivered:
+      if (!isCount(message[1])) throw new ProtocolViolation('malformed stream delivered');
       break;
     default:
       throw new ProtocolViolation(`unknown message type ${message[0]}`);

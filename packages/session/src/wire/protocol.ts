@@ -1,5 +1,6 @@
 /**
- * The MSC session protocol, version 2: every message, who sends it, when, and what the receiver
+ * The MSC session protocol, version 2 (and version 1, spoken with a peer that knows no other):
+ * every message, who sends it, when, and what the receiver
  * must do (in the manner of Cap'n Proto's rpc.capnp). This file is the protocol's vocabulary: every
  * constant that goes on the wire is defined here, once. `message.ts` beside it turns a received
  * array into one of these messages (every well-formedness check), `descriptor.ts` does the same for
@@ -26,15 +27,21 @@
  */
 
 /**
- * Protocol versions this implementation speaks, oldest first. Version 2 adds promise resolution:
- * the {@link DescriptorKind} `SenderPromise`, the {@link MessageType} `Resolve` and a
- * `DisembargoRequest` that targets an export. With a peer that speaks only version 1, a promise is
- * sent as a plain export (as version 1 did) and the peer may send none of these.
+ * Protocol versions this implementation speaks, oldest first. Version 2 adds promise resolution
+ * (the {@link DescriptorKind} `SenderPromise`, the {@link MessageType} `Resolve` and a
+ * `DisembargoRequest` that targets an export) and stream delivery (the sink confirms a closed
+ * stream was read to the end with `StreamDelivered`, and `StreamCancel`'s `how` tells a cancel from
+ * an abort). With a peer that speaks only version 1, a promise is sent as a plain export (as
+ * version 1 did), a producer's `close()` resolves once its items were sent, an abort at the
+ * consumer's side reaches the producer as a cancel, and the peer may send none of these.
  */
 export const supportedVersions: readonly number[] = [1, 2];
 
 /** The first protocol version with promise resolution (`SenderPromise`, `Resolve`). */
 export const promiseResolutionVersion = 2;
+
+/** The first protocol version with `StreamDelivered` and `StreamCancel`'s `how`. */
+export const streamDeliveryVersion = 2;
 
 /**
  * The first frame of each side. Sent by both at once, without waiting for the other.
@@ -142,12 +149,17 @@ export const MessageType = {
   /**
    * `[StreamEnd, streamId, how, error]`, source → sink, once: the producer closed ({@link StreamEnding}
    * `Close`, after every item; `error` set when it closed with one) or aborted (`Abort`, prompt).
-   * The sink ends its local queue the same way.
+   * The sink ends its local queue the same way. After an abort the stream is gone on both sides;
+   * after a close (version 2) both keep it until the sink's `StreamDelivered` or `StreamCancel`.
    */
   StreamEnd: 11,
   /**
-   * `[StreamCancel, streamId, error]`, sink → source, once: the consumer cancelled. The source
-   * cancels its local queue; the producer sees it at its next write or flush.
+   * `[StreamCancel, streamId, error, how]`, sink → source, at most once, also after a `StreamEnd`
+   * close (the consumer stopped before reading everything): the consumer's side ended the stream.
+   * `how` ({@link StreamCancelling}, version 2; absent means `Cancel`) tells a consumer's
+   * `cancel(error)` from an abort at the consumer's side (the call carrying the stream never reached
+   * its target). The source cancels or aborts its local queue: the producer sees `CancelledError`
+   * or `AbortedError` at its next write or flush, and a pending `close()` rejects with it.
    */
   StreamCancel: 12,
   /**
@@ -170,6 +182,13 @@ export const MessageType = {
    * one that makes the promise its own resolution (a cycle) is a protocol violation.
    */
   Resolve: 13,
+  /**
+   * `[StreamDelivered, streamId]`, sink → source, version 2, once, only after a `StreamEnd` close:
+   * the consumer read every item (and the end). The source resolves the producer's `close()`; the
+   * stream is gone on both sides. A source that has not sent a close receives it as a protocol
+   * violation.
+   */
+  StreamDelivered: 14,
 } as const;
 
 /** A message type tag. */
@@ -241,3 +260,9 @@ export const StreamEnding = { Close: 0, Abort: 1 } as const;
 
 /** A `StreamEnd` ending. */
 export type StreamEnding = (typeof StreamEnding)[keyof typeof StreamEnding];
+
+/** How the consumer's side ended a stream (`StreamCancel`): cancelled, or aborted at once. */
+export const StreamCancelling = { Cancel: 0, Abort: 1 } as const;
+
+/** A `StreamCancel` way. */
+export type StreamCancelling = (typeof StreamCancelling)[keyof typeof StreamCancelling];

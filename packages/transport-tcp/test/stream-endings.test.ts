@@ -1,0 +1,273 @@
+import {
+  AbortedError,
+  type Bytes,
+  bytes,
+  CancelledError,
+  MethodNotFoundError,
+  type Proxy,
+  proxy,
+  type Sequence,
+  sequence,
+} from '@msc/eventual';
+import { Scope, type Session, unauthenticated } from '@msc/session';
+import type { Transport } from '@msc/transport';
+import { memory } from '@msc/transport-memory';
+import { afterEach, describe, expect, test } from 'vitest';
+import { tcp } from '../src/index.ts';
+
+/**
+ * Stream endings that tell the truth, over memory and over TCP on 127.0.0.1: a consumer end that is
+ * disposed or dropped unread cancels its producer; a stream in a call that never reaches its target
+ * aborts the producer's end; `close()` resolves once the consumer read every item and rejects when
+ * the session ends first; a `flush()`-paced producer is never more than one window ahead. Every
+ * test ends as a leak check: both sides' tables (streams included) back to the roots.
+ */
+
+interface IStreams {
+  /** An endless sequence paced by `flush()`; records what it wrote and how it ended. */
+  endless(): Sequence<number>;
+  /** How far `endless` got. */
+  producerState(): Promise<{ written: number; ended: string | undefined }>;
+  /** Keeps a sequence unread until `readHeld`. */
+  hold(items: Sequence<number>): Promise<void>;
+  /** Reads the held sequence to the end. */
+  readHeld(): Promise<number[]>;
+  /** Keeps a byte stream unread until `readHeldBytes`. */
+  holdBytes(data: Bytes): Promise<void>;
+  /** Reads the held byte stream to the end; its length. */
+  readHeldBytes(): Promise<number>;
+}
+
+/** The name an error ended a producer with: `cancelled`, `aborted` or the error's name. */
+function ending(error: unknown): string {
+  if (error instanceof CancelledError) return 'cancelled';
+  if (error instanceof AbortedError) return 'aborted';
+  return (error as Error).name;
+}
+
+class Streams implements IStreams {
+  written = 0;
+  ended: string | undefined;
+  held: Sequence<number> | undefined;
+  heldBytes: Bytes | undefined;
+  endless() {
+    const [items, writer] = sequence<number>();
+    void (async () => {
+      try {
+        for (;;) {
+          await writer.flush();
+          writer.write(this.written++);
+        }
+      } catch (error) {
+        this.ended = ending(error);
+      }
+    })();
+    return items;
+  }
+  async producerState() {
+    return { written: this.written, ended: this.ended };
+  }
+  async hold(items: Sequence<number>) {
+    this.held = items;
+  }
+  async readHeld() {
+    const all: number[] = [];
+    for await (const item of this.held!) all.push(item);
+    this.held = undefined;
+    return all;
+  }
+  async holdBytes(data: Bytes) {
+    this.heldBytes = data;
+  }
+  async readHeldBytes() {
+    let total = 0;
+    for await (const chunk of this.heldBytes!) total += chunk.byteLength;
+    this.heldBytes = undefined;
+    return total;
+  }
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Polls `condition` (collecting garbage between tries) for up to two seconds. */
+async function eventually(condition: () => Promise<boolean> | boolean): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let attempt = 0; attempt < 400; attempt++) {
+    if (await condition()) return;
+    gc?.();
+    await sleep(5);
+  }
+  expect(await condition(), 'condition never held').toBe(true);
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+/** Sessions of the current test, both sides: checked for leaks after it. */
+const sessions: Session[] = [];
+
+function isDrained(session: Session): boolean {
+  const stats = session.stats();
+  const roots = session.isTerminated ? 0 : 1;
+  return (
+    stats.questions === 0 &&
+    stats.answers === 0 &&
+    stats.embargoes === 0 &&
+    stats.streams === 0 &&
+    stats.exports <= roots &&
+    stats.imports <= roots
+  );
+}
+
+afterEach(async () => {
+  try {
+    await eventually(() => sessions.every(isDrained));
+    for (const session of sessions) {
+      const stats = session.stats();
+      expect(stats.streams, 'streams left open').toBe(0);
+      expect(stats.questions + stats.answers + stats.embargoes, 'calls left open').toBe(0);
+    }
+  } finally {
+    sessions.length = 0;
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  }
+});
+
+const transports: { name: string; transport: () => Transport; address: string }[] = [
+  { name: 'memory', transport: () => memory(), address: 'memory:' },
+  { name: 'TCP', transport: () => tcp(), address: 'tcp:127.0.0.1:0' },
+];
+
+describe.each(transports)('stream endings over $name', ({ transport, address }) => {
+  async function connect() {
+    const streams = new Streams();
+    const root = proxy<IStreams>(streams);
+    const server = new Scope({
+      transport: transport(),
+      authenticator: unauthenticated(),
+      root,
+      onSession: (session) => sessions.push(session as Session),
+    });
+    root[Symbol.dispose]();
+    cleanups.push(() => server.close());
+    const listener = await server.listen(address);
+    const client = new Scope({ transport: transport(), authenticator: unauthenticated() });
+    cleanups.push(() => client.close());
+    const remote = client.connect<IStreams>(listener.address);
+    await remote.whenResolved();
+    sessions.push(...(client.sessions as ReadonlySet<Session>));
+    return { remote, streams, server, client };
+  }
+
+  test('a sequence disposed unread (`using`) cancels its producer and frees the stream', async () => {
+    const { remote } = await connect();
+    {
+      using items = await remote.endless();
+      expect(await items.read()).toEqual({ done: false, value: 0 });
+    }
+    await eventually(async () => (await remote.producerState()).ended === 'cancelled');
+    {
+      // The call result stands for the stream: disposing it before the stream arrived ends it too.
+      using _result = remote.endless();
+    }
+    remote[Symbol.dispose]();
+  });
+
+  test('a sequence dropped unread is cancelled when collected: the producer stops', async () => {
+    const { remote, streams } = await connect();
+    await readOneAndDrop(remote);
+    // Nothing refers to the sequence any more: garbage collection cancels it (eventually() collects).
+    await eventually(() => streams.ended === 'cancelled');
+    const written = streams.written;
+    await sleep(20);
+    expect(streams.written).toBe(written);
+    remote[Symbol.dispose]();
+  });
+
+  test("a sequence passed to a method the callee does not have aborts the producer's end", async () => {
+    const { remote } = await connect();
+    const [items, writer] = sequence<number>();
+    const missing = remote as unknown as Proxy<{ absent(items: Sequence<number>): Promise<void> }>;
+    const call = missing.absent(items);
+    for (let index = 0; index < 100; index++) writer.write(index); // beyond any window
+    const flushed = writer.flush().catch((error: unknown) => error);
+    await expect(call).rejects.toBeInstanceOf(MethodNotFoundError);
+    const error = await flushed;
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(() => writer.write(3)).toThrow(AbortedError);
+    await expect(writer.close()).rejects.toBeInstanceOf(AbortedError);
+    remote[Symbol.dispose]();
+  });
+
+  test('close() resolves only once the consumer read every item', async () => {
+    const { remote } = await connect();
+    const [items, writer] = sequence<number>();
+    await remote.hold(items);
+    for (let index = 0; index < 5; index++) writer.write(index);
+    let closed = false;
+    const closing = writer.close().then(() => (closed = true));
+    await sleep(30); // every item has long been sent; none was read
+    expect(closed).toBe(false);
+    expect(await remote.readHeld()).toEqual([0, 1, 2, 3, 4]);
+    await closing;
+    expect(closed).toBe(true);
+    remote[Symbol.dispose]();
+  });
+
+  test('close() of a byte stream resolves once the consumer read every byte', async () => {
+    const { remote } = await connect();
+    const [data, writer] = bytes();
+    await remote.holdBytes(data);
+    writer.write(new Uint8Array(100_000));
+    let closed = false;
+    const closing = writer.close().then(() => (closed = true));
+    await sleep(30);
+    expect(closed).toBe(false);
+    expect(await remote.readHeldBytes()).toBe(100_000);
+    await closing;
+    expect(closed).toBe(true);
+    remote[Symbol.dispose]();
+  });
+
+  test('close() rejects with AbortedError when the session ends before the consumer read everything', async () => {
+    const { remote, client } = await connect();
+    const [items, writer] = sequence<number>();
+    await remote.hold(items);
+    const [data, bytesWriter] = bytes();
+    await remote.holdBytes(data);
+    writer.write(1);
+    bytesWriter.write(new Uint8Array(10));
+    const closing = writer.close();
+    const bytesClosing = bytesWriter.close();
+    await sleep(20); // shipped, unread
+    remote[Symbol.dispose]();
+    await client.close();
+    await expect(closing).rejects.toBeInstanceOf(AbortedError);
+    await expect(bytesClosing).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  test('a flush()-paced producer is never more than one window ahead of a slow consumer', async () => {
+    const { remote } = await connect();
+    const items = remote.endless();
+    items.capacity = 4; // the consumer's window
+    let read = 0;
+    let mostAhead = 0;
+    for await (const _item of items) {
+      read++;
+      await sleep(2);
+      const { written } = await remote.producerState();
+      mostAhead = Math.max(mostAhead, written - read);
+      if (read === 30) break;
+    }
+    expect(mostAhead).toBeLessThanOrEqual(4);
+    expect(mostAhead).toBeGreaterThanOrEqual(3); // the window is used, not starved
+    await eventually(async () => (await remote.producerState()).ended === 'cancelled');
+    remote[Symbol.dispose]();
+  });
+});
+
+/** Reads one item of a remote sequence and returns, leaving nothing that refers to it. */
+async function readOneAndDrop(remote: Proxy<IStreams>): Promise<void> {
+  const items = await remote.endless();
+  await items.read();
+}
