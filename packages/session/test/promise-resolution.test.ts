@@ -1,7 +1,8 @@
 import { NotCapabilityError, type Proxy, proxy, Resolver } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
+import { memoryTraceSink, traceMessages } from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
-import { served, sleep, turns } from './harness.ts';
+import { served, sessionPair, sleep, turns } from './harness.ts';
 
 /** The listener's side: hands out promises inside data and settles them when the test says. */
 interface IPromiser {
@@ -95,5 +96,158 @@ describe('promise resolution across a session', () => {
     calc[Symbol.dispose]();
     local[Symbol.dispose]();
     remote[Symbol.dispose]();
+  });
+});
+
+/** A hand-made frame of one message, as a hostile peer would send it. */
+async function forged(message: unknown[]): Promise<Uint8Array> {
+  const { Codec } = await import('@msc/serialization');
+  const bytes = new Codec().encode(message);
+  const frame = new Uint8Array(4 + bytes.byteLength);
+  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
+  frame.set(bytes, 4);
+  return frame;
+}
+
+describe('hostile resolutions', () => {
+  /**
+   * The dialer sends the listener one promise it never settles (its export 1: the root is 0), then
+   * writes raw frames on its connection as a hostile peer would.
+   */
+  async function holdingAPromise(options: Parameters<typeof sessionPair>[0] = {}) {
+    const promiser = new Promiser();
+    const pair = sessionPair({
+      listenerRoot: proxy<IPromiser>(promiser) as Proxy<unknown>,
+      unchecked: true,
+      ...options,
+    });
+    const remote = pair.dialer.remoteRoot<IPromiser>();
+    const resolver = new Resolver<Proxy<ICalc>>();
+    const pending = resolver.proxy();
+    await remote.keep(pending);
+    return {
+      ...pair,
+      promiser,
+      resolver,
+      kept: promiser.kept!,
+      send: (frame: Uint8Array) => pair.connections[0].send(frame),
+    };
+  }
+
+  test('a Resolve for an import the receiver never held is a protocol violation', async () => {
+    const { listener, send } = await holdingAPromise();
+    send(await forged([13, 77, 2, 'forged']));
+    const reason = await listener.closed;
+    expect(reason).toMatchObject({ code: 'protocol', remote: false });
+    expect(reason.message).toContain('resolve of import 77, which this side does not hold');
+  });
+
+  test('a Resolve for an import that is no promise (the root) is a protocol violation', async () => {
+    const { listener, send } = await holdingAPromise();
+    send(await forged([13, 0, 2, 'forged']));
+    const reason = await listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toContain('resolve of import 0, which is not a promise');
+  });
+
+  test('a second Resolve for one promise is a protocol violation', async () => {
+    const { listener, send, kept } = await holdingAPromise();
+    const settled = kept.whenResolved();
+    send(await forged([13, 1, 2, 'first']));
+    await expect(settled).rejects.toBe('first'); // the first one counts
+    expect(listener.isTerminated).toBe(false);
+    send(await forged([13, 1, 2, 'second']));
+    const reason = await listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toContain('a second resolve of promise 1');
+  });
+
+  test('a Released the receiver did not cause is a protocol violation', async () => {
+    const { listener, send } = await holdingAPromise();
+    send(await forged([13, 1, 3]));
+    const reason = await listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toContain('did not release');
+  });
+
+  test('a promise resolved to itself (a cycle) is a protocol violation', async () => {
+    const { listener, send } = await holdingAPromise();
+    send(await forged([13, 1, 1, [4, 1]]));
+    const reason = await listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toContain('resolution cycle');
+  });
+
+  test('a malformed Resolve is a protocol violation', async () => {
+    const { listener, send } = await holdingAPromise();
+    send(await forged([13, 1, 9, null]));
+    expect((await listener.closed).message).toContain('malformed resolve');
+  });
+
+  test('a resolution counts against maxImports', async () => {
+    const { listener, resolver } = await holdingAPromise({ listener: { limits: { maxImports: 2 } } });
+    // The listener holds the dialer's root and promise; the promise resolves to a third capability.
+    const fresh = proxy<ICalc>(new Calc(1));
+    resolver.resolve(fresh);
+    fresh[Symbol.dispose]();
+    const reason = await listener.closed;
+    expect(reason).toMatchObject({ code: 'limit', limit: 'maxImports' });
+  });
+
+  test('a promise released before it resolved is settled by a Released resolve, and nothing leaks', async () => {
+    const promiser = new Promiser();
+    const sink = memoryTraceSink();
+    const { dialer, listener } = sessionPair({
+      listenerRoot: proxy<IPromiser>(promiser) as Proxy<unknown>,
+      dialer: { trace: traceMessages({ level: 'messages', sink }) },
+    });
+    const remote = dialer.remoteRoot<IPromiser>();
+    const resolver = new Resolver<Proxy<ICalc>>();
+    const pending = resolver.proxy();
+    await remote.keep(pending);
+    expect(dialer.stats().exports).toBe(2); // the root and the promise
+    promiser.kept![Symbol.dispose]();
+    promiser.kept = undefined;
+    for (let attempt = 0; attempt < 100 && dialer.stats().exports > 1; attempt++) {
+      (globalThis as { gc?: () => void }).gc?.();
+      await sleep(5);
+    }
+    expect(dialer.stats().exports).toBe(1);
+    // The listener's release reached the dialer first: it owes the listener a `Released` resolve.
+    const resolves = () => sink.events.filter((event) => event.type === 'Resolve');
+    expect(resolves()).toMatchObject([
+      { direction: 'out', fields: { promiseId: 1, resolution: 'released' } },
+    ]);
+    // Settling it now sends nothing more: the export is gone.
+    const host = proxy<ICalc>(new Calc(1));
+    resolver.resolve(host);
+    host[Symbol.dispose]();
+    await turns(3);
+    expect(resolves()).toHaveLength(1);
+    expect(listener.isTerminated).toBe(false);
+    expect(dialer.isTerminated).toBe(false);
+    pending[Symbol.dispose]();
+    remote[Symbol.dispose]();
+  });
+
+  test('a version 1 session refuses a Resolve, and sends promises as plain exports', async () => {
+    const promiser = new Promiser();
+    const pair = sessionPair({
+      listenerRoot: proxy<IPromiser>(promiser) as Proxy<unknown>,
+      dialer: { versions: [1] },
+      unchecked: true,
+    });
+    const remote = pair.dialer.remoteRoot<IPromiser>();
+    const { calc } = await remote.promise();
+    expect(pair.dialer.protocolVersion).toBe(1);
+    await calc.whenResolved(); // version 1: a plain export, resolved at once
+    const host = proxy<ICalc>(new Calc(3));
+    promiser.resolvers[0]!.resolve(host);
+    expect(await calc.get()).toBe(3); // calls still reach the resolution through the export
+    host[Symbol.dispose]();
+    pair.connections[0].send(await forged([13, 0, 2, 'forged']));
+    const reason = await pair.listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toContain('needs protocol version 2');
   });
 });
