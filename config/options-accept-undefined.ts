@@ -32,7 +32,7 @@ function exportedOptionTypes(packageJsonUrl: URL): string[] {
   for (const entry of new Set(entries)) {
     const source = readFileSync(new URL(entry, packageJsonUrl), 'utf8');
     for (const [, block] of source.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
-      for (const name of block!.match(/\b\w+Options\b/g) ?? []) names.add(name);
+      for (const name of block!.match(/\b[A-Z]\w*Options\b/g) ?? []) names.add(name);
     }
   }
   return [...names].sort();

@@ -12,7 +12,9 @@
  *   ({@link releaseCapabilities});
  * - the local promise ({@link PromiseHandler}, {@link settledResult}) and the listener list every
  *   result handler keeps ({@link SettlementListeners});
- * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}),
+ * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}), the mark every stream
+ *   end carries ({@link streamEndpoint}: `streamEndpoint in value` tells one without loading the
+ *   stream classes), {@link applyConsumerOptions} for a consumer end a result brought,
  *   {@link forgetConsumerEnd} for a consumer end a session reads for a remote consumer, and
  *   {@link abortStreamsIn} for calls that never reach a target;
  * - {@link describeValue}, which names a value in an error message without dumping it.
@@ -46,4 +48,5 @@ export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capabi
 export { SettlementListeners } from './seam/settlement-listeners.ts';
 export { abortStreamsIn } from './streams/abort-streams.ts';
 export type { FlowQueue } from './streams/flow-queue.ts';
+export { applyConsumerOptions, streamEndpoint } from './streams/stream-endpoint.ts';
 export { forgetConsumerEnd, streamQueue } from './streams/stream-ends.ts';

@@ -1,5 +1,6 @@
 import { AbortedError } from '../errors.ts';
-import { ConsumerEnd, ProducerEnd, streamQueue } from './stream-ends.ts';
+import type { FlowQueue } from './flow-queue.ts';
+import { streamEndpoint, streamQueue } from './stream-endpoint.ts';
 
 /**
  * Aborts every stream end inside `value` (arrays, plain objects and class instances, maps, sets;
@@ -19,8 +20,9 @@ export function abortStreamsIn(value: unknown, error: unknown): void {
 
 function visit(value: unknown, error: AbortedError, depth: number): void {
   if (typeof value !== 'object' || value === null || depth > 64) return;
-  if (value instanceof ConsumerEnd || value instanceof ProducerEnd) {
-    value[streamQueue].abort(error);
+  // A stream end (the mark, not `instanceof`: this file does not load the stream classes).
+  if (streamEndpoint in value) {
+    (value as unknown as { readonly [streamQueue]: FlowQueue<unknown> })[streamQueue].abort(error);
     return;
   }
   if (Array.isArray(value)) {

@@ -21,7 +21,7 @@ export class Bytes extends ConsumerEnd<Uint8Array> {
    * @throws RangeError when `maxBytes` is not a positive integer
    */
   read(maxBytes?: number): Promise<IteratorResult<Uint8Array, undefined>> {
-    return this[streamQueue].read(checkMax(maxBytes), this) as Promise<IteratorResult<Uint8Array, undefined>>;
+    return this[streamQueue].read(checkMax(maxBytes)) as Promise<IteratorResult<Uint8Array, undefined>>;
   }
 
   /** Up to `maxBytes` buffered bytes without waiting, the end, or `undefined` when nothing is buffered. */

@@ -49,13 +49,7 @@ export class FlowQueue<T> {
   /** The producer's close error, or the abort / cancel reason. */
   reason: unknown = undefined;
   readonly #size: (item: T) => number;
-  /** Pending reads; each holds the consumer end that posted it (see {@link read}). */
-  #readers: {
-    resolve(result: IteratorResult<T>): void;
-    reject(error: unknown): void;
-    max: number;
-    reader: object | undefined;
-  }[] = [];
+  #readers: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void; max: number }[] = [];
   #flushers: { resolve(): void; reject(error: unknown): void }[] = [];
   /** `close()` and `whenEnded()` waiters (the latter resolve on failure too). */
   #closers: { resolve(): void; reject(error: unknown): void }[] = [];
@@ -212,21 +206,14 @@ export class FlowQueue<T> {
     return undefined;
   }
 
-  /**
-   * The next item (up to `max` units), waiting for the producer when nothing is buffered.
-   *
-   * @param reader - the consumer end reading: kept reachable while the read waits, so an end whose
-   *   only holder is the pending read (`await (await remote.items()).read()`) is not collected and
-   *   cancelled as dropped
-   */
-  read(max = Number.POSITIVE_INFINITY, reader?: object): Promise<IteratorResult<T>> {
+  read(max = Number.POSITIVE_INFINITY): Promise<IteratorResult<T>> {
     try {
       const result = this.tryRead(max);
       if (result !== undefined) return Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => this.#readers.push({ resolve, reject, max, reader }));
+    return new Promise((resolve, reject) => this.#readers.push({ resolve, reject, max }));
   }
 
   cancel(error?: unknown): void {

@@ -28,7 +28,7 @@ export class Sequence<T> extends ConsumerEnd<T> {
    * sequence spanned ended.
    */
   read(): Promise<IteratorResult<T, undefined>> {
-    return this[streamQueue].read(undefined, this) as Promise<IteratorResult<T, undefined>>;
+    return this[streamQueue].read() as Promise<IteratorResult<T, undefined>>;
   }
 
   /**

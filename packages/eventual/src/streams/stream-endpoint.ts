@@ -1,8 +1,9 @@
 import type { ConsumerOptions } from './consumer-options.ts';
 
 /**
- * The two marks a stream end carries, kept below both the stream ends and the proxy facade so each
- * can use them without importing the other.
+ * The marks a stream end carries, kept below both the stream ends and the proxy facade so each can
+ * use them without importing the other, and so code that only meets stream ends (aborting those in
+ * a failed call's arguments, a session telling them apart) need not load the stream classes.
  */
 
 /**
@@ -11,6 +12,14 @@ import type { ConsumerOptions } from './consumer-options.ts';
  * sessions test `streamEndpoint in value`.
  */
 export const streamEndpoint: unique symbol = Symbol('msc.streamEndpoint');
+
+/**
+ * The key under which a stream end keeps its `FlowQueue`: the state it shares with the other end.
+ * Not exported from the package root; `@msc/session` reaches it through `@msc/eventual/handler` to
+ * bridge a stream end over the wire (reading what the producer wrote, writing what the remote
+ * producer sent, applying the remote consumer's settings).
+ */
+export const streamQueue: unique symbol = Symbol('msc.streamQueue');
 
 /**
  * The method through which a call result hands settings made on it before its value arrived

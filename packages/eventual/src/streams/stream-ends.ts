@@ -1,15 +1,14 @@
 import { AbortedError } from '../errors.ts';
 import type { ConsumerOptions } from './consumer-options.ts';
 import type { FlowQueue } from './flow-queue.ts';
-import { type AcceptsConsumerOptions, consumerSettings, streamEndpoint } from './stream-endpoint.ts';
+import {
+  type AcceptsConsumerOptions,
+  consumerSettings,
+  streamEndpoint,
+  streamQueue,
+} from './stream-endpoint.ts';
 
-/**
- * The key under which a stream end keeps its {@link FlowQueue}: the state it shares with the other
- * end. Not exported from the package root; `@msc/session` reaches it through
- * `@msc/eventual/handler` to bridge a stream end over the wire (reading what the producer wrote,
- * writing what the remote producer sent, applying the remote consumer's settings).
- */
-export const streamQueue: unique symbol = Symbol('msc.streamQueue');
+export { streamQueue };
 
 /**
  * Cancels the stream of a consumer end that was garbage collected before it was read to the end,
