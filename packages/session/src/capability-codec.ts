@@ -6,6 +6,7 @@ import {
   handlerOf,
   type ResultHandler,
   sinkFloating,
+  streamEndpoint,
 } from '@msc/eventual/handler';
 import {
   Codec,
@@ -20,7 +21,7 @@ import type { ImportTable } from './import-table.ts';
 import { isPromise, type PromiseExports } from './promise-exports.ts';
 import type { QuestionTable } from './question-table.ts';
 import { ImportHandler, QuestionHandler, type SessionPort } from './remote-handlers.ts';
-import { StreamBridge } from './stream-bridge.ts';
+import type { StreamPart } from './stream-part.ts';
 import { parseDescriptor } from './wire/descriptor.ts';
 import {
   type Descriptor,
@@ -117,7 +118,7 @@ export function sharedCodec(
       limits,
       errorStacks,
       hooks: {
-        isReference: (value) => isCapability(value) || StreamBridge.isEndpoint(value),
+        isReference: (value) => isCapability(value) || streamEndpoint in value,
         encodeReference: (value, context) => context.exporter.encodeReference(value, context),
         decodeReference: (descriptor, context) => context.importer.decodeReference(descriptor, context),
       },
@@ -152,7 +153,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   readonly #answers: AnswerTable;
   readonly #exports: ExportTable;
   readonly #imports: ImportTable;
-  readonly #streams: StreamBridge;
+  readonly #streams: StreamPart;
   readonly #promises: PromiseExports;
 
   /** @param session the session whose import and question handlers come home as the peer's own */
@@ -163,7 +164,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     answers: AnswerTable,
     exports: ExportTable,
     imports: ImportTable,
-    streams: StreamBridge,
+    streams: StreamPart,
     promises: PromiseExports,
   ) {
     this.#codec = codec;
@@ -210,7 +211,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   }
 
   encodeReference(value: object, context: PayloadContext): unknown {
-    if (StreamBridge.isEndpoint(value)) {
+    if (streamEndpoint in value) {
       const descriptor = this.#streams.export(value);
       context.streams.push(descriptor);
       return descriptor;

@@ -24,31 +24,10 @@
  * @packageDocumentation
  */
 
-export type { LogEvent, Logger } from '@msc/transport';
-export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
-export { AuthenticationError, unauthenticated } from './authenticator.ts';
-export { registerEventualErrors } from './error-registration.ts';
-export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';
-export { defaultSessionLimits, type SessionLimitOverrides, type SessionLimits } from './limits.ts';
-export { traceMessages } from './message-tracer.ts';
-export { remoteIdentity } from './remote-identity.ts';
-export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
-export { Session } from './session.ts';
-export {
-  SessionError,
-  type SessionErrorCode,
-  type SessionStep,
-  type TerminationReason,
-} from './session-error.ts';
-export type { RootOption, SessionOptions, SessionStats } from './session-options.ts';
-export {
-  memoryTraceSink,
-  type SessionTracer,
-  type TraceEvent,
-  type TraceFields,
-  type TraceLevel,
-  type TraceOptions,
-  type TraceSink,
-  type Tracing,
-} from './trace.ts';
-export { supportedVersions } from './wire/protocol.ts';
+// The export list is `browser.ts`'s; this entry adds the stream part, which the browser entry
+// leaves out (stream-part.ts): every session started through it carries streams.
+import { enableStreams } from './enable-streams.ts';
+
+export * from './browser.ts';
+
+enableStreams();

@@ -1,11 +1,11 @@
-import { type AbortedError, Bytes, type ConsumerOptions, Sequence } from '@msc/eventual';
+import type { AbortedError } from '@msc/eventual';
 import {
   abortStreamsIn,
+  applyConsumerOptions,
   type CapabilityHandler,
   type ResultHandler,
   type Settlement,
   settledResult,
-  streamQueue,
 } from '@msc/eventual/handler';
 import { PromiseImportHandler } from './promise-import.ts';
 import { QuestionHandler, type SessionPort } from './remote-handlers.ts';
@@ -132,9 +132,4 @@ export class QuestionTable {
     this.#questions.clear();
     for (const question of questions) question.settle({ kind: 'error', error });
   }
-}
-
-/** Applies a caller's early consumer settings to a stream consumer end a return brought. */
-function applyConsumerOptions(consumer: object, options: ConsumerOptions): void {
-  if (consumer instanceof Sequence || consumer instanceof Bytes) consumer[streamQueue].setOptions(options);
 }

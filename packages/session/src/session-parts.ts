@@ -12,7 +12,7 @@ import { type PromiseExportPort, PromiseExports } from './promise-exports.ts';
 import { type QuestionPort, QuestionTable } from './question-table.ts';
 import type { SessionPort } from './remote-handlers.ts';
 import type { SessionStats } from './session-options.ts';
-import { StreamBridge } from './stream-bridge.ts';
+import { createStreamPart, type StreamPart } from './stream-part.ts';
 import type { SessionTracer } from './trace.ts';
 import type { Message } from './wire/message.ts';
 import { Outbox, type OutboxPort } from './wire/outbox.ts';
@@ -29,9 +29,9 @@ export type PartsPort = SessionPort &
 
 /**
  * The working parts of one session, made together and ended together: the outbox, the four tables,
- * the loopback embargoes, the promise exports, the streams and the capability codec (each in the
- * file named after it),
- * and which part each message of the session step goes to. The session (`session.ts`) conducts
+ * the loopback embargoes, the promise exports, the streams (an optional part: stream-part.ts) and
+ * the capability codec (each in the file named after it), and which part each message of the
+ * session step goes to. The session (`session.ts`) conducts
  * them: it owns the options, the establishment and the order of the end.
  */
 export class SessionParts {
@@ -43,7 +43,7 @@ export class SessionParts {
   readonly imports: ImportTable;
   readonly embargoes: Embargoes;
   readonly promises: PromiseExports;
-  readonly streams: StreamBridge;
+  readonly streams: StreamPart;
   readonly #port: PartsPort;
 
   /**
@@ -67,7 +67,7 @@ export class SessionParts {
     this.embargoes = new Embargoes(this.outbox);
     this.questions = new QuestionTable(port, port);
     this.answers = new AnswerTable(port, limits.maxAnswers);
-    this.streams = new StreamBridge(this.outbox, role, limits, () => port.protocolVersion);
+    this.streams = createStreamPart(this.outbox, role, limits, () => port.protocolVersion);
     this.promises = new PromiseExports(port, this.exports);
     this.capabilities = new CapabilityCodec(
       codec,

@@ -7,7 +7,6 @@ import {
   type Proxy,
   proxy,
   type Sequence,
-  type SequenceWriter,
   sequence,
 } from '@msc/eventual';
 import { Scope, type Session, unauthenticated } from '@msc/session';
@@ -197,15 +196,6 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     expect(error).toBeInstanceOf(AbortedError);
     expect(() => writer.write(3)).toThrow(AbortedError);
     await expect(writer.close()).rejects.toBeInstanceOf(AbortedError);
-    remote[Symbol.dispose]();
-  });
-
-  test("a writer passed to a method the callee does not have aborts the consumer's end", async () => {
-    const { remote } = await connect();
-    const [items, writer] = sequence<number>();
-    const missing = remote as unknown as Proxy<{ absent(writer: SequenceWriter<number>): Promise<void> }>;
-    await expect(missing.absent(writer)).rejects.toBeInstanceOf(MethodNotFoundError);
-    await expect(items.read()).rejects.toBeInstanceOf(AbortedError);
     remote[Symbol.dispose]();
   });
 

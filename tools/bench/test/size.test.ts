@@ -14,6 +14,10 @@ describe('the minimal browser client', () => {
     // The browser condition keeps `ws` and Node built-ins out; were they in, esbuild would have
     // failed on `node:` imports or `ws` would show here.
     expect(msc!.packages.map((part) => part.name)).not.toContain('ws');
+    // @msc/session's browser entry leaves the stream part out (a page enables it with enableStreams()).
+    const modules = msc!.modules.map((part) => part.name);
+    expect(modules).not.toContain('packages/session/src/stream-bridge.ts');
+    expect(modules).not.toContain('packages/eventual/src/streams/flow-queue.ts');
     expect(capnweb!.packages.map((part) => part.name)).toContain('capnweb');
   });
 

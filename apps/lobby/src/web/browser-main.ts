@@ -8,6 +8,7 @@
  * identity; show the live list of open games (`open-games-list.ts`); one game at a time in the game
  * panel (`game-panel.ts`). Everything from the server is shown as text, never as markup (`dom.ts`).
  */
+import { enableStreams } from '@msc/session';
 import { ws } from '@msc/transport-ws/browser';
 import { LobbyClient } from '../client/lobby-client.ts';
 import { actionButton, byId, textElement } from './dom.ts';
@@ -15,6 +16,10 @@ import { errorCode, errorText } from './error-text.ts';
 import { GamePanel } from './game-panel.ts';
 import { IdentityStore } from './identity-store.ts';
 import { OpenGamesList } from './open-games-list.ts';
+
+// The lobby's events and the open-games list arrive as sequences; the browser entry of
+// @msc/session leaves streams out unless a page enables them.
+enableStreams();
 
 const maxErrorsShown = 3;
 

@@ -1,0 +1,38 @@
+/**
+ * @msc/session's API, and its `browser` entry: everything `@msc/session` exports, without the
+ * stream part installed (stream-part.ts), so a page that never sends or receives a stream does not
+ * carry it. A page that does calls {@link enableStreams} once before its first session. The Node
+ * (default) entry, `index.ts`, is this list with streams enabled when it loads.
+ *
+ * @packageDocumentation
+ */
+
+export type { LogEvent, Logger } from '@msc/transport';
+export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
+export { AuthenticationError, unauthenticated } from './authenticator.ts';
+export { enableStreams } from './enable-streams.ts';
+export { registerEventualErrors } from './error-registration.ts';
+export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';
+export { defaultSessionLimits, type SessionLimitOverrides, type SessionLimits } from './limits.ts';
+export { traceMessages } from './message-tracer.ts';
+export { remoteIdentity } from './remote-identity.ts';
+export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
+export { Session } from './session.ts';
+export {
+  SessionError,
+  type SessionErrorCode,
+  type SessionStep,
+  type TerminationReason,
+} from './session-error.ts';
+export type { RootOption, SessionOptions, SessionStats } from './session-options.ts';
+export {
+  memoryTraceSink,
+  type SessionTracer,
+  type TraceEvent,
+  type TraceFields,
+  type TraceLevel,
+  type TraceOptions,
+  type TraceSink,
+  type Tracing,
+} from './trace.ts';
+export { supportedVersions } from './wire/protocol.ts';

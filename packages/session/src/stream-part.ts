@@ -1,0 +1,112 @@
+import type { AbortedError } from '@msc/eventual';
+import type { SessionLimits } from './limits.ts';
+import type {
+  StreamCancelMessage,
+  StreamCreditMessage,
+  StreamDeliveredMessage,
+  StreamEndMessage,
+  StreamItemsMessage,
+} from './wire/message.ts';
+import type { StreamDescriptor } from './wire/protocol.ts';
+import { ProtocolViolation } from './wire/violations.ts';
+import type { StreamPort } from './wire-stream.ts';
+
+/**
+ * The stream part of a session, optional (docs/semantics.md#streaming): its implementation,
+ * `StreamBridge` (stream-bridge.ts) with the stream queues of `@msc/eventual`, is about a tenth of a
+ * browser client, so only the entry that installs it carries it. `@msc/session`'s Node (default)
+ * entry installs it when it loads; its `browser` entry does not, and a page that sends or receives
+ * a stream calls `enableStreams()` (enable-streams.ts) once before its first session.
+ *
+ * Without it a session has no streams: stream messages name no stream of this side (dropped, as
+ * the bridge drops messages for a stream that ended meanwhile), sending a stream endpoint fails
+ * that call, and a stream arriving from the peer ends the session, each with an error naming
+ * `enableStreams()`. This file holds only the seam; the session asks it for its part when it starts.
+ */
+
+/** What a session's parts use of its streams (`StreamBridge` implements it). */
+export interface StreamPart {
+  /** Live streams (for stats and leak checks). */
+  readonly size: number;
+  /**
+   * Turns an endpoint being sent into its descriptor and sets up this side of the stream.
+   *
+   * @throws TypeError for a stream that has already ended; the session's `AbortedError` once it ended
+   */
+  export(endpoint: object): StreamDescriptor;
+  /** Undoes an export whose message was never sent. */
+  unexport(descriptor: StreamDescriptor): void;
+  /**
+   * Turns a received descriptor into the local endpoint the user gets.
+   *
+   * @throws ProtocolViolation for a stream id the peer may not use
+   */
+  import(descriptor: StreamDescriptor): object;
+  /** `StreamItems` @throws ProtocolViolation for items the stream may not take */
+  receiveItems(message: StreamItemsMessage): void;
+  /** `StreamEnd` @throws ProtocolViolation for a stream of the wrong role */
+  receiveEnd(message: StreamEndMessage): void;
+  /** `StreamCredit` @throws ProtocolViolation for a stream of the wrong role */
+  receiveCredit(message: StreamCreditMessage): void;
+  /** `StreamCancel` @throws ProtocolViolation for a stream of the wrong role */
+  receiveCancel(message: StreamCancelMessage): void;
+  /** `StreamDelivered` @throws ProtocolViolation for a stream of the wrong role */
+  receiveDelivered(message: StreamDeliveredMessage): void;
+  /** The session ended: every stream spanning it ends with `error`. */
+  abortAll(error: AbortedError): void;
+}
+
+/**
+ * Makes the stream part of one session (the `StreamBridge` constructor's parameters; `version`
+ * reads the session's agreed protocol version).
+ */
+export type StreamPartFactory = (
+  port: StreamPort,
+  role: 'dialer' | 'listener',
+  limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
+  version: () => number,
+) => StreamPart;
+
+/** What a session without streams says when one is sent or arrives. */
+const enableStreamsHint =
+  "streams are not enabled in this program: call enableStreams() from '@msc/session' once before its first session (the browser entry leaves them out to stay small)";
+
+/** The part of every session that started before streams were installed: it holds nothing. */
+const noStreams: StreamPart = {
+  size: 0,
+  export() {
+    throw new TypeError(`cannot send a stream: ${enableStreamsHint}`);
+  },
+  unexport() {},
+  import() {
+    // Ends the session (`protocol`, the message to both sides): the peer's stream cannot be read here.
+    throw new ProtocolViolation(`the peer sent a stream, but ${enableStreamsHint}`);
+  },
+  // No stream of this side has these ids: dropped, as for a stream that ended meanwhile.
+  receiveItems() {},
+  receiveEnd() {},
+  receiveCredit() {},
+  receiveCancel() {},
+  receiveDelivered() {},
+  abortAll() {},
+};
+
+let installed: StreamPartFactory | undefined;
+
+/**
+ * Installs the stream part for every session that starts from now on (`enableStreams()`);
+ * `undefined` removes it again (for tests of a program without streams).
+ */
+export function installStreamPart(factory: StreamPartFactory | undefined): void {
+  installed = factory;
+}
+
+/** The stream part of a session starting now: the installed one, or one without streams. */
+export function createStreamPart(
+  port: StreamPort,
+  role: 'dialer' | 'listener',
+  limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
+  version: () => number,
+): StreamPart {
+  return installed === undefined ? noStreams : installed(port, role, limits, version);
+}
