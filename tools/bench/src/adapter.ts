@@ -59,6 +59,14 @@ export interface Connection {
    * with how many bytes arrived once it ended. Absent when the library has no byte streams.
    */
   readByteStream?(totalBytes: number, chunkBytes: number): Promise<number>;
+  /**
+   * The sizes of the library's session tables on both sides (outstanding calls, imports, exports,
+   * streams, server-side objects kept per session), by name (`client.imports`, `server.counters`).
+   * After each workload the harness waits for them to return to their sizes before it, so a protocol
+   * change that stops releasing something fails the bench instead of speeding it up. Absent when the
+   * library exposes no table sizes.
+   */
+  tables?(): Readonly<Record<string, number>>;
   /** Ends the session on both sides and releases what it holds. */
   close(): Promise<void>;
 }

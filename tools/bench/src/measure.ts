@@ -6,6 +6,7 @@ import type { Adapter, Connection, Endpoint } from './adapter.ts';
 import type { Profile } from './profile.ts';
 import type { ResultRow } from './result-row.ts';
 import { summarize } from './statistics.ts';
+import { expectTablesBack, settledTables, type TableSizes } from './table-check.ts';
 import { type Workload, workloads } from './workloads.ts';
 
 /** Options for `measureAdapter`. */
@@ -60,6 +61,7 @@ async function measureWorkload(
   endpoint: Endpoint,
   connection: Connection,
   profile: Profile,
+  tablesBefore: TableSizes | undefined,
 ): Promise<ResultRow | undefined> {
   const applies = workload.applies(adapter, connection);
   if (applies === false) return undefined;
@@ -84,7 +86,9 @@ async function measureWorkload(
       runs.push(value);
       if (workload.timed) cpuRuns.push(cpuValue(workload, value, wallMicroseconds, cpu.user + cpu.system));
     }
+    await expectTablesBack(connection, tablesBefore);
     const row: ResultRow = { ...baseRow(adapter, workload, profile), ...summarize(runs), runs };
+    if (tablesBefore !== undefined) row.tablesChecked = true;
     if (cpuRuns.length > 0) {
       row.cpuRuns = cpuRuns;
       row.cpuMedian = summarize(cpuRuns).median;
@@ -113,8 +117,10 @@ async function measureOnEndpoint(
   try {
     const connection = await endpoint.connect();
     try {
+      // What every workload must leave the session tables at: their settled sizes after connecting.
+      const tablesBefore = await settledTables(connection);
       for (const workload of selected) {
-        const row = await measureWorkload(adapter, workload, endpoint, connection, profile);
+        const row = await measureWorkload(adapter, workload, endpoint, connection, profile, tablesBefore);
         if (row === undefined) continue;
         rows.push(row);
         options.onRow?.(row);

@@ -35,6 +35,11 @@ export interface ResultRow {
   cpuRuns?: number[];
   /** Median of `cpuRuns`. */
   cpuMedian?: number;
+  /**
+   * True when both sides' session tables were checked back to their sizes from before the workload
+   * (`Connection.tables`, `table-check.ts`); absent for a library that exposes no table sizes.
+   */
+  tablesChecked?: true;
   /** How many times slower (or heavier) than the best peer on the same workload and transport. */
   ratioToBestPeer?: number | null;
   /** How many times slower (or heavier) than the floor on the same workload and transport. */

@@ -1,7 +1,8 @@
 /**
  * birpc (4.2.0) over a link. birpc is a function-call RPC with no capabilities: `getCounter()`
  * returns a counter id and `inc(id)` is a second call, awaited after the first (two round trips,
- * its real cost). On the in-process channel its messages are posted as they are (structured clone,
+ * its real cost), then `releaseCounter(id)` is sent as an event (no answer awaited), as the
+ * capability libraries release the counter. On the in-process channel its messages are posted as they are (structured clone,
  * bytes native); on WebSocket they are serialized with cbor-x in binary frames (birpc leaves the
  * serializer to the application; JSON would not carry bytes). birpc has no streams.
  */
@@ -12,9 +13,8 @@ import { delayedNetwork } from '../links/delayed-network.ts';
 import type { Link, Network } from '../links/link.ts';
 import { Counter, service } from '../service.ts';
 
-/** The functions the server side offers; each session has its own counters. */
-function makeServerFunctions() {
-  const counters = new Map<number, Counter>();
+/** The functions the server side offers; each session has its own counters (`counters`). */
+function makeServerFunctions(counters: Map<number, Counter>) {
   let nextCounterId = 0;
   return {
     add: (a: number, b: number) => service.add(a, b),
@@ -27,6 +27,9 @@ function makeServerFunctions() {
       const counter = counters.get(counterId);
       if (counter === undefined) throw new Error(`expected a known counter id, got ${counterId}`);
       return counter.inc();
+    },
+    releaseCounter: (counterId: number) => {
+      counters.delete(counterId);
     },
     echoBytes: (bytes: Uint8Array) => bytes,
     echoItems: (items: Item[]) => items,
@@ -61,9 +64,19 @@ export function birpcAdapter<Message>(network: Network<Message>, serialization: 
     kind: 'peer',
     pipelining: false,
     async start(options): Promise<Endpoint> {
+      // Each server session's counters, for the table check (W5 adds its own while it runs).
+      const serverCounters = new Set<Map<number, Counter>>();
       const listener = await delayedNetwork(network, options.delayMilliseconds).listen((link) => {
-        const server = createBirpc<{}, ServerFunctions>(makeServerFunctions(), channel(link, serialization));
-        link.onClose(() => server.$close());
+        const counters = new Map<number, Counter>();
+        serverCounters.add(counters);
+        const server = createBirpc<{}, ServerFunctions>(
+          makeServerFunctions(counters),
+          channel(link, serialization),
+        );
+        link.onClose(() => {
+          serverCounters.delete(counters);
+          server.$close();
+        });
       });
       return {
         async connect(): Promise<Connection> {
@@ -74,7 +87,17 @@ export function birpcAdapter<Message>(network: Network<Message>, serialization: 
             async incrementNewCounter() {
               // No pipelining: the id must come back before inc() can be sent.
               const counterId = await remote.getCounter();
-              return remote.inc(counterId);
+              try {
+                return await remote.inc(counterId);
+              } finally {
+                // One-way: nothing waits for the release, as with a capability's Release.
+                void remote.releaseCounter.asEvent(counterId);
+              }
+            },
+            tables() {
+              let counters = 0;
+              for (const map of serverCounters) counters += map.size;
+              return { 'server.counters': counters };
             },
             echoBytes: (bytes) => remote.echoBytes(bytes),
             echoItems: (items) => remote.echoItems(items as Item[]),

@@ -95,9 +95,13 @@ export function capnwebAdapter<Message>(network: Network<Message>, encoding: Enc
     kind: 'peer',
     pipelining: true,
     async start(options): Promise<Endpoint> {
+      // The server sessions alive, for the table check (W5 adds its own while it runs).
+      const serverSessions = new Set<RpcSession<undefined>>();
       const listener = await delayedNetwork(network, options.delayMilliseconds).listen((link) => {
         // The server session lives as long as its link: it ends when receive() rejects.
-        new RpcSession(linkTransport(link, encoding), new RootTarget());
+        const server = new RpcSession(linkTransport(link, encoding), new RootTarget());
+        serverSessions.add(server);
+        link.onClose(() => serverSessions.delete(server));
       });
       return {
         async connect(): Promise<Connection> {
@@ -114,6 +118,18 @@ export function capnwebAdapter<Message>(network: Network<Message>, encoding: Enc
                 // Release the counter capability, as an application would.
                 counter[Symbol.dispose]();
               }
+            },
+            tables() {
+              const tables: Record<string, number> = {};
+              const client = session.getStats();
+              tables['client.imports'] = client.imports;
+              tables['client.exports'] = client.exports;
+              for (const server of serverSessions) {
+                const stats = server.getStats();
+                tables['server.imports'] = (tables['server.imports'] ?? 0) + stats.imports;
+                tables['server.exports'] = (tables['server.exports'] ?? 0) + stats.exports;
+              }
+              return tables;
             },
             echoBytes: (bytes) => root.echoBytes(bytes),
             echoItems: async (items) => root.echoItems(items as Item[]),

@@ -72,11 +72,16 @@ export function mscNetworkAdapter(kind: 'tcp' | 'websocket'): Adapter {
           clients.add(client);
           const session = await client.session(listener.address);
           const remote = session.remoteRoot<IBenchRoot>();
-          return mscConnection(remote, async () => {
-            remote[Symbol.dispose]();
-            clients.delete(client);
-            await client.close('benchmark done');
-          });
+          return mscConnection(
+            remote,
+            async () => {
+              remote[Symbol.dispose]();
+              clients.delete(client);
+              await client.close('benchmark done');
+            },
+            // The server scope's sessions: this one, and W5's while they close.
+            () => ({ client: [session], server: server.sessions }),
+          );
         },
         async close() {
           await Promise.all([...clients].map((client) => client.close('benchmark done')));
@@ -116,13 +121,17 @@ export function mscAdapter(medium: Medium): Adapter {
           sessions.add(serverSession).add(clientSession);
           await clientSession.established;
           const remote = clientSession.remoteRoot<IBenchRoot>();
-          return mscConnection(remote, async () => {
-            remote[Symbol.dispose]();
-            await clientSession.terminate('benchmark done');
-            await serverSession.closed;
-            sessions.delete(clientSession);
-            sessions.delete(serverSession);
-          });
+          return mscConnection(
+            remote,
+            async () => {
+              remote[Symbol.dispose]();
+              await clientSession.terminate('benchmark done');
+              await serverSession.closed;
+              sessions.delete(clientSession);
+              sessions.delete(serverSession);
+            },
+            () => ({ client: [clientSession], server: [serverSession] }),
+          );
         },
         async close() {
           await Promise.all([...sessions].map((session) => session.terminate('benchmark done')));
