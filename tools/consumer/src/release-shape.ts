@@ -86,7 +86,15 @@ export function releaseShapeProblems(packed: PackedPackage): string[] {
     problems.push(`${name} needs keywords`);
   }
   if (manifest['type'] !== 'module') problems.push(`${name} needs "type": "module"`);
-  if (manifest['sideEffects'] !== false) problems.push(`${name} needs "sideEffects": false`);
+  // Only a root entry may have an effect when it loads (@msc/session's installs its stream part,
+  // which its browser entry leaves out): every other module stays droppable by a bundler.
+  const sideEffects = manifest['sideEffects'];
+  const onlyRootEntry =
+    Array.isArray(sideEffects) &&
+    sideEffects.every((path) => path === './dist/index.js' || path === './src/index.ts');
+  if (sideEffects !== false && !onlyRootEntry) {
+    problems.push(`${name} needs "sideEffects": false (or a list of its root entry alone)`);
+  }
   return problems;
 }
 

@@ -145,7 +145,16 @@ describe('release shape', () => {
       `@msc/example needs engines.node "${supportedNode}", got undefined`,
       '@msc/example needs a description',
       '@msc/example needs keywords',
-      '@msc/example needs "sideEffects": false',
+      '@msc/example needs "sideEffects": false (or a list of its root entry alone)',
     ]);
+  });
+
+  test('sideEffects may list the root entry alone (an entry that installs an optional part), nothing else', () => {
+    expect(
+      releaseShapeProblems(packed(leanFiles, { sideEffects: ['./dist/index.js', './src/index.ts'] })),
+    ).toEqual([]);
+    expect(
+      releaseShapeProblems(packed(leanFiles, { sideEffects: ['./dist/index.js', './dist/chunk.js'] })),
+    ).toEqual(['@msc/example needs "sideEffects": false (or a list of its root entry alone)']);
   });
 });
