@@ -84,6 +84,39 @@ class Relay implements IRelay {
   }
 }
 
+/** C, in the other direction: hosts a counter and keeps what it is given. */
+interface ICollector {
+  counter(): Proxy<ICounter>;
+  keep(data: { counter: Proxy<ICounter> }): Promise<void>;
+}
+
+class Collector implements ICollector {
+  readonly own = new Counter();
+  kept: Proxy<ICounter> | undefined;
+  counter() {
+    return proxy<ICounter>(this.own);
+  }
+  async keep(data: { counter: Proxy<ICounter> }) {
+    this.kept = proxy(data.counter);
+  }
+}
+
+/** B, in the other direction: gives out C's counter and passes data on to C. */
+interface IForwarder {
+  counterOfC(): Proxy<ICounter>;
+  pass(data: { counter: Proxy<ICounter> }): Promise<void>;
+}
+
+class Forwarder implements IForwarder {
+  collector: Proxy<ICollector> | undefined;
+  counterOfC() {
+    return this.collector!.counter() as unknown as Proxy<ICounter>;
+  }
+  async pass(data: { counter: Proxy<ICounter> }) {
+    await this.collector!.keep(data);
+  }
+}
+
 describe.each(networks)('promise resolution over $name', (network) => {
   async function promiserPair() {
     const promiser = new Promiser();
@@ -237,6 +270,53 @@ describe.each(networks)('promise resolution over $name', (network) => {
     /** Runs `hook` when B's `Resolve` reaches A, before A processes it. */
     readonly onResolveArrives: (hook: () => void) => void;
   }
+
+  test("a promise forwarded A→B→C that resolves to C's own object is that object at C, in call order, without B", async () => {
+    const collector = new Collector();
+    const collectorRoot = proxy<ICollector>(collector);
+    const c = await listen(network, party(network, collectorRoot as Proxy<unknown>));
+    collectorRoot[Symbol.dispose]();
+    const forwarder = new Forwarder();
+    const forwarderRoot = proxy<IForwarder>(forwarder);
+    const b = await listen(network, party(network, forwarderRoot as Proxy<unknown>));
+    forwarderRoot[Symbol.dispose]();
+    const toC = await connect<ICollector>(b, c);
+    forwarder.collector = toC.remote;
+    const toB = await connect<IForwarder>(party(network), b);
+
+    const theirs = toB.remote.counterOfC(); // C's counter, as A sees it (through B)
+    const promise = new Resolver<Proxy<ICounter>>();
+    const pending = promise.proxy();
+    await toB.remote.pass({ counter: pending }); // B forwards A's promise to C before it resolved
+    const kept = collector.kept!;
+    const own = proxy<ICounter>(collector.own);
+    expect(sameCapability(kept, own)).toBe(false);
+    const sent: number[] = [];
+    const results: Promise<number>[] = [];
+    const call = (n: number) => {
+      sent.push(n);
+      results.push(kept.add(n));
+    };
+    for (let n = 1; n <= 3; n++) call(n); // C → B → A, queued in A's promise
+    await sleep(5);
+    promise.resolve(theirs); // A → B → C: the calls come home to C
+    for (let n = 4; n <= 6; n++) call(n);
+    await kept.whenResolved();
+    call(7);
+    await Promise.all(results);
+    expect(collector.own.log).toEqual(sent);
+    expect(sameCapability(kept, own)).toBe(true);
+    await b.scope.close('B leaves');
+    await eventually(() => toC.hostSession.isTerminated);
+    expect(await kept.add(1)).toBe(29);
+    own[Symbol.dispose]();
+    pending[Symbol.dispose]();
+    theirs[Symbol.dispose]();
+    toB.remote[Symbol.dispose]();
+    forwarder.collector[Symbol.dispose]();
+    collector.kept = undefined;
+    kept[Symbol.dispose]();
+  });
 
   test('A→B→C→B→A: resolved before A sends its calls', async () => {
     await roundTrip(async ({ holder, call, counter }) => {
