@@ -4,7 +4,7 @@
  * cbor-x, so that the worker floor's thread (`../threads/floor-echo.thread.ts`) bundles only this.
  */
 import type { Item } from '../adapter.ts';
-import { byteStreamChunks, sequenceItem } from '../service.ts';
+import { type FloorServerMessages, floorServer } from './floor-flow.ts';
 
 /** What an echo carries, so that the codec can choose its encoding. */
 export type EchoPayload =
@@ -29,10 +29,12 @@ export interface FloorCodec<Message> {
   sequenceRequest(count: number): Message;
   /** A request for a byte stream. */
   byteStreamRequest(totalBytes: number, chunkBytes: number): Message;
+  /** The client's credit for `units` items or bytes it has read (`floor-flow.ts`). */
+  credit(units: number): Message;
   /** Classifies (and for items decodes) a server message. */
   classify(message: Message): ServerMessage;
-  /** The server: answers one client message through `send`. */
-  serve(message: Message, send: (message: Message) => void): void;
+  /** One connection's server: returns the handler of its client's messages, which answers through `send`. */
+  server(send: (message: Message) => void): (message: Message) => void;
 }
 
 /** Messages on the in-process channel: plain values, structured-cloned by `postMessage`. */
@@ -40,6 +42,7 @@ type ValueMessage =
   | { op: 'echo'; value: unknown }
   | { op: 'sequence'; count: number }
   | { op: 'byte-stream'; totalBytes: number; chunkBytes: number }
+  | { op: 'credit'; units: number }
   | { op: 'item'; value: Item }
   | { op: 'chunk'; value: Uint8Array }
   | { op: 'end' };
@@ -58,16 +61,26 @@ export const valueCodec: FloorCodec<unknown> = {
     if (value.op === 'end') return { type: 'end' };
     return { type: 'echo' };
   },
-  serve(message, send) {
+  credit: (units) => ({ op: 'credit', units }) satisfies ValueMessage,
+  server: (send) => floorServer(valueServerMessages, send),
+};
+
+/** The server side's messages on the in-process channel. */
+const valueServerMessages: FloorServerMessages<unknown> = {
+  parse(message) {
     const value = message as ValueMessage;
-    if (value.op === 'echo') send(value);
-    else if (value.op === 'sequence') {
-      for (let index = 0; index < value.count; index += 1) send({ op: 'item', value: sequenceItem(index) });
-      send({ op: 'end' });
-    } else if (value.op === 'byte-stream') {
-      for (const chunk of byteStreamChunks(value.totalBytes, value.chunkBytes))
-        send({ op: 'chunk', value: chunk });
-      send({ op: 'end' });
+    switch (value.op) {
+      case 'sequence':
+        return { kind: 'sequence', count: value.count };
+      case 'byte-stream':
+        return { kind: 'byte-stream', totalBytes: value.totalBytes, chunkBytes: value.chunkBytes };
+      case 'credit':
+        return { kind: 'credit', units: value.units };
+      default:
+        return { kind: 'echo' };
     }
   },
+  item: (value) => ({ op: 'item', value }) satisfies ValueMessage,
+  chunk: (value) => ({ op: 'chunk', value }) satisfies ValueMessage,
+  end: () => ({ op: 'end' }) satisfies ValueMessage,
 };

@@ -2,7 +2,8 @@
  * The physical floors: echo servers with no RPC library, over the same links the libraries use. A
  * floor call is one message out and the same message back, so W1/W2 measure a bare round trip, W3 is
  * one round trip (what perfect pipelining would cost), W4 is the payload crossing twice, and S1/S2
- * are the server writing as fast as the link takes it with no flow control.
+ * are the server writing as fast as the client's credit allows (`floor-flow.ts`: the window and batch
+ * the @msc rows read with).
  *
  * On the in-process channel messages are plain values (structured clone, as `postMessage` does).
  * On TCP and WebSocket they are frames: one tag byte, then raw bytes or cbor-x for structured data;
@@ -12,13 +13,13 @@ import { decode, encode } from 'cbor-x';
 import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
 import { delayedNetwork } from '../links/delayed-network.ts';
 import type { Link, Network } from '../links/link.ts';
-import { byteStreamChunks, sequenceItem } from '../service.ts';
+import { type FloorServerMessages, floorServer, floorWindows } from './floor-flow.ts';
 import type { EchoPayload, FloorCodec, ServerMessage } from './floor-value-codec.ts';
 
 export { valueCodec } from './floor-value-codec.ts';
 
 /** Tags of the first byte of a floor frame on TCP and WebSocket. */
-const Tag = { Echo: 0, Sequence: 1, Item: 2, ByteStream: 3, Chunk: 4, End: 5 } as const;
+const Tag = { Echo: 0, Sequence: 1, Item: 2, ByteStream: 3, Chunk: 4, End: 5, Credit: 6 } as const;
 
 /** One of the frame tags. */
 type Tag = (typeof Tag)[keyof typeof Tag];
@@ -60,25 +61,28 @@ export const frameCodec: FloorCodec<Uint8Array> = {
         return { type: 'echo' };
     }
   },
-  serve(message, send) {
+  credit: (units) => numbersFrame(Tag.Credit, [units]),
+  server: (send) => floorServer(frameServerMessages, send),
+};
+
+/** The server side's frames on byte links. */
+const frameServerMessages: FloorServerMessages<Uint8Array> = {
+  parse(message) {
     const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
     switch (message[0]) {
-      case Tag.Echo:
-        send(message);
-        return;
-      case Tag.Sequence: {
-        const count = view.getUint32(1);
-        for (let index = 0; index < count; index += 1) send(frame(Tag.Item, encode(sequenceItem(index))));
-        send(new Uint8Array([Tag.End]));
-        return;
-      }
+      case Tag.Sequence:
+        return { kind: 'sequence', count: view.getUint32(1) };
       case Tag.ByteStream:
-        for (const chunk of byteStreamChunks(view.getUint32(1), view.getUint32(5)))
-          send(frame(Tag.Chunk, chunk));
-        send(new Uint8Array([Tag.End]));
-        return;
+        return { kind: 'byte-stream', totalBytes: view.getUint32(1), chunkBytes: view.getUint32(5) };
+      case Tag.Credit:
+        return { kind: 'credit', units: view.getUint32(1) };
+      default:
+        return { kind: 'echo' };
     }
   },
+  item: (value) => frame(Tag.Item, encode(value)),
+  chunk: (bytes) => frame(Tag.Chunk, bytes),
+  end: () => new Uint8Array([Tag.End]),
 };
 
 /**
@@ -120,17 +124,27 @@ class FloorClient<Message> {
     });
   }
 
-  /** Sends a stream request and resolves with what `measure` added up until the end message. */
-  stream(request: Message, measure: (message: ServerMessage) => number): Promise<number> {
+  /**
+   * Sends a stream request and resolves with what `measure` added up until the end message, returning
+   * credit for every `batch` units read (the server writes at most a window ahead).
+   */
+  stream(request: Message, measure: (message: ServerMessage) => number, batch: number): Promise<number> {
     return new Promise((resolve, reject) => {
       let total = 0;
+      let uncredited = 0;
       this.#handlers.push({
         take: (message) => {
           if (message.type === 'end') {
             resolve(total);
             return true;
           }
-          total += measure(message);
+          const units = measure(message);
+          total += units;
+          uncredited += units;
+          if (uncredited >= batch) {
+            this.#link.send(this.#codec.credit(uncredited));
+            uncredited = 0;
+          }
           return false;
         },
         fail: reject,
@@ -142,7 +156,7 @@ class FloorClient<Message> {
 
 /**
  * The workload `Connection` of a floor over the client end `link` of a connection to an echo server
- * that answers with `codec.serve`. Closing it closes the link.
+ * that answers with `codec.server`. Closing it closes the link.
  */
 export function floorConnection<Message>(link: Link<Message>, codec: FloorCodec<Message>): Connection {
   const client = new FloorClient(link, codec);
@@ -156,10 +170,16 @@ export function floorConnection<Message>(link: Link<Message>, codec: FloorCodec<
     echoBytes: async (bytes) => (await client.echo({ kind: 'bytes', value: bytes })) as Uint8Array,
     echoItems: async (items) => (await client.echo({ kind: 'items', value: items })) as Item[],
     readSequence: (count) =>
-      client.stream(codec.sequenceRequest(count), (message) => (message.type === 'item' ? 1 : 0)),
+      client.stream(
+        codec.sequenceRequest(count),
+        (message) => (message.type === 'item' ? 1 : 0),
+        floorWindows.items.batch,
+      ),
     readByteStream: (totalBytes, chunkBytes) =>
-      client.stream(codec.byteStreamRequest(totalBytes, chunkBytes), (message) =>
-        message.type === 'chunk' ? message.bytes : 0,
+      client.stream(
+        codec.byteStreamRequest(totalBytes, chunkBytes),
+        (message) => (message.type === 'chunk' ? message.bytes : 0),
+        floorWindows.bytes.batch,
       ),
     async close() {
       link.close();
@@ -180,7 +200,7 @@ export function floorAdapter<Message>(
     pipelining: true,
     async start(options): Promise<Endpoint> {
       const listener = await delayedNetwork(network, options.delayMilliseconds).listen((link) => {
-        link.onMessage((message) => codec.serve(message, (reply) => link.send(reply)));
+        link.onMessage(codec.server((reply) => link.send(reply)));
       });
       return {
         connect: async () => floorConnection(await listener.connect(), codec),
