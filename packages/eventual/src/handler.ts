@@ -17,6 +17,7 @@
  *   stream classes), {@link applyConsumerOptions} for a consumer end a result brought,
  *   {@link forgetConsumerEnd} for a consumer end a session reads for a remote consumer, and
  *   {@link abortStreamsIn} for calls that never reach a target;
+ * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already;
  * - {@link describeValue}, which names a value in an error message without dumping it.
  *
  * @example
@@ -41,6 +42,7 @@
 
 export { describeValue } from './errors.ts';
 export { releaseCapabilities } from './facade/capability-copy.ts';
+export { markSerialized } from './facade/data-copy.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { PromiseHandler, settledResult } from './handlers/promise-handler.ts';

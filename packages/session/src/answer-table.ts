@@ -1,6 +1,7 @@
 import {
   abortStreamsIn,
   type CapabilityHandler,
+  markSerialized,
   type ResultHandler,
   releaseCapabilities,
   type Settlement,
@@ -94,6 +95,8 @@ export class AnswerTable {
       );
     }
     const args = call[5];
+    // Decoded for this call alone: a local target need not copy its data, nor its result's.
+    markSerialized(args);
     const result = target.call(call[4], args);
     // The target made its own copies of the capabilities it was given.
     releaseCapabilities(args);

@@ -1,6 +1,7 @@
 import { type StandardSchema, validateArguments } from '../argument-validation.ts';
 import { DisposedError, MethodNotFoundError } from '../errors.ts';
 import { copyCapabilities } from '../facade/capability-copy.ts';
+import { isSerialized, markSerialized } from '../facade/data-copy.ts';
 import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import { enqueueDispatch } from './dispatch-queue.ts';
@@ -41,7 +42,10 @@ export class LocalHandler implements CapabilityHandler {
     // The queued call holds a reference so a release right after the call cannot dispose the
     // target before the call is dispatched.
     this.#references++;
-    enqueueDispatch(new LocalDispatch(this, method, copyCapabilities(args), result));
+    // Data a session decoded for this call is a copy already, and its result is encoded at once.
+    const serialized = isSerialized(args);
+    if (serialized) markSerialized(result);
+    enqueueDispatch(new LocalDispatch(this, method, copyCapabilities(args, serialized), result));
     return result;
   }
 

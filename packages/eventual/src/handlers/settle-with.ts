@@ -1,12 +1,13 @@
 import { copyCapabilities } from '../facade/capability-copy.ts';
+import { isSerialized } from '../facade/data-copy.ts';
 import { handlerOf, isResultFacade, takeReference } from '../facade/facade-references.ts';
 import type { ResultHandler } from '../seam/capability-handler.ts';
 import type { PromiseHandler } from './promise-handler.ts';
 
 /**
  * Settles a call's result with what the implementation returned: a proxy (capability), a call
- * result (follow it, so pipelined calls flow on without waiting), a promise (wait), or data (whose
- * proxies are copied: the callee keeps its own).
+ * result (follow it, so pipelined calls flow on without waiting), a promise (wait), or data (copied
+ * with its proxies, so the callee keeps its own; not copied for a result a session encodes).
  */
 export function settleWith(result: PromiseHandler, returned: unknown): void {
   if (typeof returned === 'object' && returned !== null) {
@@ -25,7 +26,7 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
     );
     return;
   }
-  result.settle({ kind: 'value', value: copyCapabilities(returned) });
+  result.settle({ kind: 'value', value: copyCapabilities(returned, isSerialized(result)) });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
