@@ -8,6 +8,24 @@ import { sessionEnd } from './session-end.ts';
 const tcpPingWord = 0xffff_ffff;
 
 /**
+ * Waits until `socket` drains or closes, at most `milliseconds`, and removes the listeners it added
+ * (the flood loops through this thousands of times on one socket).
+ */
+function drainedOrClosed(socket: Socket, milliseconds: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, milliseconds);
+    socket.once('drain', done);
+    socket.once('close', done);
+  });
+}
+
+/**
  * Writes `chunk` again and again (honouring the socket's backpressure) until `maxBytes` went out, the
  * socket closed, or `milliseconds` passed; samples the target's memory every 8 MiB.
  */
@@ -21,13 +39,7 @@ async function flood(
   const deadline = performance.now() + milliseconds;
   let sinceSample = 0;
   for (let sent = 0; sent < maxBytes && performance.now() < deadline && !socket.destroyed; ) {
-    if (!socket.write(chunk)) {
-      await Promise.race([
-        new Promise((resolve) => socket.once('drain', resolve)),
-        new Promise((resolve) => socket.once('close', resolve)),
-        sleep(Math.max(0, deadline - performance.now())),
-      ]);
-    }
+    if (!socket.write(chunk)) await drainedOrClosed(socket, Math.max(0, deadline - performance.now()));
     sent += chunk.byteLength;
     sinceSample += chunk.byteLength;
     if (sinceSample >= 8 * 1024 * 1024) {
