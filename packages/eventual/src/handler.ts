@@ -12,9 +12,9 @@
  *   ({@link releaseCapabilities});
  * - the local promise ({@link PromiseHandler}, {@link settledResult}) and the listener list every
  *   result handler keeps ({@link SettlementListeners});
- * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}), the mark every stream
- *   end carries ({@link streamEndpoint}: `streamEndpoint in value` tells one without loading the
- *   stream classes), {@link applyConsumerOptions} for a consumer end a result brought,
+ * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}), their common base
+ *   ({@link StreamEnd}: `value instanceof StreamEnd` tells one without loading the stream
+ *   classes), {@link applyConsumerOptions} for a consumer end a result brought,
  *   {@link forgetConsumerEnd} for a consumer end a session reads for a remote consumer, and
  *   {@link abortStreamsIn} for calls that never reach a target;
  * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already;
@@ -50,5 +50,5 @@ export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capabi
 export { SettlementListeners } from './seam/settlement-listeners.ts';
 export { abortStreamsIn } from './streams/abort-streams.ts';
 export type { FlowQueue } from './streams/flow-queue.ts';
-export { applyConsumerOptions, streamEndpoint } from './streams/stream-endpoint.ts';
+export { applyConsumerOptions, StreamEnd } from './streams/stream-endpoint.ts';
 export { forgetConsumerEnd, streamQueue } from './streams/stream-ends.ts';

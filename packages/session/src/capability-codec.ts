@@ -5,8 +5,8 @@ import {
   createResult,
   handlerOf,
   type ResultHandler,
+  StreamEnd,
   sinkFloating,
-  streamEndpoint,
 } from '@msc/eventual/handler';
 import {
   Codec,
@@ -118,7 +118,7 @@ export function sharedCodec(
       limits,
       errorStacks,
       hooks: {
-        isReference: (value) => isCapability(value) || streamEndpoint in value,
+        isReference: (value) => isCapability(value) || value instanceof StreamEnd,
         encodeReference: (value, context) => context.exporter.encodeReference(value, context),
         decodeReference: (descriptor, context) => context.importer.decodeReference(descriptor, context),
       },
@@ -211,7 +211,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   }
 
   encodeReference(value: object, context: PayloadContext): unknown {
-    if (streamEndpoint in value) {
+    if (value instanceof StreamEnd) {
       const descriptor = this.#streams.export(value);
       context.streams.push(descriptor);
       return descriptor;

@@ -1,6 +1,6 @@
 import { AbortedError } from '../errors.ts';
 import type { FlowQueue } from './flow-queue.ts';
-import { streamEndpoint, streamQueue } from './stream-endpoint.ts';
+import { StreamEnd, streamQueue } from './stream-endpoint.ts';
 
 /**
  * Aborts every stream end inside `value` (arrays, plain objects and class instances, maps, sets;
@@ -20,8 +20,8 @@ export function abortStreamsIn(value: unknown, error: unknown): void {
 
 function visit(value: unknown, error: AbortedError, depth: number): void {
   if (typeof value !== 'object' || value === null || depth > 64) return;
-  // A stream end (the mark, not `instanceof`: this file does not load the stream classes).
-  if (streamEndpoint in value) {
+  // A stream end (by its base: this file does not load the stream classes).
+  if (value instanceof StreamEnd) {
     (value as unknown as { readonly [streamQueue]: FlowQueue<unknown> })[streamQueue].abort(error);
     return;
   }

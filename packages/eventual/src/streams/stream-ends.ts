@@ -4,6 +4,7 @@ import type { FlowQueue } from './flow-queue.ts';
 import {
   type AcceptsConsumerOptions,
   consumerSettings,
+  StreamEnd,
   streamEndpoint,
   streamQueue,
 } from './stream-endpoint.ts';
@@ -36,13 +37,17 @@ export function forgetConsumerEnd(end: object): void {
  * `using` cancels at the end of the scope; an end dropped unread is cancelled when it is garbage
  * collected, which stops its producer and frees the stream of a session.
  */
-export abstract class ConsumerEnd<T> implements AsyncIterable<T>, AcceptsConsumerOptions, Disposable {
+export abstract class ConsumerEnd<T>
+  extends StreamEnd
+  implements AsyncIterable<T>, AcceptsConsumerOptions, Disposable
+{
   /** The state shared with the producer end (see {@link streamQueue}). */
   readonly [streamQueue]: FlowQueue<T>;
   declare readonly [streamEndpoint]: true;
 
   /** Made by `sequence()` or `bytes()`, together with the producer end over the same queue. */
   constructor(queue: FlowQueue<T>) {
+    super();
     this[streamQueue] = queue;
     dropped.register(this, queue as FlowQueue<unknown>, this);
   }
@@ -108,13 +113,14 @@ Object.defineProperty(ConsumerEnd.prototype, streamEndpoint, { value: true });
  * What the producer ends of sequences and byte streams share. Writes never block; `flush()` is how
  * the producer observes the consumer's window; `using` aborts a stream the scope left unclosed.
  */
-export abstract class ProducerEnd<T> implements Disposable {
+export abstract class ProducerEnd<T> extends StreamEnd implements Disposable {
   /** The state shared with the consumer end (see {@link streamQueue}). */
   readonly [streamQueue]: FlowQueue<T>;
   declare readonly [streamEndpoint]: true;
 
   /** Made by `sequence()` or `bytes()`, together with the consumer end over the same queue. */
   constructor(queue: FlowQueue<T>) {
+    super();
     this[streamQueue] = queue;
   }
 
