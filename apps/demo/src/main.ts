@@ -1,7 +1,7 @@
 // A short end-to-end tour of MSC over an in-process transport: a server scope and a client scope,
 // pipelined capability calls, a capability sent back home, a stream with flow control, and a scope
 // whose end aborts what spans it. `npm run demo` runs the lobby demo once it exists.
-import { type AbortedError, handOff, type Proxy, proxy, type Sequence, sequence } from '@msc/eventual';
+import { type AbortedError, type Proxy, proxy, type Sequence, sequence } from '@msc/eventual';
 import { Scope, unauthenticated } from '@msc/session';
 import { memory } from '@msc/transport-memory';
 
@@ -32,8 +32,8 @@ class Counter implements ICounter {
 
 class Server implements IServer {
   counter(name: string) {
-    // handOff: the caller gets this very reference, so the counter is disposed when it lets go.
-    return handOff(proxy<ICounter>(new Counter(name)));
+    // Returning gives the caller the only reference: the counter is disposed when it lets go.
+    return proxy<ICounter>(new Counter(name));
   }
   async callMeBack(client: Proxy<IClient>) {
     return await client.hello('the server');

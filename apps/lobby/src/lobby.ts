@@ -14,7 +14,6 @@ import type {
 import { slotRole } from './contracts.ts';
 import { delay } from './delay.ts';
 import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
-import { handOver } from './hand-over.ts';
 import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
 import { LobbyError } from './lobby-error.ts';
 import { type LobbyLimitOverrides, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
@@ -306,11 +305,12 @@ export class LobbyFacet implements ILobby {
   /** `name` was checked and cleaned by {@link lobbySchemas} (text rules, 1 to 40 characters). */
   createGame(name: string): Proxy<IGameLauncher> {
     const game = this.#lobby.createGame(name, this.#peer);
-    return handOver(launcherFor(game, this.#peer, this.#lobby.rateLimits));
+    // Returning gives the caller the only reference: the launcher goes when the caller lets go.
+    return launcherFor(game, this.#peer, this.#lobby.rateLimits);
   }
 
   openGame(id: string): Proxy<IGameLauncher> {
-    return handOver(launcherFor(this.#lobby.findGame(id), this.#peer, this.#lobby.rateLimits));
+    return launcherFor(this.#lobby.findGame(id), this.#peer, this.#lobby.rateLimits);
   }
 }
 
@@ -338,15 +338,17 @@ export class GameLauncherFacet implements IGameLauncher, Disposable {
 
   tryJoin(slot: number, name: string, client: Proxy<IClientLauncher>): Proxy<IJoinedPlayer> {
     const membership = new JoinedPlayer(this.#game);
+    // The game keeps a copy of `client` (it releases it with the slot); the argument itself is
+    // released when this call settles, so a refused join keeps nothing.
+    const kept = proxy(client);
     try {
-      // The game owns this call's copy of `client` from here (it releases it with the slot).
-      membership.holder = this.#game.join(this, this.#peer, slot, name, client, membership);
+      membership.holder = this.#game.join(this, this.#peer, slot, name, kept, membership);
     } catch (error) {
-      // Refused: nobody keeps the client's capability, so release it now, not at garbage collection.
-      client[Symbol.dispose]();
+      kept[Symbol.dispose]();
       throw error;
     }
-    return handOver(proxy<IJoinedPlayer>(membership, { validate: membershipSchemas }));
+    // Returning gives the caller the only reference: dropping it frees the slot.
+    return proxy<IJoinedPlayer>(membership, { validate: membershipSchemas });
   }
 
   /** @throws LobbyError `limit` past the launcher's or its player's rate (see {@link LobbyRateLimits}) */

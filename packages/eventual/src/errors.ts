@@ -60,11 +60,25 @@ export class RevokedError extends AbortedError {
   }
 }
 
-/** A call on a proxy instance after it was disposed. */
+/**
+ * Why a proxy instance no longer holds its reference (docs/ownership.md): disposed by its holder,
+ * given away by returning it, or an argument of a call that has settled.
+ */
+export type DisposedReason = 'disposed' | 'returned' | 'argument';
+
+const disposedReasons: Readonly<Record<DisposedReason, string>> = {
+  disposed: 'this proxy was disposed',
+  returned:
+    'this proxy was returned from a method, which gave its reference to the caller; to keep yours, return a copy (`return proxy(this.room)`)',
+  argument:
+    'this proxy was an argument of a call that has settled, and the call released it; to keep an argument, keep a copy (`this.listener = proxy(listener)`)',
+};
+
+/** A call on a proxy instance after it was disposed, returned or released with its call. */
 export class DisposedError extends EventualError {
   override name = 'DisposedError';
-  constructor(method: string) {
-    super('disposed', `cannot call ${quoteMethod(method)}: this proxy was disposed`);
+  constructor(method: string, reason: DisposedReason = 'disposed') {
+    super('disposed', `cannot call ${quoteMethod(method)}: ${disposedReasons[reason]}`);
   }
 }
 

@@ -46,14 +46,14 @@ describe('lifetime', () => {
     expect(calc.disposed).toBe(1);
   });
 
-  test('a capability received as an argument is the receiver’s own reference', async () => {
+  test('a callee keeps an argument by copying it; the caller keeps its own', async () => {
     const held: Proxy<ICalc>[] = [];
     interface IKeeper {
       keep(calc: Proxy<ICalc>): Promise<void>;
     }
     class Keeper implements IKeeper {
       async keep(calc: Proxy<ICalc>): Promise<void> {
-        held.push(calc);
+        held.push(proxy(calc)); // the argument is released when the call settles: keep a copy
       }
     }
     const calc = new Calc(5);
@@ -65,6 +65,63 @@ describe('lifetime', () => {
     expect(calc.disposed).toBe(0);
     expect(await held[0]!.get()).toBe(5);
     held[0]![Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(1);
+  });
+
+  test('a returned proxy moves to the caller: its release is the last, with no garbage collection', async () => {
+    const made: Calc[] = [];
+    interface IFactory {
+      make(): Proxy<ICalc>;
+      makeInData(): { calc: Proxy<ICalc> };
+    }
+    class Factory implements IFactory {
+      make(): Proxy<ICalc> {
+        const calc = new Calc(made.length);
+        made.push(calc);
+        return proxy<ICalc>(calc);
+      }
+      makeInData() {
+        return { calc: this.make() };
+      }
+    }
+    const factory = proxy<IFactory>(new Factory());
+    const result = factory.make(); // kept reachable: garbage collection cannot be what releases it
+    const awaited = await result;
+    const data = await factory.makeInData();
+    awaited[Symbol.dispose](); // awaiting moved the result's reference: one dispose is enough
+    data.calc[Symbol.dispose]();
+    await settle();
+    expect(made.map((calc) => calc.disposed)).toEqual([1, 1]);
+    await expect(result.get()).rejects.toBeInstanceOf(DisposedError);
+  });
+
+  test('a callee’s argument is released when its call settles; keeping it uncopied says how to keep it', async () => {
+    const calc = new Calc(4);
+    interface IBorrower {
+      borrow(calc: Proxy<ICalc>): Promise<number>;
+      later(): Promise<number>;
+    }
+    class Borrower implements IBorrower {
+      kept: Proxy<ICalc> | undefined;
+      async borrow(lent: Proxy<ICalc>): Promise<number> {
+        this.kept = lent; // not a copy
+        await settle(); // still ours until the call settles
+        return lent.get();
+      }
+      async later(): Promise<number> {
+        return this.kept!.get();
+      }
+    }
+    const borrower = proxy<IBorrower>(new Borrower());
+    const mine = proxy<ICalc>(calc);
+    expect(await borrower.borrow(mine)).toBe(4);
+    const error = (await borrower.later().catch((caught: unknown) => caught)) as DisposedError;
+    expect(error).toBeInstanceOf(DisposedError);
+    expect(error.message).toBe(
+      "cannot call 'get': this proxy was an argument of a call that has settled, and the call released it; to keep an argument, keep a copy (`this.listener = proxy(listener)`)",
+    );
+    mine[Symbol.dispose]();
     await settle();
     expect(calc.disposed).toBe(1);
   });

@@ -33,8 +33,10 @@ export interface AnswerPort {
  * stays (calls pipelined on it still arrive) until the peer's `Finish`.
  *
  * Ownership: the table owns one reference to each answer's result, released at `Finish` or when
- * the session ends; the target of a call takes its own references to the call's capabilities, so
- * the table releases the arguments' ones after delivery.
+ * the session ends, and the capabilities inside a returned value, released once the `Return` is
+ * encoded (its exports hold their own); the target of a call takes its own references to the
+ * call's capabilities (and releases them when the call settles), so the table releases the
+ * arguments' ones after delivery.
  */
 export class AnswerTable {
   readonly #port: AnswerPort;
@@ -106,7 +108,10 @@ export class AnswerTable {
 
   #sendReturn(questionId: number, settlement: Settlement): void {
     const port = this.#port;
-    if (port.isTerminated) return;
+    if (port.isTerminated) {
+      if (settlement.kind === 'value') releaseCapabilities(settlement.value);
+      return;
+    }
     try {
       if (settlement.kind === 'capability') {
         port.send([MessageType.Return, questionId, ReturnKind.Capability, port.describe(settlement.handler)]);
@@ -118,6 +123,10 @@ export class AnswerTable {
           // and streams in the value go nowhere.
           abortStreamsIn(settlement.value, error);
           port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, error], 3);
+        } finally {
+          // The capabilities in returned data belong to the result (the callee's moved into it):
+          // once encoded, the exports hold their own references and the peer owns the rest.
+          releaseCapabilities(settlement.value);
         }
       } else {
         port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, settlement.error], 3);

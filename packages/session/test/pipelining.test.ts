@@ -164,7 +164,7 @@ describe('lifetime across a session', () => {
     const sharedProxy = proxy<ICalc>(shared);
     class Giver {
       give(): Proxy<ICalc> {
-        return sharedProxy;
+        return proxy(sharedProxy); // a copy: returning gives it away, and the giver keeps its own
       }
     }
     interface IGiver {

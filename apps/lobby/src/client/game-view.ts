@@ -26,8 +26,9 @@ export class ClientLauncher implements IClientLauncher {
     this.#onLaunch = onLaunch;
   }
   async launch(player: Proxy<IPlayer>, info: LaunchInfo): Promise<void> {
-    // Returns at once: the game is played from the client's own activity, not inside this call.
-    this.#onLaunch(player, info);
+    // Returns at once: the game is played from the client's own activity, not inside this call,
+    // so the handler gets a copy of `player` (the argument is released when this call settles).
+    this.#onLaunch(proxy(player), info);
   }
 }
 

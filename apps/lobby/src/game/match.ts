@@ -10,7 +10,6 @@ import type {
   SlotRole,
 } from '../contracts.ts';
 import { delay } from '../delay.ts';
-import { handOver } from '../hand-over.ts';
 import { GameError } from '../lobby-error.ts';
 import type { Mark } from '../settings.ts';
 import { emptyBoard, isFull, otherMark, winningLine } from './tic-tac-toe.ts';
@@ -238,7 +237,7 @@ export class GameSessionRoot implements IGameSession {
   }
 
   seat(slot: number): Proxy<IPlayer> {
-    return handOver(proxy<IPlayer>(this.match.seat(slot)));
+    return proxy<IPlayer>(this.match.seat(slot)); // the caller gets the only reference
   }
 
   finished(): Promise<GameResult> {

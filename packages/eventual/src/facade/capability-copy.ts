@@ -1,45 +1,95 @@
 import { copyData, isWalkable, maximumDepth } from './data-copy.ts';
-import { copyFacade, isProxy } from './facade-references.ts';
+import { copyFacade, endArgument, isProxy, moveFacade } from './facade-references.ts';
 
 /**
- * Capabilities inside values passed to or returned from a local call are copied, not shared: the
- * receiver gets its own proxy instances (its own references) and the sender keeps its own. This
- * keeps local and remote calls alike (docs/semantics.md#location-independence): over a session the
- * receiver also gets its own imports, so disposing the sender's proxy never breaks the receiver's.
+ * Capabilities inside values crossing a local call are given to the receiver as proxy instances of
+ * its own, as a session does (docs/ownership.md): arguments are lent (the caller keeps its own, and
+ * the callee's copies are released when the call settles, see {@link endArguments}); a returned
+ * value's capabilities move into the result (the callee's instances end).
  *
  * The data around them is copied too, as a session copies it (`data-copy.ts`). Walks stop at
  * {@link maximumDepth} (deeper values are passed as they are).
  */
 
+/** How many proxies the last {@link copyCapabilities} copied (read right after it; no allocation). */
+let copiedInLast = 0;
+
+function copyCounted(proxy: object): object {
+  copiedInLast++;
+  return copyFacade(proxy);
+}
+
 /**
  * Returns a copy of `value` with every proxy inside replaced by a new instance of the same
- * capability; with `shareData`, the data itself is kept (see `copyData`).
+ * capability; with `shareData`, the data itself is kept (see `copyData`). {@link copiedCapabilities}
+ * says afterwards how many proxies it met.
  */
 export function copyCapabilities<T>(value: T, shareData = false): T {
-  return copyData(value, copyFacade, shareData);
+  copiedInLast = 0;
+  return copyData(value, copyCounted, shareData);
+}
+
+/** How many proxies the last {@link copyCapabilities} copied (so a call without any skips the release walk). */
+export function copiedCapabilities(): number {
+  return copiedInLast;
+}
+
+/**
+ * Returns a copy of `value` with every proxy inside replaced by a new instance that took its
+ * reference (what a method returns moves into its result); with `shareData`, the data is kept.
+ *
+ * @throws DisposedError when a proxy inside was disposed (or already returned)
+ */
+export function moveCapabilities<T>(value: T, shareData = false): T {
+  if (typeof value !== 'object' || value === null) return value;
+  // One instance returned twice in the same value moves once; its other places get copies.
+  let moved: Map<object, object> | undefined;
+  return copyData(
+    value,
+    (proxy) => {
+      const earlier = moved?.get(proxy);
+      if (earlier !== undefined) return copyFacade(earlier);
+      const facade = moveFacade(proxy);
+      (moved ??= new Map()).set(proxy, facade);
+      return facade;
+    },
+    shareData,
+  );
 }
 
 /** Disposes every proxy inside `value` (the copies made by {@link copyCapabilities}). */
 export function releaseCapabilities(value: unknown): void {
-  visit(value, 0);
+  visit(value, 0, dispose);
 }
 
-function visit(value: unknown, depth: number): void {
+/**
+ * Ends the proxies a call received as arguments once it settled: each releases its reference, and a
+ * callee that kept one without copying it gets a `DisposedError` that says so.
+ */
+export function endArguments(args: readonly unknown[]): void {
+  visit(args, 0, endArgument);
+}
+
+function dispose(value: object): void {
+  (value as Disposable)[Symbol.dispose]();
+}
+
+function visit(value: unknown, depth: number, each: (proxy: object) => void): void {
   if (typeof value !== 'object' || value === null || depth > maximumDepth) return;
   if (isProxy(value)) {
-    (value as Disposable)[Symbol.dispose]();
+    each(value);
     return;
   }
   if (Array.isArray(value)) {
-    for (const item of value) visit(item, depth + 1);
+    for (const item of value) visit(item, depth + 1, each);
   } else if (value instanceof Map) {
     for (const [key, item] of value) {
-      visit(key, depth + 1);
-      visit(item, depth + 1);
+      visit(key, depth + 1, each);
+      visit(item, depth + 1, each);
     }
   } else if (value instanceof Set) {
-    for (const item of value) visit(item, depth + 1);
+    for (const item of value) visit(item, depth + 1, each);
   } else if (isWalkable(value)) {
-    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
+    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1, each);
   }
 }

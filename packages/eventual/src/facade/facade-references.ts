@@ -15,10 +15,46 @@ import { createProxy, createResult, stateOf } from './facade.ts';
  */
 export function copyFacade(value: object): object {
   const state = stateOf(value)!;
-  if (state.disposed) return createResult(new FailedResult(new DisposedError('(copy)')));
+  if (state.disposed) return createResult(new FailedResult(new DisposedError('(copy)', state.reason)));
   // A fresh proxy's reference moves into the copy; otherwise the copy gets one of its own.
   if (!state.sink()) state.handler.retain();
   return state.isResult ? createResult(state.handler as ResultHandler) : createProxy(state.handler);
+}
+
+/**
+ * A new facade of the same kind over the same handler that takes `value`'s reference: how a
+ * returned value's capabilities move into the call's result. `value` ends (its later calls say it
+ * was returned), or becomes a view when it was handed off; an instance that holds no reference of
+ * its own (a view) gives the new facade a new one.
+ *
+ * @throws DisposedError for an instance that was disposed (or already returned)
+ */
+export function moveFacade(value: object): object {
+  const handler = moveReference(value);
+  return stateOf(value)!.isResult ? createResult(handler as ResultHandler) : createProxy(handler);
+}
+
+/**
+ * The handler behind a returned instance, with its reference moved to the caller (see
+ * {@link moveFacade}).
+ *
+ * @throws DisposedError for an instance that was disposed (or already returned)
+ */
+export function moveReference(value: object): CapabilityHandler {
+  const state = stateOf(value);
+  if (state === undefined) throw new TypeError('not a proxy');
+  if (state.disposed) throw new DisposedError('(return)', state.reason);
+  // A handed-off instance becomes a view (see `handOff()`); any other ends.
+  if (!state.sink() && !state.end('returned')) state.handler.retain();
+  return state.handler;
+}
+
+/**
+ * Ends every proxy instance a call received as an argument once the call has settled: the instance
+ * releases its reference, and its later calls say why (see `DisposedError`).
+ */
+export function endArgument(value: object): void {
+  stateOf(value)?.end('argument');
 }
 
 /** Whether `value` is a proxy instance or a call result of this package (or of a session). */
@@ -34,7 +70,7 @@ export function handlerOf(value: unknown): CapabilityHandler | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const state = stateOf(value);
   if (state === undefined) return undefined;
-  if (state.disposed) throw new DisposedError('(pass as a capability)');
+  if (state.disposed) throw new DisposedError('(pass as a capability)', state.reason);
   return state.handler;
 }
 
@@ -67,7 +103,7 @@ export function sinkFloating(value: object): boolean {
 export function takeReference(value: object): CapabilityHandler {
   const state = stateOf(value);
   if (state === undefined) throw new TypeError('not a proxy');
-  if (state.disposed) throw new DisposedError('(pass as a capability)');
+  if (state.disposed) throw new DisposedError('(pass as a capability)', state.reason);
   if (!state.sink()) state.handler.retain();
   return state.handler;
 }

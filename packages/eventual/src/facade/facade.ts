@@ -1,4 +1,4 @@
-import { DisposedError } from '../errors.ts';
+import { DisposedError, type DisposedReason } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
@@ -18,12 +18,14 @@ import { absentNames, localAnswer, localNames } from './local-names.ts';
  */
 
 /**
- * Ownership of a proxy instance's reference (see `handOff()` for why "floating" exists):
+ * Ownership of a proxy instance's reference (docs/ownership.md):
  * - `owned`: the instance holds one reference, released on dispose or garbage collection;
- * - `floating`: fresh from `proxy()`, held until the instance is first used or shared; the first
- *   time it is passed in arguments or returned, the reference moves into that copy;
+ * - `floating`: made by `handOff()`, held until the instance is first used or shared; the first
+ *   time it is passed in arguments, the reference moves into that copy;
  * - `view`: its floating reference moved away; it still reaches the object while someone else keeps
  *   it alive, and holds nothing itself.
+ * Returning an instance from a method, or a call releasing its arguments when it settles, ends the
+ * instance (`disposed`, with the `reason` its later calls report).
  */
 type Ownership = 'owned' | 'floating' | 'view';
 
@@ -32,7 +34,14 @@ export class FacadeState {
   readonly handler: CapabilityHandler;
   readonly isResult: boolean;
   disposed = false;
+  /** Why the instance is disposed: what its later calls say. */
+  reason: DisposedReason = 'disposed';
   ownership: Ownership = 'owned';
+  /**
+   * A result that `await` turned into a capability proxy: its reference moved into that proxy (one
+   * reference, one dispose), and its calls go there.
+   */
+  awaited: FacadeState | undefined = undefined;
   methods: Map<string, (...args: unknown[]) => unknown> | undefined = undefined;
   value: Promise<unknown> | undefined = undefined;
 
@@ -41,28 +50,47 @@ export class FacadeState {
     this.isResult = isResult;
   }
 
+  /** Whether disposing (or collecting) this instance releases a reference. */
+  get holdsReference(): boolean {
+    return this.ownership !== 'view' && this.awaited === undefined;
+  }
+
   invoke(method: string, args: unknown[]): unknown {
     if (this.disposed) {
-      const error = new DisposedError(method);
+      const error = new DisposedError(method, this.reason);
       abortStreamsIn(args, error);
       return createResult(new FailedResult(error));
     }
+    if (this.awaited !== undefined) return this.awaited.invoke(method, args);
     // Using a fresh proxy makes it its holder's own reference.
     if (this.ownership === 'floating') this.ownership = 'owned';
     return createResult(this.handler.call(method, args));
   }
 
   dispose(): void {
-    if (this.disposed) return;
+    this.end('disposed');
+  }
+
+  /**
+   * Ends the instance: later calls fail with a {@link DisposedError} naming `reason`. Returns
+   * whether the instance held a reference, which the caller now owns (a return moves it into the
+   * result) or releases (`release`).
+   */
+  end(reason: DisposedReason, release = reason !== 'returned'): boolean {
+    if (this.disposed) return false;
     this.disposed = true;
+    this.reason = reason;
     collector.unregister(this);
-    // A result that is (or will be) a stream end ends with it: `using items = remote.list()`.
-    if (this.isResult) {
+    // A result that is (or will be) a stream end ends with it when its holder disposes it:
+    // `using items = remote.list()` (a result returned or lent moves on instead).
+    if (this.isResult && reason === 'disposed') {
       (this.handler as ResultHandler).onSettled((settlement) => {
         if (settlement.kind === 'value') disposeStreamEnd(settlement.value);
       });
     }
-    if (this.ownership !== 'view') this.handler.release();
+    const held = this.holdsReference;
+    if (held && release) this.handler.release();
+    return held;
   }
 
   /** Moves a floating reference away (it now belongs to a copy); whether there was one. */
@@ -79,7 +107,7 @@ export class FacadeState {
 const collector = new FinalizationRegistry<FacadeState>((state) => {
   if (state.disposed) return;
   state.disposed = true;
-  if (state.ownership !== 'view') state.handler.release();
+  if (state.holdsReference) state.handler.release();
 });
 
 /**
@@ -119,7 +147,7 @@ function method(state: FacadeState, name: string, receiver: object): unknown {
 
 function whenResolved(state: FacadeState): () => Promise<void> {
   return () => {
-    if (state.disposed) return Promise.reject(new DisposedError('whenResolved'));
+    if (state.disposed) return Promise.reject(new DisposedError('whenResolved', state.reason));
     if (state.ownership === 'floating') state.ownership = 'owned';
     return state.handler.whenResolved();
   };
@@ -136,8 +164,7 @@ function settledValue(state: FacadeState): Promise<unknown> {
           resolve(settlement.value);
           return;
         case 'capability':
-          settlement.handler.retain();
-          resolve(createProxy(settlement.handler));
+          resolve(awaitedProxy(state, settlement.handler));
           return;
         default:
           reject(settlement.error);
@@ -145,6 +172,23 @@ function settledValue(state: FacadeState): Promise<unknown> {
     });
   });
   return state.value;
+}
+
+/**
+ * The proxy `await` gives for a result that is a capability. The result's own reference moves into
+ * it (a proxy over the result handler, which forwards to the capability): the caller disposes one
+ * thing, and nothing waits for garbage collection. A result disposed before it settled gives a
+ * proxy with a reference of its own.
+ */
+function awaitedProxy(state: FacadeState, capability: CapabilityHandler): object {
+  if (state.disposed || !state.holdsReference) {
+    capability.retain();
+    return createProxy(capability);
+  }
+  const awaited = createProxy(state.handler);
+  state.awaited = stateOf(awaited);
+  collector.unregister(state);
+  return awaited;
 }
 
 const capabilityTraps: ProxyHandler<object> = {

@@ -1,6 +1,6 @@
 import { type StandardSchema, validateArguments } from '../argument-validation.ts';
 import { DisposedError, MethodNotFoundError } from '../errors.ts';
-import { copyCapabilities } from '../facade/capability-copy.ts';
+import { copiedCapabilities, copyCapabilities, endArguments } from '../facade/capability-copy.ts';
 import { isSerialized, markSerialized } from '../facade/data-copy.ts';
 import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
@@ -45,7 +45,12 @@ export class LocalHandler implements CapabilityHandler {
     // Data a session decoded for this call is a copy already, and its result is encoded at once.
     const serialized = isSerialized(args);
     if (serialized) markSerialized(result);
-    enqueueDispatch(new LocalDispatch(this, method, copyCapabilities(args, serialized), result));
+    // The callee gets its own instances of the capabilities in its arguments (the caller keeps
+    // its own); they are released when the call settles: a callee that keeps one copies it
+    // (docs/ownership.md).
+    const copies = copyCapabilities(args, serialized);
+    if (copiedCapabilities() !== 0) result.onSettled(() => endArguments(copies));
+    enqueueDispatch(new LocalDispatch(this, method, copies, result));
     return result;
   }
 

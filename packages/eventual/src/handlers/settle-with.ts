@@ -1,19 +1,29 @@
-import { copyCapabilities } from '../facade/capability-copy.ts';
+import { moveCapabilities } from '../facade/capability-copy.ts';
 import { isSerialized } from '../facade/data-copy.ts';
-import { handlerOf, isResultFacade, takeReference } from '../facade/facade-references.ts';
-import type { ResultHandler } from '../seam/capability-handler.ts';
+import { isProxy, isResultFacade, moveReference } from '../facade/facade-references.ts';
+import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import type { PromiseHandler } from './promise-handler.ts';
 
 /**
  * Settles a call's result with what the implementation returned: a proxy (capability), a call
- * result (follow it, so pipelined calls flow on without waiting), a promise (wait), or data (copied
- * with its proxies, so the callee keeps its own; not copied for a result a session encodes).
+ * result (follow it, so pipelined calls flow on without waiting), a promise (wait), or data (copied,
+ * not copied for a result a session encodes).
+ *
+ * Ownership: what a method returns is given to its caller (docs/ownership.md). A returned proxy's
+ * reference moves into the result and the callee's instance ends, and so do the proxies inside
+ * returned data; a callee that keeps a capability returns a copy (`proxy(this.room)`). Returning
+ * an instance that was disposed (or already returned) fails the call with `DisposedError`.
  */
 export function settleWith(result: PromiseHandler, returned: unknown): void {
   if (typeof returned === 'object' && returned !== null) {
-    const handler = handlerOf(returned);
-    if (handler !== undefined) {
-      takeReference(returned); // the result owns one reference (a fresh proxy's moves here)
+    if (isProxy(returned)) {
+      let handler: CapabilityHandler;
+      try {
+        handler = moveReference(returned);
+      } catch (error) {
+        result.settle({ kind: 'error', error });
+        return;
+      }
       if (isResultFacade(returned)) result.follow(handler as ResultHandler);
       else result.settle({ kind: 'capability', handler });
       return;
@@ -26,7 +36,14 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
     );
     return;
   }
-  result.settle({ kind: 'value', value: copyCapabilities(returned, isSerialized(result)) });
+  let value: unknown;
+  try {
+    value = moveCapabilities(returned, isSerialized(result));
+  } catch (error) {
+    result.settle({ kind: 'error', error });
+    return;
+  }
+  result.settle({ kind: 'value', value });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

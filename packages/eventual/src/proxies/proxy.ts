@@ -30,8 +30,10 @@ export interface ProxyOptions<I> {
  * `Symbol.dispose` runs (after the calls already queued).
  *
  * The proxy holds its own reference until you dispose it (or it is garbage collected). Passing it
- * in arguments or returning it gives the receiver a reference of its own. To give yours away
- * instead, so the object is disposed as soon as the receiver releases it, see {@link handOff}.
+ * in arguments lends it: the callee gets an instance of its own, released when its call settles.
+ * Returning it from a method gives it away: its reference moves to the caller and this instance
+ * ends, so `return proxy(new Room())` leaves the room to the caller alone; to keep a capability you
+ * return, return a copy (`return proxy(this.room)`). See docs/ownership.md.
  *
  * @param target - a class instance implementing `I`; a proxy passed here is copied instead
  * @throws TypeError when `target` is not an object, or a name in `methods` is not one of its methods
@@ -59,18 +61,18 @@ export function proxy<I extends object>(target: I | Proxy<I>, options: ProxyOpti
 }
 
 /**
- * Gives `capability`'s reference away: the first time it is passed as an argument or returned, the
- * receiver gets this very reference instead of a new one, and `capability` becomes a view that
- * holds nothing (it still reaches the object while someone keeps it alive; afterwards its calls
- * fail with `DisposedError`). Using it before it is shared (a call, `whenResolved`) keeps the
- * reference instead. Returns `capability`.
+ * Gives `capability`'s reference away when it is passed as an argument: the first time it is
+ * passed, the callee gets this very reference instead of an instance of its own, and `capability`
+ * becomes a view that holds nothing (it still reaches the object while someone keeps it alive;
+ * afterwards its calls fail with `DisposedError`). Using it before it is shared (a call,
+ * `whenResolved`) keeps the reference instead. Returns `capability`.
  *
- * This makes disposal deterministic for objects made to be handed out: the room below is disposed
- * the moment the caller, local or remote, releases it, without waiting for garbage collection.
+ * Returning a proxy gives it away without this (see {@link proxy}); a handed-off instance that is
+ * returned becomes a view too.
  *
  * @example
  * ```ts
- * class Lobby { createRoom(name: string) { return handOff(proxy<IRoom>(new Room(name))); } }
+ * await keeper.adopt(handOff(proxy<IRoom>(new Room()))); // the keeper's copy is the only reference
  * ```
  */
 export function handOff<P extends Proxy<unknown>>(capability: P): P {

@@ -11,7 +11,11 @@ import type { ConsumerOptions } from '../streams/consumer-options.ts';
  *   owns one reference and gives it back with `release()`. `retain()` adds one.
  * - `call()` borrows `args`: the caller keeps ownership of the capabilities inside them; the handler
  *   makes whatever copy it needs (a local dispatch copies the proxies, a session serializes them)
- *   before `call()` returns.
+ *   before `call()` returns. The callee's copies are released when its call settles (a callee
+ *   that keeps one copies it again).
+ * - A settlement owns what it carries: a capability settlement one reference, a value settlement
+ *   the proxies inside the value (a local method's returned proxies moved there). Whoever consumes
+ *   the value (the caller awaiting it, a session sending it as a return) takes them over.
  * - Calls made on one handler are delivered in the order `call()` was invoked (instance order,
  *   docs/semantics.md#instance-order). A handler that forwards to another forwards its queued calls
  *   first, in order, before any later call, so order holds along a chain of forwards.
