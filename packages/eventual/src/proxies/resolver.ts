@@ -38,8 +38,10 @@ export class Resolver<T> {
   #settling = false;
 
   /**
-   * Resolves with a value, a capability (a proxy: copied, you keep yours), a call result (followed)
-   * or a promise (awaited). Later calls to `resolve` or `reject` are ignored.
+   * Resolves with a value, a capability, a call result (followed) or a promise (awaited). As a
+   * method's return does, it gives what it resolves with away: a proxy's reference (or those inside
+   * data) moves into the promise and your instance ends; resolve with `proxy(p)` to keep yours.
+   * Later calls to `resolve` or `reject` are ignored.
    */
   resolve(value: T | PromiseLike<T>): void {
     if (this.settled) return;
