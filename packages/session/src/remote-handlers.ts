@@ -94,6 +94,7 @@ export class QuestionHandler implements ResultHandler {
   pipelined = false;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
+  #capabilityDropped = false;
   readonly #listeners = new SettlementListeners();
 
   constructor(session: SessionPort, id: number) {
@@ -133,8 +134,17 @@ export class QuestionHandler implements ResultHandler {
   }
 
   release(): void {
-    if (--this.#references === 0 && this.#settlement?.kind === 'capability')
-      this.#settlement.handler.release();
+    if (--this.#references === 0) this.#dropCapability();
+  }
+
+  /**
+   * Gives back the reference a capability settlement carries, once (the last release may come from
+   * a listener while the return is being told, and the end of the telling checks again).
+   */
+  #dropCapability(): void {
+    if (this.#settlement?.kind !== 'capability' || this.#capabilityDropped) return;
+    this.#capabilityDropped = true;
+    this.#settlement.handler.release();
   }
 
   shorten(): CapabilityHandler {
@@ -159,6 +169,6 @@ export class QuestionHandler implements ResultHandler {
     }
     this.#settlement = settlement;
     this.#listeners.notify(settlement);
-    if (this.#references === 0 && settlement.kind === 'capability') settlement.handler.release();
+    if (this.#references === 0) this.#dropCapability();
   }
 }

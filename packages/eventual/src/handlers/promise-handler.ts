@@ -23,6 +23,7 @@ export class PromiseHandler implements ResultHandler {
   consumerOptions: ConsumerOptions | undefined = undefined;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
+  #capabilityDropped = false;
   /** Set when this promise follows another result: calls go straight there. */
   #forward: ResultHandler | undefined = undefined;
   #pending: PendingCall[] | undefined = undefined;
@@ -72,7 +73,18 @@ export class PromiseHandler implements ResultHandler {
       this.#forward.release();
       this.#forward = undefined;
     }
-    if (this.#settlement?.kind === 'capability') this.#settlement.handler.release();
+    this.#dropCapability();
+  }
+
+  /**
+   * Gives back the reference a capability settlement carries, once: the last release may come
+   * from a listener while the settlement is being told (a caretaker releasing what it forwarded),
+   * and the end of the telling checks again.
+   */
+  #dropCapability(): void {
+    if (this.#settlement?.kind !== 'capability' || this.#capabilityDropped) return;
+    this.#capabilityDropped = true;
+    this.#settlement.handler.release();
   }
 
   shorten(): CapabilityHandler {
@@ -156,7 +168,7 @@ export class PromiseHandler implements ResultHandler {
   /** Tells the listeners, then drops the capability if nobody holds this promise any more. */
   #notify(settlement: Settlement): void {
     this.#listeners.notify(settlement);
-    if (this.#references === 0 && settlement.kind === 'capability') settlement.handler.release();
+    if (this.#references === 0) this.#dropCapability();
   }
 }
 
