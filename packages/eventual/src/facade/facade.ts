@@ -13,8 +13,8 @@ import { absentNames, localAnswer, localNames } from './local-names.ts';
  *   except the names JavaScript probes on its own (`local-names.ts`), which it answers locally; it
  *   is deliberately not thenable, so `await` on it never loops;
  * - a result facade (what a call returns): the same, plus `then`/`catch`/`finally` (the call's
- *   value, or a fresh capability facade when the result is a capability) and a consumer view for
- *   sequences (`for await`, `capacity`, `batchSize`).
+ *   value, or, when the result is a capability, a capability facade that took the result's
+ *   reference) and a consumer view for sequences (`for await`, `capacity`, `batchSize`).
  */
 
 /**
