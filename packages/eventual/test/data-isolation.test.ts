@@ -108,7 +108,7 @@ describe('local calls isolate data like remote ones', () => {
     class Holder {
       calc: Proxy<ICalc> | undefined;
       async take(value: { calc: Proxy<ICalc>; list: number[] }): Promise<number> {
-        this.calc = value.calc;
+        this.calc = proxy(value.calc); // kept past the call: a copy (arguments go when it settles)
         value.list.push(4);
         return value.calc.add(value.list.length);
       }
