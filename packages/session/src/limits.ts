@@ -7,7 +7,10 @@ export interface SessionLimits {
   readonly maxFrameBytes: number;
   /** Most calls the peer may have outstanding at this side (answers not finished). Default 10,000. */
   readonly maxAnswers: number;
-  /** Most capabilities this side may hold from the peer (imports). Default 100,000. */
+  /**
+   * Most capabilities this side may hold from the peer (imports, promises included, and promises
+   * released before their `Resolve` arrived). Default 100,000.
+   */
   readonly maxImports: number;
   /** Most capabilities the peer may hold from this side (exports). Default 100,000. */
   readonly maxExports: number;
