@@ -249,7 +249,13 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
    */
   describe(handler: CapabilityHandler): Descriptor {
     const target = handler.shorten();
-    if (target instanceof ImportHandler && target.session === this.#session) {
+    // A revoked import's export may be gone at the peer: it goes as an export of this side, whose
+    // calls fail with the revocation's error (and whose peer is told of it at once).
+    if (
+      target instanceof ImportHandler &&
+      target.session === this.#session &&
+      target.revokedBy === undefined
+    ) {
       return [DescriptorKind.ReceiverExport, target.id];
     }
     if (

@@ -15,6 +15,11 @@ import { ProtocolViolation } from './wire/violations.ts';
  * their `Resolve` is sent. Once it is, the handler forgets its id (the export stays, for calls still
  * on their way to it): a handler sent again after its `Resolve` gets a new id, so the peer never
  * receives a promise id that has already resolved.
+ *
+ * Revocation: a capability export watches its handler (`onRevoked`, from `revocable()` or an import
+ * its own exporter revoked) from the moment its entry is made until it leaves; when the handler is
+ * revoked, `onRevoked` of the table tells the session, which sends the peer a `Revoke`. The entry
+ * stays until the peer's `Release`. Sent again while revoked, the peer is told again.
  */
 export class ExportTable {
   /** Both maps are made with the first export (an idle session that exports nothing holds none). */
@@ -22,12 +27,15 @@ export class ExportTable {
   #ids: Map<CapabilityHandler, number> | undefined;
   readonly #maxExports: number;
   #nextId: number;
+  readonly #onRevoked: ((id: number, error: unknown) => void) | undefined;
 
-  constructor(maxExports: number) {
+  /** @param onRevoked called when the handler of a capability export still in the table is revoked */
+  constructor(maxExports: number, onRevoked?: (id: number, error: unknown) => void) {
     this.#exports = undefined;
     this.#ids = undefined;
     this.#maxExports = maxExports;
     this.#nextId = 0;
+    this.#onRevoked = onRevoked;
   }
 
   /** Live exports. */
@@ -51,7 +59,10 @@ export class ExportTable {
     const ids = (this.#ids ??= new Map<CapabilityHandler, number>());
     const id = ids.get(handler);
     if (id !== undefined) {
-      exports.get(id)!.count++;
+      const entry = exports.get(id)!;
+      entry.count++;
+      // Sent again after its revocation: the peer may have released it and import it afresh.
+      if (entry.revoked !== undefined) this.#revokedLater(id, entry, entry.revoked);
       return id;
     }
     if (exports.size >= this.#maxExports) {
@@ -59,8 +70,18 @@ export class ExportTable {
     }
     const newId = this.#nextId++;
     handler.retain();
-    exports.set(newId, { handler, count: 1, pending: promise });
+    const entry: ExportEntry = {
+      handler,
+      count: 1,
+      pending: promise,
+      unwatch: undefined,
+      revoked: undefined,
+    };
+    exports.set(newId, entry);
     ids.set(handler, newId);
+    if (!promise && this.#onRevoked !== undefined && handler.onRevoked !== undefined) {
+      entry.unwatch = handler.onRevoked((error) => this.#revoked(newId, entry, error));
+    }
     return newId;
   }
 
@@ -120,6 +141,7 @@ export class ExportTable {
     if (entry.count > 0) return;
     this.#exports!.delete(id);
     if (this.#ids!.get(entry.handler) === id) this.#ids!.delete(entry.handler);
+    entry.unwatch?.();
     entry.handler.release();
   }
 
@@ -129,7 +151,20 @@ export class ExportTable {
     const entries = [...this.#exports.values()];
     this.#exports.clear();
     this.#ids!.clear();
-    for (const entry of entries) entry.handler.release();
+    for (const entry of entries) {
+      entry.unwatch?.();
+      entry.handler.release();
+    }
+  }
+
+  #revoked(id: number, entry: ExportEntry, error: unknown): void {
+    entry.revoked = error;
+    if (this.#exports?.get(id) === entry) this.#onRevoked!(id, error);
+  }
+
+  /** After the message carrying the export went out (it is being encoded now). */
+  #revokedLater(id: number, entry: ExportEntry, error: unknown): void {
+    queueMicrotask(() => this.#revoked(id, entry, error));
   }
 }
 
@@ -139,4 +174,8 @@ interface ExportEntry {
   count: number;
   /** A promise export whose `Resolve` is not sent yet. */
   pending: boolean;
+  /** Stops watching the handler for a revocation. */
+  unwatch: (() => void) | undefined;
+  /** The error of the handler's revocation, once revoked. */
+  revoked: unknown;
 }

@@ -1,8 +1,8 @@
-import type { AbortedError } from '@msc/eventual';
+import { type AbortedError, RevokedError } from '@msc/eventual';
 import { type CapabilityHandler, settledResult } from '@msc/eventual/handler';
 import { PromiseImportHandler } from './promise-import.ts';
 import { ImportHandler, type SessionPort } from './remote-handlers.ts';
-import type { ResolveMessage } from './wire/message.ts';
+import type { ResolveMessage, RevokeMessage } from './wire/message.ts';
 import { type Descriptor, DescriptorKind, ResolveKind, TargetKind } from './wire/protocol.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
@@ -139,6 +139,26 @@ export class ImportTable {
       }
     }
     imported.resolve(handler);
+  }
+
+  /**
+   * `Revoke`: the peer revoked its export `id`. The import is revoked (its later calls fail with the
+   * revocation's error, which goes on to the sessions this side forwarded it to), leaves the table,
+   * and its received count is released as its last reference would. An id this side no longer
+   * imports is ignored: its `Release` crossed the `Revoke`.
+   *
+   * @throws ProtocolViolation for a promise import (a promise settles by `Resolve`)
+   */
+  receiveRevoke(message: RevokeMessage): void {
+    const imported = this.#imports?.get(message[1]);
+    if (imported === undefined) return;
+    if (imported instanceof PromiseImportHandler) {
+      throw new ProtocolViolation(`revoke of import ${message[1]}, which is a promise`);
+    }
+    // Whatever the peer sent, holders see a RevokedError: a peer cannot make it look like another failure.
+    const sent = message[2];
+    imported.revokeByExporter(sent instanceof RevokedError ? sent : RevokedError.because(sent));
+    this.#session.releaseImport(imported);
   }
 
   /** The session ended: every import is revoked. */

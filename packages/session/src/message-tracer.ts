@@ -24,6 +24,7 @@ const tracedFields: Readonly<Record<number, readonly string[]>> = {
   [MessageType.StreamCancel]: ['streamId'],
   [MessageType.Resolve]: ['promiseId', 'resolution'],
   [MessageType.StreamDelivered]: ['streamId'],
+  [MessageType.Revoke]: ['exportId'],
 };
 
 /** The protocol's enumerations by field name (TargetKind, ReturnKind, StreamEnding), spelled out. */

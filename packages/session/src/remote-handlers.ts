@@ -34,6 +34,9 @@ export class ImportHandler implements CapabilityHandler {
   received = 0;
   #references = 0;
   #revoked: AbortedError | undefined = undefined;
+  /** Whether its exporter revoked it (a `Revoke`), as opposed to its session ending. */
+  #revokedByExporter = false;
+  #revocationListeners: Set<(error: unknown) => void> | undefined = undefined;
 
   constructor(session: SessionPort, id: number) {
     this.session = session;
@@ -69,6 +72,31 @@ export class ImportHandler implements CapabilityHandler {
   /** Revokes the import because its session ended. */
   revoke(error: AbortedError): void {
     this.#revoked = error;
+  }
+
+  /**
+   * Revokes the import because its exporter revoked it (a `Revoke`): later calls fail with `error`,
+   * and the sessions this side forwarded the import to are told (see `onRevoked`).
+   */
+  revokeByExporter(error: AbortedError): void {
+    if (this.#revoked !== undefined) return;
+    this.#revoked = error;
+    this.#revokedByExporter = true;
+    const listeners = this.#revocationListeners;
+    this.#revocationListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener(error);
+  }
+
+  onRevoked(listener: (error: unknown) => void): () => void {
+    const revoked = this.#revoked;
+    if (revoked !== undefined) {
+      if (this.#revokedByExporter) queueMicrotask(() => listener(revoked));
+      return noop;
+    }
+    const listeners = (this.#revocationListeners ??= new Set());
+    const entry = (error: unknown) => listener(error);
+    listeners.add(entry);
+    return () => listeners.delete(entry);
   }
 
   /** Why the import was revoked (its session ended), or `undefined`. */
@@ -172,3 +200,5 @@ export class QuestionHandler implements ResultHandler {
     if (this.#references === 0) this.#dropCapability();
   }
 }
+
+function noop(): void {}

@@ -16,7 +16,7 @@ import { createStreamPart, type StreamPart } from './stream-part.ts';
 import type { SessionTracer } from './trace.ts';
 import type { Message } from './wire/message.ts';
 import { Outbox, type OutboxPort } from './wire/outbox.ts';
-import { MessageType, promiseResolutionVersion } from './wire/protocol.ts';
+import { MessageType, promiseResolutionVersion, revocationVersion } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the parts need from their session: it is the port of each (no closures per session). */
@@ -62,7 +62,11 @@ export class SessionParts {
   ) {
     this.#port = port;
     this.outbox = new Outbox(connection, port, tracer, maxFrameBytes, limits.maxBufferedBytes);
-    this.exports = new ExportTable(limits.maxExports);
+    this.exports = new ExportTable(limits.maxExports, (id, error) => {
+      // A peer of version 1 is not told: its calls reach the revoked capability and fail there.
+      if (port.protocolVersion >= revocationVersion)
+        this.outbox.sendWithError([MessageType.Revoke, id, error], 2);
+    });
     this.imports = new ImportTable(port, limits.maxImports);
     this.embargoes = new Embargoes(this.outbox);
     this.questions = new QuestionTable(port, port);
@@ -112,6 +116,12 @@ export class SessionParts {
         break;
       case MessageType.DisembargoReply:
         this.embargoes.receiveReply(message);
+        break;
+      case MessageType.Revoke:
+        if (this.#port.protocolVersion < revocationVersion) {
+          throw new ProtocolViolation(`a revoke message needs protocol version ${revocationVersion}`);
+        }
+        this.imports.receiveRevoke(message);
         break;
       case MessageType.StreamItems:
         this.streams.receiveItems(message);

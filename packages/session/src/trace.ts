@@ -33,6 +33,7 @@ export type TraceLevel = 'off' | 'messages' | 'payloads';
  * | `StreamCancel` | `streamId`, `ending` (`cancel` or `abort`) |
  * | `Resolve` | `promiseId`, `resolution` (`capability`, `error` or `released`); a capability adds `capability`, `capabilityId` |
  * | `StreamDelivered` | `streamId` |
+ * | `Revoke` | `exportId` |
  * | `End` | `step`, `code`, `reason`, `remote`: the session ended (not a message; `size` 0) |
  */
 export type TraceFields = Readonly<Record<string, string | number | boolean>>;

@@ -100,6 +100,8 @@ export type StreamCancelMessage = readonly [
   error: unknown,
   how?: StreamCancelling,
 ];
+/** `[Revoke, exportId, error]` (version 2). */
+export type RevokeMessage = readonly [type: typeof MessageType.Revoke, exportId: number, error: unknown];
 /** `[StreamDelivered, streamId]`. */
 export type StreamDeliveredMessage = readonly [type: typeof MessageType.StreamDelivered, streamId: number];
 
@@ -119,7 +121,8 @@ export type Message =
   | StreamCreditMessage
   | StreamEndMessage
   | StreamCancelMessage
-  | StreamDeliveredMessage;
+  | StreamDeliveredMessage
+  | RevokeMessage;
 
 const sessionSteps: ReadonlySet<unknown> = new Set<SessionStep>([
   'transport',
@@ -219,6 +222,9 @@ export function parseMessage(value: unknown): Message {
     }
     case MessageType.DisembargoReply:
       if (!isId(message[1])) throw new ProtocolViolation('malformed disembargo reply');
+      break;
+    case MessageType.Revoke:
+      if (!isId(message[1])) throw new ProtocolViolation('malformed revoke');
       break;
     case MessageType.StreamItems: {
       const payload = message[2];

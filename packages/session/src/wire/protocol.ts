@@ -31,7 +31,7 @@
  * (the {@link DescriptorKind} `SenderPromise`, the {@link MessageType} `Resolve` and a
  * `DisembargoRequest` that targets an export) and stream delivery (the sink confirms a closed
  * stream was read to the end with `StreamDelivered`, and `StreamCancel`'s `how` tells a cancel from
- * an abort). With a peer that speaks only version 1, a promise is sent as a plain export (as
+ * an abort), and explicit revocation (`Revoke`). With a peer that speaks only version 1, a promise is sent as a plain export (as
  * version 1 did), a producer's `close()` resolves once its items were sent, an abort at the
  * consumer's side reaches the producer as a cancel, and the peer may send none of these.
  */
@@ -39,6 +39,9 @@ export const supportedVersions: readonly number[] = [1, 2];
 
 /** The first protocol version with promise resolution (`SenderPromise`, `Resolve`). */
 export const promiseResolutionVersion = 2;
+
+/** The first protocol version with `Revoke`. */
+export const revocationVersion = 2;
 
 /** The first protocol version with `StreamDelivered` and `StreamCancel`'s `how`. */
 export const streamDeliveryVersion = 2;
@@ -189,6 +192,18 @@ export const MessageType = {
    * violation.
    */
   StreamDelivered: 14,
+  /**
+   * `[Revoke, exportId, error]`, exporter → importer, version 2: the capability exported as
+   * `exportId` (a `SenderExport`, never a promise) was revoked (`revocable()`'s `revoke`, or an import
+   * the exporter forwarded was revoked by its own exporter); `error` is the `RevokedError` its calls
+   * fail with. The importer revokes the import (its later calls return already-aborted results with
+   * that error, and the revocation goes on to the peers it forwarded the import to), takes it out
+   * of its table and sends the `Release` its last reference would have sent. The exporter keeps the
+   * export until that `Release`, so calls and descriptors already on their way still find it. A
+   * `Revoke` for an id the importer no longer imports is ignored (its `Release` crossed the
+   * `Revoke`); one for a promise import is a protocol violation.
+   */
+  Revoke: 15,
 } as const;
 
 /** A message type tag. */
