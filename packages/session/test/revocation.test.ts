@@ -10,7 +10,7 @@ interface IKeeper {
 class Keeper implements IKeeper {
   kept: Proxy<ICalc>[] = [];
   async keep(capability: Proxy<ICalc>): Promise<void> {
-    this.kept.push(capability);
+    this.kept.push(proxy(capability)); // a copy: arguments are released when the call settles
   }
 }
 

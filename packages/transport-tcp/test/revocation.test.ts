@@ -52,7 +52,7 @@ describe.each(networks)('revocation over $name', (network) => {
     const access: Revocable<Room> = revocable(room);
     class Host implements IHost {
       guest() {
-        return access.proxy;
+        return proxy(access.proxy); // a copy: the host keeps access.proxy
       }
       speaker() {
         return facet(access.proxy, ['say']);
@@ -112,7 +112,7 @@ describe.each(networks)('revocation over $name', (network) => {
     class Relay {
       fromHost: Proxy<Room> | undefined;
       guest(): Proxy<Room> {
-        return this.fromHost!;
+        return proxy(this.fromHost!); // a copy: a return gives its reference away
       }
     }
     const relay = new Relay();
