@@ -46,9 +46,12 @@ export class ImportTable {
     this.#maxImports = maxImports;
   }
 
-  /** Live imports. */
+  /**
+   * Live imports plus tombstones (promises released before their `Resolve`): what counts against
+   * `maxImports`, and what a leak check must see drain.
+   */
   get size(): number {
-    return this.#imports?.size ?? 0;
+    return (this.#imports?.size ?? 0) + (this.#tombstones?.size ?? 0);
   }
 
   /**
@@ -62,7 +65,7 @@ export class ImportTable {
     const imports = (this.#imports ??= new Map<number, ImportHandler>());
     let imported = imports.get(id);
     if (imported === undefined) {
-      if (imports.size + (this.#tombstones?.size ?? 0) >= this.#maxImports) {
+      if (this.size >= this.#maxImports) {
         throw new LimitViolation(`the peer sent more than ${this.#maxImports} capabilities`, 'maxImports');
       }
       // Sent again before the peer saw our release: its one `Resolve` now belongs to this import.

@@ -44,7 +44,10 @@ export interface SessionStats {
   readonly questions: number;
   /** Calls the peer made that it has not finished. */
   readonly answers: number;
-  /** Capabilities this side holds from the peer. */
+  /**
+   * Capabilities this side holds from the peer, plus the promises it released whose `Resolve` has
+   * not arrived yet (tombstones: they count against `maxImports` too).
+   */
   readonly imports: number;
   /** Capabilities the peer holds from this side. */
   readonly exports: number;
