@@ -28,11 +28,12 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
    */
   pipelined = false;
   #resolution: CapabilityHandler | undefined = undefined;
+  #resolved = false;
   #listeners: SettlementListeners | undefined = undefined;
 
-  /** Whether the peer's `Resolve` arrived. */
+  /** Whether the peer's `Resolve` arrived (still true once the resolution was dropped). */
   get isResolved(): boolean {
-    return this.#resolution !== undefined;
+    return this.#resolved;
   }
 
   override call(method: string, args: readonly unknown[]): ResultHandler {
@@ -73,6 +74,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
    */
   resolve(handler: CapabilityHandler): void {
     this.#resolution = handler;
+    this.#resolved = true;
     this.#notify({ kind: 'capability', handler });
   }
 
@@ -84,7 +86,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
   protected override lastReleased(): void {
     const resolution = this.#resolution;
     this.#resolution = undefined;
-    resolution?.release();
+    if (resolution !== undefined) releaseInTurn(resolution);
   }
 
   #notify(settlement: Settlement): void {
@@ -94,15 +96,53 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
   }
 
   /**
-   * The last promise import along this one's resolutions (walked in a loop, not recursively: a peer
-   * may chain many promises, and each call on the first would otherwise recurse through them all).
+   * The last promise import along this one's resolutions, walked in a loop (a peer may chain many
+   * promises). The walk compresses the path: every import along it now resolves to the last one
+   * directly, and the links between are released (the peer gets their `Release`), so the next walk
+   * from any of them is one step (amortised O(1) per call however the peer ordered its `Resolve`s).
    */
   #last(): PromiseImportHandler {
-    let current: PromiseImportHandler = this;
-    for (;;) {
-      const next = current.#resolution;
-      if (!(next instanceof PromiseImportHandler)) return current;
-      current = next;
+    const first = this.#resolution;
+    if (!(first instanceof PromiseImportHandler)) return this;
+    const second = first.#resolution;
+    if (!(second instanceof PromiseImportHandler)) return first;
+    const links: PromiseImportHandler[] = [this, first];
+    let last = second;
+    for (let next = last.#resolution; next instanceof PromiseImportHandler; next = last.#resolution) {
+      links.push(last);
+      last = next;
     }
+    // From the end backwards: the link a node gives up already resolves to `last`, so releasing it
+    // releases one reference to `last` and cascades no further.
+    for (let index = links.length - 1; index >= 0; index--) {
+      const link = links[index]!;
+      const skipped = link.#resolution!;
+      if (skipped === last) continue;
+      last.retain();
+      link.#resolution = last;
+      skipped.release();
+    }
+    return last;
+  }
+}
+
+/** Releases waiting for the release that is running (see {@link releaseInTurn}). */
+const waitingReleases: CapabilityHandler[] = [];
+let releasing = false;
+
+/**
+ * Releases `handler` without nesting: a release that runs inside another (the last reference of
+ * a promise import releasing its resolution, which is another promise import, and so on along a
+ * chain a peer built) waits for the outer one to finish, which runs them in a loop. The stack stays
+ * flat however long the chain.
+ */
+function releaseInTurn(handler: CapabilityHandler): void {
+  waitingReleases.push(handler);
+  if (releasing) return;
+  releasing = true;
+  try {
+    for (let next = waitingReleases.pop(); next !== undefined; next = waitingReleases.pop()) next.release();
+  } finally {
+    releasing = false;
   }
 }

@@ -27,11 +27,7 @@ class Keeper {
 /** A hand-made frame of one message, as a hostile peer would send it. */
 export async function forged(message: unknown[]): Promise<Uint8Array> {
   const { Codec } = await import('@msc/serialization');
-  const bytes = new Codec().encode(message);
-  const frame = new Uint8Array(4 + bytes.byteLength);
-  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
-  frame.set(bytes, 4);
-  return frame;
+  return framed(new Codec().encode(message));
 }
 
 describe('promise resolution against a hostile peer', () => {
@@ -68,4 +64,87 @@ describe('promise resolution against a hostile peer', () => {
     pending[Symbol.dispose]();
     remote[Symbol.dispose]();
   });
+
+  test('a chain of 60,000 promises the peer resolves each to the next: one walk compresses it, a release does not recurse', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const keeper = new Keeper();
+      const pair = sessionPair({ listenerRoot: proxy(keeper) as Proxy<unknown>, unchecked: true });
+      const remote = pair.dialer.remoteRoot<Keeper>();
+      await remote.keep(new Resolver<Proxy<ICalc>>().proxy()); // the dialer's export 1, a promise
+      const links = 60_000;
+      const { Codec } = await import('@msc/serialization');
+      const codec = new Codec();
+      for (let start = 1; start < links; start += 5000) {
+        const frames: Uint8Array[] = [];
+        for (let id = start; id < Math.min(start + 5000, links); id++) {
+          frames.push(framed(codec.encode([13, id, 1, [4, id + 1]]))); // promise `id` resolves to promise `id + 1`
+        }
+        pair.connections[0].send(concatenated(frames));
+      }
+      for (let attempt = 0; attempt < 200 && pair.listener.stats().imports < links + 1; attempt++)
+        await sleep(5);
+      expect(pair.listener.stats().imports).toBe(links + 1); // the root and every link
+      // One call walks the chain once and compresses it: the links between the ends are released.
+      void keeper.kept!.get().catch(() => undefined);
+      expect(pair.listener.stats().imports).toBe(3); // the root, the head, the end
+      keeper.kept![Symbol.dispose]();
+      keeper.kept = undefined;
+      await sleep(20);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  test('a chain released before any walk is released in a loop, not recursively', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const keeper = new Keeper();
+      const pair = sessionPair({ listenerRoot: proxy(keeper) as Proxy<unknown>, unchecked: true });
+      const remote = pair.dialer.remoteRoot<Keeper>();
+      await remote.keep(new Resolver<Proxy<ICalc>>().proxy());
+      const links = 60_000;
+      const { Codec } = await import('@msc/serialization');
+      const codec = new Codec();
+      for (let start = 1; start < links; start += 5000) {
+        const frames: Uint8Array[] = [];
+        for (let id = start; id < Math.min(start + 5000, links); id++)
+          frames.push(framed(codec.encode([13, id, 1, [4, id + 1]])));
+        pair.connections[0].send(concatenated(frames));
+      }
+      for (let attempt = 0; attempt < 200 && pair.listener.stats().imports < links + 1; attempt++)
+        await sleep(5);
+      expect(pair.listener.stats().imports).toBe(links + 1);
+      expect(() => keeper.kept![Symbol.dispose]()).not.toThrow();
+      keeper.kept = undefined;
+      // Every link is released (the unresolved end leaves a tombstone until its `Resolve`).
+      expect(pair.listener.stats().imports).toBeLessThanOrEqual(2);
+      await sleep(20);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
 });
+
+function framed(bytes: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(4 + bytes.byteLength);
+  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
+  frame.set(bytes, 4);
+  return frame;
+}
+
+function concatenated(parts: readonly Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.byteLength;
+  }
+  return whole;
+}
