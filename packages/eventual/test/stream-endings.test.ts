@@ -6,6 +6,7 @@ import {
   MethodNotFoundError,
   type Proxy,
   proxy,
+  Resolver,
   type Sequence,
   sequence,
 } from '../src/index.ts';
@@ -142,6 +143,23 @@ describe('stream endings in process', () => {
     await sleep(1);
     expect(state.ended).toBe('cancelled');
     source[Symbol.dispose]();
+  });
+
+  test('a sequence result pipelined on an unresolved promise and disposed at once cancels the producer when it arrives', async () => {
+    const { items, state } = endless();
+    class Source {
+      list(): Sequence<number> {
+        return items;
+      }
+    }
+    const resolver = new Resolver<Proxy<Source>>();
+    {
+      // No reference to the result is left, but disposing it still waits for the stream it becomes.
+      using _result = resolver.proxy().list();
+    }
+    resolver.resolve(proxy(new Source()));
+    for (let attempt = 0; attempt < 50 && state.ended === undefined; attempt++) await sleep(1); // no gc()
+    expect(state.ended).toBe('cancelled');
   });
 
   test('a flush()-paced producer is never more than one window ahead', async () => {

@@ -148,14 +148,21 @@ export class PromiseHandler implements ResultHandler {
         call.result.follow(forwarded);
       }
     }
-    if (this.#references === 0) {
+    // Nobody holds this promise and nobody waits for it: nothing to forward.
+    if (this.#references === 0 && this.#listeners.isEmpty) {
       inner.release();
       return;
     }
+    // A promise nobody holds may still have listeners (a disposed result waiting to end the stream
+    // it turns out to be): keep `inner` until it settles so they hear how, then give it back.
     this.#forward = inner;
     inner.onSettled((settlement) => {
       if (settlement.kind === 'capability') settlement.handler.retain();
       this.#settleFollowed(settlement);
+      if (this.#references === 0 && this.#forward !== undefined) {
+        this.#forward.release();
+        this.#forward = undefined;
+      }
     });
   }
 

@@ -9,6 +9,11 @@ export class SettlementListeners {
   #first: ((settlement: Settlement) => void) | undefined = undefined;
   #more: ((settlement: Settlement) => void)[] | undefined = undefined;
 
+  /** Whether nobody is waiting for the settlement. */
+  get isEmpty(): boolean {
+    return this.#first === undefined;
+  }
+
   /** Adds a listener for the coming settlement. */
   add(listener: (settlement: Settlement) => void): void {
     if (this.#first === undefined) this.#first = listener;
