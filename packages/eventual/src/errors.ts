@@ -13,7 +13,8 @@ export type EventualErrorCode =
   | 'closed'
   | 'cancelled'
   | 'invalid-arguments'
-  | 'revoked';
+  | 'revoked'
+  | 'resolution-loop';
 
 /** Base class of the errors this package throws. */
 export class EventualError extends Error {
@@ -125,6 +126,20 @@ export class CancelledError extends EventualError {
   override name = 'CancelledError';
   constructor(message = 'the consumer cancelled the sequence', options?: { cause?: unknown }) {
     super('cancelled', message, options);
+  }
+}
+
+/**
+ * A promise was resolved with a capability that resolves to the promise itself (directly, or
+ * through other promises, possibly across sessions). The promise settles with this error instead of
+ * forming a loop its calls would travel forever (docs/semantics.md#promise-resolution).
+ */
+export class ResolutionLoopError extends EventualError {
+  override name = 'ResolutionLoopError';
+  constructor(
+    message = 'a promise was resolved with a capability that resolves to the promise itself (a resolution loop)',
+  ) {
+    super('resolution-loop', message);
   }
 }
 

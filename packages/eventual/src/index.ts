@@ -46,6 +46,7 @@ export {
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
+  ResolutionLoopError,
   RevokedError,
 } from './errors.ts';
 export { facet } from './proxies/facet.ts';

@@ -7,6 +7,7 @@ import {
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
+  ResolutionLoopError,
   RevokedError,
 } from '@msc/eventual';
 import type { ContractRegistry } from '@msc/serialization';
@@ -22,6 +23,7 @@ const wellKnownErrors: readonly (abstract new (...args: any[]) => Error)[] = [
   MethodNotFoundError,
   NotCapabilityError,
   NothingError,
+  ResolutionLoopError,
   RevokedError,
   AuthenticationError,
   SessionError,

@@ -2,7 +2,7 @@ import { type Proxy, proxy, Resolver } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { traceMessages } from '../src/index.ts';
 import type { ICalc } from './fixtures.ts';
-import { sessionPair, sleep } from './harness.ts';
+import { sessionPair, sleep, turns } from './harness.ts';
 
 /**
  * Hostile and edge inputs to promise resolution beyond the message checks of
@@ -25,7 +25,7 @@ class Keeper {
 }
 
 /** A hand-made frame of one message, as a hostile peer would send it. */
-export async function forged(message: unknown[]): Promise<Uint8Array> {
+async function forged(message: unknown[]): Promise<Uint8Array> {
   const { Codec } = await import('@msc/serialization');
   return framed(new Codec().encode(message));
 }
@@ -62,6 +62,33 @@ describe('promise resolution against a hostile peer', () => {
     for (let attempt = 0; attempt < 100 && listener.stats().imports > 1; attempt++) await sleep(2);
     expect(listener.stats().imports).toBe(1);
     pending[Symbol.dispose]();
+    remote[Symbol.dispose]();
+  });
+
+  test('a peer closes a resolution loop through a host promise: the host promise settles with an error naming the loop', async () => {
+    const keeper = new Keeper();
+    const pair = sessionPair({ listenerRoot: proxy(keeper) as Proxy<unknown>, unchecked: true });
+    const remote = pair.dialer.remoteRoot<Keeper>();
+    const hostile = new Resolver<Proxy<ICalc>>();
+    await remote.keep(hostile.proxy()); // the listener imports the dialer's promise 1
+    const { calc } = await remote.promise(); // the listener's pending promise, its export 1
+    // The dialer resolves its promise 1 to the listener's own export 1 (that pending promise).
+    pair.connections[0].send(await forged([13, 1, 1, [1, 1]]));
+    await turns(3);
+    expect(pair.listener.isTerminated).toBe(false);
+    // Honest host code settles the promise it handed out with the capability it was given: that
+    // capability resolves to the promise itself.
+    expect(() => keeper.resolvers[0]!.resolve(proxy(keeper.kept!))).not.toThrow(); // gives away a copy
+    let result: Promise<number> | undefined;
+    expect(() => {
+      result = keeper.kept!.get();
+    }).not.toThrow();
+    await expect(result).rejects.toThrow(/resolution loop/);
+    await expect(keeper.kept!.whenResolved()).rejects.toThrow(/resolution loop/);
+    await expect(calc.whenResolved()).rejects.toThrow(/resolution loop/);
+    expect(pair.listener.isTerminated).toBe(false);
+    keeper.kept![Symbol.dispose]();
+    calc[Symbol.dispose]();
     remote[Symbol.dispose]();
   });
 

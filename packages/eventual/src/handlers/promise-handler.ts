@@ -1,4 +1,4 @@
-import { describeValue, NotCapabilityError } from '../errors.ts';
+import { describeValue, NotCapabilityError, ResolutionLoopError } from '../errors.ts';
 import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { SettlementListeners } from '../seam/settlement-listeners.ts';
@@ -27,6 +27,8 @@ export class PromiseHandler implements ResultHandler {
   /** Set when this promise follows another result: calls go straight there. */
   #forward: ResultHandler | undefined = undefined;
   #pending: PendingCall[] | undefined = undefined;
+  /** Set while `shorten()` walks on from here: meeting it again means a loop (see `shorten()`). */
+  #shortening = false;
   readonly #listeners = new SettlementListeners();
 
   /** Whether the promise has settled (resolved, rejected or started following another result). */
@@ -87,10 +89,22 @@ export class PromiseHandler implements ResultHandler {
     this.#settlement.handler.release();
   }
 
+  /**
+   * @throws ResolutionLoopError when the walk comes back here. `settle()` and `follow()` refuse
+   *   the link that would close a loop, as sessions do for their promises, so this is a backstop:
+   *   a clear error instead of a stack overflow.
+   */
   shorten(): CapabilityHandler {
-    if (this.#forward !== undefined) return this.#forward.shorten();
-    if (this.#settlement?.kind === 'capability') return this.#settlement.handler.shorten();
-    return this;
+    const next =
+      this.#forward ?? (this.#settlement?.kind === 'capability' ? this.#settlement.handler : undefined);
+    if (next === undefined) return this;
+    if (this.#shortening) throw new ResolutionLoopError();
+    this.#shortening = true;
+    try {
+      return next.shorten();
+    } finally {
+      this.#shortening = false;
+    }
   }
 
   onSettled(listener: (settlement: Settlement) => void): void {
@@ -101,11 +115,17 @@ export class PromiseHandler implements ResultHandler {
   /**
    * Settles the promise. Takes ownership of the reference a capability settlement carries. Later
    * calls are ignored (and their capability reference released), so a racing resolver is harmless.
+   * A capability that resolves to this promise itself (a loop, which a peer can close through its
+   * promises) is refused: the promise settles with a `ResolutionLoopError` instead.
    */
   settle(settlement: Settlement): void {
     if (this.#settlement !== undefined || this.#forward !== undefined) {
       if (settlement.kind === 'capability') settlement.handler.release();
       return;
+    }
+    if (settlement.kind === 'capability' && leadsTo(settlement.handler, this)) {
+      settlement.handler.release();
+      settlement = { kind: 'error', error: new ResolutionLoopError() };
     }
     this.#settlement = settlement;
     const pending = this.#pending;
@@ -129,11 +149,17 @@ export class PromiseHandler implements ResultHandler {
 
   /**
    * Makes this promise follow another result: queued and later calls go to `inner`, and this
-   * promise settles as `inner` does. Takes ownership of the reference to `inner`.
+   * promise settles as `inner` does. Takes ownership of the reference to `inner`. A result that
+   * resolves to this promise itself is refused as in `settle()`.
    */
   follow(inner: ResultHandler): void {
     if (this.#settlement !== undefined || this.#forward !== undefined) {
       inner.release();
+      return;
+    }
+    if (leadsTo(inner, this)) {
+      inner.release();
+      this.settle({ kind: 'error', error: new ResolutionLoopError() });
       return;
     }
     if (this.consumerOptions !== undefined && inner.consumerOptions === undefined) {
@@ -184,6 +210,16 @@ export function settledResult(settlement: Settlement): PromiseHandler {
   const result = new PromiseHandler();
   result.settle(settlement);
   return result;
+}
+
+/** Whether `handler` resolves (so far) to `promise`, or walks into a loop on the way. */
+function leadsTo(handler: CapabilityHandler, promise: CapabilityHandler): boolean {
+  try {
+    return handler.shorten() === promise;
+  } catch (error) {
+    if (error instanceof ResolutionLoopError) return true;
+    throw error;
+  }
 }
 
 function callSettled(settlement: Settlement, method: string, args: readonly unknown[]): ResultHandler {
