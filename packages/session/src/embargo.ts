@@ -1,4 +1,3 @@
-import type { AbortedError } from '@msc/eventual';
 import { type CapabilityHandler, PromiseHandler } from '@msc/eventual/handler';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
@@ -24,8 +23,8 @@ export interface EmbargoPort {
  *
  * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply}) and chooses its
  * ids (counting up); the callee side only answers ({@link receiveRequest}). Ownership: an embargo
- * owns the handler's reference until the reply moves it into the promise; when the session ends
- * the handler is released and the promise fails with the session's `AbortedError`.
+ * owns the handler's reference until the reply (or the session's end, {@link abortAll}) moves it
+ * into the promise: a capability of this side's own outlives the session that looped through it.
  */
 export class Embargoes {
   readonly #port: EmbargoPort;
@@ -98,14 +97,16 @@ export class Embargoes {
     embargo.promise.settle({ kind: 'capability', handler: embargo.handler });
   }
 
-  /** The session ended: held calls fail with `error`. */
-  abortAll(error: AbortedError): void {
+  /**
+   * The session ended: the held calls go on to the handler. It is one of this side's own
+   * capabilities (the loopback case), which does not depend on the session; the calls that went
+   * around the loop through the peer already failed with their questions (the session settles those
+   * first), so nothing is left for the held calls to wait for.
+   */
+  abortAll(): void {
     if (this.#embargoes === undefined) return;
     const embargoes = [...this.#embargoes.values()];
     this.#embargoes.clear();
-    for (const embargo of embargoes) {
-      embargo.handler.release();
-      embargo.promise.settle({ kind: 'error', error });
-    }
+    for (const embargo of embargoes) embargo.promise.settle({ kind: 'capability', handler: embargo.handler });
   }
 }

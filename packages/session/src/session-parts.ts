@@ -155,11 +155,11 @@ export class SessionParts {
 
   /**
    * The session ended (after its outbox and connection): questions settle with `aborted`, embargoes
-   * and streams abort, imports are revoked, exports and answers are released, in that order.
+   * let their held calls go on to this side's own object, streams abort, imports are revoked, exports and answers are released, in that order.
    */
   abortAll(aborted: AbortedError): void {
     this.questions.abortAll(aborted);
-    this.embargoes.abortAll(aborted);
+    this.embargoes.abortAll();
     this.streams.abortAll(aborted);
     this.imports.abortAll(aborted);
     this.exports.abortAll();

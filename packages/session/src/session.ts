@@ -371,7 +371,8 @@ export class Session<Peer = unknown>
   /**
    * Ends the session (once). Order: first the peer is told why (if asked and the connection
    * works) and the connection closes; then each part ends: establishment stops, questions settle
-   * with `AbortedError`, embargoes and streams abort, imports are revoked, exports and answers are
+   * with `AbortedError`, embargoes release their held calls to this side's own object, streams
+   * abort, imports are revoked, exports and answers are
    * released; finally `closed` resolves.
    */
   #terminate(reason: TerminationReason, notifyPeer: boolean): void {
