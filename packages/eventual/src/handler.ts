@@ -51,4 +51,4 @@ export { SettlementListeners } from './seam/settlement-listeners.ts';
 export { abortStreamsIn } from './streams/abort-streams.ts';
 export type { FlowQueue } from './streams/flow-queue.ts';
 export { applyConsumerOptions, StreamEnd } from './streams/stream-endpoint.ts';
-export { forgetConsumerEnd, streamQueue } from './streams/stream-ends.ts';
+export { forgetConsumerEnd, forgetProducerEnd, streamQueue } from './streams/stream-ends.ts';

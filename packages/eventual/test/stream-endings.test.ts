@@ -116,6 +116,34 @@ describe('stream endings in process', () => {
     expect(await closedItems.read()).toEqual({ done: true, value: undefined });
   });
 
+  test('a producer end dropped open is aborted when collected: the consumer read rejects', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'tests run with --expose-gc').toBeDefined();
+    const items = (() => sequence<number>()[0])(); // the writer is dropped at once, never closed
+    let outcome: unknown;
+    items.read().then(
+      () => (outcome = 'read'),
+      (error: unknown) => (outcome = error),
+    );
+    for (let attempt = 0; attempt < 200 && outcome === undefined; attempt++) {
+      gc!();
+      await sleep(5);
+    }
+    expect(outcome).toBeInstanceOf(AbortedError);
+    expect((outcome as Error).message).toMatch(/dropped without close\(\)/);
+    // A writer closed and then dropped ends normally.
+    const closedItems = (() => {
+      const [consumer, writer] = sequence<number>();
+      writer.write(1);
+      void writer.close();
+      return consumer;
+    })();
+    gc!();
+    await sleep(5);
+    expect(await closedItems.read()).toEqual({ done: false, value: 1 });
+    expect(await closedItems.read()).toEqual({ done: true, value: undefined });
+  });
+
   test("a sequence passed to a method the target does not have aborts the producer's end", async () => {
     const target = proxy({}) as unknown as Proxy<{ absent(items: Sequence<number>): Promise<void> }>;
     const [items, writer] = sequence<number>({ capacity: 2 });

@@ -1,5 +1,5 @@
 import { AbortedError, Bytes, BytesWriter, bytes, Sequence, SequenceWriter, sequence } from '@msc/eventual';
-import { type FlowQueue, forgetConsumerEnd, streamQueue } from '@msc/eventual/handler';
+import { type FlowQueue, forgetConsumerEnd, forgetProducerEnd, streamQueue } from '@msc/eventual/handler';
 import type { SessionLimits } from './limits.ts';
 import { SourcePump } from './stream-source-pump.ts';
 import type {
@@ -151,7 +151,9 @@ export class StreamBridge {
       forgetConsumerEnd(typed);
       this.#addSource(id, queue, isBytes);
     } else {
-      // We write what arrives into the local queue, whose consumer is here.
+      // We write what arrives into the local queue, whose consumer is here. The end travels:
+      // dropping it here no longer aborts the stream.
+      forgetProducerEnd(typed);
       this.#addSink(id, queue, isBytes);
     }
     return [
@@ -182,6 +184,8 @@ export class StreamBridge {
     const isBytes = isBytesFlag === 1;
     if (receiverGets === ReceiverGets.Consumer) {
       const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
+      // This side writes the queue for the remote producer; the local producer end is not used.
+      forgetProducerEnd(writer);
       this.#addSink(id, writer[streamQueue] as FlowQueue<unknown>, isBytes);
       return consumer;
     }

@@ -7,6 +7,7 @@ import {
   type Proxy,
   proxy,
   type Sequence,
+  type SequenceWriter,
   sequence,
 } from '@msc/eventual';
 import { Scope, type Session, unauthenticated } from '@msc/session';
@@ -36,6 +37,8 @@ interface IStreams {
   holdBytes(data: Bytes): Promise<void>;
   /** Reads the held byte stream to the end; its length. */
   readHeldBytes(): Promise<number>;
+  /** Takes a producer end and drops it: never writes, never closes. */
+  forget(writer: SequenceWriter<number>): Promise<void>;
 }
 
 /** The name an error ended a producer with: `cancelled`, `aborted` or the error's name. */
@@ -79,6 +82,7 @@ class Streams implements IStreams {
   async holdBytes(data: Bytes) {
     this.heldBytes = data;
   }
+  async forget(_writer: SequenceWriter<number>) {}
   async readHeldBytes() {
     let total = 0;
     for await (const chunk of this.heldBytes!) total += chunk.byteLength;
@@ -205,6 +209,19 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     const written = streams.written;
     await sleep(20);
     expect(streams.written).toBe(written);
+    remote[Symbol.dispose]();
+  });
+
+  test('a producer end dropped open by its receiver is aborted when collected: the read rejects, the stream is freed', async () => {
+    const { remote } = await connect();
+    const [items, writer] = sequence<number>();
+    await remote.forget(writer);
+    const read = items.read().catch((error: unknown) => error);
+    let outcome: unknown;
+    void read.then((value) => (outcome = value));
+    // Nothing refers to the received writer any more: garbage collection aborts it (eventually() collects).
+    await eventually(() => outcome !== undefined && sessions.every(isDrained));
+    expect(outcome).toBeInstanceOf(AbortedError);
     remote[Symbol.dispose]();
   });
 

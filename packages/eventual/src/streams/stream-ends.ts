@@ -29,6 +29,30 @@ export function forgetConsumerEnd(end: object): void {
 }
 
 /**
+ * Aborts the stream of a producer end that was garbage collected while still open (neither closed
+ * nor aborted), so its consumer's reads end with `AbortedError` instead of waiting for ever and a
+ * session frees the stream. A backstop only: `close()` or `using` ends a stream deterministically.
+ * The held value is the queue, which never references the end.
+ */
+const droppedProducer = new FinalizationRegistry<FlowQueue<unknown>>((queue) => {
+  if (queue.state !== 'open') return;
+  queue.abort(
+    new AbortedError(
+      'the producer end was dropped without close() (garbage collected); close it, or scope it with `using`',
+    ),
+  );
+});
+
+/**
+ * Stops aborting the stream when the producer end `end` is garbage collected: a session now writes
+ * the end's queue for a remote producer (the end was sent away), or made the end only to reach its
+ * queue.
+ */
+export function forgetProducerEnd(end: object): void {
+  droppedProducer.unregister(end);
+}
+
+/**
  * What the consumer ends of `Sequence<T>` and `Bytes` share: the flow-control settings the consumer
  * owns, `cancel`, `for await` and `using`. Reads differ (items versus byte ranges) and live in the
  * subclasses.
@@ -112,6 +136,10 @@ Object.defineProperty(ConsumerEnd.prototype, streamEndpoint, { value: true });
 /**
  * What the producer ends of sequences and byte streams share. Writes never block; `flush()` is how
  * the producer observes the consumer's window; `using` aborts a stream the scope left unclosed.
+ *
+ * Lifetime (docs/ownership.md#streams-who-ends-what): the holder closes or aborts. `close()` and
+ * `using` end the stream deterministically; an end dropped while still open is aborted when it is
+ * garbage collected (a backstop), so its consumer and a session's stream are not left waiting.
  */
 export abstract class ProducerEnd<T> extends StreamEnd implements Disposable {
   /** The state shared with the consumer end (see {@link streamQueue}). */
@@ -122,6 +150,7 @@ export abstract class ProducerEnd<T> extends StreamEnd implements Disposable {
   constructor(queue: FlowQueue<T>) {
     super();
     this[streamQueue] = queue;
+    droppedProducer.register(this, queue as FlowQueue<unknown>, this);
   }
 
   /**
@@ -157,6 +186,7 @@ export abstract class ProducerEnd<T> extends StreamEnd implements Disposable {
    * consumer waiting for ever); does nothing after `close()`.
    */
   [Symbol.dispose](): void {
+    droppedProducer.unregister(this);
     if (this[streamQueue].state === 'open') {
       this.abort(new AbortedError('the producer end was disposed without close()'));
     }
