@@ -9,7 +9,8 @@
  * - the facade operations: wrap a handler in a proxy or a call result ({@link createProxy},
  *   {@link createResult}), find the handler behind a proxy ({@link handlerOf}), take or move its
  *   reference ({@link takeReference}, {@link sinkFloating}), release the copies a call owned
- *   ({@link releaseCapabilities});
+ *   ({@link releaseCapabilities}), and hand a settled value's capabilities to whoever takes them
+ *   ({@link markCarriedCapabilities}, {@link releaseCarriedCapabilities});
  * - the local promise ({@link PromiseHandler}, {@link settledResult}) and the listener list every
  *   result handler keeps ({@link SettlementListeners});
  * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}), their common base
@@ -41,7 +42,8 @@
  */
 
 export { describeValue } from './errors.ts';
-export { releaseCapabilities } from './facade/capability-copy.ts';
+export { releaseCapabilities, releaseCarriedCapabilities } from './facade/capability-copy.ts';
+export { markCarriedCapabilities } from './facade/carried-capabilities.ts';
 export { markSerialized } from './facade/data-copy.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';

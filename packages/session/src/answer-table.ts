@@ -4,6 +4,7 @@ import {
   markSerialized,
   type ResultHandler,
   releaseCapabilities,
+  releaseCarriedCapabilities,
   type Settlement,
 } from '@msc/eventual/handler';
 import type { ExportTable } from './export-table.ts';
@@ -109,7 +110,7 @@ export class AnswerTable {
   #sendReturn(questionId: number, settlement: Settlement): void {
     const port = this.#port;
     if (port.isTerminated) {
-      if (settlement.kind === 'value') releaseCapabilities(settlement.value);
+      if (settlement.kind === 'value') releaseCarriedCapabilities(settlement.value);
       return;
     }
     try {
@@ -126,7 +127,7 @@ export class AnswerTable {
         } finally {
           // The capabilities in returned data belong to the result (the callee's moved into it):
           // once encoded, the exports hold their own references and the peer owns the rest.
-          releaseCapabilities(settlement.value);
+          releaseCarriedCapabilities(settlement.value);
         }
       } else {
         port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, settlement.error], 3);

@@ -3,6 +3,7 @@ import {
   abortStreamsIn,
   applyConsumerOptions,
   type CapabilityHandler,
+  markCarriedCapabilities,
   type ResultHandler,
   type Settlement,
   settledResult,
@@ -117,6 +118,8 @@ export class QuestionTable {
     } else if (kind === ReturnKind.Value) {
       const options = question.consumerOptions;
       if (options !== undefined) for (const consumer of consumers) applyConsumerOptions(consumer, options);
+      // The capabilities decoded in the value are the question's until the caller awaits it.
+      markCarriedCapabilities(payload);
       settlement = { kind: 'value', value: payload };
     } else {
       settlement = { kind: 'error', error: payload };

@@ -4,6 +4,7 @@ import {
   type CapabilityHandler,
   describeValue,
   type ResultHandler,
+  releaseCarriedCapabilities,
   type Settlement,
   SettlementListeners,
   settledResult,
@@ -170,9 +171,12 @@ export class QuestionHandler implements ResultHandler {
    * a listener while the return is being told, and the end of the telling checks again).
    */
   #dropCapability(): void {
-    if (this.#settlement?.kind !== 'capability' || this.#capabilityDropped) return;
+    const settlement = this.#settlement;
+    // A value's capabilities nobody took (awaited) go with the question's last reference.
+    if (settlement?.kind === 'value') releaseCarriedCapabilities(settlement.value);
+    if (settlement?.kind !== 'capability' || this.#capabilityDropped) return;
     this.#capabilityDropped = true;
-    this.#settlement.handler.release();
+    settlement.handler.release();
   }
 
   shorten(): CapabilityHandler {

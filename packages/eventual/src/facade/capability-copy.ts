@@ -1,3 +1,4 @@
+import { claimCarriedCapabilities, markCarriedCapabilities } from './carried-capabilities.ts';
 import { copyData, isWalkable, maximumDepth } from './data-copy.ts';
 import { copyFacade, endArgument, isProxy, moveFacade } from './facade-references.ts';
 
@@ -36,7 +37,8 @@ export function copiedCapabilities(): number {
 
 /**
  * Returns a copy of `value` with every proxy inside replaced by a new instance that took its
- * reference (what a method returns moves into its result); with `shareData`, the data is kept.
+ * reference (what a method returns moves into its result); with `shareData`, the data is kept. A
+ * copy with capabilities is marked as carrying them (`carried-capabilities.ts`).
  *
  * @throws DisposedError when a proxy inside was disposed (or already returned)
  */
@@ -44,7 +46,7 @@ export function moveCapabilities<T>(value: T, shareData = false): T {
   if (typeof value !== 'object' || value === null) return value;
   // One instance returned twice in the same value moves once; its other places get copies.
   let moved: Map<object, object> | undefined;
-  return copyData(
+  const result = copyData(
     value,
     (proxy) => {
       const earlier = moved?.get(proxy);
@@ -55,6 +57,13 @@ export function moveCapabilities<T>(value: T, shareData = false): T {
     },
     shareData,
   );
+  if (moved !== undefined) markCarriedCapabilities(result);
+  return result;
+}
+
+/** Releases the capabilities in `value` unless someone took them (at most once; `carried-capabilities.ts`). */
+export function releaseCarriedCapabilities(value: unknown): void {
+  if (claimCarriedCapabilities(value)) releaseCapabilities(value);
 }
 
 /** Disposes every proxy inside `value` (the copies made by {@link copyCapabilities}). */

@@ -3,6 +3,7 @@ import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capab
 import { FailedResult } from '../seam/failed-result.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import { applyConsumerOptions, disposeStreamEnd } from '../streams/stream-endpoint.ts';
+import { takeCarriedCapabilities } from './carried-capabilities.ts';
 import { absentNames, localAnswer, localNames } from './local-names.ts';
 
 /**
@@ -160,6 +161,8 @@ function settledValue(state: FacadeState): Promise<unknown> {
     handler.onSettled((settlement: Settlement) => {
       switch (settlement.kind) {
         case 'value':
+          // The caller owns the capabilities in the value it awaited.
+          takeCarriedCapabilities(settlement.value);
           applyConsumerOptions(settlement.value, handler.consumerOptions);
           resolve(settlement.value);
           return;

@@ -1,5 +1,9 @@
 import { describeValue, NotCapabilityError, ResolutionLoopError } from '../errors.ts';
-import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
+import {
+  copyCapabilities,
+  releaseCapabilities,
+  releaseCarriedCapabilities,
+} from '../facade/capability-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { SettlementListeners } from '../seam/settlement-listeners.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
@@ -84,9 +88,12 @@ export class PromiseHandler implements ResultHandler {
    * and the end of the telling checks again.
    */
   #dropCapability(): void {
-    if (this.#settlement?.kind !== 'capability' || this.#capabilityDropped) return;
+    const settlement = this.#settlement;
+    // A value's capabilities nobody took (awaited) go with the result's last reference.
+    if (settlement?.kind === 'value') releaseCarriedCapabilities(settlement.value);
+    if (settlement?.kind !== 'capability' || this.#capabilityDropped) return;
     this.#capabilityDropped = true;
-    this.#settlement.handler.release();
+    settlement.handler.release();
   }
 
   /**
