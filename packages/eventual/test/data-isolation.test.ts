@@ -104,6 +104,22 @@ describe('local calls isolate data like remote ones', () => {
     expect(copy.a === (level as { a: unknown }).a).toBe(false);
   });
 
+  test('with a capability inside such a graph, releasing the arguments is linear too', async () => {
+    class Taker {
+      async take(_value: unknown): Promise<number> {
+        return 1;
+      }
+    }
+    using taker = proxy(new Taker());
+    using calc = proxy<ICalc>(new Calc());
+    let level: object = { calc };
+    for (let index = 0; index < 60; index++) level = { a: level, b: level };
+    const started = performance.now();
+    expect(await taker.take(level)).toBe(1);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(await calc.get()).toBe(0);
+  });
+
   test('capabilities inside data still arrive as working proxies of their own', async () => {
     class Holder {
       calc: Proxy<ICalc> | undefined;

@@ -83,22 +83,45 @@ function dispose(value: object): void {
   (value as Disposable)[Symbol.dispose]();
 }
 
+/**
+ * Calls `each` on every proxy inside `value`. Each container is walked once, so data whose sharing
+ * or cycles multiply its paths (a local call's data keeps its cycles) costs one visit per object,
+ * not one per path. The set of containers seen is made at the first nested one.
+ */
 function visit(value: unknown, depth: number, each: (proxy: object) => void): void {
-  if (typeof value !== 'object' || value === null || depth > maximumDepth) return;
-  if (isProxy(value)) {
-    each(value);
-    return;
+  new ProxyWalk(each).visit(value, depth);
+}
+
+class ProxyWalk {
+  readonly #each: (proxy: object) => void;
+  #seen: Set<object> | undefined = undefined;
+
+  constructor(each: (proxy: object) => void) {
+    this.#each = each;
   }
-  if (Array.isArray(value)) {
-    for (const item of value) visit(item, depth + 1, each);
-  } else if (value instanceof Map) {
-    for (const [key, item] of value) {
-      visit(key, depth + 1, each);
-      visit(item, depth + 1, each);
+
+  visit(value: unknown, depth: number): void {
+    if (typeof value !== 'object' || value === null || depth > maximumDepth) return;
+    if (isProxy(value)) {
+      this.#each(value);
+      return;
     }
-  } else if (value instanceof Set) {
-    for (const item of value) visit(item, depth + 1, each);
-  } else if (isWalkable(value)) {
-    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1, each);
+    if (depth > 0) {
+      const seen = (this.#seen ??= new Set());
+      if (seen.has(value)) return;
+      seen.add(value);
+    }
+    if (Array.isArray(value)) {
+      for (const item of value) this.visit(item, depth + 1);
+    } else if (value instanceof Map) {
+      for (const [key, item] of value) {
+        this.visit(key, depth + 1);
+        this.visit(item, depth + 1);
+      }
+    } else if (value instanceof Set) {
+      for (const item of value) this.visit(item, depth + 1);
+    } else if (isWalkable(value)) {
+      for (const key of Object.keys(value)) this.visit((value as Record<string, unknown>)[key], depth + 1);
+    }
   }
 }
