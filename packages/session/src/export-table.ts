@@ -129,20 +129,24 @@ export class ExportTable {
     if (entry === undefined || entry.count < count) {
       throw new ProtocolViolation(`release of export ${id} more times than it was sent`);
     }
-    this.drop(id, count);
-    return entry.count <= 0 && entry.pending;
+    return this.drop(id, count);
   }
 
-  /** Subtracts `count` sends (a release, or an encoding that failed so the peer never heard). */
-  drop(id: number, count: number): void {
+  /**
+   * Subtracts `count` sends (a release, or an encoding that failed so the peer never heard).
+   * Answers whether that removed a promise export still pending its `Resolve` (whose watch, in
+   * promise-exports.ts, must stop).
+   */
+  drop(id: number, count: number): boolean {
     const entry = this.#exports?.get(id);
-    if (entry === undefined) return;
+    if (entry === undefined) return false;
     entry.count -= count;
-    if (entry.count > 0) return;
+    if (entry.count > 0) return false;
     this.#exports!.delete(id);
     if (this.#ids!.get(entry.handler) === id) this.#ids!.delete(entry.handler);
     entry.unwatch?.();
     entry.handler.release();
+    return entry.pending;
   }
 
   /** The session ended: every export's reference is released. */

@@ -60,12 +60,13 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
     return last.#resolution === undefined ? last : last.#resolution.shorten();
   }
 
-  onSettled(listener: (settlement: Settlement) => void): void {
+  onSettled(listener: (settlement: Settlement) => void): () => void {
     const resolution = this.#resolution;
     const revoked = this.revokedBy;
     if (resolution !== undefined) listener({ kind: 'capability', handler: resolution });
     else if (revoked !== undefined) listener({ kind: 'error', error: revoked });
-    else (this.#listeners ??= new SettlementListeners()).add(listener);
+    else return (this.#listeners ??= new SettlementListeners()).add(listener);
+    return doNothing;
   }
 
   /**
@@ -146,3 +147,5 @@ function releaseInTurn(handler: CapabilityHandler): void {
     releasing = false;
   }
 }
+
+function doNothing(): void {}

@@ -183,9 +183,10 @@ export class QuestionHandler implements ResultHandler {
     return this.#settlement?.kind === 'capability' ? this.#settlement.handler.shorten() : this;
   }
 
-  onSettled(listener: (settlement: Settlement) => void): void {
-    if (this.#settlement !== undefined) listener(this.#settlement);
-    else this.#listeners.add(listener);
+  onSettled(listener: (settlement: Settlement) => void): () => void {
+    if (this.#settlement === undefined) return this.#listeners.add(listener);
+    listener(this.#settlement);
+    return doNothing;
   }
 
   /** Whether the return (or the session's end) has settled this question. */
@@ -206,3 +207,5 @@ export class QuestionHandler implements ResultHandler {
 }
 
 function noop(): void {}
+
+function doNothing(): void {}

@@ -1,4 +1,5 @@
 import { type Proxy, proxy, Resolver } from '@msc/eventual';
+import { handlerOf, type ResultHandler } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
 import { traceMessages } from '../src/index.ts';
 import type { ICalc } from './fixtures.ts';
@@ -62,6 +63,55 @@ describe('promise resolution against a hostile peer', () => {
     for (let attempt = 0; attempt < 100 && listener.stats().imports > 1; attempt++) await sleep(2);
     expect(listener.stats().imports).toBe(1);
     pending[Symbol.dispose]();
+    remote[Symbol.dispose]();
+  });
+
+  test('a pending promise sent and released 1,000 times holds at most one settlement listener, none once the session ends', async () => {
+    const ready = new Resolver<Proxy<ICalc>>(); // a service that is not ready yet: never settles here
+    const watched = handlerOf(ready.proxy())!.shorten() as ResultHandler;
+    // Counts the listeners alive on the promise through its own seam: added, removed or called.
+    let live = 0;
+    let most = 0;
+    const onSettled = watched.onSettled.bind(watched);
+    watched.onSettled = (listener) => {
+      live++;
+      most = Math.max(most, live);
+      let alive = true;
+      const end = () => {
+        if (alive) live--;
+        alive = false;
+      };
+      const remove = onSettled((settlement) => {
+        end();
+        listener(settlement);
+      });
+      return () => {
+        end();
+        remove();
+      };
+    };
+    class Status {
+      async status() {
+        return { ready: ready.proxy() };
+      }
+    }
+    const { dialer, listener } = sessionPair({
+      listenerRoot: proxy(new Status()) as Proxy<unknown>,
+      unchecked: true,
+    });
+    const remote = dialer.remoteRoot<Status>();
+    for (let round = 0; round < 1000; round++) {
+      const { ready: received } = await remote.status();
+      received[Symbol.dispose]();
+      for (let attempt = 0; attempt < 100 && listener.stats().exports > 1; attempt++) await sleep(0);
+    }
+    expect(listener.stats().exports).toBe(1);
+    expect(most).toBe(1);
+    const { ready: last } = await remote.status(); // sent once more, and held
+    expect(live).toBe(1);
+    await listener.terminate('over');
+    expect(live).toBe(0);
+    last[Symbol.dispose]();
     remote[Symbol.dispose]();
   });
 

@@ -114,9 +114,10 @@ export class PromiseHandler implements ResultHandler {
     }
   }
 
-  onSettled(listener: (settlement: Settlement) => void): void {
-    if (this.#settlement !== undefined) listener(this.#settlement);
-    else this.#listeners.add(listener);
+  onSettled(listener: (settlement: Settlement) => void): () => void {
+    if (this.#settlement === undefined) return this.#listeners.add(listener);
+    listener(this.#settlement);
+    return doNothing;
   }
 
   /**
@@ -243,3 +244,5 @@ function settlementError(settlement: Settlement, method: string): unknown {
     describeValue(settlement.kind === 'value' ? settlement.value : undefined),
   );
 }
+
+function doNothing(): void {}

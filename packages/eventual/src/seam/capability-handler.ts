@@ -68,9 +68,11 @@ export interface ResultHandler extends CapabilityHandler {
   /**
    * Calls `listener` once with the settlement (synchronously when already settled). A settlement
    * that carries a capability keeps its reference for the result handler: the listener must
-   * `retain()` what it keeps.
+   * `retain()` what it keeps. Returns a function that removes the listener (nothing once it ran):
+   * a watcher that stops caring before the settlement (a session whose export of the promise was
+   * released) must not keep itself reachable from a long-lived promise.
    */
-  onSettled(listener: (settlement: Settlement) => void): void;
+  onSettled(listener: (settlement: Settlement) => void): () => void;
   /**
    * Consumer settings requested before the result resolved (docs/semantics.md#streaming: a caller
    * may set a sequence's `capacity` or `batchSize` before the sequence arrives). Whoever

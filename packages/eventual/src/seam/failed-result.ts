@@ -39,7 +39,10 @@ export class FailedResult implements ResultHandler {
     return this;
   }
 
-  onSettled(listener: (settlement: Settlement) => void): void {
+  onSettled(listener: (settlement: Settlement) => void): () => void {
     listener(this.#settlement);
+    return doNothing;
   }
 }
+
+function doNothing(): void {}

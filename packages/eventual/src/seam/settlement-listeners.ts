@@ -14,10 +14,25 @@ export class SettlementListeners {
     return this.#first === undefined;
   }
 
-  /** Adds a listener for the coming settlement. */
-  add(listener: (settlement: Settlement) => void): void {
-    if (this.#first === undefined) this.#first = listener;
+  /** Adds a listener for the coming settlement. Returns a function that removes it again. */
+  add(listener: (settlement: Settlement) => void): () => void {
+    if (this.#first === undefined && this.#more === undefined) this.#first = listener;
     else (this.#more ??= []).push(listener);
+    return () => this.#remove(listener);
+  }
+
+  #remove(listener: (settlement: Settlement) => void): void {
+    if (this.#first === listener) {
+      // The next one moves up, so the order of the others stays the order they were added in.
+      this.#first = this.#more?.shift();
+      if (this.#more?.length === 0) this.#more = undefined;
+      return;
+    }
+    const more = this.#more;
+    const index = more?.indexOf(listener) ?? -1;
+    if (index < 0) return;
+    more!.splice(index, 1);
+    if (more!.length === 0) this.#more = undefined;
   }
 
   /** Calls every listener once with `settlement`, in the order they were added, and forgets them. */
