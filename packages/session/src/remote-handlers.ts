@@ -1,4 +1,9 @@
-import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
+import {
+  type AbortedError,
+  type ConsumerOptions,
+  NotCapabilityError,
+  ResolutionLoopError,
+} from '@msc/eventual';
 import {
   abortStreamsIn,
   type CapabilityHandler,
@@ -186,7 +191,7 @@ export class QuestionHandler implements ResultHandler {
   onSettled(listener: (settlement: Settlement) => void): () => void {
     if (this.#settlement === undefined) return this.#listeners.add(listener);
     listener(this.#settlement);
-    return doNothing;
+    return noop;
   }
 
   /** Whether the return (or the session's end) has settled this question. */
@@ -194,11 +199,19 @@ export class QuestionHandler implements ResultHandler {
     return this.#settlement !== undefined;
   }
 
-  /** Settles with the return. Takes ownership of a capability settlement's reference. */
+  /**
+   * Settles with the return. Takes ownership of a capability settlement's reference. A capability
+   * that resolves to this question itself (the peer named one of this side's promises that follows
+   * the question) is refused: the question settles with a `ResolutionLoopError` instead.
+   */
   settle(settlement: Settlement): void {
     if (this.#settlement !== undefined) {
       if (settlement.kind === 'capability') settlement.handler.release();
       return;
+    }
+    if (settlement.kind === 'capability' && leadsTo(settlement.handler, this)) {
+      settlement.handler.release();
+      settlement = { kind: 'error', error: new ResolutionLoopError() };
     }
     this.#settlement = settlement;
     this.#listeners.notify(settlement);
@@ -208,4 +221,12 @@ export class QuestionHandler implements ResultHandler {
 
 function noop(): void {}
 
-function doNothing(): void {}
+/** Whether `handler` resolves (so far) to `question`, or walks into a loop on the way. */
+function leadsTo(handler: CapabilityHandler, question: CapabilityHandler): boolean {
+  try {
+    return handler.shorten() === question;
+  } catch (error) {
+    if (error instanceof ResolutionLoopError) return true;
+    throw error;
+  }
+}

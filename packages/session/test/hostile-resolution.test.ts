@@ -1,7 +1,7 @@
 import { type Proxy, proxy, Resolver } from '@msc/eventual';
 import { handlerOf, type ResultHandler } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
-import { traceMessages } from '../src/index.ts';
+import { type TraceEvent, traceMessages } from '../src/index.ts';
 import type { ICalc } from './fixtures.ts';
 import { sessionPair, sleep, turns } from './harness.ts';
 
@@ -140,6 +140,55 @@ describe('promise resolution against a hostile peer', () => {
     keeper.kept![Symbol.dispose]();
     calc[Symbol.dispose]();
     remote[Symbol.dispose]();
+  });
+
+  test("a peer answers a host's question with the host's own answer that follows it: the loop is refused", async () => {
+    const calls: { in?: number; out?: number } = {};
+    const sink = (event: TraceEvent) => {
+      if (event.type !== 'Call') return;
+      const id = (event.fields as { questionId: number }).questionId;
+      if (event.direction === 'in') calls.in ??= id;
+      else calls.out ??= id;
+    };
+    const never = new Resolver<Proxy<ICalc>>();
+    class Dialer {
+      async wait() {
+        return never.promise; // the honest answer never comes
+      }
+    }
+    let waited: Proxy<ICalc> | undefined;
+    class Relay {
+      peer: Proxy<Dialer> | undefined;
+      relay() {
+        const question = this.peer!.wait();
+        waited = proxy(question as unknown as Proxy<ICalc>);
+        return question; // the listener's answer follows its own question to the dialer
+      }
+    }
+    const relay = new Relay();
+    const pair = sessionPair({
+      dialerRoot: proxy(new Dialer()) as Proxy<unknown>,
+      listenerRoot: proxy(relay) as Proxy<unknown>,
+      listener: { trace: traceMessages({ level: 'messages', sink }) },
+      unchecked: true,
+    });
+    relay.peer = pair.listener.remoteRoot<Dialer>();
+    const remote = pair.dialer.remoteRoot<Relay>();
+    const answer = remote.relay() as unknown as Proxy<ICalc>;
+    for (let attempt = 0; attempt < 100 && calls.out === undefined; attempt++) await sleep(2);
+    // Forged: the listener's question is answered with the listener's own answer, which follows it.
+    pair.connections[0].send(await forged([4, calls.out!, 1, [2, calls.in!]]));
+    await turns(3);
+    let result: Promise<number> | undefined;
+    expect(() => {
+      result = waited!.get();
+    }).not.toThrow();
+    await expect(result).rejects.toThrow(/resolution loop/);
+    await expect(answer.whenResolved()).rejects.toThrow(/resolution loop/);
+    expect(pair.listener.isTerminated).toBe(false);
+    answer[Symbol.dispose]();
+    remote[Symbol.dispose]();
+    relay.peer[Symbol.dispose]();
   });
 
   test('a chain of 60,000 promises the peer resolves each to the next: one walk compresses it, a release does not recurse', async () => {
