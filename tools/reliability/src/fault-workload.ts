@@ -113,8 +113,10 @@ const operations: Record<string, Operation> = {
   async sequenceArgument(target, random) {
     const [items, writer] = sequence<number>({ capacity: 8 });
     const total = target.sum(items);
-    // A call that fails before it is sent leaves its stream arguments untouched, so the producer
-    // would wait in flush() forever (a finding, see limits-and-findings.test.ts): end it ourselves.
+    // A call that never reaches its target aborts the streams in its arguments, so flush() and
+    // close() below reject with AbortedError (docs/ownership.md#streams-who-ends-what). Aborting on
+    // any failure as well ends the stream promptly with the call's own error when the call fails
+    // after it arrived; it does nothing to a stream that already ended.
     total.catch((error: unknown) => writer.abort(error));
     const count = random.between(0, 30);
     try {
