@@ -47,6 +47,7 @@ export { markCarriedCapabilities } from './facade/carried-capabilities.ts';
 export { markSerialized } from './facade/data-copy.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
+export { enqueueDispatch } from './handlers/dispatch-queue.ts';
 export { PromiseHandler, settledResult } from './handlers/promise-handler.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
 export { SettlementListeners } from './seam/settlement-listeners.ts';

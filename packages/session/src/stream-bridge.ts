@@ -1,6 +1,13 @@
 import { AbortedError, Bytes, BytesWriter, bytes, Sequence, SequenceWriter, sequence } from '@msc/eventual';
-import { type FlowQueue, forgetConsumerEnd, forgetProducerEnd, streamQueue } from '@msc/eventual/handler';
+import {
+  enqueueDispatch,
+  type FlowQueue,
+  forgetConsumerEnd,
+  forgetProducerEnd,
+  streamQueue,
+} from '@msc/eventual/handler';
 import type { SessionLimits } from './limits.ts';
+import { grantRead, grantSettings, grantWindow } from './sink-credit.ts';
 import { SourcePump } from './stream-source-pump.ts';
 import type {
   StreamCancelMessage,
@@ -56,7 +63,10 @@ import {
  *
  * One window: what a source forwarded and its remote consumer has not read yet counts against the
  * local producer's window (`FlowQueue.downstream`, given back as credit arrives), so a producer that
- * flushes before it writes is never more than one window ahead of the consumer.
+ * flushes before it writes is never more than one window ahead of the consumer. A relay (a sink
+ * whose queue a source forwards on) waits for the downstream window before its first grant and
+ * grants credit as the downstream consumer reads (`FlowQueue.acknowledge` is its read), so the
+ * window is the last consumer's however many hops the stream travels.
  *
  * Credit is enforced on receipt: a sink counts the units it granted and has not received, and
  * items beyond them are a protocol violation (the session ends with `protocol`), so a peer cannot
@@ -204,20 +214,11 @@ export class StreamBridge {
       if (this.#streams.get(id) !== sink) return;
       switch (event.type) {
         case 'read':
-          if (sink.closing) return;
-          sink.readCredit += event.size;
-          // Grant in chunks (a quarter of the window) so credits do not cost a message per item.
-          if (sink.readCredit >= Math.max(1, Math.ceil(queue.capacity / 4))) this.#grant(sink);
+          if (!sink.closing) grantRead(this.#port, sink, event.size);
           return;
-        case 'settings': {
-          if (!sink.granted || sink.closing) return; // the first grant will carry the new settings
-          // A larger window is more credit at once; a smaller one takes effect as credit returns.
-          const extra = Math.max(0, queue.capacity - sink.windowCapacity);
-          sink.windowCapacity = queue.capacity;
-          sink.outstanding += extra;
-          this.#port.send([MessageType.StreamCredit, id, extra, queue.capacity, queue.batchSize]);
+        case 'settings':
+          if (!sink.closing) grantSettings(this.#port, sink);
           return;
-        }
         case 'cancelled':
         case 'aborted':
           this.#endSink(
@@ -232,16 +233,19 @@ export class StreamBridge {
           return;
       }
     });
-    // The first grant waits one turn, so settings made on a call result before it arrived count.
-    queueMicrotask(() => {
-      if (!sink.closing && this.#streams.get(id) === sink) {
-        sink.granted = true;
-        sink.windowCapacity = queue.capacity;
-        const credit = Math.max(0, queue.capacity - queue.unread);
-        sink.outstanding += credit;
-        this.#port.send([MessageType.StreamCredit, id, credit, queue.capacity, queue.batchSize]);
-      }
-    });
+    // The first grant waits until the message that carried the stream was handled and the calls it
+    // dispatched ran (a turn, then behind them in the dispatch queue), so a window set on a call
+    // result before it arrived, or by the method that received the stream, counts. When the
+    // consumer end was passed on meanwhile (a relay), it waits for the window of the consumer it
+    // went to, so the producer is one window ahead of that consumer, not of this side.
+    const grant = {
+      run: () => {
+        if (sink.closing || this.#streams.get(id) !== sink) return;
+        if (queue.windowKnown) grantWindow(this.#port, sink);
+        else sink.awaitingWindow = true;
+      },
+    };
+    queueMicrotask(() => enqueueDispatch(grant));
   }
 
   /**
@@ -253,13 +257,6 @@ export class StreamBridge {
     const message: unknown[] = [MessageType.StreamCancel, sink.id, error ?? null];
     if (this.#version() >= streamDeliveryVersion) message.push(how);
     this.#port.sendWithError(message, 2);
-  }
-
-  #grant(sink: SinkStream): void {
-    const credit = sink.readCredit;
-    sink.readCredit = 0;
-    sink.outstanding += credit;
-    this.#port.send([MessageType.StreamCredit, sink.id, credit, sink.queue.capacity, sink.queue.batchSize]);
   }
 
   // ----- incoming stream messages
@@ -317,9 +314,7 @@ export class StreamBridge {
     const window = Math.min(capacity, source.isBytes ? this.#maxByteCapacity : this.#maxCapacity);
     const queue = source.queue;
     // The first credit declares the consumer's window: until then the producer had no room.
-    queue.windowKnown = true;
-    if (queue.capacity !== window) queue.setOptions({ capacity: window });
-    else if (!source.started) queue.acknowledge(0);
+    queue.declareWindow(window);
     source.started = true;
     this.#pump.schedule(source);
   }

@@ -55,6 +55,11 @@ export interface SinkStream {
   windowCapacity: number;
   /** Whether the first grant (the whole window) went out. */
   granted: boolean;
+  /**
+   * The first grant waits for the window of the consumer the stream was passed on to (the
+   * consumer end was sent on before this side granted anything).
+   */
+  awaitingWindow: boolean;
   /** The source's `StreamEnd` arrived: no more items; waiting for the consumer to read the rest. */
   closing: boolean;
 }
@@ -91,6 +96,7 @@ export function newSink(id: number, queue: FlowQueue<unknown>, isBytes: boolean)
     outstanding: 0,
     windowCapacity: queue.capacity,
     granted: false,
+    awaitingWindow: false,
     closing: false,
   };
 }

@@ -287,6 +287,54 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     await expect(bytesClosing).rejects.toBeInstanceOf(AbortedError);
   });
 
+  test('a flush()-paced producer relayed A→B→C is never more than the last consumer’s window ahead of it', async () => {
+    async function serve(root: Proxy<unknown>) {
+      const scope = new Scope({
+        transport: transport(),
+        authenticator: unauthenticated(),
+        root,
+        onSession: (session) => sessions.push(session as Session),
+      });
+      root[Symbol.dispose]();
+      cleanups.push(() => scope.close());
+      return (await scope.listen(address)).address;
+    }
+    const dialer = new Scope({
+      transport: transport(),
+      authenticator: unauthenticated(),
+      onSession: (session) => sessions.push(session as Session),
+    });
+    cleanups.push(() => dialer.close());
+    const holder = new Holder();
+    const toC = dialer.connect<Holder>(await serve(proxy(holder)));
+    const toB = dialer.connect<Relay>(await serve(proxy(new Relay(toC))));
+    const [items, writer] = sequence<number>({ capacity: 4 });
+    let written = 0;
+    const producing = (async () => {
+      try {
+        for (;;) {
+          await writer.flush();
+          writer.write(written++);
+        }
+      } catch {}
+    })();
+    await toB.relay(items);
+    let read = 0;
+    let mostAhead = 0;
+    for (let index = 0; index < 30; index++) {
+      expect(await holder.items!.read()).toEqual({ done: false, value: index });
+      read++;
+      await sleep(2);
+      mostAhead = Math.max(mostAhead, written - read);
+    }
+    expect(mostAhead).toBeLessThanOrEqual(4);
+    expect(mostAhead).toBeGreaterThanOrEqual(2); // the window is used, not starved
+    holder.items!.cancel();
+    await producing; // the cancellation travelled back through B to the producer
+    holder.items = undefined;
+    toB[Symbol.dispose]();
+  });
+
   test('a flush()-paced producer is never more than one window ahead of a slow consumer', async () => {
     const { remote } = await connect();
     const items = remote.endless();
@@ -306,6 +354,23 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     remote[Symbol.dispose]();
   });
 });
+
+/** The last hop of a relay: keeps the sequence it is given, with a window of 4, for the test to read. */
+class Holder {
+  items: Sequence<number> | undefined;
+  async hold(items: Sequence<number>) {
+    items.capacity = 4;
+    this.items = items;
+  }
+}
+
+/** The middle hop of a relay: passes the sequence it receives on to the next hop. */
+class Relay {
+  constructor(readonly next: Proxy<Holder>) {}
+  async relay(items: Sequence<number>) {
+    await this.next.hold(items);
+  }
+}
 
 /** Reads one item of a remote sequence and returns, leaving nothing that refers to it. */
 async function readOneAndDrop(remote: Proxy<IStreams>): Promise<void> {

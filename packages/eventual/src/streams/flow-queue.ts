@@ -272,9 +272,11 @@ export class FlowQueue<T> {
     const item = this.#take ? this.#take(this, max) : this.shift();
     const size = this.#size(item);
     this.unread -= size;
-    // Forwarded, not yet read: the window stays taken until the remote consumer reads it.
+    // Forwarded, not yet read: the window stays taken until the remote consumer reads it, and only
+    // then is it read for an observer (a session relaying a stream it receives grants credit
+    // upstream as the downstream consumer reads, not as this side forwards: see acknowledge).
     if (this.forwarding) this.downstream += size;
-    this.#notify({ type: 'read', size });
+    else this.#notify({ type: 'read', size });
     if (this.#hasRoom()) this.#resolveFlushers();
     if (this.unread === 0) this.#checkDelivered(false);
     return item;
@@ -310,15 +312,30 @@ export class FlowQueue<T> {
 
   /** The remote consumer read `units` of what was forwarded: that much of the window is free again. */
   acknowledge(units: number): void {
-    this.downstream = Math.max(0, this.downstream - units);
+    const read = Math.min(units, this.downstream);
+    this.downstream -= read;
     if (this.#hasRoom() && this.state === 'open') this.#resolveFlushers();
+    if (read > 0) this.#notify({ type: 'read', size: read });
+  }
+
+  /**
+   * The remote consumer declared its window (a forwarding session's first credit, or a change):
+   * the producer has room as far as `capacity` allows, and observers learn the settings.
+   */
+  declareWindow(capacity: number): void {
+    if (this.windowKnown && this.capacity === capacity) return;
+    this.windowKnown = true;
+    this.setOptions({ capacity });
   }
 
   /** A session forwards this queue to a remote consumer (see {@link forwarding}, {@link windowKnown}). */
   forward(forwarding: boolean): void {
     this.forwarding = forwarding;
     this.windowKnown = !forwarding;
-    if (!forwarding) this.downstream = 0;
+    if (forwarding) return;
+    this.downstream = 0;
+    // An observer waiting for the remote window (a relaying sink's first grant) uses this one.
+    this.#notify({ type: 'settings' });
   }
 
   #notify(event: ConsumerEvent): void {
