@@ -306,7 +306,14 @@ export class StreamBridge {
     if (source === undefined) return;
     // What the remote consumer read gives window back to the producer: the credit less the growth
     // of the declared window (a first grant is all growth; a larger window is credit unread).
-    source.queue.acknowledge(Math.max(0, credit - Math.max(0, capacity - source.declaredWindow)));
+    const read = Math.max(0, credit - Math.max(0, capacity - source.declaredWindow));
+    source.read += read;
+    if (source.read > source.sent) {
+      throw new ProtocolViolation(
+        `stream ${id}: credit says ${source.read} ${source.isBytes ? 'bytes' : 'items'} were read, but only ${source.sent} were sent`,
+      );
+    }
+    source.queue.acknowledge(read);
     source.declaredWindow = capacity;
     source.credit += credit;
     source.batchSize = batchSize;
@@ -343,7 +350,11 @@ export class StreamBridge {
   /** `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
   receiveDelivered(message: StreamDeliveredMessage): void {
     const source = this.#source(message[1]);
-    if (source === undefined) return;
+    // Nothing ends a closing source but this answer, a cancel (after which the sink sends nothing)
+    // or the session's end: a delivery for a stream not here (never sent, ended, cancelled) is forged.
+    if (source === undefined) {
+      throw new ProtocolViolation(`stream ${message[1]} was delivered, but this side has no such stream`);
+    }
     if (!source.closing) throw new ProtocolViolation(`stream ${source.id} was delivered before its end`);
     this.#streams.delete(source.id);
     source.queue.confirmDelivery();

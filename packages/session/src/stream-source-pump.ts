@@ -91,6 +91,7 @@ export function sendWithinCredit(source: SourceStream, send: (message: unknown[]
         if (result !== undefined && !result.done) {
           const chunk = result.value as Uint8Array;
           source.credit -= chunk.byteLength;
+          source.sent += chunk.byteLength;
           send([MessageType.StreamItems, source.id, chunk]);
           continue;
         }
@@ -108,6 +109,7 @@ export function sendWithinCredit(source: SourceStream, send: (message: unknown[]
         }
         if (items.length > 0) {
           source.credit -= items.length;
+          source.sent += items.length;
           // An item that cannot cross the wire ends the stream with that error (caught below).
           send([MessageType.StreamItems, source.id, items]);
         }

@@ -39,6 +39,10 @@ export interface SourceStream {
   declaredWindow: number;
   /** A close went out; waiting for the sink's `StreamDelivered` (or `StreamCancel`). */
   closing: boolean;
+  /** Units sent so far. */
+  sent: number;
+  /** Units the sink's credits said its consumer read so far: never more than {@link sent}. */
+  read: number;
 }
 
 /** This side consumes: `StreamItems` fill its queue; what the consumer read is granted back as credit. */
@@ -82,6 +86,8 @@ export function newSource(id: number, queue: FlowQueue<unknown>, isBytes: boolea
     ended: false,
     declaredWindow: 0,
     closing: false,
+    sent: 0,
+    read: 0,
   };
 }
 

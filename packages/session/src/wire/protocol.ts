@@ -146,7 +146,8 @@ export const MessageType = {
    * `[StreamCredit, streamId, credit, capacity, batchSize]`, sink → source: the consumer read
    * `credit` units (items or bytes), so the source may send that much more; also the consumer's
    * current window and batch size. The first one grants the whole window. The source clamps the
-   * declared window to its own `maxStreamCapacity` limit.
+   * declared window to its own `maxStreamCapacity` limit. Credit beyond the growth of the window
+   * counts as read: a sink that says more was read than the source ever sent is a protocol violation.
    */
   StreamCredit: 10,
   /**
@@ -188,8 +189,8 @@ export const MessageType = {
   /**
    * `[StreamDelivered, streamId]`, sink → source, version 2, once, only after a `StreamEnd` close:
    * the consumer read every item (and the end). The source resolves the producer's `close()`; the
-   * stream is gone on both sides. A source that has not sent a close receives it as a protocol
-   * violation.
+   * stream is gone on both sides. One for a stream the receiver has not sent a close on, is the
+   * sink of, or has no more (never sent, cancelled, already delivered) is a protocol violation.
    */
   StreamDelivered: 14,
   /**
