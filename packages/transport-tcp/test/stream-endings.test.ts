@@ -237,6 +237,7 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     expect(error).toBeInstanceOf(AbortedError);
     expect(() => writer.write(3)).toThrow(AbortedError);
     await expect(writer.close()).rejects.toBeInstanceOf(AbortedError);
+    await promptly(() => sessions.every(isDrained));
     remote[Symbol.dispose]();
   });
 
@@ -252,6 +253,7 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     expect(await remote.readHeld()).toEqual([0, 1, 2, 3, 4]);
     await closing;
     expect(closed).toBe(true);
+    await promptly(() => sessions.every(isDrained));
     remote[Symbol.dispose]();
   });
 
@@ -267,6 +269,7 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     expect(await remote.readHeldBytes()).toBe(100_000);
     await closing;
     expect(closed).toBe(true);
+    await promptly(() => sessions.every(isDrained));
     remote[Symbol.dispose]();
   });
 
@@ -332,25 +335,29 @@ describe.each(transports)('stream endings over $name', ({ transport, address }) 
     holder.items!.cancel();
     await producing; // the cancellation travelled back through B to the producer
     holder.items = undefined;
+    await promptly(() => sessions.every(isDrained));
     toB[Symbol.dispose]();
   });
 
   test('a flush()-paced producer is never more than one window ahead of a slow consumer', async () => {
-    const { remote } = await connect();
-    const items = remote.endless();
-    items.capacity = 4; // the consumer's window
+    const { remote, streams } = await connect();
     let read = 0;
     let mostAhead = 0;
-    for await (const _item of items) {
-      read++;
-      await sleep(2);
-      const { written } = await remote.producerState();
-      mostAhead = Math.max(mostAhead, written - read);
-      if (read === 30) break;
+    {
+      using items = remote.endless();
+      items.capacity = 4; // the consumer's window
+      for await (const _item of items) {
+        read++;
+        await sleep(2);
+        const { written } = await remote.producerState();
+        mostAhead = Math.max(mostAhead, written - read);
+        if (read === 30) break;
+      }
     }
     expect(mostAhead).toBeLessThanOrEqual(4);
     expect(mostAhead).toBeGreaterThanOrEqual(3); // the window is used, not starved
-    await eventually(async () => (await remote.producerState()).ended === 'cancelled');
+    // Leaving the loop cancelled the stream and the block released the result: no collection needed.
+    await promptly(() => streams.ended === 'cancelled' && sessions.every(isDrained));
     remote[Symbol.dispose]();
   });
 });
