@@ -58,8 +58,6 @@ export type {
   MethodKeys,
   Pipelined,
   Proxy,
-  ProxyControl,
-  ProxyMethods,
   Result,
   SequenceResult,
 } from './proxies/proxy-types.ts';
