@@ -136,10 +136,8 @@ export class CancelledError extends EventualError {
  */
 export class ResolutionLoopError extends EventualError {
   override name = 'ResolutionLoopError';
-  constructor(
-    message = 'a promise was resolved with a capability that resolves to the promise itself (a resolution loop)',
-  ) {
-    super('resolution-loop', message);
+  constructor() {
+    super('resolution-loop', 'a promise resolved to itself');
   }
 }
 

@@ -48,7 +48,7 @@ export { markSerialized } from './facade/data-copy.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { enqueueDispatch } from './handlers/dispatch-queue.ts';
-export { PromiseHandler, settledResult } from './handlers/promise-handler.ts';
+export { leadsTo, PromiseHandler, settledResult } from './handlers/promise-handler.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
 export { SettlementListeners } from './seam/settlement-listeners.ts';
 export { abortStreamsIn } from './streams/abort-streams.ts';

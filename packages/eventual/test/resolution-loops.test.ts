@@ -13,7 +13,7 @@ describe('resolution loops', () => {
     const promise = resolver.proxy();
     expect(() => resolver.resolve(resolver.proxy())).not.toThrow();
     await expect(promise.whenResolved()).rejects.toBeInstanceOf(ResolutionLoopError);
-    await expect(promise.get()).rejects.toThrow('resolution loop');
+    await expect(promise.get()).rejects.toThrow('resolved to itself');
     promise[Symbol.dispose]();
   });
 

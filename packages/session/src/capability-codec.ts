@@ -192,7 +192,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     try {
       return this.#codec.encode(message, context);
     } catch (error) {
-      for (const id of context.exported) if (this.#exports.drop(id, 1)) this.#promises.dropped(id);
+      for (const id of context.exported) this.#exports.drop(id, 1);
       for (const descriptor of context.streams) this.#streams.unexport(descriptor);
       throw error;
     }

@@ -110,6 +110,15 @@ export class ExportTable {
     return entry?.pending === true && entry.handler === handler;
   }
 
+  /**
+   * `stop` ends the settlement watch of promise export `id`, an entry in the table (promise-exports.ts
+   * watches right after `add` or `isPending`): it runs when the entry leaves (released, never sent,
+   * or the session ended).
+   */
+  watch(id: number, stop: () => void): void {
+    this.#exports!.get(id)!.unwatch = stop;
+  }
+
   /** The `Resolve` of promise export `id` is sent: its handler forgets the id (see above). */
   resolved(id: number): void {
     const entry = this.#exports?.get(id);
@@ -129,24 +138,20 @@ export class ExportTable {
     if (entry === undefined || entry.count < count) {
       throw new ProtocolViolation(`release of export ${id} more times than it was sent`);
     }
-    return this.drop(id, count);
+    this.drop(id, count);
+    return entry.count <= 0 && entry.pending;
   }
 
-  /**
-   * Subtracts `count` sends (a release, or an encoding that failed so the peer never heard).
-   * Answers whether that removed a promise export still pending its `Resolve` (whose watch, in
-   * promise-exports.ts, must stop).
-   */
-  drop(id: number, count: number): boolean {
+  /** Subtracts `count` sends (a release, or an encoding that failed so the peer never heard). */
+  drop(id: number, count: number): void {
     const entry = this.#exports?.get(id);
-    if (entry === undefined) return false;
+    if (entry === undefined) return;
     entry.count -= count;
-    if (entry.count > 0) return false;
+    if (entry.count > 0) return;
     this.#exports!.delete(id);
     if (this.#ids!.get(entry.handler) === id) this.#ids!.delete(entry.handler);
     entry.unwatch?.();
     entry.handler.release();
-    return entry.pending;
   }
 
   /** The session ended: every export's reference is released. */

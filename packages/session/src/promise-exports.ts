@@ -43,28 +43,18 @@ const resolved = Promise.resolve();
  * to a promise of a peer (a question, a promise import) is sent at once, as another promise.
  *
  * Ownership: the export entry holds the promise (and so its resolution); the listener holds only
- * ids. One listener per promise and session, however often the promise is sent (each send after a
- * release is a new id), and it is removed when the last export waiting on it leaves (released by
- * the peer, or never sent because the encoding failed) or the session ends: a long-lived promise
- * sent again and again does not collect listeners, nor keep ended sessions reachable. A promise the
- * peer releases before it settled is owed a `Resolve` of kind `Released` ({@link released}).
+ * ids, and the entry removes it when it leaves (released by the peer, never sent because the
+ * encoding failed, or the session ended): a long-lived promise sent again and again (a new id after
+ * each release) holds one listener per live export, not one per send, and no ended session. A promise the peer releases before it settled is owed a `Resolve` of kind
+ * `Released` ({@link released}).
  */
 export class PromiseExports {
   readonly #port: PromiseExportPort;
   readonly #exports: ExportTable;
-  /**
-   * One watch per promise this session waits on, however often it was sent (each send after a
-   * release is a new export id), and the promise each pending export id waits on. Made with the
-   * first watch.
-   */
-  #watches: Map<ResultHandler, Watch> | undefined;
-  #waitingOn: Map<number, ResultHandler> | undefined;
 
   constructor(port: PromiseExportPort, exports: ExportTable) {
     this.#port = port;
     this.#exports = exports;
-    this.#watches = undefined;
-    this.#waitingOn = undefined;
   }
 
   /**
@@ -82,59 +72,19 @@ export class PromiseExports {
 
   /** The peer released promise export `id` before its `Resolve`: it gets a `Released` one instead. */
   released(id: number): void {
-    this.dropped(id);
     this.#port.send([MessageType.Resolve, id, ResolveKind.Released]);
-  }
-
-  /** Promise export `id` left the table before its `Resolve`: nothing waits for it any more. */
-  dropped(id: number): void {
-    const promise = this.#waitingOn?.get(id);
-    if (promise === undefined) return;
-    this.#waitingOn!.delete(id);
-    const watch = this.#watches!.get(promise)!;
-    watch.exports.delete(id);
-    if (watch.exports.size !== 0) return;
-    this.#watches!.delete(promise);
-    watch.stop();
-  }
-
-  /** The session ended: every watch stops (the promises may outlive the session by far). */
-  abortAll(): void {
-    const watches = this.#watches;
-    this.#watches = undefined;
-    this.#waitingOn = undefined;
-    if (watches !== undefined) for (const watch of watches.values()) watch.stop();
   }
 
   /** Waits for `promise`, the end of export `id`'s resolution so far (`exported` is the entry's). */
   #watch(id: number, exported: CapabilityHandler, promise: ResultHandler): void {
-    const known = this.#watches?.get(promise);
-    if (known !== undefined) {
-      known.exports.set(id, exported);
-      this.#waitingOn!.set(id, promise);
-      return;
-    }
     let registering = true;
-    let settledAtOnce = false;
-    const watch: Watch = { exports: new Map([[id, exported]]), stop: doNothing };
     const stop = promise.onSettled((settlement) => {
-      if (registering) {
-        // Settled already: the descriptor is being sent right now, and its `Resolve` must follow it.
-        settledAtOnce = true;
-        void resolved.then(() => this.#settled(id, exported, settlement));
-        return;
-      }
-      this.#watches?.delete(promise);
-      for (const [watchedId, watchedExport] of watch.exports) {
-        this.#waitingOn?.delete(watchedId);
-        this.#settled(watchedId, watchedExport, settlement);
-      }
+      // Settled already: the descriptor is being sent right now, and its `Resolve` must follow it.
+      if (registering) void resolved.then(() => this.#settled(id, exported, settlement));
+      else this.#settled(id, exported, settlement);
     });
     registering = false;
-    if (settledAtOnce) return;
-    watch.stop = stop;
-    (this.#watches ??= new Map()).set(promise, watch);
-    (this.#waitingOn ??= new Map()).set(id, promise);
+    this.#exports.watch(id, stop);
   }
 
   #settled(id: number, exported: CapabilityHandler, settlement: Settlement): void {
@@ -163,14 +113,6 @@ export class PromiseExports {
     }
   }
 }
-
-/** The export ids waiting on one promise, and how to stop listening to it. */
-interface Watch {
-  readonly exports: Map<number, CapabilityHandler>;
-  stop: () => void;
-}
-
-function doNothing(): void {}
 
 /**
  * Whether `handler` (the end of a forwarding chain) is a promise: a result handler (a local promise,

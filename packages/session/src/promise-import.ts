@@ -5,7 +5,7 @@ import {
   type Settlement,
   SettlementListeners,
 } from '@msc/eventual/handler';
-import { ImportHandler } from './remote-handlers.ts';
+import { ImportHandler, noop } from './remote-handlers.ts';
 
 /**
  * A promise the peer hosts (protocol.ts, `DescriptorKind.SenderPromise`): an import that the peer
@@ -66,7 +66,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
     if (resolution !== undefined) listener({ kind: 'capability', handler: resolution });
     else if (revoked !== undefined) listener({ kind: 'error', error: revoked });
     else return (this.#listeners ??= new SettlementListeners()).add(listener);
-    return doNothing;
+    return noop;
   }
 
   /**
@@ -103,26 +103,19 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
    * from any of them is one step (amortised O(1) per call however the peer ordered its `Resolve`s).
    */
   #last(): PromiseImportHandler {
-    const first = this.#resolution;
-    if (!(first instanceof PromiseImportHandler)) return this;
-    const second = first.#resolution;
-    if (!(second instanceof PromiseImportHandler)) return first;
-    const links: PromiseImportHandler[] = [this, first];
-    let last = second;
-    for (let next = last.#resolution; next instanceof PromiseImportHandler; next = last.#resolution) {
-      links.push(last);
-      last = next;
+    let last: PromiseImportHandler = this;
+    while (last.#resolution instanceof PromiseImportHandler) last = last.#resolution;
+    for (let link: PromiseImportHandler = this; link !== last; ) {
+      const next = link.#resolution as PromiseImportHandler;
+      if (next !== last) {
+        last.retain();
+        link.#resolution = last;
+        // Released once the walk is over: by then every link it had resolves to `last` directly.
+        waitingReleases.push(next);
+      }
+      link = next;
     }
-    // From the end backwards: the link a node gives up already resolves to `last`, so releasing it
-    // releases one reference to `last` and cascades no further.
-    for (let index = links.length - 1; index >= 0; index--) {
-      const link = links[index]!;
-      const skipped = link.#resolution!;
-      if (skipped === last) continue;
-      last.retain();
-      link.#resolution = last;
-      skipped.release();
-    }
+    releaseInTurn();
     return last;
   }
 }
@@ -135,10 +128,10 @@ let releasing = false;
  * Releases `handler` without nesting: a release that runs inside another (the last reference of
  * a promise import releasing its resolution, which is another promise import, and so on along a
  * chain a peer built) waits for the outer one to finish, which runs them in a loop. The stack stays
- * flat however long the chain.
+ * flat however long the chain. Without `handler`, runs the releases already waiting.
  */
-function releaseInTurn(handler: CapabilityHandler): void {
-  waitingReleases.push(handler);
+function releaseInTurn(handler?: CapabilityHandler): void {
+  if (handler !== undefined) waitingReleases.push(handler);
   if (releasing) return;
   releasing = true;
   try {
@@ -147,5 +140,3 @@ function releaseInTurn(handler: CapabilityHandler): void {
     releasing = false;
   }
 }
-
-function doNothing(): void {}

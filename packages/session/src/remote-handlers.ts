@@ -8,6 +8,7 @@ import {
   abortStreamsIn,
   type CapabilityHandler,
   describeValue,
+  leadsTo,
   type ResultHandler,
   releaseCarriedCapabilities,
   type Settlement,
@@ -219,14 +220,5 @@ export class QuestionHandler implements ResultHandler {
   }
 }
 
-function noop(): void {}
-
-/** Whether `handler` resolves (so far) to `question`, or walks into a loop on the way. */
-function leadsTo(handler: CapabilityHandler, question: CapabilityHandler): boolean {
-  try {
-    return handler.shorten() === question;
-  } catch (error) {
-    if (error instanceof ResolutionLoopError) return true;
-    throw error;
-  }
-}
+/** Does nothing (an unsubscribe with nothing to remove). */
+export function noop(): void {}

@@ -162,7 +162,6 @@ export class SessionParts {
     this.embargoes.abortAll();
     this.streams.abortAll(aborted);
     this.imports.abortAll(aborted);
-    this.promises.abortAll();
     this.exports.abortAll();
     this.answers.abortAll();
   }

@@ -5,7 +5,7 @@ import {
   releaseCarriedCapabilities,
 } from '../facade/capability-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
-import { SettlementListeners } from '../seam/settlement-listeners.ts';
+import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import type { ConsumerOptions } from '../streams/consumer-options.ts';
 
@@ -117,7 +117,7 @@ export class PromiseHandler implements ResultHandler {
   onSettled(listener: (settlement: Settlement) => void): () => void {
     if (this.#settlement === undefined) return this.#listeners.add(listener);
     listener(this.#settlement);
-    return doNothing;
+    return ignore;
   }
 
   /**
@@ -165,11 +165,8 @@ export class PromiseHandler implements ResultHandler {
       inner.release();
       return;
     }
-    if (leadsTo(inner, this)) {
-      inner.release();
-      this.settle({ kind: 'error', error: new ResolutionLoopError() });
-      return;
-    }
+    // settle() refuses it: it releases `inner` and settles with a `ResolutionLoopError`.
+    if (leadsTo(inner, this)) return this.settle({ kind: 'capability', handler: inner });
     if (this.consumerOptions !== undefined && inner.consumerOptions === undefined) {
       inner.consumerOptions = this.consumerOptions;
     }
@@ -220,8 +217,11 @@ export function settledResult(settlement: Settlement): PromiseHandler {
   return result;
 }
 
-/** Whether `handler` resolves (so far) to `promise`, or walks into a loop on the way. */
-function leadsTo(handler: CapabilityHandler, promise: CapabilityHandler): boolean {
+/**
+ * Whether `handler` resolves (so far) to `promise`, or walks into a loop on the way: settling
+ * `promise` with it would close a resolution loop (sessions check their questions with it too).
+ */
+export function leadsTo(handler: CapabilityHandler, promise: CapabilityHandler): boolean {
   try {
     return handler.shorten() === promise;
   } catch (error) {
@@ -244,5 +244,3 @@ function settlementError(settlement: Settlement, method: string): unknown {
     describeValue(settlement.kind === 'value' ? settlement.value : undefined),
   );
 }
-
-function doNothing(): void {}

@@ -1,6 +1,7 @@
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import type { ConsumerOptions } from '../streams/consumer-options.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from './capability-handler.ts';
+import { ignore } from './settlement-listeners.ts';
 
 /**
  * The result of a call that failed before it reached a target (the proxy was disposed, the
@@ -41,8 +42,6 @@ export class FailedResult implements ResultHandler {
 
   onSettled(listener: (settlement: Settlement) => void): () => void {
     listener(this.#settlement);
-    return doNothing;
+    return ignore;
   }
 }
-
-function doNothing(): void {}

@@ -18,21 +18,12 @@ export class SettlementListeners {
   add(listener: (settlement: Settlement) => void): () => void {
     if (this.#first === undefined && this.#more === undefined) this.#first = listener;
     else (this.#more ??= []).push(listener);
-    return () => this.#remove(listener);
-  }
-
-  #remove(listener: (settlement: Settlement) => void): void {
-    if (this.#first === listener) {
-      // The next one moves up, so the order of the others stays the order they were added in.
-      this.#first = this.#more?.shift();
-      if (this.#more?.length === 0) this.#more = undefined;
-      return;
-    }
-    const more = this.#more;
-    const index = more?.indexOf(listener) ?? -1;
-    if (index < 0) return;
-    more!.splice(index, 1);
-    if (more!.length === 0) this.#more = undefined;
+    return () => {
+      // The first slot keeps a no-op, so a later listener cannot run before earlier ones.
+      // (An index of -1 becomes 2^32 - 1: `splice` then removes nothing.)
+      if (this.#first === listener) this.#first = ignore;
+      else this.#more?.splice(this.#more.indexOf(listener) >>> 0, 1);
+    };
   }
 
   /** Calls every listener once with `settlement`, in the order they were added, and forgets them. */
@@ -45,3 +36,6 @@ export class SettlementListeners {
     if (more !== undefined) for (const next of more) next(settlement);
   }
 }
+
+/** A listener (or an unsubscribe) that does nothing. */
+export function ignore(): void {}
