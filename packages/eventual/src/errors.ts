@@ -137,7 +137,7 @@ export class CancelledError extends EventualError {
 export class ResolutionLoopError extends EventualError {
   override name = 'ResolutionLoopError';
   constructor() {
-    super('resolution-loop', 'a promise resolved to itself');
+    super('resolution-loop', 'promise resolved to itself');
   }
 }
 

@@ -166,7 +166,10 @@ export class PromiseHandler implements ResultHandler {
       return;
     }
     // settle() refuses it: it releases `inner` and settles with a `ResolutionLoopError`.
-    if (leadsTo(inner, this)) return this.settle({ kind: 'capability', handler: inner });
+    if (leadsTo(inner, this)) {
+      this.settle({ kind: 'capability', handler: inner });
+      return;
+    }
     if (this.consumerOptions !== undefined && inner.consumerOptions === undefined) {
       inner.consumerOptions = this.consumerOptions;
     }
