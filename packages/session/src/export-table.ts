@@ -183,7 +183,10 @@ interface ExportEntry {
   count: number;
   /** A promise export whose `Resolve` is not sent yet. */
   pending: boolean;
-  /** Stops watching the handler for a revocation. */
+  /**
+   * Stops watching the handler: for a revocation (a capability export), or for its settlement (a
+   * promise export, set by `watch`). Runs when the entry leaves.
+   */
   unwatch: (() => void) | undefined;
   /** The error of the handler's revocation, once revoked. */
   revoked: unknown;
