@@ -173,7 +173,13 @@ describe('local calls isolate data like remote ones', () => {
     const args = [decoded];
     markSerialized(args);
     const result = createResult(handlerOf(clerk)!.call('keep', args)) as Promise<Order>;
+    markSerialized(undefined);
     expect(await result).toBe(decoded);
     expect(target.kept).toBe(decoded);
+    // The mark lasts for that call only: the same list called again is copied like any other.
+    const again = createResult(handlerOf(clerk)!.call('keep', args)) as Promise<Order>;
+    expect(await again).not.toBe(decoded);
+    expect(target.kept).not.toBe(decoded);
+    expect(target.kept).toEqual(decoded);
   });
 });

@@ -100,7 +100,12 @@ export class AnswerTable {
     const args = call[5];
     // Decoded for this call alone: a local target need not copy its data, nor its result's.
     markSerialized(args);
-    const result = target.call(call[4], args);
+    let result: ResultHandler;
+    try {
+      result = target.call(call[4], args);
+    } finally {
+      markSerialized(undefined);
+    }
     // The target made its own copies of the capabilities it was given.
     releaseCapabilities(args);
     answers.set(questionId, result);

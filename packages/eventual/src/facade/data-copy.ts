@@ -33,21 +33,28 @@ export function copyData<T>(value: T, each: (proxy: object) => object, shareData
   return (shareData ? copy.share(value, 0) : copy.copy(value, 0)) as T;
 }
 
-/** Argument lists and results whose data crosses a serializer (see {@link markSerialized}). */
-const serialized = new WeakSet<object>();
+/**
+ * The argument list a session is handing to its target right now (see {@link markSerialized}). One
+ * slot, not a set: the target's `call` reads the mark synchronously, inside the session's call, so
+ * no per-call entry is made for the collector to trace (a WeakSet entry per call cost the hot path
+ * about a tenth).
+ */
+let serializedArguments: object | undefined;
 
 /**
- * Marks an argument list a session decoded for one call alone (sessions call it before delivering
- * a call): a local dispatch does not copy its data again, and the call's result, which the session
- * encodes at once, is not copied either. Copying them would cost a remote call a second copy.
+ * Marks an argument list a session decoded for one call alone, for the duration of its `call` on
+ * the target: a local dispatch does not copy its data again, and the call's result, which the
+ * session encodes at once, is not copied either. Copying them would cost a remote call a second
+ * copy. The session clears the mark (`markSerialized(undefined)`) once `call` returned, so the
+ * slot holds no decoded data afterwards.
  */
-export function markSerialized(value: object): void {
-  serialized.add(value);
+export function markSerialized(args: object | undefined): void {
+  serializedArguments = args;
 }
 
-/** Whether {@link markSerialized} marked `value`. */
-export function isSerialized(value: object): boolean {
-  return serialized.has(value);
+/** Whether `args` is the argument list {@link markSerialized} marked, while it is being called. */
+export function isSerialized(args: object): boolean {
+  return args === serializedArguments;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type StandardSchema, validateArguments } from '../argument-validation.ts';
 import { DisposedError, MethodNotFoundError } from '../errors.ts';
 import { copiedCapabilities, copyCapabilities, endArguments } from '../facade/capability-copy.ts';
-import { isSerialized, markSerialized } from '../facade/data-copy.ts';
+import { isSerialized } from '../facade/data-copy.ts';
 import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import { enqueueDispatch } from './dispatch-queue.ts';
@@ -44,7 +44,7 @@ export class LocalHandler implements CapabilityHandler {
     this.#references++;
     // Data a session decoded for this call is a copy already, and its result is encoded at once.
     const serialized = isSerialized(args);
-    if (serialized) markSerialized(result);
+    result.encodedAtOnce = serialized;
     // The callee gets its own instances of the capabilities in its arguments (the caller keeps
     // its own); they are released when the call settles: a callee that keeps one copies it
     // (docs/ownership.md).

@@ -25,6 +25,12 @@ interface PendingCall {
  */
 export class PromiseHandler implements ResultHandler {
   consumerOptions: ConsumerOptions | undefined = undefined;
+  /**
+   * Whether the value this promise settles with goes straight to a session's encoder (the result of
+   * a call a session decoded, see `markSerialized`): settling then shares its data instead of
+   * copying it, since the encoding is the copy.
+   */
+  encodedAtOnce = false;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
   #capabilityDropped = false;

@@ -1,5 +1,4 @@
 import { moveCapabilities } from '../facade/capability-copy.ts';
-import { isSerialized } from '../facade/data-copy.ts';
 import { isProxy, isResultFacade, moveReference } from '../facade/facade-references.ts';
 import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import type { PromiseHandler } from './promise-handler.ts';
@@ -38,7 +37,7 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
   }
   let value: unknown;
   try {
-    value = moveCapabilities(returned, isSerialized(result));
+    value = moveCapabilities(returned, result.encodedAtOnce);
   } catch (error) {
     result.settle({ kind: 'error', error });
     return;
