@@ -11,8 +11,9 @@
  *   reference ({@link takeReference}, {@link sinkFloating}), release the copies a call owned
  *   ({@link releaseCapabilities}), and hand a settled value's capabilities to whoever takes them
  *   ({@link markCarriedCapabilities}, {@link releaseCarriedCapabilities});
- * - the local promise ({@link PromiseHandler}, {@link settledResult}) and the listener list every
- *   result handler keeps ({@link SettlementListeners});
+ * - the local promise ({@link PromiseHandler}, {@link settledResult}), the listener list every
+ *   result handler keeps ({@link SettlementListeners}) and what its last release gives back of its
+ *   settlement ({@link releaseSettlement});
  * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}), their common base
  *   ({@link StreamEnd}: `value instanceof StreamEnd` tells one without loading the stream
  *   classes), {@link applyConsumerOptions} for a consumer end a result brought,
@@ -49,6 +50,7 @@ export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { enqueueDispatch } from './handlers/dispatch-queue.ts';
 export { leadsTo, PromiseHandler, settledResult } from './handlers/promise-handler.ts';
+export { releaseSettlement } from './handlers/release-settlement.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
 export { SettlementListeners } from './seam/settlement-listeners.ts';
 export { abortStreamsIn } from './streams/abort-streams.ts';

@@ -10,7 +10,7 @@ import {
   describeValue,
   leadsTo,
   type ResultHandler,
-  releaseCarriedCapabilities,
+  releaseSettlement,
   type Settlement,
   SettlementListeners,
   settledResult,
@@ -129,7 +129,8 @@ export class QuestionHandler implements ResultHandler {
   pipelined = false;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
-  #capabilityDropped = false;
+  /** Whether the capability settlement's reference was given back (see `releaseSettlement`). */
+  #capabilityReleased = false;
   readonly #listeners = new SettlementListeners();
 
   constructor(session: SessionPort, id: number) {
@@ -169,20 +170,9 @@ export class QuestionHandler implements ResultHandler {
   }
 
   release(): void {
-    if (--this.#references === 0) this.#dropCapability();
-  }
-
-  /**
-   * Gives back the reference a capability settlement carries, once (the last release may come from
-   * a listener while the return is being told, and the end of the telling checks again).
-   */
-  #dropCapability(): void {
-    const settlement = this.#settlement;
-    // A value's capabilities nobody took (awaited) go with the question's last reference.
-    if (settlement?.kind === 'value') releaseCarriedCapabilities(settlement.value);
-    if (settlement?.kind !== 'capability' || this.#capabilityDropped) return;
-    this.#capabilityDropped = true;
-    settlement.handler.release();
+    // What the return holds goes with the question's last reference (see `releaseSettlement`).
+    if (--this.#references === 0)
+      this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }
 
   shorten(): CapabilityHandler {
@@ -216,7 +206,8 @@ export class QuestionHandler implements ResultHandler {
     }
     this.#settlement = settlement;
     this.#listeners.notify(settlement);
-    if (this.#references === 0) this.#dropCapability();
+    if (this.#references === 0)
+      this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }
 }
 

@@ -1,13 +1,10 @@
 import { describeValue, NotCapabilityError, ResolutionLoopError } from '../errors.ts';
-import {
-  copyCapabilities,
-  releaseCapabilities,
-  releaseCarriedCapabilities,
-} from '../facade/capability-copy.ts';
+import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import type { ConsumerOptions } from '../streams/consumer-options.ts';
+import { releaseSettlement } from './release-settlement.ts';
 
 /** A call pipelined on a promise before it resolved, waiting to be forwarded in order. */
 interface PendingCall {
@@ -33,7 +30,8 @@ export class PromiseHandler implements ResultHandler {
   encodedAtOnce = false;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
-  #capabilityDropped = false;
+  /** Whether the capability settlement's reference was given back (see `releaseSettlement`). */
+  #capabilityReleased = false;
   /** Set when this promise follows another result: calls go straight there. */
   #forward: ResultHandler | undefined = undefined;
   #pending: PendingCall[] | undefined = undefined;
@@ -85,21 +83,8 @@ export class PromiseHandler implements ResultHandler {
       this.#forward.release();
       this.#forward = undefined;
     }
-    this.#dropCapability();
-  }
-
-  /**
-   * Gives back the reference a capability settlement carries, once: the last release may come
-   * from a listener while the settlement is being told (a caretaker releasing what it forwarded),
-   * and the end of the telling checks again.
-   */
-  #dropCapability(): void {
-    const settlement = this.#settlement;
-    // A value's capabilities nobody took (awaited) go with the result's last reference.
-    if (settlement?.kind === 'value') releaseCarriedCapabilities(settlement.value);
-    if (settlement?.kind !== 'capability' || this.#capabilityDropped) return;
-    this.#capabilityDropped = true;
-    settlement.handler.release();
+    // What the settlement holds goes with the last reference (see `releaseSettlement`).
+    this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }
 
   /**
@@ -215,7 +200,8 @@ export class PromiseHandler implements ResultHandler {
   /** Tells the listeners, then drops the capability if nobody holds this promise any more. */
   #notify(settlement: Settlement): void {
     this.#listeners.notify(settlement);
-    if (this.#references === 0) this.#dropCapability();
+    if (this.#references === 0)
+      this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }
 }
 
