@@ -1,8 +1,9 @@
 import { type Proxy, proxy } from '@msc/eventual';
 import type { Connection } from '@msc/transport';
 import { type MemoryConnectionOptions, memoryPair } from '@msc/transport-memory';
-import { afterEach, expect } from 'vitest';
+import { afterEach } from 'vitest';
 import { type Authenticator, Session, type SessionOptions, unauthenticated } from '../src/index.ts';
+import { expectDrained } from './fixtures/leak-check.ts';
 
 /** Sessions made by the harness in the current test; checked for leaks after each test. */
 const live = new Set<Session<unknown>>();
@@ -64,42 +65,13 @@ export function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
-/**
- * Every test is a leak check (after capnweb's harness): once the test is over, each live session's
- * tables must drain back to just the roots. Releases travel as messages, so this waits for them, but
- * it never forces a garbage collection: every release the ownership table (eventual README) promises
- * is deterministic, so a test that leaves a table above its roots forgot a dispose the table asks for.
- */
+/** Every test is a leak check: see `fixtures/leak-check.ts`. */
 afterEach(async () => {
   const sessions = [...live];
   live.clear();
   try {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (sessions.every(isDrained)) break;
-      await sleep(5);
-    }
-    for (const session of sessions) {
-      const stats = session.stats();
-      expect(stats.questions, 'questions left open').toBe(0);
-      expect(stats.answers, 'answers left open').toBe(0);
-      expect(stats.embargoes, 'embargoes left open').toBe(0);
-      expect(stats.streams, 'streams left open').toBe(0);
-      expect(stats.exports, 'exports beyond the root').toBeLessThanOrEqual(session.isTerminated ? 0 : 1);
-      expect(stats.imports, 'imports beyond the root').toBeLessThanOrEqual(session.isTerminated ? 0 : 1);
-    }
+    await expectDrained(sessions);
   } finally {
     await Promise.all(sessions.map((session) => session.terminate('test over')));
   }
 });
-
-function isDrained(session: Session<unknown>): boolean {
-  const stats = session.stats();
-  return (
-    stats.questions === 0 &&
-    stats.answers === 0 &&
-    stats.embargoes === 0 &&
-    stats.streams === 0 &&
-    stats.exports <= 1 &&
-    stats.imports <= 1
-  );
-}
