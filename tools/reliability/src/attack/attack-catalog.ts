@@ -1,4 +1,5 @@
 import type { Attack } from './attack.ts';
+import { handshakeAttacks } from './handshake-attacks.ts';
 import { httpAttacks } from './http-attacks.ts';
 import { identityAttacks } from './identity-attacks.ts';
 import { lobbyAttacks } from './lobby-attacks.ts';
@@ -10,6 +11,7 @@ import { transportAttacks } from './transport-attacks.ts';
 export const attackCatalog: readonly Attack[] = [
   ...httpAttacks,
   ...transportAttacks,
+  ...handshakeAttacks,
   ...sessionAttacks,
   ...sipAttacks,
   ...lobbyAttacks,

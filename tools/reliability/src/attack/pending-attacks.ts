@@ -44,4 +44,7 @@ export const brokenBeforeFixes: ReadonlySet<string> = new Set([
 export const addedAfterFixes: ReadonlySet<string> = new Set([
   'lobby-list-never-read',
   'lobby-watchers-huge-window',
+  'held-bytes-while-authenticating',
+  'megabyte-frame-while-authenticating',
+  'wide-message-while-authenticating',
 ]);
