@@ -2,7 +2,7 @@ import { type Proxy, proxy, Resolver } from '@msc/eventual';
 import { handlerOf, type ResultHandler } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
 import { type TraceEvent, traceMessages } from '../src/index.ts';
-import type { ICalc } from './fixtures.ts';
+import { type ICalc, rawPeer } from './fixtures.ts';
 import { sessionPair, sleep, turns } from './harness.ts';
 
 /**
@@ -23,12 +23,6 @@ class Keeper {
   async keep(calc: Proxy<ICalc>) {
     this.kept = proxy(calc);
   }
-}
-
-/** A hand-made frame of one message, as a hostile peer would send it. */
-async function forged(message: unknown[]): Promise<Uint8Array> {
-  const { Codec } = await import('@msc/serialization');
-  return framed(new Codec().encode(message));
 }
 
 describe('promise resolution against a hostile peer', () => {
@@ -117,13 +111,13 @@ describe('promise resolution against a hostile peer', () => {
 
   test('a peer closes a resolution loop through a host promise: the host promise settles with an error naming the loop', async () => {
     const keeper = new Keeper();
-    const pair = sessionPair({ listenerRoot: proxy(keeper) as Proxy<unknown>, unchecked: true });
-    const remote = pair.dialer.remoteRoot<Keeper>();
+    const pair = rawPeer(keeper);
+    const { remote } = pair;
     const hostile = new Resolver<Proxy<ICalc>>();
     await remote.keep(hostile.proxy()); // the listener imports the dialer's promise 1
     const { calc } = await remote.promise(); // the listener's pending promise, its export 1
     // The dialer resolves its promise 1 to the listener's own export 1 (that pending promise).
-    pair.connections[0].send(await forged([13, 1, 1, [1, 1]]));
+    pair.send([13, 1, 1, [1, 1]]);
     await turns(3);
     expect(pair.listener.isTerminated).toBe(false);
     // Honest host code settles the promise it handed out with the capability it was given: that
@@ -166,18 +160,16 @@ describe('promise resolution against a hostile peer', () => {
       }
     }
     const relay = new Relay();
-    const pair = sessionPair({
+    const pair = rawPeer(relay, {
       dialerRoot: proxy(new Dialer()) as Proxy<unknown>,
-      listenerRoot: proxy(relay) as Proxy<unknown>,
       listener: { trace: traceMessages({ level: 'messages', sink }) },
-      unchecked: true,
     });
     relay.peer = pair.listener.remoteRoot<Dialer>();
-    const remote = pair.dialer.remoteRoot<Relay>();
+    const { remote } = pair;
     const answer = remote.relay() as unknown as Proxy<ICalc>;
     for (let attempt = 0; attempt < 100 && calls.out === undefined; attempt++) await sleep(2);
     // Forged: the listener's question is answered with the listener's own answer, which follows it.
-    pair.connections[0].send(await forged([4, calls.out!, 1, [2, calls.in!]]));
+    pair.send([4, calls.out!, 1, [2, calls.in!]]);
     await turns(3);
     let result: Promise<number> | undefined;
     expect(() => {
@@ -197,18 +189,15 @@ describe('promise resolution against a hostile peer', () => {
     process.on('uncaughtException', onUncaught);
     try {
       const keeper = new Keeper();
-      const pair = sessionPair({ listenerRoot: proxy(keeper) as Proxy<unknown>, unchecked: true });
-      const remote = pair.dialer.remoteRoot<Keeper>();
-      await remote.keep(new Resolver<Proxy<ICalc>>().proxy()); // the dialer's export 1, a promise
+      const pair = rawPeer(keeper);
+      await pair.remote.keep(new Resolver<Proxy<ICalc>>().proxy()); // the dialer's export 1, a promise
       const links = 60_000;
-      const { Codec } = await import('@msc/serialization');
-      const codec = new Codec();
       for (let start = 1; start < links; start += 5000) {
-        const frames: Uint8Array[] = [];
+        const messages: unknown[][] = [];
         for (let id = start; id < Math.min(start + 5000, links); id++) {
-          frames.push(framed(codec.encode([13, id, 1, [4, id + 1]]))); // promise `id` resolves to promise `id + 1`
+          messages.push([13, id, 1, [4, id + 1]]); // promise `id` resolves to promise `id + 1`
         }
-        pair.connections[0].send(concatenated(frames));
+        pair.sendAll(messages);
       }
       for (let attempt = 0; attempt < 200 && pair.listener.stats().imports < links + 1; attempt++)
         await sleep(5);
@@ -231,17 +220,14 @@ describe('promise resolution against a hostile peer', () => {
     process.on('uncaughtException', onUncaught);
     try {
       const keeper = new Keeper();
-      const pair = sessionPair({ listenerRoot: proxy(keeper) as Proxy<unknown>, unchecked: true });
-      const remote = pair.dialer.remoteRoot<Keeper>();
-      await remote.keep(new Resolver<Proxy<ICalc>>().proxy());
+      const pair = rawPeer(keeper);
+      await pair.remote.keep(new Resolver<Proxy<ICalc>>().proxy());
       const links = 60_000;
-      const { Codec } = await import('@msc/serialization');
-      const codec = new Codec();
       for (let start = 1; start < links; start += 5000) {
-        const frames: Uint8Array[] = [];
+        const messages: unknown[][] = [];
         for (let id = start; id < Math.min(start + 5000, links); id++)
-          frames.push(framed(codec.encode([13, id, 1, [4, id + 1]])));
-        pair.connections[0].send(concatenated(frames));
+          messages.push([13, id, 1, [4, id + 1]]);
+        pair.sendAll(messages);
       }
       for (let attempt = 0; attempt < 200 && pair.listener.stats().imports < links + 1; attempt++)
         await sleep(5);
@@ -257,20 +243,3 @@ describe('promise resolution against a hostile peer', () => {
     }
   });
 });
-
-function framed(bytes: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(4 + bytes.byteLength);
-  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
-  frame.set(bytes, 4);
-  return frame;
-}
-
-function concatenated(parts: readonly Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    whole.set(part, offset);
-    offset += part.byteLength;
-  }
-  return whole;
-}

@@ -1,6 +1,6 @@
-import { type Proxy, proxy, type Sequence, sequence } from '@msc/eventual';
+import { type Sequence, sequence } from '@msc/eventual';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { sessionPair } from './harness.ts';
+import { rawPeer } from './fixtures.ts';
 
 /**
  * Hostile version-2 stream messages written raw on the dialer's connection, as a peer that does
@@ -35,16 +35,6 @@ class Streams implements IStreams {
   }
 }
 
-/** A hand-made frame of one message, as a hostile peer would send it. */
-async function forged(message: unknown[]): Promise<Uint8Array> {
-  const { Codec } = await import('@msc/serialization');
-  const bytes = new Codec().encode(message);
-  const frame = new Uint8Array(4 + bytes.byteLength);
-  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
-  frame.set(bytes, 4);
-  return frame;
-}
-
 const uncaught: unknown[] = [];
 const onUncaught = (error: unknown) => uncaught.push(error);
 beforeEach(() => {
@@ -62,23 +52,16 @@ describe('hostile stream messages (version 2)', () => {
   /** The listener is the source of stream 1 (an endless sequence the dialer reads one item of). */
   async function streaming() {
     const streams = new Streams();
-    const pair = sessionPair({ listenerRoot: proxy<IStreams>(streams) as Proxy<unknown>, unchecked: true });
-    const remote = pair.dialer.remoteRoot<IStreams>();
-    const items = await remote.endless();
+    const peer = rawPeer<IStreams>(streams);
+    const items = await peer.remote.endless();
     expect(await items.read()).toEqual({ done: false, value: 0 });
-    expect(pair.listener.protocolVersion).toBe(2);
-    return {
-      ...pair,
-      streams,
-      remote,
-      items,
-      send: async (message: unknown[]) => pair.connections[0].send(await forged(message)),
-    };
+    expect(peer.listener.protocolVersion).toBe(2);
+    return { ...peer, streams, items };
   }
 
   test('a StreamDelivered before the stream ended is a protocol violation', async () => {
     const { listener, send, remote } = await streaming();
-    await send([14, 1]);
+    send([14, 1]);
     const reason = await listener.closed;
     expect(reason).toMatchObject({ code: 'protocol', remote: false });
     expect(reason.message).toContain('stream 1 was delivered before its end');
@@ -89,7 +72,7 @@ describe('hostile stream messages (version 2)', () => {
     const { listener, send, remote } = await streaming();
     const [items, writer] = sequence<number>();
     await remote.hold(items); // the dialer's stream 0: the listener is its sink
-    await send([14, 0]);
+    send([14, 0]);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('stream 0 is not a source here');
@@ -99,8 +82,8 @@ describe('hostile stream messages (version 2)', () => {
 
   test('a StreamDelivered after the peer cancelled the stream is a protocol violation', async () => {
     const { listener, send, remote } = await streaming();
-    await send([12, 1, null, 0]); // the peer cancels stream 1: it is gone on the listener's side
-    await send([14, 1]);
+    send([12, 1, null, 0]); // the peer cancels stream 1: it is gone on the listener's side
+    send([14, 1]);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('stream 1 was delivered, but this side has no such stream');
@@ -109,7 +92,7 @@ describe('hostile stream messages (version 2)', () => {
 
   test('a StreamDelivered for a stream id never sent is a protocol violation', async () => {
     const { listener, send, remote } = await streaming();
-    await send([14, 99]);
+    send([14, 99]);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('stream 99 was delivered, but this side has no such stream');
@@ -119,7 +102,7 @@ describe('hostile stream messages (version 2)', () => {
   test('a StreamCredit saying more was read than was sent is a protocol violation', async () => {
     const { listener, send, remote } = await streaming();
     // The window stays 64 (no growth), so all of this credit claims reads.
-    await send([10, 1, 1_000_000, 64, 64]);
+    send([10, 1, 1_000_000, 64, 64]);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toMatch(/stream 1: credit says \d+ items were read, but only \d+ were sent/);

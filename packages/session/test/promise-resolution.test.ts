@@ -1,8 +1,8 @@
 import { NotCapabilityError, type Proxy, proxy, Resolver } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { memoryTraceSink, traceMessages } from '../src/index.ts';
-import { Calc, type ICalc } from './fixtures.ts';
-import { served, sessionPair, sleep, turns } from './harness.ts';
+import { Calc, type ICalc, rawPeer } from './fixtures.ts';
+import { type PairOptions, served, sessionPair, sleep, turns } from './harness.ts';
 
 /** The listener's side: hands out promises inside data and settles them when the test says. */
 interface IPromiser {
@@ -99,44 +99,23 @@ describe('promise resolution across a session', () => {
   });
 });
 
-/** A hand-made frame of one message, as a hostile peer would send it. */
-async function forged(message: unknown[]): Promise<Uint8Array> {
-  const { Codec } = await import('@msc/serialization');
-  const bytes = new Codec().encode(message);
-  const frame = new Uint8Array(4 + bytes.byteLength);
-  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
-  frame.set(bytes, 4);
-  return frame;
-}
-
 describe('hostile resolutions', () => {
   /**
    * The dialer sends the listener one promise it never settles (its export 1: the root is 0), then
    * writes raw frames on its connection as a hostile peer would.
    */
-  async function holdingAPromise(options: Parameters<typeof sessionPair>[0] = {}) {
+  async function holdingAPromise(options: PairOptions = {}) {
     const promiser = new Promiser();
-    const pair = sessionPair({
-      listenerRoot: proxy<IPromiser>(promiser) as Proxy<unknown>,
-      unchecked: true,
-      ...options,
-    });
-    const remote = pair.dialer.remoteRoot<IPromiser>();
+    const peer = rawPeer<IPromiser>(promiser, options);
     const resolver = new Resolver<Proxy<ICalc>>();
     const pending = resolver.proxy();
-    await remote.keep(pending);
-    return {
-      ...pair,
-      promiser,
-      resolver,
-      kept: promiser.kept!,
-      send: (frame: Uint8Array) => pair.connections[0].send(frame),
-    };
+    await peer.remote.keep(pending);
+    return { ...peer, promiser, resolver, kept: promiser.kept! };
   }
 
   test('a Resolve for an import the receiver never held is a protocol violation', async () => {
     const { listener, send } = await holdingAPromise();
-    send(await forged([13, 77, 2, 'forged']));
+    send([13, 77, 2, 'forged']);
     const reason = await listener.closed;
     expect(reason).toMatchObject({ code: 'protocol', remote: false });
     expect(reason.message).toContain('resolve of import 77, which this side does not hold');
@@ -144,7 +123,7 @@ describe('hostile resolutions', () => {
 
   test('a Resolve for an import that is no promise (the root) is a protocol violation', async () => {
     const { listener, send } = await holdingAPromise();
-    send(await forged([13, 0, 2, 'forged']));
+    send([13, 0, 2, 'forged']);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('resolve of import 0, which is not a promise');
@@ -153,10 +132,10 @@ describe('hostile resolutions', () => {
   test('a second Resolve for one promise is a protocol violation', async () => {
     const { listener, send, kept } = await holdingAPromise();
     const settled = kept.whenResolved();
-    send(await forged([13, 1, 2, 'first']));
+    send([13, 1, 2, 'first']);
     await expect(settled).rejects.toBe('first'); // the first one counts
     expect(listener.isTerminated).toBe(false);
-    send(await forged([13, 1, 2, 'second']));
+    send([13, 1, 2, 'second']);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('a second resolve of promise 1');
@@ -164,7 +143,7 @@ describe('hostile resolutions', () => {
 
   test('a Released the receiver did not cause is a protocol violation', async () => {
     const { listener, send } = await holdingAPromise();
-    send(await forged([13, 1, 3]));
+    send([13, 1, 3]);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('did not release');
@@ -172,7 +151,7 @@ describe('hostile resolutions', () => {
 
   test('a promise resolved to itself (a cycle) is a protocol violation', async () => {
     const { listener, send } = await holdingAPromise();
-    send(await forged([13, 1, 1, [4, 1]]));
+    send([13, 1, 1, [4, 1]]);
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('resolution cycle');
@@ -180,7 +159,7 @@ describe('hostile resolutions', () => {
 
   test('a malformed Resolve is a protocol violation', async () => {
     const { listener, send } = await holdingAPromise();
-    send(await forged([13, 1, 9, null]));
+    send([13, 1, 9, null]);
     expect((await listener.closed).message).toContain('malformed resolve');
   });
 
@@ -232,20 +211,15 @@ describe('hostile resolutions', () => {
 
   test('a version 1 session refuses a Resolve, and sends promises as plain exports', async () => {
     const promiser = new Promiser();
-    const pair = sessionPair({
-      listenerRoot: proxy<IPromiser>(promiser) as Proxy<unknown>,
-      dialer: { versions: [1] },
-      unchecked: true,
-    });
-    const remote = pair.dialer.remoteRoot<IPromiser>();
-    const { calc } = await remote.promise();
+    const pair = rawPeer<IPromiser>(promiser, { dialer: { versions: [1] } });
+    const { calc } = await pair.remote.promise();
     expect(pair.dialer.protocolVersion).toBe(1);
     await calc.whenResolved(); // version 1: a plain export, resolved at once
     const host = proxy<ICalc>(new Calc(3));
     promiser.resolvers[0]!.resolve(host);
     expect(await calc.get()).toBe(3); // calls still reach the resolution through the export
     host[Symbol.dispose]();
-    pair.connections[0].send(await forged([13, 0, 2, 'forged']));
+    pair.send([13, 0, 2, 'forged']);
     const reason = await pair.listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('needs protocol version 2');
