@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { facet, MethodNotFoundError, type Proxy, proxy, sameCapability } from '../src/index.ts';
+import { facet, MethodNotFoundError, type Proxy, proxy, Resolver, sameCapability } from '../src/index.ts';
 import { settle } from './fixtures.ts';
 
 /** The devlog's lobby (RPC3): a seat's full interface, and the winnowed one a joined player gets. */
@@ -109,5 +109,48 @@ describe('bounded authority (facets)', () => {
     expect(sameCapability(a, b)).toBe(true);
     expect(sameCapability(a, joined)).toBe(false);
     expect(sameCapability(joined, again)).toBe(false);
+  });
+
+  test('a facet of a pending promise waits for it and rejects like it', async () => {
+    const resolver = new Resolver<Proxy<ISeat>>();
+    using pending = resolver.proxy();
+    using joined = facet<ISeat, 'leave'>(pending, ['leave']);
+    let state = 'pending';
+    const waiting = joined.whenResolved().then(
+      () => (state = 'resolved'),
+      (error: unknown) => (state = (error as Error).message),
+    );
+    await settle();
+    expect(state).toBe('pending');
+    resolver.reject(new RangeError('no seat'));
+    await waiting;
+    expect(state).toBe('no seat');
+    await expect(joined.leave()).rejects.toThrow('no seat');
+    resolver.promise[Symbol.dispose]();
+  });
+
+  test('a facet of a pending promise resolves to a facet of the same methods: never to the wider capability', async () => {
+    const resolver = new Resolver<Proxy<ISeat>>();
+    const pending = resolver.proxy();
+    const joined = facet<ISeat, 'leave'>(pending, ['leave']);
+    const hostile = joined as unknown as Proxy<ISeat>;
+    const early = joined.leave(); // pipelined, in order, to the seat once it is there
+    await expect(hostile.launch()).rejects.toBeInstanceOf(MethodNotFoundError); // refused at once
+    const seat = new Seat();
+    using owner = proxy<ISeat>(seat);
+    resolver.resolve(proxy(owner));
+    await early;
+    await joined.whenResolved();
+    await expect(hostile.launch()).rejects.toThrow(/this facet allows only 'leave'/);
+    await joined.leave();
+    expect(seat.events).toEqual(['leave', 'leave']);
+    // What the facet resolved to is a facet of the seat, not the seat.
+    expect(sameCapability(joined, owner)).toBe(false);
+    pending[Symbol.dispose]();
+    resolver.promise[Symbol.dispose]();
+    joined[Symbol.dispose]();
+    owner[Symbol.dispose]();
+    await settle();
+    expect(seat.disposed).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import {
   facet,
   type Proxy,
   proxy,
+  Resolver,
   RevokedError,
   revocable,
   sameCapability,
@@ -129,6 +130,53 @@ describe('revocation', () => {
     expect(sameCapability(guest, copy)).toBe(true);
     expect(sameCapability(guest, owner)).toBe(false);
     guest[Symbol.dispose]();
+  });
+
+  test('a revocable capability of a pending promise: whenResolved() waits, and a revocation before the resolution rejects it', async () => {
+    const resolver = new Resolver<Proxy<ICalc>>();
+    using pending = resolver.proxy();
+    const { proxy: guest, revoke } = revocable<ICalc>(pending);
+    let state = 'pending';
+    const waiting = guest.whenResolved().then(
+      () => (state = 'resolved'),
+      (error: unknown) => (state = (error as Error).name),
+    );
+    await settle();
+    expect(state).toBe('pending');
+    revoke('not any more');
+    await waiting;
+    expect(state).toBe('RevokedError');
+    const calc = new Calc();
+    resolver.resolve(proxy<ICalc>(calc));
+    await expect(guest.add(1)).rejects.toBeInstanceOf(RevokedError);
+    expect(calc.total).toBe(0);
+    guest[Symbol.dispose]();
+    pending[Symbol.dispose]();
+    resolver.promise[Symbol.dispose]();
+    await settle();
+    expect(calc.disposed).toBe(1);
+  });
+
+  test('a revocable capability of a pending promise resolves to a revocable forwarder its revoke reaches', async () => {
+    const resolver = new Resolver<Proxy<ICalc>>();
+    using pending = resolver.proxy();
+    const { proxy: guest, revoke } = revocable<ICalc>(pending);
+    const early = [guest.add(1), guest.add(2)];
+    const calc = new Calc();
+    using owner = proxy<ICalc>(calc);
+    resolver.resolve(proxy(owner));
+    expect(await Promise.all(early)).toEqual([1, 3]);
+    await guest.whenResolved();
+    using resolvedCopy = proxy(guest); // shortens to the resolution's forwarder
+    expect(sameCapability(guest, owner)).toBe(false);
+    expect(await resolvedCopy.add(3)).toBe(6);
+    revoke('closed');
+    await expect(guest.add(1)).rejects.toBeInstanceOf(RevokedError);
+    await expect(resolvedCopy.add(1)).rejects.toBeInstanceOf(RevokedError);
+    await expect(guest.whenResolved()).rejects.toBeInstanceOf(RevokedError);
+    expect(await owner.get()).toBe(6);
+    guest[Symbol.dispose]();
+    resolver.promise[Symbol.dispose]();
   });
 });
 

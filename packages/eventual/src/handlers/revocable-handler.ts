@@ -2,7 +2,22 @@ import { DisposedError, RevokedError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
+import type { ConsumerOptions } from '../streams/consumer-options.ts';
 import { PromiseHandler } from './promise-handler.ts';
+import { PromiseView, pendingPromiseOf } from './promise-view.ts';
+
+/**
+ * A new revocable forwarder of `inner`, with one reference owned by the caller; it takes ownership
+ * of the caller's reference to `inner`. A forwarder of a promise that has not resolved is a promise
+ * itself ({@link RevocablePromiseHandler}).
+ */
+export function newRevocable(inner: CapabilityHandler): RevocableHandler {
+  const promise = pendingPromiseOf(inner);
+  const handler =
+    promise === undefined ? new RevocableHandler(inner) : new RevocablePromiseHandler(inner, promise);
+  handler.retain();
+  return handler;
+}
 
 /**
  * A revocable forwarder (E's caretaker; docs/semantics.md#revocation): calls go to the handler it
@@ -18,6 +33,9 @@ import { PromiseHandler } from './promise-handler.ts';
  * Ordering: a call goes to the wrapped handler synchronously, so instance order holds through the
  * forwarder; its result follows the wrapped result's settlement, so calls pipelined on it wait for
  * that settlement (a local target settles within a turn).
+ *
+ * Make forwarders with {@link newRevocable}: one of a pending promise must be a
+ * {@link RevocablePromiseHandler}.
  */
 export class RevocableHandler implements CapabilityHandler {
   #inner: CapabilityHandler | undefined;
@@ -64,6 +82,11 @@ export class RevocableHandler implements CapabilityHandler {
 
   release(): void {
     if (--this.#references !== 0) return;
+    this.lastReleased();
+  }
+
+  /** The last reference went: the wrapped handler's reference is given back (if not revoked yet). */
+  protected lastReleased(): void {
     const inner = this.#inner;
     this.#inner = undefined;
     inner?.release();
@@ -93,7 +116,12 @@ export class RevocableHandler implements CapabilityHandler {
    */
   revoke(reason: unknown): void {
     if (this.#error !== undefined) return;
-    const error = RevokedError.because(reason);
+    this.revokeWith(RevokedError.because(reason));
+  }
+
+  /** `revoke`, with the error made (a forwarder of a promise passes its own on to its resolution's). */
+  revokeWith(error: RevokedError): void {
+    if (this.#error !== undefined) return;
     this.#error = error;
     const inner = this.#inner;
     this.#inner = undefined;
@@ -111,6 +139,68 @@ export class RevocableHandler implements CapabilityHandler {
     const error = this.#error ?? new DisposedError(method);
     abortStreamsIn(args, error);
     return new FailedResult(error);
+  }
+}
+
+/**
+ * A revocable forwarder of a promise that has not resolved: a promise itself, which a session sends
+ * as a `SenderPromise`, so a remote holder's `whenResolved()` waits and rejects as the promise does.
+ * It resolves to a revocable forwarder of what the promise resolves to (promise-view.ts), which this
+ * one's revocation revokes too, with the same error: `revoke` reaches every holder of the
+ * resolution, here and wherever a session sent it. Revoked before the promise settled, it settles
+ * with the `RevokedError` (a session's `Resolve` tells the peer so).
+ *
+ * Ownership: as `RevocableHandler`. The resolution's forwarder is held by the settlement (given back
+ * with this one's last reference); this keeps a plain pointer to it, so a `revoke` after every
+ * holder of this one let go still reaches the resolution's holders.
+ */
+export class RevocablePromiseHandler extends RevocableHandler implements ResultHandler {
+  consumerOptions: ConsumerOptions | undefined = undefined;
+  readonly #view: PromiseView;
+  #resolution: RevocableHandler | undefined = undefined;
+  #revokedWith: RevokedError | undefined = undefined;
+
+  /**
+   * @param inner - the handler wrapped (a promise, or a handler forwarding to one); this takes
+   *   ownership of one reference to it
+   * @param promise - `inner`, or the promise it forwards to, whose settlement this follows
+   */
+  constructor(inner: CapabilityHandler, promise: ResultHandler) {
+    super(inner);
+    this.#view = new PromiseView(promise, (handler) => {
+      const resolution = newRevocable(handler);
+      this.#resolution = resolution;
+      // A revocation racing the settlement (revoked while the promise's listeners ran) holds too.
+      if (this.#revokedWith !== undefined) resolution.revokeWith(this.#revokedWith);
+      return resolution;
+    });
+  }
+
+  override whenResolved(): Promise<void> {
+    return this.#view.whenResolved();
+  }
+
+  /** Once resolved, the forwarder of the resolution (a session sends that, never the target). */
+  override shorten(): CapabilityHandler {
+    return this.#view.shorten(this);
+  }
+
+  onSettled(listener: (settlement: Settlement) => void): () => void {
+    return this.#view.onSettled(listener);
+  }
+
+  override revokeWith(error: RevokedError): void {
+    if (this.#revokedWith !== undefined) return;
+    this.#revokedWith = error;
+    // Before the settlement the view settles with the error; after it this changes nothing.
+    this.#view.settle({ kind: 'error', error });
+    this.#resolution?.revokeWith(error);
+    super.revokeWith(error);
+  }
+
+  protected override lastReleased(): void {
+    this.#view.release();
+    super.lastReleased();
   }
 }
 

@@ -2,7 +2,7 @@ import { MethodNotFoundError } from '../errors.ts';
 import { createProxy } from '../facade/facade.ts';
 import { handlerOf, takeReference } from '../facade/facade-references.ts';
 import { localNames } from '../facade/local-names.ts';
-import { FacetHandler } from '../handlers/facet-handler.ts';
+import { newFacet } from '../handlers/facet-handler.ts';
 import { LocalHandler, localHandlerFor } from '../handlers/local-handler.ts';
 import { findMethod, maximumMethodNameLength, targetName } from '../handlers/method-lookup.ts';
 import type { CapabilityHandler } from '../seam/capability-handler.ts';
@@ -19,6 +19,10 @@ import type { MethodKeys, Proxy } from './proxy-types.ts';
  * `methods` accepts only method names of `I`, so `facet<IJoinedPlayer>(player, ['leave'])` types the
  * result as the narrow interface. The caller keeps its own reference to `capability` (a fresh proxy's
  * floating reference moves into the facet; see `handOff()`).
+ *
+ * A facet of a promise that has not resolved (a `Resolver`'s proxy, a call result) is a promise
+ * itself: `whenResolved()` waits and rejects as the promise does (over a session too), and it
+ * resolves to a facet of the same methods of what the promise resolved to.
  *
  * @example
  * ```ts
@@ -48,10 +52,7 @@ export function facet<I extends object, K extends MethodKeys<I> = MethodKeys<I>>
  * of the caller's reference to `inner`.
  */
 export function facetProxy(inner: CapabilityHandler, methods: ReadonlySet<string>): object {
-  const name = inner instanceof LocalHandler ? `a facet of ${targetName(inner.target)}` : 'this facet';
-  const handler = new FacetHandler(inner, methods, name);
-  handler.retain();
-  return createProxy(handler);
+  return createProxy(newFacet(inner, methods));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createProxy } from '../facade/facade.ts';
 import { handlerOf, takeReference } from '../facade/facade-references.ts';
 import { localHandlerFor } from '../handlers/local-handler.ts';
-import { RevocableHandler } from '../handlers/revocable-handler.ts';
+import { newRevocable } from '../handlers/revocable-handler.ts';
 import type { Proxy } from './proxy-types.ts';
 
 /** What {@link revocable} returns: the capability to hand out, and the switch that withdraws it. */
@@ -26,6 +26,10 @@ export interface Revocable<I> {
  * The caller keeps its own reference to `capability` (a fresh proxy's floating reference moves into
  * the revocable one; see `handOff()`).
  *
+ * Of a promise that has not resolved, the revocable capability is a promise itself: `whenResolved()`
+ * waits and rejects as the promise does (over a session too), and it resolves to a revocable
+ * forwarder of what the promise resolved to, which the same `revoke` revokes.
+ *
  * @example
  * ```ts
  * const { proxy: guest, revoke } = revocable<IRoom>(room);
@@ -45,8 +49,7 @@ export function revocable<I extends object>(capability: I | Proxy<I>): Revocable
     inner = localHandlerFor(capability);
     inner.retain();
   }
-  const handler = new RevocableHandler(inner);
-  handler.retain();
+  const handler = newRevocable(inner);
   return {
     proxy: createProxy(handler) as Proxy<I>,
     revoke: (reason?: unknown) => handler.revoke(reason),
