@@ -6,6 +6,7 @@ import {
   type StandardSchema,
 } from '@msc/eventual';
 import { type IGameLauncher, type IJoinedPlayer, type ILobby, slotCount } from './contracts.ts';
+import { gameIdPattern } from './game-id.ts';
 import { isLobbyError } from './lobby-error.ts';
 import { parseSettingsChange } from './settings.ts';
 import { checkText, maxChatLength, maxGameNameLength, maxPlayerNameLength } from './text-rules.ts';
@@ -71,13 +72,18 @@ const integer =
 
 const lsn = integer(0, Number.MAX_SAFE_INTEGER, 'an LSN');
 
-/** Game ids the lobby hands out: `g` and a positive integer. */
-const gameIdPattern = /^g[1-9][0-9]{0,14}$/;
-
 const gameId: ArgumentCheck = (value) =>
   typeof value === 'string' && gameIdPattern.test(value)
     ? { value }
-    : { problem: `expected a game id like "g12", got ${describe(value)}` };
+    : { problem: `expected a game id like "g12" or "g12.a", got ${describe(value)}` };
+
+/** A ticket from `redirect`: base64url payload, `.`, base64url signature (at most 2,048 characters). */
+const ticketPattern = /^[A-Za-z0-9_-]{1,1800}\.[A-Za-z0-9_-]{86}$/;
+
+const ticket: ArgumentCheck = (value) =>
+  typeof value === 'string' && value.length <= 2048 && ticketPattern.test(value)
+    ? { value }
+    : { problem: `expected a ticket from redirect(), got ${describe(value)}` };
 
 const settingsChange: ArgumentCheck = (value) => {
   try {
@@ -128,6 +134,8 @@ export function lobbySchemas(maxPageSize: number): ArgumentValidators<ILobby> {
     listGames: argumentList(['page'], [pageRequest(maxPageSize)], { optional: 1 }),
     createGame: argumentList(['name'], [text(maxGameNameLength, 'a game name')]),
     openGame: argumentList(['id'], [gameId]),
+    redirect: argumentList(['id'], [gameId]),
+    redeem: argumentList(['id', 'ticket'], [gameId, ticket]),
   };
 }
 

@@ -117,6 +117,24 @@ export interface GamePage {
   readonly games: GameSummary[];
   /** The cursor of the next page (pass it as `after`), or `null` when this is the last page. */
   readonly next: string | null;
+  /**
+   * In a cluster, `true` while this node cannot reach the directory: its own games are listed as they
+   * are, other nodes' as they were when it last could. Absent for a single-process lobby.
+   */
+  readonly stale?: boolean;
+}
+
+/** Where a game another node owns is, and the ticket that lets this player in (see `ILobby.redirect`). */
+export interface GameRedirect {
+  readonly gameId: string;
+  /** The owner node's TCP address (`tcp:host:port`). */
+  readonly address: string;
+  /** The owner node's identity fingerprint: dial it pinned to this key. */
+  readonly fingerprint: string;
+  /** Signed by the node that issued it; bound to the player's identity, the game and the owner's epoch. */
+  readonly ticket: string;
+  /** When the ticket expires (ms since the epoch, the issuer's clock). */
+  readonly expiresAt: number;
 }
 
 /**
@@ -150,6 +168,22 @@ export interface ILobby {
    * @throws LobbyError `no-such-game` when the id is not listed (launched, closed or never existed)
    */
   openGame(id: string): Proxy<IGameLauncher>;
+  /**
+   * In a cluster: where the game another node owns is, with a short-lived ticket for the caller (see
+   * {@link GameRedirect}); dial the owner pinned to its fingerprint and `redeem` the ticket there.
+   *
+   * @throws LobbyError `no-such-game` when no node lists it; `directory-unavailable` while the
+   *   directory cannot be reached (fails at once, never waits); `game-closed` in a single-process lobby
+   *   or when the game is this node's own (open it with `openGame`)
+   */
+  redirect(id: string): Promise<GameRedirect>;
+  /**
+   * On the owner node: the launcher of game `id` for a ticket another node issued to the caller.
+   *
+   * @throws LobbyError `bad-ticket` (forged, expired, another game, another player, an old epoch of
+   *   this node), `no-such-game`
+   */
+  redeem(id: string, ticket: string): Proxy<IGameLauncher>;
 }
 
 /**

@@ -56,6 +56,8 @@ export interface LauncherGameHooks {
   unlist(game: LauncherGame): void;
   /** A watcher was dropped for falling behind (LobbyError `limit`). */
   watcherDropped?(game: LauncherGame, error: LobbyError): void;
+  /** The game's state changed (every new LSN): what its summary says may differ now. */
+  changed?(game: LauncherGame): void;
 }
 
 /** How many chat lines a snapshot carries. */
@@ -339,6 +341,7 @@ export class LauncherGame {
   }
 
   #emit(event: LauncherEvent): void {
+    this.#hooks.changed?.(this);
     if (this.#watchers.size === 0) return;
     const size = eventSize(event);
     for (const watcher of this.#watchers) {

@@ -25,7 +25,13 @@ export type LobbyErrorCode =
   /** `leave()` on a membership that already ended. */
   | 'not-member'
   /** A lobby limit was reached (games, watchers, backlog): the message names the limit and its value. */
-  | 'limit';
+  | 'limit'
+  /** `openGame` of a game another node of the cluster owns: ask `redirect(id)` for its address and a ticket. */
+  | 'elsewhere'
+  /** The cluster's directory cannot be reached now: games on other nodes cannot be opened (local ones can). */
+  | 'directory-unavailable'
+  /** `redeem` with a ticket that is forged, expired, for another game or player, or of an owner's old epoch. */
+  | 'bad-ticket';
 
 /**
  * A refusal of the lobby (the launcher, the lobby root or a membership). It crosses sessions as its

@@ -10,6 +10,7 @@ import type { Logger, Transport } from '@msc/transport';
 import type { GameHost } from './game-host.ts';
 import { inProcessGameHost } from './in-process-game-host.ts';
 import { Lobby } from './lobby.ts';
+import type { LobbyDirectory } from './lobby-directory.ts';
 import type { LobbyLimitOverrides } from './lobby-limits.ts';
 import { OutputBudget } from './output-budget.ts';
 import { cleanText, printable } from './text-rules.ts';
@@ -44,6 +45,8 @@ export interface LobbyServerOptions {
    * holding the most are ended (see `OutputBudget`). Default 128 MiB.
    */
   readonly maxBufferedBytesTotal?: number | undefined;
+  /** In a cluster: the directory of every node's games (see `ClusterNode`). Default: none, a lobby alone. */
+  readonly directory?: LobbyDirectory | undefined;
 }
 
 /** The lobby's default session limits (on top of the session's own defaults). */
@@ -88,6 +91,7 @@ export class LobbyServer implements AsyncDisposable {
       gameHost: this.#gameHost,
       ...(options.log ? { log: options.log } : {}),
       ...(options.lobbyLimits ? { limits: options.lobbyLimits } : {}),
+      ...(options.directory ? { directory: options.directory } : {}),
     });
     this.outputBudget = new OutputBudget({
       maxBytes: options.maxBufferedBytesTotal ?? defaultMaxBufferedBytesTotal,

@@ -1,8 +1,9 @@
-import { type Proxy, proxy, type Sequence } from '@msc/eventual';
+import { type Proxy, proxy, Resolver, type Sequence } from '@msc/eventual';
 import { launcherSchemas, lobbySchemas, membershipSchemas } from './argument-schemas.ts';
 import type {
   GamePage,
   GamePageRequest,
+  GameRedirect,
   GameResult,
   IClientLauncher,
   IGameLauncher,
@@ -14,7 +15,9 @@ import type {
 import { slotRole } from './contracts.ts';
 import { delay } from './delay.ts';
 import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
+import { compareGameIds } from './game-id.ts';
 import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
+import type { LobbyDirectory } from './lobby-directory.ts';
 import { LobbyError } from './lobby-error.ts';
 import { type LobbyLimitOverrides, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
 import { type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
@@ -45,6 +48,8 @@ export interface LobbyOptions {
   readonly log?: ((line: string) => void) | undefined;
   /** Limits on games, watchers and backlogs (see {@link LobbyLimits}). Default: {@link defaultLobbyLimits}. */
   readonly limits?: LobbyLimitOverrides | undefined;
+  /** In a cluster: the directory this node publishes its games to and lists other nodes' from. */
+  readonly directory?: LobbyDirectory | undefined;
 }
 
 /**
@@ -117,7 +122,8 @@ export class Lobby {
         `expected a player to have fewer than ${maxOpenGamesPerPlayer} open games (maxOpenGamesPerPlayer), but you have ${owned}: launch or leave one first`,
       );
     }
-    const id = `g${this.#nextId++}`;
+    const directory = this.#options.directory;
+    const id = `g${this.#nextId++}${directory?.idSuffix ?? ''}`;
     const game = new LauncherGame(
       id,
       name,
@@ -127,8 +133,10 @@ export class Lobby {
         launch: (launched, holders) => this.#launch(launched, holders),
         watcherDropped: (dropped, error) =>
           this.#log(`game ${dropped.id}: dropped a watcher: ${error.message}`),
+        changed: (changed) => directory?.gameChanged(changed),
         unlist: (unlisted) => {
           if (!this.#open.delete(unlisted.id)) return;
+          directory?.gameUnlisted(unlisted);
           const left = (this.#openByPlayer.get(createdBy.fingerprint) ?? 1) - 1;
           if (left > 0) this.#openByPlayer.set(createdBy.fingerprint, left);
           else this.#openByPlayer.delete(createdBy.fingerprint);
@@ -138,6 +146,7 @@ export class Lobby {
     );
     this.#open.set(id, game);
     this.#openByPlayer.set(createdBy.fingerprint, owned + 1);
+    directory?.gameChanged(game);
     this.#log(`${createdBy.name} created game ${id} "${name}"`);
     return game;
   }
@@ -148,11 +157,13 @@ export class Lobby {
    */
   listGames(page: GamePageRequest): GamePage {
     const limit = Math.min(page.limit ?? this.limits.defaultPageSize, this.limits.maxPageSize);
-    const after = typeof page.after === 'string' ? Number(page.after.slice(1)) : 0;
+    const directory = this.#options.directory;
+    if (directory !== undefined) return directory.listGames(page, [...this.#open.values()], limit);
+    const after = page.after;
     const games: LauncherGame[] = [];
     let more = false;
     for (const game of this.#open.values()) {
-      if (Number(game.id.slice(1)) <= after) continue;
+      if (typeof after === 'string' && compareGameIds(game.id, after) <= 0) continue;
       if (games.length === limit) {
         more = true;
         break;
@@ -165,8 +176,46 @@ export class Lobby {
     };
   }
 
-  /** @internal for the facets */
+  /**
+   * @internal for the facets
+   * @throws LobbyError `elsewhere` when another node of the cluster owns it, `no-such-game`
+   */
   findGame(id: string): LauncherGame {
+    const game = this.#open.get(id);
+    if (game !== undefined) return game;
+    if (this.#options.directory?.ownedElsewhere(id))
+      throw new LobbyError(
+        'elsewhere',
+        `expected a game of this node, but another node owns ${id}: ask redirect(${JSON.stringify(id)}) for its address and a ticket`,
+      );
+    throw new LobbyError('no-such-game', `expected the id of an open game, got ${JSON.stringify(id)}`);
+  }
+
+  /**
+   * @internal for the facets
+   * @throws LobbyError `game-closed` for a game of this node or without a cluster; what the directory throws
+   */
+  async redirect(id: string, peer: PeerInfo): Promise<GameRedirect> {
+    const directory = this.#options.directory;
+    if (directory === undefined)
+      throw new LobbyError('game-closed', 'expected a cluster node, but this lobby runs alone: use openGame');
+    if (this.#open.has(id))
+      throw new LobbyError(
+        'game-closed',
+        `expected a game of another node, but ${id} is this node's: use openGame`,
+      );
+    return directory.redirect(id, peer);
+  }
+
+  /**
+   * @internal for the facets: the game a ticket lets `peer` into.
+   * @throws LobbyError `bad-ticket`, `no-such-game`
+   */
+  async redeem(id: string, ticket: string, peer: PeerInfo): Promise<LauncherGame> {
+    const directory = this.#options.directory;
+    if (directory === undefined)
+      throw new LobbyError('bad-ticket', 'expected a cluster node, but this lobby runs alone: use openGame');
+    await directory.checkTicket(id, ticket, peer);
     const game = this.#open.get(id);
     if (game === undefined)
       throw new LobbyError('no-such-game', `expected the id of an open game, got ${JSON.stringify(id)}`);
@@ -311,6 +360,20 @@ export class LobbyFacet implements ILobby {
 
   openGame(id: string): Proxy<IGameLauncher> {
     return launcherFor(this.#lobby.findGame(id), this.#peer, this.#lobby.rateLimits);
+  }
+
+  redirect(id: string): Promise<GameRedirect> {
+    return this.#lobby.redirect(id, this.#peer);
+  }
+
+  redeem(id: string, ticket: string): Proxy<IGameLauncher> {
+    // The ticket is checked asynchronously (a signature); the launcher is pipelinable meanwhile.
+    const launcher = new Resolver<Proxy<IGameLauncher>>();
+    this.#lobby.redeem(id, ticket, this.#peer).then(
+      (game) => launcher.resolve(launcherFor(game, this.#peer, this.#lobby.rateLimits)),
+      (error: unknown) => launcher.reject(error),
+    );
+    return launcher.proxy();
   }
 }
 

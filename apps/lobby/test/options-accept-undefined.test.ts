@@ -50,6 +50,7 @@ describe("the lobby's options accept an explicit undefined for every optional pr
       limits: undefined,
       lobbyLimits: undefined,
       maxBufferedBytesTotal: undefined,
+      directory: undefined,
     };
     const server = new LobbyServer({
       ...unset,

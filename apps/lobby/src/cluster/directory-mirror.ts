@@ -1,0 +1,226 @@
+import type { Redis } from 'ioredis';
+import { compareGameIds } from '../game-id.ts';
+import { type GameEntry, type NodeRecord, parseGameEntry, parseNodeRecord } from './directory-entry.ts';
+import type { DirectoryKeys } from './directory-keys.ts';
+
+/** A change the mirror saw. */
+export type MirrorEvent =
+  | { readonly kind: 'listed'; readonly entry: GameEntry }
+  | { readonly kind: 'unlisted'; readonly id: string; readonly owner: string; readonly why: string }
+  | { readonly kind: 'node-up'; readonly node: NodeRecord }
+  | { readonly kind: 'node-down'; readonly node: string; readonly why: string };
+
+/** Options of {@link DirectoryMirror}. */
+export interface DirectoryMirrorOptions {
+  /** A connection of the mirror's own: it blocks on the stream. */
+  readonly reader: Redis;
+  readonly keys: DirectoryKeys;
+  /** This node's name: its own games are not mirrored (the lobby lists them as they are). */
+  readonly node: string;
+  /** Called for every change applied (never throws out of the mirror: errors are logged). */
+  readonly onEvent?: ((event: MirrorEvent) => void) | undefined;
+  readonly log: (line: string) => void;
+  /** A full snapshot is taken again this often, ms (catches a stream trimmed past the mirror). Default 30,000. */
+  readonly resyncMs?: number | undefined;
+  /** How long the stream read blocks, ms; the mirror is stale after three times that without an answer. Default 500. */
+  readonly blockMs?: number | undefined;
+}
+
+type StreamReply = [key: string, items: [id: string, fields: string[]][]][] | null;
+
+/**
+ * Every other node's games and every node's record, as last read from the directory: a snapshot
+ * (taken in one transaction with the stream's last id), then the stream's changes from that id.
+ * `listGames` is answered from here, with no Redis round trip. When the reader cannot reach Redis,
+ * the mirror keeps what it had and says it is `stale`; on the next success it takes a fresh
+ * snapshot. Entries that do not parse are ignored and counted (`ignored`).
+ */
+export class DirectoryMirror {
+  readonly #options: DirectoryMirrorOptions;
+  readonly #games = new Map<string, GameEntry>();
+  readonly #nodes = new Map<string, NodeRecord>();
+  #sorted: GameEntry[] | undefined;
+  #lastId = '0-0';
+  #synced = false;
+  #lastAnswer = 0;
+  #lastSnapshot = 0;
+  #closed = false;
+  #running: Promise<void> | undefined;
+  #ignored = 0;
+
+  constructor(options: DirectoryMirrorOptions) {
+    this.#options = options;
+  }
+
+  /** Entries and stream items that did not parse, so far. */
+  get ignored(): number {
+    return this.#ignored;
+  }
+
+  /** Whether what the mirror holds may be out of date (Redis not answering, or no snapshot yet). */
+  get stale(): boolean {
+    const blockMs = this.#options.blockMs ?? 500;
+    return !this.#synced || performance.now() - this.#lastAnswer > Math.max(blockMs * 3, 1_500);
+  }
+
+  /** Other nodes' games, ordered by id (number, then node). */
+  get games(): readonly GameEntry[] {
+    this.#sorted ??= [...this.#games.values()].sort((a, b) => compareGameIds(a.id, b.id));
+    return this.#sorted;
+  }
+
+  /** The entry of another node's game. */
+  game(id: string): GameEntry | undefined {
+    return this.#games.get(id);
+  }
+
+  /** The record of a node (this one included) as last read. */
+  nodeRecord(name: string): NodeRecord | undefined {
+    return this.#nodes.get(name);
+  }
+
+  /** Starts following the directory. */
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  /** Stops following (the reader connection is the caller's to close). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    const resyncMs = this.#options.resyncMs ?? 30_000;
+    while (!this.#closed) {
+      try {
+        if (!this.#synced || performance.now() - this.#lastSnapshot > resyncMs) await this.#snapshot();
+        await this.#follow();
+      } catch (error) {
+        if (this.#closed) return;
+        if (this.#synced)
+          this.#options.log(
+            `node ${this.#options.node}: directory mirror lost Redis (${error instanceof Error ? error.message : String(error)}); listing from memory, marked stale`,
+          );
+        this.#synced = false;
+        await new Promise((resolve) => setTimeout(resolve, 200).unref());
+      }
+    }
+  }
+
+  async #snapshot(): Promise<void> {
+    const { reader, keys } = this.#options;
+    const replies = await reader
+      .multi()
+      .xrevrange(keys.events, '+', '-', 'COUNT', 1)
+      .hgetall(keys.games)
+      .hgetall(keys.nodes)
+      .exec();
+    if (replies === null) throw new Error('expected the snapshot transaction to run, but it was aborted');
+    const [last, games, nodes] = replies.map(([error, value]) => {
+      if (error !== null) throw error;
+      return value;
+    }) as [[string, string[]][], Record<string, string>, Record<string, string>];
+    const before = new Map(this.#games);
+    this.#games.clear();
+    this.#nodes.clear();
+    for (const [name, text] of Object.entries(nodes)) {
+      const record = parseNodeRecord(name, text);
+      if (record === undefined) this.#ignored++;
+      else this.#nodes.set(name, record);
+    }
+    for (const [id, text] of Object.entries(games)) {
+      const entry = parseGameEntry(id, text);
+      if (entry === undefined) this.#ignored++;
+      else if (entry.owner !== this.#options.node) this.#games.set(id, entry);
+    }
+    this.#sorted = undefined;
+    this.#lastId = last[0]?.[0] ?? '0-0';
+    this.#synced = true;
+    this.#lastAnswer = performance.now();
+    this.#lastSnapshot = this.#lastAnswer;
+    // What changed while the mirror was away, as events (a game gone while Redis was down, say).
+    for (const [id, entry] of before) {
+      if (!this.#games.has(id))
+        this.#emit({ kind: 'unlisted', id, owner: entry.owner, why: 'it was no longer in the directory' });
+    }
+    for (const [id, entry] of this.#games) {
+      if (!before.has(id)) this.#emit({ kind: 'listed', entry });
+    }
+  }
+
+  async #follow(): Promise<void> {
+    const { reader, keys } = this.#options;
+    const blockMs = this.#options.blockMs ?? 500;
+    const resyncMs = this.#options.resyncMs ?? 30_000;
+    while (!this.#closed && performance.now() - this.#lastSnapshot < resyncMs) {
+      const reply = (await reader.xread(
+        'COUNT',
+        512,
+        'BLOCK',
+        blockMs,
+        'STREAMS',
+        keys.events,
+        this.#lastId,
+      )) as StreamReply;
+      this.#lastAnswer = performance.now();
+      for (const [, items] of reply ?? []) {
+        for (const [id, fields] of items) {
+          this.#lastId = id;
+          this.#apply(fields);
+        }
+      }
+    }
+  }
+
+  #apply(fields: unknown): void {
+    if (!Array.isArray(fields) || fields.length > 16) {
+      this.#ignored++;
+      return;
+    }
+    const item: Record<string, string> = {};
+    for (let index = 0; index + 1 < fields.length; index += 2) {
+      const [key, value] = [fields[index], fields[index + 1]];
+      if (typeof key === 'string' && typeof value === 'string') item[key] = value;
+    }
+    const { k: kind, id, v: value, why } = item;
+    const reason = typeof why === 'string' ? why.slice(0, 200) : 'no reason given';
+    if (typeof id !== 'string') {
+      this.#ignored++;
+      return;
+    }
+    if (kind === 'put') {
+      const entry = parseGameEntry(id, value);
+      if (entry === undefined) this.#ignored++;
+      else if (entry.owner !== this.#options.node) {
+        this.#games.set(id, entry);
+        this.#sorted = undefined;
+        this.#emit({ kind: 'listed', entry });
+      }
+    } else if (kind === 'del') {
+      const entry = this.#games.get(id);
+      if (entry !== undefined) {
+        this.#games.delete(id);
+        this.#sorted = undefined;
+        this.#emit({ kind: 'unlisted', id, owner: entry.owner, why: reason });
+      }
+    } else if (kind === 'node-up') {
+      const record = parseNodeRecord(id, value);
+      if (record === undefined) this.#ignored++;
+      else {
+        this.#nodes.set(id, record);
+        this.#emit({ kind: 'node-up', node: record });
+      }
+    } else if (kind === 'node-down') {
+      if (this.#nodes.delete(id)) this.#emit({ kind: 'node-down', node: id, why: reason });
+    } else this.#ignored++;
+  }
+
+  #emit(event: MirrorEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch (error) {
+      this.#options.log(`node ${this.#options.node}: a mirror listener threw: ${String(error)}`);
+    }
+  }
+}
