@@ -11,13 +11,20 @@
 
 /**
  * Registers a node under a new epoch. KEYS: epoch counter, nodes hash, games hash, events stream.
- * ARGV: prefix, node name, lease ms, record JSON without epoch (its text after `{"epoch":N,`), maxlen.
+ * ARGV: prefix, node name, lease ms, record JSON without epoch (its text after `{"epoch":N,`), maxlen,
+ * the least epoch the node accepts (one more than its last: after Redis lost its data, the counter
+ * starts again at 1, and a node must never be given an epoch it had, or its old tickets would pass).
  * Removes what the node published under older epochs (its games went with its lease), sets the
  * lease, stores the record, and returns the new epoch.
  */
 export const registerScript = `
 local prefix, node, leaseMs, recordTail, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local epoch = redis.call('INCR', KEYS[1])
+local least = tonumber(ARGV[6])
+if epoch < least then
+  epoch = least
+  redis.call('SET', KEYS[1], epoch)
+end
 local owned = prefix .. 'owned:' .. node
 for _, id in ipairs(redis.call('SMEMBERS', owned)) do
   redis.call('HDEL', KEYS[3], id)

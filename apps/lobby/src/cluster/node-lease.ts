@@ -30,6 +30,8 @@ export interface NodeLeaseOptions {
 export class NodeLease {
   readonly #options: NodeLeaseOptions;
   #epoch: number | undefined;
+  /** The last epoch ever held (kept when the lease is lost: the next one must be greater). */
+  #lastEpoch = 0;
   /** `performance.now()` until which the lease is known to be held (start of the last renewal + lease). */
   #heldUntil = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -100,9 +102,11 @@ export class NodeLease {
             String(leaseMs),
             this.#options.recordTail,
             String(this.#options.maxlen),
+            String(this.#lastEpoch + 1),
           ),
         );
         this.#epoch = epoch;
+        this.#lastEpoch = epoch;
         this.#heldUntil = started + leaseMs;
         this.#options.log(`node ${node}: registered under epoch ${epoch}`);
         this.#options.registered(epoch);
