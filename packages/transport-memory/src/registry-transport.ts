@@ -6,7 +6,7 @@ import {
   type Listener,
   type ListenOptions,
 } from '@msc/transport';
-import { raceDial } from '@msc/transport/kit';
+import { handOverConnection, raceDial } from '@msc/transport/kit';
 import type { AcceptConnection, MemoryRegistry } from './memory-registry.ts';
 
 /**
@@ -82,15 +82,7 @@ export async function registryDial<C extends Connection>(
     throw new DialError('refused', address, `expected a listener at ${target}, but nothing listens there`);
   }
   const [dialed, accepted] = parts.createPair(`${target}#${parts.registry.nextConnectionNumber()}`, target);
-  try {
-    accept(accepted);
-  } catch (error) {
-    // A listener callback that throws must not leave a half-open connection behind.
-    accepted.abort(error);
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
+  handOverConnection(accepted, accept);
   return dialed;
 }
 

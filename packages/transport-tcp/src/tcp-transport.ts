@@ -20,8 +20,9 @@ import {
 } from '@msc/transport';
 import {
   defaultMaxBufferedBytes,
-  describeError,
+  handOverConnection,
   heartbeatSettings,
+  listenServer,
   logSafely,
   raceDial,
   socketDialFailure,
@@ -233,33 +234,9 @@ async function listen(
       socket.destroy();
       return;
     }
-    try {
-      onConnection(connection);
-    } catch (error) {
-      // A callback that throws must not leave a half-open connection behind.
-      connection.abort(error);
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    handOverConnection(connection, onConnection);
   });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error & { code?: string }) => {
-      reject(
-        new ListenError(
-          error.code === 'EADDRINUSE' ? 'address-in-use' : 'failed',
-          address,
-          `expected to listen on ${address}, but ${describeError(error)}`,
-          error,
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen({ host: target.host, port: target.port }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listenServer(server, address, target.host, target.port);
   const bound = server.address() as AddressInfo;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => {

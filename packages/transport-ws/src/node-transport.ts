@@ -12,7 +12,14 @@ import {
   type Logger,
   type Transport,
 } from '@msc/transport';
-import { describeError, logSafely, raceDial, socketDialFailure } from '@msc/transport/kit';
+import {
+  handOverConnection,
+  listenServer,
+  logSafely,
+  raceDial,
+  socketDialFailure,
+  socketListenFailure,
+} from '@msc/transport/kit';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { nodeDriver, wireNodeEvents } from './node-driver.ts';
 import { addUpgradeRoute } from './upgrade-router.ts';
@@ -161,16 +168,9 @@ function whenListening(server: HttpServer | HttpsServer, address: string, signal
       settle();
       resolve();
     };
-    const onError = (error: Error & { code?: string }): void => {
+    const onError = (error: Error): void => {
       settle();
-      reject(
-        new ListenError(
-          error.code === 'EADDRINUSE' ? 'address-in-use' : 'failed',
-          address,
-          `expected the given http server to start listening, but ${describeError(error)}`,
-          error,
-        ),
-      );
+      reject(socketListenFailure(address, error, 'the given http server to start listening'));
     };
     const onClose = (): void => {
       settle();
@@ -239,22 +239,7 @@ async function listen(
     server.on('request', (_request, response) => {
       response.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
     });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error & { code?: string }) =>
-        reject(
-          new ListenError(
-            error.code === 'EADDRINUSE' ? 'address-in-use' : 'failed',
-            address,
-            `expected to listen on ${address}, but ${describeError(error)}`,
-            error,
-          ),
-        );
-      server.once('error', onError);
-      server.listen({ host: target!.host, port: target!.port }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
+    await listenServer(server, address, target!.host, target!.port);
   }
   let connections = 0;
   let refused = 0;
@@ -339,14 +324,7 @@ async function listen(
         return;
       }
       wireNodeEvents(webSocket, connection);
-      try {
-        onConnection(connection);
-      } catch (error) {
-        connection.abort(error);
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
+      handOverConnection(connection, onConnection);
     },
   });
   let resolveClosed!: () => void;

@@ -1,7 +1,8 @@
 /**
  * @msc/transport/kit: what a transport is built from. The connection lifecycle is written once here
  * ({@link DrivenConnection}); a transport writes a {@link ConnectionDriver} for its medium (write frames, send
- * close, send abort, reset, pause and resume reading, heartbeats) and runs its dials through {@link raceDial}.
+ * close, send abort, reset, pause and resume reading, heartbeats), runs its dials through {@link raceDial}, and
+ * ends its accept path in {@link handOverConnection} (Node transports listen through {@link listenServer}).
  *
  * @example
  * ```ts
@@ -48,6 +49,7 @@ export { type DialAttempt, type DialRaceOptions, raceDial } from './dial-race.ts
 export { DrainWaiters } from './drain-waiters.ts';
 export { DrivenConnection } from './driven-connection.ts';
 export { FrameInbox, type FrameInboxOptions, type FrameReleaseListener } from './frame-inbox.ts';
+export { handOverConnection } from './hand-over-connection.ts';
 export {
   defaultIdleTimeoutMs,
   Heartbeat,
@@ -55,5 +57,6 @@ export {
   heartbeatSettings,
 } from './heartbeat.ts';
 export { type InBandControlKind, receiveInBandControl } from './in-band-control.ts';
+export { type ListeningServer, listenServer, socketListenFailure } from './listen-server.ts';
 export { logSafely } from './log-safely.ts';
 export { socketDialFailure } from './socket-dial-failure.ts';
