@@ -34,6 +34,7 @@ import { Scope, type Session, unauthenticated } from '@msc/session';
 import { spawnSip } from '@msc/sip';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
+import { onCommandLines } from '../child-commands.ts';
 import { Secret, TargetService } from '../target-service.ts';
 import { knownPlayers } from './players.ts';
 
@@ -135,34 +136,26 @@ async function runHostileSip(kind: 'worker' | 'process', module: string): Promis
   print('sip-end', { cause: end.cause, message: end.message });
 }
 
-process.stdin.setEncoding('utf8');
-let pending = '';
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let end = pending.indexOf('\n');
-  while (end >= 0) {
-    const [command = '', ...rest] = pending.slice(0, end).trim().split(' ');
-    pending = pending.slice(end + 1);
-    end = pending.indexOf('\n');
-    if (command === 'memory') {
-      collect();
-      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-      print('memory', { rss, heapUsed, external, arrayBuffers });
-    } else if (command === 'sip') {
-      const [kind, module = ''] = rest;
-      runHostileSip(kind === 'process' ? 'process' : 'worker', module).catch((error: unknown) =>
-        print('sip-end', { cause: 'spawn-failed', message: String(error) }),
+onCommandLines((line) => {
+  const [command = '', ...rest] = line.split(' ');
+  if (command === 'memory') {
+    collect();
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    print('memory', { rss, heapUsed, external, arrayBuffers });
+  } else if (command === 'sip') {
+    const [kind, module = ''] = rest;
+    runHostileSip(kind === 'process' ? 'process' : 'worker', module).catch((error: unknown) =>
+      print('sip-end', { cause: 'spawn-failed', message: String(error) }),
+    );
+  } else if (command === 'known-peers') {
+    knownPeersFile(rest.join(' '))
+      .get('alice')
+      .then(
+        () => print('known-peers', { code: 'trusted' }),
+        (error: unknown) =>
+          print('known-peers', { code: (error as { code?: string }).code ?? String(error) }),
       );
-    } else if (command === 'known-peers') {
-      knownPeersFile(rest.join(' '))
-        .get('alice')
-        .then(
-          () => print('known-peers', { code: 'trusted' }),
-          (error: unknown) =>
-            print('known-peers', { code: (error as { code?: string }).code ?? String(error) }),
-        );
-    } else if (command === 'quit') {
-      process.exit(0);
-    }
+  } else if (command === 'quit') {
+    process.exit(0);
   }
 });

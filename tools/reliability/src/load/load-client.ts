@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import type { Proxy } from '@msc/eventual';
 import { Session, unauthenticated } from '@msc/session';
+import { onCommandLines } from '../child-commands.ts';
 import { settledWithin } from '../within.ts';
 import { loadTransport } from './load-transport.ts';
 
@@ -92,22 +93,14 @@ async function callFor(milliseconds: number): Promise<void> {
   );
 }
 
-process.stdin.setEncoding('utf8');
-let pending = '';
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let end = pending.indexOf('\n');
-  while (end >= 0) {
-    const [command, argument] = pending.slice(0, end).trim().split(' ');
-    pending = pending.slice(end + 1);
-    end = pending.indexOf('\n');
-    if (command === 'go') void callFor(Number(argument));
-    else if (command === 'quit') {
-      void (async () => {
-        for (const { remote } of open) remote[Symbol.dispose]();
-        await settledWithin(Promise.all(open.map(({ session }) => session.terminate('load over'))), 10_000);
-        process.exit(0);
-      })();
-    }
+onCommandLines((line) => {
+  const [command, argument] = line.split(' ');
+  if (command === 'go') void callFor(Number(argument));
+  else if (command === 'quit') {
+    void (async () => {
+      for (const { remote } of open) remote[Symbol.dispose]();
+      await settledWithin(Promise.all(open.map(({ session }) => session.terminate('load over'))), 10_000);
+      process.exit(0);
+    })();
   }
 });

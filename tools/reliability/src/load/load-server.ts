@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { proxy } from '@msc/eventual';
 import { Session, unauthenticated } from '@msc/session';
 import type { Connection } from '@msc/transport';
+import { onCommandLines } from '../child-commands.ts';
 import { loadTransport } from './load-transport.ts';
 
 const { transport, listenAddress } = loadTransport(
@@ -56,38 +57,29 @@ setInterval(() => {
 const collect = globalThis.gc ?? (() => {});
 console.log(`address ${listener.address}`);
 
-process.stdin.setEncoding('utf8');
-let pending = '';
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let end = pending.indexOf('\n');
-  while (end >= 0) {
-    const command = pending.slice(0, end).trim();
-    pending = pending.slice(end + 1);
-    end = pending.indexOf('\n');
-    if (command === 'measure') {
-      collect();
-      collect();
-      const memory = process.memoryUsage();
-      console.log(
-        `measure ${JSON.stringify({
-          heapUsed: memory.heapUsed,
-          external: memory.external,
-          arrayBuffers: memory.arrayBuffers,
-          rss: memory.rss,
-          peakRss: Math.max(peakRss, memory.rss),
-          open,
-          failed,
-          calls,
-        })}`,
-      );
-      peakRss = memory.rss;
-    } else if (command === 'quit') {
-      void (async () => {
-        await Promise.allSettled([...sessions].map((session) => session.terminate('load over')));
-        await listener.close();
-        process.exit(0);
-      })();
-    }
+onCommandLines((command) => {
+  if (command === 'measure') {
+    collect();
+    collect();
+    const memory = process.memoryUsage();
+    console.log(
+      `measure ${JSON.stringify({
+        heapUsed: memory.heapUsed,
+        external: memory.external,
+        arrayBuffers: memory.arrayBuffers,
+        rss: memory.rss,
+        peakRss: Math.max(peakRss, memory.rss),
+        open,
+        failed,
+        calls,
+      })}`,
+    );
+    peakRss = memory.rss;
+  } else if (command === 'quit') {
+    void (async () => {
+      await Promise.allSettled([...sessions].map((session) => session.terminate('load over')));
+      await listener.close();
+      process.exit(0);
+    })();
   }
 });

@@ -17,6 +17,7 @@ import { Identity } from '@msc/identity';
 import { LobbyServer, sipGameHost } from '@msc/lobby/server';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
+import { onCommandLines } from '../child-commands.ts';
 
 const sampleMilliseconds = Number(parseArgs({ allowPositionals: true }).positionals[0] ?? 5_000);
 const counts = {
@@ -76,34 +77,26 @@ const sampler = setInterval(sample, sampleMilliseconds);
 sample();
 
 const running = (id: string) => server.lobby.runningGames.find((game) => game.id === id);
-process.stdin.setEncoding('utf8');
-let pending = '';
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let end = pending.indexOf('\n');
-  while (end >= 0) {
-    const [command = '', argument = ''] = pending.slice(0, end).trim().split(' ');
-    pending = pending.slice(end + 1);
-    end = pending.indexOf('\n');
-    if (command === 'crash' || command === 'terminate') {
-      const game = running(argument);
-      if (game === undefined) {
-        counts.missedCommands++;
-      } else if (command === 'crash') {
-        counts.crashCommands++;
-        // The SIP dies of it, so the call itself fails: that is the point.
-        game.hosted.root.crash('the soak crashed this game').catch(() => {});
-      } else {
-        counts.terminateCommands++;
-        void game.hosted.stop('stopped', 'the soak terminated this game SIP');
-      }
-    } else if (command === 'report') {
-      console.log(
-        `report ${JSON.stringify({ ...counts, sessions: server.sessions.length, runningGames: server.lobby.runningGames.length })}`,
-      );
-    } else if (command === 'quit') {
-      clearInterval(sampler);
-      void server.close().then(() => process.exit(0));
+onCommandLines((line) => {
+  const [command = '', argument = ''] = line.split(' ');
+  if (command === 'crash' || command === 'terminate') {
+    const game = running(argument);
+    if (game === undefined) {
+      counts.missedCommands++;
+    } else if (command === 'crash') {
+      counts.crashCommands++;
+      // The SIP dies of it, so the call itself fails: that is the point.
+      game.hosted.root.crash('the soak crashed this game').catch(() => {});
+    } else {
+      counts.terminateCommands++;
+      void game.hosted.stop('stopped', 'the soak terminated this game SIP');
     }
+  } else if (command === 'report') {
+    console.log(
+      `report ${JSON.stringify({ ...counts, sessions: server.sessions.length, runningGames: server.lobby.runningGames.length })}`,
+    );
+  } else if (command === 'quit') {
+    clearInterval(sampler);
+    void server.close().then(() => process.exit(0));
   }
 });
