@@ -140,8 +140,11 @@ afterEach(async () => {
     await eventually(() => sessions.every(isDrained));
     for (const session of sessions) {
       const stats = session.stats();
+      const roots = session.isTerminated ? 0 : 1;
       expect(stats.streams, 'streams left open').toBe(0);
       expect(stats.questions + stats.answers + stats.embargoes, 'calls left open').toBe(0);
+      expect(stats.exports, 'exports beyond the root').toBeLessThanOrEqual(roots);
+      expect(stats.imports, 'imports beyond the root').toBeLessThanOrEqual(roots);
     }
   } finally {
     sessions.length = 0;
