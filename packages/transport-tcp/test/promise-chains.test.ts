@@ -17,10 +17,14 @@ interface ICounter {
 
 class Counter implements ICounter {
   total = 0;
+  disposed = false;
   readonly log: number[] = [];
   async add(n: number) {
     this.log.push(n);
     return (this.total += n);
+  }
+  [Symbol.dispose](): void {
+    this.disposed = true;
   }
 }
 
@@ -146,6 +150,9 @@ describe.each(networks)('chains of resolution over $name', (network) => {
     p[Symbol.dispose]();
     x[Symbol.dispose]();
     toC.remote[Symbol.dispose]();
+    // The last reference to C's counter went with A's: C disposes it, without GC.
+    await eventually(() => counterOfC.disposed);
+    expect(counterOfC.disposed).toBe(true);
   }
 
   test('calls before X resolves, and after P resolved', async () => {
@@ -266,6 +273,8 @@ describe.each(networks)('chains of resolution over $name', (network) => {
     p[Symbol.dispose]();
     toH.remote[Symbol.dispose]();
     toC.remote[Symbol.dispose]();
+    await eventually(() => counterOfC.disposed);
+    expect(counterOfC.disposed).toBe(true);
   }
 
   test('a wire chain P → Q → C’s counter: calls before P resolves, between the two resolutions, and after', async () => {

@@ -210,7 +210,11 @@ describe.each(networks)('views of a pending promise over $name', (network) => {
     await reader.whenResolved();
     await expect((reader as unknown as Proxy<Calc>).add(1)).rejects.toBeInstanceOf(MethodNotFoundError);
     expect(calc.total).toBe(4);
+    reader[Symbol.dispose]();
     middle[Symbol.dispose]();
     maker[Symbol.dispose]();
+    // B's facet, its import of the calculator and C's export went with A's reference, without GC.
+    await eventually(() => calc.disposed);
+    expect(calc.disposed).toBe(true);
   });
 });
