@@ -77,6 +77,14 @@ const gameId: ArgumentCheck = (value) =>
     ? { value }
     : { problem: `expected a game id like "g12" or "g12.a", got ${describe(value)}` };
 
+/** A client's id of one `createGame` request (retries send the same): 8 to 64 of A-Z, a-z, 0-9, _ and -. */
+const requestIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
+
+const requestId: ArgumentCheck = (value) =>
+  value === undefined || (typeof value === 'string' && requestIdPattern.test(value))
+    ? { value }
+    : { problem: `expected a request id of 8 to 64 letters, digits, _ or -, got ${describe(value)}` };
+
 /** A ticket from `redirect`: base64url payload, `.`, base64url signature (at most 2,048 characters). */
 const ticketPattern = /^[A-Za-z0-9_-]{1,1800}\.[A-Za-z0-9_-]{86}$/;
 
@@ -132,7 +140,9 @@ export function lobbySchemas(maxPageSize: number): ArgumentValidators<ILobby> {
   return {
     whoAmI: argumentList([], []),
     listGames: argumentList(['page'], [pageRequest(maxPageSize)], { optional: 1 }),
-    createGame: argumentList(['name'], [text(maxGameNameLength, 'a game name')]),
+    createGame: argumentList(['name', 'requestId'], [text(maxGameNameLength, 'a game name'), requestId], {
+      optional: 1,
+    }),
     openGame: argumentList(['id'], [gameId]),
     redirect: argumentList(['id'], [gameId]),
     redeem: argumentList(['id', 'ticket'], [gameId, ticket]),

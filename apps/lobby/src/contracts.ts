@@ -157,11 +157,15 @@ export interface ILobby {
    * Creates a game and returns a launcher for it (pipelinable: `createGame('x').tryJoin(...)` is one
    * round trip). The game is listed until it launches, or until nobody holds a launcher or a slot.
    *
+   * With a `requestId` (8 to 64 of `A-Za-z0-9_-`), creation is idempotent per player: while the game
+   * a request created is open, the same player sending the same id again (a retry after a lost
+   * answer, on a new connection to the same node) gets a launcher of that game, not a second game.
+   *
    * @throws ArgumentError for a name that is empty or over 40 characters once cleaned
    * @throws LobbyError `limit` when the caller already has `maxOpenGamesPerPlayer` open games, or
    *   the lobby `maxOpenGames`
    */
-  createGame(name: string): Proxy<IGameLauncher>;
+  createGame(name: string, requestId?: string): Proxy<IGameLauncher>;
   /**
    * A launcher for a listed game.
    *

@@ -60,6 +60,8 @@ export class Lobby {
   readonly #options: LobbyOptions;
   readonly #open = new Map<string, LauncherGame>();
   readonly #running = new Map<string, RunningGame>();
+  /** Open games by their creator's fingerprint and request id (idempotent creation; as many as open games). */
+  readonly #byRequest = new Map<string, LauncherGame>();
   /** Open games per creator's fingerprint (for `maxOpenGamesPerPlayer`). */
   readonly #openByPlayer = new Map<string, number>();
   /** Games launching (past the decision, not yet running): they count against `maxRunningGames`. */
@@ -106,8 +108,11 @@ export class Lobby {
    * @internal for the facets
    * @throws LobbyError `limit` past `maxOpenGames` or the creator's `maxOpenGamesPerPlayer`
    */
-  createGame(name: string, createdBy: PeerInfo): LauncherGame {
+  createGame(name: string, createdBy: PeerInfo, requestId?: string): LauncherGame {
     if (this.#closed) throw new LobbyError('game-closed', 'expected an open lobby, but it is shutting down');
+    const requestKey = requestId === undefined ? undefined : `${createdBy.fingerprint} ${requestId}`;
+    const earlier = requestKey === undefined ? undefined : this.#byRequest.get(requestKey);
+    if (earlier !== undefined) return earlier;
     const { maxOpenGames, maxOpenGamesPerPlayer } = this.limits;
     if (this.#open.size >= maxOpenGames) {
       throw new LobbyError(
@@ -135,6 +140,7 @@ export class Lobby {
           this.#log(`game ${dropped.id}: dropped a watcher: ${error.message}`),
         changed: (changed) => directory?.gameChanged(changed),
         unlist: (unlisted) => {
+          if (requestKey !== undefined) this.#byRequest.delete(requestKey);
           if (!this.#open.delete(unlisted.id)) return;
           directory?.gameUnlisted(unlisted);
           const left = (this.#openByPlayer.get(createdBy.fingerprint) ?? 1) - 1;
@@ -145,6 +151,7 @@ export class Lobby {
       this.#budget,
     );
     this.#open.set(id, game);
+    if (requestKey !== undefined) this.#byRequest.set(requestKey, game);
     this.#openByPlayer.set(createdBy.fingerprint, owned + 1);
     directory?.gameChanged(game);
     this.#log(`${createdBy.name} created game ${id} "${name}"`);
@@ -352,8 +359,8 @@ export class LobbyFacet implements ILobby {
   }
 
   /** `name` was checked and cleaned by {@link lobbySchemas} (text rules, 1 to 40 characters). */
-  createGame(name: string): Proxy<IGameLauncher> {
-    const game = this.#lobby.createGame(name, this.#peer);
+  createGame(name: string, requestId?: string): Proxy<IGameLauncher> {
+    const game = this.#lobby.createGame(name, this.#peer, requestId);
     // Returning gives the caller the only reference: the launcher goes when the caller lets go.
     return launcherFor(game, this.#peer, this.#lobby.rateLimits);
   }

@@ -1,7 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 /** A lobby cluster node in a child process (`bin/lobby-cluster-node.ts`), so SIGKILL and SIGSTOP are real. */
 export interface ClusterNodeProcess {
@@ -30,12 +30,18 @@ export interface ClusterNodeSettings {
   readonly leaseMs?: number;
   readonly ticketTtlMs?: number;
   readonly keyPrefix?: string;
+  /** Kept for the file's tests (killed after all of them), not only this one. */
+  readonly shared?: boolean;
 }
 
 const running: ChildProcessByStdio<null, Readable, Readable>[] = [];
-afterEach(async () => {
+const shared: ChildProcessByStdio<null, Readable, Readable>[] = [];
+afterEach(() => reap(running));
+afterAll(() => reap(shared));
+
+async function reap(children: ChildProcessByStdio<null, Readable, Readable>[]): Promise<void> {
   await Promise.all(
-    running.splice(0).map(async (child) => {
+    children.splice(0).map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGCONT');
@@ -43,7 +49,7 @@ afterEach(async () => {
       await exited;
     }),
   );
-});
+}
 
 /** Starts a node (killed after the test) and waits until it listens (at most 20 s). */
 export async function startClusterNode(settings: ClusterNodeSettings): Promise<ClusterNodeProcess> {
@@ -65,7 +71,7 @@ export async function startClusterNode(settings: ClusterNodeSettings): Promise<C
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.push(child);
+  (settings.shared ? shared : running).push(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

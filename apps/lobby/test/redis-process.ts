@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { redisServerPath } from '../../../config/redis.ts';
 
 /**
@@ -29,12 +29,15 @@ export interface RedisProcess {
 }
 
 const running: { kill: () => Promise<void>; dir: string }[] = [];
-afterEach(async () => {
-  for (const entry of running.splice(0)) {
+const shared: { kill: () => Promise<void>; dir: string }[] = [];
+async function reap(entries: { kill: () => Promise<void>; dir: string }[]): Promise<void> {
+  for (const entry of entries.splice(0)) {
     await entry.kill();
     rmSync(entry.dir, { recursive: true, force: true });
   }
-});
+}
+afterEach(() => reap(running));
+afterAll(() => reap(shared));
 
 /** A free TCP port on 127.0.0.1 other than 6379 (bound once and released, so a race is possible). */
 async function freePort(): Promise<number> {
@@ -86,11 +89,12 @@ async function waitForPong(port: number, timeoutMs: number, exited: () => string
 }
 
 /**
- * Starts a redis-server for this test and waits until it answers (at most 10 s).
+ * Starts a redis-server for this test (with `shared`, for the file's tests: killed after all of them)
+ * and waits until it answers (at most 10 s).
  *
  * @throws Error when it does not start (the port was taken in between, or the binary is missing)
  */
-export async function startRedis(): Promise<RedisProcess> {
+export async function startRedis(options: { readonly shared?: boolean } = {}): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'msc-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -136,7 +140,7 @@ export async function startRedis(): Promise<RedisProcess> {
     current.kill('SIGKILL');
     await exited;
   };
-  running.push({ kill, dir });
+  (options.shared ? shared : running).push({ kill, dir });
   await start();
   return {
     host: '127.0.0.1',

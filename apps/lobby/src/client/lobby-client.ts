@@ -1,14 +1,23 @@
-import type { Proxy } from '@msc/eventual';
+import { type Proxy, Resolver } from '@msc/eventual';
 import {
   type AdmissionPolicy,
   allowAll,
+  allowList,
   type Identity,
   identityAuthenticator,
   type PublicIdentity,
 } from '@msc/identity';
 import { Scope, type Session } from '@msc/session';
 import type { Transport } from '@msc/transport';
-import type { GamePage, GamePageRequest, GameSummary, ILobby } from '../contracts.ts';
+import type {
+  GamePage,
+  GamePageRequest,
+  GameRedirect,
+  GameSummary,
+  IGameLauncher,
+  ILobby,
+} from '../contracts.ts';
+import { isLobbyError } from '../lobby-error.ts';
 import { GameView } from './game-view.ts';
 
 /** Options of {@link LobbyClient.connect}. */
@@ -23,7 +32,15 @@ export interface LobbyClientOptions {
   readonly admission?: AdmissionPolicy | undefined;
   /** Aborting it ends the client's scope (like `close()`). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * How to reach another node of a cluster, whose address a redirect gives (`tcp:host:port`).
+   * Default: `transport` (right when it is TCP; a browser cannot follow a redirect to TCP).
+   */
+  readonly redirectTransport?: Transport | undefined;
 }
+
+/** The most other nodes a client keeps a session with at once (the oldest is closed past it). */
+const maxOwnerSessions = 8;
 
 /**
  * A player's connection to a lobby server: a scope with one session (RPC5), authenticated with the
@@ -44,8 +61,15 @@ export class LobbyClient implements AsyncDisposable {
   readonly lobby: Proxy<ILobby>;
   readonly #scope: Scope<PublicIdentity>;
   readonly #views = new Set<GameView>();
+  readonly #options: LobbyClientOptions;
+  /** Sessions with other nodes of a cluster, by address and pinned fingerprint. */
+  readonly #owners = new Map<
+    string,
+    { readonly scope: Scope<PublicIdentity>; readonly lobby: Proxy<ILobby> }
+  >();
 
   private constructor(options: LobbyClientOptions) {
+    this.#options = options;
     const authenticator = identityAuthenticator({
       identity: options.identity,
       admission: options.admission ?? allowAll(),
@@ -106,14 +130,83 @@ export class LobbyClient implements AsyncDisposable {
     return undefined;
   }
 
-  /** Creates a game and watches it (pipelined: no round trip before the view starts). */
-  createGame(name: string): GameView {
-    return this.#track(new GameView(this.lobby.createGame(name)));
+  /**
+   * Creates a game and watches it (pipelined: no round trip before the view starts). With a
+   * `requestId`, a retry with the same id (after a lost answer) gets the same game while it is open.
+   */
+  createGame(name: string, requestId?: string): GameView {
+    const launcher =
+      requestId === undefined ? this.lobby.createGame(name) : this.lobby.createGame(name, requestId);
+    return this.#track(new GameView(launcher));
   }
 
-  /** Opens a listed game and watches it. Its `ended` rejects with `no-such-game` if it is not listed. */
+  /**
+   * Opens a listed game and watches it. Its `ended` rejects with `no-such-game` if it is not listed.
+   *
+   * In a cluster, a game another node owns is reached without the caller noticing: the node this
+   * client is connected to refuses with `elsewhere`, the client asks it for a redirect (the owner's
+   * address, fingerprint and a ticket for this player), opens a session with the owner pinned to
+   * that fingerprint and redeems the ticket there for the game's launcher. Every failure on the way
+   * (`directory-unavailable`, `bad-ticket`, the owner unreachable) ends the view with that error.
+   */
   openGame(id: string): GameView {
-    return this.#track(new GameView(this.lobby.openGame(id)));
+    return this.#track(new GameView(this.#open(id)));
+  }
+
+  /** The launcher of `id`, here or on the node that owns it (a pipelinable promise of it). */
+  #open(id: string): Proxy<IGameLauncher> {
+    const here = this.lobby.openGame(id);
+    const launcher = new Resolver<Proxy<IGameLauncher>>();
+    here.whenResolved().then(
+      () => launcher.resolve(here),
+      (error: unknown) => {
+        here[Symbol.dispose]();
+        if (!isLobbyError(error, 'elsewhere')) return launcher.reject(error);
+        this.lobby.redirect(id).then(
+          (redirect) => launcher.resolve(this.#ownerLobby(redirect).redeem(id, redirect.ticket)),
+          (redirectError: unknown) => launcher.reject(redirectError),
+        );
+      },
+    );
+    return launcher.proxy();
+  }
+
+  /** The root of a session with the owner in `redirect`, pinned to its fingerprint (made once, then reused). */
+  #ownerLobby(redirect: GameRedirect): Proxy<ILobby> {
+    const key = `${redirect.address} ${redirect.fingerprint}`;
+    const known = this.#owners.get(key);
+    if (known !== undefined && !known.scope.closed) return known.lobby;
+    if (this.#owners.size >= maxOwnerSessions) {
+      const [oldestKey, oldest] = this.#owners.entries().next().value as [
+        string,
+        { scope: Scope<PublicIdentity> },
+      ];
+      this.#owners.delete(oldestKey);
+      void oldest.scope.close('too many nodes at once');
+    }
+    const scope = new Scope<PublicIdentity>({
+      transport: this.#options.redirectTransport ?? this.#options.transport,
+      // Only the owner's key is accepted: the redirect named it, so a wrong address cannot impersonate it.
+      authenticator: identityAuthenticator({
+        identity: this.#options.identity,
+        admission: allowList([redirect.fingerprint]),
+      }),
+    });
+    const lobby = scope.connect<ILobby>(redirect.address);
+    const entry = { scope, lobby };
+    this.#owners.set(key, entry);
+    // A session that failed or ended is not reused: the next redirect dials again.
+    const forget = () => {
+      if (this.#owners.get(key) !== entry) return;
+      this.#owners.delete(key);
+      void scope.close('the session with the owner ended');
+    };
+    lobby.whenResolved().then(() => {
+      const session = [...scope.sessions][0];
+      if (session === undefined) forget();
+      else void session.closed.then(forget);
+    }, forget);
+    return lobby;
   }
 
   /** Ends the client's scope: its session ends, pending values abort, the server frees its slots. */
@@ -121,7 +214,12 @@ export class LobbyClient implements AsyncDisposable {
     for (const view of this.#views) view[Symbol.dispose]();
     this.#views.clear();
     this.lobby[Symbol.dispose]();
-    await this.#scope.close(reason);
+    const owners = [...this.#owners.values()];
+    this.#owners.clear();
+    await Promise.allSettled([
+      this.#scope.close(reason),
+      ...owners.map((owner) => owner.scope.close(reason)),
+    ]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
