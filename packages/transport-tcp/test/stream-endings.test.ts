@@ -14,6 +14,7 @@ import { Scope, type Session, unauthenticated } from '@msc/session';
 import type { Transport } from '@msc/transport';
 import { memory } from '@msc/transport-memory';
 import { afterEach, describe, expect, test } from 'vitest';
+import { isDrained } from '../../session/test/fixtures/leak-check.ts';
 import { tcp } from '../src/index.ts';
 
 /**
@@ -121,19 +122,6 @@ async function promptly(condition: () => Promise<boolean> | boolean): Promise<vo
 const cleanups: (() => Promise<unknown>)[] = [];
 /** Sessions of the current test, both sides: checked for leaks after it. */
 const sessions: Session[] = [];
-
-function isDrained(session: Session): boolean {
-  const stats = session.stats();
-  const roots = session.isTerminated ? 0 : 1;
-  return (
-    stats.questions === 0 &&
-    stats.answers === 0 &&
-    stats.embargoes === 0 &&
-    stats.streams === 0 &&
-    stats.exports <= roots &&
-    stats.imports <= roots
-  );
-}
 
 afterEach(async () => {
   try {
