@@ -11,7 +11,8 @@
  *   reference ({@link takeReference}, {@link sinkFloating}), release the copies a call owned
  *   ({@link releaseCapabilities}), and hand a settled value's capabilities to whoever takes them
  *   ({@link markCarriedCapabilities}, {@link releaseCarriedCapabilities});
- * - the local promise ({@link PromiseHandler}, {@link settledResult}), the listener list every
+ * - the local promise ({@link PromiseHandler}, {@link settledResult}), the loop check every result
+ *   handler settles through ({@link refuseLoop}, {@link leadsTo}), the listener list every
  *   result handler keeps ({@link SettlementListeners}) and what its last release gives back of its
  *   settlement ({@link releaseSettlement});
  * - the stream ends' shared state ({@link streamQueue}, {@link FlowQueue}), their common base
@@ -49,7 +50,7 @@ export { markSerialized } from './facade/data-copy.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { enqueueDispatch } from './handlers/dispatch-queue.ts';
-export { leadsTo, PromiseHandler, settledResult } from './handlers/promise-handler.ts';
+export { leadsTo, PromiseHandler, refuseLoop, settledResult } from './handlers/promise-handler.ts';
 export { releaseSettlement } from './handlers/release-settlement.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
 export { SettlementListeners } from './seam/settlement-listeners.ts';

@@ -1,15 +1,10 @@
-import {
-  type AbortedError,
-  type ConsumerOptions,
-  NotCapabilityError,
-  ResolutionLoopError,
-} from '@msc/eventual';
+import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
 import {
   abortStreamsIn,
   type CapabilityHandler,
   describeValue,
-  leadsTo,
   type ResultHandler,
+  refuseLoop,
   releaseSettlement,
   type Settlement,
   SettlementListeners,
@@ -200,10 +195,7 @@ export class QuestionHandler implements ResultHandler {
       if (settlement.kind === 'capability') settlement.handler.release();
       return;
     }
-    if (settlement.kind === 'capability' && leadsTo(settlement.handler, this)) {
-      settlement.handler.release();
-      settlement = { kind: 'error', error: new ResolutionLoopError() };
-    }
+    if (settlement.kind === 'capability') settlement = refuseLoop(settlement, this);
     this.#settlement = settlement;
     this.#listeners.notify(settlement);
     if (this.#references === 0)

@@ -122,10 +122,7 @@ export class PromiseHandler implements ResultHandler {
       if (settlement.kind === 'capability') settlement.handler.release();
       return;
     }
-    if (settlement.kind === 'capability' && leadsTo(settlement.handler, this)) {
-      settlement.handler.release();
-      settlement = { kind: 'error', error: new ResolutionLoopError() };
-    }
+    if (settlement.kind === 'capability') settlement = refuseLoop(settlement, this);
     this.#settlement = settlement;
     const pending = this.#pending;
     this.#pending = undefined;
@@ -223,6 +220,23 @@ export function leadsTo(handler: CapabilityHandler, promise: CapabilityHandler):
     if (error instanceof ResolutionLoopError) return true;
     throw error;
   }
+}
+
+/**
+ * What a result handler settles with when it is given a capability: `settlement` itself, unless the
+ * capability leads back to `result` (a resolution loop, which a peer can close through its
+ * promises). That one is refused: its reference, which the settlement owned, is released here, and
+ * the result settles with a `ResolutionLoopError` instead. The local promise and a session's remote
+ * question both call it at the top of `settle()`, once they know they were not settled yet (a
+ * value or error settlement skips the call: no loop to look for).
+ */
+export function refuseLoop(
+  settlement: Extract<Settlement, { kind: 'capability' }>,
+  result: CapabilityHandler,
+): Settlement {
+  if (!leadsTo(settlement.handler, result)) return settlement;
+  settlement.handler.release();
+  return { kind: 'error', error: new ResolutionLoopError() };
 }
 
 function callSettled(settlement: Settlement, method: string, args: readonly unknown[]): ResultHandler {
