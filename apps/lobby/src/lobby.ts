@@ -369,11 +369,15 @@ export class LobbyFacet implements ILobby {
     return launcherFor(this.#lobby.findGame(id), this.#peer, this.#lobby.rateLimits);
   }
 
-  redirect(id: string): Promise<GameRedirect> {
+  /** @throws LobbyError `limit` past the session's `listGamesPerSecond` (redirects count as pages) */
+  async redirect(id: string): Promise<GameRedirect> {
+    this.#rates.takeList();
     return this.#lobby.redirect(id, this.#peer);
   }
 
+  /** @throws LobbyError `limit` past the session's `listGamesPerSecond` (a ticket check counts as a page) */
   redeem(id: string, ticket: string): Proxy<IGameLauncher> {
+    this.#rates.takeList();
     // The ticket is checked asynchronously (a signature); the launcher is pipelinable meanwhile.
     const launcher = new Resolver<Proxy<IGameLauncher>>();
     this.#lobby.redeem(id, ticket, this.#peer).then(

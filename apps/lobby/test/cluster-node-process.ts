@@ -51,7 +51,7 @@ async function reap(children: ChildProcessByStdio<null, Readable, Readable>[]): 
   );
 }
 
-/** Starts a node (killed after the test) and waits until it listens (at most 20 s). */
+/** Starts a node (killed after the test) and waits until it listens (at most 45 s: a loaded machine starts tsx slowly). */
 export async function startClusterNode(settings: ClusterNodeSettings): Promise<ClusterNodeProcess> {
   const args = [
     '--import',
@@ -90,7 +90,7 @@ export async function startClusterNode(settings: ClusterNodeSettings): Promise<C
       };
       check();
     });
-  await waitFor('{"ready":true', 20_000);
+  await waitFor('{"ready":true', 45_000);
   const line = output.split('\n').find((candidate) => candidate.startsWith('{"ready":true')) as string;
   const ready = JSON.parse(line) as { tcp: string; fingerprint: string };
   return {

@@ -1,10 +1,12 @@
 import { Identity } from '@msc/identity';
 import { tcp } from '@msc/transport-tcp';
+import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { joinSlot, launchWhenSeen, playToEnd } from '../src/client/bot.ts';
 import type { GameView } from '../src/client/game-view.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import type { GameOutcome } from '../src/client/player-view.ts';
+import { ClusterDirectory } from '../src/cluster/cluster-directory.ts';
 import { issueTicket } from '../src/cluster/game-ticket.ts';
 import { type ClusterNodeProcess, startClusterNode } from './cluster-node-process.ts';
 import { startRedis } from './redis-process.ts';
@@ -54,10 +56,12 @@ function reason(outcome: GameOutcome): string {
   return outcome.kind === 'ended' ? outcome.event.reason : `failed: ${String(outcome.error)}`;
 }
 
-describe('reaching a game on another node', () => {
+describe('reaching a game on another node', { timeout: 90_000 }, () => {
   let nodes: { a: ClusterNodeProcess; b: ClusterNodeProcess; c: ClusterNodeProcess };
+  let redisUrl = '';
   beforeAll(async () => {
     const redis = await startRedis({ shared: true });
+    redisUrl = redis.url;
     const settings = { redis: redis.url, leaseMs, ticketTtlMs, shared: true };
     const [a, b, c] = await Promise.all([
       startClusterNode({ ...settings, name: 'a' }),
@@ -66,7 +70,7 @@ describe('reaching a game on another node', () => {
     ]);
     nodes = { a, b, c };
     await Promise.all([a, b, c].map((node) => node.waitFor('registered under epoch')));
-  }, 30_000);
+  }, 100_000);
 
   test('2: a client on C plays a full match in a game owned by A, with another player on A', async () => {
     const cidIdentity = await Identity.generate({ name: 'cid' });
@@ -113,6 +117,58 @@ describe('reaching a game on another node', () => {
       Array.from({ length: 5 }, () => expect.objectContaining({ code: 'slot-taken' })),
     );
     await game.until((view) => view.slots[1]?.name !== null);
+  });
+
+  test('entries in Redis that do not parse are ignored and counted, never thrown; lists are unaffected', async () => {
+    const ada = await player('ada', nodes.a.tcp);
+    const game = await listedGame(ada, await player('bob', nodes.b.tcp), 'honest');
+    const directory = new ClusterDirectory({
+      redis: redisUrl,
+      node: 'x',
+      identity: await Identity.generate({ name: 'x' }),
+      leaseMs,
+    });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      directory.start('tcp:127.0.0.1:1');
+      await eventually(
+        'the mirror to see A',
+        async () => directory.mirroredGames.some((g) => g.id === game.gameId),
+        5_000,
+      );
+      const before = directory.ignoredEntries;
+      const good = JSON.parse((await redis.hget('msc:lobby:games', game.gameId)) as string);
+      const bad: [string, string][] = [
+        ['g900.b', 'not json'],
+        ['g901.b', JSON.stringify({ ...good, id: 'g901.b' })], // owner a, but the id says b
+        ['g902.a', JSON.stringify({ ...good, id: 'g902.a', name: '\u001b[2Jhi' })], // a terminal escape
+        [
+          'g903.a',
+          JSON.stringify({ ...good, id: 'g903.a', settings: { rounds: 1e308, boardSize: 3, starters: [] } }),
+        ],
+        ['g904.a', JSON.stringify({ ...good, id: 'g904.a', openSlots: [0, 0, 0, 0, 0] })],
+        ['g905.a', JSON.stringify({ ...good, id: 'g905.a', pad: 'x'.repeat(5_000) })],
+      ];
+      for (const [id, text] of bad) {
+        await redis.xadd('msc:lobby:events', '*', 'k', 'put', 'id', id, 'v', text);
+      }
+      await redis.xadd('msc:lobby:events', '*', 'k', 'bogus', 'id', 'g1.a');
+      await redis.xadd('msc:lobby:events', '*', 'k', 'node-up', 'id', 'b', 'v', '{"epoch":1}');
+      await eventually(
+        'the mirror to ignore all eight',
+        async () => directory.ignoredEntries - before >= 8,
+        5_000,
+      );
+      expect(directory.mirroredGames.map((g) => g.id)).not.toEqual(expect.arrayContaining(['g900.b']));
+      for (const [id] of bad) expect(directory.mirroredGames.some((g) => g.id === id)).toBe(false);
+      // The nodes went on: A still lists its game, B still lists A's.
+      expect((await ada.listGames({ limit: 50 })).games.map((g) => g.id)).toContain(game.gameId);
+      expect(nodes.a.alive() && nodes.b.alive() && nodes.c.alive()).toBe(true);
+      await nodes.b.waitFor('ignored an entry of the directory that does not parse', 2_000);
+    } finally {
+      redis.disconnect();
+      await directory.close();
+    }
   });
 
   test('5: a createGame retried after a forced disconnect yields one game', async () => {
@@ -207,7 +263,7 @@ describe('reaching a game on another node', () => {
   });
 });
 
-describe('a node dies during a match', () => {
+describe('a node dies during a match', { timeout: 90_000 }, () => {
   test('7: SIGKILL of the owner during a match: that match aborts, a concurrent match elsewhere finishes', async () => {
     const redis = await startRedis();
     const settings = { redis: redis.url, leaseMs, ticketTtlMs };

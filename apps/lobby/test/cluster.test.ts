@@ -59,7 +59,7 @@ async function listedIds(client: LobbyClient): Promise<string[]> {
   return (await client.listGames({ limit: 50 })).games.map((game) => game.id);
 }
 
-describe('redis for tests', () => {
+describe('redis for tests', { timeout: 90_000 }, () => {
   test('the fixture starts redis-server on a free loopback port (not 6379) and SIGKILL stops it', async () => {
     const redis = await startRedis();
     expect(redis.port).not.toBe(6379);
@@ -71,7 +71,7 @@ describe('redis for tests', () => {
   });
 });
 
-describe('the lobby across machines', () => {
+describe('the lobby across machines', { timeout: 90_000 }, () => {
   test('1: a game created on node A appears on node B within a second', async () => {
     const redis = await startRedis();
     const [a, b] = await Promise.all([
@@ -95,7 +95,7 @@ describe('the lobby across machines', () => {
   });
 });
 
-describe('the lobby across machines when something dies', () => {
+describe('the lobby across machines when something dies', { timeout: 90_000 }, () => {
   test('6: SIGKILL of the owner in the lobby phase: its games leave every list within lease + 2 s saying why, its players get AbortedError, other games carry on', async () => {
     const redis = await startRedis();
     const [a, b, c] = await Promise.all([
@@ -152,7 +152,7 @@ describe('the lobby across machines when something dies', () => {
   });
 });
 
-describe('the lobby across machines when Redis dies', () => {
+describe('the lobby across machines when Redis dies', { timeout: 90_000 }, () => {
   test('9: SIGKILL of Redis: local joins and moves go on, lists are marked stale, cross-node opens fail fast; after a restart the directory is the live games again', async () => {
     const redis = await startRedis();
     const [a, b] = await Promise.all([
@@ -231,7 +231,7 @@ describe('the lobby across machines when Redis dies', () => {
   });
 });
 
-describe('the lobby across machines when a node freezes', () => {
+describe('the lobby across machines when a node freezes', { timeout: 90_000 }, () => {
   test('8: SIGSTOP of the owner shorter than the lease changes nothing; longer unlists its games, which come back under a new epoch after SIGCONT, old tickets refused', async () => {
     const redis = await startRedis();
     const [a, b] = await Promise.all([

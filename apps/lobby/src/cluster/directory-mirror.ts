@@ -24,6 +24,8 @@ export interface DirectoryMirrorOptions {
   readonly resyncMs?: number | undefined;
   /** How long the stream read blocks, ms; the mirror is stale after three times that without an answer. Default 500. */
   readonly blockMs?: number | undefined;
+  /** The most games mirrored; past it new ones are ignored (and counted). Default 20,000. */
+  readonly maxGames?: number | undefined;
 }
 
 type StreamReply = [key: string, items: [id: string, fields: string[]][]][] | null;
@@ -48,8 +50,11 @@ export class DirectoryMirror {
   #running: Promise<void> | undefined;
   #ignored = 0;
 
+  readonly #maxGames: number;
+
   constructor(options: DirectoryMirrorOptions) {
     this.#options = options;
+    this.#maxGames = options.maxGames ?? 20_000;
   }
 
   /** Entries and stream items that did not parse, so far. */
@@ -126,13 +131,16 @@ export class DirectoryMirror {
     this.#nodes.clear();
     for (const [name, text] of Object.entries(nodes)) {
       const record = parseNodeRecord(name, text);
-      if (record === undefined) this.#ignored++;
+      if (record === undefined) this.#ignore();
       else this.#nodes.set(name, record);
     }
     for (const [id, text] of Object.entries(games)) {
       const entry = parseGameEntry(id, text);
-      if (entry === undefined) this.#ignored++;
-      else if (entry.owner !== this.#options.node) this.#games.set(id, entry);
+      if (entry === undefined) this.#ignore();
+      else if (entry.owner !== this.#options.node) {
+        if (this.#games.size < this.#maxGames) this.#games.set(id, entry);
+        else this.#ignore();
+      }
     }
     this.#sorted = undefined;
     this.#lastId = last[0]?.[0] ?? '0-0';
@@ -175,7 +183,7 @@ export class DirectoryMirror {
 
   #apply(fields: unknown): void {
     if (!Array.isArray(fields) || fields.length > 16) {
-      this.#ignored++;
+      this.#ignore();
       return;
     }
     const item: Record<string, string> = {};
@@ -186,13 +194,17 @@ export class DirectoryMirror {
     const { k: kind, id, v: value, why } = item;
     const reason = typeof why === 'string' ? why.slice(0, 200) : 'no reason given';
     if (typeof id !== 'string') {
-      this.#ignored++;
+      this.#ignore();
       return;
     }
     if (kind === 'put') {
       const entry = parseGameEntry(id, value);
-      if (entry === undefined) this.#ignored++;
+      if (entry === undefined) this.#ignore();
       else if (entry.owner !== this.#options.node) {
+        if (!this.#games.has(id) && this.#games.size >= this.#maxGames) {
+          this.#ignore();
+          return;
+        }
         this.#games.set(id, entry);
         this.#sorted = undefined;
         this.#emit({ kind: 'listed', entry });
@@ -206,14 +218,23 @@ export class DirectoryMirror {
       }
     } else if (kind === 'node-up') {
       const record = parseNodeRecord(id, value);
-      if (record === undefined) this.#ignored++;
+      if (record === undefined) this.#ignore();
       else {
         this.#nodes.set(id, record);
         this.#emit({ kind: 'node-up', node: record });
       }
     } else if (kind === 'node-down') {
       if (this.#nodes.delete(id)) this.#emit({ kind: 'node-down', node: id, why: reason });
-    } else this.#ignored++;
+    } else this.#ignore();
+  }
+
+  #ignore(): void {
+    this.#ignored++;
+    // Said for the first few and then every thousandth: a flood of garbage cannot flood the log.
+    if (this.#ignored <= 10 || this.#ignored % 1_000 === 0)
+      this.#options.log(
+        `node ${this.#options.node}: ignored an entry of the directory that does not parse (${this.#ignored} so far)`,
+      );
   }
 
   #emit(event: MirrorEvent): void {
