@@ -11,7 +11,7 @@ import { memoryPair } from '@msc/transport-memory';
 import { tcp } from '@msc/transport-tcp';
 import { within } from './attacks.ts';
 import { turns } from './turns.ts';
-import { Wire, WirePeer, WireReference } from './wire-peer.ts';
+import { emptyArraysFrame, Wire, WirePeer, WireReference } from './wire-peer.ts';
 
 /**
  * Attacks on the session's budgets before establishment and on stream credit (issue 14, classes 4
@@ -191,15 +191,7 @@ export const budgetAttacks = {
    * default), it is refused before it is decoded.
    */
   async handshakeFrameFlood(wire: AttackWire): Promise<TerminationReason | undefined> {
-    return whileAuthenticating(wire, (peer) => {
-      const frame = new Uint8Array(1024 * 1024);
-      const view = new DataView(frame.buffer);
-      view.setUint32(0, frame.byteLength - 4); // the message's length prefix
-      frame[4] = 0x9a; // a CBOR array with a 4-byte count...
-      view.setUint32(5, frame.byteLength - 9);
-      frame.fill(0x80, 9); // ...of empty arrays
-      peer.sendRaw(frame);
-    });
+    return whileAuthenticating(wire, (peer) => peer.sendRaw(emptyArraysFrame(1024 * 1024)));
   },
   /**
    * A call carrying a sequence the callee ignores; the peer then sends 1,000 items into the window

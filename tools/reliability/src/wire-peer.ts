@@ -82,6 +82,21 @@ export function frameOf(messages: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * A frame of `byteLength` bytes holding one message: a CBOR array of empty arrays filling the rest
+ * (about one decoded array per byte: a 1 MiB frame decodes to tens of MiB of heap), which a session
+ * must refuse before it decodes it.
+ */
+export function emptyArraysFrame(byteLength: number): Uint8Array {
+  const frame = new Uint8Array(byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, frame.byteLength - 4); // the message's length prefix
+  frame[4] = 0x9a; // a CBOR array with a 4-byte count...
+  view.setUint32(5, frame.byteLength - 9);
+  frame.fill(0x80, 9); // ...of empty arrays
+  return frame;
+}
+
+/**
  * The messages of a frame after the hello: the frame itself when it is one bare message (its first
  * byte, a CBOR array or tag header, is 0x80 or more), else each length-prefixed message; a length
  * that runs past the frame ends the list (the session stops there too).

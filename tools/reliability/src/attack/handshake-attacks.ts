@@ -1,5 +1,5 @@
 import { tcp } from '@msc/transport-tcp';
-import { Wire, WirePeer } from '../wire-peer.ts';
+import { emptyArraysFrame, Wire, WirePeer } from '../wire-peer.ts';
 import type { Attack, AttackContext } from './attack.ts';
 import { sleep } from './raw-socket.ts';
 import { endCode, sessionEnd } from './session-end.ts';
@@ -56,12 +56,7 @@ async function heldBytesWhileAuthenticating(context: AttackContext): Promise<str
  * `maxHandshakeFrameBytes` (64 KiB) the frame is refused before it is decoded, `limit` or `protocol`.
  */
 async function megabyteFrameWhileAuthenticating(context: AttackContext): Promise<string> {
-  const frame = new Uint8Array(1024 * 1024);
-  const view = new DataView(frame.buffer);
-  view.setUint32(0, frame.byteLength - 4); // the message's length prefix
-  frame[4] = 0x9a; // a CBOR array with a 4-byte count...
-  view.setUint32(5, frame.byteLength - 9);
-  frame.fill(0x80, 9); // ...of empty arrays
+  const frame = emptyArraysFrame(1024 * 1024);
   let code = 'up';
   for (let index = 0; index < 4 * context.scale; index++) {
     const since = context.target.ends.length;
