@@ -16,6 +16,20 @@ export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';
 export { defaultSessionLimits, type SessionLimitOverrides, type SessionLimits } from './limits.ts';
 export { traceMessages } from './message-tracer.ts';
 export { remoteIdentity } from './remote-identity.ts';
+export {
+  defaultMaxParkedBytes,
+  defaultMaxParkedSessions,
+  ParkedSessions,
+  type ParkedSessionsOptions,
+} from './resume/parked-sessions.ts';
+export { ResumeRefusedError } from './resume/resume-exchange.ts';
+export {
+  defaultResumeOptions,
+  type ResumeEvent,
+  type ResumeOptions,
+  type ResumeRefusal,
+  type ResumeStatus,
+} from './resume/resume-options.ts';
 export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
 export { Session } from './session.ts';
 export {
@@ -35,4 +49,4 @@ export {
   type TraceSink,
   type Tracing,
 } from './trace.ts';
-export { supportedVersions } from './wire/protocol.ts';
+export { resumptionVersion, supportedVersions } from './wire/protocol.ts';

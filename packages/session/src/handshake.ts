@@ -5,6 +5,7 @@ import { AuthenticationError, type Authenticator, type SessionRole } from './aut
 import type { EarlyDecoding, PayloadContext } from './capability-codec.ts';
 import { EarlyInbox } from './early-inbox.ts';
 import type { SessionLimits } from './limits.ts';
+import type { ResumableConnection } from './resume/resumable-connection.ts';
 import type { SessionError, SessionStep, TerminationReason } from './session-error.ts';
 import type { SessionTracer } from './trace.ts';
 import { ownedCopy } from './wire/frame-layout.ts';
@@ -61,6 +62,8 @@ export interface HandshakeOptions {
   /** The session's own reference to a fixed root (the session releases it when it ends). */
   readonly rootHandler: CapabilityHandler | undefined;
   readonly versions: readonly number[];
+  /** The session's resumable connection, when it has the `resume` option (docs/resumption.md). */
+  readonly resumable?: ResumableConnection | undefined;
   /** `handshakeTimeoutMs`; `maxAnswers` and `maxHeldBytes` bound the messages held meanwhile. */
   readonly limits: SessionLimits;
   readonly tracer: SessionTracer | undefined;
@@ -180,6 +183,8 @@ export class Handshake {
       nonce: crypto.getRandomValues(new Uint8Array(32)),
       scheme: options.authenticator.scheme,
       addressBinding: connection.addressesObservable !== false,
+      // Offered only with the `resume` option: a hello without it is byte for byte what it was.
+      ...(options.resumable !== undefined ? { resume: new Uint8Array(0) } : {}),
     };
     this.#helloBytes = ownedCopy(encodeHello(hello));
     options.tracer?.event(
@@ -243,6 +248,7 @@ export class Handshake {
     const transcript = new Uint8Array(dialerHello.byteLength + listenerHello.byteLength);
     transcript.set(dialerHello, 0);
     transcript.set(listenerHello, dialerHello.byteLength);
+    options.resumable?.agree(hello, transcript, this.#protocolVersion);
     this.#phase = 'authenticating';
     const bindAddresses = hello.addressBinding && options.connection.addressesObservable !== false;
     void this.#authenticate(transcript, bindAddresses);
@@ -400,6 +406,7 @@ export class Handshake {
     if (this.#port.isTerminated) return;
     this.#phase = 'established';
     clearTimeout(this.#timer);
+    this.#options.resumable?.established(this.#peer);
     this.#resolveEstablished();
     this.#port.handshakeDone();
   }

@@ -3,6 +3,7 @@ import type { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from './authenticator.ts';
 import type { SessionLimitOverrides } from './limits.ts';
+import type { ResumeOptions } from './resume/resume-options.ts';
 import type { Tracing } from './trace.ts';
 
 /**
@@ -34,6 +35,11 @@ export interface SessionOptions<Peer = unknown> {
   readonly trace?: Tracing | undefined;
   /** Aborting it terminates the session. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Resumption (docs/resumption.md): the session survives a dropped connection for a grace window
+   * when the peer offers it too. Default: none (a dropped connection ends the session).
+   */
+  readonly resume?: ResumeOptions<Peer> | undefined;
   /** Protocol versions to offer (tests use it to exercise negotiation). Default: all supported. */
   readonly versions?: readonly number[] | undefined;
 }

@@ -17,6 +17,8 @@ import { registerEventualErrors } from './error-registration.ts';
 import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import { resolveLimits } from './limits.ts';
 import type { ImportHandler } from './remote-handlers.ts';
+import { ResumableConnection } from './resume/resumable-connection.ts';
+import { type ResumeStatus, resolveResumeOptions } from './resume/resume-options.ts';
 import {
   SessionError,
   type SessionStep,
@@ -28,8 +30,17 @@ import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
-import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
+import {
+  type Descriptor,
+  MessageType,
+  resumptionVersion,
+  supportedVersions,
+  type TargetKind,
+} from './wire/protocol.ts';
 import { classifyFailure, describeError } from './wire/violations.ts';
+
+/** The versions a session with the `resume` option offers. */
+const resumableVersions: readonly number[] = [...supportedVersions, resumptionVersion];
 
 /**
  * One session of the MSC protocol over one transport connection (RPC5). The session is the
@@ -54,6 +65,8 @@ export class Session<Peer = unknown>
   implements PartsPort, HandshakePort, FrameReceiver, ConnectionReceiverPort
 {
   readonly #connection: Connection;
+  /** The connection when the session has the `resume` option (it is `#connection` then). */
+  readonly #resumable: ResumableConnection | undefined;
   readonly #maxFrameBytes: number;
   readonly #tracer: SessionTracer | undefined;
   /** The establishment; `undefined` once established (its results are kept below). */
@@ -77,9 +90,23 @@ export class Session<Peer = unknown>
    * @throws RangeError when a limit is not a positive integer
    */
   constructor(options: SessionOptions<Peer>) {
-    const connection = options.connection;
-    this.#connection = connection;
     const limits = resolveLimits(options.limits);
+    // With resumption the session's connection is the resumable one, for the session's whole life
+    // (resume/resumable-connection.ts); without it nothing changes.
+    const resumable =
+      options.resume === undefined
+        ? undefined
+        : new ResumableConnection(
+            options.connection,
+            options.role,
+            resolveResumeOptions(options.resume),
+            options.authenticator as Authenticator<unknown>,
+            limits.handshakeTimeoutMs,
+            options.resume.parkedSessions,
+          );
+    const connection = resumable ?? options.connection;
+    this.#connection = connection;
+    this.#resumable = resumable;
     const root = options.root;
     // Take our own reference now: the caller may dispose its root proxy as soon as we exist.
     const rootHandler = isCapability(root) ? takeReference(root) : undefined;
@@ -106,7 +133,8 @@ export class Session<Peer = unknown>
         authenticator: options.authenticator as Authenticator<unknown>,
         chooseRoot: typeof root === 'function' && rootHandler === undefined ? root : undefined,
         rootHandler,
-        versions: options.versions ?? supportedVersions,
+        versions: options.versions ?? (resumable === undefined ? supportedVersions : resumableVersions),
+        resumable,
         limits,
         tracer: this.#tracer,
         // Frames before this side's Configure decode with the handshake's limits and budget
@@ -179,6 +207,14 @@ export class Session<Peer = unknown>
   /** Whether the session has ended. */
   get isTerminated(): boolean {
     return this.#terminated !== undefined;
+  }
+
+  /**
+   * The session's resumption now (docs/resumption.md): `undefined` without the `resume` option.
+   * Events as they happen go to `resume.onEvent`.
+   */
+  get resumption(): ResumeStatus | undefined {
+    return this.#resumable?.status();
   }
 
   /** The connection's addresses, as this side sees them. */

@@ -6,7 +6,11 @@ import {
   testEveryOptionsTypeIsChecked,
 } from '../../../config/options-accept-undefined.ts';
 import {
+  defaultResumeOptions,
   defaultSessionLimits,
+  ParkedSessions,
+  type ParkedSessionsOptions,
+  type ResumeOptions,
   Scope,
   type ScopeOptions,
   type SessionOptions,
@@ -15,6 +19,7 @@ import {
   unauthenticated,
 } from '../src/index.ts';
 import { resolveLimits } from '../src/limits.ts';
+import { resolveResumeOptions } from '../src/resume/resume-options.ts';
 
 describe('options accept an explicit undefined for every optional property', () => {
   testEveryOptionsTypeIsChecked(import.meta.url);
@@ -23,6 +28,8 @@ describe('options accept an explicit undefined for every optional property', () 
     expectTypeOf<ExplicitlyUndefined<ScopeOptions>>().toExtend<Partial<ScopeOptions>>();
     expectTypeOf<ExplicitlyUndefined<SessionOptions>>().toExtend<Partial<SessionOptions>>();
     expectTypeOf<ExplicitlyUndefined<TraceOptions>>().toExtend<Partial<TraceOptions>>();
+    expectTypeOf<ExplicitlyUndefined<ResumeOptions>>().toExtend<Partial<ResumeOptions>>();
+    expectTypeOf<ExplicitlyUndefined<ParkedSessionsOptions>>().toExtend<Partial<ParkedSessionsOptions>>();
     type Limits = NonNullable<SessionOptions['limits']>;
     expectTypeOf<ExplicitlyUndefined<Limits>>().toExtend<Partial<Limits>>();
     expectTypeOf<NonNullable<ScopeOptions['limits']>>().toEqualTypeOf<Limits>();
@@ -36,6 +43,27 @@ describe('options accept an explicit undefined for every optional property', () 
       maxImports: 5,
     });
     expect(() => resolveLimits({ maxImports: 0 })).toThrow('limit maxImports must be a positive integer');
+  });
+
+  test('undefined resume options and parked-session bounds keep their defaults', () => {
+    const unset: ExplicitlyUndefined<ResumeOptions> = {
+      graceMs: undefined,
+      maxHeldBytes: undefined,
+      ackDelayMs: undefined,
+      maxAttempts: undefined,
+      initialBackoffMs: undefined,
+      dial: undefined,
+      parkedSessions: undefined,
+      samePeer: undefined,
+      onEvent: undefined,
+    };
+    expect(resolveResumeOptions(unset)).toMatchObject(defaultResumeOptions);
+    const bounds: ExplicitlyUndefined<ParkedSessionsOptions> = {
+      maxParkedSessions: undefined,
+      maxParkedBytes: undefined,
+    };
+    const parked = new ParkedSessions(bounds);
+    expect([parked.maxParkedSessions, parked.maxParkedBytes]).toEqual([1024, 64 * 1024 * 1024]);
   });
 
   test('a scope whose every optional option is undefined serves and connects with the defaults', async () => {

@@ -47,6 +47,13 @@ export const revocationVersion = 2;
 export const streamDeliveryVersion = 2;
 
 /**
+ * The protocol version of session resumption (docs/resumption.md): offered only by a session with
+ * the `resume` option (so a session without it is what it was), and used only when both hellos
+ * also carry `resume`. It changes nothing else: every version 2 message is as in version 2.
+ */
+export const resumptionVersion = 3;
+
+/**
  * The first frame of each side. Sent by both at once, without waiting for the other.
  * The receiver picks the highest version both list; none in common terminates the session at the
  * `version` step. The exact bytes of both hellos (dialer's first) are the handshake transcript the
@@ -65,6 +72,12 @@ export interface Hello {
    * transcript, so a relay cannot switch it off.
    */
   readonly addressBinding: boolean;
+  /**
+   * Present only when the sender offers resumption (docs/resumption.md): empty in the hello of a
+   * new session; a 16-byte resume id in the dialer's hello on a connection that resumes that
+   * session. Absent from every hello of a session without the `resume` option.
+   */
+  readonly resume?: Uint8Array;
 }
 
 /** Message type tags. */

@@ -1,0 +1,215 @@
+import { AbortedError, type Sequence, sequence } from '@msc/eventual';
+import { afterEach, describe, expect, test } from 'vitest';
+import { expectDrained } from '../fixtures/leak-check.ts';
+import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-pair.ts';
+
+interface ICounter {
+  add(amount: number): Promise<number>;
+  slow(amount: number, milliseconds: number): Promise<number>;
+  count(to: number): Sequence<number>;
+  sum(items: Sequence<number>): Promise<number>;
+}
+
+class Counter implements ICounter {
+  total = 0;
+  calls: number[] = [];
+  async add(amount: number) {
+    this.calls.push(amount);
+    this.total += amount;
+    return this.total;
+  }
+  async slow(amount: number, milliseconds: number) {
+    await new Promise((resolve) => setTimeout(resolve, milliseconds));
+    return this.add(amount);
+  }
+  count(to: number) {
+    const [items, writer] = sequence<number>();
+    void (async () => {
+      for (let index = 0; index < to; index++) {
+        writer.write(index);
+        if (writer.desiredSize <= 0) await writer.flush();
+        if (index % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      await writer.close();
+    })();
+    return items;
+  }
+  async sum(items: Sequence<number>) {
+    let total = 0;
+    for await (const item of items) total += item;
+    return total;
+  }
+}
+
+const pairs: ResumablePair[] = [];
+
+function pair(options: Parameters<typeof resumablePair<Counter>>[0] = {}) {
+  const target = new Counter();
+  const made = resumablePair<Counter>({ target, ...options });
+  pairs.push(made);
+  return { ...made, target };
+}
+
+afterEach(async () => {
+  const ended = pairs.splice(0);
+  try {
+    await expectDrained(
+      ended.flatMap((each) => [each.dialer, each.listener]).filter((session) => !session.isTerminated),
+    );
+  } finally {
+    await Promise.all(
+      ended.flatMap((each) => [each.dialer.terminate('test over'), each.listener.terminate('test over')]),
+    );
+  }
+});
+
+describe('a session that survives a cut connection', () => {
+  test('both sides agree on resumption: version 3, a parked session registered at the listener', async () => {
+    const { dialer, listener, parked } = pair();
+    await dialer.established;
+    await listener.established;
+    expect(dialer.protocolVersion).toBe(3);
+    await until(() => parked.size === 1);
+  });
+
+  test('calls in flight across a cut complete once each, in order, and the events say what happened', async () => {
+    const { dialer, remote, target, cut, events, parked } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const results: Promise<number>[] = [];
+    for (let index = 1; index <= 20; index++) results.push(remote.add(index));
+    await Promise.resolve();
+    cut(); // the calls are sent (flushed this microtask) but not delivered: lost on the wire
+    expect(target.calls.length).toBeLessThan(20);
+    for (let index = 21; index <= 40; index++) results.push(remote.add(index)); // sent while parked
+    const values = await Promise.all(results);
+    // Instance order: every call ran once, in the order made.
+    expect(target.calls).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+    expect(values.at(-1)).toBe((40 * 41) / 2);
+    expect(events.dialer.map((event) => event.type)).toEqual(['disconnected', 'resuming', 'resumed']);
+    expect(events.listener.map((event) => event.type)).toEqual(['disconnected', 'resumed']);
+    expect(dialer.isTerminated).toBe(false);
+  });
+
+  test('a cut while calls run at the callee: their returns are replayed after the resume', async () => {
+    const { dialer, remote, target, cut, parked } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const results = [remote.slow(1, 30), remote.slow(2, 30), remote.add(3)];
+    await until(() => target.calls.includes(3));
+    cut();
+    expect(await Promise.all(results)).toEqual([4, 6, 3]);
+    expect(target.calls).toEqual([3, 1, 2]);
+  });
+
+  test('repeated cuts: 5 blips in a run of 200 calls lose nothing and repeat nothing', async () => {
+    const { dialer, remote, target, cut, parked, events } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const results: Promise<number>[] = [];
+    for (let index = 1; index <= 200; index++) {
+      results.push(remote.add(index));
+      if (index % 40 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        cut();
+        // The next blip comes once this one is over (a cut of a parked session cuts nothing).
+        const resumed = index / 40;
+        await until(() => events.dialer.filter((event) => event.type === 'resumed').length === resumed);
+      }
+    }
+    await Promise.all(results);
+    expect(target.calls).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    expect(events.dialer.filter((event) => event.type === 'resumed').length).toBe(5);
+  });
+
+  test('a stream continues where it was: every item once, in order, across two cuts', async () => {
+    const { dialer, remote, cut, parked } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const items = remote.count(2000);
+    const received: number[] = [];
+    let cuts = 0;
+    for await (const item of items as unknown as AsyncIterable<number>) {
+      received.push(item);
+      if ((item === 500 || item === 1500) && cuts < 2) {
+        cuts++;
+        cut();
+      }
+    }
+    expect(received).toEqual(Array.from({ length: 2000 }, (_, index) => index));
+  });
+
+  test('a stream from the dialer continues across a cut', async () => {
+    const { dialer, remote, cut, parked } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const [items, writer] = sequence<number>();
+    const total = remote.sum(items);
+    for (let index = 0; index < 1000; index++) {
+      writer.write(index);
+      if (index === 400) cut();
+      if (writer.desiredSize <= 0) await writer.flush();
+    }
+    await writer.close();
+    expect(await total).toBe((999 * 1000) / 2);
+  });
+
+  test('a cut during the resume itself: the next attempt resumes', async () => {
+    const { dialer, remote, target, cut, parked, events, connections } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const first = remote.add(1);
+    cut();
+    // Break the first resume connection as soon as it exists.
+    await until(() => connections.length === 2, 2000);
+    connections[1]!.breakNow();
+    expect(await first).toBe(1);
+    expect(await remote.add(2)).toBe(3);
+    expect(target.calls).toEqual([1, 2]);
+    expect(events.dialer.filter((event) => event.type === 'resuming').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('past the window the session ends as it does today', () => {
+  test('no connection within graceMs: lost, calls abort, the session ends with connection-lost', async () => {
+    const { dialer, listener, remote, cut, parked, events } = pair({
+      dialerResume: { graceMs: 150 },
+      listenerResume: { graceMs: 150 },
+    });
+    await dialer.established;
+    await until(() => parked.size === 1);
+    (pairs.at(-1) as ResumablePair).dialFailure = new Error('the network is down');
+    cut();
+    const call = remote.add(1);
+    await expect(call).rejects.toBeInstanceOf(AbortedError);
+    const reason = await dialer.closed;
+    expect(reason.code).toBe('connection-lost');
+    expect(reason.message).toMatch(/resume\.graceMs/);
+    expect((await listener.closed).code).toBe('connection-lost');
+    expect(events.dialer.at(-1)?.type).toBe('lost');
+    expect(events.listener.at(-1)?.type).toBe('lost');
+    expect(parked.size).toBe(0);
+    expect(parked.parked).toBe(0);
+  });
+
+  test('terminate() on a parked session ends it at once', async () => {
+    const { dialer, cut, parked } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    (pairs.at(-1) as ResumablePair).dialFailure = new Error('the network is down');
+    cut();
+    await until(() => parked.parked === 1);
+    await dialer.terminate('bye');
+    expect((await dialer.closed).code).toBe('closed');
+  });
+
+  test('a peer without resumption: the session is as before (version 2) and a cut ends it', async () => {
+    const { dialer, listener, cut } = pair({ listenerResume: false });
+    await dialer.established;
+    expect(dialer.protocolVersion).toBe(2);
+    expect(listener.protocolVersion).toBe(2);
+    cut();
+    expect((await dialer.closed).code).toBe('connection-lost');
+    expect(await dialer.closed).toBeDefined();
+  });
+});
