@@ -30,7 +30,7 @@ export {
   type ResumeRefusal,
   type ResumeStatus,
 } from './resume/resume-options.ts';
-export { Scope, type ScopeOptions, type ScopeStats } from './scope.ts';
+export { Scope, type ScopeOptions, type ScopeResumeOptions, type ScopeStats } from './scope.ts';
 export { Session } from './session.ts';
 export {
   SessionError,

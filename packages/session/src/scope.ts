@@ -10,6 +10,8 @@ import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Logger, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import type { SessionLimitOverrides } from './limits.ts';
+import { ParkedSessions, type ParkedSessionsOptions } from './resume/parked-sessions.ts';
+import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
 import { Session } from './session.ts';
 import { logSessionEnd } from './session-log.ts';
 import type { RootOption } from './session-options.ts';
@@ -49,6 +51,24 @@ export interface ScopeOptions<Peer = unknown> {
    * logged. Default: nothing is logged.
    */
   readonly logger?: Logger | undefined;
+  /**
+   * Sessions that survive a network blip (docs/resumption.md): a session whose connection drops is
+   * parked for `graceMs`; the dialing side reconnects to the same address and resumes. Both sides
+   * must have it (a peer without it is served as before, without resumption). Default: none.
+   */
+  readonly resume?: ScopeResumeOptions<Peer> | undefined;
+}
+
+/**
+ * Resumption for every session of a scope (docs/resumption.md): the session options less what the
+ * scope supplies (the dialer's `dial` to the same address, the listener's `ParkedSessions`), the
+ * bounds of the scope's parked sessions, and events that name their session.
+ */
+export interface ScopeResumeOptions<Peer = unknown>
+  extends Omit<ResumeOptions<Peer>, 'dial' | 'parkedSessions' | 'onEvent'>,
+    ParkedSessionsOptions {
+  /** Told each event of each session, with the session (exceptions it throws are ignored). */
+  readonly onEvent?: ((event: ResumeEvent, session: Session<Peer>) => void) | undefined;
 }
 
 /** Default {@link ScopeOptions.maxPendingSessions}: 128 per listener. */
@@ -89,6 +109,8 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
   readonly #maxPendingSessions: number;
   #pending = 0;
   #refused = 0;
+  /** The listeners' resumable sessions, when the scope has `resume`. */
+  readonly #parked: ParkedSessions | undefined;
 
   /**
    * @throws DisposedError when `options.root` is a proxy that was already disposed
@@ -103,6 +125,14 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     }
     this.#maxPendingSessions = maxPendingSessions;
     this.#options = options;
+    const resume = options.resume;
+    this.#parked =
+      resume === undefined
+        ? undefined
+        : new ParkedSessions({
+            maxParkedSessions: resume.maxParkedSessions,
+            maxParkedBytes: resume.maxParkedBytes,
+          });
     const root = options.root;
     if (isCapability(root)) {
       // The scope holds its own reference (a handed-off root's reference moves to it).
@@ -235,7 +265,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       connection.abort(new Error('the scope has ended'));
       throw new Error('the scope ended while connecting');
     }
-    const session = this.#startSession(connection, 'dialer');
+    const session = this.#startSession(connection, 'dialer', address);
     await session.established;
     return session;
   }
@@ -260,9 +290,10 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     await this.close();
   }
 
-  #startSession(connection: Connection, role: 'dialer' | 'listener'): Session<Peer> {
+  #startSession(connection: Connection, role: 'dialer' | 'listener', address?: string): Session<Peer> {
     const options = this.#options;
-    const session = new Session<Peer>({
+    let session!: Session<Peer>;
+    session = new Session<Peer>({
       connection,
       role,
       authenticator: options.authenticator,
@@ -272,6 +303,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       ...(options.registry !== undefined ? { registry: options.registry } : {}),
       ...(options.errorStacks !== undefined ? { errorStacks: options.errorStacks } : {}),
       ...(options.trace !== undefined ? { trace: options.trace } : {}),
+      ...(options.resume !== undefined ? { resume: this.#resumeOptions(role, address, () => session) } : {}),
     });
     this.#sessions.add(session);
     const logger = options.logger;
@@ -282,6 +314,36 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     });
     options.onSession?.(session);
     return session;
+  }
+
+  /** A session's resume options: the dialer redials `address` (while the scope is open), the listener parks here. */
+  #resumeOptions(
+    role: 'dialer' | 'listener',
+    address: string | undefined,
+    session: () => Session<Peer>,
+  ): ResumeOptions<any> {
+    const { onEvent, maxParkedSessions: _sessions, maxParkedBytes: _bytes, ...rest } = this.#options.resume!;
+    return {
+      ...rest,
+      ...(onEvent !== undefined ? { onEvent: (event: ResumeEvent) => onEvent(event, session()) } : {}),
+      ...(role === 'listener'
+        ? { parkedSessions: this.#parked }
+        : {
+            dial: async (signal: AbortSignal) => {
+              this.#checkOpen();
+              const dial = new AbortController();
+              const abort = () => dial.abort(signal.reason);
+              signal.addEventListener('abort', abort, { once: true });
+              this.#dials.add(dial);
+              try {
+                return await this.#options.transport.dial(address!, { signal: dial.signal });
+              } finally {
+                this.#dials.delete(dial);
+                signal.removeEventListener('abort', abort);
+              }
+            },
+          }),
+    };
   }
 
   #checkOpen(): void {

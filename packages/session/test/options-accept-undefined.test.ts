@@ -13,6 +13,7 @@ import {
   type ResumeOptions,
   Scope,
   type ScopeOptions,
+  type ScopeResumeOptions,
   type SessionOptions,
   type TraceOptions,
   traceMessages,
@@ -29,6 +30,7 @@ describe('options accept an explicit undefined for every optional property', () 
     expectTypeOf<ExplicitlyUndefined<SessionOptions>>().toExtend<Partial<SessionOptions>>();
     expectTypeOf<ExplicitlyUndefined<TraceOptions>>().toExtend<Partial<TraceOptions>>();
     expectTypeOf<ExplicitlyUndefined<ResumeOptions>>().toExtend<Partial<ResumeOptions>>();
+    expectTypeOf<ExplicitlyUndefined<ScopeResumeOptions>>().toExtend<Partial<ScopeResumeOptions>>();
     expectTypeOf<ExplicitlyUndefined<ParkedSessionsOptions>>().toExtend<Partial<ParkedSessionsOptions>>();
     type Limits = NonNullable<SessionOptions['limits']>;
     expectTypeOf<ExplicitlyUndefined<Limits>>().toExtend<Partial<Limits>>();
@@ -90,6 +92,7 @@ describe('options accept an explicit undefined for every optional property', () 
       onSession: undefined,
       maxPendingSessions: undefined,
       logger: undefined,
+      resume: undefined,
     };
     const label: ExplicitlyUndefined<TraceOptions> = { label: undefined };
     const trace = traceMessages({ level: 'messages', sink: () => {}, ...label });
