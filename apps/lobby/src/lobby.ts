@@ -380,11 +380,14 @@ export class LobbyFacet implements ILobby {
     this.#rates.takeList();
     // The ticket is checked asynchronously (a signature); the launcher is pipelinable meanwhile.
     const launcher = new Resolver<Proxy<IGameLauncher>>();
+    const result = launcher.proxy();
+    // The resolver's own promise holds a reference too: drop it, so that the caller's is the only one.
+    launcher.promise[Symbol.dispose]();
     this.#lobby.redeem(id, ticket, this.#peer).then(
       (game) => launcher.resolve(launcherFor(game, this.#peer, this.#lobby.rateLimits)),
       (error: unknown) => launcher.reject(error),
     );
-    return launcher.proxy();
+    return result;
   }
 }
 

@@ -92,6 +92,24 @@ describe('reaching a game on another node', { timeout: 90_000 }, () => {
     );
   });
 
+  test('a launcher reached through a redirect is released when its client lets go: the game then closes', async () => {
+    const [ada, cid] = await Promise.all([player('ada', nodes.a.tcp), player('cid', nodes.c.tcp)]);
+    const game = await listedGame(ada, cid, 'let go');
+    const remote = cid.openGame(game.gameId);
+    await remote.until((view) => view.lsn >= 0);
+    game[Symbol.dispose]();
+    // cid's launcher alone keeps the game open.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await cid.listGames({ limit: 50 })).games.map((g) => g.id)).toContain(game.gameId);
+    remote[Symbol.dispose]();
+    await eventually(
+      'the game closed on A and unlisted on C',
+      async () => !(await cid.listGames({ limit: 50 })).games.some((g) => g.id === game.gameId),
+      3_000,
+    );
+    expect(nodes.c.output()).toContain(`game ${game.gameId} of a unlisted: it was closed`);
+  });
+
   test('3: six clients on three nodes race for one slot: exactly one wins', async () => {
     const owner = await player('owner', nodes.a.tcp);
     const racers = await Promise.all(

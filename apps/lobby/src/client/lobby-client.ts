@@ -157,6 +157,10 @@ export class LobbyClient implements AsyncDisposable {
   #open(id: string): Proxy<IGameLauncher> {
     const here = this.lobby.openGame(id);
     const launcher = new Resolver<Proxy<IGameLauncher>>();
+    const result = launcher.proxy();
+    // The resolver's own promise holds a reference too: drop it, so that disposing the view's
+    // launcher really releases the game's launcher (and with it, maybe, the game).
+    launcher.promise[Symbol.dispose]();
     here.whenResolved().then(
       () => launcher.resolve(here),
       (error: unknown) => {
@@ -168,7 +172,7 @@ export class LobbyClient implements AsyncDisposable {
         );
       },
     );
-    return launcher.proxy();
+    return result;
   }
 
   /** The root of a session with the owner in `redirect`, pinned to its fingerprint (made once, then reused). */
