@@ -6,6 +6,8 @@
  *   identities and serves each one an `ILobby` facet.
  * - {@link sipGameHost} / {@link inProcessGameHost}: where launched games run (a SIP of their own, or
  *   this thread).
+ * - {@link ClusterNode} / {@link ClusterDirectory}: a lobby node of a cluster whose directory is in
+ *   Redis (see the README's "The lobby across machines").
  * - {@link LobbyLimits} ({@link defaultLobbyLimits}): games, watchers, backlogs, page sizes and chat and settings rates;
  *   {@link lobbySessionLimits} and {@link defaultMaxBufferedBytesTotal}: the lobby's session limit
  *   and server-wide output budget defaults (the page server is `@msc/lobby/web`).
@@ -27,6 +29,13 @@
  *
  * @packageDocumentation
  */
+export {
+  ClusterDirectory,
+  type ClusterDirectoryOptions,
+  defaultLeaseMs,
+  defaultTicketTtlMs,
+} from './cluster/cluster-directory.ts';
+export { ClusterNode, type ClusterNodeOptions } from './cluster/cluster-node.ts';
 export type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 export { inProcessGameHost } from './in-process-game-host.ts';
 export {

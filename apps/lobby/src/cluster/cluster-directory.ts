@@ -184,6 +184,8 @@ export class ClusterDirectory implements LobbyDirectory {
   }
 
   gameChanged(game: LauncherGame): void {
+    // The `launched` and `closed` events come before the unlisting: a game not open is not put back.
+    if (game.phase !== 'open') return;
     this.#local.set(game.id, game);
     this.#publisher.mark(game.id);
   }
