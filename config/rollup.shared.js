@@ -16,8 +16,13 @@ export function packageBundle(options = {}) {
       dir: 'dist',
       format: 'es',
       sourcemap: true,
+      // One output file per source module, as in src/: a bundler then drops every module a program
+      // does not use (the packages are `sideEffects: false`), as it does when it reads the sources.
+      // One merged chunk would keep each unused module's top-level values (a FinalizationRegistry,
+      // a table with computed keys) and whatever they reference.
+      preserveModules: true,
+      preserveModulesRoot: 'src',
       entryFileNames: '[name].js',
-      chunkFileNames: '[name]-[hash].js',
     },
   };
 }

@@ -139,13 +139,16 @@ function header(major: number, argument: number): void {
   }
 }
 
-const unsignedMajor = 0x00;
-const negativeMajor = 0x20;
-const bytesMajor = 0x40;
-const textMajor = 0x60;
-const arrayMajor = 0x80;
-const mapMajor = 0xa0;
-const tagMajor = 0xc0;
+// The major types, shifted into the header byte. An enum: a bundler inlines its members as literals.
+enum Major {
+  Unsigned = 0x00,
+  Negative = 0x20,
+  Bytes = 0x40,
+  Text = 0x60,
+  Array = 0x80,
+  Map = 0xa0,
+  Tag = 0xc0,
+}
 
 function write(value: unknown): void {
   if (position + headerRoom > target.length) reserve(headerRoom);
@@ -155,9 +158,9 @@ function write(value: unknown): void {
       break;
     case 'number':
       if (value >>> 0 === value) {
-        header(unsignedMajor, value);
+        header(Major.Unsigned, value);
       } else if (value < 0 && value >= -0x100000000 && Math.floor(value) === value) {
-        header(negativeMajor, -1 - value);
+        header(Major.Negative, -1 - value);
       } else {
         target[position++] = 0xfb;
         view.setFloat64(position, value);
@@ -226,7 +229,7 @@ function writeString(value: string): void {
   const bytes = end - textStart;
   const needed = headerSize(bytes);
   if (needed !== headerBytes) target.copyWithin(position + needed, textStart, end);
-  header(textMajor, bytes);
+  header(Major.Text, bytes);
   position += bytes;
 }
 
@@ -249,7 +252,7 @@ function writeBigInt(value: bigint): void {
     return;
   }
   // A bignum: the magnitude's bytes, most significant first.
-  header(tagMajor, value < 0n ? negativeBignumTag : positiveBignumTag);
+  header(Major.Tag, value < 0n ? negativeBignumTag : positiveBignumTag);
   let magnitude = value < 0n ? -1n - value : value;
   const bytes: number[] = [];
   while (magnitude > 0n) {
@@ -260,7 +263,7 @@ function writeBigInt(value: bigint): void {
 }
 
 function writeBytes(bytes: Uint8Array): void {
-  header(bytesMajor, bytes.length);
+  header(Major.Bytes, bytes.length);
   reserve(bytes.length);
   target.set(bytes, position);
   position += bytes.length;
@@ -280,19 +283,19 @@ function writeObject(value: object): void {
   if (type === Array) {
     const array = value as unknown[];
     const length = array.length;
-    header(arrayMajor, length);
+    header(Major.Array, length);
     for (let index = 0; index < length; index++) write(array[index]);
     return;
   }
   if (type === Uint8Array) {
-    header(tagMajor, 64);
+    header(Major.Tag, 64);
     writeBytes(value as Uint8Array);
     return;
   }
   if (type === Map) {
     const map = value as Map<unknown, unknown>;
-    header(tagMajor, mapTag);
-    header(mapMajor, map.size);
+    header(Major.Tag, mapTag);
+    header(Major.Map, map.size);
     for (const [key, item] of map) {
       write(key);
       write(item);
@@ -301,14 +304,14 @@ function writeObject(value: object): void {
   }
   if (walk.claim(value)) {
     const tag = walk.tag(value);
-    if (tag !== undefined) header(tagMajor, tag);
+    if (tag !== undefined) header(Major.Tag, tag);
     walk.write(value, write);
     return;
   }
   // What the walk leaves to the writer: sets, typed arrays, and objects without a class.
   if (value instanceof Set) {
-    header(tagMajor, setTag);
-    header(arrayMajor, value.size);
+    header(Major.Tag, setTag);
+    header(Major.Array, value.size);
     for (const item of value) write(item);
     return;
   }
@@ -320,7 +323,7 @@ function writeObject(value: object): void {
         'unsupported-type',
         `expected a typed array, got ${(type as { name?: string }).name}`,
       );
-    header(tagMajor, tag - endianOffset);
+    header(Major.Tag, tag - endianOffset);
     writeBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     return;
   }
@@ -331,7 +334,7 @@ function writePlainObject(object: object): void {
   const record = object as Record<string, unknown>;
   if (!useRecords) {
     const keys = Object.keys(record);
-    header(mapMajor, keys.length);
+    header(Major.Map, keys.length);
     for (const key of keys) {
       writeString(key);
       write(record[key]);
@@ -362,7 +365,7 @@ function writePlainObject(object: object): void {
     target[position++] = 0xd9;
     target[position++] = 0xe0;
     target[position++] = id;
-    header(arrayMajor, length);
+    header(Major.Array, length);
   } else {
     // First object of this key list in the frame: define the record. After 256 definitions the ids
     // start again at 0 (the decoder replaces a definition with the next one of the same id).
@@ -371,10 +374,10 @@ function writePlainObject(object: object): void {
     if (defined.length === maximumRecords) defined[fresh]![recordId] = undefined;
     defined[fresh] = node;
     node[recordId] = fresh;
-    header(tagMajor, recordDefinitionTag);
-    header(arrayMajor, length + 2);
-    header(unsignedMajor, recordTagFirst + fresh);
-    header(arrayMajor, length);
+    header(Major.Tag, recordDefinitionTag);
+    header(Major.Array, length + 2);
+    header(Major.Unsigned, recordTagFirst + fresh);
+    header(Major.Array, length);
     for (const key in record) {
       // biome-ignore lint/suspicious/noPrototypeBuiltins: the form V8 optimizes inside for-in (above)
       if (!checkOwn || record.hasOwnProperty(key)) writeString(key);

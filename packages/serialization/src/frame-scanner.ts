@@ -33,33 +33,38 @@ import {
 // would make the reader build far more than its bytes (millions of empty arrays, thousands of record
 // definitions, records with hundreds of thousands of keys) is refused before anything is built.
 
-// What the next item must be, decided by its parent (a tag, or a position inside a container).
-const expectAny = 0;
-const expectRoot = 1;
-const expectNumber = 2;
-const expectBignum = 3;
-const expectTyped = 4; // byte string whose length is a multiple of the element size (`extra`)
-const expectArray = 5;
-const expectMap = 6;
-const expectUnsigned = 7;
-const expectContractArray = 8;
-const expectShapeOrIndex = 9;
-const expectPair = 10;
-const expectDescriptors = 11;
-const expectBytesOrTag64 = 12;
-const expectRecordDefinition = 13;
-const expectRecordId = 14;
-const expectRecordKeys = 15;
-const expectString = 16;
+// What the next item must be, decided by its parent (a tag, or a position inside a container). Enums,
+// not consts: a bundler inlines enum members as literals, a module-level const stays a variable.
+enum Expect {
+  Any = 0,
+  Root = 1,
+  Number = 2,
+  Bignum = 3,
+  Typed = 4, // byte string whose length is a multiple of the element size (`extra`)
+  Array = 5,
+  Map = 6,
+  Unsigned = 7,
+  ContractArray = 8,
+  ShapeOrIndex = 9,
+  Pair = 10,
+  Descriptors = 11,
+  BytesOrTag64 = 12,
+  RecordDefinition = 13,
+  RecordId = 14,
+  RecordKeys = 15,
+  String = 16,
+}
 
 // What kind of container an open stack entry is.
-const kindArray = 0;
-const kindMap = 1;
-const kindTag = 2;
-const kindContract = 3;
-const kindFrame = 4;
-const kindRecordDefinition = 5;
-const kindRecordKeys = 6;
+enum Kind {
+  Array = 0,
+  Map = 1,
+  Tag = 2,
+  Contract = 3,
+  Frame = 4,
+  RecordDefinition = 5,
+  RecordKeys = 6,
+}
 
 // Scratch stacks, shared: the scan never calls out, so it can never be re-entered.
 let kinds = new Int32Array(64);
@@ -175,34 +180,34 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
   const extraStack = payloadExtras;
   let position = 0;
   let depth = 0; // open stack entries
-  let topKind = kindArray; // kind of the innermost open container (meaningless at depth 0)
+  let topKind = Kind.Array; // kind of the innermost open container (meaningless at depth 0)
   for (;;) {
     // What this item must be: anything inside plain arrays and maps (the common case), else what
     // its parent tag or its position in a special container says.
-    let expectation = expectAny;
+    let expectation = Expect.Any;
     let extra = 0;
     if (depth === 0) {
-      expectation = expectRoot;
-    } else if (topKind !== kindArray && topKind !== kindMap) {
+      expectation = Expect.Root;
+    } else if (topKind !== Kind.Array && topKind !== Kind.Map) {
       const top = depth - 1;
       const index = totalStack[top]! - remainingStack[top]!;
       switch (topKind) {
-        case kindTag:
+        case Kind.Tag:
           expectation = expectationStack[top]!;
           extra = extraStack[top]!;
           break;
-        case kindContract:
-          if (index === 0) expectation = expectShapeOrIndex;
+        case Kind.Contract:
+          if (index === 0) expectation = Expect.ShapeOrIndex;
           break;
-        case kindFrame:
-          if (index === 0) expectation = expectDescriptors;
+        case Kind.Frame:
+          if (index === 0) expectation = Expect.Descriptors;
           break;
-        case kindRecordDefinition:
-          expectation = index === 0 ? expectRecordId : index === 1 ? expectRecordKeys : expectAny;
+        case Kind.RecordDefinition:
+          expectation = index === 0 ? Expect.RecordId : index === 1 ? Expect.RecordKeys : Expect.Any;
           extra = totalStack[top]! - 2;
           break;
         default:
-          expectation = expectString; // kindRecordKeys
+          expectation = Expect.String; // Kind.RecordKeys
       }
     }
     const start = position;
@@ -246,18 +251,18 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
     let isContainer = false;
     let count = 0; // items in the container just opened
     let cost = 0; // work units the container just opened costs (set where one opens)
-    let kind = kindArray;
-    let payloadExpectation = expectAny;
+    let kind = Kind.Array;
+    let payloadExpectation = Expect.Any;
     let payloadExtra = 0;
 
     switch (major) {
       case 0:
       case 1:
-        if (expectation === expectUnsigned && major !== 0)
+        if (expectation === Expect.Unsigned && major !== 0)
           throw malformed('expected an unsigned integer', start);
-        if (expectation === expectShapeOrIndex && major !== 0)
+        if (expectation === Expect.ShapeOrIndex && major !== 0)
           throw malformed('expected a contract shape index', start);
-        if (expectation === expectRecordId) {
+        if (expectation === Expect.RecordId) {
           if (major !== 0 || argument < recordTagFirst || argument > recordTagLast)
             throw malformed('expected a record id', start);
           const id = argument - recordTagFirst;
@@ -265,31 +270,31 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
           recordUses[id] = 0;
           recordsUsed = true;
         } else if (
-          expectation !== expectAny &&
-          expectation !== expectRoot &&
-          expectation !== expectNumber &&
-          expectation !== expectUnsigned &&
-          expectation !== expectShapeOrIndex
+          expectation !== Expect.Any &&
+          expectation !== Expect.Root &&
+          expectation !== Expect.Number &&
+          expectation !== Expect.Unsigned &&
+          expectation !== Expect.ShapeOrIndex
         ) {
           throw malformed(`unexpected ${majorNames[major]}`, start);
         }
         break;
       case 2:
         if (argument > end - position) throw truncated(end);
-        if (expectation === expectBignum) {
+        if (expectation === Expect.Bignum) {
           if (argument > maxBigIntBytes) {
             throw new DecodeError(
               'bigint-too-large',
               `expected a bignum of at most ${maxBigIntBytes} bytes, got ${argument}`,
             );
           }
-        } else if (expectation === expectTyped) {
+        } else if (expectation === Expect.Typed) {
           if (argument % extra !== 0)
             throw malformed(`expected a typed array of ${extra}-byte elements, got ${argument} bytes`, start);
         } else if (
-          expectation !== expectAny &&
-          expectation !== expectRoot &&
-          expectation !== expectBytesOrTag64
+          expectation !== Expect.Any &&
+          expectation !== Expect.Root &&
+          expectation !== Expect.BytesOrTag64
         ) {
           throw malformed('unexpected byte string', start);
         }
@@ -303,7 +308,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
           );
         }
         if (argument > end - position) throw truncated(end);
-        if (expectation !== expectAny && expectation !== expectRoot && expectation !== expectString) {
+        if (expectation !== Expect.Any && expectation !== Expect.Root && expectation !== Expect.String) {
           throw malformed('unexpected text string', start);
         }
         position += argument;
@@ -317,32 +322,32 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
           );
         }
         if (major === 5) {
-          if (expectation !== expectAny && expectation !== expectRoot && expectation !== expectMap) {
+          if (expectation !== Expect.Any && expectation !== Expect.Root && expectation !== Expect.Map) {
             throw malformed('unexpected map', start);
           }
-          kind = kindMap;
+          kind = Kind.Map;
           count = argument * 2;
           // Entries of a `Map` are hash inserts; entries of a plain object add properties, which costs
           // V8 a hidden class per new key name.
-          cost = containerWork + argument * (expectation === expectMap ? mapEntryWork : objectKeyWork);
+          cost = containerWork + argument * (expectation === Expect.Map ? mapEntryWork : objectKeyWork);
         } else {
           count = argument;
           cost = containerWork;
           switch (expectation) {
-            case expectAny:
-            case expectRoot:
-            case expectArray:
+            case Expect.Any:
+            case Expect.Root:
+            case Expect.Array:
               break;
-            case expectContractArray:
+            case Expect.ContractArray:
               if (argument < 1) throw malformed('expected a contract array with a shape', start);
-              kind = kindContract;
+              kind = Kind.Contract;
               break;
-            case expectPair:
+            case Expect.Pair:
               if (argument !== 2) throw malformed('expected an array of 2 items', start);
               // The same pair shape serves a shape definition and the reference frame; the frame tag marks its own.
-              kind = extra === 1 ? kindFrame : kindArray;
+              kind = extra === 1 ? Kind.Frame : Kind.Array;
               break;
-            case expectRecordDefinition: {
+            case Expect.RecordDefinition: {
               if (argument < 2) throw malformed('expected a record definition', start);
               const keys = argument - 2;
               // Read here, not with the other limits: most frames define few records, if any.
@@ -360,13 +365,13 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
                 );
               }
               cost += recordDefinitionWork + keys * recordKeyWork;
-              kind = kindRecordDefinition;
+              kind = Kind.RecordDefinition;
               break;
             }
-            case expectRecordKeys:
+            case Expect.RecordKeys:
               if (argument !== extra)
                 throw malformed(`expected ${extra} record keys, got ${argument}`, start);
-              kind = kindRecordKeys;
+              kind = Kind.RecordKeys;
               break;
             default:
               throw malformed('unexpected array', start);
@@ -378,23 +383,23 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
       case 6: {
         const tag = argument;
         cost = tagWork;
-        if (expectation === expectShapeOrIndex) {
+        if (expectation === Expect.ShapeOrIndex) {
           if (tag !== shapeDefinitionTag) throw malformed('expected a contract shape', start);
-          payloadExpectation = expectPair;
-        } else if (expectation === expectDescriptors) {
+          payloadExpectation = Expect.Pair;
+        } else if (expectation === Expect.Descriptors) {
           if (tag !== descriptorsTag) throw malformed('expected the descriptor list', start);
-          payloadExpectation = expectArray;
-        } else if (expectation === expectBytesOrTag64) {
+          payloadExpectation = Expect.Array;
+        } else if (expectation === Expect.BytesOrTag64) {
           if (tag !== 64) throw malformed('expected bytes', start);
-          payloadExpectation = expectTyped;
+          payloadExpectation = Expect.Typed;
           payloadExtra = 1;
         } else if (
-          expectation === expectNumber ||
-          expectation === expectString ||
-          expectation === expectUnsigned
+          expectation === Expect.Number ||
+          expectation === Expect.String ||
+          expectation === Expect.Unsigned
         ) {
           throw malformed('unexpected tag', start);
-        } else if (expectation !== expectAny && expectation !== expectRoot) {
+        } else if (expectation !== Expect.Any && expectation !== Expect.Root) {
           throw malformed('unexpected tag', start);
         } else if (tag >= recordTagFirst && tag <= recordTagLast) {
           const id = tag - recordTagFirst;
@@ -434,7 +439,7 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
               `expected nesting of at most ${maxDepth} levels, got more at byte ${start}`,
             );
           }
-          kind = kindArray;
+          kind = Kind.Array;
           count = values;
           isContainer = true;
           break;
@@ -442,41 +447,41 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
           switch (tag) {
             case dateTag:
             case dateMillisecondsTag:
-              payloadExpectation = expectNumber;
+              payloadExpectation = Expect.Number;
               break;
             case positiveBignumTag:
             case negativeBignumTag:
-              payloadExpectation = expectBignum;
+              payloadExpectation = Expect.Bignum;
               break;
             case setTag:
-              payloadExpectation = expectArray;
+              payloadExpectation = Expect.Array;
               cost = heavyTagWork;
               break;
             case mapTag:
-              payloadExpectation = expectMap;
+              payloadExpectation = Expect.Map;
               cost = heavyTagWork;
               break;
             case contractTag:
-              payloadExpectation = expectContractArray;
+              payloadExpectation = Expect.ContractArray;
               cost = heavyTagWork;
               break;
             case errorTag:
-              payloadExpectation = expectAny;
+              payloadExpectation = Expect.Any;
               cost = heavyTagWork;
               break;
             case referenceTag:
-              payloadExpectation = expectUnsigned;
+              payloadExpectation = Expect.Unsigned;
               break;
             case arrayBufferTag:
-              payloadExpectation = expectBytesOrTag64;
+              payloadExpectation = Expect.BytesOrTag64;
               cost = heavyTagWork;
               break;
             case recordDefinitionTag:
-              payloadExpectation = expectRecordDefinition;
+              payloadExpectation = Expect.RecordDefinition;
               break;
             case referenceFrameTag:
-              if (expectation !== expectRoot) throw malformed('a reference frame tag below the root', start);
-              payloadExpectation = expectPair;
+              if (expectation !== Expect.Root) throw malformed('a reference frame tag below the root', start);
+              payloadExpectation = Expect.Pair;
               payloadExtra = 1; // marks the pair as the frame's [descriptors, body]
               break;
             default: {
@@ -487,13 +492,13 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
                   `expected a tag this codec writes, got tag ${tag} at byte ${start}`,
                 );
               }
-              payloadExpectation = expectTyped;
+              payloadExpectation = Expect.Typed;
               payloadExtra = elementSize;
               cost = heavyTagWork;
             }
           }
         }
-        kind = kindTag;
+        kind = Kind.Tag;
         count = 1;
         isContainer = true;
         break;
@@ -501,11 +506,11 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
       default:
         // Simple values: false, true, null, undefined, and floats.
         if (info === 25 || info === 26 || info === 27) {
-          if (expectation !== expectAny && expectation !== expectRoot && expectation !== expectNumber) {
+          if (expectation !== Expect.Any && expectation !== Expect.Root && expectation !== Expect.Number) {
             throw malformed('unexpected float', start);
           }
         } else if (info >= 20 && info <= 23) {
-          if (expectation !== expectAny && expectation !== expectRoot)
+          if (expectation !== Expect.Any && expectation !== Expect.Root)
             throw malformed('unexpected simple value', start);
         } else {
           throw new DecodeError(

@@ -4,6 +4,10 @@
  * this package, and a decoder rejects every tag it does not list here (see `frame-scanner.ts`).
  *
  * The numbers are part of the wire format: never renumber one, only add new ones.
+ *
+ * Every number comes before the first computed value (the typed array map, at the end): a bundler
+ * (esbuild) inlines an imported constant only when it is a literal declared ahead of anything computed
+ * in its module, and the reader, writer and scanner compare tags on every item.
  */
 
 /** A data-contract instance: `[shape, ...fieldValues]`, where `shape` is a shape id or a {@link shapeDefinitionTag}. */
@@ -26,6 +30,23 @@ export const arrayBufferTag = 44606;
  * tag 1 (as cbor-x writes it) is float seconds, which loses milliseconds far from the epoch.
  */
 export const dateMillisecondsTag = 44607;
+
+/** The epoch-seconds date tag (RFC 8949 tag 1): read, never written. */
+export const dateTag = 1;
+/** Positive bignum (RFC 8949 tag 2). */
+export const positiveBignumTag = 2;
+/** Negative bignum (RFC 8949 tag 3). */
+export const negativeBignumTag = 3;
+/** A `Set`: its items as an array. */
+export const setTag = 258;
+/** A `Map`: a CBOR map decoded as a `Map` rather than an object. */
+export const mapTag = 259;
+/** An inline record definition (cbor-x's numbering, kept for wire compatibility): `[recordTag, keys, ...values]`. */
+export const recordDefinitionTag = 0xdfff;
+/** The first record tag; a frame defines its records in-band, ids `recordTagFirst..recordTagLast`. */
+export const recordTagFirst = 0xe000;
+/** The last record tag (the writer recycles 256 record ids per frame). */
+export const recordTagLast = 0xe0ff;
 
 /** A typed array class. */
 export type TypedArrayClass = (new (
@@ -59,20 +80,3 @@ export function typedArrayOfTag(tag: number): TypedArrayClass | undefined {
   const bigEndian = typedArrayTags.get(tag + 4);
   return bigEndian !== undefined && bigEndian.BYTES_PER_ELEMENT > 1 ? bigEndian : undefined;
 }
-
-/** The epoch-seconds date tag (RFC 8949 tag 1): read, never written. */
-export const dateTag = 1;
-/** Positive bignum (RFC 8949 tag 2). */
-export const positiveBignumTag = 2;
-/** Negative bignum (RFC 8949 tag 3). */
-export const negativeBignumTag = 3;
-/** A `Set`: its items as an array. */
-export const setTag = 258;
-/** A `Map`: a CBOR map decoded as a `Map` rather than an object. */
-export const mapTag = 259;
-/** An inline record definition (cbor-x's numbering, kept for wire compatibility): `[recordTag, keys, ...values]`. */
-export const recordDefinitionTag = 0xdfff;
-/** The first record tag; a frame defines its records in-band, ids `recordTagFirst..recordTagLast`. */
-export const recordTagFirst = 0xe000;
-/** The last record tag (the writer recycles 256 record ids per frame). */
-export const recordTagLast = 0xe0ff;
