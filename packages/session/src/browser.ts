@@ -1,8 +1,9 @@
 /**
  * @msc/session's API, and its `browser` entry: everything `@msc/session` exports, without the
- * stream part installed (stream-part.ts), so a page that never sends or receives a stream does not
- * carry it. A page that does calls {@link enableStreams} once before its first session. The Node
- * (default) entry, `index.ts`, is this list with streams enabled when it loads.
+ * stream part (stream-part.ts) or resumption (resume/resume-part.ts) installed, so a page that never
+ * sends or receives a stream, or never resumes a session, does not carry them. A page that does calls
+ * {@link enableStreams} or {@link enableResumption} once before its first session. The Node
+ * (default) entry, `index.ts`, is this list with both enabled when it loads.
  *
  * @packageDocumentation
  */
@@ -10,6 +11,7 @@
 export type { LogEvent, Logger } from '@msc/transport';
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
+export { enableResumption } from './enable-resumption.ts';
 export { enableStreams } from './enable-streams.ts';
 export { registerEventualErrors } from './error-registration.ts';
 export { jsonLinesTraceSink } from './json-lines-trace-sink.ts';

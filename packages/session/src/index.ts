@@ -24,10 +24,13 @@
  * @packageDocumentation
  */
 
-// The export list is `browser.ts`'s; this entry adds the stream part, which the browser entry
-// leaves out (stream-part.ts): every session started through it carries streams.
+// The export list is `browser.ts`'s; this entry adds the stream part and resumption, which the
+// browser entry leaves out (stream-part.ts, resume/resume-part.ts): every session started through
+// it carries streams, and takes the `resume` option.
+import { enableResumption } from './enable-resumption.ts';
 import { enableStreams } from './enable-streams.ts';
 
 export * from './browser.ts';
 
 enableStreams();
+enableResumption();

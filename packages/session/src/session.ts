@@ -17,8 +17,9 @@ import { registerEventualErrors } from './error-registration.ts';
 import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import { resolveLimits } from './limits.ts';
 import type { ImportHandler } from './remote-handlers.ts';
-import { ResumableConnection } from './resume/resumable-connection.ts';
-import { type ResumeStatus, resolveResumeOptions } from './resume/resume-options.ts';
+import type { ResumableConnection } from './resume/resumable-connection.ts';
+import type { ResumeStatus } from './resume/resume-options.ts';
+import { createResumableConnection } from './resume/resume-part.ts';
 import {
   SessionError,
   type SessionStep,
@@ -92,17 +93,16 @@ export class Session<Peer = unknown>
   constructor(options: SessionOptions<Peer>) {
     const limits = resolveLimits(options.limits);
     // With resumption the session's connection is the resumable one, for the session's whole life
-    // (resume/resumable-connection.ts); without it nothing changes.
+    // (resume/resumable-connection.ts, installed by enableResumption()); without it nothing changes.
     const resumable =
       options.resume === undefined
         ? undefined
-        : new ResumableConnection(
+        : createResumableConnection(
             options.connection,
             options.role,
-            resolveResumeOptions(options.resume),
+            options.resume,
             options.authenticator as Authenticator<unknown>,
             limits.handshakeTimeoutMs,
-            options.resume.parkedSessions,
           );
     const connection = resumable ?? options.connection;
     this.#connection = connection;
