@@ -12,9 +12,10 @@ import { type ClusterNodeProcess, startClusterNode } from './cluster-node-proces
 import { startRedis } from './redis-process.ts';
 
 /*
- * Reaching a game on another node of the cluster (issue 19, tests 2, 3, 4 and 7): the node a player
- * is connected to redirects it to the owner with a signed ticket; LobbyClient follows by itself.
- * Tests 2-4 share one Redis and three nodes (A, B, C); test 7 kills a node, so it has its own.
+ * The lobby across machines (issue 19, tests 1, 2, 3, 4, 5 and 7): a game listed on every node, and
+ * reached from another node: the node a player is connected to redirects it to the owner with a
+ * signed ticket; LobbyClient follows by itself. Tests 1-5 share one Redis and three nodes (A, B, C);
+ * test 7 kills a node, so it has its own (tests 6, 8, 9 and 10 are in cluster.test.ts).
  */
 
 const leaseMs = 1_500;
@@ -71,6 +72,21 @@ describe('reaching a game on another node', { timeout: 90_000 }, () => {
     nodes = { a, b, c };
     await Promise.all([a, b, c].map((node) => node.waitFor('registered under epoch')));
   }, 100_000);
+
+  test('1: a game created on node A appears on node B within a second', async () => {
+    const [ada, bob] = await Promise.all([player('ada', nodes.a.tcp), player('bob', nodes.b.tcp)]);
+    const game = ada.createGame('across');
+    const createdAt = performance.now();
+    await game.until((view) => view.lsn >= 0);
+    expect(game.gameId).toMatch(/^g[1-9][0-9]*\.a$/);
+    await eventually(
+      'the game listed on B',
+      async () => (await bob.listGames({ limit: 50 })).games.some((summary) => summary.id === game.gameId),
+      1_000,
+    );
+    expect(performance.now() - createdAt).toBeLessThan(1_000);
+    expect((await bob.listGames()).stale).toBe(false);
+  });
 
   test('2: a client on C plays a full match in a game owned by A, with another player on A', async () => {
     const cidIdentity = await Identity.generate({ name: 'cid' });

@@ -71,30 +71,6 @@ describe('redis for tests', { timeout: 90_000 }, () => {
   });
 });
 
-describe('the lobby across machines', { timeout: 90_000 }, () => {
-  test('1: a game created on node A appears on node B within a second', async () => {
-    const redis = await startRedis();
-    const [a, b] = await Promise.all([
-      startClusterNode({ name: 'a', redis: redis.url, leaseMs }),
-      startClusterNode({ name: 'b', redis: redis.url, leaseMs }),
-    ]);
-    await Promise.all([a.waitFor('registered under epoch'), b.waitFor('registered under epoch')]);
-    const [ada, bob] = await Promise.all([player('ada', a.tcp), player('bob', b.tcp)]);
-    const game = ada.createGame('across');
-    await game.until((view) => view.lsn >= 0);
-    const id = game.gameId;
-    expect(id).toMatch(/^g1\.a$/);
-    const took = await eventually(
-      'the game listed on B',
-      async () => (await listedIds(bob)).includes(id),
-      1_000,
-    );
-    expect(took).toBeLessThan(1_000);
-    const page = await bob.listGames();
-    expect(page.stale).toBe(false);
-  });
-});
-
 describe('the lobby across machines when something dies', { timeout: 90_000 }, () => {
   test('6: SIGKILL of the owner in the lobby phase: its games leave every list within lease + 2 s saying why, its players get AbortedError, other games carry on', async () => {
     const redis = await startRedis();
