@@ -1,3 +1,4 @@
+import { ParkedSessions } from './resume/parked-sessions.ts';
 import { ResumableConnection } from './resume/resumable-connection.ts';
 import { resolveResumeOptions } from './resume/resume-options.ts';
 import { installResumption } from './resume/resume-part.ts';
@@ -8,7 +9,7 @@ import { installResumption } from './resume/resume-part.ts';
  * loads; its `browser` entry leaves resumption out to keep pages small, so a page whose sessions
  * take the `resume` option calls it once before its first session. Calling it again does nothing more.
  *
- * Without it, a session given the `resume` option throws a `TypeError` naming this function.
+ * Without it, a session or scope given the `resume` option throws a `TypeError` naming this function.
  *
  * @example
  * ```ts
@@ -18,8 +19,8 @@ import { installResumption } from './resume/resume-part.ts';
  * ```
  */
 export function enableResumption(): void {
-  installResumption(
-    (raw, role, options, authenticator, handshakeTimeoutMs) =>
+  installResumption({
+    connection: (raw, role, options, authenticator, handshakeTimeoutMs) =>
       new ResumableConnection(
         raw,
         role,
@@ -28,5 +29,6 @@ export function enableResumption(): void {
         handshakeTimeoutMs,
         options.parkedSessions,
       ),
-  );
+    parkedSessions: (options) => new ParkedSessions(options),
+  });
 }

@@ -10,8 +10,9 @@ import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Logger, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import type { SessionLimitOverrides } from './limits.ts';
-import { ParkedSessions, type ParkedSessionsOptions } from './resume/parked-sessions.ts';
+import type { ParkedSessions, ParkedSessionsOptions } from './resume/parked-sessions.ts';
 import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
+import { createParkedSessions } from './resume/resume-part.ts';
 import { Session } from './session.ts';
 import { logSessionEnd } from './session-log.ts';
 import type { RootOption } from './session-options.ts';
@@ -129,7 +130,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     this.#parked =
       resume === undefined
         ? undefined
-        : new ParkedSessions({
+        : createParkedSessions({
             maxParkedSessions: resume.maxParkedSessions,
             maxParkedBytes: resume.maxParkedBytes,
           });

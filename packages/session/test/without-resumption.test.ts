@@ -1,7 +1,7 @@
 import { type Proxy, proxy } from '@msc/eventual';
-import { memoryPair } from '@msc/transport-memory';
+import { memory, memoryPair } from '@msc/transport-memory';
 import { afterEach, describe, expect, test } from 'vitest';
-import { enableResumption, Session, unauthenticated } from '../src/index.ts';
+import { enableResumption, Scope, Session, unauthenticated } from '../src/index.ts';
 import { installResumption } from '../src/resume/resume-part.ts';
 
 // The browser entry leaves resumption out (resume/resume-part.ts); a program that asks for it
@@ -39,6 +39,15 @@ describe('a session started without enableResumption()', () => {
     expect(sent).toEqual([]);
     dialerConnection.abort(new Error('test over'));
     listenerConnection.abort(new Error('test over'));
+  });
+
+  test('a scope with the resume option throws the same TypeError when it is made', () => {
+    installResumption(undefined);
+    expect(
+      () => new Scope({ transport: memory(), authenticator: unauthenticated(), resume: { graceMs: 1_000 } }),
+    ).toThrow(
+      /cannot start a scope with the resume option: .*call enableResumption\(\) from '@msc\/session'/,
+    );
   });
 
   test('sessions without the resume option never ask for it: they establish and call as always', async () => {

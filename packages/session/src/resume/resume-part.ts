@@ -1,5 +1,6 @@
 import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from '../authenticator.ts';
+import type { ParkedSessions, ParkedSessionsOptions } from './parked-sessions.ts';
 import type { ResumableConnection } from './resumable-connection.ts';
 import type { ResumeOptions } from './resume-options.ts';
 
@@ -9,29 +10,45 @@ import type { ResumeOptions } from './resume-options.ts';
  * client, so only the entry that installs it carries it. `@msc/session`'s Node (default) entry
  * installs it when it loads; its `browser` entry does not, and a page whose sessions take the `resume`
  * option calls `enableResumption()` (enable-resumption.ts) once before its first session. A session
- * without the option never asks this seam for anything, installed or not.
+ * or scope without the option never asks this seam for anything, installed or not.
  *
- * Without it a session given the `resume` option throws at construction, naming `enableResumption()`.
- * This file holds only the seam; the session asks it for its connection when it starts.
+ * Without it a session or scope given the `resume` option throws at construction, naming
+ * `enableResumption()`. This file holds only the seam; a session asks it for its connection when it
+ * starts, a scope for its parked sessions.
  */
 
-/** Makes the resumable connection of one session (`ResumableConnection`'s constructor, options unresolved). */
-export type ResumableConnectionFactory = (
-  raw: Connection,
-  role: SessionRole,
-  options: ResumeOptions<any>,
-  authenticator: Authenticator<unknown>,
-  handshakeTimeoutMs: number,
-) => ResumableConnection;
+/** What resumption makes, once installed. */
+export interface Resumption {
+  /** The resumable connection of one session (`ResumableConnection`'s constructor, options unresolved). */
+  connection(
+    raw: Connection,
+    role: SessionRole,
+    options: ResumeOptions<any>,
+    authenticator: Authenticator<unknown>,
+    handshakeTimeoutMs: number,
+  ): ResumableConnection;
+  /** The parked sessions of a scope's listeners. */
+  parkedSessions(options: ParkedSessionsOptions): ParkedSessions;
+}
 
-let installed: ResumableConnectionFactory | undefined;
+let installed: Resumption | undefined;
+
+/** @throws TypeError naming `enableResumption()` when resumption is not installed */
+function implementation(what: string): Resumption {
+  if (installed === undefined) {
+    throw new TypeError(
+      `cannot start a ${what} with the resume option: resumption is not enabled in this program; call enableResumption() from '@msc/session' once before its first session (the browser entry leaves it out to stay small)`,
+    );
+  }
+  return installed;
+}
 
 /**
  * Installs resumption for every session that starts from now on (`enableResumption()`); `undefined`
  * removes it again (for tests of a program without it).
  */
-export function installResumption(factory: ResumableConnectionFactory | undefined): void {
-  installed = factory;
+export function installResumption(resumption: Resumption | undefined): void {
+  installed = resumption;
 }
 
 /**
@@ -47,10 +64,15 @@ export function createResumableConnection(
   authenticator: Authenticator<unknown>,
   handshakeTimeoutMs: number,
 ): ResumableConnection {
-  if (installed === undefined) {
-    throw new TypeError(
-      "cannot start a session with the resume option: resumption is not enabled in this program; call enableResumption() from '@msc/session' once before its first session (the browser entry leaves it out to stay small)",
-    );
-  }
-  return installed(raw, role, options, authenticator, handshakeTimeoutMs);
+  return implementation('session').connection(raw, role, options, authenticator, handshakeTimeoutMs);
+}
+
+/**
+ * The parked sessions of a scope with the `resume` option.
+ *
+ * @throws TypeError when resumption is not installed (the browser entry without `enableResumption()`)
+ * @throws RangeError from the bounds' checks
+ */
+export function createParkedSessions(options: ParkedSessionsOptions): ParkedSessions {
+  return implementation('scope').parkedSessions(options);
 }

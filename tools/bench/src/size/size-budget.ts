@@ -9,7 +9,7 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
  * Most bytes the minimal browser client may take, minified and gzipped at level 9. Lower it when the
  * client shrinks, so what was won stays won.
  */
-export const minimalClientGzipBudget = 30_700;
+export const minimalClientGzipBudget = 30_800;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
