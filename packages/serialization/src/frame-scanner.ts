@@ -393,13 +393,8 @@ export function scanFrame(bytes: Uint8Array, limits: DecodeLimits): number {
           if (tag !== 64) throw malformed('expected bytes', start);
           payloadExpectation = Expect.Typed;
           payloadExtra = 1;
-        } else if (
-          expectation === Expect.Number ||
-          expectation === Expect.String ||
-          expectation === Expect.Unsigned
-        ) {
-          throw malformed('unexpected tag', start);
         } else if (expectation !== Expect.Any && expectation !== Expect.Root) {
+          // A number, a string, an unsigned integer, a record's id or keys: never a tag.
           throw malformed('unexpected tag', start);
         } else if (tag >= recordTagFirst && tag <= recordTagLast) {
           const id = tag - recordTagFirst;
