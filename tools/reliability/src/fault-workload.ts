@@ -1,5 +1,14 @@
 import { AbortedError, bytes, type Proxy, proxy, sequence } from '@msc/eventual';
-import { Session, type SessionStats, type TraceEvent, traceMessages, unauthenticated } from '@msc/session';
+import {
+  ParkedSessions,
+  Session,
+  type SessionOptions,
+  type SessionStats,
+  type TraceEvent,
+  traceMessages,
+  unauthenticated,
+} from '@msc/session';
+import type { Connection } from '@msc/transport';
 import { memoryPair } from '@msc/transport-memory';
 import { SeededRandom } from './seeded-random.ts';
 import { SeededScheduler } from './seeded-scheduler.ts';
@@ -18,6 +27,12 @@ export interface FaultRun {
   readonly plan: BreakPlan;
   /** Whether the sessions ended before the workload had settled (the break hit it). */
   readonly broken: boolean;
+  /**
+   * With `resume`: whether the break was survived (the session resumed and never ended), and how
+   * many resumes it took (0 without a break, or when the session was lost).
+   */
+  readonly resumed: boolean;
+  readonly resumes: number;
   readonly operations: number;
   readonly fulfilled: number;
   /** Rejections by error name (only `AbortedError` is expected, and only after a break). */
@@ -36,6 +51,14 @@ export interface FaultRun {
 export interface FaultRunOptions {
   /** Bound on the wait for the workload to settle and the tables to drain, in ms. Default 15,000. */
   readonly settleTimeoutMs?: number;
+  /**
+   * Sessions with resumption (docs/resumption.md): the break becomes a cut the dialer resumes from,
+   * over a new memory pair under the same scheduler. Then a session that resumed must give every
+   * operation its right value, as without a break; one lost (cut before its resume secret was
+   * agreed) fails with `AbortedError`s only. Runs are not replayed message for message (the backoff
+   * jitter and the secrets are random). Default false.
+   */
+  readonly resume?: boolean;
 }
 
 type Operation = (target: Proxy<IWorker>, random: SeededRandom) => Promise<void>;
@@ -221,20 +244,41 @@ export async function runFaultSeed(seed: number, options: FaultRunOptions = {}):
   const authenticator = unauthenticated();
   const dialerRoot = proxy<IWorker>(new Worker());
   const listenerRoot = proxy<IWorker>(new Worker());
+  const resume = options.resume === true;
+  const parked = resume ? new ParkedSessions() : undefined;
+  /** Sessions started for resume connections (each hands its connection over and ends at once). */
+  const handedOver: Session[] = [];
+  const listenerOptions = (connection: Connection, root?: typeof listenerRoot): SessionOptions => ({
+    connection,
+    role: 'listener',
+    authenticator,
+    // A resume connection's session hands its connection over before any root is chosen: no root.
+    ...(root !== undefined ? { root } : {}),
+    trace: traceTo('listener'),
+    ...(resume ? { resume: { parkedSessions: parked, graceMs: 5_000 } } : {}),
+  });
   const dialer = new Session({
     connection: dialerEnd,
     role: 'dialer',
     authenticator,
     root: dialerRoot,
     trace: traceTo('dialer'),
+    ...(resume
+      ? {
+          resume: {
+            graceMs: 5_000,
+            initialBackoffMs: 5,
+            // The next connection, under the same scheduler (no break planned on it).
+            dial: async () => {
+              const [next, accepted] = memoryPair({ scheduler: scheduler.schedule });
+              handedOver.push(new Session(listenerOptions(accepted)));
+              return next;
+            },
+          },
+        }
+      : {}),
   });
-  const listener = new Session({
-    connection: listenerEnd,
-    role: 'listener',
-    authenticator,
-    root: listenerRoot,
-    trace: traceTo('listener'),
-  });
+  const listener = new Session(listenerOptions(listenerEnd, listenerRoot));
   dialerRoot[Symbol.dispose]();
   listenerRoot[Symbol.dispose]();
   const toListener = dialer.remoteRoot<IWorker>();
@@ -286,6 +330,7 @@ export async function runFaultSeed(seed: number, options: FaultRunOptions = {}):
     );
   }
   const broken = dialer.isTerminated || listener.isTerminated;
+  const resumes = dialer.resumption?.resumes ?? 0;
   if (!broken && Object.keys(rejections).length > 0) {
     failures.push(`operations failed without a break: ${JSON.stringify(rejections)}`);
   }
@@ -305,7 +350,7 @@ export async function runFaultSeed(seed: number, options: FaultRunOptions = {}):
       `tables did not drain: dialer ${JSON.stringify(dialer.stats())}, listener ${JSON.stringify(listener.stats())}`,
     );
   }
-  await Promise.all(sessions.map((session) => session.terminate('run over')));
+  await Promise.all([...sessions, ...handedOver].map((session) => session.terminate('run over')));
   for (const [name, session] of [
     ['dialer', dialer],
     ['listener', listener],
@@ -319,6 +364,8 @@ export async function runFaultSeed(seed: number, options: FaultRunOptions = {}):
     seed,
     plan,
     broken,
+    resumed: resumes > 0 && !broken,
+    resumes,
     operations: count,
     fulfilled,
     rejections,

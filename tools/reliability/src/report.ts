@@ -69,8 +69,25 @@ for (let seed = 1; seed <= faultSeeds; seed++) {
   for (const failure of run.failures) faultFailures.push(`seed ${seed}: ${failure}`);
 }
 const faultMilliseconds = performance.now() - faultStarted;
+// The same seeds with resumption (docs/resumption.md): the break becomes a cut to resume from.
+const resumeStarted = performance.now();
+let resumeCut = 0;
+let resumeResumed = 0;
+let resumeLost = 0;
+let resumeRuns = 0;
+const resumeFailures: string[] = [];
+for (let seed = 1; seed <= faultSeeds; seed++) {
+  const run = await runFaultSeed(seed, { resume: true });
+  resumeRuns++;
+  if (run.plan.kind !== 'none') resumeCut++;
+  if (run.resumed) resumeResumed++;
+  if (run.broken) resumeLost++;
+  for (const failure of run.failures) resumeFailures.push(`seed ${seed}: ${failure}`);
+}
+const resumeMilliseconds = performance.now() - resumeStarted;
 watch[Symbol.dispose]();
 log(`fault injection: ${faultSeeds} seeds, ${faultFailures.length} failures`);
+log(`with resumption: ${resumeResumed} resumed, ${resumeLost} lost, ${resumeFailures.length} failures`);
 
 // 3. Limits under attack and a peer that never reads.
 const attacks: AttackOutcome[] = [];
@@ -262,6 +279,14 @@ stand-in for latency); the seed also picks the fault: none, \`breakAfterFrames\`
 delivery 1 to 60. Properties: every operation settles within 15 s; without a break every operation returns the
 right value; with one, failures are \`AbortedError\`s only; afterwards both sides' tables are empty (after a
 break) or back to the roots and then empty after termination. Replaying a seed gives the same message trace.
+
+**With resumption** ([docs/resumption.md](../../docs/resumption.md)): the same ${resumeRuns} seeds with both
+sessions resumable, the dialer redialing over a new memory pair under the same scheduler, in
+${seconds(resumeMilliseconds)}. ${resumeCut} seeds planned a cut; **${resumeResumed} sessions resumed** (every
+operation then returned its right value and the tables drained, as without a cut) and **${resumeLost} were lost**
+(cut before their resume secret was agreed, early in the handshake: their operations failed with \`AbortedError\`
+only, as without resumption); the other planned cuts came after the workload had ended. Failures:
+${resumeFailures.length === 0 ? 'none' : resumeFailures.slice(0, 10).join('; ')}.
 
 ## 3. Limits under attack
 

@@ -36,6 +36,28 @@ describe('fault injection: a mixed workload under seeded breaks and delays', () 
     if (mode.seed === undefined) expect(broken).toBeGreaterThan(0);
   });
 
+  test(`with resumption, a cut is survived: every value right, tables drain, for ${seeds.length} seeds`, async () => {
+    const runs: FaultRun[] = [];
+    for (const seed of seeds) {
+      const run = await runFaultSeed(seed, { resume: true });
+      runs.push(run);
+      if (run.failures.length > 0 || watch.incidents.length > 0) {
+        throw new Error(
+          `seed ${seed} with resume failed (replay the plan: RELIABILITY_SEED=${seed} npx vitest run --project @msc/reliability)\n` +
+            `plan ${JSON.stringify(run.plan)}\n${[...run.failures, ...watch.incidents].join('\n')}`,
+        );
+      }
+    }
+    const cut = runs.filter((run) => run.plan.kind !== 'none');
+    const resumed = runs.filter((run) => run.resumed).length;
+    const lost = runs.filter((run) => run.broken).length;
+    console.info(`${runs.length} seeds with resume: ${cut.length} cut, ${resumed} resumed, ${lost} lost`);
+    // A lost session is one cut before its resume secret was agreed (early in the handshake).
+    for (const run of runs.filter((each) => each.broken)) expect(run.resumes).toBe(0);
+    expect(watch.incidents).toEqual([]);
+    if (mode.seed === undefined) expect(resumed).toBeGreaterThan(0);
+  });
+
   test('a seed replays exactly: the same message trace twice', async () => {
     for (const seed of mode.seed !== undefined ? [mode.seed] : [3, 7, 11]) {
       const first = await runFaultSeed(seed);

@@ -79,6 +79,8 @@ export class ResumableConnection implements Connection {
   #resumeId: Uint8Array | undefined;
   /** The current resume secret; `undefined` until agreed (the session is not resumable before). */
   #secret: Uint8Array | undefined;
+  /** The first secret while WebCrypto derives it. */
+  #secretPending: Promise<Uint8Array> | undefined;
   /** Data frames this side sent (the next one's sequence number), received, and the peer acknowledged. */
   #sent = 0;
   #received = 0;
@@ -251,7 +253,7 @@ export class ResumableConnection implements Connection {
     const state = this.#state;
     return {
       state: state === 'plain' ? (this.#established ? 'unavailable' : 'connecting') : state,
-      resumable: state === 'connected' && this.#secret !== undefined && !this.#overflow,
+      resumable: state === 'connected' && this.#resumable,
       heldBytes: this.#buffer.bytes,
       resumes: this.#resumes,
     };
@@ -269,20 +271,22 @@ export class ResumableConnection implements Connection {
     this.#ownHello = undefined;
   }
 
-  /** The session is established with `peer`: this side's half of the resume secret goes out. */
+  /**
+   * The session is established with `peer`. The listener sends its half of the resume secret (and
+   * the resume id) now; the dialer answers with its own half once it has the listener's. So the
+   * listener is resumable only once the dialer has everything, and a cut between the two halves
+   * leaves at most the dialer resumable, whose attempt is then refused at once (the listener never
+   * waits a whole window for a dialer that cannot come back).
+   */
   established(peer: unknown): void {
     this.#peer = peer;
     this.#established = true;
     if (this.#state !== 'connected') return;
-    const half = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
-    this.#ownHalf = half;
     if (this.#role === 'listener') {
+      this.#ownHalf = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
       this.#resumeId = crypto.getRandomValues(new Uint8Array(resumeIdBytes));
-      this.#raw.send(bytesFrame(ResumeFrame.Secret, half, this.#resumeId));
-    } else {
-      this.#raw.send(bytesFrame(ResumeFrame.Secret, half));
-    }
-    this.#deriveSecret();
+      this.#sendControl(bytesFrame(ResumeFrame.Secret, this.#ownHalf, this.#resumeId));
+    } else if (this.#peerHalf !== undefined) this.#answerSecret();
   }
 
   // ---------------------------------------------------------------- from the transport (@internal)
@@ -348,18 +352,21 @@ export class ResumableConnection implements Connection {
       this.#finish(reason);
       return;
     }
-    if (
-      this.#state === 'connected' &&
-      this.#secret !== undefined &&
-      !this.#overflow &&
-      (this.#role === 'listener' || this.#options.dial !== undefined)
-    ) {
+    if (this.#state === 'connected' && this.#resumable) {
       this.#park(reason);
       return;
     }
     this.#end();
     this.#finish(reason);
     this.#receiver?.closed(reason);
+  }
+
+  /** Whether a drop now would park the session. */
+  get #resumable(): boolean {
+    if (this.#overflow) return false;
+    return this.#role === 'listener'
+      ? this.#secret !== undefined
+      : this.#secretPending !== undefined && this.#options.dial !== undefined;
   }
 
   // ---------------------------------------------------------------- sequencing
@@ -385,8 +392,13 @@ export class ResumableConnection implements Connection {
   #sendAck(): void {
     this.#ackOwed = false;
     this.#unacknowledgedBytes = 0;
+    this.#sendControl(countFrame(ResumeFrame.Ack, this.#received));
+  }
+
+  /** Sends a frame of this layer (never the session's): a connection that is going is not this sender's failure. */
+  #sendControl(frame: Uint8Array): void {
     try {
-      this.#raw.send(countFrame(ResumeFrame.Ack, this.#received));
+      this.#raw.send(frame);
     } catch {
       // The connection is going: its close event parks or ends the session.
     }
@@ -394,26 +406,44 @@ export class ResumableConnection implements Connection {
 
   #receiveSecret(frame: Uint8Array): void {
     const expected = 1 + secretHalfBytes + (this.#role === 'dialer' ? resumeIdBytes : 0);
-    if (this.#peerHalf !== undefined || frame.byteLength !== expected) {
-      this.#violation('a second or malformed resume secret');
+    if (
+      this.#peerHalf !== undefined ||
+      frame.byteLength !== expected ||
+      (this.#role === 'listener' && this.#ownHalf === undefined) // the dialer answers the listener's half
+    ) {
+      this.#violation('a second, early or malformed resume secret');
       return;
     }
     this.#peerHalf = frame.slice(1, 1 + secretHalfBytes);
-    if (this.#role === 'dialer') this.#resumeId = frame.slice(1 + secretHalfBytes);
+    if (this.#role === 'dialer') {
+      this.#resumeId = frame.slice(1 + secretHalfBytes);
+      if (this.#established) this.#answerSecret();
+    } else this.#deriveSecret();
+  }
+
+  /** Dialer: sends its half, after the listener's, and derives the secret. */
+  #answerSecret(): void {
+    this.#ownHalf = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
+    this.#sendControl(bytesFrame(ResumeFrame.Secret, this.#ownHalf));
     this.#deriveSecret();
   }
 
+  /**
+   * Derives the secret from both halves. The dialer counts as resumable from here on (a drop while
+   * WebCrypto works waits for it); the listener once it is derived and registered.
+   */
   #deriveSecret(): void {
-    const own = this.#ownHalf;
-    const peer = this.#peerHalf;
-    const transcript = this.#transcript;
-    if (own === undefined || peer === undefined || transcript === undefined || !this.#established) return;
+    const own = this.#ownHalf!;
+    const peer = this.#peerHalf!;
+    const transcript = this.#transcript!;
     this.#transcript = undefined;
     const [dialerHalf, listenerHalf] = this.#role === 'dialer' ? [own, peer] : [peer, own];
-    void deriveSecret(dialerHalf, listenerHalf, transcript).then((secret) => {
-      if (this.#state === 'ended') return;
-      this.#secret = secret;
-      this.#registry?.register(this.#resumeId!, this);
+    this.#secretPending = deriveSecret(dialerHalf, listenerHalf, transcript).then((secret) => {
+      if (this.#state !== 'ended' && this.#secret === undefined) {
+        this.#secret = secret;
+        this.#registry?.register(this.#resumeId!, this);
+      }
+      return secret;
     });
   }
 
@@ -453,6 +483,7 @@ export class ResumableConnection implements Connection {
     this.#reconnecting = abort;
     const deadline = performance.now() + options.graceMs;
     let lastFailure = 'no attempt was made';
+    await this.#secretPending; // the first secret may still be in derivation
     for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
       const backoff = Math.min(2000, options.initialBackoffMs * 2 ** (attempt - 1));
       const delay = Math.min(
@@ -478,6 +509,8 @@ export class ResumableConnection implements Connection {
         const receiver = new RawReceiver(this);
         const inbox = new ResumeInbox();
         const current: Attempt = { receiver, inbox, raw };
+        // The exchange has only small frames: the transport refuses a larger one before holding it.
+        raw.setMaxFrameBytes(Math.min(raw.maxFrameBytes, exchangeFrameBytes));
         this.#attempt = current;
         signal.addEventListener(
           'abort',
@@ -729,6 +762,9 @@ export class ResumableConnection implements Connection {
     }
   }
 }
+
+/** The frame cap of a resume exchange (hellos, authentication messages, the proof and the answer). */
+const exchangeFrameBytes = 64 * 1024;
 
 /** A resume exchange over a new transport connection. */
 interface Attempt {

@@ -54,14 +54,25 @@ export class ResumeInbox {
     } else this.#frames.push(frame);
   }
 
-  /** The exchange cannot go on (the connection closed, the time is up). */
+  /**
+   * The exchange cannot go on (the connection closed, the time is up). A refusal the listener sent
+   * before closing, still unread, is the reason then.
+   */
   fail(error: unknown): void {
     if (this.#failure !== undefined) return;
-    this.#failure = error;
+    const refusal = this.#frames.find((frame) => frame[0] === ResumeFrame.Refused);
+    this.#failure = refusal === undefined ? error : refusalOf(refusal);
     this.#frames.length = 0;
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.reject(error);
+  }
+
+  /** Throws the refusal of a `Refused` frame waiting unread (the listener refused before the proof went out). */
+  throwIfRefused(): void {
+    const refusal = this.#frames.find((frame) => frame[0] === ResumeFrame.Refused);
+    if (refusal !== undefined) throw refusalOf(refusal);
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
   /** The next frame. */
@@ -123,13 +134,16 @@ function concat(first: Uint8Array, second: Uint8Array): Uint8Array {
   return joined;
 }
 
+/** The error a `Refused` frame stands for (an unknown reason is `protocol`). */
+function refusalOf(frame: Uint8Array): ResumeRefusedError {
+  const text = new TextDecoder().decode(frame.subarray(1, 257));
+  const reason = (resumeRefusals.has(text) ? text : 'protocol') as ResumeRefusal;
+  return new ResumeRefusedError(reason, 'the listener refused the resume');
+}
+
 /** A frame that must be `kind` (a `Refused` from the listener throws its reason). */
 function expect(frame: Uint8Array, kind: number, what: string): Uint8Array {
-  if (frame[0] === ResumeFrame.Refused && kind !== ResumeFrame.Refused) {
-    const text = new TextDecoder().decode(frame.subarray(1, 257));
-    const reason = (resumeRefusals.has(text) ? text : 'protocol') as ResumeRefusal;
-    throw new ResumeRefusedError(reason, 'the listener refused the resume');
-  }
+  if (frame[0] === ResumeFrame.Refused && kind !== ResumeFrame.Refused) throw refusalOf(frame);
   if (frame.byteLength === 0 || frame[0] !== kind) {
     throw new ResumeRefusedError('protocol', `expected ${what}, got a frame of kind ${frame[0] ?? 'none'}`);
   }
@@ -221,6 +235,8 @@ export async function resumeAsDialer(
   const proof = await resumeProof(options.secret, transcript, options.received);
   const next = await nextSecret(options.secret, transcript);
   options.signal.throwIfAborted();
+  // The listener may have refused already (it refuses an unknown or ended session on the hello).
+  inbox.throwIfRefused();
   const received = countFrame(ResumeFrame.Proof, options.received);
   options.ready(peer, next);
   connection.send(bytesFrame(ResumeFrame.Proof, proof, received.subarray(1)));

@@ -192,6 +192,25 @@ describe('past the window the session ends as it does today', () => {
     expect(parked.parked).toBe(0);
   });
 
+  test('a listener that ended meanwhile refuses the resume: the dialer is lost at once, not after its window', async () => {
+    const { dialer, listener, remote, cut, parked, events } = pair();
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const each = pairs.at(-1) as ResumablePair;
+    each.dialFailure = new Error('down for now');
+    cut();
+    await until(() => parked.parked === 1);
+    await listener.terminate('the server restarts');
+    const call = remote.add(1);
+    const started = performance.now();
+    each.dialFailure = undefined;
+    const reason = await dialer.closed;
+    expect(performance.now() - started).toBeLessThan(3000); // the window is 30 s
+    expect(reason.message).toMatch(/terminated/);
+    expect(events.dialer.at(-1)).toMatchObject({ type: 'lost' });
+    await expect(call).rejects.toBeInstanceOf(AbortedError);
+  });
+
   test('terminate() on a parked session ends it at once', async () => {
     const { dialer, cut, parked } = pair();
     await dialer.established;
