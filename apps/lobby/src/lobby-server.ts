@@ -5,7 +5,13 @@ import {
   identityAuthenticator,
   type PublicIdentity,
 } from '@msc/identity';
-import { Scope, type Session, type SessionLimitOverrides, type SessionLimits } from '@msc/session';
+import {
+  Scope,
+  type ScopeResumeOptions,
+  type Session,
+  type SessionLimitOverrides,
+  type SessionLimits,
+} from '@msc/session';
 import type { Logger, Transport } from '@msc/transport';
 import type { GameHost } from './game-host.ts';
 import { inProcessGameHost } from './in-process-game-host.ts';
@@ -47,6 +53,14 @@ export interface LobbyServerOptions {
   readonly maxBufferedBytesTotal?: number | undefined;
   /** In a cluster: the directory of every node's games (see `ClusterNode`). Default: none, a lobby alone. */
   readonly directory?: LobbyDirectory | undefined;
+  /**
+   * Player sessions that survive a network blip (docs/resumption.md): a player whose connection drops
+   * keeps its seat, games and capabilities for `graceMs` and, when its client resumes, gets what it
+   * missed; past the window its session ends and it forfeits as without this. Clients must ask for it
+   * too (`LobbyClientOptions.resume`). The log says `<player> reconnecting` / `resumed` / `lost`.
+   * Default: none.
+   */
+  readonly resume?: ScopeResumeOptions<PublicIdentity> | undefined;
 }
 
 /** The lobby's default session limits (on top of the session's own defaults). */
@@ -142,6 +156,7 @@ export class LobbyServer implements AsyncDisposable {
         }),
       limits: sessionLimits(this.#options.limits),
       logger: this.#options.logger,
+      ...(this.#options.resume !== undefined ? { resume: this.#resumeOptions(this.#options.resume) } : {}),
       ...(log !== undefined
         ? {
             onSession: (session: Session<PublicIdentity>) => {
@@ -162,6 +177,21 @@ export class LobbyServer implements AsyncDisposable {
     this.#addresses.push(listener.address);
     log?.(`listening on ${listener.address}`);
     return listener.address;
+  }
+
+  /** The scope's resume options, with the server's log told each player's blips. */
+  #resumeOptions(resume: ScopeResumeOptions<PublicIdentity>): ScopeResumeOptions<PublicIdentity> {
+    const log = this.#options.log;
+    if (log === undefined) return resume;
+    return {
+      ...resume,
+      onEvent: (event, session) => {
+        if (event.type === 'disconnected') log(`${session.peer} reconnecting (${event.reason})`);
+        else if (event.type === 'resumed') log(`${session.peer} resumed`);
+        else if (event.type === 'lost') log(`${session.peer} lost (${event.reason})`);
+        resume.onEvent?.(event, session);
+      },
+    };
   }
 
   /**

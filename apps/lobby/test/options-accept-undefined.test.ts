@@ -51,6 +51,7 @@ describe("the lobby's options accept an explicit undefined for every optional pr
       lobbyLimits: undefined,
       maxBufferedBytesTotal: undefined,
       directory: undefined,
+      resume: undefined,
     };
     const server = new LobbyServer({
       ...unset,

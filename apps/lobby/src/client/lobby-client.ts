@@ -7,7 +7,7 @@ import {
   identityAuthenticator,
   type PublicIdentity,
 } from '@msc/identity';
-import { Scope, type Session } from '@msc/session';
+import { Scope, type ScopeResumeOptions, type Session } from '@msc/session';
 import type { Transport } from '@msc/transport';
 import type {
   GamePage,
@@ -37,6 +37,12 @@ export interface LobbyClientOptions {
    * Default: `transport` (right when it is TCP; a browser cannot follow a redirect to TCP).
    */
   readonly redirectTransport?: Transport | undefined;
+  /**
+   * Resume the session with the lobby after a network blip (docs/resumption.md): the client redials
+   * and the game goes on where it was (the server must offer it: `LobbyServerOptions.resume`).
+   * `onEvent` is what a UI shows ("reconnecting..."). Default: none.
+   */
+  readonly resume?: ScopeResumeOptions<PublicIdentity> | undefined;
 }
 
 /** The most other nodes a client keeps a session with at once (the oldest is closed past it). */
@@ -78,6 +84,7 @@ export class LobbyClient implements AsyncDisposable {
       transport: options.transport,
       authenticator,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options.resume !== undefined ? { resume: options.resume } : {}),
     });
     this.lobby = this.#scope.connect<ILobby>(options.address);
   }
