@@ -51,3 +51,6 @@ export {
 } from './limits.ts';
 export { hasReferenceMarker, type ReferenceHooks, referenceMarker } from './reference-hooks.ts';
 export { UnknownContract } from './unknown-contract.ts';
+export { ValueForm, type ValueFormOptions } from './value-form.ts';
+export type { ValueFormRead } from './value-form-reader.ts';
+export type { ValueFormWrite } from './value-form-writer.ts';

@@ -9,6 +9,7 @@ import {
   type ContractOptions,
   ContractRegistry,
   defaultLimits,
+  type ValueFormOptions,
 } from '../src/index.ts';
 
 class Point {
@@ -21,6 +22,7 @@ describe('options accept an explicit undefined for every optional property', () 
   test('each options type takes undefined wherever it takes nothing', () => {
     expectTypeOf<ExplicitlyUndefined<CodecOptions>>().toExtend<Partial<CodecOptions>>();
     expectTypeOf<ExplicitlyUndefined<ContractOptions<Point>>>().toExtend<Partial<ContractOptions<Point>>>();
+    expectTypeOf<ExplicitlyUndefined<ValueFormOptions>>().toExtend<Partial<ValueFormOptions>>();
     type Limits = NonNullable<CodecOptions['limits']>;
     expectTypeOf<ExplicitlyUndefined<Limits>>().toExtend<Partial<Limits>>();
   });

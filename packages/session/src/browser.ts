@@ -1,9 +1,10 @@
 /**
  * @msc/session's API, and its `browser` entry: everything `@msc/session` exports, without the
- * stream part (stream-part.ts) or resumption (resume/resume-part.ts) installed, so a page that never
- * sends or receives a stream, or never resumes a session, does not carry them. A page that does calls
- * {@link enableStreams} or {@link enableResumption} once before its first session. The Node
- * (default) entry, `index.ts`, is this list with both enabled when it loads.
+ * stream part (stream-part.ts), resumption (resume/resume-part.ts) or values mode (value-mode.ts)
+ * installed, so a page that never sends or receives a stream, never resumes a session, or never talks
+ * over a MessagePort, does not carry them. A page that does calls {@link enableStreams},
+ * {@link enableResumption} or {@link enableMessagePortValues} once before its first session. The Node
+ * (default) entry, `index.ts`, is this list with all three enabled when it loads.
  *
  * @packageDocumentation
  */
@@ -11,6 +12,7 @@
 export type { LogEvent, Logger } from '@msc/transport';
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
+export { enableMessagePortValues } from './enable-message-port-values.ts';
 export { enableResumption } from './enable-resumption.ts';
 export { enableStreams } from './enable-streams.ts';
 export { registerEventualErrors } from './error-registration.ts';

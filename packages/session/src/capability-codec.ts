@@ -14,6 +14,10 @@ import {
   DecodeBudget,
   handshakeDecodeBudget,
   handshakeDecodeLimits,
+  type ReferenceHooks,
+  type ValueForm,
+  type ValueFormRead,
+  type ValueFormWrite,
 } from '@msc/serialization';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
@@ -86,6 +90,16 @@ export interface PayloadContext {
 const codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
 
 /**
+ * The serializer hooks of every session: capabilities and stream endpoints travel by reference, the
+ * exporter and importer found in the payload's context. Shared by the CBOR codecs and the value forms.
+ */
+export const sessionReferenceHooks: ReferenceHooks<PayloadContext> = {
+  isReference: (value) => isCapability(value) || value instanceof StreamEnd,
+  encodeReference: (value, context) => context.exporter.encodeReference(value, context),
+  decodeReference: (descriptor, context) => context.importer.decodeReference(descriptor, context),
+};
+
+/**
  * Which frames a codec decodes: `session` frames with the session's limits, or `handshake` frames
  * (everything the peer sends before this side's `Configure` is out, when it may not be authenticated
  * yet) with the serializer's stricter `handshakeDecodeLimits`.
@@ -117,11 +131,7 @@ export function sharedCodec(
       registry,
       limits,
       errorStacks,
-      hooks: {
-        isReference: (value) => isCapability(value) || value instanceof StreamEnd,
-        encodeReference: (value, context) => context.exporter.encodeReference(value, context),
-        decodeReference: (descriptor, context) => context.importer.decodeReference(descriptor, context),
-      },
+      hooks: sessionReferenceHooks,
     });
     byKey.set(key, codec);
   }
@@ -196,6 +206,37 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
       for (const descriptor of context.streams) this.#streams.unexport(descriptor);
       throw error;
     }
+  }
+
+  /**
+   * One message in the serializer's value form (values mode, see protocol.ts); on failure undoes
+   * what the write exported, then throws.
+   *
+   * @throws what the value form throws
+   */
+  encodeValue(message: unknown[], form: ValueForm<PayloadContext>): ValueFormWrite {
+    const context = this.context();
+    try {
+      return form.write(message, context);
+    } catch (error) {
+      for (const id of context.exported) this.#exports.drop(id, 1);
+      for (const descriptor of context.streams) this.#streams.unexport(descriptor);
+      throw error;
+    }
+  }
+
+  /**
+   * Checks and reads one message of a values frame into `context`, within `maxBytes` of estimated size.
+   *
+   * @throws DecodeError (its cause a violation when a descriptor was refused)
+   */
+  decodeValue(
+    value: unknown,
+    context: PayloadContext,
+    form: ValueForm<PayloadContext>,
+    maxBytes: number,
+  ): ValueFormRead {
+    return form.read(value, context, maxBytes);
   }
 
   /**

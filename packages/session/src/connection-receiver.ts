@@ -4,6 +4,8 @@ import type { CloseReason, FrameReceiver } from '@msc/transport';
 export interface ConnectionReceiverPort {
   /** A frame arrived. */
   receiveFrame(frame: Uint8Array): void;
+  /** A values frame arrived (values mode). */
+  receiveValues(values: unknown, bytes: number): void;
   /** The connection closed. */
   connectionClosed(reason: CloseReason): void;
 }
@@ -22,6 +24,10 @@ export class ConnectionReceiver implements FrameReceiver {
 
   frame(frame: Uint8Array): void {
     this.#session.receiveFrame(frame);
+  }
+
+  values(values: unknown, bytes: number): void {
+    this.#session.receiveValues(values, bytes);
   }
 
   closed(reason: CloseReason): void {

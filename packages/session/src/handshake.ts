@@ -69,6 +69,8 @@ export interface HandshakeOptions {
   readonly tracer: SessionTracer | undefined;
   /** How frames are decoded until this side's `Configure` is out (the handshake drops it then). */
   readonly early: EarlyDecoding;
+  /** Whether this side offers values mode in its hello (see `Hello.values`). */
+  readonly values: boolean;
 }
 
 type Phase = 'hello' | 'authenticating' | 'configuring' | 'established' | 'terminated';
@@ -98,6 +100,7 @@ export class Handshake {
   #helloBytes: Uint8Array | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #configureSent = false;
+  #valuesAgreed = false;
   #configureReceived = false;
   /** What the peer sent before this side's `Configure` is out, and how it is decoded meanwhile. */
   readonly #inbox: EarlyInbox;
@@ -134,6 +137,11 @@ export class Handshake {
   /** The agreed protocol version (0 before the hellos were exchanged). */
   get protocolVersion(): number {
     return this.#protocolVersion;
+  }
+
+  /** Whether both hellos offered values mode (see `Hello.values`). */
+  get valuesAgreed(): boolean {
+    return this.#valuesAgreed;
   }
 
   /** What the authenticator learned about the peer; `undefined` before authentication. */
@@ -185,6 +193,7 @@ export class Handshake {
       addressBinding: connection.addressesObservable !== false,
       // Offered only with the `resume` option: a hello without it is byte for byte what it was.
       ...(options.resumable !== undefined ? { resume: new Uint8Array(0) } : {}),
+      values: options.values,
     };
     this.#helloBytes = ownedCopy(encodeHello(hello));
     options.tracer?.event(
@@ -228,6 +237,7 @@ export class Handshake {
       return;
     }
     this.#protocolVersion = Math.max(...common);
+    this.#valuesAgreed = options.values && hello.values === true;
     const scheme = options.authenticator.scheme;
     if (hello.scheme !== scheme) {
       this.#port.end(

@@ -24,9 +24,11 @@
  * @packageDocumentation
  */
 
-// The export list is `browser.ts`'s; this entry adds the stream part and resumption, which the
-// browser entry leaves out (stream-part.ts, resume/resume-part.ts): every session started through
-// it carries streams, and takes the `resume` option.
+// The export list is `browser.ts`'s; this entry adds the stream part, resumption and values mode,
+// which the browser entry leaves out (stream-part.ts, resume/resume-part.ts, value-mode.ts): every
+// session started through it carries streams, takes the `resume` option, and offers values over a
+// MessagePort.
+import { enableMessagePortValues } from './enable-message-port-values.ts';
 import { enableResumption } from './enable-resumption.ts';
 import { enableStreams } from './enable-streams.ts';
 
@@ -34,3 +36,4 @@ export * from './browser.ts';
 
 enableStreams();
 enableResumption();
+enableMessagePortValues();

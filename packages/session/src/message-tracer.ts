@@ -59,7 +59,7 @@ class MessageTracer implements SessionTracer {
    * Traces one message (parsed, for a received one): its type name, its encoded size and its named
    * ids, counts and method name, never its arguments, result, items or error.
    */
-  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array): void {
+  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array | number): void {
     const tag = message[0] as number;
     const fields: Record<string, string | number | boolean> = {};
     const names = tracedFields[tag] ?? [];
@@ -114,7 +114,12 @@ class MessageTracer implements SessionTracer {
    * Traces one event (`Hello`, the messages and `End`); `bytes` gives its size (and its payload at
    * level `payloads`). A failing sink does not break the session.
    */
-  event(direction: 'in' | 'out', type: string, fields: TraceFields, bytes: Uint8Array | undefined): void {
+  event(
+    direction: 'in' | 'out',
+    type: string,
+    fields: TraceFields,
+    bytes: Uint8Array | number | undefined,
+  ): void {
     const options = this.#options;
     try {
       options.sink({
@@ -122,9 +127,9 @@ class MessageTracer implements SessionTracer {
         direction,
         session: this.#label,
         type,
-        size: bytes?.byteLength ?? 0,
+        size: typeof bytes === 'number' ? bytes : (bytes?.byteLength ?? 0),
         fields,
-        ...(options.level === 'payloads' && bytes !== undefined ? { payload: bytes.slice() } : {}),
+        ...(options.level === 'payloads' && bytes instanceof Uint8Array ? { payload: bytes.slice() } : {}),
       });
     } catch {
       // A failing sink must not break the session.

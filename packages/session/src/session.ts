@@ -8,7 +8,7 @@ import {
   settledResult,
   takeReference,
 } from '@msc/eventual/handler';
-import { defaultRegistry } from '@msc/serialization';
+import { DecodeError, defaultRegistry, type ValueForm, type ValueFormWrite } from '@msc/serialization';
 import type { CloseReason, Connection } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import { earlyDecoding, type PayloadContext, sharedCodec } from './capability-codec.ts';
@@ -29,6 +29,7 @@ import {
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
+import { valueFormFactory } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
 import {
@@ -38,7 +39,7 @@ import {
   supportedVersions,
   type TargetKind,
 } from './wire/protocol.ts';
-import { classifyFailure, describeError } from './wire/violations.ts';
+import { classifyFailure, describeError, LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
 /** The versions a session with the `resume` option offers. */
 const resumableVersions: readonly number[] = [...supportedVersions, resumptionVersion];
@@ -80,6 +81,10 @@ export class Session<Peer = unknown>
   /** The session's own reference to a fixed root, released when the session ends. */
   readonly #rootHandler: CapabilityHandler | undefined;
   readonly #parts: SessionParts;
+  /** The value form, when values mode is enabled and the connection carries values (offered in the hello). */
+  readonly #valueForm: ValueForm<PayloadContext> | undefined;
+  /** Whether values mode is on: both hellos offered it and the session is established. */
+  #valuesOn = false;
   #terminated: SessionError | undefined = undefined;
   #aborted: AbortedError | undefined = undefined;
   readonly #closed: Promise<TerminationReason>;
@@ -126,6 +131,15 @@ export class Session<Peer = unknown>
       this.#tracer,
     );
     this.#rootHandler = rootHandler;
+    const makeValueForm = valueFormFactory();
+    this.#valueForm =
+      // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
+      makeValueForm !== undefined &&
+      resumable === undefined &&
+      options.connection.carriesValues === true &&
+      options.connection.sendValues !== undefined
+        ? makeValueForm(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false)
+        : undefined;
     const handshake = new Handshake(
       {
         connection,
@@ -145,6 +159,7 @@ export class Session<Peer = unknown>
           limits.maxDepth,
           options.errorStacks ?? false,
         ),
+        values: this.#valueForm !== undefined,
       },
       this,
     );
@@ -288,6 +303,11 @@ export class Session<Peer = unknown>
     return this.#parts.capabilities.encode(message);
   }
 
+  /** @internal Writes a message in the value form (see `CapabilityCodec.encodeValue`). */
+  encodeValue(message: unknown[]): ValueFormWrite {
+    return this.#parts.capabilities.encodeValue(message, this.#valueForm!);
+  }
+
   /** @internal Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor {
     return this.#parts.capabilities.describe(handler);
@@ -336,6 +356,12 @@ export class Session<Peer = unknown>
     this.#peer = handshake.peer as Peer | undefined;
     this.#protocolVersion = handshake.protocolVersion;
     this.#handshake = undefined;
+    // Both sides are established (each sent its Configure and got the peer's), so from here on the
+    // peer accepts values frames: everything after this goes in the value form.
+    if (handshake.valuesAgreed) {
+      this.#valuesOn = true;
+      this.#parts.outbox.useValues();
+    }
   }
 
   /** @internal One message of a received frame (see `splitFrame`). */
@@ -382,6 +408,47 @@ export class Session<Peer = unknown>
       else splitFrame(frame, handshake.frameBytes, 'maxHandshakeFrameBytes', this);
     } catch (error) {
       this.#receiveFailed(error);
+    }
+  }
+
+  /**
+   * @internal A values frame arrived (see `ConnectionReceiver`): accepted once both hellos agreed
+   * and this side's `Configure` is out; each message is checked by the value form's reader (the
+   * frame's estimated size against `maxFrameBytes`) and then parsed like a decoded one.
+   */
+  receiveValues(values: unknown, _declaredBytes: number): void {
+    if (this.#terminated !== undefined) return;
+    try {
+      const handshake = this.#handshake;
+      const form = this.#valueForm;
+      const agreed =
+        handshake === undefined ? this.#valuesOn : handshake.valuesAgreed && handshake.configured;
+      if (!agreed || form === undefined) {
+        throw new ProtocolViolation(
+          'a values frame before values mode was agreed (both hellos offer it) and this side configured',
+        );
+      }
+      if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
+        throw new ProtocolViolation('a values frame must be an array of messages');
+      }
+      const capabilities = this.#parts.capabilities;
+      let remaining = this.#maxFrameBytes;
+      const count = values.length;
+      for (let index = 0; index < count; index++) {
+        if (this.#terminated !== undefined) return;
+        const context = capabilities.context();
+        const read = capabilities.decodeValue(values[index], context, form, remaining);
+        remaining -= read.bytes;
+        const message = parseMessage(read.value);
+        this.#tracer?.message('in', message, read.bytes);
+        this.#receive(message, context);
+      }
+    } catch (error) {
+      this.#receiveFailed(
+        error instanceof DecodeError && error.code === 'frame-too-large'
+          ? new LimitViolation(`${error.message} (maxFrameBytes)`, 'maxFrameBytes')
+          : error,
+      );
     }
   }
 

@@ -51,11 +51,18 @@ export interface TraceEvent {
   readonly session: string;
   /** The message's type name (`Call`, `Return`, ...), `Hello`, or `End`. */
   readonly type: string;
-  /** The message's encoded size in bytes (`Hello`: the hello frame; `End`: 0). */
+  /**
+   * The message's encoded size in bytes (`Hello`: the hello frame; `End`: 0). A message that
+   * travelled as a structured clone (a MessagePort session in values mode) has no bytes: its size is
+   * the value form's estimate.
+   */
   readonly size: number;
   /** The message's ids, counts and names ({@link TraceFields}); never a value. */
   readonly fields: TraceFields;
-  /** The message's encoded bytes (values included), at level `payloads` only. */
+  /**
+   * The message's encoded bytes (values included), at level `payloads` only; absent for a message
+   * that travelled as a structured clone (the level never changes how messages travel).
+   */
   readonly payload?: Uint8Array;
 }
 
@@ -87,9 +94,14 @@ export interface Tracing {
 /** One session's tracer (see {@link Tracing}): the session reports its messages and its end. */
 export interface SessionTracer {
   /** One message this side sends (`out`) or received and parsed (`in`), with its encoded bytes. */
-  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array): void;
+  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array | number): void;
   /** An event that is not a message (`Hello`), with its fields and bytes. */
-  event(direction: 'in' | 'out', type: string, fields: TraceFields, bytes: Uint8Array | undefined): void;
+  event(
+    direction: 'in' | 'out',
+    type: string,
+    fields: TraceFields,
+    bytes: Uint8Array | number | undefined,
+  ): void;
   /** The session ended. */
   end(reason: TerminationReason): void;
 }

@@ -35,6 +35,14 @@ export function copyingConnection(connection: Connection): Connection {
         frame.byteLength === frame.buffer.byteLength;
       connection.send(plain ? frame : new Uint8Array(frame));
     },
+    get carriesValues() {
+      return connection.carriesValues === true;
+    },
+    // Values frames are the session's own fresh trees (and copies it may transfer): nothing to copy here.
+    sendValues: (values: unknown[], transfer: ArrayBuffer[], bytes: number) => {
+      if (connection.sendValues === undefined) throw new Error('expected a connection that carries values');
+      connection.sendValues(values, transfer, bytes);
+    },
     whenDrained: () => connection.whenDrained(),
     close: (options?: CloseOptions) => connection.close(options),
     abort: (error?: unknown) => connection.abort(error),

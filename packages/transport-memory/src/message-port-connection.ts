@@ -19,12 +19,14 @@ export type MessagePortConnectionOptions = ConnectionOptions;
 
 /**
  * What travels on the port besides frames (bare `Uint8Array`s): the kit's in-band lifecycle messages (see
- * {@link InBandControlKind}; an `abort` is followed by the port closing), and `ack`: the receiver delivered `bytes`
- * more bytes to its receiver, so the sender's `bufferedBytes` falls by that.
+ * {@link InBandControlKind}; an `abort` is followed by the port closing), `ack`: the receiver delivered `bytes`
+ * more bytes to its receiver, so the sender's `bufferedBytes` falls by that, and `values`: a values frame
+ * (`Connection.sendValues`), the structured clone of `values` with the sender's size estimate `bytes`.
  */
 type Control =
   | { readonly msc: InBandControlKind; readonly code?: CloseCode; readonly message?: string }
-  | { readonly msc: 'ack'; readonly bytes: number };
+  | { readonly msc: 'ack'; readonly bytes: number }
+  | { readonly msc: 'values'; readonly bytes: number; readonly values: unknown };
 
 let connections = 0;
 
@@ -124,6 +126,12 @@ class MessagePortMedium implements ConnectionDriver {
     }
   }
 
+  writeValues(values: unknown[], transfer: ArrayBuffer[], bytes: number): void {
+    // Posted before counting: a value the clone refuses throws here, and nothing was sent.
+    this.#port.postMessage({ msc: 'values', bytes, values }, transfer);
+    this.#unacknowledgedBytes += bytes;
+  }
+
   sendClose(code: CloseCode, message: string): void {
     this.#closeSent = true;
     this.#post({ msc: 'close', code, message });
@@ -157,6 +165,11 @@ class MessagePortMedium implements ConnectionDriver {
     }
     if (!isControl(data)) {
       this.#events.violation(`expected a Uint8Array frame or a control message, but got ${typeof data}`);
+      return;
+    }
+    if (data.msc === 'values') {
+      const { bytes, values } = data as { bytes?: unknown; values?: unknown };
+      this.#events.values(values, bytes as number); // the lifecycle checks `bytes`, the receiver the values
       return;
     }
     if (data.msc === 'ack') {
@@ -264,6 +277,8 @@ class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
  *
  * - Frames are transferred, not copied, when they own their whole `ArrayBuffer` (the sender's view is detached:
  *   `send()` took ownership); a view into a larger buffer is copied first.
+ * - It carries values too (`carriesValues`): `sendValues()` posts a structured clone, which a session uses
+ *   after its handshake when both sides agree (see the package README).
  * - `close()` and `abort()` travel in-band, so the peer learns which one happened; a graceful close waits for the
  *   peer's answer (at most `closeTimeoutMs`) and then closes the port.
  * - On Node, the port's `close` event reveals a peer that went away (its thread ended): `closed()` with code

@@ -40,6 +40,23 @@ export interface Connection {
    */
   send(frame: Uint8Array): void;
   /**
+   * Whether this connection also carries structured-clone values ({@link Connection.sendValues}): a
+   * MessagePort does, a byte stream does not. Absent means `false`.
+   */
+  readonly carriesValues?: boolean;
+  /**
+   * Sends one values frame: `values`, copied by the platform's structured clone (and `transfer`,
+   * moved), reaching the peer's {@link FrameReceiver.values} in order with the frames. `bytes` is the
+   * sender's size estimate: it counts as a frame of that many bytes (frame cap, `bufferedBytes`,
+   * flow control). Only where {@link Connection.carriesValues} is true; the receiver checks what
+   * arrives (a clone from a peer is hostile input, as bytes are).
+   *
+   * @throws ConnectionClosedError after `close()`/`abort()` or the end
+   * @throws FrameTooLargeError when `bytes > maxFrameBytes`; the connection stays open
+   * @throws Error when the connection does not carry values, or the clone fails (a value that cannot be cloned)
+   */
+  sendValues?(values: unknown[], transfer: ArrayBuffer[], bytes: number): void;
+  /**
    * Bytes accepted by `send()` and not yet handed to the medium or the peer: the backpressure signal. A sender that
    * sees it grow should wait for {@link Connection.whenDrained} before sending more.
    */

@@ -13,6 +13,13 @@ export interface FrameReceiver {
    * buffer from now on: the transport never reads or reuses it again.
    */
   frame(frame: Uint8Array): void;
+  /**
+   * One values frame (see `Connection.sendValues`), in order with the frames, as the peer's structured
+   * clone made it, with the size the peer declared (at most `maxFrameBytes`, otherwise unchecked). The
+   * receiver owns the values and must check them: they are the peer's input. Absent: a receiver that
+   * never agreed to values: the frame is dropped.
+   */
+  values?(values: unknown, bytes: number): void;
   /** Called exactly once, after the last frame; nothing is delivered afterwards. */
   closed(reason: CloseReason): void;
 }

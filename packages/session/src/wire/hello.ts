@@ -16,7 +16,9 @@ function helloCodec(): Codec {
 
 /** A hello's encoding (a view into the codec's shared buffer: copy it before keeping it). */
 export function encodeHello(hello: Hello): Uint8Array {
-  return helloCodec().encode({ ...hello });
+  // `values` only when true: a hello without it is exactly what older versions sent.
+  const { values, ...rest } = hello;
+  return helloCodec().encode(values === true ? { ...rest, values: true } : rest);
 }
 
 /**
@@ -27,16 +29,18 @@ export function encodeHello(hello: Hello): Uint8Array {
 export function parseHello(frame: Uint8Array): Hello {
   const value = helloCodec().decode(frame);
   if (typeof value !== 'object' || value === null) throw new Error('expected a map');
-  const { versions, nonce, scheme, addressBinding, resume } = value as Record<string, unknown>;
+  const { versions, nonce, scheme, addressBinding, resume, values } = value as Record<string, unknown>;
   if (!Array.isArray(versions) || versions.length === 0 || versions.length > 64 || !versions.every(isId)) {
     throw new Error('versions must be a non-empty list of integers');
   }
   if (!(nonce instanceof Uint8Array) || nonce.byteLength !== 32) throw new Error('nonce must be 32 bytes');
   if (typeof scheme !== 'string' || scheme.length > 256) throw new Error('scheme must be a short string');
   if (typeof addressBinding !== 'boolean') throw new Error('addressBinding must be a boolean');
-  if (resume === undefined) return { versions, nonce, scheme, addressBinding };
+  if (values !== undefined && typeof values !== 'boolean') throw new Error('values must be a boolean');
+  const offersValues = values === true;
+  if (resume === undefined) return { versions, nonce, scheme, addressBinding, values: offersValues };
   if (!(resume instanceof Uint8Array) || (resume.byteLength !== 0 && resume.byteLength !== 16)) {
     throw new Error('resume must be empty or a 16-byte resume id');
   }
-  return { versions, nonce, scheme, addressBinding, resume };
+  return { versions, nonce, scheme, addressBinding, resume, values: offersValues };
 }

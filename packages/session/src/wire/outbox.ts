@@ -1,3 +1,4 @@
+import type { ValueFormWrite } from '@msc/serialization';
 import { type Connection, ConnectionClosedError } from '@msc/transport';
 import type { SessionTracer } from '../trace.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
@@ -16,6 +17,10 @@ import { describeError } from './violations.ts';
  * ownership copy is in `frame-layout.ts`). Failure: a broken connection or a peer that stopped
  * reading (more than `maxBufferedBytes` unsent) is reported through the port; the session ends.
  * Once the session has ended ({@link Outbox.abortAll}) nothing more is encoded or sent.
+ *
+ * Values mode (protocol.ts): once {@link Outbox.useValues} was called, messages are written in the
+ * value form when queued instead of CBOR, and each turn's go out as one values frame (split only at
+ * the frame limit, by their size estimates); messages queued before go out as bytes, first.
  */
 
 /** What the outbox needs from its session. */
@@ -26,15 +31,29 @@ export interface OutboxPort {
    * @throws what encoding throws; nothing stays exported then
    */
   encode(message: unknown[]): Uint8Array;
+  /**
+   * Writes one message in the value form (values mode), exporting what it holds.
+   *
+   * @throws what writing throws; nothing stays exported then
+   */
+  encodeValue(message: unknown[]): ValueFormWrite;
   /** Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
   sendFailed(code: 'connection-lost' | 'limit', message: string): void;
 }
 
 /** A message waiting in the outbox: its encoding, and the message itself for tracing. */
 export interface OutgoingMessage {
-  readonly bytes: Uint8Array;
+  /** The CBOR encoding, or `undefined` for a message in the value form. */
+  readonly bytes: Uint8Array | undefined;
+  /** The value form (values mode), when `bytes` is undefined. */
+  readonly written?: ValueFormWrite;
   readonly message: unknown[];
 }
+
+/** An outgoing message in CBOR. */
+type EncodedMessage = OutgoingMessage & { readonly bytes: Uint8Array };
+
+const noTransfer: ArrayBuffer[] = [];
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
@@ -92,6 +111,8 @@ export class Outbox {
   #flushScheduled = false;
   #lazyFlushScheduled = false;
   #ended = false;
+  /** Whether messages are written in the value form (values mode agreed and established). */
+  #values = false;
 
   constructor(
     connection: Connection,
@@ -114,8 +135,7 @@ export class Outbox {
    */
   send(message: unknown[]): void {
     if (this.#ended) return;
-    const bytes = this.#port.encode(message);
-    this.#messages.push({ bytes, message });
+    this.#messages.push(this.#encode(message));
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       if (flushQueue.push(this) === 1) void resolved.then(runFlushes);
@@ -144,11 +164,22 @@ export class Outbox {
   /** Queues a message nobody waits for (`Finish`, `Release`): it rides along with the next frame. */
   sendLazily(message: unknown[]): void {
     if (this.#ended) return;
-    this.#lazy.push({ bytes: this.#port.encode(message), message });
+    this.#lazy.push(this.#encode(message));
     if (!this.#lazyFlushScheduled) {
       this.#lazyFlushScheduled = true;
       if (lazyFlushQueue.push(this) === 1) later(runLazyFlushes);
     }
+  }
+
+  /** From now on, messages are written in the value form and sent as values frames (values mode). */
+  useValues(): void {
+    this.#values = true;
+  }
+
+  #encode(message: unknown[]): OutgoingMessage {
+    return this.#values
+      ? { bytes: undefined, written: this.#port.encodeValue(message), message }
+      : { bytes: this.#port.encode(message), message };
   }
 
   /** The lazy flush after a turn: sends the lazy messages unless a frame already took them. */
@@ -177,14 +208,30 @@ export class Outbox {
     if (messages.length === 0) return;
     this.#messages = [];
     if (this.#tracer !== undefined) {
-      for (const entry of messages) this.#tracer.message('out', entry.message, entry.bytes);
+      for (const entry of messages) {
+        this.#tracer.message('out', entry.message, entry.bytes ?? entry.written!.bytes);
+      }
     }
     try {
       let first = 0;
       while (first < messages.length) {
-        const count = messagesPerFrame(messages, first, this.#maxFrameBytes);
-        this.#connection.send(packFrame(messages, first, count));
-        first += count;
+        if (messages[first]!.bytes === undefined) {
+          first = this.#sendValues(messages, first);
+          continue;
+        }
+        // A run of encoded messages (all of them, outside values mode).
+        let end = first + 1;
+        while (end < messages.length && messages[end]!.bytes !== undefined) end++;
+        const encoded = (
+          end === messages.length && first === 0 ? messages : messages.slice(first, end)
+        ) as EncodedMessage[];
+        let start = 0;
+        while (start < encoded.length) {
+          const count = messagesPerFrame(encoded, start, this.#maxFrameBytes);
+          this.#connection.send(packFrame(encoded, start, count));
+          start += count;
+        }
+        first = end;
       }
       if (this.#connection.bufferedBytes > this.#maxBufferedBytes) {
         this.#port.sendFailed(
@@ -201,12 +248,36 @@ export class Outbox {
   }
 
   /**
+   * Sends the run of value-form messages starting at `first` as values frames, as many messages per
+   * frame as the frame limit allows by their estimates; answers where the run ends.
+   */
+  #sendValues(messages: readonly OutgoingMessage[], first: number): number {
+    let index = first;
+    while (index < messages.length && messages[index]!.bytes === undefined) {
+      const values: unknown[] = [];
+      let transfer: ArrayBuffer[] | undefined;
+      let bytes = 0;
+      while (index < messages.length && messages[index]!.bytes === undefined) {
+        const written = messages[index]!.written!;
+        if (values.length > 0 && bytes + written.bytes > this.#maxFrameBytes) break;
+        values.push(written.value);
+        bytes += written.bytes;
+        if (written.transfer.length > 0) (transfer ??= []).push(...written.transfer);
+        index++;
+      }
+      this.#connection.sendValues!(values, transfer ?? noTransfer, bytes);
+    }
+    return index;
+  }
+
+  /**
    * The session ended: `last` (its `Abort`, when the peer is to be told) goes out at once behind
    * the eager messages already queued; lazy ones and anything queued later are dropped.
    */
   abortAll(last: unknown[] | undefined): void {
     this.#ended = true;
     if (last !== undefined) {
+      // As bytes even in values mode: always accepted, and nothing in it needs the value form.
       this.#messages.push({ bytes: this.#port.encode(last), message: last });
       this.#lazy = [];
       this.flush();

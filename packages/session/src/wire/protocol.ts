@@ -15,6 +15,16 @@
  * results and errors sit inline, with capabilities and streams as {@link Descriptor}s. Each message
  * is encoded once and decoded once.
  *
+ * Values mode. Over a connection that carries structured-clone values (a MessagePort), when both
+ * hellos say `values`, each side, once established (its own `Configure` sent and the peer's
+ * received), sends each turn's messages as one values frame (`Connection.sendValues`): the array of
+ * messages in the serializer's value form (`ValueForm`: plain data as the clone copies it;
+ * contracts, errors and descriptors as tagged items), instead of CBOR. The receiver accepts values
+ * frames only once both hellos agreed and its own `Configure` is out, checks every message as hostile
+ * input (the value form's reader: classes, depth, lengths, keys, string and byte sizes, and a size
+ * estimate against `maxFrameBytes`), then parses it as a decoded message. Bytes frames stay valid
+ * throughout (an `Abort` goes as bytes).
+ *
  * Tables (per session and side, as in Cap'n Proto). Ids are small integers, never reused while live:
  * - questions: calls this side made and has not finished (id chosen by the caller);
  * - answers: the peer's questions, keyed by the peer's question id;
@@ -78,6 +88,13 @@ export interface Hello {
    * session. Absent from every hello of a session without the `resume` option.
    */
   readonly resume?: Uint8Array;
+  /**
+   * Whether the sender can take messages as structured-clone values (its connection carries them,
+   * `Connection.carriesValues`, and values are enabled). Absent from older peers, meaning no. When
+   * both hellos say so, each side sends its messages as values once the session is established (see
+   * "Values mode" above); the handshake itself stays bytes. Part of the transcript.
+   */
+  readonly values?: boolean;
 }
 
 /** Message type tags. */

@@ -22,6 +22,13 @@ export interface ConnectionDriver {
    * The frames are the driver's from now on (see the ownership rule of `Connection.send`).
    */
   writeFrames(frames: readonly Uint8Array[]): void;
+  /**
+   * Writes one values frame (see `Connection.sendValues`), after every frame written before. Present
+   * only on media that carry structured-clone values; the connection then says `carriesValues`.
+   *
+   * @throws what the clone throws (a value that cannot be cloned): nothing was written then
+   */
+  writeValues?(values: unknown[], transfer: ArrayBuffer[], bytes: number): void;
   /** Starts a graceful close: after every frame written, tell the peer `code` and `message`. */
   sendClose(code: CloseCode, message: string): void;
   /**
@@ -79,6 +86,8 @@ export interface DriverEvents {
   readonly drainAwaited: boolean;
   /** One whole frame arrived; frames over the connection's `maxFrameBytes` are a protocol violation. */
   frame(frame: Uint8Array): void;
+  /** One values frame arrived, of `bytes` declared bytes (over `maxFrameBytes`, or not a count: a protocol violation). */
+  values(values: unknown, bytes: number): void;
   /** Something arrived from the peer: it is alive (drivers call it per chunk or per message, not per frame). */
   heard(): void;
   /** The peer asked for a sign of life; the lifecycle answers it, within the budget. */

@@ -9,6 +9,7 @@ import { describeError } from './describe-error.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { FrameInbox, type FrameReleaseListener } from './frame-inbox.ts';
 import { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
+import { ValuesFrame } from './values-frame.ts';
 
 // Why one file over 450 lines: this is one state machine (open, closing, closed) whose every method
 // reads and writes the same few fields (state, close reason, send queue, budget, timers); its
@@ -188,6 +189,26 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     if (this.driver.heldBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
   }
 
+  get carriesValues(): boolean {
+    return this.driver.writeValues !== undefined;
+  }
+
+  sendValues(values: unknown[], transfer: ArrayBuffer[], bytes: number): void {
+    if (this.driver.writeValues === undefined) {
+      throw new Error(
+        'expected a connection that carries values (carriesValues), but this one carries bytes only',
+      );
+    }
+    if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
+    if (bytes > this.#maxFrameBytes) throw new FrameTooLargeError(bytes, this.#maxFrameBytes);
+    // Frames coalesced earlier in this turn go first: order is kept across both kinds.
+    if (this.#outgoing !== undefined && this.#outgoing.length > 0) this.#flush();
+    this.#heartbeat?.sent();
+    this.driver.writeValues(values, transfer, bytes);
+    this.#framesSinceOwed = true;
+    if (this.driver.heldBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
+  }
+
   whenDrained(): Promise<void> {
     if (this.#state === 'closed' || this.bufferedBytes <= this.#lowWaterMarkBytes) return resolved;
     const waiters = (this.#drained ??= new DrainWaiters());
@@ -306,6 +327,20 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     }
   }
 
+  #values(values: unknown, bytes: number): void {
+    if (!(typeof bytes === 'number' && bytes >= 0 && bytes <= this.#maxFrameBytes)) {
+      this.#violation(
+        `expected values frames of at most ${this.#maxFrameBytes} declared bytes, but the peer declared ${String(bytes)}`,
+      );
+      return;
+    }
+    const frame = new ValuesFrame(values, bytes);
+    const inbox = this.#inbox;
+    if (!(this.#ownTaskFrames ? inbox.pushFromOwnTask(frame) : inbox.push(frame))) {
+      this.driver.framesReleased?.(bytes);
+    }
+  }
+
   #released(bytes: number): void {
     this.driver.framesReleased?.(bytes);
     if (this.#readingPaused && this.#inbox.bufferedBytes <= this.#receiveBufferBytes / 2) {
@@ -401,6 +436,10 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
 
     frame(frame: Uint8Array): void {
       this.#connection.#frame(frame);
+    }
+
+    values(values: unknown, bytes: number): void {
+      this.#connection.#values(values, bytes);
     }
 
     heard(): void {

@@ -1,6 +1,7 @@
 import type { CloseReason } from '../close-reason.ts';
 import type { FrameReceiver } from '../frame-receiver.ts';
 import { type DeliveryScheduler, scheduleDelivery } from '../schedule-delivery.ts';
+import { ValuesFrame } from './values-frame.ts';
 
 /** Receives the sizes of frames that left a {@link FrameInbox}; see {@link FrameInboxOptions.releaseListener}. */
 export interface FrameReleaseListener {
@@ -33,7 +34,7 @@ const compactionThreshold = 4096;
  * uncaught error, like an exception in an event listener) and delivery continues with the next frame.
  */
 export class FrameInbox {
-  #frames: (Uint8Array | undefined)[] = [];
+  #frames: (Uint8Array | ValuesFrame | undefined)[] = [];
   #head = 0;
   #bytes = 0;
   #receiver: FrameReceiver | undefined;
@@ -97,7 +98,7 @@ export class FrameInbox {
    * Queues one frame for delivery. Returns `false` (and keeps nothing) when the end is already known: the frame
    * came after the connection ended and is dropped.
    */
-  push(frame: Uint8Array): boolean {
+  push(frame: Uint8Array | ValuesFrame): boolean {
     if (this.#endReason !== undefined) return false;
     this.#frames.push(frame);
     this.#bytes += frame.byteLength;
@@ -111,7 +112,7 @@ export class FrameInbox {
    * delivered at once, saving the scheduled hop (a microtask, and the macrotask that refills the delivery budget).
    * Otherwise it queues behind the others, as `push` does. Returns `false` (and keeps nothing) after the end.
    */
-  pushFromOwnTask(frame: Uint8Array): boolean {
+  pushFromOwnTask(frame: Uint8Array | ValuesFrame): boolean {
     const receiver = this.#receiver;
     if (
       receiver === undefined ||
@@ -124,7 +125,7 @@ export class FrameInbox {
     }
     this.#delivering = true;
     try {
-      receiver.frame(frame);
+      deliver(receiver, frame);
     } catch (error) {
       rethrowLater(error);
     } finally {
@@ -192,7 +193,7 @@ export class FrameInbox {
       this.#bytes -= frame.byteLength;
       released += frame.byteLength;
       try {
-        receiver.frame(frame);
+        deliver(receiver, frame);
       } catch (error) {
         rethrowLater(error);
       }
@@ -216,6 +217,12 @@ export class FrameInbox {
     }
     this.#request();
   }
+}
+
+/** Hands a frame or a values frame (dropped by a receiver that takes none) to the receiver. */
+function deliver(receiver: FrameReceiver, frame: Uint8Array | ValuesFrame): void {
+  if (frame instanceof ValuesFrame) receiver.values?.(frame.values, frame.byteLength);
+  else receiver.frame(frame);
 }
 
 function rethrowLater(error: unknown): void {

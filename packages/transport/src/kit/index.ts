@@ -60,3 +60,4 @@ export { type InBandControlKind, receiveInBandControl } from './in-band-control.
 export { type ListeningServer, listenServer, socketListenFailure } from './listen-server.ts';
 export { logSafely } from './log-safely.ts';
 export { socketDialFailure } from './socket-dial-failure.ts';
+export { ValuesFrame } from './values-frame.ts';

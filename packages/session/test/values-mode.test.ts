@@ -1,0 +1,310 @@
+import { type Proxy, proxy } from '@msc/eventual';
+import { ContractRegistry } from '@msc/serialization';
+import type { Connection } from '@msc/transport';
+import { messagePortPair } from '@msc/transport-memory';
+import { afterEach, describe, expect, test } from 'vitest';
+import { memoryTraceSink, Session, traceMessages, unauthenticated } from '../src/index.ts';
+import { expectDrained } from './fixtures/leak-check.ts';
+
+// Values mode (protocol.ts, "Values mode") over a real MessageChannel: negotiated when both hellos
+// offer it, refused when one side does not (bytes kept), and every hostile value a raw peer may post
+// ends the session with a named code.
+
+class Point {
+  x = 0;
+  y = 0;
+}
+const registry = new ContractRegistry();
+registry.register(Point, { name: 'test.Point', fields: ['x', 'y'] });
+
+class CodedError extends Error {
+  code = 'E_TEST';
+}
+
+interface IEcho {
+  echo<T>(value: T): Promise<T>;
+  fail(message: string): Promise<never>;
+  callBack(callback: Proxy<ICallback>, value: number): Promise<number>;
+  twice(): Proxy<ICounter>;
+}
+interface ICallback {
+  call(value: number): Promise<number>;
+}
+interface ICounter {
+  next(): Promise<number>;
+}
+
+class Echo implements IEcho {
+  async echo<T>(value: T): Promise<T> {
+    return value;
+  }
+  async fail(message: string): Promise<never> {
+    throw new CodedError(message, { cause: { detail: [1, 2] } });
+  }
+  async callBack(callback: Proxy<ICallback>, value: number): Promise<number> {
+    try {
+      return (await callback.call(value)) + 1;
+    } finally {
+      callback[Symbol.dispose]();
+    }
+  }
+  twice(): Proxy<ICounter> {
+    let count = 0;
+    return proxy<ICounter>(
+      new (class implements ICounter {
+        async next() {
+          return (count += 2);
+        }
+      })(),
+    );
+  }
+}
+
+/** A connection that counts its values frames and bytes frames, and can hide `carriesValues` (an older peer). */
+interface Counted extends Connection {
+  readonly counts: { frames: number; values: number };
+}
+function counted(connection: Connection, offerValues = true): Counted {
+  const counts = { frames: 0, values: 0 };
+  return {
+    counts,
+    get localAddress() {
+      return connection.localAddress;
+    },
+    get remoteAddress() {
+      return connection.remoteAddress;
+    },
+    get bufferedBytes() {
+      return connection.bufferedBytes;
+    },
+    get closed() {
+      return connection.closed;
+    },
+    get maxFrameBytes() {
+      return connection.maxFrameBytes;
+    },
+    carriesValues: offerValues && connection.carriesValues === true,
+    setMaxFrameBytes: (bytes) => connection.setMaxFrameBytes(bytes),
+    start: (receiver) => connection.start(receiver),
+    send: (frame) => {
+      counts.frames++;
+      connection.send(frame);
+    },
+    sendValues: (values, transfer, bytes) => {
+      counts.values++;
+      connection.sendValues!(values, transfer, bytes);
+    },
+    whenDrained: () => connection.whenDrained(),
+    close: (options) => connection.close(options),
+    abort: (error) => connection.abort(error),
+  };
+}
+
+const live: Session[] = [];
+afterEach(async () => {
+  const sessions = live.splice(0);
+  try {
+    await expectDrained(sessions);
+  } finally {
+    await Promise.all(sessions.map((session) => session.terminate('test over')));
+  }
+});
+
+function portSessions(options: { dialerOffers?: boolean; listenerOffers?: boolean; checked?: boolean } = {}) {
+  const [a, b] = messagePortPair();
+  const dialerConnection = counted(a, options.dialerOffers ?? true);
+  const listenerConnection = counted(b, options.listenerOffers ?? true);
+  const authenticator = unauthenticated();
+  const dialer = new Session({ connection: dialerConnection, role: 'dialer', authenticator, registry });
+  const listener = new Session({
+    connection: listenerConnection,
+    role: 'listener',
+    authenticator,
+    registry,
+    root: proxy<IEcho>(new Echo()) as Proxy<unknown>,
+  });
+  if (options.checked ?? true) live.push(dialer, listener);
+  return {
+    dialer,
+    listener,
+    dialerConnection,
+    listenerConnection,
+    raw: a,
+    remote: dialer.remoteRoot<IEcho>(),
+  };
+}
+
+describe('values mode over a MessageChannel', () => {
+  test('both sides offer it: calls travel as values frames and every kind of value comes back equal', async () => {
+    const { remote, dialerConnection, listenerConnection } = portSessions();
+    await remote.echo(0);
+    const before = { dialer: dialerConnection.counts.frames, listener: listenerConnection.counts.frames };
+    const point = Object.assign(new Point(), { x: 3, y: 4 });
+    const large = new Uint8Array(200_000).fill(7);
+    const value = {
+      text: 'héllo ✓',
+      numbers: [1, -2, 3.5, Number.NaN],
+      big: 2n ** 70n,
+      nested: { deeper: { list: [null, undefined, true] } },
+      map: new Map<unknown, unknown>([['a', point]]),
+      set: new Set([1, 'two']),
+      date: new Date(1_700_000_000_000),
+      bytes: new Uint8Array([1, 2, 3]),
+      large,
+      floats: new Float64Array([1.5, 2.5]),
+      point,
+    };
+    const back = (await remote.echo(value)) as typeof value;
+    expect(back).toEqual(value);
+    expect(back.point).toBeInstanceOf(Point);
+    expect((back.map.get('a') as Point).x).toBe(3);
+    expect(large.byteLength).toBe(200_000); // the caller's bytes were copied, not moved
+    expect(dialerConnection.counts.values).toBeGreaterThan(0);
+    expect(listenerConnection.counts.values).toBeGreaterThan(0);
+    // After establishment nothing goes as bytes (lazy housekeeping included).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(dialerConnection.counts.frames).toBe(before.dialer);
+    expect(listenerConnection.counts.frames).toBe(before.listener);
+    remote[Symbol.dispose]();
+  });
+
+  test('errors, capabilities both ways and pipelining work in values mode', async () => {
+    const { remote } = portSessions();
+    const failure = await remote.fail('boom').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).toMatchObject({ message: 'boom', code: 'E_TEST', cause: { detail: [1, 2] } });
+    class Times10 implements ICallback {
+      async call(value: number) {
+        return value * 10;
+      }
+    }
+    const callback = proxy<ICallback>(new Times10());
+    expect(await remote.callBack(callback, 4)).toBe(41);
+    const counter = remote.twice();
+    expect(await counter.next()).toBe(2);
+    expect(await counter.next()).toBe(4);
+    counter[Symbol.dispose]();
+    remote[Symbol.dispose]();
+  });
+
+  test('a peer that does not offer it (an older version) keeps both sides on bytes', async () => {
+    const { remote, dialerConnection, listenerConnection } = portSessions({ listenerOffers: false });
+    expect(await remote.echo({ a: [1, 2] })).toEqual({ a: [1, 2] });
+    expect(dialerConnection.counts.values).toBe(0);
+    expect(listenerConnection.counts.values).toBe(0);
+    remote[Symbol.dispose]();
+  });
+
+  test('tracing records values messages with their estimated size and no payload, at every level', async () => {
+    const sink = memoryTraceSink();
+    const [a, b] = messagePortPair();
+    const dialer = new Session({
+      connection: a,
+      role: 'dialer',
+      authenticator: unauthenticated(),
+      trace: traceMessages({ sink, level: 'payloads' }),
+    });
+    const listener = new Session({
+      connection: b,
+      role: 'listener',
+      authenticator: unauthenticated(),
+      root: proxy<IEcho>(new Echo()) as Proxy<unknown>,
+    });
+    live.push(dialer, listener);
+    const remote = dialer.remoteRoot<IEcho>();
+    expect(await remote.echo('first')).toBe('first'); // may leave before establishment, as bytes
+    sink.events.length = 0;
+    expect(await remote.echo('traced')).toBe('traced');
+    const calls = sink.events.filter((event) => event.type === 'Call' && event.direction === 'out');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.size).toBeGreaterThan(10);
+    expect(calls[0]!.payload).toBeUndefined();
+    remote[Symbol.dispose]();
+  });
+});
+
+describe('hostile values from a raw MessagePort peer', () => {
+  const shared = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : undefined;
+  let deep: unknown = 1;
+  for (let level = 0; level < 200; level++) deep = [deep];
+  const cases: [string, () => unknown[], string, string?][] = [
+    ['a Map as a message', () => [new Map([[0, 1]])], 'protocol'],
+    ['an Error object in the arguments', () => [[2, 1, 0, 0, 'echo', [new Error('raw')]]], 'protocol'],
+    ['a SharedArrayBuffer', () => [[2, 1, 0, 0, 'echo', [new Uint8Array(shared!)]]], 'protocol'],
+    ['a RegExp', () => [[2, 1, 0, 0, 'echo', [/x/]]], 'protocol'],
+    ['a boxed number outside a tag head', () => [[2, 1, 0, 0, 'echo', [Object(5), 1, 2]]], 'protocol'],
+    [
+      'a forged reference to an unknown import',
+      () => [[2, 1, 0, 0, 'echo', [[Object(44603), [1, 999]]]]],
+      'protocol',
+    ],
+    ['deep nesting', () => [[2, 1, 0, 0, 'echo', [deep]]], 'limit', 'too-deep'],
+    [
+      'a huge string',
+      () => [[2, 1, 0, 0, 'echo', ['x'.repeat(5 * 1024 * 1024)]]],
+      'limit',
+      'string-too-long',
+    ],
+    [
+      'an object with 250 000 keys',
+      () => {
+        const wide: Record<string, number> = {};
+        for (let index = 0; index < 250_000; index++) wide[`k${index}`] = index;
+        return [[2, 1, 0, 0, 'echo', [wide]]];
+      },
+      'limit',
+      'record-too-wide',
+    ],
+    [
+      'a frame estimated past maxFrameBytes',
+      () => [[2, 1, 0, 0, 'echo', Array.from({ length: 40 }, () => 'y'.repeat(1024 * 1024))]],
+      'limit',
+      'maxFrameBytes',
+    ],
+    [
+      'a view into a larger buffer',
+      () => [[2, 1, 0, 0, 'echo', [new Uint8Array(new ArrayBuffer(1024), 0, 1)]]],
+      'protocol',
+    ],
+  ];
+
+  test.each(cases)(
+    '%s ends the session with its code',
+    { timeout: 60_000 },
+    async (_name, make, code, limit) => {
+      const { listener, dialer, raw, remote } = portSessions({ checked: false });
+      await remote.echo('established');
+      raw.sendValues!(make(), [], 10);
+      const reason = await listener.closed;
+      expect(reason.code).toBe(code);
+      if (limit !== undefined) expect(reason.limit).toBe(limit);
+      // Nothing of the refused frame stays: every table is back to empty.
+      expect(listener.stats()).toMatchObject({ questions: 0, answers: 0, imports: 0 });
+      remote[Symbol.dispose]();
+      await dialer.closed;
+    },
+  );
+
+  test('a detached buffer cannot even be posted, and the session carries on', async () => {
+    const { remote, raw } = portSessions({ checked: false });
+    await remote.echo('established');
+    const bytes = new Uint8Array(16);
+    structuredClone(bytes.buffer, { transfer: [bytes.buffer] }); // detaches it
+    let posted = true;
+    try {
+      raw.sendValues!([[2, 1, 0, 0, 'echo', [bytes]]], [], 10);
+    } catch {
+      posted = false;
+    }
+    if (!posted) expect(await remote.echo('still here')).toBe('still here');
+    remote[Symbol.dispose]();
+  });
+
+  test('a values frame before both sides agreed ends the session with protocol', async () => {
+    const { listener, raw, remote } = portSessions({ listenerOffers: false, checked: false });
+    await remote.echo('established on bytes');
+    raw.sendValues!([[2, 1, 0, 0, 'echo', []]], [], 10);
+    expect((await listener.closed).code).toBe('protocol');
+    remote[Symbol.dispose]();
+  });
+});
