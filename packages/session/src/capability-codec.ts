@@ -15,9 +15,6 @@ import {
   handshakeDecodeBudget,
   handshakeDecodeLimits,
   type ReferenceHooks,
-  type ValueForm,
-  type ValueFormRead,
-  type ValueFormWrite,
 } from '@msc/serialization';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
@@ -202,41 +199,15 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     try {
       return this.#codec.encode(message, context);
     } catch (error) {
-      for (const id of context.exported) this.#exports.drop(id, 1);
-      for (const descriptor of context.streams) this.#streams.unexport(descriptor);
+      this.undo(context);
       throw error;
     }
   }
 
-  /**
-   * One message in the serializer's value form (values mode, see protocol.ts); on failure undoes
-   * what the write exported, then throws.
-   *
-   * @throws what the value form throws
-   */
-  encodeValue(message: unknown[], form: ValueForm<PayloadContext>): ValueFormWrite {
-    const context = this.context();
-    try {
-      return form.write(message, context);
-    } catch (error) {
-      for (const id of context.exported) this.#exports.drop(id, 1);
-      for (const descriptor of context.streams) this.#streams.unexport(descriptor);
-      throw error;
-    }
-  }
-
-  /**
-   * Checks and reads one message of a values frame into `context`, within `maxBytes` of estimated size.
-   *
-   * @throws DecodeError (its cause a violation when a descriptor was refused)
-   */
-  decodeValue(
-    value: unknown,
-    context: PayloadContext,
-    form: ValueForm<PayloadContext>,
-    maxBytes: number,
-  ): ValueFormRead {
-    return form.read(value, context, maxBytes);
+  /** Undoes what a failed encoding into `context` exported (the peer never heard of it). */
+  undo(context: PayloadContext): void {
+    for (const id of context.exported) this.#exports.drop(id, 1);
+    for (const descriptor of context.streams) this.#streams.unexport(descriptor);
   }
 
   /**

@@ -1,31 +1,94 @@
-import { type ContractRegistry, ValueForm } from '@msc/serialization';
-import { type PayloadContext, sessionReferenceHooks } from './capability-codec.ts';
-import { installValueForms } from './value-mode.ts';
+import { type ContractRegistry, DecodeError, ValueForm } from '@msc/serialization';
+import type { Connection } from '@msc/transport';
+import { type CapabilityCodec, type PayloadContext, sessionReferenceHooks } from './capability-codec.ts';
+import { installValueMode, type ValueMode, type ValuesReceiver } from './value-mode.ts';
+import { parseMessage } from './wire/message.ts';
+import type { OutgoingMessage } from './wire/outbox.ts';
+import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
+
+// Values mode's parts (value-mode.ts, protocol.ts "Values mode"), installed by
+// enableMessagePortValues(): the shared value forms, the writing of a message, the sending of a run
+// of them as values frames, and the checking of a values frame that arrived.
 
 const forms = new WeakMap<ContractRegistry, Map<string, ValueForm<PayloadContext>>>();
+const noTransfer: ArrayBuffer[] = [];
 
-/** The value form shared by every session with this registry and these settings (as `sharedCodec`). */
-function sharedValueForm(
-  registry: ContractRegistry,
-  maxFrameBytes: number,
-  maxDepth: number,
-  errorStacks: boolean,
-): ValueForm<PayloadContext> {
-  let byKey = forms.get(registry);
-  if (byKey === undefined) forms.set(registry, (byKey = new Map()));
-  const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
-  let form = byKey.get(key);
-  if (form === undefined) {
-    form = new ValueForm<PayloadContext>({
-      registry,
-      limits: { maxFrameBytes, maxDepth },
-      errorStacks,
-      hooks: sessionReferenceHooks,
-    });
-    byKey.set(key, form);
-  }
-  return form;
-}
+const messagePortValues: ValueMode = {
+  form(registry, maxFrameBytes, maxDepth, errorStacks) {
+    let byKey = forms.get(registry);
+    if (byKey === undefined) forms.set(registry, (byKey = new Map()));
+    const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
+    let form = byKey.get(key);
+    if (form === undefined) {
+      form = new ValueForm<PayloadContext>({
+        registry,
+        limits: { maxFrameBytes, maxDepth },
+        errorStacks,
+        hooks: sessionReferenceHooks,
+      });
+      byKey.set(key, form);
+    }
+    return form;
+  },
+
+  write(capabilities: CapabilityCodec, form: ValueForm<PayloadContext>, message: unknown[]) {
+    const context = capabilities.context();
+    try {
+      return form.write(message, context);
+    } catch (error) {
+      capabilities.undo(context);
+      throw error;
+    }
+  },
+
+  send(connection: Connection, messages: readonly OutgoingMessage[], first: number, maxFrameBytes: number) {
+    let index = first;
+    while (index < messages.length && messages[index]!.bytes === undefined) {
+      const values: unknown[] = [];
+      let transfer: ArrayBuffer[] | undefined;
+      let bytes = 0;
+      while (index < messages.length && messages[index]!.bytes === undefined) {
+        const written = messages[index]!.written!;
+        if (values.length > 0 && bytes + written.bytes > maxFrameBytes) break;
+        values.push(written.value);
+        bytes += written.bytes;
+        if (written.transfer.length > 0) (transfer ??= []).push(...written.transfer);
+        index++;
+      }
+      connection.sendValues!(values, transfer ?? noTransfer, bytes);
+    }
+    return index;
+  },
+
+  receive(
+    values: unknown,
+    form: ValueForm<PayloadContext>,
+    capabilities: CapabilityCodec,
+    maxFrameBytes: number,
+    receiver: ValuesReceiver,
+  ) {
+    if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
+      throw new ProtocolViolation('a values frame must be an array of messages');
+    }
+    // The frame's estimated size, across its messages, against maxFrameBytes.
+    let remaining = maxFrameBytes;
+    for (let index = 0; index < values.length; index++) {
+      if (receiver.isTerminated) return;
+      const context = capabilities.context();
+      let read: { readonly value: unknown; readonly bytes: number };
+      try {
+        read = form.read(values[index], context, remaining);
+      } catch (error) {
+        if (error instanceof DecodeError && error.code === 'frame-too-large') {
+          throw new LimitViolation(`${error.message} (maxFrameBytes)`, 'maxFrameBytes');
+        }
+        throw error;
+      }
+      remaining -= read.bytes;
+      receiver.receiveValue(parseMessage(read.value), context, read.bytes);
+    }
+  },
+};
 
 /**
  * Enables values mode for every session that starts from now on: over a connection that carries
@@ -45,5 +108,5 @@ function sharedValueForm(
  * ```
  */
 export function enableMessagePortValues(): void {
-  installValueForms(sharedValueForm);
+  installValueMode(messagePortValues);
 }

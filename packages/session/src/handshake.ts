@@ -193,7 +193,8 @@ export class Handshake {
       addressBinding: connection.addressesObservable !== false,
       // Offered only with the `resume` option: a hello without it is byte for byte what it was.
       ...(options.resumable !== undefined ? { resume: new Uint8Array(0) } : {}),
-      values: options.values,
+      // Offered only where the connection carries values: otherwise the hello is what it was.
+      ...(options.values ? { values: true } : {}),
     };
     this.#helloBytes = ownedCopy(encodeHello(hello));
     options.tracer?.event(

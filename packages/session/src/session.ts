@@ -8,7 +8,7 @@ import {
   settledResult,
   takeReference,
 } from '@msc/eventual/handler';
-import { DecodeError, defaultRegistry, type ValueForm, type ValueFormWrite } from '@msc/serialization';
+import { defaultRegistry, type ValueForm, type ValueFormWrite } from '@msc/serialization';
 import type { CloseReason, Connection } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import { earlyDecoding, type PayloadContext, sharedCodec } from './capability-codec.ts';
@@ -29,7 +29,7 @@ import {
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
-import { valueFormFactory } from './value-mode.ts';
+import { type ValuesReceiver, valueMode } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
 import {
@@ -39,7 +39,7 @@ import {
   supportedVersions,
   type TargetKind,
 } from './wire/protocol.ts';
-import { classifyFailure, describeError, LimitViolation, ProtocolViolation } from './wire/violations.ts';
+import { classifyFailure, describeError, ProtocolViolation } from './wire/violations.ts';
 
 /** The versions a session with the `resume` option offers. */
 const resumableVersions: readonly number[] = [...supportedVersions, resumptionVersion];
@@ -64,7 +64,7 @@ const resumableVersions: readonly number[] = [...supportedVersions, resumptionVe
  * make their maps with their first entry; the handshake is dropped once established.
  */
 export class Session<Peer = unknown>
-  implements PartsPort, HandshakePort, FrameReceiver, ConnectionReceiverPort
+  implements PartsPort, HandshakePort, FrameReceiver, ConnectionReceiverPort, ValuesReceiver
 {
   readonly #connection: Connection;
   /** The connection when the session has the `resume` option (it is `#connection` then). */
@@ -131,14 +131,14 @@ export class Session<Peer = unknown>
       this.#tracer,
     );
     this.#rootHandler = rootHandler;
-    const makeValueForm = valueFormFactory();
+    const values = valueMode();
     this.#valueForm =
       // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
-      makeValueForm !== undefined &&
+      values !== undefined &&
       resumable === undefined &&
       options.connection.carriesValues === true &&
       options.connection.sendValues !== undefined
-        ? makeValueForm(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false)
+        ? values.form(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false)
         : undefined;
     const handshake = new Handshake(
       {
@@ -303,9 +303,9 @@ export class Session<Peer = unknown>
     return this.#parts.capabilities.encode(message);
   }
 
-  /** @internal Writes a message in the value form (see `CapabilityCodec.encodeValue`). */
+  /** @internal Writes a message in the value form (see `ValueMode.write`). */
   encodeValue(message: unknown[]): ValueFormWrite {
-    return this.#parts.capabilities.encodeValue(message, this.#valueForm!);
+    return valueMode()!.write(this.#parts.capabilities, this.#valueForm!, message);
   }
 
   /** @internal Names a capability to the peer (see `CapabilityCodec.describe`). */
@@ -360,7 +360,7 @@ export class Session<Peer = unknown>
     // peer accepts values frames: everything after this goes in the value form.
     if (handshake.valuesAgreed) {
       this.#valuesOn = true;
-      this.#parts.outbox.useValues();
+      this.#parts.outbox.useValues(valueMode()!);
     }
   }
 
@@ -416,40 +416,23 @@ export class Session<Peer = unknown>
    * and this side's `Configure` is out; each message is checked by the value form's reader (the
    * frame's estimated size against `maxFrameBytes`) and then parsed like a decoded one.
    */
-  receiveValues(values: unknown, _declaredBytes: number): void {
+  receiveValues(values: unknown): void {
     if (this.#terminated !== undefined) return;
     try {
       const handshake = this.#handshake;
-      const form = this.#valueForm;
-      const agreed =
-        handshake === undefined ? this.#valuesOn : handshake.valuesAgreed && handshake.configured;
-      if (!agreed || form === undefined) {
-        throw new ProtocolViolation(
-          'a values frame before values mode was agreed (both hellos offer it) and this side configured',
-        );
+      if (!(handshake === undefined ? this.#valuesOn : handshake.valuesAgreed && handshake.configured)) {
+        throw new ProtocolViolation('a values frame before values mode was agreed');
       }
-      if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
-        throw new ProtocolViolation('a values frame must be an array of messages');
-      }
-      const capabilities = this.#parts.capabilities;
-      let remaining = this.#maxFrameBytes;
-      const count = values.length;
-      for (let index = 0; index < count; index++) {
-        if (this.#terminated !== undefined) return;
-        const context = capabilities.context();
-        const read = capabilities.decodeValue(values[index], context, form, remaining);
-        remaining -= read.bytes;
-        const message = parseMessage(read.value);
-        this.#tracer?.message('in', message, read.bytes);
-        this.#receive(message, context);
-      }
+      valueMode()!.receive(values, this.#valueForm!, this.#parts.capabilities, this.#maxFrameBytes, this);
     } catch (error) {
-      this.#receiveFailed(
-        error instanceof DecodeError && error.code === 'frame-too-large'
-          ? new LimitViolation(`${error.message} (maxFrameBytes)`, 'maxFrameBytes')
-          : error,
-      );
+      this.#receiveFailed(error);
     }
+  }
+
+  /** @internal One checked message of a values frame (see `ValueMode.receive`). */
+  receiveValue(message: Message, context: PayloadContext, bytes: number): void {
+    this.#tracer?.message('in', message, bytes);
+    this.#receive(message, context);
   }
 
   /** Routes a parsed message: `Abort` and establishment's messages here, the rest to its part. */

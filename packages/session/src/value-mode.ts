@@ -1,30 +1,70 @@
-import type { ContractRegistry, ValueForm } from '@msc/serialization';
-import type { PayloadContext } from './capability-codec.ts';
+import type { ContractRegistry, ValueForm, ValueFormWrite } from '@msc/serialization';
+import type { Connection } from '@msc/transport';
+import type { CapabilityCodec, PayloadContext } from './capability-codec.ts';
+import type { Message } from './wire/message.ts';
+import type { OutgoingMessage } from './wire/outbox.ts';
 
 /**
- * Values mode's slot (protocol.ts, "Values mode"): how a session gets the value form it sends and
- * reads messages with over a connection that carries values. Empty until
- * {@link installValueForms} fills it (`enableMessagePortValues()`): the `browser` entry leaves it
- * empty so a page that never talks over a MessagePort does not carry the value form's code, and a
- * session without it simply does not offer values in its hello.
+ * Values mode's seam (protocol.ts, "Values mode"): how a session writes, sends and reads messages as
+ * structured-clone values over a connection that carries them. Empty until {@link installValueMode}
+ * fills it (`enableMessagePortValues()`, in `enable-message-port-values.ts`): the `browser` entry
+ * leaves it empty, so a page that never talks over a MessagePort carries none of this code, and a
+ * session without it does not offer values in its hello.
  */
-
-/** Makes (or reuses) the value form of a session with these settings. */
-export type ValueFormFactory = (
-  registry: ContractRegistry,
-  maxFrameBytes: number,
-  maxDepth: number,
-  errorStacks: boolean,
-) => ValueForm<PayloadContext>;
-
-let factory: ValueFormFactory | undefined;
-
-/** Fills the slot; sessions started from now on offer values where their connection carries them. */
-export function installValueForms(make: ValueFormFactory): void {
-  factory = make;
+export interface ValueMode {
+  /** The value form of a session with these settings (shared, as codecs are). */
+  form(
+    registry: ContractRegistry,
+    maxFrameBytes: number,
+    maxDepth: number,
+    errorStacks: boolean,
+  ): ValueForm<PayloadContext>;
+  /**
+   * Writes one outgoing message in the value form; on failure undoes what it exported.
+   *
+   * @throws what the value form throws
+   */
+  write(capabilities: CapabilityCodec, form: ValueForm<PayloadContext>, message: unknown[]): ValueFormWrite;
+  /**
+   * Sends the run of value-form messages from `first` as values frames (split at `maxFrameBytes` by
+   * their estimates); answers where the run ends.
+   */
+  send(
+    connection: Connection,
+    messages: readonly OutgoingMessage[],
+    first: number,
+    maxFrameBytes: number,
+  ): number;
+  /**
+   * Checks a values frame that arrived, message by message, and hands each to `receiver`.
+   *
+   * @throws ProtocolViolation, LimitViolation (`maxFrameBytes`) or DecodeError for what the peer may not send
+   */
+  receive(
+    values: unknown,
+    form: ValueForm<PayloadContext>,
+    capabilities: CapabilityCodec,
+    maxFrameBytes: number,
+    receiver: ValuesReceiver,
+  ): void;
 }
 
-/** The installed factory, or `undefined` when values mode is not enabled. */
-export function valueFormFactory(): ValueFormFactory | undefined {
-  return factory;
+/** Where {@link ValueMode.receive} delivers the messages of a values frame. */
+export interface ValuesReceiver {
+  /** One checked message, its context, and its estimated size. */
+  receiveValue(message: Message, context: PayloadContext, bytes: number): void;
+  /** Whether to stop before the next message (the session ended while reading the frame). */
+  readonly isTerminated: boolean;
+}
+
+let installed: ValueMode | undefined;
+
+/** Fills the seam; sessions started from now on offer values where their connection carries them. */
+export function installValueMode(mode: ValueMode): void {
+  installed = mode;
+}
+
+/** The installed values mode, or `undefined` when it is not enabled. */
+export function valueMode(): ValueMode | undefined {
+  return installed;
 }

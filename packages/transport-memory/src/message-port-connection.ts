@@ -8,6 +8,7 @@ import {
   macrotask,
   messageConnectionSettings,
   receiveInBandControl,
+  ValuesFrame,
 } from '@msc/transport/kit';
 import type { MessagePortLike } from './message-port-like.ts';
 
@@ -47,6 +48,8 @@ class MessagePortMedium implements ConnectionDriver {
   readonly #lowWaterMarkBytes: number;
   /** Frames come from the port's message events, each a task of its own. */
   readonly framesArriveInOwnTask = true;
+  /** Values frames travel as structured clones (see {@link Control}). */
+  readonly carriesValues = true;
   /** Bytes sent and not yet acknowledged as delivered by the peer: this side's `bufferedBytes`. */
   #unacknowledgedBytes = 0;
   /** Bytes delivered to our receiver that the peer has not been told about yet. */
@@ -104,8 +107,17 @@ class MessagePortMedium implements ConnectionDriver {
     return this.#unacknowledgedBytes;
   }
 
-  writeFrames(frames: readonly Uint8Array[]): void {
+  writeFrames(frames: readonly (Uint8Array | ValuesFrame)[]): void {
     for (const frame of frames) {
+      if (frame instanceof ValuesFrame) {
+        // Posted before counting: a value the clone refuses throws here, and nothing was sent.
+        this.#port.postMessage(
+          { msc: 'values', bytes: frame.byteLength, values: frame.values },
+          frame.transfer,
+        );
+        this.#unacknowledgedBytes += frame.byteLength;
+        continue;
+      }
       this.#unacknowledgedBytes += frame.byteLength;
       const buffer = frame.buffer;
       // Transfer (move) the memory when the frame owns its whole buffer; otherwise copy just the frame's bytes (a
@@ -124,12 +136,6 @@ class MessagePortMedium implements ConnectionDriver {
       copy.set(frame);
       this.#port.postMessage(copy, [copy.buffer]);
     }
-  }
-
-  writeValues(values: unknown[], transfer: ArrayBuffer[], bytes: number): void {
-    // Posted before counting: a value the clone refuses throws here, and nothing was sent.
-    this.#port.postMessage({ msc: 'values', bytes, values }, transfer);
-    this.#unacknowledgedBytes += bytes;
   }
 
   sendClose(code: CloseCode, message: string): void {
@@ -169,7 +175,9 @@ class MessagePortMedium implements ConnectionDriver {
     }
     if (data.msc === 'values') {
       const { bytes, values } = data as { bytes?: unknown; values?: unknown };
-      this.#events.values(values, bytes as number); // the lifecycle checks `bytes`, the receiver the values
+      // The lifecycle checks the size against `maxFrameBytes`, the receiver the values.
+      if (typeof bytes === 'number' && bytes >= 0) this.#events.frame(new ValuesFrame(values, bytes, []));
+      else this.#events.violation(`expected a values frame with its size, but got ${String(bytes)}`);
       return;
     }
     if (data.msc === 'ack') {

@@ -52,16 +52,19 @@ export function splitFrame(
   }
 }
 
-/** How many of `encoded[first..]` fit one frame of at most `limit` bytes (always at least one). */
+/**
+ * How many of `encoded[first..]` fit one frame of at most `limit` bytes (always at least one), up to
+ * the first message without bytes (one in the value form, which travels in a values frame).
+ */
 export function messagesPerFrame(
-  encoded: readonly { readonly bytes: Uint8Array }[],
+  encoded: readonly { readonly bytes: Uint8Array | undefined }[],
   first: number,
   limit: number,
 ): number {
   let size = 0;
   let end = first;
-  while (end < encoded.length) {
-    const next = 4 + encoded[end]!.bytes.byteLength;
+  while (end < encoded.length && encoded[end]!.bytes !== undefined) {
+    const next = 4 + encoded[end]!.bytes!.byteLength;
     if (end > first && size + next > limit) break;
     size += next;
     end++;
@@ -75,17 +78,17 @@ export function messagesPerFrame(
  * {@link exclusive}).
  */
 export function packFrame(
-  encoded: readonly { readonly bytes: Uint8Array }[],
+  encoded: readonly { readonly bytes: Uint8Array | undefined }[],
   first: number,
   count: number,
 ): Uint8Array {
-  if (count === 1 && encoded[first]!.bytes[0]! >= 0x80) return exclusive(encoded[first]!.bytes);
+  if (count === 1 && encoded[first]!.bytes![0]! >= 0x80) return exclusive(encoded[first]!.bytes!);
   let size = 0;
-  for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes.byteLength;
+  for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes!.byteLength;
   const frame = new Uint8Array(size);
   let offset = 0;
   for (let index = first; index < first + count; index++) {
-    const bytes = encoded[index]!.bytes;
+    const bytes = encoded[index]!.bytes!;
     const length = bytes.byteLength;
     frame[offset] = length >>> 24;
     frame[offset + 1] = (length >>> 16) & 0xff;

@@ -16,9 +16,7 @@ function helloCodec(): Codec {
 
 /** A hello's encoding (a view into the codec's shared buffer: copy it before keeping it). */
 export function encodeHello(hello: Hello): Uint8Array {
-  // `values` only when true: a hello without it is exactly what older versions sent.
-  const { values, ...rest } = hello;
-  return helloCodec().encode(values === true ? { ...rest, values: true } : rest);
+  return helloCodec().encode({ ...hello });
 }
 
 /**
@@ -36,7 +34,7 @@ export function parseHello(frame: Uint8Array): Hello {
   if (!(nonce instanceof Uint8Array) || nonce.byteLength !== 32) throw new Error('nonce must be 32 bytes');
   if (typeof scheme !== 'string' || scheme.length > 256) throw new Error('scheme must be a short string');
   if (typeof addressBinding !== 'boolean') throw new Error('addressBinding must be a boolean');
-  if (values !== undefined && typeof values !== 'boolean') throw new Error('values must be a boolean');
+  // Anything but `true` (absent from an older peer) means no values mode.
   const offersValues = values === true;
   if (resume === undefined) return { versions, nonce, scheme, addressBinding, values: offersValues };
   if (!(resume instanceof Uint8Array) || (resume.byteLength !== 0 && resume.byteLength !== 16)) {

@@ -1,6 +1,7 @@
 import type { ValueFormWrite } from '@msc/serialization';
 import { type Connection, ConnectionClosedError } from '@msc/transport';
 import type { SessionTracer } from '../trace.ts';
+import type { ValueMode } from '../value-mode.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
 import { describeError } from './violations.ts';
 
@@ -49,11 +50,6 @@ export interface OutgoingMessage {
   readonly written?: ValueFormWrite;
   readonly message: unknown[];
 }
-
-/** An outgoing message in CBOR. */
-type EncodedMessage = OutgoingMessage & { readonly bytes: Uint8Array };
-
-const noTransfer: ArrayBuffer[] = [];
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
@@ -111,8 +107,8 @@ export class Outbox {
   #flushScheduled = false;
   #lazyFlushScheduled = false;
   #ended = false;
-  /** Whether messages are written in the value form (values mode agreed and established). */
-  #values = false;
+  /** Values mode once agreed and established: messages are written in the value form. */
+  #values: ValueMode | undefined = undefined;
 
   constructor(
     connection: Connection,
@@ -172,12 +168,12 @@ export class Outbox {
   }
 
   /** From now on, messages are written in the value form and sent as values frames (values mode). */
-  useValues(): void {
-    this.#values = true;
+  useValues(mode: ValueMode): void {
+    this.#values = mode;
   }
 
   #encode(message: unknown[]): OutgoingMessage {
-    return this.#values
+    return this.#values !== undefined
       ? { bytes: undefined, written: this.#port.encodeValue(message), message }
       : { bytes: this.#port.encode(message), message };
   }
@@ -216,22 +212,12 @@ export class Outbox {
       let first = 0;
       while (first < messages.length) {
         if (messages[first]!.bytes === undefined) {
-          first = this.#sendValues(messages, first);
-          continue;
+          first = this.#values!.send(this.#connection, messages, first, this.#maxFrameBytes);
+        } else {
+          const count = messagesPerFrame(messages, first, this.#maxFrameBytes);
+          this.#connection.send(packFrame(messages, first, count));
+          first += count;
         }
-        // A run of encoded messages (all of them, outside values mode).
-        let end = first + 1;
-        while (end < messages.length && messages[end]!.bytes !== undefined) end++;
-        const encoded = (
-          end === messages.length && first === 0 ? messages : messages.slice(first, end)
-        ) as EncodedMessage[];
-        let start = 0;
-        while (start < encoded.length) {
-          const count = messagesPerFrame(encoded, start, this.#maxFrameBytes);
-          this.#connection.send(packFrame(encoded, start, count));
-          start += count;
-        }
-        first = end;
       }
       if (this.#connection.bufferedBytes > this.#maxBufferedBytes) {
         this.#port.sendFailed(
@@ -245,29 +231,6 @@ export class Outbox {
       if (error instanceof ConnectionClosedError) return;
       this.#port.sendFailed('connection-lost', describeError(error));
     }
-  }
-
-  /**
-   * Sends the run of value-form messages starting at `first` as values frames, as many messages per
-   * frame as the frame limit allows by their estimates; answers where the run ends.
-   */
-  #sendValues(messages: readonly OutgoingMessage[], first: number): number {
-    let index = first;
-    while (index < messages.length && messages[index]!.bytes === undefined) {
-      const values: unknown[] = [];
-      let transfer: ArrayBuffer[] | undefined;
-      let bytes = 0;
-      while (index < messages.length && messages[index]!.bytes === undefined) {
-        const written = messages[index]!.written!;
-        if (values.length > 0 && bytes + written.bytes > this.#maxFrameBytes) break;
-        values.push(written.value);
-        bytes += written.bytes;
-        if (written.transfer.length > 0) (transfer ??= []).push(...written.transfer);
-        index++;
-      }
-      this.#connection.sendValues!(values, transfer ?? noTransfer, bytes);
-    }
-    return index;
   }
 
   /**

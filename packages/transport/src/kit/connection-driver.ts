@@ -1,4 +1,5 @@
 import type { CloseCode, CloseReason } from '../close-reason.ts';
+import type { ValuesFrame } from './values-frame.ts';
 
 /**
  * The part of a connection that knows its medium (a socket, a WebSocket, a port, a channel, a peer object): what a
@@ -21,14 +22,13 @@ export interface ConnectionDriver {
    * without it each frame comes alone, at once, in an array the lifecycle reuses (read it during the call only).
    * The frames are the driver's from now on (see the ownership rule of `Connection.send`).
    */
-  writeFrames(frames: readonly Uint8Array[]): void;
+  writeFrames(frames: readonly (Uint8Array | ValuesFrame)[]): void;
   /**
-   * Writes one values frame (see `Connection.sendValues`), after every frame written before. Present
-   * only on media that carry structured-clone values; the connection then says `carriesValues`.
-   *
-   * @throws what the clone throws (a value that cannot be cloned): nothing was written then
+   * Whether the medium carries structured-clone values (the connection then says `carriesValues`):
+   * `writeFrames` then also gets {@link ValuesFrame}s (it may throw what the clone throws, for a value
+   * that cannot be cloned), and arriving ones go to {@link DriverEvents.frame}.
    */
-  writeValues?(values: unknown[], transfer: ArrayBuffer[], bytes: number): void;
+  readonly carriesValues?: boolean;
   /** Starts a graceful close: after every frame written, tell the peer `code` and `message`. */
   sendClose(code: CloseCode, message: string): void;
   /**
@@ -85,9 +85,7 @@ export interface DriverEvents {
   /** Whether anyone waits in `whenDrained()`. */
   readonly drainAwaited: boolean;
   /** One whole frame arrived; frames over the connection's `maxFrameBytes` are a protocol violation. */
-  frame(frame: Uint8Array): void;
-  /** One values frame arrived, of `bytes` declared bytes (over `maxFrameBytes`, or not a count: a protocol violation). */
-  values(values: unknown, bytes: number): void;
+  frame(frame: Uint8Array | ValuesFrame): void;
   /** Something arrived from the peer: it is alive (drivers call it per chunk or per message, not per frame). */
   heard(): void;
   /** The peer asked for a sign of life; the lifecycle answers it, within the budget. */

@@ -31,7 +31,7 @@ function ignore(): void {}
  * read it during the call only). A driver that sends on another connection from inside `writeFrames` finds it in
  * use and gets a fresh array instead.
  */
-const single: Uint8Array[] = [];
+const single: (Uint8Array | ValuesFrame)[] = [];
 
 /**
  * The connection lifecycle, written once: a {@link Connection} over a {@link ConnectionDriver} that knows the medium.
@@ -82,7 +82,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   #localCloseReason: CloseReason | undefined = undefined;
   #resolveClosed!: (reason: CloseReason) => void;
   /** Frames accepted by send() this turn and not yet given to the driver (with `coalesceWrites`); made at need. */
-  #outgoing: Uint8Array[] | undefined = undefined;
+  #outgoing: (Uint8Array | ValuesFrame)[] | undefined = undefined;
   #outgoingBytes = 0;
   #flushScheduled = false;
   /** The microtask that flushes `#outgoing`, made by the first coalesced send. */
@@ -161,7 +161,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#inbox.start(receiver);
   }
 
-  send(frame: Uint8Array): void {
+  send(frame: Uint8Array | ValuesFrame): void {
     if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
     if (frame.byteLength > this.#maxFrameBytes)
       throw new FrameTooLargeError(frame.byteLength, this.#maxFrameBytes);
@@ -190,23 +190,12 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   }
 
   get carriesValues(): boolean {
-    return this.driver.writeValues !== undefined;
+    return this.driver.carriesValues === true;
   }
 
   sendValues(values: unknown[], transfer: ArrayBuffer[], bytes: number): void {
-    if (this.driver.writeValues === undefined) {
-      throw new Error(
-        'expected a connection that carries values (carriesValues), but this one carries bytes only',
-      );
-    }
-    if (this.#state !== 'open') throw new ConnectionClosedError(this.#reason);
-    if (bytes > this.#maxFrameBytes) throw new FrameTooLargeError(bytes, this.#maxFrameBytes);
-    // Frames coalesced earlier in this turn go first: order is kept across both kinds.
-    if (this.#outgoing !== undefined && this.#outgoing.length > 0) this.#flush();
-    this.#heartbeat?.sent();
-    this.driver.writeValues(values, transfer, bytes);
-    this.#framesSinceOwed = true;
-    if (this.driver.heldBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
+    if (this.driver.carriesValues !== true) throw new TypeError('this connection carries bytes only');
+    this.send(new ValuesFrame(values, bytes, transfer));
   }
 
   whenDrained(): Promise<void> {
@@ -303,7 +292,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
 
   // ——— receiving ———
 
-  #frame(frame: Uint8Array): void {
+  #frame(frame: Uint8Array | ValuesFrame): void {
     if (frame.byteLength > this.#maxFrameBytes) {
       this.#violation(
         `expected frames of at most ${this.#maxFrameBytes} bytes, but the peer sent ${frame.byteLength} bytes`,
@@ -324,20 +313,6 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       // Our receiver is behind: stop reading so the medium pushes back on the sender (the heartbeat knows).
       this.#readingPaused = true;
       this.driver.pauseReading();
-    }
-  }
-
-  #values(values: unknown, bytes: number): void {
-    if (!(typeof bytes === 'number' && bytes >= 0 && bytes <= this.#maxFrameBytes)) {
-      this.#violation(
-        `expected values frames of at most ${this.#maxFrameBytes} declared bytes, but the peer declared ${String(bytes)}`,
-      );
-      return;
-    }
-    const frame = new ValuesFrame(values, bytes);
-    const inbox = this.#inbox;
-    if (!(this.#ownTaskFrames ? inbox.pushFromOwnTask(frame) : inbox.push(frame))) {
-      this.driver.framesReleased?.(bytes);
     }
   }
 
@@ -434,12 +409,8 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       return this.#connection.#drained?.waiting ?? false;
     }
 
-    frame(frame: Uint8Array): void {
+    frame(frame: Uint8Array | ValuesFrame): void {
       this.#connection.#frame(frame);
-    }
-
-    values(values: unknown, bytes: number): void {
-      this.#connection.#values(values, bytes);
     }
 
     heard(): void {
