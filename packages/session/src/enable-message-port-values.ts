@@ -1,7 +1,13 @@
-import { type ContractRegistry, DecodeError, ValueForm } from '@msc/serialization';
+import {
+  type ContractRegistry,
+  DecodeError,
+  ValueForm,
+  type ValueFormRead,
+  type ValueFormWrite,
+} from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { type CapabilityCodec, type PayloadContext, sessionReferenceHooks } from './capability-codec.ts';
-import { installValueMode, type ValueMode, type ValuesReceiver } from './value-mode.ts';
+import { installValueMode, type ValueMode, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { parseMessage } from './wire/message.ts';
 import type { OutgoingMessage } from './wire/outbox.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
@@ -13,35 +19,59 @@ import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 const forms = new WeakMap<ContractRegistry, Map<string, ValueForm<PayloadContext>>>();
 const noTransfer: ArrayBuffer[] = [];
 
-const messagePortValues: ValueMode = {
-  form(registry, maxFrameBytes, maxDepth, errorStacks) {
-    let byKey = forms.get(registry);
-    if (byKey === undefined) forms.set(registry, (byKey = new Map()));
-    const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
-    let form = byKey.get(key);
-    if (form === undefined) {
-      form = new ValueForm<PayloadContext>({
-        registry,
-        limits: { maxFrameBytes, maxDepth },
-        errorStacks,
-        hooks: sessionReferenceHooks,
-      });
-      byKey.set(key, form);
-    }
-    return form;
-  },
+/** The value form shared by every session with this registry and these settings (as `sharedCodec`). */
+function sharedValueForm(
+  registry: ContractRegistry,
+  maxFrameBytes: number,
+  maxDepth: number,
+  errorStacks: boolean,
+): ValueForm<PayloadContext> {
+  let byKey = forms.get(registry);
+  if (byKey === undefined) forms.set(registry, (byKey = new Map()));
+  const key = `${maxFrameBytes}/${maxDepth}/${errorStacks}`;
+  let form = byKey.get(key);
+  if (form === undefined) {
+    form = new ValueForm<PayloadContext>({
+      registry,
+      limits: { maxFrameBytes, maxDepth },
+      errorStacks,
+      hooks: sessionReferenceHooks,
+    });
+    byKey.set(key, form);
+  }
+  return form;
+}
 
-  write(capabilities: CapabilityCodec, form: ValueForm<PayloadContext>, message: unknown[]) {
-    const context = capabilities.context();
+/** One session's values channel over a MessagePort-like connection (see `ValuesChannel`). */
+class MessagePortValues implements ValuesChannel {
+  readonly #connection: Connection;
+  readonly #capabilities: CapabilityCodec;
+  readonly #form: ValueForm<PayloadContext>;
+  readonly #maxFrameBytes: number;
+
+  constructor(
+    connection: Connection,
+    capabilities: CapabilityCodec,
+    form: ValueForm<PayloadContext>,
+    maxFrameBytes: number,
+  ) {
+    this.#connection = connection;
+    this.#capabilities = capabilities;
+    this.#form = form;
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  write(message: unknown[]): ValueFormWrite {
+    const context = this.#capabilities.context();
     try {
-      return form.write(message, context);
+      return this.#form.write(message, context);
     } catch (error) {
-      capabilities.undo(context);
+      this.#capabilities.undo(context);
       throw error;
     }
-  },
+  }
 
-  send(connection: Connection, messages: readonly OutgoingMessage[], first: number, maxFrameBytes: number) {
+  send(messages: readonly OutgoingMessage[], first: number): number {
     let index = first;
     while (index < messages.length && messages[index]!.bytes === undefined) {
       const values: unknown[] = [];
@@ -49,35 +79,34 @@ const messagePortValues: ValueMode = {
       let bytes = 0;
       while (index < messages.length && messages[index]!.bytes === undefined) {
         const written = messages[index]!.written!;
-        if (values.length > 0 && bytes + written.bytes > maxFrameBytes) break;
+        if (values.length > 0 && bytes + written.bytes > this.#maxFrameBytes) break;
         values.push(written.value);
         bytes += written.bytes;
         if (written.transfer.length > 0) (transfer ??= []).push(...written.transfer);
         index++;
       }
-      connection.sendValues!(values, transfer ?? noTransfer, bytes);
+      this.#connection.sendValues!(values, transfer ?? noTransfer, bytes);
     }
     return index;
-  },
+  }
 
-  receive(
-    values: unknown,
-    form: ValueForm<PayloadContext>,
-    capabilities: CapabilityCodec,
-    maxFrameBytes: number,
-    receiver: ValuesReceiver,
-  ) {
+  receive(values: unknown, agreed: boolean, receiver: ValuesReceiver): void {
+    if (!agreed) {
+      throw new ProtocolViolation(
+        'a values frame before values mode was agreed (both hellos offer it) and this side configured',
+      );
+    }
     if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
       throw new ProtocolViolation('a values frame must be an array of messages');
     }
     // The frame's estimated size, across its messages, against maxFrameBytes.
-    let remaining = maxFrameBytes;
+    let remaining = this.#maxFrameBytes;
     for (let index = 0; index < values.length; index++) {
       if (receiver.isTerminated) return;
-      const context = capabilities.context();
-      let read: { readonly value: unknown; readonly bytes: number };
+      const context = this.#capabilities.context();
+      let read: ValueFormRead;
       try {
-        read = form.read(values[index], context, remaining);
+        read = this.#form.read(values[index], context, remaining);
       } catch (error) {
         if (error instanceof DecodeError && error.code === 'frame-too-large') {
           throw new LimitViolation(`${error.message} (maxFrameBytes)`, 'maxFrameBytes');
@@ -87,7 +116,17 @@ const messagePortValues: ValueMode = {
       remaining -= read.bytes;
       receiver.receiveValue(parseMessage(read.value), context, read.bytes);
     }
-  },
+  }
+}
+
+const messagePortValues: ValueMode = {
+  attach: (connection, capabilities, registry, maxFrameBytes, maxDepth, errorStacks) =>
+    new MessagePortValues(
+      connection,
+      capabilities,
+      sharedValueForm(registry, maxFrameBytes, maxDepth, errorStacks),
+      maxFrameBytes,
+    ),
 };
 
 /**

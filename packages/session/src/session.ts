@@ -8,7 +8,7 @@ import {
   settledResult,
   takeReference,
 } from '@msc/eventual/handler';
-import { defaultRegistry, type ValueForm, type ValueFormWrite } from '@msc/serialization';
+import { defaultRegistry } from '@msc/serialization';
 import type { CloseReason, Connection } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import { earlyDecoding, type PayloadContext, sharedCodec } from './capability-codec.ts';
@@ -29,7 +29,7 @@ import {
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
-import { type ValuesReceiver, valueMode } from './value-mode.ts';
+import { type ValuesChannel, type ValuesReceiver, valueMode } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
 import {
@@ -81,8 +81,8 @@ export class Session<Peer = unknown>
   /** The session's own reference to a fixed root, released when the session ends. */
   readonly #rootHandler: CapabilityHandler | undefined;
   readonly #parts: SessionParts;
-  /** The value form, when values mode is enabled and the connection carries values (offered in the hello). */
-  readonly #valueForm: ValueForm<PayloadContext> | undefined;
+  /** Values mode, when enabled and the connection carries values (offered in the hello). */
+  readonly #values: ValuesChannel | undefined;
   /** Whether values mode is on: both hellos offered it and the session is established. */
   #valuesOn = false;
   #terminated: SessionError | undefined = undefined;
@@ -132,13 +132,17 @@ export class Session<Peer = unknown>
     );
     this.#rootHandler = rootHandler;
     const values = valueMode();
-    this.#valueForm =
-      // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
-      values !== undefined &&
-      resumable === undefined &&
-      options.connection.carriesValues === true &&
-      options.connection.sendValues !== undefined
-        ? values.form(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false)
+    // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
+    this.#values =
+      values !== undefined && resumable === undefined && options.connection.carriesValues === true
+        ? values.attach(
+            options.connection,
+            this.#parts.capabilities,
+            registry,
+            this.#maxFrameBytes,
+            limits.maxDepth,
+            options.errorStacks ?? false,
+          )
         : undefined;
     const handshake = new Handshake(
       {
@@ -159,7 +163,7 @@ export class Session<Peer = unknown>
           limits.maxDepth,
           options.errorStacks ?? false,
         ),
-        values: this.#valueForm !== undefined,
+        values: this.#values !== undefined,
       },
       this,
     );
@@ -303,11 +307,6 @@ export class Session<Peer = unknown>
     return this.#parts.capabilities.encode(message);
   }
 
-  /** @internal Writes a message in the value form (see `ValueMode.write`). */
-  encodeValue(message: unknown[]): ValueFormWrite {
-    return valueMode()!.write(this.#parts.capabilities, this.#valueForm!, message);
-  }
-
   /** @internal Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor {
     return this.#parts.capabilities.describe(handler);
@@ -360,7 +359,7 @@ export class Session<Peer = unknown>
     // peer accepts values frames: everything after this goes in the value form.
     if (handshake.valuesAgreed) {
       this.#valuesOn = true;
-      this.#parts.outbox.useValues(valueMode()!);
+      this.#parts.outbox.useValues(this.#values!);
     }
   }
 
@@ -417,13 +416,14 @@ export class Session<Peer = unknown>
    * frame's estimated size against `maxFrameBytes`) and then parsed like a decoded one.
    */
   receiveValues(values: unknown): void {
-    if (this.#terminated !== undefined) return;
+    const handshake = this.#handshake;
     try {
-      const handshake = this.#handshake;
-      if (!(handshake === undefined ? this.#valuesOn : handshake.valuesAgreed && handshake.configured)) {
-        throw new ProtocolViolation('a values frame before values mode was agreed');
-      }
-      valueMode()!.receive(values, this.#valueForm!, this.#parts.capabilities, this.#maxFrameBytes, this);
+      if (this.#values === undefined) throw new ProtocolViolation('a values frame, never offered');
+      this.#values.receive(
+        values,
+        handshake === undefined ? this.#valuesOn : handshake.valuesAgreed && handshake.configured,
+        this,
+      );
     } catch (error) {
       this.#receiveFailed(error);
     }

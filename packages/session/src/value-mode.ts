@@ -1,4 +1,4 @@
-import type { ContractRegistry, ValueForm, ValueFormWrite } from '@msc/serialization';
+import type { ContractRegistry, ValueFormWrite } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { CapabilityCodec, PayloadContext } from './capability-codec.ts';
 import type { Message } from './wire/message.ts';
@@ -12,44 +12,40 @@ import type { OutgoingMessage } from './wire/outbox.ts';
  * session without it does not offer values in its hello.
  */
 export interface ValueMode {
-  /** The value form of a session with these settings (shared, as codecs are). */
-  form(
+  /** A session's values channel over `connection` (which carries values), with its settings. */
+  attach(
+    connection: Connection,
+    capabilities: CapabilityCodec,
     registry: ContractRegistry,
     maxFrameBytes: number,
     maxDepth: number,
     errorStacks: boolean,
-  ): ValueForm<PayloadContext>;
+  ): ValuesChannel;
+}
+
+/** One session's values mode (made when its connection carries values; used once both hellos agreed). */
+export interface ValuesChannel {
   /**
    * Writes one outgoing message in the value form; on failure undoes what it exported.
    *
    * @throws what the value form throws
    */
-  write(capabilities: CapabilityCodec, form: ValueForm<PayloadContext>, message: unknown[]): ValueFormWrite;
+  write(message: unknown[]): ValueFormWrite;
   /**
-   * Sends the run of value-form messages from `first` as values frames (split at `maxFrameBytes` by
+   * Sends the run of value-form messages from `first` as values frames (split at the frame limit by
    * their estimates); answers where the run ends.
    */
-  send(
-    connection: Connection,
-    messages: readonly OutgoingMessage[],
-    first: number,
-    maxFrameBytes: number,
-  ): number;
+  send(messages: readonly OutgoingMessage[], first: number): number;
   /**
-   * Checks a values frame that arrived, message by message, and hands each to `receiver`.
+   * Checks a values frame that arrived (`agreed`: whether values mode is agreed and this side's
+   * `Configure` out), message by message, and hands each to `receiver`.
    *
    * @throws ProtocolViolation, LimitViolation (`maxFrameBytes`) or DecodeError for what the peer may not send
    */
-  receive(
-    values: unknown,
-    form: ValueForm<PayloadContext>,
-    capabilities: CapabilityCodec,
-    maxFrameBytes: number,
-    receiver: ValuesReceiver,
-  ): void;
+  receive(values: unknown, agreed: boolean, receiver: ValuesReceiver): void;
 }
 
-/** Where {@link ValueMode.receive} delivers the messages of a values frame. */
+/** Where {@link ValuesChannel.receive} delivers the messages of a values frame. */
 export interface ValuesReceiver {
   /** One checked message, its context, and its estimated size. */
   receiveValue(message: Message, context: PayloadContext, bytes: number): void;

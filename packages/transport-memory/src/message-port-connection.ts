@@ -48,8 +48,6 @@ class MessagePortMedium implements ConnectionDriver {
   readonly #lowWaterMarkBytes: number;
   /** Frames come from the port's message events, each a task of its own. */
   readonly framesArriveInOwnTask = true;
-  /** Values frames travel as structured clones (see {@link Control}). */
-  readonly carriesValues = true;
   /** Bytes sent and not yet acknowledged as delivered by the peer: this side's `bufferedBytes`. */
   #unacknowledgedBytes = 0;
   /** Bytes delivered to our receiver that the peer has not been told about yet. */
@@ -276,6 +274,15 @@ class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
       remote: `message-port:remote#${number}`,
     });
     super(settings, (events) => new MessagePortMedium(port, settings.lowWaterMarkBytes, events));
+  }
+
+  /** Values frames travel as structured clones (see `Connection.sendValues`). */
+  get carriesValues(): boolean {
+    return true;
+  }
+
+  sendValues(values: unknown[], transfer: ArrayBuffer[], bytes: number): void {
+    this.send(new ValuesFrame(values, bytes, transfer));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ValueFormWrite } from '@msc/serialization';
 import { type Connection, ConnectionClosedError } from '@msc/transport';
 import type { SessionTracer } from '../trace.ts';
-import type { ValueMode } from '../value-mode.ts';
+import type { ValuesChannel } from '../value-mode.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
 import { describeError } from './violations.ts';
 
@@ -32,12 +32,6 @@ export interface OutboxPort {
    * @throws what encoding throws; nothing stays exported then
    */
   encode(message: unknown[]): Uint8Array;
-  /**
-   * Writes one message in the value form (values mode), exporting what it holds.
-   *
-   * @throws what writing throws; nothing stays exported then
-   */
-  encodeValue(message: unknown[]): ValueFormWrite;
   /** Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
   sendFailed(code: 'connection-lost' | 'limit', message: string): void;
 }
@@ -108,7 +102,7 @@ export class Outbox {
   #lazyFlushScheduled = false;
   #ended = false;
   /** Values mode once agreed and established: messages are written in the value form. */
-  #values: ValueMode | undefined = undefined;
+  #values: ValuesChannel | undefined = undefined;
 
   constructor(
     connection: Connection,
@@ -168,13 +162,14 @@ export class Outbox {
   }
 
   /** From now on, messages are written in the value form and sent as values frames (values mode). */
-  useValues(mode: ValueMode): void {
-    this.#values = mode;
+  useValues(channel: ValuesChannel): void {
+    this.#values = channel;
   }
 
   #encode(message: unknown[]): OutgoingMessage {
-    return this.#values !== undefined
-      ? { bytes: undefined, written: this.#port.encodeValue(message), message }
+    const values = this.#values;
+    return values !== undefined
+      ? { bytes: undefined, written: values.write(message), message }
       : { bytes: this.#port.encode(message), message };
   }
 
@@ -212,7 +207,7 @@ export class Outbox {
       let first = 0;
       while (first < messages.length) {
         if (messages[first]!.bytes === undefined) {
-          first = this.#values!.send(this.#connection, messages, first, this.#maxFrameBytes);
+          first = this.#values!.send(messages, first);
         } else {
           const count = messagesPerFrame(messages, first, this.#maxFrameBytes);
           this.#connection.send(packFrame(messages, first, count));

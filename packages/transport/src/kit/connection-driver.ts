@@ -20,15 +20,12 @@ export interface ConnectionDriver {
   /**
    * Writes frames, in order. With `coalesceWrites` the frames sent in one turn come together after the turn;
    * without it each frame comes alone, at once, in an array the lifecycle reuses (read it during the call only).
-   * The frames are the driver's from now on (see the ownership rule of `Connection.send`).
+   * The frames are the driver's from now on (see the ownership rule of `Connection.send`). A medium that
+   * carries structured-clone values also gets the {@link ValuesFrame}s its connection's `sendValues` sends (and
+   * may throw what the clone throws, for a value that cannot be cloned), and reports arriving ones through
+   * {@link DriverEvents.frame}.
    */
   writeFrames(frames: readonly (Uint8Array | ValuesFrame)[]): void;
-  /**
-   * Whether the medium carries structured-clone values (the connection then says `carriesValues`):
-   * `writeFrames` then also gets {@link ValuesFrame}s (it may throw what the clone throws, for a value
-   * that cannot be cloned), and arriving ones go to {@link DriverEvents.frame}.
-   */
-  readonly carriesValues?: boolean;
   /** Starts a graceful close: after every frame written, tell the peer `code` and `message`. */
   sendClose(code: CloseCode, message: string): void;
   /**

@@ -9,7 +9,7 @@ import { describeError } from './describe-error.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { FrameInbox, type FrameReleaseListener } from './frame-inbox.ts';
 import { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
-import { ValuesFrame } from './values-frame.ts';
+import type { ValuesFrame } from './values-frame.ts';
 
 // Why one file over 450 lines: this is one state machine (open, closing, closed) whose every method
 // reads and writes the same few fields (state, close reason, send queue, budget, timers); its
@@ -187,15 +187,6 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     }
     this.#framesSinceOwed = true;
     if (this.driver.heldBytes + this.#owedBytes > this.#maxBufferedBytes) this.#overBudget();
-  }
-
-  get carriesValues(): boolean {
-    return this.driver.carriesValues === true;
-  }
-
-  sendValues(values: unknown[], transfer: ArrayBuffer[], bytes: number): void {
-    if (this.driver.carriesValues !== true) throw new TypeError('this connection carries bytes only');
-    this.send(new ValuesFrame(values, bytes, transfer));
   }
 
   whenDrained(): Promise<void> {

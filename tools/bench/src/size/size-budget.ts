@@ -9,7 +9,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
  * Most bytes the minimal browser client may take, minified and gzipped at level 9. Lower it when the
  * client shrinks, so what was won stays won.
  */
-export const minimalClientGzipBudget = 30_800;
+// 30,798 -> 31,038 B with values mode (issue 18): its writing, sending and reading stay behind
+// enableMessagePortValues() (value-mode.ts), out of this bundle; what remains is the seam in the
+// session, the outbox and the hello, and the inbox's delivery of a values frame.
+export const minimalClientGzipBudget = 31_050;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
