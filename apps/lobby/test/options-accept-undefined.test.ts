@@ -7,6 +7,8 @@ import {
 } from '../../../config/options-accept-undefined.ts';
 import type { LobbyClientOptions } from '../src/client.ts';
 import {
+  type ClusterDirectoryOptions,
+  type ClusterNodeOptions,
   defaultLobbyLimits,
   LobbyServer,
   type LobbyServerOptions,
@@ -23,6 +25,8 @@ describe("the lobby's options accept an explicit undefined for every optional pr
     expectTypeOf<ExplicitlyUndefined<SipGameHostOptions>>().toExtend<Partial<SipGameHostOptions>>();
     expectTypeOf<ExplicitlyUndefined<LobbyClientOptions>>().toExtend<Partial<LobbyClientOptions>>();
     expectTypeOf<ExplicitlyUndefined<ServeWebOptions>>().toExtend<Partial<ServeWebOptions>>();
+    expectTypeOf<ExplicitlyUndefined<ClusterDirectoryOptions>>().toExtend<Partial<ClusterDirectoryOptions>>();
+    expectTypeOf<ExplicitlyUndefined<ClusterNodeOptions>>().toExtend<Partial<ClusterNodeOptions>>();
     type Limits = NonNullable<LobbyServerOptions['lobbyLimits']>;
     expectTypeOf<ExplicitlyUndefined<Limits>>().toExtend<Partial<Limits>>();
     type SessionLimits = NonNullable<LobbyServerOptions['limits']>;

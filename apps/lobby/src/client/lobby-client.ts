@@ -174,7 +174,11 @@ export class LobbyClient implements AsyncDisposable {
         here[Symbol.dispose]();
         if (!isLobbyError(error, 'elsewhere')) return launcher.reject(error);
         this.lobby.redirect(id).then(
-          (redirect) => launcher.resolve(this.#ownerLobby(redirect).redeem(id, redirect.ticket)),
+          (redirect) =>
+            // A client closed meanwhile dials nobody (its scopes are gone: a new one would leak).
+            this.closed
+              ? launcher.reject(new Error('expected an open client, but it was closed'))
+              : launcher.resolve(this.#ownerLobby(redirect).redeem(id, redirect.ticket)),
           (redirectError: unknown) => launcher.reject(redirectError),
         );
       },
