@@ -23,6 +23,9 @@ export interface ValueFormWrite {
   readonly transfer: ArrayBuffer[];
 }
 
+/** The transfer list of a write that made no copies to transfer (shared: never modified). */
+const noTransfer: ArrayBuffer[] = [];
+
 /** Byte arrays at least this long are copied once and transferred: a clone would copy them twice. */
 const transferBytes = 64 * 1024;
 
@@ -46,9 +49,10 @@ function tagged(tag: number, payload: unknown): unknown[] {
 class Writer {
   readonly #form: ValueForm<any>;
   bytes = 0;
-  readonly transfer: ArrayBuffer[] = [];
-  readonly references: object[] = [];
-  readonly holders: unknown[][] = [];
+  // Made at need: most messages hold no large bytes and no references.
+  transfer: ArrayBuffer[] | undefined = undefined;
+  references: object[] | undefined = undefined;
+  holders: unknown[][] | undefined = undefined;
   allowReferences = true;
 
   constructor(form: ValueForm<any>) {
@@ -211,7 +215,7 @@ class Writer {
       length === buffer.byteLength;
     if (whole && length < transferBytes) return view;
     const copy = new type(view);
-    if (length >= transferBytes) this.transfer.push(copy.buffer as ArrayBuffer);
+    if (length >= transferBytes) (this.transfer ??= []).push(copy.buffer as ArrayBuffer);
     return copy;
   }
 
@@ -241,8 +245,8 @@ class Writer {
     this.bytes += small + tagSize;
     // The descriptor is filled in after the walk, when the hooks run (as in Codec.encode).
     const holder = tagged(referenceTag, undefined);
-    this.references.push(value);
-    this.holders.push(holder);
+    (this.references ??= []).push(value);
+    (this.holders ??= []).push(holder);
     return holder;
   }
 }
@@ -283,7 +287,7 @@ export function writeValueForm<Context>(
   const writer = new Writer(form);
   const result = walk(writer, value);
   const references = writer.references;
-  if (references.length > 0) {
+  if (references !== undefined) {
     const hooks = form.hooks!;
     const descriptors = new Array<unknown>(references.length);
     for (let index = 0; index < references.length; index++) {
@@ -291,7 +295,7 @@ export function writeValueForm<Context>(
     }
     writer.allowReferences = false;
     for (let index = 0; index < references.length; index++) {
-      writer.holders[index]![1] = walk(writer, descriptors[index]);
+      writer.holders![index]![1] = walk(writer, descriptors[index]);
     }
   }
   const maxFrameBytes = form.limits.maxFrameBytes;
@@ -301,5 +305,5 @@ export function writeValueForm<Context>(
       `expected a frame of at most ${maxFrameBytes} bytes, the value needs about ${writer.bytes} (an estimate: it travels as a structured clone)`,
     );
   }
-  return { value: result, bytes: writer.bytes, transfer: writer.transfer };
+  return { value: result, bytes: writer.bytes, transfer: writer.transfer ?? noTransfer };
 }
