@@ -31,9 +31,9 @@ export {
   defaultResumeOptions,
   type ResumeEvent,
   type ResumeOptions,
-  type ResumeRefusal,
   type ResumeStatus,
 } from './resume/resume-options.ts';
+export type { ResumeRefusal } from './resume/resume-refusal.ts';
 export { Scope, type ScopeOptions, type ScopeResumeOptions, type ScopeStats } from './scope.ts';
 export { Session } from './session.ts';
 export {

@@ -19,7 +19,7 @@ import { resolveLimits } from './limits.ts';
 import type { ImportHandler } from './remote-handlers.ts';
 import type { ResumableConnection } from './resume/resumable-connection.ts';
 import type { ResumeStatus } from './resume/resume-options.ts';
-import { createResumableConnection } from './resume/resume-part.ts';
+import { resumableConnectionOf } from './resume/resume-part.ts';
 import {
   SessionError,
   type SessionStep,
@@ -32,17 +32,8 @@ import type { SessionTracer } from './trace.ts';
 import { type ValuesChannel, type ValuesReceiver, valueMode } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
-import {
-  type Descriptor,
-  MessageType,
-  resumptionVersion,
-  supportedVersions,
-  type TargetKind,
-} from './wire/protocol.ts';
+import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
 import { classifyFailure, describeError, ProtocolViolation } from './wire/violations.ts';
-
-/** The versions a session with the `resume` option offers. */
-const resumableVersions: readonly number[] = [...supportedVersions, resumptionVersion];
 
 /**
  * One session of the MSC protocol over one transport connection (RPC5). The session is the
@@ -97,18 +88,8 @@ export class Session<Peer = unknown>
    */
   constructor(options: SessionOptions<Peer>) {
     const limits = resolveLimits(options.limits);
-    // With resumption the session's connection is the resumable one, for the session's whole life
-    // (resume/resumable-connection.ts, installed by enableResumption()); without it nothing changes.
-    const resumable =
-      options.resume === undefined
-        ? undefined
-        : createResumableConnection(
-            options.connection,
-            options.role,
-            options.resume,
-            options.authenticator as Authenticator<unknown>,
-            limits.handshakeTimeoutMs,
-          );
+    // With `resume` the connection is the resumable one for the session's whole life (docs/resumption.md).
+    const resumable = resumableConnectionOf(options, limits.handshakeTimeoutMs);
     const connection = resumable ?? options.connection;
     this.#connection = connection;
     this.#resumable = resumable;
@@ -151,7 +132,7 @@ export class Session<Peer = unknown>
         authenticator: options.authenticator as Authenticator<unknown>,
         chooseRoot: typeof root === 'function' && rootHandler === undefined ? root : undefined,
         rootHandler,
-        versions: options.versions ?? (resumable === undefined ? supportedVersions : resumableVersions),
+        versions: options.versions ?? resumable?.versions ?? supportedVersions,
         resumable,
         limits,
         tracer: this.#tracer,
@@ -228,10 +209,7 @@ export class Session<Peer = unknown>
     return this.#terminated !== undefined;
   }
 
-  /**
-   * The session's resumption now (docs/resumption.md): `undefined` without the `resume` option.
-   * Events as they happen go to `resume.onEvent`.
-   */
+  /** The session's resumption now (docs/resumption.md); `undefined` without the `resume` option. */
   get resumption(): ResumeStatus | undefined {
     return this.#resumable?.status();
   }

@@ -1,4 +1,4 @@
-import type { ResumeRefusal } from './resume-options.ts';
+import type { ResumeRefusal } from './resume-refusal.ts';
 
 /**
  * Where a listener keeps its resumable sessions, by resume id (docs/resumption.md#listener): one

@@ -7,8 +7,7 @@ import {
   type FrameReceiver,
 } from '@msc/transport';
 import type { Authenticator, SessionRole } from '../authenticator.ts';
-import type { Hello } from '../wire/protocol.ts';
-import { resumptionVersion } from '../wire/protocol.ts';
+import { type Hello, resumptionVersion, supportedVersions } from '../wire/protocol.ts';
 import { describeError } from '../wire/violations.ts';
 import type { ParkedSessions } from './parked-sessions.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
@@ -31,7 +30,8 @@ import {
   secretHalfBytes,
   writeCount,
 } from './resume-frames.ts';
-import type { ResolvedResumeOptions, ResumeEvent, ResumeRefusal, ResumeStatus } from './resume-options.ts';
+import type { ResolvedResumeOptions, ResumeEvent, ResumeStatus } from './resume-options.ts';
+import type { ResumeRefusal } from './resume-refusal.ts';
 import { deriveSecret } from './resume-secret.ts';
 
 /**
@@ -55,6 +55,12 @@ import { deriveSecret } from './resume-secret.ts';
  * the dialer reconnects with backoff; past `graceMs`, past the held bytes, or when a resume is
  * refused, the session's receiver is told the connection closed, and the session ends exactly as it
  * did without resumption. A peer that breaks the sequencing rules ends it with `protocol`.
+ *
+ * Why one file over 450 lines: it is one state machine (plain, connected, parked, ended) whose every
+ * transition reads and writes the same private state (the sequence counters, the replay buffer, the
+ * secret, the current transport connection and the one resume exchange in progress); the wire
+ * layout, the exchange, the secret, the buffer and the registry are each in their own file already,
+ * and splitting the transitions would put that state behind a port with no other user.
  */
 export class ResumableConnection implements Connection {
   readonly #role: SessionRole;
@@ -242,6 +248,9 @@ export class ResumableConnection implements Connection {
   }
 
   // ---------------------------------------------------------------- the session's seams
+
+  /** The protocol versions the session offers: version 3 (resumption) added to the supported ones. */
+  readonly versions: readonly number[] = resumableVersions;
 
   /** Bytes held for replay now. */
   get heldBytes(): number {
@@ -762,6 +771,9 @@ export class ResumableConnection implements Connection {
     }
   }
 }
+
+/** The versions a session with the `resume` option offers. */
+const resumableVersions: readonly number[] = [...supportedVersions, resumptionVersion];
 
 /** The frame cap of a resume exchange (hellos, authentication messages, the proof and the answer). */
 const exchangeFrameBytes = 64 * 1024;

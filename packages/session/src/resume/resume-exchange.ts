@@ -12,7 +12,7 @@ import {
   readCount,
   resumeIdBytes,
 } from './resume-frames.ts';
-import { type ResumeRefusal, resumeRefusals } from './resume-options.ts';
+import { type ResumeRefusal, resumeRefusals } from './resume-refusal.ts';
 import { constantTimeEqual, nextSecret, resumeProof } from './resume-secret.ts';
 
 /**

@@ -52,19 +52,29 @@ export function installResumption(resumption: Resumption | undefined): void {
 }
 
 /**
- * The resumable connection of a session with the `resume` option, starting now.
+ * The resumable connection of a session with the `resume` option, starting now; `undefined`
+ * without the option (then nothing of resumption is made or asked for).
  *
  * @throws TypeError when resumption is not installed (the browser entry without `enableResumption()`)
  * @throws RangeError from the options' checks
  */
-export function createResumableConnection(
-  raw: Connection,
-  role: SessionRole,
-  options: ResumeOptions<any>,
-  authenticator: Authenticator<unknown>,
+export function resumableConnectionOf(
+  options: {
+    readonly connection: Connection;
+    readonly role: SessionRole;
+    readonly resume?: ResumeOptions<any> | undefined;
+    readonly authenticator: Authenticator<any>;
+  },
   handshakeTimeoutMs: number,
-): ResumableConnection {
-  return implementation('session').connection(raw, role, options, authenticator, handshakeTimeoutMs);
+): ResumableConnection | undefined {
+  if (options.resume === undefined) return undefined;
+  return implementation('session').connection(
+    options.connection,
+    options.role,
+    options.resume,
+    options.authenticator,
+    handshakeTimeoutMs,
+  );
 }
 
 /**
