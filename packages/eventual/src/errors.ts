@@ -14,7 +14,9 @@ export type EventualErrorCode =
   | 'cancelled'
   | 'invalid-arguments'
   | 'revoked'
-  | 'resolution-loop';
+  | 'resolution-loop'
+  | 'call-aborted'
+  | 'timeout';
 
 /** Base class of the errors this package throws. */
 export class EventualError extends Error {
@@ -138,6 +140,31 @@ export class ResolutionLoopError extends EventualError {
   override name = 'ResolutionLoopError';
   constructor() {
     super('resolution-loop', 'promise resolved to itself');
+  }
+}
+
+/**
+ * A call its caller cancelled: the `AbortSignal` given with `withOptions()` aborted before the call
+ * settled (docs/semantics.md#cancellation). Its `name` is `AbortError`, as `fetch` rejects; `cause`
+ * carries the signal's reason. The callee's `callContext().signal` fires with it too.
+ */
+export class CallAbortError extends EventualError {
+  override name = 'AbortError';
+  constructor(message = 'the call was cancelled', options?: { cause?: unknown }) {
+    super('call-aborted', message, options);
+  }
+}
+
+/**
+ * A call whose deadline passed before it settled (`withOptions(capability, { timeoutMs })`, or a
+ * deadline inherited from the call being served: docs/semantics.md#deadlines). Its `name` is
+ * `TimeoutError`, as `AbortSignal.timeout()`'s reason; the callee's `callContext().signal` fires
+ * with it too.
+ */
+export class CallTimeoutError extends EventualError {
+  override name = 'TimeoutError';
+  constructor(message = 'the call did not settle before its deadline') {
+    super('timeout', message);
   }
 }
 

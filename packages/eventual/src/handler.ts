@@ -21,7 +21,9 @@
  *   {@link forgetConsumerEnd} for a consumer end a session reads for a remote consumer, and
  *   {@link abortStreamsIn} for calls that never reach a target;
  * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already;
- * - {@link describeValue}, which names a value in an error message without dumping it.
+ * - {@link describeValue}, which names a value in an error message without dumping it;
+ * - {@link CallScope}, the state behind a call's context (docs/semantics.md#call-context): what
+ *   `call()`'s third argument is, and what a session makes for the calls it serves.
  *
  * @example
  * ```ts
@@ -43,6 +45,7 @@
  * @packageDocumentation
  */
 
+export { CallScope } from './context/call-context.ts';
 export { describeValue } from './errors.ts';
 export { releaseCapabilities, releaseCarriedCapabilities } from './facade/capability-copy.ts';
 export { markCarriedCapabilities } from './facade/carried-capabilities.ts';

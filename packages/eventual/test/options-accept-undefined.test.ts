@@ -3,7 +3,15 @@ import {
   type ExplicitlyUndefined,
   testEveryOptionsTypeIsChecked,
 } from '../../../config/options-accept-undefined.ts';
-import { bytes, type ConsumerOptions, type ProxyOptions, proxy, sequence } from '../src/index.ts';
+import {
+  bytes,
+  type CallOptions,
+  type ConsumerOptions,
+  type ProxyOptions,
+  proxy,
+  sequence,
+  withOptions,
+} from '../src/index.ts';
 
 interface ICalc {
   add(n: number): Promise<number>;
@@ -14,6 +22,7 @@ describe('options accept an explicit undefined for every optional property', () 
 
   test('each options type takes undefined wherever it takes nothing', () => {
     expectTypeOf<ExplicitlyUndefined<ConsumerOptions>>().toExtend<Partial<ConsumerOptions>>();
+    expectTypeOf<ExplicitlyUndefined<CallOptions>>().toExtend<Partial<CallOptions>>();
     expectTypeOf<ExplicitlyUndefined<ProxyOptions<ICalc>>>().toExtend<Partial<ProxyOptions<ICalc>>>();
     type Validators = NonNullable<ProxyOptions<ICalc>['validate']>;
     expectTypeOf<ExplicitlyUndefined<Validators>>().toExtend<Partial<Validators>>();
@@ -40,5 +49,13 @@ describe('options accept an explicit undefined for every optional property', () 
     const unchecked: ExplicitlyUndefined<NonNullable<ProxyOptions<ICalc>['validate']>> = { add: undefined };
     using unvalidated = proxy<ICalc>(new Calc(), { validate: unchecked });
     expect([await calc.add(1), await unvalidated.add(2)]).toEqual([2, 3]);
+    const noContext: ExplicitlyUndefined<CallOptions> = {
+      signal: undefined,
+      timeoutMs: undefined,
+      deadline: undefined,
+      trace: undefined,
+    };
+    using plain = withOptions(calc, noContext);
+    expect(await plain.add(3)).toBe(4);
   });
 });

@@ -1,5 +1,7 @@
+import { type AbortedError, CallAbortError, CallTimeoutError } from '@msc/eventual';
 import {
   abortStreamsIn,
+  CallScope,
   type CapabilityHandler,
   markSerialized,
   type ResultHandler,
@@ -8,8 +10,9 @@ import {
   type Settlement,
 } from '@msc/eventual/handler';
 import type { ExportTable } from './export-table.ts';
+import { decodeCallContext } from './wire/call-context-field.ts';
 import type { CallMessage } from './wire/message.ts';
-import { type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
+import { callContextVersion, type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
 /** What the answers need from their session. */
@@ -24,6 +27,8 @@ export interface AnswerPort {
   returnFailed(error: unknown): void;
   /** Whether the session has ended (returns are no longer sent). */
   readonly isTerminated: boolean;
+  /** The agreed protocol version (a call's context needs `callContextVersion`). */
+  readonly protocolVersion: number;
 }
 
 /**
@@ -38,18 +43,35 @@ export interface AnswerPort {
  * encoded (its exports hold their own); the target of a call takes its own references to the
  * call's capabilities (and releases them when the call settles), so the table releases the
  * arguments' ones after delivery.
+ *
+ * Call contexts (docs/semantics.md#call-context): a call that carried a context field gets a
+ * context of its own (its deadline and trace, a signal a `Cancel` fires), kept here until the
+ * answer settles; a call that carried none gets the session's one context, which carries nothing
+ * on and whose signal fires only when the session ends. Either is the method's `callContext()`.
+ * When the session ends, the signals of the calls not settled yet fire with its `AbortedError`.
  */
 export class AnswerTable {
   readonly #port: AnswerPort;
   readonly #maxAnswers: number;
+  readonly #maxCallTimeoutMs: number;
   /** Made with the first answer (an idle session holds no map). */
   #answers: Map<number, ResultHandler> | undefined;
+  /** The contexts of answers whose call carried one, until they settle (made with the first). */
+  #contexts: Map<number, CallScope> | undefined;
+  /** The context of every call that carried none (made with the first such call). */
+  #sessionContext: CallScope | undefined;
 
-  /** @param port what the table sends through (the session itself: no closures) */
-  constructor(port: AnswerPort, maxAnswers: number) {
+  /**
+   * @param port what the table sends through (the session itself: no closures)
+   * @param maxCallTimeoutMs the longest remaining time a call may declare (longer is cut to it)
+   */
+  constructor(port: AnswerPort, maxAnswers: number, maxCallTimeoutMs: number) {
     this.#port = port;
     this.#maxAnswers = maxAnswers;
+    this.#maxCallTimeoutMs = maxCallTimeoutMs;
     this.#answers = undefined;
+    this.#contexts = undefined;
+    this.#sessionContext = undefined;
   }
 
   /** Live answers. */
@@ -98,11 +120,22 @@ export class AnswerTable {
       );
     }
     const args = call[5];
+    const field = call[6];
+    let context: CallScope;
+    if (field === undefined) {
+      context = this.#sessionContext ??= new CallScope(false);
+    } else {
+      if (this.#port.protocolVersion < callContextVersion) {
+        throw new ProtocolViolation(`a call's context needs protocol version ${callContextVersion}`);
+      }
+      context = decodeCallContext(field, this.#maxCallTimeoutMs);
+      (this.#contexts ??= new Map<number, CallScope>()).set(questionId, context);
+    }
     // Decoded for this call alone: a local target need not copy its data, nor its result's.
     markSerialized(args);
     let result: ResultHandler;
     try {
-      result = target.call(call[4], args);
+      result = target.call(call[4], args, context);
     } finally {
       markSerialized(undefined);
     }
@@ -113,6 +146,8 @@ export class AnswerTable {
   }
 
   #sendReturn(questionId: number, settlement: Settlement): void {
+    // The call is over: its context stops (its deadline timer), and a later `Cancel` does nothing.
+    if (this.#contexts !== undefined) this.#endContext(questionId);
     const port = this.#port;
     if (port.isTerminated) {
       if (settlement.kind === 'value') releaseCarriedCapabilities(settlement.value);
@@ -156,8 +191,48 @@ export class AnswerTable {
     answer.release();
   }
 
-  /** The session ended: every answer's reference is released. */
-  abortAll(): void {
+  #endContext(questionId: number): void {
+    const contexts = this.#contexts!;
+    const context = contexts.get(questionId);
+    if (context === undefined) return;
+    contexts.delete(questionId);
+    context.end();
+  }
+
+  /**
+   * `Cancel`: the caller cancelled the call; its signal fires with `CallAbortError`, or
+   * `CallTimeoutError` when the caller's deadline passed (`timedOut`; a call not dispatched yet is
+   * never dispatched). Ignored when the answer settled (the `Cancel` crossed the `Return`) or its
+   * call carried no context.
+   *
+   * @throws ProtocolViolation when there is no such answer
+   */
+  cancel(questionId: number, timedOut: boolean): void {
+    if (this.#answers?.has(questionId) !== true) {
+      throw new ProtocolViolation(`cancel for answer ${questionId}, which does not exist`);
+    }
+    const context = this.#contexts?.get(questionId);
+    if (context === undefined) return;
+    this.#contexts!.delete(questionId);
+    context.abort(
+      timedOut
+        ? new CallTimeoutError("the call did not settle before the caller's deadline")
+        : new CallAbortError('the caller cancelled the call'),
+    );
+  }
+
+  /**
+   * The session ended: the signals of the calls still being served fire with `aborted`, then every
+   * answer's reference is released.
+   */
+  abortAll(aborted: AbortedError): void {
+    const contexts = this.#contexts;
+    if (contexts !== undefined) {
+      const open = [...contexts.values()];
+      contexts.clear();
+      for (const context of open) context.abort(aborted);
+    }
+    this.#sessionContext?.abort(aborted);
     if (this.#answers === undefined) return;
     const answers = [...this.#answers.values()];
     this.#answers.clear();

@@ -1,6 +1,8 @@
 import {
   AbortedError,
   ArgumentError,
+  CallAbortError,
+  CallTimeoutError,
   CancelledError,
   ClosedError,
   DisposedError,
@@ -39,4 +41,9 @@ export function registerEventualErrors(registry: ContractRegistry): void {
     const name = type.name;
     if (registry.errorByName(name) === undefined) registry.registerError(type, { name });
   }
+  // Registered under the names their instances have (as `fetch`'s and `AbortSignal.timeout()`'s).
+  if (registry.errorByName('AbortError') === undefined)
+    registry.registerError(CallAbortError, { name: 'AbortError' });
+  if (registry.errorByName('TimeoutError') === undefined)
+    registry.registerError(CallTimeoutError, { name: 'TimeoutError' });
 }

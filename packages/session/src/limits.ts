@@ -44,6 +44,12 @@ export interface SessionLimits {
   readonly maxStreamCapacity: number;
   /** The same for byte streams, in bytes. Default 16 MiB. */
   readonly maxByteStreamCapacity: number;
+  /**
+   * The longest time a peer's call may declare it has left (docs/semantics.md#deadlines), in
+   * milliseconds: a longer one is cut to it, so the callee's signal fires then at the latest.
+   * A call that declares no deadline has none. Default 1 hour.
+   */
+  readonly maxCallTimeoutMs: number;
 }
 
 /** The limits used where none are given. */
@@ -59,6 +65,7 @@ export const defaultSessionLimits: SessionLimits = {
   maxHeldBytes: 64 * 1024,
   maxStreamCapacity: 65_536,
   maxByteStreamCapacity: 16 * 1024 * 1024,
+  maxCallTimeoutMs: 3_600_000,
 };
 
 /**

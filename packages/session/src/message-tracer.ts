@@ -25,6 +25,7 @@ const tracedFields: Readonly<Record<number, readonly string[]>> = {
   [MessageType.Resolve]: ['promiseId', 'resolution'],
   [MessageType.StreamDelivered]: ['streamId'],
   [MessageType.Revoke]: ['exportId'],
+  [MessageType.Cancel]: ['questionId'],
 };
 
 /** The protocol's enumerations by field name (TargetKind, ReturnKind, StreamEnding), spelled out. */

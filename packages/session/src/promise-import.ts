@@ -1,5 +1,6 @@
 import type { AbortedError, ConsumerOptions } from '@msc/eventual';
 import {
+  type CallScope,
   type CapabilityHandler,
   type ResultHandler,
   type Settlement,
@@ -36,13 +37,13 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
     return this.#resolved;
   }
 
-  override call(method: string, args: readonly unknown[]): ResultHandler {
+  override call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     const last = this.#last();
-    if (last !== this) return last.call(method, args);
+    if (last !== this) return last.call(method, args, context);
     const resolution = this.#resolution;
-    if (resolution !== undefined) return resolution.call(method, args);
+    if (resolution !== undefined) return resolution.call(method, args, context);
     if (this.revokedBy === undefined) this.pipelined = true;
-    return super.call(method, args);
+    return super.call(method, args, context);
   }
 
   override whenResolved(): Promise<void> {

@@ -2,6 +2,7 @@ import type { AbortedError } from '@msc/eventual';
 import {
   abortStreamsIn,
   applyConsumerOptions,
+  type CallScope,
   type CapabilityHandler,
   markCarriedCapabilities,
   type ResultHandler,
@@ -9,9 +10,17 @@ import {
   settledResult,
 } from '@msc/eventual/handler';
 import { PromiseImportHandler } from './promise-import.ts';
-import { QuestionHandler, type SessionPort } from './remote-handlers.ts';
+import { type QuestionCanceller, QuestionHandler, type SessionPort } from './remote-handlers.ts';
+import { encodeCallContext } from './wire/call-context-field.ts';
 import type { ReturnMessage } from './wire/message.ts';
-import { DescriptorKind, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
+import {
+  CancelReason,
+  callContextVersion,
+  DescriptorKind,
+  MessageType,
+  ReturnKind,
+  TargetKind,
+} from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the questions need from their session. */
@@ -36,7 +45,7 @@ export interface QuestionPort {
  * return brings is owned by the question (see `QuestionHandler.settle`). When the session ends
  * every open question settles with the session's `AbortedError`.
  */
-export class QuestionTable {
+export class QuestionTable implements QuestionCanceller {
   readonly #port: QuestionPort;
   readonly #session: SessionPort;
   /** Made with the first question (an idle session holds no map). */
@@ -67,8 +76,21 @@ export class QuestionTable {
   /**
    * Sends a call and opens its question. Encoding exports the capabilities in the arguments at
    * once, so the caller may release its own.
+   *
+   * A call with a context that carries something (docs/semantics.md#call-context) is sent with its
+   * context field, from protocol version 3, and its question listens to the context's signal to
+   * send `Cancel` (see `QuestionHandler`); a call whose context was cancelled already is not sent.
+   * With an older peer the context stays behind: the caller's result still rejects when it is
+   * cancelled (the facade's `ContextResult`), the callee is not told.
    */
-  ask(targetKind: TargetKind, targetId: number, method: string, args: readonly unknown[]): ResultHandler {
+  ask(
+    targetKind: TargetKind,
+    targetId: number,
+    method: string,
+    args: readonly unknown[],
+    context?: CallScope,
+  ): ResultHandler {
+    if (context?.carried) return this.#askWithContext(targetKind, targetId, method, args, context);
     const id = this.#nextId;
     try {
       this.#port.send([MessageType.Call, id, targetKind, targetId, method, args]);
@@ -81,6 +103,42 @@ export class QuestionTable {
     const question = new QuestionHandler(this.#session, id);
     (this.#questions ??= new Map<number, QuestionHandler>()).set(id, question);
     return question;
+  }
+
+  #askWithContext(
+    targetKind: TargetKind,
+    targetId: number,
+    method: string,
+    args: readonly unknown[],
+    context: CallScope,
+  ): ResultHandler {
+    if (context.aborted) {
+      const error = context.reason;
+      abortStreamsIn(args, error);
+      return settledResult({ kind: 'error', error });
+    }
+    if (this.#session.protocolVersion < callContextVersion)
+      return this.ask(targetKind, targetId, method, args);
+    const id = this.#nextId;
+    try {
+      this.#port.send([MessageType.Call, id, targetKind, targetId, method, args, encodeCallContext(context)]);
+    } catch (error) {
+      abortStreamsIn(args, error);
+      return settledResult({ kind: 'error', error });
+    }
+    this.#nextId++;
+    const question = new QuestionHandler(this.#session, id);
+    question.watch(context, this);
+    (this.#questions ??= new Map<number, QuestionHandler>()).set(id, question);
+    return question;
+  }
+
+  /** The call's context was cancelled before its return: tell the peer, once (`Cancel`). */
+  cancel(questionId: number, why: CancelReason): void {
+    if (!this.has(questionId)) return;
+    this.#port.send(
+      why === CancelReason.Aborted ? [MessageType.Cancel, questionId] : [MessageType.Cancel, questionId, why],
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
-import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
+import { type AbortedError, CallTimeoutError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
 import {
   abortStreamsIn,
+  type CallScope,
   type CapabilityHandler,
   describeValue,
   type ResultHandler,
@@ -10,12 +11,18 @@ import {
   SettlementListeners,
   settledResult,
 } from '@msc/eventual/handler';
-import { TargetKind } from './wire/protocol.ts';
+import { CancelReason, TargetKind } from './wire/protocol.ts';
 
 /** What the remote handlers need from their session. */
 export interface SessionPort {
-  /** Sends a call to one of the peer's exports or answers. */
-  sendCall(targetKind: TargetKind, targetId: number, method: string, args: readonly unknown[]): ResultHandler;
+  /** Sends a call to one of the peer's exports or answers, with its context (if any). */
+  sendCall(
+    targetKind: TargetKind,
+    targetId: number,
+    method: string,
+    args: readonly unknown[],
+    context: CallScope | undefined,
+  ): ResultHandler;
   /** The last reference to an import went: tell the peer. */
   releaseImport(handler: ImportHandler): void;
   /** What the peer authenticated as (for `remoteIdentity`). */
@@ -45,12 +52,12 @@ export class ImportHandler implements CapabilityHandler {
     this.id = id;
   }
 
-  call(method: string, args: readonly unknown[]): ResultHandler {
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     if (this.#revoked !== undefined) {
       abortStreamsIn(args, this.#revoked);
       return settledResult({ kind: 'error', error: this.#revoked });
     }
-    return this.session.sendCall(TargetKind.Export, this.id, method, args);
+    return this.session.sendCall(TargetKind.Export, this.id, method, args, context);
   }
 
   whenResolved(): Promise<void> {
@@ -116,7 +123,7 @@ export class ImportHandler implements CapabilityHandler {
  * to the capability it resolved to (held behind an embargo while the calls pipelined earlier come
  * back around a loop: docs/concepts.md#the-embargo).
  */
-export class QuestionHandler implements ResultHandler {
+export class QuestionHandler implements ResultHandler, EventListenerObject {
   readonly session: SessionPort;
   readonly id: number;
   consumerOptions: ConsumerOptions | undefined = undefined;
@@ -126,6 +133,10 @@ export class QuestionHandler implements ResultHandler {
   #settlement: Settlement | undefined = undefined;
   /** Whether the capability settlement's reference was given back (see `releaseSettlement`). */
   #capabilityReleased = false;
+  /** The context the call was sent with, listened to until the return (see {@link watch}). */
+  #context: CallScope | undefined = undefined;
+  /** Where a cancel goes (see {@link watch}). */
+  #canceller: QuestionCanceller | undefined = undefined;
   readonly #listeners = new SettlementListeners();
 
   constructor(session: SessionPort, id: number) {
@@ -133,13 +144,30 @@ export class QuestionHandler implements ResultHandler {
     this.id = id;
   }
 
-  call(method: string, args: readonly unknown[]): ResultHandler {
+  /**
+   * The call was sent with `context`: when it is cancelled before the return, the peer is told
+   * (`Cancel`). The question is the signal's listener (no closure) until it settles.
+   */
+  watch(context: CallScope, canceller: QuestionCanceller): void {
+    this.#context = context;
+    this.#canceller = canceller;
+    context.signal.addEventListener('abort', this);
+  }
+
+  /** @internal The call's context was cancelled. */
+  handleEvent(): void {
+    if (this.#settlement !== undefined) return;
+    const timedOut = this.#context?.reason instanceof CallTimeoutError;
+    this.#canceller?.cancel(this.id, timedOut ? CancelReason.Deadline : CancelReason.Aborted);
+  }
+
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     const settlement = this.#settlement;
     if (settlement === undefined) {
       this.pipelined = true;
-      return this.session.sendCall(TargetKind.Answer, this.id, method, args);
+      return this.session.sendCall(TargetKind.Answer, this.id, method, args, context);
     }
-    if (settlement.kind === 'capability') return settlement.handler.call(method, args);
+    if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
     const error =
       settlement.kind === 'error'
         ? settlement.error
@@ -197,10 +225,20 @@ export class QuestionHandler implements ResultHandler {
     }
     if (settlement.kind === 'capability') settlement = refuseLoop(settlement, this);
     this.#settlement = settlement;
+    const context = this.#context;
+    if (context !== undefined) {
+      this.#context = this.#canceller = undefined;
+      context.signal.removeEventListener('abort', this);
+    }
     this.#listeners.notify(settlement);
     if (this.#references === 0)
       this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }
+}
+
+/** Where a question's cancel goes: its table, which sends `Cancel` while the question is open. */
+export interface QuestionCanceller {
+  cancel(questionId: number, why: CancelReason): void;
 }
 
 /** Does nothing (an unsubscribe with nothing to remove). */

@@ -16,7 +16,13 @@ import { createStreamPart, type StreamPart } from './stream-part.ts';
 import type { SessionTracer } from './trace.ts';
 import type { Message } from './wire/message.ts';
 import { Outbox, type OutboxPort } from './wire/outbox.ts';
-import { MessageType, promiseResolutionVersion, revocationVersion } from './wire/protocol.ts';
+import {
+  CancelReason,
+  callContextVersion,
+  MessageType,
+  promiseResolutionVersion,
+  revocationVersion,
+} from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the parts need from their session: it is the port of each (no closures per session). */
@@ -70,7 +76,7 @@ export class SessionParts {
     this.imports = new ImportTable(port, limits.maxImports);
     this.embargoes = new Embargoes(this.outbox);
     this.questions = new QuestionTable(port, port);
-    this.answers = new AnswerTable(port, limits.maxAnswers);
+    this.answers = new AnswerTable(port, limits.maxAnswers, limits.maxCallTimeoutMs);
     this.streams = createStreamPart(this.outbox, role, limits, () => port.protocolVersion);
     this.promises = new PromiseExports(port, this.exports);
     this.capabilities = new CapabilityCodec(
@@ -138,6 +144,12 @@ export class SessionParts {
       case MessageType.StreamDelivered:
         this.streams.receiveDelivered(message);
         break;
+      case MessageType.Cancel:
+        if (this.#port.protocolVersion < callContextVersion) {
+          throw new ProtocolViolation(`a cancel message needs protocol version ${callContextVersion}`);
+        }
+        this.answers.cancel(message[1], message[2] === CancelReason.Deadline);
+        break;
     }
   }
 
@@ -155,7 +167,8 @@ export class SessionParts {
 
   /**
    * The session ended (after its outbox and connection): questions settle with `aborted`, embargoes
-   * let their held calls go on to this side's own object, streams abort, imports are revoked, exports and answers are released, in that order.
+   * let their held calls go on to this side's own object, streams abort, imports are revoked, exports and answers are released (the signals of
+   * the calls this side was serving fire), in that order.
    */
   abortAll(aborted: AbortedError): void {
     this.questions.abortAll(aborted);
@@ -163,6 +176,6 @@ export class SessionParts {
     this.streams.abortAll(aborted);
     this.imports.abortAll(aborted);
     this.exports.abortAll();
-    this.answers.abortAll();
+    this.answers.abortAll(aborted);
   }
 }

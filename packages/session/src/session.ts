@@ -1,6 +1,7 @@
 import { AbortedError, isCapability, type Proxy } from '@msc/eventual';
 import {
   abortStreamsIn,
+  type CallScope,
   type CapabilityHandler,
   createProxy,
   type PromiseHandler,
@@ -164,9 +165,8 @@ export class Session<Peer = unknown>
       );
       return;
     }
-    options.signal?.addEventListener('abort', () => void this.terminate('the session signal was aborted'), {
-      once: true,
-    });
+    const abort = () => void this.terminate('the session signal was aborted');
+    options.signal?.addEventListener('abort', abort, { once: true });
     handshake.start();
     connection.start(new ConnectionReceiver(this));
     try {
@@ -249,12 +249,13 @@ export class Session<Peer = unknown>
     targetId: number,
     method: string,
     args: readonly unknown[],
+    context: CallScope | undefined,
   ): ResultHandler {
     if (this.#aborted !== undefined) {
       abortStreamsIn(args, this.#aborted);
       return settledResult({ kind: 'error', error: this.#aborted });
     }
-    return this.#parts.questions.ask(targetKind, targetId, method, args);
+    return this.#parts.questions.ask(targetKind, targetId, method, args, context);
   }
 
   /** @internal The last reference to an import went: tell the peer (see `SessionPort`). */

@@ -1,3 +1,6 @@
+import { type CallOptions, CallScope } from '../context/call-context.ts';
+import { ContextResult } from '../context/context-result.ts';
+import { inheritedContext } from '../context/current-call.ts';
 import { DisposedError, type DisposedReason } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
@@ -45,6 +48,8 @@ export class FacadeState {
   awaited: FacadeState | undefined = undefined;
   methods: Map<string, (...args: unknown[]) => unknown> | undefined = undefined;
   value: Promise<unknown> | undefined = undefined;
+  /** The options of a view made by `withOptions()`, given to each call it makes. */
+  options: CallOptions | undefined = undefined;
 
   constructor(handler: CapabilityHandler, isResult: boolean) {
     this.handler = handler;
@@ -65,7 +70,13 @@ export class FacadeState {
     if (this.awaited !== undefined) return this.awaited.invoke(method, args);
     // Using a fresh proxy makes it its holder's own reference.
     if (this.ownership === 'floating') this.ownership = 'owned';
-    return createResult(this.handler.call(method, args));
+    const options = this.options;
+    const inherited = inheritedContext();
+    // The common case: no options and no call context to inherit; nothing more is made.
+    if (options === undefined && inherited === undefined)
+      return createResult(this.handler.call(method, args));
+    const context = CallScope.derive(inherited, options);
+    return createResult(new ContextResult(this.handler.call(method, args, context), context));
   }
 
   dispose(): void {

@@ -1,3 +1,4 @@
+import type { CallScope } from '../context/call-context.ts';
 import { MethodNotFoundError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
@@ -53,7 +54,7 @@ export class FacetHandler implements CapabilityHandler {
     this.#name = name;
   }
 
-  call(method: string, args: readonly unknown[]): ResultHandler {
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     // Checked before anything else: an unlisted name never reaches the target, not even to fail there.
     if (!this.#methods.has(method)) {
       const allowed = [...this.#methods].map((name) => `'${name}'`).join(', ') || 'no method';
@@ -61,7 +62,7 @@ export class FacetHandler implements CapabilityHandler {
       abortStreamsIn(args, error);
       return new FailedResult(error);
     }
-    return this.#inner.call(method, args);
+    return this.#inner.call(method, args, context);
   }
 
   whenResolved(): Promise<void> {

@@ -1,4 +1,6 @@
 import { type StandardSchema, validateArguments } from '../argument-validation.ts';
+import { CallScope } from '../context/call-context.ts';
+import { enterCall, leaveCall } from '../context/current-call.ts';
 import { DisposedError, MethodNotFoundError } from '../errors.ts';
 import { copiedCapabilities, copyCapabilities, endArguments } from '../facade/capability-copy.ts';
 import { isSerialized } from '../facade/data-copy.ts';
@@ -30,7 +32,7 @@ export class LocalHandler implements CapabilityHandler {
     this.target = target;
   }
 
-  call(method: string, args: readonly unknown[]): ResultHandler {
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     if (this.#disposed) {
       // Reached through a proxy that held no reference of its own (see `handOff()`), after the
       // object's last holder released it.
@@ -50,7 +52,7 @@ export class LocalHandler implements CapabilityHandler {
     // (docs/ownership.md).
     const copies = copyCapabilities(args, serialized);
     if (copiedCapabilities() !== 0) result.onSettled(() => endArguments(copies));
-    enqueueDispatch(new LocalDispatch(this, method, copies, result));
+    enqueueDispatch(new LocalDispatch(this, method, copies, result, context));
     return result;
   }
 
@@ -91,33 +93,59 @@ export class LocalHandler implements CapabilityHandler {
     checked: unknown[] | Error,
     result: PromiseHandler,
     args: unknown[],
+    context: CallScope | undefined,
   ): void {
     if (checked instanceof Error) {
       abortStreamsIn(args, checked);
       result.settle({ kind: 'error', error: checked });
     } else {
-      this.#invoke(implementation, checked, result);
+      this.#invoke(implementation, checked, result, context);
     }
   }
 
-  #invoke(implementation: Function, args: unknown[], result: PromiseHandler): void {
+  /**
+   * Runs the method with its call context current (`callContext()`): the call's own, or one that
+   * nothing cancels for a call made without one.
+   */
+  #invoke(
+    implementation: Function,
+    args: unknown[],
+    result: PromiseHandler,
+    context: CallScope | undefined,
+  ): void {
     let returned: unknown;
+    const previous = enterCall(context ?? noContext);
     try {
       returned = implementation.apply(this.target, args);
     } catch (error) {
       result.settle({ kind: 'error', error });
       return;
+    } finally {
+      leaveCall(previous);
     }
     settleWith(result, returned);
   }
 
   /** Runs a queued call; called by the dispatch queue at the top of a turn. */
-  dispatch(method: string, args: unknown[], result: PromiseHandler, dispatch: LocalDispatch): void {
+  dispatch(
+    method: string,
+    args: unknown[],
+    result: PromiseHandler,
+    dispatch: LocalDispatch,
+    context: CallScope | undefined,
+  ): void {
     if (this.#gate !== undefined) {
       this.#gate.push(dispatch);
       return;
     }
     try {
+      // Cancelled before it ran (docs/semantics.md#cancellation): the method never sees it.
+      if (context?.aborted) {
+        const error = context.reason;
+        abortStreamsIn(args, error);
+        result.settle({ kind: 'error', error });
+        return;
+      }
       const implementation = findMethod(this.target, method);
       if (typeof implementation === 'string') {
         const error = new MethodNotFoundError(method, targetName(this.target), implementation);
@@ -127,12 +155,12 @@ export class LocalHandler implements CapabilityHandler {
       }
       const schema = this.validators?.[method];
       if (schema === undefined) {
-        this.#invoke(implementation, args, result);
+        this.#invoke(implementation, args, result, context);
         return;
       }
       const checked = validateArguments(method, schema, args);
       if (!(checked instanceof Promise)) {
-        this.#invokeChecked(implementation, checked, result, args);
+        this.#invokeChecked(implementation, checked, result, args, context);
         return;
       }
       // An asynchronous validator: later calls on this object wait behind the gate, so they are
@@ -140,7 +168,7 @@ export class LocalHandler implements CapabilityHandler {
       this.#gate = [];
       this.#references++;
       void checked.then((outcome) => {
-        this.#invokeChecked(implementation, outcome, result, args);
+        this.#invokeChecked(implementation, outcome, result, args, context);
         const waiting = this.#gate ?? [];
         this.#gate = undefined;
         for (const dispatch of waiting) dispatch.run();
@@ -157,16 +185,27 @@ class LocalDispatch {
   readonly #method: string;
   readonly #args: unknown[];
   readonly #result: PromiseHandler;
-  constructor(handler: LocalHandler, method: string, args: readonly unknown[], result: PromiseHandler) {
+  readonly #context: CallScope | undefined;
+  constructor(
+    handler: LocalHandler,
+    method: string,
+    args: readonly unknown[],
+    result: PromiseHandler,
+    context: CallScope | undefined,
+  ) {
     this.#handler = handler;
     this.#method = method;
     this.#args = args as unknown[];
     this.#result = result;
+    this.#context = context;
   }
   run(): void {
-    this.#handler.dispatch(this.#method, this.#args, this.#result, this);
+    this.#handler.dispatch(this.#method, this.#args, this.#result, this, this.#context);
   }
 }
+
+/** The context of a local call made without one: nothing cancels it, and it carries nothing on. */
+const noContext = new CallScope(false);
 
 const handlers = new WeakMap<object, LocalHandler>();
 

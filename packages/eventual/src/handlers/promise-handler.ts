@@ -1,3 +1,4 @@
+import type { CallScope } from '../context/call-context.ts';
 import { describeValue, NotCapabilityError, ResolutionLoopError } from '../errors.ts';
 import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
@@ -12,6 +13,8 @@ interface PendingCall {
   /** Our own copy of the arguments' capabilities: the caller may release its own meanwhile. */
   readonly args: readonly unknown[];
   readonly result: PromiseHandler;
+  /** The call's context, forwarded with it (`undefined` for none). */
+  readonly context: CallScope | undefined;
 }
 
 /**
@@ -44,12 +47,12 @@ export class PromiseHandler implements ResultHandler {
     return this.#settlement !== undefined;
   }
 
-  call(method: string, args: readonly unknown[]): ResultHandler {
-    if (this.#forward !== undefined) return this.#forward.call(method, args);
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
+    if (this.#forward !== undefined) return this.#forward.call(method, args, context);
     const settlement = this.#settlement;
-    if (settlement !== undefined) return callSettled(settlement, method, args);
+    if (settlement !== undefined) return callSettled(settlement, method, args, context);
     const result = new PromiseHandler();
-    (this.#pending ??= []).push({ method, args: copyCapabilities(args), result });
+    (this.#pending ??= []).push({ method, args: copyCapabilities(args), result, context });
     return result;
   }
 
@@ -129,7 +132,7 @@ export class PromiseHandler implements ResultHandler {
     if (pending !== undefined) {
       for (const call of pending) {
         if (settlement.kind === 'capability') {
-          const inner = settlement.handler.call(call.method, call.args);
+          const inner = settlement.handler.call(call.method, call.args, call.context);
           releaseCapabilities(call.args);
           call.result.follow(inner);
         } else {
@@ -165,7 +168,7 @@ export class PromiseHandler implements ResultHandler {
     this.#pending = undefined;
     if (pending !== undefined) {
       for (const call of pending) {
-        const forwarded = inner.call(call.method, call.args);
+        const forwarded = inner.call(call.method, call.args, call.context);
         releaseCapabilities(call.args);
         call.result.follow(forwarded);
       }
@@ -239,8 +242,13 @@ export function refuseLoop(
   return { kind: 'error', error: new ResolutionLoopError() };
 }
 
-function callSettled(settlement: Settlement, method: string, args: readonly unknown[]): ResultHandler {
-  if (settlement.kind === 'capability') return settlement.handler.call(method, args);
+function callSettled(
+  settlement: Settlement,
+  method: string,
+  args: readonly unknown[],
+  context: CallScope | undefined,
+): ResultHandler {
+  if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
   const error = settlementError(settlement, method);
   abortStreamsIn(args, error);
   return settledResult({ kind: 'error', error });

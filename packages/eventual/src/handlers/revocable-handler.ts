@@ -1,3 +1,4 @@
+import type { CallScope } from '../context/call-context.ts';
 import { DisposedError, RevokedError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
@@ -55,10 +56,10 @@ export class RevocableHandler implements CapabilityHandler {
     return this.#error !== undefined;
   }
 
-  call(method: string, args: readonly unknown[]): ResultHandler {
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     const inner = this.#inner;
     if (inner === undefined) return this.#refuse(method, args);
-    const forwarded = inner.call(method, args);
+    const forwarded = inner.call(method, args, context);
     const result = new PromiseHandler();
     this.#inFlight.add(result);
     forwarded.onSettled((settlement: Settlement) => {

@@ -1,3 +1,4 @@
+import type { CallScope } from '../context/call-context.ts';
 import type { ConsumerOptions } from '../streams/consumer-options.ts';
 
 /**
@@ -21,6 +22,12 @@ import type { ConsumerOptions } from '../streams/consumer-options.ts';
  *   first, in order, before any later call, so order holds along a chain of forwards.
  * - `call()` never throws and never runs target code in the caller's stack; failures arrive
  *   through the result's settlement.
+ * - `call()`'s `context` (docs/semantics.md#call-context) is the call's: a handler that forwards
+ *   the call forwards it with it, a handler that queues the call keeps it with the call, a local
+ *   dispatch skips a call whose context was cancelled before it ran and makes it the method's
+ *   `callContext()`, and a session sends what it carries and tells the peer when it is cancelled.
+ *   Whoever made the context ends it; handlers only listen to it (and stop when the call settles).
+ *   `undefined` (no context) is the common case and must stay as cheap as before.
  */
 
 /** How an eventual call or promise ended. */
@@ -38,7 +45,7 @@ export interface CapabilityHandler {
    * Delivers a call. Returns the handler of the call's result, with one reference owned by the
    * caller. Borrows `args` (see the ownership rules above).
    */
-  call(method: string, args: readonly unknown[]): ResultHandler;
+  call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler;
   /**
    * Resolves when this handler points at a settled capability (a local object, a remote import),
    * rejects when it is broken or turned out to be data.

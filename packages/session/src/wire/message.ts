@@ -1,6 +1,7 @@
 import { type SessionErrorCode, type SessionStep, sessionErrorCodes } from '../session-error.ts';
 import { isCapabilityDescriptor } from './descriptor.ts';
 import {
+  type CancelReason,
   type Descriptor,
   MessageType,
   ResolveKind,
@@ -30,7 +31,10 @@ export type AbortMessage = readonly [
   code: SessionErrorCode,
   message: string,
 ];
-/** `[Call, questionId, targetKind, targetId, method, arguments]`. */
+/**
+ * `[Call, questionId, targetKind, targetId, method, arguments, context?]` (the context from version
+ * 3; its form is checked, its values by the answers: `call-context-field.ts`).
+ */
 export type CallMessage = readonly [
   type: typeof MessageType.Call,
   questionId: number,
@@ -38,6 +42,13 @@ export type CallMessage = readonly [
   targetId: number,
   method: string,
   args: unknown[],
+  context?: readonly unknown[],
+];
+/** `[Cancel, questionId, why?]` (version 3). */
+export type CancelMessage = readonly [
+  type: typeof MessageType.Cancel,
+  questionId: number,
+  why?: CancelReason,
 ];
 /** `[Return, questionId, kind, payload]` (a `Capability` payload is a checked descriptor). */
 export type ReturnMessage = readonly [
@@ -122,7 +133,8 @@ export type Message =
   | StreamEndMessage
   | StreamCancelMessage
   | StreamDeliveredMessage
-  | RevokeMessage;
+  | RevokeMessage
+  | CancelMessage;
 
 const sessionSteps: ReadonlySet<unknown> = new Set<SessionStep>([
   'transport',
@@ -166,7 +178,8 @@ export function parseMessage(value: unknown): Message {
         !isId(message[1]) ||
         !isId(message[3]) ||
         typeof message[4] !== 'string' ||
-        !Array.isArray(message[5])
+        !Array.isArray(message[5]) ||
+        (message.length > 6 && !(message.length === 7 && Array.isArray(message[6])))
       ) {
         throw new ProtocolViolation('malformed call');
       }
@@ -262,6 +275,11 @@ export function parseMessage(value: unknown): Message {
     }
     case MessageType.StreamDelivered:
       if (!isCount(message[1])) throw new ProtocolViolation('malformed stream delivered');
+      break;
+    case MessageType.Cancel:
+      if (!isId(message[1]) || (message[2] !== undefined && message[2] !== 0 && message[2] !== 1)) {
+        throw new ProtocolViolation('malformed cancel');
+      }
       break;
     default:
       throw new ProtocolViolation(`unknown message type ${message[0]}`);

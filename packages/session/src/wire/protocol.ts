@@ -1,5 +1,5 @@
 /**
- * The MSC session protocol, version 2 (and version 1, spoken with a peer that knows no other):
+ * The MSC session protocol, version 3 (and versions 1 and 2, spoken with a peer that knows no later one):
  * every message, who sends it, when, and what the receiver
  * must do (in the manner of Cap'n Proto's rpc.capnp). This file is the protocol's vocabulary: every
  * constant that goes on the wire is defined here, once. `message.ts` beside it turns a received
@@ -44,8 +44,15 @@
  * an abort), and explicit revocation (`Revoke`). With a peer that speaks only version 1, a promise is sent as a plain export (as
  * version 1 did), a producer's `close()` resolves once its items were sent, an abort at the
  * consumer's side reaches the producer as a cancel, and the peer may send none of these.
+ * Version 3 adds the call context (docs/semantics.md#call-context): a `Call`'s seventh field,
+ * {@link CallContextField}, and the `Cancel` message. With a peer of version 1 or 2, calls go
+ * without their context (the caller's own result still rejects when it is cancelled or times out;
+ * the callee is not told), and the peer may send neither.
  */
-export const supportedVersions: readonly number[] = [1, 2];
+export const supportedVersions: readonly number[] = [1, 2, 3];
+
+/** The first protocol version with the call context (a `Call`'s context field, `Cancel`). */
+export const callContextVersion = 3;
 
 /** The first protocol version with promise resolution (`SenderPromise`, `Resolve`). */
 export const promiseResolutionVersion = 2;
@@ -124,6 +131,11 @@ export const MessageType = {
    * id) or one of the callee's answers (`Answer`, `targetId` the caller's question id, for
    * pipelining). A target that does not exist is a protocol violation. The
    * callee delivers it to the target in arrival order and records an answer under `questionId`.
+   *
+   * Version 3 adds an optional seventh field, the call's context ({@link CallContextField}), sent
+   * when the call has one (a signal, a deadline, trace context): the callee makes the call's
+   * `callContext()` from it, and only a call that carried it may be cancelled. A version 1 or 2
+   * peer may not send it.
    */
   Call: 3,
   /**
@@ -235,10 +247,48 @@ export const MessageType = {
    * `Revoke`); one for a promise import is a protocol violation.
    */
   Revoke: 15,
+  /**
+   * `[Cancel, questionId, why]`, caller → callee, version 3, at most once per question, only for a
+   * call that carried a context and only before its `Return` arrived: the caller cancelled the call
+   * (the caller's result has rejected already); {@link CancelReason} `why` says whether its signal
+   * aborted (`Aborted`, also when absent) or its deadline passed (`Deadline`). The callee fires the
+   * call's signal with `CallAbortError` or `CallTimeoutError` (`callContext().signal`), so the method can stop;
+   * a call not dispatched yet is never dispatched and returns that error; calls pipelined on the
+   * answer were cancelled by the caller too (they carry contexts derived from it). The callee still
+   * sends the `Return`, and the caller still sends `Finish` after it.
+   *
+   * A `Cancel` that crossed the `Return` (the answer settled, no `Finish` yet) is ignored, as is one
+   * for an answer whose call carried no context (nothing to fire); one for a question id that is not
+   * a live answer (never sent, or finished: the caller sends no `Cancel` after its `Finish`) is a
+   * protocol violation.
+   */
+  Cancel: 16,
 } as const;
 
 /** A message type tag. */
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** Why a caller cancelled a call (`Cancel`'s `why`). */
+export const CancelReason = { Aborted: 0, Deadline: 1 } as const;
+
+/** A `Cancel` reason. */
+export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
+
+/**
+ * A `Call`'s context (version 3): `[remainingMs, traceparent, tracestate]`, trailing entries left
+ * out when absent (`[]` for a call that carries only cancellation).
+ * - `remainingMs`: the milliseconds left before the call's deadline when it was sent (an integer,
+ *   0 or more), or `null` for none. Time that remains, not an absolute time: the peers' clocks
+ *   differ. The callee clamps it to its `maxCallTimeoutMs` limit.
+ * - `traceparent`, `tracestate`: W3C trace context header values (https://www.w3.org/TR/trace-context/),
+ *   checked on receipt: a malformed or oversized one is dropped (the call goes on without it),
+ *   never an error.
+ */
+export type CallContextField = readonly [
+  remainingMs?: number | null,
+  traceparent?: string,
+  tracestate?: string,
+];
 
 /** Capability descriptors inside payloads. */
 export const DescriptorKind = {
