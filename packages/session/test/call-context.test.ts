@@ -16,7 +16,7 @@ import { MessageType } from '../src/wire/protocol.ts';
 import { sessionPair, sleep, turns } from './harness.ts';
 
 /**
- * The call context on the wire (protocol version 3): what a peer of version 2 sees, what a hostile
+ * The call context on the wire (protocol version 4): what a peer of version 2 sees, what a hostile
  * peer may send, and the bounds on what it declares. The scenarios over memory and TCP are in
  * `@msc/transport-tcp`'s call-context.test.ts, over a SIP in `@msc/sip`'s.
  */
@@ -77,7 +77,7 @@ async function forged(...messages: unknown[][]): Promise<Uint8Array> {
 const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 describe('call context on the wire', () => {
-  test('a version 3 pair sends the context and a Cancel; a finished call sends none', async () => {
+  test('a version 4 pair sends the context and a Cancel; a finished call sends none', async () => {
     const worker = new Worker();
     const sent: TraceEvent[] = [];
     const pair = sessionPair({
@@ -202,11 +202,11 @@ describe('call context on the wire', () => {
     test('a version 2 peer may send neither a context nor a Cancel', async () => {
       const first = await hostile({ versions: [1, 2] });
       await first.send([MessageType.Call, 1000, 0, 0, 'work', [1], []]);
-      expect((await first.listener.closed).message).toContain("a call's context needs protocol version 3");
+      expect((await first.listener.closed).message).toContain("a call's context needs protocol version 4");
       const second = await hostile({ versions: [1, 2] });
       await second.send([MessageType.Call, 1000, 0, 0, 'work', [5000]]);
       await second.send([MessageType.Cancel, 1000]);
-      expect((await second.listener.closed).message).toContain('a cancel message needs protocol version 3');
+      expect((await second.listener.closed).message).toContain('a cancel message needs protocol version 4');
       expect(second.worker.log).toEqual(['work', 'aborted: AbortedError']);
     });
 
@@ -231,7 +231,7 @@ describe('call context on the wire', () => {
         describe: () => [0, 0],
         returnFailed: () => {},
         isTerminated: false,
-        protocolVersion: 3,
+        protocolVersion: 4,
       },
       10,
       60_000,

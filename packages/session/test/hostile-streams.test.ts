@@ -55,7 +55,7 @@ describe('hostile stream messages (version 2)', () => {
     const peer = rawPeer<IStreams>(streams);
     const items = await peer.remote.endless();
     expect(await items.read()).toEqual({ done: false, value: 0 });
-    expect(peer.listener.protocolVersion).toBe(3);
+    expect(peer.listener.protocolVersion).toBe(4);
     return { ...peer, streams, items };
   }
 

@@ -113,7 +113,7 @@ describe('tracing', () => {
     expect(events.some((event) => event.type === 'StreamItems' && event.fields.items === 2)).toBe(true);
     expect(events.some((event) => event.type === 'Return' && event.fields.result === 'error')).toBe(true);
     expect(events.find((event) => event.type === 'Hello' && event.direction === 'out')).toMatchObject({
-      fields: { versions: '1,2,3', scheme: expect.any(String) },
+      fields: { versions: '1,2,4', scheme: expect.any(String) },
     });
     // Both ends record the termination: this side ended it, the peer was told.
     expect(

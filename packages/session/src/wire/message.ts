@@ -33,7 +33,7 @@ export type AbortMessage = readonly [
 ];
 /**
  * `[Call, questionId, targetKind, targetId, method, arguments, context?]` (the context from version
- * 3; its form is checked, its values by the answers: `call-context-field.ts`).
+ * 4; its form is checked, its values by the answers: `call-context-field.ts`).
  */
 export type CallMessage = readonly [
   type: typeof MessageType.Call,
@@ -44,7 +44,7 @@ export type CallMessage = readonly [
   args: unknown[],
   context?: readonly unknown[],
 ];
-/** `[Cancel, questionId, why?]` (version 3). */
+/** `[Cancel, questionId, why?]` (version 4). */
 export type CancelMessage = readonly [
   type: typeof MessageType.Cancel,
   questionId: number,

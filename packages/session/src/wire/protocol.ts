@@ -1,5 +1,5 @@
 /**
- * The MSC session protocol, version 3 (and versions 1 and 2, spoken with a peer that knows no later one):
+ * The MSC session protocol, version 4 (and versions 1 and 2, spoken with a peer that knows no later one; 3 is resumption's):
  * every message, who sends it, when, and what the receiver
  * must do (in the manner of Cap'n Proto's rpc.capnp). This file is the protocol's vocabulary: every
  * constant that goes on the wire is defined here, once. `message.ts` beside it turns a received
@@ -44,15 +44,16 @@
  * an abort), and explicit revocation (`Revoke`). With a peer that speaks only version 1, a promise is sent as a plain export (as
  * version 1 did), a producer's `close()` resolves once its items were sent, an abort at the
  * consumer's side reaches the producer as a cancel, and the peer may send none of these.
- * Version 3 adds the call context (docs/semantics.md#call-context): a `Call`'s seventh field,
- * {@link CallContextField}, and the `Cancel` message. With a peer of version 1 or 2, calls go
+ * Version 4 adds the call context (docs/semantics.md#call-context): a `Call`'s seventh field,
+ * {@link CallContextField}, and the `Cancel` message (it includes what version 3 adds, resumption, when
+ * both hellos carry `resume`). With a peer of version 1, 2 or 3, calls go
  * without their context (the caller's own result still rejects when it is cancelled or times out;
  * the callee is not told), and the peer may send neither.
  */
-export const supportedVersions: readonly number[] = [1, 2, 3];
+export const supportedVersions: readonly number[] = [1, 2, 4];
 
 /** The first protocol version with the call context (a `Call`'s context field, `Cancel`). */
-export const callContextVersion = 3;
+export const callContextVersion = 4;
 
 /** The first protocol version with promise resolution (`SenderPromise`, `Resolve`). */
 export const promiseResolutionVersion = 2;
@@ -132,10 +133,10 @@ export const MessageType = {
    * pipelining). A target that does not exist is a protocol violation. The
    * callee delivers it to the target in arrival order and records an answer under `questionId`.
    *
-   * Version 3 adds an optional seventh field, the call's context ({@link CallContextField}), sent
+   * Version 4 adds an optional seventh field, the call's context ({@link CallContextField}), sent
    * when the call has one (a signal, a deadline, trace context): the callee makes the call's
-   * `callContext()` from it, and only a call that carried it may be cancelled. A version 1 or 2
-   * peer may not send it.
+   * `callContext()` from it, and only a call that carried it may be cancelled. A peer of an earlier
+   * version may not send it.
    */
   Call: 3,
   /**
@@ -248,7 +249,7 @@ export const MessageType = {
    */
   Revoke: 15,
   /**
-   * `[Cancel, questionId, why]`, caller → callee, version 3, at most once per question, only for a
+   * `[Cancel, questionId, why]`, caller → callee, version 4, at most once per question, only for a
    * call that carried a context and only before its `Return` arrived: the caller cancelled the call
    * (the caller's result has rejected already); {@link CancelReason} `why` says whether its signal
    * aborted (`Aborted`, also when absent) or its deadline passed (`Deadline`). The callee fires the
@@ -275,7 +276,7 @@ export const CancelReason = { Aborted: 0, Deadline: 1 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 
 /**
- * A `Call`'s context (version 3): `[remainingMs, traceparent, tracestate]`, trailing entries left
+ * A `Call`'s context (version 4): `[remainingMs, traceparent, tracestate]`, trailing entries left
  * out when absent (`[]` for a call that carries only cancellation).
  * - `remainingMs`: the milliseconds left before the call's deadline when it was sent (an integer,
  *   0 or more), or `null` for none. Time that remains, not an absolute time: the peers' clocks

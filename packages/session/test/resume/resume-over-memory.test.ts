@@ -68,7 +68,8 @@ describe('a session that survives a cut connection', () => {
     const { dialer, listener, parked } = pair();
     await dialer.established;
     await listener.established;
-    expect(dialer.protocolVersion).toBe(3);
+    // 4: resumption (3) and the call context (4); both hellos carry `resume`.
+    expect(dialer.protocolVersion).toBe(4);
     await until(() => parked.size === 1);
   });
 
@@ -222,11 +223,11 @@ describe('past the window the session ends as it does today', () => {
     expect((await dialer.closed).code).toBe('closed');
   });
 
-  test('a peer without resumption: the session is as before (version 2) and a cut ends it', async () => {
+  test('a peer without resumption: the session is as before (no resumption) and a cut ends it', async () => {
     const { dialer, listener, cut } = pair({ listenerResume: false });
     await dialer.established;
-    expect(dialer.protocolVersion).toBe(2);
-    expect(listener.protocolVersion).toBe(2);
+    expect(dialer.protocolVersion).toBe(4); // the call context, without resumption
+    expect(listener.protocolVersion).toBe(4);
     cut();
     expect((await dialer.closed).code).toBe('connection-lost');
     expect(await dialer.closed).toBeDefined();
