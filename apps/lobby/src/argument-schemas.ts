@@ -85,6 +85,9 @@ const requestId: ArgumentCheck = (value) =>
     ? { value }
     : { problem: `expected a request id of 8 to 64 letters, digits, _ or -, got ${describe(value)}` };
 
+const requiredRequestId: ArgumentCheck = (value) =>
+  value === undefined ? { problem: 'expected a request id, got undefined' } : requestId(value);
+
 /** A ticket from `redirect`: base64url payload, `.`, base64url signature (at most 2,048 characters). */
 const ticketPattern = /^[A-Za-z0-9_-]{1,1800}\.[A-Za-z0-9_-]{86}$/;
 
@@ -145,6 +148,7 @@ export function lobbySchemas(maxPageSize: number): ArgumentValidators<ILobby> {
     }),
     openGame: argumentList(['id'], [gameId]),
     redirect: argumentList(['id'], [gameId]),
+    findCreated: argumentList(['requestId'], [requiredRequestId]),
     redeem: argumentList(['id', 'ticket'], [gameId, ticket]),
   };
 }

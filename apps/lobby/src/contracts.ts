@@ -182,6 +182,12 @@ export interface ILobby {
    */
   redirect(id: string): Promise<GameRedirect>;
   /**
+   * The id of the open game the caller created with `requestId`, on this node or (in a cluster)
+   * another one, or `null`: what a `createGame` retried on another node, refused with `elsewhere`,
+   * asks next.
+   */
+  findCreated(requestId: string): Promise<string | null>;
+  /**
    * On the owner node: the launcher of game `id` for a ticket another node issued to the caller.
    *
    * @throws LobbyError `bad-ticket` (forged, expired, another game, another player, an old epoch of

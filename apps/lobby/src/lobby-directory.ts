@@ -11,6 +11,10 @@ export interface LobbyDirectory {
   readonly idSuffix: string;
   /** A game of this node was created or changed (a new LSN). */
   gameChanged(game: LauncherGame): void;
+  /** A game of this node was created by `fingerprint` with `requestId` (advertised hashed, with the game). */
+  gameRequested(game: LauncherGame, fingerprint: string, requestId: string): void;
+  /** The id of an open game another node's player `fingerprint` created with `requestId`, as the mirror knows. */
+  createdElsewhere(fingerprint: string, requestId: string): string | undefined;
   /** A game of this node left the list (launched or closed). */
   gameUnlisted(game: LauncherGame): void;
   /** One page of every node's open games, this node's `local` ones as they are now. */

@@ -113,6 +113,14 @@ export class Lobby {
     const requestKey = requestId === undefined ? undefined : `${createdBy.fingerprint} ${requestId}`;
     const earlier = requestKey === undefined ? undefined : this.#byRequest.get(requestKey);
     if (earlier !== undefined) return earlier;
+    const directory = this.#options.directory;
+    const elsewhere =
+      requestId === undefined ? undefined : directory?.createdElsewhere(createdBy.fingerprint, requestId);
+    if (elsewhere !== undefined)
+      throw new LobbyError(
+        'elsewhere',
+        `expected a new request, but request ${requestId} created ${elsewhere} on another node: ask findCreated(${JSON.stringify(requestId)}), then redirect`,
+      );
     const { maxOpenGames, maxOpenGamesPerPlayer } = this.limits;
     if (this.#open.size >= maxOpenGames) {
       throw new LobbyError(
@@ -127,7 +135,6 @@ export class Lobby {
         `expected a player to have fewer than ${maxOpenGamesPerPlayer} open games (maxOpenGamesPerPlayer), but you have ${owned}: launch or leave one first`,
       );
     }
-    const directory = this.#options.directory;
     const id = `g${this.#nextId++}${directory?.idSuffix ?? ''}`;
     const game = new LauncherGame(
       id,
@@ -152,6 +159,7 @@ export class Lobby {
     );
     this.#open.set(id, game);
     if (requestKey !== undefined) this.#byRequest.set(requestKey, game);
+    if (requestId !== undefined) directory?.gameRequested(game, createdBy.fingerprint, requestId);
     this.#openByPlayer.set(createdBy.fingerprint, owned + 1);
     directory?.gameChanged(game);
     this.#log(`${createdBy.name} created game ${id} "${name}"`);
@@ -196,6 +204,13 @@ export class Lobby {
         `expected a game of this node, but another node owns ${id}: ask redirect(${JSON.stringify(id)}) for its address and a ticket`,
       );
     throw new LobbyError('no-such-game', `expected the id of an open game, got ${JSON.stringify(id)}`);
+  }
+
+  /** @internal for the facets: the open game `peer` created with `requestId`, here or on another node. */
+  findCreated(requestId: string, peer: PeerInfo): string | null {
+    const local = this.#byRequest.get(`${peer.fingerprint} ${requestId}`);
+    if (local !== undefined) return local.id;
+    return this.#options.directory?.createdElsewhere(peer.fingerprint, requestId) ?? null;
   }
 
   /**
@@ -373,6 +388,12 @@ export class LobbyFacet implements ILobby {
   async redirect(id: string): Promise<GameRedirect> {
     this.#rates.takeList();
     return this.#lobby.redirect(id, this.#peer);
+  }
+
+  /** @throws LobbyError `limit` past the session's `listGamesPerSecond` (counts as a page) */
+  async findCreated(requestId: string): Promise<string | null> {
+    this.#rates.takeList();
+    return this.#lobby.findCreated(requestId, this.#peer);
   }
 
   /** @throws LobbyError `limit` past the session's `listGamesPerSecond` (a ticket check counts as a page) */

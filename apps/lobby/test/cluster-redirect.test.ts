@@ -205,7 +205,7 @@ describe('reaching a game on another node', { timeout: 90_000 }, () => {
     }
   });
 
-  test('5: a createGame retried after a forced disconnect yields one game', async () => {
+  test('5: a createGame retried after a forced disconnect yields one game (on the same node, and through another)', async () => {
     const identity = await Identity.generate({ name: 'pat' });
     const requestId = 'retry-0123456789';
     const [first, bob] = await Promise.all([player(identity, nodes.a.tcp), player('bob', nodes.b.tcp)]);
@@ -231,6 +231,18 @@ describe('reaching a game on another node', { timeout: 90_000 }, () => {
     );
     const named = (await second.listGames({ limit: 50 })).games.filter((game) => game.name === 'retried');
     expect(named.map((game) => game.id).sort()).toEqual([created.gameId, others.gameId].sort());
+    // A retry through another node, once that node lists the game, reaches the same game on A.
+    const third = await player(identity, nodes.c.tcp);
+    await eventually(
+      'the game listed on C',
+      async () => (await third.listGames({ limit: 50 })).games.some((game) => game.id === created.gameId),
+      5_000,
+    );
+    const throughC = third.createGame('retried', requestId);
+    await throughC.until((view) => view.lsn >= 0);
+    expect(throughC.gameId).toBe(created.gameId);
+    const everywhere = (await bob.listGames({ limit: 50 })).games.filter((game) => game.name === 'retried');
+    expect(everywhere).toHaveLength(2);
   });
 
   test('4: a ticket replayed by another identity, expired, forged, for another game or another node is refused', async () => {

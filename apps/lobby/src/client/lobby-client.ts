@@ -139,12 +139,22 @@ export class LobbyClient implements AsyncDisposable {
 
   /**
    * Creates a game and watches it (pipelined: no round trip before the view starts). With a
-   * `requestId`, a retry with the same id (after a lost answer) gets the same game while it is open.
+   * `requestId`, a retry with the same id (after a lost answer) gets the same game while it is open,
+   * also through another node of a cluster once the directory lists it there (that node refuses
+   * with `elsewhere`; the client asks it which game, then follows the redirect as `openGame` does).
    */
   createGame(name: string, requestId?: string): GameView {
-    const launcher =
-      requestId === undefined ? this.lobby.createGame(name) : this.lobby.createGame(name, requestId);
-    return this.#track(new GameView(launcher));
+    if (requestId === undefined) return this.#track(new GameView(this.lobby.createGame(name)));
+    return this.#track(
+      new GameView(
+        this.#followed(this.lobby.createGame(name, requestId), async () => {
+          const id = await this.lobby.findCreated(requestId);
+          if (id === null)
+            throw new Error(`expected the game of request ${requestId} to be listed, but it is gone`);
+          return id;
+        }),
+      ),
+    );
   }
 
   /**
@@ -157,12 +167,14 @@ export class LobbyClient implements AsyncDisposable {
    * (`directory-unavailable`, `bad-ticket`, the owner unreachable) ends the view with that error.
    */
   openGame(id: string): GameView {
-    return this.#track(new GameView(this.#open(id)));
+    return this.#track(new GameView(this.#followed(this.lobby.openGame(id), async () => id)));
   }
 
-  /** The launcher of `id`, here or on the node that owns it (a pipelinable promise of it). */
-  #open(id: string): Proxy<IGameLauncher> {
-    const here = this.lobby.openGame(id);
+  /**
+   * `here`, or, when it is refused with `elsewhere`, the launcher of game `which()` redeemed on the
+   * node that owns it (a pipelinable promise of it either way).
+   */
+  #followed(here: Proxy<IGameLauncher>, which: () => Promise<string>): Proxy<IGameLauncher> {
     const launcher = new Resolver<Proxy<IGameLauncher>>();
     const result = launcher.proxy();
     // The resolver's own promise holds a reference too: drop it, so that disposing the view's
@@ -173,14 +185,13 @@ export class LobbyClient implements AsyncDisposable {
       (error: unknown) => {
         here[Symbol.dispose]();
         if (!isLobbyError(error, 'elsewhere')) return launcher.reject(error);
-        this.lobby.redirect(id).then(
-          (redirect) =>
-            // A client closed meanwhile dials nobody (its scopes are gone: a new one would leak).
-            this.closed
-              ? launcher.reject(new Error('expected an open client, but it was closed'))
-              : launcher.resolve(this.#ownerLobby(redirect).redeem(id, redirect.ticket)),
-          (redirectError: unknown) => launcher.reject(redirectError),
-        );
+        (async () => {
+          const id = await which();
+          const redirect = await this.lobby.redirect(id);
+          // A client closed meanwhile dials nobody (its scopes are gone: a new one would leak).
+          if (this.closed) throw new Error('expected an open client, but it was closed');
+          launcher.resolve(this.#ownerLobby(redirect).redeem(id, redirect.ticket));
+        })().catch((followError: unknown) => launcher.reject(followError));
       },
     );
     return result;

@@ -6,7 +6,7 @@ import type { LauncherGame, PeerInfo } from '../launcher-game.ts';
 import type { LobbyDirectory } from '../lobby-directory.ts';
 import { LobbyError } from '../lobby-error.ts';
 import { printable } from '../text-rules.ts';
-import { nodeRecordTail } from './directory-entry.ts';
+import { nodeRecordTail, requestKey } from './directory-entry.ts';
 import { type DirectoryKeys, defaultKeyPrefix, directoryKeys } from './directory-keys.ts';
 import { DirectoryMirror, type MirrorEvent } from './directory-mirror.ts';
 import { DirectoryPublisher } from './directory-publisher.ts';
@@ -58,6 +58,8 @@ export class ClusterDirectory implements LobbyDirectory {
   readonly #commands: Redis;
   readonly #reader: Redis;
   readonly #local = new Map<string, LauncherGame>();
+  /** Request keys of this node's games created with a request id. */
+  readonly #requests = new Map<string, string>();
   readonly #mirror: DirectoryMirror;
   readonly #publisher: DirectoryPublisher;
   readonly #reaper: DirectoryReaper;
@@ -123,6 +125,7 @@ export class ClusterDirectory implements LobbyDirectory {
       maxlen,
       epoch: () => this.#lease?.epoch,
       summary: (id) => this.#local.get(id)?.summary(),
+      request: (id) => this.#requests.get(id),
       fenced: () => this.#lease?.lost(),
       log,
     });
@@ -190,8 +193,18 @@ export class ClusterDirectory implements LobbyDirectory {
     this.#publisher.mark(game.id);
   }
 
+  gameRequested(game: LauncherGame, fingerprint: string, requestId: string): void {
+    this.#requests.set(game.id, requestKey(fingerprint, requestId));
+    this.#publisher.mark(game.id);
+  }
+
+  createdElsewhere(fingerprint: string, requestId: string): string | undefined {
+    return this.#mirror.gameCreatedBy(requestKey(fingerprint, requestId));
+  }
+
   gameUnlisted(game: LauncherGame): void {
     this.#local.delete(game.id);
+    this.#requests.delete(game.id);
     this.#publisher.mark(game.id, game.phase === 'launched' ? 'it was launched' : 'it was closed');
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PublicIdentity } from '@msc/identity';
 import type { GameSummary } from '../contracts.ts';
 import { gameIdPattern, nodeNamePattern, parseGameId } from '../game-id.ts';
@@ -15,6 +16,8 @@ import { checkText, maxGameNameLength, maxPlayerNameLength } from '../text-rules
 export interface GameEntry extends GameSummary {
   readonly owner: string;
   readonly epoch: number;
+  /** The hash of its creator's fingerprint and request id (see `requestKey`), when created with one. */
+  readonly request?: string;
 }
 
 /** A node as the directory advertises it. */
@@ -71,7 +74,9 @@ function cleanField(value: unknown, maxLength: number): string | undefined {
 export function parseGameEntry(id: string, text: unknown): GameEntry | undefined {
   const value = parseJson(text);
   if (!isObject(value)) return undefined;
-  const { owner, epoch, name, createdBy, lsn, settings, openSlots } = value;
+  const { owner, epoch, name, createdBy, lsn, settings, openSlots, request } = value;
+  if (request !== undefined && (typeof request !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(request)))
+    return undefined;
   if (value.id !== id || typeof id !== 'string' || !gameIdPattern.test(id)) return undefined;
   if (typeof owner !== 'string' || !nodeNamePattern.test(owner) || parseGameId(id)?.node !== owner)
     return undefined;
@@ -95,7 +100,19 @@ export function parseGameEntry(id: string, text: unknown): GameEntry | undefined
     lsn,
     settings: parsedSettings,
     openSlots: [...(openSlots as number[])],
+    ...(typeof request === 'string' ? { request } : {}),
   };
+}
+
+/**
+ * What the directory says of a creation request: a hash of the creator's fingerprint and request
+ * id (Redis learns neither), 22 base64url characters.
+ */
+export function requestKey(fingerprint: string, requestId: string): string {
+  return createHash('sha256')
+    .update(`msc-lobby-request/1\n${fingerprint}\n${requestId}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** The record `text` holds (for node `name`), or `undefined` when it does not parse as one. */
@@ -117,8 +134,8 @@ export function parseNodeRecord(name: string, text: unknown): NodeRecord | undef
 }
 
 /** The JSON of `summary` as an entry of `owner` under `epoch`. */
-export function gameEntryText(summary: GameSummary, owner: string, epoch: number): string {
-  const entry: GameEntry = { ...summary, owner, epoch };
+export function gameEntryText(summary: GameSummary, owner: string, epoch: number, request?: string): string {
+  const entry: GameEntry = { ...summary, owner, epoch, ...(request !== undefined ? { request } : {}) };
   return JSON.stringify(entry);
 }
 

@@ -41,6 +41,8 @@ export class DirectoryMirror {
   readonly #options: DirectoryMirrorOptions;
   readonly #games = new Map<string, GameEntry>();
   readonly #nodes = new Map<string, NodeRecord>();
+  /** Request key → game id, for the games created with a request id. */
+  readonly #byRequest = new Map<string, string>();
   #sorted: GameEntry[] | undefined;
   #lastId = '0-0';
   #synced = false;
@@ -77,6 +79,19 @@ export class DirectoryMirror {
   /** The entry of another node's game. */
   game(id: string): GameEntry | undefined {
     return this.#games.get(id);
+  }
+
+  /** The id of another node's game created with request key `request`. */
+  gameCreatedBy(request: string): string | undefined {
+    return this.#byRequest.get(request);
+  }
+
+  #put(entry: GameEntry): void {
+    const before = this.#games.get(entry.id);
+    if (before?.request !== undefined && this.#byRequest.get(before.request) === entry.id)
+      this.#byRequest.delete(before.request);
+    this.#games.set(entry.id, entry);
+    if (entry.request !== undefined) this.#byRequest.set(entry.request, entry.id);
   }
 
   /** The record of a node (this one included) as last read. */
@@ -128,6 +143,7 @@ export class DirectoryMirror {
     }) as [[string, string[]][], Record<string, string>, Record<string, string>];
     const before = new Map(this.#games);
     this.#games.clear();
+    this.#byRequest.clear();
     this.#nodes.clear();
     for (const [name, text] of Object.entries(nodes)) {
       const record = parseNodeRecord(name, text);
@@ -138,7 +154,7 @@ export class DirectoryMirror {
       const entry = parseGameEntry(id, text);
       if (entry === undefined) this.#ignore();
       else if (entry.owner !== this.#options.node) {
-        if (this.#games.size < this.#maxGames) this.#games.set(id, entry);
+        if (this.#games.size < this.#maxGames) this.#put(entry);
         else this.#ignore();
       }
     }
@@ -205,7 +221,7 @@ export class DirectoryMirror {
           this.#ignore();
           return;
         }
-        this.#games.set(id, entry);
+        this.#put(entry);
         this.#sorted = undefined;
         this.#emit({ kind: 'listed', entry });
       }
@@ -213,6 +229,8 @@ export class DirectoryMirror {
       const entry = this.#games.get(id);
       if (entry !== undefined) {
         this.#games.delete(id);
+        if (entry.request !== undefined && this.#byRequest.get(entry.request) === id)
+          this.#byRequest.delete(entry.request);
         this.#sorted = undefined;
         this.#emit({ kind: 'unlisted', id, owner: entry.owner, why: reason });
       }

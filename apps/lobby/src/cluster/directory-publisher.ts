@@ -14,6 +14,8 @@ export interface DirectoryPublisherOptions {
   readonly epoch: () => number | undefined;
   /** The summary of a listed game of this node, or `undefined` when it is no longer listed. */
   readonly summary: (id: string) => GameSummary | undefined;
+  /** The request key of a game of this node created with one (see `requestKey`). */
+  readonly request: (id: string) => string | undefined;
   /** A write was fenced: the lease is gone (the node registers again, then republishes). */
   readonly fenced: () => void;
   readonly log: (line: string) => void;
@@ -95,7 +97,7 @@ export class DirectoryPublisher {
           keys.events,
           String(epoch),
           id,
-          summary === undefined ? '' : gameEntryText(summary, node, epoch),
+          summary === undefined ? '' : gameEntryText(summary, node, epoch, this.#options.request(id)),
           this.#why.get(id) ?? 'it was unlisted',
           String(maxlen),
           `.${node}`,
