@@ -4,8 +4,8 @@ import { DecodeWalk } from './decode-walk.ts';
 import { errorFromPayload } from './error-wire.ts';
 import type { DecodeLimits } from './limits.ts';
 import type { ReferenceHooks } from './reference-hooks.ts';
-import type { ValueForm } from './value-form.ts';
 import { bigintSize, stringSize, valueFormSizes } from './value-form-measure.ts';
+import type { ValueFormSettings } from './value-form-settings.ts';
 import { contractTag, errorTag, referenceTag, typedArrayTags } from './wire-tags.ts';
 
 // The reader of the value form (see `value-form.ts`): the value arrived by structured clone from a
@@ -49,7 +49,7 @@ class Reader {
   #allowReferences = true;
   bytes = 0;
 
-  constructor(form: ValueForm<any>, context: unknown, maxBytes: number) {
+  constructor(form: ValueFormSettings<any>, context: unknown, maxBytes: number) {
     this.#limits = form.limits;
     this.#registry = form.registry;
     this.#hooks = form.hooks;
@@ -337,9 +337,9 @@ function utf8Length(value: string): number {
   return bytes;
 }
 
-/** Reads a value form (see {@link ValueForm.read}). */
+/** Reads a value form (see `ValueForm.read`). */
 export function readValueForm<Context>(
-  form: ValueForm<Context>,
+  form: ValueFormSettings<Context>,
   value: unknown,
   context: Context | undefined,
   maxBytes: number,

@@ -3,8 +3,8 @@ import { EncodeError } from './encode-error.ts';
 import { errorToPayload } from './error-wire.ts';
 import { UnknownContract } from './unknown-contract.ts';
 import { functionMessage, symbolMessage, unsupportedObjectMessage } from './unsupported-value.ts';
-import type { ValueForm } from './value-form.ts';
 import { bigintSize, stringSize, valueFormSizes } from './value-form-measure.ts';
+import type { ValueFormSettings } from './value-form-settings.ts';
 import { contractTag, errorTag, referenceTag, typedArrayTags } from './wire-tags.ts';
 
 // The writer of the value form (see `value-form.ts`). It walks the value as the CBOR writer does
@@ -47,7 +47,7 @@ function tagged(tag: number, payload: unknown): unknown[] {
 
 /** One write: its running estimate, the buffers it may transfer, the references met in value order. */
 class Writer {
-  readonly #form: ValueForm<any>;
+  readonly #form: ValueFormSettings<any>;
   bytes = 0;
   // Made at need: most messages hold no large bytes and no references.
   transfer: ArrayBuffer[] | undefined = undefined;
@@ -55,7 +55,7 @@ class Writer {
   holders: unknown[][] | undefined = undefined;
   allowReferences = true;
 
-  constructor(form: ValueForm<any>) {
+  constructor(form: ValueFormSettings<any>) {
     this.#form = form;
   }
 
@@ -276,11 +276,11 @@ function walk(writer: Writer, value: unknown): unknown {
 }
 
 /**
- * The value form of `value` (see {@link ValueForm.write}). The hooks run after the walk, in value
+ * The value form of `value` (see `ValueForm.write`). The hooks run after the walk, in value
  * order, as in `Codec.encode`; each descriptor is then walked as plain data.
  */
 export function writeValueForm<Context>(
-  form: ValueForm<Context>,
+  form: ValueFormSettings<Context>,
   value: unknown,
   context: Context | undefined,
 ): ValueFormWrite {

@@ -2,6 +2,7 @@ import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
 import { type DecodeLimitOverrides, type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
 import { readValueForm, type ValueFormRead } from './value-form-reader.ts';
+import type { ValueFormSettings } from './value-form-settings.ts';
 import { type ValueFormWrite, writeValueForm } from './value-form-writer.ts';
 
 /**
@@ -52,7 +53,7 @@ export interface ValueFormOptions<Context = unknown> {
  *
  * @typeParam Context what `write` and `read` pass through to the hooks
  */
-export class ValueForm<Context = unknown> {
+export class ValueForm<Context = unknown> implements ValueFormSettings<Context> {
   /** The limits in force, defaults filled in. */
   readonly limits: DecodeLimits;
   /** @internal */

@@ -9,7 +9,7 @@ import type { Connection } from '@msc/transport';
 import { type CapabilityCodec, type PayloadContext, sessionReferenceHooks } from './capability-codec.ts';
 import { installValueMode, type ValueMode, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { parseMessage } from './wire/message.ts';
-import type { OutgoingMessage } from './wire/outbox.ts';
+import type { OutgoingMessage } from './wire/outgoing-message.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
 // Values mode's parts (value-mode.ts, protocol.ts "Values mode"), installed by

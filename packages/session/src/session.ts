@@ -30,7 +30,7 @@ import {
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
-import { type ValuesChannel, type ValuesReceiver, valueMode } from './value-mode.ts';
+import { attachValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
 import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
@@ -113,11 +113,10 @@ export class Session<Peer = unknown>
       this.#tracer,
     );
     this.#rootHandler = rootHandler;
-    const values = valueMode();
     // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
     this.#values =
-      values !== undefined && resumable === undefined && options.connection.carriesValues === true
-        ? values.attach(
+      resumable === undefined
+        ? attachValues(
             options.connection,
             this.#parts.capabilities,
             registry,
@@ -390,9 +389,7 @@ export class Session<Peer = unknown>
   }
 
   /**
-   * @internal A values frame arrived (see `ConnectionReceiver`): accepted once both hellos agreed
-   * and this side's `Configure` is out; each message is checked by the value form's reader (the
-   * frame's estimated size against `maxFrameBytes`) and then parsed like a decoded one.
+   * @internal A values frame arrived (see `ConnectionReceiver`), checked by the values channel.
    */
   receiveValues(values: unknown): void {
     const handshake = this.#handshake;

@@ -2,7 +2,7 @@ import type { ContractRegistry, ValueFormWrite } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { CapabilityCodec, PayloadContext } from './capability-codec.ts';
 import type { Message } from './wire/message.ts';
-import type { OutgoingMessage } from './wire/outbox.ts';
+import type { OutgoingMessage } from './wire/outgoing-message.ts';
 
 /**
  * Values mode's seam (protocol.ts, "Values mode"): how a session writes, sends and reads messages as
@@ -60,7 +60,19 @@ export function installValueMode(mode: ValueMode): void {
   installed = mode;
 }
 
-/** The installed values mode, or `undefined` when it is not enabled. */
-export function valueMode(): ValueMode | undefined {
-  return installed;
+/**
+ * A session's values channel (see {@link ValueMode.attach}), or `undefined` when values mode is not
+ * installed or `connection` does not carry values (the session then does not offer it).
+ */
+export function attachValues(
+  connection: Connection,
+  capabilities: CapabilityCodec,
+  registry: ContractRegistry,
+  maxFrameBytes: number,
+  maxDepth: number,
+  errorStacks: boolean,
+): ValuesChannel | undefined {
+  return installed !== undefined && connection.carriesValues === true
+    ? installed.attach(connection, capabilities, registry, maxFrameBytes, maxDepth, errorStacks)
+    : undefined;
 }

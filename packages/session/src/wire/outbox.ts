@@ -1,8 +1,8 @@
-import type { ValueFormWrite } from '@msc/serialization';
 import { type Connection, ConnectionClosedError } from '@msc/transport';
 import type { SessionTracer } from '../trace.ts';
 import type { ValuesChannel } from '../value-mode.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
+import type { OutgoingMessage } from './outgoing-message.ts';
 import { describeError } from './violations.ts';
 
 /**
@@ -34,15 +34,6 @@ export interface OutboxPort {
   encode(message: unknown[]): Uint8Array;
   /** Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
   sendFailed(code: 'connection-lost' | 'limit', message: string): void;
-}
-
-/** A message waiting in the outbox: its encoding, and the message itself for tracing. */
-export interface OutgoingMessage {
-  /** The CBOR encoding, or `undefined` for a message in the value form. */
-  readonly bytes: Uint8Array | undefined;
-  /** The value form (values mode), when `bytes` is undefined. */
-  readonly written?: ValueFormWrite;
-  readonly message: unknown[];
 }
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
