@@ -48,6 +48,7 @@ class MessagePortValues implements ValuesChannel {
   readonly #capabilities: CapabilityCodec;
   readonly #form: ValueForm<PayloadContext>;
   readonly #maxFrameBytes: number;
+  #agreed = false;
 
   constructor(
     connection: Connection,
@@ -90,11 +91,14 @@ class MessagePortValues implements ValuesChannel {
     return index;
   }
 
-  receive(values: unknown, agreed: boolean, receiver: ValuesReceiver): void {
-    if (!agreed) {
-      throw new ProtocolViolation(
-        'a values frame before values mode was agreed (both hellos offer it) and this side configured',
-      );
+  agree(): ValuesChannel {
+    this.#agreed = true;
+    return this;
+  }
+
+  receive(values: unknown, receiver: ValuesReceiver): void {
+    if (!this.#agreed) {
+      throw new ProtocolViolation('a values frame before values mode was agreed and the session established');
     }
     if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
       throw new ProtocolViolation('a values frame must be an array of messages');

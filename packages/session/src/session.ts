@@ -30,11 +30,11 @@ import {
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { type PartsPort, SessionParts } from './session-parts.ts';
 import type { SessionTracer } from './trace.ts';
-import { attachValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
+import { attachValues, refusedValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
 import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
-import { classifyFailure, describeError, ProtocolViolation } from './wire/violations.ts';
+import { classifyFailure, describeError } from './wire/violations.ts';
 
 /**
  * One session of the MSC protocol over one transport connection (RPC5). The session is the
@@ -75,8 +75,6 @@ export class Session<Peer = unknown>
   readonly #parts: SessionParts;
   /** Values mode, when enabled and the connection carries values (offered in the hello). */
   readonly #values: ValuesChannel | undefined;
-  /** Whether values mode is on: both hellos offered it and the session is established. */
-  #valuesOn = false;
   #terminated: SessionError | undefined = undefined;
   #aborted: AbortedError | undefined = undefined;
   readonly #closed: Promise<TerminationReason>;
@@ -335,10 +333,7 @@ export class Session<Peer = unknown>
     this.#handshake = undefined;
     // Both sides are established (each sent its Configure and got the peer's), so from here on the
     // peer accepts values frames: everything after this goes in the value form.
-    if (handshake.valuesAgreed) {
-      this.#valuesOn = true;
-      this.#parts.outbox.useValues(this.#values!);
-    }
+    if (handshake.valuesAgreed) this.#parts.outbox.useValues(this.#values!.agree());
   }
 
   /** @internal One message of a received frame (see `splitFrame`). */
@@ -388,18 +383,10 @@ export class Session<Peer = unknown>
     }
   }
 
-  /**
-   * @internal A values frame arrived (see `ConnectionReceiver`), checked by the values channel.
-   */
+  /** @internal A values frame arrived (see `ConnectionReceiver`), checked by the values channel. */
   receiveValues(values: unknown): void {
-    const handshake = this.#handshake;
     try {
-      if (this.#values === undefined) throw new ProtocolViolation('a values frame, never offered');
-      this.#values.receive(
-        values,
-        handshake === undefined ? this.#valuesOn : handshake.valuesAgreed && handshake.configured,
-        this,
-      );
+      (this.#values ?? refusedValues).receive(values, this);
     } catch (error) {
       this.#receiveFailed(error);
     }

@@ -3,6 +3,7 @@ import type { Connection } from '@msc/transport';
 import type { CapabilityCodec, PayloadContext } from './capability-codec.ts';
 import type { Message } from './wire/message.ts';
 import type { OutgoingMessage } from './wire/outgoing-message.ts';
+import { ProtocolViolation } from './wire/violations.ts';
 
 /**
  * Values mode's seam (protocol.ts, "Values mode"): how a session writes, sends and reads messages as
@@ -37,12 +38,18 @@ export interface ValuesChannel {
    */
   send(messages: readonly OutgoingMessage[], first: number): number;
   /**
-   * Checks a values frame that arrived (`agreed`: whether values mode is agreed and this side's
-   * `Configure` out), message by message, and hands each to `receiver`.
-   *
-   * @throws ProtocolViolation, LimitViolation (`maxFrameBytes`) or DecodeError for what the peer may not send
+   * Both hellos offered values mode and the session is established: values frames are accepted from
+   * now on (the peer sends them only once it is established too, which is after this side's
+   * `Configure` reached it and its own `Configure` left, so it reaches this side first). Answers itself.
    */
-  receive(values: unknown, agreed: boolean, receiver: ValuesReceiver): void;
+  agree(): ValuesChannel;
+  /**
+   * Checks a values frame that arrived, message by message, and hands each to `receiver`.
+   *
+   * @throws ProtocolViolation (before {@link ValuesChannel.agree}, or a malformed message), LimitViolation
+   *   (`maxFrameBytes`) or DecodeError for what the peer may not send
+   */
+  receive(values: unknown, receiver: ValuesReceiver): void;
 }
 
 /** Where {@link ValuesChannel.receive} delivers the messages of a values frame. */
@@ -52,6 +59,13 @@ export interface ValuesReceiver {
   /** Whether to stop before the next message (the session ended while reading the frame). */
   readonly isTerminated: boolean;
 }
+
+/** What receives a values frame on a session that never offered values mode: a protocol violation. */
+export const refusedValues: Pick<ValuesChannel, 'receive'> = {
+  receive(): never {
+    throw new ProtocolViolation('a values frame, but this side never offered values mode');
+  },
+};
 
 let installed: ValueMode | undefined;
 
