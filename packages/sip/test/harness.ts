@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { proxy } from '@msc/eventual';
+import { callContext, proxy } from '@msc/eventual';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Sip, type SipOptions, spawnSip } from '../src/index.ts';
@@ -82,6 +82,21 @@ export class Parent implements IParent {
   }
   async greeting() {
     return 'hello from the parent';
+  }
+  async remaining() {
+    return callContext().remainingMs();
+  }
+  work(ms: number): Promise<string> {
+    const { signal } = callContext();
+    this.lines.push('work');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('done'), ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        this.lines.push(`aborted: ${(signal.reason as Error).name}`);
+        resolve('stopped');
+      });
+    });
   }
 }
 
