@@ -188,6 +188,13 @@ export class AnswerTable {
     if (answer === undefined)
       throw new ProtocolViolation(`finish for answer ${questionId}, which does not exist`);
     answers!.delete(questionId);
+    // A `Finish` before the `Return` (the caller gave up on the call): a context the call still has
+    // is cancelled now, so what it holds is bounded by the answers the peer may keep open.
+    const context = this.#contexts?.get(questionId);
+    if (context !== undefined) {
+      this.#contexts!.delete(questionId);
+      context.abort(new CallAbortError('the caller finished the call before its return'));
+    }
     answer.release();
   }
 

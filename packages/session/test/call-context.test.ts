@@ -210,6 +210,16 @@ describe('call context on the wire', () => {
       expect(second.worker.log).toEqual(['work', 'aborted: AbortedError']);
     });
 
+    test('a Finish before the Return cancels the call: its context is not kept past its answer', async () => {
+      const { listener, connections, worker } = await hostile();
+      connections[0].send(await forged([MessageType.Call, 1000, 0, 0, 'work', [5000], []]));
+      for (let attempt = 0; attempt < 100 && worker.log.length === 0; attempt++) await sleep(2);
+      connections[0].send(await forged([MessageType.Finish, 1000]));
+      for (let attempt = 0; attempt < 100 && worker.log.length < 2; attempt++) await sleep(2);
+      expect(worker.log).toEqual(['work', 'aborted: AbortError']);
+      expect(listener.stats().answers).toBe(0);
+    });
+
     test('a flood of Cancels for one live answer fires its signal once and is not refused', async () => {
       const { listener, connections, worker } = await hostile();
       const cancels = Array.from({ length: 1000 }, () => [MessageType.Cancel, 1000]);

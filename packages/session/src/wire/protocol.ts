@@ -258,7 +258,8 @@ export const MessageType = {
    * answer were cancelled by the caller too (they carry contexts derived from it). The callee still
    * sends the `Return`, and the caller still sends `Finish` after it.
    *
-   * A `Cancel` that crossed the `Return` (the answer settled, no `Finish` yet) is ignored, as is one
+   * A `Finish` before the `Return` cancels such a call the same way (its context is never kept past
+   * its answer). A `Cancel` that crossed the `Return` (the answer settled, no `Finish` yet) is ignored, as is one
    * for an answer whose call carried no context (nothing to fire); one for a question id that is not
    * a live answer (never sent, or finished: the caller sends no `Cancel` after its `Finish`) is a
    * protocol violation.
