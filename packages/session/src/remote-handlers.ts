@@ -123,7 +123,7 @@ export class ImportHandler implements CapabilityHandler {
  * to the capability it resolved to (held behind an embargo while the calls pipelined earlier come
  * back around a loop: docs/concepts.md#the-embargo).
  */
-export class QuestionHandler implements ResultHandler, EventListenerObject {
+export class QuestionHandler implements ResultHandler {
   readonly session: SessionPort;
   readonly id: number;
   consumerOptions: ConsumerOptions | undefined = undefined;

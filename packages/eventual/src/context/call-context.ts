@@ -36,7 +36,7 @@ export interface CallContext {
  * A context that ended ({@link end}) is never aborted afterwards: cancelling a call that has
  * settled is a no-op.
  */
-export class CallScope implements CallContext, EventListenerObject {
+export class CallScope implements CallContext {
   /**
    * Whether calls made within this context inherit it and carry it across sessions: true for a
    * context a caller set or a peer sent; false for a session's context of calls that carried none.
