@@ -85,6 +85,12 @@ export class ResumableConnection implements Connection {
   #resumeId: Uint8Array | undefined;
   /** The current resume secret; `undefined` until agreed (the session is not resumable before). */
   #secret: Uint8Array | undefined;
+  /**
+   * Listener: the secret the last resume was proven with, until a frame of the dialer arrives on
+   * the new connection. The dialer switches to the next secret only when `Accepted` reaches it: if a
+   * cut loses `Accepted`, it proves the previous secret again (over fresh nonces: nothing replays).
+   */
+  #previousSecret: Uint8Array | undefined;
   /** The first secret while WebCrypto derives it. */
   #secretPending: Promise<Uint8Array> | undefined;
   /** Data frames this side sent (the next one's sequence number), received, and the peer acknowledged. */
@@ -321,6 +327,8 @@ export class ResumableConnection implements Connection {
       this.#receiver!.frame(frame);
       return;
     }
+    // The dialer sends on this connection: it has read `Accepted` and holds the next secret.
+    this.#previousSecret = undefined;
     switch (frame[0]) {
       case ResumeFrame.Data: {
         if (frame.byteLength < dataHeaderBytes || !this.#acknowledged(readCount(frame, 1))) {
@@ -676,6 +684,7 @@ export class ResumableConnection implements Connection {
     );
     let peerReceived: number;
     let next: Uint8Array;
+    let proven: Uint8Array;
     try {
       const agreement = await resumeAsListener({
         connection: raw,
@@ -687,6 +696,7 @@ export class ResumableConnection implements Connection {
         target: () => ({
           peer: this.#peer,
           secret: this.#overflow ? undefined : this.#secret,
+          previousSecret: this.#overflow ? undefined : this.#previousSecret,
           ended: this.#state === 'ended',
           received: this.#received,
           samePeer: this.#options.samePeer,
@@ -694,6 +704,7 @@ export class ResumableConnection implements Connection {
       });
       peerReceived = agreement.peerReceived;
       next = agreement.secret;
+      proven = agreement.proven;
     } catch (error) {
       if (this.#attempt === attempt) this.#attempt = undefined;
       return refuse(raw, error instanceof ResumeRefusedError ? error.reason : 'protocol');
@@ -710,6 +721,7 @@ export class ResumableConnection implements Connection {
       this.#emit({ type: 'disconnected', reason: 'the peer resumed over a new connection' });
     }
     this.#secret = next;
+    this.#previousSecret = proven;
     try {
       raw.send(countFrame(ResumeFrame.Accepted, this.#received));
     } catch {

@@ -102,6 +102,8 @@ export interface ResumeAgreement {
   readonly peerReceived: number;
   /** The session's next resume secret (each is used once). */
   readonly secret: Uint8Array;
+  /** The secret the dialer proved (the listener keeps it until the dialer shows it read `Accepted`). */
+  readonly proven: Uint8Array;
 }
 
 /** The dialer's hello on a resume connection: only the resumption version, and the resume id. */
@@ -185,9 +187,10 @@ async function authenticate(
       signal,
     });
   } catch (error) {
-    if (error instanceof ResumeRefusedError) throw error;
-    const message = error instanceof AuthenticationError ? error.message : describeError(error);
-    throw new ResumeRefusedError('authentication', message);
+    // Only the authenticator's verdict refuses; a dropped connection, a timeout or an abort is
+    // thrown as it is, so the dialer tries again (a `Refused` frame is a ResumeRefusedError already).
+    if (error instanceof AuthenticationError) throw new ResumeRefusedError('authentication', error.message);
+    throw error;
   }
 }
 
@@ -260,6 +263,11 @@ export interface ResumeTarget {
   readonly peer: unknown;
   /** The session's current resume secret, or `undefined` when it is not resumable (now). */
   readonly secret: Uint8Array | undefined;
+  /**
+   * The secret of the last resume while the dialer may not have read its `Accepted` (a cut lost it):
+   * a proof under it is accepted too.
+   */
+  readonly previousSecret: Uint8Array | undefined;
   /** Whether the session has ended. */
   readonly ended: boolean;
   /** Whether `resuming` is the session's peer. */
@@ -299,12 +307,21 @@ export async function resumeAsListener(
   }
   const secret = target.secret;
   if (secret === undefined) throw new ResumeRefusedError('not-resumable', 'the session cannot be resumed');
-  const expected = await resumeProof(secret, transcript, peerReceived);
-  if (!constantTimeEqual(expected, frame.subarray(1, 1 + proofBytes))) {
+  const proof = frame.subarray(1, 1 + proofBytes);
+  // Both proofs are computed, so the time taken does not tell which secret matched.
+  const current = await resumeProof(secret, transcript, peerReceived);
+  const previous = target.previousSecret;
+  const earlier = previous === undefined ? undefined : await resumeProof(previous, transcript, peerReceived);
+  const proven = constantTimeEqual(current, proof)
+    ? secret
+    : earlier !== undefined && previous !== undefined && constantTimeEqual(earlier, proof)
+      ? previous
+      : undefined;
+  if (proven === undefined) {
     throw new ResumeRefusedError(
       'bad-secret',
       "the proof does not match the session's resume secret (replayed or stale)",
     );
   }
-  return { peer, peerReceived, secret: await nextSecret(secret, transcript) };
+  return { peer, peerReceived, proven, secret: await nextSecret(proven, transcript) };
 }

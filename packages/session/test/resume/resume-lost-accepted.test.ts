@@ -1,0 +1,59 @@
+import { afterEach, expect, test } from 'vitest';
+import type { ResumeEvent } from '../../src/index.ts';
+import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-pair.ts';
+
+/**
+ * A cut that loses the listener's `Accepted`: the listener has switched to the next secret, the
+ * dialer has not. The listener keeps the proven secret until the dialer sends on the new
+ * connection, so the dialer's next attempt (same secret, fresh nonces) resumes the session.
+ */
+interface IEcho {
+  echo(value: string): Promise<string>;
+}
+class Echo implements IEcho {
+  async echo(value: string) {
+    return value;
+  }
+}
+
+const pairs: ResumablePair[] = [];
+afterEach(async () => {
+  await Promise.all(
+    pairs
+      .splice(0)
+      .flatMap((each) => [each.dialer.terminate('test over'), each.listener.terminate('test over')]),
+  );
+});
+
+test('the Accepted frame lost to a cut: the dialer resumes on its next attempt, nothing is lost', async () => {
+  let cutOnResume = 0;
+  const listenerEvents: ResumeEvent[] = [];
+  const pair: ResumablePair & { remote: { echo(value: string): Promise<string> } } = resumablePair<IEcho>({
+    target: new Echo(),
+    dialerResume: { graceMs: 5000 },
+    listenerResume: {
+      onEvent: (event: ResumeEvent) => {
+        listenerEvents.push(event);
+        if (event.type === 'resumed' && cutOnResume > 0) {
+          cutOnResume--;
+          pair.cut(); // `Accepted` is still in flight: lost
+        }
+      },
+    },
+  });
+  pairs.push(pair);
+  expect(await pair.remote.echo('a')).toBe('a');
+  await until(
+    () => pair.dialer.resumption?.resumable === true && pair.listener.resumption?.resumable === true,
+  );
+  // Twice in a row: the secret kept is the one proven, not one the dialer never had.
+  cutOnResume = 2;
+  pair.cut();
+  const later = pair.remote.echo('b');
+  await until(() => pair.events.dialer.some((e) => e.type === 'resumed' || e.type === 'lost'), 4000);
+  expect(pair.events.dialer.filter((e) => e.type === 'lost')).toEqual([]);
+  expect(listenerEvents.filter((e) => e.type === 'resumed').length).toBe(3);
+  expect(await later).toBe('b');
+  expect(await pair.remote.echo('c')).toBe('c');
+  expect(pair.dialer.isTerminated).toBe(false);
+});
