@@ -1,6 +1,6 @@
 import type { ContractRegistry } from './contract-registry.ts';
 import { DecodeError } from './decode-error.ts';
-import { DecodeWalk } from './decode-walk.ts';
+import { DecodeWalk, type UnknownContractPolicy } from './decode-walk.ts';
 import { errorFromPayload } from './error-wire.ts';
 import type { DecodeLimits } from './limits.ts';
 import type { ReferenceHooks } from './reference-hooks.ts';
@@ -40,6 +40,7 @@ function describe(value: object): string {
 class Reader {
   readonly #limits: DecodeLimits;
   readonly #registry: ContractRegistry;
+  readonly #unknownContracts: UnknownContractPolicy;
   readonly #hooks: ReferenceHooks<any> | undefined;
   readonly #context: unknown;
   readonly #maxBytes: number;
@@ -52,6 +53,7 @@ class Reader {
   constructor(form: ValueFormSettings<any>, context: unknown, maxBytes: number) {
     this.#limits = form.limits;
     this.#registry = form.registry;
+    this.#unknownContracts = form.unknownContracts;
     this.#hooks = form.hooks;
     this.#context = context;
     this.#maxBytes = maxBytes;
@@ -261,7 +263,7 @@ class Reader {
       this.#add(small);
       const typeChain = this.#strings(payload[0]);
       const fieldNames = this.#strings(payload[1]);
-      const walk = (this.#walk ??= new DecodeWalk(this.#registry, undefined, 'placeholder'));
+      const walk = (this.#walk ??= new DecodeWalk(this.#registry, undefined, this.#unknownContracts));
       const plan = walk.defineShape([typeChain, fieldNames]);
       const items = new Array<unknown>(payload.length - 1);
       items[0] = plan;

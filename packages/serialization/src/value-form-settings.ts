@@ -1,4 +1,5 @@
 import type { ContractRegistry } from './contract-registry.ts';
+import type { UnknownContractPolicy } from './decode-walk.ts';
 import type { DecodeLimits } from './limits.ts';
 import type { ReferenceHooks } from './reference-hooks.ts';
 
@@ -9,4 +10,5 @@ export interface ValueFormSettings<Context = unknown> {
   readonly hooks: ReferenceHooks<Context> | undefined;
   readonly isReference: ((value: object) => boolean) | undefined;
   readonly errorStacks: boolean;
+  readonly unknownContracts: UnknownContractPolicy;
 }

@@ -110,7 +110,8 @@ class Writer {
     if (ArrayBuffer.isView(value)) return this.#view(value, type);
     if (value instanceof Date) {
       this.bytes += number;
-      return type === Date ? value : new Date(value.getTime());
+      // Copied at the call (docs/ownership.md): the clone happens at the flush, later in the turn.
+      return new Date(value.getTime());
     }
     if (value instanceof Error) {
       this.bytes += small + tagSize;
@@ -127,8 +128,9 @@ class Writer {
     }
     if (value instanceof ArrayBuffer) {
       this.bytes += bytesHeader + value.byteLength;
-      // A resizable buffer would arrive resizable (the reader refuses those): copy it.
-      return (value as { resizable?: boolean }).resizable === true ? value.slice(0) : value;
+      // Copied at the call (docs/ownership.md), which also makes a resizable buffer a fixed one
+      // (the reader refuses resizable buffers).
+      return value.slice(0);
     }
     if (value instanceof Map) return this.#map(value);
     if (Array.isArray(value)) return this.#array(value);
@@ -199,21 +201,14 @@ class Writer {
   }
 
   /**
-   * A typed array that spans its own, plain buffer clones as itself; any other (a view into a larger
-   * buffer, a pooled or shared one, a `Buffer`) is copied, so the clone carries just its bytes. A
-   * large one is copied once and transferred.
+   * Every typed array is copied here, at the call (docs/ownership.md): the structured clone happens
+   * at the end-of-turn flush, and a change the caller makes in between must not be sent. The copy
+   * spans its own buffer, so the clone carries just its bytes; a large one is transferred, not
+   * cloned again.
    */
   #bytes(view: ArrayBufferView, type: new (source: ArrayBufferView) => ArrayBufferView): ArrayBufferView {
     const length = view.byteLength;
     this.bytes += bytesHeader + length;
-    const buffer = view.buffer;
-    const whole =
-      view.constructor === type &&
-      buffer instanceof ArrayBuffer &&
-      (buffer as { resizable?: boolean }).resizable !== true &&
-      view.byteOffset === 0 &&
-      length === buffer.byteLength;
-    if (whole && length < transferBytes) return view;
     const copy = new type(view);
     if (length >= transferBytes) (this.transfer ??= []).push(copy.buffer as ArrayBuffer);
     return copy;

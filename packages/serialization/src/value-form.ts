@@ -1,4 +1,5 @@
 import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
+import type { UnknownContractPolicy } from './decode-walk.ts';
 import { type DecodeLimitOverrides, type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
 import { readValueForm, type ValueFormRead } from './value-form-reader.ts';
@@ -44,6 +45,8 @@ export interface ValueFormOptions<Context = unknown> {
   readonly limits?: DecodeLimitOverrides | undefined;
   /** Whether errors carry their `stack`. Default false. */
   readonly errorStacks?: boolean | undefined;
+  /** What a read contract with a wholly unknown type chain becomes: an `UnknownContract` (default) or a `DecodeError`, as for a `Codec`. */
+  readonly unknownContracts?: UnknownContractPolicy | undefined;
 }
 
 /**
@@ -64,6 +67,8 @@ export class ValueForm<Context = unknown> implements ValueFormSettings<Context> 
   readonly isReference: ((value: object) => boolean) | undefined;
   /** @internal */
   readonly errorStacks: boolean;
+  /** @internal */
+  readonly unknownContracts: UnknownContractPolicy;
 
   /**
    * @param options see {@link ValueFormOptions}
@@ -77,6 +82,7 @@ export class ValueForm<Context = unknown> implements ValueFormSettings<Context> 
     this.isReference =
       hooks === undefined ? undefined : (hooks.isReference?.bind(hooks) ?? hasReferenceMarker);
     this.errorStacks = options.errorStacks ?? false;
+    this.unknownContracts = options.unknownContracts ?? 'placeholder';
   }
 
   /**

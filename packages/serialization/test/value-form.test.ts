@@ -60,6 +60,22 @@ describe('the value form', () => {
     expect((back[2].cause as { why: Move[] }).why[0]).toBeInstanceOf(Move);
   });
 
+  test("unknownContracts: 'error' refuses a wholly unknown contract as the Codec does; the default keeps a placeholder", () => {
+    const unknown = new UnknownContract(['game.Other'], { a: 1 });
+    const strict = new ValueForm({ registry, unknownContracts: 'error' });
+    const written = strict.write([unknown]);
+    const copy = cloned(written.value);
+    expect(() => strict.read(copy)).toThrow(expect.objectContaining({ code: 'unknown-contract' }));
+    const codec = new Codec({ registry, unknownContracts: 'error' });
+    expect(() => codec.decode(codec.encode([unknown]))).toThrow(
+      expect.objectContaining({ code: 'unknown-contract' }),
+    );
+    // A known contract still reads under 'error'.
+    const move = Object.assign(new Move(), { x: 1, y: 2 });
+    expect(roundTrip(move, strict)).toBeInstanceOf(Move);
+    expect(new ValueForm({ registry }).read(cloned(written.value)).value).toEqual([unknown]);
+  });
+
   test('references go through the hooks after the walk, in value order, and come back through decodeReference', () => {
     const seen: string[] = [];
     const form = new ValueForm<string[]>({
