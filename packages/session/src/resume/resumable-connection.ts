@@ -671,7 +671,15 @@ export class ResumableConnection implements Connection {
     dialerHello: Uint8Array,
   ): Promise<void> {
     if (this.#state === 'ended') return refuse(raw, 'terminated');
-    if (this.#attempt !== undefined) return refuse(raw, 'busy');
+    const running = this.#attempt;
+    // Anyone who knows the resume id can open an attempt: one that has not authenticated as the
+    // session's peer gives way to a newer one, so a stalled stranger cannot hold the slot (the
+    // real dialer's retry replaces it); one that has keeps it, since a stranger cannot get there.
+    if (running !== undefined && running.authenticated === true) return refuse(raw, 'busy');
+    if (running !== undefined) {
+      running.inbox.fail(new ResumeRefusedError('busy', 'a newer resume attempt replaced this one'));
+      refuse(running.raw, 'busy');
+    }
     receiver.owner = this;
     const inbox = new ResumeInbox();
     const attempt: Attempt = { receiver, inbox, raw };
@@ -693,6 +701,9 @@ export class ResumableConnection implements Connection {
         signal,
         ownHello,
         dialerHello,
+        authenticated: (peer) => {
+          attempt.authenticated = this.#options.samePeer(this.#peer, peer);
+        },
         target: () => ({
           peer: this.#peer,
           secret: this.#overflow ? undefined : this.#secret,
@@ -797,6 +808,8 @@ interface Attempt {
   readonly raw: Connection;
   /** Dialer: set once the proof is out; the next frame is the listener's answer. */
   answer?: AttemptAnswer;
+  /** Listener: the attempt's peer authenticated as the session's (a newer attempt is `busy` then). */
+  authenticated?: boolean;
 }
 
 /** The dialer's pending answer to its proof. */

@@ -19,12 +19,18 @@ import { constantTimeEqual, nextSecret, resumeProof } from './resume-secret.ts';
  * The exchange on a new connection that resumes a parked session (docs/resumption.md#handshake):
  * hellos (the dialer's names the session's resume id), the authenticators' run over the new
  * transcript, the dialer's proof and the listener's answer. Both sides treat the other as hostile:
- * every frame is checked, at most {@link maxQueuedFrames} wait unread, and the whole exchange is
- * bounded in time by its caller's signal.
+ * every frame is checked, at most {@link maxQueuedFrames} frames and {@link maxQueuedBytes} bytes
+ * wait unread, and the whole exchange is bounded in time by its caller's signal.
  */
 
 /** Most frames of the peer held unread during the exchange (a peer sending more is refused). */
 const maxQueuedFrames = 16;
+
+/**
+ * Most bytes of the peer held unread during the exchange: what the handshake holds before
+ * authentication (`maxHeldBytes`, docs/limits.md), not 16 frames of the exchange's 64 KiB cap.
+ */
+export const maxQueuedBytes = 64 * 1024;
 
 /** A resume attempt refused, with its stable reason. */
 export class ResumeRefusedError extends Error {
@@ -39,6 +45,7 @@ export class ResumeRefusedError extends Error {
 /** The frames of the peer on the new connection, in order, for whoever awaits them. */
 export class ResumeInbox {
   readonly #frames: Uint8Array[] = [];
+  #queuedBytes = 0;
   #waiter: { resolve: (frame: Uint8Array) => void; reject: (error: unknown) => void } | undefined;
   #failure: unknown;
 
@@ -51,7 +58,12 @@ export class ResumeInbox {
       waiter.resolve(frame);
     } else if (this.#frames.length >= maxQueuedFrames) {
       this.fail(new ResumeRefusedError('protocol', `more than ${maxQueuedFrames} unread frames`));
-    } else this.#frames.push(frame);
+    } else if (this.#queuedBytes + frame.byteLength > maxQueuedBytes) {
+      this.fail(new ResumeRefusedError('protocol', `more than ${maxQueuedBytes} unread bytes`));
+    } else {
+      this.#queuedBytes += frame.byteLength;
+      this.#frames.push(frame);
+    }
   }
 
   /**
@@ -63,6 +75,7 @@ export class ResumeInbox {
     const refusal = this.#frames.find((frame) => frame[0] === ResumeFrame.Refused);
     this.#failure = refusal === undefined ? error : refusalOf(refusal);
     this.#frames.length = 0;
+    this.#queuedBytes = 0;
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.reject(error);
@@ -79,7 +92,10 @@ export class ResumeInbox {
   next(): Promise<Uint8Array> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const frame = this.#frames.shift();
-    if (frame !== undefined) return Promise.resolve(frame);
+    if (frame !== undefined) {
+      this.#queuedBytes -= frame.byteLength;
+      return Promise.resolve(frame);
+    }
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
@@ -288,6 +304,11 @@ export async function resumeAsListener(
     readonly ownHello: Uint8Array;
     readonly dialerHello: Uint8Array;
     readonly target: () => ResumeTarget;
+    /**
+     * The authenticators agreed on `peer` (before the proof is read): the caller may stop letting a
+     * newer attempt replace this one when `peer` is the session's.
+     */
+    readonly authenticated?: (peer: unknown) => void;
   },
 ): Promise<ResumeAgreement> {
   const { inbox, connection } = options;
@@ -295,6 +316,7 @@ export async function resumeAsListener(
   const transcript = concat(options.dialerHello, options.ownHello);
   const addressBinding = dialerHello.addressBinding && connection.addressesObservable !== false;
   const peer = await authenticate(options, 'listener', transcript, addressBinding);
+  options.authenticated?.(peer);
   const frame = expect(await inbox.next(), ResumeFrame.Proof, 'a proof');
   if (frame.byteLength !== 1 + proofBytes + 8) throw new ResumeRefusedError('protocol', 'a malformed proof');
   const peerReceived = readCount(frame, 1 + proofBytes);
