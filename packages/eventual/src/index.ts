@@ -36,12 +36,8 @@ export {
   type StandardResult,
   type StandardSchema,
 } from './argument-validation.ts';
-export type { CallContext, CallOptions, TraceContext } from './context/call-context.ts';
-export { callContext } from './context/current-call.ts';
 export {
   AbortedError,
-  CallAbortError,
-  CallTimeoutError,
   CancelledError,
   ClosedError,
   DisposedError,
@@ -68,7 +64,6 @@ export type {
 export { Resolver } from './proxies/resolver.ts';
 export { type Revocable, revocable } from './proxies/revocable.ts';
 export { sameCapability } from './proxies/same-capability.ts';
-export { withOptions } from './proxies/with-options.ts';
 export { Bytes, BytesWriter, bytes } from './streams/bytes.ts';
 export type { ConsumerOptions } from './streams/consumer-options.ts';
 export { Sequence, SequenceWriter, sequence } from './streams/sequence.ts';

@@ -5,10 +5,9 @@ import {
   type CallContext,
   CallTimeoutError,
   callContext,
-  type Proxy,
-  proxy,
   withOptions,
-} from '../src/index.ts';
+} from '../src/context.ts';
+import { type Proxy, proxy } from '../src/index.ts';
 
 /** A worker whose methods report what their call context did. */
 interface IWorker {

@@ -3,15 +3,8 @@ import {
   type ExplicitlyUndefined,
   testEveryOptionsTypeIsChecked,
 } from '../../../config/options-accept-undefined.ts';
-import {
-  bytes,
-  type CallOptions,
-  type ConsumerOptions,
-  type ProxyOptions,
-  proxy,
-  sequence,
-  withOptions,
-} from '../src/index.ts';
+import { type CallOptions, withOptions } from '../src/context.ts';
+import { bytes, type ConsumerOptions, type ProxyOptions, proxy, sequence } from '../src/index.ts';
 
 interface ICalc {
   add(n: number): Promise<number>;

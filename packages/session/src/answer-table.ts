@@ -1,4 +1,5 @@
-import { type AbortedError, CallAbortError, CallTimeoutError } from '@msc/eventual';
+import type { AbortedError } from '@msc/eventual';
+import { CallAbortError, CallTimeoutError } from '@msc/eventual/context';
 import {
   abortStreamsIn,
   CallScope,

@@ -1,8 +1,6 @@
 import {
   AbortedError,
   ArgumentError,
-  CallAbortError,
-  CallTimeoutError,
   CancelledError,
   ClosedError,
   DisposedError,
@@ -12,6 +10,7 @@ import {
   ResolutionLoopError,
   RevokedError,
 } from '@msc/eventual';
+import { CallAbortError, CallTimeoutError } from '@msc/eventual/context';
 import type { ContractRegistry } from '@msc/serialization';
 import { AuthenticationError } from './authenticator.ts';
 import { SessionError } from './session-error.ts';

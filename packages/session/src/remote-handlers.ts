@@ -1,4 +1,5 @@
-import { type AbortedError, CallTimeoutError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
+import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
+import { CallTimeoutError } from '@msc/eventual/context';
 import {
   abortStreamsIn,
   type CallScope,

@@ -1,13 +1,12 @@
 import { getEventListeners } from 'node:events';
+import { type Proxy, proxy } from '@msc/eventual';
 import {
   CallAbortError,
   type CallContext,
   CallTimeoutError,
   callContext,
-  type Proxy,
-  proxy,
   withOptions,
-} from '@msc/eventual';
+} from '@msc/eventual/context';
 import { PromiseHandler } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
 import { AnswerTable } from '../src/answer-table.ts';

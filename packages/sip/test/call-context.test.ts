@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
-import { AbortedError, CallAbortError, CallTimeoutError, withOptions } from '@msc/eventual';
+import { AbortedError } from '@msc/eventual';
+import { CallAbortError, CallTimeoutError, withOptions } from '@msc/eventual/context';
 import { describe, expect, test } from 'vitest';
 import type { IWorkingSip } from './fixtures/contracts.ts';
 import { sleep, start, until, useFixtures } from './harness.ts';

@@ -1,13 +1,6 @@
 import { getEventListeners } from 'node:events';
-import {
-  AbortedError,
-  CallAbortError,
-  CallTimeoutError,
-  callContext,
-  type Proxy,
-  proxy,
-  withOptions,
-} from '@msc/eventual';
+import { AbortedError, type Proxy, proxy } from '@msc/eventual';
+import { CallAbortError, CallTimeoutError, callContext, withOptions } from '@msc/eventual/context';
 import { describe, expect, test } from 'vitest';
 import { connect, eventually, listen, networks, party, sleep } from './fixtures/scenario-network.ts';
 
