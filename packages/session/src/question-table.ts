@@ -78,7 +78,7 @@ export class QuestionTable implements QuestionCanceller {
    * once, so the caller may release its own.
    *
    * A call with a context that carries something (docs/semantics.md#call-context) is sent with its
-   * context field, from protocol version 3, and its question listens to the context's signal to
+   * context field, from protocol version 4 (`callContextVersion`), and its question listens to the context's signal to
    * send `Cancel` (see `QuestionHandler`); a call whose context was cancelled already is not sent.
    * With an older peer the context stays behind: the caller's result still rejects when it is
    * cancelled (the facade's `ContextResult`), the callee is not told.

@@ -29,6 +29,7 @@ import {
 } from './session-error.ts';
 import type { SessionOptions, SessionStats } from './session-options.ts';
 import { type PartsPort, SessionParts } from './session-parts.ts';
+import { terminateOnAbort } from './session-signal.ts';
 import type { SessionTracer } from './trace.ts';
 import { attachValues, refusedValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
@@ -162,8 +163,7 @@ export class Session<Peer = unknown>
       );
       return;
     }
-    const abort = () => void this.terminate('the session signal was aborted');
-    options.signal?.addEventListener('abort', abort, { once: true });
+    terminateOnAbort(options.signal, this.#closed, this);
     handshake.start();
     connection.start(new ConnectionReceiver(this));
     try {

@@ -31,7 +31,9 @@ export interface CallContext {
  *   deadline timer, go then, so a long-lived signal does not collect one listener per call;
  * - a session makes one per received call that carried a context (ended with the answer), and one
  *   per session for calls that carried none (its signal fires when the session ends, and calls made
- *   within it inherit nothing: the no-context path stays free).
+ *   within it inherit nothing: the no-context path stays free);
+ * - `callContext()` called in a call that carried none makes one for that call ({@link forCall}),
+ *   and the dispatch ends it when the call settles.
  *
  * A context that ended ({@link end}) is never aborted afterwards: cancelling a call that has
  * settled is a no-op.
@@ -57,6 +59,8 @@ export class CallScope implements CallContext {
   #parent: AbortSignal | undefined = undefined;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #ended = false;
+  /** Whether `callContext()` made this context for one context-less call (see {@link forCall}). */
+  #perCall = false;
 
   /**
    * A context that nothing aborts but {@link abort} (a session's, for the calls it serves).
@@ -78,16 +82,39 @@ export class CallScope implements CallContext {
    */
   static derive(parent: CallScope | undefined, options: CallOptions | undefined): CallScope {
     let deadline = parent?.deadline;
+    // An infinite time (`remainingMs()` without a deadline) is no deadline: nothing to send.
     const timeoutMs = options?.timeoutMs;
-    if (timeoutMs !== undefined) deadline = earliest(deadline, performance.now() + timeoutMs);
+    if (timeoutMs !== undefined && timeoutMs !== Number.POSITIVE_INFINITY) {
+      deadline = earliest(deadline, performance.now() + timeoutMs);
+    }
     const absolute = options?.deadline;
-    if (absolute !== undefined) deadline = earliest(deadline, absolute);
+    if (absolute !== undefined && absolute !== Number.POSITIVE_INFINITY)
+      deadline = earliest(deadline, absolute);
     const context = new CallScope(true, deadline, options?.trace ?? parent?.trace);
     const source = options?.signal;
     // A captured context passed on within itself is the parent already.
     if (source !== undefined && source !== parent?.signal) context.#listen(source, true);
     if (parent !== undefined && !context.#ended) context.#listen(parent.signal, false);
     return context;
+  }
+
+  /**
+   * The context of one call made without a context, whose method asked for it (`callContext()`):
+   * it carries nothing, fires when this shared context does (the session ended), and ends with
+   * the call, dropping its listeners. Made on demand so that a call that never asks costs nothing,
+   * and so that listeners a method adds to its signal go with the call instead of collecting on
+   * the one signal every context-less call shares.
+   */
+  forCall(): CallScope {
+    const context = new CallScope(false);
+    context.#perCall = true;
+    context.#listen(this.signal, false);
+    return context;
+  }
+
+  /** Whether this context was made by {@link forCall} (the dispatch ends it with its call). */
+  get perCall(): boolean {
+    return this.#perCall;
   }
 
   /**
@@ -164,7 +191,8 @@ export class CallScope implements CallContext {
       this.abort(new CallTimeoutError());
       return;
     }
-    const timer = setTimeout(() => this.abort(new CallTimeoutError()), Math.min(remaining, maximumTimerMs));
+    // A deadline past the longest timer re-arms when that timer fires, instead of firing early.
+    const timer = setTimeout(() => this.#startTimer(deadline), Math.min(remaining, maximumTimerMs));
     // A deadline never keeps a Node process alive on its own (as `AbortSignal.timeout()`).
     (timer as { unref?: () => void }).unref?.();
     this.#timer = timer;
@@ -210,10 +238,14 @@ export interface CallOptions {
   /**
    * Milliseconds each call may take, from when it is made; past it the call rejects with
    * `CallTimeoutError` (`name` `TimeoutError`) and the callee's signal fires. Calls the callee makes
-   * within the call inherit the time that remains.
+   * within the call inherit the time that remains. `Infinity` (what `remainingMs()` says without a
+   * deadline) means no deadline.
    */
   readonly timeoutMs?: number | undefined;
-  /** An absolute deadline in `performance.now()` milliseconds (a `CallContext`'s). */
+  /**
+   * An absolute deadline in `performance.now()` milliseconds (a `CallContext`'s); `Infinity` means
+   * none.
+   */
   readonly deadline?: number | undefined;
   /** W3C trace context to send with each call (a tracer, such as `@msc/opentelemetry`, sets it). */
   readonly trace?: TraceContext | undefined;

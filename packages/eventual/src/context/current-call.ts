@@ -24,10 +24,16 @@ export function enterCall(context: CallScope): CallScope | undefined {
   return previous;
 }
 
-/** Leaves a dispatch, restoring what {@link enterCall} returned. */
-export function leaveCall(previous: CallScope | undefined): void {
+/**
+ * Leaves a dispatch, restoring what {@link enterCall} returned. Returns the context
+ * `callContext()` made for this call when it carried none and asked for one (the caller ends it
+ * when the call settles), else `undefined`.
+ */
+export function leaveCall(previous: CallScope | undefined): CallScope | undefined {
+  const left = current;
   current = previous;
   inherited = previous?.carried ? previous : undefined;
+  return left?.perCall ? left : undefined;
 }
 
 /** The context calls made now inherit, or `undefined` (no call with a context is dispatched). */
@@ -65,5 +71,8 @@ export function callContext(): CallContext {
       'callContext() is valid only while a method is dispatched: call it before the first await and keep the result',
     );
   }
+  // A call that carried no context runs in one shared by all such calls: it gets its own now, so
+  // the listeners its method adds go with it (see `CallScope.forCall`).
+  if (!current.carried && !current.perCall) current = current.forCall();
   return current;
 }

@@ -114,16 +114,19 @@ export class LocalHandler implements CapabilityHandler {
     context: CallScope | undefined,
   ): void {
     let returned: unknown;
+    let threw = false;
     const previous = enterCall(context ?? noContext);
     try {
       returned = implementation.apply(this.target, args);
     } catch (error) {
-      result.settle({ kind: 'error', error });
-      return;
-    } finally {
-      leaveCall(previous);
+      returned = error;
+      threw = true;
     }
-    settleWith(result, returned);
+    const asked = leaveCall(previous);
+    if (threw) result.settle({ kind: 'error', error: returned });
+    else settleWith(result, returned);
+    // A call made without a context whose method asked for one got its own: it ends with the call.
+    if (asked !== undefined) result.onSettled(() => asked.end());
   }
 
   /** Runs a queued call; called by the dispatch queue at the top of a turn. */

@@ -13,8 +13,8 @@ import type { ResultHandler } from '../seam/capability-handler.ts';
  *   `CallAbortError` (`name` `AbortError`, as `fetch`), and the calls pipelined on them too; the
  *   callee's `callContext().signal` fires (across a session: a `Cancel` message), and a call not
  *   yet dispatched never runs. Aborting after a call settled does nothing to it.
- * - `timeoutMs` gives each call a deadline; past it the call rejects with `CallTimeoutError`
- *   (`name` `TimeoutError`) and the callee's signal fires. Calls the callee makes within its call
+ * - `timeoutMs` gives each call a deadline (`Infinity`: none); past it the call rejects with
+ *   `CallTimeoutError` (`name` `TimeoutError`) and the callee's signal fires. Calls the callee makes within its call
  *   inherit the time that remains, across sessions and SIPs.
  * - Called within a method that serves a call with a context, the view's calls inherit it too
  *   (the earlier deadline wins; either signal cancels).
@@ -60,10 +60,12 @@ function checkOptions(options: CallOptions): void {
     !(typeof timeoutMs === 'number' && timeoutMs >= 0 && !Number.isNaN(timeoutMs))
   ) {
     throw new TypeError(
-      `options.timeoutMs must be a number of milliseconds, 0 or more, got ${String(timeoutMs)}`,
+      `options.timeoutMs must be a number of milliseconds, 0 or more (Infinity for none), got ${String(timeoutMs)}`,
     );
   }
   if (deadline !== undefined && !(typeof deadline === 'number' && !Number.isNaN(deadline))) {
-    throw new TypeError(`options.deadline must be a performance.now() time, got ${String(deadline)}`);
+    throw new TypeError(
+      `options.deadline must be a performance.now() time (Infinity for none), got ${String(deadline)}`,
+    );
   }
 }

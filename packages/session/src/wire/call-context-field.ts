@@ -12,7 +12,11 @@ import { isCount, ProtocolViolation } from './violations.ts';
 /** The field for a call with `context` (`[]` when it carries only cancellation). */
 export function encodeCallContext(context: CallScope): CallContextField {
   const deadline = context.deadline;
-  const remaining = deadline === undefined ? null : Math.max(0, Math.ceil(deadline - performance.now()));
+  // No deadline, or an infinite one (a handler's own `CallScope`), sends none: the peer needs a count.
+  const remaining =
+    deadline === undefined || !Number.isFinite(deadline)
+      ? null
+      : Math.max(0, Math.ceil(deadline - performance.now()));
   const trace = context.trace;
   if (trace === undefined) return remaining === null ? [] : [remaining];
   return trace.tracestate === undefined
