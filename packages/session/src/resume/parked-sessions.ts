@@ -1,3 +1,4 @@
+import { positiveInteger } from './positive-integer.ts';
 import type { ResumeRefusal } from './resume-refusal.ts';
 
 /**
@@ -39,11 +40,11 @@ export class ParkedSessions<Session extends ParkableSession = ParkableSession> {
 
   /** @throws RangeError when a bound is not a positive integer */
   constructor(options: ParkedSessionsOptions = {}) {
-    this.maxParkedSessions = positive(
+    this.maxParkedSessions = positiveInteger(
       'maxParkedSessions',
       options.maxParkedSessions ?? defaultMaxParkedSessions,
     );
-    this.maxParkedBytes = positive('maxParkedBytes', options.maxParkedBytes ?? defaultMaxParkedBytes);
+    this.maxParkedBytes = positiveInteger('maxParkedBytes', options.maxParkedBytes ?? defaultMaxParkedBytes);
   }
 
   /** Sessions parked now. */
@@ -108,11 +109,6 @@ export class ParkedSessions<Session extends ParkableSession = ParkableSession> {
     }
     this.#ended.add(name);
   }
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
-  return value;
 }
 
 function key(id: Uint8Array): string {

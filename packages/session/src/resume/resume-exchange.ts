@@ -4,6 +4,7 @@ import { ownedCopy } from '../wire/frame-layout.ts';
 import { encodeHello, parseHello } from '../wire/hello.ts';
 import { resumptionVersion } from '../wire/protocol.ts';
 import { describeError } from '../wire/violations.ts';
+import { concatBytes } from './concat-bytes.ts';
 import {
   bytesFrame,
   countFrame,
@@ -145,13 +146,6 @@ export function requestedResumeId(frame: Uint8Array): Uint8Array | undefined {
   }
 }
 
-function concat(first: Uint8Array, second: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(first.byteLength + second.byteLength);
-  joined.set(first, 0);
-  joined.set(second, first.byteLength);
-  return joined;
-}
-
 /** The error a `Refused` frame stands for (an unknown reason is `protocol`). */
 function refusalOf(frame: Uint8Array): ResumeRefusedError {
   const text = new TextDecoder().decode(frame.subarray(1, 257));
@@ -244,7 +238,7 @@ export async function resumeAsDialer(
   if (listenerHello.scheme !== authenticator.scheme) {
     throw new ResumeRefusedError('authentication', `the listener uses '${listenerHello.scheme}'`);
   }
-  const transcript = concat(ownHello, listenerHelloFrame);
+  const transcript = concatBytes(ownHello, listenerHelloFrame);
   const peer = await authenticate(
     options,
     'dialer',
@@ -313,7 +307,7 @@ export async function resumeAsListener(
 ): Promise<ResumeAgreement> {
   const { inbox, connection } = options;
   const dialerHello = parseHello(options.dialerHello); // checked by `requestedResumeId` already
-  const transcript = concat(options.dialerHello, options.ownHello);
+  const transcript = concatBytes(options.dialerHello, options.ownHello);
   const addressBinding = dialerHello.addressBinding && connection.addressesObservable !== false;
   const peer = await authenticate(options, 'listener', transcript, addressBinding);
   options.authenticated?.(peer);

@@ -1,3 +1,5 @@
+import { concatBytes } from './concat-bytes.ts';
+
 /**
  * The frames of a resumable connection (docs/resumption.md#wire). Once both hellos agreed on
  * resumption, every frame starts with one of these kind bytes, which no other frame can start with
@@ -81,14 +83,5 @@ export function countFrame(kind: number, count: number): Uint8Array {
 
 /** A frame of `kind` followed by `parts`. */
 export function bytesFrame(kind: number, ...parts: Uint8Array[]): Uint8Array {
-  let size = 1;
-  for (const part of parts) size += part.byteLength;
-  const frame = new Uint8Array(size);
-  frame[0] = kind;
-  let offset = 1;
-  for (const part of parts) {
-    frame.set(part, offset);
-    offset += part.byteLength;
-  }
-  return frame;
+  return concatBytes(Uint8Array.of(kind), ...parts);
 }

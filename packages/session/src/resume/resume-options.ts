@@ -1,5 +1,6 @@
 import type { Connection } from '@msc/transport';
 import type { ParkedSessions } from './parked-sessions.ts';
+import { positiveInteger } from './positive-integer.ts';
 
 /**
  * Session resumption (docs/resumption.md): what a session that may survive a network blip is given,
@@ -104,13 +105,8 @@ export interface ResolvedResumeOptions {
  * @throws RangeError when a number is not a positive integer
  */
 export function resolveResumeOptions(options: ResumeOptions<any>): ResolvedResumeOptions {
-  const number = (name: keyof typeof defaultResumeOptions): number => {
-    const value = options[name] ?? defaultResumeOptions[name];
-    if (!Number.isInteger(value) || value < 1) {
-      throw new RangeError(`resume.${name} must be a positive integer, but got ${String(value)}`);
-    }
-    return value;
-  };
+  const number = (name: keyof typeof defaultResumeOptions): number =>
+    positiveInteger(`resume.${name}`, options[name] ?? defaultResumeOptions[name]);
   return {
     graceMs: number('graceMs'),
     maxHeldBytes: number('maxHeldBytes'),

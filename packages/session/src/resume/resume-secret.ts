@@ -9,6 +9,8 @@
  * - after a resume, secret' = HMAC(secret, "msc-resume-next" ‖ newTranscript): each secret is used once.
  */
 
+import { concatBytes } from './concat-bytes.ts';
+
 const encoder = new TextEncoder();
 
 async function hmac(key: Uint8Array, ...parts: Uint8Array[]): Promise<Uint8Array> {
@@ -19,14 +21,7 @@ async function hmac(key: Uint8Array, ...parts: Uint8Array[]): Promise<Uint8Array
     false,
     ['sign'],
   );
-  let size = 0;
-  for (const part of parts) size += part.byteLength;
-  const data = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    data.set(part, offset);
-    offset += part.byteLength;
-  }
+  const data = concatBytes(...parts) as Uint8Array<ArrayBuffer>;
   return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, data));
 }
 
@@ -42,10 +37,7 @@ export function deriveSecret(
   listenerHalf: Uint8Array,
   transcript: Uint8Array,
 ): Promise<Uint8Array> {
-  const key = new Uint8Array(dialerHalf.byteLength + listenerHalf.byteLength);
-  key.set(dialerHalf, 0);
-  key.set(listenerHalf, dialerHalf.byteLength);
-  return hmac(key, encoder.encode('msc-resume-secret'), transcript);
+  return hmac(concatBytes(dialerHalf, listenerHalf), encoder.encode('msc-resume-secret'), transcript);
 }
 
 /** The proof for a resume over the connection whose hellos are `transcript`. */
