@@ -177,7 +177,7 @@ export interface ILobby {
    * {@link GameRedirect}); dial the owner pinned to its fingerprint and `redeem` the ticket there.
    *
    * @throws LobbyError `no-such-game` when no node lists it; `directory-unavailable` while the
-   *   directory cannot be reached (fails at once, never waits); `game-closed` in a single-process lobby
+   *   directory cannot be reached or before this node joined it (fails at once, never waits); `game-closed` in a single-process lobby
    *   or when the game is this node's own (open it with `openGame`)
    */
   redirect(id: string): Promise<GameRedirect>;

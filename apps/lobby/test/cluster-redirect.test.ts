@@ -7,6 +7,7 @@ import type { GameView } from '../src/client/game-view.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import type { GameOutcome } from '../src/client/player-view.ts';
 import { ClusterDirectory } from '../src/cluster/cluster-directory.ts';
+import { nodeRecordTail } from '../src/cluster/directory-entry.ts';
 import { issueTicket } from '../src/cluster/game-ticket.ts';
 import { type ClusterNodeProcess, startClusterNode } from './cluster-node-process.ts';
 import { startRedis } from './redis-process.ts';
@@ -297,6 +298,42 @@ describe('reaching a game on another node', { timeout: 90_000 }, () => {
     });
     // The genuine ticket works for its player at the owner, then expires.
     await expect(redeem(bobOnA, game.gameId, redirect.ticket)).resolves.toBeUndefined();
+    // A node the directory lists but A's mirror has not heard of yet (its record is in the nodes
+    // hash with a lease, its node-up not read yet: here never written): A asks the directory.
+    const late = await Identity.generate({ name: 'lobby-y' });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const tail = nodeRecordTail({
+        name: 'y',
+        address: 'tcp:127.0.0.1:1',
+        fingerprint: late.fingerprint,
+        publicKey: late.publicIdentity.publicKeyText,
+      });
+      await redis.set('msc:lobby:lease:y', '999', 'PX', 20_000);
+      await redis.hset('msc:lobby:nodes', 'y', `{"epoch":999,${tail}`);
+      const fromY = await issueTicket(late, {
+        ...changed,
+        game: game.gameId,
+        issuer: 'y',
+        exp: Date.now() + ticketTtlMs,
+      });
+      await expect(redeem(bobOnA, game.gameId, fromY)).resolves.toBeUndefined();
+      // Signed by y, but expiring later than any ticket of the cluster (ttl + clock skew allowance).
+      const tooLong = await issueTicket(late, {
+        ...changed,
+        game: game.gameId,
+        issuer: 'y',
+        exp: Date.now() + ticketTtlMs + 60_000,
+      });
+      await expect(redeem(bobOnA, game.gameId, tooLong)).rejects.toMatchObject({
+        code: 'bad-ticket',
+        message: expect.stringContaining("the issuer's clock is ahead"),
+      });
+    } finally {
+      await redis.del('msc:lobby:lease:y');
+      await redis.hdel('msc:lobby:nodes', 'y');
+      redis.disconnect();
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, redirect.expiresAt - Date.now() + 50)));
     await expect(redeem(bobOnA, game.gameId, redirect.ticket)).rejects.toMatchObject({
       code: 'bad-ticket',
@@ -318,6 +355,8 @@ describe('a node dies during a match', { timeout: 90_000 }, () => {
       startClusterNode({ ...settings, name: 'b' }),
       startClusterNode({ ...settings, name: 'c' }),
     ]);
+    // Listening is not registered: C issues tickets only once it is a node of the directory.
+    await Promise.all([a, b, c].map((node) => node.waitFor('registered under epoch')));
     const [ada, cid, bob, bea] = await Promise.all([
       player('ada', a.tcp),
       player('cid', c.tcp),

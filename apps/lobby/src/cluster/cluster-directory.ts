@@ -6,7 +6,7 @@ import type { LauncherGame, PeerInfo } from '../launcher-game.ts';
 import type { LobbyDirectory } from '../lobby-directory.ts';
 import { LobbyError } from '../lobby-error.ts';
 import { printable } from '../text-rules.ts';
-import { nodeRecordTail, requestKey } from './directory-entry.ts';
+import { nodeRecordTail, parseNodeRecord, requestKey } from './directory-entry.ts';
 import { type DirectoryKeys, defaultKeyPrefix, directoryKeys } from './directory-keys.ts';
 import { DirectoryMirror, type MirrorEvent } from './directory-mirror.ts';
 import { DirectoryPublisher } from './directory-publisher.ts';
@@ -26,6 +26,11 @@ export interface ClusterDirectoryOptions {
   readonly leaseMs?: number | undefined;
   /** How long a ticket from `redirect` is valid, ms. Default 10,000. */
   readonly ticketTtlMs?: number | undefined;
+  /**
+   * How far the nodes' clocks may disagree, ms: a ticket presented here may expire at most
+   * `ticketTtlMs` plus this from now by this node's clock. Default 2,000.
+   */
+  readonly clockSkewMs?: number | undefined;
   /** The prefix of every key. Default `msc:lobby:`. */
   readonly keyPrefix?: string | undefined;
   /** The events stream's approximate length cap. Default 10,000. */
@@ -42,13 +47,17 @@ export interface ClusterDirectoryOptions {
 export const defaultLeaseMs = 5_000;
 /** The default of {@link ClusterDirectoryOptions.ticketTtlMs}. */
 export const defaultTicketTtlMs = 10_000;
+/** The default of {@link ClusterDirectoryOptions.clockSkewMs}. */
+export const defaultClockSkewMs = 2_000;
 
 /**
  * A lobby node's part of the cluster's directory (a {@link LobbyDirectory}): its lease, the
  * publisher of its games, the reaper of dead nodes and the mirror of everyone's games, over two
  * Redis connections (commands, and the mirror's blocking reads). Nothing a player does waits for
  * Redis: publishing is in the background, listing reads the mirror, and `redirect` signs a
- * ticket locally (it fails at once, `directory-unavailable`, while the mirror is stale).
+ * ticket locally (it fails at once, `directory-unavailable`, while the mirror is stale or before the
+ * node first registered); `checkTicket` reads Redis (one HGET) only for an issuer its mirror does
+ * not know yet.
  */
 export class ClusterDirectory implements LobbyDirectory {
   readonly idSuffix: string;
@@ -63,6 +72,8 @@ export class ClusterDirectory implements LobbyDirectory {
   readonly #mirror: DirectoryMirror;
   readonly #publisher: DirectoryPublisher;
   readonly #reaper: DirectoryReaper;
+  /** Issuers being looked up in Redis (a ticket's issuer the mirror does not know yet), by name. */
+  readonly #issuerLookups = new Map<string, Promise<string | undefined>>();
   #lease: NodeLease | undefined;
   #started = false;
   #closed = false;
@@ -182,6 +193,9 @@ export class ClusterDirectory implements LobbyDirectory {
       log,
     });
     this.#lease.start();
+    // Register the moment Redis answers, not a renewal period later: until then the mirror may
+    // already list other nodes' games, but this node issues no ticket (see `redirect`).
+    this.#commands.on('ready', () => void this.#lease?.tick());
     this.#reaper.start();
     this.#mirror.start();
   }
@@ -250,6 +264,12 @@ export class ClusterDirectory implements LobbyDirectory {
         'directory-unavailable',
         `expected the cluster's directory to answer, but node ${this.node} cannot reach it now: games of this node can be opened, others once it is back`,
       );
+    // A node not registered yet is no node of the cluster to the owner: its ticket would be refused.
+    if (this.#lease?.epoch === undefined)
+      throw new LobbyError(
+        'directory-unavailable',
+        `expected node ${this.node} to have joined the cluster's directory, but it has not registered yet: try again in a moment`,
+      );
     const entry = this.#mirror.game(id);
     const record = entry === undefined ? undefined : this.#mirror.nodeRecord(entry.owner);
     if (entry === undefined || record === undefined || record.epoch !== entry.epoch)
@@ -273,12 +293,37 @@ export class ClusterDirectory implements LobbyDirectory {
       owner: this.node,
       ownerEpoch: this.#lease?.held ? this.#lease.epoch : undefined,
       player: peer.fingerprint,
-      issuerKey: (issuer) =>
-        issuer === this.node
-          ? this.#options.identity.publicIdentity.publicKeyText
-          : this.#mirror.nodeRecord(issuer)?.publicKey,
+      issuerKey: (issuer, fresh) => {
+        if (issuer === this.node) return this.#options.identity.publicIdentity.publicKeyText;
+        return fresh ? this.#issuerFromRedis(issuer) : this.#mirror.nodeRecord(issuer)?.publicKey;
+      },
       now: Date.now(),
+      maxLifetimeMs:
+        (this.#options.ticketTtlMs ?? defaultTicketTtlMs) + (this.#options.clockSkewMs ?? defaultClockSkewMs),
     });
+  }
+
+  /**
+   * The public key of node `name` as the directory's nodes hash holds it now: for a ticket whose
+   * issuer this node's mirror does not know yet (the issuer registered a moment ago and the mirror
+   * has not read its `node-up`) or knows under an old key. Reached only by a ticket that passed
+   * every cheap check (this game, this node and epoch, the presenting player, not expired), with a
+   * well-formed name; lookups of one name share one HGET; a failure (Redis unreachable: the
+   * commands connection fails at once, or within its 1 s timeout) answers `undefined`.
+   */
+  #issuerFromRedis(name: string): Promise<string | undefined> {
+    let lookup = this.#issuerLookups.get(name);
+    if (lookup === undefined) {
+      lookup = this.#commands
+        .hget(this.keys.nodes, name)
+        .then(
+          (text) => parseNodeRecord(name, text)?.publicKey,
+          () => undefined,
+        )
+        .finally(() => this.#issuerLookups.delete(name));
+      this.#issuerLookups.set(name, lookup);
+    }
+    return lookup;
   }
 
   /**
