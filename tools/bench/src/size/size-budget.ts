@@ -14,7 +14,9 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // session, the outbox and the hello, and the inbox's delivery of a values frame.
 // The call context (issue 20: cancellation, deadlines, trace context) takes it 31,038 -> 32,735 B; a call
 // context part a page enables, as it enables streams and resumption, would win most of it back.
-export const minimalClientGzipBudget = 32_750;
+// Its review fixes (a per-call context made on demand for a context-less call that asks, the
+// session's signal listener removed at its end, long deadlines re-armed) take it 32,735 -> 32,799 B.
+export const minimalClientGzipBudget = 32_800;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
