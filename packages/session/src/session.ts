@@ -18,8 +18,9 @@ import { registerEventualErrors } from './error-registration.ts';
 import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import { resolveLimits } from './limits.ts';
 import type { ImportHandler } from './remote-handlers.ts';
+import type { ResumableConnection } from './resume/resumable-connection.ts';
 import type { ResumeStatus } from './resume/resume-options.ts';
-import { resumableConnectionOf, resumptionStatus } from './resume/resume-part.ts';
+import { resumableConnectionOf } from './resume/resume-part.ts';
 import {
   SessionError,
   type SessionStep,
@@ -59,6 +60,8 @@ export class Session<Peer = unknown>
   implements PartsPort, HandshakePort, FrameReceiver, ConnectionReceiverPort, ValuesReceiver
 {
   readonly #connection: Connection;
+  /** The connection when the session has the `resume` option (it is `#connection` then). */
+  readonly #resumable: ResumableConnection | undefined;
   readonly #maxFrameBytes: number;
   readonly #tracer: SessionTracer | undefined;
   /** The establishment; `undefined` once established (its results are kept below). */
@@ -89,6 +92,7 @@ export class Session<Peer = unknown>
     const resumable = resumableConnectionOf(options, limits.handshakeTimeoutMs);
     const connection = resumable ?? options.connection;
     this.#connection = connection;
+    this.#resumable = resumable;
     const root = options.root;
     // Take our own reference now: the caller may dispose its root proxy as soon as we exist.
     const rootHandler = isCapability(root) ? takeReference(root) : undefined;
@@ -204,7 +208,7 @@ export class Session<Peer = unknown>
 
   /** The session's resumption now (docs/resumption.md); `undefined` without the `resume` option. */
   get resumption(): ResumeStatus | undefined {
-    return resumptionStatus(this.#connection);
+    return this.#resumable?.status();
   }
 
   /** The connection's addresses, as this side sees them. */

@@ -2,7 +2,7 @@ import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from '../authenticator.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './parked-sessions.ts';
 import type { ResumableConnection } from './resumable-connection.ts';
-import type { ResumeOptions, ResumeStatus } from './resume-options.ts';
+import type { ResumeOptions } from './resume-options.ts';
 
 /**
  * Session resumption, optional in a program (docs/resumption.md): its implementation (the resumable
@@ -68,23 +68,13 @@ export function resumableConnectionOf(
   handshakeTimeoutMs: number,
 ): ResumableConnection | undefined {
   if (options.resume === undefined) return undefined;
-  const connection = implementation('session').connection(
+  return implementation('session').connection(
     options.connection,
     options.role,
     options.resume,
     options.authenticator,
     handshakeTimeoutMs,
   );
-  resumables.add(connection);
-  return connection;
-}
-
-/** The connections {@link resumableConnectionOf} made (so a session keeps no second field for it). */
-const resumables = new WeakSet<Connection>();
-
-/** The resumption of a session whose connection is `connection`; `undefined` when it is not resumable. */
-export function resumptionStatus(connection: Connection): ResumeStatus | undefined {
-  return resumables.has(connection) ? (connection as ResumableConnection).status() : undefined;
 }
 
 /**
