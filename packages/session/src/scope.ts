@@ -36,7 +36,12 @@ export interface ScopeOptions<Peer = unknown> {
   readonly errorStacks?: boolean | undefined;
   /** Message tracing for every session (`traceMessages()`). Default: none. */
   readonly trace?: Tracing | undefined;
-  /** Called for each session the scope makes (accepted or dialed), once it exists. */
+  /**
+   * Called for each session the scope makes (accepted or dialed), once it exists. With `resume`, a
+   * connection that resumes a parked session is accepted as any other, so it is reported too: its
+   * session ends at once (code `closed`, not logged) when its first frame hands the connection to
+   * the session it resumes; the resume itself is told through `resume.onEvent` (`resumed`).
+   */
   readonly onSession?: ((session: Session<Peer>) => void) | undefined;
   /**
    * The most sessions each listener of the scope has in their handshake at once (accepted, not yet established).
