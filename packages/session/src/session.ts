@@ -18,9 +18,7 @@ import { registerEventualErrors } from './error-registration.ts';
 import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import { resolveLimits } from './limits.ts';
 import type { ImportHandler } from './remote-handlers.ts';
-import type { ResumableConnection } from './resume/resumable-connection.ts';
-import type { ResumeStatus } from './resume/resume-options.ts';
-import { resumableConnectionOf } from './resume/resume-part.ts';
+import { type ResumableConnection, type ResumeStatus, resumableConnectionOf } from './resume/resume-part.ts';
 import {
   SessionError,
   type SessionStep,

@@ -4,6 +4,10 @@ import type { ParkedSessions, ParkedSessionsOptions } from './parked-sessions.ts
 import type { ResumableConnection } from './resumable-connection.ts';
 import type { ResumeOptions } from './resume-options.ts';
 
+/** The types a session sees of resumption (only types: nothing of resumption is loaded through them). */
+export type { ResumableConnection } from './resumable-connection.ts';
+export type { ResumeStatus } from './resume-options.ts';
+
 /**
  * Session resumption, optional in a program (docs/resumption.md): its implementation (the resumable
  * connection, the resume exchange, the replay buffer and the secret) is about a seventh of a browser
