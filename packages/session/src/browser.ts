@@ -4,7 +4,8 @@
  * installed, so a page that never sends or receives a stream, never resumes a session, or never talks
  * over a MessagePort, does not carry them. A page that does calls {@link enableStreams},
  * {@link enableResumption} or {@link enableMessagePortValues} once before its first session. The Node
- * (default) entry, `index.ts`, is this list with all three enabled when it loads.
+ * (default) entry, `index.ts`, is this list with the first two enabled when it loads; values mode is
+ * opt-in there too.
  *
  * @packageDocumentation
  */

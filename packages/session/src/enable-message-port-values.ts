@@ -139,15 +139,17 @@ const messagePortValues: ValueMode = {
  * the worker SIP's channel), a session offers it in its hello, and when the peer offers it too both
  * sides send their messages as structured clones once established, instead of CBOR (protocol.ts,
  * "Values mode"), which saves most of a call's encoding and decoding. What arrives is checked as
- * strictly as CBOR is. `@msc/session`'s Node (default) entry calls it when it loads; its `browser`
- * entry leaves it out to keep pages small, so a page talking to a worker over a MessagePort calls it
- * once before its first session. Calling it again does nothing more.
+ * strictly as CBOR is. Opt-in on both entries of `@msc/session`: it pays off for large byte payloads
+ * (transferred, not encoded) and single calls, but a turn of many small messages clones more slowly
+ * as one values frame than as one CBOR frame, so sessions stay on bytes unless a program calls it
+ * once before its first session (on both sides: each side offers it only when enabled). Calling it
+ * again does nothing more.
  *
  * @example
  * ```ts
  * import { enableMessagePortValues } from '@msc/session';
  *
- * enableMessagePortValues(); // before the page's first session with its worker
+ * enableMessagePortValues(); // before the first session with the worker (and in the worker)
  * ```
  */
 export function enableMessagePortValues(): void {

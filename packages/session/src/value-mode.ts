@@ -8,8 +8,8 @@ import { ProtocolViolation } from './wire/violations.ts';
 /**
  * Values mode's seam (protocol.ts, "Values mode"): how a session writes, sends and reads messages as
  * structured-clone values over a connection that carries them. Empty until {@link installValueMode}
- * fills it (`enableMessagePortValues()`, in `enable-message-port-values.ts`): the `browser` entry
- * leaves it empty, so a page that never talks over a MessagePort carries none of this code, and a
+ * fills it (`enableMessagePortValues()`, in `enable-message-port-values.ts`, opt-in on both entries):
+ * empty, so a page that never talks over a MessagePort carries none of this code, and a
  * session without it does not offer values in its hello.
  */
 export interface ValueMode {

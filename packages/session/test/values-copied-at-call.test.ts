@@ -2,7 +2,9 @@ import { type Proxy, proxy } from '@msc/eventual';
 import type { Connection } from '@msc/transport';
 import { memoryPair, messagePortPair } from '@msc/transport-memory';
 import { expect, test } from 'vitest';
-import { Session, unauthenticated } from '../src/index.ts';
+import { enableMessagePortValues, Session, unauthenticated } from '../src/index.ts';
+
+enableMessagePortValues(); // opt-in (enable-message-port-values.ts)
 
 // docs/ownership.md: plain data passed to a call is copied at the call. In values mode the structured
 // clone happens at the end-of-turn flush, so the value form copies bytes, dates and buffers when the

@@ -3,8 +3,16 @@ import { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { messagePortPair } from '@msc/transport-memory';
 import { afterEach, describe, expect, test } from 'vitest';
-import { memoryTraceSink, Session, traceMessages, unauthenticated } from '../src/index.ts';
+import {
+  enableMessagePortValues,
+  memoryTraceSink,
+  Session,
+  traceMessages,
+  unauthenticated,
+} from '../src/index.ts';
 import { expectDrained } from './fixtures/leak-check.ts';
+
+enableMessagePortValues(); // opt-in (enable-message-port-values.ts)
 
 // Values mode (protocol.ts, "Values mode") over a real MessageChannel: negotiated when both hellos
 // offer it, refused when one side does not (bytes kept), and every hostile value a raw peer may post

@@ -1,4 +1,4 @@
-import { memoryTraceSink, traceMessages } from '@msc/session';
+import { enableMessagePortValues, memoryTraceSink, traceMessages } from '@msc/session';
 import { describe, expect, test } from 'vitest';
 import { start, useFixtures } from './harness.ts';
 
@@ -6,6 +6,8 @@ import { start, useFixtures } from './harness.ts';
 // session is established its messages travel as structured clones (traced with an estimated size
 // and no payload); a process SIP's IPC channel carries bytes only, so its session stays on CBOR.
 
+// Values mode is opt-in: this parent enables it here, the test SIP when it loads (fixtures/test.sip.ts).
+enableMessagePortValues();
 const fixtures = useFixtures();
 
 describe('values mode through a SIP channel', () => {
