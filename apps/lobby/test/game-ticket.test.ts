@@ -1,5 +1,6 @@
 import { Identity } from '@msc/identity';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { ClusterDirectory } from '../src/cluster/cluster-directory.ts';
 import {
   checkTicket,
   issueTicket,
@@ -114,5 +115,16 @@ describe('a ticket at the owner', () => {
       message: expect.stringContaining('is not a node of this cluster'),
     });
     expect(odd).toEqual([]);
+  });
+});
+
+describe('the clock skew allowance of a node', () => {
+  test('a clock skew or ticket lifetime that is not an integer in range is refused at construction, naming the option', async () => {
+    const identity = await Identity.generate({ name: 'x' });
+    const options = { redis: 'redis://127.0.0.1:1', node: 'x', identity };
+    for (const clockSkewMs of [-1, Number.NaN, 0.5])
+      expect(() => new ClusterDirectory({ ...options, clockSkewMs })).toThrow(/expected clockSkewMs/);
+    for (const ticketTtlMs of [0, Number.POSITIVE_INFINITY])
+      expect(() => new ClusterDirectory({ ...options, ticketTtlMs })).toThrow(/expected ticketTtlMs/);
   });
 });

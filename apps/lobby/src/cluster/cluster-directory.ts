@@ -78,7 +78,7 @@ export class ClusterDirectory implements LobbyDirectory {
   #started = false;
   #closed = false;
 
-  /** @throws RangeError for a bad node name or a lease that is not a positive integer */
+  /** @throws RangeError for a bad node name, or a lease, ticket lifetime or clock skew that is not an integer in range */
   constructor(options: ClusterDirectoryOptions) {
     if (!nodeNamePattern.test(options.node))
       throw new RangeError(
@@ -88,6 +88,16 @@ export class ClusterDirectory implements LobbyDirectory {
     if (!Number.isInteger(leaseMs) || leaseMs < 100)
       throw new RangeError(
         `expected leaseMs to be an integer of at least 100, got ${String(options.leaseMs)}`,
+      );
+    const skewMs = options.clockSkewMs ?? defaultClockSkewMs;
+    if (!Number.isInteger(skewMs) || skewMs < 0)
+      throw new RangeError(
+        `expected clockSkewMs to be an integer of at least 0, got ${String(options.clockSkewMs)}`,
+      );
+    const ttlMs = options.ticketTtlMs ?? defaultTicketTtlMs;
+    if (!Number.isInteger(ttlMs) || ttlMs < 100)
+      throw new RangeError(
+        `expected ticketTtlMs to be an integer of at least 100, got ${String(options.ticketTtlMs)}`,
       );
     this.#options = options;
     this.node = options.node;
