@@ -5,7 +5,7 @@ export interface ConnectionReceiverPort {
   /** A frame arrived. */
   receiveFrame(frame: Uint8Array): void;
   /** A values frame arrived (values mode). */
-  receiveValues(values: unknown): void;
+  receiveValues(values: unknown, declared: number): void;
   /** The connection closed. */
   connectionClosed(reason: CloseReason): void;
 }
@@ -26,8 +26,8 @@ export class ConnectionReceiver implements FrameReceiver {
     this.#session.receiveFrame(frame);
   }
 
-  values(values: unknown): void {
-    this.#session.receiveValues(values);
+  values(values: unknown, bytes: number): void {
+    this.#session.receiveValues(values, bytes);
   }
 
   closed(reason: CloseReason): void {

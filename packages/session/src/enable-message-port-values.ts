@@ -96,15 +96,18 @@ class MessagePortValues implements ValuesChannel {
     return this;
   }
 
-  receive(values: unknown, receiver: ValuesReceiver): void {
+  receive(values: unknown, declared: number, receiver: ValuesReceiver): void {
     if (!this.#agreed) {
       throw new ProtocolViolation('a values frame before values mode was agreed and the session established');
     }
     if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
       throw new ProtocolViolation('a values frame must be an array of messages');
     }
-    // The frame's estimated size, across its messages, against maxFrameBytes.
-    let remaining = this.#maxFrameBytes;
+    // The frame's estimated size, across its messages, against maxFrameBytes and against the size
+    // the peer declared: the connection counted the declared size for its buffer budget and its
+    // acknowledgements, so a frame estimated larger would slip past that accounting.
+    const declaredIsLimit = declared < this.#maxFrameBytes;
+    let remaining = declaredIsLimit ? declared : this.#maxFrameBytes;
     for (let index = 0; index < values.length; index++) {
       if (receiver.isTerminated) return;
       const context = this.#capabilities.context();
@@ -113,6 +116,11 @@ class MessagePortValues implements ValuesChannel {
         read = this.#form.read(values[index], context, remaining);
       } catch (error) {
         if (error instanceof DecodeError && error.code === 'frame-too-large') {
+          if (declaredIsLimit) {
+            throw new ProtocolViolation(
+              `a values frame estimated larger than the ${declared} bytes its sender declared (the sender must declare its estimate)`,
+            );
+          }
           throw new LimitViolation(`${error.message} (maxFrameBytes)`, 'maxFrameBytes');
         }
         throw error;

@@ -382,9 +382,9 @@ export class Session<Peer = unknown>
   }
 
   /** @internal A values frame arrived (see `ConnectionReceiver`), checked by the values channel. */
-  receiveValues(values: unknown): void {
+  receiveValues(values: unknown, declared: number): void {
     try {
-      (this.#values ?? refusedValues).receive(values, this);
+      (this.#values ?? refusedValues).receive(values, declared, this);
     } catch (error) {
       this.#receiveFailed(error);
     }

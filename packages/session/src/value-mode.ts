@@ -44,12 +44,14 @@ export interface ValuesChannel {
    */
   agree(): ValuesChannel;
   /**
-   * Checks a values frame that arrived, message by message, and hands each to `receiver`.
+   * Checks a values frame that arrived, message by message, and hands each to `receiver`. `declared`
+   * is the size the peer declared for it, which the connection counted for its budget and flow
+   * control: the frame's estimate may not exceed it.
    *
-   * @throws ProtocolViolation (before {@link ValuesChannel.agree}, or a malformed message), LimitViolation
-   *   (`maxFrameBytes`) or DecodeError for what the peer may not send
+   * @throws ProtocolViolation (before {@link ValuesChannel.agree}, a malformed message, or an estimate
+   *   over `declared`), LimitViolation (`maxFrameBytes`) or DecodeError for what the peer may not send
    */
-  receive(values: unknown, receiver: ValuesReceiver): void;
+  receive(values: unknown, declared: number, receiver: ValuesReceiver): void;
 }
 
 /** Where {@link ValuesChannel.receive} delivers the messages of a values frame. */

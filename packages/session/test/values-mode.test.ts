@@ -282,7 +282,8 @@ describe('hostile values from a raw MessagePort peer', () => {
     async (_name, make, code, limit) => {
       const { listener, dialer, raw, remote } = portSessions({ checked: false });
       await remote.echo('established');
-      raw.sendValues!(make(), [], 10);
+      // Declared at the largest size the connection takes, so the frame's own checks decide.
+      raw.sendValues!(make(), [], raw.maxFrameBytes);
       const reason = await listener.closed;
       expect(reason.code).toBe(code);
       if (limit !== undefined) expect(reason.limit).toBe(limit);
@@ -305,6 +306,18 @@ describe('hostile values from a raw MessagePort peer', () => {
       posted = false;
     }
     if (!posted) expect(await remote.echo('still here')).toBe('still here');
+    remote[Symbol.dispose]();
+  });
+
+  test('a values frame estimated larger than its declared size ends the session with protocol', async () => {
+    // The connection counts the declared size for its budget and acknowledgements: a sender
+    // declaring 0 must not get a frame of any size past that accounting.
+    const { listener, raw, remote } = portSessions({ checked: false });
+    await remote.echo('established');
+    raw.sendValues!([[2, 1, 0, 0, 'echo', ['z'.repeat(4096)]]], [], 0);
+    const reason = await listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toMatch(/declared/);
     remote[Symbol.dispose]();
   });
 
