@@ -7,12 +7,36 @@ import {
   FrameTooLargeError,
   ListenError,
 } from '../src/index.ts';
-import { FrameInbox } from '../src/kit/index.ts';
+import { FrameInbox, ValuesFrame } from '../src/kit/index.ts';
 
 const normal: CloseReason = { code: 'normal', message: 'done', remote: true };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('FrameInbox', () => {
+  it('delivers values frames to values() only when made with carriesValues, in order with the frames', async () => {
+    const delivered: unknown[] = [];
+    const receiver = {
+      frame: (frame: Uint8Array) => delivered.push(Array.from(frame)),
+      values: (values: unknown, bytes: number) => delivered.push({ values, bytes }),
+      closed: () => {},
+    };
+    const inbox = new FrameInbox({ carriesValues: true });
+    inbox.start(receiver);
+    inbox.push(Uint8Array.of(1));
+    inbox.push(new ValuesFrame(['v'], 7, []));
+    inbox.pushFromOwnTask(Uint8Array.of(2));
+    await tick();
+    expect(delivered).toEqual([[1], { values: ['v'], bytes: 7 }, [2]]);
+    // Bytes only (the default): every frame goes to frame() without a type check.
+    const bytesOnly: unknown[] = [];
+    const plain = new FrameInbox();
+    plain.start({ frame: (frame) => bytesOnly.push(Array.from(frame)), closed: () => {} });
+    plain.push(Uint8Array.of(3));
+    plain.pushFromOwnTask(Uint8Array.of(4));
+    await tick();
+    expect(bytesOnly).toEqual([[3], [4]]);
+  });
+
   it('buffers until start(), then delivers in order in a later turn, then closed() once', async () => {
     const released: number[] = [];
     const inbox = new FrameInbox({ onReleased: (bytes) => released.push(bytes) });

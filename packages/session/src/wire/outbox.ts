@@ -159,9 +159,10 @@ export class Outbox {
 
   #encode(message: unknown[]): OutgoingMessage {
     const values = this.#values;
+    // One object shape for both (the same fields in the same order), so the flush's reads stay monomorphic.
     return values !== undefined
       ? { bytes: undefined, written: values.write(message), message }
-      : { bytes: this.#port.encode(message), message };
+      : { bytes: this.#port.encode(message), written: undefined, message };
   }
 
   /** The lazy flush after a turn: sends the lazy messages unless a frame already took them. */
@@ -227,7 +228,7 @@ export class Outbox {
     this.#ended = true;
     if (last !== undefined) {
       // As bytes even in values mode: always accepted, and nothing in it needs the value form.
-      this.#messages.push({ bytes: this.#port.encode(last), message: last });
+      this.#messages.push({ bytes: this.#port.encode(last), written: undefined, message: last });
       this.#lazy = [];
       this.flush();
     }

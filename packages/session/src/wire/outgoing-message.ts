@@ -8,6 +8,6 @@ export interface OutgoingMessage {
   /** The CBOR encoding, or `undefined` for a message in the value form. */
   readonly bytes: Uint8Array | undefined;
   /** The value form (values mode), when `bytes` is undefined. */
-  readonly written?: ValueFormWrite;
+  readonly written: ValueFormWrite | undefined;
   readonly message: unknown[];
 }

@@ -123,6 +123,8 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#inbox = new FrameInbox({
       ...(settings.scheduler === undefined ? {} : { scheduler: settings.scheduler }),
       releaseListener: port,
+      // A subclass that carries values says so by its prototype's getter, readable here.
+      carriesValues: (this as Connection).carriesValues === true,
     });
     const driver = createDriver(port);
     this.driver = driver;

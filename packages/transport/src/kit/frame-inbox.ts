@@ -14,6 +14,11 @@ export interface FrameInboxOptions {
   /** When deliveries run. Default {@link scheduleDelivery} (microtask, macrotask under load). */
   scheduler?: DeliveryScheduler | undefined;
   /**
+   * Whether {@link ValuesFrame}s may be pushed (a connection that carries values). Default false: every frame is
+   * bytes and goes straight to `receiver.frame`, with no type check per frame on TCP, WebSocket or memory.
+   */
+  carriesValues?: boolean | undefined;
+  /**
    * Called after frames left the inbox (delivered to the receiver or dropped by `abort()`), with their total size
    * in bytes, at most once per delivery batch. Transports use it for `bufferedBytes` and flow-control credit.
    */
@@ -44,6 +49,7 @@ export class FrameInbox {
   /** Whether a frame is being handed to the receiver right now by {@link FrameInbox.pushFromOwnTask}. */
   #delivering = false;
   readonly #scheduler: DeliveryScheduler;
+  readonly #carriesValues: boolean;
   readonly #onReleased: ((bytes: number) => void) | undefined;
   readonly #releaseListener: FrameReleaseListener | undefined;
   /** The scheduled delivery batch, made by the first request. */
@@ -52,6 +58,7 @@ export class FrameInbox {
   /** @param options scheduler and release callback; see {@link FrameInboxOptions}. */
   constructor(options: FrameInboxOptions = {}) {
     this.#scheduler = options.scheduler ?? scheduleDelivery;
+    this.#carriesValues = options.carriesValues === true;
     this.#onReleased = options.onReleased;
     this.#releaseListener = options.onReleased === undefined ? options.releaseListener : undefined;
   }
@@ -125,7 +132,7 @@ export class FrameInbox {
     }
     this.#delivering = true;
     try {
-      deliver(receiver, frame);
+      deliver(receiver, frame, this.#carriesValues);
     } catch (error) {
       rethrowLater(error);
     } finally {
@@ -193,7 +200,7 @@ export class FrameInbox {
       this.#bytes -= frame.byteLength;
       released += frame.byteLength;
       try {
-        deliver(receiver, frame);
+        deliver(receiver, frame, this.#carriesValues);
       } catch (error) {
         rethrowLater(error);
       }
@@ -219,10 +226,13 @@ export class FrameInbox {
   }
 }
 
-/** Hands a frame or a values frame (dropped by a receiver that takes none) to the receiver. */
-function deliver(receiver: FrameReceiver, frame: Uint8Array | ValuesFrame): void {
-  if (frame instanceof ValuesFrame) receiver.values?.(frame.values, frame.byteLength);
-  else receiver.frame(frame);
+/**
+ * Hands a frame, or on a connection that carries values a values frame (dropped by a receiver that takes none), to
+ * the receiver; a byte-only connection skips the type check.
+ */
+function deliver(receiver: FrameReceiver, frame: Uint8Array | ValuesFrame, carriesValues: boolean): void {
+  if (carriesValues && frame instanceof ValuesFrame) receiver.values?.(frame.values, frame.byteLength);
+  else receiver.frame(frame as Uint8Array);
 }
 
 function rethrowLater(error: unknown): void {
