@@ -1,4 +1,4 @@
-import { AbortedError, isCapability, type Proxy } from '@msc/eventual';
+import { AbortedError, type Proxy } from '@msc/eventual';
 import {
   abortStreamsIn,
   type CallScope,
@@ -7,18 +7,14 @@ import {
   type PromiseHandler,
   type ResultHandler,
   settledResult,
-  takeReference,
 } from '@msc/eventual/handler';
-import { defaultRegistry } from '@msc/serialization';
 import type { CloseReason, Connection } from '@msc/transport';
-import type { Authenticator } from './authenticator.ts';
-import { earlyDecoding, type PayloadContext, sharedCodec } from './capability-codec.ts';
+import type { PayloadContext } from './capability-codec.ts';
 import { ConnectionReceiver, type ConnectionReceiverPort } from './connection-receiver.ts';
-import { registerEventualErrors } from './error-registration.ts';
-import { Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
-import { resolveLimits } from './limits.ts';
+import { type Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import type { ImportHandler } from './remote-handlers.ts';
-import { type ResumableConnection, type ResumeStatus, resumableConnectionOf } from './resume/resume-part.ts';
+import type { ResumableConnection, ResumeStatus } from './resume/resume-part.ts';
+import { assembleSession } from './session-assembly.ts';
 import {
   SessionError,
   type SessionStep,
@@ -26,13 +22,13 @@ import {
   type TerminationReason,
 } from './session-error.ts';
 import type { SessionOptions, SessionStats } from './session-options.ts';
-import { type PartsPort, SessionParts } from './session-parts.ts';
+import type { PartsPort, SessionParts } from './session-parts.ts';
 import { terminateOnAbort } from './session-signal.ts';
 import type { SessionTracer } from './trace.ts';
-import { attachValues, refusedValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
+import { refusedValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
-import { type Descriptor, MessageType, supportedVersions, type TargetKind } from './wire/protocol.ts';
+import { type Descriptor, MessageType, type TargetKind } from './wire/protocol.ts';
 import { classifyFailure, describeError } from './wire/violations.ts';
 
 /**
@@ -42,8 +38,8 @@ import { classifyFailure, describeError } from './wire/violations.ts';
  * tables `question-table.ts`, `answer-table.ts`, `export-table.ts`, `import-table.ts`, the loopback
  * embargoes `embargo.ts`, the streams `stream-bridge.ts`, the capability codec `capability-codec.ts`)
  * and the wire (`wire/`: the vocabulary, the parsing of received messages, the frame layout and the
- * outbox). It owns the options and the establishment, routes each parsed message, and ends the
- * parts in order.
+ * outbox), put together from the options by `session-assembly.ts`. It owns the establishment,
+ * routes each parsed message, and ends the parts in order.
  *
  * Failure: when the session ends for any reason (either side terminates, the connection breaks, the
  * peer breaks the protocol or a limit), every question settles with `AbortedError`, every import is
@@ -85,66 +81,15 @@ export class Session<Peer = unknown>
    * @throws RangeError when a limit is not a positive integer
    */
   constructor(options: SessionOptions<Peer>) {
-    const limits = resolveLimits(options.limits);
-    // With `resume` the connection is the resumable one for the session's whole life (docs/resumption.md).
-    const resumable = resumableConnectionOf(options, limits.handshakeTimeoutMs);
-    const connection = resumable ?? options.connection;
+    const [connection, resumable, rootHandler, tracer, maxFrameBytes, parts, values, handshake] =
+      assembleSession(options as SessionOptions<unknown>, this);
     this.#connection = connection;
     this.#resumable = resumable;
-    const root = options.root;
-    // Take our own reference now: the caller may dispose its root proxy as soon as we exist.
-    const rootHandler = isCapability(root) ? takeReference(root) : undefined;
-    this.#tracer = options.trace?.startSession(connection);
-    const registry = options.registry ?? defaultRegistry;
-    registerEventualErrors(registry);
-    this.#maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);
-
-    // The parts; the session is their port (see `Memory` above).
-    this.#parts = new SessionParts(
-      this,
-      connection,
-      options.role,
-      limits,
-      this.#maxFrameBytes,
-      sharedCodec(registry, this.#maxFrameBytes, limits.maxDepth, options.errorStacks ?? false),
-      this.#tracer,
-    );
     this.#rootHandler = rootHandler;
-    // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
-    this.#values =
-      resumable === undefined
-        ? attachValues(
-            options.connection,
-            this.#parts.capabilities,
-            registry,
-            this.#maxFrameBytes,
-            limits.maxDepth,
-            options.errorStacks ?? false,
-          )
-        : undefined;
-    const handshake = new Handshake(
-      {
-        connection,
-        role: options.role,
-        authenticator: options.authenticator as Authenticator<unknown>,
-        chooseRoot: typeof root === 'function' && rootHandler === undefined ? root : undefined,
-        rootHandler,
-        versions: options.versions ?? resumable?.versions ?? supportedVersions,
-        resumable,
-        limits,
-        tracer: this.#tracer,
-        // Frames before this side's Configure decode with the handshake's limits and budget
-        // (docs/limits.md); both are dropped once the Configure is out.
-        early: earlyDecoding(
-          registry,
-          Math.min(limits.maxHandshakeFrameBytes, this.#maxFrameBytes),
-          limits.maxDepth,
-          options.errorStacks ?? false,
-        ),
-        values: this.#values !== undefined,
-      },
-      this,
-    );
+    this.#tracer = tracer;
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#parts = parts;
+    this.#values = values;
     this.#handshake = handshake;
     this.#peer = undefined;
     this.#protocolVersion = 0;

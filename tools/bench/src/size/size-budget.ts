@@ -19,8 +19,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // Passing a values frame's declared size on to the values channel, which checks the frame's estimate
 // against it (review 2, finding 7), takes it 32,799 -> 32,807 B. Keeping values off the byte-only hot
 // path (the inbox checks a frame's type only when its connection carries values; one shape for an
-// outgoing message, review 2 finding 11) takes it 32,807 -> 32,832 B.
-export const minimalClientGzipBudget = 32_840;
+// outgoing message, review 2 finding 11) takes it 32,807 -> 32,832 B. The session's wiring moved out
+// of its constructor into session-assembly.ts (session.ts back within 400 lines, issue 15) takes it
+// 32,832 -> 32,870 B.
+export const minimalClientGzipBudget = 32_870;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
