@@ -137,6 +137,22 @@ describe('call context, in one thread', () => {
     expect(worker.log).toEqual(['work', 'aborted: TimeoutError']);
   });
 
+  test('a result that settles once the deadline passed, before the deadline timer ran, is the timeout', async () => {
+    class Busy {
+      async spin(ms: number): Promise<string> {
+        // Holds the event loop past the caller's deadline, so the deadline's timer cannot run first.
+        const until = performance.now() + ms;
+        while (performance.now() < until) {}
+        return 'done';
+      }
+    }
+    using remote = proxy<Busy>(new Busy());
+    const result = withOptions(remote, { timeoutMs: 10 }).spin(40);
+    await expect(result).rejects.toBeInstanceOf(CallTimeoutError);
+    // Within the deadline the value still wins.
+    expect(await withOptions(remote, { timeoutMs: 5_000 }).spin(1)).toBe('done');
+  });
+
   test('calls made within a call inherit its deadline, in the synchronous part and past an await', async () => {
     using first = proxy<IWorker>(new Worker());
     using second = proxy<IWorker>(new Worker());

@@ -1,4 +1,4 @@
-import { describeValue, NotCapabilityError } from '../errors.ts';
+import { CallTimeoutError, describeValue, NotCapabilityError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
 import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
@@ -41,6 +41,13 @@ export class ContextResult implements ResultHandler {
     }
     context.signal.addEventListener('abort', this);
     inner.onSettled((settlement) => {
+      // Past the deadline the caller gets the timeout, even when the settlement is handled before
+      // the deadline's timer (a loaded event loop runs the two in either order): the timer would
+      // have won a moment earlier. Aborting settles this result through `handleEvent`.
+      if (this.#settlement === undefined && !context.aborted && context.remainingMs() <= 0) {
+        context.abort(new CallTimeoutError());
+        return;
+      }
       if (settlement.kind === 'capability') settlement.handler.retain();
       this.#settle(settlement);
     });
