@@ -26,7 +26,7 @@ export function attackTable(outcomes: readonly AttackOutcome[]): string {
   const rows = outcomes
     .map(
       (outcome) =>
-        `| ${outcome.attackClass} | \`${outcome.id}\`: ${cell(outcome.description)} | ${cell(outcome.endpoint)} | ${verdict(outcome)} | \`${cell(outcome.code.slice(0, 80))}\`${outcome.note === undefined ? '' : `: ${cell(outcome.note.slice(0, 120))}`} (expected ${outcome.expected.map((code) => `\`${code}\``).join(' / ')}) | ${mebibytes(outcome.peakRssGrowth)} / ${mebibytes(outcome.heapGrowth)} (bound ${outcome.memoryBoundMiB} MiB) | ${outcome.bystander === undefined ? 'no answer' : `${outcome.bystander.maxLatencyMs} ms (${outcome.bystander.calls} calls)`} | ${outcome.alive ? 'yes' : '**no**'} | ${cell(outcome.failures.join('; ').slice(0, 200))} |`,
+        `| ${outcome.attackClass} | \`${outcome.id}\`: ${cell(outcome.description)} | ${cell(outcome.endpoint)} | ${verdict(outcome)} | \`${cell(outcome.code.slice(0, 80))}\`${outcome.note === undefined ? '' : `: ${cell(outcome.note.slice(0, 120))}`} (expected ${outcome.expected.map((code) => `\`${code}\``).join(' / ')}) | ${mebibytes(outcome.peakRssGrowth)} / ${mebibytes(outcome.heapGrowth)} (bound ${outcome.peakRssBoundMiB === outcome.memoryBoundMiB ? '' : `${outcome.peakRssBoundMiB} / `}${outcome.memoryBoundMiB} MiB) | ${outcome.bystander === undefined ? 'no answer' : `${outcome.bystander.maxLatencyMs} ms (${outcome.bystander.calls} calls)`} | ${outcome.alive ? 'yes' : '**no**'} | ${cell(outcome.failures.join('; ').slice(0, 200))} |`,
     )
     .join('\n');
   const classes = [...new Set(outcomes.map((outcome) => outcome.attackClass))].sort(

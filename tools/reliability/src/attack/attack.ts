@@ -63,6 +63,12 @@ export interface Attack {
   readonly expected: readonly string[];
   /** How much the target's memory (peak RSS, and heap + external after GC) may grow, in MiB. */
   readonly memoryBoundMiB: number;
+  /**
+   * A separate bound for the peak RSS alone, in MiB, for an attack whose garbage V8 collects late: what
+   * the target retains (heap + external after GC) is still held to {@link memoryBoundMiB}. Only with a
+   * comment that shows the peak does not grow with the attack's scale. Default: `memoryBoundMiB`.
+   */
+  readonly peakRssBoundMiB?: number;
   /** The slowest bystander answer allowed while the attack runs, in milliseconds. Default 1,000. */
   readonly latencyBoundMs?: number;
   /** The longest the attack may run, in milliseconds (then it counts as failed). Default 15,000. */
