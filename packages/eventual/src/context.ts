@@ -19,6 +19,6 @@
  */
 
 export type { CallContext, CallOptions, TraceContext } from './context/call-context.ts';
-export { callContext } from './context/current-call.ts';
+export { callContext } from './context/callee-context.ts';
 export { CallAbortError, CallTimeoutError } from './errors.ts';
 export { withOptions } from './proxies/with-options.ts';

@@ -23,7 +23,9 @@
  * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already;
  * - {@link describeValue}, which names a value in an error message without dumping it;
  * - {@link CallScope}, the state behind a call's context (docs/semantics.md#call-context): what
- *   `call()`'s third argument is, and what a session makes for the calls it serves.
+ *   `call()`'s third argument is, and what a session makes for the calls it serves; and
+ *   {@link enableContextCalls}, which whatever makes contexts that carry something calls first, so
+ *   calls made within them honour them (a program that never scopes a call does not carry that code).
  *
  * @example
  * ```ts
@@ -46,6 +48,7 @@
  */
 
 export { CallScope } from './context/call-context.ts';
+export { enableContextCalls } from './context/enable-context-calls.ts';
 export { describeValue } from './errors.ts';
 export { releaseCapabilities, releaseCarriedCapabilities } from './facade/capability-copy.ts';
 export { markCarriedCapabilities } from './facade/carried-capabilities.ts';

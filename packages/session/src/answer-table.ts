@@ -2,7 +2,7 @@ import type { AbortedError } from '@msc/eventual';
 import { CallAbortError, CallTimeoutError } from '@msc/eventual/context';
 import {
   abortStreamsIn,
-  CallScope,
+  type CallScope,
   type CapabilityHandler,
   markSerialized,
   type ResultHandler,
@@ -10,8 +10,8 @@ import {
   releaseCarriedCapabilities,
   type Settlement,
 } from '@msc/eventual/handler';
+import { type CallContextPart, callContextPart } from './call-context-part.ts';
 import type { ExportTable } from './export-table.ts';
-import { decodeCallContext } from './wire/call-context-field.ts';
 import type { CallMessage } from './wire/message.ts';
 import { callContextVersion, type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
@@ -50,11 +50,14 @@ export interface AnswerPort {
  * answer settles; a call that carried none gets the session's one context, which carries nothing
  * on and whose signal fires only when the session ends. Either is the method's `callContext()`.
  * When the session ends, the signals of the calls not settled yet fire with its `AbortedError`.
+ * Contexts are made by the call context part (call-context-part.ts); without it (a page that did
+ * not enable it) every call is served without one and its context field is not read.
  */
 export class AnswerTable {
   readonly #port: AnswerPort;
   readonly #maxAnswers: number;
   readonly #maxCallTimeoutMs: number;
+  readonly #contextPart: CallContextPart | undefined;
   /** Made with the first answer (an idle session holds no map). */
   #answers: Map<number, ResultHandler> | undefined;
   /** The contexts of answers whose call carried one, until they settle (made with the first). */
@@ -70,6 +73,7 @@ export class AnswerTable {
     this.#port = port;
     this.#maxAnswers = maxAnswers;
     this.#maxCallTimeoutMs = maxCallTimeoutMs;
+    this.#contextPart = callContextPart();
     this.#answers = undefined;
     this.#contexts = undefined;
     this.#sessionContext = undefined;
@@ -122,15 +126,18 @@ export class AnswerTable {
     }
     const args = call[5];
     const field = call[6];
-    let context: CallScope;
+    const part = this.#contextPart;
+    let context: CallScope | undefined;
     if (field === undefined) {
-      context = this.#sessionContext ??= new CallScope(false);
+      if (part !== undefined) context = this.#sessionContext ??= part.sessionContext();
     } else {
       if (this.#port.protocolVersion < callContextVersion) {
         throw new ProtocolViolation(`a call's context needs protocol version ${callContextVersion}`);
       }
-      context = decodeCallContext(field, this.#maxCallTimeoutMs);
-      (this.#contexts ??= new Map<number, CallScope>()).set(questionId, context);
+      if (part !== undefined) {
+        context = part.receive(field, this.#maxCallTimeoutMs);
+        (this.#contexts ??= new Map<number, CallScope>()).set(questionId, context);
+      }
     }
     // Decoded for this call alone: a local target need not copy its data, nor its result's.
     markSerialized(args);

@@ -1,11 +1,12 @@
 /**
  * @msc/session's API, and its `browser` entry: everything `@msc/session` exports, without the
- * stream part (stream-part.ts), resumption (resume/resume-part.ts) or values mode (value-mode.ts)
- * installed, so a page that never sends or receives a stream, never resumes a session, or never talks
- * over a MessagePort, does not carry them. A page that does calls {@link enableStreams},
- * {@link enableResumption} or {@link enableMessagePortValues} once before its first session. The Node
- * (default) entry, `index.ts`, is this list with the first two enabled when it loads; values mode is
- * opt-in there too.
+ * stream part (stream-part.ts), resumption (resume/resume-part.ts), the call context part
+ * (call-context-part.ts) or values mode (value-mode.ts) installed, so a page that never sends or
+ * receives a stream, never resumes a session, never reads the context of a call from its peer, or
+ * never talks over a MessagePort, does not carry them. A page that does calls {@link enableStreams},
+ * {@link enableResumption}, {@link enableCallContext} or {@link enableMessagePortValues} once before
+ * its first session. The Node (default) entry, `index.ts`, is this list with the first three enabled
+ * when it loads; values mode is opt-in there too.
  *
  * @packageDocumentation
  */
@@ -13,6 +14,7 @@
 export type { LogEvent, Logger } from '@msc/transport';
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
+export { enableCallContext } from './enable-call-context.ts';
 export { enableMessagePortValues } from './enable-message-port-values.ts';
 export { enableResumption } from './enable-resumption.ts';
 export { enableStreams } from './enable-streams.ts';

@@ -24,11 +24,13 @@
  * @packageDocumentation
  */
 
-// The export list is `browser.ts`'s; this entry adds the stream part and resumption, which the
-// browser entry leaves out (stream-part.ts, resume/resume-part.ts): every session started through it
-// carries streams and takes the `resume` option. Values mode (value-mode.ts) is opt-in on both entries
+// The export list is `browser.ts`'s; this entry adds the stream part, resumption and the call context
+// part, which the browser entry leaves out (stream-part.ts, resume/resume-part.ts,
+// call-context-part.ts): every session started through it carries streams, takes the `resume` option
+// and serves calls with their contexts. Values mode (value-mode.ts) is opt-in on both entries
 // (`enableMessagePortValues()`): measured over a MessageChannel, a turn of many small messages clones
 // more slowly as one values frame than as one CBOR frame (W2 8-16% worse), so bytes stay the default.
+import { enableCallContext } from './enable-call-context.ts';
 import { enableResumption } from './enable-resumption.ts';
 import { enableStreams } from './enable-streams.ts';
 
@@ -36,3 +38,4 @@ export * from './browser.ts';
 
 enableStreams();
 enableResumption();
+enableCallContext();

@@ -21,6 +21,10 @@ describe('the minimal browser client', () => {
     // ... and resumption (a page with the resume option enables it with enableResumption()).
     expect(modules).not.toContain('packages/session/src/resume/resumable-connection.ts');
     expect(modules).not.toContain('packages/session/src/resume/resume-exchange.ts');
+    // ... and call contexts, for a page that never scopes a call (withOptions()) and serves none
+    // with its context (enableCallContext()).
+    expect(modules).not.toContain('packages/eventual/src/context/call-context.ts');
+    expect(modules).not.toContain('packages/eventual/src/context/context-result.ts');
     expect(capnweb!.packages.map((part) => part.name)).toContain('capnweb');
   });
 

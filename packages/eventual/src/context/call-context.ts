@@ -32,7 +32,7 @@ export interface CallContext {
  * - a session makes one per received call that carried a context (ended with the answer), and one
  *   per session for calls that carried none (its signal fires when the session ends, and calls made
  *   within it inherit nothing: the no-context path stays free);
- * - `callContext()` called in a call that carried none makes one for that call ({@link forCall}),
+ * - `callContext()` called in a call that carried none makes one for that call ({@link CallScope.forCall}),
  *   and the dispatch ends it when the call settles.
  *
  * A context that ended ({@link end}) is never aborted afterwards: cancelling a call that has
@@ -59,7 +59,7 @@ export class CallScope implements CallContext {
   #parent: AbortSignal | undefined = undefined;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #ended = false;
-  /** Whether `callContext()` made this context for one context-less call (see {@link forCall}). */
+  /** Whether `callContext()` made this context for one context-less call (see {@link CallScope.forCall}). */
   #perCall = false;
 
   /**
@@ -100,19 +100,20 @@ export class CallScope implements CallContext {
 
   /**
    * The context of one call made without a context, whose method asked for it (`callContext()`):
-   * it carries nothing, fires when this shared context does (the session ended), and ends with
-   * the call, dropping its listeners. Made on demand so that a call that never asks costs nothing,
-   * and so that listeners a method adds to its signal go with the call instead of collecting on
-   * the one signal every context-less call shares.
+   * it carries nothing, fires when `shared` does (a session's context of the calls that carried
+   * none: the session ended; a local call has none), and ends with the call, dropping its
+   * listeners. Made on demand so that a call that never asks costs nothing, and so that listeners
+   * a method adds to its signal go with the call instead of collecting on the one signal every
+   * context-less call shares.
    */
-  forCall(): CallScope {
+  static forCall(shared: CallScope | undefined): CallScope {
     const context = new CallScope(false);
     context.#perCall = true;
-    context.#listen(this.signal, false);
+    if (shared !== undefined) context.#listen(shared.signal, false);
     return context;
   }
 
-  /** Whether this context was made by {@link forCall} (the dispatch ends it with its call). */
+  /** Whether this context was made by {@link CallScope.forCall} (the dispatch ends it with its call). */
   get perCall(): boolean {
     return this.#perCall;
   }

@@ -1,4 +1,4 @@
-import type { CallContext, CallScope } from './call-context.ts';
+import type { CallScope } from './call-context.ts';
 
 /**
  * The call being dispatched on this thread, valid synchronously while its method runs
@@ -12,15 +12,20 @@ import type { CallContext, CallScope } from './call-context.ts';
  * in the synchronous part, such as a method that forwards (`return this.game.join(name)`), inherit
  * it without a word.
  */
-let current: CallScope | undefined;
+// `null` while a call made without a context is dispatched (`callContext()` makes its context on
+// demand, so a program that never asks never loads `CallScope`), `undefined` outside any dispatch.
+let current: CallScope | null | undefined;
 /** `current` when it carries something to inherit (see `CallScope.carried`), else `undefined`. */
 let inherited: CallScope | undefined;
 
-/** Enters the dispatch of a call with `context`; returns the context to restore after it. */
-export function enterCall(context: CallScope): CallScope | undefined {
+/**
+ * Enters the dispatch of a call with `context` (`undefined`: a call made without one, which
+ * nothing cancels); returns the context to restore after it.
+ */
+export function enterCall(context: CallScope | undefined): CallScope | null | undefined {
   const previous = current;
-  current = context;
-  inherited = context.carried ? context : undefined;
+  current = context ?? null;
+  inherited = context?.carried ? context : undefined;
   return previous;
 }
 
@@ -29,7 +34,7 @@ export function enterCall(context: CallScope): CallScope | undefined {
  * `callContext()` made for this call when it carried none and asked for one (the caller ends it
  * when the call settles), else `undefined`.
  */
-export function leaveCall(previous: CallScope | undefined): CallScope | undefined {
+export function leaveCall(previous: CallScope | null | undefined): CallScope | undefined {
   const left = current;
   current = previous;
   inherited = previous?.carried ? previous : undefined;
@@ -42,37 +47,14 @@ export function inheritedContext(): CallScope | undefined {
 }
 
 /**
- * The context of the call whose method is running: its `signal` (fires when the caller cancels,
- * the deadline passes or the caller's session ends), its `deadline` and `remainingMs()`, its
- * trace context. Valid synchronously while the method is dispatched: call it before the first
- * `await` and keep the result.
- *
- * @example
- * ```ts
- * class Search {
- *   async run(query: string): Promise<string[]> {
- *     const context = callContext();
- *     const { signal } = context;
- *     const found: string[] = [];
- *     for (const shard of this.shards) {
- *       signal.throwIfAborted(); // the caller cancelled, or its deadline passed
- *       found.push(...(await withOptions(shard, context).find(query))); // its deadline too
- *     }
- *     return found;
- *   }
- * }
- * ```
- *
- * @throws Error when no method is being dispatched (after an `await`, or outside a call)
+ * The call being dispatched: its context, `null` for a call made without one, `undefined` outside
+ * any dispatch (`callContext()` reads it).
  */
-export function callContext(): CallContext {
-  if (current === undefined) {
-    throw new Error(
-      'callContext() is valid only while a method is dispatched: call it before the first await and keep the result',
-    );
-  }
-  // A call that carried no context runs in one shared by all such calls: it gets its own now, so
-  // the listeners its method adds go with it (see `CallScope.forCall`).
-  if (!current.carried && !current.perCall) current = current.forCall();
+export function currentCall(): CallScope | null | undefined {
   return current;
+}
+
+/** Makes `context` the dispatched call's own (`callContext()`, for a call that carried none). */
+export function replaceCurrentCall(context: CallScope): void {
+  current = context;
 }

@@ -1,5 +1,5 @@
-import { type CallOptions, CallScope } from '../context/call-context.ts';
-import { ContextResult } from '../context/context-result.ts';
+import type { CallOptions } from '../context/call-context.ts';
+import { callWithContext } from '../context/context-calls.ts';
 import { inheritedContext } from '../context/current-call.ts';
 import { DisposedError, type DisposedReason } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
@@ -75,8 +75,7 @@ export class FacadeState {
     // The common case: no options and no call context to inherit; nothing more is made.
     if (options === undefined && inherited === undefined)
       return createResult(this.handler.call(method, args));
-    const context = CallScope.derive(inherited, options);
-    return createResult(new ContextResult(this.handler.call(method, args, context), context));
+    return createResult(callWithContext(this.handler, method, args, inherited, options));
   }
 
   dispose(): void {

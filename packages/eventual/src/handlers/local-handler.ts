@@ -1,5 +1,5 @@
 import { type StandardSchema, validateArguments } from '../argument-validation.ts';
-import { CallScope } from '../context/call-context.ts';
+import type { CallScope } from '../context/call-context.ts';
 import { enterCall, leaveCall } from '../context/current-call.ts';
 import { DisposedError, MethodNotFoundError } from '../errors.ts';
 import { copiedCapabilities, copyCapabilities, endArguments } from '../facade/capability-copy.ts';
@@ -115,7 +115,7 @@ export class LocalHandler implements CapabilityHandler {
   ): void {
     let returned: unknown;
     let threw = false;
-    const previous = enterCall(context ?? noContext);
+    const previous = enterCall(context);
     try {
       returned = implementation.apply(this.target, args);
     } catch (error) {
@@ -206,9 +206,6 @@ class LocalDispatch {
     this.#handler.dispatch(this.#method, this.#args, this.#result, this, this.#context);
   }
 }
-
-/** The context of a local call made without one: nothing cancels it, and it carries nothing on. */
-const noContext = new CallScope(false);
 
 const handlers = new WeakMap<object, LocalHandler>();
 

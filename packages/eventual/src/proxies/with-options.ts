@@ -1,4 +1,5 @@
 import type { CallOptions } from '../context/call-context.ts';
+import { enableContextCalls } from '../context/enable-context-calls.ts';
 import { DisposedError } from '../errors.ts';
 import { createProxy, createResult, stateOf } from '../facade/facade.ts';
 import type { ResultHandler } from '../seam/capability-handler.ts';
@@ -38,6 +39,9 @@ export function withOptions<P extends object>(capability: P, options: CallOption
   if (state === undefined) throw new TypeError('withOptions() needs a proxy or a call result');
   if (state.disposed) throw new DisposedError('(withOptions)', state.reason);
   checkOptions(options);
+  // The view's calls need contexts: installed on first use, so programs that never scope a call
+  // do not carry them (context-calls.ts).
+  enableContextCalls();
   // A fresh proxy's reference moves into the view; otherwise the view gets one of its own.
   if (!state.sink()) state.handler.retain();
   const view = state.isResult ? createResult(state.handler as ResultHandler) : createProxy(state.handler);
