@@ -160,10 +160,17 @@ export interface ILobby {
    * With a `requestId` (8 to 64 of `A-Za-z0-9_-`), creation is idempotent per player: while the game
    * a request created is open, the same player sending the same id again (a retry after a lost
    * answer, on a new connection to the same node) gets a launcher of that game, not a second game.
+   * In a cluster the node reserves the request in the directory before it creates the game, so a
+   * retry through another node is refused with `elsewhere` naming that game (even before that
+   * node lists it), never answered with a second one; while a node cannot reach the directory, the
+   * request id is idempotent on that node only.
    *
    * @throws ArgumentError for a name that is empty or over 40 characters once cleaned
    * @throws LobbyError `limit` when the caller already has `maxOpenGamesPerPlayer` open games, or
-   *   the lobby `maxOpenGames`
+   *   the lobby `maxOpenGames`; in a cluster `elsewhere` (the request's game is on another node: ask
+   *   `findCreated`, then `redirect`), `directory-unavailable` (the reservation could not be written
+   *   or read back as garbage: nothing was created) and `no-such-game` (the reservation names a game
+   *   no node lists)
    */
   createGame(name: string, requestId?: string): Proxy<IGameLauncher>;
   /**

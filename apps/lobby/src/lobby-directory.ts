@@ -1,6 +1,11 @@
 import type { GamePage, GamePageRequest, GameRedirect } from './contracts.ts';
 import type { LauncherGame, PeerInfo } from './launcher-game.ts';
 
+/** How a creation request's reservation went: this node may create the game, or the request has one. */
+export type ReserveOutcome =
+  | { readonly kind: 'reserved' }
+  | { readonly kind: 'existing'; readonly game: string };
+
 /**
  * What a {@link Lobby} tells and asks a cluster's directory (`src/cluster/`). A single-process
  * lobby has none. Every method is prompt: the directory answers from its mirror and publishes in
@@ -15,6 +20,17 @@ export interface LobbyDirectory {
   gameRequested(game: LauncherGame, fingerprint: string, requestId: string): void;
   /** The id of an open game another node's player `fingerprint` created with `requestId`, as the mirror knows. */
   createdElsewhere(fingerprint: string, requestId: string): string | undefined;
+  /**
+   * Reserves creation request `requestId` of player `fingerprint` for game `id` of this node, about
+   * to be created (see `cluster/request-reservations.ts`): `reserved` (create it), or the game the
+   * request already has. `undefined` while the directory is known to be unreachable: create it
+   * without (idempotent on this node only). Never creates anything itself.
+   *
+   * @throws LobbyError (as a rejection) `directory-unavailable`, `no-such-game`: create nothing
+   */
+  reserve(fingerprint: string, requestId: string, id: string): Promise<ReserveOutcome> | undefined;
+  /** The game `id` reserved for was not created after all: give its reservation up. */
+  release(id: string): void;
   /** A game of this node left the list (launched or closed). */
   gameUnlisted(game: LauncherGame): void;
   /** One page of every node's open games, this node's `local` ones as they are now. */

@@ -62,6 +62,8 @@ export class Lobby {
   readonly #running = new Map<string, RunningGame>();
   /** Open games by their creator's fingerprint and request id (idempotent creation; as many as open games). */
   readonly #byRequest = new Map<string, LauncherGame>();
+  /** Creations waiting for their request's reservation, by fingerprint and request id (at most one each). */
+  readonly #reserving = new Map<string, Promise<LauncherGame>>();
   /** Open games per creator's fingerprint (for `maxOpenGamesPerPlayer`). */
   readonly #openByPlayer = new Map<string, number>();
   /** Games launching (past the decision, not yet running): they count against `maxRunningGames`. */
@@ -105,22 +107,61 @@ export class Lobby {
   }
 
   /**
-   * @internal for the facets
-   * @throws LobbyError `limit` past `maxOpenGames` or the creator's `maxOpenGamesPerPlayer`
+   * @internal for the facets: the game, or (in a cluster, for a request id, while the directory
+   * can be reached) a promise of it once the request is reserved (see `LobbyDirectory.reserve`).
+   * @throws LobbyError `limit` past `maxOpenGames` or the creator's `maxOpenGamesPerPlayer`;
+   *   `elsewhere` when another node has the request's game; what the reservation throws
    */
-  createGame(name: string, createdBy: PeerInfo, requestId?: string): LauncherGame {
-    if (this.#closed) throw new LobbyError('game-closed', 'expected an open lobby, but it is shutting down');
+  createGame(name: string, createdBy: PeerInfo, requestId?: string): LauncherGame | Promise<LauncherGame> {
+    this.#checkOpen();
     const requestKey = requestId === undefined ? undefined : `${createdBy.fingerprint} ${requestId}`;
     const earlier = requestKey === undefined ? undefined : this.#byRequest.get(requestKey);
     if (earlier !== undefined) return earlier;
+    // The same request again while this node reserves it: the same answer.
+    const reserving = requestKey === undefined ? undefined : this.#reserving.get(requestKey);
+    if (reserving !== undefined) return reserving;
     const directory = this.#options.directory;
     const elsewhere =
       requestId === undefined ? undefined : directory?.createdElsewhere(createdBy.fingerprint, requestId);
-    if (elsewhere !== undefined)
-      throw new LobbyError(
-        'elsewhere',
-        `expected a new request, but request ${requestId} created ${elsewhere} on another node: ask findCreated(${JSON.stringify(requestId)}), then redirect`,
-      );
+    if (elsewhere !== undefined) throw elsewhereError(requestId as string, elsewhere);
+    this.#checkCreationLimits(createdBy);
+    const id = `g${this.#nextId++}${directory?.idSuffix ?? ''}`;
+    const reservation =
+      requestId === undefined ? undefined : directory?.reserve(createdBy.fingerprint, requestId, id);
+    if (reservation === undefined || requestKey === undefined || requestId === undefined)
+      return this.#create(id, name, createdBy, requestId);
+    const created = reservation.then(
+      (outcome) => {
+        this.#reserving.delete(requestKey);
+        if (outcome.kind === 'existing') {
+          const here = this.#open.get(outcome.game);
+          if (here !== undefined) return here;
+          throw elsewhereError(requestId, outcome.game);
+        }
+        try {
+          // What held before the reservation may not hold after it.
+          this.#checkOpen();
+          this.#checkCreationLimits(createdBy);
+          return this.#create(id, name, createdBy, requestId);
+        } catch (error) {
+          directory?.release(id);
+          throw error;
+        }
+      },
+      (error: unknown) => {
+        this.#reserving.delete(requestKey);
+        throw error;
+      },
+    );
+    this.#reserving.set(requestKey, created);
+    return created;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LobbyError('game-closed', 'expected an open lobby, but it is shutting down');
+  }
+
+  #checkCreationLimits(createdBy: PeerInfo): void {
     const { maxOpenGames, maxOpenGamesPerPlayer } = this.limits;
     if (this.#open.size >= maxOpenGames) {
       throw new LobbyError(
@@ -135,7 +176,12 @@ export class Lobby {
         `expected a player to have fewer than ${maxOpenGamesPerPlayer} open games (maxOpenGamesPerPlayer), but you have ${owned}: launch or leave one first`,
       );
     }
-    const id = `g${this.#nextId++}${directory?.idSuffix ?? ''}`;
+  }
+
+  #create(id: string, name: string, createdBy: PeerInfo, requestId: string | undefined): LauncherGame {
+    const directory = this.#options.directory;
+    const requestKey = requestId === undefined ? undefined : `${createdBy.fingerprint} ${requestId}`;
+    const owned = this.#openByPlayer.get(createdBy.fingerprint) ?? 0;
     const game = new LauncherGame(
       id,
       name,
@@ -347,6 +393,13 @@ export class Lobby {
   }
 }
 
+function elsewhereError(requestId: string, game: string): LobbyError {
+  return new LobbyError(
+    'elsewhere',
+    `expected a new request, but request ${requestId} created ${game} on another node: ask findCreated(${JSON.stringify(requestId)}), then redirect`,
+  );
+}
+
 /** The root capability of one peer's session: everything it may do in the lobby, as that peer. */
 export class LobbyFacet implements ILobby {
   readonly #lobby: Lobby;
@@ -377,7 +430,16 @@ export class LobbyFacet implements ILobby {
   createGame(name: string, requestId?: string): Proxy<IGameLauncher> {
     const game = this.#lobby.createGame(name, this.#peer, requestId);
     // Returning gives the caller the only reference: the launcher goes when the caller lets go.
-    return launcherFor(game, this.#peer, this.#lobby.rateLimits);
+    if (game instanceof LauncherGame) return launcherFor(game, this.#peer, this.#lobby.rateLimits);
+    // In a cluster, once the request is reserved; pipelinable meanwhile (like `redeem`).
+    const launcher = new Resolver<Proxy<IGameLauncher>>();
+    const result = launcher.proxy();
+    launcher.promise[Symbol.dispose]();
+    game.then(
+      (created) => launcher.resolve(launcherFor(created, this.#peer, this.#lobby.rateLimits)),
+      (error: unknown) => launcher.reject(error),
+    );
+    return result;
   }
 
   openGame(id: string): Proxy<IGameLauncher> {

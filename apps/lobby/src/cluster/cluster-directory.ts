@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { GamePage, GamePageRequest, GameRedirect, GameSummary } from '../contracts.ts';
 import { compareGameIds, nodeNamePattern, parseGameId } from '../game-id.ts';
 import type { LauncherGame, PeerInfo } from '../launcher-game.ts';
-import type { LobbyDirectory } from '../lobby-directory.ts';
+import type { LobbyDirectory, ReserveOutcome } from '../lobby-directory.ts';
 import { LobbyError } from '../lobby-error.ts';
 import { printable } from '../text-rules.ts';
 import { nodeRecordTail, parseNodeRecord, requestKey } from './directory-entry.ts';
@@ -13,6 +13,7 @@ import { DirectoryPublisher } from './directory-publisher.ts';
 import { DirectoryReaper } from './directory-reaper.ts';
 import { checkTicket, issueTicket } from './game-ticket.ts';
 import { NodeLease } from './node-lease.ts';
+import { defaultRequestTtlMs, RequestReservations } from './request-reservations.ts';
 
 /** Options of {@link ClusterDirectory}. */
 export interface ClusterDirectoryOptions {
@@ -31,6 +32,11 @@ export interface ClusterDirectoryOptions {
    * `ticketTtlMs` plus this from now by this node's clock. Default 2,000.
    */
   readonly clockSkewMs?: number | undefined;
+  /**
+   * How long the reservation of a creation request lives in Redis, ms (or until its game is
+   * unlisted); past it, a retry on another node is answered from the game's listing. Default 60,000.
+   */
+  readonly requestTtlMs?: number | undefined;
   /** The prefix of every key. Default `msc:lobby:`. */
   readonly keyPrefix?: string | undefined;
   /** The events stream's approximate length cap. Default 10,000. */
@@ -72,6 +78,7 @@ export class ClusterDirectory implements LobbyDirectory {
   readonly #mirror: DirectoryMirror;
   readonly #publisher: DirectoryPublisher;
   readonly #reaper: DirectoryReaper;
+  readonly #reservations: RequestReservations;
   /** Issuers being looked up in Redis (a ticket's issuer the mirror does not know yet), by name. */
   readonly #issuerLookups = new Map<string, Promise<string | undefined>>();
   #lease: NodeLease | undefined;
@@ -98,6 +105,11 @@ export class ClusterDirectory implements LobbyDirectory {
     if (!Number.isInteger(ttlMs) || ttlMs < 100)
       throw new RangeError(
         `expected ticketTtlMs to be an integer of at least 100, got ${String(options.ticketTtlMs)}`,
+      );
+    const requestTtlMs = options.requestTtlMs ?? defaultRequestTtlMs;
+    if (!Number.isInteger(requestTtlMs) || requestTtlMs < 1_000)
+      throw new RangeError(
+        `expected requestTtlMs to be an integer of at least 1000, got ${String(options.requestTtlMs)}`,
       );
     this.#options = options;
     this.node = options.node;
@@ -151,6 +163,18 @@ export class ClusterDirectory implements LobbyDirectory {
       log,
     });
     this.#reaper = new DirectoryReaper(this.#commands, this.keys, leaseMs, maxlen);
+    this.#reservations = new RequestReservations({
+      redis: this.#commands,
+      keys: this.keys,
+      node: options.node,
+      ttlMs: requestTtlMs,
+      // A live owner publishes its game within a batch; one frozen shorter than its lease still counts.
+      waitMs: leaseMs,
+      isOpenHere: (id) => this.#local.has(id),
+      whenListed: (id, timeoutMs) => this.#mirror.whenListed(id, timeoutMs),
+      ignored: () => this.#mirror.ignore(),
+      log,
+    });
   }
 
   /** The node's epoch now (`undefined` until it first registered). */
@@ -226,7 +250,17 @@ export class ClusterDirectory implements LobbyDirectory {
     return this.#mirror.gameCreatedBy(requestKey(fingerprint, requestId));
   }
 
+  reserve(fingerprint: string, requestId: string, id: string): Promise<ReserveOutcome> | undefined {
+    if (this.#closed) return undefined;
+    return this.#reservations.reserve(requestKey(fingerprint, requestId), id);
+  }
+
+  release(id: string): void {
+    this.#reservations.release(id);
+  }
+
   gameUnlisted(game: LauncherGame): void {
+    this.#reservations.release(game.id);
     this.#local.delete(game.id);
     this.#requests.delete(game.id);
     this.#publisher.mark(game.id, game.phase === 'launched' ? 'it was launched' : 'it was closed');

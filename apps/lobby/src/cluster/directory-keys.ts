@@ -17,6 +17,11 @@ export interface DirectoryKeys {
   readonly lease: (node: string) => string;
   /** Set: the ids of the games a node published. */
   readonly owned: (node: string) => string;
+  /**
+   * String with an expiry: the reservation of a creation request (its `requestKey` hash), JSON
+   * `{"game":id,"node":name}` (see `request-reservations.ts`).
+   */
+  readonly request: (key: string) => string;
 }
 
 /** The default key prefix. */
@@ -32,5 +37,6 @@ export function directoryKeys(prefix: string = defaultKeyPrefix): DirectoryKeys 
     events: `${prefix}events`,
     lease: (node) => `${prefix}lease:${node}`,
     owned: (node) => `${prefix}owned:${node}`,
+    request: (key) => `${prefix}request:${key}`,
   };
 }

@@ -28,6 +28,9 @@ export interface DirectoryMirrorOptions {
   readonly maxGames?: number | undefined;
 }
 
+/** The most `whenListed` calls waiting at once (past it they answer `false` at once). */
+export const maxListingWaiters = 1_024;
+
 type StreamReply = [key: string, items: [id: string, fields: string[]][]][] | null;
 
 /**
@@ -51,6 +54,9 @@ export class DirectoryMirror {
   #closed = false;
   #running: Promise<void> | undefined;
   #ignored = 0;
+  /** Who waits for a game to be mirrored (`whenListed`), by id; at most `maxListingWaiters` in all. */
+  readonly #waiters = new Map<string, Set<(listed: boolean) => void>>();
+  #waiting = 0;
 
   readonly #maxGames: number;
 
@@ -86,12 +92,38 @@ export class DirectoryMirror {
     return this.#byRequest.get(request);
   }
 
+  /**
+   * Resolves `true` once another node's game `id` is mirrored (at once when it is), `false` after
+   * `timeoutMs`, when the mirror closes, or at once when {@link maxListingWaiters} wait already.
+   */
+  whenListed(id: string, timeoutMs: number): Promise<boolean> {
+    if (this.#games.has(id)) return Promise.resolve(true);
+    if (this.#closed || this.#waiting >= maxListingWaiters) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let waiters = this.#waiters.get(id);
+      if (waiters === undefined) this.#waiters.set(id, (waiters = new Set()));
+      const settle = (listed: boolean) => {
+        clearTimeout(timer);
+        this.#waiting--;
+        waiters.delete(settle);
+        if (waiters.size === 0 && this.#waiters.get(id) === waiters) this.#waiters.delete(id);
+        resolve(listed);
+      };
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      timer.unref();
+      waiters.add(settle);
+      this.#waiting++;
+    });
+  }
+
   #put(entry: GameEntry): void {
     const before = this.#games.get(entry.id);
     if (before?.request !== undefined && this.#byRequest.get(before.request) === entry.id)
       this.#byRequest.delete(before.request);
     this.#games.set(entry.id, entry);
     if (entry.request !== undefined) this.#byRequest.set(entry.request, entry.id);
+    const waiters = this.#waiters.get(entry.id);
+    if (waiters !== undefined) for (const settle of [...waiters]) settle(true);
   }
 
   /** The record of a node (this one included) as last read. */
@@ -107,6 +139,7 @@ export class DirectoryMirror {
   /** Stops following (the reader connection is the caller's to close). */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const waiters of [...this.#waiters.values()]) for (const settle of [...waiters]) settle(false);
     await this.#running;
   }
 
@@ -244,6 +277,11 @@ export class DirectoryMirror {
     } else if (kind === 'node-down') {
       if (this.#nodes.delete(id)) this.#emit({ kind: 'node-down', node: id, why: reason });
     } else this.#ignore();
+  }
+
+  /** Counts (and says, for the first few) something read from the directory that did not parse. */
+  ignore(): void {
+    this.#ignore();
   }
 
   #ignore(): void {

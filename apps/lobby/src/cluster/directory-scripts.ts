@@ -100,3 +100,36 @@ for _, node in ipairs(redis.call('HKEYS', KEYS[1])) do
 end
 return removed
 `;
+
+/**
+ * Reserves a creation request for a game, first writer wins. KEYS: the request's key. ARGV: the
+ * reservation (JSON), its lifetime ms. Returns `false` (nil) when this call reserved it, or the
+ * reservation already there (another node's, or this node's earlier one), to be parsed as hostile.
+ * A key of another type fails the script (WRONGTYPE): the caller refuses the creation.
+ */
+export const reserveRequestScript = `
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`;
+
+/**
+ * Replaces a reservation only if it still is `ARGV[1]` (compare and set): this node taking back a
+ * reservation of its own whose game is gone. KEYS: the request's key. ARGV: the reservation read,
+ * the new one, its lifetime ms. Returns 1 when replaced, 0 when it changed meanwhile.
+ */
+export const replaceRequestScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/**
+ * Deletes a reservation only if it still is `ARGV[1]` (a game's node releasing it once the game is
+ * unlisted; never someone else's). KEYS: the request's key. Returns 1 when deleted.
+ */
+export const releaseRequestScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+`;
