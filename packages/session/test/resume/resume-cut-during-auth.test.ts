@@ -1,29 +1,14 @@
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Authenticator } from '../../src/index.ts';
-import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-pair.ts';
+import { echoPairs } from '../fixtures/echo-pairs.ts';
+import { until } from '../fixtures/resumable-pair.ts';
 
 /**
  * A connection dropped while the resume exchange authenticates is a failed attempt, not a refusal:
  * the dialer tries again within its window (only an AuthenticationError or a `Refused` frame ends
  * the session).
  */
-interface IEcho {
-  echo(value: string): Promise<string>;
-}
-class Echo implements IEcho {
-  async echo(value: string) {
-    return value;
-  }
-}
-
-const pairs: ResumablePair[] = [];
-afterEach(async () => {
-  await Promise.all(
-    pairs
-      .splice(0)
-      .flatMap((each) => [each.dialer.terminate('test over'), each.listener.terminate('test over')]),
-  );
-});
+const echoPair = echoPairs();
 
 let onListenerAuthentication: (() => void) | undefined;
 /** A scheme with one message each way (as the identity scheme has); a hook runs in the listener's run. */
@@ -43,12 +28,10 @@ const pinging: Authenticator<string> = {
 };
 
 test('a cut while the resume authenticates: the dialer tries again and resumes', async () => {
-  const pair = resumablePair<IEcho>({
-    target: new Echo(),
+  const pair = echoPair({
     authenticator: pinging,
     dialerResume: { graceMs: 5000 },
   });
-  pairs.push(pair);
   expect(await pair.remote.echo('a')).toBe('a');
   await until(
     () => pair.dialer.resumption?.resumable === true && pair.listener.resumption?.resumable === true,

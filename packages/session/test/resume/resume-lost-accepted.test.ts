@@ -1,35 +1,19 @@
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { ResumeEvent } from '../../src/index.ts';
-import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-pair.ts';
+import { type EchoPairMaker, echoPairs } from '../fixtures/echo-pairs.ts';
+import { until } from '../fixtures/resumable-pair.ts';
 
 /**
  * A cut that loses the listener's `Accepted`: the listener has switched to the next secret, the
  * dialer has not. The listener keeps the proven secret until the dialer sends on the new
  * connection, so the dialer's next attempt (same secret, fresh nonces) resumes the session.
  */
-interface IEcho {
-  echo(value: string): Promise<string>;
-}
-class Echo implements IEcho {
-  async echo(value: string) {
-    return value;
-  }
-}
-
-const pairs: ResumablePair[] = [];
-afterEach(async () => {
-  await Promise.all(
-    pairs
-      .splice(0)
-      .flatMap((each) => [each.dialer.terminate('test over'), each.listener.terminate('test over')]),
-  );
-});
+const echoPair = echoPairs();
 
 test('the Accepted frame lost to a cut: the dialer resumes on its next attempt, nothing is lost', async () => {
   let cutOnResume = 0;
   const listenerEvents: ResumeEvent[] = [];
-  const pair: ResumablePair & { remote: { echo(value: string): Promise<string> } } = resumablePair<IEcho>({
-    target: new Echo(),
+  const pair: ReturnType<EchoPairMaker> = echoPair({
     dialerResume: { graceMs: 5000 },
     listenerResume: {
       onEvent: (event: ResumeEvent) => {
@@ -41,7 +25,6 @@ test('the Accepted frame lost to a cut: the dialer resumes on its next attempt, 
       },
     },
   });
-  pairs.push(pair);
   expect(await pair.remote.echo('a')).toBe('a');
   await until(
     () => pair.dialer.resumption?.resumable === true && pair.listener.resumption?.resumable === true,

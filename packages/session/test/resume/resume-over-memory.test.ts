@@ -1,51 +1,14 @@
-import { AbortedError, type Sequence, sequence } from '@msc/eventual';
+import { AbortedError, sequence } from '@msc/eventual';
 import { afterEach, describe, expect, test } from 'vitest';
 import { expectDrained } from '../fixtures/leak-check.ts';
+import { Ledger } from '../fixtures/ledger.ts';
 import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-pair.ts';
-
-interface ICounter {
-  add(amount: number): Promise<number>;
-  slow(amount: number, milliseconds: number): Promise<number>;
-  count(to: number): Sequence<number>;
-  sum(items: Sequence<number>): Promise<number>;
-}
-
-class Counter implements ICounter {
-  total = 0;
-  calls: number[] = [];
-  async add(amount: number) {
-    this.calls.push(amount);
-    this.total += amount;
-    return this.total;
-  }
-  async slow(amount: number, milliseconds: number) {
-    await new Promise((resolve) => setTimeout(resolve, milliseconds));
-    return this.add(amount);
-  }
-  count(to: number) {
-    const [items, writer] = sequence<number>();
-    void (async () => {
-      for (let index = 0; index < to; index++) {
-        writer.write(index);
-        if (writer.desiredSize <= 0) await writer.flush();
-        if (index % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-      await writer.close();
-    })();
-    return items;
-  }
-  async sum(items: Sequence<number>) {
-    let total = 0;
-    for await (const item of items) total += item;
-    return total;
-  }
-}
 
 const pairs: ResumablePair[] = [];
 
-function pair(options: Parameters<typeof resumablePair<Counter>>[0] = {}) {
-  const target = new Counter();
-  const made = resumablePair<Counter>({ target, ...options });
+function pair(options: Parameters<typeof resumablePair<Ledger>>[0] = {}) {
+  const target = new Ledger();
+  const made = resumablePair<Ledger>({ target, ...options });
   pairs.push(made);
   return { ...made, target };
 }

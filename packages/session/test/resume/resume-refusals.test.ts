@@ -1,5 +1,5 @@
 import { memoryPair } from '@msc/transport-memory';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { type Authenticator, ParkedSessions } from '../../src/index.ts';
 import {
   ResumeInbox,
@@ -9,12 +9,9 @@ import {
 } from '../../src/resume/resume-exchange.ts';
 import { ResumeFrame } from '../../src/resume/resume-frames.ts';
 import { deriveSecret } from '../../src/resume/resume-secret.ts';
-import {
-  type ResumablePair,
-  type ResumablePairOptions,
-  resumablePair,
-  until,
-} from '../fixtures/resumable-pair.ts';
+import { echoPairs, type IEcho } from '../fixtures/echo-pairs.ts';
+import { named } from '../fixtures/named-authenticator.ts';
+import { type ResumablePair, type ResumablePairOptions, until } from '../fixtures/resumable-pair.ts';
 
 /**
  * A resuming peer is hostile until proven otherwise: each refusal of docs/resumption.md, reached by a
@@ -22,45 +19,10 @@ import {
  * halves, both hellos) or less, and the session it tried to take over carries on untouched.
  */
 
-interface IEcho {
-  echo(text: string): Promise<string>;
-  later(text: string, milliseconds: number): Promise<string>;
-}
-
-class Echo implements IEcho {
-  async echo(text: string) {
-    return text;
-  }
-  async later(text: string, milliseconds: number) {
-    await new Promise((resolve) => setTimeout(resolve, milliseconds));
-    return text;
-  }
-}
-
-/** An authenticator whose peer is the name the other side announces (no proof: a test scheme). */
-function named(name: string): Authenticator<unknown> {
-  return {
-    scheme: 'test-name',
-    async authenticate(context) {
-      context.send(new TextEncoder().encode(name));
-      return new TextDecoder().decode(await context.receive());
-    },
-  };
-}
-
-const pairs: ResumablePair[] = [];
-
-afterEach(async () => {
-  await Promise.all(
-    pairs
-      .splice(0)
-      .flatMap((each) => [each.dialer.terminate('test over'), each.listener.terminate('test over')]),
-  );
-});
+const echoPair = echoPairs();
 
 async function established(options: Omit<ResumablePairOptions<IEcho>, 'target'> = {}) {
-  const made = resumablePair<IEcho>({ target: new Echo(), authenticator: named('alice'), ...options });
-  pairs.push(made);
+  const made = echoPair({ authenticator: named('alice'), ...options });
   await made.dialer.established;
   await until(() => made.parked.size === 1);
   return made;
@@ -207,8 +169,7 @@ describe('resume attempts the listener refuses, each with a named reason', () =>
   test('a listener without room for another parked session loses it at once (maxParkedSessions)', async () => {
     const parked = new ParkedSessions({ maxParkedSessions: 1 });
     const first = await established({ parked });
-    const second = resumablePair<IEcho>({ target: new Echo(), parked, authenticator: named('bob') });
-    pairs.push(second);
+    const second = echoPair({ parked, authenticator: named('bob') });
     await second.dialer.established;
     await until(() => parked.size === 2);
     first.dialFailure = new Error('down');

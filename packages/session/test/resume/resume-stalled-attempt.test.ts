@@ -1,6 +1,5 @@
 import { memoryPair } from '@msc/transport-memory';
-import { afterEach, describe, expect, test } from 'vitest';
-import type { Authenticator } from '../../src/index.ts';
+import { describe, expect, test } from 'vitest';
 import {
   maxQueuedBytes,
   ResumeInbox,
@@ -8,7 +7,9 @@ import {
   resumeHello,
 } from '../../src/resume/resume-exchange.ts';
 import { ResumeFrame } from '../../src/resume/resume-frames.ts';
-import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-pair.ts';
+import { echoPairs } from '../fixtures/echo-pairs.ts';
+import { named } from '../fixtures/named-authenticator.ts';
+import { type ResumablePair, until } from '../fixtures/resumable-pair.ts';
 
 /**
  * A stranger who knows a session's resume id (it travels in the clear on an unencrypted transport)
@@ -16,34 +17,7 @@ import { type ResumablePair, resumablePair, until } from '../fixtures/resumable-
  * attempt replaces a stalled one that has not authenticated as the session's peer, so the session
  * resumes at once rather than after the stranger's handshakeTimeoutMs.
  */
-interface IEcho {
-  echo(text: string): Promise<string>;
-}
-class Echo implements IEcho {
-  async echo(text: string) {
-    return text;
-  }
-}
-
-/** An authenticator whose peer is the name the other side announces (no proof: a test scheme). */
-function named(name: string): Authenticator<unknown> {
-  return {
-    scheme: 'test-name',
-    async authenticate(context) {
-      context.send(new TextEncoder().encode(name));
-      return new TextDecoder().decode(await context.receive());
-    },
-  };
-}
-
-const pairs: ResumablePair[] = [];
-afterEach(async () => {
-  await Promise.all(
-    pairs
-      .splice(0)
-      .flatMap((each) => [each.dialer.terminate('test over'), each.listener.terminate('test over')]),
-  );
-});
+const echoPair = echoPairs();
 
 /** A stranger's connection that sends a resume hello naming `id`, then nothing; the frames it receives. */
 function stall(pair: ResumablePair, id: Uint8Array): { frames: Uint8Array[]; closed: () => boolean } {
@@ -68,8 +42,7 @@ function refusalOf(frames: Uint8Array[]): string | undefined {
 
 describe('a stalled resume attempt does not block the real one', () => {
   test('strangers stalling attempts with the resume id: the dialer resumes well within handshakeTimeoutMs', async () => {
-    const pair = resumablePair<IEcho>({ target: new Echo(), authenticator: named('alice') });
-    pairs.push(pair);
+    const pair = echoPair({ authenticator: named('alice') });
     expect(await pair.remote.echo('a')).toBe('a');
     await until(() => pair.taps[0]!.received.some((frame) => frame[0] === ResumeFrame.Secret));
     await until(() => pair.dialer.resumption?.resumable === true && pair.parked.size === 1);
