@@ -1,7 +1,5 @@
-import { type Proxy, proxy } from '@msc/eventual';
-import { messagePortPair } from '@msc/transport-memory';
 import { expect, test } from 'vitest';
-import { memoryTraceSink, Session, traceMessages, unauthenticated } from '../src/index.ts';
+import { tracedPortSessions } from './fixtures/traced-port-sessions.ts';
 
 // Values mode is opt-in (enable-message-port-values.ts): a program that never calls
 // enableMessagePortValues() keeps its sessions over a MessageChannel on CBOR bytes, since a turn of many
@@ -18,22 +16,8 @@ class Echo implements IEcho {
 }
 
 test('without enableMessagePortValues(), sessions over a MessageChannel stay on bytes', async () => {
-  const sink = memoryTraceSink();
-  const [a, b] = messagePortPair();
-  const dialer = new Session({
-    connection: a,
-    role: 'dialer',
-    authenticator: unauthenticated(),
-    trace: traceMessages({ sink, level: 'payloads' }),
-  });
-  const listener = new Session({
-    connection: b,
-    role: 'listener',
-    authenticator: unauthenticated(),
-    root: proxy<IEcho>(new Echo()) as Proxy<unknown>,
-  });
+  const { dialer, listener, sink, remote } = tracedPortSessions<IEcho>(new Echo());
   try {
-    const remote = dialer.remoteRoot<IEcho>();
     expect(await remote.echo('first')).toBe('first');
     sink.events.length = 0;
     expect(await remote.echo({ bytes: new Uint8Array(70 * 1024) })).toEqual({

@@ -3,14 +3,10 @@ import { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { messagePortPair } from '@msc/transport-memory';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  enableMessagePortValues,
-  memoryTraceSink,
-  Session,
-  traceMessages,
-  unauthenticated,
-} from '../src/index.ts';
+import { enableMessagePortValues, Session, unauthenticated } from '../src/index.ts';
+import { forwardingConnection } from './fixtures/forwarding-connection.ts';
 import { expectDrained } from './fixtures/leak-check.ts';
+import { tracedPortSessions } from './fixtures/traced-port-sessions.ts';
 
 enableMessagePortValues(); // opt-in (enable-message-port-values.ts)
 
@@ -74,38 +70,20 @@ interface Counted extends Connection {
 }
 function counted(connection: Connection, offerValues = true): Counted {
   const counts = { frames: 0, values: 0 };
-  return {
-    counts,
-    get localAddress() {
-      return connection.localAddress;
-    },
-    get remoteAddress() {
-      return connection.remoteAddress;
-    },
-    get bufferedBytes() {
-      return connection.bufferedBytes;
-    },
-    get closed() {
-      return connection.closed;
-    },
-    get maxFrameBytes() {
-      return connection.maxFrameBytes;
-    },
-    carriesValues: offerValues && connection.carriesValues === true,
-    setMaxFrameBytes: (bytes) => connection.setMaxFrameBytes(bytes),
-    start: (receiver) => connection.start(receiver),
-    send: (frame) => {
-      counts.frames++;
-      connection.send(frame);
-    },
-    sendValues: (values, transfer, bytes) => {
-      counts.values++;
-      connection.sendValues!(values, transfer, bytes);
-    },
-    whenDrained: () => connection.whenDrained(),
-    close: (options) => connection.close(options),
-    abort: (error) => connection.abort(error),
-  };
+  return Object.assign(
+    forwardingConnection(connection, {
+      carriesValues: offerValues && connection.carriesValues === true,
+      send: (frame) => {
+        counts.frames++;
+        connection.send(frame);
+      },
+      sendValues: (values, transfer, bytes) => {
+        counts.values++;
+        connection.sendValues!(values, transfer, bytes);
+      },
+    }),
+    { counts },
+  );
 }
 
 const live: Session[] = [];
@@ -204,22 +182,8 @@ describe('values mode over a MessageChannel', () => {
   });
 
   test('tracing records values messages with their estimated size and no payload, at every level', async () => {
-    const sink = memoryTraceSink();
-    const [a, b] = messagePortPair();
-    const dialer = new Session({
-      connection: a,
-      role: 'dialer',
-      authenticator: unauthenticated(),
-      trace: traceMessages({ sink, level: 'payloads' }),
-    });
-    const listener = new Session({
-      connection: b,
-      role: 'listener',
-      authenticator: unauthenticated(),
-      root: proxy<IEcho>(new Echo()) as Proxy<unknown>,
-    });
+    const { dialer, listener, sink, remote } = tracedPortSessions<IEcho>(new Echo());
     live.push(dialer, listener);
-    const remote = dialer.remoteRoot<IEcho>();
     expect(await remote.echo('first')).toBe('first'); // may leave before establishment, as bytes
     sink.events.length = 0;
     expect(await remote.echo('traced')).toBe('traced');
