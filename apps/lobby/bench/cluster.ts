@@ -13,10 +13,9 @@
 import { parseArgs } from 'node:util';
 import { Identity } from '@msc/identity';
 import { tcp } from '@msc/transport-tcp';
-import { ensureRedisServer } from '../../../config/redis.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
-import { type LocalNodeProcess, startLocalNode } from '../src/cluster/local-node-process.ts';
-import { type LocalRedis, startLocalRedis } from '../src/cluster/local-redis.ts';
+import { withLocalCluster } from '../src/cluster/local-cluster.ts';
+import type { LocalNodeProcess } from '../src/cluster/local-node-process.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
 const rounds = Math.max(2, Math.min(1_000, Math.floor(Number(values.rounds)) || 30));
@@ -28,86 +27,78 @@ function stats(samples: number[]): string {
 }
 
 async function main(): Promise<void> {
-  ensureRedisServer('cluster bench');
-  let redis: LocalRedis | undefined;
-  const nodes: LocalNodeProcess[] = [];
   const clients: LobbyClient[] = [];
-  const deadline = setTimeout(() => {
-    console.error('the cluster check did not finish within 120 s');
-    for (const node of nodes) node.signal('SIGKILL');
-    void redis?.stop().finally(() => process.exit(1));
-  }, 120_000);
-  deadline.unref();
-  try {
-    redis = await startLocalRedis();
-    const url = redis.url;
-    nodes.push(
-      ...(await Promise.all(['a', 'b'].map((name) => startLocalNode({ name, redis: url, leaseMs: 5_000 })))),
-    );
-    const [a, b] = nodes as [LocalNodeProcess, LocalNodeProcess];
-    await Promise.all(nodes.map((node) => node.waitFor('registered under epoch')));
-    const listedOnB = new Map<string, number>();
-    const unlistedOnB = new Set<string>();
-    b.onLine((line) => {
-      const listed = /^event: \{"kind":"listed","entry":\{"id":"([^"]+)"/.exec(line);
-      if (listed?.[1] !== undefined && !listedOnB.has(listed[1])) listedOnB.set(listed[1], performance.now());
-      const unlisted = /^event: \{"kind":"unlisted","id":"([^"]+)"/.exec(line);
-      if (unlisted?.[1] !== undefined) unlistedOnB.add(unlisted[1]);
+  await withLocalCluster(
+    { purpose: 'cluster check', nodes: ['a', 'b'], leaseMs: 5_000, deadlineMs: 120_000 },
+    async ({ nodes }) => {
+      try {
+        await measure(nodes, clients);
+      } finally {
+        await Promise.allSettled(clients.map((client) => client.close()));
+      }
+    },
+  );
+}
+
+async function measure(nodes: readonly LocalNodeProcess[], clients: LobbyClient[]): Promise<void> {
+  const [a, b] = nodes as [LocalNodeProcess, LocalNodeProcess];
+  const listedOnB = new Map<string, number>();
+  const unlistedOnB = new Set<string>();
+  b.onLine((line) => {
+    const listed = /^event: \{"kind":"listed","entry":\{"id":"([^"]+)"/.exec(line);
+    if (listed?.[1] !== undefined && !listedOnB.has(listed[1])) listedOnB.set(listed[1], performance.now());
+    const unlisted = /^event: \{"kind":"unlisted","id":"([^"]+)"/.exec(line);
+    if (unlisted?.[1] !== undefined) unlistedOnB.add(unlisted[1]);
+  });
+  const connect = async (name: string, node: LocalNodeProcess) => {
+    const client = LobbyClient.connect({
+      identity: await Identity.generate({ name }),
+      transport: tcp(),
+      address: node.tcp,
     });
-    const connect = async (name: string, node: LocalNodeProcess) => {
-      const client = LobbyClient.connect({
-        identity: await Identity.generate({ name }),
-        transport: tcp(),
-        address: node.tcp,
-      });
-      clients.push(client);
-      await client.ready();
-      return client;
+    clients.push(client);
+    await client.ready();
+    return client;
+  };
+  const [host, local, remote] = await Promise.all([
+    connect('host', a),
+    connect('local', a),
+    connect('remote', b),
+  ]);
+  const propagation: number[] = [];
+  const localJoins: number[] = [];
+  const remoteJoins: number[] = [];
+  let cold = Number.NaN;
+  for (let round = 0; round < rounds; round++) {
+    const createdAt = performance.now();
+    const game = host.createGame(`round ${round}`);
+    await game.until((view) => view.lsn >= 0);
+    while (!listedOnB.has(game.gameId)) await new Promise((resolve) => setTimeout(resolve, 1));
+    propagation.push((listedOnB.get(game.gameId) as number) - createdAt);
+    const join = async (client: LobbyClient, slot: number) => {
+      const startedAt = performance.now();
+      const view = client.openGame(game.gameId);
+      const membership = await view.join(slot, client === local ? 'local' : 'remote', () => {});
+      const took = performance.now() - startedAt;
+      membership[Symbol.dispose]();
+      view[Symbol.dispose]();
+      return took;
     };
-    const [host, local, remote] = await Promise.all([
-      connect('host', a),
-      connect('local', a),
-      connect('remote', b),
-    ]);
-    const propagation: number[] = [];
-    const localJoins: number[] = [];
-    const remoteJoins: number[] = [];
-    let cold = Number.NaN;
-    for (let round = 0; round < rounds; round++) {
-      const createdAt = performance.now();
-      const game = host.createGame(`round ${round}`);
-      await game.until((view) => view.lsn >= 0);
-      while (!listedOnB.has(game.gameId)) await new Promise((resolve) => setTimeout(resolve, 1));
-      propagation.push((listedOnB.get(game.gameId) as number) - createdAt);
-      const join = async (client: LobbyClient, slot: number) => {
-        const startedAt = performance.now();
-        const view = client.openGame(game.gameId);
-        const membership = await view.join(slot, client === local ? 'local' : 'remote', () => {});
-        const took = performance.now() - startedAt;
-        membership[Symbol.dispose]();
-        view[Symbol.dispose]();
-        return took;
-      };
-      localJoins.push(await join(local, 2));
-      const took = await join(remote, 3);
-      if (round === 0) cold = took;
-      else remoteJoins.push(took);
-      game[Symbol.dispose]();
-      // The game closes once nobody holds it; wait until b saw that (the host may have 4 open games).
-      while (!unlistedOnB.has(game.gameId)) await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    console.log(
-      `cluster check: ${rounds} rounds, 2 nodes and redis-server on loopback (Node ${process.versions.node})`,
-    );
-    console.log(`directory propagation (createGame on a → listed by b's mirror): ${stats(propagation)}`);
-    console.log(`join on the owner node (openGame + tryJoin):                 ${stats(localJoins)}`);
-    console.log(`join from another node, session with the owner reused:       ${stats(remoteJoins)}`);
-    console.log(`join from another node, first (dials and authenticates a):  ${cold.toFixed(1)} ms`);
-  } finally {
-    await Promise.allSettled(clients.map((client) => client.close()));
-    await Promise.allSettled(nodes.map((node) => node.kill()));
-    await redis?.stop();
+    localJoins.push(await join(local, 2));
+    const took = await join(remote, 3);
+    if (round === 0) cold = took;
+    else remoteJoins.push(took);
+    game[Symbol.dispose]();
+    // The game closes once nobody holds it; wait until b saw that (the host may have 4 open games).
+    while (!unlistedOnB.has(game.gameId)) await new Promise((resolve) => setTimeout(resolve, 1));
   }
+  console.log(
+    `cluster check: ${rounds} rounds, 2 nodes and redis-server on loopback (Node ${process.versions.node})`,
+  );
+  console.log(`directory propagation (createGame on a → listed by b's mirror): ${stats(propagation)}`);
+  console.log(`join on the owner node (openGame + tryJoin):                 ${stats(localJoins)}`);
+  console.log(`join from another node, session with the owner reused:       ${stats(remoteJoins)}`);
+  console.log(`join from another node, first (dials and authenticates a):  ${cold.toFixed(1)} ms`);
 }
 
 main().then(
