@@ -148,9 +148,11 @@ async function measureJobs(
   return { rows: inRounds ? mergeRounds(roundRows) : roundRows.flat(), mscBuilds };
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+/** The command line's options; throws (Node's message names the option) on an unknown or malformed one. */
+function parseOptions() {
+  return parseArgs({
     options: {
+      help: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -160,6 +162,33 @@ async function main(): Promise<number> {
       out: { type: 'string', default: fileURLToPath(new URL('results/latest.json', benchRoot)) },
     },
   });
+}
+
+/** What `--help` prints, and what a wrong option is answered with. */
+const usage = `Usage: pnpm bench [-- options]   (from the repository root; in tools/bench: node --import tsx src/main.ts)
+
+  --quick              the quick profile: 3 runs of shorter loops, about a minute in all
+  --smoke              one tiny iteration of everything (checks wiring, measures nothing)
+  --only a,b           keep the registry entries whose key contains one of these (--only capnweb,floor)
+  --workloads W1,W2    keep these workloads (${workloads.map((workload) => workload.id).join(', ')})
+  --baseline <ref>     also measure @msc as built at <ref> (a git ref), row by row, with after / before ratios
+  --rounds <n>         rounds of that pairing (only with --baseline; default: the profile's run count)
+  --out <file>         where the JSON result goes (default: results/latest.json)
+  --help               this text`;
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions();
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    return 2;
+  }
+  const { values } = options;
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
   const profile = values.smoke ? smokeProfile : values.quick ? quickProfile : fullProfile;
   const filters = values.only?.split(',').filter((filter) => filter.length > 0) ?? [];
   const entries = registry.filter(

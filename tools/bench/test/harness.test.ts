@@ -73,4 +73,24 @@ describe('the harness process', () => {
     expect(result.stderr).toContain('expected --workloads to list workload ids among W1, W2, W3');
     expect(result.stderr).toContain('got W1,W9');
   });
+
+  it('--help prints the options and exits 0; an unknown option prints its name and the usage and exits 2', () => {
+    const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--help'], {
+      cwd: benchRoot,
+      encoding: 'utf8',
+      timeout: 18_000,
+    });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--baseline <ref>');
+    expect(help.stdout).toContain('W1, W2, W3');
+    const wrong = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--qiuck'], {
+      cwd: benchRoot,
+      encoding: 'utf8',
+      timeout: 18_000,
+    });
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain("Unknown option '--qiuck'");
+    expect(wrong.stderr).toContain('Usage: pnpm bench');
+    expect(wrong.stderr).not.toContain('    at ');
+  });
 });
