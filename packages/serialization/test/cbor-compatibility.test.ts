@@ -2,6 +2,7 @@
 // the codec used before: plain data is written byte for byte as cbor-x wrote it with the codec's
 // options, and what cbor-x writes is read back, so peers of either version understand each other.
 import { Decoder, Encoder } from 'cbor-x';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Codec, ContractRegistry } from '../src/index.ts';
 
@@ -73,5 +74,68 @@ describe('the CBOR writer and reader against cbor-x', () => {
   test('a record is read by its compiled reader from its third use on, with the same values', () => {
     const players = Array.from({ length: 10 }, (_, index) => player(index));
     expect(codec.decode(codec.encode(players))).toEqual(players);
+  });
+});
+
+// Random plain data, as the protocol's messages hold it. Left out: lone surrogates (not well-formed
+// UTF-16, which the codec's values are; cbor-x writes them as invalid UTF-8), and dates, errors and
+// contracts (the codec's own tags, written by its walk rather than by the CBOR writer).
+const { plain } = fc.letrec((tie) => ({
+  plain: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    tie('leaf'),
+    tie('array'),
+    tie('object'),
+    tie('map'),
+    tie('set'),
+  ),
+  leaf: fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.double(),
+    fc.integer(),
+    fc.integer({ min: -(2 ** 33), max: 2 ** 33 }),
+    fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n - 1n }),
+    fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }),
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ minLength: 20, maxLength: 300 }),
+    fc.uint8Array({ maxLength: 300 }),
+    fc.uint16Array(),
+    fc.int32Array(),
+    fc.float64Array(),
+  ),
+  array: fc.array(tie('plain'), { maxLength: 5 }),
+  object: fc.dictionary(
+    fc.string({ unit: 'grapheme', maxLength: 8 }).filter((key) => key !== '__proto__'),
+    tie('plain'),
+    { maxKeys: 5, noNullPrototype: true },
+  ),
+  map: fc.array(fc.tuple(tie('plain'), tie('plain')), { maxLength: 4 }).map((entries) => new Map(entries)),
+  set: fc.array(tie('plain'), { maxLength: 4 }).map((items) => new Set(items)),
+}));
+
+describe('property: the CBOR writer and reader against cbor-x on random plain data', () => {
+  test('the codec writes every value byte for byte as cbor-x does with the options the codec gave it', () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        expect(hex(codec.encode(value))).toBe(hex(cborRecords.encode(value)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('what either writes (records or maps), the codec reads as cbor-x reads it', () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        const frame = new Uint8Array(cborRecords.encode(value));
+        expect(codec.decode(frame)).toEqual(cborDecoder.decode(frame));
+        // Without records the codec writes a map's length in its header (cbor-x reserves three
+        // bytes), so the bytes differ there; what is read does not.
+        const maps = mapsCodec.encode(value);
+        expect(codec.decode(maps)).toEqual(cborDecoder.decode(maps));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
