@@ -1,5 +1,4 @@
 import type { AbortedError } from '@msc/eventual';
-import { CallAbortError, CallTimeoutError } from '@msc/eventual/context';
 import {
   abortStreamsIn,
   type CallScope,
@@ -10,7 +9,7 @@ import {
   releaseCarriedCapabilities,
   type Settlement,
 } from '@msc/eventual/handler';
-import { type CallContextPart, callContextPart } from './call-context-part.ts';
+import { type CallContextPart, createCallContextPart } from './call-context-part.ts';
 import type { ExportTable } from './export-table.ts';
 import type { CallMessage } from './wire/message.ts';
 import { callContextVersion, type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
@@ -45,25 +44,17 @@ export interface AnswerPort {
  * call's capabilities (and releases them when the call settles), so the table releases the
  * arguments' ones after delivery.
  *
- * Call contexts (docs/semantics.md#call-context): a call that carried a context field gets a
- * context of its own (its deadline and trace, a signal a `Cancel` fires), kept here until the
- * answer settles; a call that carried none gets the session's one context, which carries nothing
- * on and whose signal fires only when the session ends. Either is the method's `callContext()`.
- * When the session ends, the signals of the calls not settled yet fire with its `AbortedError`.
- * Contexts are made by the call context part (call-context-part.ts); without it (a page that did
- * not enable it) every call is served without one and its context field is not read.
+ * Call contexts (docs/semantics.md#call-context) are the call context part's (call-context-part.ts):
+ * it gives each call its context (the method's `callContext()`) and is told when the answer
+ * settles, is finished, is cancelled, and when the session ends. Without it (a page that did not
+ * enable it) every call is served without one and its context field is not read.
  */
 export class AnswerTable {
   readonly #port: AnswerPort;
   readonly #maxAnswers: number;
-  readonly #maxCallTimeoutMs: number;
-  readonly #contextPart: CallContextPart | undefined;
+  readonly #contexts: CallContextPart | undefined;
   /** Made with the first answer (an idle session holds no map). */
   #answers: Map<number, ResultHandler> | undefined;
-  /** The contexts of answers whose call carried one, until they settle (made with the first). */
-  #contexts: Map<number, CallScope> | undefined;
-  /** The context of every call that carried none (made with the first such call). */
-  #sessionContext: CallScope | undefined;
 
   /**
    * @param port what the table sends through (the session itself: no closures)
@@ -72,11 +63,8 @@ export class AnswerTable {
   constructor(port: AnswerPort, maxAnswers: number, maxCallTimeoutMs: number) {
     this.#port = port;
     this.#maxAnswers = maxAnswers;
-    this.#maxCallTimeoutMs = maxCallTimeoutMs;
-    this.#contextPart = callContextPart();
+    this.#contexts = createCallContextPart(maxCallTimeoutMs);
     this.#answers = undefined;
-    this.#contexts = undefined;
-    this.#sessionContext = undefined;
   }
 
   /** Live answers. */
@@ -126,19 +114,10 @@ export class AnswerTable {
     }
     const args = call[5];
     const field = call[6];
-    const part = this.#contextPart;
-    let context: CallScope | undefined;
-    if (field === undefined) {
-      if (part !== undefined) context = this.#sessionContext ??= part.sessionContext();
-    } else {
-      if (this.#port.protocolVersion < callContextVersion) {
-        throw new ProtocolViolation(`a call's context needs protocol version ${callContextVersion}`);
-      }
-      if (part !== undefined) {
-        context = part.receive(field, this.#maxCallTimeoutMs);
-        (this.#contexts ??= new Map<number, CallScope>()).set(questionId, context);
-      }
+    if (field !== undefined && this.#port.protocolVersion < callContextVersion) {
+      throw new ProtocolViolation(`a call's context needs protocol version ${callContextVersion}`);
     }
+    const context: CallScope | undefined = this.#contexts?.forCall(questionId, field);
     // Decoded for this call alone: a local target need not copy its data, nor its result's.
     markSerialized(args);
     let result: ResultHandler;
@@ -155,7 +134,7 @@ export class AnswerTable {
 
   #sendReturn(questionId: number, settlement: Settlement): void {
     // The call is over: its context stops (its deadline timer), and a later `Cancel` does nothing.
-    if (this.#contexts !== undefined) this.#endContext(questionId);
+    this.#contexts?.settled(questionId);
     const port = this.#port;
     if (port.isTerminated) {
       if (settlement.kind === 'value') releaseCarriedCapabilities(settlement.value);
@@ -198,20 +177,8 @@ export class AnswerTable {
     answers!.delete(questionId);
     // A `Finish` before the `Return` (the caller gave up on the call): a context the call still has
     // is cancelled now, so what it holds is bounded by the answers the peer may keep open.
-    const context = this.#contexts?.get(questionId);
-    if (context !== undefined) {
-      this.#contexts!.delete(questionId);
-      context.abort(new CallAbortError('the caller finished the call before its return'));
-    }
+    this.#contexts?.finished(questionId);
     answer.release();
-  }
-
-  #endContext(questionId: number): void {
-    const contexts = this.#contexts!;
-    const context = contexts.get(questionId);
-    if (context === undefined) return;
-    contexts.delete(questionId);
-    context.end();
   }
 
   /**
@@ -226,14 +193,7 @@ export class AnswerTable {
     if (this.#answers?.has(questionId) !== true) {
       throw new ProtocolViolation(`cancel for answer ${questionId}, which does not exist`);
     }
-    const context = this.#contexts?.get(questionId);
-    if (context === undefined) return;
-    this.#contexts!.delete(questionId);
-    context.abort(
-      timedOut
-        ? new CallTimeoutError("the call did not settle before the caller's deadline")
-        : new CallAbortError('the caller cancelled the call'),
-    );
+    this.#contexts?.cancel(questionId, timedOut);
   }
 
   /**
@@ -241,13 +201,7 @@ export class AnswerTable {
    * answer's reference is released.
    */
   abortAll(aborted: AbortedError): void {
-    const contexts = this.#contexts;
-    if (contexts !== undefined) {
-      const open = [...contexts.values()];
-      contexts.clear();
-      for (const context of open) context.abort(aborted);
-    }
-    this.#sessionContext?.abort(aborted);
+    this.#contexts?.abortAll(aborted);
     if (this.#answers === undefined) return;
     const answers = [...this.#answers.values()];
     this.#answers.clear();

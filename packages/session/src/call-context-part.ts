@@ -1,3 +1,4 @@
+import type { AbortedError } from '@msc/eventual';
 import type { CallScope } from '@msc/eventual/handler';
 
 /**
@@ -11,30 +12,47 @@ import type { CallScope } from '@msc/eventual/handler';
  * when it is cancelled or times out), a `Cancel` is ignored as for a call that carried none, and a
  * method's `callContext()` is one that nothing cancels, not even the session's end. Sending calls
  * with a context (`withOptions()`) needs nothing more: the caller's side installs itself. This
- * file holds only the seam; the answer table asks it for the part when its session starts.
+ * file holds only the seam; the answer table asks it for its session's part when it is made.
+ */
+
+/**
+ * The contexts of one session's answers (`ServedContexts` in served-contexts.ts implements it):
+ * a call that carried a context field gets one of its own (its deadline and trace, a signal a
+ * `Cancel` fires), kept until its answer settles; a call that carried none gets the session's one
+ * context, which carries nothing on and whose signal fires only when the session ends.
  */
 export interface CallContextPart {
-  /** The context of a session's calls that carried none: it carries nothing on, and fires when the session ends. */
-  sessionContext(): CallScope;
   /**
-   * The context of a call whose field is `field` (a deadline at most `maxCallTimeoutMs` away).
+   * The context of the call asked as `questionId`, whose context field is `field` (`undefined`:
+   * none).
    *
    * @throws ProtocolViolation for a malformed field
    */
-  receive(field: readonly unknown[], maxCallTimeoutMs: number): CallScope;
+  forCall(questionId: number, field: readonly unknown[] | undefined): CallScope;
+  /** The answer settled: its context stops (its deadline timer), and a later `Cancel` does nothing. */
+  settled(questionId: number): void;
+  /** The caller finished the call before its return: its context is cancelled. */
+  finished(questionId: number): void;
+  /** `Cancel` (`timedOut`: the caller's deadline passed), for a live answer. */
+  cancel(questionId: number, timedOut: boolean): void;
+  /** The session ended: the signals of the calls still being served fire with `aborted`. */
+  abortAll(aborted: AbortedError): void;
 }
 
-let installed: CallContextPart | undefined;
+/** Makes the call context part of one session (`maxCallTimeoutMs`: the longest remaining time a call may declare). */
+export type CallContextPartFactory = (maxCallTimeoutMs: number) => CallContextPart;
+
+let installed: CallContextPartFactory | undefined;
 
 /**
  * Installs the call context part for every session that starts from now on
  * (`enableCallContext()`); `undefined` removes it again (for tests of a program without it).
  */
-export function installCallContextPart(part: CallContextPart | undefined): void {
-  installed = part;
+export function installCallContextPart(factory: CallContextPartFactory | undefined): void {
+  installed = factory;
 }
 
 /** The call context part of a session starting now, or `undefined` when none is installed. */
-export function callContextPart(): CallContextPart | undefined {
-  return installed;
+export function createCallContextPart(maxCallTimeoutMs: number): CallContextPart | undefined {
+  return installed?.(maxCallTimeoutMs);
 }

@@ -1,6 +1,6 @@
-import { CallScope, enableContextCalls } from '@msc/eventual/handler';
+import { enableContextCalls } from '@msc/eventual/handler';
 import { installCallContextPart } from './call-context-part.ts';
-import { decodeCallContext } from './wire/call-context-field.ts';
+import { ServedContexts } from './served-contexts.ts';
 
 /**
  * Enables call contexts from the peer (docs/semantics.md#call-context) for every session that
@@ -24,5 +24,5 @@ import { decodeCallContext } from './wire/call-context-field.ts';
 export function enableCallContext(): void {
   // The contexts made here carry something, so calls made within them must honour them.
   enableContextCalls();
-  installCallContextPart({ sessionContext: () => new CallScope(false), receive: decodeCallContext });
+  installCallContextPart((maxCallTimeoutMs) => new ServedContexts(maxCallTimeoutMs));
 }
