@@ -305,6 +305,8 @@ export type GameEvent =
       readonly score: Score;
       readonly settings: GameSettings;
       readonly players: readonly { readonly slot: number; readonly role: SlotRole; readonly name: string }[];
+      /** The seats whose player's connection dropped and may come back (see `player-connection`). */
+      readonly reconnecting: readonly number[];
     }
   | {
       readonly kind: 'round-started';
@@ -334,7 +336,23 @@ export type GameEvent =
       /** `played`: all rounds done; `resigned`/`forfeit`: a player resigned, or dropped its seat. */
       readonly reason: 'played' | 'resigned' | 'forfeit';
       readonly message: string;
+    }
+  | {
+      /**
+       * A seat's connection changed (docs/resumption.md): `reconnecting` when its session dropped and
+       * is held for its grace window, `reconnected` when it resumed (it missed nothing), `lost` when
+       * it could not (a player then forfeits: `game-ended` follows). Only with a server that offers
+       * resumption (`LobbyServerOptions.resume`).
+       */
+      readonly kind: 'player-connection';
+      readonly slot: number;
+      readonly role: SlotRole;
+      readonly name: string;
+      readonly state: SeatConnectionState;
     };
+
+/** Where a seat's connection is, as the game tells the others (`player-connection`). */
+export type SeatConnectionState = 'reconnecting' | 'reconnected' | 'lost';
 
 /** One seat of a running game (RPC3's `IPlayer`): every call is this seat's action in this game. */
 export interface IPlayer {
@@ -376,6 +394,13 @@ export interface IGameSession {
   seat(slot: number): Proxy<IPlayer>;
   /** Resolves with the result when the match ends. Rejects with AbortedError if the SIP dies first. */
   finished(): Promise<GameResult>;
+  /**
+   * The session of the player in `slot` dropped, resumed or was lost: the game tells every seat
+   * (`player-connection`), once per change. Ignored once the match is over.
+   *
+   * @throws GameError `bad-state` for a slot nobody sits in or an unknown state
+   */
+  seatConnection(slot: number, state: SeatConnectionState): Promise<void>;
   /** Fault injection for tests and demos: throws an uncaught error inside the game's SIP. */
   crash(message: string): Promise<void>;
 }

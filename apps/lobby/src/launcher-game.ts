@@ -11,6 +11,7 @@ import {
   slotRole,
 } from './contracts.ts';
 import { LobbyError } from './lobby-error.ts';
+import type { PlayerConnection } from './player-connection.ts';
 import {
   applySettingsChange,
   defaultSettings,
@@ -26,6 +27,11 @@ import { type BacklogBudget, eventSize, Watcher } from './watcher-backlog.ts';
 export interface PeerInfo {
   readonly name: string;
   readonly fingerprint: string;
+  /**
+   * The connection of the session acting, when the server offers resumption: the seats this session
+   * holds once a game launches follow it, so the other seats see it reconnecting.
+   */
+  readonly connection?: PlayerConnection | undefined;
 }
 
 /** A held slot: the membership object, and the client to launch. */
@@ -38,6 +44,8 @@ export interface SlotHolder {
   /** The token of the launcher the slot was joined through (chat and settings act as it). */
   readonly via: object;
   readonly membership: Membership;
+  /** The connection of the session that joined (see {@link PeerInfo.connection}). */
+  readonly connection: PlayerConnection | undefined;
 }
 
 /** The state of one membership (the object behind an `IJoinedPlayer`). */
@@ -210,6 +218,7 @@ export class LauncherGame {
       client,
       via,
       membership,
+      connection: peer.connection,
     };
     this.#slots[slot] = taken;
     this.#emit({ kind: 'joined', lsn: ++this.#lsn, slot, name: playerName, fingerprint: peer.fingerprint });

@@ -19,6 +19,7 @@ import { Lobby } from './lobby.ts';
 import type { LobbyDirectory } from './lobby-directory.ts';
 import type { LobbyLimitOverrides } from './lobby-limits.ts';
 import { OutputBudget } from './output-budget.ts';
+import { PlayerConnection } from './player-connection.ts';
 import { cleanText, printable } from './text-rules.ts';
 
 /** Options of {@link LobbyServer}. */
@@ -57,8 +58,9 @@ export interface LobbyServerOptions {
    * Player sessions that survive a network blip (docs/resumption.md): a player whose connection drops
    * keeps its seat, games and capabilities for `graceMs` and, when its client resumes, gets what it
    * missed; past the window its session ends and it forfeits as without this. Clients must ask for it
-   * too (`LobbyClientOptions.resume`). The log says `<player> reconnecting` / `resumed` / `lost`.
-   * Default: none.
+   * too (`LobbyClientOptions.resume`). The other seats of the player's running games are told
+   * (`player-connection`: `reconnecting`, `reconnected`, `lost`); the log says `<player> reconnecting`
+   * / `resumed` / `lost`. Default: none.
    */
   readonly resume?: ScopeResumeOptions<PublicIdentity> | undefined;
 }
@@ -93,6 +95,8 @@ export class LobbyServer implements AsyncDisposable {
   readonly #owned: (() => Promise<void>)[] = [];
   /** The server-wide budget of buffered output, counted while the server runs. */
   readonly outputBudget: OutputBudget;
+  /** Each player session's connection, by the peer its authenticator made (see {@link #connectionOf}). */
+  readonly #connections = new WeakMap<PublicIdentity, PlayerConnection>();
   #closing: Promise<void> | undefined;
 
   /** @throws RangeError when a lobby limit is not a positive integer */
@@ -153,6 +157,7 @@ export class LobbyServer implements AsyncDisposable {
         this.lobby.rootFor({
           name: cleanText(peer.name ?? '') || 'anonymous',
           fingerprint: peer.fingerprint,
+          connection: this.#options.resume !== undefined ? this.#connectionOf(peer) : undefined,
         }),
       limits: sessionLimits(this.#options.limits),
       logger: this.#options.logger,
@@ -179,16 +184,42 @@ export class LobbyServer implements AsyncDisposable {
     return listener.address;
   }
 
-  /** The scope's resume options, with the server's log told each player's blips. */
+  /**
+   * The connection of the session authenticated as `peer` (made on first ask). Keyed by the peer
+   * object the session's authenticator made, which is the session's own (`identityAuthenticator`
+   * makes one per authentication, and a resume keeps the session's first): the root is chosen with
+   * it, and `session.peer` is it in the resume events.
+   */
+  #connectionOf(peer: PublicIdentity): PlayerConnection {
+    let connection = this.#connections.get(peer);
+    if (connection === undefined) {
+      connection = new PlayerConnection();
+      this.#connections.set(peer, connection);
+    }
+    return connection;
+  }
+
+  /**
+   * The scope's resume options: each player's blips go to its {@link PlayerConnection} (so the other
+   * seats of its games see it reconnecting) and to the server's log.
+   */
   #resumeOptions(resume: ScopeResumeOptions<PublicIdentity>): ScopeResumeOptions<PublicIdentity> {
     const log = this.#options.log;
-    if (log === undefined) return resume;
     return {
       ...resume,
       onEvent: (event, session) => {
-        if (event.type === 'disconnected') log(`${session.peer} reconnecting (${event.reason})`);
-        else if (event.type === 'resumed') log(`${session.peer} resumed`);
-        else if (event.type === 'lost') log(`${session.peer} lost (${event.reason})`);
+        const peer = session.peer;
+        const connection = peer === undefined ? undefined : this.#connections.get(peer);
+        if (event.type === 'disconnected') {
+          connection?.set('reconnecting');
+          log?.(`${peer} reconnecting (${event.reason})`);
+        } else if (event.type === 'resumed') {
+          connection?.set('connected');
+          log?.(`${peer} resumed`);
+        } else if (event.type === 'lost') {
+          connection?.set('lost');
+          log?.(`${peer} lost (${event.reason})`);
+        }
         resume.onEvent?.(event, session);
       },
     };

@@ -20,6 +20,7 @@ import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts
 import type { LobbyDirectory } from './lobby-directory.ts';
 import { LobbyError } from './lobby-error.ts';
 import { type LobbyLimitOverrides, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
+import { SeatConnectionRelay } from './player-connection.ts';
 import { type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
 import { SessionRates } from './session-rates.ts';
 import type { GameSettings, SettingsChange } from './settings.ts';
@@ -342,6 +343,19 @@ export class Lobby {
       `game ${game.id} "${game.name}" launched in ${hosted.description}: ${players.map((p) => `${p.name} (${p.role})`).join(', ')}`,
     );
     const launches: Promise<void>[] = [];
+    // Each seat's connection, as the other seats see it (issue 21): told to the game until it ends.
+    const relays: SeatConnectionRelay[] = [];
+    for (const holder of holders) {
+      if (holder.connection === undefined) continue;
+      relays.push(
+        new SeatConnectionRelay(holder.connection, (state) => {
+          hosted.root.seatConnection(holder.slot, state).catch((error: unknown) => {
+            this.#log(`game ${game.id}: could not tell ${holder.name}'s connection: ${describe(error)}`);
+          });
+          this.#log(`game ${game.id}: ${holder.name} (${slotRole(holder.slot)}) ${state}`);
+        }),
+      );
+    }
     for (const holder of holders) {
       // The seat capability goes to the slot's client; the lobby keeps no reference to it, so when
       // that client lets go (or its session ends) the seat is released in the game (a forfeit).
@@ -367,6 +381,7 @@ export class Lobby {
         this.#log(`game ${game.id} failed: ${describe(error)}`);
         end = await Promise.race([hosted.ended, delay(2_000)]);
       }
+      for (const relay of relays) relay.stop();
       // The end of the match ends its failure domain (a no-op when it is already gone).
       end ??= await hosted.stop('finished', 'the game is over');
       if (end.cause === 'crashed') this.#log(`game ${game.id} crashed: ${end.message}`);

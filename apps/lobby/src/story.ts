@@ -53,6 +53,21 @@ export function describeGameEvent(
       ];
     case 'game-ended':
       return [`game over: ${event.message}`];
+    case 'player-connection':
+      return [describeSeatConnection(event)];
+  }
+}
+
+/** A seat's connection change as one line ("ada (X) is reconnecting…"). */
+export function describeSeatConnection(event: Extract<GameEvent, { kind: 'player-connection' }>): string {
+  const who = `${event.name} (${event.role === 'spectator' ? 'watching' : event.role})`;
+  switch (event.state) {
+    case 'reconnecting':
+      return `${who} lost the connection and is reconnecting…`;
+    case 'reconnected':
+      return `${who} reconnected`;
+    case 'lost':
+      return `${who} could not reconnect`;
   }
 }
 

@@ -20,6 +20,7 @@ export class PlayerView implements Disposable {
   #round = 1;
   #turn: Mark | null = null;
   #score: Score = { X: 0, O: 0 };
+  readonly #reconnecting = new Set<number>();
   readonly #listeners = new Set<(event: GameEvent, view: PlayerView) => void>();
   /** Settles (never rejects) when the game's event stream ended. */
   readonly outcome: Promise<GameOutcome>;
@@ -45,6 +46,10 @@ export class PlayerView implements Disposable {
   }
   get score(): Score {
     return this.#score;
+  }
+  /** The seats whose player is reconnecting now (its connection dropped; the game waits for it). */
+  get reconnecting(): ReadonlySet<number> {
+    return this.#reconnecting;
   }
   /** Whether this seat is to move now. */
   get myTurn(): boolean {
@@ -89,6 +94,9 @@ export class PlayerView implements Disposable {
         this.#round = event.round;
         this.#turn = event.turn;
         this.#score = event.score;
+        this.#reconnecting.clear();
+        // Absent from a server older than the event (the snapshot then says nothing about it).
+        for (const slot of event.reconnecting ?? []) this.#reconnecting.add(slot);
         break;
       case 'round-started':
         this.#board = Array.from({ length: event.boardSize * event.boardSize }, () => null);
@@ -107,6 +115,11 @@ export class PlayerView implements Disposable {
       case 'game-ended':
         this.#score = event.score;
         this.#turn = null;
+        this.#reconnecting.clear();
+        break;
+      case 'player-connection':
+        if (event.state === 'reconnecting') this.#reconnecting.add(event.slot);
+        else this.#reconnecting.delete(event.slot);
         break;
     }
   }

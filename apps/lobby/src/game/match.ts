@@ -7,6 +7,7 @@ import type {
   IGameSession,
   IPlayer,
   Score,
+  SeatConnectionState,
   SlotRole,
 } from '../contracts.ts';
 import { delay } from '../delay.ts';
@@ -16,8 +17,13 @@ import { emptyBoard, isFull, otherMark, winningLine } from './tic-tac-toe.ts';
 
 /** How long the end of a match waits for the players to read its last events. */
 const drainTimeoutMs = 2_000;
-/** A watcher this many events behind is dropped rather than buffered without bound. */
+/**
+ * A watcher with this many events unread is dropped rather than buffered without bound. Counted with
+ * `unread` (what its consumer has not taken), never with the window the consumer declared.
+ */
 const maxBacklog = 256;
+/** The connection states a seat may be told (`seatConnection`). */
+const seatConnectionStates: readonly string[] = ['reconnecting', 'reconnected', 'lost'];
 
 /**
  * A tic-tac-toe match of one or more rounds: the state of a running game. It lives in the game's
@@ -35,6 +41,8 @@ export class TicTacToeMatch {
   #score: { X: number; O: number } = { X: 0, O: 0 };
   #result: GameResult | undefined;
   readonly #watchers = new Set<SequenceWriter<GameEvent>>();
+  /** The seats whose connection dropped and has not come back (nor been lost). */
+  readonly #reconnecting = new Set<number>();
   readonly #finished: Promise<GameResult>;
   #resolveFinished!: (result: GameResult) => void;
 
@@ -120,6 +128,35 @@ export class TicTacToeMatch {
     this.#end({ winner, score: this.#scoreNow(), reason: 'played', message });
   }
 
+  /**
+   * The connection of the seat `slot` changed: every watcher is told, once per change (a state
+   * equal to the seat's current one is no news). Ignored once the match is over: its watchers are
+   * closed, and a lost player's forfeit says it all.
+   *
+   * @throws GameError `bad-state` for a slot nobody sits in or an unknown state
+   */
+  seatConnection(slot: number, state: SeatConnectionState): void {
+    const player = this.setup.players.find((candidate) => candidate.slot === slot);
+    if (player === undefined) throw new GameError('bad-state', `expected a seated slot, got ${String(slot)}`);
+    if (!seatConnectionStates.includes(state)) {
+      throw new GameError(
+        'bad-state',
+        `expected a connection state (${seatConnectionStates.join(', ')}), got ${String(state)}`,
+      );
+    }
+    if (this.#result !== undefined) return;
+    const wasReconnecting = this.#reconnecting.has(slot);
+    if (state === 'reconnecting') {
+      if (wasReconnecting) return;
+      this.#reconnecting.add(slot);
+    } else {
+      // `reconnected` and `lost` end a reconnection; without one they are no news either.
+      if (!wasReconnecting) return;
+      this.#reconnecting.delete(slot);
+    }
+    this.#emit({ kind: 'player-connection', slot, role: player.role, name: player.name, state });
+  }
+
   /** Ends the match in favour of the other mark: `reason` says whether `mark` resigned or dropped its seat. */
   concede(mark: Mark, reason: 'resigned' | 'forfeit'): void {
     if (this.#result !== undefined) return;
@@ -154,7 +191,7 @@ export class TicTacToeMatch {
   #emit(event: GameEvent): void {
     for (const writer of this.#watchers) {
       try {
-        if (writer.desiredSize < -maxBacklog) throw new Error('the watcher fell too far behind');
+        if (writer.unread >= maxBacklog) throw new Error('the watcher fell too far behind');
         writer.write(event);
       } catch (error) {
         // Cancelled by its consumer, or too slow: stop writing to it; the game goes on.
@@ -174,6 +211,7 @@ export class TicTacToeMatch {
       score: this.#scoreNow(),
       settings: this.setup.settings,
       players: this.setup.players,
+      reconnecting: [...this.#reconnecting],
     };
   }
 
@@ -242,6 +280,10 @@ export class GameSessionRoot implements IGameSession {
 
   finished(): Promise<GameResult> {
     return this.match.finished;
+  }
+
+  async seatConnection(slot: number, state: SeatConnectionState): Promise<void> {
+    this.match.seatConnection(slot, state);
   }
 
   async crash(message: string): Promise<void> {

@@ -236,7 +236,12 @@ export class TerminalClient {
     this.#player = player;
     this.#print(`the game started: you play ${player.info.role} in ${player.info.gameId}`, 'notice');
     player.onEvent((event, view) => {
-      const tone = event.kind === 'game-ended' || event.kind === 'round-ended' ? 'result' : undefined;
+      const tone =
+        event.kind === 'game-ended' || event.kind === 'round-ended'
+          ? 'result'
+          : event.kind === 'player-connection'
+            ? 'notice'
+            : undefined;
       for (const line of describeGameEvent(event, view.board, view.boardSize))
         this.#print(printable(line), tone);
       if (event.kind === 'snapshot')

@@ -8,7 +8,7 @@
  * identity; show the live list of open games (`open-games-list.ts`); one game at a time in the game
  * panel (`game-panel.ts`). Everything from the server is shown as text, never as markup (`dom.ts`).
  */
-import { enableStreams } from '@msc/session';
+import { enableResumption, enableStreams } from '@msc/session';
 import { ws } from '@msc/transport-ws/browser';
 import { LobbyClient } from '../client/lobby-client.ts';
 import { actionButton, byId, textElement } from './dom.ts';
@@ -17,9 +17,11 @@ import { GamePanel } from './game-panel.ts';
 import { IdentityStore } from './identity-store.ts';
 import { OpenGamesList } from './open-games-list.ts';
 
-// The lobby's events and the open-games list arrive as sequences; the browser entry of
-// @msc/session leaves streams out unless a page enables them.
+// The lobby's events and the open-games list arrive as sequences, and the page's session survives a
+// network blip (docs/resumption.md); the browser entry of @msc/session leaves both out unless a page
+// enables them, so pages that need neither stay small.
 enableStreams();
+enableResumption();
 
 const maxErrorsShown = 3;
 
@@ -37,7 +39,7 @@ function showError(error: unknown): void {
   while (errors.childElementCount > maxErrorsShown) errors.lastElementChild?.remove();
 }
 
-function status(line: string, state: 'connecting' | 'connected' | 'disconnected'): void {
+function status(line: string, state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected'): void {
   const element = byId('status');
   element.textContent = line;
   element.dataset['state'] = state;
@@ -75,10 +77,23 @@ async function main(): Promise<void> {
   const identity = await store.identity();
   document.title = `MSC lobby: ${identity.name}`;
   status('Connecting…', 'connecting');
+  let connected = true;
   const client = LobbyClient.connect({
     identity,
     transport: ws(),
     address: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/msc`,
+    // When the WebSocket drops (Wi-Fi, a laptop lid), the page redials and resumes its session within
+    // the grace window: seats, games and streams go on, and what was missed arrives. Past the window
+    // (or with a server that does not offer it), the session ends as before: see `closed` below.
+    resume: {
+      onEvent: (event) => {
+        if (!connected) return;
+        if (event.type === 'disconnected') status('Connection lost: reconnecting…', 'reconnecting');
+        else if (event.type === 'resuming')
+          status(`Connection lost: reconnecting (attempt ${event.attempt})…`, 'reconnecting');
+        else if (event.type === 'resumed') status('Connected', 'connected');
+      },
+    },
   });
   const me = await client.lobby.whoAmI();
   status('Connected', 'connected');
@@ -87,7 +102,6 @@ async function main(): Promise<void> {
   byId('me').dataset['fingerprint'] = me.fingerprint;
   byId('me').hidden = false;
   let panel: GamePanel | undefined;
-  let connected = true;
   const games = new OpenGamesList(client, {
     list: byId('games'),
     updated: byId('games-updated'),

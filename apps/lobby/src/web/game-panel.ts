@@ -23,6 +23,7 @@ import { type GameOutcome, PlayerView } from '../client/player-view.ts';
 import type { Cell, GameEvent, IJoinedPlayer, LauncherEvent, LaunchInfo, SlotRole } from '../contracts.ts';
 import { slotRole } from '../contracts.ts';
 import { describeSettings, describeSettingsChange, type Mark } from '../settings.ts';
+import { describeSeatConnection } from '../story.ts';
 import { BoardView } from './board-view.ts';
 import { actionButton, byId, textElement } from './dom.ts';
 
@@ -221,7 +222,9 @@ export class GamePanel {
     byId('play').hidden = seat === undefined;
     if (seat === undefined) return;
     const names = playerNames(seat.info);
-    byId('players').textContent = seatLine(seat.info);
+    const players = byId('players');
+    players.textContent = seatLine(seat.info, phase === 'playing' ? seat.reconnecting : new Set());
+    players.dataset['reconnecting'] = phase === 'playing' ? [...seat.reconnecting].join(' ') : '';
     this.#board.render({
       board: seat.board,
       boardSize: seat.boardSize,
@@ -354,6 +357,9 @@ export class GamePanel {
       case 'game-ended':
         this.#log(event.message, 'system');
         break;
+      case 'player-connection':
+        this.#log(`${describeSeatConnection(event)}.`, 'system');
+        break;
       case 'snapshot':
         break;
     }
@@ -440,12 +446,20 @@ function playerNames(info: LaunchInfo): Record<Mark, string> {
   return { X: name('X'), O: name('O') };
 }
 
-/** "X: ada · O: bob · watching: carol" (the seat names every seat sees, spectators included). */
-function seatLine(info: LaunchInfo): string {
-  const names = playerNames(info);
-  const watching = info.players.filter((player) => player.role === 'spectator').map((player) => player.name);
+/**
+ * "X: ada · O: bob · watching: carol" (the seat names every seat sees, spectators included), with
+ * "(reconnecting…)" after each seat in `reconnecting`.
+ */
+function seatLine(info: LaunchInfo, reconnecting: ReadonlySet<number> = new Set()): string {
+  const seat = (player: LaunchInfo['players'][number]) =>
+    `${player.name}${reconnecting.has(player.slot) ? ' (reconnecting…)' : ''}`;
+  const of = (role: Mark) => {
+    const player = info.players.find((candidate) => candidate.role === role);
+    return player === undefined ? role : seat(player);
+  };
+  const watching = info.players.filter((player) => player.role === 'spectator').map(seat);
   const you = info.role === 'spectator' ? ' · you are watching' : ` · you play ${info.role}`;
-  return `X: ${names.X} · O: ${names.O}${watching.length > 0 ? ` · watching: ${watching.join(', ')}` : ''}${you}`;
+  return `X: ${of('X')} · O: ${of('O')}${watching.length > 0 ? ` · watching: ${watching.join(', ')}` : ''}${you}`;
 }
 
 /** "the centre", or "row 1, column 3". */
