@@ -4,7 +4,7 @@
  * since 468cfd0, for size; cbor-x, configured as the codec configured it before, is the speed it
  * must keep). Not part of `pnpm bench`: a quick micro-measurement, run on its own:
  *
- *   npx pnpm@10.34.8 --filter @msc/bench run bench:codec [rounds]   (30 rounds by default)
+ *   npx pnpm@10.34.8 --filter @msc/bench run bench:codec [rounds]   (100 rounds by default)
  *
  * Each round times every (message, operation, codec) once, in an order rotated per round so that
  * neither codec always runs first (GC and JIT state drift across a round); a time is the mean per
@@ -71,10 +71,13 @@ function time(run: () => void, count: number): number {
   return Number(process.hrtime.bigint() - start) / count;
 }
 
-/** Calls per batch so that one batch takes about 5 ms. */
+/**
+ * Calls per batch so that one batch takes about 1 ms: short batches, interleaved, see the same
+ * machine (a busy machine's preemptions fall on both codecs alike).
+ */
 function batchSize(run: () => void): number {
   const once = Math.max(time(run, 10), 1);
-  return Math.max(1, Math.round(5_000_000 / once));
+  return Math.max(1, Math.round(1_000_000 / once));
 }
 
 interface Task {
@@ -95,7 +98,7 @@ for (const [name, message] of messages) {
   }
 }
 
-const rounds = Number(process.argv[2] ?? 30);
+const rounds = Number(process.argv[2] ?? 100);
 const samples = new Map<string, number[]>(tasks.map((task) => [task.key, []]));
 for (let round = 0; round < rounds; round++) {
   for (let index = 0; index < tasks.length; index++) {
@@ -108,13 +111,15 @@ const format = (nanoseconds: number) =>
   nanoseconds >= 1_000_000
     ? `${(nanoseconds / 1_000_000).toFixed(2)} ms`
     : `${(nanoseconds / 1_000).toFixed(2)} µs`;
-console.log(`codec vs cbor-x, ${rounds} interleaved rounds, medians per operation (ratio < 1: codec faster)`);
+console.log(
+  `codec vs cbor-x, ${rounds} interleaved rounds, medians per operation (ratio < 1: codec faster; fastest rounds' ratio after it)`,
+);
 for (const [name] of messages) {
   for (const operation of ['encode', 'decode']) {
-    const ours = summarize(samples.get(`${name}|${operation}|codec`)!).median;
-    const theirs = summarize(samples.get(`${name}|${operation}|cbor-x`)!).median;
+    const ours = summarize(samples.get(`${name}|${operation}|codec`)!);
+    const theirs = summarize(samples.get(`${name}|${operation}|cbor-x`)!);
     console.log(
-      `  ${`${name}, ${operation}`.padEnd(40)} codec ${format(ours).padStart(10)}  cbor-x ${format(theirs).padStart(10)}  ratio ${(ours / theirs).toFixed(2)}`,
+      `  ${`${name}, ${operation}`.padEnd(40)} codec ${format(ours.median).padStart(10)}  cbor-x ${format(theirs.median).padStart(10)}  ratio ${(ours.median / theirs.median).toFixed(2)} (${(ours.min / theirs.min).toFixed(2)})`,
     );
   }
 }
