@@ -14,8 +14,8 @@ import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumFlags, chromiumPath } from '../../../config/chromium.ts';
+import { Desk, type IDesk } from '../../transport-tcp/test/fixtures/counter.ts';
 import { ws } from '../src/index.ts';
-import { Desk, type IDesk } from './fixtures/counter.ts';
 
 async function bundlePage(): Promise<string> {
   const bundle = await rollup({

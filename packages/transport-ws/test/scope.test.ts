@@ -3,8 +3,8 @@ import { type Proxy, proxy } from '@msc/eventual';
 import { Scope, type Session, unauthenticated } from '@msc/session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { Desk, type IDesk, type IListener } from '../../transport-tcp/test/fixtures/counter.ts';
 import { ws } from '../src/index.ts';
-import { Desk, type IDesk, type IListener } from './fixtures/counter.ts';
 import { sleep } from './fixtures/helpers.ts';
 import { testTls } from './fixtures/tls-fixture.ts';
 

@@ -4,7 +4,7 @@
 import { type Proxy, proxy } from '@msc/eventual';
 import { Scope, unauthenticated } from '@msc/session';
 import { ws } from '@msc/transport-ws';
-import type { IDesk, IListener } from '../fixtures/counter.ts';
+import type { IDesk, IListener } from '../../../transport-tcp/test/fixtures/counter.ts';
 
 interface Report {
   transportName: string;
