@@ -1,8 +1,8 @@
 import { type CloseReason, type Connection, FrameTooLargeError } from '@msc/transport';
-import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { eventually, pingWord, rawClient, sleep, wireFrame, word } from './fixtures/raw-peer.ts';
+import { recordingListener } from './fixtures/recording-listener.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -15,17 +15,8 @@ async function listening(
   options: Parameters<typeof tcp>[0] = {},
   prepare?: (connection: Connection) => void,
 ) {
-  const accepted: { connection: Connection; frames: FrameRecorder }[] = [];
-  const listener = await tcp(options).listen('tcp:127.0.0.1:0', (connection) => {
-    prepare?.(connection);
-    const frames = new FrameRecorder();
-    connection.start(frames);
-    accepted.push({ connection, frames });
-  });
-  cleanups.push(async () => {
-    for (const { connection } of accepted) connection.abort();
-    await listener.close();
-  });
+  const { accepted, listener, close } = await recordingListener(tcp(options), 'tcp:127.0.0.1:0', prepare);
+  cleanups.push(close);
   return { accepted, port: Number(listener.address.split(':').pop()) };
 }
 

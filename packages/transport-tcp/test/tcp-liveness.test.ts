@@ -3,6 +3,7 @@ import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { pingWord, pongWord, rawClient, rawServer, sleep, word } from './fixtures/raw-peer.ts';
+import { recordingListener } from './fixtures/recording-listener.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -11,16 +12,8 @@ afterEach(async () => {
 
 /** Listens with `options`, starting a recorder on every accepted connection. */
 async function listening(options: Parameters<typeof tcp>[0]) {
-  const accepted: { connection: Connection; frames: FrameRecorder }[] = [];
-  const listener = await tcp(options).listen('tcp:127.0.0.1:0', (connection) => {
-    const frames = new FrameRecorder();
-    connection.start(frames);
-    accepted.push({ connection, frames });
-  });
-  cleanups.push(async () => {
-    for (const { connection } of accepted) connection.abort();
-    await listener.close();
-  });
+  const { accepted, listener, close } = await recordingListener(tcp(options), 'tcp:127.0.0.1:0');
+  cleanups.push(close);
   return { accepted, listener, port: Number(listener.address.split(':').at(-1)) };
 }
 

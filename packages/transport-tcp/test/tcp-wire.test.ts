@@ -1,8 +1,9 @@
 import type { Connection } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TcpConnection, tcp } from '../src/index.ts';
+import { tcp } from '../src/index.ts';
 import { eventually, rawClient, rawServer, sleep, wireFrame, word } from './fixtures/raw-peer.ts';
+import { recordingListener } from './fixtures/recording-listener.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -10,24 +11,16 @@ afterEach(async () => {
 });
 
 /** A tcp() listener on 127.0.0.1 whose accepted connections are started with a recorder each. */
-async function recordingListener(options: Parameters<typeof tcp>[0] = {}) {
-  const accepted: { connection: TcpConnection; frames: FrameRecorder }[] = [];
-  const listener = await tcp(options).listen('tcp:127.0.0.1:0', (connection) => {
-    const frames = new FrameRecorder();
-    connection.start(frames);
-    accepted.push({ connection, frames });
-  });
-  cleanups.push(async () => {
-    for (const { connection } of accepted) connection.abort();
-    await listener.close();
-  });
+async function listening(options: Parameters<typeof tcp>[0] = {}) {
+  const { accepted, listener, close } = await recordingListener(tcp(options), 'tcp:127.0.0.1:0');
+  cleanups.push(close);
   const port = Number(listener.address.split(':').at(-1));
   return { listener, accepted, port };
 }
 
 describe('the TCP wire format', () => {
   it('frames written byte by byte by a raw peer arrive whole, empty ones included', async () => {
-    const { accepted, port } = await recordingListener();
+    const { accepted, port } = await listening();
     const client = await rawClient(port);
     cleanups.push(() => client.socket.destroy());
     const wire = Buffer.concat([
@@ -48,7 +41,7 @@ describe('the TCP wire format', () => {
   });
 
   it('an oversized length prefix closes only that connection, with code "protocol", before any allocation', async () => {
-    const { accepted, port } = await recordingListener({ maxFrameBytes: 1024 });
+    const { accepted, port } = await listening({ maxFrameBytes: 1024 });
     const good = await rawClient(port);
     const bad = await rawClient(port);
     cleanups.push(() => good.socket.destroy());
@@ -71,7 +64,7 @@ describe('the TCP wire format', () => {
   });
 
   it('an unknown control word is a protocol violation', async () => {
-    const { accepted, port } = await recordingListener();
+    const { accepted, port } = await listening();
     const client = await rawClient(port);
     cleanups.push(() => client.socket.destroy());
     client.socket.write(word(0xffff_fff0));
@@ -100,7 +93,7 @@ describe('the TCP wire format', () => {
   });
 
   it('close() tells the peer its code and message; abort() reaches the peer as "aborted"', async () => {
-    const { accepted, listener } = await recordingListener();
+    const { accepted, listener } = await listening();
     const transport = tcp();
     const first = await transport.dial(listener.address);
     cleanups.push(() => first.abort());

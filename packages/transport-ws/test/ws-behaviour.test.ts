@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Connection, DialError, type LogEvent } from '@msc/transport';
+import { DialError, type LogEvent } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { recordingListener } from '../../transport-tcp/test/fixtures/recording-listener.ts';
 import { ws } from '../src/index.ts';
 import { eventually, sleep } from './fixtures/helpers.ts';
 
@@ -14,16 +15,8 @@ afterEach(async () => {
 
 /** Listens with `options` on a port of its own, starting a recorder on every accepted connection. */
 async function listening(options: Parameters<typeof ws>[0] = {}, address = 'ws://127.0.0.1:0/msc') {
-  const accepted: { connection: Connection; frames: FrameRecorder }[] = [];
-  const listener = await ws(options).listen(address, (connection) => {
-    const frames = new FrameRecorder();
-    connection.start(frames);
-    accepted.push({ connection, frames });
-  });
-  cleanups.push(async () => {
-    for (const { connection } of accepted) connection.abort();
-    await listener.close();
-  });
+  const { accepted, listener, close } = await recordingListener(ws(options), address);
+  cleanups.push(close);
   return { accepted, listener };
 }
 

@@ -1,7 +1,7 @@
 import { type CloseReason, type Connection, FrameTooLargeError } from '@msc/transport';
-import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { recordingListener } from '../../transport-tcp/test/fixtures/recording-listener.ts';
 import { ws } from '../src/index.ts';
 import { eventually } from './fixtures/helpers.ts';
 
@@ -12,17 +12,8 @@ afterEach(async () => {
 
 /** Listens on 127.0.0.1 with `options`; every accepted connection gets a recorder (and `prepare` first). */
 async function listening(options: Parameters<typeof ws>[0] = {}, prepare?: (connection: Connection) => void) {
-  const accepted: { connection: Connection; frames: FrameRecorder }[] = [];
-  const listener = await ws(options).listen('ws://127.0.0.1:0/msc', (connection) => {
-    prepare?.(connection);
-    const frames = new FrameRecorder();
-    connection.start(frames);
-    accepted.push({ connection, frames });
-  });
-  cleanups.push(async () => {
-    for (const { connection } of accepted) connection.abort();
-    await listener.close();
-  });
+  const { accepted, listener, close } = await recordingListener(ws(options), 'ws://127.0.0.1:0/msc', prepare);
+  cleanups.push(close);
   return { accepted, listener };
 }
 
