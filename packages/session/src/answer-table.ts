@@ -10,6 +10,7 @@ import {
   type Settlement,
 } from '@msc/eventual/handler';
 import { type CallContextPart, createCallContextPart } from './call-context-part.ts';
+import type { CallTracing } from './call-tracer.ts';
 import type { ExportTable } from './export-table.ts';
 import type { CallMessage } from './wire/message.ts';
 import { callContextVersion, type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
@@ -48,6 +49,12 @@ export interface AnswerPort {
  * it gives each call its context (the method's `callContext()`) and is told when the answer
  * settles, is finished, is cancelled, and when the session ends. Without it (a page that did not
  * enable it) every call is served without one and its context field is not read.
+ *
+ * Tracing (call-tracer.ts): with a tracer, every call gets a server span, parented on the trace
+ * context that arrived (checked); the call's context field is given the span's trace context before
+ * the call context part reads it, so the method's context carries it and the calls it makes are the
+ * span's children. The session's call tracing keeps the span; this table tells it when the call
+ * ends: its return is sent, the caller cancels or finishes it, or the session ends.
  */
 export class AnswerTable {
   readonly #port: AnswerPort;
@@ -55,16 +62,20 @@ export class AnswerTable {
   readonly #contexts: CallContextPart | undefined;
   /** Made with the first answer (an idle session holds no map). */
   #answers: Map<number, ResultHandler> | undefined;
+  /** The session's call tracing, or `undefined`: tracing is off. */
+  readonly #tracing: CallTracing | undefined;
 
   /**
    * @param port what the table sends through (the session itself: no closures)
    * @param maxCallTimeoutMs the longest remaining time a call may declare (longer is cut to it)
+   * @param tracing makes a server span per call (call-tracer.ts); `undefined` traces nothing
    */
-  constructor(port: AnswerPort, maxAnswers: number, maxCallTimeoutMs: number) {
+  constructor(port: AnswerPort, maxAnswers: number, maxCallTimeoutMs: number, tracing?: CallTracing) {
     this.#port = port;
     this.#maxAnswers = maxAnswers;
     this.#contexts = createCallContextPart(maxCallTimeoutMs);
     this.#answers = undefined;
+    this.#tracing = tracing;
   }
 
   /** Live answers. */
@@ -113,16 +124,22 @@ export class AnswerTable {
       );
     }
     const args = call[5];
-    const field = call[6];
+    let field = call[6];
     if (field !== undefined && this.#port.protocolVersion < callContextVersion) {
       throw new ProtocolViolation(`a call's context needs protocol version ${callContextVersion}`);
     }
+    const tracing = this.#tracing;
+    const method = call[4];
+    if (tracing !== undefined) field = tracing.receive(questionId, method, field);
     const context: CallScope | undefined = this.#contexts?.forCall(questionId, field);
     // Decoded for this call alone: a local target need not copy its data, nor its result's.
     markSerialized(args);
     let result: ResultHandler;
     try {
-      result = target.call(call[4], args, context);
+      result =
+        tracing === undefined
+          ? target.call(method, args, context)
+          : tracing.dispatch(questionId, target, method, args, context);
     } finally {
       markSerialized(undefined);
     }
@@ -135,6 +152,7 @@ export class AnswerTable {
   #sendReturn(questionId: number, settlement: Settlement): void {
     // The call is over: its context stops (its deadline timer), and a later `Cancel` does nothing.
     this.#contexts?.settled(questionId);
+    this.#tracing?.settled(questionId, settlement);
     const port = this.#port;
     if (port.isTerminated) {
       if (settlement.kind === 'value') releaseCarriedCapabilities(settlement.value);
@@ -178,6 +196,7 @@ export class AnswerTable {
     // A `Finish` before the `Return` (the caller gave up on the call): a context the call still has
     // is cancelled now, so what it holds is bounded by the answers the peer may keep open.
     this.#contexts?.finished(questionId);
+    this.#tracing?.cancelled(questionId, false);
     answer.release();
   }
 
@@ -194,6 +213,7 @@ export class AnswerTable {
       throw new ProtocolViolation(`cancel for answer ${questionId}, which does not exist`);
     }
     this.#contexts?.cancel(questionId, timedOut);
+    this.#tracing?.cancelled(questionId, timedOut);
   }
 
   /**
@@ -202,6 +222,7 @@ export class AnswerTable {
    */
   abortAll(aborted: AbortedError): void {
     this.#contexts?.abortAll(aborted);
+    this.#tracing?.endAll(aborted);
     if (this.#answers === undefined) return;
     const answers = [...this.#answers.values()];
     this.#answers.clear();

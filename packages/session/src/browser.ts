@@ -14,6 +14,8 @@
 export type { LogEvent, Logger } from '@msc/transport';
 export type { AuthenticationContext, Authenticator, SessionRole } from './authenticator.ts';
 export { AuthenticationError, unauthenticated } from './authenticator.ts';
+export type { CallOutcome, CallSpan, CallTracer, TracedCall, TracedSession } from './call-tracer.ts';
+export { enableCallTracing, installCallTracer } from './call-tracing.ts';
 export { enableCallContext } from './enable-call-context.ts';
 export { enableMessagePortValues } from './enable-message-port-values.ts';
 export { enableResumption } from './enable-resumption.ts';

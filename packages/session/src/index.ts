@@ -24,12 +24,14 @@
  * @packageDocumentation
  */
 
-// The export list is `browser.ts`'s; this entry adds the stream part, resumption and the call context
-// part, which the browser entry leaves out (stream-part.ts, resume/resume-part.ts,
-// call-context-part.ts): every session started through it carries streams, takes the `resume` option
-// and serves calls with their contexts. Values mode (value-mode.ts) is opt-in on both entries
-// (`enableMessagePortValues()`): measured over a MessageChannel, a turn of many small messages clones
-// more slowly as one values frame than as one CBOR frame (W2 8-16% worse), so bytes stay the default.
+import { enableCallTracing } from './call-tracing.ts';
+// The export list is `browser.ts`'s; this entry adds the stream part, resumption, the call context
+// part and call tracing, which the browser entry leaves out (stream-part.ts, resume/resume-part.ts,
+// call-context-part.ts, call-tracer.ts): every session started through it carries streams, takes the
+// `resume` and `callTracer` options and serves calls with their contexts. Values mode (value-mode.ts)
+// is opt-in on both entries (`enableMessagePortValues()`): measured over a MessageChannel, a turn of
+// many small messages clones more slowly as one values frame than as one CBOR frame (W2 8-16% worse),
+// so bytes stay the default.
 import { enableCallContext } from './enable-call-context.ts';
 import { enableResumption } from './enable-resumption.ts';
 import { enableStreams } from './enable-streams.ts';
@@ -39,3 +41,4 @@ export * from './browser.ts';
 enableStreams();
 enableResumption();
 enableCallContext();
+enableCallTracing();

@@ -9,11 +9,13 @@ import {
   type Settlement,
   settledResult,
 } from '@msc/eventual/handler';
+import type { CallTracing } from './call-tracer.ts';
 import { PromiseImportHandler } from './promise-import.ts';
 import { type QuestionCanceller, QuestionHandler, type SessionPort } from './remote-handlers.ts';
 import { encodeCallContext } from './wire/call-context-field.ts';
 import type { ReturnMessage } from './wire/message.ts';
 import {
+  type CallContextField,
   CancelReason,
   callContextVersion,
   DescriptorKind,
@@ -51,16 +53,20 @@ export class QuestionTable implements QuestionCanceller {
   /** Made with the first question (an idle session holds no map). */
   #questions: Map<number, QuestionHandler> | undefined;
   #nextId: number;
+  /** The session's call tracing (call-tracer.ts), or `undefined`: tracing is off. */
+  readonly #tracing: CallTracing | undefined;
 
   /**
    * @param port what the table sends and resolves through (the session itself: no closures)
    * @param session what the question handlers send pipelined calls through
+   * @param tracing makes a client span per call (call-tracer.ts); `undefined` traces nothing
    */
-  constructor(port: QuestionPort, session: SessionPort) {
+  constructor(port: QuestionPort, session: SessionPort, tracing: CallTracing | undefined) {
     this.#port = port;
     this.#session = session;
     this.#questions = undefined;
     this.#nextId = 0;
+    this.#tracing = tracing;
   }
 
   /** Open questions. */
@@ -82,6 +88,9 @@ export class QuestionTable implements QuestionCanceller {
    * send `Cancel` (see `QuestionHandler`); a call whose context was cancelled already is not sent.
    * With an older peer the context stays behind: the caller's result still rejects when it is
    * cancelled (the facade's `ContextResult`), the callee is not told.
+   *
+   * With a tracer, every call to a peer of version 4 is sent with a context field carrying its
+   * client span's trace context (call-tracing.ts).
    */
   ask(
     targetKind: TargetKind,
@@ -90,6 +99,8 @@ export class QuestionTable implements QuestionCanceller {
     args: readonly unknown[],
     context?: CallScope,
   ): ResultHandler {
+    if (this.#tracing !== undefined && this.#session.protocolVersion >= callContextVersion)
+      return this.#tracing.ask(this, targetKind, targetId, method, args, context);
     if (context?.carried) return this.#askWithContext(targetKind, targetId, method, args, context);
     const id = this.#nextId;
     try {
@@ -112,23 +123,39 @@ export class QuestionTable implements QuestionCanceller {
     args: readonly unknown[],
     context: CallScope,
   ): ResultHandler {
-    if (context.aborted) {
+    if (this.#session.protocolVersion < callContextVersion && !context.aborted)
+      return this.ask(targetKind, targetId, method, args);
+    return this.open(targetKind, targetId, method, args, encodeCallContext(context), context);
+  }
+
+  /**
+   * @internal Sends a call with context field `field` (protocol version 4) and opens its question,
+   * which listens to `context` (when it carries one) to send `Cancel`. A context cancelled already
+   * sends nothing: the result is its reason. The traced path (call-tracing.ts) sends through here.
+   */
+  open(
+    targetKind: TargetKind,
+    targetId: number,
+    method: string,
+    args: readonly unknown[],
+    field: CallContextField,
+    context: CallScope | undefined,
+  ): ResultHandler {
+    if (context?.aborted) {
       const error = context.reason;
       abortStreamsIn(args, error);
       return settledResult({ kind: 'error', error });
     }
-    if (this.#session.protocolVersion < callContextVersion)
-      return this.ask(targetKind, targetId, method, args);
     const id = this.#nextId;
     try {
-      this.#port.send([MessageType.Call, id, targetKind, targetId, method, args, encodeCallContext(context)]);
+      this.#port.send([MessageType.Call, id, targetKind, targetId, method, args, field]);
     } catch (error) {
       abortStreamsIn(args, error);
       return settledResult({ kind: 'error', error });
     }
     this.#nextId++;
     const question = new QuestionHandler(this.#session, id);
-    question.watch(context, this);
+    if (context !== undefined) question.watch(context, this);
     (this.#questions ??= new Map<number, QuestionHandler>()).set(id, question);
     return question;
   }

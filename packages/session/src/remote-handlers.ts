@@ -12,10 +12,11 @@ import {
   SettlementListeners,
   settledResult,
 } from '@msc/eventual/handler';
+import type { TracedSession } from './call-tracer.ts';
 import { CancelReason, TargetKind } from './wire/protocol.ts';
 
-/** What the remote handlers need from their session. */
-export interface SessionPort {
+/** What the remote handlers need from their session (a tracer reads its peer and addresses). */
+export interface SessionPort extends TracedSession {
   /** Sends a call to one of the peer's exports or answers, with its context (if any). */
   sendCall(
     targetKind: TargetKind,

@@ -9,6 +9,7 @@ import {
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Logger, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
+import type { CallTracer } from './call-tracer.ts';
 import type { SessionLimitOverrides } from './limits.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './resume/parked-sessions.ts';
 import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
@@ -36,6 +37,11 @@ export interface ScopeOptions<Peer = unknown> {
   readonly errorStacks?: boolean | undefined;
   /** Message tracing for every session (`traceMessages()`). Default: none. */
   readonly trace?: Tracing | undefined;
+  /**
+   * Call tracing for every session (`SessionOptions.callTracer`; `@msc/opentelemetry` makes one).
+   * Default: the tracer `installCallTracer()` installed, else none.
+   */
+  readonly callTracer?: CallTracer | null | undefined;
   /**
    * Called for each session the scope makes (accepted or dialed), once it exists. With `resume`, a
    * connection that resumes a parked session is accepted as any other, so it is reported too: its
@@ -309,6 +315,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       ...(options.registry !== undefined ? { registry: options.registry } : {}),
       ...(options.errorStacks !== undefined ? { errorStacks: options.errorStacks } : {}),
       ...(options.trace !== undefined ? { trace: options.trace } : {}),
+      ...(options.callTracer !== undefined ? { callTracer: options.callTracer } : {}),
       ...(options.resume !== undefined ? { resume: this.#resumeOptions(role, address, () => session) } : {}),
     });
     this.#sessions.add(session);

@@ -3,6 +3,7 @@ import { type CapabilityHandler, takeReference } from '@msc/eventual/handler';
 import { defaultRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
+import { callTracingOf } from './call-tracer.ts';
 import { earlyDecoding, sharedCodec } from './capability-codec.ts';
 import { registerEventualErrors } from './error-registration.ts';
 import { Handshake, type HandshakePort } from './handshake.ts';
@@ -61,7 +62,16 @@ export function assembleSession(
   const maxFrameBytes = Math.min(limits.maxFrameBytes, connection.maxFrameBytes);
   const errorStacks = options.errorStacks ?? false;
   const codec = sharedCodec(registry, maxFrameBytes, limits.maxDepth, errorStacks);
-  const parts = new SessionParts(port, connection, options.role, limits, maxFrameBytes, codec, tracer);
+  const parts = new SessionParts(
+    port,
+    connection,
+    options.role,
+    limits,
+    maxFrameBytes,
+    codec,
+    tracer,
+    callTracingOf(options.callTracer, port),
+  );
   // A resumable connection replays bytes it numbered: it carries no values (values mode stays off).
   const values =
     resumable === undefined

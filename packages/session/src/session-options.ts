@@ -2,6 +2,7 @@ import type { Proxy } from '@msc/eventual';
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from './authenticator.ts';
+import type { CallTracer } from './call-tracer.ts';
 import type { SessionLimitOverrides } from './limits.ts';
 import type { ResumeOptions } from './resume/resume-options.ts';
 import type { Tracing } from './trace.ts';
@@ -33,6 +34,13 @@ export interface SessionOptions<Peer = unknown> {
   readonly errorStacks?: boolean | undefined;
   /** Message tracing (`traceMessages()`). Default: none. */
   readonly trace?: Tracing | undefined;
+  /**
+   * Tracing of the session's calls (call-tracer.ts, docs/semantics.md#trace-context): a client span
+   * per call it sends and a server span per call it dispatches, linked across sessions by W3C trace
+   * context in each call's context field. `@msc/opentelemetry` makes one. `null` turns off a tracer
+   * installed with `installCallTracer()`. Default: that one, else none (the call path is unchanged).
+   */
+  readonly callTracer?: CallTracer | null | undefined;
   /** Aborting it terminates the session. */
   readonly signal?: AbortSignal | undefined;
   /**

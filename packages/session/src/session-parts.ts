@@ -3,6 +3,7 @@ import type { Codec } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { type AnswerPort, AnswerTable } from './answer-table.ts';
 import type { SessionRole } from './authenticator.ts';
+import type { CallTracing } from './call-tracer.ts';
 import { CapabilityCodec, type PayloadContext } from './capability-codec.ts';
 import { Embargoes } from './embargo.ts';
 import { ExportTable } from './export-table.ts';
@@ -56,6 +57,7 @@ export class SessionParts {
    * @param port the session
    * @param maxFrameBytes the session's frame cap (its own limit, or the connection's if lower)
    * @param codec the serializer the session's payloads use once established
+   * @param callTracing the session's call tracing (call-tracer.ts), or `undefined`
    */
   constructor(
     port: PartsPort,
@@ -65,6 +67,7 @@ export class SessionParts {
     maxFrameBytes: number,
     codec: Codec<PayloadContext>,
     tracer: SessionTracer | undefined,
+    callTracing: CallTracing | undefined,
   ) {
     this.#port = port;
     this.outbox = new Outbox(connection, port, tracer, maxFrameBytes, limits.maxBufferedBytes);
@@ -75,8 +78,8 @@ export class SessionParts {
     });
     this.imports = new ImportTable(port, limits.maxImports);
     this.embargoes = new Embargoes(this.outbox);
-    this.questions = new QuestionTable(port, port);
-    this.answers = new AnswerTable(port, limits.maxAnswers, limits.maxCallTimeoutMs);
+    this.questions = new QuestionTable(port, port, callTracing);
+    this.answers = new AnswerTable(port, limits.maxAnswers, limits.maxCallTimeoutMs, callTracing);
     this.streams = createStreamPart(this.outbox, role, limits, () => port.protocolVersion);
     this.promises = new PromiseExports(port, this.exports);
     this.capabilities = new CapabilityCodec(

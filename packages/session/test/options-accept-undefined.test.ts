@@ -90,6 +90,7 @@ describe('options accept an explicit undefined for every optional property', () 
       registry: undefined,
       errorStacks: undefined,
       trace: undefined,
+      callTracer: undefined,
       onSession: undefined,
       maxPendingSessions: undefined,
       logger: undefined,

@@ -61,6 +61,12 @@ export interface RunSipOptions {
   registry?: SessionOptions['registry'] | undefined;
   /** Message tracing of the SIP's side of the session. Default: off. */
   trace?: SessionOptions['trace'] | undefined;
+  /**
+   * Call tracing of the SIP's side of the session (`SessionOptions.callTracer`): its spans link to the parent's by the
+   * trace context each call carries. Default: the tracer `installCallTracer()` installed in the SIP before `runSip()`,
+   * else none.
+   */
+  callTracer?: SessionOptions['callTracer'];
 }
 
 let running = false;
@@ -179,6 +185,7 @@ function start<Parent, Init>(
     ...(options.sessionLimits === undefined ? {} : { limits: options.sessionLimits }),
     ...(options.registry === undefined ? {} : { registry: options.registry }),
     ...(options.trace === undefined ? {} : { trace: options.trace }),
+    ...(options.callTracer === undefined ? {} : { callTracer: options.callTracer }),
   });
   rootProxy[Symbol.dispose](); // the session holds its own reference
   const controller = new AbortController();

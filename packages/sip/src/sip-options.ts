@@ -62,4 +62,10 @@ export interface SipOptions<Init = unknown> {
   registry?: SessionOptions['registry'] | undefined;
   /** Message tracing of the parent's side of the session (`traceMessages()` of `@msc/session`). Default: none. */
   trace?: Tracing | undefined;
+  /**
+   * Call tracing of the parent's side of the session (`SessionOptions.callTracer` of `@msc/session`; `@msc/opentelemetry`
+   * makes one). The SIP's side has its own (`RunSipOptions.callTracer`, or one the SIP module installs). Default: the
+   * tracer `installCallTracer()` installed in this thread, else none.
+   */
+  callTracer?: SessionOptions['callTracer'];
 }

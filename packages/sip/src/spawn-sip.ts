@@ -142,6 +142,7 @@ class SipHandle<I> implements Sip<I> {
       ...(options.sessionLimits === undefined ? {} : { limits: options.sessionLimits }),
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       ...(options.trace === undefined ? {} : { trace: options.trace }),
+      ...(options.callTracer === undefined ? {} : { callTracer: options.callTracer }),
     });
     this.root = this.#session.remoteRoot<I>();
     launched.onMessage((message) => this.#onSipMessage(message));

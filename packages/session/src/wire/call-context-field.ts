@@ -1,3 +1,4 @@
+import type { TraceContext } from '@msc/eventual/context';
 import { CallScope } from '@msc/eventual/handler';
 import type { CallContextField } from './protocol.ts';
 import { isCount, ProtocolViolation } from './violations.ts';
@@ -9,15 +10,21 @@ import { isCount, ProtocolViolation } from './violations.ts';
  * time by the callee's `maxCallTimeoutMs`, its trace context by the W3C format and sizes.
  */
 
-/** The field for a call with `context` (`[]` when it carries only cancellation). */
-export function encodeCallContext(context: CallScope): CallContextField {
-  const deadline = context.deadline;
+/**
+ * The field for a call with `context` (`[]` when it carries only cancellation). `trace` replaces the
+ * context's trace context (a tracer's client span: call-tracer.ts); `context` may be `undefined` for
+ * a call that carries only that.
+ */
+export function encodeCallContext(
+  context: CallScope | undefined,
+  trace: TraceContext | undefined = context?.trace,
+): CallContextField {
+  const deadline = context?.deadline;
   // No deadline, or an infinite one (a handler's own `CallScope`), sends none: the peer needs a count.
   const remaining =
     deadline === undefined || !Number.isFinite(deadline)
       ? null
       : Math.max(0, Math.ceil(deadline - performance.now()));
-  const trace = context.trace;
   if (trace === undefined) return remaining === null ? [] : [remaining];
   return trace.tracestate === undefined
     ? [remaining, trace.traceparent]
@@ -32,21 +39,32 @@ export function encodeCallContext(context: CallScope): CallContextField {
  * @throws ProtocolViolation when `remainingMs` is neither `null` nor a count
  */
 export function decodeCallContext(field: readonly unknown[], maxCallTimeoutMs: number): CallScope {
+  return new CallScope(true, decodeDeadline(field, maxCallTimeoutMs), decodeTrace(field));
+}
+
+/**
+ * The deadline `field` declares, in `performance.now()` milliseconds of this process (its
+ * `remainingMs` from now, at most `maxCallTimeoutMs`), or `undefined`.
+ *
+ * @throws ProtocolViolation when `remainingMs` is neither `null` nor a count
+ */
+export function decodeDeadline(field: readonly unknown[], maxCallTimeoutMs: number): number | undefined {
   const remaining = field[0];
-  let deadline: number | undefined;
-  if (remaining !== undefined && remaining !== null) {
-    if (!isCount(remaining))
-      throw new ProtocolViolation('malformed call context: remainingMs must be a count');
-    deadline = performance.now() + Math.min(remaining, maxCallTimeoutMs);
-  }
+  if (remaining === undefined || remaining === null) return undefined;
+  if (!isCount(remaining)) throw new ProtocolViolation('malformed call context: remainingMs must be a count');
+  return performance.now() + Math.min(remaining, maxCallTimeoutMs);
+}
+
+/**
+ * The trace context `field` carries when its `traceparent` is well formed (W3C version 00, ids not
+ * all zero), with its `tracestate` when that is well formed and at most {@link maxTracestateLength}
+ * characters; otherwise `undefined` (dropped: never an error).
+ */
+export function decodeTrace(field: readonly unknown[]): TraceContext | undefined {
   const traceparent = field[1];
-  if (!isTraceparent(traceparent)) return new CallScope(true, deadline);
+  if (!isTraceparent(traceparent)) return undefined;
   const tracestate = field[2];
-  return new CallScope(
-    true,
-    deadline,
-    isTracestate(tracestate) ? { traceparent, tracestate } : { traceparent },
-  );
+  return isTracestate(tracestate) ? { traceparent, tracestate } : { traceparent };
 }
 
 /** `version-traceId-parentId-flags`, version 00 (W3C trace context §3.2; all-zero ids are invalid). */
