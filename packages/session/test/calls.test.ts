@@ -1,35 +1,12 @@
 import { ArgumentError, MethodNotFoundError, type Proxy, proxy, type StandardSchema } from '@msc/eventual';
 import { createResult, handlerOf } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
+import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair } from './harness.ts';
 
-interface ICalc {
-  get(): Promise<number>;
-  add(n: number): Promise<number>;
-  addFrom(other: Proxy<ICalc>): Promise<number>;
-  clone(): Proxy<ICalc>;
-  fail(message: string): Promise<void>;
-}
-
-class Calc implements ICalc {
-  constructor(
-    public total = 0,
-    public readonly log: number[] = [],
-  ) {}
-  async get() {
-    return this.total;
-  }
-  async add(n: number) {
-    this.log.push(n);
-    return (this.total += n);
-  }
-  async addFrom(other: Proxy<ICalc>) {
-    return (this.total += await other.get());
-  }
-  clone() {
-    return proxy<ICalc>(new Calc(this.total, this.log));
-  }
-  async fail(message: string): Promise<void> {
+/** The guide's calculator, whose `fail` throws an error with a code and a cause. */
+class CodedCalc extends Calc {
+  override async fail(message: string): Promise<Proxy<ICalc>> {
     const error = new RangeError(message, { cause: new Error('deeper') }) as RangeError & { code: string };
     error.code = 'out-of-range';
     throw error;
@@ -52,7 +29,7 @@ describe('calls over a session', () => {
   });
 
   test('errors cross the wire with their type, message, code and cause', async () => {
-    const { remote } = served<ICalc>(new Calc());
+    const { remote } = served<ICalc>(new CodedCalc());
     const error = await remote.fail('too big').catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(RangeError);
     expect(error).toMatchObject({ message: 'too big', code: 'out-of-range', cause: { message: 'deeper' } });

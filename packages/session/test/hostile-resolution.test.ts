@@ -2,6 +2,7 @@ import { type Proxy, proxy, Resolver } from '@msc/eventual';
 import { handlerOf, type ResultHandler } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
 import { type TraceEvent, traceMessages } from '../src/index.ts';
+import { Promiser } from './fixtures/promiser.ts';
 import { type ICalc, rawPeer } from './fixtures.ts';
 import { sessionPair, sleep, turns } from './harness.ts';
 
@@ -11,26 +12,12 @@ import { sessionPair, sleep, turns } from './harness.ts';
  * peer makes a host accumulate, and what `stats()` shows of them.
  */
 
-/** The listener's side: keeps what it is given and hands out promises it settles when told. */
-class Keeper {
-  readonly resolvers: Resolver<Proxy<ICalc>>[] = [];
-  kept: Proxy<ICalc> | undefined;
-  async promise() {
-    const resolver = new Resolver<Proxy<ICalc>>();
-    this.resolvers.push(resolver);
-    return { calc: resolver.proxy() };
-  }
-  async keep(calc: Proxy<ICalc>) {
-    this.kept = proxy(calc);
-  }
-}
-
 describe('promise resolution against a hostile peer', () => {
   test('a promise released before its Resolve stays in stats().imports until the Resolve arrives', async () => {
-    const keeper = new Keeper();
+    const promiser = new Promiser();
     const atRelease: number[] = [];
     const { dialer, listener } = sessionPair({
-      listenerRoot: proxy(keeper) as Proxy<unknown>,
+      listenerRoot: proxy(promiser) as Proxy<unknown>,
       listener: {
         trace: traceMessages({
           level: 'messages',
@@ -41,13 +28,13 @@ describe('promise resolution against a hostile peer', () => {
         }),
       },
     });
-    const remote = dialer.remoteRoot<Keeper>();
+    const remote = dialer.remoteRoot<Promiser>();
     const resolver = new Resolver<Proxy<ICalc>>();
     const pending = resolver.proxy();
     await remote.keep(pending);
     expect(listener.stats().imports).toBe(2); // the root and the promise
-    keeper.kept![Symbol.dispose]();
-    keeper.kept = undefined;
+    promiser.kept![Symbol.dispose]();
+    promiser.kept = undefined;
     for (let attempt = 0; attempt < 100 && atRelease.length === 0; attempt++) {
       (globalThis as { gc?: () => void }).gc?.();
       await sleep(2);
@@ -110,8 +97,8 @@ describe('promise resolution against a hostile peer', () => {
   });
 
   test('a peer closes a resolution loop through a host promise: the host promise settles with an error naming the loop', async () => {
-    const keeper = new Keeper();
-    const pair = rawPeer(keeper);
+    const promiser = new Promiser();
+    const pair = rawPeer(promiser);
     const { remote } = pair;
     const hostile = new Resolver<Proxy<ICalc>>();
     await remote.keep(hostile.proxy()); // the listener imports the dialer's promise 1
@@ -122,16 +109,16 @@ describe('promise resolution against a hostile peer', () => {
     expect(pair.listener.isTerminated).toBe(false);
     // Honest host code settles the promise it handed out with the capability it was given: that
     // capability resolves to the promise itself.
-    expect(() => keeper.resolvers[0]!.resolve(proxy(keeper.kept!))).not.toThrow(); // gives away a copy
+    expect(() => promiser.resolvers[0]!.resolve(proxy(promiser.kept!))).not.toThrow(); // gives away a copy
     let result: Promise<number> | undefined;
     expect(() => {
-      result = keeper.kept!.get();
+      result = promiser.kept!.get();
     }).not.toThrow();
     await expect(result).rejects.toThrow(/resolved to itself/);
-    await expect(keeper.kept!.whenResolved()).rejects.toThrow(/resolved to itself/);
+    await expect(promiser.kept!.whenResolved()).rejects.toThrow(/resolved to itself/);
     await expect(calc.whenResolved()).rejects.toThrow(/resolved to itself/);
     expect(pair.listener.isTerminated).toBe(false);
-    keeper.kept![Symbol.dispose]();
+    promiser.kept![Symbol.dispose]();
     calc[Symbol.dispose]();
     remote[Symbol.dispose]();
   });
@@ -188,8 +175,8 @@ describe('promise resolution against a hostile peer', () => {
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on('uncaughtException', onUncaught);
     try {
-      const keeper = new Keeper();
-      const pair = rawPeer(keeper);
+      const promiser = new Promiser();
+      const pair = rawPeer(promiser);
       await pair.remote.keep(new Resolver<Proxy<ICalc>>().proxy()); // the dialer's export 1, a promise
       const links = 60_000;
       for (let start = 1; start < links; start += 5000) {
@@ -203,10 +190,10 @@ describe('promise resolution against a hostile peer', () => {
         await sleep(5);
       expect(pair.listener.stats().imports).toBe(links + 1); // the root and every link
       // One call walks the chain once and compresses it: the links between the ends are released.
-      void keeper.kept!.get().catch(() => undefined);
+      void promiser.kept!.get().catch(() => undefined);
       expect(pair.listener.stats().imports).toBe(3); // the root, the head, the end
-      keeper.kept![Symbol.dispose]();
-      keeper.kept = undefined;
+      promiser.kept![Symbol.dispose]();
+      promiser.kept = undefined;
       await sleep(20);
       expect(uncaught).toEqual([]);
     } finally {
@@ -219,8 +206,8 @@ describe('promise resolution against a hostile peer', () => {
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on('uncaughtException', onUncaught);
     try {
-      const keeper = new Keeper();
-      const pair = rawPeer(keeper);
+      const promiser = new Promiser();
+      const pair = rawPeer(promiser);
       await pair.remote.keep(new Resolver<Proxy<ICalc>>().proxy());
       const links = 60_000;
       for (let start = 1; start < links; start += 5000) {
@@ -232,8 +219,8 @@ describe('promise resolution against a hostile peer', () => {
       for (let attempt = 0; attempt < 200 && pair.listener.stats().imports < links + 1; attempt++)
         await sleep(5);
       expect(pair.listener.stats().imports).toBe(links + 1);
-      expect(() => keeper.kept![Symbol.dispose]()).not.toThrow();
-      keeper.kept = undefined;
+      expect(() => promiser.kept![Symbol.dispose]()).not.toThrow();
+      promiser.kept = undefined;
       // Every link is released (the unresolved end leaves a tombstone until its `Resolve`).
       expect(pair.listener.stats().imports).toBeLessThanOrEqual(2);
       await sleep(20);

@@ -1,33 +1,9 @@
 import { NotCapabilityError, type Proxy, proxy, Resolver } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { memoryTraceSink, traceMessages } from '../src/index.ts';
+import { type IPromiser, Promiser } from './fixtures/promiser.ts';
 import { Calc, type ICalc, rawPeer } from './fixtures.ts';
 import { type PairOptions, served, sessionPair, sleep, turns } from './harness.ts';
-
-/** The listener's side: hands out promises inside data and settles them when the test says. */
-interface IPromiser {
-  promise(): Promise<{ calc: Proxy<ICalc> }>;
-  keep(calc: Proxy<ICalc>): Promise<void>;
-}
-
-class Promiser implements IPromiser {
-  readonly resolvers: Resolver<Proxy<ICalc>>[] = [];
-  kept: Proxy<ICalc> | undefined;
-  async promise() {
-    const resolver = new Resolver<Proxy<ICalc>>();
-    this.resolvers.push(resolver);
-    return { calc: resolver.proxy() };
-  }
-  async keep(calc: Proxy<ICalc>) {
-    this.kept = proxy(calc);
-  }
-  /** Resolves the last promise with the capability kept (one of the dialer's), and drops it. */
-  resolveWithKept() {
-    this.resolvers.at(-1)!.resolve(this.kept!);
-    this.kept![Symbol.dispose]();
-    this.kept = undefined;
-  }
-}
 
 describe('promise resolution across a session', () => {
   test('whenResolved() on a received promise waits for the resolution', async () => {
