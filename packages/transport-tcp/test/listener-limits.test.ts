@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { Connection, Listener, LogEvent, Logger } from '@msc/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
-import { sleep } from './fixtures/raw-peer.ts';
+import { sleep } from './fixtures/eventually.ts';
 import { testTls } from './fixtures/tls-fixture.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

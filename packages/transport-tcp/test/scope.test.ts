@@ -3,7 +3,8 @@ import { Scope, type Session, unauthenticated } from '@msc/session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { Desk, type IDesk, type IListener } from './fixtures/counter.ts';
-import { rawClient, sleep, wireFrame } from './fixtures/raw-peer.ts';
+import { sleep } from './fixtures/eventually.ts';
+import { rawClient, wireFrame } from './fixtures/raw-peer.ts';
 import { testTls } from './fixtures/tls-fixture.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -1,7 +1,8 @@
 import { type CloseReason, type Connection, FrameTooLargeError } from '@msc/transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tcp } from '../src/index.ts';
-import { eventually, pingWord, rawClient, sleep, wireFrame, word } from './fixtures/raw-peer.ts';
+import { eventually, sleep } from './fixtures/eventually.ts';
+import { pingWord, rawClient, wireFrame, word } from './fixtures/raw-peer.ts';
 import { recordingListener } from './fixtures/recording-listener.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -2,7 +2,8 @@ import type { Connection } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
-import { eventually, rawClient, rawServer, sleep, wireFrame, word } from './fixtures/raw-peer.ts';
+import { eventually, sleep } from './fixtures/eventually.ts';
+import { rawClient, rawServer, wireFrame, word } from './fixtures/raw-peer.ts';
 import { recordingListener } from './fixtures/recording-listener.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { Connection, Listener, LogEvent, Logger } from '@msc/transport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../transport-tcp/test/fixtures/eventually.ts';
 import { ws } from '../src/index.ts';
-import { eventually } from './fixtures/helpers.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 

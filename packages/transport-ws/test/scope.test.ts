@@ -4,8 +4,8 @@ import { Scope, type Session, unauthenticated } from '@msc/session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Desk, type IDesk, type IListener } from '../../transport-tcp/test/fixtures/counter.ts';
+import { sleep } from '../../transport-tcp/test/fixtures/eventually.ts';
 import { ws } from '../src/index.ts';
-import { sleep } from './fixtures/helpers.ts';
 import { testTls } from './fixtures/tls-fixture.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -4,9 +4,9 @@ import { DialError, type LogEvent } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { eventually, sleep } from '../../transport-tcp/test/fixtures/eventually.ts';
 import { recordingListener } from '../../transport-tcp/test/fixtures/recording-listener.ts';
 import { ws } from '../src/index.ts';
-import { eventually, sleep } from './fixtures/helpers.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {

@@ -1,9 +1,9 @@
 import { type CloseReason, type Connection, FrameTooLargeError } from '@msc/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { eventually } from '../../transport-tcp/test/fixtures/eventually.ts';
 import { recordingListener } from '../../transport-tcp/test/fixtures/recording-listener.ts';
 import { ws } from '../src/index.ts';
-import { eventually } from './fixtures/helpers.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
