@@ -1,8 +1,9 @@
 import { type Proxy, proxy } from '@msc/eventual';
-import { Scope, type Session, unauthenticated } from '@msc/session';
+import { Scope, unauthenticated } from '@msc/session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { Desk, type IDesk, type IListener } from './fixtures/counter.ts';
+import { deskClient, deskServer } from './fixtures/desk-scopes.ts';
 import { sleep } from './fixtures/eventually.ts';
 import { rawClient, wireFrame } from './fixtures/raw-peer.ts';
 import { testTls } from './fixtures/tls-fixture.ts';
@@ -12,27 +13,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A server Scope over `transport` on 127.0.0.1, exporting a {@link Desk}; records its sessions. */
-async function deskServer(transport: ReturnType<typeof tcp>, handshakeTimeoutMs = 10_000) {
-  const sessions: Session[] = [];
-  const root = proxy<IDesk>(new Desk());
-  const server = new Scope({
-    transport,
-    authenticator: unauthenticated(),
-    root,
-    limits: { handshakeTimeoutMs },
-    onSession: (session) => sessions.push(session),
-  });
-  root[Symbol.dispose]();
-  cleanups.push(() => server.close());
-  const listener = await server.listen('tcp:127.0.0.1:0');
-  return { server, sessions, address: listener.address, port: Number(listener.address.split(':').at(-1)) };
-}
-
-async function deskClient(transport: ReturnType<typeof tcp>, address: string) {
-  const client = new Scope({ transport, authenticator: unauthenticated() });
-  cleanups.push(() => client.close());
-  return client.connect<IDesk>(address);
+/** A Desk server on 127.0.0.1 over `transport` (fixtures/desk-scopes.ts), with its port. */
+async function deskServerOnLoopback(transport: ReturnType<typeof tcp>, handshakeTimeoutMs = 10_000) {
+  const server = await deskServer(transport, 'tcp:127.0.0.1:0', cleanups, handshakeTimeoutMs);
+  return { ...server, port: Number(server.address.split(':').at(-1)) };
 }
 
 class Listener implements IListener {
@@ -65,8 +49,8 @@ describe('a Scope over tcp()', () => {
     ['TLS', tcp({ tls: testTls })],
   ] as const) {
     it(`makes pipelined calls and passes capabilities both ways (${name})`, async () => {
-      const { address } = await deskServer(transport);
-      const desk = await deskClient(transport, address);
+      const { address } = await deskServerOnLoopback(transport);
+      const desk = deskClient(transport, address, cleanups);
       const counter = desk.getCounter(); // pipelined: no await before using it
       const results = [counter.inc(), counter.inc(2), counter.inc(3)];
       expect(await Promise.all(results)).toEqual([1, 3, 6]);
@@ -80,8 +64,8 @@ describe('a Scope over tcp()', () => {
   }
 
   it('a client that sends garbage costs the server only that connection', async () => {
-    const { sessions, address, port } = await deskServer(tcp());
-    const desk: Proxy<IDesk> = await deskClient(tcp(), address);
+    const { sessions, address, port } = await deskServerOnLoopback(tcp());
+    const desk: Proxy<IDesk> = deskClient(tcp(), address, cleanups);
     expect(await desk.echo('before')).toBe('before');
 
     const oversized = await rawClient(port); // a length prefix far over the limit
@@ -102,11 +86,11 @@ describe('a Scope over tcp()', () => {
   });
 
   it('a client that connects and sends nothing is closed by the handshake timeout, others keep working', async () => {
-    const { sessions, address, port } = await deskServer(tcp(), 300);
+    const { sessions, address, port } = await deskServerOnLoopback(tcp(), 300);
     const stalled = await rawClient(port);
     cleanups.push(() => stalled.socket.destroy());
     const started = Date.now();
-    const desk = await deskClient(tcp(), address);
+    const desk = deskClient(tcp(), address, cleanups);
     expect(await desk.echo('meanwhile')).toBe('meanwhile');
     await stalled.ended;
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -132,7 +116,7 @@ describe('maxPendingSessions of a Scope listener', () => {
     cleanups.push(() => server.close());
     const listener = await server.listen('tcp:127.0.0.1:0');
     const port = Number(listener.address.split(':').at(-1));
-    const bystander = await deskClient(tcp(), listener.address);
+    const bystander = deskClient(tcp(), listener.address, cleanups);
     expect(await bystander.echo('before')).toBe('before');
 
     // Raw sockets that never say hello: each holds a session in its handshake.
@@ -150,7 +134,7 @@ describe('maxPendingSessions of a Scope listener', () => {
     for (const peer of stalled) peer.socket.destroy();
     for (let attempt = 0; attempt < 500 && server.stats().pending > 0; attempt++) await sleep(5);
     expect(server.stats().pending).toBe(0);
-    const later = await deskClient(tcp(), listener.address);
+    const later = deskClient(tcp(), listener.address, cleanups);
     expect(await later.echo('after')).toBe('after');
     expect(server.stats()).toMatchObject({ sessions: 2, pending: 0, refused: 2 });
   });

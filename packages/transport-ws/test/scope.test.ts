@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
-import { type Proxy, proxy } from '@msc/eventual';
-import { Scope, type Session, unauthenticated } from '@msc/session';
+import { proxy } from '@msc/eventual';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { Desk, type IDesk, type IListener } from '../../transport-tcp/test/fixtures/counter.ts';
+import type { IListener } from '../../transport-tcp/test/fixtures/counter.ts';
+import { deskClient, deskServer } from '../../transport-tcp/test/fixtures/desk-scopes.ts';
 import { sleep } from '../../transport-tcp/test/fixtures/eventually.ts';
 import { ws } from '../src/index.ts';
 import { testTls } from './fixtures/tls-fixture.ts';
@@ -12,28 +12,6 @@ const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function deskServer(transport: ReturnType<typeof ws>, address: string, handshakeTimeoutMs = 10_000) {
-  const sessions: Session[] = [];
-  const root = proxy<IDesk>(new Desk());
-  const server = new Scope({
-    transport,
-    authenticator: unauthenticated(),
-    root,
-    limits: { handshakeTimeoutMs },
-    onSession: (session) => sessions.push(session),
-  });
-  root[Symbol.dispose]();
-  cleanups.push(() => server.close());
-  const listener = await server.listen(address);
-  return { sessions, address: listener.address };
-}
-
-function deskClient(transport: ReturnType<typeof ws>, address: string): Proxy<IDesk> {
-  const client = new Scope({ transport, authenticator: unauthenticated() });
-  cleanups.push(() => client.close());
-  return client.connect<IDesk>(address);
-}
 
 /** A raw ws client; resolves `closed` when the server closes it. */
 async function rawClient(address: string) {
@@ -59,8 +37,8 @@ describe('a Scope over ws()', () => {
     ['wss:', ws({ tls: testTls }), 'wss://127.0.0.1:0/msc'],
   ] as const) {
     it(`makes pipelined calls and passes capabilities both ways (${name})`, async () => {
-      const server = await deskServer(transport, address);
-      const desk = deskClient(transport, server.address);
+      const server = await deskServer(transport, address, cleanups);
+      const desk = deskClient(transport, server.address, cleanups);
       const counter = desk.getCounter();
       expect(await Promise.all([counter.inc(), counter.inc(2), counter.inc(3)])).toEqual([1, 3, 6]);
       const listener = proxy<IListener>(new Listener());
@@ -72,8 +50,8 @@ describe('a Scope over ws()', () => {
   }
 
   it('clients that send garbage cost the server only their own connections', async () => {
-    const { sessions, address } = await deskServer(ws(), 'ws://127.0.0.1:0/msc');
-    const desk = deskClient(ws(), address);
+    const { sessions, address } = await deskServer(ws(), 'ws://127.0.0.1:0/msc', cleanups);
+    const desk = deskClient(ws(), address, cleanups);
     expect(await desk.echo('before')).toBe('before');
     const port = Number(new URL(address).port);
 
@@ -96,10 +74,10 @@ describe('a Scope over ws()', () => {
   });
 
   it('a client that upgrades and then says nothing is closed by the handshake timeout; others keep working', async () => {
-    const { sessions, address } = await deskServer(ws(), 'ws://127.0.0.1:0/msc', 300);
+    const { sessions, address } = await deskServer(ws(), 'ws://127.0.0.1:0/msc', cleanups, 300);
     const stalled = await rawClient(address);
     const started = Date.now();
-    const desk = deskClient(ws(), address);
+    const desk = deskClient(ws(), address, cleanups);
     expect(await desk.echo('meanwhile')).toBe('meanwhile');
     await stalled.closed;
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
