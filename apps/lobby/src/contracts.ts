@@ -127,7 +127,10 @@ export interface GamePage {
 /** Where a game another node owns is, and the ticket that lets this player in (see `ILobby.redirect`). */
 export interface GameRedirect {
   readonly gameId: string;
-  /** The owner node's TCP address (`tcp:host:port`). */
+  /**
+   * The owner node's address on the transport of the session that asked: `tcp:host:port` for a TCP
+   * session, `ws://host:port/msc` (or `wss://`) for a WebSocket one (a browser).
+   */
   readonly address: string;
   /** The owner node's identity fingerprint: dial it pinned to this key. */
   readonly fingerprint: string;

@@ -32,6 +32,8 @@ export interface PeerInfo {
    * holds once a game launches follow it, so the other seats see it reconnecting.
    */
   readonly connection?: PlayerConnection | undefined;
+  /** The transport of the peer's session (`tcp`, `ws`, `memory`): a redirect names the owner's address on it. */
+  readonly transport?: string | undefined;
 }
 
 /** A held slot: the membership object, and the client to launch. */

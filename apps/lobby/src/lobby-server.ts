@@ -158,6 +158,7 @@ export class LobbyServer implements AsyncDisposable {
           name: cleanText(peer.name ?? '') || 'anonymous',
           fingerprint: peer.fingerprint,
           connection: this.#options.resume !== undefined ? this.#connectionOf(peer) : undefined,
+          transport: transport.name,
         }),
       limits: sessionLimits(this.#options.limits),
       logger: this.#options.logger,

@@ -57,8 +57,10 @@ export interface WebSocketTransportOptions extends WebSocketConnectionOptions {
   /**
    * Browser origins a listener accepts (exact `Origin` header values, like `https://game.example`). A request with
    * another `Origin` gets 403; a request without one (a non-browser client) is accepted. Default: any origin.
+   * A function is asked at each upgrade instead, for a set that changes while the listener runs (the
+   * pages of a cluster's other nodes, say); one that throws or answers anything but `true` refuses.
    */
-  allowedOrigins?: readonly string[] | undefined;
+  allowedOrigins?: readonly string[] | ((origin: string) => boolean) | undefined;
   /** TLS for `wss:` addresses: key and certificate to listen, trusted certificates to dial. */
   tls?: WebSocketTlsOptions | undefined;
   /**

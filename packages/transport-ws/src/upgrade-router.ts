@@ -11,10 +11,25 @@ import { requestPath } from './request-path.ts';
  * request holds, it never throws into the HTTP server (which would end the process).
  */
 
+/** Whether `origin` passes `allowed` (every origin when it is `undefined`; a predicate that throws refuses). */
+function originAllowed(
+  allowed: readonly string[] | ((origin: string) => boolean) | undefined,
+  origin: string,
+): boolean {
+  if (allowed === undefined) return true;
+  if (typeof allowed !== 'function') return allowed.includes(origin);
+  try {
+    return allowed(origin) === true;
+  } catch {
+    return false;
+  }
+}
+
 /** One path served on an HTTP server. */
 export interface Route {
   readonly webSocketServer: WebSocketServer;
-  readonly allowedOrigins: readonly string[] | undefined;
+  /** The origins accepted: a list, or a predicate asked at each upgrade (a throw refuses). */
+  readonly allowedOrigins: readonly string[] | ((origin: string) => boolean) | undefined;
   /** Told of each upgrade refused for its `Origin` (after the 403 is on its way), for the listener's logger. */
   readonly refusedOrigin: (origin: string, socket: Socket) => void;
   /** Whether the listener takes one more socket (it counts the socket when it does, and a refusal when not). */
@@ -67,11 +82,7 @@ export function addUpgradeRoute(server: HttpServer | HttpsServer, path: string, 
           return;
         }
         const origin = request.headers.origin;
-        if (
-          target.allowedOrigins !== undefined &&
-          origin !== undefined &&
-          !target.allowedOrigins.includes(origin)
-        ) {
+        if (origin !== undefined && !originAllowed(target.allowedOrigins, origin)) {
           refuseUpgrade(socket, 403, 'Forbidden');
           target.refusedOrigin(origin, socket);
           return;

@@ -146,6 +146,30 @@ describe('ws addresses and listeners', () => {
     const noOrigin = await rawClient(listener.address); // not a browser: no Origin header
     expect(noOrigin.client.readyState).toBe(WebSocket.OPEN);
   });
+
+  it('an origin predicate is asked at each upgrade: the set may change while listening, and a throw refuses', async () => {
+    const accepted = new Set<string>();
+    const { listener } = await listening({
+      allowedOrigins: (origin) => {
+        if (origin === 'http://boom.test') throw new Error('a broken predicate');
+        return accepted.has(origin);
+      },
+    });
+    const statusOf = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const client = new WebSocket(listener.address, { origin });
+        client.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        client.on('open', () => {
+          client.close();
+          resolve(101);
+        });
+        client.on('error', () => resolve(-1));
+      });
+    expect(await statusOf('http://later.test')).toBe(403);
+    accepted.add('http://later.test');
+    expect(await statusOf('http://later.test')).toBe(101);
+    expect(await statusOf('http://boom.test')).toBe(403);
+  });
 });
 
 describe('ws frames and endings', () => {

@@ -49,6 +49,8 @@ export interface ClusterDirectoryOptions {
   readonly log?: ((line: string) => void) | undefined;
 }
 
+/** The most other nodes' WebSocket addresses a page is given (and whose pages are accepted). */
+export const maxPeerWebSockets = 64;
 /** The default of {@link ClusterDirectoryOptions.leaseMs}. */
 export const defaultLeaseMs = 5_000;
 /** The default of {@link ClusterDirectoryOptions.ticketTtlMs}. */
@@ -203,10 +205,25 @@ export class ClusterDirectory implements LobbyDirectory {
   }
 
   /**
-   * Joins the directory as reachable at `address` (the node's TCP address, as players dial it):
-   * registers (now, or once Redis answers), then keeps the lease and the mirror.
+   * The WebSocket addresses of the other nodes that serve browsers, as the mirror knows them (at
+   * most {@link maxPeerWebSockets}): where this node's page may send its players, and whose pages
+   * this node's WebSocket endpoint accepts.
    */
-  start(address: string): void {
+  peerWebSockets(): string[] {
+    const addresses: string[] = [];
+    for (const record of this.#mirror.nodes) {
+      if (addresses.length === maxPeerWebSockets) break;
+      if (record.name !== this.node && record.webSocket !== undefined) addresses.push(record.webSocket);
+    }
+    return addresses;
+  }
+
+  /**
+   * Joins the directory as reachable at `address` (the node's TCP address, as players dial it) and,
+   * when it serves browsers, at `webSocket` (`ws://host:port/msc`): registers (now, or once Redis
+   * answers), then keeps the lease and the mirror.
+   */
+  start(address: string, webSocket?: string): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
     const { identity, node } = this.#options;
@@ -218,6 +235,7 @@ export class ClusterDirectory implements LobbyDirectory {
       recordTail: nodeRecordTail({
         name: node,
         address,
+        ...(webSocket !== undefined ? { webSocket } : {}),
         fingerprint: identity.fingerprint,
         publicKey: identity.publicIdentity.publicKeyText,
       }),
@@ -318,6 +336,13 @@ export class ClusterDirectory implements LobbyDirectory {
     const record = entry === undefined ? undefined : this.#mirror.nodeRecord(entry.owner);
     if (entry === undefined || record === undefined || record.epoch !== entry.epoch)
       throw new LobbyError('no-such-game', `expected the id of a listed game, got ${JSON.stringify(id)}`);
+    // The owner's address on the transport the player is on: a browser cannot dial TCP.
+    const address = peer.transport === 'ws' ? record.webSocket : record.address;
+    if (address === undefined)
+      throw new LobbyError(
+        'directory-unavailable',
+        `expected node ${entry.owner}, which owns ${id}, to serve browsers, but it advertises no WebSocket address: join it from a terminal client, or from node ${entry.owner}'s own page`,
+      );
     const expiresAt = Date.now() + (this.#options.ticketTtlMs ?? defaultTicketTtlMs);
     const ticket = await issueTicket(this.#options.identity, {
       v: 1,
@@ -328,7 +353,7 @@ export class ClusterDirectory implements LobbyDirectory {
       issuer: this.node,
       exp: expiresAt,
     });
-    return { gameId: id, address: record.address, fingerprint: record.fingerprint, ticket, expiresAt };
+    return { gameId: id, address, fingerprint: record.fingerprint, ticket, expiresAt };
   }
 
   async checkTicket(id: string, ticket: string, peer: PeerInfo): Promise<void> {

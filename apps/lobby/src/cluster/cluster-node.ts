@@ -1,6 +1,7 @@
 import { tcp } from '@msc/transport-tcp';
 import { LobbyServer, type LobbyServerOptions } from '../lobby-server.ts';
 import { ClusterDirectory, type ClusterDirectoryOptions } from './cluster-directory.ts';
+import { webSocketAddressPattern } from './directory-entry.ts';
 
 /** Options of {@link ClusterNode.start}. */
 export interface ClusterNodeOptions extends Omit<LobbyServerOptions, 'directory'> {
@@ -13,7 +14,27 @@ export interface ClusterNodeOptions extends Omit<LobbyServerOptions, 'directory'
    * which must then not be a wildcard (`0.0.0.0`, `::`): nobody can dial that.
    */
   readonly advertise?: string | undefined;
+  /**
+   * Serve browsers: called once the server listens on TCP, it starts the page server and its
+   * WebSocket endpoint (`serveWeb` of `@msc/lobby/web`, given `peerWebSockets` as its option of that
+   * name) and returns where it listens. The node then advertises that WebSocket address too, so a
+   * browser on another node follows a redirect here. Default: TCP only. (A function, so that this
+   * entry does not load the page's bundler.)
+   */
+  readonly web?:
+    | ((
+        server: LobbyServer,
+        peerWebSockets: () => readonly string[],
+      ) => Promise<{ readonly webSocketAddress: string }>)
+    | undefined;
+  /**
+   * The WebSocket address advertised to other nodes' browsers (`ws://host:port/msc`, `wss://…`).
+   * Default: the one `web` returned, which must then not be a wildcard.
+   */
+  readonly advertiseWebSocket?: string | undefined;
 }
+
+const wildcardHost = /^(?:tcp:|wss?:\/\/)(?:0\.0\.0\.0|\[::\]|::):/;
 
 /**
  * A lobby node of a cluster: a {@link LobbyServer} listening on TCP whose games are advertised in
@@ -26,18 +47,27 @@ export class ClusterNode implements AsyncDisposable {
   readonly directory: ClusterDirectory;
   /** The TCP address players dial (the advertised one). */
   readonly address: string;
+  /** The WebSocket address browsers dial (the advertised one), when the node serves them. */
+  readonly webSocketAddress: string | undefined;
 
-  private constructor(server: LobbyServer, directory: ClusterDirectory, address: string) {
+  private constructor(
+    server: LobbyServer,
+    directory: ClusterDirectory,
+    address: string,
+    webSocketAddress: string | undefined,
+  ) {
     this.server = server;
     this.directory = directory;
     this.address = address;
+    this.webSocketAddress = webSocketAddress;
   }
 
   /**
    * Starts the server, then joins the directory (at once, or when Redis answers: the node serves
    * its own players meanwhile).
    *
-   * @throws what the transport throws for a busy address; Error for a wildcard address without `advertise`
+   * @throws what the transport throws for a busy address; Error for a wildcard address without
+   *   `advertise` (or `advertiseWebSocket`), or a WebSocket address the directory could not carry
    */
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
     const directory = new ClusterDirectory({
@@ -49,11 +79,22 @@ export class ClusterNode implements AsyncDisposable {
     try {
       const bound = await server.listen(tcp(), options.tcp ?? 'tcp:127.0.0.1:0');
       const address = options.advertise ?? bound;
-      if (/^tcp:(?:0\.0\.0\.0|\[::\]|::):/.test(address))
+      if (wildcardHost.test(address))
         throw new Error(`expected an address players can dial, but ${address} is a wildcard: pass advertise`);
       server.own(() => directory.close());
-      directory.start(address);
-      return new ClusterNode(server, directory, address);
+      const endpoint = await options.web?.(server, () => directory.peerWebSockets());
+      const webSocket =
+        endpoint === undefined ? undefined : (options.advertiseWebSocket ?? endpoint.webSocketAddress);
+      if (webSocket !== undefined && wildcardHost.test(webSocket))
+        throw new Error(
+          `expected a WebSocket address browsers can dial, but ${webSocket} is a wildcard: pass advertiseWebSocket`,
+        );
+      if (webSocket !== undefined && !webSocketAddressPattern.test(webSocket))
+        throw new Error(
+          `expected a WebSocket address like ws://host:port/msc, got ${JSON.stringify(webSocket)}: pass advertiseWebSocket`,
+        );
+      directory.start(address, webSocket);
+      return new ClusterNode(server, directory, address, webSocket);
     } catch (error) {
       await server.close();
       await directory.close(false);

@@ -26,6 +26,8 @@ export interface NodeRecord {
   readonly epoch: number;
   /** Where players dial it (`tcp:host:port`). */
   readonly address: string;
+  /** Where browsers dial it (`ws://host:port/msc` or `wss://…`), when it serves them. */
+  readonly webSocket?: string;
   /** Its identity's fingerprint: players pin the owner's session to it. */
   readonly fingerprint: string;
   /** Its identity's public key (`ed25519:…`): tickets it issues are checked with it. */
@@ -36,6 +38,9 @@ export interface NodeRecord {
 export const maxEntryLength = 4096;
 
 const addressPattern = /^tcp:(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):[1-9][0-9]{0,4}$/;
+/** A WebSocket address a page may dial and name in its CSP: no space, quote, `;` or `,`. */
+export const webSocketAddressPattern =
+  /^wss?:\/\/(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.-]{1,253}):[1-9][0-9]{0,4}(?:\/[A-Za-z0-9._~-]{1,64}){0,4}$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -119,9 +124,11 @@ export function requestKey(fingerprint: string, requestId: string): string {
 export function parseNodeRecord(name: string, text: unknown): NodeRecord | undefined {
   const value = parseJson(text);
   if (!isObject(value) || !nodeNamePattern.test(name)) return undefined;
-  const { epoch, address, fingerprint, publicKey } = value;
+  const { epoch, address, fingerprint, publicKey, webSocket } = value;
   if (value.name !== name || !isInteger(epoch, 1, Number.MAX_SAFE_INTEGER)) return undefined;
   if (typeof address !== 'string' || !addressPattern.test(address)) return undefined;
+  if (webSocket !== undefined && (typeof webSocket !== 'string' || !webSocketAddressPattern.test(webSocket)))
+    return undefined;
   if (typeof fingerprint !== 'string' || typeof publicKey !== 'string' || publicKey.length > 100)
     return undefined;
   try {
@@ -130,7 +137,14 @@ export function parseNodeRecord(name: string, text: unknown): NodeRecord | undef
   } catch {
     return undefined;
   }
-  return { name, epoch, address, fingerprint, publicKey };
+  return {
+    name,
+    epoch,
+    address,
+    fingerprint,
+    publicKey,
+    ...(typeof webSocket === 'string' ? { webSocket } : {}),
+  };
 }
 
 /** The JSON of `summary` as an entry of `owner` under `epoch`. */
@@ -146,5 +160,6 @@ export function nodeRecordTail(record: Omit<NodeRecord, 'epoch'>): string {
     address: record.address,
     fingerprint: record.fingerprint,
     publicKey: record.publicKey,
+    ...(record.webSocket !== undefined ? { webSocket: record.webSocket } : {}),
   }).slice(1);
 }

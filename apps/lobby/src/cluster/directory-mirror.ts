@@ -126,6 +126,11 @@ export class DirectoryMirror {
     if (waiters !== undefined) for (const settle of [...waiters]) settle(true);
   }
 
+  /** Every node's record (this one included) as last read. */
+  get nodes(): IterableIterator<NodeRecord> {
+    return this.#nodes.values();
+  }
+
   /** The record of a node (this one included) as last read. */
   nodeRecord(name: string): NodeRecord | undefined {
     return this.#nodes.get(name);

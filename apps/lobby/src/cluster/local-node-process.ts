@@ -12,6 +12,8 @@ export interface LocalNodeProcess {
   readonly tcp: string;
   /** The node identity's fingerprint. */
   readonly fingerprint: string;
+  /** With `web`: the page's address (`http://127.0.0.1:port/`) and its WebSocket endpoint. */
+  readonly web?: { readonly url: string; readonly webSocket: string } | undefined;
   /** Everything the process printed so far. */
   readonly output: () => string;
   /** The `event:` lines printed so far, parsed. */
@@ -35,6 +37,8 @@ export interface LocalNodeSettings {
   readonly leaseMs?: number;
   readonly ticketTtlMs?: number;
   readonly keyPrefix?: string;
+  /** Also serve the browser page and its WebSocket endpoint on a free loopback port. Default false. */
+  readonly web?: boolean;
   /** How long to wait until it listens, ms. Default 45,000 (a loaded machine starts tsx slowly). */
   readonly readyTimeoutMs?: number;
 }
@@ -58,6 +62,7 @@ export async function startLocalNode(settings: LocalNodeSettings): Promise<Local
     String(settings.leaseMs ?? 1_500),
     ...(settings.ticketTtlMs !== undefined ? ['--ticket-ttl-ms', String(settings.ticketTtlMs)] : []),
     ...(settings.keyPrefix !== undefined ? ['--key-prefix', settings.keyPrefix] : []),
+    ...(settings.web === true ? ['--web', '127.0.0.1:0'] : []),
   ];
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, args, {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
@@ -104,11 +109,15 @@ export async function startLocalNode(settings: LocalNodeSettings): Promise<Local
     throw error;
   }
   const line = output.split('\n').find((candidate) => candidate.startsWith('{"ready":true')) as string;
-  const ready = JSON.parse(line) as { tcp: string; fingerprint: string };
+  const ready = JSON.parse(line) as { tcp: string; fingerprint: string; web?: string; webSocket?: string };
   return {
     name: settings.name,
     tcp: ready.tcp,
     fingerprint: ready.fingerprint,
+    web:
+      ready.web !== undefined && ready.webSocket !== undefined
+        ? { url: ready.web, webSocket: ready.webSocket }
+        : undefined,
     output: () => output,
     events: () =>
       output

@@ -5,15 +5,24 @@
  * `ws:`/`wss:` endpoint); nothing else loads, no form posts, no `<base>`, and no other site may
  * frame it (`frame-ancestors 'none'`, against clickjacking).
  */
-export const contentSecurityPolicy = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const contentSecurityPolicy = contentSecurityPolicyFor([]);
+
+/**
+ * The CSP above, with `connectSources` (other lobby nodes' WebSocket addresses, `ws://host:port/msc`,
+ * checked by the caller to hold no space, quote, `;` or `,`) added to `connect-src`: in a cluster,
+ * the page may follow a redirect to the node that owns a game.
+ */
+export function contentSecurityPolicyFor(connectSources: readonly string[]): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ["connect-src 'self'", ...connectSources].join(' '),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /**
  * Headers every response of the page server carries: the CSP, `nosniff` (a response is only ever

@@ -6,7 +6,7 @@ import type { LobbyServer } from '../lobby-server.ts';
 import { bundleBrowserClient } from './bundle-browser-client.ts';
 import { GuardedHttpServer } from './guarded-http-server.ts';
 import { indexHtml } from './page.ts';
-import { securityHeaders } from './page-headers.ts';
+import { contentSecurityPolicyFor, securityHeaders } from './page-headers.ts';
 
 /** The path of the web endpoint's WebSocket, and the name its handshakes are bound to. */
 export const webEndpointPath = '/msc';
@@ -23,6 +23,24 @@ export interface ServeWebOptions {
   readonly log?: ((line: string) => void) | undefined;
   /** Where the WebSocket listener reports refused connections (`logger` of `ws()`). Default: nothing. */
   readonly logger?: Logger | undefined;
+  /**
+   * In a cluster: the other nodes' WebSocket addresses (`ws://host:port/msc`), asked at each page
+   * load and each upgrade. The page may connect to them (its CSP's `connect-src` names them, so a
+   * player follows a redirect to a game's owner), and pages served by them may connect here (their
+   * origins, `http://host:port`, are accepted besides this page's own). Default: none.
+   */
+  readonly peerWebSockets?: (() => readonly string[]) | undefined;
+}
+
+/** The page origin that serves WebSocket endpoint `address` (`ws://h:p/msc` → `http://h:p`), or `undefined`. */
+export function pageOriginOf(address: string): string | undefined {
+  try {
+    const url = new URL(address);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return undefined;
+    return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a lobby server's web endpoint listens. */
@@ -36,7 +54,8 @@ export interface WebEndpoint {
 /**
  * Makes `server` reachable from browsers: one HTTP server serves the browser client (`/`,
  * `/lobby.js` and `/lobby.css`) and carries the lobby's WebSocket endpoint on `/msc`. Browsers are only accepted
- * from this page's own origin. The HTTP server closes when the lobby server does.
+ * from this page's own origin (and, in a cluster, from the pages of the nodes in `peerWebSockets`).
+ * The HTTP server closes when the lobby server does.
  *
  * The HTTP server is a {@link GuardedHttpServer}: a request-target Node accepts but `new URL()`
  * does not is answered `400` before any handler (or the WebSocket upgrade router) sees it, and a
@@ -51,9 +70,11 @@ export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...securityHeaders, allow: 'GET, HEAD' }).end();
     } else if (path === '/') {
+      const peers = options.peerWebSockets?.() ?? [];
       response
         .writeHead(200, {
           ...securityHeaders,
+          ...(peers.length > 0 ? { 'content-security-policy': contentSecurityPolicyFor(peers) } : {}),
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
         })
@@ -95,8 +116,14 @@ export async function serveWeb(server: LobbyServer, options: ServeWebOptions = {
   );
   const { port } = http.address() as AddressInfo;
   const origins = [`http://${host}:${port}`, `http://localhost:${port}`];
+  const peers = options.peerWebSockets;
+  const allowedOrigins =
+    peers === undefined
+      ? origins
+      : (origin: string) =>
+          origins.includes(origin) || peers().some((address) => pageOriginOf(address) === origin);
   const webSocketAddress = await server.listen(
-    ws({ server: http, allowedOrigins: origins, logger: options.logger }),
+    ws({ server: http, allowedOrigins, logger: options.logger }),
     webEndpointPath,
   );
   return { url: `http://${host}:${port}/`, webSocketAddress };
