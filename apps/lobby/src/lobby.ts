@@ -65,6 +65,8 @@ export class Lobby {
   readonly #byRequest = new Map<string, LauncherGame>();
   /** Creations waiting for their request's reservation, by fingerprint and request id (at most one each). */
   readonly #reserving = new Map<string, Promise<LauncherGame>>();
+  /** Creations waiting for a reservation, per creator's fingerprint: they count as open games against the limits. */
+  readonly #reservingByPlayer = new Map<string, number>();
   /** Open games per creator's fingerprint (for `maxOpenGamesPerPlayer`). */
   readonly #openByPlayer = new Map<string, number>();
   /** Games launching (past the decision, not yet running): they count against `maxRunningGames`. */
@@ -131,9 +133,17 @@ export class Lobby {
       requestId === undefined ? undefined : directory?.reserve(createdBy.fingerprint, requestId, id);
     if (reservation === undefined || requestKey === undefined || requestId === undefined)
       return this.#create(id, name, createdBy, requestId);
+    const player = createdBy.fingerprint;
+    this.#reservingByPlayer.set(player, (this.#reservingByPlayer.get(player) ?? 0) + 1);
+    const settled = () => {
+      this.#reserving.delete(requestKey);
+      const left = (this.#reservingByPlayer.get(player) ?? 1) - 1;
+      if (left > 0) this.#reservingByPlayer.set(player, left);
+      else this.#reservingByPlayer.delete(player);
+    };
     const created = reservation.then(
       (outcome) => {
-        this.#reserving.delete(requestKey);
+        settled();
         if (outcome.kind === 'existing') {
           const here = this.#open.get(outcome.game);
           if (here !== undefined) return here;
@@ -150,7 +160,7 @@ export class Lobby {
         }
       },
       (error: unknown) => {
-        this.#reserving.delete(requestKey);
+        settled();
         throw error;
       },
     );
@@ -164,13 +174,16 @@ export class Lobby {
 
   #checkCreationLimits(createdBy: PeerInfo): void {
     const { maxOpenGames, maxOpenGamesPerPlayer } = this.limits;
-    if (this.#open.size >= maxOpenGames) {
+    // A creation waiting for its reservation counts as open: a player cannot pile up reservations.
+    if (this.#open.size + this.#reserving.size >= maxOpenGames) {
       throw new LobbyError(
         'limit',
         `expected fewer than ${maxOpenGames} open games (maxOpenGames), but the lobby has that many: join one, or try again later`,
       );
     }
-    const owned = this.#openByPlayer.get(createdBy.fingerprint) ?? 0;
+    const owned =
+      (this.#openByPlayer.get(createdBy.fingerprint) ?? 0) +
+      (this.#reservingByPlayer.get(createdBy.fingerprint) ?? 0);
     if (owned >= maxOpenGamesPerPlayer) {
       throw new LobbyError(
         'limit',
