@@ -3,6 +3,7 @@ import { handshakeAttacks } from './handshake-attacks.ts';
 import { httpAttacks } from './http-attacks.ts';
 import { identityAttacks } from './identity-attacks.ts';
 import { lobbyAttacks } from './lobby-attacks.ts';
+import { resumeAttacks } from './resume-attacks.ts';
 import { sessionAttacks } from './session-attacks.ts';
 import { sipAttacks } from './sip-attacks.ts';
 import { transportAttacks } from './transport-attacks.ts';
@@ -13,6 +14,7 @@ export const attackCatalog: readonly Attack[] = [
   ...transportAttacks,
   ...handshakeAttacks,
   ...sessionAttacks,
+  ...resumeAttacks,
   ...sipAttacks,
   ...lobbyAttacks,
   ...identityAttacks,

@@ -7,6 +7,8 @@
  *   scopeWs      the same over `ws()` on a port of its own (`ws://127.0.0.1:<port>/msc`)
  *   httpWs       the same over `ws({ server })` attached to an `http.Server` that also answers plain
  *                requests (`httpUrl`): the `http.Server`-attached endpoint
+ *   resumeTcp    a `Scope` over `tcp()` with resumption (docs/resumption.md): a handshake timeout of 2 s, at
+ *                most 16 parked sessions and 4 MiB parked bytes, a grace window of 20 s
  *   identityTcp  a `Scope` with `identityAuthenticator` and trust on first use; the known peers start
  *                with two players, `alice` and `zoé` (players.ts)
  *   lobbyTcp, lobbyWs, lobbyPage, lobbyWebWs   a `LobbyServer` (games in process, for speed) on TCP,
@@ -16,6 +18,8 @@
  * printed as `log <json string>`.
  *
  * Commands on stdin:
+ *   parked                    print `parked <json {parked, sessions}>`: the resumable scope's sessions that
+ *                             are parked now, and all its sessions
  *   memory                    collect garbage, print `memory <json {rss, heapUsed, external, arrayBuffers}>`
  *   sip <kind> <module file>  spawn a SIP (worker or process) running `sips/<module file>`, wait for its
  *                             end (at most 10 s, then terminate it) and print `sip-end <json {cause, message}>`
@@ -37,6 +41,7 @@ import { ws } from '@msc/transport-ws';
 import { onCommandLines } from '../child-commands.ts';
 import { Secret, TargetService } from '../target-service.ts';
 import { knownPlayers } from './players.ts';
+import { resumeTargetBounds } from './resume-target-bounds.ts';
 
 const print = (keyword: string, value: unknown) => console.log(`${keyword} ${JSON.stringify(value)}`);
 
@@ -77,6 +82,19 @@ const scopeHttp = new Scope({
   onSession: reportEnds('httpWs'),
 });
 
+const resumeScope = new Scope({
+  transport: tcp(),
+  authenticator: unauthenticated(),
+  root,
+  limits: { handshakeTimeoutMs: resumeTargetBounds.handshakeTimeoutMs },
+  resume: {
+    graceMs: resumeTargetBounds.graceMs,
+    maxParkedSessions: resumeTargetBounds.maxParkedSessions,
+    maxParkedBytes: resumeTargetBounds.maxParkedBytes,
+  },
+  onSession: reportEnds('resumeTcp'),
+});
+
 const known = await Promise.all(
   knownPlayers.map((player) => Identity.fromSecretKey(player.secretKey, { name: player.name })),
 );
@@ -112,6 +130,7 @@ const addresses = {
   scopeWs: (await scopeWs.listen('ws://127.0.0.1:0/msc')).address,
   httpWs: (await scopeHttp.listen('/msc')).address,
   httpUrl: `http://127.0.0.1:${httpPort}/`,
+  resumeTcp: (await resumeScope.listen('tcp:127.0.0.1:0')).address,
   identityTcp: (await identityScope.listen('tcp:127.0.0.1:0')).address,
   lobbyTcp: await lobby.listen(tcp(), 'tcp:127.0.0.1:0'),
   lobbyWs: await lobby.listen(ws(), 'ws://127.0.0.1:0/lobby'),
@@ -142,6 +161,10 @@ onCommandLines((line) => {
     collect();
     const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
     print('memory', { rss, heapUsed, external, arrayBuffers });
+  } else if (command === 'parked') {
+    let parked = 0;
+    for (const session of resumeScope.sessions) if (session.resumption?.state === 'parked') parked++;
+    print('parked', { parked, sessions: resumeScope.sessions.size });
   } else if (command === 'sip') {
     const [kind, module = ''] = rest;
     runHostileSip(kind === 'process' ? 'process' : 'worker', module).catch((error: unknown) =>

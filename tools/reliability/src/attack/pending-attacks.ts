@@ -47,4 +47,5 @@ export const addedAfterFixes: ReadonlySet<string> = new Set([
   'held-bytes-while-authenticating',
   'megabyte-frame-while-authenticating',
   'wide-message-while-authenticating',
+  'resume-attempt-flood',
 ]);

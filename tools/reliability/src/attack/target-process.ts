@@ -7,6 +7,7 @@ export interface TargetAddresses {
   readonly scopeWs: string;
   readonly httpWs: string;
   readonly httpUrl: string;
+  readonly resumeTcp: string;
   readonly identityTcp: string;
   readonly lobbyTcp: string;
   readonly lobbyWs: string;
@@ -181,6 +182,12 @@ export class TargetProcess {
   async sip(kind: 'worker' | 'process', module: string, timeoutMs = 20_000): Promise<TargetSipEnd> {
     this.#child.send(`sip ${kind} ${module}`);
     return JSON.parse(await this.#child.line('sip-end', timeoutMs)) as TargetSipEnd;
+  }
+
+  /** The resumable scope's sessions parked now, and all its sessions (see attack-target.ts). */
+  async parked(timeoutMs = 10_000): Promise<{ parked: number; sessions: number }> {
+    this.#child.send('parked');
+    return JSON.parse(await this.#child.line('parked', timeoutMs)) as { parked: number; sessions: number };
   }
 
   /** Has the target read the known-peers file at `path`; resolves with `trusted` or the error's code. */

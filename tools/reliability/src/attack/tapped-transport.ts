@@ -1,0 +1,112 @@
+import type {
+  CloseOptions,
+  Connection,
+  DialOptions,
+  FrameReceiver,
+  Listener,
+  ListenOptions,
+  Transport,
+} from '@msc/transport';
+
+/** The kind bytes of the resumption frames a tap looks for (docs/resumption.md#wire, as a peer written from the spec would). */
+const secretKind = 0xfe;
+const proofKind = 0xfa;
+/** A listener's `Secret` frame: the kind, its 32-byte half, the 16-byte resume id. */
+const listenerSecretBytes = 1 + 32 + 16;
+/** A dialer's `Proof` frame: the kind, the 32-byte proof, the 8-byte received count. */
+const proofFrameBytes = 1 + 32 + 8;
+
+/**
+ * A dialing transport for an attack's own honest sessions that reads over their shoulder: it learns the
+ * resume id the listener sends in its `Secret` frame and keeps a copy of every `Proof` frame the
+ * session sends when it resumes, as an eavesdropper on an unencrypted connection would (the threat
+ * docs/resumption.md names). `cut()` drops every open connection without a goodbye (a pulled cable),
+ * and `blocked` makes every dial fail, so that a cut session stays parked on the listener.
+ */
+export class TappedTransport implements Transport {
+  readonly #inner: Transport;
+  readonly #connections = new Set<Connection>();
+  /** The last resume id a listener sent on a connection of this transport. */
+  resumeId: Uint8Array | undefined;
+  /** Every `Proof` frame sent on a connection of this transport, in order. */
+  readonly proofs: Uint8Array[] = [];
+  /** While true, `dial` fails at once. */
+  blocked = false;
+
+  constructor(inner: Transport) {
+    this.#inner = inner;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  async dial(address: string, options?: DialOptions): Promise<Connection> {
+    if (this.blocked) throw new Error('the attack blocked this dial');
+    const connection = this.#tap(await this.#inner.dial(address, options));
+    this.#connections.add(connection);
+    void connection.closed.then(() => this.#connections.delete(connection));
+    return connection;
+  }
+
+  listen(
+    address: string,
+    onConnection: (connection: Connection) => void,
+    options?: ListenOptions,
+  ): Promise<Listener> {
+    return this.#inner.listen(address, onConnection, options);
+  }
+
+  /** Aborts every open connection of this transport; returns how many. */
+  cut(): number {
+    const count = this.#connections.size;
+    for (const connection of this.#connections) connection.abort(new Error('the attack pulled the plug'));
+    this.#connections.clear();
+    return count;
+  }
+
+  /** `connection`, with its received and sent frames looked at on the way. */
+  #tap(connection: Connection): Connection {
+    const readFrame = (frame: Uint8Array) => {
+      if (frame.byteLength === listenerSecretBytes && frame[0] === secretKind) {
+        this.resumeId = frame.slice(1 + 32);
+      }
+    };
+    return {
+      get localAddress() {
+        return connection.localAddress;
+      },
+      get remoteAddress() {
+        return connection.remoteAddress;
+      },
+      get addressesObservable() {
+        return connection.addressesObservable ?? true;
+      },
+      get bufferedBytes() {
+        return connection.bufferedBytes;
+      },
+      get closed() {
+        return connection.closed;
+      },
+      get maxFrameBytes() {
+        return connection.maxFrameBytes;
+      },
+      setMaxFrameBytes: (bytes: number) => connection.setMaxFrameBytes(bytes),
+      start: (receiver: FrameReceiver) =>
+        connection.start({
+          frame: (frame) => {
+            readFrame(frame);
+            receiver.frame(frame);
+          },
+          closed: (reason) => receiver.closed(reason),
+        }),
+      send: (frame: Uint8Array) => {
+        if (frame.byteLength === proofFrameBytes && frame[0] === proofKind) this.proofs.push(frame.slice());
+        connection.send(frame);
+      },
+      whenDrained: () => connection.whenDrained(),
+      close: (options?: CloseOptions) => connection.close(options),
+      abort: (error?: unknown) => connection.abort(error),
+    };
+  }
+}
