@@ -34,6 +34,18 @@ let connections = 0;
 /** How long a small acknowledgement may wait to be combined with later ones, in milliseconds. */
 const lazyAcknowledgementMs = 20;
 
+/**
+ * The budget of one event-loop turn on a Node port: at most this many messages, and no more than
+ * {@link millisecondsPerTurn} of work on them. Node hands a port the messages queued for it a thousand
+ * or more at a time, however many a sender on another thread posted meanwhile, without the event loop
+ * getting a turn in between: a worker SIP posting 20,000 values frames of 16 calls without waiting
+ * stalled every other socket and timer of its parent for seconds. Past the budget the connection stops
+ * listening to the port until the next turn (the messages stay queued in the port, in order).
+ */
+export const messagesPerTurn = 1024;
+/** See {@link messagesPerTurn}. */
+export const millisecondsPerTurn = 10;
+
 function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
 }
@@ -75,13 +87,43 @@ class MessagePortMedium implements ConnectionDriver {
   #attach(): () => void {
     const port = this.#port;
     if (typeof port.on === 'function' && typeof port.off === 'function') {
-      const onMessage = (value: unknown) => this.#onMessage(value);
+      // A Node port stops delivering (and keeps what comes queued, in order) while it has no 'message'
+      // listener, and says 'close' only after the messages queued before: the turn budget pauses it so.
+      let turnStartedAt = 0;
+      let handledThisTurn = 0;
+      let paused = false;
+      let detached = false;
+      const resume = () => {
+        paused = false;
+        handledThisTurn = 0;
+        if (!detached) port.on?.('message', onMessage);
+      };
+      const onMessage = (value: unknown) => {
+        if (handledThisTurn === 0) {
+          turnStartedAt = performance.now();
+          macrotask(endTurn);
+        }
+        handledThisTurn++;
+        this.#onMessage(value);
+        if (
+          !paused &&
+          (handledThisTurn >= messagesPerTurn || performance.now() - turnStartedAt >= millisecondsPerTurn)
+        ) {
+          paused = true;
+          port.off?.('message', onMessage);
+          macrotask(resume);
+        }
+      };
+      const endTurn = () => {
+        if (!paused) handledThisTurn = 0;
+      };
       const onMessageError = (error: unknown) => this.#onMessageError(error);
       const onClose = () => this.#onPortClosed();
       port.on('message', onMessage);
       port.on('messageerror', onMessageError);
       port.on('close', onClose);
       return () => {
+        detached = true;
         port.off?.('message', onMessage);
         port.off?.('messageerror', onMessageError);
         port.off?.('close', onClose);
