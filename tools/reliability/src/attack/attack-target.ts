@@ -21,21 +21,32 @@
  *   parked                    print `parked <json {parked, sessions}>`: the resumable scope's sessions that
  *                             are parked now, and all its sessions
  *   memory                    collect garbage, print `memory <json {rss, heapUsed, external, arrayBuffers}>`
- *   sip <kind> <module file>  spawn a SIP (worker or process) running `sips/<module file>`, wait for its
- *                             end (at most 10 s, then terminate it) and print `sip-end <json {cause, message}>`
+ *   sip <kind> <module file> [behaviour]
+ *                             spawn a SIP (worker or process) running `sips/<module file>` (a worker's
+ *                             `.sip.ts` module bundled with esbuild first) with init `{ behaviour }`, wait
+ *                             for its end (at most 10 s, 20 s for a `.sip.ts` module, then terminate it) and print
+ *                             `sip-end <json {cause, message, session}>` (`session`: its session's end code)
+ *   good-sip                  call the well-behaved worker SIP (`sips/well-behaved.sip.ts`, started at the
+ *                             first such command, values mode) and print `good-sip <json {answer, ms}>`
+ *                             (`answer` is the error's name when the call failed)
  *   known-peers <path>        read the known-peers file at <path> (`knownPeersFile`) and print
  *                             `known-peers <json {code}>`: `trusted` when it was read, else the error's code
  *   quit                      exit at once
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { proxy } from '@msc/eventual';
 import { Identity, identityAuthenticator, memoryKnownPeers, trustOnFirstUse } from '@msc/identity';
 import { knownPeersFile } from '@msc/identity/node';
 import { inProcessGameHost, LobbyServer } from '@msc/lobby/server';
 import { serveWeb } from '@msc/lobby/web';
-import { Scope, type Session, unauthenticated } from '@msc/session';
-import { spawnSip } from '@msc/sip';
+import { enableMessagePortValues, Scope, type Session, unauthenticated } from '@msc/session';
+import { type Sip, spawnSip } from '@msc/sip';
 import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
 import { onCommandLines } from '../child-commands.ts';
@@ -141,18 +152,83 @@ print('ready', addresses);
 
 const collect = globalThis.gc ?? (() => {});
 
-async function runHostileSip(kind: 'worker' | 'process', module: string): Promise<void> {
-  const sip = spawnSip(new URL(`./sips/${module}`, import.meta.url), {
+// The worker SIPs of `sips/` speak values mode when their module enables it; the target offers it.
+enableMessagePortValues();
+
+/**
+ * A worker SIP module of `sips/` bundled to JavaScript (Node 20 cannot load TypeScript in a worker), once
+ * per module and target, into a directory of this worktree's own under the system's temporary directory
+ * (written under a temporary name, then renamed: a concurrent target reads a whole file).
+ */
+const bundles = new Map<string, Promise<URL>>();
+function bundledSip(module: string): Promise<URL> {
+  let bundle = bundles.get(module);
+  if (bundle === undefined) {
+    bundle = (async () => {
+      const { build } = await import('esbuild');
+      const source = fileURLToPath(new URL(`./sips/${module}`, import.meta.url));
+      const directory = join(
+        tmpdir(),
+        `msc-attack-sips-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`,
+      );
+      mkdirSync(directory, { recursive: true });
+      const outfile = join(directory, module.replace(/\.ts$/, '.mjs'));
+      const partial = `${outfile}.${process.pid}.partial`;
+      await build({
+        entryPoints: [source],
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        conditions: ['@msc/source'],
+        outfile: partial,
+        logLevel: 'silent',
+      });
+      renameSync(partial, outfile);
+      return pathToFileURL(outfile);
+    })();
+    bundles.set(module, bundle);
+  }
+  return bundle;
+}
+
+async function runHostileSip(kind: 'worker' | 'process', module: string, behaviour: string): Promise<void> {
+  const url =
+    kind === 'worker' && module.endsWith('.ts')
+      ? await bundledSip(module)
+      : new URL(`./sips/${module}`, import.meta.url);
+  const sip = spawnSip(url, {
     kind,
     name: module,
+    init: { behaviour },
     exitGraceMs: 1_000,
-    sessionLimits: { handshakeTimeoutMs: 3_000 },
+    // The garbage SIPs never complete a handshake (3 s ends them); the `.sip.ts` ones start as real
+    // SIPs, whose worker (bundle and all) may take seconds to start on a loaded machine.
+    sessionLimits: { handshakeTimeoutMs: module.endsWith('.sip.ts') ? 15_000 : 3_000 },
     ...(module.endsWith('.ts') ? { execArgv: ['--conditions=@msc/source', '--import', 'tsx'] } : {}),
   });
-  const timer = setTimeout(() => void sip.terminate('the attack suite stopped this SIP'), 10_000);
+  const timer = setTimeout(
+    () => void sip.terminate('the attack suite stopped this SIP'),
+    module.endsWith('.sip.ts') ? 20_000 : 10_000,
+  );
   const end = await sip.ended;
   clearTimeout(timer);
-  print('sip-end', { cause: end.cause, message: end.message });
+  print('sip-end', { cause: end.cause, message: end.message, session: end.session.code });
+}
+
+let goodSip: Sip<{ echo(value: unknown): Promise<unknown> }> | undefined;
+async function callGoodSip(): Promise<void> {
+  if (goodSip === undefined || goodSip.isEnded) {
+    goodSip = spawnSip(await bundledSip('well-behaved.sip.ts'), { kind: 'worker', name: 'well-behaved' });
+  }
+  const started = performance.now();
+  let answer: unknown;
+  try {
+    answer = await goodSip.root.echo('still there?');
+  } catch (error) {
+    answer = (error as Error).name;
+  }
+  print('good-sip', { answer, ms: Math.round(performance.now() - started) });
 }
 
 onCommandLines((line) => {
@@ -166,10 +242,12 @@ onCommandLines((line) => {
     for (const session of resumeScope.sessions) if (session.resumption?.state === 'parked') parked++;
     print('parked', { parked, sessions: resumeScope.sessions.size });
   } else if (command === 'sip') {
-    const [kind, module = ''] = rest;
-    runHostileSip(kind === 'process' ? 'process' : 'worker', module).catch((error: unknown) =>
+    const [kind, module = '', behaviour = ''] = rest;
+    runHostileSip(kind === 'process' ? 'process' : 'worker', module, behaviour).catch((error: unknown) =>
       print('sip-end', { cause: 'spawn-failed', message: String(error) }),
     );
+  } else if (command === 'good-sip') {
+    callGoodSip().catch((error: unknown) => print('good-sip', { answer: String(error), ms: -1 }));
   } else if (command === 'known-peers') {
     knownPeersFile(rest.join(' '))
       .get('alice')

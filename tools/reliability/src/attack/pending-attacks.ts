@@ -48,4 +48,5 @@ export const addedAfterFixes: ReadonlySet<string> = new Set([
   'megabyte-frame-while-authenticating',
   'wide-message-while-authenticating',
   'resume-attempt-flood',
+  'worker-sip-hostile-values',
 ]);

@@ -152,11 +152,16 @@ async function resumeFlood(context: AttackContext): Promise<string> {
 
   const victim = await honestSession(context, address);
   victim.transport.cut();
-  await until(
-    () => victim.events.some((event) => event.type === 'resumed'),
-    'the victim to resume once',
-    10_000,
-  );
+  try {
+    await until(
+      () => victim.events.some((event) => event.type === 'resumed' || event.type === 'lost'),
+      'the victim to resume once',
+      10_000,
+    );
+  } catch {}
+  if (!victim.events.some((event) => event.type === 'resumed')) {
+    return `victim-not-resumed: ${JSON.stringify(victim.events)}`;
+  }
   await deadline(victim.root.echo('resumed'), 5_000, 'the resumed victim got no answer');
   const recordedProof = victim.transport.proofs[0];
   const victimId = victim.transport.resumeId!;

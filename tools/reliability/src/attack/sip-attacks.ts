@@ -51,6 +51,97 @@ async function grandchild(context: AttackContext): Promise<string> {
   return exists(pid) ? 'grandchild-outlived' : 'descendants-ended';
 }
 
+/**
+ * What a hostile worker SIP (sips/hostile-worker.ts) posts on its session's port once its session is
+ * established, by behaviour, with the session codes the target's session with it may end with: a
+ * violation ends it with `protocol` (or `limit`, for a size past a limit); a flood breaks no rule and
+ * the SIP leaves by itself (its session then ends `connection-lost` or `closed`).
+ */
+const violation = ['protocol', 'limit'];
+const leftByItself = ['connection-lost', 'closed', 'protocol', 'limit'];
+const valuesBehaviours: Readonly<Record<string, readonly string[]>> = {
+  'values-not-an-array': violation,
+  'values-without-size': violation,
+  'values-huge-declared-size': violation,
+  'values-understated-size': violation,
+  'values-deeply-nested': violation,
+  'values-cyclic': violation,
+  'values-transferred-port': violation,
+  'values-uncloneable-looking': violation,
+  'values-unknown-tags': violation,
+  'values-forged-capability': violation,
+  'acknowledgement-flood': leftByItself,
+  'call-flood': leftByItself,
+};
+const bytesBehaviours: Readonly<Record<string, readonly string[]>> = {
+  'bytes-garbage': violation,
+  'bytes-past-frame-limit': violation,
+  'bytes-values-frame': violation,
+  'bytes-acknowledgement-overflow': violation,
+  'bytes-unknown-control': violation,
+};
+
+/**
+ * Class 7, a hostile worker SIP's values: the target spawns a worker SIP that starts as a real one
+ * (`runSip()`, in values mode or the default bytes mode), so its session with the target is established,
+ * then posts garbage straight on its session's port, one behaviour per SIP, one SIP after the other:
+ * messages of the wrong shape, huge or understated declared sizes, values nested 20,000 deep, cyclic
+ * values, a transferred MessagePort, Maps, RegExps, Dates, BigInts and Errors, unknown message tags, a
+ * call on an export it was never given, floods of 200,000 acknowledgements and of 10,000 values frames of
+ * 16 calls (20,000 such frames stalled the target for 5 s before a MessagePort connection got a per-turn
+ * budget in `@msc/transport-memory`; the bystander's latency bound covers it). Beside them the target
+ * keeps a well-behaved worker SIP, called before and after each hostile one. Holds: each hostile SIP's
+ * session ends with its named code (`protocol` or `limit` for a violation), the SIP is gone, the call
+ * it made on the parent's root (it was given none) failed with `NothingError`, and the well-behaved SIP
+ * answers within 1 s every time. Names the session codes seen (`protocol`, `limit/protocol`), else what
+ * went wrong first.
+ */
+async function hostileWorkerValues(context: AttackContext): Promise<string> {
+  const problems: string[] = [];
+  const codes = new Set<string>();
+  const seen: string[] = [];
+  const good = async (when: string) => {
+    const { answer, ms } = await context.target.goodSip();
+    if (answer !== 'still there?' || ms > 1_000) {
+      problems.push(`the well-behaved SIP ${when} answered ${JSON.stringify(answer)} in ${ms} ms`);
+    }
+  };
+  await good('before');
+  const runs = [
+    ...Object.entries(valuesBehaviours).map(
+      ([behaviour, codes]) => ['hostile-values.sip.ts', behaviour, codes] as const,
+    ),
+    ...Object.entries(bytesBehaviours).map(
+      ([behaviour, codes]) => ['hostile-bytes.sip.ts', behaviour, codes] as const,
+    ),
+  ];
+  for (const [module, behaviour, expected] of runs) {
+    const end = await context.target.sip('worker', module, 30_000, behaviour);
+    let saw: { parentRootCall?: string; posted?: unknown } = {};
+    try {
+      saw = JSON.parse(await context.target.line('sip-saw', 5_000)) as typeof saw;
+    } catch {
+      problems.push(`${behaviour}: the SIP never got to post`);
+    }
+    const session = end.session ?? 'none';
+    codes.add(session);
+    seen.push(`${behaviour} ${session}`);
+    if (!expected.includes(session))
+      problems.push(`${behaviour}: its session ended '${session}' (${end.message})`);
+    if (saw.parentRootCall !== undefined && saw.parentRootCall !== 'NothingError') {
+      problems.push(`${behaviour}: its call on the parent's root answered ${saw.parentRootCall}`);
+    }
+    await context.sampleMemory();
+    await good(`after ${behaviour}`);
+  }
+  context.note(seen.join(', '));
+  if (problems.length > 0) return problems[0]!;
+  return [...codes]
+    .filter((code) => violation.includes(code))
+    .sort()
+    .join('/');
+}
+
 /** Class 7: hostile SIPs spawned by the target. */
 export const sipAttacks: readonly Attack[] = [
   {
@@ -72,6 +163,20 @@ export const sipAttacks: readonly Attack[] = [
     memoryBoundMiB: 64,
     timeoutMs: 25_000,
     run: portGarbage,
+  },
+  {
+    id: 'worker-sip-hostile-values',
+    attackClass: 7,
+    description:
+      'worker SIPs in values and bytes mode post wrong shapes, huge and understated sizes, deep and cyclic values, a transferred port, unknown tags, a forged capability, floods, beside a well-behaved SIP',
+    endpoint: 'sip (worker)',
+    expected: ['protocol', 'limit/protocol'],
+    memoryBoundMiB: 48,
+    // A worker SIP is a thread of the target: its isolate (about 15-20 MiB each), the 16 MiB frame it
+    // builds and what it posts ahead of its parent (10,000 values frames) are the target's RSS too.
+    peakRssBoundMiB: 128,
+    timeoutMs: 90_000,
+    run: hostileWorkerValues,
   },
   {
     id: 'process-sip-grandchild',

@@ -35,6 +35,8 @@ export interface TargetMemory {
 export interface TargetSipEnd {
   readonly cause: string;
   readonly message: string;
+  /** The code its session with the target ended with. */
+  readonly session?: string;
 }
 
 /** The open-file limit the target runs with: room for the connection floods of class 8 and more. */
@@ -179,8 +181,13 @@ export class TargetProcess {
    *
    * @throws Error when the SIP has not ended within `timeoutMs` (the target ends it after 10 s)
    */
-  async sip(kind: 'worker' | 'process', module: string, timeoutMs = 20_000): Promise<TargetSipEnd> {
-    this.#child.send(`sip ${kind} ${module}`);
+  async sip(
+    kind: 'worker' | 'process',
+    module: string,
+    timeoutMs = 20_000,
+    behaviour = '',
+  ): Promise<TargetSipEnd> {
+    this.#child.send(`sip ${kind} ${module} ${behaviour}`.trimEnd());
     return JSON.parse(await this.#child.line('sip-end', timeoutMs)) as TargetSipEnd;
   }
 
@@ -188,6 +195,15 @@ export class TargetProcess {
   async parked(timeoutMs = 10_000): Promise<{ parked: number; sessions: number }> {
     this.#child.send('parked');
     return JSON.parse(await this.#child.line('parked', timeoutMs)) as { parked: number; sessions: number };
+  }
+
+  /**
+   * Has the target call its well-behaved worker SIP (started at the first call): its answer (the
+   * error's name when the call failed) and how long it took, in milliseconds.
+   */
+  async goodSip(timeoutMs = 10_000): Promise<{ answer: unknown; ms: number }> {
+    this.#child.send('good-sip');
+    return JSON.parse(await this.#child.line('good-sip', timeoutMs)) as { answer: unknown; ms: number };
   }
 
   /** Has the target read the known-peers file at `path`; resolves with `trusted` or the error's code. */
