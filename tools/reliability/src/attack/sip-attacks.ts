@@ -173,8 +173,10 @@ export const sipAttacks: readonly Attack[] = [
     expected: ['protocol', 'limit/protocol'],
     memoryBoundMiB: 48,
     // A worker SIP is a thread of the target: its isolate (about 15-20 MiB each), the 16 MiB frame it
-    // builds and what it posts ahead of its parent (10,000 values frames) are the target's RSS too.
-    peakRssBoundMiB: 128,
+    // builds and what it posts ahead of its parent (10,000 values frames) are the target's RSS too, and
+    // of 18 workers started one after the other not all the memory comes back to the system at once
+    // (+119-120 MiB at scale 1; what the target retains after collection is the 48 MiB bound).
+    peakRssBoundMiB: 160,
     timeoutMs: 90_000,
     run: hostileWorkerValues,
   },
