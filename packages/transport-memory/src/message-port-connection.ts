@@ -45,6 +45,8 @@ const lazyAcknowledgementMs = 20;
 export const messagesPerTurn = 1024;
 /** See {@link messagesPerTurn}. */
 export const millisecondsPerTurn = 10;
+/** After this many messages without a turn's end found, the connection looks for it (see `#attach`). */
+const burstMessages = 32;
 
 function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
@@ -89,33 +91,39 @@ class MessagePortMedium implements ConnectionDriver {
     if (typeof port.on === 'function' && typeof port.off === 'function') {
       // A Node port stops delivering (and keeps what comes queued, in order) while it has no 'message'
       // listener, and says 'close' only after the messages queued before: the turn budget pauses it so.
-      let turnStartedAt = 0;
-      let handledThisTurn = 0;
+      //
+      // Finding where a turn ends takes a macrotask, and a port that gets one message per turn (a call's
+      // answer) must not pay one per message: the count runs across turns until a burst shows
+      // (`burstMessages` messages since the last end found); only then is this turn's end looked for
+      // (a macrotask per `burstMessages` messages at most) and the time budget started. So a turn runs at
+      // most `burstMessages` messages plus `millisecondsPerTurn` of work, or `messagesPerTurn` messages.
+      let burstStartedAt = 0;
+      let handledInWindow = 0;
       let paused = false;
       let detached = false;
       const resume = () => {
         paused = false;
-        handledThisTurn = 0;
+        handledInWindow = 0;
         if (!detached) port.on?.('message', onMessage);
       };
       const onMessage = (value: unknown) => {
-        if (handledThisTurn === 0) {
-          turnStartedAt = performance.now();
-          macrotask(endTurn);
-        }
-        handledThisTurn++;
+        handledInWindow++;
         this.#onMessage(value);
-        if (
-          !paused &&
-          (handledThisTurn >= messagesPerTurn || performance.now() - turnStartedAt >= millisecondsPerTurn)
+        if (paused || handledInWindow < burstMessages) return;
+        if (handledInWindow === burstMessages) {
+          burstStartedAt = performance.now();
+          macrotask(endWindow);
+        } else if (
+          handledInWindow >= messagesPerTurn ||
+          performance.now() - burstStartedAt >= millisecondsPerTurn
         ) {
           paused = true;
           port.off?.('message', onMessage);
           macrotask(resume);
         }
       };
-      const endTurn = () => {
-        if (!paused) handledThisTurn = 0;
+      const endWindow = () => {
+        if (!paused) handledInWindow = 0;
       };
       const onMessageError = (error: unknown) => this.#onMessageError(error);
       const onClose = () => this.#onPortClosed();
