@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type SipKind, type SipResourceLimits, spawnSip } from '@msc/sip';
 import type { GameSetup, IGameSession } from './contracts.ts';
@@ -18,6 +18,14 @@ export interface SipGameHostOptions {
    * Default: twice the available parallelism (at least 2).
    */
   readonly concurrentStarts?: number | undefined;
+  /**
+   * Modules each game SIP runs before the game, bundled with it in this order: one that installs a
+   * call tracer (`instrumentSessions()` of `@msc/opentelemetry`, with the SIP's own provider and
+   * exporter) traces the game's side of its session. Default: none.
+   */
+  readonly setupModules?: readonly URL[] | undefined;
+  /** Environment variables of each game SIP (`process.env` inside it; a setup module may read them). Default: none. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -55,8 +63,22 @@ export function sipGameHost(options: SipGameHostOptions = {}): GameHost {
     const { build } = await import('esbuild');
     const directory = await mkdtemp(join(tmpdir(), 'msc-lobby-game-'));
     const outfile = join(directory, 'game.sip.mjs');
+    const game = fileURLToPath(new URL('./game/game.sip.ts', import.meta.url));
+    const setup = (options.setupModules ?? []).map((module) => fileURLToPath(module));
     await build({
-      entryPoints: [fileURLToPath(new URL('./game/game.sip.ts', import.meta.url))],
+      // With setup modules, an entry that imports them first: ES modules run in import order.
+      ...(setup.length === 0
+        ? { entryPoints: [game] }
+        : {
+            stdin: {
+              contents: [...setup, game].map((path) => `import ${JSON.stringify(path)};`).join('\n'),
+              resolveDir: dirname(game),
+              sourcefile: 'game-with-setup.ts',
+              loader: 'ts' as const,
+            },
+            // Registry packages' ES module builds (a CommonJS one would need require() in this bundle).
+            mainFields: ['module', 'main'],
+          }),
       bundle: true,
       format: 'esm',
       platform: 'node',
@@ -85,6 +107,7 @@ export function sipGameHost(options: SipGameHostOptions = {}): GameHost {
         name: `game ${setup.gameId}`,
         resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 32 },
         exitGraceMs: 1_000,
+        ...(options.env === undefined ? {} : { env: options.env }),
       });
       // The slot is free once the SIP runs (or failed to start).
       void Promise.race([sip.established.catch(() => {}), sip.ended]).then(releaseStartSlot);

@@ -1,4 +1,5 @@
 import type { Proxy } from '@msc/eventual';
+import type { SessionStats } from '@msc/session';
 import type { SipEnd } from './sip-end.ts';
 import type { SipKind } from './sip-options.ts';
 
@@ -44,4 +45,9 @@ export interface Sip<I = unknown> extends AsyncDisposable {
    * @param message why, for the session's termination reason. Default `the SIP was terminated by its parent`.
    */
   terminate(message?: string): Promise<SipEnd>;
+  /**
+   * Table sizes of this side of the session with the SIP (`Session.stats()` of `@msc/session`), for leak checks and
+   * diagnostics: the SIP's side mirrors them (this side's questions are its answers, its exports this side's imports).
+   */
+  stats(): SessionStats;
 }

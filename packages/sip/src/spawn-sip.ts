@@ -3,7 +3,7 @@ import { basename, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
 import type { Proxy } from '@msc/eventual';
-import { Session, type TerminationReason, unauthenticated } from '@msc/session';
+import { Session, type SessionStats, type TerminationReason, unauthenticated } from '@msc/session';
 import { describeError } from '@msc/transport/kit';
 import { launchProcess } from './launch-process.ts';
 import type { SipMessage } from './launch-protocol.ts';
@@ -171,6 +171,10 @@ class SipHandle<I> implements Sip<I> {
 
   get isEnded(): boolean {
     return this.#isEnded;
+  }
+
+  stats(): SessionStats {
+    return this.#session.stats();
   }
 
   terminate(message = 'the SIP was terminated by its parent'): Promise<SipEnd> {

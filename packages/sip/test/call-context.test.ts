@@ -1,11 +1,29 @@
 import { getEventListeners } from 'node:events';
 import { AbortedError } from '@msc/eventual';
 import { CallAbortError, CallTimeoutError, withOptions } from '@msc/eventual/context';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
+import { expectDrained } from '../../session/test/fixtures/leak-check.ts';
+import type { Sip, SipOptions } from '../src/index.ts';
 import type { IWorkingSip } from './fixtures/contracts.ts';
-import { sleep, start, until, useFixtures } from './harness.ts';
+import { sleep, start as startSip, until, useFixtures } from './harness.ts';
 
 const fixtures = useFixtures();
+
+/** The SIPs this test started, checked for leaks after it (before the harness terminates them). */
+const running: Sip<unknown>[] = [];
+
+function start<I>(module: string, options: SipOptions) {
+  const started = startSip<I>(module, options as never);
+  running.push(started.sip as Sip<unknown>);
+  return started;
+}
+
+// No table leak after any scenario: the session with each SIP is back to its roots (the SIP's side
+// mirrors this side's tables: see `Sip.stats()`), as memory and TCP check after theirs.
+afterEach(async () => {
+  const sips = running.splice(0);
+  await expectDrained(sips.map((sip) => ({ stats: () => sip.stats(), isTerminated: false })));
+});
 
 function failure(result: PromiseLike<unknown>): Promise<unknown> {
   return Promise.resolve(result).then(

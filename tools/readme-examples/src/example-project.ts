@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -15,6 +16,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Example, ExampleFile } from './examples.ts';
 
 /**
@@ -57,7 +59,16 @@ export interface ExampleProject {
   remove(): void;
 }
 
-/** Links every `packages/*` of the workspace into `node_modules` under its package name, and Node's types. */
+/**
+ * Registry packages an example may import (a package's peer dependency and what its example sets up
+ * with it): the `@msc/opentelemetry` example makes spans with the OpenTelemetry SDK.
+ */
+const registryPackages = ['@opentelemetry/api', '@opentelemetry/sdk-trace-base'];
+
+/**
+ * Links every `packages/*` of the workspace into `node_modules` under its package name, the
+ * {@link registryPackages} and Node's types.
+ */
 function linkDependencies(repositoryRoot: string, projectRoot: string): void {
   const packagesFolder = join(repositoryRoot, 'packages');
   for (const entry of readdirSync(packagesFolder, { withFileTypes: true })) {
@@ -74,6 +85,17 @@ function linkDependencies(repositoryRoot: string, projectRoot: string): void {
     symlinkSync(folder, link, 'dir');
   }
   const require = createRequire(import.meta.url);
+  // The registry packages examples import beside @msc's (this tool's own dependencies).
+  for (const name of registryPackages) {
+    const link = join(projectRoot, 'node_modules', ...name.split('/'));
+    mkdirSync(dirname(link), { recursive: true });
+    // Found in this tool's own node_modules (their exports maps hide `package.json` from resolve()).
+    symlinkSync(
+      realpathSync(fileURLToPath(new URL(`../node_modules/${name}`, import.meta.url))),
+      link,
+      'dir',
+    );
+  }
   const nodeTypes = dirname(require.resolve('@types/node/package.json'));
   mkdirSync(join(projectRoot, 'node_modules', '@types'), { recursive: true });
   symlinkSync(nodeTypes, join(projectRoot, 'node_modules', '@types', 'node'), 'dir');

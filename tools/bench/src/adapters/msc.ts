@@ -7,7 +7,7 @@
  * `send`, as for peers.
  */
 import { proxy } from '@msc/eventual';
-import { Scope, Session, unauthenticated } from '@msc/session';
+import { type CallTracer, Scope, Session, unauthenticated } from '@msc/session';
 import type { Connection as FrameConnection, Transport } from '@msc/transport';
 import { memoryPair, messagePortPair } from '@msc/transport-memory';
 import { tcp } from '@msc/transport-tcp';
@@ -52,23 +52,24 @@ function delayedTransport(transport: Transport, delayMilliseconds: number): Tran
   };
 }
 
-/** @msc through scopes over a network transport on 127.0.0.1. */
-export function mscNetworkAdapter(kind: 'tcp' | 'websocket'): Adapter {
+/** @msc through scopes over a network transport on 127.0.0.1 (with `callTracer`: every call traced). */
+export function mscNetworkAdapter(kind: 'tcp' | 'websocket', callTracer?: CallTracer): Adapter {
+  const traced = callTracer === undefined ? {} : { callTracer };
   return {
-    library: '@msc',
+    library: callTracer === undefined ? '@msc' : '@msc traced',
     transport: kind,
     kind: 'subject',
     pipelining: true,
     async start(options): Promise<Endpoint> {
       const transport = delayedTransport(kind === 'tcp' ? tcp() : ws(), options.delayMilliseconds);
       const root = proxy<IBenchRoot>(new BenchRoot());
-      const server = new Scope({ transport, authenticator: unauthenticated(), root });
+      const server = new Scope({ transport, authenticator: unauthenticated(), root, ...traced });
       root[Symbol.dispose]();
       const listener = await server.listen(kind === 'tcp' ? 'tcp:127.0.0.1:0' : 'ws://127.0.0.1:0/msc');
       const clients = new Set<Scope>();
       return {
         async connect(): Promise<Connection> {
-          const client = new Scope({ transport, authenticator: unauthenticated() });
+          const client = new Scope({ transport, authenticator: unauthenticated(), ...traced });
           clients.add(client);
           const session = await client.session(listener.address);
           const remote = session.remoteRoot<IBenchRoot>();
@@ -92,11 +93,15 @@ export function mscNetworkAdapter(kind: 'tcp' | 'websocket'): Adapter {
   };
 }
 
-/** @msc over `medium`, one session pair per connection. */
-export function mscAdapter(medium: Medium): Adapter {
+/**
+ * @msc over `medium`, one session pair per connection. With `callTracer` both sessions trace every
+ * call (the `@msc-traced/…` rows: the cost of tracing, issue 20).
+ */
+export function mscAdapter(medium: Medium, callTracer?: CallTracer): Adapter {
+  const traced = callTracer === undefined ? {} : { callTracer };
   return {
     // The in-process row has no MessageChannel in between, unlike every peer's "memory" row.
-    library: medium === 'in-process' ? '@msc (in-process, no MessageChannel)' : '@msc',
+    library: `${medium === 'in-process' ? '@msc (in-process, no MessageChannel)' : '@msc'}${callTracer === undefined ? '' : ' traced'}`,
     transport: 'memory',
     kind: 'subject',
     pipelining: true,
@@ -111,12 +116,14 @@ export function mscAdapter(medium: Medium): Adapter {
             role: 'listener',
             authenticator: unauthenticated(),
             root,
+            ...traced,
           });
           root[Symbol.dispose]();
           const clientSession = new Session({
             connection: delayed(client, options.delayMilliseconds),
             role: 'dialer',
             authenticator: unauthenticated(),
+            ...traced,
           });
           sessions.add(serverSession).add(clientSession);
           await clientSession.established;

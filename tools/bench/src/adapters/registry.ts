@@ -21,6 +21,12 @@ export interface RegistryEntry {
   readonly load: () => Promise<Adapter>;
 }
 
+/** An OpenTelemetry call tracer whose spans are made, sampled and ended, then dropped (no processor). */
+const benchCallTracer = async () => {
+  const { openTelemetryCallTracer } = await import('@msc/opentelemetry');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  return openTelemetryCallTracer({ tracerProvider: new BasicTracerProvider() });
+};
 const memory = async () => (await import('../links/memory-network.ts')).memoryNetwork;
 const websocket = async () => (await import('../links/websocket-network.ts')).websocketNetwork;
 const tcp = async () => (await import('../links/tcp-network.ts')).tcpNetwork;
@@ -33,6 +39,17 @@ export const registry: readonly RegistryEntry[] = [
   { key: '@msc/tcp', load: async () => (await import('./msc.ts')).mscNetworkAdapter('tcp') },
   { key: '@msc/websocket', load: async () => (await import('./msc.ts')).mscNetworkAdapter('websocket') },
   { key: '@msc/worker', load: async () => (await import('./msc-worker.ts')).mscWorkerAdapter },
+  // Every call traced with @msc/opentelemetry into a real SDK provider that exports nothing (the cost
+  // of tracing on, issue 20): compare with `--only @msc/memory,@msc-traced/memory --workloads W1`.
+  // Not `@msc/…`: a `--baseline` build predates tracing, so these rows get no baseline twin.
+  {
+    key: '@msc-traced/memory',
+    load: async () => (await import('./msc.ts')).mscAdapter('message-port', await benchCallTracer()),
+  },
+  {
+    key: '@msc-traced/tcp',
+    load: async () => (await import('./msc.ts')).mscNetworkAdapter('tcp', await benchCallTracer()),
+  },
   // ── peers ─────────────────────────────────────────────────────────────────────────────────────
   {
     key: 'capnweb/memory',

@@ -1,0 +1,3 @@
+import { packageBundle } from '../../config/rollup.shared.js';
+
+export default packageBundle();
