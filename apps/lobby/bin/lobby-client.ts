@@ -20,6 +20,7 @@ import { LobbyClient } from '../src/client/lobby-client.ts';
 import { transportFor } from '../src/node-transports.ts';
 import { describeError, TerminalClient } from '../src/terminal/terminal-client.ts';
 import { TerminalOutput } from '../src/terminal/terminal-output.ts';
+import { printable } from '../src/text-rules.ts';
 
 const command = 'msc-lobby-client';
 const usage = `Usage: ${command} [options]
@@ -73,8 +74,22 @@ const identity =
         ),
       );
 
-const client = LobbyClient.connect({ identity, transport, address: values.server });
 const output = new TerminalOutput(process.stdout);
+// A dropped connection is resumed within the server's window (when it offers it): the game goes on.
+const client = LobbyClient.connect({
+  identity,
+  transport,
+  address: values.server,
+  resume: {
+    onEvent: (event) => {
+      if (event.type === 'disconnected')
+        output.print(printable(`! the connection dropped (${event.reason}): reconnecting…`), 'error');
+      else if (event.type === 'resumed') output.print('reconnected: nothing was lost', 'notice');
+      else if (event.type === 'lost')
+        output.print(printable(`! could not reconnect: ${event.reason}`), 'error');
+    },
+  },
+});
 const terminal = new TerminalClient(client, values.name, (line, tone) => output.print(line, tone));
 
 // One stop, however many ways ask for it (Ctrl-C, `quit`, end of input, the end of --bot).

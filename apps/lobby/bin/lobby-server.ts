@@ -3,7 +3,7 @@
  *
  *   npx pnpm@10.34.8 --filter @msc/lobby run server -- [--tcp 127.0.0.1:7000] [--web 127.0.0.1:8080]
  *       [--state-dir DIR] [--admission allow-all|tofu] [--game-host worker|process|in-process]
- *       [--log warn|info|off]
+ *       [--log warn|info|off] [--resume-grace SECONDS]
  *
  * (`msc-lobby-server` is the same command as a `bin` entry; `--help` prints the usage.)
  *
@@ -17,6 +17,11 @@
  * limits hit, sessions ended abnormally) prints on stderr. `warn` by default: those events are rare
  * in play and an operator wants every one; `info` adds players whose connection was lost (every
  * closed laptop lid), which is noise for a sample server; `off` prints none.
+ *
+ * --resume-grace: a player whose connection drops keeps its session (its seats, its games) this many
+ * seconds while its client reconnects and resumes (docs/resumption.md); the other seats see it
+ * reconnecting. 30 by default; 0 turns resumption off (a drop ends the session at once, a player
+ * forfeits).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,6 +52,8 @@ Options:
   --game-host KIND         where games run: worker (default), process or in-process
   --log LEVEL              refused sessions, failed handshakes, limits hit on stderr: warn (default),
                            info (also lost connections) or off
+  --resume-grace SECONDS   how long a dropped player keeps its seat while its client reconnects
+                           (default 30; 0: no resumption, a drop forfeits at once)
   -h, --help               print this help`;
 
 const values = parseCommandLineOrExit(command, usage, process.argv.slice(2), {
@@ -56,7 +63,17 @@ const values = parseCommandLineOrExit(command, usage, process.argv.slice(2), {
   admission: { type: 'string', default: 'allow-all' },
   'game-host': { type: 'string', default: 'worker' },
   log: { type: 'string', default: 'warn' },
+  'resume-grace': { type: 'string', default: '30' },
 });
+const resumeGraceText = values['resume-grace'];
+const resumeGraceSeconds = /^\d{1,4}$/.test(resumeGraceText) ? Number(resumeGraceText) : Number.NaN;
+if (!(resumeGraceSeconds <= 3_600)) {
+  exitWithUsageError(
+    command,
+    usage,
+    new Error(`expected --resume-grace a whole number of seconds from 0 to 3600, got '${resumeGraceText}'`),
+  );
+}
 const logLevel = values.log;
 if (logLevel !== 'warn' && logLevel !== 'info' && logLevel !== 'off') {
   exitWithUsageError(command, usage, new Error(`expected --log warn, info or off, got '${logLevel}'`));
@@ -134,6 +151,7 @@ const server = new LobbyServer({
   gameHost,
   log: (line) => console.log(`${stamp()} ${line}`),
   logger,
+  ...(resumeGraceSeconds > 0 ? { resume: { graceMs: resumeGraceSeconds * 1_000 } } : {}),
 });
 const listening = await server.listen(tcp({ logger }), tcpAddress).catch(failed);
 const web = await serveWeb(server, {

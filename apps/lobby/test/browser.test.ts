@@ -7,15 +7,24 @@
 import { fileURLToPath } from 'node:url';
 import { Identity } from '@msc/identity';
 import { ws } from '@msc/transport-ws';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromiumFlags, chromiumPath } from '../../../config/chromium.ts';
 import { joinSlot } from '../src/client/bot.ts';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import type { PlayerView } from '../src/client/player-view.ts';
 import { LobbyServer } from '../src/lobby-server.ts';
 import { sipGameHost } from '../src/sip-game-host.ts';
 import { serveWeb, type WebEndpoint } from '../src/web/web-server.ts';
+import {
+  type BrowserPlayer,
+  type ContextOptions,
+  enter,
+  enterName,
+  launchChromium,
+  openPlayer,
+  play,
+  testId,
+} from './fixtures/browser-players.ts';
 import { checkLayout, type KeyElement } from './page-layout.ts';
 
 const screenshots = fileURLToPath(new URL('../.screenshots/', import.meta.url));
@@ -25,22 +34,13 @@ const viewports = [
   { label: 'phone', options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
 ] as const;
 
-type ViewportOptions = (typeof viewports)[number]['options'];
-
-/** One player: a browser context of its own, its page, and the page's uncaught errors. */
-interface Player {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly pageErrors: string[];
-}
-
-const testId = (id: string) => `[data-testid=${id}]`;
+type ViewportOptions = ContextOptions;
 
 describe('the browser lobby in Chromium', () => {
   let server: LobbyServer;
   let web: WebEndpoint;
   let browser: Browser;
-  const players: Player[] = [];
+  const players: BrowserPlayer[] = [];
 
   beforeAll(async () => {
     server = new LobbyServer({
@@ -48,12 +48,7 @@ describe('the browser lobby in Chromium', () => {
       gameHost: sipGameHost(),
     });
     web = await serveWeb(server);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [...chromiumFlags],
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -63,52 +58,16 @@ describe('the browser lobby in Chromium', () => {
   });
 
   /** Opens the page in a new context (a new browser profile's storage). */
-  async function openPage(options: ViewportOptions): Promise<Player> {
-    const context = await browser.newContext(options);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    const player = { context, page, pageErrors };
+  async function openPage(options: ViewportOptions): Promise<BrowserPlayer> {
+    const player = await openPlayer(browser, web.url, options);
     players.push(player);
-    await page.goto(web.url);
     return player;
-  }
-
-  async function enterName(page: Page, name: string): Promise<void> {
-    await page.locator(testId('name-input')).fill(name);
-    await page.locator(testId('name-submit')).click();
-  }
-
-  /** Fills the first visit's name form and waits until the page is connected under that name. */
-  async function enter(player: Player, name: string): Promise<void> {
-    const { page } = player;
-    await enterName(page, name);
-    await page
-      .waitForSelector('[data-testid=status][data-state=connected]', { timeout: 15_000 })
-      .catch(async (error: unknown) => {
-        throw new Error(
-          `the page did not connect: ${await page.textContent(testId('errors'))} ${player.pageErrors.join('; ')}`,
-          { cause: error },
-        );
-      });
-    expect(await page.textContent(testId('me-name'))).toBe(name);
   }
 
   async function expectLayout(page: Page, label: string, elements: readonly KeyElement[]): Promise<void> {
     const report = await checkLayout(page, screenshots, label, elements);
     expect(report.problems).toEqual([]);
     expect(report.boxes).toHaveLength(elements.length);
-  }
-
-  /**
-   * Plays `cell` when it is this page's turn, and waits until the board shows the mark (unless the
-   * move ends a round that another follows at once: the next round's empty board replaces it).
-   */
-  async function play(page: Page, cell: number, waitForMark = true): Promise<void> {
-    await page.waitForSelector('[data-testid=turn][data-my-turn=true]');
-    await page.locator(testId(`cell-${cell}`)).click();
-    if (waitForMark) await page.waitForSelector(`[data-testid=cell-${cell}]:not(:empty)`);
   }
 
   const cells = (size: number): KeyElement[] =>
@@ -340,12 +299,9 @@ describe('the browser lobby in Chromium', () => {
     });
     try {
       const endpoint = await serveWeb(lonely);
-      const context = await browser.newContext(viewports[0].options);
-      const page = await context.newPage();
-      const player = { context, page, pageErrors: [] as string[] };
-      page.on('pageerror', (error) => player.pageErrors.push(String(error)));
+      const player = await openPlayer(browser, endpoint.url, viewports[0].options);
       players.push(player);
-      await page.goto(endpoint.url);
+      const { page } = player;
       await enter(player, 'eve');
       await page.waitForSelector(`${testId('games-updated')}:not(:empty)`);
       await lonely.close();

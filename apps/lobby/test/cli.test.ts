@@ -62,6 +62,11 @@ describe('the lobby command lines', () => {
       [serverBin, ['--log', 'debug'], "msc-lobby-server: expected --log warn, info or off, got 'debug'"],
       [
         serverBin,
+        ['--resume-grace', '2.5'],
+        "msc-lobby-server: expected --resume-grace a whole number of seconds from 0 to 3600, got '2.5'",
+      ],
+      [
+        serverBin,
         ['--web', '8080'],
         "msc-lobby-server: expected --web HOST:PORT (as in 127.0.0.1:8080), got '8080'",
       ],

@@ -3,6 +3,7 @@ import type { GameEvent, GameSetup, SeatConnectionState } from '../src/contracts
 import { TicTacToeMatch } from '../src/game/match.ts';
 import { PlayerConnection, SeatConnectionRelay } from '../src/player-connection.ts';
 import { defaultSettings } from '../src/settings.ts';
+import { describeGameEvent } from '../src/story.ts';
 
 const setup: GameSetup = {
   gameId: 'g1',
@@ -112,5 +113,15 @@ describe('the relay of a seat connection to its game', () => {
     const relay = new SeatConnectionRelay(connection, (state) => sent.push(state));
     expect(sent).toEqual(['reconnecting']);
     relay.stop();
+  });
+});
+
+describe("a seat's connection in the terminal", () => {
+  test('each state is one line naming the seat', () => {
+    const line = (state: SeatConnectionState, role: 'O' | 'spectator' = 'O') =>
+      describeGameEvent({ kind: 'player-connection', slot: 1, role, name: 'bob', state }, [], 3);
+    expect(line('reconnecting')).toEqual(['bob (O) lost the connection and is reconnecting…']);
+    expect(line('reconnected')).toEqual(['bob (O) reconnected']);
+    expect(line('lost', 'spectator')).toEqual(['bob (watching) could not reconnect']);
   });
 });
