@@ -25,6 +25,7 @@ describe('the minimal browser client', () => {
     // with its context (enableCallContext()).
     expect(modules).not.toContain('packages/eventual/src/context/call-context.ts');
     expect(modules).not.toContain('packages/eventual/src/context/context-result.ts');
+    expect(modules).not.toContain('packages/session/src/served-contexts.ts');
     expect(capnweb!.packages.map((part) => part.name)).toContain('capnweb');
   });
 
