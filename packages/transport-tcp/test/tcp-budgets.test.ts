@@ -2,6 +2,7 @@ import { type CloseReason, type Connection, FrameTooLargeError } from '@msc/tran
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { eventually, sleep } from './fixtures/eventually.ts';
+import { heldMemory } from './fixtures/held-memory.ts';
 import { pingWord, rawClient, wireFrame, word } from './fixtures/raw-peer.ts';
 import { recordingListener } from './fixtures/recording-listener.ts';
 
@@ -30,12 +31,6 @@ async function client(port: number) {
 /** The accepted side of the raw client whose local port is `port`. */
 function acceptedFrom<T extends { connection: Connection }>(accepted: T[], port: number): T {
   return accepted.find(({ connection }) => connection.remoteAddress.endsWith(`:${port}`))!;
-}
-
-/** Bytes this process holds outside the JavaScript objects' own size (buffers) plus the heap. */
-function heldMemory(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
 }
 
 describe('tcp output budget (maxBufferedBytes)', () => {

@@ -2,6 +2,7 @@ import { type CloseReason, type Connection, FrameTooLargeError } from '@msc/tran
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { eventually } from '../../transport-tcp/test/fixtures/eventually.ts';
+import { heldMemory } from '../../transport-tcp/test/fixtures/held-memory.ts';
 import { recordingListener } from '../../transport-tcp/test/fixtures/recording-listener.ts';
 import { ws } from '../src/index.ts';
 
@@ -30,11 +31,6 @@ async function rawClient(address: string) {
     client.once('close', (status) => resolve({ status })),
   );
   return { client, closed };
-}
-
-function heldMemory(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
 }
 
 describe('ws output budget (maxBufferedBytes)', () => {
