@@ -269,6 +269,27 @@ describe('OpenTelemetry spans of calls across a session', () => {
     expect(exporter.getFinishedSpans()).toHaveLength(2);
     untraced[Symbol.dispose]();
   });
+
+  test("an instrumentSessions() uninstaller removes only its own tracer, not a later one's", async () => {
+    exporter = new InMemorySpanExporter();
+    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const first = instrumentSessions({ tracerProvider: new BasicTracerProvider() });
+    const second = instrumentSessions({ tracerProvider });
+    try {
+      first(); // too late: the second one is installed now, and stays
+      first(); // and twice is the same
+      const remote = served<IService>(new Service(), { callTracer: undefined });
+      await remote.greet('still traced');
+      expect(exporter.getFinishedSpans()).toHaveLength(2);
+      remote[Symbol.dispose]();
+    } finally {
+      second();
+    }
+    const untraced = served<IService>(new Service(), { callTracer: undefined });
+    await untraced.greet('not traced');
+    expect(exporter.getFinishedSpans()).toHaveLength(2);
+    untraced[Symbol.dispose]();
+  });
 });
 
 describe('OpenTelemetry spans across a SIP', () => {
