@@ -18,8 +18,9 @@
  * printed as `log <json string>`.
  *
  * Commands on stdin:
- *   parked                    print `parked <json {parked, sessions}>`: the resumable scope's sessions that
- *                             are parked now, and all its sessions
+ *   parked                    print `parked <json {parked, resumable, sessions}>`: the resumable scope's
+ *                             sessions parked now, those connected that a drop would park (their secret
+ *                             derived and registered), and all its sessions
  *   memory                    collect garbage, print `memory <json {rss, heapUsed, external, arrayBuffers}>`
  *   sip <kind> <module file> [behaviour]
  *                             spawn a SIP (worker or process) running `sips/<module file>` (a worker's
@@ -239,8 +240,13 @@ onCommandLines((line) => {
     print('memory', { rss, heapUsed, external, arrayBuffers });
   } else if (command === 'parked') {
     let parked = 0;
-    for (const session of resumeScope.sessions) if (session.resumption?.state === 'parked') parked++;
-    print('parked', { parked, sessions: resumeScope.sessions.size });
+    let resumable = 0;
+    for (const session of resumeScope.sessions) {
+      const resumption = session.resumption;
+      if (resumption?.state === 'parked') parked++;
+      else if (resumption?.state === 'connected' && resumption.resumable) resumable++;
+    }
+    print('parked', { parked, resumable, sessions: resumeScope.sessions.size });
   } else if (command === 'sip') {
     const [kind, module = '', behaviour = ''] = rest;
     runHostileSip(kind === 'process' ? 'process' : 'worker', module, behaviour).catch((error: unknown) =>

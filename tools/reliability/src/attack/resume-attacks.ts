@@ -25,8 +25,29 @@ interface HonestSession {
   readonly events: ResumeEvent[];
 }
 
-/** Opens an honest resumable session to `address` and waits until the listener's resume id came. */
-async function honestSession(context: AttackContext, address: string): Promise<HonestSession> {
+/**
+ * Waits until the target holds at least `count` connected sessions that a drop would park: the listener
+ * registers a session only once it has derived the resume secret (asynchronously, after the dialer's
+ * half arrived), so a cut before that loses the session (`unknown-session`) however far the dialer got.
+ */
+async function untilResumable(context: AttackContext, count: number): Promise<void> {
+  const end = performance.now() + 10_000;
+  while ((await context.target.parked()).resumable < count) {
+    if (performance.now() > end)
+      throw new Error(`expected ${count} resumable sessions on the target within 10 s`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Opens an honest resumable session to `address` and waits until the listener's resume id came and the
+ * target counts it resumable (`resumableBefore` sessions were before it).
+ */
+async function honestSession(
+  context: AttackContext,
+  address: string,
+  resumableBefore: number,
+): Promise<HonestSession> {
   const transport = new TappedTransport(tcp());
   const events: ResumeEvent[] = [];
   const scope = new Scope({
@@ -41,6 +62,7 @@ async function honestSession(context: AttackContext, address: string): Promise<H
   // The dialer answers the listener's half of the secret at once: a call after that reaches the
   // listener after the answer, so the listener holds the whole secret (the session can park) by then.
   await deadline(root.echo('resumable'), 5_000, 'an honest resumable session got no answer');
+  await untilResumable(context, resumableBefore + 1);
   return { scope, transport, root, events };
 }
 
@@ -150,19 +172,22 @@ async function resumeFlood(context: AttackContext): Promise<string> {
   const address = context.target.addresses.resumeTcp;
   const scale = context.scale;
 
-  const victim = await honestSession(context, address);
+  const resumableBefore = (await context.target.parked()).resumable;
+  const victim = await honestSession(context, address, resumableBefore);
   victim.transport.cut();
+  // It resumes, and must be registered again before it is cut for good (its secret is a new one).
   try {
     await until(
       () => victim.events.some((event) => event.type === 'resumed' || event.type === 'lost'),
       'the victim to resume once',
-      10_000,
+      15_000,
     );
   } catch {}
   if (!victim.events.some((event) => event.type === 'resumed')) {
     return `victim-not-resumed: ${JSON.stringify(victim.events)}`;
   }
   await deadline(victim.root.echo('resumed'), 5_000, 'the resumed victim got no answer');
+  await untilResumable(context, resumableBefore + 1);
   const recordedProof = victim.transport.proofs[0];
   const victimId = victim.transport.resumeId!;
   if (recordedProof === undefined) return 'no-proof-recorded';
@@ -171,7 +196,7 @@ async function resumeFlood(context: AttackContext): Promise<string> {
   const parkedBefore = await pollParked(context, (parked) => parked >= 1, 5_000);
   if (parkedBefore < 1) return 'victim-not-parked';
 
-  const honest = await honestSession(context, address);
+  const honest = await honestSession(context, address, resumableBefore);
   const tally = new Tally();
   const victimHello = () => resumeHello(victimId);
   const started = performance.now();
@@ -255,6 +280,7 @@ async function resumeFlood(context: AttackContext): Promise<string> {
   // As in honestSession: a second call answered after the secrets' halves went out, so every session can park.
   await sleep(100);
   await Promise.all(roots.map((root) => deadline(root.echo(2), 10_000, 'a crowd session got no answer')));
+  await untilResumable(context, resumableBefore + 1 + crowdSize);
   const endsBefore = context.target.ends.length;
   crowd.blocked = true;
   crowd.cut();

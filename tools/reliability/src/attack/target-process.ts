@@ -191,10 +191,17 @@ export class TargetProcess {
     return JSON.parse(await this.#child.line('sip-end', timeoutMs)) as TargetSipEnd;
   }
 
-  /** The resumable scope's sessions parked now, and all its sessions (see attack-target.ts). */
-  async parked(timeoutMs = 10_000): Promise<{ parked: number; sessions: number }> {
+  /**
+   * The resumable scope's sessions parked now, those connected that a drop would park, and all its
+   * sessions (see attack-target.ts).
+   */
+  async parked(timeoutMs = 10_000): Promise<{ parked: number; resumable: number; sessions: number }> {
     this.#child.send('parked');
-    return JSON.parse(await this.#child.line('parked', timeoutMs)) as { parked: number; sessions: number };
+    return JSON.parse(await this.#child.line('parked', timeoutMs)) as {
+      parked: number;
+      resumable: number;
+      sessions: number;
+    };
   }
 
   /**
