@@ -66,6 +66,23 @@ describe.each(['worker', 'process'] as const)('call context into a %s SIP', (kin
     expect(await sip.root.events()).toEqual(['work', 'aborted: AbortError', 'work', 'finished']);
   });
 
+  test('a cancelled pipelined chain rejects every link and the pipelined calls never run', async () => {
+    const { sip } = start<IWorkingSip>(fixtures().testSip, { kind });
+    await sip.established;
+    const controller = new AbortController();
+    const next = withOptions(sip.root, { signal: controller.signal }).later(40);
+    const work = next.work(5000);
+    const deeper = next.later(1).remaining();
+    for (let attempt = 0; attempt < 200 && (await sip.root.events()).length === 0; attempt++) await sleep(5);
+    controller.abort();
+    for (const result of [next, work, deeper]) expect(await failure(result)).toBeInstanceOf(CallAbortError);
+    // `later` itself runs on (it does not watch its signal); what it returns is released, and the
+    // calls pipelined on it never reach the SIP.
+    await sleep(120);
+    expect(await sip.root.events()).toEqual(['later']);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   test('a deadline is inherited two hops deep (test → SIP → parent) and fires there', async () => {
     const { sip, parent } = start<IWorkingSip>(fixtures().testSip, { kind });
     await sip.established;
