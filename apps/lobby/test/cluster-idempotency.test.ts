@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { LobbyClient } from '../src/client/lobby-client.ts';
 import { requestKey } from '../src/cluster/directory-entry.ts';
+import { reserveRequestScript } from '../src/cluster/directory-scripts.ts';
+import { maxReservationLength } from '../src/cluster/request-reservations.ts';
 import { type ClusterNodeProcess, startClusterNode } from './cluster-node-process.ts';
 import { type RedisProcess, startRedis } from './redis-process.ts';
 import { replyDroppingProxy } from './reply-dropping-proxy.ts';
@@ -126,6 +128,16 @@ describe('a createGame retried through another node', { timeout: 90_000 }, () =>
         60_000,
       );
       await direct.set(key('huge-0123456789'), 'x'.repeat(100_000), 'PX', 60_000);
+      // What the script hands a node of a huge reservation is bounded: the 100 kB stay in Redis.
+      const readBack = await direct.eval(
+        reserveRequestScript,
+        1,
+        key('huge-0123456789'),
+        JSON.stringify({ game: 'g1.b', node: 'b' }),
+        '60000',
+        String(maxReservationLength),
+      );
+      expect(String(readBack).length).toBeLessThanOrEqual(maxReservationLength);
       const refusals = await Promise.allSettled(
         ['garbage-0123456789', 'a-hash-0123456789', 'ghost-0123456789', 'huge-0123456789'].map(
           async (requestId) => {

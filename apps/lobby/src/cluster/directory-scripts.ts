@@ -103,13 +103,18 @@ return removed
 
 /**
  * Reserves a creation request for a game, first writer wins. KEYS: the request's key. ARGV: the
- * reservation (JSON), its lifetime ms. Returns `false` (nil) when this call reserved it, or the
- * reservation already there (another node's, or this node's earlier one), to be parsed as hostile.
- * A key of another type fails the script (WRONGTYPE): the caller refuses the creation.
+ * reservation (JSON), its lifetime ms, the longest reservation the caller reads. Returns `false`
+ * (nil) when this call reserved it, or the reservation already there (another node's, or this
+ * node's earlier one), to be parsed as hostile; one longer than ARGV[3] comes back as `oversized`
+ * (garbage to the caller), so a value anyone wrote there never crosses to the node whole. A key of
+ * another type fails the script (WRONGTYPE): the caller refuses the creation.
  */
 export const reserveRequestScript = `
 local existing = redis.call('GET', KEYS[1])
-if existing then return existing end
+if existing then
+  if string.len(existing) > tonumber(ARGV[3]) then return 'oversized' end
+  return existing
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false
 `;

@@ -115,7 +115,7 @@ export class RequestReservations {
     const { redis, node, ttlMs } = this.#options;
     const text = reservationText(game, node);
     const existing = await this.#eval('reserve', () =>
-      redis.eval(reserveRequestScript, 1, key, text, String(ttlMs)),
+      redis.eval(reserveRequestScript, 1, key, text, String(ttlMs), String(maxReservationLength)),
     );
     if (existing === null) {
       this.#held.set(game, { key, text });
