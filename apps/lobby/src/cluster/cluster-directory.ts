@@ -59,6 +59,19 @@ export const defaultTicketTtlMs = 10_000;
 export const defaultClockSkewMs = 2_000;
 
 /**
+ * The option `name`: `given`, or `fallback` when unset.
+ *
+ * @throws RangeError when it is not an integer of at least `least`
+ */
+function integerOption(name: string, given: number | undefined, fallback: number, least: number): number {
+  const value = given ?? fallback;
+  if (!Number.isInteger(value) || value < least) {
+    throw new RangeError(`expected ${name} to be an integer of at least ${least}, got ${String(given)}`);
+  }
+  return value;
+}
+
+/**
  * A lobby node's part of the cluster's directory (a {@link LobbyDirectory}): its lease, the
  * publisher of its games, the reaper of dead nodes and the mirror of everyone's games, over two
  * Redis connections (commands, and the mirror's blocking reads). Nothing a player does waits for
@@ -72,6 +85,9 @@ export class ClusterDirectory implements LobbyDirectory {
   readonly node: string;
   readonly keys: DirectoryKeys;
   readonly #options: ClusterDirectoryOptions;
+  /** `ticketTtlMs` and `clockSkewMs` of the options, checked, defaults applied. */
+  readonly #ticketTtlMs: number;
+  readonly #clockSkewMs: number;
   readonly #commands: Redis;
   readonly #reader: Redis;
   readonly #local = new Map<string, LauncherGame>();
@@ -93,26 +109,10 @@ export class ClusterDirectory implements LobbyDirectory {
       throw new RangeError(
         `expected a node name of 1 to 16 of a-z, 0-9 and -, got ${JSON.stringify(options.node)}`,
       );
-    const leaseMs = options.leaseMs ?? defaultLeaseMs;
-    if (!Number.isInteger(leaseMs) || leaseMs < 100)
-      throw new RangeError(
-        `expected leaseMs to be an integer of at least 100, got ${String(options.leaseMs)}`,
-      );
-    const skewMs = options.clockSkewMs ?? defaultClockSkewMs;
-    if (!Number.isInteger(skewMs) || skewMs < 0)
-      throw new RangeError(
-        `expected clockSkewMs to be an integer of at least 0, got ${String(options.clockSkewMs)}`,
-      );
-    const ttlMs = options.ticketTtlMs ?? defaultTicketTtlMs;
-    if (!Number.isInteger(ttlMs) || ttlMs < 100)
-      throw new RangeError(
-        `expected ticketTtlMs to be an integer of at least 100, got ${String(options.ticketTtlMs)}`,
-      );
-    const requestTtlMs = options.requestTtlMs ?? defaultRequestTtlMs;
-    if (!Number.isInteger(requestTtlMs) || requestTtlMs < 1_000)
-      throw new RangeError(
-        `expected requestTtlMs to be an integer of at least 1000, got ${String(options.requestTtlMs)}`,
-      );
+    const leaseMs = integerOption('leaseMs', options.leaseMs, defaultLeaseMs, 100);
+    this.#clockSkewMs = integerOption('clockSkewMs', options.clockSkewMs, defaultClockSkewMs, 0);
+    this.#ticketTtlMs = integerOption('ticketTtlMs', options.ticketTtlMs, defaultTicketTtlMs, 100);
+    const requestTtlMs = integerOption('requestTtlMs', options.requestTtlMs, defaultRequestTtlMs, 1_000);
     this.#options = options;
     this.node = options.node;
     this.idSuffix = `.${options.node}`;
@@ -343,7 +343,7 @@ export class ClusterDirectory implements LobbyDirectory {
         'directory-unavailable',
         `expected node ${entry.owner}, which owns ${id}, to serve browsers, but it advertises no WebSocket address: join it from a terminal client, or from node ${entry.owner}'s own page`,
       );
-    const expiresAt = Date.now() + (this.#options.ticketTtlMs ?? defaultTicketTtlMs);
+    const expiresAt = Date.now() + this.#ticketTtlMs;
     const ticket = await issueTicket(this.#options.identity, {
       v: 1,
       game: id,
@@ -367,8 +367,7 @@ export class ClusterDirectory implements LobbyDirectory {
         return fresh ? this.#issuerFromRedis(issuer) : this.#mirror.nodeRecord(issuer)?.publicKey;
       },
       now: Date.now(),
-      maxLifetimeMs:
-        (this.#options.ticketTtlMs ?? defaultTicketTtlMs) + (this.#options.clockSkewMs ?? defaultClockSkewMs),
+      maxLifetimeMs: this.#ticketTtlMs + this.#clockSkewMs,
     });
   }
 
