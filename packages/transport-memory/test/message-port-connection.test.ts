@@ -66,12 +66,15 @@ describe('messagePortConnection()', () => {
     connection.start(frames);
     const peerMessages: unknown[] = [];
     channel.port2.on('message', (message) => peerMessages.push(message));
-    channel.port2.postMessage('hello?');
+    channel.port2.postMessage(42);
     const reason = await frames.untilClosed();
     expect(reason).toMatchObject({ code: 'protocol', remote: true });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    // The peer is told why, in-band, before the port closes.
-    expect(peerMessages).toEqual([expect.objectContaining({ msc: 'abort' })]);
+    // The peer is told why, in-band, before the port closes (after the connection's opening acknowledgement).
+    expect(peerMessages).toEqual([
+      { msc: 'ack', bytes: 0, strings: true },
+      expect.objectContaining({ msc: 'abort' }),
+    ]);
   });
 
   it('a graceful close the peer never answers ends with "timeout"', async () => {

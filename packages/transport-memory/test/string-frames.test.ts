@@ -1,0 +1,102 @@
+import { MessageChannel } from 'node:worker_threads';
+import { FrameRecorder } from '@msc/transport/compliance';
+import { describe, expect, it } from 'vitest';
+import { messagePortConnection } from '../src/index.ts';
+import { stringFrameBytes } from '../src/message-port-connection.ts';
+
+/** A connection on one end of a fresh channel, and what its raw peer port receives. */
+function connectionWithRawPeer() {
+  const channel = new MessageChannel();
+  const connection = messagePortConnection(channel.port1);
+  const frames = new FrameRecorder();
+  connection.start(frames);
+  const received: unknown[] = [];
+  channel.port2.on('message', (message) => received.push(message));
+  return { connection, frames, peer: channel.port2, received };
+}
+
+/** Every byte value, repeated to `length`. */
+function allBytes(length: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, index) => (index * 131 + 7) & 0xff);
+}
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('small frames as strings on a MessagePort connection', () => {
+  it('between two connections: frames up to stringFrameBytes travel as strings, larger ones as bytes, every byte value intact', async () => {
+    const channel = new MessageChannel();
+    const posted: unknown[] = [];
+    const post = channel.port1.postMessage.bind(channel.port1);
+    channel.port1.postMessage = (message: unknown, transfer?: readonly ArrayBuffer[]) => {
+      // Recorded before the post: a transferred frame is detached after it.
+      posted.push(
+        typeof message === 'string'
+          ? `string ${message.length}`
+          : `bytes ${(message as Uint8Array).byteLength}`,
+      );
+      post(message, transfer as ArrayBuffer[]);
+    };
+    const left = messagePortConnection(channel.port1);
+    const right = messagePortConnection(channel.port2);
+    const frames = new FrameRecorder();
+    left.start(new FrameRecorder());
+    right.start(frames);
+    await settle(); // the opening acknowledgements have crossed
+    const lengths = [0, 1, 29, stringFrameBytes, stringFrameBytes + 1, 4096];
+    for (const length of lengths) left.send(allBytes(length));
+    await frames.untilFrames(lengths.length);
+    expect(frames.frames.map((frame) => Array.from(frame))).toEqual(
+      lengths.map((length) => Array.from(allBytes(length))),
+    );
+    expect(posted.slice(1)).toEqual([
+      'string 0',
+      'string 1',
+      'string 29',
+      `string ${stringFrameBytes}`,
+      `bytes ${stringFrameBytes + 1}`,
+      'bytes 4096',
+    ]);
+    await left.close();
+  });
+
+  it('a peer that never said it takes strings (an older one) gets bytes only', async () => {
+    const { connection, received } = connectionWithRawPeer();
+    connection.send(allBytes(29));
+    await settle();
+    expect(received[0]).toEqual({ msc: 'ack', bytes: 0, strings: true });
+    expect(received.slice(1).map((message) => message instanceof Uint8Array)).toEqual([true]);
+    connection.abort();
+  });
+
+  it('string frames from the peer arrive as bytes, counted against bufferedBytes like any frame', async () => {
+    const { connection, frames, peer } = connectionWithRawPeer();
+    peer.postMessage(String.fromCharCode(0, 255, 128, 65));
+    peer.postMessage('');
+    await frames.untilFrames(2);
+    expect(frames.frames.map((frame) => Array.from(frame))).toEqual([[0, 255, 128, 65], []]);
+    connection.abort();
+  });
+
+  it('a string frame longer than stringFrameBytes ends the connection with "protocol"', async () => {
+    const { frames, peer, received } = connectionWithRawPeer();
+    peer.postMessage('x'.repeat(stringFrameBytes + 1));
+    const reason = await frames.untilClosed();
+    expect(reason).toMatchObject({ code: 'protocol', remote: true });
+    expect(reason.message).toContain(`at most ${stringFrameBytes} characters`);
+    expect(frames.frames).toEqual([]);
+    await settle();
+    expect(received.at(-1)).toMatchObject({ msc: 'abort' });
+  });
+
+  it('a character above 255 in a string frame ends the connection with "protocol", after the frames before it', async () => {
+    const { frames, peer } = connectionWithRawPeer();
+    peer.postMessage('ok');
+    peer.postMessage('a\u0100');
+    const reason = await frames.untilClosed();
+    expect(reason).toMatchObject({ code: 'protocol', remote: true });
+    expect(reason.message).toContain('below 256');
+    expect(frames.frames.map((frame) => Array.from(frame))).toEqual([[111, 107]]);
+  });
+});
