@@ -1,6 +1,5 @@
 import { MessageChannel, type ResourceLimits, Worker } from 'node:worker_threads';
 import { messagePortConnection } from '@msc/transport-memory';
-import { copyingConnection } from './copying-connection.ts';
 import { type SipMessage, sipMessageFrom, type WorkerLaunch } from './launch-protocol.ts';
 import type { Launched, RawExit } from './launched.ts';
 import type { SipResourceLimits } from './sip-options.ts';
@@ -48,12 +47,10 @@ export function launchWorker(options: WorkerLaunchOptions): Launched {
     // Recent Node versions show it in diagnostics; older ones ignore it.
     ...({ name: options.name } as object),
   });
-  const connection = copyingConnection(
-    messagePortConnection(channel.port1, {
-      localAddress: `sip:${options.name}#parent`,
-      remoteAddress: `sip:${options.name}#worker-${worker.threadId}`,
-    }),
-  );
+  const connection = messagePortConnection(channel.port1, {
+    localAddress: `sip:${options.name}#parent`,
+    remoteAddress: `sip:${options.name}#worker-${worker.threadId}`,
+  });
   const listeners: ((message: SipMessage) => void)[] = [];
   let error: Error | undefined;
   let gone = false;

@@ -10,7 +10,6 @@ import {
 } from '@msc/session';
 import type { Connection } from '@msc/transport';
 import { messagePortConnection } from '@msc/transport-memory';
-import { copyingConnection } from './copying-connection.ts';
 import { ipcConnection } from './ipc-connection.ts';
 import { killProcessSips } from './launch-process.ts';
 import {
@@ -102,12 +101,10 @@ export function runSip<Parent = unknown, Init = unknown>(
     running = true;
     const report = (message: SipMessage) => parentPort?.postMessage(message);
     setParentLink(report);
-    const connection = copyingConnection(
-      messagePortConnection(launch.port, {
-        localAddress: `sip:${launch.name}#worker`,
-        remoteAddress: `sip:${launch.name}#parent`,
-      }),
-    );
+    const connection = messagePortConnection(launch.port, {
+      localAddress: `sip:${launch.name}#worker`,
+      remoteAddress: `sip:${launch.name}#parent`,
+    });
     start(connection, deserialize(launch.init) as Init, launch.name, 'worker', main, options);
     return;
   }

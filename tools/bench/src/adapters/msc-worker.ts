@@ -1,7 +1,7 @@
 /**
  * @msc between this process and a worker thread: each connection spawns a worker SIP (@msc/sip) that
- * serves the same `IBenchRoot` as the in-process rows, over the MessageChannel @msc/sip sets up (frames
- * copied once into buffers of their own before the transfer). The SIP module is TypeScript, bundled by
+ * serves the same `IBenchRoot` as the in-process rows, over the MessageChannel @msc/sip sets up (small frames
+ * as strings, larger ones transferred). The SIP module is TypeScript, bundled by
  * esbuild into a temporary directory at `start()` (Node 20 cannot load TypeScript into a worker).
  *
  * Not measured: W3d, since @msc/sip owns the connection to its SIP and offers no hook to delay what
