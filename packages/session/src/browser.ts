@@ -1,11 +1,12 @@
 /**
  * @msc/session's API, and its `browser` entry: everything `@msc/session` exports, without the
- * stream part (stream-part.ts), resumption (resume/resume-part.ts), the call context part
- * (call-context-part.ts) or values mode (value-mode.ts) installed, so a page that never sends or
- * receives a stream, never resumes a session, never reads the context of a call from its peer, or
- * never talks over a MessagePort, does not carry them. A page that does calls {@link enableStreams},
- * {@link enableResumption}, {@link enableCallContext} or {@link enableMessagePortValues} once before
- * its first session. The Node (default) entry, `index.ts`, is this list with the first three enabled
+ * stream part (stream-part.ts), listening (listening-part.ts), resumption (resume/resume-part.ts),
+ * the call context part (call-context-part.ts) or values mode (value-mode.ts) installed, so a page
+ * that never sends or receives a stream, never listens, never resumes a session, never reads the
+ * context of a call from its peer, or never talks over a MessagePort, does not carry them. A page
+ * that does calls {@link enableStreams}, {@link enableListening}, {@link enableResumption},
+ * {@link enableCallContext} or {@link enableMessagePortValues} once before its first session. The
+ * Node (default) entry, `index.ts`, is this list with the first four enabled (and call tracing)
  * when it loads; values mode is opt-in there too.
  *
  * @packageDocumentation
@@ -17,6 +18,7 @@ export { AuthenticationError, unauthenticated } from './authenticator.ts';
 export type { CallOutcome, CallSpan, CallTracer, TracedCall, TracedSession } from './call-tracer.ts';
 export { enableCallTracing, installCallTracer } from './call-tracing.ts';
 export { enableCallContext } from './enable-call-context.ts';
+export { enableListening } from './enable-listening.ts';
 export { enableMessagePortValues } from './enable-message-port-values.ts';
 export { enableResumption } from './enable-resumption.ts';
 export { enableStreams } from './enable-streams.ts';

@@ -11,6 +11,7 @@ import type { Connection, Listener, Logger, Transport } from '@msc/transport';
 import type { Authenticator } from './authenticator.ts';
 import type { CallTracer } from './call-tracer.ts';
 import type { SessionLimitOverrides } from './limits.ts';
+import { acceptorFor } from './listening-part.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './resume/parked-sessions.ts';
 import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
 import { createParkedSessions } from './resume/resume-part.ts';
@@ -176,56 +177,20 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
    * Listens on `address` and starts a session for every connection accepted, until the scope ends.
    *
    * @returns the listener (its `address` has the real port when listening on port 0)
-   * @throws what the transport throws for a bad or busy address; Error when the scope has ended
+   * @throws what the transport throws for a bad or busy address; Error when the scope has ended;
+   *   TypeError naming `enableListening()` when listening is not enabled (the browser entry)
    */
   async listen(address: string): Promise<Listener> {
     this.#checkOpen();
-    let pending = 0; // this listener's sessions in their handshake
-    const listener = await this.#options.transport.listen(
-      address,
-      (connection) => {
-        if (this.#closing !== undefined) {
-          connection.abort(new Error('the scope has ended'));
-          return;
-        }
-        if (pending >= this.#maxPendingSessions) {
-          // Refused before a session exists: nothing is read, decoded or allocated for it.
-          this.#refused += 1;
-          const reason = `the listener has ${pending} sessions in their handshake (maxPendingSessions); try again later`;
-          const logger = this.#options.logger;
-          if (logger !== undefined) {
-            logSessionEnd(
-              logger,
-              {
-                step: 'transport',
-                code: 'refused',
-                message: reason,
-                remote: false,
-                limit: 'maxPendingSessions',
-              },
-              'listener',
-              connection.remoteAddress,
-              { maxPendingSessions: this.#maxPendingSessions },
-            );
-          }
-          connection.abort(new Error(reason));
-          return;
-        }
-        const session = this.#startSession(connection, 'listener');
-        pending += 1;
-        this.#pending += 1;
-        let released = false;
-        const release = () => {
-          if (released) return;
-          released = true;
-          pending -= 1;
-          this.#pending -= 1;
-        };
-        session.established.then(release, release);
-        void session.closed.then(release);
-      },
-      { signal: this.#abort.signal },
-    );
+    const accept = acceptorFor({
+      ended: () => this.#closing !== undefined,
+      maxPendingSessions: this.#maxPendingSessions,
+      logger: this.#options.logger,
+      refused: () => void (this.#refused += 1),
+      pending: (delta) => void (this.#pending += delta),
+      startSession: (connection) => this.#startSession(connection, 'listener'),
+    });
+    const listener = await this.#options.transport.listen(address, accept, { signal: this.#abort.signal });
     if (this.#closing !== undefined) {
       await listener.close();
       throw new Error('the scope ended while listening');
