@@ -13,7 +13,15 @@ import { type CallContextPart, createCallContextPart } from './call-context-part
 import type { CallTracing } from './call-tracer.ts';
 import type { ExportTable } from './export-table.ts';
 import type { CallMessage } from './wire/message.ts';
-import { callContextVersion, type Descriptor, MessageType, ReturnKind, TargetKind } from './wire/protocol.ts';
+import {
+  callContextVersion,
+  type Descriptor,
+  messageTypeReturn,
+  returnKindCapability,
+  returnKindError,
+  returnKindValue,
+  targetKindExport,
+} from './wire/protocol.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
 /** What the answers need from their session. */
@@ -117,10 +125,10 @@ export class AnswerTable {
     if (answers.size >= this.#maxAnswers) {
       throw new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`, 'maxAnswers');
     }
-    const target = targetKind === TargetKind.Export ? exports.handler(targetId) : answers.get(targetId);
+    const target = targetKind === targetKindExport ? exports.handler(targetId) : answers.get(targetId);
     if (target === undefined) {
       throw new ProtocolViolation(
-        `call on ${targetKind === TargetKind.Export ? 'export' : 'answer'} ${targetId}, which does not exist`,
+        `call on ${targetKind === targetKindExport ? 'export' : 'answer'} ${targetId}, which does not exist`,
       );
     }
     const args = call[5];
@@ -160,22 +168,22 @@ export class AnswerTable {
     }
     try {
       if (settlement.kind === 'capability') {
-        port.send([MessageType.Return, questionId, ReturnKind.Capability, port.describe(settlement.handler)]);
+        port.send([messageTypeReturn, questionId, returnKindCapability, port.describe(settlement.handler)]);
       } else if (settlement.kind === 'value') {
         try {
-          port.send([MessageType.Return, questionId, ReturnKind.Value, settlement.value]);
+          port.send([messageTypeReturn, questionId, returnKindValue, settlement.value]);
         } catch (error) {
           // The callee returned something that cannot cross the wire: the caller gets that error,
           // and streams in the value go nowhere.
           abortStreamsIn(settlement.value, error);
-          port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, error], 3);
+          port.sendWithError([messageTypeReturn, questionId, returnKindError, error], 3);
         } finally {
           // The capabilities in returned data belong to the result (the callee's moved into it):
           // once encoded, the exports hold their own references and the peer owns the rest.
           releaseCarriedCapabilities(settlement.value);
         }
       } else {
-        port.sendWithError([MessageType.Return, questionId, ReturnKind.Error, settlement.error], 3);
+        port.sendWithError([messageTypeReturn, questionId, returnKindError, settlement.error], 3);
       }
     } catch (error) {
       port.returnFailed(error);

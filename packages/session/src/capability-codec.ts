@@ -26,7 +26,11 @@ import type { StreamPart } from './stream-part.ts';
 import { parseDescriptor } from './wire/descriptor.ts';
 import {
   type Descriptor,
-  DescriptorKind,
+  descriptorKindReceiverAnswer,
+  descriptorKindReceiverExport,
+  descriptorKindSenderExport,
+  descriptorKindSenderPromise,
+  descriptorKindStream,
   promiseResolutionVersion,
   type StreamDescriptor,
 } from './wire/protocol.ts';
@@ -231,7 +235,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     const descriptor = this.describe(handlerOf(value)!);
     // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
     sinkFloating(value);
-    if (descriptor[0] === DescriptorKind.SenderExport || descriptor[0] === DescriptorKind.SenderPromise) {
+    if (descriptor[0] === descriptorKindSenderExport || descriptor[0] === descriptorKindSenderPromise) {
       context.exported.push(descriptor[1]);
     }
     return descriptor;
@@ -239,13 +243,13 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
 
   decodeReference(value: unknown, context: PayloadContext): unknown {
     const descriptor = parseDescriptor(value);
-    if (descriptor[0] === DescriptorKind.Stream) {
+    if (descriptor[0] === descriptorKindStream) {
       const endpoint = this.#streams.import(descriptor as StreamDescriptor);
       context.consumers.push(endpoint);
       return endpoint;
     }
     const handler = this.resolve(descriptor as Descriptor);
-    return descriptor[0] === DescriptorKind.ReceiverAnswer
+    return descriptor[0] === descriptorKindReceiverAnswer
       ? createResult(handler as ResultHandler)
       : createProxy(handler);
   }
@@ -268,19 +272,19 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
       target.session === this.#session &&
       target.revokedBy === undefined
     ) {
-      return [DescriptorKind.ReceiverExport, target.id];
+      return [descriptorKindReceiverExport, target.id];
     }
     if (
       target instanceof QuestionHandler &&
       target.session === this.#session &&
       this.#questions.has(target.id)
     ) {
-      return [DescriptorKind.ReceiverAnswer, target.id];
+      return [descriptorKindReceiverAnswer, target.id];
     }
     if (isPromise(target) && this.#session.protocolVersion >= promiseResolutionVersion) {
       return this.#promises.describe(target);
     }
-    return [DescriptorKind.SenderExport, this.#exports.add(target)];
+    return [descriptorKindSenderExport, this.#exports.add(target)];
   }
 
   /**
@@ -292,18 +296,18 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     const kind = descriptor[0];
     const id = descriptor[1];
     switch (kind) {
-      case DescriptorKind.SenderExport:
+      case descriptorKindSenderExport:
         return this.#imports.receive(id);
-      case DescriptorKind.SenderPromise:
+      case descriptorKindSenderPromise:
         if (this.#session.protocolVersion < promiseResolutionVersion) {
           throw new ProtocolViolation(
             `a promise descriptor needs protocol version ${promiseResolutionVersion}; this session speaks ${this.#session.protocolVersion}`,
           );
         }
         return this.#imports.receive(id, true);
-      case DescriptorKind.ReceiverExport:
+      case descriptorKindReceiverExport:
         return this.#exports.retain(id);
-      case DescriptorKind.ReceiverAnswer:
+      case descriptorKindReceiverAnswer:
         return this.#answers.retain(id);
       default:
         throw new ProtocolViolation(`unknown capability descriptor kind ${String(kind)}`);

@@ -2,7 +2,13 @@ import { type CapabilityHandler, PromiseHandler } from '@msc/eventual/handler';
 import type { AnswerTable } from './answer-table.ts';
 import type { ExportTable } from './export-table.ts';
 import type { DisembargoReplyMessage, DisembargoRequestMessage } from './wire/message.ts';
-import { MessageType, TargetKind } from './wire/protocol.ts';
+import {
+  messageTypeDisembargoReply,
+  messageTypeDisembargoRequest,
+  type TargetKind,
+  targetKindAnswer,
+  targetKindExport,
+} from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the embargoes need from their session. */
@@ -19,7 +25,7 @@ export interface EmbargoPort {
  * forwarded from the answer was sent; it forwards calls as they arrive, so it replies at once to
  * the request, behind them on the same ordered connection. A `Resolve` of one of the peer's
  * promises that names one of this side's capabilities is the same case, with the promise export
- * (`TargetKind.Export`) in place of the answer (protocol.ts, `Resolve`).
+ * (`targetKindExport`) in place of the answer (protocol.ts, `Resolve`).
  *
  * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply}) and chooses its
  * ids (counting up); the callee side only answers ({@link receiveRequest}). Ownership: an embargo
@@ -45,7 +51,7 @@ export class Embargoes {
 
   /**
    * Holds calls to `handler` (owned) behind an embargo on the peer's answer `targetId` (or its
-   * promise export, for `TargetKind.Export`): the stand-in the caller gets.
+   * promise export, for `targetKindExport`): the stand-in the caller gets.
    */
   hold(targetKind: TargetKind, targetId: number, handler: CapabilityHandler): CapabilityHandler {
     const embargoId = this.#nextId++;
@@ -56,9 +62,9 @@ export class Embargoes {
     );
     // An answer's request keeps version 1's three fields.
     this.#port.send(
-      targetKind === TargetKind.Answer
-        ? [MessageType.DisembargoRequest, targetId, embargoId]
-        : [MessageType.DisembargoRequest, targetId, embargoId, targetKind],
+      targetKind === targetKindAnswer
+        ? [messageTypeDisembargoRequest, targetId, embargoId]
+        : [messageTypeDisembargoRequest, targetId, embargoId, targetKind],
     );
     return promise;
   }
@@ -72,14 +78,14 @@ export class Embargoes {
   receiveRequest(message: DisembargoRequestMessage, answers: AnswerTable, exports: ExportTable): void {
     const targetId = message[1];
     const embargoId = message[2];
-    if (message[3] === TargetKind.Export) {
+    if (message[3] === targetKindExport) {
       if (exports.handler(targetId) === undefined) {
         throw new ProtocolViolation(`disembargo for export ${targetId}, which does not exist`);
       }
     } else if (!answers.has(targetId)) {
       throw new ProtocolViolation(`disembargo for answer ${targetId}, which does not exist`);
     }
-    this.#port.send([MessageType.DisembargoReply, embargoId]);
+    this.#port.send([messageTypeDisembargoReply, embargoId]);
   }
 
   /**

@@ -11,7 +11,13 @@ import type { SessionTracer } from './trace.ts';
 import { ownedCopy } from './wire/frame-layout.ts';
 import { encodeHello, parseHello } from './wire/hello.ts';
 import type { AuthenticateMessage, ConfigureMessage, Message } from './wire/message.ts';
-import { type Descriptor, type Hello, MessageType } from './wire/protocol.ts';
+import {
+  type Descriptor,
+  type Hello,
+  messageTypeAbort,
+  messageTypeAuthenticate,
+  messageTypeConfigure,
+} from './wire/protocol.ts';
 import { describeError, ProtocolViolation } from './wire/violations.ts';
 
 /**
@@ -83,7 +89,7 @@ type Phase = 'hello' | 'authenticating' | 'configuring' | 'established' | 'termi
  */
 export function refuseAfterEstablishment(type: number): never {
   throw new ProtocolViolation(
-    type === MessageType.Authenticate
+    type === messageTypeAuthenticate
       ? 'an authentication message outside the authentication step'
       : 'a second configure message',
   );
@@ -280,7 +286,7 @@ export class Handshake {
         transcript,
         channelBinding: binding,
         send: (message) => {
-          if (!this.#port.isTerminated) this.#port.send([MessageType.Authenticate, message]);
+          if (!this.#port.isTerminated) this.#port.send([messageTypeAuthenticate, message]);
         },
         receive: () => this.#receiveAuthentication(),
         signal: this.#authAbort!.signal,
@@ -353,7 +359,7 @@ export class Handshake {
   hold(message: Message, context: PayloadContext, size: number): boolean {
     if (this.#configureSent) return false;
     const type = message[0];
-    if (type === MessageType.Abort || type === MessageType.Authenticate) return false;
+    if (type === messageTypeAbort || type === messageTypeAuthenticate) return false;
     this.#inbox.hold(message, context, size);
     return true;
   }
@@ -387,7 +393,7 @@ export class Handshake {
     // The peer gets our root with this message and may then send frames of any size.
     // (The session itself checks its own `maxFrameBytes`, so a peer past it ends with `limit`.)
     this.#options.connection.setMaxFrameBytes(this.#connectionFrameBytes);
-    this.#port.send([MessageType.Configure, descriptor]);
+    this.#port.send([messageTypeConfigure, descriptor]);
     this.#configureSent = true;
     // From the next frame on, the session's own codec and limits.
     const held = this.#inbox.release();

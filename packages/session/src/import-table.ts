@@ -3,7 +3,16 @@ import { type CapabilityHandler, settledResult } from '@msc/eventual/handler';
 import { PromiseImportHandler } from './promise-import.ts';
 import { ImportHandler, type SessionPort } from './remote-handlers.ts';
 import type { ResolveMessage, RevokeMessage } from './wire/message.ts';
-import { type Descriptor, DescriptorKind, ResolveKind, TargetKind } from './wire/protocol.ts';
+import {
+  type Descriptor,
+  descriptorKindReceiverAnswer,
+  descriptorKindReceiverExport,
+  resolveKindCapability,
+  resolveKindError,
+  resolveKindReleased,
+  type TargetKind,
+  targetKindExport,
+} from './wire/protocol.ts';
 import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 
 /** What a received `Resolve` needs from its session. */
@@ -109,17 +118,17 @@ export class ImportTable {
       if (this.#tombstones?.delete(id) !== true) {
         throw new ProtocolViolation(`resolve of import ${id}, which this side does not hold`);
       }
-      if (kind === ResolveKind.Capability) port.resolve(message[3] as Descriptor).release();
+      if (kind === resolveKindCapability) port.resolve(message[3] as Descriptor).release();
       return;
     }
     if (!(imported instanceof PromiseImportHandler)) {
       throw new ProtocolViolation(`resolve of import ${id}, which is not a promise`);
     }
     if (imported.isResolved) throw new ProtocolViolation(`a second resolve of promise ${id}`);
-    if (kind === ResolveKind.Released) {
+    if (kind === resolveKindReleased) {
       throw new ProtocolViolation(`resolve (released) of promise ${id}, which this side did not release`);
     }
-    if (kind === ResolveKind.Error) {
+    if (kind === resolveKindError) {
       imported.resolve(settledResult({ kind: 'error', error: message[3] }));
       return;
     }
@@ -130,11 +139,8 @@ export class ImportTable {
       throw new ProtocolViolation(`promise ${id} was resolved to itself (a resolution cycle)`);
     }
     if (imported.pipelined) {
-      if (
-        descriptor[0] === DescriptorKind.ReceiverExport ||
-        descriptor[0] === DescriptorKind.ReceiverAnswer
-      ) {
-        handler = port.embargo(TargetKind.Export, id, handler);
+      if (descriptor[0] === descriptorKindReceiverExport || descriptor[0] === descriptorKindReceiverAnswer) {
+        handler = port.embargo(targetKindExport, id, handler);
       } else if (handler instanceof PromiseImportHandler) {
         // The calls sent so far travel on along the new promise's path: a resolution of it that
         // comes home must wait for them too.

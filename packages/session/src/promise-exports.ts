@@ -8,7 +8,14 @@ import {
 import type { ExportTable } from './export-table.ts';
 import { PromiseImportHandler } from './promise-import.ts';
 import { QuestionHandler } from './remote-handlers.ts';
-import { type Descriptor, DescriptorKind, MessageType, ResolveKind } from './wire/protocol.ts';
+import {
+  type Descriptor,
+  descriptorKindSenderPromise,
+  messageTypeResolve,
+  resolveKindCapability,
+  resolveKindError,
+  resolveKindReleased,
+} from './wire/protocol.ts';
 
 /** What the promise exports need from their session. */
 export interface PromiseExportPort {
@@ -67,12 +74,12 @@ export class PromiseExports {
     const known = this.#exports.idOf(promise);
     const id = this.#exports.add(promise, true);
     if (known === undefined) this.#watch(id, promise, promise);
-    return [DescriptorKind.SenderPromise, id];
+    return [descriptorKindSenderPromise, id];
   }
 
   /** The peer released promise export `id` before its `Resolve`: it gets a `Released` one instead. */
   released(id: number): void {
-    this.#port.send([MessageType.Resolve, id, ResolveKind.Released]);
+    this.#port.send([messageTypeResolve, id, resolveKindReleased]);
   }
 
   /** Waits for `promise`, the end of export `id`'s resolution so far (`exported` is the entry's). */
@@ -100,13 +107,13 @@ export class PromiseExports {
     this.#exports.resolved(id);
     try {
       if (settlement.kind === 'capability') {
-        port.send([MessageType.Resolve, id, ResolveKind.Capability, port.describe(settlement.handler)]);
+        port.send([messageTypeResolve, id, resolveKindCapability, port.describe(settlement.handler)]);
       } else {
         const error =
           settlement.kind === 'error'
             ? settlement.error
             : new NotCapabilityError('whenResolved', describeValue(settlement.value));
-        port.sendWithError([MessageType.Resolve, id, ResolveKind.Error, error], 3);
+        port.sendWithError([messageTypeResolve, id, resolveKindError, error], 3);
       }
     } catch (error) {
       port.returnFailed(error);

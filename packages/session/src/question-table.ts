@@ -16,12 +16,18 @@ import { encodeCallContext } from './wire/call-context-field.ts';
 import type { ReturnMessage } from './wire/message.ts';
 import {
   type CallContextField,
-  CancelReason,
+  type CancelReason,
   callContextVersion,
-  DescriptorKind,
-  MessageType,
-  ReturnKind,
-  TargetKind,
+  cancelReasonAborted,
+  descriptorKindReceiverAnswer,
+  descriptorKindReceiverExport,
+  messageTypeCall,
+  messageTypeCancel,
+  messageTypeFinish,
+  returnKindCapability,
+  returnKindValue,
+  type TargetKind,
+  targetKindAnswer,
 } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 
@@ -104,7 +110,7 @@ export class QuestionTable implements QuestionCanceller {
     if (context?.carried) return this.#askWithContext(targetKind, targetId, method, args, context);
     const id = this.#nextId;
     try {
-      this.#port.send([MessageType.Call, id, targetKind, targetId, method, args]);
+      this.#port.send([messageTypeCall, id, targetKind, targetId, method, args]);
     } catch (error) {
       // The call never left: streams in its arguments go nowhere, so their other ends stop waiting.
       abortStreamsIn(args, error);
@@ -148,7 +154,7 @@ export class QuestionTable implements QuestionCanceller {
     }
     const id = this.#nextId;
     try {
-      this.#port.send([MessageType.Call, id, targetKind, targetId, method, args, field]);
+      this.#port.send([messageTypeCall, id, targetKind, targetId, method, args, field]);
     } catch (error) {
       abortStreamsIn(args, error);
       return settledResult({ kind: 'error', error });
@@ -164,7 +170,7 @@ export class QuestionTable implements QuestionCanceller {
   cancel(questionId: number, why: CancelReason): void {
     if (!this.has(questionId)) return;
     this.#port.send(
-      why === CancelReason.Aborted ? [MessageType.Cancel, questionId] : [MessageType.Cancel, questionId, why],
+      why === cancelReasonAborted ? [messageTypeCancel, questionId] : [messageTypeCancel, questionId, why],
     );
   }
 
@@ -184,11 +190,11 @@ export class QuestionTable implements QuestionCanceller {
       throw new ProtocolViolation(`return for question ${questionId}, which is not open`);
     questions!.delete(questionId);
     let settlement: Settlement;
-    if (kind === ReturnKind.Capability) {
+    if (kind === returnKindCapability) {
       const descriptor = payload as readonly [kind: number, id: number];
       const handler = this.#port.resolve(descriptor);
       const loopback =
-        descriptor[0] === DescriptorKind.ReceiverExport || descriptor[0] === DescriptorKind.ReceiverAnswer;
+        descriptor[0] === descriptorKindReceiverExport || descriptor[0] === descriptorKindReceiverAnswer;
       // Calls pipelined on this answer are travelling back to our own object through the peer:
       // new calls wait behind an embargo until the peer confirms they have all been sent. On a
       // promise of the peer, they travel on along its path: its resolution waits for them too.
@@ -197,10 +203,10 @@ export class QuestionTable implements QuestionCanceller {
         kind: 'capability',
         handler:
           loopback && question.pipelined
-            ? this.#port.embargo(TargetKind.Answer, questionId, handler)
+            ? this.#port.embargo(targetKindAnswer, questionId, handler)
             : handler,
       };
-    } else if (kind === ReturnKind.Value) {
+    } else if (kind === returnKindValue) {
       const options = question.consumerOptions;
       if (options !== undefined) for (const consumer of consumers) applyConsumerOptions(consumer, options);
       // The capabilities decoded in the value are the question's until the caller awaits it.
@@ -209,7 +215,7 @@ export class QuestionTable implements QuestionCanceller {
     } else {
       settlement = { kind: 'error', error: payload };
     }
-    this.#port.sendLazily([MessageType.Finish, questionId]);
+    this.#port.sendLazily([messageTypeFinish, questionId]);
     question.settle(settlement);
   }
 

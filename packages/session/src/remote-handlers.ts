@@ -13,7 +13,14 @@ import {
   settledResult,
 } from '@msc/eventual/handler';
 import type { TracedSession } from './call-tracer.ts';
-import { CancelReason, TargetKind } from './wire/protocol.ts';
+import {
+  type CancelReason,
+  cancelReasonAborted,
+  cancelReasonDeadline,
+  type TargetKind,
+  targetKindAnswer,
+  targetKindExport,
+} from './wire/protocol.ts';
 
 /** What the remote handlers need from their session (a tracer reads its peer and addresses). */
 export interface SessionPort extends TracedSession {
@@ -59,7 +66,7 @@ export class ImportHandler implements CapabilityHandler {
       abortStreamsIn(args, this.#revoked);
       return settledResult({ kind: 'error', error: this.#revoked });
     }
-    return this.session.sendCall(TargetKind.Export, this.id, method, args, context);
+    return this.session.sendCall(targetKindExport, this.id, method, args, context);
   }
 
   whenResolved(): Promise<void> {
@@ -160,14 +167,14 @@ export class QuestionHandler implements ResultHandler {
   handleEvent(): void {
     if (this.#settlement !== undefined) return;
     const timedOut = this.#context?.reason instanceof CallTimeoutError;
-    this.#canceller?.cancel(this.id, timedOut ? CancelReason.Deadline : CancelReason.Aborted);
+    this.#canceller?.cancel(this.id, timedOut ? cancelReasonDeadline : cancelReasonAborted);
   }
 
   call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     const settlement = this.#settlement;
     if (settlement === undefined) {
       this.pipelined = true;
-      return this.session.sendCall(TargetKind.Answer, this.id, method, args, context);
+      return this.session.sendCall(targetKindAnswer, this.id, method, args, context);
     }
     if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
     const error =

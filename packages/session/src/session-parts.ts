@@ -18,9 +18,22 @@ import type { SessionTracer } from './trace.ts';
 import type { Message } from './wire/message.ts';
 import { Outbox, type OutboxPort } from './wire/outbox.ts';
 import {
-  CancelReason,
   callContextVersion,
-  MessageType,
+  cancelReasonDeadline,
+  messageTypeCall,
+  messageTypeCancel,
+  messageTypeDisembargoReply,
+  messageTypeDisembargoRequest,
+  messageTypeFinish,
+  messageTypeRelease,
+  messageTypeResolve,
+  messageTypeReturn,
+  messageTypeRevoke,
+  messageTypeStreamCancel,
+  messageTypeStreamCredit,
+  messageTypeStreamDelivered,
+  messageTypeStreamEnd,
+  messageTypeStreamItems,
   promiseResolutionVersion,
   revocationVersion,
 } from './wire/protocol.ts';
@@ -74,7 +87,7 @@ export class SessionParts {
     this.exports = new ExportTable(limits.maxExports, (id, error) => {
       // A peer of version 1 is not told: its calls reach the revoked capability and fail there.
       if (port.protocolVersion >= revocationVersion)
-        this.outbox.sendWithError([MessageType.Revoke, id, error], 2);
+        this.outbox.sendWithError([messageTypeRevoke, id, error], 2);
     });
     this.imports = new ImportTable(port, limits.maxImports);
     this.embargoes = new Embargoes(this.outbox);
@@ -102,56 +115,56 @@ export class SessionParts {
    */
   route(message: Message, context: PayloadContext): void {
     switch (message[0]) {
-      case MessageType.Call:
+      case messageTypeCall:
         this.answers.receiveCall(message, this.exports);
         break;
-      case MessageType.Return:
+      case messageTypeReturn:
         this.questions.receiveReturn(message, context.consumers);
         break;
-      case MessageType.Finish:
+      case messageTypeFinish:
         this.answers.finish(message[1]);
         break;
-      case MessageType.Release:
+      case messageTypeRelease:
         if (this.exports.release(message[1], message[2])) this.promises.released(message[1]);
         break;
-      case MessageType.DisembargoRequest:
+      case messageTypeDisembargoRequest:
         this.embargoes.receiveRequest(message, this.answers, this.exports);
         break;
-      case MessageType.Resolve:
+      case messageTypeResolve:
         if (this.#port.protocolVersion < promiseResolutionVersion) {
           throw new ProtocolViolation(`a resolve message needs protocol version ${promiseResolutionVersion}`);
         }
         this.imports.receiveResolve(message, this.#port);
         break;
-      case MessageType.DisembargoReply:
+      case messageTypeDisembargoReply:
         this.embargoes.receiveReply(message);
         break;
-      case MessageType.Revoke:
+      case messageTypeRevoke:
         if (this.#port.protocolVersion < revocationVersion) {
           throw new ProtocolViolation(`a revoke message needs protocol version ${revocationVersion}`);
         }
         this.imports.receiveRevoke(message);
         break;
-      case MessageType.StreamItems:
+      case messageTypeStreamItems:
         this.streams.receiveItems(message);
         break;
-      case MessageType.StreamCredit:
+      case messageTypeStreamCredit:
         this.streams.receiveCredit(message);
         break;
-      case MessageType.StreamEnd:
+      case messageTypeStreamEnd:
         this.streams.receiveEnd(message);
         break;
-      case MessageType.StreamCancel:
+      case messageTypeStreamCancel:
         this.streams.receiveCancel(message);
         break;
-      case MessageType.StreamDelivered:
+      case messageTypeStreamDelivered:
         this.streams.receiveDelivered(message);
         break;
-      case MessageType.Cancel:
+      case messageTypeCancel:
         if (this.#port.protocolVersion < callContextVersion) {
           throw new ProtocolViolation(`a cancel message needs protocol version ${callContextVersion}`);
         }
-        this.answers.cancel(message[1], message[2] === CancelReason.Deadline);
+        this.answers.cancel(message[1], message[2] === cancelReasonDeadline);
         break;
     }
   }

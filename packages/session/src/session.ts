@@ -28,7 +28,14 @@ import type { SessionTracer } from './trace.ts';
 import { refusedValues, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { type FrameReceiver, splitFrame } from './wire/frame-layout.ts';
 import { type Message, parseMessage } from './wire/message.ts';
-import { type Descriptor, MessageType, type TargetKind } from './wire/protocol.ts';
+import {
+  type Descriptor,
+  messageTypeAbort,
+  messageTypeAuthenticate,
+  messageTypeConfigure,
+  messageTypeRelease,
+  type TargetKind,
+} from './wire/protocol.ts';
 import { classifyFailure, describeError } from './wire/violations.ts';
 
 /**
@@ -201,7 +208,7 @@ export class Session<Peer = unknown>
   /** @internal The last reference to an import went: tell the peer (see `SessionPort`). */
   releaseImport(handler: ImportHandler): void {
     if (this.#terminated !== undefined || !this.#parts.imports.remove(handler)) return;
-    this.#parts.outbox.sendLazily([MessageType.Release, handler.id, handler.received]);
+    this.#parts.outbox.sendLazily([messageTypeRelease, handler.id, handler.received]);
   }
 
   // ---------------------------------------------------------------- the parts' port (@internal)
@@ -343,13 +350,13 @@ export class Session<Peer = unknown>
 
   /** Routes a parsed message: `Abort` and establishment's messages here, the rest to its part. */
   #receive(message: Message, context: PayloadContext): void {
-    if (message[0] === MessageType.Abort) {
+    if (message[0] === messageTypeAbort) {
       const [, step, code, text] = message;
       this.#terminate({ step, code, message: text, remote: true }, false);
-    } else if (message[0] !== MessageType.Authenticate && message[0] !== MessageType.Configure) {
+    } else if (message[0] !== messageTypeAuthenticate && message[0] !== messageTypeConfigure) {
       this.#parts.route(message, context);
     } else if (this.#handshake === undefined) refuseAfterEstablishment(message[0]);
-    else if (message[0] === MessageType.Authenticate) this.#handshake.receiveAuthenticate(message);
+    else if (message[0] === messageTypeAuthenticate) this.#handshake.receiveAuthenticate(message);
     else this.#handshake.receiveConfigure(message);
   }
 
@@ -375,7 +382,7 @@ export class Session<Peer = unknown>
     this.#aborted = aborted;
 
     this.#parts.outbox.abortAll(
-      notifyPeer ? [MessageType.Abort, reason.step, reason.code, reason.message] : undefined,
+      notifyPeer ? [messageTypeAbort, reason.step, reason.code, reason.message] : undefined,
     );
     if (notifyPeer || (reason.code === 'closed' && reason.remote)) {
       void this.#connection.close({ code: 'normal', message: reason.message });

@@ -1,4 +1,4 @@
-import { MessageType } from './wire/protocol.ts';
+import { messageTypeStreamCredit } from './wire/protocol.ts';
 import type { SinkStream, StreamPort } from './wire-stream.ts';
 
 /**
@@ -15,7 +15,7 @@ export function grantWindow(port: StreamPort, sink: SinkStream): void {
   sink.windowCapacity = queue.capacity;
   const credit = Math.max(0, queue.capacity - queue.unread - queue.downstream);
   sink.outstanding += credit;
-  port.send([MessageType.StreamCredit, sink.id, credit, queue.capacity, queue.batchSize]);
+  port.send([messageTypeStreamCredit, sink.id, credit, queue.capacity, queue.batchSize]);
 }
 
 /** The consumer read `size` units: granted back once they make a quarter of the window. */
@@ -26,7 +26,7 @@ export function grantRead(port: StreamPort, sink: SinkStream, size: number): voi
   const credit = sink.readCredit;
   sink.readCredit = 0;
   sink.outstanding += credit;
-  port.send([MessageType.StreamCredit, sink.id, credit, sink.queue.capacity, sink.queue.batchSize]);
+  port.send([messageTypeStreamCredit, sink.id, credit, sink.queue.capacity, sink.queue.batchSize]);
 }
 
 /**
@@ -45,5 +45,5 @@ export function grantSettings(port: StreamPort, sink: SinkStream): void {
   const extra = Math.max(0, queue.capacity - sink.windowCapacity);
   sink.windowCapacity = queue.capacity;
   sink.outstanding += extra;
-  port.send([MessageType.StreamCredit, sink.id, extra, queue.capacity, queue.batchSize]);
+  port.send([messageTypeStreamCredit, sink.id, extra, queue.capacity, queue.batchSize]);
 }

@@ -17,13 +17,19 @@ import type {
   StreamItemsMessage,
 } from './wire/message.ts';
 import {
-  DescriptorKind,
-  MessageType,
-  ReceiverGets,
-  StreamCancelling,
+  descriptorKindStream,
+  messageTypeStreamCancel,
+  messageTypeStreamDelivered,
+  messageTypeStreamEnd,
+  receiverGetsConsumer,
+  receiverGetsProducer,
+  type StreamCancelling,
   type StreamDescriptor,
-  StreamEnding,
+  streamCancellingAbort,
+  streamCancellingCancel,
   streamDeliveryVersion,
+  streamEndingAbort,
+  streamEndingClose,
 } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 import {
@@ -112,7 +118,7 @@ export class StreamBridge {
     this.#version = version;
     this.#pump = new SourcePump(port, (source, outcome) => {
       if (outcome.kind === 'failed') return this.#endSource(source, outcome.error);
-      port.send([MessageType.StreamEnd, source.id, StreamEnding.Close, null]);
+      port.send([messageTypeStreamEnd, source.id, streamEndingClose, null]);
       this.#closeSent(source);
     });
     this.#streams = noStreams;
@@ -167,10 +173,10 @@ export class StreamBridge {
       this.#addSink(id, queue, isBytes);
     }
     return [
-      DescriptorKind.Stream,
+      descriptorKindStream,
       id,
       isBytes ? 1 : 0,
-      sendingConsumer ? ReceiverGets.Consumer : ReceiverGets.Producer,
+      sendingConsumer ? receiverGetsConsumer : receiverGetsProducer,
     ];
   }
 
@@ -192,7 +198,7 @@ export class StreamBridge {
     if (this.#streams.has(id)) throw new ProtocolViolation(`bad or duplicate stream id ${id}`);
     if (id % 2 === this.#nextId % 2) throw new ProtocolViolation(`stream id ${id} belongs to this side`);
     const isBytes = isBytesFlag === 1;
-    if (receiverGets === ReceiverGets.Consumer) {
+    if (receiverGets === receiverGetsConsumer) {
       const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
       // This side writes the queue for the remote producer; the local producer end is not used.
       forgetProducerEnd(writer);
@@ -223,13 +229,13 @@ export class StreamBridge {
         case 'aborted':
           this.#endSink(
             sink,
-            event.type === 'aborted' ? StreamCancelling.Abort : StreamCancelling.Cancel,
+            event.type === 'aborted' ? streamCancellingAbort : streamCancellingCancel,
             event.error,
           );
           return;
         case 'delivered':
           this.#streams.delete(id);
-          this.#port.send([MessageType.StreamDelivered, id]);
+          this.#port.send([messageTypeStreamDelivered, id]);
           return;
       }
     });
@@ -254,7 +260,7 @@ export class StreamBridge {
    */
   #endSink(sink: SinkStream, how: StreamCancelling, error: unknown): void {
     this.#streams.delete(sink.id);
-    const message: unknown[] = [MessageType.StreamCancel, sink.id, error ?? null];
+    const message: unknown[] = [messageTypeStreamCancel, sink.id, error ?? null];
     if (this.#version() >= streamDeliveryVersion) message.push(how);
     this.#port.sendWithError(message, 2);
   }
@@ -292,9 +298,9 @@ export class StreamBridge {
     if (sink === undefined) return;
     if (sink.closing) throw new ProtocolViolation(`stream ${id} ended twice`);
     const reason = error ?? undefined;
-    if (how === StreamEnding.Abort || this.#version() < streamDeliveryVersion) this.#streams.delete(id);
+    if (how === streamEndingAbort || this.#version() < streamDeliveryVersion) this.#streams.delete(id);
     sink.closing = true;
-    if (how === StreamEnding.Abort) sink.queue.abort(reason);
+    if (how === streamEndingAbort) sink.queue.abort(reason);
     // Delivered at once when nothing is left unread: the observer answers `StreamDelivered`.
     else void sink.queue.close(reason);
   }
@@ -336,7 +342,7 @@ export class StreamBridge {
     if (source === undefined) return;
     this.#streams.delete(source.id);
     source.ended = true;
-    if (how !== StreamCancelling.Abort) {
+    if (how !== streamCancellingAbort) {
       source.queue.cancel(error ?? undefined);
     } else {
       source.queue.abort(
@@ -397,9 +403,9 @@ export class StreamBridge {
     const aborted = queue.state === 'aborted';
     this.#port.sendWithError(
       [
-        MessageType.StreamEnd,
+        messageTypeStreamEnd,
         source.id,
-        aborted ? StreamEnding.Abort : StreamEnding.Close,
+        aborted ? streamEndingAbort : streamEndingClose,
         (aborted ? queue.reason : error) ?? null,
       ],
       3,

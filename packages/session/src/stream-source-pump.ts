@@ -1,4 +1,4 @@
-import { MessageType } from './wire/protocol.ts';
+import { messageTypeStreamItems } from './wire/protocol.ts';
 import type { SourceStream, StreamPort } from './wire-stream.ts';
 
 /**
@@ -92,7 +92,7 @@ export function sendWithinCredit(source: SourceStream, send: (message: unknown[]
           const chunk = result.value as Uint8Array;
           source.credit -= chunk.byteLength;
           source.sent += chunk.byteLength;
-          send([MessageType.StreamItems, source.id, chunk]);
+          send([messageTypeStreamItems, source.id, chunk]);
           continue;
         }
       } else {
@@ -111,7 +111,7 @@ export function sendWithinCredit(source: SourceStream, send: (message: unknown[]
           source.credit -= items.length;
           source.sent += items.length;
           // An item that cannot cross the wire ends the stream with that error (caught below).
-          send([MessageType.StreamItems, source.id, items]);
+          send([messageTypeStreamItems, source.id, items]);
         }
         if (failure !== undefined) return { kind: 'failed', error: failure.error };
         if (items.length > 0 && (result === undefined || !result.done)) continue;

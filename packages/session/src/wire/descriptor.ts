@@ -1,4 +1,14 @@
-import { type Descriptor, DescriptorKind, ReceiverGets, type StreamDescriptor } from './protocol.ts';
+import {
+  type Descriptor,
+  descriptorKindReceiverAnswer,
+  descriptorKindReceiverExport,
+  descriptorKindSenderExport,
+  descriptorKindSenderPromise,
+  descriptorKindStream,
+  receiverGetsConsumer,
+  receiverGetsProducer,
+  type StreamDescriptor,
+} from './protocol.ts';
 import { isCount, isId, ProtocolViolation } from './violations.ts';
 
 /**
@@ -15,10 +25,10 @@ export function isCapabilityDescriptor(value: unknown): value is Descriptor {
   if (!Array.isArray(value) || value.length !== 2 || !isId(value[1])) return false;
   const kind = value[0];
   return (
-    kind === DescriptorKind.SenderExport ||
-    kind === DescriptorKind.ReceiverExport ||
-    kind === DescriptorKind.ReceiverAnswer ||
-    kind === DescriptorKind.SenderPromise
+    kind === descriptorKindSenderExport ||
+    kind === descriptorKindReceiverExport ||
+    kind === descriptorKindReceiverAnswer ||
+    kind === descriptorKindSenderPromise
   );
 }
 
@@ -28,10 +38,10 @@ export function isCapabilityDescriptor(value: unknown): value is Descriptor {
  * @throws ProtocolViolation for anything but a well-formed capability or stream descriptor
  */
 export function parseDescriptor(value: unknown): Descriptor | StreamDescriptor {
-  if (Array.isArray(value) && value[0] === DescriptorKind.Stream) {
+  if (Array.isArray(value) && value[0] === descriptorKindStream) {
     const [, id, , receiverGets] = value;
     if (!isCount(id)) throw new ProtocolViolation(`bad stream id ${String(id)}`);
-    if (receiverGets !== ReceiverGets.Consumer && receiverGets !== ReceiverGets.Producer) {
+    if (receiverGets !== receiverGetsConsumer && receiverGets !== receiverGetsProducer) {
       throw new ProtocolViolation('bad stream descriptor');
     }
     return value as unknown as StreamDescriptor;

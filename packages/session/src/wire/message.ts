@@ -3,12 +3,36 @@ import { isCapabilityDescriptor } from './descriptor.ts';
 import {
   type CancelReason,
   type Descriptor,
-  MessageType,
-  ResolveKind,
-  ReturnKind,
+  messageTypeAbort,
+  messageTypeAuthenticate,
+  messageTypeCall,
+  messageTypeCancel,
+  messageTypeConfigure,
+  messageTypeDisembargoReply,
+  messageTypeDisembargoRequest,
+  messageTypeFinish,
+  messageTypeRelease,
+  messageTypeResolve,
+  messageTypeReturn,
+  messageTypeRevoke,
+  messageTypeStreamCancel,
+  messageTypeStreamCredit,
+  messageTypeStreamDelivered,
+  messageTypeStreamEnd,
+  messageTypeStreamItems,
+  type ResolveKind,
+  type ReturnKind,
+  resolveKindCapability,
+  resolveKindError,
+  resolveKindReleased,
+  returnKindCapability,
+  returnKindError,
+  returnKindValue,
   type StreamCancelling,
   type StreamEnding,
-  TargetKind,
+  type TargetKind,
+  targetKindAnswer,
+  targetKindExport,
 } from './protocol.ts';
 import { isCount, isId, ProtocolViolation } from './violations.ts';
 
@@ -21,12 +45,12 @@ import { isCount, isId, ProtocolViolation } from './violations.ts';
  */
 
 /** `[Authenticate, bytes]`: one message of the authenticator's exchange. */
-export type AuthenticateMessage = readonly [type: typeof MessageType.Authenticate, bytes: Uint8Array];
+export type AuthenticateMessage = readonly [type: typeof messageTypeAuthenticate, bytes: Uint8Array];
 /** `[Configure, rootDescriptor]`: the peer's root capability. */
-export type ConfigureMessage = readonly [type: typeof MessageType.Configure, root: Descriptor];
+export type ConfigureMessage = readonly [type: typeof messageTypeConfigure, root: Descriptor];
 /** `[Abort, step, code, message]`: the peer ends the session (fields normalised, never rejected). */
 export type AbortMessage = readonly [
-  type: typeof MessageType.Abort,
+  type: typeof messageTypeAbort,
   step: SessionStep,
   code: SessionErrorCode,
   message: string,
@@ -36,7 +60,7 @@ export type AbortMessage = readonly [
  * 4; its form is checked, its values by the answers: `call-context-field.ts`).
  */
 export type CallMessage = readonly [
-  type: typeof MessageType.Call,
+  type: typeof messageTypeCall,
   questionId: number,
   targetKind: TargetKind,
   targetId: number,
@@ -45,53 +69,49 @@ export type CallMessage = readonly [
   context?: readonly unknown[],
 ];
 /** `[Cancel, questionId, why?]` (version 4). */
-export type CancelMessage = readonly [
-  type: typeof MessageType.Cancel,
-  questionId: number,
-  why?: CancelReason,
-];
+export type CancelMessage = readonly [type: typeof messageTypeCancel, questionId: number, why?: CancelReason];
 /** `[Return, questionId, kind, payload]` (a `Capability` payload is a checked descriptor). */
 export type ReturnMessage = readonly [
-  type: typeof MessageType.Return,
+  type: typeof messageTypeReturn,
   questionId: number,
   kind: ReturnKind,
   payload: unknown,
 ];
 /** `[Finish, questionId]`. */
-export type FinishMessage = readonly [type: typeof MessageType.Finish, questionId: number];
+export type FinishMessage = readonly [type: typeof messageTypeFinish, questionId: number];
 /** `[Release, exportId, count]` (count at least 1). */
-export type ReleaseMessage = readonly [type: typeof MessageType.Release, exportId: number, count: number];
+export type ReleaseMessage = readonly [type: typeof messageTypeRelease, exportId: number, count: number];
 /**
  * `[DisembargoRequest, targetId, embargoId, targetKind?]`: `targetId` is a question id (no kind, or
- * `TargetKind.Answer`) or, in version 2, a promise export id (`TargetKind.Export`).
+ * `targetKindAnswer`) or, in version 2, a promise export id (`targetKindExport`).
  */
 export type DisembargoRequestMessage = readonly [
-  type: typeof MessageType.DisembargoRequest,
+  type: typeof messageTypeDisembargoRequest,
   targetId: number,
   embargoId: number,
   targetKind?: TargetKind,
 ];
 /** `[DisembargoReply, embargoId]`. */
-export type DisembargoReplyMessage = readonly [type: typeof MessageType.DisembargoReply, embargoId: number];
+export type DisembargoReplyMessage = readonly [type: typeof messageTypeDisembargoReply, embargoId: number];
 /**
  * `[Resolve, promiseId, kind, payload]` (version 2): a `Capability` payload is a checked descriptor,
  * an `Error` payload the error, a `Released` one nothing.
  */
 export type ResolveMessage = readonly [
-  type: typeof MessageType.Resolve,
+  type: typeof messageTypeResolve,
   promiseId: number,
   kind: ResolveKind,
   payload: unknown,
 ];
 /** `[StreamItems, streamId, payload]`: an array of items, or a byte string. */
 export type StreamItemsMessage = readonly [
-  type: typeof MessageType.StreamItems,
+  type: typeof messageTypeStreamItems,
   streamId: number,
   payload: unknown[] | Uint8Array,
 ];
 /** `[StreamCredit, streamId, credit, capacity, batchSize]` (capacity and batch size at least 1). */
 export type StreamCreditMessage = readonly [
-  type: typeof MessageType.StreamCredit,
+  type: typeof messageTypeStreamCredit,
   streamId: number,
   credit: number,
   capacity: number,
@@ -99,22 +119,22 @@ export type StreamCreditMessage = readonly [
 ];
 /** `[StreamEnd, streamId, how, error]`. */
 export type StreamEndMessage = readonly [
-  type: typeof MessageType.StreamEnd,
+  type: typeof messageTypeStreamEnd,
   streamId: number,
   how: StreamEnding,
   error: unknown,
 ];
 /** `[StreamCancel, streamId, error, how]` (`how` absent from a version 1 peer: a cancel). */
 export type StreamCancelMessage = readonly [
-  type: typeof MessageType.StreamCancel,
+  type: typeof messageTypeStreamCancel,
   streamId: number,
   error: unknown,
   how?: StreamCancelling,
 ];
 /** `[Revoke, exportId, error]` (version 2). */
-export type RevokeMessage = readonly [type: typeof MessageType.Revoke, exportId: number, error: unknown];
+export type RevokeMessage = readonly [type: typeof messageTypeRevoke, exportId: number, error: unknown];
 /** `[StreamDelivered, streamId]`. */
-export type StreamDeliveredMessage = readonly [type: typeof MessageType.StreamDelivered, streamId: number];
+export type StreamDeliveredMessage = readonly [type: typeof messageTypeStreamDelivered, streamId: number];
 
 /** Any message after the hellos. */
 export type Message =
@@ -155,15 +175,15 @@ export function parseMessage(value: unknown): Message {
   }
   const message = value as unknown[];
   switch (message[0]) {
-    case MessageType.Authenticate:
+    case messageTypeAuthenticate:
       if (!(message[1] instanceof Uint8Array)) {
         throw new ProtocolViolation('an authentication message must carry bytes');
       }
       break;
-    case MessageType.Configure:
+    case messageTypeConfigure:
       if (!isCapabilityDescriptor(message[1])) throw new ProtocolViolation('malformed capability descriptor');
       break;
-    case MessageType.Abort: {
+    case messageTypeAbort: {
       // An abort is never refused: whatever the peer says, the session ends; odd fields get defaults.
       const [, step, code, text] = message;
       message[1] = sessionSteps.has(step) ? step : 'session';
@@ -172,7 +192,7 @@ export function parseMessage(value: unknown): Message {
       break;
     }
     // The per-call messages read their fields by index (no iterator, no copies on the hot path).
-    case MessageType.Call: {
+    case messageTypeCall: {
       const targetKind = message[2];
       if (
         !isId(message[1]) ||
@@ -183,70 +203,70 @@ export function parseMessage(value: unknown): Message {
       ) {
         throw new ProtocolViolation('malformed call');
       }
-      if (targetKind !== TargetKind.Export && targetKind !== TargetKind.Answer) {
+      if (targetKind !== targetKindExport && targetKind !== targetKindAnswer) {
         throw new ProtocolViolation(`unknown call target kind ${String(targetKind)}`);
       }
       break;
     }
-    case MessageType.Return: {
+    case messageTypeReturn: {
       const kind = message[2];
       if (
         !isId(message[1]) ||
-        (kind !== ReturnKind.Value && kind !== ReturnKind.Error && kind !== ReturnKind.Capability)
+        (kind !== returnKindValue && kind !== returnKindError && kind !== returnKindCapability)
       ) {
         throw new ProtocolViolation('malformed return');
       }
-      if (kind === ReturnKind.Capability && !isCapabilityDescriptor(message[3])) {
+      if (kind === returnKindCapability && !isCapabilityDescriptor(message[3])) {
         throw new ProtocolViolation('malformed capability descriptor');
       }
       break;
     }
-    case MessageType.Finish:
+    case messageTypeFinish:
       if (!isId(message[1])) throw new ProtocolViolation('malformed finish');
       break;
-    case MessageType.Release: {
+    case messageTypeRelease: {
       const count = message[2];
       if (!isId(message[1]) || !isId(count) || count === 0) throw new ProtocolViolation('malformed release');
       break;
     }
-    case MessageType.DisembargoRequest: {
+    case messageTypeDisembargoRequest: {
       const targetKind = message[3];
       if (
         !isId(message[1]) ||
         !isId(message[2]) ||
-        (targetKind !== undefined && targetKind !== TargetKind.Answer && targetKind !== TargetKind.Export)
+        (targetKind !== undefined && targetKind !== targetKindAnswer && targetKind !== targetKindExport)
       ) {
         throw new ProtocolViolation('malformed disembargo request');
       }
       break;
     }
-    case MessageType.Resolve: {
+    case messageTypeResolve: {
       const kind = message[2];
       if (
         !isId(message[1]) ||
-        (kind !== ResolveKind.Capability && kind !== ResolveKind.Error && kind !== ResolveKind.Released)
+        (kind !== resolveKindCapability && kind !== resolveKindError && kind !== resolveKindReleased)
       ) {
         throw new ProtocolViolation('malformed resolve');
       }
-      if (kind === ResolveKind.Capability && !isCapabilityDescriptor(message[3])) {
+      if (kind === resolveKindCapability && !isCapabilityDescriptor(message[3])) {
         throw new ProtocolViolation('malformed capability descriptor');
       }
       break;
     }
-    case MessageType.DisembargoReply:
+    case messageTypeDisembargoReply:
       if (!isId(message[1])) throw new ProtocolViolation('malformed disembargo reply');
       break;
-    case MessageType.Revoke:
+    case messageTypeRevoke:
       if (!isId(message[1])) throw new ProtocolViolation('malformed revoke');
       break;
-    case MessageType.StreamItems: {
+    case messageTypeStreamItems: {
       const payload = message[2];
       if (!isCount(message[1]) || !(Array.isArray(payload) || payload instanceof Uint8Array)) {
         throw new ProtocolViolation('malformed stream items');
       }
       break;
     }
-    case MessageType.StreamCredit: {
+    case messageTypeStreamCredit: {
       const capacity = message[3];
       const batchSize = message[4];
       if (
@@ -261,22 +281,22 @@ export function parseMessage(value: unknown): Message {
       }
       break;
     }
-    case MessageType.StreamEnd:
+    case messageTypeStreamEnd:
       if (!isCount(message[1]) || (message[2] !== 0 && message[2] !== 1)) {
         throw new ProtocolViolation('malformed stream end');
       }
       break;
-    case MessageType.StreamCancel: {
+    case messageTypeStreamCancel: {
       const how = message[3];
       if (!isCount(message[1]) || (how !== undefined && how !== 0 && how !== 1)) {
         throw new ProtocolViolation('malformed stream cancel');
       }
       break;
     }
-    case MessageType.StreamDelivered:
+    case messageTypeStreamDelivered:
       if (!isCount(message[1])) throw new ProtocolViolation('malformed stream delivered');
       break;
-    case MessageType.Cancel:
+    case messageTypeCancel:
       if (!isId(message[1]) || (message[2] !== undefined && message[2] !== 0 && message[2] !== 1)) {
         throw new ProtocolViolation('malformed cancel');
       }

@@ -105,26 +105,51 @@ export interface Hello {
   readonly values?: boolean;
 }
 
+// Members as constants: each tag and kind below is written once as a top-level constant, and the
+// objects (`MessageType`, `DescriptorKind`, ...) that document them are built from those. The session's
+// code uses the constants: a bundler inlines a top-level constant as its literal, but leaves
+// `MessageType.Call` a property load on an object every page carries (about 200 bytes of a minimal
+// client, gzipped). The objects stay for documentation, tracing (names by value) and tests.
+
+/** The members of {@link MessageType}, one constant each (see "Members as constants" above). */
+export const messageTypeAuthenticate = 0;
+export const messageTypeConfigure = 1;
+export const messageTypeAbort = 2;
+export const messageTypeCall = 3;
+export const messageTypeReturn = 4;
+export const messageTypeFinish = 5;
+export const messageTypeRelease = 6;
+export const messageTypeDisembargoRequest = 7;
+export const messageTypeDisembargoReply = 8;
+export const messageTypeStreamItems = 9;
+export const messageTypeStreamCredit = 10;
+export const messageTypeStreamEnd = 11;
+export const messageTypeStreamCancel = 12;
+export const messageTypeResolve = 13;
+export const messageTypeStreamDelivered = 14;
+export const messageTypeRevoke = 15;
+export const messageTypeCancel = 16;
+
 /** Message type tags. */
 export const MessageType = {
   /**
    * `[Authenticate, bytes]`, both directions during the authentication step: one message of the
    * authenticator's own exchange, handed to the peer's authenticator in order.
    */
-  Authenticate: 0,
+  Authenticate: messageTypeAuthenticate,
   /**
    * `[Configure, rootDescriptor]`, each side once, after the authentication step succeeded: the
    * sender's root capability (an export descriptor; the `Nothing` root is exported like any other).
    * The receiver resolves its remote-root promise with it; the session is established when both
    * sides have sent and received it.
    */
-  Configure: 1,
+  Configure: messageTypeConfigure,
   /**
    * `[Abort, step, code, message]`, either side, at most once, then the sender closes the
    * connection: why the session ends (the step that failed, or `session` after establishment).
    * The receiver terminates the session with that reason.
    */
-  Abort: 2,
+  Abort: messageTypeAbort,
   /**
    * `[Call, questionId, targetKind, targetId, method, arguments]`, caller → callee: a method call
    * (`arguments` is an array).
@@ -138,26 +163,26 @@ export const MessageType = {
    * `callContext()` from it, and only a call that carried it may be cancelled. A peer of an earlier
    * version may not send it.
    */
-  Call: 3,
+  Call: messageTypeCall,
   /**
    * `[Return, questionId, kind, payload]`, callee → caller, once per answer: {@link ReturnKind}
    * `Value`, `Capability` (the payload is its descriptor) or `Error`. The callee keeps the answer (for calls already
    * pipelined on it) until the caller sends `Finish`.
    */
-  Return: 4,
+  Return: messageTypeReturn,
   /**
    * `[Finish, questionId]`, caller → callee, after the `Return`: the caller will send no more calls
    * on this answer. The callee drops the answer and the references it held. Nobody waits for it, so
    * it rides along with the caller's next frame (or goes alone after one event-loop turn).
    */
-  Finish: 5,
+  Finish: messageTypeFinish,
   /**
    * `[Release, exportId, count]`, importer → exporter: the importer dropped `count` references,
    * the number of times it received the export. The exporter subtracts it; an export whose count
    * reaches zero is dropped. Counting received occurrences makes a release never race a re-export
    * that is still in flight. Sent lazily, like `Finish`.
    */
-  Release: 6,
+  Release: messageTypeRelease,
   /**
    * `[DisembargoRequest, questionId, embargoId]`, caller → callee: the `Return` for `questionId`
    * named one of the caller's own exports and calls were pipelined on that answer; those calls
@@ -171,20 +196,20 @@ export const MessageType = {
    * passing through a local promise, so it forwards calls as they arrive here too.) A missing
    * fourth field means `TargetKind.Answer`.
    */
-  DisembargoRequest: 7,
+  DisembargoRequest: messageTypeDisembargoRequest,
   /**
    * `[DisembargoReply, embargoId]`, callee → caller: every call pipelined on the answer has come
    * back, so the caller may now deliver its held calls to its own object (the loopback case of
    * instance order: docs/concepts.md#the-embargo).
    */
-  DisembargoReply: 8,
+  DisembargoReply: messageTypeDisembargoReply,
   /**
    * `[StreamItems, streamId, payload]`, source → sink: an array of items or, for a byte stream, a
    * byte string. Never more than the credit the sink granted: the sink ends the session with
    * `protocol` when the items it holds unread would exceed the window it granted. Items for a
    * stream the sink already cancelled are dropped (they were in flight).
    */
-  StreamItems: 9,
+  StreamItems: messageTypeStreamItems,
   /**
    * `[StreamCredit, streamId, credit, capacity, batchSize]`, sink → source: the consumer read
    * `credit` units (items or bytes), so the source may send that much more; also the consumer's
@@ -192,14 +217,14 @@ export const MessageType = {
    * declared window to its own `maxStreamCapacity` limit. Credit beyond the growth of the window
    * counts as read: a sink that says more was read than the source ever sent is a protocol violation.
    */
-  StreamCredit: 10,
+  StreamCredit: messageTypeStreamCredit,
   /**
    * `[StreamEnd, streamId, how, error]`, source → sink, once: the producer closed ({@link StreamEnding}
    * `Close`, after every item; `error` set when it closed with one) or aborted (`Abort`, prompt).
    * The sink ends its local queue the same way. After an abort the stream is gone on both sides;
    * after a close (version 2) both keep it until the sink's `StreamDelivered` or `StreamCancel`.
    */
-  StreamEnd: 11,
+  StreamEnd: messageTypeStreamEnd,
   /**
    * `[StreamCancel, streamId, error, how]`, sink → source, at most once, also after a `StreamEnd`
    * close (the consumer stopped before reading everything): the consumer's side ended the stream.
@@ -208,7 +233,7 @@ export const MessageType = {
    * its target). The source cancels or aborts its local queue: the producer sees `CancelledError`
    * or `AbortedError` at its next write or flush, and a pending `close()` rejects with it.
    */
-  StreamCancel: 12,
+  StreamCancel: messageTypeStreamCancel,
   /**
    * `[Resolve, promiseId, kind, payload]`, exporter → importer (version 2), exactly once per
    * `SenderPromise` export the importer received: the promise settled. {@link ResolveKind}
@@ -228,14 +253,14 @@ export const MessageType = {
    * receiver never imported, for an import that is no promise, a second one for the same id, or
    * one that makes the promise its own resolution (a cycle) is a protocol violation.
    */
-  Resolve: 13,
+  Resolve: messageTypeResolve,
   /**
    * `[StreamDelivered, streamId]`, sink → source, version 2, once, only after a `StreamEnd` close:
    * the consumer read every item (and the end). The source resolves the producer's `close()`; the
    * stream is gone on both sides. One for a stream the receiver has not sent a close on, is the
    * sink of, or has no more (never sent, cancelled, already delivered) is a protocol violation.
    */
-  StreamDelivered: 14,
+  StreamDelivered: messageTypeStreamDelivered,
   /**
    * `[Revoke, exportId, error]`, exporter → importer, version 2: the capability exported as
    * `exportId` (a `SenderExport`, never a promise) was revoked (`revocable()`'s `revoke`, or an import
@@ -247,7 +272,7 @@ export const MessageType = {
    * `Revoke` for an id the importer no longer imports is ignored (its `Release` crossed the
    * `Revoke`); one for a promise import is a protocol violation.
    */
-  Revoke: 15,
+  Revoke: messageTypeRevoke,
   /**
    * `[Cancel, questionId, why]`, caller → callee, version 4, at most once per question, only for a
    * call that carried a context and only before its `Return` arrived: the caller cancelled the call
@@ -264,14 +289,18 @@ export const MessageType = {
    * a live answer (never sent, or finished: the caller sends no `Cancel` after its `Finish`) is a
    * protocol violation.
    */
-  Cancel: 16,
+  Cancel: messageTypeCancel,
 } as const;
 
 /** A message type tag. */
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
+/** The members of {@link CancelReason}, one constant each (see "Members as constants" above). */
+export const cancelReasonAborted = 0;
+export const cancelReasonDeadline = 1;
+
 /** Why a caller cancelled a call (`Cancel`'s `why`). */
-export const CancelReason = { Aborted: 0, Deadline: 1 } as const;
+export const CancelReason = { Aborted: cancelReasonAborted, Deadline: cancelReasonDeadline } as const;
 
 /** A `Cancel` reason. */
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
@@ -292,27 +321,34 @@ export type CallContextField = readonly [
   tracestate?: string,
 ];
 
+/** The members of {@link DescriptorKind}, one constant each (see "Members as constants" above). */
+export const descriptorKindSenderExport = 0;
+export const descriptorKindReceiverExport = 1;
+export const descriptorKindReceiverAnswer = 2;
+export const descriptorKindStream = 3;
+export const descriptorKindSenderPromise = 4;
+
 /** Capability descriptors inside payloads. */
 export const DescriptorKind = {
   /** `[0, exportId]`: a capability the sender hosts (one of its exports). */
-  SenderExport: 0,
+  SenderExport: descriptorKindSenderExport,
   /** `[1, exportId]`: one of the receiver's own exports coming home (becomes the original object). */
-  ReceiverExport: 1,
+  ReceiverExport: descriptorKindReceiverExport,
   /** `[2, questionId]`: one of the receiver's answers to the sender's question (a pipelined promise). */
-  ReceiverAnswer: 2,
+  ReceiverAnswer: descriptorKindReceiverAnswer,
   /**
    * `[3, streamId, isBytes, receiverGets]`: a stream endpoint; the receiver gets a fresh consumer
    * end ({@link ReceiverGets} `Consumer`) or producer end (`Producer`) of a new wire stream (see
    * stream-bridge.ts). `isBytes` is 1 for a byte stream.
    */
-  Stream: 3,
+  Stream: descriptorKindStream,
   /**
    * `[4, exportId]` (version 2): a promise the sender hosts (an unresolved local promise, call
    * result or promise import), exported like a capability (counted, released) and resolved later
    * by exactly one `Resolve` naming `exportId`. Calls sent to it before then are forwarded by the
    * sender in order; `whenResolved()` at the receiver waits for the `Resolve`.
    */
-  SenderPromise: 4,
+  SenderPromise: descriptorKindSenderPromise,
 } as const;
 
 /** A descriptor kind. */
@@ -329,38 +365,72 @@ export type StreamDescriptor = readonly [
   receiverGets: ReceiverGets,
 ];
 
+/** The members of {@link ReceiverGets}, one constant each (see "Members as constants" above). */
+export const receiverGetsConsumer = 0;
+export const receiverGetsProducer = 1;
+
 /** What the receiver of a stream descriptor gets: a consumer end (`Consumer`) or a producer end. */
-export const ReceiverGets = { Consumer: 0, Producer: 1 } as const;
+export const ReceiverGets = { Consumer: receiverGetsConsumer, Producer: receiverGetsProducer } as const;
 
 /** A `receiverGets` value. */
 export type ReceiverGets = (typeof ReceiverGets)[keyof typeof ReceiverGets];
 
+/** The members of {@link TargetKind}, one constant each (see "Members as constants" above). */
+export const targetKindExport = 0;
+export const targetKindAnswer = 1;
+
 /** Target kinds of a `Call`: one of the callee's exports, or one of its answers (pipelining). */
-export const TargetKind = { Export: 0, Answer: 1 } as const;
+export const TargetKind = { Export: targetKindExport, Answer: targetKindAnswer } as const;
 
 /** A `Call` target kind. */
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 
+/** The members of {@link ReturnKind}, one constant each (see "Members as constants" above). */
+export const returnKindValue = 0;
+export const returnKindCapability = 1;
+export const returnKindError = 2;
+
 /** `Return` kinds. */
-export const ReturnKind = { Value: 0, Capability: 1, Error: 2 } as const;
+export const ReturnKind = {
+  Value: returnKindValue,
+  Capability: returnKindCapability,
+  Error: returnKindError,
+} as const;
 
 /** A `Return` kind. */
 export type ReturnKind = (typeof ReturnKind)[keyof typeof ReturnKind];
 
+/** The members of {@link ResolveKind}, one constant each (see "Members as constants" above). */
+export const resolveKindCapability = 1;
+export const resolveKindError = 2;
+export const resolveKindReleased = 3;
+
 /** `Resolve` kinds: a capability and an error as in `Return`, or `Released` (see `MessageType.Resolve`). */
-export const ResolveKind = { Capability: 1, Error: 2, Released: 3 } as const;
+export const ResolveKind = {
+  Capability: resolveKindCapability,
+  Error: resolveKindError,
+  Released: resolveKindReleased,
+} as const;
 
 /** A `Resolve` kind. */
 export type ResolveKind = (typeof ResolveKind)[keyof typeof ResolveKind];
 
+/** The members of {@link StreamEnding}, one constant each (see "Members as constants" above). */
+export const streamEndingClose = 0;
+export const streamEndingAbort = 1;
+
 /** How a stream ended (`StreamEnd`): closed after its items, or aborted at once. */
-export const StreamEnding = { Close: 0, Abort: 1 } as const;
+export const StreamEnding = { Close: streamEndingClose, Abort: streamEndingAbort } as const;
 
 /** A `StreamEnd` ending. */
 export type StreamEnding = (typeof StreamEnding)[keyof typeof StreamEnding];
 
+/** The members of {@link StreamCancelling}, one constant each (see "Members as constants" above). */
+export const streamCancellingCancel = 0;
+export const streamCancellingAbort = 1;
+
 /** How the consumer's side ended a stream (`StreamCancel`): cancelled, or aborted at once. */
-export const StreamCancelling = { Cancel: 0, Abort: 1 } as const;
+export const StreamCancelling = { Cancel: streamCancellingCancel, Abort: streamCancellingAbort } as const;
 
 /** A `StreamCancel` way. */
 export type StreamCancelling = (typeof StreamCancelling)[keyof typeof StreamCancelling];
