@@ -31,6 +31,13 @@ import {
   streamEndingAbort,
   streamEndingClose,
 } from './wire/protocol.ts';
+import {
+  checkStreamCancel,
+  checkStreamCredit,
+  checkStreamDelivered,
+  checkStreamEnd,
+  checkStreamItems,
+} from './wire/stream-messages.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 import {
   newSink,
@@ -269,6 +276,7 @@ export class StreamBridge {
 
   /** `StreamItems`: the items go into the sink's queue. */
   receiveItems(message: StreamItemsMessage): void {
+    checkStreamItems(message);
     const [, id, payload] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
@@ -293,6 +301,7 @@ export class StreamBridge {
    * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`).
    */
   receiveEnd(message: StreamEndMessage): void {
+    checkStreamEnd(message);
     const [, id, how, error] = message;
     const sink = this.#sink(id);
     if (sink === undefined) return;
@@ -307,6 +316,7 @@ export class StreamBridge {
 
   /** `StreamCredit`: the source may send `credit` more units. */
   receiveCredit(message: StreamCreditMessage): void {
+    checkStreamCredit(message);
     const [, id, credit, capacity, batchSize] = message;
     const source = this.#source(id);
     if (source === undefined) return;
@@ -337,6 +347,7 @@ export class StreamBridge {
    * (the producer sees the same error it would see in process).
    */
   receiveCancel(message: StreamCancelMessage): void {
+    checkStreamCancel(message);
     const [, id, error, how] = message;
     const source = this.#source(id);
     if (source === undefined) return;
@@ -355,6 +366,7 @@ export class StreamBridge {
 
   /** `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
   receiveDelivered(message: StreamDeliveredMessage): void {
+    checkStreamDelivered(message);
     const source = this.#source(message[1]);
     // Nothing ends a closing source but this answer, a cancel (after which the sink sends nothing)
     // or the session's end: a delivery for a stream not here (never sent, ended, cancelled) is forged.
