@@ -197,8 +197,9 @@ export class Handshake {
       nonce: crypto.getRandomValues(new Uint8Array(32)),
       scheme: options.authenticator.scheme,
       addressBinding: connection.addressesObservable !== false,
-      // Offered only with the `resume` option: a hello without it is byte for byte what it was.
-      ...(options.resumable !== undefined ? { resume: new Uint8Array(0) } : {}),
+      // Only with the `resume` option (its half of the resume secret, docs/resumption.md#secret):
+      // a hello without it is byte for byte what it was.
+      ...(options.resumable !== undefined ? { resume: options.resumable.offer } : {}),
       // Offered only where the connection carries values: otherwise the hello is what it was.
       ...(options.values ? { values: true } : {}),
     };
@@ -313,6 +314,7 @@ export class Handshake {
     }
     if (this.#port.isTerminated) return;
     this.#peer = peer;
+    this.#options.resumable?.authenticated(peer);
     this.#authAbort = undefined;
     this.#inbox.endAuthentication();
     this.#phase = 'configuring';
@@ -423,7 +425,6 @@ export class Handshake {
     if (this.#port.isTerminated) return;
     this.#phase = 'established';
     clearTimeout(this.#timer);
-    this.#options.resumable?.established(this.#peer);
     this.#resolveEstablished();
     this.#port.handshakeDone();
   }

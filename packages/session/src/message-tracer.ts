@@ -1,6 +1,7 @@
 import type { Connection } from '@msc/transport';
 import type { TerminationReason } from './session-error.ts';
 import type { SessionTracer, TraceFields, TraceOptions, Tracing } from './trace.ts';
+import { parseHello } from './wire/hello.ts';
 import { MessageType } from './wire/protocol.ts';
 
 const messageTypeNames = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
@@ -130,12 +131,40 @@ class MessageTracer implements SessionTracer {
         type,
         size: typeof bytes === 'number' ? bytes : (bytes?.byteLength ?? 0),
         fields,
-        ...(options.level === 'payloads' && bytes instanceof Uint8Array ? { payload: bytes.slice() } : {}),
+        ...(options.level === 'payloads' && bytes instanceof Uint8Array
+          ? { payload: type === 'Hello' ? withoutResumeOffer(bytes) : bytes.slice() }
+          : {}),
       });
     } catch {
       // A failing sink must not break the session.
     }
   }
+}
+
+/**
+ * A copy of a hello with its resume offer (a half of the resume secret, and the listener's resume
+ * id: docs/resumption.md#secret) zeroed, so a payload trace never holds what derives the secret.
+ * A resume connection's hello (its 16-byte resume id) and a hello without the field are copied as
+ * they are.
+ */
+function withoutResumeOffer(hello: Uint8Array): Uint8Array {
+  const copy = hello.slice();
+  let offer: Uint8Array | undefined;
+  try {
+    offer = parseHello(hello).resume;
+  } catch {
+    return copy; // not a hello: the session ends with protocol, nothing was derived from it
+  }
+  if (offer === undefined || offer.byteLength <= 16) return copy;
+  // The offer's bytes stand as they are in the encoding (a CBOR byte string).
+  search: for (let start = 0; start + offer.byteLength <= copy.byteLength; start++) {
+    for (let index = 0; index < offer.byteLength; index++) {
+      if (copy[start + index] !== offer[index]) continue search;
+    }
+    copy.fill(0, start, start + offer.byteLength);
+    break;
+  }
+  return copy;
 }
 
 /** Adds a capability descriptor's kind and id (both ids, not values) to `fields`. */

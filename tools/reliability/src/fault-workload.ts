@@ -54,8 +54,8 @@ export interface FaultRunOptions {
   /**
    * Sessions with resumption (docs/resumption.md): the break becomes a cut the dialer resumes from,
    * over a new memory pair under the same scheduler. Then a session that resumed must give every
-   * operation its right value, as without a break; one lost (cut before its resume secret was
-   * agreed) fails with `AbortedError`s only. Runs are not replayed message for message (the backoff
+   * operation its right value, as without a break; one lost (cut before its peer authenticated,
+   * in the hellos or the authentication step) fails with `AbortedError`s only. Runs are not replayed message for message (the backoff
    * jitter and the secrets are random). Default false.
    */
   readonly resume?: boolean;

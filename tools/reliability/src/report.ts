@@ -284,7 +284,7 @@ break) or back to the roots and then empty after termination. Replaying a seed g
 sessions resumable, the dialer redialing over a new memory pair under the same scheduler, in
 ${seconds(resumeMilliseconds)}. ${resumeCut} seeds planned a cut; **${resumeResumed} sessions resumed** (every
 operation then returned its right value and the tables drained, as without a cut) and **${resumeLost} were lost**
-(cut before their resume secret was agreed, early in the handshake: their operations failed with \`AbortedError\`
+(cut before their peer authenticated, early in the handshake: their operations failed with \`AbortedError\`
 only, as without resumption); the other planned cuts came after the workload had ended. Failures:
 ${resumeFailures.length === 0 ? 'none' : resumeFailures.slice(0, 10).join('; ')}.
 

@@ -52,7 +52,7 @@ describe('fault injection: a mixed workload under seeded breaks and delays', () 
     const resumed = runs.filter((run) => run.resumed).length;
     const lost = runs.filter((run) => run.broken).length;
     console.info(`${runs.length} seeds with resume: ${cut.length} cut, ${resumed} resumed, ${lost} lost`);
-    // A lost session is one cut before its resume secret was agreed (early in the handshake).
+    // A lost session is one cut before its peer authenticated (early in the handshake).
     for (const run of runs.filter((each) => each.broken)) expect(run.resumes).toBe(0);
     expect(watch.incidents).toEqual([]);
     if (mode.seed === undefined) expect(resumed).toBeGreaterThan(0);

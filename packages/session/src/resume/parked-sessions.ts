@@ -3,7 +3,8 @@ import type { ResumeRefusal } from './resume-refusal.ts';
 
 /**
  * Where a listener keeps its resumable sessions, by resume id (docs/resumption.md#listener): one
- * per scope, shared by its listeners. A session registers once its resume secret is agreed and
+ * per scope, shared by its listeners. A session registers once its peer authenticated (its resume
+ * secret is in derivation from both hellos then, docs/resumption.md#secret) and
  * leaves when it ends; a parked one (its connection dropped) also counts against the bounds, so a
  * hostile peer cannot make the listener hold unbounded sessions or bytes by dropping connections.
  */
@@ -62,7 +63,7 @@ export class ParkedSessions<Session extends ParkableSession = ParkableSession> {
     return this.#sessions.size;
   }
 
-  /** A session became resumable under `id`. */
+  /** A session became resumable under `id` (its peer authenticated). */
   register(id: Uint8Array, session: Session): void {
     this.#sessions.set(key(id), session);
   }

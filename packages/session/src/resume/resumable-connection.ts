@@ -8,7 +8,8 @@ import {
 } from '@msc/transport';
 import type { Authenticator, SessionRole } from '../authenticator.ts';
 import { type Hello, resumptionVersion, supportedVersions } from '../wire/protocol.ts';
-import { describeError } from '../wire/violations.ts';
+import { describeError, ProtocolViolation } from '../wire/violations.ts';
+import { concatBytes } from './concat-bytes.ts';
 import type { ParkedSessions } from './parked-sessions.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import {
@@ -76,14 +77,19 @@ export class ResumableConnection implements Connection {
   /** Plain: this side's hello (the first frame sent), for a listener's resume exchange. */
   #ownHello: Uint8Array | undefined;
   #firstFrameSeen = false;
-  /** The original transcript, until the resume secret is derived from it. */
-  #transcript: Uint8Array | undefined;
+  /** Whether both hellos are in (a plain connection is `unavailable` from then on, not `connecting`). */
+  #helloed = false;
   #peer: unknown;
-  #established = false;
-  #ownHalf: Uint8Array | undefined;
-  #peerHalf: Uint8Array | undefined;
+  /** The peer authenticated on the original connection: a drop parks the session from then on. */
+  #authenticated = false;
+  /**
+   * What this side's hello offers (docs/resumption.md#secret): its random half of the resume
+   * secret, and for the listener the resume id after it. Made with the connection: a hello is the
+   * first frame sent.
+   */
+  readonly offer: Uint8Array;
   #resumeId: Uint8Array | undefined;
-  /** The current resume secret; `undefined` until agreed (the session is not resumable before). */
+  /** The current resume secret; `undefined` until derived (WebCrypto is asynchronous). */
   #secret: Uint8Array | undefined;
   /**
    * Listener: the secret the last resume was proven with, until a frame of the dialer arrives on
@@ -91,8 +97,8 @@ export class ResumableConnection implements Connection {
    * cut loses `Accepted`, it proves the previous secret again (over fresh nonces: nothing replays).
    */
   #previousSecret: Uint8Array | undefined;
-  /** The first secret while WebCrypto derives it. */
-  #secretPending: Promise<Uint8Array> | undefined;
+  /** The first secret while WebCrypto derives it (`undefined` in it if the derivation failed). */
+  #secretPending: Promise<Uint8Array | undefined> | undefined;
   /** Data frames this side sent (the next one's sequence number), received, and the peer acknowledged. */
   #sent = 0;
   #received = 0;
@@ -133,6 +139,11 @@ export class ResumableConnection implements Connection {
     this.#handshakeTimeoutMs = handshakeTimeoutMs;
     this.#registry = registry;
     this.#maxFrameBytes = Math.max(0, raw.maxFrameBytes - dataHeaderBytes);
+    const half = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
+    if (role === 'listener') {
+      this.#resumeId = crypto.getRandomValues(new Uint8Array(resumeIdBytes));
+      this.offer = concatBytes(half, this.#resumeId);
+    } else this.offer = half;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -267,7 +278,7 @@ export class ResumableConnection implements Connection {
   status(): ResumeStatus {
     const state = this.#state;
     return {
-      state: state === 'plain' ? (this.#established ? 'unavailable' : 'connecting') : state,
+      state: state === 'plain' ? (this.#helloed ? 'unavailable' : 'connecting') : state,
       resumable: state === 'connected' && this.#resumable,
       heldBytes: this.#buffer.bytes,
       resumes: this.#resumes,
@@ -277,31 +288,52 @@ export class ResumableConnection implements Connection {
   /**
    * Both hellos are in (the handshake's `receiveHello`): from the next frame on the connection is
    * sequenced when both offered resumption and the agreed version has it; otherwise it stays plain.
+   * Sequenced, both halves of the resume secret are known now (each hello carries its sender's), so
+   * its derivation starts here, bound to `transcript` (both hellos, both nonces).
+   *
+   * @throws ProtocolViolation when the peer's offer is not the size its role sends
    */
   agree(peerHello: Hello, transcript: Uint8Array, protocolVersion: number): void {
-    if (this.#state !== 'plain' || protocolVersion < resumptionVersion || peerHello.resume === undefined)
-      return;
+    this.#helloed = true;
+    const offer = peerHello.resume;
+    if (this.#state !== 'plain' || protocolVersion < resumptionVersion || offer === undefined) return;
+    const dialer = this.#role === 'dialer';
+    if (offer.byteLength !== secretHalfBytes + (dialer ? resumeIdBytes : 0)) {
+      throw new ProtocolViolation(
+        `the peer's hello offers resumption with ${offer.byteLength} bytes; a ${dialer ? 'listener' : 'dialer'} sends ${secretHalfBytes + (dialer ? resumeIdBytes : 0)}`,
+      );
+    }
     this.#state = 'connected';
-    this.#transcript = transcript;
     this.#ownHello = undefined;
+    const peerHalf = offer.slice(0, secretHalfBytes);
+    if (dialer) this.#resumeId = offer.slice(secretHalfBytes);
+    const ownHalf = this.offer.subarray(0, secretHalfBytes);
+    this.#secretPending = deriveSecret(
+      dialer ? ownHalf : peerHalf,
+      dialer ? peerHalf : ownHalf,
+      transcript,
+    ).then(
+      (secret) => {
+        if (this.#state !== 'ended' && this.#secret === undefined) this.#secret = secret;
+        return this.#secret;
+      },
+      () => undefined, // not resumable: a resume finds no secret (docs/resumption.md#secret)
+    );
   }
 
   /**
-   * The session is established with `peer`. The listener sends its half of the resume secret (and
-   * the resume id) now; the dialer answers with its own half once it has the listener's. So the
-   * listener is resumable only once the dialer has everything, and a cut between the two halves
-   * leaves at most the dialer resumable, whose attempt is then refused at once (the listener never
-   * waits a whole window for a dialer that cannot come back).
+   * The authenticator accepted `peer` on the original connection (the handshake, before its
+   * configuration step): the session is resumable from here on, on both sides, for the peer is
+   * known and both halves were in the hellos. The listener registers the session in its parked
+   * sessions now, so a cut at any point after this (during configuration, one millisecond after
+   * establishment) parks it on both sides. A session never established stays parked at most until
+   * its handshake times out (the handshake's timer still runs).
    */
-  established(peer: unknown): void {
+  authenticated(peer: unknown): void {
     this.#peer = peer;
-    this.#established = true;
     if (this.#state !== 'connected') return;
-    if (this.#role === 'listener') {
-      this.#ownHalf = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
-      this.#resumeId = crypto.getRandomValues(new Uint8Array(resumeIdBytes));
-      this.#sendControl(bytesFrame(ResumeFrame.Secret, this.#ownHalf, this.#resumeId));
-    } else if (this.#peerHalf !== undefined) this.#answerSecret();
+    this.#authenticated = true;
+    if (this.#role === 'listener') this.#registry?.register(this.#resumeId!, this);
   }
 
   // ---------------------------------------------------------------- from the transport (@internal)
@@ -348,9 +380,6 @@ export class ResumableConnection implements Connection {
           this.#violation('a malformed acknowledgement');
         }
         return;
-      case ResumeFrame.Secret:
-        this.#receiveSecret(frame);
-        return;
       default:
         this.#violation(`a frame of kind ${frame[0] ?? 'none'} where a data frame was expected`);
     }
@@ -381,9 +410,7 @@ export class ResumableConnection implements Connection {
   /** Whether a drop now would park the session. */
   get #resumable(): boolean {
     if (this.#overflow) return false;
-    return this.#role === 'listener'
-      ? this.#secret !== undefined
-      : this.#secretPending !== undefined && this.#options.dial !== undefined;
+    return this.#authenticated && (this.#role === 'listener' || this.#options.dial !== undefined);
   }
 
   // ---------------------------------------------------------------- sequencing
@@ -419,49 +446,6 @@ export class ResumableConnection implements Connection {
     } catch {
       // The connection is going: its close event parks or ends the session.
     }
-  }
-
-  #receiveSecret(frame: Uint8Array): void {
-    const expected = 1 + secretHalfBytes + (this.#role === 'dialer' ? resumeIdBytes : 0);
-    if (
-      this.#peerHalf !== undefined ||
-      frame.byteLength !== expected ||
-      (this.#role === 'listener' && this.#ownHalf === undefined) // the dialer answers the listener's half
-    ) {
-      this.#violation('a second, early or malformed resume secret');
-      return;
-    }
-    this.#peerHalf = frame.slice(1, 1 + secretHalfBytes);
-    if (this.#role === 'dialer') {
-      this.#resumeId = frame.slice(1 + secretHalfBytes);
-      if (this.#established) this.#answerSecret();
-    } else this.#deriveSecret();
-  }
-
-  /** Dialer: sends its half, after the listener's, and derives the secret. */
-  #answerSecret(): void {
-    this.#ownHalf = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
-    this.#sendControl(bytesFrame(ResumeFrame.Secret, this.#ownHalf));
-    this.#deriveSecret();
-  }
-
-  /**
-   * Derives the secret from both halves. The dialer counts as resumable from here on (a drop while
-   * WebCrypto works waits for it); the listener once it is derived and registered.
-   */
-  #deriveSecret(): void {
-    const own = this.#ownHalf!;
-    const peer = this.#peerHalf!;
-    const transcript = this.#transcript!;
-    this.#transcript = undefined;
-    const [dialerHalf, listenerHalf] = this.#role === 'dialer' ? [own, peer] : [peer, own];
-    this.#secretPending = deriveSecret(dialerHalf, listenerHalf, transcript).then((secret) => {
-      if (this.#state !== 'ended' && this.#secret === undefined) {
-        this.#secret = secret;
-        this.#registry?.register(this.#resumeId!, this);
-      }
-      return secret;
-    });
   }
 
   #violation(message: string): void {
@@ -501,6 +485,10 @@ export class ResumableConnection implements Connection {
     const deadline = performance.now() + options.graceMs;
     let lastFailure = 'no attempt was made';
     await this.#secretPending; // the first secret may still be in derivation
+    if (this.#secret === undefined && this.#state === 'parked') {
+      this.#lose('error', 'the resume secret could not be derived (WebCrypto failed)');
+      return;
+    }
     for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
       const backoff = Math.min(2000, options.initialBackoffMs * 2 ** (attempt - 1));
       const delay = Math.min(
@@ -694,6 +682,8 @@ export class ResumableConnection implements Connection {
     let next: Uint8Array;
     let proven: Uint8Array;
     try {
+      // The first secret may still be in derivation (the dialer's frames wait in the inbox).
+      await this.#secretPending;
       const agreement = await resumeAsListener({
         connection: raw,
         inbox,

@@ -10,8 +10,8 @@ import { concatBytes } from './concat-bytes.ts';
  *   numbers are implicit: the n-th data frame a side sends is its frame n, counted from 0 at the
  *   agreement); `ack` is how many data frames the sender has received (cumulative, piggybacked).
  * - `Ack`: `[0xFD][ack: u64]`, a standalone acknowledgement (after `ackDelayMs` with nothing to send).
- * - `Secret`: `[0xFE][random: 32]` from the dialer, `[0xFE][random: 32][resumeId: 16]` from the
- *   listener, once each, after establishment: the halves of the resume secret (never in a hello).
+ * (0xFE is not used: the halves of the resume secret travel in the hellos, docs/resumption.md#secret;
+ * a frame of that kind ends the session with `protocol`, as any unknown kind does.)
  *
  * On a new connection that resumes a session, after the two hellos:
  * - `Authenticate`: `[0xFB][bytes]`, one message of the authenticators' exchange over the new transcript.
@@ -26,12 +26,11 @@ export const ResumeFrame = {
   Authenticate: 0xfb,
   Data: 0xfc,
   Ack: 0xfd,
-  Secret: 0xfe,
 } as const;
 
 /** Bytes of a data frame's header (kind and acknowledgement). */
 export const dataHeaderBytes = 9;
-/** Bytes of the random half of the resume secret each side sends. */
+/** Bytes of the random half of the resume secret each side's hello offers. */
 export const secretHalfBytes = 32;
 /** Bytes of a resume id. */
 export const resumeIdBytes = 16;

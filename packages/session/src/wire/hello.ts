@@ -37,8 +37,7 @@ export function parseHello(frame: Uint8Array): Hello {
   // Anything but `true` (absent from an older peer) means no values mode.
   const offersValues = values === true;
   if (resume === undefined) return { versions, nonce, scheme, addressBinding, values: offersValues };
-  if (!(resume instanceof Uint8Array) || (resume.byteLength !== 0 && resume.byteLength !== 16)) {
-    throw new Error('resume must be empty or a 16-byte resume id');
-  }
+  // Its size is the resumable connection's to check (it depends on the role: docs/resumption.md).
+  if (!(resume instanceof Uint8Array)) throw new Error('resume must be bytes');
   return { versions, nonce, scheme, addressBinding, resume, values: offersValues };
 }

@@ -91,9 +91,11 @@ export interface Hello {
    */
   readonly addressBinding: boolean;
   /**
-   * Present only when the sender offers resumption (docs/resumption.md): empty in the hello of a
-   * new session; a 16-byte resume id in the dialer's hello on a connection that resumes that
-   * session. Absent from every hello of a session without the `resume` option.
+   * Present only when the sender offers resumption (docs/resumption.md#secret): in the hello of a
+   * new session, the sender's 32 random bytes of the resume secret (the listener's followed by the
+   * 16-byte resume id it gives the session); a 16-byte resume id in the dialer's hello on a
+   * connection that resumes that session. Absent from every hello of a session without the
+   * `resume` option.
    */
   readonly resume?: Uint8Array;
   /**

@@ -9,14 +9,15 @@ import {
 } from '../../src/resume/resume-exchange.ts';
 import { ResumeFrame } from '../../src/resume/resume-frames.ts';
 import { deriveSecret } from '../../src/resume/resume-secret.ts';
+import { parseHello } from '../../src/wire/hello.ts';
 import { echoPairs, type IEcho } from '../fixtures/echo-pairs.ts';
 import { named } from '../fixtures/named-authenticator.ts';
 import { type ResumablePair, type ResumablePairOptions, until } from '../fixtures/resumable-pair.ts';
 
 /**
  * A resuming peer is hostile until proven otherwise: each refusal of docs/resumption.md, reached by a
- * dialer that knows what an eavesdropper of the first connection knows (the resume id, both secret
- * halves, both hellos) or less, and the session it tried to take over carries on untouched.
+ * dialer that knows what an eavesdropper of the first connection knows (both hellos, so the
+ * resume id and both secret halves they offer) or less, and the session it tried to take over carries on untouched.
  */
 
 const echoPair = echoPairs();
@@ -36,16 +37,13 @@ async function eavesdropped(pair: ResumablePair): Promise<{ id: Uint8Array; secr
   const transcript = new Uint8Array(dialerHello.byteLength + listenerHello.byteLength);
   transcript.set(dialerHello, 0);
   transcript.set(listenerHello, dialerHello.byteLength);
-  await until(
-    () =>
-      sent.some((frame) => frame[0] === ResumeFrame.Secret) &&
-      received.some((frame) => frame[0] === ResumeFrame.Secret),
-  );
-  const dialerSecret = sent.find((frame) => frame[0] === ResumeFrame.Secret)!;
-  const listenerSecret = received.find((frame) => frame[0] === ResumeFrame.Secret)!;
+  // Each hello offers its sender's half of the secret (the listener's followed by the resume id).
+  const dialerOffer = parseHello(dialerHello).resume!;
+  const listenerOffer = parseHello(listenerHello).resume!;
+  expect([dialerOffer.byteLength, listenerOffer.byteLength]).toEqual([32, 48]);
   return {
-    id: listenerSecret.slice(33, 49),
-    secret: await deriveSecret(dialerSecret.slice(1, 33), listenerSecret.slice(1, 33), transcript),
+    id: listenerOffer.slice(32, 48),
+    secret: await deriveSecret(dialerOffer, listenerOffer.slice(0, 32), transcript),
   };
 }
 

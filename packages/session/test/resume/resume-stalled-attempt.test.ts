@@ -7,6 +7,7 @@ import {
   resumeHello,
 } from '../../src/resume/resume-exchange.ts';
 import { ResumeFrame } from '../../src/resume/resume-frames.ts';
+import { parseHello } from '../../src/wire/hello.ts';
 import { echoPairs } from '../fixtures/echo-pairs.ts';
 import { named } from '../fixtures/named-authenticator.ts';
 import { type ResumablePair, until } from '../fixtures/resumable-pair.ts';
@@ -44,9 +45,9 @@ describe('a stalled resume attempt does not block the real one', () => {
   test('strangers stalling attempts with the resume id: the dialer resumes well within handshakeTimeoutMs', async () => {
     const pair = echoPair({ authenticator: named('alice') });
     expect(await pair.remote.echo('a')).toBe('a');
-    await until(() => pair.taps[0]!.received.some((frame) => frame[0] === ResumeFrame.Secret));
     await until(() => pair.dialer.resumption?.resumable === true && pair.parked.size === 1);
-    const id = pair.taps[0]!.received.find((frame) => frame[0] === ResumeFrame.Secret)!.slice(33, 49);
+    // The resume id follows the listener's half of the secret in its hello (docs/resumption.md#secret).
+    const id = parseHello(pair.taps[0]!.received[0]!).resume!.slice(32, 48);
     pair.dialFailure = new Error('hold the dialer back');
     pair.cut();
     await until(() => pair.parked.parked === 1);

@@ -7,18 +7,18 @@ import type {
   ListenOptions,
   Transport,
 } from '@msc/transport';
+import { wireCodec } from '../wire-peer.ts';
 
-/** The kind bytes of the resumption frames a tap looks for (docs/resumption.md#wire, as a peer written from the spec would). */
-const secretKind = 0xfe;
+/** The kind byte of the `Proof` frame a tap looks for (docs/resumption.md#wire, as a peer written from the spec would). */
 const proofKind = 0xfa;
-/** A listener's `Secret` frame: the kind, its 32-byte half, the 16-byte resume id. */
-const listenerSecretBytes = 1 + 32 + 16;
+/** A listener's resume offer in its hello (docs/resumption.md#secret): its 32-byte half, the 16-byte resume id. */
+const listenerOfferBytes = 32 + 16;
 /** A dialer's `Proof` frame: the kind, the 32-byte proof, the 8-byte received count. */
 const proofFrameBytes = 1 + 32 + 8;
 
 /**
  * A dialing transport for an attack's own honest sessions that reads over their shoulder: it learns the
- * resume id the listener sends in its `Secret` frame and keeps a copy of every `Proof` frame the
+ * resume id the listener's hello offers (after its half of the secret) and keeps a copy of every `Proof` frame the
  * session sends when it resumes, as an eavesdropper on an unencrypted connection would (the threat
  * docs/resumption.md names). `cut()` drops every open connection without a goodbye (a pulled cable),
  * and `blocked` makes every dial fail, so that a cut session stays parked on the listener.
@@ -67,10 +67,16 @@ export class TappedTransport implements Transport {
 
   /** `connection`, with its received and sent frames looked at on the way. */
   #tap(connection: Connection): Connection {
+    // The first frame each way is a hello. On a resume connection (the dialer's hello names a
+    // session) the listener's hello offers an id of the short-lived session it hands over: skipped.
+    let firstSent = true;
+    let firstReceived = true;
+    let resuming = false;
     const readFrame = (frame: Uint8Array) => {
-      if (frame.byteLength === listenerSecretBytes && frame[0] === secretKind) {
-        this.resumeId = frame.slice(1 + 32);
-      }
+      if (!firstReceived) return;
+      firstReceived = false;
+      const offer = resumeField(frame);
+      if (!resuming && offer?.byteLength === listenerOfferBytes) this.resumeId = offer.slice(32);
     };
     return {
       get localAddress() {
@@ -101,6 +107,10 @@ export class TappedTransport implements Transport {
           closed: (reason) => receiver.closed(reason),
         }),
       send: (frame: Uint8Array) => {
+        if (firstSent) {
+          firstSent = false;
+          resuming = resumeField(frame)?.byteLength === 16;
+        }
         if (frame.byteLength === proofFrameBytes && frame[0] === proofKind) this.proofs.push(frame.slice());
         connection.send(frame);
       },
@@ -108,5 +118,15 @@ export class TappedTransport implements Transport {
       close: (options?: CloseOptions) => connection.close(options),
       abort: (error?: unknown) => connection.abort(error),
     };
+  }
+}
+
+/** The `resume` field of a hello, if `frame` is one and has it. */
+function resumeField(frame: Uint8Array): Uint8Array | undefined {
+  try {
+    const resume = (wireCodec().decode(frame) as { resume?: unknown } | null)?.resume;
+    return resume instanceof Uint8Array ? resume : undefined;
+  } catch {
+    return undefined;
   }
 }
