@@ -2,6 +2,7 @@ import { ParkedSessions } from './resume/parked-sessions.ts';
 import { ResumableConnection } from './resume/resumable-connection.ts';
 import { resolveResumeOptions } from './resume/resume-options.ts';
 import { installResumption } from './resume/resume-part.ts';
+import { scopeSessionResumeOptions } from './resume/scope-resume-options.ts';
 
 /**
  * Enables session resumption (the `resume` option of sessions and scopes, docs/resumption.md) for
@@ -30,5 +31,6 @@ export function enableResumption(): void {
         options.parkedSessions,
       ),
     parkedSessions: (options) => new ParkedSessions(options),
+    scopeSession: scopeSessionResumeOptions,
   });
 }

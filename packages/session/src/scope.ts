@@ -14,7 +14,7 @@ import type { SessionLimitOverrides } from './limits.ts';
 import { acceptorFor } from './listening-part.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './resume/parked-sessions.ts';
 import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
-import { createParkedSessions } from './resume/resume-part.ts';
+import { createParkedSessions, scopeSessionResume } from './resume/resume-part.ts';
 import { Session } from './session.ts';
 import { logSessionEnd } from './session-log.ts';
 import type { RootOption } from './session-options.ts';
@@ -229,15 +229,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
    * @throws DialError when the connection cannot be made; SessionError when establishment fails
    */
   async session(address: string): Promise<Session<Peer>> {
-    this.#checkOpen();
-    const dial = new AbortController();
-    this.#dials.add(dial);
-    let connection: Connection;
-    try {
-      connection = await this.#options.transport.dial(address, { signal: dial.signal });
-    } finally {
-      this.#dials.delete(dial);
-    }
+    const connection = await this.#dial(address);
     if (this.#closing !== undefined) {
       connection.abort(new Error('the scope has ended'));
       throw new Error('the scope ended while connecting');
@@ -281,7 +273,16 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       ...(options.errorStacks !== undefined ? { errorStacks: options.errorStacks } : {}),
       ...(options.trace !== undefined ? { trace: options.trace } : {}),
       ...(options.callTracer !== undefined ? { callTracer: options.callTracer } : {}),
-      ...(options.resume !== undefined ? { resume: this.#resumeOptions(role, address, () => session) } : {}),
+      // The listener's session parks here; the dialer's redials the same address.
+      ...(options.resume !== undefined
+        ? {
+            resume: scopeSessionResume(
+              options.resume,
+              role === 'listener' ? this.#parked! : (signal) => this.#dial(address!, signal),
+              () => session,
+            ),
+          }
+        : {}),
     });
     this.#sessions.add(session);
     const logger = options.logger;
@@ -294,34 +295,19 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     return session;
   }
 
-  /** A session's resume options: the dialer redials `address` (while the scope is open), the listener parks here. */
-  #resumeOptions(
-    role: 'dialer' | 'listener',
-    address: string | undefined,
-    session: () => Session<Peer>,
-  ): ResumeOptions<any> {
-    const { onEvent, maxParkedSessions: _sessions, maxParkedBytes: _bytes, ...rest } = this.#options.resume!;
-    return {
-      ...rest,
-      ...(onEvent !== undefined ? { onEvent: (event: ResumeEvent) => onEvent(event, session()) } : {}),
-      ...(role === 'listener'
-        ? { parkedSessions: this.#parked }
-        : {
-            dial: async (signal: AbortSignal) => {
-              this.#checkOpen();
-              const dial = new AbortController();
-              const abort = () => dial.abort(signal.reason);
-              signal.addEventListener('abort', abort, { once: true });
-              this.#dials.add(dial);
-              try {
-                return await this.#options.transport.dial(address!, { signal: dial.signal });
-              } finally {
-                this.#dials.delete(dial);
-                signal.removeEventListener('abort', abort);
-              }
-            },
-          }),
-    };
+  /** Dials `address` while the scope is open; the scope's end (or `signal`) cancels the dial. */
+  async #dial(address: string, signal?: AbortSignal): Promise<Connection> {
+    this.#checkOpen();
+    const dial = new AbortController();
+    const abort = () => dial.abort(signal!.reason);
+    signal?.addEventListener('abort', abort, { once: true });
+    this.#dials.add(dial);
+    try {
+      return await this.#options.transport.dial(address, { signal: dial.signal });
+    } finally {
+      this.#dials.delete(dial);
+      signal?.removeEventListener('abort', abort);
+    }
   }
 
   #checkOpen(): void {

@@ -3,6 +3,7 @@ import type { Authenticator, SessionRole } from '../authenticator.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './parked-sessions.ts';
 import type { ResumableConnection } from './resumable-connection.ts';
 import type { ResumeOptions } from './resume-options.ts';
+import type { scopeSessionResumeOptions } from './scope-resume-options.ts';
 
 /** The types a session sees of resumption (only types: nothing of resumption is loaded through them). */
 export type { ResumableConnection } from './resumable-connection.ts';
@@ -33,6 +34,8 @@ export interface Resumption {
   ): ResumableConnection;
   /** The parked sessions of a scope's listeners. */
   parkedSessions(options: ParkedSessionsOptions): ParkedSessions;
+  /** The resume options of one session of a scope (`scopeSessionResumeOptions`). */
+  scopeSession: typeof scopeSessionResumeOptions;
 }
 
 let installed: Resumption | undefined;
@@ -89,4 +92,16 @@ export function resumableConnectionOf(
  */
 export function createParkedSessions(options: ParkedSessionsOptions): ParkedSessions {
   return implementation('scope').parkedSessions(options);
+}
+
+/**
+ * The resume options of one session of a scope with the `resume` option (see
+ * `scopeSessionResumeOptions`).
+ *
+ * @throws TypeError when resumption is not installed (the browser entry without `enableResumption()`)
+ */
+export function scopeSessionResume(
+  ...args: Parameters<typeof scopeSessionResumeOptions>
+): ReturnType<typeof scopeSessionResumeOptions> {
+  return implementation('scope').scopeSession(...args);
 }
