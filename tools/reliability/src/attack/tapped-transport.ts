@@ -7,6 +7,7 @@ import type {
   ListenOptions,
   Transport,
 } from '@msc/transport';
+import { AbortableTransport } from '../soak/abortable-transport.ts';
 import { wireCodec } from '../wire-peer.ts';
 
 /** The kind byte of the `Proof` frame a tap looks for (docs/resumption.md#wire, as a peer written from the spec would). */
@@ -22,10 +23,12 @@ const proofFrameBytes = 1 + 32 + 8;
  * session sends when it resumes, as an eavesdropper on an unencrypted connection would (the threat
  * docs/resumption.md names). `cut()` drops every open connection without a goodbye (a pulled cable),
  * and `blocked` makes every dial fail, so that a cut session stays parked on the listener.
+ *
+ * The cutting is an {@link AbortableTransport}'s: it dials through a transport that taps each new
+ * connection, so the connections it remembers (and cuts) are the tapped ones.
  */
 export class TappedTransport implements Transport {
-  readonly #inner: Transport;
-  readonly #connections = new Set<Connection>();
+  readonly #abortable: AbortableTransport;
   /** The last resume id a listener sent on a connection of this transport. */
   resumeId: Uint8Array | undefined;
   /** Every `Proof` frame sent on a connection of this transport, in order. */
@@ -34,19 +37,21 @@ export class TappedTransport implements Transport {
   blocked = false;
 
   constructor(inner: Transport) {
-    this.#inner = inner;
+    const tapping: Transport = {
+      name: inner.name,
+      dial: async (address, options) => this.#tap(await inner.dial(address, options)),
+      listen: (address, onConnection, options) => inner.listen(address, onConnection, options),
+    };
+    this.#abortable = new AbortableTransport(tapping, 'the attack pulled the plug');
   }
 
   get name(): string {
-    return this.#inner.name;
+    return this.#abortable.name;
   }
 
-  async dial(address: string, options?: DialOptions): Promise<Connection> {
-    if (this.blocked) throw new Error('the attack blocked this dial');
-    const connection = this.#tap(await this.#inner.dial(address, options));
-    this.#connections.add(connection);
-    void connection.closed.then(() => this.#connections.delete(connection));
-    return connection;
+  dial(address: string, options?: DialOptions): Promise<Connection> {
+    if (this.blocked) return Promise.reject(new Error('the attack blocked this dial'));
+    return this.#abortable.dial(address, options);
   }
 
   listen(
@@ -54,15 +59,12 @@ export class TappedTransport implements Transport {
     onConnection: (connection: Connection) => void,
     options?: ListenOptions,
   ): Promise<Listener> {
-    return this.#inner.listen(address, onConnection, options);
+    return this.#abortable.listen(address, onConnection, options);
   }
 
   /** Aborts every open connection of this transport; returns how many. */
   cut(): number {
-    const count = this.#connections.size;
-    for (const connection of this.#connections) connection.abort(new Error('the attack pulled the plug'));
-    this.#connections.clear();
-    return count;
+    return this.#abortable.abort();
   }
 
   /** `connection`, with its received and sent frames looked at on the way. */

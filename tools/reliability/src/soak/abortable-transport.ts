@@ -8,9 +8,15 @@ import type { Connection, DialOptions, Listener, ListenOptions, Transport } from
 export class AbortableTransport implements Transport {
   readonly #inner: Transport;
   readonly #connections = new Set<Connection>();
+  readonly #abortMessage: string;
 
-  constructor(inner: Transport) {
+  /**
+   * @param inner the transport that dials and listens.
+   * @param abortMessage the message of the error `abort()` gives each connection it drops.
+   */
+  constructor(inner: Transport, abortMessage = 'the soak pulled the plug') {
     this.#inner = inner;
+    this.#abortMessage = abortMessage;
   }
 
   get name(): string {
@@ -35,7 +41,7 @@ export class AbortableTransport implements Transport {
   /** Aborts every connection this transport dialed that is still open; returns how many. */
   abort(): number {
     const count = this.#connections.size;
-    for (const connection of this.#connections) connection.abort(new Error('the soak pulled the plug'));
+    for (const connection of this.#connections) connection.abort(new Error(this.#abortMessage));
     this.#connections.clear();
     return count;
   }
