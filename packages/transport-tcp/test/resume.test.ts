@@ -1,9 +1,13 @@
 import { tcp } from '../src/index.ts';
-import { resumeScenarios } from './fixtures/resume-scenarios.ts';
+import { parkedStreamScenarios } from './fixtures/parked-stream-scenarios.ts';
+import { type ResumeNetwork, resumeScenarios } from './fixtures/resume-scenarios.ts';
 
-resumeScenarios({
+const network: ResumeNetwork = {
   name: 'TCP',
   transport: () => tcp(),
   listenAddress: 'tcp:127.0.0.1:0',
   dialAddress: (port) => `tcp:127.0.0.1:${port}`,
-});
+};
+
+resumeScenarios(network);
+parkedStreamScenarios(network);
