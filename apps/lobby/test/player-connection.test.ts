@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import type { GameEvent, GameSetup, SeatConnectionState } from '../src/contracts.ts';
 import { TicTacToeMatch } from '../src/game/match.ts';
-import { PlayerConnection, SeatConnectionRelay } from '../src/player-connection.ts';
+import {
+  PlayerConnection,
+  type PlayerConnectionState,
+  SeatConnectionRelay,
+} from '../src/player-connection.ts';
 import { defaultSettings } from '../src/settings.ts';
 import { describeGameEvent } from '../src/story.ts';
 
@@ -95,15 +99,48 @@ describe('the relay of a seat connection to its game', () => {
     expect(sent).toHaveLength(5);
   });
 
-  test('lost is final: told once, and the relay and the connection let go of each other', () => {
+  test('lost is final: told once, and the relay and the connection let go of each other', async () => {
     const connection = new PlayerConnection();
     const sent: SeatConnectionState[] = [];
+    // What the relay watches the connection with, and whether it stopped watching.
+    let relayListener: ((state: PlayerConnectionState) => void) | undefined;
+    let unwatched = 0;
+    const watch = connection.watch.bind(connection);
+    connection.watch = (listener) => {
+      relayListener = listener;
+      const unwatch = watch(listener);
+      return () => {
+        unwatched++;
+        unwatch();
+      };
+    };
     new SeatConnectionRelay(connection, (state) => sent.push(state));
+    // A listener that never stops watching: only the connection can let go of it.
+    const kept = new WeakRef(
+      (() => {
+        const listener = (_state: PlayerConnectionState) => {};
+        watch(listener);
+        return listener;
+      })(),
+    );
     connection.set('reconnecting');
     connection.set('lost');
     connection.set('connected');
     expect(connection.state).toBe('lost');
     expect(sent).toEqual(['reconnecting', 'lost']);
+    // The relay let go of the connection, and is final itself: a change that reached it anyway is not sent.
+    expect(unwatched).toBe(1);
+    relayListener!('connected');
+    relayListener!('reconnecting');
+    expect(sent).toEqual(['reconnecting', 'lost']);
+    // The connection let go of its listeners: the one that never stopped watching can be collected.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('run the tests with --expose-gc');
+    for (let attempt = 0; attempt < 20 && kept.deref() !== undefined; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(kept.deref()).toBeUndefined();
   });
 
   test('a seat whose connection is already down at launch is told at once', () => {
