@@ -51,8 +51,8 @@ import { deriveSecret } from './resume-secret.ts';
  * write to a frame they were given, and the one that transfers buffers, MessagePort, is not
  * resumable). On replay only the acknowledgement in each header is rewritten.
  *
- * Failure: a dropped transport connection parks the session (when its resume secret is agreed and
- * its held bytes are within `maxHeldBytes`): frames the session sends meanwhile are held, bounded;
+ * Failure: a dropped transport connection parks the session (once its peer authenticated, and
+ * while its held bytes are within `maxHeldBytes`): frames the session sends meanwhile are held, bounded;
  * the dialer reconnects with backoff; past `graceMs`, past the held bytes, or when a resume is
  * refused, the session's receiver is told the connection closed, and the session ends exactly as it
  * did without resumption. A peer that breaks the sequencing rules ends it with `protocol`.

@@ -26,7 +26,7 @@ export interface ResumeStatus {
    * `ended`.
    */
   readonly state: 'connecting' | 'unavailable' | 'connected' | 'parked' | 'ended';
-  /** Whether a drop now would park the session (its secret agreed, its held bytes within bound). */
+  /** Whether a drop now would park the session (its peer authenticated, its held bytes within bound). */
   readonly resumable: boolean;
   /** Bytes held for replay (frames the peer has not acknowledged), as framed. */
   readonly heldBytes: number;
