@@ -5,13 +5,16 @@ import type { SourceStream, StreamPort } from './wire-stream.ts';
  * The source side of a session's streams (see stream-bridge.ts): takes what a local producer has
  * buffered, as far as the sink's credit and batch size allow, and sends it as `StreamItems`. It
  * runs when credit arrives or the producer writes, waits for the connection when its send buffer
- * is full, and hands each ending it finds back to the bridge, which owns the stream table.
+ * is full (asked before every batch, so one run never sends more than a batch past the high-water
+ * mark whatever the credit: a parked resumable session holds what is sent), and hands each ending it
+ * finds back to the bridge, which owns the stream table.
  */
 
 /** Runs the sources of one bridge. */
 export class SourcePump {
   readonly #port: StreamPort;
   readonly #send: (message: unknown[]) => void;
+  readonly #whenWritable: () => Promise<void> | undefined;
   readonly #ended: (source: SourceStream, outcome: SendOutcome & { kind: 'closed' | 'failed' }) => void;
 
   /**
@@ -24,6 +27,7 @@ export class SourcePump {
   ) {
     this.#port = port;
     this.#send = (message) => port.send(message);
+    this.#whenWritable = () => port.whenWritable();
     this.#ended = ended;
   }
 
@@ -46,7 +50,11 @@ export class SourcePump {
       void pressure.then(() => this.schedule(source));
       return;
     }
-    const outcome = sendWithinCredit(source, this.#send);
+    const outcome = sendWithinCredit(source, this.#send, this.#whenWritable);
+    if (outcome.kind === 'pressure') {
+      void outcome.until.then(() => this.schedule(source));
+      return;
+    }
     if (outcome.kind !== 'waiting') {
       this.#ended(source, outcome as SendOutcome & { kind: 'closed' | 'failed' });
       return;
@@ -70,7 +78,9 @@ export type SendOutcome =
   /** The producer closed (without an error) and everything was sent: send the end. */
   | { readonly kind: 'closed' }
   /** The producer closed with an error or aborted, or an item cannot cross the wire. */
-  | { readonly kind: 'failed'; readonly error: unknown };
+  | { readonly kind: 'failed'; readonly error: unknown }
+  /** The connection's send buffer passed its high-water mark: run again once `until` resolves. */
+  | { readonly kind: 'pressure'; readonly until: Promise<void> };
 
 const waiting: SendOutcome = { kind: 'waiting' };
 const closed: SendOutcome = { kind: 'closed' };
@@ -80,9 +90,20 @@ const closed: SendOutcome = { kind: 'closed' };
  * `close(error)` is acted on only once the items in front of it were sent.
  *
  * @param send - the session's outbox; throws for an item that cannot be encoded (nothing sent)
+ * @param whenWritable - asked after every batch (see {@link StreamPort.whenWritable}): a promise stops the sending
  */
-export function sendWithinCredit(source: SourceStream, send: (message: unknown[]) => void): SendOutcome {
+export function sendWithinCredit(
+  source: SourceStream,
+  send: (message: unknown[]) => void,
+  whenWritable: () => Promise<void> | undefined,
+): SendOutcome {
+  let first = true;
   while (source.credit > 0) {
+    if (!first) {
+      const until = whenWritable();
+      if (until !== undefined) return { kind: 'pressure', until };
+    }
+    first = false;
     const limit = Math.min(source.credit, source.batchSize);
     let result: IteratorResult<unknown> | undefined;
     try {

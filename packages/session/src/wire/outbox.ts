@@ -88,6 +88,8 @@ export class Outbox {
   readonly #maxFrameBytes: number;
   readonly #maxBufferedBytes: number;
   #messages: OutgoingMessage[] = [];
+  /** Encoded bytes of `#messages` (what the next flush hands the connection), for {@link whenWritable}. */
+  #queuedBytes = 0;
   #lazy: OutgoingMessage[] = [];
   #flushScheduled = false;
   #lazyFlushScheduled = false;
@@ -116,7 +118,9 @@ export class Outbox {
    */
   send(message: unknown[]): void {
     if (this.#ended) return;
-    this.#messages.push(this.#encode(message));
+    const entry = this.#encode(message);
+    this.#messages.push(entry);
+    this.#queuedBytes += entry.bytes === undefined ? entry.written!.bytes : entry.bytes.byteLength;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       if (flushQueue.push(this) === 1) void resolved.then(runFlushes);
@@ -173,11 +177,15 @@ export class Outbox {
 
   /**
    * `undefined` when the connection can take more now; otherwise resolves once it has drained
-   * (stream data waits while more than 1 MiB is unsent: transport backpressure).
+   * (stream data waits while more than 1 MiB is unsent: transport backpressure). What this turn
+   * queued counts too: past the mark with it, this resolves after the flush that hands it over
+   * (the flush's microtask was queued first), when the connection's own count is asked again.
    */
   whenWritable(): Promise<void> | undefined {
     const connection = this.#connection;
-    return connection.bufferedBytes > streamHighWaterBytes ? connection.whenDrained() : undefined;
+    const buffered = connection.bufferedBytes;
+    if (buffered > streamHighWaterBytes) return connection.whenDrained();
+    return buffered + this.#queuedBytes > streamHighWaterBytes ? resolved : undefined;
   }
 
   /** Sends what the outbox holds as frames, as many messages per frame as the frame limit allows. */
@@ -190,6 +198,7 @@ export class Outbox {
     }
     if (messages.length === 0) return;
     this.#messages = [];
+    this.#queuedBytes = 0;
     if (this.#tracer !== undefined) {
       for (const entry of messages) {
         this.#tracer.message('out', entry.message, entry.bytes ?? entry.written!.bytes);
@@ -233,5 +242,6 @@ export class Outbox {
       this.flush();
     }
     this.#messages = [];
+    this.#queuedBytes = 0;
   }
 }
