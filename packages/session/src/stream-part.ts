@@ -71,6 +71,11 @@ export type StreamPartFactory = (
 const enableStreamsHint =
   "streams are not enabled in this program: call enableStreams() from '@msc/session' once before its first session (the browser entry leaves them out to stay small)";
 
+/** A stream message in a session without streams: see `noStreams`. */
+function forgedStreamMessage(): never {
+  throw new ProtocolViolation(`the peer sent a stream message, but ${enableStreamsHint}`);
+}
+
 /** The part of every session that started before streams were installed: it holds nothing. */
 const noStreams: StreamPart = {
   size: 0,
@@ -82,12 +87,13 @@ const noStreams: StreamPart = {
     // Ends the session (`protocol`, the message to both sides): the peer's stream cannot be read here.
     throw new ProtocolViolation(`the peer sent a stream, but ${enableStreamsHint}`);
   },
-  // No stream of this side has these ids: dropped, as for a stream that ended meanwhile.
-  receiveItems() {},
-  receiveEnd() {},
-  receiveCredit() {},
-  receiveCancel() {},
-  receiveDelivered() {},
+  // Forged: no stream ever crossed this session (a stream arriving ended it, see `import`), so a
+  // stream message names none and ends the session (`protocol`), as the bridge's checks would.
+  receiveItems: forgedStreamMessage,
+  receiveEnd: forgedStreamMessage,
+  receiveCredit: forgedStreamMessage,
+  receiveCancel: forgedStreamMessage,
+  receiveDelivered: forgedStreamMessage,
   abortAll() {},
 };
 

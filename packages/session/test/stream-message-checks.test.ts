@@ -5,7 +5,7 @@ import { Calc, type ICalc, rawPeer } from './fixtures.ts';
 
 // The stream messages' form is checked by the stream part (wire/stream-messages.ts), not by
 // parseMessage: with the part, each malformed one ends the session with `protocol`; without it
-// (the browser entry), the session drops them unread, as it drops any stream message.
+// (the browser entry) every stream message is forged and ends it too, unread.
 
 const malformed: [name: string, message: unknown[], says: string][] = [
   ['StreamItems with a payload that is neither items nor bytes', [9, 1, 'items'], 'malformed stream items'],
@@ -28,17 +28,28 @@ describe('malformed stream messages', () => {
     remote[Symbol.dispose]();
   });
 
-  test('without the stream part, a malformed stream message is dropped and the session goes on', async () => {
-    installStreamPart(undefined);
-    try {
-      const { listener, remote, send } = rawPeer<ICalc>(new Calc(1));
-      expect(await remote.add(1)).toBe(2);
-      for (const [, message] of malformed) send(message);
-      expect(await remote.add(2)).toBe(4); // Calc keeps a running total
-      expect(listener.isTerminated).toBe(false);
-      remote[Symbol.dispose]();
-    } finally {
-      enableStreams();
-    }
-  });
+  // No stream can cross a session without the part (one arriving ends it), so any stream message
+  // there is forged: well-formed or not, it ends the session as the bridge would end it.
+  test.each([
+    ...malformed,
+    ['well-formed StreamDelivered', [14, 1], ''],
+    ['well-formed StreamItems', [9, 1, [1]], ''],
+  ] as typeof malformed)(
+    'without the stream part, a %s ends the session with protocol naming enableStreams()',
+    async (_name, message) => {
+      installStreamPart(undefined);
+      try {
+        const { listener, remote, send } = rawPeer<ICalc>(new Calc(1));
+        expect(await remote.add(1)).toBe(2);
+        send(message);
+        const reason = await listener.closed;
+        expect(reason).toMatchObject({ step: 'session', code: 'protocol', remote: false });
+        expect(reason.message).toContain('the peer sent a stream message');
+        expect(reason.message).toContain('enableStreams()');
+        remote[Symbol.dispose]();
+      } finally {
+        enableStreams();
+      }
+    },
+  );
 });

@@ -81,7 +81,7 @@ describe('a session started without enableStreams()', () => {
     remote[Symbol.dispose]();
   });
 
-  test('stream messages naming no stream of this side are dropped, as for a stream that ended', () => {
+  test('a stream message, when no stream ever crossed the session, is forged: the part refuses it naming enableStreams()', () => {
     installStreamPart(undefined);
     const sent: unknown[][] = [];
     const part = createStreamPart(
@@ -94,11 +94,12 @@ describe('a session started without enableStreams()', () => {
       defaultSessionLimits,
       () => 2,
     );
-    part.receiveItems([MessageType.StreamItems, 1, [1, 2]]);
-    part.receiveCredit([MessageType.StreamCredit, 1, 5, 8, 8]);
-    part.receiveEnd([MessageType.StreamEnd, 1, StreamEnding.Close, null]);
-    part.receiveCancel([MessageType.StreamCancel, 1, null]);
-    part.receiveDelivered([MessageType.StreamDelivered, 1]);
+    const says = /the peer sent a stream message, but streams are not enabled.*enableStreams\(\)/;
+    expect(() => part.receiveItems([MessageType.StreamItems, 1, [1, 2]])).toThrow(says);
+    expect(() => part.receiveCredit([MessageType.StreamCredit, 1, 5, 8, 8])).toThrow(says);
+    expect(() => part.receiveEnd([MessageType.StreamEnd, 1, StreamEnding.Close, null])).toThrow(says);
+    expect(() => part.receiveCancel([MessageType.StreamCancel, 1, null])).toThrow(says);
+    expect(() => part.receiveDelivered([MessageType.StreamDelivered, 1])).toThrow(says);
     part.abortAll(new AbortedError('ended'));
     expect(part.size).toBe(0);
     expect(sent).toEqual([]);

@@ -43,7 +43,8 @@ import { isId, ProtocolViolation } from './violations.ts';
  * copy is made (a message costs no allocation beyond its decoding). What only a table can know
  * (whether an id is live) is checked by that table. The stream messages are the exception: the
  * stream part checks their fields (stream-messages.ts) before it reads them, so a page without
- * streams carries neither the checks nor the part, and drops such messages unread.
+ * streams carries neither the checks nor the part, and ends the session at any such message unread
+ * (no stream can cross it: see stream-part.ts).
  */
 
 /** `[Authenticate, bytes]`: one message of the authenticator's exchange. */
@@ -263,7 +264,7 @@ export function parseMessage(value: unknown): Message {
       if (!isId(message[1])) throw new ProtocolViolation('malformed revoke');
       break;
     // The stream messages are checked by the stream part that reads them (stream-messages.ts): a
-    // session without one drops them unread, as it drops messages for a stream that ended.
+    // session without one refuses them all unread (protocol), as no stream can have crossed it.
     case messageTypeStreamItems:
     case messageTypeStreamCredit:
     case messageTypeStreamEnd:

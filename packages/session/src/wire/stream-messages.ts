@@ -12,7 +12,7 @@ import { isCount, ProtocolViolation } from './violations.ts';
  * `StreamCancel`, `StreamDelivered`), which `parseMessage` leaves to the stream part: the part calls
  * the check of a message before it reads a field of it, so a program with streams refuses exactly
  * what it refused when `parseMessage` checked them, and a page without the part (the browser entry)
- * carries no check for messages it drops unread. Each throws ProtocolViolation (the session ends
+ * carries no check for messages it refuses unread. Each throws ProtocolViolation (the session ends
  * with `protocol`).
  */
 
