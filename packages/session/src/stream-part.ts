@@ -71,9 +71,12 @@ export type StreamPartFactory = (
 const enableStreamsHint =
   "streams are not enabled in this program: call enableStreams() from '@msc/session' once before its first session (the browser entry leaves them out to stay small)";
 
-/** A stream message in a session without streams: see `noStreams`. */
-function forgedStreamMessage(): never {
-  throw new ProtocolViolation(`the peer sent a stream message, but ${enableStreamsHint}`);
+/**
+ * A stream, or a stream message, from the peer of a session without streams: it ends the session
+ * (`protocol`, the message to both sides), as the peer's stream cannot be read here.
+ */
+function peerStream(): never {
+  throw new ProtocolViolation(`the peer sent a stream, but ${enableStreamsHint}`);
 }
 
 /** The part of every session that started before streams were installed: it holds nothing. */
@@ -83,17 +86,14 @@ const noStreams: StreamPart = {
     throw new TypeError(`cannot send a stream: ${enableStreamsHint}`);
   },
   unexport() {},
-  import() {
-    // Ends the session (`protocol`, the message to both sides): the peer's stream cannot be read here.
-    throw new ProtocolViolation(`the peer sent a stream, but ${enableStreamsHint}`);
-  },
+  import: peerStream,
   // Forged: no stream ever crossed this session (a stream arriving ended it, see `import`), so a
   // stream message names none and ends the session (`protocol`), as the bridge's checks would.
-  receiveItems: forgedStreamMessage,
-  receiveEnd: forgedStreamMessage,
-  receiveCredit: forgedStreamMessage,
-  receiveCancel: forgedStreamMessage,
-  receiveDelivered: forgedStreamMessage,
+  receiveItems: peerStream,
+  receiveEnd: peerStream,
+  receiveCredit: peerStream,
+  receiveCancel: peerStream,
+  receiveDelivered: peerStream,
   abortAll() {},
 };
 

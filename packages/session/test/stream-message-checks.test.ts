@@ -44,7 +44,7 @@ describe('malformed stream messages', () => {
         send(message);
         const reason = await listener.closed;
         expect(reason).toMatchObject({ step: 'session', code: 'protocol', remote: false });
-        expect(reason.message).toContain('the peer sent a stream message');
+        expect(reason.message).toContain('the peer sent a stream');
         expect(reason.message).toContain('enableStreams()');
         remote[Symbol.dispose]();
       } finally {

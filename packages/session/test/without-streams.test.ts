@@ -94,7 +94,7 @@ describe('a session started without enableStreams()', () => {
       defaultSessionLimits,
       () => 2,
     );
-    const says = /the peer sent a stream message, but streams are not enabled.*enableStreams\(\)/;
+    const says = /the peer sent a stream, but streams are not enabled.*enableStreams\(\)/;
     expect(() => part.receiveItems([MessageType.StreamItems, 1, [1, 2]])).toThrow(says);
     expect(() => part.receiveCredit([MessageType.StreamCredit, 1, 5, 8, 8])).toThrow(says);
     expect(() => part.receiveEnd([MessageType.StreamEnd, 1, StreamEnding.Close, null])).toThrow(says);
