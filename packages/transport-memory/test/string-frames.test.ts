@@ -70,12 +70,22 @@ describe('small frames as strings on a MessagePort connection', () => {
     connection.abort();
   });
 
-  it('string frames from the peer arrive as bytes, counted against bufferedBytes like any frame', async () => {
-    const { connection, frames, peer } = connectionWithRawPeer();
+  it('string frames from the peer arrive as bytes and are acknowledged by their size, like any frame', async () => {
+    const { connection, frames, peer, received } = connectionWithRawPeer();
     peer.postMessage(String.fromCharCode(0, 255, 128, 65));
     peer.postMessage('');
-    await frames.untilFrames(2);
-    expect(frames.frames.map((frame) => Array.from(frame))).toEqual([[0, 255, 128, 65], []]);
+    peer.postMessage('xyz');
+    await frames.untilFrames(3);
+    expect(frames.frames.map((frame) => Array.from(frame))).toEqual([[0, 255, 128, 65], [], [120, 121, 122]]);
+    // The sender's credit comes back: the acknowledgements after the opening one add up to the 7 bytes delivered.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const acknowledged = received
+      .slice(1)
+      .filter(
+        (message): message is { msc: 'ack'; bytes: number } => (message as { msc?: unknown }).msc === 'ack',
+      )
+      .reduce((sum, message) => sum + message.bytes, 0);
+    expect(acknowledged).toBe(7);
     connection.abort();
   });
 
