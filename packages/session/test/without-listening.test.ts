@@ -3,20 +3,11 @@ import { memory } from '@msc/transport-memory';
 import { afterEach, describe, expect, test } from 'vitest';
 import { enableListening, Scope, unauthenticated } from '../src/index.ts';
 import { installListening } from '../src/listening-part.ts';
+import { Greeter, type IGreeter } from './fixtures/greeter.ts';
 
 // The browser entry leaves listening out (listening-part.ts): a page dials. A scope that listens
 // without `enableListening()` must be told so before the transport listens, and one that only dials
 // must not notice.
-
-interface IGreeter {
-  greet(name: string): Promise<string>;
-}
-
-class Greeter implements IGreeter {
-  async greet(name: string) {
-    return `hello ${name}`;
-  }
-}
 
 afterEach(() => {
   enableListening(); // the package's own entry enables it; every other test file expects it

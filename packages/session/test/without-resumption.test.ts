@@ -3,19 +3,10 @@ import { memory, memoryPair } from '@msc/transport-memory';
 import { afterEach, describe, expect, test } from 'vitest';
 import { enableResumption, Scope, Session, unauthenticated } from '../src/index.ts';
 import { installResumption } from '../src/resume/resume-part.ts';
+import { Greeter, type IGreeter } from './fixtures/greeter.ts';
 
 // The browser entry leaves resumption out (resume/resume-part.ts); a program that asks for it
 // without `enableResumption()` must be told that at once, and one that never asks must not notice.
-
-interface IGreeter {
-  greet(name: string): Promise<string>;
-}
-
-class Greeter implements IGreeter {
-  async greet(name: string) {
-    return `hello ${name}`;
-  }
-}
 
 afterEach(() => {
   enableResumption(); // the package's own entry enables it; every other test file expects it

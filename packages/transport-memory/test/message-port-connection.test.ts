@@ -2,6 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { describe, expect, it } from 'vitest';
 import { messagePortConnection, messagePortPair } from '../src/index.ts';
+import { connectionWithRawPeer } from './fixtures/raw-peer.ts';
 
 describe('messagePortConnection()', () => {
   it('bufferedBytes holds until the peer delivers, then the acknowledgements bring it back to 0', async () => {
@@ -60,13 +61,8 @@ describe('messagePortConnection()', () => {
   });
 
   it('a message that is neither a frame nor a control message closes the connection with "protocol"', async () => {
-    const channel = new MessageChannel();
-    const connection = messagePortConnection(channel.port1);
-    const frames = new FrameRecorder();
-    connection.start(frames);
-    const peerMessages: unknown[] = [];
-    channel.port2.on('message', (message) => peerMessages.push(message));
-    channel.port2.postMessage(42);
+    const { frames, peer, received: peerMessages } = connectionWithRawPeer();
+    peer.postMessage(42);
     const reason = await frames.untilClosed();
     expect(reason).toMatchObject({ code: 'protocol', remote: true });
     await new Promise((resolve) => setTimeout(resolve, 20));

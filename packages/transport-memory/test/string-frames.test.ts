@@ -3,17 +3,7 @@ import { FrameRecorder } from '@msc/transport/compliance';
 import { describe, expect, it } from 'vitest';
 import { messagePortConnection } from '../src/index.ts';
 import { stringFrameBytes } from '../src/message-port-connection.ts';
-
-/** A connection on one end of a fresh channel, and what its raw peer port receives. */
-function connectionWithRawPeer() {
-  const channel = new MessageChannel();
-  const connection = messagePortConnection(channel.port1);
-  const frames = new FrameRecorder();
-  connection.start(frames);
-  const received: unknown[] = [];
-  channel.port2.on('message', (message) => received.push(message));
-  return { connection, frames, peer: channel.port2, received };
-}
+import { connectionWithRawPeer } from './fixtures/raw-peer.ts';
 
 /** Every byte value, repeated to `length`. */
 function allBytes(length: number): Uint8Array {
