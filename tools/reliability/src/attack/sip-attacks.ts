@@ -79,6 +79,8 @@ const bytesBehaviours: Readonly<Record<string, readonly string[]>> = {
   'bytes-values-frame': violation,
   'bytes-acknowledgement-overflow': violation,
   'bytes-unknown-control': violation,
+  'bytes-long-string-frame': violation,
+  'bytes-wide-string-frame': violation,
 };
 
 /**
@@ -87,7 +89,7 @@ const bytesBehaviours: Readonly<Record<string, readonly string[]>> = {
  * then posts garbage straight on its session's port, one behaviour per SIP, one SIP after the other:
  * messages of the wrong shape, huge or understated declared sizes, values nested 20,000 deep, cyclic
  * values, a transferred MessagePort, Maps, RegExps, Dates, BigInts and Errors, unknown message tags, a
- * call on an export it was never given, floods of 200,000 acknowledgements and of 10,000 values frames of
+ * call on an export it was never given, string frames too long or with a character that is no byte, floods of 200,000 acknowledgements and of 10,000 values frames of
  * 16 calls (20,000 such frames stalled the target for 5 s before a MessagePort connection got a per-turn
  * budget in `@msc/transport-memory`; the bystander's latency bound covers it). Beside them the target
  * keeps a well-behaved worker SIP, called before and after each hostile one. Holds: each hostile SIP's

@@ -102,6 +102,10 @@ const behaviours: Record<string, (port: MessagePort) => number> = {
     post(port, { msc: 'values', bytes: 64, values: [[Call, 1, 0, 0, 'echo', []]] }),
   /** Bytes mode: an acknowledgement of more bytes than the parent ever sent. */
   'bytes-acknowledgement-overflow': (port) => post(port, { msc: 'ack', bytes: 2 ** 40 }),
+  /** Bytes mode: a string frame of 16 MiB, where a peer may send strings of at most 128 characters. */
+  'bytes-long-string-frame': (port) => post(port, 'x'.repeat(16 * 1024 * 1024)),
+  /** Bytes mode: a short string frame with a character that is no byte. */
+  'bytes-wide-string-frame': (port) => post(port, 'ok\u0100'),
   /** Bytes mode: a control message no connection knows, and a bare string. */
   'bytes-unknown-control': (port) => post(port, { msc: 'shutdown-everything' }) + post(port, 'hello?'),
 };
