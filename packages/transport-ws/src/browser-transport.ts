@@ -7,7 +7,7 @@ import {
   type Transport,
 } from '@msc/transport';
 import { raceDial } from '@msc/transport/kit';
-import { WebSocketConnection, type WebSocketDriver } from './web-socket-connection.ts';
+import { BrowserWebSocketConnection } from './browser-web-socket-connection.ts';
 import {
   type WebSocketConnectionOptions,
   type WebSocketSettings,
@@ -26,22 +26,6 @@ export interface BrowserWebSocketTransport extends Transport {
 
 let connections = 0;
 
-function browserDriver(socket: WebSocket): WebSocketDriver {
-  return {
-    // A frame over a SharedArrayBuffer cannot be sent; send() owns the frame, so the view is passed as is.
-    send: (frame) => socket.send(frame as Uint8Array<ArrayBuffer>),
-    sendText: (text) => socket.send(text),
-    close: (status, reason) => socket.close(status, reason),
-    // Browsers cannot drop a socket without a closing handshake; a close frame is the closest.
-    terminate: () => socket.close(4001, 'terminated'),
-    ping: () => false,
-    pong: () => false,
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-  };
-}
-
 function dial(settings: WebSocketSettings, address: string, options: DialOptions): Promise<Connection> {
   const target = parseWebSocketAddress(address, false);
   if (typeof target === 'string') {
@@ -57,7 +41,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
   return raceDial<Connection>(address, { signal: options.signal, timeoutMs }, (attempt) => {
     const socket = new WebSocket(address);
     socket.binaryType = 'arraybuffer';
-    let connection: WebSocketConnection | undefined;
+    let connection: BrowserWebSocketConnection | undefined;
     // Browsers do not say why a WebSocket failed to open (no status, no error code): only that it did.
     socket.addEventListener('error', (event) => {
       if (connection === undefined) {
@@ -74,8 +58,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
       }
     });
     socket.addEventListener('message', (event: MessageEvent) => {
-      const data = event.data as ArrayBuffer | string;
-      connection?.onMessage(typeof data === 'string' ? data : new Uint8Array(data));
+      connection?.onMessage(event.data as ArrayBuffer | string);
     });
     socket.addEventListener('close', (event: CloseEvent) => {
       if (connection === undefined) {
@@ -92,12 +75,13 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
     });
     socket.addEventListener('open', () => {
       const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? 'unknown';
-      const opened = new WebSocketConnection(browserDriver(socket), settings, {
-        local: `browser:${origin}#${++connections}`,
-        remote: address,
-        // A page cannot see its own socket address: sessions must not bind handshakes to these.
-        observable: false,
-      });
+      // A page cannot see its own socket address: sessions must not bind handshakes to these.
+      const opened = new BrowserWebSocketConnection(
+        socket,
+        settings,
+        `browser:${origin}#${++connections}`,
+        address,
+      );
       connection = opened;
       attempt.succeed(opened);
     });

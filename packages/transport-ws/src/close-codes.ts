@@ -1,4 +1,5 @@
-import type { CloseCode } from '@msc/transport';
+import type { CloseCode, CloseReason } from '@msc/transport';
+import { describeError } from '@msc/transport/kit';
 
 /**
  * WebSocket close status codes for each {@link CloseCode}. `normal` is the standard 1000; the others use the
@@ -49,4 +50,30 @@ export function closeMessage(message: string): string {
   let end = 120;
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // do not cut a character in half
   return `${new TextDecoder().decode(bytes.subarray(0, end))}...`;
+}
+
+/**
+ * The close reason of a WebSocket that closed with `status` and `reason` other than as the answer to our own close:
+ * the peer's reason when it gave one, else what the status says (1006: lost without a close frame, with the
+ * socket's last error).
+ *
+ * @param brokeProtocol whether the platform closed it because the peer broke the WebSocket protocol
+ */
+export function webSocketEnding(
+  status: number,
+  reason: string,
+  error: unknown,
+  brokeProtocol: boolean,
+): CloseReason {
+  return {
+    code: brokeProtocol ? 'protocol' : codeForStatus(status),
+    message:
+      reason !== ''
+        ? reason
+        : status === 1006
+          ? `the connection was lost without a close frame${error === undefined ? '' : ` (${describeError(error)})`}`
+          : `the peer closed the connection with status ${status}`,
+    remote: true,
+    ...(error === undefined ? {} : { error }),
+  };
 }

@@ -1,16 +1,12 @@
 import type { CloseCode } from '@msc/transport';
-import {
-  type ConnectionDriver,
-  DrivenConnection,
-  type DriverEvents,
-  describeError,
-} from '@msc/transport/kit';
-import { closeMessage, codeForStatus, statusFor } from './close-codes.ts';
+import { type ConnectionDriver, DrivenConnection, type DriverEvents } from '@msc/transport/kit';
+import { closeMessage, statusFor, webSocketEnding } from './close-codes.ts';
+import { pingText, pongText } from './heartbeat-text.ts';
 import type { WebSocketSettings } from './web-socket-options.ts';
 
 /**
- * What a {@link WebSocketConnection} needs from a WebSocket, whichever library provides it. The Node driver wraps
- * `ws`; the browser driver wraps the native `WebSocket` (no ping, no terminate, no pause, no write callbacks).
+ * What a {@link WebSocketConnection} needs from a WebSocket, whichever library provides it (the Node driver wraps
+ * `ws`). Pages use BrowserWebSocketConnection over the native `WebSocket` instead, without these Node paths.
  */
 export interface WebSocketDriver {
   /** Sends one binary message. */
@@ -44,11 +40,6 @@ export interface WebSocketDriver {
   /** Calls `listener` when queued bytes were written; absent where the platform has no such signal (browsers). */
   onWritten?(listener: () => void): void;
 }
-
-/** The text messages of the heartbeat protocol; frames are always binary messages. */
-export const pingText = 'msc:ping';
-/** See {@link pingText}. */
-export const pongText = 'msc:pong';
 
 /** How often a platform without write callbacks looks at `bufferedAmount` while someone waits for a drain, in ms. */
 const drainPollMs = 10;
@@ -248,16 +239,6 @@ export class WebSocketConnection extends DrivenConnection<WebSocketMedium> {
     const error = this.#lastError;
     // ws reports a peer that broke the WebSocket protocol (an oversized message, a bad opcode…) with a WS_ERR_ code.
     const brokeProtocol = String((error as { code?: unknown } | undefined)?.code ?? '').startsWith('WS_ERR_');
-    events.ended({
-      code: brokeProtocol ? 'protocol' : codeForStatus(status),
-      message:
-        reason !== ''
-          ? reason
-          : status === 1006
-            ? `the connection was lost without a close frame${error === undefined ? '' : ` (${describeError(error)})`}`
-            : `the peer closed the connection with status ${status}`,
-      remote: true,
-      ...(error === undefined ? {} : { error }),
-    });
+    events.ended(webSocketEnding(status, reason, error, brokeProtocol));
   }
 }
