@@ -1,5 +1,6 @@
 import type { TraceContext } from '@msc/eventual/context';
 import type { CallScope, CapabilityHandler, ResultHandler, Settlement } from '@msc/eventual/handler';
+import { notEnabled } from './not-enabled.ts';
 import type { CallContextField, TargetKind } from './wire/protocol.ts';
 
 /**
@@ -160,7 +161,7 @@ export function callTracingOf(
   if (tracer === null || tracer === undefined) return undefined;
   if (factory === undefined) {
     throw new TypeError(
-      "a callTracer needs enableCallTracing() from '@msc/session' (the browser entry leaves it out)",
+      `a callTracer needs call tracing: ${notEnabled('call tracing', 'enableCallTracing')}`,
     );
   }
   return factory(tracer, session);

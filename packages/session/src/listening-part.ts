@@ -1,4 +1,5 @@
 import type { Connection, Logger } from '@msc/transport';
+import { notEnabled } from './not-enabled.ts';
 
 /**
  * Listening, optional in a program: how a scope accepts connections (the `maxPendingSessions`
@@ -51,9 +52,7 @@ export function installListening(acceptor: SessionAcceptor | undefined): void {
  */
 export function acceptorFor(scope: ListeningScope): (connection: Connection) => void {
   if (installed === undefined) {
-    throw new TypeError(
-      "a scope cannot listen: listening is not enabled in this program; call enableListening() from '@msc/session' once before (the browser entry leaves it out to stay small)",
-    );
+    throw new TypeError(`a scope cannot listen: ${notEnabled('listening', 'enableListening')}`);
   }
   return installed(scope);
 }

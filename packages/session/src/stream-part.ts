@@ -1,5 +1,6 @@
 import type { AbortedError } from '@msc/eventual';
 import type { SessionLimits } from './limits.ts';
+import { notEnabled } from './not-enabled.ts';
 import type {
   StreamCancelMessage,
   StreamCreditMessage,
@@ -68,8 +69,7 @@ export type StreamPartFactory = (
 ) => StreamPart;
 
 /** What a session without streams says when one is sent or arrives. */
-const enableStreamsHint =
-  "streams are not enabled in this program: call enableStreams() from '@msc/session' once before its first session (the browser entry leaves them out to stay small)";
+const enableStreamsHint = notEnabled('streams', 'enableStreams');
 
 /**
  * A stream, or a stream message, from the peer of a session without streams: it ends the session

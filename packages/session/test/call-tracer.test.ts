@@ -308,7 +308,9 @@ describe('a session started without enableCallTracing() (the browser entry)', ()
         authenticator: unauthenticated(),
         callTracer: tracer,
       });
-    expect(start).toThrow(/a callTracer needs enableCallTracing\(\) from '@msc\/session'/);
+    expect(start).toThrow(
+      /a callTracer needs call tracing: call tracing not enabled in this program: call enableCallTracing\(\) from '@msc\/session'/,
+    );
     expect(sent).toEqual([]);
     dialerConnection.abort(new Error('test over'));
   });

@@ -19,7 +19,7 @@ describe('a scope without enableListening()', () => {
     const transport = memory();
     await using scope = new Scope({ transport, authenticator: unauthenticated() });
     await expect(scope.listen('memory:without-listening')).rejects.toThrow(
-      /listening is not enabled in this program; call enableListening\(\) from '@msc\/session'/,
+      /listening not enabled in this program: call enableListening\(\) from '@msc\/session'/,
     );
     await using dialer = new Scope({ transport, authenticator: unauthenticated() });
     await expect(dialer.session('memory:without-listening')).rejects.toThrow(/memory:without-listening/);

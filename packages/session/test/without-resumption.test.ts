@@ -26,7 +26,7 @@ describe('a session started without enableResumption()', () => {
           authenticator: unauthenticated(),
           resume: {},
         }),
-    ).toThrow(/resumption is not enabled in this program; call enableResumption\(\) from '@msc\/session'/);
+    ).toThrow(/resumption not enabled in this program: call enableResumption\(\) from '@msc\/session'/);
     expect(sent).toEqual([]);
     dialerConnection.abort(new Error('test over'));
     listenerConnection.abort(new Error('test over'));

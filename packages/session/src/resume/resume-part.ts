@@ -1,5 +1,6 @@
 import type { Connection } from '@msc/transport';
 import type { Authenticator, SessionRole } from '../authenticator.ts';
+import { notEnabled } from '../not-enabled.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './parked-sessions.ts';
 import type { ResumableConnection } from './resumable-connection.ts';
 import type { ResumeOptions } from './resume-options.ts';
@@ -44,7 +45,7 @@ let installed: Resumption | undefined;
 function implementation(what: string): Resumption {
   if (installed === undefined) {
     throw new TypeError(
-      `cannot start a ${what} with the resume option: resumption is not enabled in this program; call enableResumption() from '@msc/session' once before its first session (the browser entry leaves it out to stay small)`,
+      `cannot start a ${what} with the resume option: ${notEnabled('resumption', 'enableResumption')}`,
     );
   }
   return installed;
