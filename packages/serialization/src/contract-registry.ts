@@ -44,11 +44,30 @@ export interface ContractDefinition<T extends object = object> {
   readonly create: () => T;
 }
 
-/** Field names no contract may declare, so decoding can never touch an object's prototype. */
-const forbiddenFieldNames: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
 /** The plans kept per registry; hostile peers can send any number of distinct shapes, so it is bounded. */
 const maximumCachedPlans = 256;
+
+/** Checks and builds a definition (contract-definition.ts), once enabled: see {@link ContractRegistry.register}. */
+type ContractDefiner = <T extends object>(
+  registry: ContractRegistry,
+  type: ContractClass<T>,
+  options: ContractOptions<T>,
+) => ContractDefinition<T>;
+
+let definer: ContractDefiner | undefined;
+
+/** @internal Installs the contract definition of {@link ContractRegistry.register} (`enableContracts()`). */
+export function installContractDefiner(define: ContractDefiner | undefined): void {
+  definer = define;
+}
+
+/** Set by the registry's static block: adds a checked definition to a registry's maps. */
+let addDefinition!: (registry: ContractRegistry, definition: ContractDefinition) => void;
+
+/** @internal Adds a definition contract-definition.ts checked and built to `registry`. */
+export function addContractDefinition(registry: ContractRegistry, definition: ContractDefinition): void {
+  addDefinition(registry, definition);
+}
 
 /**
  * How a reader materialises one contract shape it received: which class (its nearest known contract
@@ -79,68 +98,20 @@ export class ContractRegistry {
   readonly #plans = new Map<string, ShapePlan>();
 
   /**
-   * Registers `type` as a data contract.
+   * Registers `type` as a data contract. The Node entry of `@msc/serialization` enables this method when it loads;
+   * its `browser` entry leaves the registration checks out to keep pages small, so a page that calls it (rather
+   * than `registerContract()`, which always works) calls `enableContracts()` once before.
    * @returns the definition
-   * @throws ContractError `duplicate-name`, `duplicate-class`, `unknown-base`, `invalid-field` or `invalid-contract`
+   * @throws ContractError `duplicate-name`, `duplicate-class`, `unknown-base`, `invalid-field` or `invalid-contract`;
+   *   TypeError naming `enableContracts()` when the program has not enabled it
    */
   register<T extends object>(type: ContractClass<T>, options: ContractOptions<T>): ContractDefinition<T> {
-    const { name } = options;
-    if (typeof type !== 'function' || typeof type.prototype !== 'object' || type.prototype === null) {
-      throw new ContractError(
-        'invalid-contract',
-        `expected a class to register as contract '${String(name)}'`,
+    if (definer === undefined) {
+      throw new TypeError(
+        "contract registration not enabled in this program: call enableContracts() from '@msc/serialization' once, before registering (the browser entry leaves it out; registerContract() needs no call)",
       );
     }
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new ContractError(
-        'invalid-contract',
-        `expected a non-empty contract name for ${type.name}, got ${String(name)}`,
-      );
-    }
-    const existingName = this.#byName.get(name);
-    if (existingName !== undefined) {
-      throw new ContractError(
-        'duplicate-name',
-        `contract name '${name}' is taken by ${existingName.type.name}`,
-      );
-    }
-    const existingClass = this.#byClass.get(type);
-    if (existingClass !== undefined) {
-      throw new ContractError(
-        'duplicate-class',
-        `${type.name} is registered already as '${existingClass.name}'`,
-      );
-    }
-    const base = this.#baseOf(type, options.base, name);
-    const fields = [...(base?.fields ?? [])];
-    for (const field of options.fields) {
-      if (typeof field !== 'string' || field.length === 0 || forbiddenFieldNames.has(field)) {
-        throw new ContractError(
-          'invalid-field',
-          `contract '${name}' cannot declare a field named '${String(field)}'`,
-        );
-      }
-      if (fields.includes(field)) {
-        throw new ContractError(
-          'invalid-field',
-          `contract '${name}' declares field '${field}' twice (or its base has it)`,
-        );
-      }
-      fields.push(field);
-    }
-    const prototype = type.prototype as T;
-    const definition: ContractDefinition<T> = Object.freeze({
-      name,
-      type,
-      base,
-      typeChain: Object.freeze([name, ...(base?.typeChain ?? [])]),
-      fields: Object.freeze(fields),
-      create: options.create ?? (() => Object.create(prototype) as T),
-    });
-    this.#byName.set(name, definition as ContractDefinition);
-    this.#byClass.set(type, definition as ContractDefinition);
-    this.#plans.clear();
-    return definition;
+    return definer(this, type, options);
   }
 
   /**
@@ -206,54 +177,18 @@ export class ContractRegistry {
     return plan;
   }
 
-  #baseOf(type: Function, base: ContractClass | undefined, name: string): ContractDefinition | undefined {
-    if (base !== undefined) {
-      const definition = this.#byClass.get(base);
-      if (definition === undefined) {
-        throw new ContractError(
-          'unknown-base',
-          `base ${base.name} of contract '${name}' is not registered in this registry`,
-        );
-      }
-      return definition;
-    }
-    // No explicit base: the nearest registered ancestor class, so `class B extends A` just works.
-    for (
-      let ancestor = Object.getPrototypeOf(type);
-      typeof ancestor === 'function';
-      ancestor = Object.getPrototypeOf(ancestor)
-    ) {
-      const definition = this.#byClass.get(ancestor);
-      if (definition !== undefined) return definition;
-    }
-    return undefined;
+  static {
+    // The one way in for contract-definition.ts, which checks and builds a definition: it adds it here.
+    addDefinition = (registry, definition) => {
+      registry.#byName.set(definition.name, definition);
+      registry.#byClass.set(definition.type, definition);
+      registry.#plans.clear();
+    };
   }
 }
 
-/** The registry {@link registerContract} and a codec use when none is given. */
+/** The registry `registerContract` and a codec use when none is given. */
 export const defaultRegistry: ContractRegistry = new ContractRegistry();
-
-/**
- * Registers `type` as a data contract under a stable name, in `options.registry` (default
- * {@link defaultRegistry}). A function rather than a decorator: it works in plain JavaScript and under
- * any build (no decorator transform, no legacy-versus-standard decorator question), and it can target
- * any registry, which a decorator fixed at class definition could not.
- *
- * @example
- * class Move { constructor(public x = 0, public y = 0) {} }
- * registerContract(Move, { name: 'game.Move', fields: ['x', 'y'] });
- * class MoveV2 extends Move { speed = 1; }
- * registerContract(MoveV2, { name: 'game.MoveV2', fields: ['speed'] }); // base inferred: game.Move
- *
- * @returns the definition
- * @throws ContractError when the registration is refused (see {@link ContractRegistry.register})
- */
-export function registerContract<T extends object>(
-  type: ContractClass<T>,
-  options: ContractOptions<T> & { readonly registry?: ContractRegistry | undefined },
-): ContractDefinition<T> {
-  return (options.registry ?? defaultRegistry).register(type, options);
-}
 
 /**
  * Registers an `Error` subclass by name in `options.registry` (default {@link defaultRegistry}); see

@@ -26,31 +26,10 @@
  * @packageDocumentation
  */
 
-export { Codec, type CodecOptions } from './codec.ts';
-export { ContractError, type ContractErrorCode } from './contract-error.ts';
-export {
-  type ContractClass,
-  type ContractDefinition,
-  type ContractOptions,
-  ContractRegistry,
-  defaultRegistry,
-  registerContract,
-  registerError,
-} from './contract-registry.ts';
-export { DecodeBudget, type DecodeBudgetLimits, handshakeDecodeBudget } from './decode-budget.ts';
-export { DecodeError, type DecodeErrorCode, decodeLimitCodes } from './decode-error.ts';
-export type { UnknownContractPolicy } from './decode-walk.ts';
-export { EncodeError, type EncodeErrorCode } from './encode-error.ts';
-export {
-  type DecodeLimitOverrides,
-  type DecodeLimits,
-  decodeWorkAllowance,
-  decodeWorkCosts,
-  defaultLimits,
-  handshakeDecodeLimits,
-} from './limits.ts';
-export { hasReferenceMarker, type ReferenceHooks, referenceMarker } from './reference-hooks.ts';
-export { UnknownContract } from './unknown-contract.ts';
-export { ValueForm, type ValueFormOptions } from './value-form.ts';
-export type { ValueFormRead } from './value-form-reader.ts';
-export type { ValueFormWrite } from './value-form-writer.ts';
+import { enableContracts } from './contract-definition.ts';
+
+// The export list is `browser.ts`'s; this entry enables `ContractRegistry.register()`, which the browser
+// entry leaves out (contract-definition.ts).
+export * from './browser.ts';
+
+enableContracts();

@@ -26,6 +26,9 @@ describe('the minimal browser client', () => {
     expect(modules).not.toContain('packages/eventual/src/context/call-context.ts');
     expect(modules).not.toContain('packages/eventual/src/context/context-result.ts');
     expect(modules).not.toContain('packages/session/src/served-contexts.ts');
+    // ... and the checks of ContractRegistry.register() (@msc/serialization's browser entry), for a page
+    // that registers no contract through a registry's method (enableContracts()).
+    expect(modules).not.toContain('packages/serialization/src/contract-definition.ts');
     expect(capnweb!.packages.map((part) => part.name)).toContain('capnweb');
   });
 
