@@ -213,9 +213,9 @@ export class Session<Peer = unknown>
 
   // ---------------------------------------------------------------- the parts' port (@internal)
 
-  /** @internal Queues a message (see `Outbox.send`). */
-  send(message: unknown[]): void {
-    this.#parts.outbox.send(message);
+  /** @internal Queues a message; returns its encoded size (see `Outbox.send`). */
+  send(message: unknown[]): number {
+    return this.#parts.outbox.send(message);
   }
 
   /** @internal Queues a message nobody waits for (see `Outbox.sendLazily`). */

@@ -1,3 +1,4 @@
+import { EncodeError } from '@msc/serialization';
 import { messageTypeStreamItems } from './wire/protocol.ts';
 import type { SourceStream, StreamPort } from './wire-stream.ts';
 
@@ -8,12 +9,22 @@ import type { SourceStream, StreamPort } from './wire-stream.ts';
  * is full (asked before every batch, so one run never sends more than a batch past the high-water
  * mark whatever the credit: a parked resumable session holds what is sent), and hands each ending it
  * finds back to the bridge, which owns the stream table.
+ *
+ * A sequence's batch is bounded by bytes as well as by the sink's item count: its items can be of
+ * any size, and 64 items of 1 MiB in one `StreamItems` would pass the frame limit (failing the
+ * stream) and a parked session's held bytes. The first batch takes one item; each later batch takes
+ * as many items as fit in {@link sequenceBatchBytes} at the last batch's bytes per item. A batch
+ * that still comes out over the frame limit (items of very different sizes) is sent in halves; only
+ * a single item over the limit fails the stream.
  */
+
+/** Encoded bytes a sequence's batch aims at (a byte stream's chunks are the sink's batch size). */
+export const sequenceBatchBytes = 64 * 1024;
 
 /** Runs the sources of one bridge. */
 export class SourcePump {
   readonly #port: StreamPort;
-  readonly #send: (message: unknown[]) => void;
+  readonly #send: (message: unknown[]) => number;
   readonly #whenWritable: () => Promise<void> | undefined;
   readonly #ended: (source: SourceStream, outcome: SendOutcome & { kind: 'closed' | 'failed' }) => void;
 
@@ -89,12 +100,13 @@ const closed: SendOutcome = { kind: 'closed' };
  * Sends buffered items within the credit. Items written before an ending travel before it: a
  * `close(error)` is acted on only once the items in front of it were sent.
  *
- * @param send - the session's outbox; throws for an item that cannot be encoded (nothing sent)
+ * @param send - the session's outbox (returns the bytes it queued); throws for an item that cannot be
+ *   encoded (nothing sent)
  * @param whenWritable - asked after every batch (see {@link StreamPort.whenWritable}): a promise stops the sending
  */
 export function sendWithinCredit(
   source: SourceStream,
-  send: (message: unknown[]) => void,
+  send: (message: unknown[]) => number,
   whenWritable: () => Promise<void> | undefined,
 ): SendOutcome {
   let first = true;
@@ -119,8 +131,10 @@ export function sendWithinCredit(
       } else {
         const items: unknown[] = [];
         let failure: { error: unknown } | undefined;
+        const fitting = source.itemBytes === 0 ? 1 : Math.floor(sequenceBatchBytes / source.itemBytes);
+        const take = Math.max(1, Math.min(limit, fitting));
         try {
-          while (items.length < limit) {
+          while (items.length < take) {
             result = source.queue.tryRead();
             if (result === undefined || result.done) break;
             items.push(result.value);
@@ -132,7 +146,7 @@ export function sendWithinCredit(
           source.credit -= items.length;
           source.sent += items.length;
           // An item that cannot cross the wire ends the stream with that error (caught below).
-          send([messageTypeStreamItems, source.id, items]);
+          source.itemBytes = sendItems(send, source.id, items) / items.length;
         }
         if (failure !== undefined) return { kind: 'failed', error: failure.error };
         if (items.length > 0 && (result === undefined || !result.done)) continue;
@@ -143,4 +157,28 @@ export function sendWithinCredit(
     return result?.done ? closed : waiting;
   }
   return waiting;
+}
+
+/**
+ * Sends `items` as one `StreamItems`, or in halves while the frame would pass the frame limit (the
+ * failed encoding exported nothing: the codec undoes it). Returns the bytes queued.
+ *
+ * @throws what encoding throws for a single item not crossable; for one over the limit, an
+ *   `EncodeError` naming the limit and the fix
+ */
+function sendItems(send: (message: unknown[]) => number, id: number, items: unknown[]): number {
+  try {
+    return send([messageTypeStreamItems, id, items]);
+  } catch (error) {
+    if (!(error instanceof EncodeError && error.code === 'frame-too-large')) throw error;
+    if (items.length === 1) {
+      throw new EncodeError(
+        'frame-too-large',
+        `a sequence item is too large for one frame (${error.message}; the limit is the sending session's maxFrameBytes): send large data as a Bytes stream, or split the item`,
+        { cause: error },
+      );
+    }
+    const half = items.length >>> 1;
+    return sendItems(send, id, items.slice(0, half)) + sendItems(send, id, items.slice(half));
+  }
 }

@@ -12,9 +12,10 @@ export interface StreamPort {
    * Queues a message (same ordered connection as calls). Items may carry capabilities and other
    * streams.
    *
+   * @returns the bytes queued (the message's encoded size)
    * @throws what encoding throws (an item that cannot cross the wire); nothing is sent then
    */
-  send(message: unknown[]): void;
+  send(message: unknown[]): number;
   /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
   sendWithError(message: unknown[], errorIndex: number): void;
   /** `undefined`, or resolves when the connection's send buffer has room again (backpressure). */
@@ -29,6 +30,11 @@ export interface SourceStream {
   readonly isBytes: boolean;
   credit: number;
   batchSize: number;
+  /**
+   * A sequence's encoded bytes per item in its last batch (0 before the first): sizes the next
+   * batch by bytes (see stream-source-pump.ts). Unused for bytes.
+   */
+  itemBytes: number;
   /** A read is posted on the queue (waiting for the producer). */
   reading: boolean;
   pumpScheduled: boolean;
@@ -80,6 +86,7 @@ export function newSource(id: number, queue: FlowQueue<unknown>, isBytes: boolea
     isBytes,
     credit: 0,
     batchSize: queue.batchSize,
+    itemBytes: 0,
     reading: false,
     pumpScheduled: false,
     started: false,

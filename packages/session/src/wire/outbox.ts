@@ -114,17 +114,20 @@ export class Outbox {
   /**
    * Encodes a message and queues it; all messages of one turn go out as one frame.
    *
+   * @returns the bytes queued: the message's encoded size (0 once the outbox ended)
    * @throws what encoding throws (a value that cannot cross the wire, a limit); nothing is queued
    */
-  send(message: unknown[]): void {
-    if (this.#ended) return;
+  send(message: unknown[]): number {
+    if (this.#ended) return 0;
     const entry = this.#encode(message);
     this.#messages.push(entry);
-    this.#queuedBytes += entry.bytes === undefined ? entry.written!.bytes : entry.bytes.byteLength;
+    const size = entry.bytes === undefined ? entry.written!.bytes : entry.bytes.byteLength;
+    this.#queuedBytes += size;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       if (flushQueue.push(this) === 1) void resolved.then(runFlushes);
     }
+    return size;
   }
 
   /**

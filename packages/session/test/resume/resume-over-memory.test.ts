@@ -1,4 +1,4 @@
-import { AbortedError, sequence } from '@msc/eventual';
+import { AbortedError, type Sequence, sequence } from '@msc/eventual';
 import { afterEach, describe, expect, test } from 'vitest';
 import { expectDrained } from '../fixtures/leak-check.ts';
 import { Ledger } from '../fixtures/ledger.ts';
@@ -116,6 +116,43 @@ describe('a session that survives a cut connection', () => {
     }
     await writer.close();
     expect(await total).toBe((999 * 1000) / 2);
+  });
+
+  test('a parked dialer streaming 64 KiB items holds within maxHeldBytes, and every item arrives', async () => {
+    // The sink's window (128 items, 8 MiB) is more than the dialer may hold while parked (4 MiB by
+    // default): the items wait in the producer's queue, not in the held frames, because a sequence's
+    // batch is sized by bytes (before, one batch took 64 items, 4 MiB, and the session was lost).
+    const made = pair();
+    const { dialer, remote, target, parked } = made;
+    await dialer.established;
+    await until(() => parked.size === 1);
+    const [items, writer] = sequence<Uint8Array>({ capacity: 128 });
+    await remote.hold(items, 128);
+    made.dialFailure = new Error('down');
+    made.cut();
+    await until(() => dialer.resumption?.state === 'parked');
+    const itemBytes = 64 * 1024;
+    let peak = 0;
+    // Written in one turn, so they are buffered together when the pump runs.
+    for (let index = 0; index < 100; index++) writer.write(new Uint8Array(itemBytes).fill(index));
+    const closing = writer.close();
+    for (let turn = 0; turn < 20; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      peak = Math.max(peak, dialer.resumption!.heldBytes);
+    }
+    expect(dialer.isTerminated).toBe(false);
+    expect(peak).toBeGreaterThan(itemBytes);
+    expect(peak).toBeLessThanOrEqual(4 * 1024 * 1024);
+    made.dialFailure = undefined;
+    const received: number[] = [];
+    for await (const item of target.held[0] as Sequence<Uint8Array>) {
+      expect(item.byteLength).toBe(itemBytes);
+      expect(item[0]).toBe(received.length % 256);
+      expect(item[itemBytes - 1]).toBe(received.length % 256);
+      received.push(received.length);
+    }
+    await closing;
+    expect(received.length).toBe(100);
   });
 
   test('a cut during the resume itself: the next attempt resumes', async () => {
