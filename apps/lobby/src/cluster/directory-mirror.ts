@@ -26,7 +26,12 @@ export interface DirectoryMirrorOptions {
   readonly blockMs?: number | undefined;
   /** The most games mirrored; past it new ones are ignored (and counted). Default 20,000. */
   readonly maxGames?: number | undefined;
+  /** The most node records mirrored; past it new ones are ignored (and counted). Default 1,024. */
+  readonly maxNodes?: number | undefined;
 }
+
+/** Fields asked of Redis per page of a snapshot (`HSCAN ... COUNT`; Redis may return a few more). */
+export const snapshotPage = 512;
 
 /** The most `whenListed` calls waiting at once (past it they answer `false` at once). */
 export const maxListingWaiters = 1_024;
@@ -35,7 +40,7 @@ type StreamReply = [key: string, items: [id: string, fields: string[]][]][] | nu
 
 /**
  * Every other node's games and every node's record, as last read from the directory: a snapshot
- * (taken in one transaction with the stream's last id), then the stream's changes from that id.
+ * (the stream's last id, then the hashes in pages), then the stream's changes from that id.
  * `listGames` is answered from here, with no Redis round trip. When the reader cannot reach Redis,
  * the mirror keeps what it had and says it is `stale`; on the next success it takes a fresh
  * snapshot. Entries that do not parse are ignored and counted (`ignored`).
@@ -59,10 +64,12 @@ export class DirectoryMirror {
   #waiting = 0;
 
   readonly #maxGames: number;
+  readonly #maxNodes: number;
 
   constructor(options: DirectoryMirrorOptions) {
     this.#options = options;
     this.#maxGames = options.maxGames ?? 20_000;
+    this.#maxNodes = options.maxNodes ?? 1_024;
   }
 
   /** Entries and stream items that did not parse, so far. */
@@ -166,36 +173,41 @@ export class DirectoryMirror {
     }
   }
 
+  /**
+   * Reads the directory in pages (`HSCAN`, {@link snapshotPage} entries a page), never all of it at
+   * once: a runaway or hostile directory of a million games costs the mirror at most `maxGames`
+   * entries (and `maxNodes` records), each page parsed and dropped before the next is read. The
+   * stream's last id is read first, so every change made while the pages are read is replayed by
+   * the stream after it (puts and deletions in order: the mirror ends where the directory is).
+   */
   async #snapshot(): Promise<void> {
     const { reader, keys } = this.#options;
-    const replies = await reader
-      .multi()
-      .xrevrange(keys.events, '+', '-', 'COUNT', 1)
-      .hgetall(keys.games)
-      .hgetall(keys.nodes)
-      .exec();
-    if (replies === null) throw new Error('expected the snapshot transaction to run, but it was aborted');
-    const [last, games, nodes] = replies.map(([error, value]) => {
-      if (error !== null) throw error;
-      return value;
-    }) as [[string, string[]][], Record<string, string>, Record<string, string>];
+    const last = (await reader.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    const nodes: NodeRecord[] = [];
+    const nodesComplete = await this.#scan(keys.nodes, this.#maxNodes, (name, text) => {
+      const record = parseNodeRecord(name, text);
+      if (record === undefined) this.#ignore();
+      else nodes.push(record);
+      return record !== undefined;
+    });
+    const games: GameEntry[] = [];
+    const gamesComplete = await this.#scan(keys.games, this.#maxGames, (id, text) => {
+      const entry = parseGameEntry(id, text);
+      if (entry === undefined) this.#ignore();
+      else if (entry.owner !== this.#options.node) games.push(entry);
+      return entry !== undefined && entry.owner !== this.#options.node;
+    });
+    if (!nodesComplete || !gamesComplete)
+      this.#options.log(
+        `node ${this.#options.node}: the directory holds more than ${gamesComplete ? `${this.#maxNodes} nodes` : `${this.#maxGames} games`}; the mirror keeps the first it read (maxGames, maxNodes)`,
+      );
+    // From here on synchronous: nobody sees a half-made snapshot.
     const before = new Map(this.#games);
     this.#games.clear();
     this.#byRequest.clear();
     this.#nodes.clear();
-    for (const [name, text] of Object.entries(nodes)) {
-      const record = parseNodeRecord(name, text);
-      if (record === undefined) this.#ignore();
-      else this.#nodes.set(name, record);
-    }
-    for (const [id, text] of Object.entries(games)) {
-      const entry = parseGameEntry(id, text);
-      if (entry === undefined) this.#ignore();
-      else if (entry.owner !== this.#options.node) {
-        if (this.#games.size < this.#maxGames) this.#put(entry);
-        else this.#ignore();
-      }
-    }
+    for (const record of nodes) this.#nodes.set(record.name, record);
+    for (const entry of games) this.#put(entry);
     this.#sorted = undefined;
     this.#lastId = last[0]?.[0] ?? '0-0';
     this.#synced = true;
@@ -209,6 +221,25 @@ export class DirectoryMirror {
     for (const [id, entry] of this.#games) {
       if (!before.has(id)) this.#emit({ kind: 'listed', entry });
     }
+  }
+
+  /**
+   * Walks hash `key` a page at a time, calling `take` for every field; stops once `take` accepted
+   * `most`. Returns whether the whole hash was walked.
+   */
+  async #scan(key: string, most: number, take: (field: string, text: string) => boolean): Promise<boolean> {
+    const { reader } = this.#options;
+    let cursor = '0';
+    let accepted = 0;
+    do {
+      const [next, flat] = await reader.hscan(key, cursor, 'COUNT', snapshotPage);
+      cursor = next;
+      for (let index = 0; index + 1 < flat.length; index += 2) {
+        if (accepted >= most) return false;
+        if (take(flat[index]!, flat[index + 1]!)) accepted++;
+      }
+    } while (cursor !== '0' && !this.#closed);
+    return true;
   }
 
   async #follow(): Promise<void> {
@@ -274,7 +305,8 @@ export class DirectoryMirror {
       }
     } else if (kind === 'node-up') {
       const record = parseNodeRecord(id, value);
-      if (record === undefined) this.#ignore();
+      if (record === undefined || (!this.#nodes.has(id) && this.#nodes.size >= this.#maxNodes))
+        this.#ignore();
       else {
         this.#nodes.set(id, record);
         this.#emit({ kind: 'node-up', node: record });
