@@ -8,7 +8,7 @@
  */
 
 /** What a codec can write, the start of every message here. */
-const expected = 'expected plain data, a registered contract, an Error or a capability or stream';
+const expected = 'expected plain data, a contract, an Error, a capability or a stream';
 
 /**
  * The message of an `unsupported-type` `EncodeError` for `value`, an object no hook and no
@@ -17,35 +17,35 @@ const expected = 'expected plain data, a registered contract, an Error or a capa
 export function unsupportedObjectMessage(value: object): string {
   if (isStream(value)) {
     const got = `${expected}, got ${describeObject(value, 'an async iterable')}`;
-    return `${got}, which cannot travel as data; to stream it, use a Sequence (sequence() from @msc/eventual) for items or bytesFrom() from @msc/eventual for bytes`;
+    return `${got}; stream it as a Sequence (sequence() from @msc/eventual) or as bytes (bytesFrom())`;
   }
   const got = `${expected}, got ${describeObject(value, 'an object with a custom prototype')}`;
   if (typeof Blob !== 'undefined' && value instanceof Blob) {
-    return `${got}, which cannot travel as data; read it into a Uint8Array (new Uint8Array(await blob.arrayBuffer())) or stream it with bytesFrom(blob.stream()) from @msc/eventual`;
+    return `${got}; pass new Uint8Array(await blob.arrayBuffer()) or bytesFrom(blob.stream()) from @msc/eventual`;
   }
   if (typeof URL !== 'undefined' && value instanceof URL) {
-    return `${got}, which cannot travel as data; pass url.href (a string) and make a new URL from it on the other side`;
+    return `${got}; pass url.href`;
   }
   if (value instanceof Promise) {
-    return `${got}; await it and pass its value, or return it from a method (a call's result is already eventual)`;
+    return `${got}; await it and pass its value`;
   }
   if (value instanceof RegExp) {
-    return `${got}; pass its source and flags as strings`;
+    return `${got}; pass its source and flags`;
   }
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
-    return `${got}, which cannot travel; pass plain data (a Map, a Set, an array or an object) instead`;
+    return `${got}; pass a Map, a Set, an array or an object`;
   }
   if (hasMethods(value)) {
-    return `${got}, which has methods; wrap it with proxy() from @msc/eventual to pass it by reference, or register its class as a contract to pass its fields by value`;
+    return `${got}, which has methods; wrap it with proxy() from @msc/eventual to pass it by reference, or register its class as a contract`;
   }
-  return `${got}; register its class as a contract to pass it by value, or pass a plain object`;
+  return `${got}; register its class as a contract, or pass a plain object`;
 }
 
 /** The message for a function met among the values (the writer meets it without a class to name). */
-export const functionMessage = `${expected}, got a function, which cannot travel as data; make it a method of a class and wrap an instance with proxy() from @msc/eventual to pass it by reference (a callback capability)`;
+export const functionMessage = `${expected}, got a function; make it a method of a class and pass an instance by reference with proxy() from @msc/eventual`;
 
 /** The message for a symbol met among the values. */
-export const symbolMessage = `${expected}, got a symbol, which cannot travel; pass a string instead`;
+export const symbolMessage = `${expected}, got a symbol; pass a string`;
 
 function describeObject(value: object, unnamed: string): string {
   const type = (value as { constructor?: unknown }).constructor;

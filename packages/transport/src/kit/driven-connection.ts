@@ -151,9 +151,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   setMaxFrameBytes(bytes: number): void {
     const ceiling = this.#maxFrameBytesCeiling;
     if (!Number.isInteger(bytes) || bytes < 0 || bytes > ceiling) {
-      throw new RangeError(
-        `expected maxFrameBytes to be a whole number from 0 to the transport's ${ceiling}, but got ${bytes}`,
-      );
+      throw new RangeError(`expected maxFrameBytes from 0 to ${ceiling}, got ${bytes}`);
     }
     this.#maxFrameBytes = bytes;
     this.driver.maxFrameBytesChanged?.(bytes);
@@ -206,7 +204,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       const code = options.code ?? 'normal';
       this.#localCloseReason = {
         code,
-        message: options.message ?? 'the connection was closed by the local side',
+        message: options.message ?? 'closed by this side',
         remote: false,
       };
       // Frames sent before close() go first, then the close.
@@ -217,7 +215,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
         this.#closeTimer = setTimeout(() => {
           this.#end({
             code: 'timeout',
-            message: `expected the peer to confirm the close within ${closeTimeoutMs} ms, but it did not`,
+            message: `expected the peer to confirm the close within ${closeTimeoutMs} ms`,
             remote: false,
           });
           this.driver.reset();
@@ -233,7 +231,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     const described = describeError(error);
     const reason: CloseReason = {
       code: 'aborted',
-      message: `the connection was aborted by the local side (${described})`,
+      message: `aborted by this side (${described})`,
       remote: false,
       error,
     };
@@ -274,12 +272,12 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#dropOutgoing();
     this.#end({
       code: 'limit',
-      message: `expected the peer to take what this side sends, but ${held} bytes waited for it, more than maxBufferedBytes (${budget})`,
+      message: `expected the peer to read, but ${held} bytes wait for it, more than maxBufferedBytes (${budget})`,
       remote: false,
     });
     this.driver.sendAbort(
       'limit',
-      `the peer ended the connection: more than ${budget} bytes waited for this side to read them`,
+      `the peer ended the connection: more than ${budget} bytes waited for this side to read`,
     );
   }
 
@@ -287,9 +285,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
 
   #frame(frame: Uint8Array | ValuesFrame): void {
     if (frame.byteLength > this.#maxFrameBytes) {
-      this.#violation(
-        `expected frames of at most ${this.#maxFrameBytes} bytes, but the peer sent ${frame.byteLength} bytes`,
-      );
+      this.#violation(`expected frames of at most ${this.#maxFrameBytes} bytes, got ${frame.byteLength}`);
       return;
     }
     const inbox = this.#inbox;
@@ -351,7 +347,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     this.#dropOutgoing();
     // The frames that arrived intact before the violation are still delivered.
     this.#end({ code: 'protocol', message, remote: true, ...(error === undefined ? {} : { error }) });
-    this.driver.sendAbort('protocol', `the peer broke the rules of the connection: ${message}`);
+    this.driver.sendAbort('protocol', `the peer broke the protocol: ${message}`);
   }
 
   // ——— ending ———
@@ -464,7 +460,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       connection.#dropOutgoing();
       connection.#end({
         code: 'limit',
-        message: `expected to allocate ${bytes} bytes for an arriving frame, but the allocation failed (${describeError(error)})`,
+        message: `expected to allocate ${bytes} bytes for a frame (${describeError(error)})`,
         remote: false,
         error,
       });
@@ -501,7 +497,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
     silent(idleTimeoutMs: number): void {
       this.#connection.#end({
         code: 'timeout',
-        message: `expected to hear from the peer at least every ${idleTimeoutMs} ms, but it went silent (heartbeats unanswered)`,
+        message: `expected to hear from the peer every ${idleTimeoutMs} ms, but it went silent`,
         remote: true,
       });
       this.#connection.driver.reset();
