@@ -1,6 +1,7 @@
+import { Socket } from 'node:net';
 import type { Connection } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tcp } from '../src/index.ts';
 import { eventually, sleep } from './fixtures/eventually.ts';
 import { rawClient, rawServer, wireFrame, word } from './fixtures/raw-peer.ts';
@@ -91,6 +92,28 @@ describe('the TCP wire format', () => {
     expect(wire.readUInt32BE(0)).toBe(4);
     expect(wire.readUInt32BE(8 * 999)).toBe(4);
     expect(wire[8 * 999 + 4]).toBe(999 & 0xff);
+  });
+
+  it('frames sent over the microtasks of one turn (the returns of a pipelined chain) go out in one socket write', async () => {
+    const chunks: Buffer[] = [];
+    const server = await rawServer((socket) => socket.on('data', (chunk: Buffer) => chunks.push(chunk)));
+    cleanups.push(() => server.close());
+    const connection = await tcp().dial(`tcp:127.0.0.1:${server.port}`);
+    cleanups.push(() => connection.abort());
+    const writes = vi.spyOn(Socket.prototype, 'write');
+    cleanups.push(() => writes.mockRestore());
+    // As a session sends: from a microtask, the second frame some microtasks after the first.
+    await Promise.resolve().then(async () => {
+      connection.send(Uint8Array.of(1));
+      for (let hop = 0; hop < 20; hop++) await undefined;
+      connection.send(Uint8Array.of(2, 2));
+    });
+    await eventually(
+      () => chunks.reduce((total, chunk) => total + chunk.byteLength, 0) === 11,
+      'both frames',
+    );
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect([...Buffer.concat(chunks)]).toEqual([0, 0, 0, 1, 1, 0, 0, 0, 2, 2, 2]);
   });
 
   it('close() tells the peer its code and message; abort() reaches the peer as "aborted"', async () => {

@@ -13,6 +13,25 @@ const microtaskBudget = 1024;
 /** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node (cheaper per frame). */
 const resolved = Promise.resolve();
 
+/** Node's `process` (for `nextTick`), absent in browsers. */
+const nodeProcess = (globalThis as { process?: { nextTick?: (task: () => void) => void } }).process;
+
+/**
+ * Runs `task` once the microtasks already queued, and those they queue in turn, have run, when called from a
+ * microtask: on Node a `process.nextTick`, which Node runs only once the microtask queue is empty; elsewhere a
+ * plain microtask (queued behind the ones already waiting). Called from synchronous code outside any microtask,
+ * Node runs it before the microtasks waiting. Writers use it to gather everything one turn sends into one write: a
+ * session's replies to a pipelined chain settle over several microtasks of the same turn.
+ */
+export const afterMicrotasks: (task: () => void) => void =
+  typeof nodeProcess?.nextTick === 'function'
+    ? (task) => {
+        nodeProcess.nextTick!(task);
+      }
+    : (task) => {
+        void resolved.then(task);
+      };
+
 let microtasksThisTurn = 0;
 let budgetResetScheduled = false;
 

@@ -3,6 +3,7 @@ import type { Connection } from '../connection.ts';
 import { ConnectionClosedError } from '../connection-closed-error.ts';
 import type { FrameReceiver } from '../frame-receiver.ts';
 import { FrameTooLargeError } from '../frame-too-large-error.ts';
+import { afterMicrotasks } from '../schedule-delivery.ts';
 import type { ConnectionDriver, DriverEvents } from './connection-driver.ts';
 import type { ConnectionSettings } from './connection-settings.ts';
 import { describeError } from './describe-error.ts';
@@ -170,8 +171,10 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       this.#outgoingBytes += frame.byteLength;
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        // Everything sent in this turn goes out together, after the sender's synchronous code.
-        queueMicrotask((this.#flushTask ??= () => this.#flush()));
+        // Everything sent in this turn goes out together, after the sender's synchronous code and (from a
+        // microtask, as a session sends) after the turn's other microtasks: a pipelined chain's returns, which
+        // settle a few microtasks apart, leave in one write.
+        afterMicrotasks((this.#flushTask ??= () => this.#flush()));
       }
       return;
     }
