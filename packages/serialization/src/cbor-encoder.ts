@@ -11,7 +11,7 @@ import {
   typedArrayTags,
 } from './wire-tags.ts';
 
-// The CBOR writer (RFC 8949) for the subset `frame-scanner.ts` accepts. Why our own and not a CBOR
+// The CBOR writer (RFC 8949) for the subset `cbor-decoder.ts` accepts. Why our own and not a CBOR
 // library: a browser page pays for every byte of its codec, and the libraries that are as fast as this
 // one (cbor-x) carry every CBOR feature (packed values, shared structures, structured clone, string
 // bundles) in one closure a bundler cannot trim. This file writes what a codec frame holds and nothing

@@ -1,4 +1,4 @@
-import { decodeItem } from './cbor-decoder.ts';
+import { decodeFrame } from './cbor-decoder.ts';
 import { encodeItem } from './cbor-encoder.ts';
 import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
 import type { DecodeBudget } from './decode-budget.ts';
@@ -6,7 +6,6 @@ import { DecodeError } from './decode-error.ts';
 import { DecodeWalk, type UnknownContractPolicy } from './decode-walk.ts';
 import { EncodeError } from './encode-error.ts';
 import { beginWalk, EncodeWalk, endWalk, isWalking } from './encode-walk.ts';
-import { scanFrame, scanResult } from './frame-scanner.ts';
 import { type DecodeLimitOverrides, type DecodeLimits, resolveLimits } from './limits.ts';
 import { hasReferenceMarker, type ReferenceHooks } from './reference-hooks.ts';
 import { descriptorsTag, referenceFrameTag } from './wire-tags.ts';
@@ -144,7 +143,7 @@ export class Codec<Context = unknown> {
 
   /**
    * Decodes one frame. Hostile input is safe: the frame is checked against the limits by a single
-   * iterative scan before anything is built (which also prices it, so what decoding builds is
+   * check before anything is built (which also prices it, so what decoding builds is
    * linear in the frame's bytes), and no key ever reaches a prototype.
    *
    * Byte arrays and typed arrays in the result are views into `bytes` unless the codec was made
@@ -152,7 +151,7 @@ export class Codec<Context = unknown> {
    *
    * @param bytes exactly one frame
    * @param context passed to `decodeReference` for every descriptor in the frame
-   * @param budget the sending peer's budget across frames, charged with this frame's work after the scan
+   * @param budget the sending peer's budget across frames, charged with this frame's work after the check
    * @throws DecodeError for any input that is not a frame this codec can read (the only error it throws)
    */
   decode(bytes: Uint8Array, context?: Context, budget?: DecodeBudget): unknown {
@@ -162,13 +161,11 @@ export class Codec<Context = unknown> {
         `expected a Uint8Array frame, got ${bytes === null ? 'null' : typeof bytes}`,
       );
     }
-    const work = scanFrame(bytes, this.limits);
-    budget?.charge(work, scanResult.recordDefinitions);
     const walk = this.#idleDecodeWalk ?? new DecodeWalk(this.#registry, this.#hooks, this.#unknownContracts);
     this.#idleDecodeWalk = undefined;
     walk.context = context;
     try {
-      return decodeItem(bytes, walk, this.#copyBytes);
+      return decodeFrame(bytes, this.limits, budget, walk, this.#copyBytes);
     } catch (error) {
       throw toDecodeError(error);
     } finally {

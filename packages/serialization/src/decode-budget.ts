@@ -20,7 +20,7 @@ export const handshakeDecodeBudget: DecodeBudgetLimits = Object.freeze({
 /**
  * Decode work one peer may cost across many frames: a session makes one (for instance with
  * {@link handshakeDecodeBudget} until its peer is authenticated) and passes it to every
- * `Codec.decode`. Each frame is charged after its scan and before anything is built; a frame that
+ * `Codec.decode`. Each frame is charged after its check and before anything is built; a frame that
  * would overdraw it is a `DecodeError` `budget-exhausted` and charges nothing.
  *
  * A codec may be shared by many sessions; the budget is what is per session.

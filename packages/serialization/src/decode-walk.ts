@@ -1,22 +1,11 @@
 import type { ContractRegistry, ShapePlan } from './contract-registry.ts';
 import { DecodeError } from './decode-error.ts';
-import { errorFromPayload } from './error-wire.ts';
 import type { ReferenceHooks } from './reference-hooks.ts';
 import { UnknownContract } from './unknown-contract.ts';
-import {
-  arrayBufferTag,
-  contractTag,
-  dateMillisecondsTag,
-  descriptorsTag,
-  errorTag,
-  referenceFrameTag,
-  referenceTag,
-  shapeDefinitionTag,
-} from './wire-tags.ts';
 
-// What the codec's own tags decode to. The CBOR reader (`cbor-decoder.ts`) reads every payload and
-// hands it to `tag` of the decode in progress; a decode may run inside another (a hook decodes
-// something), each with its own walk.
+// What the codec's contracts and references decode to. The CBOR reader (`cbor-decoder.ts`) reads
+// every payload and hands contract shapes, contracts and descriptor lists to the walk of the decode in
+// progress; a decode may run inside another (a hook decodes something), each with its own walk.
 
 /** What a decoder does with a contract none of whose type chain it knows. */
 export type UnknownContractPolicy = 'placeholder' | 'error';
@@ -38,31 +27,6 @@ export class DecodeWalk {
     this.registry = registry;
     this.hooks = hooks;
     this.unknownContracts = unknownContracts;
-  }
-
-  /** What the codec's tag `tag` (one of `wire-tags.ts`, the scan let no other through) with `payload` decodes to. */
-  tag(tag: number, payload: any): unknown {
-    switch (tag) {
-      case shapeDefinitionTag:
-        return this.defineShape(payload);
-      case contractTag:
-        return this.materializeContract(payload);
-      case errorTag:
-        return errorFromPayload(payload, this.registry);
-      case referenceTag:
-        return this.reference(payload);
-      case descriptorsTag:
-        return this.takeDescriptors(payload);
-      case referenceFrameTag:
-        return (payload as unknown[])[1];
-      case dateMillisecondsTag:
-        return new Date(payload as number);
-      case arrayBufferTag:
-        // A copy: an ArrayBuffer cannot be a view, and the frame's own buffer may be pooled.
-        return new Uint8Array(payload as Uint8Array).buffer;
-      default:
-        throw new DecodeError('unsupported-tag', `expected a tag this codec writes, got tag ${tag}`);
-    }
   }
 
   /** Forgets everything about the last frame. */

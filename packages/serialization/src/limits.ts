@@ -1,10 +1,10 @@
 /**
  * Bounds a decoder enforces before it builds anything, so hostile input costs at most one linear
- * scan of the frame, and what the frame then builds is proportional to its length. Every violation
+ * check of the frame, and what the frame then builds is proportional to its length. Every violation
  * is a `DecodeError` whose `code` names the limit (see `decodeLimitCodes`).
  *
  * Work units (what `maxWorkPerByte` bounds) stand for the values, and roughly the 8-byte words of
- * heap, that decoding builds. The scanner charges 1 unit per byte of the frame (every item is at
+ * heap, that decoding builds. The check charges 1 unit per byte of the frame (every item is at
  * least one byte, so this pays for the items), plus what {@link decodeWorkCosts} lists for each
  * container, map entry, tag and record definition. A frame may cost at most `maxWorkPerByte` × its
  * length + {@link decodeWorkAllowance} units, so decoding time and the heap it builds are linear in
@@ -49,7 +49,7 @@ const maximumCollectionLength = 2 ** 30 - 1;
 /** Work units every frame may spend beyond `maxWorkPerByte` × its length, so tiny frames of any shape pass. */
 export const decodeWorkAllowance = 4096;
 
-/** What the frame scanner charges per kind of item, in work units; see {@link DecodeLimits}. */
+/** What the check of a frame charges per kind of item, in work units; see {@link DecodeLimits}. */
 export const decodeWorkCosts: {
   /** An array, map or record value (one object or array built). */
   readonly container: number;
@@ -139,7 +139,7 @@ export function resolveLimits(limits: DecodeLimitOverrides | undefined): DecodeL
     }
     resolved[key] = value;
   }
-  // The scanner counts map items (twice the entries) in 32-bit integers.
+  // Below 2^30, so a map's items (twice its entries) stay a small integer.
   const collectionLength = resolved['maxCollectionLength']!;
   if (collectionLength > maximumCollectionLength) {
     throw new RangeError(

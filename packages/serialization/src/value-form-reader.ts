@@ -9,7 +9,7 @@ import type { ValueFormSettings } from './value-form-settings.ts';
 import { contractTag, errorTag, referenceTag, typedArrayTags } from './wire-tags.ts';
 
 // The reader of the value form (see `value-form.ts`): the value arrived by structured clone from a
-// peer, so it is hostile input, checked as the CBOR scanner checks a frame. Every object is
+// peer, so it is hostile input, checked as the CBOR reader checks a frame. Every object is
 // recognised by its prototype (never by a `constructor` property, which a plain object may carry
 // as data); every limit is checked before the part it bounds is walked; the size estimate grows as
 // the walk goes and ends it past `maxBytes`. A value shared in the clone is walked (and counted)

@@ -20,7 +20,7 @@ import { type ValueFormWrite, writeValueForm } from './value-form-writer.ts';
  * | `errorTag` | the error's wire form (`error-wire.ts`), in value form |
  * | `referenceTag` | the descriptor `encodeReference` returned (plain data) |
  *
- * The reader treats its input as hostile, as the CBOR scanner does: every object is checked by its
+ * The reader treats its input as hostile, as the CBOR reader does: every object is checked by its
  * exact class (anything the writer never produces, such as an `Error`, a `RegExp`, a boxed value
  * outside a tag's head, a `SharedArrayBuffer`, a resizable buffer or a typed array that does not span
  * its buffer, is a `DecodeError`), and the limits hold: `maxDepth`, `maxCollectionLength` (arrays,

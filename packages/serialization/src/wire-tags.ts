@@ -1,13 +1,13 @@
 /**
  * CBOR tag numbers this package writes, all in the first-come-first-served range (32768 and up) so
  * they fit a three-byte tag header. They are private to MSC frames: a frame is only ever decoded by
- * this package, and a decoder rejects every tag it does not list here (see `frame-scanner.ts`).
+ * this package, and a decoder rejects every tag it does not list here (see `cbor-decoder.ts`).
  *
  * The numbers are part of the wire format: never renumber one, only add new ones.
  *
  * Every number comes before the first computed value (the typed array map, at the end): a bundler
  * (esbuild) inlines an imported constant only when it is a literal declared ahead of anything computed
- * in its module, and the reader, writer and scanner compare tags on every item.
+ * in its module, and the reader and writer compare tags on every item.
  */
 
 /** A data-contract instance: `[shape, ...fieldValues]`, where `shape` is a shape id or a {@link shapeDefinitionTag}. */

@@ -144,7 +144,7 @@ describe('the work budget', () => {
     const frame = emptyArraysFrame(14_000_000);
     const error = decodeFails(frame, 'work-exceeded');
     expect(error.message).toContain('limits.maxWorkPerByte');
-    // cbor-x would build about 580 MB here; the scan allocates nothing.
+    // cbor-x would build about 580 MB here; the check allocates nothing.
     expect(heapWhileRefusing(frame, 'work-exceeded')).toBeLessThan(1024 * 1024);
   });
 

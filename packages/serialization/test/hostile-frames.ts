@@ -1,4 +1,4 @@
-// Hand-built frames a hostile peer could send: what no encoder of ours writes, but the scanner must
+// Hand-built frames a hostile peer could send: what no encoder of ours writes, but the decoder's check must
 // price and refuse before cbor-x builds anything. Each builder writes CBOR byte by byte.
 
 import { recordDefinitionTag, recordTagFirst } from '../src/wire-tags.ts';

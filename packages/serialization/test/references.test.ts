@@ -4,6 +4,7 @@ import {
   ContractRegistry,
   DecodeError,
   EncodeError,
+  handshakeDecodeLimits,
   type ReferenceHooks,
   referenceMarker,
 } from '../src/index.ts';
@@ -157,6 +158,35 @@ describe('by-reference values', () => {
     expect(codec.decode(frame)).toStrictEqual({
       list: [{ label: 'x' }, { plain: `data with ${'more'.repeat(10)}` }, { label: 'y' }],
     });
+  });
+
+  test('a decode inside decodeReference, with stricter limits, leaves the outer decode its own limits and records', () => {
+    const strict = new Codec({ limits: handshakeDecodeLimits });
+    const codec = new Codec({
+      hooks: {
+        isReference: (value) => value instanceof Capability,
+        encodeReference: (value) => strict.encode({ label: (value as Capability).label }),
+        decodeReference: (descriptor) => strict.decode(descriptor as Uint8Array),
+      },
+    });
+    // Deeper and longer than the inner codec's limits allow, and records used before and after the hook.
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 40; level++) deep = [deep];
+    const value = {
+      before: [
+        { id: 1, name: 'a' },
+        { id: 2, name: 'b' },
+      ],
+      capability: new Capability('x'),
+      after: [
+        { id: 3, name: 'c' },
+        { id: 4, name: 'd' },
+        { id: 5, name: 'e' },
+      ],
+      deep,
+      text: 'long '.repeat(5000),
+    };
+    expect(codec.decode(codec.encode(value))).toStrictEqual({ ...value, capability: { label: 'x' } });
   });
 
   test('encode called during the value walk is an EncodeError reentrant-encode, and leaves the outer encode intact', () => {
