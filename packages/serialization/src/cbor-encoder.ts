@@ -187,6 +187,10 @@ function write(value: unknown): void {
   }
 }
 
+function writeTag(tag: number): void {
+  header(Major.Tag, tag);
+}
+
 function writeSimple(byte: number): void {
   target[position++] = byte;
 }
@@ -302,12 +306,7 @@ function writeObject(value: object): void {
     }
     return;
   }
-  if (walk.claim(value)) {
-    const tag = walk.tag(value);
-    if (tag !== undefined) header(Major.Tag, tag);
-    walk.write(value, write);
-    return;
-  }
+  if (walk.write(value, writeTag, write)) return;
   // What the walk leaves to the writer: sets, typed arrays, and objects without a class.
   if (value instanceof Set) {
     header(Major.Tag, setTag);

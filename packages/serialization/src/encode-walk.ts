@@ -13,23 +13,9 @@ import {
 } from './wire-tags.ts';
 
 // How values that are not plain data are written. The CBOR writer (`cbor-encoder.ts`) writes plain
-// objects, arrays, `Map`s, `Uint8Array`s and primitives itself and asks the walk about every other
-// object (`claim`), then writes the claimed value's tag (`tag`) and lets the walk write its payload
-// (`write`). Plain data never reaches the walk at all: that is why plain data costs no more than CBOR.
-
-/** What the claimed value is; `claim` decides, `getTag` and `write` act on it right after. */
-enum Claim {
-  Contract = 1,
-  Shape = 2,
-  Reference = 3,
-  Error = 4,
-  Unknown = 5,
-  ArrayBuffer = 6,
-  MapCopy = 7,
-  ArrayCopy = 8,
-  Unsupported = 9,
-  Date = 10,
-}
+// objects, arrays, `Map`s, `Uint8Array`s and primitives itself and hands every other object to the
+// walk (`write`), which writes its tag and payload or leaves it to the writer. Plain data never
+// reaches the walk at all: that is why plain data costs no more than CBOR.
 
 /** An in-band shape definition, written as the first item of a contract's first instance in a frame. */
 export class ShapeDefinition {
@@ -58,8 +44,8 @@ function describe(value: object): string {
 }
 
 /**
- * The state of one value walk: what the hook claimed last, the by-reference values met so far in
- * value order, and the contract shapes already defined in this frame. One per codec, reused.
+ * The state of one value walk: the by-reference values met so far in value order, and the contract
+ * shapes already defined in this frame. One per codec, reused.
  */
 export class EncodeWalk {
   readonly registry: ContractRegistry;
@@ -71,10 +57,6 @@ export class EncodeWalk {
   readonly references: object[] = [];
   #shapeIds: Map<object | string, number> | undefined;
   #shapeCount = 0;
-  /** A value `write` re-encodes by value: the next `claim` of it answers false, once. */
-  #bypass: object | undefined;
-  #claim: Claim = Claim.Unsupported;
-  #definition: ContractDefinition | undefined;
 
   constructor(
     registry: ContractRegistry,
@@ -91,126 +73,75 @@ export class EncodeWalk {
     this.references.length = 0;
     this.#shapeIds?.clear();
     this.#shapeCount = 0;
-    this.#bypass = undefined;
-    this.#definition = undefined;
     this.allowReferences = true;
   }
 
-  /** Decides whether the walk writes `value` (true) or the CBOR writer does (false). Hot path: keep the common cases first. */
-  claim(value: object): boolean {
-    if (value === this.#bypass) {
-      this.#bypass = undefined;
-      return false;
-    }
+  /**
+   * Writes `value` if the walk claims it: its tag through `writeTag` (none for copies of `Map` and
+   * `Array` subclasses), then its payload through `encode`, so nested values are walked too. Returns
+   * false, having written nothing, for what the CBOR writer writes itself. Hot path: keep the common
+   * cases first.
+   * @throws EncodeError for a value neither can write, or a by-reference value inside a descriptor
+   */
+  write(value: object, writeTag: (tag: number) => void, encode: (value: unknown) => void): boolean {
     const type = (value as { constructor?: unknown }).constructor;
     const definition = typeof type === 'function' ? this.registry.byClass(type) : undefined;
     if (definition !== undefined) {
-      this.#claim = Claim.Contract;
-      this.#definition = definition;
-      return true;
+      writeTag(contractTag);
+      const fields = definition.fields;
+      const payload = new Array<unknown>(fields.length + 1);
+      payload[0] = this.#shapeItem(definition, shapeOf);
+      const record = value as Record<string, unknown>;
+      for (let index = 0; index < fields.length; index++) payload[index + 1] = record[fields[index]!];
+      encode(payload);
+    } else if (type === ShapeDefinition) {
+      writeTag(shapeDefinitionTag);
+      encode((value as ShapeDefinition).payload);
+    } else if (this.isReference?.(value)) {
+      if (!this.allowReferences) {
+        throw new EncodeError(
+          'invalid-reference',
+          `expected plain data in a reference descriptor, got ${describe(value)} that travels by reference`,
+        );
+      }
+      writeTag(referenceTag);
+      // Only the index goes into the body; the hook runs after the walk (see Codec.encode), so the
+      // session may encode from inside its hook, which the shared writer could not survive mid-walk.
+      encode(this.references.push(value) - 1);
+    } else if (type === Set || ArrayBuffer.isView(value)) {
+      return false; // the writer's own tags
+    } else if (value instanceof Date) {
+      writeTag(dateMillisecondsTag);
+      encode(value.getTime());
+    } else if (value instanceof Error) {
+      writeTag(errorTag);
+      encode(errorToPayload(value, this.errorStacks));
+    } else if (type === UnknownContract) {
+      writeTag(contractTag);
+      const unknown = value as UnknownContract;
+      const fieldNames = Object.keys(unknown.fields);
+      const key = `${unknown.typeChain.join('\u0000')}\u0001${fieldNames.join('\u0000')}`;
+      const payload = new Array<unknown>(fieldNames.length + 1);
+      payload[0] = this.#shapeItem(key, () => new ShapeDefinition(unknown.typeChain, fieldNames));
+      for (let index = 0; index < fieldNames.length; index++)
+        payload[index + 1] = unknown.fields[fieldNames[index]!];
+      encode(payload);
+    } else if (value instanceof ArrayBuffer) {
+      writeTag(arrayBufferTag);
+      encode(new Uint8Array(value));
+    } else if (value instanceof Map) {
+      encode(new Map(value));
+    } else if (Array.isArray(value)) {
+      encode(Array.from(value));
+    } else if (value instanceof Set) {
+      return false; // subclasses: written as a Set
+    } else {
+      const prototype = Object.getPrototypeOf(value);
+      // A null-prototype object, or a plain object from another realm: the writer writes it as an object.
+      if (prototype === null || Object.getPrototypeOf(prototype) === null) return false;
+      throw new EncodeError('unsupported-type', unsupportedObjectMessage(value));
     }
-    if (type === ShapeDefinition) return this.#take(Claim.Shape);
-    if (this.isReference?.(value)) return this.#take(Claim.Reference);
-    if (type === Set || ArrayBuffer.isView(value)) return false; // the writer's own tags
-    if (value instanceof Date) return this.#take(Claim.Date);
-    if (value instanceof Error) return this.#take(Claim.Error);
-    if (type === UnknownContract) return this.#take(Claim.Unknown);
-    if (value instanceof ArrayBuffer) return this.#take(Claim.ArrayBuffer);
-    if (value instanceof Map) return this.#take(Claim.MapCopy);
-    if (Array.isArray(value)) return this.#take(Claim.ArrayCopy);
-    if (value instanceof Set) return false; // subclasses: written as a Set
-    const prototype = Object.getPrototypeOf(value);
-    // A null-prototype object, or a plain object from another realm: the writer writes it as an object.
-    if (prototype === null || Object.getPrototypeOf(prototype) === null) return false;
-    return this.#take(Claim.Unsupported);
-  }
-
-  #take(claim: Claim): true {
-    this.#claim = claim;
     return true;
-  }
-
-  /** The tag the writer writes before `write` runs; undefined for none. */
-  tag(value: object): number | undefined {
-    switch (this.#claim) {
-      case Claim.Contract:
-      case Claim.Unknown:
-        return contractTag;
-      case Claim.Shape:
-        return shapeDefinitionTag;
-      case Claim.Reference:
-        if (!this.allowReferences) {
-          throw new EncodeError(
-            'invalid-reference',
-            `expected plain data in a reference descriptor, got ${describe(value)} that travels by reference`,
-          );
-        }
-        return referenceTag;
-      case Claim.Error:
-        return errorTag;
-      case Claim.ArrayBuffer:
-        return arrayBufferTag;
-      case Claim.Date:
-        return dateMillisecondsTag;
-      case Claim.MapCopy:
-      case Claim.ArrayCopy:
-        return undefined;
-      default:
-        throw new EncodeError('unsupported-type', unsupportedObjectMessage(value));
-    }
-  }
-
-  /** Writes the payload of the value just claimed, through the writer's `encode` so nested values are walked too. */
-  write(value: object, encode: (value: unknown) => void): void {
-    // Read the claim first: encoding the payload claims nested values and overwrites it.
-    switch (this.#claim) {
-      case Claim.Contract: {
-        const definition = this.#definition!;
-        const fields = definition.fields;
-        const payload = new Array<unknown>(fields.length + 1);
-        payload[0] = this.#shapeItem(definition, shapeOf);
-        const record = value as Record<string, unknown>;
-        for (let index = 0; index < fields.length; index++) payload[index + 1] = record[fields[index]!];
-        encode(payload);
-        return;
-      }
-      case Claim.Unknown: {
-        const unknown = value as UnknownContract;
-        const fieldNames = Object.keys(unknown.fields);
-        const key = `${unknown.typeChain.join('\u0000')}\u0001${fieldNames.join('\u0000')}`;
-        const payload = new Array<unknown>(fieldNames.length + 1);
-        payload[0] = this.#shapeItem(key, () => new ShapeDefinition(unknown.typeChain, fieldNames));
-        for (let index = 0; index < fieldNames.length; index++)
-          payload[index + 1] = unknown.fields[fieldNames[index]!];
-        encode(payload);
-        return;
-      }
-      case Claim.Shape:
-        encode((value as ShapeDefinition).payload);
-        return;
-      case Claim.Reference:
-        // Only the index goes into the body; the hook runs after the walk (see Codec.encode), so the
-        // session may encode from inside its hook, which the shared writer could not survive mid-walk.
-        encode(this.references.push(value) - 1);
-        return;
-      case Claim.Error:
-        encode(errorToPayload(value as Error, this.errorStacks));
-        return;
-      case Claim.ArrayBuffer:
-        encode(new Uint8Array(value as ArrayBuffer));
-        return;
-      case Claim.Date:
-        encode((value as Date).getTime());
-        return;
-      case Claim.MapCopy:
-        encode(new Map(value as Map<unknown, unknown>));
-        return;
-      case Claim.ArrayCopy:
-        encode(Array.from(value as unknown[]));
-        return;
-      default:
-        throw new EncodeError('unsupported-type', `cannot encode ${describe(value)}`);
-    }
   }
 
   #shapeItem<Key extends object | string>(

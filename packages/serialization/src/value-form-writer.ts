@@ -93,7 +93,7 @@ class Writer {
     if (type === Array) return this.#array(value as unknown[]);
     if (type === Uint8Array) return this.#bytes(value as Uint8Array, Uint8Array);
     if (type === Map) return this.#map(value as Map<unknown, unknown>);
-    // What the CBOR writer asks its walk about, in the walk's order (encode-walk.ts, `claim`).
+    // What the CBOR writer asks its walk about, in the walk's order (encode-walk.ts, `write`).
     const form = this.#form;
     const definition: ContractDefinition | undefined =
       typeof type === 'function' ? form.registry.byClass(type) : undefined;
