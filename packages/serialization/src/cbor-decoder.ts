@@ -251,11 +251,12 @@ function read(): unknown {
   const major = initial >> 5;
   let value = initial & 31;
   if (value > 23) {
-    // The argument follows (24-26), or a float, or a 64-bit integer (27); bounds checked here.
+    // The argument follows (24-26), or a 64-bit integer or float (27); bounds checked here. The
+    // writer writes every float in 64 bits: a one-byte simple value, a half or single float is refused.
     const at = position;
+    if (major === 7 && value < 27) throw unsupportedSimple(value, start);
     switch (value) {
       case 24:
-        if (major === 7) throw unsupportedSimple(24, start);
         if (at >= end) throw truncated(at);
         position = at + 1;
         value = source[at]!;
@@ -264,12 +265,10 @@ function read(): unknown {
         if (at + 2 > end) throw truncated(at);
         position = at + 2;
         value = (source[at]! << 8) | source[at + 1]!;
-        if (major === 7) return building ? halfFloat(value) : undefined;
         break;
       case 26:
         if (at + 4 > end) throw truncated(at);
         position = at + 4;
-        if (major === 7) return building ? view.getFloat32(base + at) : undefined;
         value = view.getUint32(base + at);
         break;
       case 27: {
@@ -324,7 +323,7 @@ function read(): unknown {
 function unsupportedSimple(value: number, at: number): DecodeError {
   return new DecodeError(
     'unsupported-tag',
-    `expected false, true, null, undefined or a float, got simple value ${value} at byte ${at}`,
+    `expected false, true, null, undefined or a 64-bit float, got simple value ${value} at byte ${at}`,
   );
 }
 
@@ -364,20 +363,6 @@ function readMap(entries: number, start: number, asMap: boolean): object | undef
   }
   depth--;
   return result;
-}
-
-function halfFloat(bits: number): number {
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  const magnitude =
-    exponent === 0
-      ? fraction * 2 ** -24
-      : exponent === 31
-        ? fraction === 0
-          ? Number.POSITIVE_INFINITY
-          : Number.NaN
-        : (1024 + fraction) * 2 ** (exponent - 25);
-  return bits & 0x8000 ? -magnitude : magnitude;
 }
 
 /** A map key as a property name; `__proto__` becomes `__proto_` so no key reaches a prototype. */
@@ -519,8 +504,7 @@ function readTag(tag: number, start: number): unknown {
     case dateMillisecondsTag: {
       // A number: an integer or a float.
       const initial = peek();
-      if (initial >> 5 > 1 && (initial < 0xf9 || initial > 0xfb))
-        throw malformed('expected a number', position);
+      if (initial >> 5 > 1 && initial !== 0xfb) throw malformed('expected a number', position);
       open(1, tagWork, start);
       const time = read() as number;
       if (building) value = new Date(tag === dateTag ? time * 1000 : time);

@@ -222,8 +222,8 @@ function toDecodeError(error: unknown): DecodeError {
       cause: error,
     });
   }
+  // The reader throws its own errors; anything else (a contract's field, an error's payload the
+  // reader could not make sense of) is malformed input.
   const message = error instanceof Error ? error.message : String(error);
-  if (/unexpected end/i.test(message))
-    return new DecodeError('truncated', `expected more bytes: ${message}`, { cause: error });
   return new DecodeError('malformed', `expected a well-formed frame: ${message}`, { cause: error });
 }

@@ -84,6 +84,11 @@ describe('decode limits', () => {
     decodeFails(hex('d8 1c 80'), 'unsupported-tag'); // tag 28: shared values (cycles)
     decodeFails(hex('d9 e000 80'), 'malformed'); // a record used before its definition
     decodeFails(hex('e0'), 'unsupported-tag'); // simple value 0
+    // The writer writes every float in 64 bits: half and single floats and one-byte simple values are refused.
+    decodeFails(hex('f9 3c00'), 'unsupported-tag');
+    decodeFails(hex('fa 3fc00000'), 'unsupported-tag');
+    decodeFails(hex('f8 14'), 'unsupported-tag');
+    expect(codec.decode(hex('fb 3ff8000000000000'))).toBe(1.5);
   });
 
   test('limits must be positive integers', () => {
