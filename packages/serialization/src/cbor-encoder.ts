@@ -30,6 +30,13 @@ import {
 // Output goes to one shared buffer: each frame is written after the previous one and returned as a
 // view, so a returned frame is never written over (a new buffer is taken when the current one is
 // nearly full, or grown by copying when a frame outgrows it).
+//
+// Bulk bytes (a byte array of at least `bulkBytes`) are not copied into the shared buffer: the writer
+// writes their header, notes where their bytes go, and once the value is written assembles the frame
+// in a buffer of its own, of exactly its size, copying each bulk array once. So a 1 MiB array costs
+// one copy, the shared buffer stays small, and the frame owns its buffer: a transport may move it to
+// another thread as it is. Ownership: a returned frame that spans its whole `ArrayBuffer` is the
+// caller's (the writer never touches that buffer again); any other is a view into the shared buffer.
 
 /** Writes one nested value; handed to `EncodeWalk.write` for the payloads it writes. */
 export type EncodeItem = (value: unknown) => void;
@@ -54,6 +61,17 @@ let position = 0;
 let start = 0;
 let walk: EncodeWalk;
 let useRecords = true;
+// The shared buffer is full to its end with a frame the caller now owns: the next frame takes a new one.
+let retired = false;
+
+/** A byte array at least this long is bulk (see above): copied once, straight into its frame's own buffer. */
+const bulkBytes = 32 * 1024;
+// The bulk arrays of the frame being written, in order: each one's bytes, its length when it was
+// written, and where its bytes go (an offset into the shared buffer, where they would have been).
+const bulkParts: Uint8Array[] = [];
+const bulkLengths: number[] = [];
+const bulkOffsets: number[] = [];
+let bulkTotal = 0;
 
 // Records: a tree of key transitions (key → next node), kept across frames so the common shapes cost one
 // lookup per key. A node's `id` is its record id in the frame being written; `defined` lists the nodes
@@ -78,17 +96,30 @@ const maximumKeyNodes = 10_000;
  *   the value nests deeper than the stack
  */
 export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: boolean): Uint8Array {
+  if (retired) {
+    retired = false;
+    target = allocate(minimumBuffer);
+    view = new DataView(target.buffer);
+    position = 0;
+  }
   start = position;
   if (target.length - position < startRoom) replaceBuffer(target.length);
   walk = walkInProgress;
   useRecords = records;
   try {
     write(value);
+    if (bulkParts.length > 0) return assembleBulk();
+    // A frame that fills the shared buffer to its end spans it: it is the caller's from now on.
+    if (start === 0 && position === target.length) retired = true;
     return target.subarray(start, position);
   } catch (error) {
     position = start;
     throw error;
   } finally {
+    bulkParts.length = 0;
+    bulkLengths.length = 0;
+    bulkOffsets.length = 0;
+    bulkTotal = 0;
     for (const node of defined) node[recordId] = undefined;
     defined.length = 0;
     nextRecordId = 0;
@@ -97,6 +128,37 @@ export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: 
       keyNodes = 0;
     }
   }
+}
+
+/**
+ * The frame just written, in a buffer of its own of exactly its size: the bytes written to the shared
+ * buffer with each bulk array copied in where it belongs. The shared buffer's part is free again.
+ *
+ * @throws EncodeError when a bulk array changed length while the value was written (a getter detached
+ *   or replaced its buffer): its header would no longer match its bytes
+ */
+function assembleBulk(): Uint8Array {
+  const frame = allocate(position - start + bulkTotal);
+  let from = start;
+  let to = 0;
+  for (let index = 0; index < bulkParts.length; index++) {
+    const part = bulkParts[index]!;
+    if (part.byteLength !== bulkLengths[index]) {
+      throw new EncodeError(
+        'unsupported-type',
+        `expected a byte array of ${bulkLengths[index]} bytes to keep its length while the value was written, it has ${part.byteLength}`,
+      );
+    }
+    const offset = bulkOffsets[index]!;
+    frame.set(target.subarray(from, offset), to);
+    to += offset - from;
+    frame.set(part, to);
+    to += part.byteLength;
+    from = offset;
+  }
+  frame.set(target.subarray(from, position), to);
+  position = start;
+  return frame;
 }
 
 /** Moves the frame written so far (from `start`) to a fresh buffer of at least `size` bytes. */
@@ -267,7 +329,16 @@ function writeBigInt(value: bigint): void {
 }
 
 function writeBytes(bytes: Uint8Array): void {
-  header(Major.Bytes, bytes.length);
+  const length = bytes.length;
+  header(Major.Bytes, length);
+  if (length >= bulkBytes) {
+    // Copied once the frame is written, into its own buffer (see assembleBulk).
+    bulkParts.push(bytes);
+    bulkLengths.push(length);
+    bulkOffsets.push(position);
+    bulkTotal += length;
+    return;
+  }
   reserve(bytes.length);
   target.set(bytes, position);
   position += bytes.length;

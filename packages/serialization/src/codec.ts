@@ -98,9 +98,11 @@ export class Codec<Context = unknown> {
   /**
    * Encodes `value` into one frame.
    *
-   * The result is a view into the writer's shared output buffer when the value holds no by-reference
-   * values: use it (send it, copy it) but do not transfer its `ArrayBuffer` to another thread; copy
-   * with `slice()` first.
+   * Ownership: a result that spans its whole `ArrayBuffer` is the caller's (a frame with
+   * by-reference values, or with a byte array of 32 KiB or more, which is copied once, straight into
+   * a buffer of the frame's exact size): it may be transferred to another thread. Any other result is
+   * a view into the writer's shared output buffer: use it (send it, copy it; it is never written
+   * over) but do not transfer its `ArrayBuffer`.
    *
    * @param value the value to encode
    * @param context passed to `encodeReference` for every by-reference value in `value`

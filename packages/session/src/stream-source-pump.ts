@@ -1,4 +1,5 @@
 import { EncodeError } from '@msc/serialization';
+import { bulkMessageBytes } from './wire/frame-layout.ts';
 import { messageTypeStreamItems } from './wire/protocol.ts';
 import type { SourceStream, StreamPort } from './wire-stream.ts';
 
@@ -120,7 +121,14 @@ export function sendWithinCredit(
     let result: IteratorResult<unknown> | undefined;
     try {
       if (source.isBytes) {
-        result = source.queue.tryRead(limit);
+        // A bulk chunk goes as it is (cut to the limit by a view): joining it to others would copy it.
+        // Smaller ones are joined up to the limit, so a producer of many small writes sends few messages.
+        const head = source.queue.peek() as Uint8Array | undefined;
+        const max =
+          head !== undefined && head.byteLength >= bulkMessageBytes
+            ? Math.min(limit, head.byteLength)
+            : limit;
+        result = source.queue.tryRead(max);
         if (result !== undefined && !result.done) {
           const chunk = result.value as Uint8Array;
           source.credit -= chunk.byteLength;

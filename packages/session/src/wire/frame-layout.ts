@@ -53,8 +53,16 @@ export function splitFrame(
 }
 
 /**
+ * Messages of at least this many bytes (bulk: a large byte array, a stream's data) travel in a frame
+ * of their own: packing one with others would copy it whole, and a transport takes a large frame as
+ * it is (TCP writes it beside its length prefix, a MessagePort moves its buffer).
+ */
+export const bulkMessageBytes = 32 * 1024;
+
+/**
  * How many of `encoded[first..]` fit one frame of at most `limit` bytes (always at least one), up to
- * the first message without bytes (one in the value form, which travels in a values frame).
+ * the first message without bytes (one in the value form, which travels in a values frame). A bulk
+ * message (see {@link bulkMessageBytes}) goes alone.
  */
 export function messagesPerFrame(
   encoded: readonly { readonly bytes: Uint8Array | undefined }[],
@@ -64,7 +72,9 @@ export function messagesPerFrame(
   let size = 0;
   let end = first;
   while (end < encoded.length && encoded[end]!.bytes !== undefined) {
-    const next = 4 + encoded[end]!.bytes!.byteLength;
+    const length = encoded[end]!.bytes!.byteLength;
+    if (length >= bulkMessageBytes) return end > first ? end - first : 1;
+    const next = 4 + length;
     if (end > first && size + next > limit) break;
     size += next;
     end++;
@@ -74,15 +84,17 @@ export function messagesPerFrame(
 
 /**
  * The frame holding `encoded[first .. first + count)`. A single message is sent as itself (no copy
- * into a new frame) when its first byte allows; the result owns its buffer either way (see
- * {@link exclusive}).
+ * into a new frame) when its first byte allows (always, for what the codec writes); the frame then
+ * owns its buffer as the codec's output does (`Codec.encode`: one that spans its `ArrayBuffer` is
+ * the caller's, any other a view the codec never writes over, which a transport that moves buffers
+ * copies). Several messages are copied into a new frame.
  */
 export function packFrame(
   encoded: readonly { readonly bytes: Uint8Array | undefined }[],
   first: number,
   count: number,
 ): Uint8Array {
-  if (count === 1 && encoded[first]!.bytes![0]! >= 0x80) return exclusive(encoded[first]!.bytes!);
+  if (count === 1 && encoded[first]!.bytes![0]! >= 0x80) return encoded[first]!.bytes!;
   let size = 0;
   for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes!.byteLength;
   const frame = new Uint8Array(size);
@@ -101,22 +113,11 @@ export function packFrame(
 }
 
 /**
- * A copy that owns its whole buffer. `send()` takes ownership of a frame and a transport may
- * transfer its buffer to another thread; the codec's output is a view into a buffer it shares with
- * other outputs, which must never be detached. (`Buffer#slice` would not copy: hence by hand.)
+ * A copy that owns its whole buffer (for bytes that did not come from the codec, whose ownership
+ * is not known). (`Buffer#slice` would not copy: hence by hand.)
  */
 export function ownedCopy(view: Uint8Array): Uint8Array {
   const copy = new Uint8Array(view.byteLength);
   copy.set(view);
   return copy;
-}
-
-/**
- * A frame safe to hand to a transport: the one ownership copy. A transport may transfer (detach) a
- * frame's buffer only when the frame spans all of it (the `Connection.send` contract); a codec
- * output that happens to span its buffer may still share it with the codec, so that one case is
- * copied. Other views go as they are: a transport that must move them copies just their bytes.
- */
-export function exclusive(frame: Uint8Array): Uint8Array {
-  return frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? ownedCopy(frame) : frame;
 }

@@ -1,0 +1,127 @@
+// Bulk bytes (byte arrays of 32 KiB or more): the writer copies them once, straight into a buffer of
+// the frame's exact size, which the frame spans (the caller owns it); every other frame stays a view
+// into the shared output buffer. The bytes written are the same either way (checked against cbor-x).
+import { Encoder } from 'cbor-x';
+import { describe, expect, test } from 'vitest';
+import { Codec, ContractRegistry, EncodeError, type ReferenceHooks } from '../src/index.ts';
+
+const codec = new Codec({ registry: new ContractRegistry() });
+const cborRecords = new Encoder({
+  useRecords: true,
+  mapsAsObjects: true,
+  tagUint8Array: true,
+  structuredClone: false,
+  useFloat32: 0,
+});
+
+const bulk = 32 * 1024;
+function pattern(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let index = 0; index < length; index++) bytes[index] = (index * 31 + seed) & 0xff;
+  return bytes;
+}
+const spansItsBuffer = (frame: Uint8Array) =>
+  frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength;
+
+describe('bulk bytes', () => {
+  test('a frame that fills the whole shared buffer is the caller own: moved away, the writer takes a new buffer', () => {
+    // A byte array of 256 bytes up to 64 KiB is its tag (2 bytes), its header (3 bytes) and its bytes.
+    // Fill what is left of the current buffer (a frame starts in it only with 2 KiB left), so that the
+    // next frame starts a fresh buffer of the same size at 0 and fills it whole.
+    // First in this file: the shared buffer is still the first one, of 8 KiB (no frame outgrew it).
+    const probe = codec.encode(['probe']);
+    const size = probe.buffer.byteLength;
+    expect(size).toBeLessThan(bulk);
+    const room = size - probe.byteOffset - probe.byteLength;
+    if (room >= 2048) {
+      const rest = codec.encode(pattern(room - 5, 1));
+      expect(rest.byteOffset + rest.byteLength).toBe(size);
+      expect(spansItsBuffer(rest)).toBe(false);
+    }
+    const whole = codec.encode(pattern(size - 5, 2));
+    expect(spansItsBuffer(whole)).toBe(true);
+    const copy = Uint8Array.from(whole);
+    structuredClone(whole, { transfer: [whole.buffer] }); // what a MessagePort transport may do
+    expect(codec.decode(codec.encode(['after', pattern(100, 3)]))).toStrictEqual(['after', pattern(100, 3)]);
+    expect(codec.decode(copy)).toStrictEqual(pattern(size - 5, 2));
+  });
+
+  test('a frame with a byte array of 32 KiB owns a buffer of exactly its size; one byte less stays in the shared buffer', () => {
+    const small = codec.encode([1, 2, pattern(bulk - 1, 1)]);
+    expect(spansItsBuffer(small)).toBe(false);
+    const large = codec.encode([1, 2, pattern(bulk, 2)]);
+    expect(spansItsBuffer(large)).toBe(true);
+    expect(codec.decode(large)).toStrictEqual([1, 2, pattern(bulk, 2)]);
+  });
+
+  test('bulk arrays anywhere in a value, several in one frame, are written byte for byte as cbor-x writes them', () => {
+    const value = {
+      first: pattern(bulk, 3),
+      name: 'between',
+      nested: [pattern(100, 4), { inner: pattern(3 * bulk + 7, 5) }, 'after'],
+      last: new Float64Array(pattern(8 * bulk, 6).buffer),
+      tail: 42,
+    };
+    const frame = codec.encode(value);
+    expect(spansItsBuffer(frame)).toBe(true);
+    expect(Buffer.from(frame).equals(cborRecords.encode(value))).toBe(true);
+    expect(codec.decode(frame)).toStrictEqual(value);
+  });
+
+  test('frames written after a bulk frame are intact, and a bulk frame is never written over', () => {
+    const large = codec.encode(['large', pattern(2 * bulk, 7)]);
+    const copy = Uint8Array.from(large);
+    const smalls = Array.from({ length: 200 }, (_, index) =>
+      codec.encode(['small', index, pattern(500, index)]),
+    );
+    expect(Buffer.from(large).equals(copy)).toBe(true);
+    smalls.forEach((frame, index) => {
+      expect(codec.decode(frame)).toStrictEqual(['small', index, pattern(500, index)]);
+    });
+  });
+
+  test('a byte array whose buffer is detached while the value is written is an EncodeError, and the writer goes on', () => {
+    const victim = pattern(bulk, 8);
+    const value = {
+      bytes: victim,
+      get later() {
+        structuredClone(victim.buffer, { transfer: [victim.buffer] });
+        return 1;
+      },
+    };
+    const failure = (() => {
+      try {
+        codec.encode(value);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(EncodeError);
+    expect((failure as Error).message).toMatch(/keep its length/);
+    expect(codec.decode(codec.encode(['next', pattern(bulk, 9)]))).toStrictEqual(['next', pattern(bulk, 9)]);
+  });
+
+  test('a frame with references and bulk bytes round-trips and spans its buffer', () => {
+    class Capability {
+      constructor(readonly id: number) {}
+    }
+    const hooks: ReferenceHooks = {
+      isReference: (value) => value instanceof Capability,
+      encodeReference: (value) => (value as Capability).id,
+      decodeReference: (descriptor) => new Capability(descriptor as number),
+    };
+    const withHooks = new Codec({ registry: new ContractRegistry(), hooks });
+    const value = [new Capability(7), pattern(bulk * 2, 10), 'end'];
+    const frame = withHooks.encode(value);
+    expect(spansItsBuffer(frame)).toBe(true);
+    expect(withHooks.decode(frame)).toStrictEqual(value);
+  });
+
+  test('a bulk frame over maxFrameBytes is an EncodeError frame-too-large', () => {
+    const limited = new Codec({ registry: new ContractRegistry(), limits: { maxFrameBytes: 64 * 1024 } });
+    expect(() => limited.encode([pattern(64 * 1024, 11)])).toThrow(
+      expect.objectContaining({ code: 'frame-too-large' }),
+    );
+    expect(limited.decode(limited.encode([pattern(bulk, 12)]))).toStrictEqual([pattern(bulk, 12)]);
+  });
+});

@@ -1,0 +1,84 @@
+import { type Bytes, bytes } from '@msc/eventual';
+import type { Connection } from '@msc/transport';
+import { describe, expect, test } from 'vitest';
+import { served } from './harness.ts';
+
+// Bulk data (a message of 32 KiB or more) is copied once on its way out: encoded straight into a
+// frame of its own that owns its buffer, never packed with the housekeeping messages of its turn.
+
+interface IBulk {
+  echo(data: Uint8Array): Promise<Uint8Array>;
+  download(chunkBytes: number, chunks: number): Bytes;
+}
+
+class Bulk implements IBulk {
+  async echo(data: Uint8Array) {
+    return data;
+  }
+  download(chunkBytes: number, chunks: number) {
+    const [stream, writer] = bytes();
+    void (async () => {
+      for (let index = 0; index < chunks; index++) {
+        writer.write(new Uint8Array(chunkBytes).fill(index));
+        if (writer.desiredSize <= 0) await writer.flush();
+      }
+      await writer.close();
+    })();
+    return stream;
+  }
+}
+
+/** Records the frames `connection` sends. */
+function recordFrames(connection: Connection): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  const send = connection.send.bind(connection);
+  connection.send = (frame) => {
+    frames.push(frame as Uint8Array);
+    send(frame);
+  };
+  return frames;
+}
+
+const spansItsBuffer = (frame: Uint8Array) =>
+  frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength;
+// A frame of several messages opens with a 4-byte length (first byte below 0x80); one message alone opens with its CBOR header.
+const isSingleMessage = (frame: Uint8Array) => frame[0]! >= 0x80;
+
+describe('bulk frames', () => {
+  test('a 1 MiB argument and its echo each travel alone in a frame that owns its buffer, byte for byte', async () => {
+    const { remote, connections } = served<IBulk>(new Bulk());
+    const sentByDialer = recordFrames(connections[0]);
+    const sentByListener = recordFrames(connections[1]);
+    const data = new Uint8Array(1024 * 1024).map((_, index) => (index * 13) & 0xff);
+    // Several calls in one turn: their Call messages would share a frame if they were small.
+    const echoes = await Promise.all([remote.echo(data), remote.echo(data), remote.echo(data)]);
+    for (const echoed of echoes) expect(Buffer.from(echoed).equals(data)).toBe(true);
+    for (const sent of [sentByDialer, sentByListener]) {
+      const large = sent.filter((frame) => frame.byteLength > data.byteLength);
+      expect(large).toHaveLength(3);
+      for (const frame of large) {
+        expect(isSingleMessage(frame)).toBe(true);
+        expect(spansItsBuffer(frame)).toBe(true);
+        expect(frame.byteLength).toBeLessThan(data.byteLength + 64);
+      }
+    }
+  });
+
+  test('a byte stream written in 64 KiB chunks arrives in those chunks (not joined), small writes are joined', async () => {
+    const { remote } = served<IBulk>(new Bulk());
+    const sizes = async (chunkBytes: number, chunks: number) => {
+      const stream = remote.download(chunkBytes, chunks);
+      stream.capacity = 1024 * 1024;
+      stream.batchSize = 256 * 1024;
+      const received: number[] = [];
+      for await (const chunk of stream) received.push(chunk.byteLength);
+      return received;
+    };
+    const large = await sizes(64 * 1024, 16);
+    expect(large.reduce((sum, size) => sum + size, 0)).toBe(16 * 64 * 1024);
+    expect(new Set(large)).toEqual(new Set([64 * 1024]));
+    const small = await sizes(1024, 512);
+    expect(small.reduce((sum, size) => sum + size, 0)).toBe(512 * 1024);
+    expect(Math.max(...small)).toBeGreaterThan(1024);
+  });
+});
