@@ -36,7 +36,8 @@ import {
 // in a buffer of its own, of exactly its size, copying each bulk array once. So a 1 MiB array costs
 // one copy, the shared buffer stays small, and the frame owns its buffer: a transport may move it to
 // another thread as it is. Ownership: a returned frame that spans its whole `ArrayBuffer` is the
-// caller's (the writer never touches that buffer again); any other is a view into the shared buffer.
+// caller's (the writer never touches that buffer again); any other is a view into the shared buffer,
+// which no frame ever fills to its last byte (see `reserve`).
 
 /** Writes one nested value; handed to `EncodeWalk.write` for the payloads it writes. */
 export type EncodeItem = (value: unknown) => void;
@@ -61,16 +62,12 @@ let position = 0;
 let start = 0;
 let walk: EncodeWalk;
 let useRecords = true;
-// The shared buffer is full to its end with a frame the caller now owns: the next frame takes a new one.
-let retired = false;
 
 /** A byte array at least this long is bulk (see above): copied once, straight into its frame's own buffer. */
 const bulkBytes = 32 * 1024;
-// The bulk arrays of the frame being written, in order: each one's bytes, its length when it was
-// written, and where its bytes go (an offset into the shared buffer, where they would have been).
-const bulkParts: Uint8Array[] = [];
-const bulkLengths: number[] = [];
-const bulkOffsets: number[] = [];
+// The bulk arrays of the frame being written, three entries each: where its bytes go (an offset into
+// the shared buffer, where they would have been), the array, and its length when it was written.
+const bulk: (number | Uint8Array)[] = [];
 let bulkTotal = 0;
 
 // Records: a tree of key transitions (key → next node), kept across frames so the common shapes cost one
@@ -96,29 +93,19 @@ const maximumKeyNodes = 10_000;
  *   the value nests deeper than the stack
  */
 export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: boolean): Uint8Array {
-  if (retired) {
-    retired = false;
-    target = allocate(minimumBuffer);
-    view = new DataView(target.buffer);
-    position = 0;
-  }
   start = position;
   if (target.length - position < startRoom) replaceBuffer(target.length);
   walk = walkInProgress;
   useRecords = records;
   try {
     write(value);
-    if (bulkParts.length > 0) return assembleBulk();
-    // A frame that fills the shared buffer to its end spans it: it is the caller's from now on.
-    if (start === 0 && position === target.length) retired = true;
+    if (bulk.length > 0) return assembleBulk();
     return target.subarray(start, position);
   } catch (error) {
     position = start;
     throw error;
   } finally {
-    bulkParts.length = 0;
-    bulkLengths.length = 0;
-    bulkOffsets.length = 0;
+    bulk.length = 0;
     bulkTotal = 0;
     for (const node of defined) node[recordId] = undefined;
     defined.length = 0;
@@ -135,25 +122,25 @@ export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: 
  * buffer with each bulk array copied in where it belongs. The shared buffer's part is free again.
  *
  * @throws EncodeError when a bulk array changed length while the value was written (a getter detached
- *   or replaced its buffer): its header would no longer match its bytes
+ *   its buffer): its header would no longer match its bytes
  */
 function assembleBulk(): Uint8Array {
   const frame = allocate(position - start + bulkTotal);
   let from = start;
   let to = 0;
-  for (let index = 0; index < bulkParts.length; index++) {
-    const part = bulkParts[index]!;
-    if (part.byteLength !== bulkLengths[index]) {
+  for (let index = 0; index < bulk.length; index += 3) {
+    const offset = bulk[index] as number;
+    const part = bulk[index + 1] as Uint8Array;
+    if (part.length !== bulk[index + 2]) {
       throw new EncodeError(
         'unsupported-type',
-        `expected a byte array of ${bulkLengths[index]} bytes to keep its length while the value was written, it has ${part.byteLength}`,
+        'expected a byte array to keep its length while it was written',
       );
     }
-    const offset = bulkOffsets[index]!;
     frame.set(target.subarray(from, offset), to);
     to += offset - from;
     frame.set(part, to);
-    to += part.byteLength;
+    to += part.length;
     from = offset;
   }
   frame.set(target.subarray(from, position), to);
@@ -171,9 +158,13 @@ function replaceBuffer(size: number): void {
   view = new DataView(next.buffer);
 }
 
-/** Makes room for `bytes` more bytes at `position`: a buffer 4 times the frame so far, so the next frames fit too. */
+/**
+ * Makes room for `bytes` more bytes at `position`: a buffer 4 times the frame so far, so the next
+ * frames fit too. Room means more than `bytes`: a frame written within it ends before the buffer's
+ * last byte, so no view into the shared buffer ever spans all of it (only an owned frame does).
+ */
 function reserve(bytes: number): void {
-  if (position + bytes > target.length) replaceBuffer((position - start + bytes) * 4);
+  if (position + bytes >= target.length) replaceBuffer((position - start + bytes) * 4);
 }
 
 // Room every `write` makes before it writes anything: enough for the headers a value writes before it
@@ -213,7 +204,7 @@ enum Major {
 }
 
 function write(value: unknown): void {
-  if (position + headerRoom > target.length) reserve(headerRoom);
+  if (position + headerRoom >= target.length) reserve(headerRoom);
   switch (typeof value) {
     case 'string':
       writeString(value);
@@ -333,9 +324,7 @@ function writeBytes(bytes: Uint8Array): void {
   header(Major.Bytes, length);
   if (length >= bulkBytes) {
     // Copied once the frame is written, into its own buffer (see assembleBulk).
-    bulkParts.push(bytes);
-    bulkLengths.push(length);
-    bulkOffsets.push(position);
+    bulk.push(position, bytes, length);
     bulkTotal += length;
     return;
   }

@@ -49,8 +49,11 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // The codec's frame check and reader one walk run twice (cbor-decoder.ts; the frame scanner gone):
 // 31,090 -> 30,669 B (main at e912ea9 measured 31,090 B). The encoder's walk writing a claimed value in
 // one method (EncodeWalk.write, no Claim enum): 30,669 -> 30,497 B. The reader refusing the half and
-// single floats the writer never writes: 30,497 -> 30,316 B.
-export const minimalClientGzipBudget = 30_316;
+// single floats the writer never writes: 30,497 -> 30,316 B. Bulk bytes copied once (issue 18: the
+// writer puts a byte array of 32 KiB or more straight into a frame buffer of its own, of exact size,
+// that a MessagePort moves instead of copying, and checks that no bulk array changed length
+// meanwhile) take it 30,316 -> 30,514 B.
+export const minimalClientGzipBudget = 30_514;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
