@@ -2,6 +2,7 @@
 // TypeScript → JavaScript (declarations come from `tsc -b`), every bare import kept external so a
 // package never inlines its dependencies.
 import esbuild from 'rollup-plugin-esbuild';
+import { internalProperties, internalPropertyCache } from './internal-properties.js';
 
 /**
  * @param {{ input?: Record<string, string> }} [options] entry points, default `{ index: 'src/index.ts' }`
@@ -11,7 +12,15 @@ export function packageBundle(options = {}) {
   return {
     input: options.input ?? { index: 'src/index.ts' },
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
-    plugins: [esbuild({ target: 'es2022', sourceMap: true })],
+    // Internal property names (ending in `_`) are shortened the same way in every module (internal-properties.js).
+    plugins: [
+      esbuild({
+        target: 'es2022',
+        sourceMap: true,
+        mangleProps: internalProperties,
+        mangleCache: internalPropertyCache(),
+      }),
+    ],
     output: {
       dir: 'dist',
       format: 'es',

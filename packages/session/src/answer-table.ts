@@ -28,12 +28,12 @@ import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 export interface AnswerPort {
   /** Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void;
-  /** Queues a message carrying an error (see `Outbox.sendWithError`). */
-  sendWithError(message: unknown[], errorIndex: number): void;
+  /** Queues a message carrying an error (see `Outbox.sendWithError_`). */
+  sendWithError_(message: unknown[], errorIndex: number): void;
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor;
   /** A return could not be sent: the session ends. */
-  returnFailed(error: unknown): void;
+  returnFailed_(error: unknown): void;
   /** Whether the session has ended (returns are no longer sent). */
   readonly isTerminated: boolean;
   /** The agreed protocol version (a call's context needs `callContextVersion`). */
@@ -116,7 +116,7 @@ export class AnswerTable {
    * @throws ProtocolViolation for a question id in use or a target that does not exist;
    *   LimitViolation past `maxAnswers`
    */
-  receiveCall(call: CallMessage, exports: ExportTable): void {
+  receiveCall_(call: CallMessage, exports: ExportTable): void {
     const questionId = call[1];
     const targetKind = call[2];
     const targetId = call[3];
@@ -176,17 +176,17 @@ export class AnswerTable {
           // The callee returned something that cannot cross the wire: the caller gets that error,
           // and streams in the value go nowhere.
           abortStreamsIn(settlement.value, error);
-          port.sendWithError([messageTypeReturn, questionId, returnKindError, error], 3);
+          port.sendWithError_([messageTypeReturn, questionId, returnKindError, error], 3);
         } finally {
           // The capabilities in returned data belong to the result (the callee's moved into it):
           // once encoded, the exports hold their own references and the peer owns the rest.
           releaseCarriedCapabilities(settlement.value);
         }
       } else {
-        port.sendWithError([messageTypeReturn, questionId, returnKindError, settlement.error], 3);
+        port.sendWithError_([messageTypeReturn, questionId, returnKindError, settlement.error], 3);
       }
     } catch (error) {
-      port.returnFailed(error);
+      port.returnFailed_(error);
     }
   }
 
@@ -228,8 +228,8 @@ export class AnswerTable {
    * The session ended: the signals of the calls still being served fire with `aborted`, then every
    * answer's reference is released.
    */
-  abortAll(aborted: AbortedError): void {
-    this.#contexts?.abortAll(aborted);
+  abortAll_(aborted: AbortedError): void {
+    this.#contexts?.abortAll_(aborted);
     this.#tracing?.endAll(aborted);
     if (this.#answers === undefined) return;
     const answers = [...this.#answers.values()];

@@ -36,7 +36,7 @@ export interface CallContextPart {
   /** `Cancel` (`timedOut`: the caller's deadline passed), for a live answer. */
   cancel(questionId: number, timedOut: boolean): void;
   /** The session ended: the signals of the calls still being served fire with `aborted`. */
-  abortAll(aborted: AbortedError): void;
+  abortAll_(aborted: AbortedError): void;
 }
 
 /** Makes the call context part of one session (`maxCallTimeoutMs`: the longest remaining time a call may declare). */

@@ -211,7 +211,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   /** Undoes what a failed encoding into `context` exported (the peer never heard of it). */
   undo(context: PayloadContext): void {
     for (const id of context.exported) this.#exports.drop(id, 1);
-    for (const descriptor of context.streams) this.#streams.unexport(descriptor);
+    for (const descriptor of context.streams) this.#streams.unexport_(descriptor);
   }
 
   /**
@@ -270,7 +270,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     if (
       target instanceof ImportHandler &&
       target.session === this.#session &&
-      target.revokedBy === undefined
+      target.revokedBy_ === undefined
     ) {
       return [descriptorKindReceiverExport, target.id];
     }

@@ -3,11 +3,11 @@ import type { CloseReason, FrameReceiver } from '@msc/transport';
 /** What a {@link ConnectionReceiver} delivers to: the session. */
 export interface ConnectionReceiverPort {
   /** A frame arrived. */
-  receiveFrame(frame: Uint8Array): void;
+  receiveFrame_(frame: Uint8Array): void;
   /** A values frame arrived (values mode). */
-  receiveValues(values: unknown, declared: number): void;
+  receiveValues_(values: unknown, declared: number): void;
   /** The connection closed. */
-  connectionClosed(reason: CloseReason): void;
+  connectionClosed_(reason: CloseReason): void;
 }
 
 /**
@@ -23,14 +23,14 @@ export class ConnectionReceiver implements FrameReceiver {
   }
 
   frame(frame: Uint8Array): void {
-    this.#session.receiveFrame(frame);
+    this.#session.receiveFrame_(frame);
   }
 
   values(values: unknown, bytes: number): void {
-    this.#session.receiveValues(values, bytes);
+    this.#session.receiveValues_(values, bytes);
   }
 
   closed(reason: CloseReason): void {
-    this.#session.connectionClosed(reason);
+    this.#session.connectionClosed_(reason);
   }
 }

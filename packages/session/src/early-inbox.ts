@@ -55,7 +55,7 @@ export class EarlyInbox {
    *
    * @throws LimitViolation when what waits passes `maxHeldBytes`
    */
-  pushAuthentication(message: Uint8Array): void {
+  pushAuthentication_(message: Uint8Array): void {
     const reader = this.#reader;
     if (reader !== undefined) {
       this.#reader = undefined;
@@ -67,7 +67,7 @@ export class EarlyInbox {
   }
 
   /** The next authentication message, in order (one reader at a time: the authenticator). */
-  nextAuthentication(): Promise<Uint8Array> {
+  nextAuthentication_(): Promise<Uint8Array> {
     const message = this.#authentication.shift();
     if (message !== undefined) {
       this.#bytes -= message.byteLength;
@@ -79,7 +79,7 @@ export class EarlyInbox {
   }
 
   /** Authentication is over: unread authentication messages are dropped. */
-  endAuthentication(): void {
+  endAuthentication_(): void {
     for (const message of this.#authentication) this.#bytes -= message.byteLength;
     this.#authentication = [];
   }

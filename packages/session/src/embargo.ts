@@ -27,9 +27,9 @@ export interface EmbargoPort {
  * promises that names one of this side's capabilities is the same case, with the promise export
  * (`targetKindExport`) in place of the answer (protocol.ts, `Resolve`).
  *
- * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply}) and chooses its
- * ids (counting up); the callee side only answers ({@link receiveRequest}). Ownership: an embargo
- * owns the handler's reference until the reply (or the session's end, {@link abortAll}) moves it
+ * Roles: the caller side holds the embargo ({@link hold}, {@link receiveReply_}) and chooses its
+ * ids (counting up); the callee side only answers ({@link receiveRequest_}). Ownership: an embargo
+ * owns the handler's reference until the reply (or the session's end, {@link abortAll_}) moves it
  * into the promise: a capability of this side's own outlives the session that looped through it.
  */
 export class Embargoes {
@@ -75,7 +75,7 @@ export class Embargoes {
    *
    * @throws ProtocolViolation when the answer or export does not exist
    */
-  receiveRequest(message: DisembargoRequestMessage, answers: AnswerTable, exports: ExportTable): void {
+  receiveRequest_(message: DisembargoRequestMessage, answers: AnswerTable, exports: ExportTable): void {
     const targetId = message[1];
     const embargoId = message[2];
     if (message[3] === targetKindExport) {
@@ -94,7 +94,7 @@ export class Embargoes {
    *
    * @throws ProtocolViolation for an embargo this side did not ask for
    */
-  receiveReply(message: DisembargoReplyMessage): void {
+  receiveReply_(message: DisembargoReplyMessage): void {
     const embargoId = message[1];
     const embargoes = this.#embargoes;
     const embargo = embargoes?.get(embargoId);
@@ -109,7 +109,7 @@ export class Embargoes {
    * around the loop through the peer already failed with their questions (the session settles those
    * first), so nothing is left for the held calls to wait for.
    */
-  abortAll(): void {
+  abortAll_(): void {
     if (this.#embargoes === undefined) return;
     const embargoes = [...this.#embargoes.values()];
     this.#embargoes.clear();

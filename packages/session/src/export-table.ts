@@ -155,7 +155,7 @@ export class ExportTable {
   }
 
   /** The session ended: every export's reference is released. */
-  abortAll(): void {
+  abortAll_(): void {
     if (this.#exports === undefined) return;
     const entries = [...this.#exports.values()];
     this.#exports.clear();

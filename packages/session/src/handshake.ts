@@ -48,12 +48,12 @@ export interface HandshakePort {
   /** Ends the session. */
   end(reason: TerminationReason, notifyPeer: boolean): void;
   /** Ends the session for an error met while receiving (`protocol` or `limit`). */
-  receiveFailed(error: unknown): void;
+  receiveFailed_(error: unknown): void;
   /**
    * The session is established: the handshake is done with (the session keeps the peer and the
    * version, and drops the handshake's state).
    */
-  handshakeDone(): void;
+  handshakeDone_(): void;
   /** Whether the session has ended. */
   readonly isTerminated: boolean;
 }
@@ -146,7 +146,7 @@ export class Handshake {
   }
 
   /** Whether both hellos offered values mode (see `Hello.values`). */
-  get valuesAgreed(): boolean {
+  get valuesAgreed_(): boolean {
     return this.#valuesAgreed;
   }
 
@@ -156,7 +156,7 @@ export class Handshake {
   }
 
   /** Whether the next frame is the peer's hello. */
-  get awaitingHello(): boolean {
+  get awaitingHello_(): boolean {
     return this.#phase === 'hello';
   }
 
@@ -213,7 +213,7 @@ export class Handshake {
   }
 
   /** This side's hello, for the connection (a copy the transport may take). */
-  helloFrame(): Uint8Array {
+  helloFrame_(): Uint8Array {
     return ownedCopy(this.#helloBytes!);
   }
 
@@ -222,7 +222,7 @@ export class Handshake {
    *
    * @throws ProtocolViolation when it is not a valid hello
    */
-  receiveHello(frame: Uint8Array): void {
+  receiveHello_(frame: Uint8Array): void {
     const options = this.#options;
     let hello: Hello;
     try {
@@ -316,14 +316,14 @@ export class Handshake {
     this.#peer = peer;
     this.#options.resumable?.authenticated(peer);
     this.#authAbort = undefined;
-    this.#inbox.endAuthentication();
+    this.#inbox.endAuthentication_();
     this.#phase = 'configuring';
     await this.#configure(peer);
   }
 
   #receiveAuthentication(): Promise<Uint8Array> {
     if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
-    return this.#inbox.nextAuthentication();
+    return this.#inbox.nextAuthentication_();
   }
 
   /**
@@ -333,11 +333,11 @@ export class Handshake {
    * @throws ProtocolViolation outside the authentication step
    * @throws LimitViolation when the unread messages and the held ones pass `maxHeldBytes`
    */
-  receiveAuthenticate(message: AuthenticateMessage): void {
+  receiveAuthenticate_(message: AuthenticateMessage): void {
     if (this.#phase !== 'authenticating') {
       throw new ProtocolViolation('an authentication message outside the authentication step');
     }
-    this.#inbox.pushAuthentication(message[1]);
+    this.#inbox.pushAuthentication_(message[1]);
   }
 
   /** How the next frame is decoded: strictly until this side's `Configure` is out (`EarlyInbox`). */
@@ -402,7 +402,7 @@ export class Handshake {
     try {
       for (const [message, context] of held) this.#port.deliver(message, context);
     } catch (error) {
-      this.#port.receiveFailed(error);
+      this.#port.receiveFailed_(error);
       return;
     }
     this.#checkEstablished();
@@ -413,7 +413,7 @@ export class Handshake {
    *
    * @throws ProtocolViolation for a second one
    */
-  receiveConfigure(message: ConfigureMessage): void {
+  receiveConfigure_(message: ConfigureMessage): void {
     if (this.#configureReceived) throw new ProtocolViolation('a second configure message');
     this.#configureReceived = true;
     this.remoteRoot.settle({ kind: 'capability', handler: this.#port.resolve(message[1]) });
@@ -426,11 +426,11 @@ export class Handshake {
     this.#phase = 'established';
     clearTimeout(this.#timer);
     this.#resolveEstablished();
-    this.#port.handshakeDone();
+    this.#port.handshakeDone_();
   }
 
   /** The session ended: authentication stops, the remote root and `established` fail. */
-  abortAll(error: SessionError, aborted: AbortedError): void {
+  abortAll_(error: SessionError, aborted: AbortedError): void {
     this.#phase = 'terminated';
     this.#aborted = aborted;
     clearTimeout(this.#timer);

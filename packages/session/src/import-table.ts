@@ -34,7 +34,7 @@ export interface ResolvePort {
  * ends every import is revoked (later calls fail with the session's `AbortedError`).
  *
  * Promises (`SenderPromise`, a {@link PromiseImportHandler}) are entries too, settled by the peer's
- * one `Resolve` ({@link receiveResolve}). One released before its `Resolve` leaves a tombstone: the
+ * one `Resolve` ({@link receiveResolve_}). One released before its `Resolve` leaves a tombstone: the
  * peer still sends one `Resolve` for it (the real one, or `Released` once it saw the release), and
  * the tombstone tells that legitimate `Resolve` from a forged one. Tombstones count against
  * `maxImports` with the entries, so a peer that never answers them cannot grow them without bound.
@@ -110,7 +110,7 @@ export class ImportTable {
    *   second `Resolve`, a `Released` this side did not ask for, or a resolution cycle;
    *   LimitViolation when the resolution would make this side hold more than `maxImports`
    */
-  receiveResolve(message: ResolveMessage, port: ResolvePort): void {
+  receiveResolve_(message: ResolveMessage, port: ResolvePort): void {
     const id = message[1];
     const kind = message[2];
     const imported = this.#imports?.get(id);
@@ -158,7 +158,7 @@ export class ImportTable {
    *
    * @throws ProtocolViolation for a promise import (a promise settles by `Resolve`)
    */
-  receiveRevoke(message: RevokeMessage): void {
+  receiveRevoke_(message: RevokeMessage): void {
     const imported = this.#imports?.get(message[1]);
     if (imported === undefined) return;
     if (imported instanceof PromiseImportHandler) {
@@ -166,12 +166,12 @@ export class ImportTable {
     }
     // Whatever the peer sent, holders see a RevokedError: a peer cannot make it look like another failure.
     const sent = message[2];
-    imported.revokeByExporter(sent instanceof RevokedError ? sent : RevokedError.because(sent));
-    this.#session.releaseImport(imported);
+    imported.revokeByExporter_(sent instanceof RevokedError ? sent : RevokedError.because(sent));
+    this.#session.releaseImport_(imported);
   }
 
   /** The session ended: every import is revoked. */
-  abortAll(error: AbortedError): void {
+  abortAll_(error: AbortedError): void {
     this.#tombstones = undefined;
     const imports = this.#imports;
     if (imports === undefined) return;

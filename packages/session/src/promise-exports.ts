@@ -21,12 +21,12 @@ import {
 export interface PromiseExportPort {
   /** Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void;
-  /** Queues a message carrying an error (see `Outbox.sendWithError`). */
-  sendWithError(message: unknown[], errorIndex: number): void;
+  /** Queues a message carrying an error (see `Outbox.sendWithError_`). */
+  sendWithError_(message: unknown[], errorIndex: number): void;
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor;
   /** A `Return` or `Resolve` could not be sent: the session ends. */
-  returnFailed(error: unknown): void;
+  returnFailed_(error: unknown): void;
   /** Whether the session has ended (nothing is sent any more). */
   readonly isTerminated: boolean;
 }
@@ -36,7 +36,7 @@ const resolved = Promise.resolve();
 
 /**
  * The exporter's side of promise resolution (protocol.ts, `SenderPromise` and `Resolve`; the
- * importer's side is `promise-import.ts` and `ImportTable.receiveResolve`). A promise this side
+ * importer's side is `promise-import.ts` and `ImportTable.receiveResolve_`). A promise this side
  * sends before it settled (a local promise, a call result, a promise imported from another peer) is
  * exported as a promise: an export entry like any other (`export-table.ts`, counted and released)
  * that the peer's calls reach in order, plus a listener that sends the one `Resolve` once it
@@ -113,10 +113,10 @@ export class PromiseExports {
           settlement.kind === 'error'
             ? settlement.error
             : new NotCapabilityError('whenResolved', describeValue(settlement.value));
-        port.sendWithError([messageTypeResolve, id, resolveKindError, error], 3);
+        port.sendWithError_([messageTypeResolve, id, resolveKindError, error], 3);
       }
     } catch (error) {
-      port.returnFailed(error);
+      port.returnFailed_(error);
     }
   }
 }

@@ -42,7 +42,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
     if (last !== this) return last.call(method, args, context);
     const resolution = this.#resolution;
     if (resolution !== undefined) return resolution.call(method, args, context);
-    if (this.revokedBy === undefined) this.pipelined = true;
+    if (this.revokedBy_ === undefined) this.pipelined = true;
     return super.call(method, args, context);
   }
 
@@ -51,7 +51,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
     if (last !== this) return last.whenResolved();
     const resolution = this.#resolution;
     if (resolution !== undefined) return resolution.whenResolved();
-    const revoked = this.revokedBy;
+    const revoked = this.revokedBy_;
     if (revoked !== undefined) return Promise.reject(revoked);
     return new Promise((resolve, reject) => this.onSettled(() => this.whenResolved().then(resolve, reject)));
   }
@@ -63,7 +63,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
 
   onSettled(listener: (settlement: Settlement) => void): () => void {
     const resolution = this.#resolution;
-    const revoked = this.revokedBy;
+    const revoked = this.revokedBy_;
     if (resolution !== undefined) listener({ kind: 'capability', handler: resolution });
     else if (revoked !== undefined) listener({ kind: 'error', error: revoked });
     else return (this.#listeners ??= new SettlementListeners()).add(listener);

@@ -35,8 +35,8 @@ import { ProtocolViolation } from './wire/violations.ts';
 export interface QuestionPort {
   /** Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void;
-  /** Queues a message nobody waits for (see `Outbox.sendLazily`). */
-  sendLazily(message: unknown[]): void;
+  /** Queues a message nobody waits for (see `Outbox.sendLazily_`). */
+  sendLazily_(message: unknown[]): void;
   /** Turns a checked capability descriptor into a handler the caller owns a reference to. */
   resolve(descriptor: readonly [kind: number, id: number]): CapabilityHandler;
   /** Holds new calls to `handler` until the calls sent to the target came back (embargo.ts). */
@@ -180,7 +180,7 @@ export class QuestionTable implements QuestionCanceller {
    *
    * @throws ProtocolViolation when the question is not open
    */
-  receiveReturn(message: ReturnMessage, consumers: readonly object[]): void {
+  receiveReturn_(message: ReturnMessage, consumers: readonly object[]): void {
     const questionId = message[1];
     const kind = message[2];
     const payload = message[3];
@@ -215,12 +215,12 @@ export class QuestionTable implements QuestionCanceller {
     } else {
       settlement = { kind: 'error', error: payload };
     }
-    this.#port.sendLazily([messageTypeFinish, questionId]);
+    this.#port.sendLazily_([messageTypeFinish, questionId]);
     question.settle(settlement);
   }
 
   /** The session ended: every open question settles with `error`. */
-  abortAll(error: AbortedError): void {
+  abortAll_(error: AbortedError): void {
     if (this.#questions === undefined) return;
     const questions = [...this.#questions.values()];
     this.#questions.clear();

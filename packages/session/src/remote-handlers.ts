@@ -33,7 +33,7 @@ export interface SessionPort extends TracedSession {
     context: CallScope | undefined,
   ): ResultHandler;
   /** The last reference to an import went: tell the peer. */
-  releaseImport(handler: ImportHandler): void;
+  releaseImport_(handler: ImportHandler): void;
   /** What the peer authenticated as (for `remoteIdentity`). */
   readonly peer: unknown;
   /** The agreed protocol version (promise resolution needs `promiseResolutionVersion`). */
@@ -80,7 +80,7 @@ export class ImportHandler implements CapabilityHandler {
   release(): void {
     if (--this.#references !== 0) return;
     this.lastReleased();
-    if (this.#revoked === undefined) this.session.releaseImport(this);
+    if (this.#revoked === undefined) this.session.releaseImport_(this);
   }
 
   shorten(): CapabilityHandler {
@@ -96,7 +96,7 @@ export class ImportHandler implements CapabilityHandler {
    * Revokes the import because its exporter revoked it (a `Revoke`): later calls fail with `error`,
    * and the sessions this side forwarded the import to are told (see `onRevoked`).
    */
-  revokeByExporter(error: AbortedError): void {
+  revokeByExporter_(error: AbortedError): void {
     if (this.#revoked !== undefined) return;
     this.#revoked = error;
     this.#revokedByExporter = true;
@@ -118,7 +118,7 @@ export class ImportHandler implements CapabilityHandler {
   }
 
   /** Why the import was revoked (its session ended), or `undefined`. */
-  get revokedBy(): AbortedError | undefined {
+  get revokedBy_(): AbortedError | undefined {
     return this.#revoked;
   }
 

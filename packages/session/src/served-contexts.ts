@@ -48,7 +48,7 @@ export class ServedContexts implements CallContextPart {
     );
   }
 
-  abortAll(aborted: AbortedError): void {
+  abortAll_(aborted: AbortedError): void {
     const contexts = this.#contexts;
     if (contexts !== undefined) {
       const open = [...contexts.values()];

@@ -32,7 +32,7 @@ export function acceptSessions(scope: ListeningScope): (connection: Connection) 
       connection.abort(new Error(reason));
       return;
     }
-    const session = scope.startSession(connection);
+    const session = scope.startSession_(connection);
     pending += 1;
     scope.pending(1);
     let released = false;

@@ -87,7 +87,7 @@ export class SessionParts {
     this.exports = new ExportTable(limits.maxExports, (id, error) => {
       // A peer of version 1 is not told: its calls reach the revoked capability and fail there.
       if (port.protocolVersion >= revocationVersion)
-        this.outbox.sendWithError([messageTypeRevoke, id, error], 2);
+        this.outbox.sendWithError_([messageTypeRevoke, id, error], 2);
     });
     this.imports = new ImportTable(port, limits.maxImports);
     this.embargoes = new Embargoes(this.outbox);
@@ -116,10 +116,10 @@ export class SessionParts {
   route(message: Message, context: PayloadContext): void {
     switch (message[0]) {
       case messageTypeCall:
-        this.answers.receiveCall(message, this.exports);
+        this.answers.receiveCall_(message, this.exports);
         break;
       case messageTypeReturn:
-        this.questions.receiveReturn(message, context.consumers);
+        this.questions.receiveReturn_(message, context.consumers);
         break;
       case messageTypeFinish:
         this.answers.finish(message[1]);
@@ -128,37 +128,37 @@ export class SessionParts {
         if (this.exports.release(message[1], message[2])) this.promises.released(message[1]);
         break;
       case messageTypeDisembargoRequest:
-        this.embargoes.receiveRequest(message, this.answers, this.exports);
+        this.embargoes.receiveRequest_(message, this.answers, this.exports);
         break;
       case messageTypeResolve:
         if (this.#port.protocolVersion < promiseResolutionVersion) {
           throw new ProtocolViolation(`a resolve message needs protocol version ${promiseResolutionVersion}`);
         }
-        this.imports.receiveResolve(message, this.#port);
+        this.imports.receiveResolve_(message, this.#port);
         break;
       case messageTypeDisembargoReply:
-        this.embargoes.receiveReply(message);
+        this.embargoes.receiveReply_(message);
         break;
       case messageTypeRevoke:
         if (this.#port.protocolVersion < revocationVersion) {
           throw new ProtocolViolation(`a revoke message needs protocol version ${revocationVersion}`);
         }
-        this.imports.receiveRevoke(message);
+        this.imports.receiveRevoke_(message);
         break;
       case messageTypeStreamItems:
-        this.streams.receiveItems(message);
+        this.streams.receiveItems_(message);
         break;
       case messageTypeStreamCredit:
-        this.streams.receiveCredit(message);
+        this.streams.receiveCredit_(message);
         break;
       case messageTypeStreamEnd:
-        this.streams.receiveEnd(message);
+        this.streams.receiveEnd_(message);
         break;
       case messageTypeStreamCancel:
-        this.streams.receiveCancel(message);
+        this.streams.receiveCancel_(message);
         break;
       case messageTypeStreamDelivered:
-        this.streams.receiveDelivered(message);
+        this.streams.receiveDelivered_(message);
         break;
       case messageTypeCancel:
         if (this.#port.protocolVersion < callContextVersion) {
@@ -186,12 +186,12 @@ export class SessionParts {
    * let their held calls go on to this side's own object, streams abort, imports are revoked, exports and answers are released (the signals of
    * the calls this side was serving fire), in that order.
    */
-  abortAll(aborted: AbortedError): void {
-    this.questions.abortAll(aborted);
-    this.embargoes.abortAll();
-    this.streams.abortAll(aborted);
-    this.imports.abortAll(aborted);
-    this.exports.abortAll();
-    this.answers.abortAll(aborted);
+  abortAll_(aborted: AbortedError): void {
+    this.questions.abortAll_(aborted);
+    this.embargoes.abortAll_();
+    this.streams.abortAll_(aborted);
+    this.imports.abortAll_(aborted);
+    this.exports.abortAll_();
+    this.answers.abortAll_(aborted);
   }
 }

@@ -117,7 +117,7 @@ export class Session<Peer = unknown>
     handshake.start();
     connection.start(new ConnectionReceiver(this));
     try {
-      connection.send(handshake.helloFrame());
+      connection.send(handshake.helloFrame_());
     } catch (error) {
       this.#terminate(
         { step: 'transport', code: 'connection-lost', message: describeError(error), remote: false },
@@ -206,9 +206,9 @@ export class Session<Peer = unknown>
   }
 
   /** @internal The last reference to an import went: tell the peer (see `SessionPort`). */
-  releaseImport(handler: ImportHandler): void {
+  releaseImport_(handler: ImportHandler): void {
     if (this.#terminated !== undefined || !this.#parts.imports.remove(handler)) return;
-    this.#parts.outbox.sendLazily([messageTypeRelease, handler.id, handler.received]);
+    this.#parts.outbox.sendLazily_([messageTypeRelease, handler.id, handler.received]);
   }
 
   // ---------------------------------------------------------------- the parts' port (@internal)
@@ -218,14 +218,14 @@ export class Session<Peer = unknown>
     return this.#parts.outbox.send(message);
   }
 
-  /** @internal Queues a message nobody waits for (see `Outbox.sendLazily`). */
-  sendLazily(message: unknown[]): void {
-    this.#parts.outbox.sendLazily(message);
+  /** @internal Queues a message nobody waits for (see `Outbox.sendLazily_`). */
+  sendLazily_(message: unknown[]): void {
+    this.#parts.outbox.sendLazily_(message);
   }
 
-  /** @internal Queues a message carrying an error (see `Outbox.sendWithError`). */
-  sendWithError(message: unknown[], errorIndex: number): void {
-    this.#parts.outbox.sendWithError(message, errorIndex);
+  /** @internal Queues a message carrying an error (see `Outbox.sendWithError_`). */
+  sendWithError_(message: unknown[], errorIndex: number): void {
+    this.#parts.outbox.sendWithError_(message, errorIndex);
   }
 
   /** @internal Encodes a message (see `CapabilityCodec.encode`). */
@@ -259,23 +259,23 @@ export class Session<Peer = unknown>
   }
 
   /** @internal Sending failed: the session ends (for the outbox). */
-  sendFailed(code: 'connection-lost' | 'limit', message: string): void {
+  sendFailed_(code: 'connection-lost' | 'limit', message: string): void {
     const limit = code === 'limit' ? { limit: 'maxBufferedBytes' } : {}; // the outbox's only limit
     this.#terminate({ step: this.#step, code, message, remote: false, ...limit }, false);
   }
 
   /** @internal A return or resolve could not be sent: the session ends (answers, promise exports). */
-  returnFailed(error: unknown): void {
+  returnFailed_(error: unknown): void {
     this.#receiveFailed(error);
   }
 
   /** @internal The peer's input failed a check (for the handshake). */
-  receiveFailed(error: unknown): void {
+  receiveFailed_(error: unknown): void {
     this.#receiveFailed(error);
   }
 
   /** @internal Established: keeps what the handshake learned and drops its state. */
-  handshakeDone(): void {
+  handshakeDone_(): void {
     const handshake = this.#handshake;
     if (handshake === undefined) return;
     this.#peer = handshake.peer as Peer | undefined;
@@ -283,11 +283,11 @@ export class Session<Peer = unknown>
     this.#handshake = undefined;
     // Both sides are established (each sent its Configure and got the peer's), so from here on the
     // peer accepts values frames: everything after this goes in the value form.
-    if (handshake.valuesAgreed) this.#parts.outbox.useValues(this.#values!.agree());
+    if (handshake.valuesAgreed_) this.#parts.outbox.useValues_(this.#values!.agree());
   }
 
   /** @internal One message of a received frame (see `splitFrame`). */
-  receiveMessage(bytes: Uint8Array): void {
+  receiveMessage_(bytes: Uint8Array): void {
     const capabilities = this.#parts.capabilities;
     const context = capabilities.context();
     const handshake = this.#handshake;
@@ -307,7 +307,7 @@ export class Session<Peer = unknown>
   // ---------------------------------------------------------------- receiving
 
   /** @internal The connection closed (see `ConnectionReceiver`). */
-  connectionClosed(reason: CloseReason): void {
+  connectionClosed_(reason: CloseReason): void {
     this.#terminate(
       {
         step: this.#step,
@@ -320,13 +320,13 @@ export class Session<Peer = unknown>
   }
 
   /** @internal A frame arrived (see `ConnectionReceiver`). */
-  receiveFrame(frame: Uint8Array): void {
+  receiveFrame_(frame: Uint8Array): void {
     if (this.#terminated !== undefined) return;
     try {
       const handshake = this.#handshake;
       if (handshake === undefined || handshake.configured)
         splitFrame(frame, this.#maxFrameBytes, 'maxFrameBytes', this);
-      else if (handshake.awaitingHello) handshake.receiveHello(frame);
+      else if (handshake.awaitingHello_) handshake.receiveHello_(frame);
       else splitFrame(frame, handshake.frameBytes, 'maxHandshakeFrameBytes', this);
     } catch (error) {
       this.#receiveFailed(error);
@@ -334,7 +334,7 @@ export class Session<Peer = unknown>
   }
 
   /** @internal A values frame arrived (see `ConnectionReceiver`), checked by the values channel. */
-  receiveValues(values: unknown, declared: number): void {
+  receiveValues_(values: unknown, declared: number): void {
     try {
       (this.#values ?? refusedValues).receive(values, declared, this);
     } catch (error) {
@@ -356,8 +356,8 @@ export class Session<Peer = unknown>
     } else if (message[0] !== messageTypeAuthenticate && message[0] !== messageTypeConfigure) {
       this.#parts.route(message, context);
     } else if (this.#handshake === undefined) refuseAfterEstablishment(message[0]);
-    else if (message[0] === messageTypeAuthenticate) this.#handshake.receiveAuthenticate(message);
-    else this.#handshake.receiveConfigure(message);
+    else if (message[0] === messageTypeAuthenticate) this.#handshake.receiveAuthenticate_(message);
+    else this.#handshake.receiveConfigure_(message);
   }
 
   /** The peer's input failed a check: the session ends with `protocol` or `limit`, telling the peer. */
@@ -381,7 +381,7 @@ export class Session<Peer = unknown>
     const aborted = new AbortedError(`the session ended: ${reason.message}`, { cause: error });
     this.#aborted = aborted;
 
-    this.#parts.outbox.abortAll(
+    this.#parts.outbox.abortAll_(
       notifyPeer ? [messageTypeAbort, reason.step, reason.code, reason.message] : undefined,
     );
     if (notifyPeer || (reason.code === 'closed' && reason.remote)) {
@@ -389,9 +389,9 @@ export class Session<Peer = unknown>
     } else {
       this.#connection.abort(error);
     }
-    this.#handshake?.abortAll(error, aborted);
+    this.#handshake?.abortAll_(error, aborted);
     this.#rootHandler?.release();
-    this.#parts.abortAll(aborted);
+    this.#parts.abortAll_(aborted);
     this.#tracer?.end(reason);
     this.#resolveClosed(reason);
   }

@@ -188,7 +188,7 @@ export class StreamBridge {
   }
 
   /** Undoes an export whose message was never sent. */
-  unexport(descriptor: StreamDescriptor): void {
+  unexport_(descriptor: StreamDescriptor): void {
     const stream = this.#streams.get(descriptor[1]!);
     this.#streams.delete(descriptor[1]!);
     if (stream?.role === 'source') stream.queue.forward(false);
@@ -269,13 +269,13 @@ export class StreamBridge {
     this.#streams.delete(sink.id);
     const message: unknown[] = [messageTypeStreamCancel, sink.id, error ?? null];
     if (this.#version() >= streamDeliveryVersion) message.push(how);
-    this.#port.sendWithError(message, 2);
+    this.#port.sendWithError_(message, 2);
   }
 
   // ----- incoming stream messages
 
   /** `StreamItems`: the items go into the sink's queue. */
-  receiveItems(message: StreamItemsMessage): void {
+  receiveItems_(message: StreamItemsMessage): void {
     checkStreamItems(message);
     const [, id, payload] = message;
     const sink = this.#sink(id);
@@ -300,7 +300,7 @@ export class StreamBridge {
    * `StreamEnd`: the sink's queue ends the same way. After a close (version 2) the stream stays
    * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`).
    */
-  receiveEnd(message: StreamEndMessage): void {
+  receiveEnd_(message: StreamEndMessage): void {
     checkStreamEnd(message);
     const [, id, how, error] = message;
     const sink = this.#sink(id);
@@ -315,7 +315,7 @@ export class StreamBridge {
   }
 
   /** `StreamCredit`: the source may send `credit` more units. */
-  receiveCredit(message: StreamCreditMessage): void {
+  receiveCredit_(message: StreamCreditMessage): void {
     checkStreamCredit(message);
     const [, id, credit, capacity, batchSize] = message;
     const source = this.#source(id);
@@ -346,7 +346,7 @@ export class StreamBridge {
    * `StreamCancel`: the source's queue is cancelled, or aborted when the consumer's side aborted
    * (the producer sees the same error it would see in process).
    */
-  receiveCancel(message: StreamCancelMessage): void {
+  receiveCancel_(message: StreamCancelMessage): void {
     checkStreamCancel(message);
     const [, id, error, how] = message;
     const source = this.#source(id);
@@ -365,7 +365,7 @@ export class StreamBridge {
   }
 
   /** `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
-  receiveDelivered(message: StreamDeliveredMessage): void {
+  receiveDelivered_(message: StreamDeliveredMessage): void {
     checkStreamDelivered(message);
     const source = this.#source(message[1]);
     // Nothing ends a closing source but this answer, a cancel (after which the sink sends nothing)
@@ -413,7 +413,7 @@ export class StreamBridge {
   #endSource(source: SourceStream, error: unknown): void {
     const queue = source.queue;
     const aborted = queue.state === 'aborted';
-    this.#port.sendWithError(
+    this.#port.sendWithError_(
       [
         messageTypeStreamEnd,
         source.id,
@@ -436,7 +436,7 @@ export class StreamBridge {
    * The session ended: every stream spanning it ends with `AbortedError`, and a close not yet
    * delivered rejects.
    */
-  abortAll(error: AbortedError): void {
+  abortAll_(error: AbortedError): void {
     this.#aborted = error;
     const streams = [...this.#streams.values()];
     this.#streams.clear();

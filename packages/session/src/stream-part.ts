@@ -36,7 +36,7 @@ export interface StreamPart {
    */
   export(endpoint: object): StreamDescriptor;
   /** Undoes an export whose message was never sent. */
-  unexport(descriptor: StreamDescriptor): void;
+  unexport_(descriptor: StreamDescriptor): void;
   /**
    * Turns a received descriptor into the local endpoint the user gets.
    *
@@ -44,17 +44,17 @@ export interface StreamPart {
    */
   import(descriptor: StreamDescriptor): object;
   /** `StreamItems` @throws ProtocolViolation for items the stream may not take */
-  receiveItems(message: StreamItemsMessage): void;
+  receiveItems_(message: StreamItemsMessage): void;
   /** `StreamEnd` @throws ProtocolViolation for a stream of the wrong role */
-  receiveEnd(message: StreamEndMessage): void;
+  receiveEnd_(message: StreamEndMessage): void;
   /** `StreamCredit` @throws ProtocolViolation for a stream of the wrong role */
-  receiveCredit(message: StreamCreditMessage): void;
+  receiveCredit_(message: StreamCreditMessage): void;
   /** `StreamCancel` @throws ProtocolViolation for a stream of the wrong role */
-  receiveCancel(message: StreamCancelMessage): void;
+  receiveCancel_(message: StreamCancelMessage): void;
   /** `StreamDelivered` @throws ProtocolViolation for a stream of the wrong role */
-  receiveDelivered(message: StreamDeliveredMessage): void;
+  receiveDelivered_(message: StreamDeliveredMessage): void;
   /** The session ended: every stream spanning it ends with `error`. */
-  abortAll(error: AbortedError): void;
+  abortAll_(error: AbortedError): void;
 }
 
 /**
@@ -85,16 +85,16 @@ const noStreams: StreamPart = {
   export() {
     throw new TypeError(`cannot send a stream: ${enableStreamsHint}`);
   },
-  unexport() {},
+  unexport_() {},
   import: peerStream,
   // Forged: no stream ever crossed this session (a stream arriving ended it, see `import`), so a
   // stream message names none and ends the session (`protocol`), as the bridge's checks would.
-  receiveItems: peerStream,
-  receiveEnd: peerStream,
-  receiveCredit: peerStream,
-  receiveCancel: peerStream,
-  receiveDelivered: peerStream,
-  abortAll() {},
+  receiveItems_: peerStream,
+  receiveEnd_: peerStream,
+  receiveCredit_: peerStream,
+  receiveCancel_: peerStream,
+  receiveDelivered_: peerStream,
+  abortAll_() {},
 };
 
 let installed: StreamPartFactory | undefined;

@@ -17,7 +17,7 @@ export interface StreamPort {
    */
   send(message: unknown[]): number;
   /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
-  sendWithError(message: unknown[], errorIndex: number): void;
+  sendWithError_(message: unknown[], errorIndex: number): void;
   /** `undefined`, or resolves when the connection's send buffer has room again (backpressure). */
   whenWritable(): Promise<void> | undefined;
 }

@@ -236,9 +236,9 @@ describe('call context on the wire', () => {
     const answers = new AnswerTable(
       {
         send: (message) => sent.push(message),
-        sendWithError: (message) => sent.push(message),
+        sendWithError_: (message) => sent.push(message),
         describe: () => [0, 0],
-        returnFailed: () => {},
+        returnFailed_: () => {},
         isTerminated: false,
         protocolVersion: 4,
       },
@@ -248,7 +248,7 @@ describe('call context on the wire', () => {
     const result = new PromiseHandler();
     const target = { call: () => result } as never;
     const exports = { handler: () => target } as never;
-    answers.receiveCall([MessageType.Call, 4, 0, 0, 'work', [], []], exports);
+    answers.receiveCall_([MessageType.Call, 4, 0, 0, 'work', [], []], exports);
     result.settle({ kind: 'value', value: 'done' });
     expect(sent).toEqual([[MessageType.Return, 4, 0, 'done']]);
     answers.cancel(4, false); // crossed the Return: nothing happens

@@ -87,7 +87,7 @@ describe('a session started without enableStreams()', () => {
     const part = createStreamPart(
       {
         send: (message) => sent.push(message),
-        sendWithError: (message) => sent.push(message),
+        sendWithError_: (message) => sent.push(message),
         whenWritable: () => undefined,
       },
       'dialer',
@@ -95,12 +95,12 @@ describe('a session started without enableStreams()', () => {
       () => 2,
     );
     const says = /the peer sent a stream, but streams not enabled.*enableStreams\(\)/;
-    expect(() => part.receiveItems([MessageType.StreamItems, 1, [1, 2]])).toThrow(says);
-    expect(() => part.receiveCredit([MessageType.StreamCredit, 1, 5, 8, 8])).toThrow(says);
-    expect(() => part.receiveEnd([MessageType.StreamEnd, 1, StreamEnding.Close, null])).toThrow(says);
-    expect(() => part.receiveCancel([MessageType.StreamCancel, 1, null])).toThrow(says);
-    expect(() => part.receiveDelivered([MessageType.StreamDelivered, 1])).toThrow(says);
-    part.abortAll(new AbortedError('ended'));
+    expect(() => part.receiveItems_([MessageType.StreamItems, 1, [1, 2]])).toThrow(says);
+    expect(() => part.receiveCredit_([MessageType.StreamCredit, 1, 5, 8, 8])).toThrow(says);
+    expect(() => part.receiveEnd_([MessageType.StreamEnd, 1, StreamEnding.Close, null])).toThrow(says);
+    expect(() => part.receiveCancel_([MessageType.StreamCancel, 1, null])).toThrow(says);
+    expect(() => part.receiveDelivered_([MessageType.StreamDelivered, 1])).toThrow(says);
+    part.abortAll_(new AbortedError('ended'));
     expect(part.size).toBe(0);
     expect(sent).toEqual([]);
   });

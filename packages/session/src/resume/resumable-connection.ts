@@ -286,7 +286,7 @@ export class ResumableConnection implements Connection {
   }
 
   /**
-   * Both hellos are in (the handshake's `receiveHello`): from the next frame on the connection is
+   * Both hellos are in (the handshake's `receiveHello_`): from the next frame on the connection is
    * sequenced when both offered resumption and the agreed version has it; otherwise it stays plain.
    * Sequenced, both halves of the resume secret are known now (each hello carries its sender's), so
    * its derivation starts here, bound to `transcript` (both hellos, both nonces).
@@ -633,7 +633,7 @@ export class ResumableConnection implements Connection {
    * Listener: a new connection whose hello names `id`. The session it names (if any) runs the
    * exchange; this connection's own session ends quietly, its transport connection handed over.
    */
-  #handOff(id: Uint8Array, helloFrame: Uint8Array): void {
+  #handOff(id: Uint8Array, helloFrame_: Uint8Array): void {
     const raw = this.#raw;
     const receiver = this.#rawReceiver;
     const ownHello = this.#ownHello;
@@ -641,7 +641,7 @@ export class ResumableConnection implements Connection {
     const target = this.#registry?.lookup(id) ?? 'unknown-session';
     if (typeof target === 'string' || ownHello === undefined)
       refuse(raw, typeof target === 'string' ? target : 'protocol');
-    else void target.#acceptResume(raw, receiver, ownHello, helloFrame.slice());
+    else void target.#acceptResume(raw, receiver, ownHello, helloFrame_.slice());
     const reason: CloseReason = {
       code: 'normal',
       message: 'the connection was handed to the session it resumes',

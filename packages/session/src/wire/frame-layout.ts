@@ -10,7 +10,7 @@ import { LimitViolation, ProtocolViolation } from './violations.ts';
 /** Where {@link splitFrame} delivers each message of a frame. */
 export interface FrameReceiver {
   /** One encoded message (a view into the frame, valid during the call). */
-  receiveMessage(bytes: Uint8Array): void;
+  receiveMessage_(bytes: Uint8Array): void;
   /** Whether to stop before the next message (the session ended while reading the frame). */
   readonly isTerminated: boolean;
 }
@@ -19,7 +19,7 @@ export interface FrameReceiver {
  * Delivers each message of a received frame, in order.
  *
  * @throws LimitViolation for a frame over `maxFrameBytes` (named `limitName` in the message); ProtocolViolation for a frame whose
- *   lengths do not add up; what `receiver.receiveMessage` throws
+ *   lengths do not add up; what `receiver.receiveMessage_` throws
  */
 export function splitFrame(
   frame: Uint8Array,
@@ -34,7 +34,7 @@ export function splitFrame(
     );
   }
   if (frame.byteLength > 0 && frame[0]! >= 0x80) {
-    receiver.receiveMessage(frame);
+    receiver.receiveMessage_(frame);
     return;
   }
   let offset = 0;
@@ -48,7 +48,7 @@ export function splitFrame(
     if (length > frame.byteLength - offset - 4) throw new ProtocolViolation('a message runs past its frame');
     const bytes = frame.subarray(offset + 4, offset + 4 + length);
     offset += 4 + length;
-    receiver.receiveMessage(bytes);
+    receiver.receiveMessage_(bytes);
   }
 }
 

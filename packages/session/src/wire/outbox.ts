@@ -17,9 +17,9 @@ import { describeError } from './violations.ts';
  * timing irrelevant). Ownership: each frame handed to the connection owns its buffer (the one
  * ownership copy is in `frame-layout.ts`). Failure: a broken connection or a peer that stopped
  * reading (more than `maxBufferedBytes` unsent) is reported through the port; the session ends.
- * Once the session has ended ({@link Outbox.abortAll}) nothing more is encoded or sent.
+ * Once the session has ended ({@link Outbox.abortAll_}) nothing more is encoded or sent.
  *
- * Values mode (protocol.ts): once {@link Outbox.useValues} was called, messages are written in the
+ * Values mode (protocol.ts): once {@link Outbox.useValues_} was called, messages are written in the
  * value form when queued instead of CBOR, and each turn's go out as one values frame (split only at
  * the frame limit, by their size estimates); messages queued before go out as bytes, first.
  */
@@ -33,7 +33,7 @@ export interface OutboxPort {
    */
   encode(message: unknown[]): Uint8Array;
   /** Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
-  sendFailed(code: 'connection-lost' | 'limit', message: string): void;
+  sendFailed_(code: 'connection-lost' | 'limit', message: string): void;
 }
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
@@ -71,7 +71,7 @@ function runEach(outboxes: Outbox[], lazy: boolean): void {
   let failure: { error: unknown } | undefined;
   for (const outbox of outboxes) {
     try {
-      if (lazy) outbox.flushLazily();
+      if (lazy) outbox.flushLazily_();
       else outbox.flush();
     } catch (error) {
       failure ??= { error };
@@ -134,7 +134,7 @@ export class Outbox {
    * Sends a message carrying an error at `errorIndex`; an error that cannot cross the wire is
    * replaced by a plain `Error` with its name and message.
    */
-  sendWithError(message: unknown[], errorIndex: number): void {
+  sendWithError_(message: unknown[], errorIndex: number): void {
     try {
       this.send(message);
     } catch (failure) {
@@ -150,7 +150,7 @@ export class Outbox {
   }
 
   /** Queues a message nobody waits for (`Finish`, `Release`): it rides along with the next frame. */
-  sendLazily(message: unknown[]): void {
+  sendLazily_(message: unknown[]): void {
     if (this.#ended) return;
     this.#lazy.push(this.#encode(message));
     if (!this.#lazyFlushScheduled) {
@@ -160,7 +160,7 @@ export class Outbox {
   }
 
   /** From now on, messages are written in the value form and sent as values frames (values mode). */
-  useValues(channel: ValuesChannel): void {
+  useValues_(channel: ValuesChannel): void {
     this.#values = channel;
   }
 
@@ -173,7 +173,7 @@ export class Outbox {
   }
 
   /** The lazy flush after a turn: sends the lazy messages unless a frame already took them. */
-  flushLazily(): void {
+  flushLazily_(): void {
     this.#lazyFlushScheduled = false;
     if (this.#lazy.length > 0 && !this.#ended) this.flush();
   }
@@ -219,7 +219,7 @@ export class Outbox {
         }
       }
       if (this.#connection.bufferedBytes > this.#maxBufferedBytes) {
-        this.#port.sendFailed(
+        this.#port.sendFailed_(
           'limit',
           `the peer is not reading: more than ${this.#maxBufferedBytes} bytes wait to be sent`,
         );
@@ -228,7 +228,7 @@ export class Outbox {
       // The connection is closing: its receiver still gets the frames already on their way (the
       // peer's Abort with its reason among them) and then `closed()`, which ends the session.
       if (error instanceof ConnectionClosedError) return;
-      this.#port.sendFailed('connection-lost', describeError(error));
+      this.#port.sendFailed_('connection-lost', describeError(error));
     }
   }
 
@@ -236,7 +236,7 @@ export class Outbox {
    * The session ended: `last` (its `Abort`, when the peer is to be told) goes out at once behind
    * the eager messages already queued; lazy ones and anything queued later are dropped.
    */
-  abortAll(last: unknown[] | undefined): void {
+  abortAll_(last: unknown[] | undefined): void {
     this.#ended = true;
     if (last !== undefined) {
       // As bytes even in values mode: always accepted, and nothing in it needs the value form.

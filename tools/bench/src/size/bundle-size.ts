@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback, constants as zlib } from 'node:zlib';
 import { build } from 'esbuild';
+// @ts-expect-error: a plain JavaScript module of the repository's build config, without declarations
+import { internalProperties, internalPropertyCache } from '../../../../config/internal-properties.js';
 
 const gzip = promisify(gzipCallback);
 /** The repository root: module paths in the breakdown are relative to it. */
@@ -62,7 +64,8 @@ function largestFirst(parts: Iterable<SizePart>): SizePart[] {
  * @param client the name the result carries
  * @param entry the page script
  * @param source `sources` reads the `@msc/*` packages' sources (the `@msc/source` condition, no build
- *   needed; the minified output is the same code as their `dist/` up to names), `builds` their `dist/`
+ *   needed; with internal property names shortened as the package builds do, the minified output is the
+ *   same code as their `dist/` up to local names), `builds` their `dist/`
  * @throws the esbuild error when the script does not bundle
  */
 export async function measureBundle(client: string, entry: URL, source: SizeSource): Promise<BundleSize> {
@@ -73,6 +76,9 @@ export async function measureBundle(client: string, entry: URL, source: SizeSour
     format: 'esm',
     platform: 'browser',
     conditions: source === 'sources' ? ['@msc/source'] : [],
+    // As every package's build does (config/rollup.shared.js), so sources measure as their dist/ would.
+    mangleProps: internalProperties,
+    mangleCache: internalPropertyCache(),
     metafile: true,
     write: false,
     outfile: 'page.js',
