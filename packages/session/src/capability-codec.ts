@@ -82,10 +82,14 @@ export interface CapabilityImporter {
 export interface PayloadContext {
   readonly exporter: CapabilityExporter;
   readonly importer: CapabilityImporter;
-  readonly exported: number[];
-  readonly streams: StreamDescriptor[];
-  /** Consumer ends of streams a decoding made (a return applies the caller's early settings). */
-  readonly consumers: object[];
+  // The lists are made by their first entry: most payloads carry no capability or stream, and a
+  // call makes six of these contexts (its call, return and finish, encoded and decoded).
+  /** Exports the encoding made (undone if it fails); `undefined` while none. */
+  exported: number[] | undefined;
+  /** Streams the encoding exported (undone if it fails); `undefined` while none. */
+  streams: StreamDescriptor[] | undefined;
+  /** Consumer ends of streams a decoding made (a return applies the caller's early settings); `undefined` while none. */
+  consumers: object[] | undefined;
 }
 
 const codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
@@ -190,7 +194,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
 
   /** A fresh context for one payload. */
   context(): PayloadContext {
-    return { exporter: this, importer: this, exported: [], streams: [], consumers: [] };
+    return { exporter: this, importer: this, exported: undefined, streams: undefined, consumers: undefined };
   }
 
   /**
@@ -210,8 +214,9 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
 
   /** Undoes what a failed encoding into `context` exported (the peer never heard of it). */
   undo(context: PayloadContext): void {
-    for (const id of context.exported) this.#exports.drop(id, 1);
-    for (const descriptor of context.streams) this.#streams.unexport_(descriptor);
+    const { exported, streams } = context;
+    if (exported !== undefined) for (const id of exported) this.#exports.drop(id, 1);
+    if (streams !== undefined) for (const descriptor of streams) this.#streams.unexport_(descriptor);
   }
 
   /**
@@ -229,14 +234,14 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   encodeReference(value: object, context: PayloadContext): unknown {
     if (value instanceof StreamEnd) {
       const descriptor = this.#streams.export(value);
-      context.streams.push(descriptor);
+      (context.streams ??= []).push(descriptor);
       return descriptor;
     }
     const descriptor = this.describe(handlerOf(value)!);
     // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
     sinkFloating(value);
     if (descriptor[0] === descriptorKindSenderExport || descriptor[0] === descriptorKindSenderPromise) {
-      context.exported.push(descriptor[1]);
+      (context.exported ??= []).push(descriptor[1]);
     }
     return descriptor;
   }
@@ -245,7 +250,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
     const descriptor = parseDescriptor(value);
     if (descriptor[0] === descriptorKindStream) {
       const endpoint = this.#streams.import(descriptor as StreamDescriptor);
-      context.consumers.push(endpoint);
+      (context.consumers ??= []).push(endpoint);
       return endpoint;
     }
     const handler = this.resolve(descriptor as Descriptor);

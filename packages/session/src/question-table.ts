@@ -180,7 +180,7 @@ export class QuestionTable implements QuestionCanceller {
    *
    * @throws ProtocolViolation when the question is not open
    */
-  receiveReturn_(message: ReturnMessage, consumers: readonly object[]): void {
+  receiveReturn_(message: ReturnMessage, consumers: readonly object[] | undefined): void {
     const questionId = message[1];
     const kind = message[2];
     const payload = message[3];
@@ -208,7 +208,8 @@ export class QuestionTable implements QuestionCanceller {
       };
     } else if (kind === returnKindValue) {
       const options = question.consumerOptions;
-      if (options !== undefined) for (const consumer of consumers) applyConsumerOptions(consumer, options);
+      if (options !== undefined && consumers !== undefined)
+        for (const consumer of consumers) applyConsumerOptions(consumer, options);
       // The capabilities decoded in the value are the question's until the caller awaits it.
       markCarriedCapabilities(payload);
       settlement = { kind: 'value', value: payload };

@@ -195,9 +195,16 @@ export class Outbox {
   flush(): void {
     this.#flushScheduled = false;
     let messages = this.#messages;
-    if (this.#lazy.length > 0) {
-      messages = messages.length === 0 ? this.#lazy : messages.concat(this.#lazy);
-      this.#lazy = [];
+    const lazy = this.#lazy;
+    if (lazy.length > 0) {
+      // The lazy messages ride along, behind the eager ones (no new array: a caller's `Finish` every call).
+      if (messages.length === 0) {
+        messages = lazy;
+        this.#lazy = [];
+      } else {
+        for (const entry of lazy) messages.push(entry);
+        lazy.length = 0;
+      }
     }
     if (messages.length === 0) return;
     this.#messages = [];
