@@ -125,7 +125,9 @@ export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: 
  *   its buffer): its header would no longer match its bytes
  */
 function assembleBulk(): Uint8Array {
-  const frame = allocate(position - start + bulkTotal);
+  // A plain Uint8Array over the buffer, not Node's Buffer: `slice()` on it copies, as callers expect
+  // of a frame they own (Buffer#slice would give a view the transfer of the frame detaches).
+  const frame = new Uint8Array(allocate(position - start + bulkTotal).buffer);
   let from = start;
   let to = 0;
   for (let index = 0; index < bulk.length; index += 3) {

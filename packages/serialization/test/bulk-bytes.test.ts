@@ -45,6 +45,9 @@ describe('bulk bytes', () => {
     expect(spansItsBuffer(small)).toBe(false);
     const large = codec.encode([1, 2, pattern(bulk, 2)]);
     expect(spansItsBuffer(large)).toBe(true);
+    // A plain Uint8Array (not Node's Buffer), so that its slice() is a copy the frame's transfer leaves whole.
+    expect(Object.getPrototypeOf(large)).toBe(Uint8Array.prototype);
+    expect(large.slice().buffer).not.toBe(large.buffer);
     expect(codec.decode(large)).toStrictEqual([1, 2, pattern(bulk, 2)]);
   });
 
