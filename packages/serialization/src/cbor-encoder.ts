@@ -125,8 +125,7 @@ export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: 
  *   its buffer): its header would no longer match its bytes
  */
 function assembleBulk(): Uint8Array {
-  // A plain Uint8Array over the buffer, not Node's Buffer: `slice()` on it copies, as callers expect
-  // of a frame they own (Buffer#slice would give a view the transfer of the frame detaches).
+  // A plain Uint8Array, not Node's Buffer, whose slice() is a view the frame's transfer would detach.
   const frame = new Uint8Array(allocate(position - start + bulkTotal).buffer);
   let from = start;
   let to = 0;
