@@ -1,8 +1,8 @@
 import { AbortedError, handOff, type Proxy, proxy } from '@msc/eventual';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { memoryTraceSink, traceMessages } from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
-import { served, sessionPair, sleep } from './harness.ts';
+import { served, sessionPair, sleep, turns } from './harness.ts';
 
 describe('promise pipelining', () => {
   test('a chain of capability calls is sent before the first returns (one round trip)', async () => {
@@ -19,6 +19,19 @@ describe('promise pipelining', () => {
     const types = sink.events.map((event) => `${event.direction} ${event.type}`);
     // All three calls go out before any return comes back.
     expect(types.slice(0, 3)).toEqual(['out Call', 'out Call', 'out Call']);
+    remote[Symbol.dispose]();
+  });
+
+  test("the callee's returns to a pipelined chain leave in one frame, though they settle microtasks apart", async () => {
+    const { remote, connections } = served<ICalc>(new Calc(1));
+    await remote.whenResolved();
+    await turns();
+    const sent = vi.spyOn(connections[1], 'send');
+    using copy = remote.clone();
+    expect(await copy.add(1)).toBe(2);
+    // The capability return of clone() and the value return of add(), one frame (one write, one post).
+    expect(sent).toHaveBeenCalledTimes(1);
+    sent.mockRestore();
     remote[Symbol.dispose]();
   });
 

@@ -8,8 +8,9 @@ import { describeError } from './violations.ts';
 /**
  * The outbox: every message this side sends goes through it. Messages are encoded when queued (so
  * encoding errors reach the sender, and capabilities in them are exported at once, in order);
- * everything queued within one turn leaves as one frame on the next microtask (coalescing), split
- * only at the frame limit. Housekeeping nobody waits for (`Finish`, `Release`) rides along with the
+ * everything queued within one turn leaves as one frame once the turn's microtasks have run
+ * (coalescing: on Node a `process.nextTick`, so a callee's returns to a pipelined chain, which
+ * settle a few microtasks apart, share a frame), split only at the frame limit. Housekeeping nobody waits for (`Finish`, `Release`) rides along with the
  * next frame, or goes alone after one event-loop turn.
  *
  * Ordering: messages leave in the order they were queued; lazy messages may trail later eager ones,
@@ -42,12 +43,20 @@ const streamHighWaterBytes = 1024 * 1024;
 /** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node. */
 const resolved = Promise.resolve();
 
+/**
+ * Node's `process.nextTick`, absent in browsers. Queued from a microtask (as most sends are: a
+ * return settles in one, a caller continues in one), Node runs it once the microtask queue is
+ * empty, so everything the turn's microtasks queue goes in one flush; elsewhere the flush is a
+ * microtask.
+ */
+const nextTick = (globalThis as { process?: { nextTick?: (task: () => void) => void } }).process?.nextTick;
+
 /** Runs `task` after the event loop has had a turn (I/O included). */
 const later: (task: () => void) => void =
   typeof setImmediate === 'function' ? (task) => setImmediate(task) : (task) => setTimeout(task, 0);
 
 /**
- * Outboxes with a flush scheduled on the current microtask, and with a lazy flush scheduled after
+ * Outboxes with a flush scheduled at the end of the current turn's microtasks, and with a lazy flush scheduled after
  * the current turn. One module-level task per kind runs them all in scheduling order, so an outbox
  * holds no closure of its own (an idle session pays nothing for them).
  */
@@ -92,6 +101,9 @@ export class Outbox {
   #queuedBytes = 0;
   #lazy: OutgoingMessage[] = [];
   #flushScheduled = false;
+  /** What {@link whenWritable} hands out while this turn's messages are past the mark: the next flush. */
+  #flushed: Promise<void> | undefined = undefined;
+  #onFlushed: (() => void) | undefined = undefined;
   #lazyFlushScheduled = false;
   #ended = false;
   /** Values mode once agreed and established: messages are written in the value form. */
@@ -125,7 +137,10 @@ export class Outbox {
     this.#queuedBytes += size;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      if (flushQueue.push(this) === 1) void resolved.then(runFlushes);
+      if (flushQueue.push(this) === 1) {
+        if (nextTick !== undefined) nextTick(runFlushes);
+        else void resolved.then(runFlushes);
+      }
     }
     return size;
   }
@@ -181,19 +196,24 @@ export class Outbox {
   /**
    * `undefined` when the connection can take more now; otherwise resolves once it has drained
    * (stream data waits while more than 1 MiB is unsent: transport backpressure). What this turn
-   * queued counts too: past the mark with it, this resolves after the flush that hands it over
-   * (the flush's microtask was queued first), when the connection's own count is asked again.
+   * queued counts too: past the mark with it, this resolves once the flush has handed it over,
+   * when the connection's own count is asked again.
    */
   whenWritable(): Promise<void> | undefined {
     const connection = this.#connection;
     const buffered = connection.bufferedBytes;
     if (buffered > streamHighWaterBytes) return connection.whenDrained();
-    return buffered + this.#queuedBytes > streamHighWaterBytes ? resolved : undefined;
+    if (buffered + this.#queuedBytes <= streamHighWaterBytes) return undefined;
+    return (this.#flushed ??= new Promise((resolve) => {
+      this.#onFlushed = resolve;
+    }));
   }
 
   /** Sends what the outbox holds as frames, as many messages per frame as the frame limit allows. */
   flush(): void {
     this.#flushScheduled = false;
+    // Its waiters run after this flush, in a later microtask.
+    this.#released();
     let messages = this.#messages;
     const lazy = this.#lazy;
     if (lazy.length > 0) {
@@ -253,5 +273,14 @@ export class Outbox {
     }
     this.#messages = [];
     this.#queuedBytes = 0;
+    // Nothing more is sent: a stream pump waiting for the next flush goes on (and finds the end).
+    this.#released();
+  }
+
+  /** Resolves what {@link whenWritable} handed out: the flush it waited for has run. */
+  #released(): void {
+    const onFlushed = this.#onFlushed;
+    this.#flushed = this.#onFlushed = undefined;
+    onFlushed?.();
   }
 }

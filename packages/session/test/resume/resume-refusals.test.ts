@@ -197,8 +197,8 @@ describe('memory held during a window stays under its bound', () => {
     let peak = 0;
     for (let index = 0; index < 200 && !pair.dialer.isTerminated; index++) {
       calls.push(remote.echo(text).catch(() => 'aborted'));
-      await Promise.resolve();
-      await Promise.resolve();
+      // The outbox sends once the turn's microtasks have run: a turn per call, so the held bytes grow call by call.
+      await new Promise((resolve) => setImmediate(resolve));
       peak = Math.max(peak, pair.dialer.resumption!.heldBytes);
     }
     const reason = await pair.dialer.closed;
