@@ -49,7 +49,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
           new DialError(
             'failed',
             address,
-            `expected to connect to ${address}, but the browser reported a WebSocket error before it opened`,
+            `expected to connect to ${address}, but the WebSocket failed before it opened`,
             event,
           ),
         );
@@ -66,7 +66,7 @@ function dial(settings: WebSocketSettings, address: string, options: DialOptions
           new DialError(
             'failed',
             address,
-            `expected to connect to ${address}, but it closed with status ${event.code} before it opened`,
+            `expected to connect to ${address}, but it closed (status ${event.code}) before it opened`,
           ),
         );
       } else {

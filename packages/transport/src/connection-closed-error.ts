@@ -17,8 +17,8 @@ export class ConnectionClosedError extends Error {
     super(
       message ??
         (reason === undefined
-          ? 'expected an open connection to send on, but it is closing'
-          : `expected an open connection to send on, but it closed (${reason.code}: ${reason.message})`),
+          ? 'expected an open connection, but it is closing'
+          : `expected an open connection, but it closed (${reason.code}: ${reason.message})`),
       reason?.error === undefined ? undefined : { cause: reason.error },
     );
     this.reason = reason;
