@@ -65,8 +65,9 @@ let useRecords = true;
 
 /** A byte array at least this long is bulk (see above): copied once, straight into its frame's own buffer. */
 const bulkBytes = 32 * 1024;
-// The bulk arrays of the frame being written, three entries each: where its bytes go (an offset into
-// the shared buffer, where they would have been), the array, and its length when it was written.
+// The bulk arrays of the frame being written, three entries each: where its bytes go (an offset from
+// the frame's start, where they would have been: the frame may move to a new shared buffer before it
+// ends, see replaceBuffer), the array, and its length when it was written.
 const bulk: (number | Uint8Array)[] = [];
 let bulkTotal = 0;
 
@@ -130,7 +131,7 @@ function assembleBulk(): Uint8Array {
   let from = start;
   let to = 0;
   for (let index = 0; index < bulk.length; index += 3) {
-    const offset = bulk[index] as number;
+    const offset = start + (bulk[index] as number);
     const part = bulk[index + 1] as Uint8Array;
     if (part.length !== bulk[index + 2]) {
       throw new EncodeError(
@@ -325,7 +326,7 @@ function writeBytes(bytes: Uint8Array): void {
   header(Major.Bytes, length);
   if (length >= bulkBytes) {
     // Copied once the frame is written, into its own buffer (see assembleBulk).
-    bulk.push(position, bytes, length);
+    bulk.push(position - start, bytes, length);
     bulkTotal += length;
     return;
   }

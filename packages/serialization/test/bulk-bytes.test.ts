@@ -121,4 +121,19 @@ describe('bulk bytes', () => {
     );
     expect(limited.decode(limited.encode([pattern(bulk, 12)]))).toStrictEqual([pattern(bulk, 12)]);
   });
+
+  test('a frame that moves to a new shared buffer after its bulk array keeps the bulk bytes in place', () => {
+    // Earlier frames leave the shared buffer's start past 0; what follows the bulk array here is more
+    // than the buffer's room, so the frame is moved (start 0 again) before it ends.
+    const moving = new Codec({ registry: new ContractRegistry() });
+    for (let index = 0; index < 3; index++) moving.encode('x'.repeat(1000));
+    const small = Array.from({ length: 40 }, (_, index) => pattern(1000, index));
+    const value = [pattern(bulk + 7_232, 13), small, 'y'.repeat(10_000)];
+    expect(moving.decode(moving.encode(value))).toStrictEqual(value);
+    // And again, now that the buffer has grown: every bulk frame in a row round-trips.
+    for (let round = 0; round < 3; round++) {
+      moving.encode('z'.repeat(2_000 * (round + 1)));
+      expect(moving.decode(moving.encode(value))).toStrictEqual(value);
+    }
+  });
 });
