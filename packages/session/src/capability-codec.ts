@@ -90,6 +90,11 @@ export interface PayloadContext {
   streams: StreamDescriptor[] | undefined;
   /** Consumer ends of streams a decoding made (a return applies the caller's early settings); `undefined` while none. */
   consumers: object[] | undefined;
+  /**
+   * Capabilities the encoding named, whose floating reference (a fresh or handed-off proxy) moves to
+   * the export once the encoding succeeded (`commit`): a failed one leaves them as they were.
+   */
+  shared: object[] | undefined;
 }
 
 const codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
@@ -194,7 +199,14 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
 
   /** A fresh context for one payload. */
   context(): PayloadContext {
-    return { exporter: this, importer: this, exported: undefined, streams: undefined, consumers: undefined };
+    return {
+      exporter: this,
+      importer: this,
+      exported: undefined,
+      streams: undefined,
+      consumers: undefined,
+      shared: undefined,
+    };
   }
 
   /**
@@ -204,15 +216,31 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
    */
   encode(message: unknown[]): Uint8Array {
     const context = this.context();
+    let frame: Uint8Array;
     try {
-      return this.#codec.encode(message, context);
+      frame = this.#codec.encode(message, context);
     } catch (error) {
       this.undo(context);
       throw error;
     }
+    this.commit(context);
+    return frame;
   }
 
-  /** Undoes what a failed encoding into `context` exported (the peer never heard of it). */
+  /**
+   * An encoding into `context` succeeded: the floating references of the proxies it named move to
+   * their exports (each export holds its own reference; see `proxy()` and `handOff()`).
+   */
+  commit(context: PayloadContext): void {
+    const shared = context.shared;
+    if (shared !== undefined) for (const value of shared) sinkFloating(value);
+  }
+
+  /**
+   * Undoes what a failed encoding into `context` exported (the peer never heard of it). A proxy it
+   * named keeps its floating reference (sunk only by `commit`): a stream that retries its items in
+   * smaller batches, or a caller that retries the call, shares it intact.
+   */
   undo(context: PayloadContext): void {
     const { exported, streams } = context;
     if (exported !== undefined) for (const id of exported) this.#exports.drop(id, 1);
@@ -238,8 +266,9 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
       return descriptor;
     }
     const descriptor = this.describe(handlerOf(value)!);
-    // The export holds its own reference: a fresh proxy's floating one moves away (see `proxy()`).
-    sinkFloating(value);
+    // The export holds its own reference: a fresh proxy's floating one moves away once the whole
+    // payload is encoded (`commit`; a failed encoding leaves the proxy as it was).
+    (context.shared ??= []).push(value);
     if (descriptor[0] === descriptorKindSenderExport || descriptor[0] === descriptorKindSenderPromise) {
       (context.exported ??= []).push(descriptor[1]);
     }

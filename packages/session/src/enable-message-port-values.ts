@@ -64,12 +64,15 @@ class MessagePortValues implements ValuesChannel {
 
   write(message: unknown[]): ValueFormWrite {
     const context = this.#capabilities.context();
+    let written: ValueFormWrite;
     try {
-      return this.#form.write(message, context);
+      written = this.#form.write(message, context);
     } catch (error) {
       this.#capabilities.undo(context);
       throw error;
     }
+    this.#capabilities.commit(context);
+    return written;
   }
 
   send(messages: readonly OutgoingMessage[], first: number): number {

@@ -1,4 +1,4 @@
-import { type Sequence, sequence } from '@msc/eventual';
+import { handOff, type Proxy, proxy, type Sequence, sequence } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { served } from './harness.ts';
 
@@ -72,4 +72,48 @@ describe('sequence batches sized by bytes', () => {
     expect(listener.isTerminated).toBe(false);
     remote[Symbol.dispose]();
   }, 30_000);
+
+  test('capabilities handed off inside the items of a batch sent in halves arrive working', async () => {
+    // The first encoding of the batch fails (over the frame limit); the proxies it named keep their
+    // floating reference, so the halves share them intact (before, the failed encoding disposed them).
+    const limits = { limits: { maxFrameBytes: 2 * mebibyte } };
+    const { remote } = served<IHanded>(new Handed(), { dialer: limits, listener: limits });
+    const sizes = [...Array.from({ length: 10 }, () => 8), ...Array.from({ length: 6 }, () => mebibyte / 2)];
+    const seen: number[] = [];
+    for await (const item of await remote.items(sizes)) {
+      expect(item.data.byteLength).toBe(sizes[seen.length]);
+      seen.push(await item.counter.get());
+      item.counter[Symbol.dispose]();
+    }
+    expect(seen).toEqual(sizes.map((_, index) => index));
+    remote[Symbol.dispose]();
+  }, 30_000);
 });
+
+interface ICounter {
+  get(): Promise<number>;
+}
+
+class Counter implements ICounter {
+  constructor(readonly value: number) {}
+  async get() {
+    return this.value;
+  }
+}
+
+interface IHanded {
+  /** Items of `sizes[i]` bytes, each with a handed-off counter answering `i`. */
+  items(sizes: number[]): Sequence<{ data: Uint8Array; counter: Proxy<ICounter> }>;
+}
+
+class Handed implements IHanded {
+  items(sizes: number[]) {
+    const [items, writer] = sequence<{ data: Uint8Array; counter: Proxy<ICounter> }>({
+      capacity: sizes.length,
+    });
+    for (const [index, size] of sizes.entries())
+      writer.write({ data: new Uint8Array(size), counter: handOff(proxy<ICounter>(new Counter(index))) });
+    void writer.close();
+    return items;
+  }
+}
