@@ -8,7 +8,7 @@
  */
 
 /** What a codec can write, the start of every message here. */
-const expected = 'expected plain data, a contract, an Error, a capability or a stream';
+const expected = 'expected plain data, a registered contract, an Error, a capability or a stream';
 
 /**
  * The message of an `unsupported-type` `EncodeError` for `value`, an object no hook and no

@@ -284,7 +284,9 @@ describe('values that cannot be encoded', () => {
     expect(thrown).toBeInstanceOf(EncodeError);
     const message = (thrown as EncodeError).message;
     for (const phrase of phrases) expect(message).toContain(phrase);
-    expect(message).toMatch(/^expected plain data, a contract, an Error, a capability or a stream, got /);
+    expect(message).toMatch(
+      /^expected plain data, a registered contract, an Error, a capability or a stream, got /,
+    );
   });
 
   test('only a class with methods is told about proxy(); a stream, Blob or URL is not told to register a contract', () => {

@@ -123,6 +123,9 @@ describe('tcp receive buffers and the per-connection frame cap', () => {
     expect(connection.maxFrameBytes).toBe(1024);
     expect(() => connection.send(new Uint8Array(1025))).toThrow(FrameTooLargeError);
     expect(() => connection.setMaxFrameBytes(16 * 1024 * 1024 + 1)).toThrow(RangeError);
+    expect(() => connection.setMaxFrameBytes(1.5)).toThrow(
+      `expected maxFrameBytes to be a whole number from 0 to ${16 * 1024 * 1024}, got 1.5`,
+    );
     connection.setMaxFrameBytes(4096); // raised again, up to the transport's own cap
     small.socket.write(wireFrame(new Uint8Array(3000)));
     await eventually(() => byAddress(small).frames.frames.length === 2, 'the larger frame');
@@ -147,7 +150,9 @@ describe('tcp receive buffers and the per-connection frame cap', () => {
     const victimSide = acceptedFrom(accepted, victim.port);
     const reason = await victimSide.frames.untilClosed(5_000);
     expect(reason).toMatchObject({ code: 'limit', remote: false });
-    expect(reason.message).toContain(`${declared} bytes`);
+    expect(reason.message).toContain(
+      `expected to allocate ${declared} bytes for an arriving frame, but the allocation failed (`,
+    );
     bystander.socket.write(wireFrame(Uint8Array.of(7)));
     const bystanderSide = accepted.find((entry) => entry !== victimSide)!;
     await eventually(() => bystanderSide.frames.frames.length === 1, 'the bystander frame');

@@ -1,3 +1,5 @@
+import { nodeNextTick } from './node-next-tick.ts';
+
 /**
  * A function that runs `deliver` later, never synchronously. Transports use it to move frame delivery out of the
  * sender's stack; tests can pass their own to control exactly when deliveries happen (seeded, replayable runs).
@@ -13,8 +15,8 @@ const microtaskBudget = 1024;
 /** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node (cheaper per frame). */
 const resolved = Promise.resolve();
 
-/** Node's `process` (for `nextTick`), absent in browsers. */
-const nodeProcess = (globalThis as { process?: { nextTick?: (task: () => void) => void } }).process;
+/** Node's `process.nextTick`; `undefined` in browsers, even a page with a `process` polyfill. */
+const nextTick = nodeNextTick(globalThis);
 
 /**
  * Runs `task` once the microtasks already queued, and those they queue in turn, have run, when called from a
@@ -24,13 +26,10 @@ const nodeProcess = (globalThis as { process?: { nextTick?: (task: () => void) =
  * session's replies to a pipelined chain settle over several microtasks of the same turn.
  */
 export const afterMicrotasks: (task: () => void) => void =
-  typeof nodeProcess?.nextTick === 'function'
-    ? (task) => {
-        nodeProcess.nextTick!(task);
-      }
-    : (task) => {
-        void resolved.then(task);
-      };
+  nextTick ??
+  ((task) => {
+    void resolved.then(task);
+  });
 
 let microtasksThisTurn = 0;
 let budgetResetScheduled = false;

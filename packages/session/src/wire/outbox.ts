@@ -1,4 +1,5 @@
 import { type Connection, ConnectionClosedError } from '@msc/transport';
+import { afterMicrotasks } from '@msc/transport/kit';
 import type { SessionTracer } from '../trace.ts';
 import type { ValuesChannel } from '../value-mode.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
@@ -39,17 +40,6 @@ export interface OutboxPort {
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
-
-/** Schedules microtasks without `queueMicrotask`'s per-callback async-context wrapping in Node. */
-const resolved = Promise.resolve();
-
-/**
- * Node's `process.nextTick`, absent in browsers. Queued from a microtask (as most sends are: a
- * return settles in one, a caller continues in one), Node runs it once the microtask queue is
- * empty, so everything the turn's microtasks queue goes in one flush; elsewhere the flush is a
- * microtask.
- */
-const nextTick = (globalThis as { process?: { nextTick?: (task: () => void) => void } }).process?.nextTick;
 
 /** Runs `task` after the event loop has had a turn (I/O included). */
 const later: (task: () => void) => void =
@@ -138,8 +128,9 @@ export class Outbox {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       if (flushQueue.push(this) === 1) {
-        if (nextTick !== undefined) nextTick(runFlushes);
-        else void resolved.then(runFlushes);
+        // Queued from a microtask (as most sends are: a return settles in one, a caller continues in one), Node's
+        // nextTick runs once the microtask queue is empty, so everything the turn's microtasks queue goes in one flush.
+        afterMicrotasks(runFlushes);
       }
     }
     return size;

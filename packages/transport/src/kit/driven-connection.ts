@@ -152,7 +152,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
   setMaxFrameBytes(bytes: number): void {
     const ceiling = this.#maxFrameBytesCeiling;
     if (!Number.isInteger(bytes) || bytes < 0 || bytes > ceiling) {
-      throw new RangeError(`expected maxFrameBytes from 0 to ${ceiling}, got ${bytes}`);
+      throw new RangeError(`expected maxFrameBytes to be a whole number from 0 to ${ceiling}, got ${bytes}`);
     }
     this.#maxFrameBytes = bytes;
     this.driver.maxFrameBytesChanged?.(bytes);
@@ -463,7 +463,7 @@ export class DrivenConnection<Driver extends ConnectionDriver = ConnectionDriver
       connection.#dropOutgoing();
       connection.#end({
         code: 'limit',
-        message: `expected to allocate ${bytes} bytes for a frame (${describeError(error)})`,
+        message: `expected to allocate ${bytes} bytes for an arriving frame, but the allocation failed (${describeError(error)})`,
         remote: false,
         error,
       });

@@ -32,7 +32,8 @@
  * @packageDocumentation
  */
 
-export { macrotask } from '../schedule-delivery.ts';
+export { type NextTick, nodeNextTick } from '../node-next-tick.ts';
+export { afterMicrotasks, macrotask } from '../schedule-delivery.ts';
 export type { ConnectionDriver, DriverEvents } from './connection-driver.ts';
 export { type ConnectionOptions, messageConnectionSettings } from './connection-options.ts';
 export {

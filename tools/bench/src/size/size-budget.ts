@@ -59,7 +59,11 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // flush): 30,394 -> 30,450 B. Shorter send-after-close and browser dial messages: 30,450 -> 30,434 B.
 // Bulk offsets kept from the frame's start (the bulk bytes' place moves with the frame): +7 B.
 // Floating references sunk once a payload's encoding succeeded (CapabilityCodec.commit): +36 B.
-export const minimalClientGzipBudget = 30_477;
+// Node recognised by process.versions.node (a page's process polyfill gets no nextTick flush), one
+// detection shared by the transport kit and the outbox, and the fix-naming words the shorter messages
+// had lost ("a whole number", "registered", "the allocation failed"): 30,477 -> 30,529 B (measured
+// apart on 30,434 B: +33 and +25 B).
+export const minimalClientGzipBudget = 30_529;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
