@@ -65,9 +65,8 @@ let useRecords = true;
 
 /** A byte array at least this long is bulk (see above): copied once, straight into its frame's own buffer. */
 const bulkBytes = 32 * 1024;
-// The bulk arrays of the frame being written, three entries each: where its bytes go (an offset from
-// the frame's start, where they would have been: the frame may move to a new shared buffer before it
-// ends, see replaceBuffer), the array, and its length when it was written.
+// The bulk arrays of the frame being written, three entries each: where its bytes go (an offset from the frame's
+// start, as the frame may move to a new shared buffer, see replaceBuffer), the array, its length when written.
 const bulk: (number | Uint8Array)[] = [];
 let bulkTotal = 0;
 
