@@ -16,9 +16,11 @@ import { describeError } from './violations.ts';
  *
  * Ordering: messages leave in the order they were queued; lazy messages may trail later eager ones,
  * which the protocol allows (calls on an answer all precede its `Finish`; release counts make
- * timing irrelevant). Ownership: each frame handed to the connection owns its buffer (the one
- * ownership copy is in `frame-layout.ts`). Failure: a broken connection or a peer that stopped
- * reading (more than `maxBufferedBytes` unsent) is reported through the port; the session ends.
+ * timing irrelevant). Ownership: a frame handed to the connection is the codec's output as it is or
+ * a new packed frame (`packFrame`), never copied: one spanning its whole buffer is the connection's
+ * to move, a view into the codec's shared buffer is never written over (`Codec.encode`). Failure: a
+ * broken connection or a peer that stopped reading (more than `maxBufferedBytes` unsent) is reported
+ * through the port; the session ends.
  * Once the session has ended ({@link Outbox.abortAll_}) nothing more is encoded or sent.
  *
  * Values mode (protocol.ts): once {@link Outbox.useValues_} was called, messages are written in the
