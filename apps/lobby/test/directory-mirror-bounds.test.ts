@@ -77,7 +77,7 @@ describe('a directory larger than the mirror may hold', { timeout: 60_000 }, () 
       // Both hashes together: a handful of pages, not the 100-odd the whole of them takes.
       expect(pages).toBeLessThanOrEqual(Math.ceil(1_100 / snapshotPage) + 4);
       expect(
-        lines.some((line) => /more than 100 nodes/.test(line) || /more than 1000 games/.test(line)),
+        lines.some((line) => /100 node records \(maxNodes\) and 1000 games \(maxGames\)/.test(line)),
       ).toBe(true);
       // A game put after the snapshot still arrives through the stream; one past the bound is ignored.
       const ignoredBefore = mirror.ignored;
@@ -93,6 +93,35 @@ describe('a directory larger than the mirror may hold', { timeout: 60_000 }, () 
       await writer.xadd(keys.events, '*', 'k', 'put', 'id', id, 'v', gameEntryText(summary, 'b', 1));
       await until(() => mirror.ignored > ignoredBefore);
       expect(mirror.game(id)).toBeUndefined();
+      await mirror.close();
+    } finally {
+      writer.disconnect();
+      reader.disconnect();
+    }
+  });
+
+  test('50,000 fields that do not parse: the mirror reads at most twice its bound, and keeps none', async () => {
+    const redis = await startRedis();
+    const writer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      for (let start = 0; start < 50_000; start += 5_000) {
+        const batch = writer.pipeline();
+        for (let index = start; index < start + 5_000; index++) batch.hset(keys.games, `junk${index}`, '{');
+        await batch.exec();
+      }
+      let pages = 0;
+      const hscan = reader.hscan.bind(reader);
+      reader.hscan = ((...args: Parameters<typeof hscan>) => {
+        pages++;
+        return hscan(...args);
+      }) as typeof reader.hscan;
+      const mirror = new DirectoryMirror({ reader, keys, node: 'a', log: () => {}, maxGames: 1_000 });
+      mirror.start();
+      await until(() => !mirror.stale);
+      expect(mirror.games.length).toBe(0);
+      expect(mirror.ignored).toBe(2_000);
+      expect(pages).toBeLessThanOrEqual(Math.ceil(2_000 / snapshotPage) + 3);
       await mirror.close();
     } finally {
       writer.disconnect();

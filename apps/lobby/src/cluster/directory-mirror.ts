@@ -183,31 +183,35 @@ export class DirectoryMirror {
   async #snapshot(): Promise<void> {
     const { reader, keys } = this.#options;
     const last = (await reader.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][];
-    const nodes: NodeRecord[] = [];
-    const nodesComplete = await this.#scan(keys.nodes, this.#maxNodes, (name, text) => {
+    // Keyed by name and id: HSCAN may return a field twice (while Redis rehashes the hash).
+    const nodes = new Map<string, NodeRecord>();
+    const nodesComplete = await this.#scan(keys.nodes, this.#maxNodes, nodes, (name, text) => {
       const record = parseNodeRecord(name, text);
       if (record === undefined) this.#ignore();
-      else nodes.push(record);
-      return record !== undefined;
+      else nodes.set(name, record);
     });
-    const games: GameEntry[] = [];
-    const gamesComplete = await this.#scan(keys.games, this.#maxGames, (id, text) => {
+    const games = new Map<string, GameEntry>();
+    const gamesComplete = await this.#scan(keys.games, this.#maxGames, games, (id, text) => {
       const entry = parseGameEntry(id, text);
       if (entry === undefined) this.#ignore();
-      else if (entry.owner !== this.#options.node) games.push(entry);
-      return entry !== undefined && entry.owner !== this.#options.node;
+      else if (entry.owner !== this.#options.node) games.set(id, entry);
     });
-    if (!nodesComplete || !gamesComplete)
+    if (this.#closed) return;
+    const over = [
+      ...(nodesComplete ? [] : [`${this.#maxNodes} node records (maxNodes)`]),
+      ...(gamesComplete ? [] : [`${this.#maxGames} games (maxGames)`]),
+    ];
+    if (over.length > 0)
       this.#options.log(
-        `node ${this.#options.node}: the directory holds more than ${gamesComplete ? `${this.#maxNodes} nodes` : `${this.#maxGames} games`}; the mirror keeps the first it read (maxGames, maxNodes)`,
+        `node ${this.#options.node}: the directory holds more than the mirror keeps; it read no further than ${over.join(' and ')}`,
       );
     // From here on synchronous: nobody sees a half-made snapshot.
     const before = new Map(this.#games);
     this.#games.clear();
     this.#byRequest.clear();
     this.#nodes.clear();
-    for (const record of nodes) this.#nodes.set(record.name, record);
-    for (const entry of games) this.#put(entry);
+    for (const [name, record] of nodes) this.#nodes.set(name, record);
+    for (const entry of games.values()) this.#put(entry);
     this.#sorted = undefined;
     this.#lastId = last[0]?.[0] ?? '0-0';
     this.#synced = true;
@@ -224,19 +228,27 @@ export class DirectoryMirror {
   }
 
   /**
-   * Walks hash `key` a page at a time, calling `take` for every field; stops once `take` accepted
-   * `most`. Returns whether the whole hash was walked.
+   * Walks hash `key` a page at a time, handing every field to `read`, until `kept` holds `most`
+   * entries or `2 × most` fields were read (fields that do not parse, or this node's own games, are
+   * read but not kept: a directory of junk costs a bounded number of pages too). Returns whether the
+   * whole hash was walked.
    */
-  async #scan(key: string, most: number, take: (field: string, text: string) => boolean): Promise<boolean> {
+  async #scan(
+    key: string,
+    most: number,
+    kept: ReadonlyMap<string, unknown>,
+    read: (field: string, text: string) => void,
+  ): Promise<boolean> {
     const { reader } = this.#options;
     let cursor = '0';
-    let accepted = 0;
+    let fields = 0;
     do {
       const [next, flat] = await reader.hscan(key, cursor, 'COUNT', snapshotPage);
       cursor = next;
       for (let index = 0; index + 1 < flat.length; index += 2) {
-        if (accepted >= most) return false;
-        if (take(flat[index]!, flat[index + 1]!)) accepted++;
+        if (kept.size >= most || fields >= 2 * most) return false;
+        fields++;
+        read(flat[index]!, flat[index + 1]!);
       }
     } while (cursor !== '0' && !this.#closed);
     return true;
