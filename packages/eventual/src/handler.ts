@@ -20,7 +20,9 @@
  *   classes), {@link applyConsumerOptions} for a consumer end a result brought,
  *   {@link forgetConsumerEnd} for a consumer end a session reads for a remote consumer, and
  *   {@link abortStreamsIn} for calls that never reach a target;
- * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already;
+ * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already, and
+ *   {@link markEncoding}, which a codec's walk sets so that reading a call result's `constructor`
+ *   (as serializers do) does not count as awaiting it;
  * - {@link describeValue}, which names a value in an error message without dumping it;
  * - {@link CallScope}, the state behind a call's context (docs/semantics.md#call-context): what
  *   `call()`'s third argument is, and what a session makes for the calls it serves; and
@@ -53,6 +55,7 @@ export { describeValue } from './errors.ts';
 export { releaseCapabilities, releaseCarriedCapabilities } from './facade/capability-copy.ts';
 export { markCarriedCapabilities } from './facade/carried-capabilities.ts';
 export { markSerialized } from './facade/data-copy.ts';
+export { markEncoding } from './facade/encoding-scope.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { enqueueDispatch } from './handlers/dispatch-queue.ts';

@@ -4,6 +4,7 @@ import {
   createProxy,
   createResult,
   handlerOf,
+  markEncoding,
   type ResultHandler,
   StreamEnd,
   sinkFloating,
@@ -217,11 +218,15 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   encode(message: unknown[]): Uint8Array {
     const context = this.context();
     let frame: Uint8Array;
+    // Reading a call result's `constructor` while encoding it is not awaiting it.
+    markEncoding(true);
     try {
       frame = this.#codec.encode(message, context);
     } catch (error) {
       this.undo(context);
       throw error;
+    } finally {
+      markEncoding(false);
     }
     this.commit(context);
     return frame;

@@ -1,3 +1,4 @@
+import { markEncoding } from '@msc/eventual/handler';
 import {
   type ContractRegistry,
   DecodeError,
@@ -65,11 +66,15 @@ class MessagePortValues implements ValuesChannel {
   write(message: unknown[]): ValueFormWrite {
     const context = this.#capabilities.context();
     let written: ValueFormWrite;
+    // Reading a call result's `constructor` while writing it is not awaiting it.
+    markEncoding(true);
     try {
       written = this.#form.write(message, context);
     } catch (error) {
       this.#capabilities.undo(context);
       throw error;
+    } finally {
+      markEncoding(false);
     }
     this.#capabilities.commit(context);
     return written;

@@ -1,136 +1,29 @@
-import type { CallOptions } from '../context/call-context.ts';
-import { callWithContext } from '../context/context-calls.ts';
-import { inheritedContext } from '../context/current-call.ts';
-import { DisposedError, type DisposedReason } from '../errors.ts';
+import { DisposedError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
-import { FailedResult } from '../seam/failed-result.ts';
-import { abortStreamsIn } from '../streams/abort-streams.ts';
-import { applyConsumerOptions, disposeStreamEnd } from '../streams/stream-endpoint.ts';
+import { ignore } from '../seam/settlement-listeners.ts';
+import { applyConsumerOptions } from '../streams/stream-endpoint.ts';
 import { takeCarriedCapabilities } from './carried-capabilities.ts';
+import { isEncoding } from './encoding-scope.ts';
+import { collector, FacadeState, stateKey, stateOf } from './facade-state.ts';
 import { absentNames, localAnswer, localNames } from './local-names.ts';
 
-/**
- * Proxy instances are JavaScript `Proxy` facades over a handler (see `seam/capability-handler.ts`).
- * A facade owns one reference to its handler and gives it back on `Symbol.dispose` or, as a
- * backstop, when it is garbage collected. Two kinds exist:
- * - a capability facade (`Proxy<I>`): any string property is a method that calls the handler,
- *   except the names JavaScript probes on its own (`local-names.ts`), which it answers locally; it
- *   is deliberately not thenable, so `await` on it never loops;
- * - a result facade (what a call returns): the same, plus `then`/`catch`/`finally` (the call's
- *   value, or, when the result is a capability, a capability facade that took the result's
- *   reference) and a consumer view for sequences (`for await`, `capacity`, `batchSize`).
- */
+export { stateOf } from './facade-state.ts';
 
 /**
- * Ownership of a proxy instance's reference (docs/ownership.md):
- * - `owned`: the instance holds one reference, released on dispose or garbage collection;
- * - `floating`: made by `handOff()`, held until the instance is first used or shared; the first
- *   time it is passed in arguments, the reference moves into that copy;
- * - `view`: its floating reference moved away; it still reaches the object while someone else keeps
- *   it alive, and holds nothing itself.
- * Returning an instance from a method, or a call releasing its arguments when it settles, ends the
- * instance (`disposed`, with the `reason` its later calls report).
+ * The objects a program holds: facades over a handler (see `seam/capability-handler.ts`), each
+ * owning one reference to it, given back on `Symbol.dispose` or, as a backstop, when the facade is
+ * garbage collected (`facade-state.ts`). Two kinds exist:
+ * - a capability facade (`Proxy<I>`): a JavaScript `Proxy` on which any string property is a
+ *   method that calls the handler, except the names JavaScript probes on its own
+ *   (`local-names.ts`), which it answers locally; it is deliberately not thenable, so `await` on it
+ *   never loops;
+ * - a result facade (what a call returns): a native promise of the call's value (or, when the
+ *   result is a capability, of a capability facade that took the result's reference), whose
+ *   prototype chain holds a `Proxy` that makes any other string property a pipelined method, plus
+ *   a consumer view for sequences (`for await`, `capacity`, `batchSize`). Being a native promise is
+ *   what makes `await` cheap: it takes the engine's fast path (one turn once the value is known)
+ *   instead of calling a thenable's `then`.
  */
-type Ownership = 'owned' | 'floating' | 'view';
-
-/** What one facade holds: its handler, how it owns its reference, its bound methods. */
-export class FacadeState {
-  readonly handler: CapabilityHandler;
-  readonly isResult: boolean;
-  disposed = false;
-  /** Why the instance is disposed: what its later calls say. */
-  reason: DisposedReason = 'disposed';
-  ownership: Ownership = 'owned';
-  /**
-   * A result that `await` turned into a capability proxy: its reference moved into that proxy (one
-   * reference, one dispose), and its calls go there.
-   */
-  awaited: FacadeState | undefined = undefined;
-  methods: Map<string, (...args: unknown[]) => unknown> | undefined = undefined;
-  value: Promise<unknown> | undefined = undefined;
-  /** The options of a view made by `withOptions()`, given to each call it makes. */
-  options: CallOptions | undefined = undefined;
-
-  constructor(handler: CapabilityHandler, isResult: boolean) {
-    this.handler = handler;
-    this.isResult = isResult;
-  }
-
-  /** Whether disposing (or collecting) this instance releases a reference. */
-  get holdsReference(): boolean {
-    return this.ownership !== 'view' && this.awaited === undefined;
-  }
-
-  invoke(method: string, args: unknown[]): unknown {
-    if (this.disposed) {
-      const error = new DisposedError(method, this.reason);
-      abortStreamsIn(args, error);
-      return createResult(new FailedResult(error));
-    }
-    if (this.awaited !== undefined) return this.awaited.invoke(method, args);
-    // Using a fresh proxy makes it its holder's own reference.
-    if (this.ownership === 'floating') this.ownership = 'owned';
-    const options = this.options;
-    const inherited = inheritedContext();
-    // The common case: no options and no call context to inherit; nothing more is made.
-    if (options === undefined && inherited === undefined)
-      return createResult(this.handler.call(method, args));
-    return createResult(callWithContext(this.handler, method, args, inherited, options));
-  }
-
-  dispose(): void {
-    this.end('disposed');
-  }
-
-  /**
-   * Ends the instance: later calls fail with a {@link DisposedError} naming `reason`. Returns
-   * whether the instance held a reference, which the caller now owns (a return moves it into the
-   * result) or releases (`release`).
-   */
-  end(reason: DisposedReason, release = reason !== 'returned'): boolean {
-    if (this.disposed) return false;
-    this.disposed = true;
-    this.reason = reason;
-    collector.unregister(this);
-    // A result that is (or will be) a stream end ends with it when its holder disposes it:
-    // `using items = remote.list()` (a result returned or lent moves on instead).
-    if (this.isResult && reason === 'disposed') {
-      (this.handler as ResultHandler).onSettled((settlement) => {
-        if (settlement.kind === 'value') disposeStreamEnd(settlement.value);
-      });
-    }
-    const held = this.holdsReference;
-    if (held && release) this.handler.release();
-    return held;
-  }
-
-  /** Moves a floating reference away (it now belongs to a copy); whether there was one. */
-  sink(): boolean {
-    if (this.ownership !== 'floating' || this.disposed) return false;
-    this.ownership = 'view';
-    collector.unregister(this);
-    return true;
-  }
-}
-
-// Backstop release for proxy instances the program forgot to dispose. The held value is the state,
-// which never references the facade, so registration does not keep the facade alive.
-const collector = new FinalizationRegistry<FacadeState>((state) => {
-  if (state.disposed) return;
-  state.disposed = true;
-  if (state.holdsReference) state.handler.release();
-});
-
-/**
- * The state of a facade lives on the facade's own (hidden) target object under this symbol, and a
- * facade hands it out through its `get` trap: no weak map on the hot path.
- */
-const stateKey: unique symbol = Symbol('msc.facadeState');
-
-/** The state of a facade, or `undefined` when `value` is not one. */
-export function stateOf(value: object): FacadeState | undefined {
-  return (value as { [stateKey]?: FacadeState })[stateKey];
-}
 
 /**
  * How many bound methods one facade remembers. A program that reads names it was given (a command
@@ -150,7 +43,7 @@ function method(state: FacadeState, name: string, receiver: object): unknown {
   let bound = methods.get(name);
   if (bound === undefined) {
     if (localNames.has(name)) return localAnswer(name, receiver);
-    bound = (...args: unknown[]) => state.invoke(name, args);
+    bound = (...args: unknown[]) => createResult(state.call(name, args));
     if (methods.size < maximumBoundMethods) methods.set(name, bound);
   }
   return bound;
@@ -162,29 +55,6 @@ function whenResolved(state: FacadeState): () => Promise<void> {
     if (state.ownership === 'floating') state.ownership = 'owned';
     return state.handler.whenResolved();
   };
-}
-
-function settledValue(state: FacadeState): Promise<unknown> {
-  if (state.value !== undefined) return state.value;
-  const handler = state.handler as ResultHandler;
-  state.value = new Promise<unknown>((resolve, reject) => {
-    handler.onSettled((settlement: Settlement) => {
-      switch (settlement.kind) {
-        case 'value':
-          // The caller owns the capabilities in the value it awaited.
-          takeCarriedCapabilities(settlement.value);
-          applyConsumerOptions(settlement.value, handler.consumerOptions);
-          resolve(settlement.value);
-          return;
-        case 'capability':
-          resolve(awaitedProxy(state, settlement.handler));
-          return;
-        default:
-          reject(settlement.error);
-      }
-    });
-  });
-  return state.value;
 }
 
 /**
@@ -225,64 +95,234 @@ const capabilityTraps: ProxyHandler<object> = {
   },
 };
 
-const resultTraps: ProxyHandler<object> = {
-  get(target, key, receiver) {
-    const state = (target as { [stateKey]: FacadeState })[stateKey];
-    if (typeof key === 'string') {
-      switch (key) {
-        case 'then':
-          return (onFulfilled?: (value: unknown) => unknown, onRejected?: (error: unknown) => unknown) =>
-            settledValue(state).then(onFulfilled, onRejected);
-        case 'catch':
-          return (onRejected?: (error: unknown) => unknown) => settledValue(state).catch(onRejected);
-        case 'finally':
-          return (onFinally?: () => void) => settledValue(state).finally(onFinally);
-        case 'whenResolved':
-          return whenResolved(state);
-        case 'capacity':
-        case 'batchSize':
-          return (state.handler as ResultHandler).consumerOptions?.[key];
-        default:
-          return method(state, key, receiver);
-      }
-    }
-    if (key === stateKey) return state;
-    if (key === Symbol.dispose) return () => state.dispose();
-    if (key === Symbol.asyncIterator) return () => deferredIterator(state);
-    if (key === Symbol.toStringTag) return 'Result';
-    return undefined;
-  },
-  set(target, key, value) {
-    if (key !== 'capacity' && key !== 'batchSize') return false;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
-    }
-    const state = (target as { [stateKey]: FacadeState })[stateKey];
-    const handler = state.handler as ResultHandler;
-    const options = (handler.consumerOptions = { ...handler.consumerOptions, [key]: value });
-    // Already arrived? Apply at once; otherwise whoever materializes the sequence applies it.
-    handler.onSettled((settlement) => {
-      if (settlement.kind === 'value') applyConsumerOptions(settlement.value, options);
-    });
-    return true;
-  },
-  defineProperty: refuse,
-  deleteProperty: refuse,
-};
-
 function refuse(): boolean {
   return false;
 }
 
 /**
+ * The hidden target of a capability facade. A class (not a plain object) so that serializers, which
+ * look at the prototype, never mistake a proxy for plain data.
+ */
+class FacadeTarget {
+  readonly [stateKey]: FacadeState;
+  constructor(state: FacadeState) {
+    this[stateKey] = state;
+  }
+}
+
+/**
+ * Wraps a handler in a new capability proxy instance. Takes ownership of one reference to
+ * `handler` (the instance releases it when disposed or collected).
+ */
+export function createProxy(handler: CapabilityHandler): object {
+  const state = new FacadeState(handler, false);
+  const facade = new globalThis.Proxy(new FacadeTarget(state), capabilityTraps);
+  collector.register(facade, state, state);
+  return facade;
+}
+
+// Result facades.
+
+/** Where `capture` leaves the resolving functions of the promise being made (no closure per result). */
+let capturedResolve: (value: unknown) => void = ignore;
+let capturedReject: (error: unknown) => void = ignore;
+
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/**
+ * A call result: a native promise of the call's value. Its prototype (below) answers `constructor`
+ * with `Promise`, so `await`, `then` and `Promise.all` treat it as a plain promise (and make plain
+ * promises from it); reading `constructor` is also how the result learns that someone takes its
+ * value ({@link ResultPromise.observe}), except while a session encodes values
+ * (`encoding-scope.ts`).
+ *
+ * The promise resolves once the handler has settled and someone observed it, whichever comes last:
+ * a result nobody awaits never rejects unhandled, and its value's capabilities and its own
+ * reference stay the result's until it is disposed (docs/ownership.md). Its {@link FacadeState}
+ * (ownership, bound methods) is made on first use: a result that is only awaited never needs one.
+ * Every member is private, static or symbol-keyed: any string name is a pipelined method.
+ */
+class ResultPromise extends Promise<unknown> {
+  readonly #handler: ResultHandler;
+  #state: FacadeState | undefined = undefined;
+  /** The settlement, once the handler told it. */
+  #settlement: Settlement | undefined = undefined;
+  /** Whether someone awaited the result (or took its promise any other way). */
+  #observed = false;
+  /** The promise's resolving functions, until it resolved. */
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+
+  /** Takes ownership of one reference to `handler`. */
+  constructor(handler: ResultHandler) {
+    super(capture);
+    this.#handler = handler;
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+    handler.onSettled((settlement) => this.#settled(settlement));
+  }
+
+  /** The result's facade state, made on first use (`undefined` read on the prototype itself). */
+  get [stateKey](): FacadeState {
+    if (!(#handler in this)) return undefined as unknown as FacadeState;
+    return (this.#state ??= new FacadeState(this.#handler, true));
+  }
+
+  /**
+   * Someone takes the value of `value` (a result): `await` and `Promise.resolve` read
+   * `constructor` (to see a plain promise), and so do `then`, `catch` and `finally` (for the
+   * promise they make).
+   */
+  static observe(value: object): void {
+    if (!(#handler in value) || value.#observed) return;
+    value.#observed = true;
+    if (value.#settlement !== undefined) value.#deliver(value.#settlement);
+  }
+
+  #settled(settlement: Settlement): void {
+    // A result only needs the garbage-collection backstop when it turns out to be a capability;
+    // registering every call result would make calls several times slower. Until it settles, the
+    // pending call keeps the result reachable through its listener anyway.
+    if (settlement.kind === 'capability' && !this.#state?.disposed) {
+      const state = this[stateKey];
+      collector.register(this, state, state);
+    }
+    this.#settlement = settlement;
+    if (this.#observed) this.#deliver(settlement);
+  }
+
+  /** Resolves the promise with the settlement (once settled and observed: exactly once). */
+  #deliver(settlement: Settlement): void {
+    const resolve = this.#resolve!;
+    const reject = this.#reject!;
+    this.#resolve = this.#reject = undefined;
+    switch (settlement.kind) {
+      case 'value': {
+        // The caller owns the capabilities in the value it awaited.
+        const value = settlement.value;
+        takeCarriedCapabilities(value);
+        applyConsumerOptions(value, this.#handler.consumerOptions);
+        resolve(value);
+        return;
+      }
+      case 'capability':
+        resolve(awaitedProxy(this[stateKey], settlement.handler));
+        return;
+      default:
+        // Whoever observed it handles the rejection (an `await`, a `then`); one that only read
+        // `constructor` must not make it an unhandled one.
+        promiseThen.call(this, undefined, ignore);
+        reject(settlement.error);
+    }
+  }
+}
+
+const promiseThen = Promise.prototype.then;
+
+function resultState(result: object): FacadeState {
+  return (result as ResultPromise)[stateKey];
+}
+
+function consumerSetting(key: 'capacity' | 'batchSize'): PropertyDescriptor {
+  return {
+    get(this: object) {
+      return (resultState(this).handler as ResultHandler).consumerOptions?.[key];
+    },
+    set(this: object, value: unknown) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
+      }
+      const handler = resultState(this).handler as ResultHandler;
+      const options = (handler.consumerOptions = { ...handler.consumerOptions, [key]: value });
+      // Already arrived? Apply at once; otherwise whoever materializes the sequence applies it.
+      handler.onSettled((settlement) => {
+        if (settlement.kind === 'value') applyConsumerOptions(settlement.value, options);
+      });
+    },
+    configurable: true,
+  };
+}
+
+Object.defineProperties(ResultPromise.prototype, {
+  constructor: {
+    get(this: object) {
+      if (!isEncoding()) ResultPromise.observe(this);
+      return Promise;
+    },
+    configurable: true,
+  },
+  // Found here, so a lookup never reaches the pipelining proxy below.
+  // biome-ignore lint/suspicious/noThenProperty: the result is a promise; this is the native `then`
+  then: { value: Promise.prototype.then, writable: true, configurable: true },
+  catch: { value: Promise.prototype.catch, writable: true, configurable: true },
+  finally: { value: Promise.prototype.finally, writable: true, configurable: true },
+  whenResolved: {
+    get(this: object) {
+      return whenResolved(resultState(this));
+    },
+    configurable: true,
+  },
+  capacity: consumerSetting('capacity'),
+  batchSize: consumerSetting('batchSize'),
+  [Symbol.dispose]: {
+    get(this: object) {
+      const state = resultState(this);
+      return () => state.dispose();
+    },
+    configurable: true,
+  },
+  [Symbol.asyncIterator]: {
+    get(this: object) {
+      return () => deferredIterator(this as ResultPromise);
+    },
+    configurable: true,
+  },
+  [Symbol.toStringTag]: { value: 'Result', configurable: true },
+});
+
+/**
+ * Below a result's own prototype: every string name the prototype lacks is a pipelined method (or
+ * the local answer for a name a proxy never sends); the trap's `receiver` is the result. Its
+ * target inherits from `Promise.prototype`, so `result instanceof Promise` holds.
+ */
+const pipelining = new globalThis.Proxy(Object.create(Promise.prototype) as object, {
+  get(target, key, receiver) {
+    if (typeof key !== 'string') return undefined;
+    const state = stateOf(receiver as object);
+    return state === undefined ? Reflect.get(target, key, receiver) : method(state, key, receiver as object);
+  },
+  // A string name is a method, never a field. Symbol-keyed fields are the runtime's own bookkeeping
+  // (Node's async hooks tag every promise): they become the result's own, as on any promise.
+  set(_target, key, value, receiver) {
+    if (typeof key === 'string') return false;
+    return Reflect.defineProperty(receiver as object, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  },
+  defineProperty: refuse,
+  deleteProperty: refuse,
+  has(target, key) {
+    if (typeof key === 'string') return !absentNames.has(key);
+    return Reflect.has(target, key);
+  },
+});
+Object.setPrototypeOf(ResultPromise.prototype, pipelining);
+
+/**
  * `for await` on a call result that will be a sequence: the first `next()` is posted before the
  * sequence has arrived; it waits for the value and then delegates to the sequence's own iterator.
  */
-function deferredIterator(state: FacadeState): AsyncIterator<unknown> {
+function deferredIterator(result: ResultPromise): AsyncIterator<unknown> {
   let inner: AsyncIterator<unknown> | undefined;
   const open = async (): Promise<AsyncIterator<unknown>> => {
     if (inner !== undefined) return inner;
-    const value = await settledValue(state);
+    const value = await result;
     const iterate = (value as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator];
     if (typeof iterate !== 'function')
       throw new TypeError('the call result is not iterable: it is not a sequence');
@@ -299,44 +339,8 @@ function deferredIterator(state: FacadeState): AsyncIterator<unknown> {
 }
 
 /**
- * Wraps a handler in a new capability proxy instance. Takes ownership of one reference to
- * `handler` (the instance releases it when disposed or collected).
- */
-export function createProxy(handler: CapabilityHandler): object {
-  return createFacade(handler, false, capabilityTraps);
-}
-
-/**
  * Wraps a call's result handler in a new result facade. Takes ownership of one reference.
  */
 export function createResult(handler: ResultHandler): object {
-  return createFacade(handler, true, resultTraps);
-}
-
-/**
- * The hidden target of a facade. A class (not a plain object) so that serializers, which look at
- * the prototype, never mistake a proxy for plain data.
- */
-class FacadeTarget {
-  readonly [stateKey]: FacadeState;
-  constructor(state: FacadeState) {
-    this[stateKey] = state;
-  }
-}
-
-function createFacade(handler: CapabilityHandler, isResult: boolean, traps: ProxyHandler<object>): object {
-  const state = new FacadeState(handler, isResult);
-  const target = new FacadeTarget(state);
-  const facade = new globalThis.Proxy(target, traps);
-  if (!isResult) {
-    collector.register(facade, state, state);
-  } else {
-    // A result only needs the garbage-collection backstop when it turns out to be a capability;
-    // registering every call result would make calls several times slower. Until it settles, the
-    // pending call keeps the facade reachable through this listener anyway.
-    (handler as ResultHandler).onSettled((settlement) => {
-      if (settlement.kind === 'capability' && !state.disposed) collector.register(facade, state, state);
-    });
-  }
-  return facade;
+  return new ResultPromise(handler);
 }

@@ -6,7 +6,7 @@ import { copiedCapabilities, copyCapabilities, endArguments } from '../facade/ca
 import { isSerialized } from '../facade/data-copy.ts';
 import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
-import { enqueueDispatch } from './dispatch-queue.ts';
+import { type Dispatch, enqueueDispatch } from './dispatch-queue.ts';
 import { findMethod, targetName } from './method-lookup.ts';
 import { PromiseHandler, settledResult } from './promise-handler.ts';
 import { settleWith } from './settle-with.ts';
@@ -26,7 +26,11 @@ export class LocalHandler implements CapabilityHandler {
   #references = 0;
   #disposed = false;
   /** Calls waiting while an asynchronous argument validation runs (keeps them in call order). */
-  #gate: LocalDispatch[] | undefined = undefined;
+  #gate: LocalCall[] | undefined = undefined;
+  /** The method found last, for the prototype it was found on (most calls repeat one method). */
+  #lastName: string | undefined = undefined;
+  #lastPrototype: object | null = null;
+  #lastMethod: Function | undefined = undefined;
 
   constructor(target: object) {
     this.target = target;
@@ -40,19 +44,28 @@ export class LocalHandler implements CapabilityHandler {
       abortStreamsIn(args, error);
       return settledResult({ kind: 'error', error });
     }
-    const result = new PromiseHandler();
     // The queued call holds a reference so a release right after the call cannot dispose the
     // target before the call is dispatched.
     this.#references++;
     // Data a session decoded for this call is a copy already, and its result is encoded at once.
     const serialized = isSerialized(args);
-    result.encodedAtOnce = serialized;
+    // An argument list of primitives holds nothing to copy (most calls): the list itself is the
+    // caller's fresh one (a facade's rest parameter, a session's decoded list), never changed
+    // after it was lent, so it is kept as it is.
+    if (holdsOnlyPrimitives(args)) {
+      const result = new LocalCall(this, method, args, context);
+      result.encodedAtOnce = serialized;
+      enqueueDispatch(result);
+      return result;
+    }
     // The callee gets its own instances of the capabilities in its arguments (the caller keeps
     // its own); they are released when the call settles: a callee that keeps one copies it
     // (docs/ownership.md).
     const copies = copyCapabilities(args, serialized);
+    const result = new LocalCall(this, method, copies, context);
+    result.encodedAtOnce = serialized;
     if (copiedCapabilities() !== 0) result.onSettled(() => endArguments(copies));
-    enqueueDispatch(new LocalDispatch(this, method, copies, result, context));
+    enqueueDispatch(result);
     return result;
   }
 
@@ -129,41 +142,49 @@ export class LocalHandler implements CapabilityHandler {
     if (asked !== undefined) result.onSettled(() => asked.end());
   }
 
+  /** The method a call names (see `findMethod`); the last one found is remembered. */
+  #method(name: string): Function | string {
+    const prototype = Object.getPrototypeOf(this.target) as object | null;
+    if (name === this.#lastName && prototype === this.#lastPrototype) return this.#lastMethod!;
+    const found = findMethod(this.target, name);
+    if (typeof found !== 'string') {
+      this.#lastName = name;
+      this.#lastPrototype = prototype;
+      this.#lastMethod = found;
+    }
+    return found;
+  }
+
   /** Runs a queued call; called by the dispatch queue at the top of a turn. */
-  dispatch(
-    method: string,
-    args: unknown[],
-    result: PromiseHandler,
-    dispatch: LocalDispatch,
-    context: CallScope | undefined,
-  ): void {
+  dispatch(call: LocalCall): void {
     if (this.#gate !== undefined) {
-      this.#gate.push(dispatch);
+      this.#gate.push(call);
       return;
     }
+    const { method, args, context } = call;
     try {
       // Cancelled before it ran (docs/semantics.md#cancellation): the method never sees it.
       if (context?.aborted) {
         const error = context.reason;
         abortStreamsIn(args, error);
-        result.settle({ kind: 'error', error });
+        call.settle({ kind: 'error', error });
         return;
       }
-      const implementation = findMethod(this.target, method);
+      const implementation = this.#method(method);
       if (typeof implementation === 'string') {
         const error = new MethodNotFoundError(method, targetName(this.target), implementation);
         abortStreamsIn(args, error);
-        result.settle({ kind: 'error', error });
+        call.settle({ kind: 'error', error });
         return;
       }
       const schema = this.validators?.[method];
       if (schema === undefined) {
-        this.#invoke(implementation, args, result, context);
+        this.#invoke(implementation, args, call, context);
         return;
       }
       const checked = validateArguments(method, schema, args);
       if (!(checked instanceof Promise)) {
-        this.#invokeChecked(implementation, checked, result, args, context);
+        this.#invokeChecked(implementation, checked, call, args, context);
         return;
       }
       // An asynchronous validator: later calls on this object wait behind the gate, so they are
@@ -171,7 +192,7 @@ export class LocalHandler implements CapabilityHandler {
       this.#gate = [];
       this.#references++;
       void checked.then((outcome) => {
-        this.#invokeChecked(implementation, outcome, result, args, context);
+        this.#invokeChecked(implementation, outcome, call, args, context);
         const waiting = this.#gate ?? [];
         this.#gate = undefined;
         for (const dispatch of waiting) dispatch.run();
@@ -183,27 +204,29 @@ export class LocalHandler implements CapabilityHandler {
   }
 }
 
-class LocalDispatch {
+/**
+ * A call on a local object: the promise of its result (pipelined calls wait here) and the queued
+ * dispatch in one, since every local call needs both.
+ */
+class LocalCall extends PromiseHandler implements Dispatch {
   readonly #handler: LocalHandler;
-  readonly #method: string;
-  readonly #args: unknown[];
-  readonly #result: PromiseHandler;
-  readonly #context: CallScope | undefined;
+  readonly method: string;
+  readonly args: unknown[];
+  readonly context: CallScope | undefined;
   constructor(
     handler: LocalHandler,
     method: string,
     args: readonly unknown[],
-    result: PromiseHandler,
     context: CallScope | undefined,
   ) {
+    super();
     this.#handler = handler;
-    this.#method = method;
-    this.#args = args as unknown[];
-    this.#result = result;
-    this.#context = context;
+    this.method = method;
+    this.args = args as unknown[];
+    this.context = context;
   }
   run(): void {
-    this.#handler.dispatch(this.#method, this.#args, this.#result, this, this.#context);
+    this.#handler.dispatch(this);
   }
 }
 
@@ -217,4 +240,13 @@ export function localHandlerFor(target: object): LocalHandler {
     handlers.set(target, handler);
   }
   return handler;
+}
+
+/** Whether no argument is an object (nothing to copy; functions and symbols pass as they are). */
+function holdsOnlyPrimitives(args: readonly unknown[]): boolean {
+  for (let index = 0; index < args.length; index++) {
+    const item = args[index];
+    if (typeof item === 'object' && item !== null) return false;
+  }
+  return true;
 }
