@@ -40,7 +40,12 @@ export class PromiseHandler implements ResultHandler {
   #pending: PendingCall[] | undefined = undefined;
   /** Set while `shorten()` walks on from here: meeting it again means a loop (see `shorten()`). */
   #shortening = false;
-  readonly #listeners = new SettlementListeners();
+  /**
+   * Who waits for the settlement: the first listener in a field (most results have exactly one,
+   * their facade), any others in a list made at need.
+   */
+  #listener: ((settlement: Settlement) => void) | undefined = undefined;
+  #listeners: SettlementListeners | undefined = undefined;
 
   /** Whether the promise has settled (resolved, rejected or started following another result). */
   get isSettled(): boolean {
@@ -109,7 +114,16 @@ export class PromiseHandler implements ResultHandler {
   }
 
   onSettled(listener: (settlement: Settlement) => void): () => void {
-    if (this.#settlement === undefined) return this.#listeners.add(listener);
+    if (this.#settlement === undefined) {
+      if (this.#listener !== undefined || this.#listeners !== undefined) {
+        return (this.#listeners ??= new SettlementListeners()).add(listener);
+      }
+      this.#listener = listener;
+      return () => {
+        // The slot keeps a no-op, so a later listener cannot run before earlier ones.
+        if (this.#listener === listener) this.#listener = ignore;
+      };
+    }
     listener(this.#settlement);
     return ignore;
   }
@@ -174,7 +188,7 @@ export class PromiseHandler implements ResultHandler {
       }
     }
     // Nobody holds this promise and nobody waits for it: nothing to forward.
-    if (this.#references === 0 && this.#listeners.isEmpty) {
+    if (this.#references === 0 && this.#listener === undefined) {
       inner.release();
       return;
     }
@@ -199,7 +213,12 @@ export class PromiseHandler implements ResultHandler {
 
   /** Tells the listeners, then drops the capability if nobody holds this promise any more. */
   #notify(settlement: Settlement): void {
-    this.#listeners.notify(settlement);
+    const first = this.#listener;
+    const others = this.#listeners;
+    this.#listener = undefined;
+    this.#listeners = undefined;
+    first?.(settlement);
+    others?.notify(settlement);
     if (this.#references === 0)
       this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }

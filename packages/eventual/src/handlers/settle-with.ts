@@ -15,6 +15,15 @@ import type { PromiseHandler } from './promise-handler.ts';
  */
 export function settleWith(result: PromiseHandler, returned: unknown): void {
   if (typeof returned === 'object' && returned !== null) {
+    // What an `async` method returns (most calls): a plain native promise, neither a proxy nor a
+    // result, whose `then` is the engine's.
+    if (Object.getPrototypeOf(returned) === Promise.prototype) {
+      (returned as Promise<unknown>).then(
+        (value) => settleWith(result, value),
+        (error: unknown) => result.settle({ kind: 'error', error }),
+      );
+      return;
+    }
     if (isProxy(returned)) {
       let handler: CapabilityHandler;
       try {
