@@ -60,6 +60,17 @@ export interface Connection {
    */
   readByteStream?(totalBytes: number, chunkBytes: number): Promise<number>;
   /**
+   * L1/L2: times `calls` calls of `add(i, 1)` on a plain object and through the library's local
+   * capability (`proxy(object)`), `repetitions` times each, alternating, awaited one by one or all
+   * in flight; resolves with the milliseconds each side took. Absent for libraries without local
+   * capabilities, and on all but one row of a library (it measures no transport).
+   */
+  timeLocalCalls?(
+    calls: number,
+    repetitions: number,
+    mode: 'sequential' | 'in-flight',
+  ): Promise<LocalCallTimes>;
+  /**
    * The sizes of the library's session tables on both sides (outstanding calls, imports, exports,
    * streams, server-side objects kept per session), by name (`client.imports`, `server.counters`).
    * After each workload the harness waits for them to return to their sizes before it, so a protocol
@@ -69,6 +80,14 @@ export interface Connection {
   tables?(): Readonly<Record<string, number>>;
   /** Ends the session on both sides and releases what it holds. */
   close(): Promise<void>;
+}
+
+/** What `Connection.timeLocalCalls` measured: milliseconds in all, per side. */
+export interface LocalCallTimes {
+  /** The calls on the plain object (`await object.add(i, 1)`). */
+  readonly direct: number;
+  /** The same calls through the local capability. */
+  readonly local: number;
 }
 
 /** A started server (or in-process host) that makes client sessions. */

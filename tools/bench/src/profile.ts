@@ -43,6 +43,10 @@ export interface Profile {
   readonly idleSessions: number;
   /** W5: idle sessions opened per run over sockets (TCP, WebSocket): two sockets each. */
   readonly idleSocketSessions: number;
+  /** L1/L2: calls per repetition, on each side (direct and local proxy). */
+  readonly localCalls: number;
+  /** L1/L2: repetitions per run on each side, alternating. */
+  readonly localRepetitions: number;
   /** S1: items streamed per run. */
   readonly sequenceItems: number;
   /** S2: bytes streamed per run. */
@@ -71,6 +75,8 @@ export const fullProfile: Profile = {
   echoItemsCalls: 10,
   idleSessions: 500,
   idleSocketSessions: 200,
+  localCalls: 1000,
+  localRepetitions: 20,
   sequenceItems: 20_000,
   byteStreamBytes: 32 * mebibyte,
   byteStreamChunkBytes: 64 * 1024,
@@ -88,6 +94,7 @@ export const quickProfile: Profile = {
   delayedChainCalls: 20,
   echoBytesCalls: 4,
   echoItemsCalls: 3,
+  localRepetitions: 8,
   sequenceItems: 5000,
   byteStreamBytes: 8 * mebibyte,
 };
@@ -109,6 +116,8 @@ export const smokeProfile: Profile = {
   echoItemsCalls: 1,
   idleSessions: 2,
   idleSocketSessions: 2,
+  localCalls: 10,
+  localRepetitions: 1,
   sequenceItems: 10,
   byteStreamBytes: 3 * 1024,
   byteStreamChunkBytes: 1024,

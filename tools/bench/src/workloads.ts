@@ -21,7 +21,7 @@ export interface WorkloadContext {
 
 /** One workload. */
 export interface Workload {
-  /** Short id: W1 … W5, S1, S2; W3d for the delayed chain. */
+  /** Short id: W1 … W5, S1, S2, L1, L2; W3d for the delayed chain. */
   readonly id: string;
   /** Title printed above its rows. */
   title(profile: Profile): string;
@@ -302,6 +302,28 @@ const s2: Workload = {
   },
 };
 
+/**
+ * A local call's cost as a multiple of a direct one (issue 18: at most 4×), measured side by side in
+ * one run (`Connection.timeLocalCalls`). One row per library that has local capabilities.
+ */
+function localCallRatio(id: string, mode: 'sequential' | 'in-flight'): Workload {
+  return {
+    id,
+    title: (profile) =>
+      `${id} local proxy call ÷ direct call: ${mode === 'sequential' ? 'sequential await' : 'all in flight,'} add(i, 1), ${profile.localCalls} calls × ${profile.localRepetitions} per run`,
+    unit: '× direct',
+    better: 'lower',
+    delayed: false,
+    // A ratio of two times measured in the same run: not proportional to the run's elapsed time.
+    timed: false,
+    applies: (_adapter, connection) => connection.timeLocalCalls !== undefined,
+    async run({ connection, profile }) {
+      const times = await connection.timeLocalCalls!(profile.localCalls, profile.localRepetitions, mode);
+      return times.local / times.direct;
+    },
+  };
+}
+
 /** Sizes as people say them: 1 MiB, 64 KiB, 512 B. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
@@ -310,4 +332,16 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Every workload, in report order. */
-export const workloads: readonly Workload[] = [w1, w2, w3, w3Delayed, w4Bytes, w4Items, w5, s1, s2];
+export const workloads: readonly Workload[] = [
+  w1,
+  w2,
+  w3,
+  w3Delayed,
+  w4Bytes,
+  w4Items,
+  w5,
+  s1,
+  s2,
+  localCallRatio('L1', 'sequential'),
+  localCallRatio('L2', 'in-flight'),
+];

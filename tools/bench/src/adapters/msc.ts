@@ -16,6 +16,7 @@ import type { Adapter, Connection, Endpoint } from '../adapter.ts';
 import { delayedSend } from '../links/delayed-network.ts';
 import { BenchRoot, type IBenchRoot } from './msc-bench-root.ts';
 import { mscConnection } from './msc-connection.ts';
+import { timeLocalCalls } from './msc-local-calls.ts';
 
 type Medium = 'message-port' | 'in-process';
 
@@ -128,7 +129,7 @@ export function mscAdapter(medium: Medium, callTracer?: CallTracer): Adapter {
           sessions.add(serverSession).add(clientSession);
           await clientSession.established;
           const remote = clientSession.remoteRoot<IBenchRoot>();
-          return mscConnection(
+          const connection = mscConnection(
             remote,
             async () => {
               remote[Symbol.dispose]();
@@ -139,6 +140,10 @@ export function mscAdapter(medium: Medium, callTracer?: CallTracer): Adapter {
             },
             () => ({ client: [clientSession], server: [serverSession] }),
           );
+          // The local-call rows (L1, L2) measure no transport: the in-process row carries them.
+          return medium === 'in-process' && callTracer === undefined
+            ? { ...connection, timeLocalCalls }
+            : connection;
         },
         async close() {
           await Promise.all([...sessions].map((session) => session.terminate('benchmark done')));

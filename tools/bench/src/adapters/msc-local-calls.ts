@@ -1,0 +1,57 @@
+/**
+ * The L1 and L2 workloads' measurement for @msc: the same `add(a, b)` called on a plain object and
+ * through `proxy(object)` (a local capability: the call is queued and dispatched at the top of a
+ * later turn, its arguments and result isolated, its result a pipelinable promise), side by side in
+ * one process, alternating, so the ratio holds on a loaded machine. `proxy` comes from the build
+ * being measured (the workspace's `dist/`, or a `--baseline` build).
+ */
+import { proxy } from '@msc/eventual';
+import type { LocalCallTimes } from '../adapter.ts';
+
+class Adder {
+  async add(a: number, b: number): Promise<number> {
+    return a + b;
+  }
+}
+
+/** Throws when a sum that came back is wrong (a broken proxy must not report a fast nothing). */
+function check(sum: number, expected: number): void {
+  if (sum !== expected) throw new Error(`wrong result from the library: expected ${expected}, got ${sum}`);
+}
+
+async function sequential(target: Adder, calls: number): Promise<void> {
+  for (let index = 0; index < calls; index += 1) check(await target.add(index, 1), index + 1);
+}
+
+async function inFlight(target: Adder, calls: number): Promise<void> {
+  const pending: Promise<number>[] = new Array(calls);
+  for (let index = 0; index < calls; index += 1) pending[index] = target.add(index, 1);
+  const sums = await Promise.all(pending);
+  for (let index = 0; index < calls; index += 1) check(sums[index]!, index + 1);
+}
+
+/**
+ * Times `calls` calls (awaited one by one, or all in flight at once) on a plain object and through
+ * a local proxy, `repetitions` times each, alternating; returns the milliseconds each side took in
+ * all.
+ */
+export async function timeLocalCalls(
+  calls: number,
+  repetitions: number,
+  mode: 'sequential' | 'in-flight',
+): Promise<LocalCallTimes> {
+  const direct = new Adder();
+  using local = proxy(new Adder());
+  const run = mode === 'sequential' ? sequential : inFlight;
+  let directMilliseconds = 0;
+  let localMilliseconds = 0;
+  for (let repetition = 0; repetition < repetitions; repetition += 1) {
+    let start = performance.now();
+    await run(direct, calls);
+    directMilliseconds += performance.now() - start;
+    start = performance.now();
+    await run(local as unknown as Adder, calls);
+    localMilliseconds += performance.now() - start;
+  }
+  return { direct: directMilliseconds, local: localMilliseconds };
+}
