@@ -62,7 +62,7 @@ export interface Connection {
   /**
    * L1/L2: times `calls` calls of `add(i, 1)` on a plain object and through the library's local
    * capability (`proxy(object)`), `repetitions` times each, alternating, awaited one by one or all
-   * in flight; resolves with the milliseconds each side took. Absent for libraries without local
+   * in flight; resolves with each repetition's milliseconds per side. Absent for libraries without local
    * capabilities, and on all but one row of a library (it measures no transport).
    */
   timeLocalCalls?(
@@ -82,12 +82,12 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** What `Connection.timeLocalCalls` measured: milliseconds in all, per side. */
+/** What `Connection.timeLocalCalls` measured: each repetition's milliseconds, per side. */
 export interface LocalCallTimes {
   /** The calls on the plain object (`await object.add(i, 1)`). */
-  readonly direct: number;
-  /** The same calls through the local capability. */
-  readonly local: number;
+  readonly direct: readonly number[];
+  /** The same calls through the local capability, each right after its direct twin. */
+  readonly local: readonly number[];
 }
 
 /** A started server (or in-process host) that makes client sessions. */

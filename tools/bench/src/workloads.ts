@@ -6,6 +6,7 @@
 import type { Adapter, Connection, Endpoint, Item } from './adapter.ts';
 import type { Profile } from './profile.ts';
 import { makeBytes, makeItems } from './service.ts';
+import { summarize } from './statistics.ts';
 
 /** What a workload's `run` gets. */
 export interface WorkloadContext {
@@ -319,7 +320,9 @@ function localCallRatio(id: string, mode: 'sequential' | 'in-flight'): Workload 
     applies: (_adapter, connection) => connection.timeLocalCalls !== undefined,
     async run({ connection, profile }) {
       const times = await connection.timeLocalCalls!(profile.localCalls, profile.localRepetitions, mode);
-      return times.local / times.direct;
+      // The median of the pairs' ratios: a pair measured back to back shares the machine's load,
+      // and a pause that hits one pair does not move the median.
+      return summarize(times.local.map((local, index) => local / times.direct[index]!)).median;
     },
   };
 }

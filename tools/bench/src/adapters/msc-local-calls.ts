@@ -32,8 +32,8 @@ async function inFlight(target: Adder, calls: number): Promise<void> {
 
 /**
  * Times `calls` calls (awaited one by one, or all in flight at once) on a plain object and through
- * a local proxy, `repetitions` times each, alternating; returns the milliseconds each side took in
- * all.
+ * a local proxy, `repetitions` times each, alternating; returns each repetition's milliseconds per
+ * side.
  */
 export async function timeLocalCalls(
   calls: number,
@@ -43,15 +43,14 @@ export async function timeLocalCalls(
   const direct = new Adder();
   using local = proxy(new Adder());
   const run = mode === 'sequential' ? sequential : inFlight;
-  let directMilliseconds = 0;
-  let localMilliseconds = 0;
+  const times = { direct: [] as number[], local: [] as number[] };
   for (let repetition = 0; repetition < repetitions; repetition += 1) {
     let start = performance.now();
     await run(direct, calls);
-    directMilliseconds += performance.now() - start;
+    times.direct.push(performance.now() - start);
     start = performance.now();
     await run(local as unknown as Adder, calls);
-    localMilliseconds += performance.now() - start;
+    times.local.push(performance.now() - start);
   }
-  return { direct: directMilliseconds, local: localMilliseconds };
+  return times;
 }
