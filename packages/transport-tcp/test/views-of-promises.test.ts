@@ -40,9 +40,9 @@ interface IVault {
 }
 
 /** What `settled` saw of a promise so far. */
-function watch(promise: Promise<void>): { state: string } {
-  const seen = { state: 'pending' };
-  promise.then(
+function watch(promise: Promise<void>): { state: string; settled: Promise<void> } {
+  const seen = { state: 'pending', settled: Promise.resolve() };
+  seen.settled = promise.then(
     () => {
       seen.state = 'resolved';
     },
@@ -114,6 +114,8 @@ describe.each(networks)('views of a pending promise over $name', (network) => {
     resolver.resolve(proxy(calc));
     expect(await first).toBe(7);
     await reader.whenResolved();
+    // The early wait settles in its own turns (no order against the call above is promised).
+    await early.settled;
     expect(early.state).toBe('resolved');
     // After the resolution: the import now names the host's facet of the calculator, never the calculator.
     expect(clientSession.stats().imports).toBeGreaterThanOrEqual(2);

@@ -162,6 +162,8 @@ class ResultPromise extends Promise<unknown> {
     this.#handler = handler;
     this.#resolve = capturedResolve;
     this.#reject = capturedReject;
+    // The slots must not keep this result (and what it settles with) reachable once it is dropped.
+    capturedResolve = capturedReject = ignore;
     handler.onSettled((settlement) => this.#settled(settlement));
   }
 

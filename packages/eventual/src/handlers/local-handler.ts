@@ -162,6 +162,7 @@ export class LocalHandler implements CapabilityHandler {
       return;
     }
     const { method, args, context } = call;
+    call.dispatched();
     try {
       // Cancelled before it ran (docs/semantics.md#cancellation): the method never sees it.
       if (context?.aborted) {
@@ -209,9 +210,10 @@ export class LocalHandler implements CapabilityHandler {
  * dispatch in one, since every local call needs both.
  */
 class LocalCall extends PromiseHandler implements Dispatch {
-  readonly #handler: LocalHandler;
+  /** Until the call is dispatched (then none: the result outlives it and must not hold them). */
+  #handler: LocalHandler | undefined;
+  args: unknown[];
   readonly method: string;
-  readonly args: unknown[];
   readonly context: CallScope | undefined;
   constructor(
     handler: LocalHandler,
@@ -226,7 +228,12 @@ class LocalCall extends PromiseHandler implements Dispatch {
     this.context = context;
   }
   run(): void {
-    this.#handler.dispatch(this);
+    this.#handler?.dispatch(this);
+  }
+  /** The call reached its method (or failed before it): the result keeps neither object nor arguments. */
+  dispatched(): void {
+    this.#handler = undefined;
+    this.args = noArguments;
   }
 }
 
@@ -241,6 +248,8 @@ export function localHandlerFor(target: object): LocalHandler {
   }
   return handler;
 }
+
+const noArguments: unknown[] = [];
 
 /** Whether no argument is an object (nothing to copy; functions and symbols pass as they are). */
 function holdsOnlyPrimitives(args: readonly unknown[]): boolean {
