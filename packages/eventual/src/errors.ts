@@ -174,6 +174,8 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') {
+    // Not read on a promise: reading a call result's `constructor` takes it (see docs/ownership.md).
+    if (value instanceof Promise) return 'a Promise';
     const name = (value as object).constructor?.name;
     return name && name !== 'Object' ? `a ${name}` : 'an object';
   }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describeValue } from '../src/errors.ts';
 import {
   type CapabilityHandler,
   createResult,
@@ -148,6 +149,14 @@ describe('a result resolves only once someone takes it', () => {
     } finally {
       markEncoding(false);
     }
+    result[Symbol.dispose]();
+    expect(capability.references).toBe(0);
+  });
+
+  test("the package's own error messages describe a result without taking it", () => {
+    const capability = new CountingHandler();
+    const result = capabilityResult(capability);
+    expect(describeValue(result)).toBe('a Promise');
     result[Symbol.dispose]();
     expect(capability.references).toBe(0);
   });

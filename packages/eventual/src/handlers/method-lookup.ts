@@ -60,6 +60,8 @@ function lookUpMethod(prototype: object, name: string): Function | string {
 
 /** The target's class name for error messages. */
 export function targetName(target: object): string {
+  // Not read on a promise: reading a call result's `constructor` takes it (see docs/ownership.md).
+  if (target instanceof Promise) return 'a Promise';
   const name = (target as { constructor?: { name?: string } }).constructor?.name;
   return name ? `${name}` : 'the target';
 }
