@@ -168,7 +168,8 @@ class Reader {
       if (key === '__proto__') {
         // As the CBOR decoder does: no key ever names a prototype, even as an own property.
         delete object[key];
-        object.__proto_ = read;
+        // Quoted: builds shorten property names ending in _ (config/internal-properties.js), never a quoted key.
+        object['__proto_'] = read;
       } else if (read !== item) {
         object[key] = read;
       }

@@ -28,11 +28,11 @@ import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 export interface AnswerPort {
   /** Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void;
-  /** Queues a message carrying an error (see `Outbox.sendWithError_`). */
+  /** @internal Queues a message carrying an error (see `Outbox.sendWithError_`). */
   sendWithError_(message: unknown[], errorIndex: number): void;
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor;
-  /** A return could not be sent: the session ends. */
+  /** @internal A return could not be sent: the session ends. */
   returnFailed_(error: unknown): void;
   /** Whether the session has ended (returns are no longer sent). */
   readonly isTerminated: boolean;
@@ -115,6 +115,7 @@ export class AnswerTable {
    *
    * @throws ProtocolViolation for a question id in use or a target that does not exist;
    *   LimitViolation past `maxAnswers`
+   * @internal
    */
   receiveCall_(call: CallMessage, exports: ExportTable): void {
     const questionId = call[1];
@@ -227,6 +228,7 @@ export class AnswerTable {
   /**
    * The session ended: the signals of the calls still being served fire with `aborted`, then every
    * answer's reference is released.
+   * @internal
    */
   abortAll_(aborted: AbortedError): void {
     this.#contexts?.abortAll_(aborted);

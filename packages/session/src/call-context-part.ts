@@ -35,7 +35,7 @@ export interface CallContextPart {
   finished(questionId: number): void;
   /** `Cancel` (`timedOut`: the caller's deadline passed), for a live answer. */
   cancel(questionId: number, timedOut: boolean): void;
-  /** The session ended: the signals of the calls still being served fire with `aborted`. */
+  /** @internal The session ended: the signals of the calls still being served fire with `aborted`. */
   abortAll_(aborted: AbortedError): void;
 }
 

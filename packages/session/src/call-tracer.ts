@@ -75,7 +75,7 @@ export interface CallSpan {
 export type CallOutcome = { readonly failed: false } | { readonly failed: true; readonly error: unknown };
 
 /**
- * @internal What a session's tables ask of its call tracing (call-tracing.ts, installed by
+ * What a session's tables ask of its call tracing (call-tracing.ts, installed by
  * `enableCallTracing()`): one per session with a tracer, holding the server spans of the calls it
  * serves until they end. A session without a tracer has none, and its tables take the path they
  * take without one.
@@ -119,7 +119,7 @@ export interface CallTracing {
   endAll(aborted: unknown): void;
 }
 
-/** @internal The part of `QuestionTable` the traced path sends through (`QuestionTable.open`). */
+/** The part of `QuestionTable` the traced path sends through (`QuestionTable.open`). */
 export interface QuestionOpener {
   open(
     targetKind: TargetKind,
@@ -131,24 +131,24 @@ export interface QuestionOpener {
   ): ResultHandler;
 }
 
-/** @internal Makes the call tracing of one session. */
+/** Makes the call tracing of one session. */
 export type CallTracingFactory = (tracer: CallTracer, session: TracedSession) => CallTracing;
 
 let installed: CallTracer | undefined;
 let factory: CallTracingFactory | undefined;
 
-/** @internal Sets the tracer of sessions without a `callTracer` option (`installCallTracer()`). */
+/** Sets the tracer of sessions without a `callTracer` option (`installCallTracer()`). */
 export function setInstalledCallTracer(tracer: CallTracer | undefined): void {
   installed = tracer;
 }
 
-/** @internal Installs the call tracing implementation (`enableCallTracing()`). */
+/** Installs the call tracing implementation (`enableCallTracing()`). */
 export function installCallTracing(made: CallTracingFactory | undefined): void {
   factory = made;
 }
 
 /**
- * @internal The call tracing of a session with option `option` (`null`: none; `undefined`: the
+ * The call tracing of a session with option `option` (`null`: none; `undefined`: the
  * installed tracer), or `undefined` when it has no tracer.
  *
  * @throws TypeError when the session has a tracer but call tracing is not enabled (the browser entry)

@@ -203,7 +203,7 @@ class TracedQuestion {
     });
   }
 
-  /** @internal The call's context was cancelled. */
+  /** The call's context was cancelled. */
   handleEvent(): void {
     const open = this.#take();
     if (open !== undefined) endSpan(open, true, this.#context?.reason);

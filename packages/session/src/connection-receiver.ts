@@ -2,11 +2,11 @@ import type { CloseReason, FrameReceiver } from '@msc/transport';
 
 /** What a {@link ConnectionReceiver} delivers to: the session. */
 export interface ConnectionReceiverPort {
-  /** A frame arrived. */
+  /** @internal A frame arrived. */
   receiveFrame_(frame: Uint8Array): void;
-  /** A values frame arrived (values mode). */
+  /** @internal A values frame arrived (values mode). */
   receiveValues_(values: unknown, declared: number): void;
-  /** The connection closed. */
+  /** @internal The connection closed. */
   connectionClosed_(reason: CloseReason): void;
 }
 

@@ -54,6 +54,7 @@ export class EarlyInbox {
    * An authentication message: to the waiting reader, or kept (and counted) until it asks.
    *
    * @throws LimitViolation when what waits passes `maxHeldBytes`
+   * @internal
    */
   pushAuthentication_(message: Uint8Array): void {
     const reader = this.#reader;
@@ -66,7 +67,7 @@ export class EarlyInbox {
     this.#authentication.push(message);
   }
 
-  /** The next authentication message, in order (one reader at a time: the authenticator). */
+  /** @internal The next authentication message, in order (one reader at a time: the authenticator). */
   nextAuthentication_(): Promise<Uint8Array> {
     const message = this.#authentication.shift();
     if (message !== undefined) {
@@ -78,7 +79,7 @@ export class EarlyInbox {
     });
   }
 
-  /** Authentication is over: unread authentication messages are dropped. */
+  /** @internal Authentication is over: unread authentication messages are dropped. */
   endAuthentication_(): void {
     for (const message of this.#authentication) this.#bytes -= message.byteLength;
     this.#authentication = [];

@@ -74,6 +74,7 @@ export class Embargoes {
    * export) was forwarded (and so queued for sending) as it arrived; the reply goes out behind them.
    *
    * @throws ProtocolViolation when the answer or export does not exist
+   * @internal
    */
   receiveRequest_(message: DisembargoRequestMessage, answers: AnswerTable, exports: ExportTable): void {
     const targetId = message[1];
@@ -93,6 +94,7 @@ export class Embargoes {
    * ones follow.
    *
    * @throws ProtocolViolation for an embargo this side did not ask for
+   * @internal
    */
   receiveReply_(message: DisembargoReplyMessage): void {
     const embargoId = message[1];
@@ -108,6 +110,7 @@ export class Embargoes {
    * capabilities (the loopback case), which does not depend on the session; the calls that went
    * around the loop through the peer already failed with their questions (the session settles those
    * first), so nothing is left for the held calls to wait for.
+   * @internal
    */
   abortAll_(): void {
     if (this.#embargoes === undefined) return;

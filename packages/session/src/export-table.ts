@@ -154,7 +154,7 @@ export class ExportTable {
     entry.handler.release();
   }
 
-  /** The session ended: every export's reference is released. */
+  /** @internal The session ended: every export's reference is released. */
   abortAll_(): void {
     if (this.#exports === undefined) return;
     const entries = [...this.#exports.values()];

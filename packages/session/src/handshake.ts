@@ -47,11 +47,12 @@ export interface HandshakePort {
   deliver(message: Message, context: PayloadContext): void;
   /** Ends the session. */
   end(reason: TerminationReason, notifyPeer: boolean): void;
-  /** Ends the session for an error met while receiving (`protocol` or `limit`). */
+  /** @internal Ends the session for an error met while receiving (`protocol` or `limit`). */
   receiveFailed_(error: unknown): void;
   /**
    * The session is established: the handshake is done with (the session keeps the peer and the
    * version, and drops the handshake's state).
+   * @internal
    */
   handshakeDone_(): void;
   /** Whether the session has ended. */
@@ -145,7 +146,7 @@ export class Handshake {
     return this.#protocolVersion;
   }
 
-  /** Whether both hellos offered values mode (see `Hello.values`). */
+  /** @internal Whether both hellos offered values mode (see `Hello.values`). */
   get valuesAgreed_(): boolean {
     return this.#valuesAgreed;
   }
@@ -155,7 +156,7 @@ export class Handshake {
     return this.#peer;
   }
 
-  /** Whether the next frame is the peer's hello. */
+  /** @internal Whether the next frame is the peer's hello. */
   get awaitingHello_(): boolean {
     return this.#phase === 'hello';
   }
@@ -212,7 +213,7 @@ export class Handshake {
     );
   }
 
-  /** This side's hello, for the connection (a copy the transport may take). */
+  /** @internal This side's hello, for the connection (a copy the transport may take). */
   helloFrame_(): Uint8Array {
     return ownedCopy(this.#helloBytes!);
   }
@@ -221,6 +222,7 @@ export class Handshake {
    * The peer's first frame.
    *
    * @throws ProtocolViolation when it is not a valid hello
+   * @internal
    */
   receiveHello_(frame: Uint8Array): void {
     const options = this.#options;
@@ -332,6 +334,7 @@ export class Handshake {
    *
    * @throws ProtocolViolation outside the authentication step
    * @throws LimitViolation when the unread messages and the held ones pass `maxHeldBytes`
+   * @internal
    */
   receiveAuthenticate_(message: AuthenticateMessage): void {
     if (this.#phase !== 'authenticating') {
@@ -412,6 +415,7 @@ export class Handshake {
    * `Configure`: the peer's root settles the remote-root promise.
    *
    * @throws ProtocolViolation for a second one
+   * @internal
    */
   receiveConfigure_(message: ConfigureMessage): void {
     if (this.#configureReceived) throw new ProtocolViolation('a second configure message');
@@ -429,7 +433,7 @@ export class Handshake {
     this.#port.handshakeDone_();
   }
 
-  /** The session ended: authentication stops, the remote root and `established` fail. */
+  /** @internal The session ended: authentication stops, the remote root and `established` fail. */
   abortAll_(error: SessionError, aborted: AbortedError): void {
     this.#phase = 'terminated';
     this.#aborted = aborted;

@@ -109,6 +109,7 @@ export class ImportTable {
    * @throws ProtocolViolation for an id this side never imported, an import that is no promise, a
    *   second `Resolve`, a `Released` this side did not ask for, or a resolution cycle;
    *   LimitViolation when the resolution would make this side hold more than `maxImports`
+   * @internal
    */
   receiveResolve_(message: ResolveMessage, port: ResolvePort): void {
     const id = message[1];
@@ -157,6 +158,7 @@ export class ImportTable {
    * imports is ignored: its `Release` crossed the `Revoke`.
    *
    * @throws ProtocolViolation for a promise import (a promise settles by `Resolve`)
+   * @internal
    */
   receiveRevoke_(message: RevokeMessage): void {
     const imported = this.#imports?.get(message[1]);
@@ -170,7 +172,7 @@ export class ImportTable {
     this.#session.releaseImport_(imported);
   }
 
-  /** The session ended: every import is revoked. */
+  /** @internal The session ended: every import is revoked. */
   abortAll_(error: AbortedError): void {
     this.#tombstones = undefined;
     const imports = this.#imports;

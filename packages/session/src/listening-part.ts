@@ -25,7 +25,7 @@ export interface ListeningScope {
   refused(): void;
   /** Adds `delta` (1 or -1) to the scope's sessions in their handshake. */
   pending(delta: number): void;
-  /** Starts the listener's session on an accepted connection. */
+  /** @internal Starts the listener's session on an accepted connection. */
   startSession_(connection: Connection): {
     readonly established: Promise<void>;
     readonly closed: Promise<unknown>;

@@ -21,11 +21,11 @@ import {
 export interface PromiseExportPort {
   /** Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void;
-  /** Queues a message carrying an error (see `Outbox.sendWithError_`). */
+  /** @internal Queues a message carrying an error (see `Outbox.sendWithError_`). */
   sendWithError_(message: unknown[], errorIndex: number): void;
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor;
-  /** A `Return` or `Resolve` could not be sent: the session ends. */
+  /** @internal A `Return` or `Resolve` could not be sent: the session ends. */
   returnFailed_(error: unknown): void;
   /** Whether the session has ended (nothing is sent any more). */
   readonly isTerminated: boolean;

@@ -35,7 +35,7 @@ import { ProtocolViolation } from './wire/violations.ts';
 export interface QuestionPort {
   /** Queues a message (see `Outbox.send`). */
   send(message: unknown[]): void;
-  /** Queues a message nobody waits for (see `Outbox.sendLazily_`). */
+  /** @internal Queues a message nobody waits for (see `Outbox.sendLazily_`). */
   sendLazily_(message: unknown[]): void;
   /** Turns a checked capability descriptor into a handler the caller owns a reference to. */
   resolve(descriptor: readonly [kind: number, id: number]): CapabilityHandler;
@@ -135,7 +135,7 @@ export class QuestionTable implements QuestionCanceller {
   }
 
   /**
-   * @internal Sends a call with context field `field` (protocol version 4) and opens its question,
+   * Sends a call with context field `field` (protocol version 4) and opens its question,
    * which listens to `context` (when it carries one) to send `Cancel`. A context cancelled already
    * sends nothing: the result is its reason. The traced path (call-tracing.ts) sends through here.
    */
@@ -179,6 +179,7 @@ export class QuestionTable implements QuestionCanceller {
    * made: they get the consumer settings the caller made before the result arrived.
    *
    * @throws ProtocolViolation when the question is not open
+   * @internal
    */
   receiveReturn_(message: ReturnMessage, consumers: readonly object[] | undefined): void {
     const questionId = message[1];
@@ -220,7 +221,7 @@ export class QuestionTable implements QuestionCanceller {
     question.settle(settlement);
   }
 
-  /** The session ended: every open question settles with `error`. */
+  /** @internal The session ended: every open question settles with `error`. */
   abortAll_(error: AbortedError): void {
     if (this.#questions === undefined) return;
     const questions = [...this.#questions.values()];

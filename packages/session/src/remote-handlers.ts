@@ -32,7 +32,7 @@ export interface SessionPort extends TracedSession {
     args: readonly unknown[],
     context: CallScope | undefined,
   ): ResultHandler;
-  /** The last reference to an import went: tell the peer. */
+  /** @internal The last reference to an import went: tell the peer. */
   releaseImport_(handler: ImportHandler): void;
   /** What the peer authenticated as (for `remoteIdentity`). */
   readonly peer: unknown;
@@ -95,6 +95,7 @@ export class ImportHandler implements CapabilityHandler {
   /**
    * Revokes the import because its exporter revoked it (a `Revoke`): later calls fail with `error`,
    * and the sessions this side forwarded the import to are told (see `onRevoked`).
+   * @internal
    */
   revokeByExporter_(error: AbortedError): void {
     if (this.#revoked !== undefined) return;
@@ -117,7 +118,7 @@ export class ImportHandler implements CapabilityHandler {
     return () => listeners.delete(entry);
   }
 
-  /** Why the import was revoked (its session ended), or `undefined`. */
+  /** @internal Why the import was revoked (its session ended), or `undefined`. */
   get revokedBy_(): AbortedError | undefined {
     return this.#revoked;
   }
@@ -163,7 +164,7 @@ export class QuestionHandler implements ResultHandler {
     context.signal.addEventListener('abort', this);
   }
 
-  /** @internal The call's context was cancelled. */
+  /** The call's context was cancelled. */
   handleEvent(): void {
     if (this.#settlement !== undefined) return;
     const timedOut = this.#context?.reason instanceof CallTimeoutError;

@@ -188,6 +188,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       logger: this.#options.logger,
       refused: () => void (this.#refused += 1),
       pending: (delta) => void (this.#pending += delta),
+      /** @internal */
       startSession_: (connection) => this.#startSession(connection, 'listener'),
     });
     const listener = await this.#options.transport.listen(address, accept, { signal: this.#abort.signal });

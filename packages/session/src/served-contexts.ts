@@ -48,6 +48,7 @@ export class ServedContexts implements CallContextPart {
     );
   }
 
+  /** @internal */
   abortAll_(aborted: AbortedError): void {
     const contexts = this.#contexts;
     if (contexts !== undefined) {

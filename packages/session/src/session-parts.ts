@@ -185,6 +185,7 @@ export class SessionParts {
    * The session ended (after its outbox and connection): questions settle with `aborted`, embargoes
    * let their held calls go on to this side's own object, streams abort, imports are revoked, exports and answers are released (the signals of
    * the calls this side was serving fire), in that order.
+   * @internal
    */
   abortAll_(aborted: AbortedError): void {
     this.questions.abortAll_(aborted);

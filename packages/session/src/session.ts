@@ -54,7 +54,7 @@ import { classifyFailure, describeError } from './wire/violations.ts';
  * reason. Nothing hangs.
  *
  * Memory (an idle session is what a server holds by the thousand): the session itself is the port
- * of every part (its `@internal` methods, on the prototype), so no part holds closures; the tables
+ * of every part (its internal methods, on the prototype), so no part holds closures; the tables
  * make their maps with their first entry; the handshake is dropped once established.
  */
 export class Session<Peer = unknown>
@@ -190,7 +190,7 @@ export class Session<Peer = unknown>
     return this.#parts.stats();
   }
 
-  /** @internal Sends a call to one of the peer's exports or answers (see `SessionPort`). */
+  /** Sends a call to one of the peer's exports or answers (see `SessionPort`). */
   sendCall(
     targetKind: TargetKind,
     targetId: number,
@@ -211,9 +211,9 @@ export class Session<Peer = unknown>
     this.#parts.outbox.sendLazily_([messageTypeRelease, handler.id, handler.received]);
   }
 
-  // ---------------------------------------------------------------- the parts' port (@internal)
+  // ---------------------------------------------------------------- the parts' port (internal)
 
-  /** @internal Queues a message; returns its encoded size (see `Outbox.send`). */
+  /** Queues a message; returns its encoded size (see `Outbox.send`). */
   send(message: unknown[]): number {
     return this.#parts.outbox.send(message);
   }
@@ -228,32 +228,32 @@ export class Session<Peer = unknown>
     this.#parts.outbox.sendWithError_(message, errorIndex);
   }
 
-  /** @internal Encodes a message (see `CapabilityCodec.encode`). */
+  /** Encodes a message (see `CapabilityCodec.encode`). */
   encode(message: unknown[]): Uint8Array {
     return this.#parts.capabilities.encode(message);
   }
 
-  /** @internal Names a capability to the peer (see `CapabilityCodec.describe`). */
+  /** Names a capability to the peer (see `CapabilityCodec.describe`). */
   describe(handler: CapabilityHandler): Descriptor {
     return this.#parts.capabilities.describe(handler);
   }
 
-  /** @internal Turns a descriptor into a handler (see `CapabilityCodec.resolve`). */
+  /** Turns a descriptor into a handler (see `CapabilityCodec.resolve`). */
   resolve(descriptor: Descriptor): CapabilityHandler {
     return this.#parts.capabilities.resolve(descriptor);
   }
 
-  /** @internal Holds calls to `handler` behind an embargo (see `Embargoes.hold`). */
+  /** Holds calls to `handler` behind an embargo (see `Embargoes.hold`). */
   embargo(kind: TargetKind, targetId: number, handler: CapabilityHandler): CapabilityHandler {
     return this.#parts.embargoes.hold(kind, targetId, handler);
   }
 
-  /** @internal Delivers a message the handshake held. */
+  /** Delivers a message the handshake held. */
   deliver(message: Message, context: PayloadContext): void {
     this.#receive(message, context);
   }
 
-  /** @internal Ends the session (for the handshake). */
+  /** Ends the session (for the handshake). */
   end(reason: TerminationReason, notifyPeer: boolean): void {
     this.#terminate(reason, notifyPeer);
   }
@@ -342,7 +342,7 @@ export class Session<Peer = unknown>
     }
   }
 
-  /** @internal One checked message of a values frame (see `ValueMode.receive`). */
+  /** One checked message of a values frame (see `ValueMode.receive`). */
   receiveValue(message: Message, context: PayloadContext, bytes: number): void {
     this.#tracer?.message('in', message, bytes);
     this.#receive(message, context);

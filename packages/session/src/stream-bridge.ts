@@ -187,7 +187,7 @@ export class StreamBridge {
     ];
   }
 
-  /** Undoes an export whose message was never sent. */
+  /** @internal Undoes an export whose message was never sent. */
   unexport_(descriptor: StreamDescriptor): void {
     const stream = this.#streams.get(descriptor[1]!);
     this.#streams.delete(descriptor[1]!);
@@ -274,7 +274,7 @@ export class StreamBridge {
 
   // ----- incoming stream messages
 
-  /** `StreamItems`: the items go into the sink's queue. */
+  /** @internal `StreamItems`: the items go into the sink's queue. */
   receiveItems_(message: StreamItemsMessage): void {
     checkStreamItems(message);
     const [, id, payload] = message;
@@ -299,6 +299,7 @@ export class StreamBridge {
   /**
    * `StreamEnd`: the sink's queue ends the same way. After a close (version 2) the stream stays
    * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`).
+   * @internal
    */
   receiveEnd_(message: StreamEndMessage): void {
     checkStreamEnd(message);
@@ -314,7 +315,7 @@ export class StreamBridge {
     else void sink.queue.close(reason);
   }
 
-  /** `StreamCredit`: the source may send `credit` more units. */
+  /** @internal `StreamCredit`: the source may send `credit` more units. */
   receiveCredit_(message: StreamCreditMessage): void {
     checkStreamCredit(message);
     const [, id, credit, capacity, batchSize] = message;
@@ -345,6 +346,7 @@ export class StreamBridge {
   /**
    * `StreamCancel`: the source's queue is cancelled, or aborted when the consumer's side aborted
    * (the producer sees the same error it would see in process).
+   * @internal
    */
   receiveCancel_(message: StreamCancelMessage): void {
     checkStreamCancel(message);
@@ -364,7 +366,7 @@ export class StreamBridge {
     }
   }
 
-  /** `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
+  /** @internal `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
   receiveDelivered_(message: StreamDeliveredMessage): void {
     checkStreamDelivered(message);
     const source = this.#source(message[1]);
@@ -435,6 +437,7 @@ export class StreamBridge {
   /**
    * The session ended: every stream spanning it ends with `AbortedError`, and a close not yet
    * delivered rejects.
+   * @internal
    */
   abortAll_(error: AbortedError): void {
     this.#aborted = error;

@@ -35,7 +35,7 @@ export interface StreamPart {
    * @throws TypeError for a stream that has already ended; the session's `AbortedError` once it ended
    */
   export(endpoint: object): StreamDescriptor;
-  /** Undoes an export whose message was never sent. */
+  /** @internal Undoes an export whose message was never sent. */
   unexport_(descriptor: StreamDescriptor): void;
   /**
    * Turns a received descriptor into the local endpoint the user gets.
@@ -43,17 +43,17 @@ export interface StreamPart {
    * @throws ProtocolViolation for a stream id the peer may not use
    */
   import(descriptor: StreamDescriptor): object;
-  /** `StreamItems` @throws ProtocolViolation for items the stream may not take */
+  /** @internal `StreamItems` @throws ProtocolViolation for items the stream may not take */
   receiveItems_(message: StreamItemsMessage): void;
-  /** `StreamEnd` @throws ProtocolViolation for a stream of the wrong role */
+  /** @internal `StreamEnd` @throws ProtocolViolation for a stream of the wrong role */
   receiveEnd_(message: StreamEndMessage): void;
-  /** `StreamCredit` @throws ProtocolViolation for a stream of the wrong role */
+  /** @internal `StreamCredit` @throws ProtocolViolation for a stream of the wrong role */
   receiveCredit_(message: StreamCreditMessage): void;
-  /** `StreamCancel` @throws ProtocolViolation for a stream of the wrong role */
+  /** @internal `StreamCancel` @throws ProtocolViolation for a stream of the wrong role */
   receiveCancel_(message: StreamCancelMessage): void;
-  /** `StreamDelivered` @throws ProtocolViolation for a stream of the wrong role */
+  /** @internal `StreamDelivered` @throws ProtocolViolation for a stream of the wrong role */
   receiveDelivered_(message: StreamDeliveredMessage): void;
-  /** The session ended: every stream spanning it ends with `error`. */
+  /** @internal The session ended: every stream spanning it ends with `error`. */
   abortAll_(error: AbortedError): void;
 }
 
@@ -85,15 +85,22 @@ const noStreams: StreamPart = {
   export() {
     throw new TypeError(`cannot send a stream: ${enableStreamsHint}`);
   },
+  /** @internal */
   unexport_() {},
   import: peerStream,
   // Forged: no stream ever crossed this session (a stream arriving ended it, see `import`), so a
   // stream message names none and ends the session (`protocol`), as the bridge's checks would.
+  /** @internal */
   receiveItems_: peerStream,
+  /** @internal */
   receiveEnd_: peerStream,
+  /** @internal */
   receiveCredit_: peerStream,
+  /** @internal */
   receiveCancel_: peerStream,
+  /** @internal */
   receiveDelivered_: peerStream,
+  /** @internal */
   abortAll_() {},
 };
 

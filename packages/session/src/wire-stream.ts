@@ -16,7 +16,7 @@ export interface StreamPort {
    * @throws what encoding throws (an item that cannot cross the wire); nothing is sent then
    */
   send(message: unknown[]): number;
-  /** Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
+  /** @internal Queues a message carrying an error at `errorIndex`, replacing an error that cannot cross the wire. */
   sendWithError_(message: unknown[], errorIndex: number): void;
   /** `undefined`, or resolves when the connection's send buffer has room again (backpressure). */
   whenWritable(): Promise<void> | undefined;

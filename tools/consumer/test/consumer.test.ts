@@ -2,7 +2,7 @@
 // projects outside the workspace, type-checked by the TypeScript users have (strict; NodeNext, bundler, and a
 // browser-only project without Node types) and run with plain `node`. Also the release shape of each tarball,
 // publint and arethetypeswrong.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { publintMessages, typesProblems } from '../src/package-lint.ts';
 import { buildPackages, type PackedPackage, packPackages } from '../src/packed-package.ts';
 import { releaseShapeProblems } from '../src/release-shape.ts';
 import { runCommand } from '../src/run-command.ts';
+import { shortenedNames, shortenedNamesIn } from '../src/shortened-names.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -128,6 +129,19 @@ describe('the published packages, as a newcomer installs them', () => {
     );
     console.log(`consumer: tarballs\n${rows.join('\n')}`);
     expect(packages.flatMap(releaseShapeProblems)).toEqual([]);
+  });
+
+  test('no installed declaration names a property the build shortens (names ending in _)', () => {
+    const names = shortenedNames();
+    const found: string[] = [];
+    for (const packed of packages) {
+      for (const file of packed.files.keys()) {
+        if (!file.endsWith('.d.ts')) continue;
+        const text = readFileSync(join(nodeProject, 'node_modules', packed.name, file), 'utf8');
+        for (const name of shortenedNamesIn(text, names)) found.push(`${packed.name}/${file}: ${name}`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   test('publint finds nothing, not even a suggestion', async () => {

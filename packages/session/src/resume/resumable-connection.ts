@@ -336,9 +336,9 @@ export class ResumableConnection implements Connection {
     if (this.#role === 'listener') this.#registry?.register(this.#resumeId!, this);
   }
 
-  // ---------------------------------------------------------------- from the transport (@internal)
+  // ---------------------------------------------------------------- from the transport (internal)
 
-  /** @internal A frame arrived on `receiver`'s transport connection. */
+  /** A frame arrived on `receiver`'s transport connection. */
   rawFrame(receiver: RawReceiver, frame: Uint8Array): void {
     const attempt = this.#attempt;
     if (attempt !== undefined && receiver === attempt.receiver) {
@@ -385,7 +385,7 @@ export class ResumableConnection implements Connection {
     }
   }
 
-  /** @internal `receiver`'s transport connection closed. */
+  /** `receiver`'s transport connection closed. */
   rawClosed(receiver: RawReceiver, reason: CloseReason): void {
     const attempt = this.#attempt;
     if (attempt !== undefined && receiver === attempt.receiver) {
@@ -633,7 +633,7 @@ export class ResumableConnection implements Connection {
    * Listener: a new connection whose hello names `id`. The session it names (if any) runs the
    * exchange; this connection's own session ends quietly, its transport connection handed over.
    */
-  #handOff(id: Uint8Array, helloFrame_: Uint8Array): void {
+  #handOff(id: Uint8Array, helloFrame: Uint8Array): void {
     const raw = this.#raw;
     const receiver = this.#rawReceiver;
     const ownHello = this.#ownHello;
@@ -641,7 +641,7 @@ export class ResumableConnection implements Connection {
     const target = this.#registry?.lookup(id) ?? 'unknown-session';
     if (typeof target === 'string' || ownHello === undefined)
       refuse(raw, typeof target === 'string' ? target : 'protocol');
-    else void target.#acceptResume(raw, receiver, ownHello, helloFrame_.slice());
+    else void target.#acceptResume(raw, receiver, ownHello, helloFrame.slice());
     const reason: CloseReason = {
       code: 'normal',
       message: 'the connection was handed to the session it resumes',

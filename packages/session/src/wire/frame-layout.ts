@@ -9,7 +9,7 @@ import { LimitViolation, ProtocolViolation } from './violations.ts';
 
 /** Where {@link splitFrame} delivers each message of a frame. */
 export interface FrameReceiver {
-  /** One encoded message (a view into the frame, valid during the call). */
+  /** @internal One encoded message (a view into the frame, valid during the call). */
   receiveMessage_(bytes: Uint8Array): void;
   /** Whether to stop before the next message (the session ended while reading the frame). */
   readonly isTerminated: boolean;

@@ -36,7 +36,7 @@ export interface OutboxPort {
    * @throws what encoding throws; nothing stays exported then
    */
   encode(message: unknown[]): Uint8Array;
-  /** Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
+  /** @internal Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
   sendFailed_(code: 'connection-lost' | 'limit', message: string): void;
 }
 
@@ -141,6 +141,7 @@ export class Outbox {
   /**
    * Sends a message carrying an error at `errorIndex`; an error that cannot cross the wire is
    * replaced by a plain `Error` with its name and message.
+   * @internal
    */
   sendWithError_(message: unknown[], errorIndex: number): void {
     try {
@@ -157,7 +158,7 @@ export class Outbox {
     }
   }
 
-  /** Queues a message nobody waits for (`Finish`, `Release`): it rides along with the next frame. */
+  /** @internal Queues a message nobody waits for (`Finish`, `Release`): it rides along with the next frame. */
   sendLazily_(message: unknown[]): void {
     if (this.#ended) return;
     this.#lazy.push(this.#encode(message));
@@ -167,7 +168,7 @@ export class Outbox {
     }
   }
 
-  /** From now on, messages are written in the value form and sent as values frames (values mode). */
+  /** @internal From now on, messages are written in the value form and sent as values frames (values mode). */
   useValues_(channel: ValuesChannel): void {
     this.#values = channel;
   }
@@ -180,7 +181,7 @@ export class Outbox {
       : { bytes: this.#port.encode(message), written: undefined, message };
   }
 
-  /** The lazy flush after a turn: sends the lazy messages unless a frame already took them. */
+  /** @internal The lazy flush after a turn: sends the lazy messages unless a frame already took them. */
   flushLazily_(): void {
     this.#lazyFlushScheduled = false;
     if (this.#lazy.length > 0 && !this.#ended) this.flush();
@@ -255,6 +256,7 @@ export class Outbox {
   /**
    * The session ended: `last` (its `Abort`, when the peer is to be told) goes out at once behind
    * the eager messages already queued; lazy ones and anything queued later are dropped.
+   * @internal
    */
   abortAll_(last: unknown[] | undefined): void {
     this.#ended = true;
