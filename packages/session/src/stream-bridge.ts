@@ -298,8 +298,7 @@ export class StreamBridge {
 
   /**
    * `StreamEnd`: the sink's queue ends the same way. After a close (version 2) the stream stays
-   * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`).
-   * @internal
+   * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`). @internal
    */
   receiveEnd_(message: StreamEndMessage): void {
     checkStreamEnd(message);
@@ -345,8 +344,7 @@ export class StreamBridge {
 
   /**
    * `StreamCancel`: the source's queue is cancelled, or aborted when the consumer's side aborted
-   * (the producer sees the same error it would see in process).
-   * @internal
+   * (the producer sees the same error it would see in process). @internal
    */
   receiveCancel_(message: StreamCancelMessage): void {
     checkStreamCancel(message);
@@ -436,8 +434,7 @@ export class StreamBridge {
 
   /**
    * The session ended: every stream spanning it ends with `AbortedError`, and a close not yet
-   * delivered rejects.
-   * @internal
+   * delivered rejects. @internal
    */
   abortAll_(error: AbortedError): void {
     this.#aborted = error;
