@@ -37,12 +37,9 @@ export interface WebSocketDriver {
   /** Stops and resumes reading (Node only): a slow receiver pushes back on the sender. */
   pause?(): void;
   resume?(): void;
-  /** Calls `listener` when queued bytes were written; absent where the platform has no such signal (browsers). */
-  onWritten?(listener: () => void): void;
+  /** Calls `listener` when queued bytes were written (what a drain waits for). */
+  onWritten(listener: () => void): void;
 }
-
-/** How often a platform without write callbacks looks at `bufferedAmount` while someone waits for a drain, in ms. */
-const drainPollMs = 10;
 
 /**
  * The kit's driver over a {@link WebSocketDriver}: one binary message is one frame, heartbeats are WebSocket pings
@@ -50,11 +47,9 @@ const drainPollMs = 10;
  */
 class WebSocketMedium implements ConnectionDriver {
   readonly #platform: WebSocketDriver;
-  readonly #events: DriverEvents;
   readonly #settings: WebSocketSettings;
   /** Frames come from the WebSocket's message events, each a task of its own. */
   readonly framesArriveInOwnTask = true;
-  #drainPoll: ReturnType<typeof setTimeout> | undefined;
   #detached = false;
   /** The status of the close frame our graceful close sent, once it did. */
   sentCloseStatus: number | undefined;
@@ -69,8 +64,7 @@ class WebSocketMedium implements ConnectionDriver {
   constructor(platform: WebSocketDriver, settings: WebSocketSettings, events: DriverEvents) {
     this.#platform = platform;
     this.#settings = settings;
-    this.#events = events;
-    platform.onWritten?.(() => events.written());
+    platform.onWritten(() => events.written());
   }
 
   get heldBytes(): number {
@@ -136,18 +130,8 @@ class WebSocketMedium implements ConnectionDriver {
     if (this.peerPingsInText || !this.#platform.pong(data)) this.#platform.sendText(pongText);
   }
 
-  drainAwaited(): void {
-    // Without write callbacks (browsers) the only way to see bufferedAmount fall is to look again.
-    if (this.#platform.onWritten !== undefined) return;
-    this.#drainPoll = setTimeout(() => {
-      this.#events.written();
-      if (this.#events.drainAwaited) this.drainAwaited();
-    }, drainPollMs);
-  }
-
   detach(): void {
     this.#detached = true;
-    clearTimeout(this.#drainPoll);
   }
 }
 
@@ -165,13 +149,12 @@ export class WebSocketConnection extends DrivenConnection<WebSocketMedium> {
   /**
    * @param platform the open WebSocket, owned by the connection from now on
    * @param settings the transport's settings
-   * @param addresses this side's and the peer's address; `observable: false` when they are not the
-   *   socket's real endpoints (a browser cannot see its own)
+   * @param addresses this side's and the peer's address, the socket's real endpoints
    */
   constructor(
     platform: WebSocketDriver,
     settings: WebSocketSettings,
-    addresses: { local: string; remote: string; observable?: boolean },
+    addresses: { local: string; remote: string },
   ) {
     let reported!: DriverEvents;
     super(
@@ -179,7 +162,6 @@ export class WebSocketConnection extends DrivenConnection<WebSocketMedium> {
         ...settings,
         localAddress: addresses.local,
         remoteAddress: addresses.remote,
-        addressesObservable: addresses.observable ?? true,
         // A platform that cannot pause (browsers) cannot push back: it never tries.
         receiveBufferBytes:
           platform.pause === undefined ? Number.POSITIVE_INFINITY : settings.receiveBufferBytes,
