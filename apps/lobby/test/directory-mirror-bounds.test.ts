@@ -47,20 +47,35 @@ async function fill(redis: Redis, games: number, nodes: number): Promise<void> {
   await batch.exec();
 }
 
+/**
+ * A redis-server of the test's own, a writer and a reader connection (the reader's HSCAN calls
+ * counted by `pages()`); both connections are closed after `run`.
+ */
+async function withDirectory(
+  run: (directory: { writer: Redis; reader: Redis; pages: () => number }) => Promise<void>,
+): Promise<void> {
+  const redis = await startRedis();
+  const writer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  let pages = 0;
+  const hscan = reader.hscan.bind(reader);
+  reader.hscan = ((...args: Parameters<typeof hscan>) => {
+    pages++;
+    return hscan(...args);
+  }) as typeof reader.hscan;
+  try {
+    await run({ writer, reader, pages: () => pages });
+  } finally {
+    writer.disconnect();
+    reader.disconnect();
+  }
+}
+
 describe('a directory larger than the mirror may hold', { timeout: 60_000 }, () => {
   test('50,000 games and 3,000 node records: the mirror keeps 1,000 and 100, reading a few pages', async () => {
-    const redis = await startRedis();
-    const writer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    const reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    try {
+    await withDirectory(async ({ writer, reader, pages }) => {
       await fill(writer, 50_000, 3_000);
       expect(await writer.hlen(keys.games)).toBe(50_000);
-      let pages = 0;
-      const hscan = reader.hscan.bind(reader);
-      reader.hscan = ((...args: Parameters<typeof hscan>) => {
-        pages++;
-        return hscan(...args);
-      }) as typeof reader.hscan;
       const lines: string[] = [];
       const mirror = new DirectoryMirror({
         reader,
@@ -75,7 +90,7 @@ describe('a directory larger than the mirror may hold', { timeout: 60_000 }, () 
       expect(mirror.games.length).toBe(1_000);
       expect([...mirror.nodes].length).toBe(100);
       // Both hashes together: a handful of pages, not the 100-odd the whole of them takes.
-      expect(pages).toBeLessThanOrEqual(Math.ceil(1_100 / snapshotPage) + 4);
+      expect(pages()).toBeLessThanOrEqual(Math.ceil(1_100 / snapshotPage) + 4);
       expect(
         lines.some((line) => /100 node records \(maxNodes\) and 1000 games \(maxGames\)/.test(line)),
       ).toBe(true);
@@ -94,46 +109,28 @@ describe('a directory larger than the mirror may hold', { timeout: 60_000 }, () 
       await until(() => mirror.ignored > ignoredBefore);
       expect(mirror.game(id)).toBeUndefined();
       await mirror.close();
-    } finally {
-      writer.disconnect();
-      reader.disconnect();
-    }
+    });
   });
 
   test('50,000 fields that do not parse: the mirror reads at most twice its bound, and keeps none', async () => {
-    const redis = await startRedis();
-    const writer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    const reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    try {
+    await withDirectory(async ({ writer, reader, pages }) => {
       for (let start = 0; start < 50_000; start += 5_000) {
         const batch = writer.pipeline();
         for (let index = start; index < start + 5_000; index++) batch.hset(keys.games, `junk${index}`, '{');
         await batch.exec();
       }
-      let pages = 0;
-      const hscan = reader.hscan.bind(reader);
-      reader.hscan = ((...args: Parameters<typeof hscan>) => {
-        pages++;
-        return hscan(...args);
-      }) as typeof reader.hscan;
       const mirror = new DirectoryMirror({ reader, keys, node: 'a', log: () => {}, maxGames: 1_000 });
       mirror.start();
       await until(() => !mirror.stale);
       expect(mirror.games.length).toBe(0);
       expect(mirror.ignored).toBe(2_000);
-      expect(pages).toBeLessThanOrEqual(Math.ceil(2_000 / snapshotPage) + 3);
+      expect(pages()).toBeLessThanOrEqual(Math.ceil(2_000 / snapshotPage) + 3);
       await mirror.close();
-    } finally {
-      writer.disconnect();
-      reader.disconnect();
-    }
+    });
   });
 
   test('a directory within the bounds is mirrored whole, read in pages', async () => {
-    const redis = await startRedis();
-    const writer = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    const reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    try {
+    await withDirectory(async ({ writer, reader }) => {
       await fill(writer, 2_345, 10);
       const mirror = new DirectoryMirror({ reader, keys, node: 'a', log: () => {} });
       mirror.start();
@@ -142,10 +139,7 @@ describe('a directory larger than the mirror may hold', { timeout: 60_000 }, () 
       expect(new Set(mirror.games.map((game) => game.id)).size).toBe(2_345);
       expect([...mirror.nodes].length).toBe(10);
       await mirror.close();
-    } finally {
-      writer.disconnect();
-      reader.disconnect();
-    }
+    });
   });
 });
 
