@@ -1,18 +1,12 @@
 // Bulk bytes (byte arrays of 32 KiB or more): the writer copies them once, straight into a buffer of
 // the frame's exact size, which the frame spans (the caller owns it); every other frame stays a view
 // into the shared output buffer. The bytes written are the same either way (checked against cbor-x).
-import { Encoder } from 'cbor-x';
 import { describe, expect, test } from 'vitest';
 import { Codec, ContractRegistry, EncodeError, type ReferenceHooks } from '../src/index.ts';
+import { codecCompatibleCborX } from './fixtures/cbor-x-encoder.ts';
 
 const codec = new Codec({ registry: new ContractRegistry() });
-const cborRecords = new Encoder({
-  useRecords: true,
-  mapsAsObjects: true,
-  tagUint8Array: true,
-  structuredClone: false,
-  useFloat32: 0,
-});
+const cborRecords = codecCompatibleCborX();
 
 const bulk = 32 * 1024;
 function pattern(length: number, seed: number): Uint8Array {

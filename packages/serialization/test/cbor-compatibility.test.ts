@@ -1,21 +1,15 @@
 // The codec's own CBOR writer and reader (`cbor-encoder.ts`, `cbor-decoder.ts`) against cbor-x, which
 // the codec used before: plain data is written byte for byte as cbor-x wrote it with the codec's
 // options, and what cbor-x writes is read back, so peers of either version understand each other.
-import { Decoder, Encoder } from 'cbor-x';
+import { Decoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Codec, ContractRegistry } from '../src/index.ts';
+import { codecCompatibleCborX } from './fixtures/cbor-x-encoder.ts';
 
 const codec = new Codec({ registry: new ContractRegistry() });
 const mapsCodec = new Codec({ registry: new ContractRegistry(), records: false });
-// The options the codec gave cbor-x.
-const cborRecords = new Encoder({
-  useRecords: true,
-  mapsAsObjects: true,
-  tagUint8Array: true,
-  structuredClone: false,
-  useFloat32: 0,
-});
+const cborRecords = codecCompatibleCborX();
 const cborDecoder = new Decoder({ mapsAsObjects: true, int64AsNumber: false } as ConstructorParameters<
   typeof Decoder
 >[0]);
