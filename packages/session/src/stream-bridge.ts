@@ -6,6 +6,7 @@ import {
   forgetProducerEnd,
   streamQueue,
 } from '@msc/eventual/handler';
+import { EndedSinks } from './ended-sinks.ts';
 import type { SessionLimits } from './limits.ts';
 import { grantRead, grantSettings, grantWindow } from './sink-credit.ts';
 import { SourcePump } from './stream-source-pump.ts';
@@ -57,39 +58,22 @@ import {
  * - the **sink** side writes what arrives into a local queue, and grants credit back
  *   (`StreamCredit`) as its consumer reads: the consumer's `capacity` bounds what is in flight.
  *
- * Sending a consumer end makes the sender the source (it reads the queue the local producer
- * writes) and the receiver the sink (its user gets a fresh consumer end). Sending a producer end
- * makes the sender the sink (it writes into the queue its local consumer reads) and the receiver the
- * source (its user gets a fresh writer). Stream ids are chosen by the side that sends the endpoint:
+ * Sending a consumer end makes the sender the source and the receiver the sink (its user gets a
+ * fresh consumer end); sending a producer end, the other way round. The sending side picks the id:
  * even on the dialer's side, odd on the listener's, so both share one table.
  *
- * Endings map one to one: producer `close(error?)` → `StreamEnd` (items first), producer `abort` →
- * `StreamEnd` abort (prompt), consumer `cancel(error?)` (also `using` and a consumer end dropped
- * unread) → `StreamCancel`, an abort on the consumer's side (the call carrying the stream never
- * reached its target) → `StreamCancel` abort. A close is delivered when the sink's consumer read
- * everything: the sink answers `StreamDelivered` and only then does the producer's `close()`
- * resolve; until that answer both sides keep the stream (protocol version 2; with a version 1 peer
- * the close counts as delivered once sent). When the session ends, every stream spanning it is
- * aborted with `AbortedError` on both sides (sinks: next read; sources: next write or flush, and a
- * `close()` not yet delivered rejects), except a sink that already received its close: its consumer
- * reads what arrived, then the end.
+ * Endings map one to one (`close`/`abort` → `StreamEnd`, `cancel` and a consumer-side abort →
+ * `StreamCancel`, a delivered close → `StreamDelivered`), and what a source forwarded and its remote
+ * consumer has not read counts against the local producer's window (`FlowQueue.downstream`), also
+ * across relays: docs/protocol.md#streams-on-the-wire walks through both.
  *
- * One window: what a source forwarded and its remote consumer has not read yet counts against the
- * local producer's window (`FlowQueue.downstream`, given back as credit arrives), so a producer that
- * flushes before it writes is never more than one window ahead of the consumer. A relay (a sink
- * whose queue a source forwards on) waits for the downstream window before its first grant and
- * grants credit as the downstream consumer reads (`FlowQueue.acknowledge` is its read), so the
- * window is the last consumer's however many hops the stream travels.
- *
- * Credit is enforced on receipt: a sink counts the units it granted and has not received, and
- * items beyond them are a protocol violation (the session ends with `protocol`), so a peer cannot
- * make this side hold more than the windows its consumers chose. A source clamps the window a peer
- * declares (`capacity`) to `maxStreamCapacity` / `maxByteStreamCapacity`, so a local producer's
- * `flush()` still waits however large a window the peer claims.
+ * Credit is enforced on receipt: a sink counts the units it granted and has not received, and items
+ * beyond them end the session with `protocol`, also after the sink ended (`EndedSinks`), so a peer
+ * cannot make this side hold, or read, more than its consumers' windows. A source clamps a declared
+ * window to `maxStreamCapacity` / `maxByteStreamCapacity`, so `flush()` still waits.
  *
  * The messages arrive parsed (wire/message.ts checked their form); what only the bridge knows
- * (whether a stream exists here, and in which role) it checks itself, throwing
- * `ProtocolViolation`.
+ * (whether a stream exists here, and in which role) it checks itself (`ProtocolViolation`).
  */
 
 type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWriter;
@@ -111,6 +95,8 @@ export class StreamBridge {
   /** The agreed protocol version (see {@link streamDeliveryVersion}). */
   readonly #version: () => number;
   readonly #pump: SourcePump;
+  /** Sinks that ended here, with the credit their source may still use. */
+  readonly #endedSinks = new EndedSinks();
 
   /**
    * @param version - the protocol version the session agreed (read when a stream ends)
@@ -242,6 +228,7 @@ export class StreamBridge {
           return;
         case 'delivered':
           this.#streams.delete(id);
+          this.#endedSinks.add(id, 0); // the source's end arrived already: nothing more may come
           this.#port.send([messageTypeStreamDelivered, id]);
           return;
       }
@@ -267,6 +254,8 @@ export class StreamBridge {
    */
   #endSink(sink: SinkStream, how: StreamCancelling, error: unknown): void {
     this.#streams.delete(sink.id);
+    // Items the source sent before it sees this are dropped, up to the credit it was granted.
+    this.#endedSinks.add(sink.id, sink.closing ? 0 : sink.outstanding);
     const message: unknown[] = [messageTypeStreamCancel, sink.id, error ?? null];
     if (this.#version() >= streamDeliveryVersion) message.push(how);
     this.#port.sendWithError_(message, 2);
@@ -278,13 +267,18 @@ export class StreamBridge {
   receiveItems_(message: StreamItemsMessage): void {
     checkStreamItems(message);
     const [, id, payload] = message;
-    const sink = this.#sink(id);
-    if (sink === undefined) return; // cancelled meanwhile: items in flight are dropped
+    const isBytes = payload instanceof Uint8Array;
+    const units = isBytes ? payload.byteLength : (payload as unknown[]).length;
+    const sink = this.#stream(id, 'sink');
+    if (sink === undefined) {
+      // Ended here meanwhile: items in flight are dropped, but never more than were granted.
+      this.#endedSinks.receiveItems(id, units, isBytes ? 'bytes' : 'items');
+      return;
+    }
     if (sink.closing) throw new ProtocolViolation(`stream ${id} received items after its end`);
-    if (sink.isBytes !== payload instanceof Uint8Array) {
+    if (sink.isBytes !== isBytes) {
       throw new ProtocolViolation(sink.isBytes ? 'malformed byte stream data' : 'malformed stream items');
     }
-    const units = sink.isBytes ? (payload as Uint8Array).byteLength : (payload as unknown[]).length;
     if (units > sink.outstanding) {
       throw new ProtocolViolation(
         `stream ${id} received ${units} ${sink.isBytes ? 'bytes' : 'items'} with only ${sink.outstanding} of credit granted`,
@@ -303,11 +297,17 @@ export class StreamBridge {
   receiveEnd_(message: StreamEndMessage): void {
     checkStreamEnd(message);
     const [, id, how, error] = message;
-    const sink = this.#sink(id);
-    if (sink === undefined) return;
+    const sink = this.#stream(id, 'sink');
+    if (sink === undefined) {
+      this.#endedSinks.receiveEnd(id); // it sends nothing more
+      return;
+    }
     if (sink.closing) throw new ProtocolViolation(`stream ${id} ended twice`);
     const reason = error ?? undefined;
-    if (how === streamEndingAbort || this.#version() < streamDeliveryVersion) this.#streams.delete(id);
+    if (how === streamEndingAbort || this.#version() < streamDeliveryVersion) {
+      this.#streams.delete(id);
+      this.#endedSinks.add(id, 0);
+    }
     sink.closing = true;
     if (how === streamEndingAbort) sink.queue.abort(reason);
     // Delivered at once when nothing is left unread: the observer answers `StreamDelivered`.
@@ -318,7 +318,7 @@ export class StreamBridge {
   receiveCredit_(message: StreamCreditMessage): void {
     checkStreamCredit(message);
     const [, id, credit, capacity, batchSize] = message;
-    const source = this.#source(id);
+    const source = this.#stream(id, 'source');
     if (source === undefined) return;
     // What the remote consumer read gives window back to the producer: the credit less the growth
     // of the declared window (a first grant is all growth; a larger window is credit unread).
@@ -349,7 +349,7 @@ export class StreamBridge {
   receiveCancel_(message: StreamCancelMessage): void {
     checkStreamCancel(message);
     const [, id, error, how] = message;
-    const source = this.#source(id);
+    const source = this.#stream(id, 'source');
     if (source === undefined) return;
     this.#streams.delete(source.id);
     source.ended = true;
@@ -367,7 +367,7 @@ export class StreamBridge {
   /** @internal `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
   receiveDelivered_(message: StreamDeliveredMessage): void {
     checkStreamDelivered(message);
-    const source = this.#source(message[1]);
+    const source = this.#stream(message[1], 'source');
     // Nothing ends a closing source but this answer, a cancel (after which the sink sends nothing)
     // or the session's end: a delivery for a stream not here (never sent, ended, cancelled) is forged.
     if (source === undefined) {
@@ -378,18 +378,12 @@ export class StreamBridge {
     source.queue.confirmDelivery();
   }
 
-  #sink(id: number): SinkStream | undefined {
+  /** The stream `id` if this side has it, in `role` (a forged role is a protocol violation). */
+  #stream<R extends Stream['role']>(id: number, role: R): Extract<Stream, { role: R }> | undefined {
     const stream = this.#streams.get(id);
-    if (stream !== undefined && stream.role !== 'sink')
-      throw new ProtocolViolation(`stream ${id} is not a sink here`);
-    return stream;
-  }
-
-  #source(id: number): SourceStream | undefined {
-    const stream = this.#streams.get(id);
-    if (stream !== undefined && stream.role !== 'source')
-      throw new ProtocolViolation(`stream ${id} is not a source here`);
-    return stream;
+    if (stream !== undefined && stream.role !== role)
+      throw new ProtocolViolation(`stream ${id} is not a ${role} here`);
+    return stream as Extract<Stream, { role: R }> | undefined;
   }
 
   // ----- how a source ends
@@ -440,6 +434,7 @@ export class StreamBridge {
     this.#aborted = error;
     const streams = [...this.#streams.values()];
     this.#streams.clear();
+    this.#endedSinks.clear();
     for (const stream of streams) {
       // A sink that received its close keeps what arrived: its consumer reads it, then the end.
       if (stream.role === 'sink' && stream.closing) continue;

@@ -1,5 +1,5 @@
 import { type Sequence, sequence } from '@msc/eventual';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { rawPeer } from './fixtures.ts';
 
 /**
@@ -12,7 +12,7 @@ import { rawPeer } from './fixtures.ts';
 interface IStreams {
   /** An endless sequence: the listener's stream 1, a source on its side, never closed. */
   endless(): Sequence<number>;
-  /** Keeps a sequence the dialer sends: the listener's side is its sink. */
+  /** Keeps a sequence the dialer sends, with a window of 4 items: the listener's side is its sink. */
   hold(items: Sequence<number>): Promise<void>;
 }
 
@@ -31,6 +31,7 @@ class Streams implements IStreams {
     return items;
   }
   async hold(items: Sequence<number>) {
+    items.capacity = 4;
     this.held = items;
   }
 }
@@ -96,6 +97,44 @@ describe('hostile stream messages (version 2)', () => {
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('stream 99 was delivered, but this side has no such stream');
+    remote[Symbol.dispose]();
+  });
+
+  /**
+   * The listener is the sink of the dialer's stream 0 with a window of 4 items, and its consumer
+   * has cancelled; the dialer's side has seen the cancel. Items sent after that are dropped unread.
+   */
+  async function cancelledSink() {
+    const streams = new Streams();
+    const peer = rawPeer<IStreams>(streams);
+    const [items, writer] = sequence<number>();
+    await peer.remote.hold(items);
+    expect(peer.listener.protocolVersion).toBe(4);
+    await vi.waitFor(() => expect(writer.desiredSize).toBe(4)); // the listener's grant of 4 arrived
+    streams.held!.cancel();
+    await writer.whenEnded();
+    expect(writer.cancelled).toBe(true); // the cancel arrived
+    return { ...peer, writer };
+  }
+
+  test('items in flight to a cancelled sink, within the credit it granted, are dropped', async () => {
+    const { send, remote } = await cancelledSink();
+    send([9, 0, [1, 2]]);
+    send([9, 0, [3, 4]]);
+    send([11, 0, 0, null]); // the source's close: it sends nothing more
+    expect(await remote.endless().then((items) => items.read())).toEqual({ done: false, value: 0 });
+    remote[Symbol.dispose]();
+  });
+
+  test('items to a cancelled sink beyond the credit it granted are a protocol violation', async () => {
+    const { listener, send, remote } = await cancelledSink();
+    send([9, 0, [1, 2, 3]]);
+    send([9, 0, [4, 5]]);
+    const reason = await listener.closed;
+    expect(reason.code).toBe('protocol');
+    expect(reason.message).toContain(
+      'stream 0 received 2 items after it ended here, with only 1 of credit granted',
+    );
     remote[Symbol.dispose]();
   });
 
