@@ -2,7 +2,7 @@ import type { Connection } from '@msc/transport';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcp } from '../src/index.ts';
-import { sleep } from './fixtures/eventually.ts';
+import { eventually, sleep } from './fixtures/eventually.ts';
 import { pingWord, pongWord, rawClient, rawServer, word } from './fixtures/raw-peer.ts';
 import { recordingListener } from './fixtures/recording-listener.ts';
 
@@ -91,10 +91,28 @@ describe('dead-peer detection', () => {
     cleanups.push(() => peer.socket.destroy());
     await sleep(300);
     peer.socket.write(word(pingWord));
-    await sleep(100);
+    await eventually(() => countWords(peer.received(), pongWord) > 0, 'a pong');
+    await sleep(100); // and only one
     expect(countWords(peer.received(), pongWord)).toBe(1);
     expect(countWords(peer.received(), pingWord)).toBe(0);
     expect(accepted[0]!.frames.closedReasons).toEqual([]);
+  });
+
+  it('an event loop blocked for three idle timeouts does not end connections to live peers', async () => {
+    const { accepted, listener } = await listening({ idleTimeoutMs: 300, heartbeatIntervalMs: 100 });
+    const connection = await tcp({ idleTimeoutMs: 300, heartbeatIntervalMs: 100 }).dial(listener.address);
+    cleanups.push(() => connection.abort());
+    const frames = new FrameRecorder();
+    connection.start(frames);
+    await eventually(() => accepted.length === 1, 'the accepted connection');
+    // A long synchronous task: neither side can read or ping meanwhile, so the silence is ours.
+    const blockedUntil = performance.now() + 900;
+    while (performance.now() < blockedUntil);
+    await sleep(600); // two idle timeouts of running normally again
+    expect(frames.closedReasons).toEqual([]);
+    expect(accepted[0]!.frames.closedReasons).toEqual([]);
+    connection.send(Uint8Array.of(7));
+    await accepted[0]!.frames.untilFrames(1, 5_000);
   });
 
   it('a receiver that is slow to take frames is not mistaken for a dead peer', async () => {

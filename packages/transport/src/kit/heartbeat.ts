@@ -17,12 +17,19 @@ export interface HeartbeatPort {
  * receives hears from us too. While our reading is paused the silence is our receiver's doing: we do not count it,
  * and tell the peer we are alive. A peer silent for `idleTimeoutMs` is reported to {@link HeartbeatPort.silent}:
  * it is noticed between `idleTimeoutMs` and `idleTimeoutMs + intervalMs`.
+ *
+ * Time our own event loop was blocked does not count either: a tick that runs late (a long synchronous task,
+ * a loaded machine) has had no chance to ping, and what the peer sent meanwhile waits unread behind the
+ * timer, so the lateness is taken off the silence. Without it one blocked second would end every connection
+ * of a process whose idle timeout is under a second, though every peer was alive.
  */
 export class Heartbeat {
   readonly #idleTimeoutMs: number;
   readonly #port: HeartbeatPort;
+  readonly #intervalMs: number;
   readonly #timer: ReturnType<typeof setInterval>;
   #lastReceivedAt = performance.now();
+  #lastTickAt = this.#lastReceivedAt;
   #receivedSinceTick = false;
   #sentSinceTick = false;
 
@@ -33,6 +40,7 @@ export class Heartbeat {
    */
   constructor(idleTimeoutMs: number, intervalMs: number, port: HeartbeatPort) {
     this.#idleTimeoutMs = idleTimeoutMs;
+    this.#intervalMs = intervalMs;
     this.#port = port;
     this.#timer = setInterval(this.#tick, intervalMs);
     // The medium keeps the event loop alive while it is open; the heartbeat timer must not on its own.
@@ -63,6 +71,9 @@ export class Heartbeat {
   readonly #tick = (): void => {
     const port = this.#port;
     const now = performance.now();
+    const late = now - this.#lastTickAt - this.#intervalMs;
+    this.#lastTickAt = now;
+    if (late > 0) this.#lastReceivedAt = Math.min(now, this.#lastReceivedAt + late);
     if (port.readingPaused()) {
       this.#lastReceivedAt = now;
       port.pong();
