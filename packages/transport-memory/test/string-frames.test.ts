@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { FrameRecorder } from '@msc/transport/compliance';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { messagePortConnection } from '../src/index.ts';
 import { stringFrameBytes } from '../src/message-port-connection.ts';
 import { connectionWithRawPeer } from './fixtures/raw-peer.ts';
@@ -33,7 +33,13 @@ describe('small frames as strings on a MessagePort connection', () => {
     const frames = new FrameRecorder();
     left.start(new FrameRecorder());
     right.start(frames);
-    await settle(); // the opening acknowledgements have crossed
+    // The right side's opening acknowledgement (which says it takes strings) has reached the left:
+    // this listener runs after the connection's own, so by then the left side has read it.
+    let opened = false;
+    channel.port1.on('message', () => {
+      opened = true;
+    });
+    await vi.waitFor(() => expect(opened).toBe(true));
     const lengths = [0, 1, 29, stringFrameBytes, stringFrameBytes + 1, 4096];
     for (const length of lengths) left.send(allBytes(length));
     await frames.untilFrames(lengths.length);
@@ -54,7 +60,7 @@ describe('small frames as strings on a MessagePort connection', () => {
   it('a peer that never said it takes strings (an older one) gets bytes only', async () => {
     const { connection, received } = connectionWithRawPeer();
     connection.send(allBytes(29));
-    await settle();
+    await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(2));
     expect(received[0]).toEqual({ msc: 'ack', bytes: 0, strings: true });
     expect(received.slice(1).map((message) => message instanceof Uint8Array)).toEqual([true]);
     connection.abort();
@@ -68,14 +74,16 @@ describe('small frames as strings on a MessagePort connection', () => {
     await frames.untilFrames(3);
     expect(frames.frames.map((frame) => Array.from(frame))).toEqual([[0, 255, 128, 65], [], [120, 121, 122]]);
     // The sender's credit comes back: the acknowledgements after the opening one add up to the 7 bytes delivered.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const acknowledged = received
-      .slice(1)
-      .filter(
-        (message): message is { msc: 'ack'; bytes: number } => (message as { msc?: unknown }).msc === 'ack',
-      )
-      .reduce((sum, message) => sum + message.bytes, 0);
-    expect(acknowledged).toBe(7);
+    const acknowledged = () =>
+      received
+        .slice(1)
+        .filter(
+          (message): message is { msc: 'ack'; bytes: number } => (message as { msc?: unknown }).msc === 'ack',
+        )
+        .reduce((sum, message) => sum + message.bytes, 0);
+    await vi.waitFor(() => expect(acknowledged()).toBe(7));
+    await settle(); // and no more than that
+    expect(acknowledged()).toBe(7);
     connection.abort();
   });
 
@@ -86,8 +94,7 @@ describe('small frames as strings on a MessagePort connection', () => {
     expect(reason).toMatchObject({ code: 'protocol', remote: true });
     expect(reason.message).toContain(`at most ${stringFrameBytes} characters`);
     expect(frames.frames).toEqual([]);
-    await settle();
-    expect(received.at(-1)).toMatchObject({ msc: 'abort' });
+    await vi.waitFor(() => expect(received.at(-1)).toMatchObject({ msc: 'abort' }));
   });
 
   it('a character above 255 in a string frame ends the connection with "protocol", after the frames before it', async () => {
