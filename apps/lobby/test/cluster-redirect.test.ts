@@ -349,7 +349,9 @@ describe('reaching a game on another node', { timeout: 90_000 }, () => {
 describe('a node dies during a match', { timeout: 90_000 }, () => {
   test('7: SIGKILL of the owner during a match: that match aborts, a concurrent match elsewhere finishes', async () => {
     const redis = await startRedis();
-    const settings = { redis: redis.url, leaseMs, ticketTtlMs };
+    // Nothing here waits for a lease or a ticket to lapse (the killed node's players learn from their
+    // connections), so both are long: on a loaded machine a 2 s ticket could lapse in a redirect.
+    const settings = { redis: redis.url, leaseMs: 10_000, ticketTtlMs: 30_000 };
     const [a, b, c] = await Promise.all([
       startClusterNode({ ...settings, name: 'a' }),
       startClusterNode({ ...settings, name: 'b' }),
