@@ -1,4 +1,9 @@
-import { type AuthenticationContext, AuthenticationError, type Authenticator } from '@msc/session';
+import {
+  type AuthenticationContext,
+  AuthenticationError,
+  type Authenticator,
+  enableAuthentication,
+} from '@msc/session';
 import type { AdmissionDecision, AdmissionPolicy } from './admission-policy.ts';
 import { handshakeDigest, signedStatement } from './handshake-digest.ts';
 import {
@@ -47,12 +52,18 @@ export interface IdentityAuthenticatorOptions {
  * the peer: code `protocol` for a malformed or unexpected message, `invalid` for a bad public key
  * or a signature that does not verify, `refused` when an admission policy says no (the refusing
  * side also sends a refused verdict, and the refused side then throws `refused` with the reason).
+ *
+ * Making one enables authentication in `@msc/session` (`enableAuthentication()`), which its
+ * browser entry leaves out: a page using it calls nothing more.
  */
 export function identityAuthenticator(options: IdentityAuthenticatorOptions): Authenticator<PublicIdentity> {
   const { identity, admission } = options;
   if (identity === undefined || admission === undefined) {
     throw new TypeError('identityAuthenticator needs both an identity and an admission policy');
   }
+  // A page on @msc/session's browser entry carries no authentication exchange until this: a page
+  // that authenticates with identities needs no call of its own.
+  enableAuthentication();
   return {
     scheme: IDENTITY_SCHEME,
     authenticate(context) {

@@ -71,14 +71,22 @@ export class AuthenticationError extends Error {
 }
 
 /**
+ * The one authenticator {@link unauthenticated} returns: without authentication installed (the
+ * browser entry, authentication-part.ts) a session recognises it and exchanges nothing.
+ * @internal
+ */
+export const noAuthentication: Authenticator<undefined> = /* @__PURE__ */ Object.freeze({
+  scheme: 'none',
+  async authenticate() {
+    return undefined;
+  },
+});
+
+/**
  * The explicit opt-out of authentication: both sides must choose it, and the peer is `undefined`.
- * Sessions never fall back to it silently.
+ * Sessions never fall back to it silently. The only authenticator a session of `@msc/session`'s
+ * browser entry runs without `enableAuthentication()`.
  */
 export function unauthenticated(): Authenticator<undefined> {
-  return {
-    scheme: 'none',
-    async authenticate() {
-      return undefined;
-    },
-  };
+  return noAuthentication;
 }

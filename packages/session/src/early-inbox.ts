@@ -17,8 +17,6 @@ export class EarlyInbox {
   readonly #limits: SessionLimits;
   #decoding: EarlyDecoding | undefined;
   #held: [Message, PayloadContext][] | undefined;
-  #authentication: Uint8Array[] = [];
-  #reader: { resolve(message: Uint8Array): void; reject(error: unknown): void } | undefined;
   /** Encoded bytes of the held messages and of the unread authentication messages. */
   #bytes = 0;
 
@@ -46,43 +44,8 @@ export class EarlyInbox {
         'maxAnswers',
       );
     }
-    this.#count(size);
+    this.count_(size);
     held.push([message, context]);
-  }
-
-  /**
-   * An authentication message: to the waiting reader, or kept (and counted) until it asks.
-   *
-   * @throws LimitViolation when what waits passes `maxHeldBytes`
-   * @internal
-   */
-  pushAuthentication_(message: Uint8Array): void {
-    const reader = this.#reader;
-    if (reader !== undefined) {
-      this.#reader = undefined;
-      reader.resolve(message);
-      return;
-    }
-    this.#count(message.byteLength);
-    this.#authentication.push(message);
-  }
-
-  /** @internal The next authentication message, in order (one reader at a time: the authenticator). */
-  nextAuthentication_(): Promise<Uint8Array> {
-    const message = this.#authentication.shift();
-    if (message !== undefined) {
-      this.#bytes -= message.byteLength;
-      return Promise.resolve(message);
-    }
-    return new Promise((resolve, reject) => {
-      this.#reader = { resolve, reject };
-    });
-  }
-
-  /** @internal Authentication is over: unread authentication messages are dropped. */
-  endAuthentication_(): void {
-    for (const message of this.#authentication) this.#bytes -= message.byteLength;
-    this.#authentication = [];
   }
 
   /** This side's `Configure` is out: the held messages, in arrival order, for delivery. */
@@ -94,18 +57,21 @@ export class EarlyInbox {
     return held;
   }
 
-  /** The session ended: a waiting reader fails with `error`; everything held is dropped. */
-  abort(error: unknown): void {
-    this.#reader?.reject(error);
-    this.#reader = undefined;
+  /** The session ended: everything held is dropped. */
+  abort(): void {
     this.#decoding = undefined;
     this.#held = undefined;
-    this.#authentication = [];
     this.#bytes = 0;
   }
 
-  /** @throws LimitViolation past `maxHeldBytes` */
-  #count(size: number): void {
+  /**
+   * Adds `size` bytes (negative: takes them off) to what is held: a held message's, or an
+   * authentication message's the authenticator has not read yet (authentication-exchange.ts).
+   *
+   * @throws LimitViolation past `maxHeldBytes`
+   * @internal
+   */
+  count_(size: number): void {
     const { maxHeldBytes } = this.#limits;
     this.#bytes += size;
     if (this.#bytes > maxHeldBytes) {

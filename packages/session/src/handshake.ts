@@ -1,7 +1,8 @@
 import { type AbortedError, isCapability, nothing, type Proxy } from '@msc/eventual';
 import { type CapabilityHandler, createProxy, handlerOf, PromiseHandler } from '@msc/eventual/handler';
 import type { Connection } from '@msc/transport';
-import { AuthenticationError, type Authenticator, type SessionRole } from './authenticator.ts';
+import type { AuthenticationExchange, AuthenticationExchangeFactory } from './authentication-part.ts';
+import type { Authenticator, SessionRole } from './authenticator.ts';
 import type { EarlyDecoding, PayloadContext } from './capability-codec.ts';
 import { EarlyInbox } from './early-inbox.ts';
 import type { SessionLimits } from './limits.ts';
@@ -64,6 +65,11 @@ export interface HandshakeOptions {
   readonly connection: Connection;
   readonly role: SessionRole;
   readonly authenticator: Authenticator<unknown>;
+  /**
+   * How the authenticator runs (`authenticationFor`, authentication-part.ts): `undefined` for
+   * `unauthenticated()` without authentication installed, which exchanges nothing.
+   */
+  readonly exchange: AuthenticationExchangeFactory | undefined;
   /** The root option when it is a chooser, or `undefined` (see `rootHandler`). */
   readonly chooseRoot: ((peer: any) => Proxy<unknown> | Promise<Proxy<unknown>>) | undefined;
   /** The session's own reference to a fixed root (the session releases it when it ends). */
@@ -111,9 +117,8 @@ export class Handshake {
   #configureReceived = false;
   /** What the peer sent before this side's `Configure` is out, and how it is decoded meanwhile. */
   readonly #inbox: EarlyInbox;
-  /** Aborted when the session ends during authentication; dropped once authentication is over. */
-  #authAbort: AbortController | undefined = new AbortController();
-  #aborted: AbortedError | undefined;
+  /** The authenticator's run, while it runs (authentication-exchange.ts). */
+  #exchange: AuthenticationExchange | undefined;
   /** The peer's root: settled by its `Configure`, or failed when the session ends first. */
   readonly remoteRoot = new PromiseHandler();
   /** The frame cap until this side's `Configure` is out. */
@@ -275,57 +280,21 @@ export class Handshake {
   }
 
   async #authenticate(transcript: Uint8Array, bindAddresses: boolean): Promise<void> {
-    const { connection, role, authenticator } = this.#options;
-    const local = connection.localAddress;
-    const remote = connection.remoteAddress;
-    const binding = bindAddresses
-      ? new TextEncoder().encode(role === 'dialer' ? `${local}\n${remote}` : `${remote}\n${local}`)
-      : new Uint8Array(0);
-    let peer: unknown;
-    try {
-      peer = await authenticator.authenticate({
-        role,
-        protocolVersion: this.#protocolVersion,
-        transcript,
-        channelBinding: binding,
-        send: (message) => {
-          if (!this.#port.isTerminated) this.#port.send([messageTypeAuthenticate, message]);
-        },
-        receive: () => this.#receiveAuthentication(),
-        signal: this.#authAbort!.signal,
-      });
-    } catch (error) {
-      if (this.#port.isTerminated) return;
-      const known = error instanceof AuthenticationError;
-      this.#port.end(
-        {
-          step: 'authentication',
-          code: known
-            ? error.code === 'refused'
-              ? 'refused'
-              : error.code === 'invalid'
-                ? 'invalid'
-                : 'protocol'
-            : 'internal',
-          message: known ? error.message : 'authentication failed',
-          remote: false,
-        },
-        true,
-      );
-      return;
-    }
+    const options = this.#options;
+    const exchange = options.exchange?.(options, this.#port, this.#inbox);
+    this.#exchange = exchange;
+    // Without an exchange (`unauthenticated()` where authentication is not installed) the peer is
+    // undefined at once, as `unauthenticated()` would have said.
+    const peer =
+      exchange === undefined
+        ? undefined
+        : await exchange.run(transcript, bindAddresses, this.#protocolVersion);
     if (this.#port.isTerminated) return;
+    this.#exchange = undefined;
     this.#peer = peer;
-    this.#options.resumable?.authenticated(peer);
-    this.#authAbort = undefined;
-    this.#inbox.endAuthentication_();
+    options.resumable?.authenticated(peer);
     this.#phase = 'configuring';
     await this.#configure(peer);
-  }
-
-  #receiveAuthentication(): Promise<Uint8Array> {
-    if (this.#aborted !== undefined) return Promise.reject(this.#aborted);
-    return this.#inbox.nextAuthentication_();
   }
 
   /**
@@ -337,10 +306,11 @@ export class Handshake {
    * @internal
    */
   receiveAuthenticate_(message: AuthenticateMessage): void {
-    if (this.#phase !== 'authenticating') {
+    const exchange = this.#exchange;
+    if (this.#phase !== 'authenticating' || exchange === undefined) {
       throw new ProtocolViolation('an authentication message outside the authentication step');
     }
-    this.#inbox.pushAuthentication_(message[1]);
+    exchange.receive(message[1]);
   }
 
   /** How the next frame is decoded: strictly until this side's `Configure` is out (`EarlyInbox`). */
@@ -436,10 +406,10 @@ export class Handshake {
   /** @internal The session ended: authentication stops, the remote root and `established` fail. */
   abortAll_(error: SessionError, aborted: AbortedError): void {
     this.#phase = 'terminated';
-    this.#aborted = aborted;
     clearTimeout(this.#timer);
-    this.#authAbort?.abort(error);
-    this.#inbox.abort(aborted);
+    this.#exchange?.abort(error, aborted);
+    this.#exchange = undefined;
+    this.#inbox.abort();
     this.remoteRoot.settle({ kind: 'error', error: aborted });
     this.#rejectEstablished(error); // no effect once established
   }

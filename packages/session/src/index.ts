@@ -26,13 +26,14 @@
 
 import { enableCallTracing } from './call-tracing.ts';
 // The export list is `browser.ts`'s; this entry adds the stream part, listening, resumption, the call
-// context part and call tracing, which the browser entry leaves out (stream-part.ts, listening-part.ts,
+// context part, call tracing and authentication (authentication-part.ts), which the browser entry leaves out (stream-part.ts, listening-part.ts,
 // resume/resume-part.ts, call-context-part.ts, call-tracer.ts): every session started through it carries
 // streams, takes the `resume` and `callTracer` options and serves calls with their contexts, and every
 // scope can listen. Values mode (value-mode.ts)
 // is opt-in on both entries (`enableMessagePortValues()`): measured over a MessageChannel, a turn of
 // many small messages clones more slowly as one values frame than as one CBOR frame (W2 8-16% worse),
 // so bytes stay the default.
+import { enableAuthentication } from './enable-authentication.ts';
 import { enableCallContext } from './enable-call-context.ts';
 import { enableListening } from './enable-listening.ts';
 import { enableResumption } from './enable-resumption.ts';
@@ -45,3 +46,4 @@ enableListening();
 enableResumption();
 enableCallContext();
 enableCallTracing();
+enableAuthentication();

@@ -8,6 +8,7 @@ import {
 } from '@msc/eventual/handler';
 import type { ContractRegistry } from '@msc/serialization';
 import type { Connection, Listener, Logger, Transport } from '@msc/transport';
+import { authenticationFor } from './authentication-part.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { CallTracer } from './call-tracer.ts';
 import type { SessionLimitOverrides } from './limits.ts';
@@ -128,8 +129,12 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
   /**
    * @throws DisposedError when `options.root` is a proxy that was already disposed
    * @throws RangeError when `options.maxPendingSessions` is not a whole number of 1 or more
+   * @throws TypeError naming `enableAuthentication()` when the authenticator is not
+   *   `unauthenticated()`'s and authentication is not enabled (the browser entry)
    */
   constructor(options: ScopeOptions<Peer>) {
+    // Told now, not at the first session.
+    authenticationFor(options.authenticator as Authenticator<unknown>);
     const maxPendingSessions = options.maxPendingSessions ?? defaultMaxPendingSessions;
     if (!Number.isInteger(maxPendingSessions) || maxPendingSessions < 1) {
       throw new RangeError(

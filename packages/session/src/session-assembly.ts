@@ -2,6 +2,7 @@ import { isCapability } from '@msc/eventual';
 import { type CapabilityHandler, takeReference } from '@msc/eventual/handler';
 import { defaultRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
+import { authenticationFor } from './authentication-part.ts';
 import type { Authenticator } from './authenticator.ts';
 import { callTracingOf } from './call-tracer.ts';
 import { earlyDecoding, sharedCodec } from './capability-codec.ts';
@@ -44,11 +45,15 @@ export type SessionAssembly = readonly [
  * Ownership: the root reference taken here is the session's, released when it ends.
  *
  * @throws RangeError when a limit is not a positive integer
+ * @throws TypeError naming `enableAuthentication()` when the authenticator cannot run without it
  */
 export function assembleSession(
   options: SessionOptions<unknown>,
   port: PartsPort & HandshakePort,
 ): SessionAssembly {
+  const authenticator = options.authenticator as Authenticator<unknown>;
+  // Before any reference is taken: a program without authentication refuses other authenticators here.
+  const exchange = authenticationFor(authenticator);
   const limits = resolveLimits(options.limits);
   // With `resume` the connection is the resumable one for the session's whole life (docs/resumption.md).
   const resumable = resumableConnectionOf(options, limits.handshakeTimeoutMs);
@@ -88,7 +93,8 @@ export function assembleSession(
     {
       connection,
       role: options.role,
-      authenticator: options.authenticator as Authenticator<unknown>,
+      authenticator,
+      exchange,
       chooseRoot: typeof root === 'function' && rootHandler === undefined ? root : undefined,
       rootHandler,
       versions: options.versions ?? resumable?.versions ?? supportedVersions,

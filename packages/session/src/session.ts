@@ -86,6 +86,8 @@ export class Session<Peer = unknown>
    * Starts a session: sends this side's hello at once and runs establishment as frames arrive.
    *
    * @throws RangeError when a limit is not a positive integer
+   * @throws TypeError naming `enableAuthentication()` when the authenticator is not
+   *   `unauthenticated()`'s and authentication is not enabled (the browser entry)
    */
   constructor(options: SessionOptions<Peer>) {
     const [connection, resumable, rootHandler, tracer, maxFrameBytes, parts, values, handshake] =
