@@ -1,12 +1,14 @@
 import type { CloseCode } from '@msc/transport';
-import { type ConnectionDriver, DrivenConnection, type DriverEvents } from '@msc/transport/kit';
+import { type ConnectionDriver, type CoreDriverEvents, DrivenConnectionCore } from '@msc/transport/kit';
 import { closeMessage, statusFor, webSocketEnding } from './close-codes.ts';
 import { pingText, pongText } from './heartbeat-text.ts';
 import type { WebSocketSettings } from './web-socket-options.ts';
 
 // Why a browser connection beside WebSocketConnection: the native WebSocket has no ping, pong, pause, cork, write
 // callback or terminate, so the Node paths for them (and ws's error codes) would only weigh on every page. The
-// lifecycle stays the kit's one DrivenConnection; only the medium and the event handling are written for browsers.
+// lifecycle stays the kit's, in its core (DrivenConnectionCore: the platform closes by itself, never pauses and
+// sends whole messages, so the in-band close, pausing and credit paths of DrivenConnection stay out of the page);
+// only the medium and the event handling are written for browsers.
 
 /** How often `bufferedAmount` is looked at while someone waits for a drain (browsers have no write callback), in ms. */
 const drainPollMs = 10;
@@ -18,7 +20,7 @@ const drainPollMs = 10;
  */
 class BrowserWebSocketMedium implements ConnectionDriver {
   readonly #socket: WebSocket;
-  readonly #events: DriverEvents;
+  readonly #events: CoreDriverEvents;
   /** Frames come from the WebSocket's message events, each a task of its own. */
   readonly framesArriveInOwnTask = true;
   #drainPoll: ReturnType<typeof setTimeout> | undefined;
@@ -26,7 +28,7 @@ class BrowserWebSocketMedium implements ConnectionDriver {
   /** The status of the close frame our graceful close sent, once it did. */
   sentCloseStatus: number | undefined;
 
-  constructor(socket: WebSocket, events: DriverEvents) {
+  constructor(socket: WebSocket, events: CoreDriverEvents) {
     this.#socket = socket;
     this.#events = events;
   }
@@ -86,8 +88,8 @@ class BrowserWebSocketMedium implements ConnectionDriver {
  * lifecycle over {@link BrowserWebSocketMedium}. The dial forwards the socket's `message`, `error` and `close`
  * events to the `on…` methods from the moment the connection exists.
  */
-export class BrowserWebSocketConnection extends DrivenConnection<BrowserWebSocketMedium> {
-  readonly #events: DriverEvents;
+export class BrowserWebSocketConnection extends DrivenConnectionCore<BrowserWebSocketMedium> {
+  readonly #events: CoreDriverEvents;
   #lastError: unknown;
 
   /**
@@ -97,13 +99,14 @@ export class BrowserWebSocketConnection extends DrivenConnection<BrowserWebSocke
    * @param remote the address dialled
    */
   constructor(socket: WebSocket, settings: WebSocketSettings, local: string, remote: string) {
-    let reported!: DriverEvents;
+    let reported!: CoreDriverEvents;
     super(
       {
         ...settings,
         localAddress: local,
         remoteAddress: remote,
         addressesObservable: false,
+        // The core never pauses and always coalesces.
         receiveBufferBytes: Number.POSITIVE_INFINITY,
         coalesceWrites: true,
       },

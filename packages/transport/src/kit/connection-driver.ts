@@ -76,7 +76,7 @@ export interface ConnectionDriver {
  * closed are ignored (frames are dropped). The lifecycle passes one object per connection whose methods live on its
  * class's prototype: a driver keeps it in a field and calls its methods (no closure per event is needed).
  */
-export interface DriverEvents {
+export interface CoreDriverEvents {
   /** Whether our graceful close is under way (sent, not yet confirmed). */
   readonly closing: boolean;
   /** Whether anyone waits in `whenDrained()`. */
@@ -89,12 +89,8 @@ export interface DriverEvents {
   ping(): void;
   /** The medium wrote some of `heldBytes`: drain waiters may be released. */
   written(): void;
-  /** The peer's graceful close arrived after its last frame, with its code and message. */
-  peerClosed(code: CloseCode, message: string): void;
   /** The peer confirmed our graceful close: we are closed with our own reason. */
   closeConfirmed(): void;
-  /** The peer aborted: what was not delivered is dropped. */
-  peerAborted(code: CloseCode, message: string): void;
   /** The peer broke the rules of the medium; the frames that arrived intact before are still delivered. */
   violation(message: string, error?: unknown): void;
   /**
@@ -103,6 +99,17 @@ export interface DriverEvents {
    * ending came first).
    */
   ended(reason: CloseReason): void;
+}
+
+/**
+ * {@link CoreDriverEvents} and what media other than a browser's WebSocket report: the events of a
+ * {@link DrivenConnection} (a {@link DrivenConnectionCore} reports only the core's).
+ */
+export interface DriverEvents extends CoreDriverEvents {
+  /** The peer's graceful close arrived after its last frame, with its code and message. */
+  peerClosed(code: CloseCode, message: string): void;
+  /** The peer aborted: what was not delivered is dropped. */
+  peerAborted(code: CloseCode, message: string): void;
   /**
    * Settles the connection with `reason` now (sends throw from here on) while frames still on their way keep
    * arriving; the receiver sees the end at a later {@link DriverEvents.ended} or {@link DriverEvents.broken}.

@@ -1,6 +1,6 @@
 /**
  * @msc/transport/kit: what a transport is built from. The connection lifecycle is written once here
- * ({@link DrivenConnection}); a transport writes a {@link ConnectionDriver} for its medium (write frames, send
+ * ({@link DrivenConnection}, whose core, {@link DrivenConnectionCore}, is all a browser's WebSocket needs); a transport writes a {@link ConnectionDriver} for its medium (write frames, send
  * close, send abort, reset, pause and resume reading, heartbeats), runs its dials through {@link raceDial}, and
  * ends its accept path in {@link handOverConnection} (Node transports listen through {@link listenServer}).
  *
@@ -34,7 +34,7 @@
 
 export { type NextTick, nodeNextTick } from '../node-next-tick.ts';
 export { afterMicrotasks, macrotask } from '../schedule-delivery.ts';
-export type { ConnectionDriver, DriverEvents } from './connection-driver.ts';
+export type { ConnectionDriver, CoreDriverEvents, DriverEvents } from './connection-driver.ts';
 export { type ConnectionOptions, messageConnectionSettings } from './connection-options.ts';
 export {
   type ConnectionLimits,
@@ -49,6 +49,7 @@ export { describeError } from './describe-error.ts';
 export { type DialAttempt, type DialRaceOptions, raceDial } from './dial-race.ts';
 export { DrainWaiters } from './drain-waiters.ts';
 export { DrivenConnection } from './driven-connection.ts';
+export { DrivenConnectionCore } from './driven-connection-core.ts';
 export { FrameInbox, type FrameInboxOptions, type FrameReleaseListener } from './frame-inbox.ts';
 export { handOverConnection } from './hand-over-connection.ts';
 export {
