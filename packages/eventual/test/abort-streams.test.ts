@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { abortStreamsIn } from '../src/handler.ts';
 import { AbortedError, sequence } from '../src/index.ts';
 
@@ -33,6 +33,7 @@ describe('abortStreamsIn on shared and cyclic data', () => {
   });
 
   test('a cycle is walked once', () => {
+    sequence<number>(); // the walk exists once a stream was made (see below)
     const visits = { count: 0 };
     const target: Record<string, unknown> = {};
     const node = counted(target, visits);
@@ -40,5 +41,22 @@ describe('abortStreamsIn on shared and cyclic data', () => {
     target.list = [node, new Map([[node, node]]), new Set([node])];
     abortStreamsIn(node, new Error('refused'));
     expect(visits.count).toBe(1);
+  });
+});
+
+describe('the walk exists once a stream was made', () => {
+  // Every stream end sits on a queue, and making the queue installs the walk: until then no value
+  // can hold a stream end, and a program that makes none (a page without streams) carries no walk.
+  test('before any stream a failed call walks nothing; the first stream made installs the walk', async () => {
+    vi.resetModules(); // a program that has made no stream yet
+    const { abortStreamsIn: abortIn } = await import('../src/handler.ts');
+    const eventual = await import('../src/index.ts');
+    const visits = { count: 0 };
+    abortIn([counted({ data: 1 }, visits)], new Error('refused'));
+    expect(visits.count).toBe(0);
+    const [items, writer] = eventual.sequence<number>();
+    abortIn([counted({ items }, visits)], new Error('refused'));
+    expect(visits.count).toBe(1);
+    await expect(writer.flush()).rejects.toBeInstanceOf(eventual.AbortedError);
   });
 });

@@ -1,43 +1,23 @@
-import { AbortedError } from '../errors.ts';
-import type { FlowQueue } from './flow-queue.ts';
-import { StreamEnd, streamQueue } from './stream-endpoint.ts';
-
 /**
  * Aborts every stream end inside `value` (arrays, plain objects and class instances, maps, sets;
  * up to 64 deep). A call that never reaches its target (the capability is broken or revoked, the
  * method does not exist, the arguments are invalid or cannot be encoded) carried its streams
- * nowhere: their other ends must see `AbortedError` instead of waiting forever. Each object is
- * visited once: shared subtrees and cycles (legal in a call's data) cost one visit, not one per path.
+ * nowhere: their other ends must see `AbortedError` instead of waiting forever.
+ *
+ * The walk (stream-abort-walk.ts) is installed by the first stream's queue as it is made
+ * (flow-queue.ts): every stream end sits on a queue, so a value holds one only once a stream was
+ * made, and until then there is nothing to abort. A program that never makes a stream (a page that
+ * sends and receives none) neither carries the walk nor runs it for every failed call.
  *
  * @param error - the reason, given as the `AbortedError`'s cause (or used as is when it is one)
  */
 export function abortStreamsIn(value: unknown, error: unknown): void {
-  const aborted =
-    error instanceof AbortedError
-      ? error
-      : new AbortedError('the call carrying this stream failed', { cause: error });
-  visit(value, aborted, 0, new WeakSet<object>());
+  walk?.(value, error);
 }
 
-function visit(value: unknown, error: AbortedError, depth: number, visited: WeakSet<object>): void {
-  if (typeof value !== 'object' || value === null || depth > 64 || visited.has(value)) return;
-  visited.add(value);
-  // A stream end (by its base: this file does not load the stream classes).
-  if (value instanceof StreamEnd) {
-    (value as unknown as { readonly [streamQueue]: FlowQueue<unknown> })[streamQueue].abort(error);
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const item of value) visit(item, error, depth + 1, visited);
-  } else if (value instanceof Map) {
-    for (const [key, item] of value) {
-      visit(key, error, depth + 1, visited);
-      visit(item, error, depth + 1, visited);
-    }
-  } else if (value instanceof Set) {
-    for (const item of value) visit(item, error, depth + 1, visited);
-  } else if (!ArrayBuffer.isView(value) && !(value instanceof Error) && !(value instanceof Date)) {
-    for (const key of Object.keys(value))
-      visit((value as Record<string, unknown>)[key], error, depth + 1, visited);
-  }
+let walk: ((value: unknown, error: unknown) => void) | undefined;
+
+/** Installs the walk of {@link abortStreamsIn}: `FlowQueue`'s constructor, for every stream (one assignment). */
+export function installStreamAborts(abortStreamEnds: (value: unknown, error: unknown) => void): void {
+  walk = abortStreamEnds;
 }

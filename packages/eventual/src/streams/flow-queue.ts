@@ -1,5 +1,7 @@
 import { AbortedError, CancelledError, ClosedError } from '../errors.ts';
+import { installStreamAborts } from './abort-streams.ts';
 import type { ConsumerDefaults, ConsumerOptions } from './consumer-options.ts';
+import { abortStreamEnds } from './stream-abort-walk.ts';
 
 /**
  * The shared state of one streaming sequence: a FIFO of unread items between one producer and one
@@ -64,6 +66,8 @@ export class FlowQueue<T> {
     size: (item: T) => number,
     take?: (queue: FlowQueue<T>, max: number) => T,
   ) {
+    // A stream exists from here on: failed calls must abort the stream ends in their arguments.
+    installStreamAborts(abortStreamEnds);
     this.capacity = checkPositive('capacity', options.capacity ?? defaults.capacity);
     this.batchSize = checkPositive('batchSize', options.batchSize ?? defaults.batchSize);
     this.#size = size;
