@@ -1,15 +1,16 @@
 /**
  * @msc/session's API, and its `browser` entry: everything `@msc/session` exports, without the
  * stream part (stream-part.ts), listening (listening-part.ts), resumption (resume/resume-part.ts),
- * the call context part (call-context-part.ts), authentication (authentication-part.ts) or values
- * mode (value-mode.ts) installed, so a page that never sends or receives a stream, never listens,
- * never resumes a session, never reads the context of a call from its peer, authenticates with
- * `unauthenticated()` only, or never talks over a MessagePort, does not carry them. A page that does
- * calls {@link enableStreams}, {@link enableListening}, {@link enableResumption},
- * {@link enableCallContext}, {@link enableAuthentication} or {@link enableMessagePortValues} once
- * before its first session (`identityAuthenticator()` of `@msc/identity` enables authentication
- * itself). The Node (default) entry, `index.ts`, is this list with the first five enabled (and call
- * tracing) when it loads; values mode is opt-in there too.
+ * the call context part (call-context-part.ts), authentication (authentication-part.ts), logging
+ * (logging-part.ts) or values mode (value-mode.ts) installed, so a page that never sends or receives
+ * a stream, never listens, never resumes a session, never reads the context of a call from its peer,
+ * authenticates with `unauthenticated()` only, gives its scope no logger, or never talks over a
+ * MessagePort, does not carry them. A page that does calls {@link enableStreams},
+ * {@link enableListening}, {@link enableResumption}, {@link enableCallContext},
+ * {@link enableAuthentication}, {@link enableLogging} or {@link enableMessagePortValues} once before
+ * its first session (`identityAuthenticator()` of `@msc/identity` enables authentication itself).
+ * The Node (default) entry, `index.ts`, is this list with the first six enabled (and call tracing)
+ * when it loads; values mode is opt-in there too.
  *
  * @packageDocumentation
  */
@@ -22,6 +23,7 @@ export { enableCallTracing, installCallTracer } from './call-tracing.ts';
 export { enableAuthentication } from './enable-authentication.ts';
 export { enableCallContext } from './enable-call-context.ts';
 export { enableListening } from './enable-listening.ts';
+export { enableLogging } from './enable-logging.ts';
 export { enableMessagePortValues } from './enable-message-port-values.ts';
 export { enableResumption } from './enable-resumption.ts';
 export { enableStreams } from './enable-streams.ts';

@@ -26,16 +26,18 @@
 
 import { enableCallTracing } from './call-tracing.ts';
 // The export list is `browser.ts`'s; this entry adds the stream part, listening, resumption, the call
-// context part, call tracing and authentication (authentication-part.ts), which the browser entry leaves out (stream-part.ts, listening-part.ts,
-// resume/resume-part.ts, call-context-part.ts, call-tracer.ts): every session started through it carries
-// streams, takes the `resume` and `callTracer` options and serves calls with their contexts, and every
-// scope can listen. Values mode (value-mode.ts)
+// context part, call tracing, authentication and logging, which the browser entry leaves out
+// (stream-part.ts, listening-part.ts, resume/resume-part.ts, call-context-part.ts, call-tracer.ts,
+// authentication-part.ts, logging-part.ts): every session started through it carries streams, takes
+// the `resume` and `callTracer` options, runs any authenticator and serves calls with their
+// contexts, and every scope can listen and log. Values mode (value-mode.ts)
 // is opt-in on both entries (`enableMessagePortValues()`): measured over a MessageChannel, a turn of
 // many small messages clones more slowly as one values frame than as one CBOR frame (W2 8-16% worse),
 // so bytes stay the default.
 import { enableAuthentication } from './enable-authentication.ts';
 import { enableCallContext } from './enable-call-context.ts';
 import { enableListening } from './enable-listening.ts';
+import { enableLogging } from './enable-logging.ts';
 import { enableResumption } from './enable-resumption.ts';
 import { enableStreams } from './enable-streams.ts';
 
@@ -47,3 +49,4 @@ enableResumption();
 enableCallContext();
 enableCallTracing();
 enableAuthentication();
+enableLogging();

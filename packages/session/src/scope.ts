@@ -13,11 +13,11 @@ import type { Authenticator } from './authenticator.ts';
 import type { CallTracer } from './call-tracer.ts';
 import type { SessionLimitOverrides } from './limits.ts';
 import { acceptorFor } from './listening-part.ts';
+import { loggingFor, type SessionEndLog } from './logging-part.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './resume/parked-sessions.ts';
 import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
 import { createParkedSessions, scopeSessionResume } from './resume/resume-part.ts';
 import { Session } from './session.ts';
-import { logSessionEnd } from './session-log.ts';
 import type { RootOption } from './session-options.ts';
 import type { Tracing } from './trace.ts';
 
@@ -62,7 +62,8 @@ export interface ScopeOptions<Peer = unknown> {
    * Where the scope reports sessions refused (a full listener, the authenticator's refusal), failed
    * handshakes, limits hit and sessions ended abnormally, as structured events (see `Logger` of
    * `@msc/transport`; `console` and pino plug in as they are). Sessions ended on purpose are not
-   * logged. Default: nothing is logged.
+   * logged. Default: nothing is logged. On `@msc/session`'s browser entry a page calls
+   * `enableLogging()` before making a scope with one.
    */
   readonly logger?: Logger | undefined;
   /**
@@ -125,16 +126,21 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
   #refused = 0;
   /** The listeners' resumable sessions, when the scope has `resume`. */
   readonly #parked: ParkedSessions | undefined;
+  /** How its sessions' ends are logged, when the scope has a `logger` (logging-part.ts). */
+  readonly #logEnd: SessionEndLog | undefined;
 
   /**
    * @throws DisposedError when `options.root` is a proxy that was already disposed
    * @throws RangeError when `options.maxPendingSessions` is not a whole number of 1 or more
    * @throws TypeError naming `enableAuthentication()` when the authenticator is not
    *   `unauthenticated()`'s and authentication is not enabled (the browser entry)
+   * @throws TypeError naming `enableLogging()` for a `logger` when logging is not enabled (the
+   *   browser entry)
    */
   constructor(options: ScopeOptions<Peer>) {
     // Told now, not at the first session.
     authenticationFor(options.authenticator as Authenticator<unknown>);
+    this.#logEnd = loggingFor(options.logger);
     const maxPendingSessions = options.maxPendingSessions ?? defaultMaxPendingSessions;
     if (!Number.isInteger(maxPendingSessions) || maxPendingSessions < 1) {
       throw new RangeError(
@@ -291,11 +297,11 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
         : {}),
     });
     this.#sessions.add(session);
-    const logger = options.logger;
+    const logEnd = this.#logEnd;
     const remoteAddress = connection.remoteAddress;
     void session.closed.then((reason) => {
       this.#sessions.delete(session);
-      if (logger !== undefined) logSessionEnd(logger, reason, role, remoteAddress, options.limits ?? {});
+      if (logEnd !== undefined) logEnd(options.logger!, reason, role, remoteAddress, options.limits ?? {});
     });
     options.onSession?.(session);
     return session;

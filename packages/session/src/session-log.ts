@@ -16,8 +16,8 @@ import type { TerminationReason } from './session-error.ts';
  * | `handshake-failed` | warn (info for `connection-lost`) | establishment failed (`version-mismatch`, `invalid`, `timeout`, `protocol`...) |
  * | `session-failed` | warn (info for `connection-lost`) | an established session ended abnormally (`protocol`, `internal`, `connection-lost`) |
  *
- * Kept to a few lines on purpose: a scope carries it whether or not it has a logger (a browser
- * client's bundle included).
+ * Installed by `enableLogging()` (logging-part.ts): a page on the browser entry whose scopes have
+ * no logger does not carry it.
  */
 export function logSessionEnd(
   logger: Logger,
