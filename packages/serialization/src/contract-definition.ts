@@ -1,4 +1,5 @@
 import { ContractError } from './contract-error.ts';
+import { createContractInstance, writeContractInstance } from './contract-instances.ts';
 import {
   addContractDefinition,
   type ContractClass,
@@ -8,10 +9,12 @@ import {
   defaultRegistry,
   installContractDefiner,
 } from './contract-registry.ts';
+import { installContractBuilder } from './decode-walk.ts';
+import { installContractWriter } from './encode-walk.ts';
 
 // Why apart from the registry: decoding and encoding need only its lookups; the checks and the building of a
-// definition below are what a program that registers contracts pays for, and a page that only reads a server's
-// values leaves them out (the browser entry does not enable them).
+// definition below, and the writing and building of instances (contract-instances.ts, installed here), are what a
+// program that registers contracts pays for, and a page that only reads a server's values leaves them out.
 
 /** Field names no contract may declare, so decoding can never touch an object's prototype. */
 const forbiddenFieldNames: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -76,6 +79,9 @@ function defineContract<T extends object>(
     fields: Object.freeze(fields),
     create: options.create ?? (() => Object.create(prototype) as T),
   });
+  // The walks write and build instances of registered contracts from the first definition on.
+  installContractWriter(writeContractInstance);
+  installContractBuilder(createContractInstance);
   addContractDefinition(registry, definition as ContractDefinition);
   return definition;
 }

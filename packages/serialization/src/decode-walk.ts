@@ -1,4 +1,4 @@
-import type { ContractRegistry, ShapePlan } from './contract-registry.ts';
+import type { ContractDefinition, ContractRegistry, ShapePlan } from './contract-registry.ts';
 import { DecodeError } from './decode-error.ts';
 import type { ReferenceHooks } from './reference-hooks.ts';
 import { UnknownContract } from './unknown-contract.ts';
@@ -6,6 +6,16 @@ import { UnknownContract } from './unknown-contract.ts';
 // What the codec's contracts and references decode to. The CBOR reader (`cbor-decoder.ts`) reads
 // every payload and hands contract shapes, contracts and descriptor lists to the walk of the decode in
 // progress; a decode may run inside another (a hook decodes something), each with its own walk.
+
+/** Builds an instance of a registered contract (contract-instances.ts), installed with the first definition. */
+type ContractBuilder = (definition: ContractDefinition, plan: ShapePlan, items: readonly unknown[]) => object;
+
+let createContract: ContractBuilder | undefined;
+
+/** @internal Installs the building of registered contracts' instances (contract-definition.ts, before any definition exists). */
+export function installContractBuilder(create: ContractBuilder): void {
+  createContract = create;
+}
 
 /** What a decoder does with a contract none of whose type chain it knows. */
 export type UnknownContractPolicy = 'placeholder' | 'error';
@@ -77,22 +87,8 @@ export class DecodeWalk {
       for (let index = 0; index < count; index++) fields[plan.fieldNames[index]!] = items[index + 1];
       return new UnknownContract(plan.typeChain, fields);
     }
-    let instance: Record<string, unknown>;
-    try {
-      instance = definition.create() as Record<string, unknown>;
-    } catch (error) {
-      throw new DecodeError('contract-failed', `create() of contract '${definition.name}' threw`, {
-        cause: error,
-      });
-    }
-    // Only fields the reader's contract declares are assigned: the rest (a newer writer's additions,
-    // a subtype's fields) are ignored, and no name can reach the prototype (registration forbids them).
-    const assignments = plan.assignments;
-    for (let index = 0; index < count; index++) {
-      const field = assignments[index];
-      if (field !== null && field !== undefined) instance[field] = items[index + 1];
-    }
-    return instance;
+    // A known contract: a definition exists, so the builder was installed with it.
+    return createContract!(definition, plan, items);
   }
 
   takeDescriptors(payload: unknown): null {

@@ -25,15 +25,20 @@ export class ShapeDefinition {
   }
 }
 
-const definitionShapes = new WeakMap<ContractDefinition, ShapeDefinition>();
+/** Writes an instance of a registered contract (contract-instances.ts), installed with the first definition. */
+type ContractWriter = (
+  walk: EncodeWalk,
+  value: object,
+  definition: ContractDefinition,
+  writeTag: (tag: number) => void,
+  encode: (value: unknown) => void,
+) => void;
 
-function shapeOf(definition: ContractDefinition): ShapeDefinition {
-  let shape = definitionShapes.get(definition);
-  if (shape === undefined) {
-    shape = new ShapeDefinition(definition.typeChain, definition.fields);
-    definitionShapes.set(definition, shape);
-  }
-  return shape;
+let writeContract: ContractWriter | undefined;
+
+/** @internal Installs the writing of registered contracts' instances (contract-definition.ts, before any definition exists). */
+export function installContractWriter(write: ContractWriter): void {
+  writeContract = write;
 }
 
 function describe(value: object): string {
@@ -87,13 +92,8 @@ export class EncodeWalk {
     const type = (value as { constructor?: unknown }).constructor;
     const definition = typeof type === 'function' ? this.registry.byClass(type) : undefined;
     if (definition !== undefined) {
-      writeTag(contractTag);
-      const fields = definition.fields;
-      const payload = new Array<unknown>(fields.length + 1);
-      payload[0] = this.#shapeItem(definition, shapeOf);
-      const record = value as Record<string, unknown>;
-      for (let index = 0; index < fields.length; index++) payload[index + 1] = record[fields[index]!];
-      encode(payload);
+      // A registered class: a definition exists, so the writer was installed with it.
+      writeContract!(this, value, definition, writeTag, encode);
     } else if (type === ShapeDefinition) {
       writeTag(shapeDefinitionTag);
       encode((value as ShapeDefinition).payload);
@@ -122,7 +122,7 @@ export class EncodeWalk {
       const fieldNames = Object.keys(unknown.fields);
       const key = `${unknown.typeChain.join('\u0000')}\u0001${fieldNames.join('\u0000')}`;
       const payload = new Array<unknown>(fieldNames.length + 1);
-      payload[0] = this.#shapeItem(key, () => new ShapeDefinition(unknown.typeChain, fieldNames));
+      payload[0] = this.shapeItem(key, () => new ShapeDefinition(unknown.typeChain, fieldNames));
       for (let index = 0; index < fieldNames.length; index++)
         payload[index + 1] = unknown.fields[fieldNames[index]!];
       encode(payload);
@@ -144,7 +144,11 @@ export class EncodeWalk {
     return true;
   }
 
-  #shapeItem<Key extends object | string>(
+  /**
+   * A shape's id when this frame defined it already, else its definition (numbered next): what a
+   * contract instance writes first (see contract-instances.ts).
+   */
+  shapeItem<Key extends object | string>(
     key: Key,
     make: (key: Key) => ShapeDefinition,
   ): ShapeDefinition | number {
