@@ -153,7 +153,7 @@ describe('a session that survives a cut connection', () => {
     }
     await closing;
     expect(received.length).toBe(100);
-  });
+  }, 20_000); // parked while the items are written: on a loaded machine the redial backoff has grown toward its 2 s cap
 
   test('a cut during the resume itself: the next attempt resumes', async () => {
     const { dialer, remote, target, cut, parked, events, connections } = pair();
