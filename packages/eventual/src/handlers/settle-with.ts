@@ -18,10 +18,7 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
     // What an `async` method returns (most calls): a plain native promise, neither a proxy nor a
     // result, whose `then` is the engine's.
     if (Object.getPrototypeOf(returned) === Promise.prototype) {
-      (returned as Promise<unknown>).then(
-        (value) => settleWith(result, value),
-        (error: unknown) => result.settle({ kind: 'error', error }),
-      );
+      follow(result, returned as Promise<unknown>);
       return;
     }
     if (isProxy(returned)) {
@@ -38,10 +35,7 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
     }
   }
   if (isThenable(returned)) {
-    returned.then(
-      (value) => settleWith(result, value),
-      (error: unknown) => result.settle({ kind: 'error', error }),
-    );
+    follow(result, returned);
     return;
   }
   let value: unknown;
@@ -52,6 +46,24 @@ export function settleWith(result: PromiseHandler, returned: unknown): void {
     return;
   }
   result.settle({ kind: 'value', value });
+}
+
+/**
+ * Settles `result` as `promise` settles. The reactions are two shared functions bound to `result`:
+ * a bound function carries its receiver itself, so following costs two small objects and no
+ * closure context (56 B less per call than two arrow functions sharing one context; an `await`
+ * in an async helper costs more than either).
+ */
+function follow(result: PromiseHandler, promise: PromiseLike<unknown>): void {
+  promise.then(settleFulfilled.bind(result), settleRejected.bind(result));
+}
+
+function settleFulfilled(this: PromiseHandler, value: unknown): void {
+  settleWith(this, value);
+}
+
+function settleRejected(this: PromiseHandler, error: unknown): void {
+  this.settle({ kind: 'error', error });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
