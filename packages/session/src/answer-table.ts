@@ -1,9 +1,10 @@
-import type { AbortedError } from '@msc/eventual';
+import { type AbortedError, NotCapabilityError } from '@msc/eventual';
 import {
   abortStreamsIn,
   type CallScope,
   type CapabilityHandler,
   markSerialized,
+  PromiseHandler,
   type ResultHandler,
   releaseCapabilities,
   releaseCarriedCapabilities,
@@ -11,14 +12,17 @@ import {
 } from '@msc/eventual/handler';
 import { type CallContextPart, createCallContextPart } from './call-context-part.ts';
 import type { CallTracing } from './call-tracer.ts';
+import { lastEncodingCarried } from './encoding-carried.ts';
 import type { ExportTable } from './export-table.ts';
-import type { CallMessage } from './wire/message.ts';
+import type { AnswerCopyMessage, CallMessage } from './wire/message.ts';
 import {
   callContextVersion,
   type Descriptor,
+  finishingReturnVersion,
   messageTypeReturn,
   returnKindCapability,
   returnKindError,
+  returnKindTargetFinished,
   returnKindValue,
   targetKindExport,
 } from './wire/protocol.ts';
@@ -45,7 +49,15 @@ export interface AnswerPort {
  *
  * Flow: a `Call` is delivered to its target (an export, or an answer for a pipelined call) in
  * arrival order; its result is the answer, and its settlement goes back as a `Return`. The answer
- * stays (calls pipelined on it still arrive) until the peer's `Finish`.
+ * stays (calls pipelined on it still arrive) until the peer's `Finish`, or, from protocol version 5,
+ * goes as its `Return` is sent when that `Return` finishes it (data or an error without descriptors,
+ * protocol.ts `finishingReturnVersion`). What the peer sent on such an answer before it had the
+ * `Return` arrives after the answer is gone, and is settled without holding anything the peer could
+ * grow: a call pipelined on it is answered `TargetFinished` at once (its arguments released, its
+ * streams aborted; the caller settles it as the `Return` said), a descriptor naming it becomes a
+ * stand-in (a local promise, counted against `maxAnswers` with the answers) that the peer's
+ * `AnswerCopy` settles and removes. An id the peer never used looks the same as a finished one (ids
+ * are the peer's own, so naming one reaches nothing of this side's): a call on it fails the same way.
  *
  * Ownership: the table owns one reference to each answer's result, released at `Finish` or when
  * the session ends, and the capabilities inside a returned value, released once the `Return` is
@@ -70,6 +82,11 @@ export class AnswerTable {
   readonly #contexts: CallContextPart | undefined;
   /** Made with the first answer (an idle session holds no map). */
   #answers: Map<number, ResultHandler> | undefined;
+  /**
+   * Stand-ins for answers the peer named after their finishing `Return` (version 5), until its
+   * `AnswerCopy`; made with the first (most sessions never make one).
+   */
+  #standIns: Map<number, PromiseHandler> | undefined = undefined;
   /** The session's call tracing, or `undefined`: tracing is off. */
   readonly #tracing: CallTracing | undefined;
 
@@ -86,9 +103,9 @@ export class AnswerTable {
     this.#tracing = tracing;
   }
 
-  /** Live answers. */
+  /** Live answers, and stand-ins waiting for their `AnswerCopy`. */
   get size(): number {
-    return this.#answers?.size ?? 0;
+    return (this.#answers?.size ?? 0) + (this.#standIns?.size ?? 0);
   }
 
   /** Whether `questionId` is a live answer. */
@@ -98,16 +115,64 @@ export class AnswerTable {
 
   /**
    * The peer named its question `id` (a `ReceiverAnswer` descriptor): the answer, with one more
-   * reference owned by the caller.
+   * reference owned by the caller. From version 5 an answer that is not live may have finished
+   * before the descriptor arrived: it stands for a local promise that the peer's `AnswerCopy`
+   * settles.
    *
-   * @throws ProtocolViolation when there is no such answer
+   * @throws ProtocolViolation when there is no such answer (before version 5); LimitViolation when
+   *   a stand-in would pass `maxAnswers`
    */
   retain(id: number): ResultHandler {
     const answer = this.#answers?.get(id);
-    if (answer === undefined)
+    if (answer !== undefined) {
+      answer.retain();
+      return answer;
+    }
+    if (this.#port.protocolVersion < finishingReturnVersion)
       throw new ProtocolViolation(`the peer named answer ${id}, which does not exist`);
-    answer.retain();
-    return answer;
+    const standIns = (this.#standIns ??= new Map<number, PromiseHandler>());
+    let standIn = standIns.get(id);
+    if (standIn === undefined) {
+      if (this.size >= this.#maxAnswers) throw this.#full();
+      // The map's reference, given back at the copy or the session's end.
+      standIn = new PromiseHandler();
+      standIns.set(id, standIn);
+    }
+    standIn.retain();
+    return standIn;
+  }
+
+  /** The peer has more answers (and stand-ins) outstanding than `maxAnswers`. */
+  #full(): LimitViolation {
+    return new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`, 'maxAnswers');
+  }
+
+  /**
+   * `AnswerCopy` (version 5): the peer's copy of an answer whose `Return` finished it; the stand-in
+   * made for it settles as the answer did, and goes. Ignored when there is none (every descriptor
+   * naming it arrived while it was live).
+   *
+   * @throws ProtocolViolation before version 5, or when the copy holds a descriptor
+   * @internal
+   */
+  receiveCopy_(message: AnswerCopyMessage, carried: boolean): void {
+    if (this.#port.protocolVersion < finishingReturnVersion || carried) {
+      throw new ProtocolViolation(
+        carried
+          ? 'an answer copy with a capability'
+          : `an answer copy needs version ${finishingReturnVersion}`,
+      );
+    }
+    const standIns = this.#standIns;
+    const standIn = standIns?.get(message[1]);
+    if (standIn === undefined) return;
+    standIns!.delete(message[1]);
+    standIn.settle(
+      message[2] === returnKindValue
+        ? { kind: 'value', value: message[3] }
+        : { kind: 'error', error: message[3] },
+    );
+    standIn.release();
   }
 
   /**
@@ -123,11 +188,13 @@ export class AnswerTable {
     const targetId = call[3];
     const answers = (this.#answers ??= new Map<number, ResultHandler>());
     if (answers.has(questionId)) throw new ProtocolViolation(`question ${questionId} is already in use`);
-    if (answers.size >= this.#maxAnswers) {
-      throw new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`, 'maxAnswers');
-    }
+    if (this.size >= this.#maxAnswers) throw this.#full();
     const target = targetKind === targetKindExport ? exports.handler(targetId) : answers.get(targetId);
     if (target === undefined) {
+      if (targetKind !== targetKindExport && this.#port.protocolVersion >= finishingReturnVersion) {
+        this.#answerFinishedTarget(questionId, call[4], call[5]);
+        return;
+      }
       throw new ProtocolViolation(
         `call on ${targetKind === targetKindExport ? 'export' : 'answer'} ${targetId}, which does not exist`,
       );
@@ -155,10 +222,22 @@ export class AnswerTable {
     // The target made its own copies of the capabilities it was given.
     releaseCapabilities(args);
     answers.set(questionId, result);
-    result.onSettled((settlement) => this.#sendReturn(questionId, settlement));
+    result.onSettled((settlement) => this.#sendReturn(questionId, settlement, result));
   }
 
-  #sendReturn(questionId: number, settlement: Settlement): void {
+  /**
+   * A call pipelined on an answer that is gone (version 5): its finishing `Return` was sent before
+   * the call arrived, and the caller, which had that `Return` first, settles the call as it said
+   * (`TargetFinished`). Nothing is dispatched or kept: the arguments' capabilities are released and
+   * their streams aborted, as for any call that never reaches its target.
+   */
+  #answerFinishedTarget(questionId: number, method: string, args: unknown[]): void {
+    releaseCapabilities(args);
+    abortStreamsIn(args, new NotCapabilityError(method, 'a finished answer'));
+    if (!this.#port.isTerminated) this.#port.send([messageTypeReturn, questionId, returnKindTargetFinished]);
+  }
+
+  #sendReturn(questionId: number, settlement: Settlement, result: ResultHandler): void {
     // The call is over: its context stops (its deadline timer), and a later `Cancel` does nothing.
     this.#contexts?.settled(questionId);
     this.#tracing?.settled(questionId, settlement);
@@ -170,7 +249,10 @@ export class AnswerTable {
     try {
       if (settlement.kind === 'capability') {
         port.send([messageTypeReturn, questionId, returnKindCapability, port.describe(settlement.handler)]);
-      } else if (settlement.kind === 'value') {
+        return;
+      }
+      let carried: boolean;
+      if (settlement.kind === 'value') {
         try {
           port.send([messageTypeReturn, questionId, returnKindValue, settlement.value]);
         } catch (error) {
@@ -179,12 +261,24 @@ export class AnswerTable {
           abortStreamsIn(settlement.value, error);
           port.sendWithError_([messageTypeReturn, questionId, returnKindError, error], 3);
         } finally {
+          // Read before the release below, whose `Release` messages are encoded too.
+          carried = lastEncodingCarried();
           // The capabilities in returned data belong to the result (the callee's moved into it):
           // once encoded, the exports hold their own references and the peer owns the rest.
           releaseCarriedCapabilities(settlement.value);
         }
       } else {
         port.sendWithError_([messageTypeReturn, questionId, returnKindError, settlement.error], 3);
+        carried = lastEncodingCarried();
+      }
+      // A finishing return (version 5): the caller sends no `Finish`, so the answer goes now. (An
+      // answer the peer finished before its return, whose id it may have used again, is not this one.)
+      if (!carried && port.protocolVersion >= finishingReturnVersion) {
+        const answers = this.#answers!;
+        if (answers.get(questionId) === result) {
+          answers.delete(questionId);
+          result.release();
+        }
       }
     } catch (error) {
       port.returnFailed_(error);
@@ -213,12 +307,15 @@ export class AnswerTable {
    * `Cancel`: the caller cancelled the call; its signal fires with `CallAbortError`, or
    * `CallTimeoutError` when the caller's deadline passed (`timedOut`; a call not dispatched yet is
    * never dispatched). Ignored when the answer settled (the `Cancel` crossed the `Return`) or its
-   * call carried no context.
+   * call carried no context, and from version 5 when there is no such answer (the `Cancel` crossed
+   * the `Return` that finished it).
    *
-   * @throws ProtocolViolation when there is no such answer
+   * @throws ProtocolViolation when there is no such answer, before version 5
    */
   cancel(questionId: number, timedOut: boolean): void {
     if (this.#answers?.has(questionId) !== true) {
+      // From version 5 a `Cancel` may cross the `Return` that finished its answer.
+      if (this.#port.protocolVersion >= finishingReturnVersion) return;
       throw new ProtocolViolation(`cancel for answer ${questionId}, which does not exist`);
     }
     this.#contexts?.cancel(questionId, timedOut);
@@ -233,6 +330,15 @@ export class AnswerTable {
   abortAll_(aborted: AbortedError): void {
     this.#contexts?.abortAll_(aborted);
     this.#tracing?.endAll(aborted);
+    const standIns = this.#standIns;
+    if (standIns !== undefined) {
+      const waiting = [...standIns.values()];
+      standIns.clear();
+      for (const standIn of waiting) {
+        standIn.settle({ kind: 'error', error: aborted });
+        standIn.release();
+      }
+    }
     if (this.#answers === undefined) return;
     const answers = [...this.#answers.values()];
     this.#answers.clear();

@@ -18,6 +18,7 @@ import {
   type ReferenceHooks,
 } from '@msc/serialization';
 import type { AnswerTable } from './answer-table.ts';
+import { noteEncodingCarried } from './encoding-carried.ts';
 import type { ExportTable } from './export-table.ts';
 import type { ImportTable } from './import-table.ts';
 import { isPromise, type PromiseExports } from './promise-exports.ts';
@@ -96,6 +97,11 @@ export interface PayloadContext {
    * the export once the encoding succeeded (`commit`): a failed one leaves them as they were.
    */
   shared: object[] | undefined;
+  /**
+   * Whether the payload holds a descriptor (a capability or a stream), encoding or decoding: a
+   * `Return` without one finishes its answer from protocol version 5 (`finishingReturnVersion`).
+   */
+  carried_: boolean;
 }
 
 const codecs = new WeakMap<ContractRegistry, Map<string, Codec<PayloadContext>>>();
@@ -207,6 +213,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
       streams: undefined,
       consumers: undefined,
       shared: undefined,
+      carried_: false,
     };
   }
 
@@ -237,6 +244,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
    * their exports (each export holds its own reference; see `proxy()` and `handOff()`).
    */
   commit(context: PayloadContext): void {
+    noteEncodingCarried(context.carried_);
     const shared = context.shared;
     if (shared !== undefined) for (const value of shared) sinkFloating(value);
   }
@@ -265,6 +273,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   }
 
   encodeReference(value: object, context: PayloadContext): unknown {
+    context.carried_ = true;
     if (value instanceof StreamEnd) {
       const descriptor = this.#streams.export(value);
       (context.streams ??= []).push(descriptor);
@@ -281,6 +290,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   }
 
   decodeReference(value: unknown, context: PayloadContext): unknown {
+    context.carried_ = true;
     const descriptor = parseDescriptor(value);
     if (descriptor[0] === descriptorKindStream) {
       const endpoint = this.#streams.import(descriptor as StreamDescriptor);
@@ -318,6 +328,9 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
       target.session === this.#session &&
       this.#questions.has(target.id)
     ) {
+      // Named before its return: if that return finishes the answer, the peer needs a copy of it
+      // (finishing returns, `AnswerCopy`).
+      target.referenced_ = true;
       return [descriptorKindReceiverAnswer, target.id];
     }
     if (isPromise(target) && this.#session.protocolVersion >= promiseResolutionVersion) {

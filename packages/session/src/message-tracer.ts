@@ -27,12 +27,13 @@ const tracedFields: Readonly<Record<number, readonly string[]>> = {
   [MessageType.StreamDelivered]: ['streamId'],
   [MessageType.Revoke]: ['exportId'],
   [MessageType.Cancel]: ['questionId'],
+  [MessageType.AnswerCopy]: ['questionId', 'result'],
 };
 
 /** The protocol's enumerations by field name (TargetKind, ReturnKind, StreamEnding), spelled out. */
 const enumerations: Readonly<Record<string, readonly string[]>> = {
   target: ['export', 'answer'],
-  result: ['value', 'capability', 'error'],
+  result: ['value', 'capability', 'error', 'target-finished'],
   ending: ['close', 'abort'],
   resolution: ['', 'capability', 'error', 'released'],
 };

@@ -21,10 +21,14 @@ import {
   cancelReasonAborted,
   descriptorKindReceiverAnswer,
   descriptorKindReceiverExport,
+  finishingReturnVersion,
+  messageTypeAnswerCopy,
   messageTypeCall,
   messageTypeCancel,
   messageTypeFinish,
   returnKindCapability,
+  returnKindError,
+  returnKindTargetFinished,
   returnKindValue,
   type TargetKind,
   targetKindAnswer,
@@ -37,6 +41,8 @@ export interface QuestionPort {
   send(message: unknown[]): void;
   /** @internal Queues a message nobody waits for (see `Outbox.sendLazily_`). */
   sendLazily_(message: unknown[]): void;
+  /** @internal Queues a message carrying an error (see `Outbox.sendWithError_`). */
+  sendWithError_(message: unknown[], errorIndex: number): void;
   /** Turns a checked capability descriptor into a handler the caller owns a reference to. */
   resolve(descriptor: readonly [kind: number, id: number]): CapabilityHandler;
   /** Holds new calls to `handler` until the calls sent to the target came back (embargo.ts). */
@@ -48,7 +54,8 @@ export interface QuestionPort {
  * by question ids this side chooses (counting up, never reused).
  *
  * Flow: {@link ask} sends the `Call` and opens the question; the `Return` settles it and a lazy
- * `Finish` tells the callee to drop its answer. A question id is taken only once the call was
+ * `Finish` tells the callee to drop its answer, unless the `Return` finished it (version 5: data or
+ * an error without capabilities; see `receiveReturn_`). A question id is taken only once the call was
  * encoded, so a call that cannot cross the wire leaves no trace. Ownership: a capability the
  * return brings is owned by the question (see `QuestionHandler.settle`). When the session ends
  * every open question settles with the session's `AbortedError`.
@@ -117,8 +124,20 @@ export class QuestionTable implements QuestionCanceller {
       return settledResult({ kind: 'error', error });
     }
     this.#nextId++;
+    return this.#opened(id, targetKind, targetId, method);
+  }
+
+  /** Records the question `id` that was just sent (see {@link ask}). */
+  #opened(id: number, targetKind: TargetKind, targetId: number, method: string): QuestionHandler {
     const question = new QuestionHandler(this.#session, id);
-    (this.#questions ??= new Map<number, QuestionHandler>()).set(id, question);
+    const questions = (this.#questions ??= new Map<number, QuestionHandler>());
+    if (targetKind === targetKindAnswer) {
+      // Pipelined: should the target's return finish its answer before this call arrives, the peer
+      // answers `TargetFinished`, and the call settles as that target did (finishing returns).
+      question.target_ = questions.get(targetId);
+      question.method_ = method;
+    }
+    questions.set(id, question);
     return question;
   }
 
@@ -160,9 +179,8 @@ export class QuestionTable implements QuestionCanceller {
       return settledResult({ kind: 'error', error });
     }
     this.#nextId++;
-    const question = new QuestionHandler(this.#session, id);
+    const question = this.#opened(id, targetKind, targetId, method);
     if (context !== undefined) question.watch(context, this);
-    (this.#questions ??= new Map<number, QuestionHandler>()).set(id, question);
     return question;
   }
 
@@ -176,12 +194,18 @@ export class QuestionTable implements QuestionCanceller {
 
   /**
    * `Return`: settles the question. `consumers` are the stream consumer ends the payload's decoding
-   * made: they get the consumer settings the caller made before the result arrived.
+   * made: they get the consumer settings the caller made before the result arrived. `carried`: the
+   * payload holds a descriptor.
    *
-   * @throws ProtocolViolation when the question is not open
+   * From protocol version 5 a return of data or an error without descriptors finishes the answer
+   * (protocol.ts, `finishingReturnVersion`): no `Finish` goes out, and when this side named the
+   * answer in a descriptor before the return came, the peer gets its `AnswerCopy`.
+   *
+   * @throws ProtocolViolation when the question is not open, or for a `TargetFinished` return the
+   *   question cannot have (not pipelined on a finished answer, or before version 5)
    * @internal
    */
-  receiveReturn_(message: ReturnMessage, consumers: readonly object[] | undefined): void {
+  receiveReturn_(message: ReturnMessage, consumers: readonly object[] | undefined, carried: boolean): void {
     const questionId = message[1];
     const kind = message[2];
     const payload = message[3];
@@ -189,9 +213,20 @@ export class QuestionTable implements QuestionCanceller {
     const question = questions?.get(questionId);
     if (question === undefined)
       throw new ProtocolViolation(`return for question ${questionId}, which is not open`);
+    const finishing =
+      kind !== returnKindCapability && !carried && this.#session.protocolVersion >= finishingReturnVersion;
+    let settlement: Settlement | undefined;
+    if (kind === returnKindTargetFinished) {
+      settlement = finishing ? question.settlementOfFinishedTarget_() : undefined;
+      // Refused while the question is still open, so the session's end settles it.
+      if (settlement === undefined) {
+        throw new ProtocolViolation(`return for question ${questionId}: its target did not finish`);
+      }
+    }
     questions!.delete(questionId);
-    let settlement: Settlement;
-    if (kind === returnKindCapability) {
+    if (settlement !== undefined) {
+      // TargetFinished: settled as its target (above).
+    } else if (kind === returnKindCapability) {
       const descriptor = payload as readonly [kind: number, id: number];
       const handler = this.#port.resolve(descriptor);
       const loopback =
@@ -217,8 +252,29 @@ export class QuestionTable implements QuestionCanceller {
     } else {
       settlement = { kind: 'error', error: payload };
     }
-    this.#port.sendLazily_([messageTypeFinish, questionId]);
+    if (!finishing) this.#port.sendLazily_([messageTypeFinish, questionId]);
+    else if (question.referenced_) this.#sendCopy(questionId, settlement);
     question.settle(settlement);
+  }
+
+  /**
+   * The return of `questionId` finished its answer after this side named that answer in a
+   * descriptor: the peer's stand-ins for it settle with this copy (`AnswerCopy`, version 5). The
+   * value is data without capabilities (that is why the return finished), copied before anyone else
+   * sees it; one that cannot be encoded again goes as an error saying so.
+   */
+  #sendCopy(questionId: number, settlement: Settlement): void {
+    const value = settlement.kind === 'value';
+    try {
+      this.#port.send([
+        messageTypeAnswerCopy,
+        questionId,
+        value ? returnKindValue : returnKindError,
+        value ? settlement.value : (settlement as { error: unknown }).error,
+      ]);
+    } catch (error) {
+      this.#port.sendWithError_([messageTypeAnswerCopy, questionId, returnKindError, error], 3);
+    }
   }
 
   /** @internal The session ended: every open question settles with `error`. */

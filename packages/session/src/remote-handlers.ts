@@ -139,6 +139,15 @@ export class QuestionHandler implements ResultHandler {
   consumerOptions: ConsumerOptions | undefined = undefined;
   /** Whether calls were pipelined on the peer's answer (so a loopback return needs an embargo). */
   pipelined = false;
+  /**
+   * Whether this side named the peer's answer in a descriptor (`[2, id]`) before the return: a
+   * return that finishes the answer then needs an `AnswerCopy` (finishing returns, version 5).
+   */
+  referenced_ = false;
+  /** For a call pipelined on another question: that question (its settlement settles a `TargetFinished`). */
+  target_: QuestionHandler | undefined = undefined;
+  /** For a call pipelined on another question: its method (named by a `NotCapabilityError`). */
+  method_: string | undefined = undefined;
   #references = 1;
   #settlement: Settlement | undefined = undefined;
   /** Whether the capability settlement's reference was given back (see `releaseSettlement`). */
@@ -224,6 +233,25 @@ export class QuestionHandler implements ResultHandler {
   }
 
   /**
+   * A `TargetFinished` return (protocol version 5): this call was pipelined on {@link target_}, whose
+   * return finished its answer before the call arrived. The call settles as in one process: with the
+   * target's error, or, when the target is data, with `NotCapabilityError`
+   * (docs/semantics.md#promise-pipelining). `undefined` when that cannot be (no target, or one not
+   * settled to data or an error): the peer broke the protocol.
+   * @internal
+   */
+  settlementOfFinishedTarget_(): Settlement | undefined {
+    const target = this.target_;
+    const settlement = target === undefined ? undefined : target.#settlement;
+    if (settlement === undefined || settlement.kind === 'capability') return undefined;
+    const error =
+      settlement.kind === 'error'
+        ? settlement.error
+        : new NotCapabilityError(this.method_ ?? 'call', describeValue(settlement.value));
+    return { kind: 'error', error };
+  }
+
+  /**
    * Settles with the return. Takes ownership of a capability settlement's reference. A capability
    * that resolves to this question itself (the peer named one of this side's promises that follows
    * the question) is refused: the question settles with a `ResolutionLoopError` instead.
@@ -235,6 +263,7 @@ export class QuestionHandler implements ResultHandler {
     }
     if (settlement.kind === 'capability') settlement = refuseLoop(settlement, this);
     this.#settlement = settlement;
+    this.target_ = undefined;
     const context = this.#context;
     if (context !== undefined) {
       this.#context = this.#canceller = undefined;

@@ -20,6 +20,7 @@ import { Outbox, type OutboxPort } from './wire/outbox.ts';
 import {
   callContextVersion,
   cancelReasonDeadline,
+  messageTypeAnswerCopy,
   messageTypeCall,
   messageTypeCancel,
   messageTypeDisembargoReply,
@@ -119,7 +120,10 @@ export class SessionParts {
         this.answers.receiveCall_(message, this.exports);
         break;
       case messageTypeReturn:
-        this.questions.receiveReturn_(message, context.consumers);
+        this.questions.receiveReturn_(message, context.consumers, context.carried_);
+        break;
+      case messageTypeAnswerCopy:
+        this.answers.receiveCopy_(message, context.carried_);
         break;
       case messageTypeFinish:
         this.answers.finish(message[1]);

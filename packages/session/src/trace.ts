@@ -22,8 +22,9 @@ export type TraceLevel = 'off' | 'messages' | 'payloads';
  * | `Configure` | `capability` (`sender-export`, `receiver-export`, `receiver-answer`, `sender-promise`), `capabilityId` |
  * | `Abort` | `step`, `code`, `reason` (the termination message, at most 500 characters) |
  * | `Call` | `questionId`, `target` (`export` or `answer`), `targetId`, `method`, `arguments` (count) |
- * | `Return` | `questionId`, `result` (`value`, `capability` or `error`); a capability adds `capability`, `capabilityId` |
- * | `Finish` | `questionId` |
+ * | `Return` | `questionId`, `result` (`value`, `capability`, `error`, or `target-finished`: version 5); a capability adds `capability`, `capabilityId` |
+ * | `Finish` | `questionId` (from version 5 none follows a `Return` that finished its answer: data or an error without capabilities) |
+ * | `AnswerCopy` | `questionId`, `result` (`value` or `error`), version 5 |
  * | `Release` | `exportId`, `count` |
  * | `DisembargoRequest` | `questionId` (an export id when `target` is `export`), `embargoId`, `target` (version 2, a promise's) |
  * | `DisembargoReply` | `embargoId` |

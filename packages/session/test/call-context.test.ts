@@ -173,12 +173,21 @@ describe('call context on the wire', () => {
       };
     }
 
-    test('a Cancel for a question id that is no live answer is a protocol violation', async () => {
-      const { listener, send } = await hostile();
+    test('a Cancel for a question id that is no live answer is a protocol violation in version 4', async () => {
+      const { listener, send } = await hostile({ versions: [1, 2, 4] });
       await send([MessageType.Cancel, 99]);
       const reason = await listener.closed;
       expect(reason.code).toBe('protocol');
       expect(reason.message).toContain('cancel for answer 99, which does not exist');
+    });
+
+    test('from version 5 a Cancel for a question id that is no live answer is ignored (it may cross a finishing Return)', async () => {
+      const { listener, dialer, send } = await hostile();
+      await send([MessageType.Cancel, 99]);
+      const remote = dialer.remoteRoot<IWorker>();
+      expect(await remote.work(1)).toBe('done');
+      expect(listener.stats().answers).toBe(0);
+      await dialer.terminate('done');
     });
 
     test('malformed contexts and cancels are protocol violations', async () => {

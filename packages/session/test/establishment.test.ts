@@ -19,7 +19,7 @@ describe('session establishment', () => {
     expect(pair.dialer.protocolVersion).toBe(1);
     const current = sessionPair();
     await Promise.all([current.dialer.established, current.listener.established]);
-    expect([current.dialer.protocolVersion, current.listener.protocolVersion]).toEqual([4, 4]);
+    expect([current.dialer.protocolVersion, current.listener.protocolVersion]).toEqual([5, 5]);
     const mixed = sessionPair({ dialer: { versions: [1] } });
     await Promise.all([mixed.dialer.established, mixed.listener.established]);
     expect(mixed.listener.protocolVersion).toBe(1);
@@ -30,7 +30,7 @@ describe('session establishment', () => {
     const error = await pair.dialer.established.catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(SessionError);
     expect(error).toMatchObject({ step: 'version', code: 'version-mismatch' });
-    expect((error as Error).message).toMatch(/\[7, 8\].*\[1, 2, 4\]/);
+    expect((error as Error).message).toMatch(/\[7, 8\].*\[1, 2, 4, 5\]/);
     const listenerReason = await pair.listener.closed;
     expect(listenerReason.step).toBe('version');
   });

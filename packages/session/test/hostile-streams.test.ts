@@ -56,7 +56,7 @@ describe('hostile stream messages (version 2)', () => {
     const peer = rawPeer<IStreams>(streams);
     const items = await peer.remote.endless();
     expect(await items.read()).toEqual({ done: false, value: 0 });
-    expect(peer.listener.protocolVersion).toBe(4);
+    expect(peer.listener.protocolVersion).toBe(5);
     return { ...peer, streams, items };
   }
 
@@ -109,7 +109,7 @@ describe('hostile stream messages (version 2)', () => {
     const peer = rawPeer<IStreams>(streams);
     const [items, writer] = sequence<number>();
     await peer.remote.hold(items);
-    expect(peer.listener.protocolVersion).toBe(4);
+    expect(peer.listener.protocolVersion).toBe(5);
     await vi.waitFor(() => expect(writer.desiredSize).toBe(4)); // the listener's grant of 4 arrived
     streams.held!.cancel();
     await writer.whenEnded();

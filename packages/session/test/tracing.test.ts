@@ -117,7 +117,7 @@ describe('tracing', () => {
     expect(itemCounts.reduce((sum, count) => sum + count, 0)).toBe(2);
     expect(events.some((event) => event.type === 'Return' && event.fields.result === 'error')).toBe(true);
     expect(events.find((event) => event.type === 'Hello' && event.direction === 'out')).toMatchObject({
-      fields: { versions: '1,2,4', scheme: expect.any(String) },
+      fields: { versions: '1,2,4,5', scheme: expect.any(String) },
     });
     // Both ends record the termination: this side ended it, the peer was told.
     expect(

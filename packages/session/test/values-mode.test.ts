@@ -173,6 +173,22 @@ describe('values mode over a MessageChannel', () => {
     remote[Symbol.dispose]();
   });
 
+  test('finishing returns (version 5): data and errors free the answer with the Return; a capability waits for its Finish', async () => {
+    const { remote, listener } = portSessions();
+    expect(await remote.echo({ a: [1, 2] })).toEqual({ a: [1, 2] });
+    expect(listener.protocolVersion).toBe(5);
+    expect(listener.stats().answers).toBe(0);
+    await expect(remote.fail('boom')).rejects.toThrow('boom');
+    expect(listener.stats().answers).toBe(0);
+    const counter = await remote.twice();
+    expect(listener.stats().answers).toBe(1); // until the lazy Finish
+    expect(await counter.next()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(listener.stats().answers).toBe(0);
+    counter[Symbol.dispose]();
+    remote[Symbol.dispose]();
+  });
+
   test('a peer that does not offer it (an older version) keeps both sides on bytes', async () => {
     const { remote, dialerConnection, listenerConnection } = portSessions({ listenerOffers: false });
     expect(await remote.echo({ a: [1, 2] })).toEqual({ a: [1, 2] });

@@ -1,6 +1,41 @@
 import { Codec } from '@msc/serialization';
-import type { Hello } from './protocol.ts';
 import { isId } from './violations.ts';
+
+/**
+ * The first frame of each side. Sent by both at once, without waiting for the other.
+ * The receiver picks the highest version both list; none in common terminates the session at the
+ * `version` step. The exact bytes of both hellos (dialer's first) are the handshake transcript the
+ * authenticator signs.
+ */
+export interface Hello {
+  /** The protocol versions the sender speaks. */
+  readonly versions: readonly number[];
+  /** 32 fresh random bytes, so no two handshakes have the same transcript. */
+  readonly nonce: Uint8Array;
+  /** The sender's authentication scheme; both sides must use the same one. */
+  readonly scheme: string;
+  /**
+   * Whether the sender sees the connection's real addresses (see `Connection.addressesObservable`).
+   * The handshake is bound to the addresses only when both do; the flag is part of the signed
+   * transcript, so a relay cannot switch it off.
+   */
+  readonly addressBinding: boolean;
+  /**
+   * Present only when the sender offers resumption (docs/resumption.md#secret): in the hello of a
+   * new session, the sender's 32 random bytes of the resume secret (the listener's followed by the
+   * 16-byte resume id it gives the session); a 16-byte resume id in the dialer's hello on a
+   * connection that resumes that session. Absent from every hello of a session without the
+   * `resume` option.
+   */
+  readonly resume?: Uint8Array;
+  /**
+   * Whether the sender can take messages as structured-clone values (its connection carries them,
+   * `Connection.carriesValues`, and values are enabled). Absent from older peers, meaning no. When
+   * both hellos say so, each side sends its messages as values once the session is established (see
+   * "Values mode" above); the handshake itself stays bytes. Part of the transcript.
+   */
+  readonly values?: boolean;
+}
 
 let sharedHelloCodec: Codec | undefined;
 

@@ -4,6 +4,7 @@ import {
   type CancelReason,
   type Descriptor,
   messageTypeAbort,
+  messageTypeAnswerCopy,
   messageTypeAuthenticate,
   messageTypeCall,
   messageTypeCancel,
@@ -27,6 +28,7 @@ import {
   resolveKindReleased,
   returnKindCapability,
   returnKindError,
+  returnKindTargetFinished,
   returnKindValue,
   type StreamCancelling,
   type StreamEnding,
@@ -73,11 +75,21 @@ export type CallMessage = readonly [
 ];
 /** `[Cancel, questionId, why?]` (version 4). */
 export type CancelMessage = readonly [type: typeof messageTypeCancel, questionId: number, why?: CancelReason];
-/** `[Return, questionId, kind, payload]` (a `Capability` payload is a checked descriptor). */
+/**
+ * `[Return, questionId, kind, payload]` (a `Capability` payload is a checked descriptor; a
+ * `TargetFinished` one, version 5, has none).
+ */
 export type ReturnMessage = readonly [
   type: typeof messageTypeReturn,
   questionId: number,
   kind: ReturnKind,
+  payload: unknown,
+];
+/** `[AnswerCopy, questionId, kind, payload]` (version 5; kind `Value` or `Error`). */
+export type AnswerCopyMessage = readonly [
+  type: typeof messageTypeAnswerCopy,
+  questionId: number,
+  kind: typeof returnKindValue | typeof returnKindError,
   payload: unknown,
 ];
 /** `[Finish, questionId]`. */
@@ -146,6 +158,7 @@ export type Message =
   | AbortMessage
   | CallMessage
   | ReturnMessage
+  | AnswerCopyMessage
   | FinishMessage
   | ReleaseMessage
   | DisembargoRequestMessage
@@ -216,7 +229,10 @@ export function parseMessage(value: unknown): Message {
       const kind = message[2];
       if (
         !isId(message[1]) ||
-        (kind !== returnKindValue && kind !== returnKindError && kind !== returnKindCapability)
+        (kind !== returnKindValue &&
+          kind !== returnKindError &&
+          kind !== returnKindCapability &&
+          !(kind === returnKindTargetFinished && message.length === 3))
       ) {
         throw new ProtocolViolation('malformed return');
       }
@@ -228,6 +244,13 @@ export function parseMessage(value: unknown): Message {
     case messageTypeFinish:
       if (!isId(message[1])) throw new ProtocolViolation('malformed finish');
       break;
+    case messageTypeAnswerCopy: {
+      const kind = message[2];
+      if (!isId(message[1]) || (kind !== returnKindValue && kind !== returnKindError)) {
+        throw new ProtocolViolation('malformed answer copy');
+      }
+      break;
+    }
     case messageTypeRelease: {
       const count = message[2];
       if (!isId(message[1]) || !isId(count) || count === 0) throw new ProtocolViolation('malformed release');

@@ -1,5 +1,5 @@
 /**
- * The MSC session protocol, version 4 (and versions 1 and 2, spoken with a peer that knows no later one; 3 is resumption's):
+ * The MSC session protocol, version 5 (and versions 1, 2 and 4, spoken with a peer that knows no later one; 3 is resumption's):
  * every message, who sends it, when, and what the receiver
  * must do (in the manner of Cap'n Proto's rpc.capnp). This file is the protocol's vocabulary: every
  * constant that goes on the wire is defined here, once. `message.ts` beside it turns a received
@@ -36,6 +36,9 @@
  * (docs/semantics.md#instance-order) end to end.
  */
 
+/** The first frame each side sends (defined with its encoding, in hello.ts). */
+export type { Hello } from './hello.ts';
+
 /**
  * Protocol versions this implementation speaks, oldest first. Version 2 adds promise resolution
  * (the {@link DescriptorKind} `SenderPromise`, the {@link MessageType} `Resolve` and a
@@ -49,8 +52,28 @@
  * both hellos carry `resume`). With a peer of version 1, 2 or 3, calls go
  * without their context (the caller's own result still rejects when it is cancelled or times out;
  * the callee is not told), and the peer may send neither.
+ * Version 5 adds finishing returns ({@link finishingReturnVersion}): a `Return` that can name no
+ * capability frees its answer as it is sent, so the caller sends no `Finish` for it.
  */
-export const supportedVersions: readonly number[] = [1, 2, 4];
+export const supportedVersions: readonly number[] = [1, 2, 4, 5];
+
+/**
+ * The first protocol version with finishing returns (a call costs a `Call` and a `Return`, no
+ * `Finish`, when its result can name no capability). A `Return` **finishes** its answer when its kind
+ * is `Value` or `Error` and its payload holds no descriptor (no capability, no stream), or its kind is
+ * `TargetFinished`: the callee drops the answer as it sends the `Return`, and the caller sends no
+ * `Finish`. What the caller sent on that answer before the `Return` reached it arrives after the
+ * answer is gone, and is settled the way the `Return` says, as in one process
+ * (docs/semantics.md#promise-pipelining):
+ * - a `Call` pipelined on it is answered `TargetFinished` at once (the callee holds nothing for it),
+ *   and the caller settles that call as its target settled: with the same error, or, for a value,
+ *   with `NotCapabilityError`;
+ * - a `ReceiverAnswer` descriptor naming it becomes a stand-in the callee holds (counted with its
+ *   answers) until the caller's `AnswerCopy`, which the caller sends once it has the `Return` of an
+ *   answer it named so.
+ * A `Cancel` for an id that is no live answer is ignored (it crossed a finishing `Return`). With a
+ * peer of an earlier version every answer keeps its `Finish`, both ways. */
+export const finishingReturnVersion = 5;
 
 /** The first protocol version with the call context (a `Call`'s context field, `Cancel`). */
 export const callContextVersion = 4;
@@ -70,42 +93,6 @@ export const streamDeliveryVersion = 2;
  * also carry `resume`. It changes nothing else: every version 2 message is as in version 2.
  */
 export const resumptionVersion = 3;
-
-/**
- * The first frame of each side. Sent by both at once, without waiting for the other.
- * The receiver picks the highest version both list; none in common terminates the session at the
- * `version` step. The exact bytes of both hellos (dialer's first) are the handshake transcript the
- * authenticator signs.
- */
-export interface Hello {
-  /** The protocol versions the sender speaks. */
-  readonly versions: readonly number[];
-  /** 32 fresh random bytes, so no two handshakes have the same transcript. */
-  readonly nonce: Uint8Array;
-  /** The sender's authentication scheme; both sides must use the same one. */
-  readonly scheme: string;
-  /**
-   * Whether the sender sees the connection's real addresses (see `Connection.addressesObservable`).
-   * The handshake is bound to the addresses only when both do; the flag is part of the signed
-   * transcript, so a relay cannot switch it off.
-   */
-  readonly addressBinding: boolean;
-  /**
-   * Present only when the sender offers resumption (docs/resumption.md#secret): in the hello of a
-   * new session, the sender's 32 random bytes of the resume secret (the listener's followed by the
-   * 16-byte resume id it gives the session); a 16-byte resume id in the dialer's hello on a
-   * connection that resumes that session. Absent from every hello of a session without the
-   * `resume` option.
-   */
-  readonly resume?: Uint8Array;
-  /**
-   * Whether the sender can take messages as structured-clone values (its connection carries them,
-   * `Connection.carriesValues`, and values are enabled). Absent from older peers, meaning no. When
-   * both hellos say so, each side sends its messages as values once the session is established (see
-   * "Values mode" above); the handshake itself stays bytes. Part of the transcript.
-   */
-  readonly values?: boolean;
-}
 
 // Members as constants: each tag and kind below is written once as a top-level constant, and the
 // objects (`MessageType`, `DescriptorKind`, ...) that document them are built from those. The session's
@@ -131,6 +118,7 @@ export const messageTypeResolve = 13;
 export const messageTypeStreamDelivered = 14;
 export const messageTypeRevoke = 15;
 export const messageTypeCancel = 16;
+export const messageTypeAnswerCopy = 17;
 
 /** Message type tags. */
 export const MessageType = {
@@ -170,12 +158,19 @@ export const MessageType = {
    * `[Return, questionId, kind, payload]`, callee → caller, once per answer: {@link ReturnKind}
    * `Value`, `Capability` (the payload is its descriptor) or `Error`. The callee keeps the answer (for calls already
    * pipelined on it) until the caller sends `Finish`.
+   *
+   * Version 5: a `Value` or `Error` whose payload holds no descriptor **finishes** the answer (see
+   * {@link finishingReturnVersion}): the callee drops it as it sends the `Return`, the caller sends no
+   * `Finish`. Both sides tell it from the message alone. `[Return, questionId, TargetFinished]` (no
+   * payload) answers a call pipelined on an answer that had finished; it finishes its own answer too.
    */
   Return: messageTypeReturn,
   /**
    * `[Finish, questionId]`, caller → callee, after the `Return`: the caller will send no more calls
    * on this answer. The callee drops the answer and the references it held. Nobody waits for it, so
-   * it rides along with the caller's next frame (or goes alone after one event-loop turn).
+   * it rides along with the caller's next frame (or goes alone after one event-loop turn). From
+   * version 5, never sent for a `Return` that finished its answer; one for an answer that is not live
+   * stays a protocol violation.
    */
   Finish: messageTypeFinish,
   /**
@@ -289,9 +284,21 @@ export const MessageType = {
    * its answer). A `Cancel` that crossed the `Return` (the answer settled, no `Finish` yet) is ignored, as is one
    * for an answer whose call carried no context (nothing to fire); one for a question id that is not
    * a live answer (never sent, or finished: the caller sends no `Cancel` after its `Finish`) is a
-   * protocol violation.
+   * protocol violation before version 5, and ignored from version 5 (the `Cancel` crossed a `Return`
+   * that finished the answer; the callee holds nothing for it either way).
    */
   Cancel: messageTypeCancel,
+  /**
+   * `[AnswerCopy, questionId, kind, payload]`, caller → callee, version 5, at most once per question,
+   * only after a `Return` that finished its answer (kind `Value` or `Error`, the same payload, which
+   * holds no descriptor) and only when the caller named that answer in a `ReceiverAnswer` descriptor
+   * before the `Return` reached it. Such a descriptor that arrived after the answer finished became a
+   * stand-in at the callee (calls on it wait, `await` waits): the copy settles it as the answer
+   * settled, and the callee drops it. Ignored when there is no stand-in (every descriptor arrived while
+   * the answer was live); one that holds a descriptor, or from a peer of an earlier version, is a
+   * protocol violation.
+   */
+  AnswerCopy: messageTypeAnswerCopy,
 } as const;
 
 /** A message type tag. */
@@ -391,12 +398,17 @@ export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 export const returnKindValue = 0;
 export const returnKindCapability = 1;
 export const returnKindError = 2;
+export const returnKindTargetFinished = 3;
 
-/** `Return` kinds. */
+/**
+ * `Return` kinds. `TargetFinished` (version 5, no payload): the call was pipelined on an answer whose
+ * `Return` had finished it; the caller settles the call as that `Return` settled its target.
+ */
 export const ReturnKind = {
   Value: returnKindValue,
   Capability: returnKindCapability,
   Error: returnKindError,
+  TargetFinished: returnKindTargetFinished,
 } as const;
 
 /** A `Return` kind. */

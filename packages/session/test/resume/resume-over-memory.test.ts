@@ -31,8 +31,8 @@ describe('a session that survives a cut connection', () => {
     const { dialer, listener, parked } = pair();
     await dialer.established;
     await listener.established;
-    // 4: resumption (3) and the call context (4); both hellos carry `resume`.
-    expect(dialer.protocolVersion).toBe(4);
+    // 5: resumption (3), the call context (4) and finishing returns (5); both hellos carry `resume`.
+    expect(dialer.protocolVersion).toBe(5);
     await until(() => parked.size === 1);
   });
 
@@ -230,8 +230,8 @@ describe('past the window the session ends as it does today', () => {
   test('a peer without resumption: the session is as before (no resumption) and a cut ends it', async () => {
     const { dialer, listener, cut } = pair({ listenerResume: false });
     await dialer.established;
-    expect(dialer.protocolVersion).toBe(4); // the call context, without resumption
-    expect(listener.protocolVersion).toBe(4);
+    expect(dialer.protocolVersion).toBe(5); // finishing returns, without resumption
+    expect(listener.protocolVersion).toBe(5);
     cut();
     expect((await dialer.closed).code).toBe('connection-lost');
     expect(await dialer.closed).toBeDefined();
