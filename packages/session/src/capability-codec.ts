@@ -100,6 +100,7 @@ export interface PayloadContext {
   /**
    * Whether the payload holds a descriptor (a capability or a stream), encoding or decoding: a
    * `Return` without one finishes its answer from protocol version 5 (`finishingReturnVersion`).
+   * @internal
    */
   carried_: boolean;
 }

@@ -5,7 +5,10 @@
 export interface SessionLimits {
   /** Largest frame this side accepts, in bytes. Default 16 MiB (the transport may be lower). */
   readonly maxFrameBytes: number;
-  /** Most calls the peer may have outstanding at this side (answers not finished). Default 10,000. */
+  /**
+   * Most calls the peer may have outstanding at this side (answers not finished, and from protocol
+   * version 5 the stand-ins for finished answers it named and has not copied yet). Default 10,000.
+   */
   readonly maxAnswers: number;
   /**
    * Most capabilities this side may hold from the peer (imports, promises included, and promises

@@ -142,11 +142,12 @@ export class QuestionHandler implements ResultHandler {
   /**
    * Whether this side named the peer's answer in a descriptor (`[2, id]`) before the return: a
    * return that finishes the answer then needs an `AnswerCopy` (finishing returns, version 5).
+   * @internal
    */
   referenced_ = false;
-  /** For a call pipelined on another question: that question (its settlement settles a `TargetFinished`). */
+  /** @internal For a call pipelined on another question: that question (its settlement settles a `TargetFinished`). */
   target_: QuestionHandler | undefined = undefined;
-  /** For a call pipelined on another question: its method (named by a `NotCapabilityError`). */
+  /** @internal For a call pipelined on another question: its method (named by a `NotCapabilityError`). */
   method_: string | undefined = undefined;
   #references = 1;
   #settlement: Settlement | undefined = undefined;

@@ -277,8 +277,76 @@ async function coercionsOfProxies(context: AttackContext): Promise<string> {
   return called.length === 0 ? 'no-remote-calls' : `remote-calls: ${[...new Set(called)].join(', ')}`;
 }
 
-/** Classes 4, 5, 6 and 11: hostile sessions over a real TCP connection to the bare scope. */
+/**
+ * Class 3, calls on answers that never were (protocol version 5, finishing returns): 20,000 calls per
+ * scale unit, each pipelined on an answer id the attacker never used, with a capability of the target's
+ * own in the arguments. A finished answer looks the same, so each is answered `TargetFinished` at once:
+ * the target keeps nothing for them, releases the arguments and stays up for the attacker (it reads).
+ */
+async function callsOnAnswersThatNeverWere(context: AttackContext): Promise<string> {
+  const peer = await rawPeer(context);
+  peer.sendHello({ versions: [5] });
+  peer.send([Wire.Configure, [0, 0]]);
+  for (let attempt = 0; attempt < 250 && peer.messagesOfType(Wire.Configure).length === 0; attempt++) {
+    await sleep(20);
+  }
+  for (let batch = 0; batch < 20 * context.scale; batch++) {
+    const calls = Array.from({ length: 1000 }, (_, index) => {
+      const id = 1 + batch * 1000 + index;
+      return [Wire.Call, id, 1, 1_000_000 + id, 'add', [new WireReference([1, 0])]];
+    });
+    if (!peer.send(...calls)) break;
+    await sleep(5);
+    if (batch % 5 === 4) await context.sampleMemory();
+  }
+  return sessionEnd(context, 'scopeTcp', 2_000);
+}
+
+/**
+ * Class 3, stand-ins without their copy (protocol version 5): calls whose argument names an answer the
+ * attacker never used (`[2, id]`), each of which the target holds as a stand-in for an `AnswerCopy`
+ * that never comes. Stand-ins count against `maxAnswers` with the answers, so the session ends with
+ * `limit` at 10,000 instead of holding one per call.
+ */
+async function standInsWithoutCopies(context: AttackContext): Promise<string> {
+  const peer = await rawPeer(context);
+  peer.sendHello({ versions: [5] });
+  peer.send([Wire.Configure, [0, 0]]);
+  for (let attempt = 0; attempt < 250 && peer.messagesOfType(Wire.Configure).length === 0; attempt++) {
+    await sleep(20);
+  }
+  for (let batch = 0; batch < 12 * context.scale; batch++) {
+    const calls = Array.from({ length: 1000 }, (_, index) => {
+      const id = 1 + batch * 1000 + index;
+      return [Wire.Call, id, 0, 0, 'add', [new WireReference([2, 1_000_000 + id])]];
+    });
+    if (!peer.send(...calls) || peer.closeReason !== undefined) break;
+    await sleep(5);
+    if (batch % 4 === 3) await context.sampleMemory();
+  }
+  return sessionEnd(context, 'scopeTcp', 5_000);
+}
+
+/** Classes 3, 4, 5, 6 and 11: hostile sessions over a real TCP connection to the bare scope. */
 export const sessionAttacks: readonly Attack[] = [
+  {
+    id: 'calls-on-answers-that-never-were',
+    attackClass: 3,
+    description: '20,000 calls (version 5) pipelined on answer ids never used, a capability in each',
+    endpoint: 'scopeTcp',
+    expected: ['up'],
+    memoryBoundMiB: 48,
+    run: callsOnAnswersThatNeverWere,
+  },
+  {
+    id: 'stand-ins-without-copies',
+    attackClass: 3,
+    description: '12,000 calls (version 5) whose argument names an answer never used, never copied',
+    endpoint: 'scopeTcp',
+    expected: ['limit'],
+    memoryBoundMiB: 48,
+    run: standInsWithoutCopies,
+  },
   {
     id: 'empty-arrays-before-handshake',
     attackClass: 4,
