@@ -68,11 +68,11 @@ export const supportedVersions: readonly number[] = [1, 2, 4, 5];
  * - a `Call` pipelined on it is answered `TargetFinished` at once (the callee holds nothing for it),
  *   and the caller settles that call as its target settled: with the same error, or, for a value,
  *   with `NotCapabilityError`;
- * - a `ReceiverAnswer` descriptor naming it becomes a stand-in the callee holds (counted with its
- *   answers) until the caller's `AnswerCopy`, which the caller sends once it has the `Return` of an
- *   answer it named so.
+ * - a `ReceiverAnswer` descriptor naming it becomes a stand-in (counted with the answers) until the
+ *   caller's `AnswerCopy`, sent once it has the `Return` of an answer it named so.
  * A `Cancel` for an id that is no live answer is ignored (it crossed a finishing `Return`). With a
- * peer of an earlier version every answer keeps its `Finish`, both ways. */
+ * peer of an earlier version every answer keeps its `Finish`, both ways.
+ */
 export const finishingReturnVersion = 5;
 
 /** The first protocol version with the call context (a `Call`'s context field, `Cancel`). */
