@@ -9,9 +9,9 @@ import {
 } from '@msc/eventual/context';
 import { PromiseHandler } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
-import { AnswerTable } from '../src/answer-table.ts';
 import { type TraceEvent, traceMessages } from '../src/index.ts';
 import { MessageType } from '../src/wire/protocol.ts';
+import { recordingAnswerTable } from './fixtures.ts';
 import { sessionPair, sleep, turns } from './harness.ts';
 
 /**
@@ -241,19 +241,7 @@ describe('call context on the wire', () => {
   });
 
   test('a Cancel that crossed the Return is ignored; the answer stays until Finish', () => {
-    const sent: unknown[][] = [];
-    const answers = new AnswerTable(
-      {
-        send: (message) => sent.push(message),
-        sendWithError_: (message) => sent.push(message),
-        describe: () => [0, 0],
-        returnFailed_: () => {},
-        isTerminated: false,
-        protocolVersion: 4,
-      },
-      10,
-      60_000,
-    );
+    const { answers, sent } = recordingAnswerTable(4);
     const result = new PromiseHandler();
     const target = { call: () => result } as never;
     const exports = { handler: () => target } as never;

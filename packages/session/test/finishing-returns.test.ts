@@ -7,10 +7,9 @@
 import { NotCapabilityError, type Proxy, proxy } from '@msc/eventual';
 import { Codec } from '@msc/serialization';
 import { describe, expect, test } from 'vitest';
-import { AnswerTable } from '../src/answer-table.ts';
 import { memoryTraceSink, type TraceEvent, traceMessages } from '../src/index.ts';
 import { MessageType } from '../src/wire/protocol.ts';
-import { rawPeer } from './fixtures.ts';
+import { rawPeer, recordingAnswerTable } from './fixtures.ts';
 import { served, sleep, turns } from './harness.ts';
 
 interface ICounter {
@@ -250,19 +249,7 @@ describe('hostile input against finishing returns', () => {
   }
 
   test('a call on an answer id the peer never used is answered TargetFinished; nothing is kept, its arguments are released', async () => {
-    const sent: unknown[][] = [];
-    const answers = new AnswerTable(
-      {
-        send: (message) => sent.push(message),
-        sendWithError_: (message) => sent.push(message),
-        describe: () => [0, 0],
-        returnFailed_: () => {},
-        isTerminated: false,
-        protocolVersion: 5,
-      },
-      10,
-      60_000,
-    );
+    const { answers, sent } = recordingAnswerTable(5);
     const exports = { handler: () => undefined } as never;
     let disposed = 0;
     for (let id = 0; id < 100; id++) {

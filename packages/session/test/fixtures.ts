@@ -1,5 +1,6 @@
 import { type Proxy, proxy } from '@msc/eventual';
 import { Codec } from '@msc/serialization';
+import { AnswerTable } from '../src/answer-table.ts';
 import { type Pair, type PairOptions, sessionPair } from './harness.ts';
 
 /** The calculator of the guide's examples (docs/concepts.md). */
@@ -109,4 +110,25 @@ function concatenated(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.byteLength;
   }
   return whole;
+}
+
+/**
+ * An answer table on its own, for a peer speaking `protocolVersion`: what it sends is recorded in
+ * `sent`; at most 10 answers, a 60 s answer timeout.
+ */
+export function recordingAnswerTable(protocolVersion: number): { answers: AnswerTable; sent: unknown[][] } {
+  const sent: unknown[][] = [];
+  const answers = new AnswerTable(
+    {
+      send: (message) => sent.push(message),
+      sendWithError_: (message) => sent.push(message),
+      describe: () => [0, 0],
+      returnFailed_: () => {},
+      isTerminated: false,
+      protocolVersion,
+    },
+    10,
+    60_000,
+  );
+  return { answers, sent };
 }
