@@ -5,6 +5,7 @@ import type {
   HeldBytes,
 } from './authentication-part.ts';
 import { AuthenticationError } from './authenticator.ts';
+import { channelBinding } from './channel-binding.ts';
 import { messageTypeAuthenticate } from './wire/protocol.ts';
 
 /**
@@ -40,11 +41,7 @@ export class AuthenticatorExchange implements AuthenticationExchange {
 
   async run(transcript: Uint8Array, bindAddresses: boolean, protocolVersion: number): Promise<unknown> {
     const { connection, role, authenticator } = this.#options;
-    const local = connection.localAddress;
-    const remote = connection.remoteAddress;
-    const binding = bindAddresses
-      ? new TextEncoder().encode(role === 'dialer' ? `${local}\n${remote}` : `${remote}\n${local}`)
-      : new Uint8Array(0);
+    const binding = channelBinding(connection, role, bindAddresses);
     try {
       return await authenticator.authenticate({
         role,

@@ -1,5 +1,6 @@
 import type { Connection } from '@msc/transport';
 import { AuthenticationError, type Authenticator, type SessionRole } from '../authenticator.ts';
+import { channelBinding } from '../channel-binding.ts';
 import { ownedCopy } from '../wire/frame-layout.ts';
 import { encodeHello, parseHello } from '../wire/hello.ts';
 import { resumptionVersion } from '../wire/protocol.ts';
@@ -170,11 +171,7 @@ async function authenticate(
   addressBinding: boolean,
 ): Promise<unknown> {
   const { connection, inbox, authenticator, signal } = options;
-  const local = connection.localAddress;
-  const remote = connection.remoteAddress;
-  const binding = addressBinding
-    ? new TextEncoder().encode(role === 'dialer' ? `${local}\n${remote}` : `${remote}\n${local}`)
-    : new Uint8Array(0);
+  const binding = channelBinding(connection, role, addressBinding);
   try {
     return await authenticator.authenticate({
       role,
