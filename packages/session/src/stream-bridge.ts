@@ -227,8 +227,7 @@ export class StreamBridge {
           );
           return;
         case 'delivered':
-          this.#streams.delete(id);
-          this.#endedSinks.add(id, 0); // the source's end arrived already: nothing more may come
+          this.#dropSink(sink);
           this.#port.send([messageTypeStreamDelivered, id]);
           return;
       }
@@ -249,13 +248,20 @@ export class StreamBridge {
   }
 
   /**
+   * A sink leaves the table: what its source may still send is remembered (`EndedSinks`), the
+   * credit it was granted and has not used, or nothing once its end arrived (`closing`).
+   */
+  #dropSink(sink: SinkStream): void {
+    this.#streams.delete(sink.id);
+    this.#endedSinks.add(sink.id, sink.closing ? 0 : sink.outstanding);
+  }
+
+  /**
    * The consumer's side ended the stream: cancelled (or dropped), or aborted because the call that
    * carried it never reached its target. A version 1 peer only knows cancel.
    */
   #endSink(sink: SinkStream, how: StreamCancelling, error: unknown): void {
-    this.#streams.delete(sink.id);
-    // Items the source sent before it sees this are dropped, up to the credit it was granted.
-    this.#endedSinks.add(sink.id, sink.closing ? 0 : sink.outstanding);
+    this.#dropSink(sink);
     const message: unknown[] = [messageTypeStreamCancel, sink.id, error ?? null];
     if (this.#version() >= streamDeliveryVersion) message.push(how);
     this.#port.sendWithError_(message, 2);
@@ -304,11 +310,8 @@ export class StreamBridge {
     }
     if (sink.closing) throw new ProtocolViolation(`stream ${id} ended twice`);
     const reason = error ?? undefined;
-    if (how === streamEndingAbort || this.#version() < streamDeliveryVersion) {
-      this.#streams.delete(id);
-      this.#endedSinks.add(id, 0);
-    }
     sink.closing = true;
+    if (how === streamEndingAbort || this.#version() < streamDeliveryVersion) this.#dropSink(sink);
     if (how === streamEndingAbort) sink.queue.abort(reason);
     // Delivered at once when nothing is left unread: the observer answers `StreamDelivered`.
     else void sink.queue.close(reason);
