@@ -12,8 +12,10 @@ describe('every adapter runs one tiny iteration of each workload', () => {
       const adapter = await entry.load();
       const rows = await measureAdapter(adapter, smokeProfile);
 
-      // The local-call ratios (L1, L2) measure no transport: one @msc row carries them.
-      const local = entry.key === '@msc/in-process' ? ['L1', 'L2'] : [];
+      // The local-call ratios (L1, L2) measure no transport: one @msc row carries them, beside
+      // their floors.
+      const local =
+        entry.key === '@msc/in-process' || entry.key.startsWith('floor/local-calls') ? ['L1', 'L2'] : [];
       const expected = adapter.kind === 'codec' ? ['W1', 'W4b', 'W4o'] : [...transportWorkloads, ...local];
       expect(rows.map((row) => row.workload).sort()).toEqual([...expected].sort());
       for (const row of rows) {

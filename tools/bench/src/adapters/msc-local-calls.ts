@@ -1,56 +1,20 @@
 /**
- * The L1 and L2 workloads' measurement for @msc: the same `add(a, b)` called on a plain object and
- * through `proxy(object)` (a local capability: the call is queued and dispatched at the top of a
- * later turn, its arguments and result isolated, its result a pipelinable promise), side by side in
- * one process, alternating, so the ratio holds on a loaded machine. `proxy` comes from the build
+ * The L1 and L2 workloads' measurement for @msc: `add(a, b)` through `proxy(object)` (a local
+ * capability: the call is queued and dispatched at the top of a later turn, its arguments and result
+ * isolated, its result a pipelinable promise) against the plain object. `proxy` comes from the build
  * being measured (the workspace's `dist/`, or a `--baseline` build).
  */
 import { proxy } from '@msc/eventual';
 import type { LocalCallTimes } from '../adapter.ts';
+import { Adder, timeLocalCalls as timeCalls } from './local-call-timing.ts';
 
-class Adder {
-  async add(a: number, b: number): Promise<number> {
-    return a + b;
-  }
-}
-
-/** Throws when a sum that came back is wrong (a broken proxy must not report a fast nothing). */
-function check(sum: number, expected: number): void {
-  if (sum !== expected) throw new Error(`wrong result from the library: expected ${expected}, got ${sum}`);
-}
-
-async function sequential(target: Adder, calls: number): Promise<void> {
-  for (let index = 0; index < calls; index += 1) check(await target.add(index, 1), index + 1);
-}
-
-async function inFlight(target: Adder, calls: number): Promise<void> {
-  const pending: Promise<number>[] = new Array(calls);
-  for (let index = 0; index < calls; index += 1) pending[index] = target.add(index, 1);
-  const sums = await Promise.all(pending);
-  for (let index = 0; index < calls; index += 1) check(sums[index]!, index + 1);
-}
-
-/**
- * Times `calls` calls (awaited one by one, or all in flight at once) on a plain object and through
- * a local proxy, `repetitions` times each, alternating; returns each repetition's milliseconds per
- * side.
- */
+/** Times `calls` calls on a plain object and through a local proxy (see `local-call-timing.ts`). */
 export async function timeLocalCalls(
   calls: number,
   repetitions: number,
   mode: 'sequential' | 'in-flight',
 ): Promise<LocalCallTimes> {
-  const direct = new Adder();
   using local = proxy(new Adder());
-  const run = mode === 'sequential' ? sequential : inFlight;
-  const times = { direct: [] as number[], local: [] as number[] };
-  for (let repetition = 0; repetition < repetitions; repetition += 1) {
-    let start = performance.now();
-    await run(direct, calls);
-    times.direct.push(performance.now() - start);
-    start = performance.now();
-    await run(local as unknown as Adder, calls);
-    times.local.push(performance.now() - start);
-  }
-  return times;
+  // Awaited here: `local` is disposed when this function returns.
+  return await timeCalls(local as unknown as Adder, calls, repetitions, mode);
 }

@@ -14,9 +14,10 @@ import { tcp } from '@msc/transport-tcp';
 import { ws } from '@msc/transport-ws';
 import type { Adapter, Connection, Endpoint } from '../adapter.ts';
 import { delayedSend } from '../links/delayed-network.ts';
+import { importUnnamed } from '../unnamed-import.ts';
 import { BenchRoot, type IBenchRoot } from './msc-bench-root.ts';
 import { mscConnection } from './msc-connection.ts';
-import { timeLocalCalls } from './msc-local-calls.ts';
+import type * as LocalCalls from './msc-local-calls.ts';
 
 type Medium = 'message-port' | 'in-process';
 
@@ -108,6 +109,13 @@ export function mscAdapter(medium: Medium, callTracer?: CallTracer): Adapter {
     pipelining: true,
     async start(options): Promise<Endpoint> {
       const sessions = new Set<Session>();
+      // The local-call rows (L1, L2) measure no transport: the in-process row carries them, timed
+      // as plain JavaScript like the floors beside them (see `unnamed-import.ts`).
+      const timeLocalCalls =
+        medium === 'in-process' && callTracer === undefined
+          ? (await importUnnamed<typeof LocalCalls>(new URL('./msc-local-calls.ts', import.meta.url)))
+              .timeLocalCalls
+          : undefined;
       return {
         async connect(): Promise<Connection> {
           const [client, server] = medium === 'in-process' ? memoryPair() : messagePortPair();
@@ -140,10 +148,7 @@ export function mscAdapter(medium: Medium, callTracer?: CallTracer): Adapter {
             },
             () => ({ client: [clientSession], server: [serverSession] }),
           );
-          // The local-call rows (L1, L2) measure no transport: the in-process row carries them.
-          return medium === 'in-process' && callTracer === undefined
-            ? { ...connection, timeLocalCalls }
-            : connection;
+          return timeLocalCalls === undefined ? connection : { ...connection, timeLocalCalls };
         },
         async close() {
           await Promise.all([...sessions].map((session) => session.terminate('benchmark done')));

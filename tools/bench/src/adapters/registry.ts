@@ -76,6 +76,15 @@ export const registry: readonly RegistryEntry[] = [
       return floorAdapter('floor: MessageChannel', await memory(), valueCodec);
     },
   },
+  // The local-call floors: the first is the one the @msc in-process row's ×floor is against.
+  {
+    key: 'floor/local-calls',
+    load: async () => (await import('./floor-local-calls.ts')).floorLocalCallsAdapter('pipelinable'),
+  },
+  {
+    key: 'floor/local-calls-plain',
+    load: async () => (await import('./floor-local-calls.ts')).floorLocalCallsAdapter('plain'),
+  },
   { key: 'floor/worker', load: async () => (await import('./floor-worker.ts')).floorWorkerAdapter },
   {
     key: 'floor/tcp',
