@@ -1,5 +1,5 @@
 import { AbortedError, type Proxy, proxy } from '@msc/eventual';
-import { memoryPair } from '@msc/transport-memory';
+import { memoryPair, messagePortPair } from '@msc/transport-memory';
 import { describe, expect, test } from 'vitest';
 import {
   AuthenticationError,
@@ -8,6 +8,7 @@ import {
   Session,
   SessionError,
   traceMessages,
+  unauthenticated,
 } from '../src/index.ts';
 import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair, sleep } from './harness.ts';
@@ -124,6 +125,49 @@ describe('session establishment', () => {
     const reason = await pair.dialer.closed;
     expect(reason).toMatchObject({ step: 'authentication', code: 'timeout', remote: false });
     expect((await pair.listener.closed).code).toBe('timeout');
+  });
+
+  test('an event loop blocked past the handshake timeout does not end a handshake whose peer answered', async () => {
+    // Over a MessageChannel the peer's messages wait in the event loop, behind the timers.
+    const [dialing, listening] = messagePortPair();
+    const limits = { handshakeTimeoutMs: 200 };
+    const dialer = new Session({
+      connection: dialing,
+      role: 'dialer',
+      authenticator: unauthenticated(),
+      limits,
+    });
+    const listener = new Session({
+      connection: listening,
+      role: 'listener',
+      authenticator: unauthenticated(),
+      limits,
+    });
+    const blockedUntil = performance.now() + 500; // a long synchronous task: nobody reads meanwhile
+    while (performance.now() < blockedUntil);
+    await Promise.all([dialer.established, listener.established]);
+    await Promise.all([dialer.terminate('done'), listener.terminate('done')]);
+  });
+
+  test('a stalled handshake still ends after a blocked event loop, within one more timeout', async () => {
+    const stalling: Authenticator<undefined> = {
+      scheme: 'test',
+      authenticate: (context) =>
+        new Promise((_resolve, reject) =>
+          context.signal.addEventListener('abort', () => reject(new Error('stop'))),
+        ),
+    };
+    const [dialing, listening] = messagePortPair();
+    const limits = { handshakeTimeoutMs: 200 };
+    const dialer = new Session({ connection: dialing, role: 'dialer', authenticator: stalling, limits });
+    new Session({ connection: listening, role: 'listener', authenticator: stalling, limits });
+    const started = performance.now();
+    const blockedUntil = started + 500;
+    while (performance.now() < blockedUntil);
+    const reason = await dialer.closed;
+    expect(reason).toMatchObject({ step: 'authentication', code: 'timeout', remote: false });
+    // 500 ms blocked, then at most the 200 ms granted for it (and timer jitter).
+    expect(performance.now() - started).toBeLessThan(1_500);
   });
 
   test('a peer that sends garbage ends only its own session with a protocol error', async () => {

@@ -91,7 +91,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // the TargetFinished return kind, the stand-ins a descriptor naming a finished answer makes and the
 // AnswerCopy that settles them, the carried-descriptor flag of an encoding) take it 30,096 -> 30,745 B
 // (94,273 -> 96,034 B minified).
-export const minimalClientGzipBudget = 30_745;
+// A handshake timer that ran late because our own event loop was blocked is re-armed once for its
+// lateness (handshake.ts), so the peer's waiting messages are read first: 30,745 -> 30,792 B
+// (96,034 -> 96,166 B minified).
+export const minimalClientGzipBudget = 30_792;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
