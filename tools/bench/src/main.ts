@@ -3,7 +3,7 @@
  * other, then prints the table and writes `results/latest.json`.
  *
  *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--workloads W1[,W2…]]
- *                                 [--baseline <git ref> [--rounds n]] [--out file]
+ *                                 [--baseline <git ref>] [--rounds n] [--out file]
  *
  * `--quick` uses the quick profile (3 runs of shorter loops, about a minute in all); `--smoke` runs
  * one tiny iteration of everything (for the tests: checks wiring, measures nothing); `--only` keeps
@@ -11,8 +11,10 @@
  * `--workloads` keeps the named workloads. `--baseline <ref>` builds @msc at that commit in a
  * temporary worktree and measures every selected @msc entry twice, the workspace's build and the
  * baseline's (`@msc@<short hash>` rows), back to back in `--rounds` rounds (default: the profile's run
- * count; `rounds.ts`), with after ÷ before columns by wall-clock and by CPU time. @msc always runs
- * from its rollup output, built first.
+ * count; `rounds.ts`), with after ÷ before columns by wall-clock and by CPU time. Without a baseline,
+ * `--rounds n` (default 1) measures every adapter once per round, in an order rotated each round, and
+ * merges the runs: slow drift of a shared machine then reaches every row alike instead of whichever
+ * adapters ran while it lasted. @msc always runs from its rollup output, built first.
  * Exits 1 when an adapter failed or a cell reported an error, after printing and writing what it has.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -112,9 +114,9 @@ interface Measured {
 }
 
 /**
- * Measures the jobs: without a baseline, each job once (every group has one job); with one, in
- * `rounds` rounds, each group (an @msc entry and its baseline twin) back to back, in the order of
- * `roundOrder`. Every child measures the profile's run count per cell.
+ * Measures the jobs in `rounds` rounds, each group (an entry, or an @msc entry and its baseline twin)
+ * back to back, in the order of `roundOrder`; one round measures each job once. Every child
+ * measures the profile's run count per cell.
  */
 async function measureJobs(
   groups: readonly (readonly Job[])[],
@@ -172,7 +174,9 @@ const usage = `Usage: pnpm bench [-- options]   (from the repository root; in to
   --only a,b           keep the registry entries whose key contains one of these (--only capnweb,floor)
   --workloads W1,W2    keep these workloads (${workloads.map((workload) => workload.id).join(', ')})
   --baseline <ref>     also measure @msc as built at <ref> (a git ref), row by row, with after / before ratios
-  --rounds <n>         rounds of that pairing (only with --baseline; default: the profile's run count)
+  --rounds <n>         measure every adapter once per round, n rounds in a rotated order, runs merged
+                       (default 1; with --baseline: the profile's run count, each @msc row paired
+                       with its baseline in every round)
   --out <file>         where the JSON result goes (default: results/latest.json)
   --help               this text`;
 
@@ -205,10 +209,7 @@ async function main(): Promise<number> {
       `expected --workloads to list workload ids among ${knownWorkloads.join(', ')}, got ${values.workloads}`,
     );
   }
-  const rounds = values.baseline === undefined ? 1 : Number(values.rounds ?? profile.runs);
-  if (values.rounds !== undefined && values.baseline === undefined) {
-    throw new Error('expected --rounds only with --baseline (rounds pair each @msc row with its baseline)');
-  }
+  const rounds = Number(values.rounds ?? (values.baseline === undefined ? 1 : profile.runs));
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
     throw new Error(`expected --rounds to be a whole number from 1 to 100, got ${values.rounds}`);
   }
@@ -248,7 +249,9 @@ async function main(): Promise<number> {
         (selectedWorkloads ? `, workloads ${selectedWorkloads.join(', ')}` : '') +
         (baseline
           ? `, in ${rounds} rounds against the baseline ${baseline.ref} (${baseline.shortCommit})`
-          : ''),
+          : rounds > 1
+            ? `, in ${rounds} rounds`
+            : ''),
     );
     const failures: string[] = [];
     const selection: Selection = { profile, workloads: selectedWorkloads };

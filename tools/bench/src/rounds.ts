@@ -1,8 +1,8 @@
 /**
- * Rounds of a before/after run (`--baseline`): instead of measuring each adapter's repetitions in one
- * child process, one after the other, the harness runs every adapter once per round, in an order
- * rotated by one each round, and each @msc adapter back to back with its baseline twin (the twin
- * second in even rounds, first in odd ones). Slow drift of a shared machine (another job starting,
+ * Rounds (`--rounds`, and every before/after run, `--baseline`): instead of measuring each adapter's
+ * repetitions in one child process, one after the other, the harness runs every adapter once per
+ * round, in an order rotated by one each round, and each @msc adapter back to back with its baseline
+ * twin when there is one (the twin second in even rounds, first in odd ones). Slow drift of a shared machine (another job starting,
  * thermal limits) then lands on the before and the after rows alike, instead of on whichever ran last.
  *
  * The after ÷ before ratio is taken per round, from the two rows measured back to back, and the

@@ -63,6 +63,36 @@ describe('the harness process', () => {
     expect(report.rows.find((row) => row.workload === 'W5')!.cpuRuns).toBeUndefined();
   });
 
+  it('--rounds without a baseline measures every adapter once per round, rotated, and merges the runs', () => {
+    const out = join(outputFolder, 'rounds.json');
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/main.ts',
+        '--smoke',
+        '--only',
+        'floor/memory,codec/json',
+        '--workloads',
+        'W1',
+        '--rounds',
+        '2',
+        '--out',
+        out,
+      ],
+      { cwd: benchRoot, encoding: 'utf8', timeout: 30_000 },
+    );
+
+    expect(result.status, result.stderr).toBe(0);
+    // Round 2 starts where round 1 left off: the order is rotated by one place.
+    const order = [...result.stdout.matchAll(/^ {2}(\S+): \d+ cells/gm)].map((match) => match[1]);
+    expect(order).toEqual(['floor/memory', 'codec/json', 'codec/json', 'floor/memory']);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: ResultRow[] };
+    expect(report.rows).toHaveLength(2);
+    for (const row of report.rows) expect(row.runs).toHaveLength(2); // one run per round (smoke)
+  });
+
   it('refuses an unknown workload id and names the known ones, before measuring anything', () => {
     const result = spawnSync(
       process.execPath,
