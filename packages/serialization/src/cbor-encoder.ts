@@ -49,12 +49,14 @@ const startRoom = 2048;
 
 // On Node, Buffer.allocUnsafeSlow skips zero-filling, most of a large frame's cost beyond the copy
 // (cbor-x does the same); elsewhere a plain Uint8Array. Only the bytes of returned frames are ever
-// read, and each of those was written.
+// read, and each of those was written. The memory is taken as a plain Uint8Array, not the Buffer:
+// every frame is a view of it (`subarray`), and a Buffer's views are made by Node's Buffer
+// constructor, several times the cost of a plain one, on every message sent.
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
 const allocate =
   nodeBuffer === undefined
     ? (size: number) => new Uint8Array(size)
-    : (size: number) => nodeBuffer.allocUnsafeSlow(size);
+    : (size: number) => new Uint8Array(nodeBuffer.allocUnsafeSlow(size).buffer, 0, size);
 
 let target = allocate(minimumBuffer);
 let view = new DataView(target.buffer);
