@@ -13,6 +13,15 @@ import {
 import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair, sleep } from './harness.ts';
 
+/** An authenticator that never decides: the handshake stalls at the authentication step. */
+const stalling: Authenticator<undefined> = {
+  scheme: 'test',
+  authenticate: (context) =>
+    new Promise((_resolve, reject) =>
+      context.signal.addEventListener('abort', () => reject(new Error('stop'))),
+    ),
+};
+
 describe('session establishment', () => {
   test('both sides agree on the highest common version', async () => {
     const pair = sessionPair({ dialer: { versions: [1] }, listener: { versions: [1] } });
@@ -110,13 +119,6 @@ describe('session establishment', () => {
   });
 
   test('a handshake that stalls ends at the timeout with the step it stalled in', async () => {
-    const stalling: Authenticator<undefined> = {
-      scheme: 'test',
-      authenticate: (context) =>
-        new Promise((_resolve, reject) =>
-          context.signal.addEventListener('abort', () => reject(new Error('stop'))),
-        ),
-    };
     const pair = sessionPair({
       authenticator: stalling,
       dialer: { limits: { handshakeTimeoutMs: 50 } },
@@ -150,13 +152,6 @@ describe('session establishment', () => {
   });
 
   test('a stalled handshake still ends after a blocked event loop, within one more timeout', async () => {
-    const stalling: Authenticator<undefined> = {
-      scheme: 'test',
-      authenticate: (context) =>
-        new Promise((_resolve, reject) =>
-          context.signal.addEventListener('abort', () => reject(new Error('stop'))),
-        ),
-    };
     const [dialing, listening] = messagePortPair();
     const limits = { handshakeTimeoutMs: 200 };
     const dialer = new Session({ connection: dialing, role: 'dialer', authenticator: stalling, limits });

@@ -11,14 +11,19 @@ const outputFolder = mkdtempSync(join(tmpdir(), 'msc-bench-'));
 
 afterAll(() => rmSync(outputFolder, { recursive: true, force: true }));
 
+/** Runs the harness (`src/main.ts`) with `options` in a child process and returns what it did. */
+function harness(options: readonly string[], timeout = 18_000) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...options], {
+    cwd: benchRoot,
+    encoding: 'utf8',
+    timeout,
+  });
+}
+
 describe('the harness process', () => {
   it('measures each adapter in a child process, prints the table and writes the JSON report', () => {
     const out = join(outputFolder, 'report.json');
-    const result = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts', '--smoke', '--only', 'floor/memory,codec/json', '--out', out],
-      { cwd: benchRoot, encoding: 'utf8', timeout: 18_000 },
-    );
+    const result = harness(['--smoke', '--only', 'floor/memory,codec/json', '--out', out]);
 
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('W1 latency');
@@ -36,22 +41,7 @@ describe('the harness process', () => {
 
   it('--workloads keeps only the named workloads, each timed row with a CPU-time twin of its runs', () => {
     const out = join(outputFolder, 'workloads.json');
-    const result = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/main.ts',
-        '--smoke',
-        '--only',
-        'floor/memory',
-        '--workloads',
-        'W1,W5',
-        '--out',
-        out,
-      ],
-      { cwd: benchRoot, encoding: 'utf8', timeout: 18_000 },
-    );
+    const result = harness(['--smoke', '--only', 'floor/memory', '--workloads', 'W1,W5', '--out', out]);
 
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: ResultRow[] };
@@ -65,23 +55,9 @@ describe('the harness process', () => {
 
   it('--rounds without a baseline measures every adapter once per round, rotated, and merges the runs', () => {
     const out = join(outputFolder, 'rounds.json');
-    const result = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/main.ts',
-        '--smoke',
-        '--only',
-        'floor/memory,codec/json',
-        '--workloads',
-        'W1',
-        '--rounds',
-        '2',
-        '--out',
-        out,
-      ],
-      { cwd: benchRoot, encoding: 'utf8', timeout: 30_000 },
+    const result = harness(
+      ['--smoke', '--only', 'floor/memory,codec/json', '--workloads', 'W1', '--rounds', '2', '--out', out],
+      30_000,
     );
 
     expect(result.status, result.stderr).toBe(0);
@@ -94,30 +70,18 @@ describe('the harness process', () => {
   });
 
   it('refuses an unknown workload id and names the known ones, before measuring anything', () => {
-    const result = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts', '--smoke', '--only', 'floor/memory', '--workloads', 'W1,W9'],
-      { cwd: benchRoot, encoding: 'utf8', timeout: 18_000 },
-    );
+    const result = harness(['--smoke', '--only', 'floor/memory', '--workloads', 'W1,W9']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('expected --workloads to list workload ids among W1, W2, W3');
     expect(result.stderr).toContain('got W1,W9');
   });
 
   it('--help prints the options and exits 0; an unknown option prints its name and the usage and exits 2', () => {
-    const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--help'], {
-      cwd: benchRoot,
-      encoding: 'utf8',
-      timeout: 18_000,
-    });
+    const help = harness(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--baseline <ref>');
     expect(help.stdout).toContain('W1, W2, W3');
-    const wrong = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--qiuck'], {
-      cwd: benchRoot,
-      encoding: 'utf8',
-      timeout: 18_000,
-    });
+    const wrong = harness(['--qiuck']);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain("Unknown option '--qiuck'");
     expect(wrong.stderr).toContain('Usage: pnpm bench');
