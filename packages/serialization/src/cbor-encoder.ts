@@ -47,11 +47,9 @@ const minimumBuffer = 8192;
 // A frame starts in the current buffer only if this much is left; otherwise in a new one.
 const startRoom = 2048;
 
-// On Node, Buffer.allocUnsafeSlow skips zero-filling, most of a large frame's cost beyond the copy
-// (cbor-x does the same); elsewhere a plain Uint8Array. Only the bytes of returned frames are ever
-// read, and each of those was written. The memory is taken as a plain Uint8Array, not the Buffer:
-// every frame is a view of it (`subarray`), and a Buffer's views are made by Node's Buffer
-// constructor, several times the cost of a plain one, on every message sent.
+// On Node, Buffer.allocUnsafeSlow skips zero-filling (as cbor-x does); only written bytes are read. It
+// is taken as a plain Uint8Array: each frame is a view of it, and a Buffer's views are made by Node's
+// Buffer constructor, several times the cost, on every message sent. Elsewhere a plain Uint8Array.
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
 const allocate =
   nodeBuffer === undefined
