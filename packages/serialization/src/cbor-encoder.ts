@@ -1,3 +1,6 @@
+// Why one file over 450 lines: the writer's state (output buffer, position, record tree) lives in
+// module variables, which only their own module can assign; split, it would have to be shared through
+// an object, and every byte written would pay for the property access.
 import { EncodeError } from './encode-error.ts';
 import type { EncodeWalk } from './encode-walk.ts';
 import { functionMessage, symbolMessage } from './unsupported-value.ts';
@@ -15,14 +18,15 @@ import {
 // library: a browser page pays for every byte of its codec, and the libraries that are as fast as this
 // one (cbor-x) carry every CBOR feature (packed values, shared structures, structured clone, string
 // bundles) in one closure a bundler cannot trim. This file writes what a codec frame holds and nothing
-// else, the way cbor-x writes it, so frames stay byte-compatible with the cbor-x-era wire format:
+// else, in cbor-x's forms, so cbor-x-era peers read every frame (cbor-x itself defines a record at
+// the first object of a key list, where this writer writes a map):
 //
 //   numbers      an integer in [-2^32, 2^32) as a CBOR integer (-0 as 0), anything else as a float64
 //   bigint       a 64-bit CBOR integer, or a bignum (tags 2 and 3) outside that range
 //   string       UTF-8 text (short strings encoded here, long ones by TextEncoder.encodeInto)
-//   object       a record: the first object of a key list in a frame writes
-//                `recordDefinitionTag [id, keys, ...values]`, later ones `tag(id) [...values]`
-//                (ids recordTagFirst.. +255, recycled after 256 key lists); or a map without records
+//   object       a map for the first object of a key list in a frame; then a record: the second
+//                writes `recordDefinitionTag [id, keys, ...values]`, later ones `tag(id) [...values]`
+//                (ids recordTagFirst.. +255, recycled after 256 key lists); always a map without records
 //   Map / Set    tag 259 around a map / tag 258 around an array
 //   typed arrays tag 64 (Uint8Array) or the RFC 8746 tag of the class (little-endian) around its bytes
 //   the rest     whatever `EncodeWalk` claims (contracts, errors, dates, references, ...), or an error
@@ -81,6 +85,8 @@ interface RecordNode {
 let keyTree: RecordNode = Object.create(null);
 let keyNodes = 0;
 const defined: RecordNode[] = [];
+// Key lists met once in the frame being written (`recordId` -1): their first object went as a map.
+const seenOnce: RecordNode[] = [];
 let nextRecordId = 0;
 const maximumRecords = 256;
 // Past this many nodes the tree is dropped between frames, so odd shapes cannot grow it without bound.
@@ -108,7 +114,8 @@ export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: 
     bulk.length = 0;
     bulkTotal = 0;
     for (const node of defined) node[recordId] = undefined;
-    defined.length = 0;
+    for (const node of seenOnce) node[recordId] = undefined;
+    defined.length = seenOnce.length = 0;
     nextRecordId = 0;
     if (keyNodes > maximumKeyNodes) {
       keyTree = Object.create(null);
@@ -390,23 +397,29 @@ function writeObject(value: object): void {
   writePlainObject(value);
 }
 
+/** `record` as a CBOR map of its `length` own enumerable keys (`checkOwn`: see `writePlainObject`). */
+function writeMap(record: Record<string, unknown>, length: number, checkOwn: boolean): void {
+  header(Major.Map, length);
+  for (const key in record) {
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: the form V8 optimizes inside for-in (below)
+    if (checkOwn && !record.hasOwnProperty(key)) continue;
+    writeString(key);
+    write(record[key]);
+  }
+}
+
 function writePlainObject(object: object): void {
   const record = object as Record<string, unknown>;
+  // `record.hasOwnProperty(key)` inside `for (key in record)` is what V8 optimizes (`Object.hasOwn`
+  // there makes this encode 1.5 times slower); objects without a prototype have no such method.
+  const checkOwn = typeof record.hasOwnProperty === 'function';
   if (!useRecords) {
-    const keys = Object.keys(record);
-    header(Major.Map, keys.length);
-    for (const key of keys) {
-      writeString(key);
-      write(record[key]);
-    }
+    writeMap(record, Object.keys(record).length, checkOwn);
     return;
   }
   // Walk the key tree along the object's own keys, in order.
   let node = keyTree;
   let length = 0;
-  // `record.hasOwnProperty(key)` inside `for (key in record)` is what V8 optimizes (`Object.hasOwn`
-  // there makes this encode 1.5 times slower); objects without a prototype have no such method.
-  const checkOwn = typeof record.hasOwnProperty === 'function';
   for (const key in record) {
     // biome-ignore lint/suspicious/noPrototypeBuiltins: the form V8 optimizes inside for-in (above)
     if (checkOwn && !record.hasOwnProperty(key)) continue;
@@ -420,14 +433,22 @@ function writePlainObject(object: object): void {
     length++;
   }
   const id = node[recordId];
-  if (id !== undefined) {
+  if (id === undefined) {
+    // The first object of this key list in the frame goes as a map: a record's definition costs
+    // more to write and read than a map's keys, and pays off only from its second object on.
+    node[recordId] = -1;
+    seenOnce.push(node);
+    writeMap(record, length, checkOwn);
+    return;
+  }
+  if (id >= 0) {
     // The record's tag (0xd9 0xe0 id: a two-byte tag), inline: most objects of a frame take this path.
     target[position++] = 0xd9;
     target[position++] = 0xe0;
     target[position++] = id;
     header(Major.Array, length);
   } else {
-    // First object of this key list in the frame: define the record. After 256 definitions the ids
+    // Second object of this key list in the frame: define the record. After 256 definitions the ids
     // start again at 0 (the decoder replaces a definition with the next one of the same id).
     const fresh = nextRecordId;
     nextRecordId = (nextRecordId + 1) % maximumRecords;

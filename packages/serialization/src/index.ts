@@ -1,6 +1,6 @@
 /**
  * @msc/serialization: the codec every MSC session speaks. Values become CBOR frames (read and written by
- * this package, as cbor-x wrote them) and back, with versionable data contracts, typed errors, decode
+ * this package, in cbor-x's forms) and back, with versionable data contracts, typed errors, decode
  * limits, and hooks through which a session turns capabilities, sequences and byte streams into wire
  * descriptors. It knows nothing of sessions.
  *
