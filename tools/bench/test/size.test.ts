@@ -18,6 +18,8 @@ describe('the minimal browser client', () => {
     const modules = msc!.modules.map((part) => part.name);
     expect(modules).not.toContain('packages/session/src/stream-bridge.ts');
     expect(modules).not.toContain('packages/eventual/src/streams/flow-queue.ts');
+    // ... and with it a call result's consumer view for sequences (for await, capacity, batchSize).
+    expect(modules).not.toContain('packages/eventual/src/facade/result-streams.ts');
     // ... and resumption (a page with the resume option enables it with enableResumption()).
     expect(modules).not.toContain('packages/session/src/resume/resumable-connection.ts');
     expect(modules).not.toContain('packages/session/src/resume/resume-exchange.ts');

@@ -19,8 +19,9 @@ export { stateOf } from './facade-state.ts';
  *   never loops;
  * - a result facade (what a call returns): a native promise of the call's value (or, when the
  *   result is a capability, of a capability facade that took the result's reference), whose
- *   prototype chain holds a `Proxy` that makes any other string property a pipelined method, plus
- *   a consumer view for sequences (`for await`, `capacity`, `batchSize`). Being a native promise is
+ *   prototype chain holds a `Proxy` that makes any other string property a pipelined method, plus,
+ *   once a stream can exist, a consumer view for sequences (`for await`, `capacity`, `batchSize`;
+ *   `result-streams.ts`). Being a native promise is
  *   what makes `await` cheap: it takes the engine's fast path (one turn once the value is known)
  *   instead of calling a thenable's `then`.
  */
@@ -145,7 +146,7 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
  * (ownership, bound methods) is made on first use: a result that is only awaited never needs one.
  * Every member is private, static or symbol-keyed: any string name is a pipelined method.
  */
-class ResultPromise extends Promise<unknown> {
+export class ResultPromise extends Promise<unknown> {
   readonly #handler: ResultHandler;
   #state: FacadeState | undefined = undefined;
   /** The settlement, once the handler told it. */
@@ -225,28 +226,9 @@ class ResultPromise extends Promise<unknown> {
 
 const promiseThen = Promise.prototype.then;
 
-function resultState(result: object): FacadeState {
+/** The facade state of `result`, a {@link ResultPromise}. */
+export function resultState(result: object): FacadeState {
   return (result as ResultPromise)[stateKey];
-}
-
-function consumerSetting(key: 'capacity' | 'batchSize'): PropertyDescriptor {
-  return {
-    get(this: object) {
-      return (resultState(this).handler as ResultHandler).consumerOptions?.[key];
-    },
-    set(this: object, value: unknown) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-        throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
-      }
-      const handler = resultState(this).handler as ResultHandler;
-      const options = (handler.consumerOptions = { ...handler.consumerOptions, [key]: value });
-      // Already arrived? Apply at once; otherwise whoever materializes the sequence applies it.
-      handler.onSettled((settlement) => {
-        if (settlement.kind === 'value') applyConsumerOptions(settlement.value, options);
-      });
-    },
-    configurable: true,
-  };
 }
 
 Object.defineProperties(ResultPromise.prototype, {
@@ -268,18 +250,10 @@ Object.defineProperties(ResultPromise.prototype, {
     },
     configurable: true,
   },
-  capacity: consumerSetting('capacity'),
-  batchSize: consumerSetting('batchSize'),
   [Symbol.dispose]: {
     get(this: object) {
       const state = resultState(this);
       return () => state.dispose();
-    },
-    configurable: true,
-  },
-  [Symbol.asyncIterator]: {
-    get(this: object) {
-      return () => deferredIterator(this as ResultPromise);
     },
     configurable: true,
   },
@@ -316,30 +290,6 @@ const pipelining = new globalThis.Proxy(Object.create(Promise.prototype) as obje
   },
 });
 Object.setPrototypeOf(ResultPromise.prototype, pipelining);
-
-/**
- * `for await` on a call result that will be a sequence: the first `next()` is posted before the
- * sequence has arrived; it waits for the value and then delegates to the sequence's own iterator.
- */
-function deferredIterator(result: ResultPromise): AsyncIterator<unknown> {
-  let inner: AsyncIterator<unknown> | undefined;
-  const open = async (): Promise<AsyncIterator<unknown>> => {
-    if (inner !== undefined) return inner;
-    const value = await result;
-    const iterate = (value as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator];
-    if (typeof iterate !== 'function')
-      throw new TypeError('the call result is not iterable: it is not a sequence');
-    inner = iterate.call(value);
-    return inner;
-  };
-  return {
-    next: async () => (await open()).next(),
-    return: async (value?: unknown) => {
-      const iterator = await open();
-      return iterator.return ? iterator.return(value) : { done: true, value };
-    },
-  };
-}
 
 /**
  * Wraps a call's result handler in a new result facade. Takes ownership of one reference.

@@ -1,4 +1,5 @@
 import { AbortedError } from '../errors.ts';
+import { installResultStreams } from '../facade/result-streams.ts';
 import type { ConsumerOptions } from './consumer-options.ts';
 import type { FlowQueue } from './flow-queue.ts';
 import {
@@ -10,6 +11,10 @@ import {
 } from './stream-endpoint.ts';
 
 export { streamQueue };
+
+// Stream ends exist from here on, so a call result may turn out to be one: results get their
+// consumer view (`for await`, `capacity`, `batchSize`) now, before any such call is made.
+installResultStreams();
 
 /**
  * Cancels the stream of a consumer end that was garbage collected before it was read to the end,
