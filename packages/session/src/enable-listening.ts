@@ -1,5 +1,5 @@
 import { installListening } from './listening-part.ts';
-import { acceptSessions } from './session-acceptor.ts';
+import { ScopeListenerSet } from './scope-listeners.ts';
 
 /**
  * Enables `scope.listen()` for every scope from now on. `@msc/session`'s Node (default) entry calls
@@ -17,5 +17,5 @@ import { acceptSessions } from './session-acceptor.ts';
  * ```
  */
 export function enableListening(): void {
-  installListening(acceptSessions);
+  installListening((scope) => new ScopeListenerSet(scope));
 }

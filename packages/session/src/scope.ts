@@ -12,7 +12,7 @@ import { authenticationFor } from './authentication-part.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { CallTracer } from './call-tracer.ts';
 import type { SessionLimitOverrides } from './limits.ts';
-import { acceptorFor } from './listening-part.ts';
+import { listenersFor, type ScopeListeners } from './listening-part.ts';
 import { loggingFor, type SessionEndLog } from './logging-part.ts';
 import type { ParkedSessions, ParkedSessionsOptions } from './resume/parked-sessions.ts';
 import type { ResumeEvent, ResumeOptions } from './resume/resume-options.ts';
@@ -115,15 +115,14 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
   // `any`: the options only ever meet this scope's peers; keeps `Scope<P>` assignable to `Scope<unknown>`.
   readonly #options: ScopeOptions<any>;
   readonly #sessions = new Set<Session<Peer>>();
-  readonly #listeners = new Set<Listener>();
   readonly #dials = new Set<AbortController>();
   readonly #abort = new AbortController();
   /** The scope's own reference to a fixed root (the caller may dispose theirs), released at the end. */
   readonly #root: Proxy<unknown> | undefined;
   #closing: Promise<void> | undefined;
   readonly #maxPendingSessions: number;
-  #pending = 0;
-  #refused = 0;
+  /** Its listeners, made by the first `listen()` (listening-part.ts). */
+  #listeners: ScopeListeners | undefined;
   /** The listeners' resumable sessions, when the scope has `resume`. */
   readonly #parked: ParkedSessions | undefined;
   /** How its sessions' ends are logged, when the scope has a `logger` (logging-part.ts). */
@@ -176,7 +175,12 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
 
   /** How many sessions are alive and pending, and how many connections were refused at the pending limit. */
   stats(): ScopeStats {
-    return { sessions: this.#sessions.size, pending: this.#pending, refused: this.#refused };
+    const listeners = this.#listeners;
+    return {
+      sessions: this.#sessions.size,
+      pending: listeners?.pending ?? 0,
+      refused: listeners?.refused ?? 0,
+    };
   }
 
   /** Whether the scope has ended (or is ending). */
@@ -193,23 +197,16 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
    */
   async listen(address: string): Promise<Listener> {
     this.#checkOpen();
-    const accept = acceptorFor({
+    this.#listeners ??= listenersFor({
       ended: () => this.#closing !== undefined,
       maxPendingSessions: this.#maxPendingSessions,
       logger: this.#options.logger,
-      refused: () => void (this.#refused += 1),
-      pending: (delta) => void (this.#pending += delta),
+      transport: this.#options.transport,
+      signal: this.#abort.signal,
       /** @internal */
       startSession_: (connection) => this.#startSession(connection, 'listener'),
     });
-    const listener = await this.#options.transport.listen(address, accept, { signal: this.#abort.signal });
-    if (this.#closing !== undefined) {
-      await listener.close();
-      throw new Error('the scope ended while listening');
-    }
-    this.#listeners.add(listener);
-    void listener.closed.then(() => this.#listeners.delete(listener));
-    return listener;
+    return this.#listeners.listen(address);
   }
 
   /**
@@ -259,7 +256,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
     this.#closing ??= (async () => {
       this.#abort.abort(new Error(reason));
       for (const dial of this.#dials) dial.abort(new Error(reason));
-      const listeners = [...this.#listeners].map((listener) => listener.close());
+      const listeners = this.#listeners?.close() ?? [];
       const sessions = [...this.#sessions].map((session) => session.terminate(reason));
       await Promise.allSettled([...listeners, ...sessions]);
       this.#root?.[Symbol.dispose]();

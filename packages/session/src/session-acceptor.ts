@@ -5,10 +5,14 @@ import { logSessionEnd } from './session-log.ts';
 /**
  * The accept callback of one listener of `scope` (installed by `enableListening()`): a connection
  * arriving while the listener has `maxPendingSessions` sessions in their handshake is aborted before
- * a session exists (nothing read, decoded or allocated for it), counted and logged; every other one
- * starts a session, pending until it is established or ends.
+ * a session exists (nothing read, decoded or allocated for it), counted in `counts.refused` and
+ * logged; every other one starts a session, pending (in `counts.pending` too) until it is established
+ * or ends.
  */
-export function acceptSessions(scope: ListeningScope): (connection: Connection) => void {
+export function acceptSessions(
+  scope: ListeningScope,
+  counts: { pending: number; refused: number },
+): (connection: Connection) => void {
   let pending = 0; // this listener's sessions in their handshake
   return (connection) => {
     if (scope.ended()) {
@@ -17,7 +21,7 @@ export function acceptSessions(scope: ListeningScope): (connection: Connection) 
     }
     const maxPendingSessions = scope.maxPendingSessions;
     if (pending >= maxPendingSessions) {
-      scope.refused();
+      counts.refused += 1;
       const reason = `the listener has ${pending} sessions in their handshake (maxPendingSessions); try again later`;
       const logger = scope.logger;
       if (logger !== undefined) {
@@ -34,13 +38,13 @@ export function acceptSessions(scope: ListeningScope): (connection: Connection) 
     }
     const session = scope.startSession_(connection);
     pending += 1;
-    scope.pending(1);
+    counts.pending += 1;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       pending -= 1;
-      scope.pending(-1);
+      counts.pending -= 1;
     };
     session.established.then(release, release);
     void session.closed.then(release);

@@ -20,6 +20,8 @@ describe('the minimal browser client', () => {
     expect(modules).not.toContain('packages/eventual/src/streams/flow-queue.ts');
     // ... and with it a call result's consumer view for sequences (for await, capacity, batchSize).
     expect(modules).not.toContain('packages/eventual/src/facade/result-streams.ts');
+    // ... and listening (a page dials; enableListening() brings a scope's listeners).
+    expect(modules).not.toContain('packages/session/src/scope-listeners.ts');
     // ... and resumption (a page with the resume option enables it with enableResumption()).
     expect(modules).not.toContain('packages/session/src/resume/resumable-connection.ts');
     expect(modules).not.toContain('packages/session/src/resume/resume-exchange.ts');
