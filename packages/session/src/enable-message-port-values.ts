@@ -8,6 +8,7 @@ import {
 } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { type CapabilityCodec, type PayloadContext, sessionReferenceHooks } from './capability-codec.ts';
+import type { SessionTracer } from './trace.ts';
 import { installValueMode, type ValueMode, type ValuesChannel, type ValuesReceiver } from './value-mode.ts';
 import { parseMessage } from './wire/message.ts';
 import type { OutgoingMessage } from './wire/outgoing-message.ts';
@@ -49,6 +50,7 @@ class MessagePortValues implements ValuesChannel {
   readonly #capabilities: CapabilityCodec;
   readonly #form: ValueForm<PayloadContext>;
   readonly #maxFrameBytes: number;
+  readonly #tracer: SessionTracer | undefined;
   #agreed = false;
 
   constructor(
@@ -56,11 +58,13 @@ class MessagePortValues implements ValuesChannel {
     capabilities: CapabilityCodec,
     form: ValueForm<PayloadContext>,
     maxFrameBytes: number,
+    tracer: SessionTracer | undefined,
   ) {
     this.#connection = connection;
     this.#capabilities = capabilities;
     this.#form = form;
     this.#maxFrameBytes = maxFrameBytes;
+    this.#tracer = tracer;
   }
 
   write(message: unknown[]): ValueFormWrite {
@@ -134,18 +138,21 @@ class MessagePortValues implements ValuesChannel {
         throw error;
       }
       remaining -= read.bytes;
-      receiver.receiveValue(parseMessage(read.value), context, read.bytes);
+      const message = parseMessage(read.value);
+      this.#tracer?.message('in', message, read.bytes);
+      receiver.deliver(message, context);
     }
   }
 }
 
 const messagePortValues: ValueMode = {
-  attach: (connection, capabilities, registry, maxFrameBytes, maxDepth, errorStacks) =>
+  attach: (connection, capabilities, registry, maxFrameBytes, maxDepth, errorStacks, tracer) =>
     new MessagePortValues(
       connection,
       capabilities,
       sharedValueForm(registry, maxFrameBytes, maxDepth, errorStacks),
       maxFrameBytes,
+      tracer,
     ),
 };
 

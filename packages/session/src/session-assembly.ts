@@ -87,6 +87,7 @@ export function assembleSession(
           maxFrameBytes,
           limits.maxDepth,
           errorStacks,
+          tracer,
         )
       : undefined;
   const handshake = new Handshake(

@@ -250,7 +250,7 @@ export class Session<Peer = unknown>
     return this.#parts.embargoes.hold(kind, targetId, handler);
   }
 
-  /** Delivers a message the handshake held. */
+  /** Delivers a message the handshake held, or one the values channel read (value-mode.ts). */
   deliver(message: Message, context: PayloadContext): void {
     this.#receive(message, context);
   }
@@ -342,12 +342,6 @@ export class Session<Peer = unknown>
     } catch (error) {
       this.#receiveFailed(error);
     }
-  }
-
-  /** One checked message of a values frame (see `ValueMode.receive`). */
-  receiveValue(message: Message, context: PayloadContext, bytes: number): void {
-    this.#tracer?.message('in', message, bytes);
-    this.#receive(message, context);
   }
 
   /** Routes a parsed message: `Abort` and establishment's messages here, the rest to its part. */

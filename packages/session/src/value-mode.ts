@@ -1,6 +1,7 @@
 import type { ContractRegistry, ValueFormWrite } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { CapabilityCodec, PayloadContext } from './capability-codec.ts';
+import type { SessionTracer } from './trace.ts';
 import type { Message } from './wire/message.ts';
 import type { OutgoingMessage } from './wire/outgoing-message.ts';
 import { ProtocolViolation } from './wire/violations.ts';
@@ -13,7 +14,10 @@ import { ProtocolViolation } from './wire/violations.ts';
  * session without it does not offer values in its hello.
  */
 export interface ValueMode {
-  /** A session's values channel over `connection` (which carries values), with its settings. */
+  /**
+   * A session's values channel over `connection` (which carries values), with its settings; it
+   * tells `tracer` of every message it reads.
+   */
   attach(
     connection: Connection,
     capabilities: CapabilityCodec,
@@ -21,6 +25,7 @@ export interface ValueMode {
     maxFrameBytes: number,
     maxDepth: number,
     errorStacks: boolean,
+    tracer: SessionTracer | undefined,
   ): ValuesChannel;
 }
 
@@ -54,10 +59,10 @@ export interface ValuesChannel {
   receive(values: unknown, declared: number, receiver: ValuesReceiver): void;
 }
 
-/** Where {@link ValuesChannel.receive} delivers the messages of a values frame. */
+/** Where {@link ValuesChannel.receive} delivers the messages of a values frame: the session. */
 export interface ValuesReceiver {
-  /** One checked message, its context, and its estimated size. */
-  receiveValue(message: Message, context: PayloadContext, bytes: number): void;
+  /** One checked message and its context (traced by the channel), routed as any other. */
+  deliver(message: Message, context: PayloadContext): void;
   /** Whether to stop before the next message (the session ended while reading the frame). */
   readonly isTerminated: boolean;
 }
@@ -87,8 +92,9 @@ export function attachValues(
   maxFrameBytes: number,
   maxDepth: number,
   errorStacks: boolean,
+  tracer: SessionTracer | undefined,
 ): ValuesChannel | undefined {
   return installed !== undefined && connection.carriesValues === true
-    ? installed.attach(connection, capabilities, registry, maxFrameBytes, maxDepth, errorStacks)
+    ? installed.attach(connection, capabilities, registry, maxFrameBytes, maxDepth, errorStacks, tracer)
     : undefined;
 }

@@ -207,6 +207,11 @@ describe('values mode over a MessageChannel', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.size).toBeGreaterThan(10);
     expect(calls[0]!.payload).toBeUndefined();
+    // ... and what is read (the values channel traces it): the call's return.
+    const returns = sink.events.filter((event) => event.type === 'Return' && event.direction === 'in');
+    expect(returns).toHaveLength(1);
+    expect(returns[0]!.size).toBeGreaterThan(5);
+    expect(returns[0]!.payload).toBeUndefined();
     remote[Symbol.dispose]();
   });
 });
