@@ -150,19 +150,11 @@ export class SessionParts {
         this.imports.receiveRevoke_(message);
         break;
       case messageTypeStreamItems:
-        this.streams.receiveItems_(message);
-        break;
       case messageTypeStreamCredit:
-        this.streams.receiveCredit_(message);
-        break;
       case messageTypeStreamEnd:
-        this.streams.receiveEnd_(message);
-        break;
       case messageTypeStreamCancel:
-        this.streams.receiveCancel_(message);
-        break;
       case messageTypeStreamDelivered:
-        this.streams.receiveDelivered_(message);
+        this.streams.receive_(message);
         break;
       case messageTypeCancel:
         if (this.#port.protocolVersion < callContextVersion) {

@@ -16,6 +16,7 @@ import type {
   StreamDeliveredMessage,
   StreamEndMessage,
   StreamItemsMessage,
+  StreamMessage,
 } from './wire/message.ts';
 import {
   descriptorKindStream,
@@ -32,13 +33,7 @@ import {
   streamEndingAbort,
   streamEndingClose,
 } from './wire/protocol.ts';
-import {
-  checkStreamCancel,
-  checkStreamCredit,
-  checkStreamDelivered,
-  checkStreamEnd,
-  checkStreamItems,
-} from './wire/stream-messages.ts';
+import { routeStreamMessage, type StreamReceivers } from './wire/stream-messages.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 import {
   newSink,
@@ -85,7 +80,7 @@ type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWrite
 const noStreams: Map<number, Stream> = new Map();
 
 /** The wire streams of one session. */
-export class StreamBridge {
+export class StreamBridge implements StreamReceivers {
   readonly #port: StreamPort;
   #streams: Map<number, Stream>;
   #nextId: number;
@@ -269,9 +264,13 @@ export class StreamBridge {
 
   // ----- incoming stream messages
 
+  /** @internal A stream message: its form checked, then its handler below. */
+  receive_(message: StreamMessage): void {
+    routeStreamMessage(this, message);
+  }
+
   /** @internal `StreamItems`: the items go into the sink's queue. */
   receiveItems_(message: StreamItemsMessage): void {
-    checkStreamItems(message);
     const [, id, payload] = message;
     const isBytes = payload instanceof Uint8Array;
     const units = isBytes ? payload.byteLength : (payload as unknown[]).length;
@@ -301,7 +300,6 @@ export class StreamBridge {
    * until the consumer read everything (`StreamDelivered`) or stopped first (`StreamCancel`). @internal
    */
   receiveEnd_(message: StreamEndMessage): void {
-    checkStreamEnd(message);
     const [, id, how, error] = message;
     const sink = this.#stream(id, 'sink');
     if (sink === undefined) {
@@ -319,7 +317,6 @@ export class StreamBridge {
 
   /** @internal `StreamCredit`: the source may send `credit` more units. */
   receiveCredit_(message: StreamCreditMessage): void {
-    checkStreamCredit(message);
     const [, id, credit, capacity, batchSize] = message;
     const source = this.#stream(id, 'source');
     if (source === undefined) return;
@@ -350,7 +347,6 @@ export class StreamBridge {
    * (the producer sees the same error it would see in process). @internal
    */
   receiveCancel_(message: StreamCancelMessage): void {
-    checkStreamCancel(message);
     const [, id, error, how] = message;
     const source = this.#stream(id, 'source');
     if (source === undefined) return;
@@ -369,7 +365,6 @@ export class StreamBridge {
 
   /** @internal `StreamDelivered`: the remote consumer read everything; the producer's `close()` resolves. */
   receiveDelivered_(message: StreamDeliveredMessage): void {
-    checkStreamDelivered(message);
     const source = this.#stream(message[1], 'source');
     // Nothing ends a closing source but this answer, a cancel (after which the sink sends nothing)
     // or the session's end: a delivery for a stream not here (never sent, ended, cancelled) is forged.

@@ -1,13 +1,7 @@
 import type { AbortedError } from '@msc/eventual';
 import type { SessionLimits } from './limits.ts';
 import { notEnabled } from './not-enabled.ts';
-import type {
-  StreamCancelMessage,
-  StreamCreditMessage,
-  StreamDeliveredMessage,
-  StreamEndMessage,
-  StreamItemsMessage,
-} from './wire/message.ts';
+import type { StreamMessage } from './wire/message.ts';
 import type { StreamDescriptor } from './wire/protocol.ts';
 import { ProtocolViolation } from './wire/violations.ts';
 import type { StreamPort } from './wire-stream.ts';
@@ -43,16 +37,12 @@ export interface StreamPart {
    * @throws ProtocolViolation for a stream id the peer may not use
    */
   import(descriptor: StreamDescriptor): object;
-  /** @internal `StreamItems` @throws ProtocolViolation for items the stream may not take */
-  receiveItems_(message: StreamItemsMessage): void;
-  /** @internal `StreamEnd` @throws ProtocolViolation for a stream of the wrong role */
-  receiveEnd_(message: StreamEndMessage): void;
-  /** @internal `StreamCredit` @throws ProtocolViolation for a stream of the wrong role */
-  receiveCredit_(message: StreamCreditMessage): void;
-  /** @internal `StreamCancel` @throws ProtocolViolation for a stream of the wrong role */
-  receiveCancel_(message: StreamCancelMessage): void;
-  /** @internal `StreamDelivered` @throws ProtocolViolation for a stream of the wrong role */
-  receiveDelivered_(message: StreamDeliveredMessage): void;
+  /**
+   * @internal A stream message (`StreamItems`, `StreamCredit`, `StreamEnd`, `StreamCancel` or
+   * `StreamDelivered`). @throws ProtocolViolation for a malformed one, items beyond the credit, or a
+   * stream of the wrong role
+   */
+  receive_(message: StreamMessage): void;
   /** @internal The session ended: every stream spanning it ends with `error`. */
   abortAll_(error: AbortedError): void;
 }
@@ -91,15 +81,7 @@ const noStreams: StreamPart = {
   // Forged: no stream ever crossed this session (a stream arriving ended it, see `import`), so a
   // stream message names none and ends the session (`protocol`), as the bridge's checks would.
   /** @internal */
-  receiveItems_: peerStream,
-  /** @internal */
-  receiveEnd_: peerStream,
-  /** @internal */
-  receiveCredit_: peerStream,
-  /** @internal */
-  receiveCancel_: peerStream,
-  /** @internal */
-  receiveDelivered_: peerStream,
+  receive_: peerStream,
   /** @internal */
   abortAll_() {},
 };

@@ -95,11 +95,11 @@ describe('a session started without enableStreams()', () => {
       () => 2,
     );
     const says = /the peer sent a stream, but streams not enabled.*enableStreams\(\)/;
-    expect(() => part.receiveItems_([MessageType.StreamItems, 1, [1, 2]])).toThrow(says);
-    expect(() => part.receiveCredit_([MessageType.StreamCredit, 1, 5, 8, 8])).toThrow(says);
-    expect(() => part.receiveEnd_([MessageType.StreamEnd, 1, StreamEnding.Close, null])).toThrow(says);
-    expect(() => part.receiveCancel_([MessageType.StreamCancel, 1, null])).toThrow(says);
-    expect(() => part.receiveDelivered_([MessageType.StreamDelivered, 1])).toThrow(says);
+    expect(() => part.receive_([MessageType.StreamItems, 1, [1, 2]])).toThrow(says);
+    expect(() => part.receive_([MessageType.StreamCredit, 1, 5, 8, 8])).toThrow(says);
+    expect(() => part.receive_([MessageType.StreamEnd, 1, StreamEnding.Close, null])).toThrow(says);
+    expect(() => part.receive_([MessageType.StreamCancel, 1, null])).toThrow(says);
+    expect(() => part.receive_([MessageType.StreamDelivered, 1])).toThrow(says);
     part.abortAll_(new AbortedError('ended'));
     expect(part.size).toBe(0);
     expect(sent).toEqual([]);

@@ -151,6 +151,14 @@ export type RevokeMessage = readonly [type: typeof messageTypeRevoke, exportId: 
 /** `[StreamDelivered, streamId]`. */
 export type StreamDeliveredMessage = readonly [type: typeof messageTypeStreamDelivered, streamId: number];
 
+/** A message of the stream part (stream-part.ts, `StreamPart.receive_`). */
+export type StreamMessage =
+  | StreamItemsMessage
+  | StreamCreditMessage
+  | StreamEndMessage
+  | StreamCancelMessage
+  | StreamDeliveredMessage;
+
 /** Any message after the hellos. */
 export type Message =
   | AuthenticateMessage

@@ -4,17 +4,70 @@ import type {
   StreamDeliveredMessage,
   StreamEndMessage,
   StreamItemsMessage,
+  StreamMessage,
 } from './message.ts';
+import {
+  messageTypeStreamCancel,
+  messageTypeStreamCredit,
+  messageTypeStreamDelivered,
+  messageTypeStreamEnd,
+  messageTypeStreamItems,
+} from './protocol.ts';
 import { isCount, ProtocolViolation } from './violations.ts';
 
 /*
- * The form checks of the stream messages (protocol.ts `StreamItems`, `StreamCredit`, `StreamEnd`,
- * `StreamCancel`, `StreamDelivered`), which `parseMessage` leaves to the stream part: the part calls
- * the check of a message before it reads a field of it, so a program with streams refuses exactly
- * what it refused when `parseMessage` checked them, and a page without the part (the browser entry)
- * carries no check for messages it refuses unread. Each throws ProtocolViolation (the session ends
- * with `protocol`).
+ * The stream messages (protocol.ts `StreamItems`, `StreamCredit`, `StreamEnd`, `StreamCancel`,
+ * `StreamDelivered`) as the stream part receives them: the session hands all five to the part
+ * (`StreamPart.receive_`), and the bridge's {@link routeStreamMessage} checks each one's form, which
+ * `parseMessage` leaves to the part, before its handler reads a field of it. A program with streams
+ * refuses exactly what it refused when `parseMessage` checked them, and a page without the part (the
+ * browser entry) carries neither the checks nor the routing for messages it refuses unread. Each
+ * check throws ProtocolViolation (the session ends with `protocol`).
  */
+
+/** The stream part's handler of each stream message, called once its form was checked. */
+export interface StreamReceivers {
+  /** @internal */
+  receiveItems_(message: StreamItemsMessage): void;
+  /** @internal */
+  receiveCredit_(message: StreamCreditMessage): void;
+  /** @internal */
+  receiveEnd_(message: StreamEndMessage): void;
+  /** @internal */
+  receiveCancel_(message: StreamCancelMessage): void;
+  /** @internal */
+  receiveDelivered_(message: StreamDeliveredMessage): void;
+}
+
+/**
+ * Checks the form of `message` and hands it to its handler in `receivers`.
+ *
+ * @throws ProtocolViolation for a malformed message, and what its handler throws
+ */
+export function routeStreamMessage(receivers: StreamReceivers, message: StreamMessage): void {
+  switch (message[0]) {
+    case messageTypeStreamItems:
+      checkStreamItems(message);
+      receivers.receiveItems_(message);
+      break;
+    case messageTypeStreamCredit:
+      checkStreamCredit(message);
+      receivers.receiveCredit_(message);
+      break;
+    case messageTypeStreamEnd:
+      checkStreamEnd(message);
+      receivers.receiveEnd_(message);
+      break;
+    case messageTypeStreamCancel:
+      checkStreamCancel(message);
+      receivers.receiveCancel_(message);
+      break;
+    case messageTypeStreamDelivered:
+      checkStreamDelivered(message);
+      receivers.receiveDelivered_(message);
+      break;
+  }
+}
 
 /** Checks a `StreamItems`: a stream id and an array of items or a byte string. */
 export function checkStreamItems(message: StreamItemsMessage): void {
