@@ -26,7 +26,7 @@ import {
   returnKindValue,
   targetKindExport,
 } from './wire/protocol.ts';
-import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
+import { LimitViolation, ProtocolViolation, requireVersion } from './wire/violations.ts';
 
 /** What the answers need from their session. */
 export interface AnswerPort {
@@ -156,13 +156,8 @@ export class AnswerTable {
    * @internal
    */
   receiveCopy_(message: AnswerCopyMessage, carried: boolean): void {
-    if (this.#port.protocolVersion < finishingReturnVersion || carried) {
-      throw new ProtocolViolation(
-        carried
-          ? 'an answer copy with a capability'
-          : `an answer copy needs version ${finishingReturnVersion}`,
-      );
-    }
+    requireVersion(this.#port, finishingReturnVersion, 'an answer copy');
+    if (carried) throw new ProtocolViolation('an answer copy with a capability');
     const standIns = this.#standIns;
     const standIn = standIns?.get(message[1]);
     if (standIn === undefined) return;
@@ -201,9 +196,7 @@ export class AnswerTable {
     }
     const args = call[5];
     let field = call[6];
-    if (field !== undefined && this.#port.protocolVersion < callContextVersion) {
-      throw new ProtocolViolation(`a call's context needs protocol version ${callContextVersion}`);
-    }
+    if (field !== undefined) requireVersion(this.#port, callContextVersion, "a call's context");
     const tracing = this.#tracing;
     const method = call[4];
     if (tracing !== undefined) field = tracing.receive(questionId, method, field);

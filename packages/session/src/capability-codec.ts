@@ -36,7 +36,7 @@ import {
   promiseResolutionVersion,
   type StreamDescriptor,
 } from './wire/protocol.ts';
-import { ProtocolViolation } from './wire/violations.ts';
+import { ProtocolViolation, requireVersion } from './wire/violations.ts';
 
 /**
  * The capability codec: how capabilities and streams inside payloads become descriptors and back
@@ -352,11 +352,7 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
       case descriptorKindSenderExport:
         return this.#imports.receive(id);
       case descriptorKindSenderPromise:
-        if (this.#session.protocolVersion < promiseResolutionVersion) {
-          throw new ProtocolViolation(
-            `a promise descriptor needs protocol version ${promiseResolutionVersion}; this session speaks ${this.#session.protocolVersion}`,
-          );
-        }
+        requireVersion(this.#session, promiseResolutionVersion, 'a promise descriptor');
         return this.#imports.receive(id, true);
       case descriptorKindReceiverExport:
         return this.#exports.retain(id);

@@ -38,7 +38,7 @@ import {
   promiseResolutionVersion,
   revocationVersion,
 } from './wire/protocol.ts';
-import { ProtocolViolation } from './wire/violations.ts';
+import { requireVersion } from './wire/violations.ts';
 
 /** What the parts need from their session: it is the port of each (no closures per session). */
 export type PartsPort = SessionPort &
@@ -135,18 +135,14 @@ export class SessionParts {
         this.embargoes.receiveRequest_(message, this.answers, this.exports);
         break;
       case messageTypeResolve:
-        if (this.#port.protocolVersion < promiseResolutionVersion) {
-          throw new ProtocolViolation(`a resolve message needs protocol version ${promiseResolutionVersion}`);
-        }
+        requireVersion(this.#port, promiseResolutionVersion, 'a resolve message');
         this.imports.receiveResolve_(message, this.#port);
         break;
       case messageTypeDisembargoReply:
         this.embargoes.receiveReply_(message);
         break;
       case messageTypeRevoke:
-        if (this.#port.protocolVersion < revocationVersion) {
-          throw new ProtocolViolation(`a revoke message needs protocol version ${revocationVersion}`);
-        }
+        requireVersion(this.#port, revocationVersion, 'a revoke message');
         this.imports.receiveRevoke_(message);
         break;
       case messageTypeStreamItems:
@@ -157,9 +153,7 @@ export class SessionParts {
         this.streams.receive_(message);
         break;
       case messageTypeCancel:
-        if (this.#port.protocolVersion < callContextVersion) {
-          throw new ProtocolViolation(`a cancel message needs protocol version ${callContextVersion}`);
-        }
+        requireVersion(this.#port, callContextVersion, 'a cancel message');
         this.answers.cancel(message[1], message[2] === cancelReasonDeadline);
         break;
     }

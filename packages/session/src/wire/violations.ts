@@ -49,6 +49,25 @@ export function classifyFailure(error: unknown): {
   return limit === undefined ? { code: 'protocol', message } : { code: 'limit', message, limit };
 }
 
+/**
+ * Refuses what the peer may send only from protocol `version` on (a message, a descriptor kind, a
+ * field) in a session that agreed an earlier one.
+ *
+ * @param what the thing refused, as the error names it (`a resolve message`)
+ * @throws ProtocolViolation when `session` speaks a version before `version`
+ */
+export function requireVersion(
+  session: { readonly protocolVersion: number },
+  version: number,
+  what: string,
+): void {
+  if (session.protocolVersion < version) {
+    throw new ProtocolViolation(
+      `${what} needs protocol version ${version}; this session speaks ${session.protocolVersion}`,
+    );
+  }
+}
+
 /** A table id: an integer in 0 .. 2^32 - 1. */
 export function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
