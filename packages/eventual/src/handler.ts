@@ -19,7 +19,8 @@
  *   ({@link StreamEnd}: `value instanceof StreamEnd` tells one without loading the stream
  *   classes), {@link applyConsumerOptions} for a consumer end a result brought,
  *   {@link forgetConsumerEnd} for a consumer end a session reads for a remote consumer, and
- *   {@link abortStreamsIn} for calls that never reach a target;
+ *   {@link abortStreamsIn} for calls that never reach a target ({@link failedCall} aborts them and
+ *   gives the call's failed result);
  * - {@link markSerialized}, which tells a local dispatch that a call's data is a copy already, and
  *   {@link markEncoding}, which a codec's walk sets so that reading a call result's `constructor`
  *   (as serializers do) does not count as awaiting it;
@@ -59,7 +60,13 @@ export { markEncoding } from './facade/encoding-scope.ts';
 export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { enqueueDispatch } from './handlers/dispatch-queue.ts';
-export { leadsTo, PromiseHandler, refuseLoop, settledResult } from './handlers/promise-handler.ts';
+export {
+  failedCall,
+  leadsTo,
+  PromiseHandler,
+  refuseLoop,
+  settledResult,
+} from './handlers/promise-handler.ts';
 export { releaseSettlement } from './handlers/release-settlement.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
 export { SettlementListeners } from './seam/settlement-listeners.ts';

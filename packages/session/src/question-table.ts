@@ -1,13 +1,12 @@
 import type { AbortedError } from '@msc/eventual';
 import {
-  abortStreamsIn,
   applyConsumerOptions,
   type CallScope,
   type CapabilityHandler,
+  failedCall,
   markCarriedCapabilities,
   type ResultHandler,
   type Settlement,
-  settledResult,
 } from '@msc/eventual/handler';
 import type { CallTracing } from './call-tracer.ts';
 import { PromiseImportHandler } from './promise-import.ts';
@@ -120,8 +119,7 @@ export class QuestionTable implements QuestionCanceller {
       this.#port.send([messageTypeCall, id, targetKind, targetId, method, args]);
     } catch (error) {
       // The call never left: streams in its arguments go nowhere, so their other ends stop waiting.
-      abortStreamsIn(args, error);
-      return settledResult({ kind: 'error', error });
+      return failedCall(args, error);
     }
     this.#nextId++;
     return this.#opened(id, targetKind, targetId, method);
@@ -166,17 +164,12 @@ export class QuestionTable implements QuestionCanceller {
     field: CallContextField,
     context: CallScope | undefined,
   ): ResultHandler {
-    if (context?.aborted) {
-      const error = context.reason;
-      abortStreamsIn(args, error);
-      return settledResult({ kind: 'error', error });
-    }
+    if (context?.aborted) return failedCall(args, context.reason);
     const id = this.#nextId;
     try {
       this.#port.send([messageTypeCall, id, targetKind, targetId, method, args, field]);
     } catch (error) {
-      abortStreamsIn(args, error);
-      return settledResult({ kind: 'error', error });
+      return failedCall(args, error);
     }
     this.#nextId++;
     const question = this.#opened(id, targetKind, targetId, method);

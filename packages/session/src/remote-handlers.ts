@@ -1,16 +1,15 @@
 import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
 import { CallTimeoutError } from '@msc/eventual/context';
 import {
-  abortStreamsIn,
   type CallScope,
   type CapabilityHandler,
   describeValue,
+  failedCall,
   type ResultHandler,
   refuseLoop,
   releaseSettlement,
   type Settlement,
   SettlementListeners,
-  settledResult,
 } from '@msc/eventual/handler';
 import type { TracedSession } from './call-tracer.ts';
 import {
@@ -63,8 +62,7 @@ export class ImportHandler implements CapabilityHandler {
 
   call(method: string, args: readonly unknown[], context?: CallScope): ResultHandler {
     if (this.#revoked !== undefined) {
-      abortStreamsIn(args, this.#revoked);
-      return settledResult({ kind: 'error', error: this.#revoked });
+      return failedCall(args, this.#revoked);
     }
     return this.session.sendCall(targetKindExport, this.id, method, args, context);
   }
@@ -188,12 +186,12 @@ export class QuestionHandler implements ResultHandler {
       return this.session.sendCall(targetKindAnswer, this.id, method, args, context);
     }
     if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
-    const error =
+    return failedCall(
+      args,
       settlement.kind === 'error'
         ? settlement.error
-        : new NotCapabilityError(method, describeValue(settlement.value));
-    abortStreamsIn(args, error);
-    return settledResult({ kind: 'error', error });
+        : new NotCapabilityError(method, describeValue(settlement.value)),
+    );
   }
 
   whenResolved(): Promise<void> {

@@ -1,12 +1,11 @@
 import { AbortedError, type Proxy } from '@msc/eventual';
 import {
-  abortStreamsIn,
   type CallScope,
   type CapabilityHandler,
   createProxy,
+  failedCall,
   type PromiseHandler,
   type ResultHandler,
-  settledResult,
 } from '@msc/eventual/handler';
 import type { CloseReason, Connection } from '@msc/transport';
 import type { PayloadContext } from './capability-codec.ts';
@@ -201,8 +200,7 @@ export class Session<Peer = unknown>
     context: CallScope | undefined,
   ): ResultHandler {
     if (this.#aborted !== undefined) {
-      abortStreamsIn(args, this.#aborted);
-      return settledResult({ kind: 'error', error: this.#aborted });
+      return failedCall(args, this.#aborted);
     }
     return this.#parts.questions.ask(targetKind, targetId, method, args, context);
   }

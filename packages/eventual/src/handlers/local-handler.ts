@@ -8,7 +8,7 @@ import type { CapabilityHandler, ResultHandler } from '../seam/capability-handle
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import { type Dispatch, enqueueDispatch } from './dispatch-queue.ts';
 import { findMethod, targetName } from './method-lookup.ts';
-import { PromiseHandler, settledResult } from './promise-handler.ts';
+import { failedCall, PromiseHandler } from './promise-handler.ts';
 import { settleWith } from './settle-with.ts';
 
 /**
@@ -40,9 +40,7 @@ export class LocalHandler implements CapabilityHandler {
     if (this.#disposed) {
       // Reached through a proxy that held no reference of its own (see `handOff()`), after the
       // object's last holder released it.
-      const error = new DisposedError(method);
-      abortStreamsIn(args, error);
-      return settledResult({ kind: 'error', error });
+      return failedCall(args, new DisposedError(method));
     }
     // The queued call holds a reference so a release right after the call cannot dispose the
     // target before the call is dispatched.

@@ -240,6 +240,16 @@ export function settledResult(settlement: Settlement): PromiseHandler {
 }
 
 /**
+ * The result of a call that never reaches a target (the target is broken, revoked, disposed or
+ * gone, or the call could not be sent): the streams in its arguments abort, so their other ends stop
+ * waiting (see {@link abortStreamsIn}), and the result is already settled with `error`.
+ */
+export function failedCall(args: readonly unknown[], error: unknown): PromiseHandler {
+  abortStreamsIn(args, error);
+  return settledResult({ kind: 'error', error });
+}
+
+/**
  * Whether `handler` resolves (so far) to `promise`, or walks into a loop on the way: settling
  * `promise` with it would close a resolution loop (sessions check their questions with it too).
  */
@@ -276,9 +286,7 @@ function callSettled(
   context: CallScope | undefined,
 ): ResultHandler {
   if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
-  const error = settlementError(settlement, method);
-  abortStreamsIn(args, error);
-  return settledResult({ kind: 'error', error });
+  return failedCall(args, settlementError(settlement, method));
 }
 
 function settlementError(settlement: Settlement, method: string): unknown {
