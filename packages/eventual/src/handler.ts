@@ -11,7 +11,9 @@
  *   reference ({@link takeReference}, {@link sinkFloating}), release the copies a call owned
  *   ({@link releaseCapabilities}), and hand a settled value's capabilities to whoever takes them
  *   ({@link markCarriedCapabilities}, {@link releaseCarriedCapabilities});
- * - the local promise ({@link PromiseHandler}, {@link settledResult}), the loop check every result
+ * - the local promise ({@link PromiseHandler}, {@link settledResult}), what a result settled to data
+ *   or an error fails calls with ({@link settlementError}) and what its `whenResolved()` gives
+ *   ({@link resolutionOf}), the loop check every result
  *   handler settles through ({@link refuseLoop}, {@link leadsTo}), the listener list every
  *   result handler keeps ({@link SettlementListeners}) and what its last release gives back of its
  *   settlement ({@link releaseSettlement});
@@ -65,7 +67,9 @@ export {
   leadsTo,
   PromiseHandler,
   refuseLoop,
+  resolutionOf,
   settledResult,
+  settlementError,
 } from './handlers/promise-handler.ts';
 export { releaseSettlement } from './handlers/release-settlement.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';

@@ -1,9 +1,8 @@
-import { NotCapabilityError } from '@msc/eventual';
 import {
   type CapabilityHandler,
-  describeValue,
   type ResultHandler,
   type Settlement,
+  settlementError,
 } from '@msc/eventual/handler';
 import type { ExportTable } from './export-table.ts';
 import { PromiseImportHandler } from './promise-import.ts';
@@ -109,11 +108,10 @@ export class PromiseExports {
       if (settlement.kind === 'capability') {
         port.send([messageTypeResolve, id, resolveKindCapability, port.describe(settlement.handler)]);
       } else {
-        const error =
-          settlement.kind === 'error'
-            ? settlement.error
-            : new NotCapabilityError('whenResolved', describeValue(settlement.value));
-        port.sendWithError_([messageTypeResolve, id, resolveKindError, error], 3);
+        port.sendWithError_(
+          [messageTypeResolve, id, resolveKindError, settlementError(settlement, 'whenResolved')],
+          3,
+        );
       }
     } catch (error) {
       port.returnFailed_(error);

@@ -3,6 +3,7 @@ import {
   type CallScope,
   type CapabilityHandler,
   type ResultHandler,
+  resolutionOf,
   type Settlement,
   SettlementListeners,
 } from '@msc/eventual/handler';
@@ -53,7 +54,7 @@ export class PromiseImportHandler extends ImportHandler implements ResultHandler
     if (resolution !== undefined) return resolution.whenResolved();
     const revoked = this.revokedBy_;
     if (revoked !== undefined) return Promise.reject(revoked);
-    return new Promise((resolve, reject) => this.onSettled(() => this.whenResolved().then(resolve, reject)));
+    return resolutionOf(this, undefined);
   }
 
   override shorten(): CapabilityHandler {

@@ -1,15 +1,16 @@
-import { type AbortedError, type ConsumerOptions, NotCapabilityError } from '@msc/eventual';
+import type { AbortedError, ConsumerOptions } from '@msc/eventual';
 import { CallTimeoutError } from '@msc/eventual/context';
 import {
   type CallScope,
   type CapabilityHandler,
-  describeValue,
   failedCall,
   type ResultHandler,
   refuseLoop,
   releaseSettlement,
+  resolutionOf,
   type Settlement,
   SettlementListeners,
+  settlementError,
 } from '@msc/eventual/handler';
 import type { TracedSession } from './call-tracer.ts';
 import {
@@ -186,24 +187,11 @@ export class QuestionHandler implements ResultHandler {
       return this.session.sendCall(targetKindAnswer, this.id, method, args, context);
     }
     if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
-    return failedCall(
-      args,
-      settlement.kind === 'error'
-        ? settlement.error
-        : new NotCapabilityError(method, describeValue(settlement.value)),
-    );
+    return failedCall(args, settlementError(settlement, method));
   }
 
   whenResolved(): Promise<void> {
-    const settlement = this.#settlement;
-    if (settlement === undefined) {
-      return new Promise((resolve, reject) =>
-        this.onSettled(() => this.whenResolved().then(resolve, reject)),
-      );
-    }
-    if (settlement.kind === 'capability') return settlement.handler.whenResolved();
-    if (settlement.kind === 'error') return Promise.reject(settlement.error);
-    return Promise.reject(new NotCapabilityError('whenResolved', describeValue(settlement.value)));
+    return resolutionOf(this, this.#settlement);
   }
 
   retain(): void {
@@ -243,11 +231,7 @@ export class QuestionHandler implements ResultHandler {
     const target = this.target_;
     const settlement = target === undefined ? undefined : target.#settlement;
     if (settlement === undefined || settlement.kind === 'capability') return undefined;
-    const error =
-      settlement.kind === 'error'
-        ? settlement.error
-        : new NotCapabilityError(this.method_ ?? 'call', describeValue(settlement.value));
-    return { kind: 'error', error };
+    return { kind: 'error', error: settlementError(settlement, this.method_ ?? 'call') };
   }
 
   /**

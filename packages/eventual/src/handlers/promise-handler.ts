@@ -63,20 +63,7 @@ export class PromiseHandler implements ResultHandler {
 
   whenResolved(): Promise<void> {
     if (this.#forward !== undefined) return this.#forward.whenResolved();
-    const settlement = this.#settlement;
-    if (settlement === undefined) {
-      return new Promise<void>((resolve, reject) => {
-        this.onSettled(() => this.whenResolved().then(resolve, reject));
-      });
-    }
-    switch (settlement.kind) {
-      case 'capability':
-        return settlement.handler.whenResolved();
-      case 'error':
-        return Promise.reject(settlement.error);
-      default:
-        return Promise.reject(new NotCapabilityError('whenResolved', describeValue(settlement.value)));
-    }
+    return resolutionOf(this, this.#settlement);
   }
 
   retain(): void {
@@ -289,10 +276,30 @@ function callSettled(
   return failedCall(args, settlementError(settlement, method));
 }
 
-function settlementError(settlement: Settlement, method: string): unknown {
+/**
+ * What a call named `method` on a result settled as `settlement` (data or an error, not a
+ * capability) fails with: the error, or a `NotCapabilityError` for data.
+ */
+export function settlementError(settlement: Settlement, method: string): unknown {
   if (settlement.kind === 'error') return settlement.error;
   return new NotCapabilityError(
     method,
     describeValue(settlement.kind === 'value' ? settlement.value : undefined),
   );
+}
+
+/**
+ * What `whenResolved()` of `handler` gives once its settlement is `settlement`: until it settles, a
+ * promise that asks `handler` again then; a capability's own `whenResolved()`; else rejected with
+ * {@link settlementError} (`NotCapabilityError` for data).
+ */
+export function resolutionOf(handler: ResultHandler, settlement: Settlement | undefined): Promise<void> {
+  if (settlement === undefined) {
+    return new Promise<void>((resolve, reject) => {
+      handler.onSettled(() => handler.whenResolved().then(resolve, reject));
+    });
+  }
+  return settlement.kind === 'capability'
+    ? settlement.handler.whenResolved()
+    : Promise.reject(settlementError(settlement, 'whenResolved'));
 }
