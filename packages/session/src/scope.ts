@@ -20,6 +20,7 @@ import { createParkedSessions, scopeSessionResume } from './resume/resume-part.t
 import { Session } from './session.ts';
 import type { RootOption } from './session-options.ts';
 import type { Tracing } from './trace.ts';
+import { describeError } from './wire/violations.ts';
 
 /** How a {@link Scope} makes its sessions. */
 export interface ScopeOptions<Peer = unknown> {
@@ -224,7 +225,7 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       (error: unknown) => {
         // Calls on the root span a session that never came to be: they abort, with why as cause.
         // A dial error already names the address (say it once); a session error does not.
-        const reason = describe(error);
+        const reason = describeError(error);
         const message = reason.includes(address) ? reason : `could not connect to ${address}: ${reason}`;
         root.settle({ kind: 'error', error: new AbortedError(message, { cause: error }) });
       },
@@ -336,8 +337,4 @@ function proxyHandlerTakeover(proxy: Proxy<unknown>): ResultHandler {
   handler.retain();
   proxy[Symbol.dispose]();
   return handler;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import { type Connection, ConnectionClosedError } from '@msc/transport';
-import { afterMicrotasks } from '@msc/transport/kit';
+import { afterMicrotasks, macrotask } from '@msc/transport/kit';
 import type { SessionTracer } from '../trace.ts';
 import type { ValuesChannel } from '../value-mode.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
@@ -42,10 +42,6 @@ export interface OutboxPort {
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
-
-/** Runs `task` after the event loop has had a turn (I/O included). */
-const later: (task: () => void) => void =
-  typeof setImmediate === 'function' ? (task) => setImmediate(task) : (task) => setTimeout(task, 0);
 
 /**
  * Outboxes with a flush scheduled at the end of the current turn's microtasks, and with a lazy flush scheduled after
@@ -164,7 +160,7 @@ export class Outbox {
     this.#lazy.push(this.#encode(message));
     if (!this.#lazyFlushScheduled) {
       this.#lazyFlushScheduled = true;
-      if (lazyFlushQueue.push(this) === 1) later(runLazyFlushes);
+      if (lazyFlushQueue.push(this) === 1) macrotask(runLazyFlushes);
     }
   }
 
