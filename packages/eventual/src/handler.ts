@@ -11,9 +11,9 @@
  *   reference ({@link takeReference}, {@link sinkFloating}), release the copies a call owned
  *   ({@link releaseCapabilities}), and hand a settled value's capabilities to whoever takes them
  *   ({@link markCarriedCapabilities}, {@link releaseCarriedCapabilities});
- * - the local promise ({@link PromiseHandler}, {@link settledResult}), what a result settled to data
- *   or an error fails calls with ({@link settlementError}) and what its `whenResolved()` gives
- *   ({@link resolutionOf}), the loop check every result
+ * - the local promise ({@link PromiseHandler}, {@link settledResult}), how a settled result answers
+ *   calls ({@link callSettled}; for data or an error, {@link settlementError}) and what its
+ *   `whenResolved()` gives ({@link resolutionOf}), the loop check every result
  *   handler settles through ({@link refuseLoop}, {@link leadsTo}), the listener list every
  *   result handler keeps ({@link SettlementListeners}) and what its last release gives back of its
  *   settlement ({@link releaseSettlement});
@@ -63,6 +63,7 @@ export { createProxy, createResult } from './facade/facade.ts';
 export { handlerOf, sinkFloating, takeReference } from './facade/facade-references.ts';
 export { enqueueDispatch } from './handlers/dispatch-queue.ts';
 export {
+  callSettled,
   failedCall,
   leadsTo,
   PromiseHandler,

@@ -3,6 +3,7 @@ import { CallTimeoutError } from '@msc/eventual/context';
 import {
   type CallScope,
   type CapabilityHandler,
+  callSettled,
   failedCall,
   type ResultHandler,
   refuseLoop,
@@ -186,8 +187,7 @@ export class QuestionHandler implements ResultHandler {
       this.pipelined = true;
       return this.session.sendCall(targetKindAnswer, this.id, method, args, context);
     }
-    if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
-    return failedCall(args, settlementError(settlement, method));
+    return callSettled(settlement, method, args, context);
   }
 
   whenResolved(): Promise<void> {

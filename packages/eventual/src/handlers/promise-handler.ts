@@ -266,7 +266,11 @@ export function refuseLoop(
   return { kind: 'error', error: new ResolutionLoopError() };
 }
 
-function callSettled(
+/**
+ * A call on a result settled as `settlement`: to its capability, or, for data or an error, a
+ * {@link failedCall} with {@link settlementError}.
+ */
+export function callSettled(
   settlement: Settlement,
   method: string,
   args: readonly unknown[],
