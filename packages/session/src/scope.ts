@@ -278,11 +278,12 @@ export class Scope<Peer = unknown> implements AsyncDisposable {
       authenticator: options.authenticator,
       // The scope ends its sessions itself (with its reason), so they get no signal of their own.
       root: this.#root ?? options.root,
-      ...(options.limits !== undefined ? { limits: options.limits } : {}),
-      ...(options.registry !== undefined ? { registry: options.registry } : {}),
-      ...(options.errorStacks !== undefined ? { errorStacks: options.errorStacks } : {}),
-      ...(options.trace !== undefined ? { trace: options.trace } : {}),
-      ...(options.callTracer !== undefined ? { callTracer: options.callTracer } : {}),
+      // Unset options stay unset (undefined is no override).
+      limits: options.limits,
+      registry: options.registry,
+      errorStacks: options.errorStacks,
+      trace: options.trace,
+      callTracer: options.callTracer,
       // The listener's session parks here; the dialer's redials the same address.
       ...(options.resume !== undefined
         ? {
