@@ -106,9 +106,6 @@ export class BrowserWebSocketConnection extends DrivenConnectionCore<BrowserWebS
         localAddress: local,
         remoteAddress: remote,
         addressesObservable: false,
-        // The core never pauses and always coalesces.
-        receiveBufferBytes: Number.POSITIVE_INFINITY,
-        coalesceWrites: true,
       },
       (events) => {
         reported = events;

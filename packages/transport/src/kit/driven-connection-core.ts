@@ -106,7 +106,10 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
    *   {@link DrivenConnection}'s: this core never pauses and always coalesces)
    * @param createDriver builds the driver, given the events it reports to (called once, from this constructor)
    */
-  constructor(settings: ConnectionSettings, createDriver: (events: CoreDriverEvents) => Driver) {
+  constructor(
+    settings: Omit<ConnectionSettings, 'receiveBufferBytes' | 'coalesceWrites'>,
+    createDriver: (events: CoreDriverEvents) => Driver,
+  ) {
     this.#maxFrameBytesCeiling = settings.maxFrameBytes;
     this.#maxBufferedBytes = settings.maxBufferedBytes;
     this.#lowWaterMarkBytes = settings.lowWaterMarkBytes;
