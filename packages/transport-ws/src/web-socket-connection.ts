@@ -1,5 +1,10 @@
 import type { CloseCode } from '@msc/transport';
-import { type ConnectionDriver, DrivenConnection, type DriverEvents } from '@msc/transport/kit';
+import {
+  type ConnectionDriver,
+  DrivenConnection,
+  type DriverEvents,
+  defaultReceiveBufferBytes,
+} from '@msc/transport/kit';
 import { closeMessage, statusFor, webSocketEnding } from './close-codes.ts';
 import { pingText, pongText } from './heartbeat-text.ts';
 import type { WebSocketSettings } from './web-socket-options.ts';
@@ -164,7 +169,7 @@ export class WebSocketConnection extends DrivenConnection<WebSocketMedium> {
         remoteAddress: addresses.remote,
         // A platform that cannot pause (browsers) cannot push back: it never tries.
         receiveBufferBytes:
-          platform.pause === undefined ? Number.POSITIVE_INFINITY : settings.receiveBufferBytes,
+          platform.pause === undefined ? Number.POSITIVE_INFINITY : defaultReceiveBufferBytes,
         coalesceWrites: true,
       },
       (events) => {

@@ -5,7 +5,6 @@ import {
   defaultLowWaterMarkBytes,
   defaultMaxBufferedBytes,
   defaultMaxFrameBytes,
-  defaultReceiveBufferBytes,
   heartbeatSettings,
 } from '@msc/transport/kit';
 
@@ -44,8 +43,12 @@ export interface WebSocketConnectionOptions {
   scheduler?: DeliveryScheduler | undefined;
 }
 
-/** {@link WebSocketConnectionOptions} with every default filled in: the kit's connection limits and the dial's. */
-export interface WebSocketSettings extends ConnectionLimits {
+/**
+ * {@link WebSocketConnectionOptions} with every default filled in: the kit's connection limits and
+ * the dial's. Reading is paused at the kit's `defaultReceiveBufferBytes`, which only the Node
+ * connection does (a browser's socket cannot pause), so it is not a setting here.
+ */
+export interface WebSocketSettings extends Omit<ConnectionLimits, 'receiveBufferBytes'> {
   readonly connectTimeoutMs: number;
 }
 
@@ -65,7 +68,6 @@ export function webSocketSettings(options: WebSocketConnectionOptions): WebSocke
     maxFrameBytes,
     lowWaterMarkBytes: options.lowWaterMarkBytes ?? defaultLowWaterMarkBytes,
     maxBufferedBytes: options.maxBufferedBytes ?? defaultMaxBufferedBytes,
-    receiveBufferBytes: defaultReceiveBufferBytes,
     idleTimeoutMs,
     heartbeatIntervalMs,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
