@@ -123,7 +123,7 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
     });
     const port = this.createPort_();
     this.inbox_ = new FrameInbox({
-      ...(settings.scheduler === undefined ? {} : { scheduler: settings.scheduler }),
+      scheduler: settings.scheduler,
       releaseListener: port,
       // A subclass that carries values says so by its prototype's getter, readable here.
       carriesValues: (this as Connection).carriesValues === true,
