@@ -348,6 +348,13 @@ function readArray(count: number, start: number): unknown[] | undefined {
  */
 function readMap(entries: number, start: number, asMap: boolean): object | undefined {
   checkCollection(entries, 'entries');
+  // A plain object is a plain object whether it came as a record or as a map: as wide a limit.
+  if (!asMap && entries > limits.maxRecordKeys) {
+    throw new DecodeError(
+      'record-too-wide',
+      `expected an object of at most ${limits.maxRecordKeys} keys (limits.maxRecordKeys), got ${entries} at byte ${start}; send a Map for dictionaries`,
+    );
+  }
   open(1, containerWork + entries * (asMap ? mapEntryWork : objectKeyWork), start);
   let result: object | undefined;
   if (!building) {

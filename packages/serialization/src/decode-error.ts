@@ -10,7 +10,7 @@ export type DecodeErrorCode =
   | 'collection-too-long'
   /** A bignum is longer than `limits.maxBigIntBytes`. */
   | 'bigint-too-large'
-  /** A record definition has more keys than `limits.maxRecordKeys`. */
+  /** A plain object (a record definition or a map) has more keys than `limits.maxRecordKeys`. */
   | 'record-too-wide'
   /** A frame defines more records than `limits.maxRecordDefinitions`. */
   | 'too-many-records'

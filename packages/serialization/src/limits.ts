@@ -24,7 +24,7 @@ export interface DecodeLimits {
   /** Longest bignum (a `bigint` outside the 64-bit range), in bytes. Default 1024 (8192 bits). */
   readonly maxBigIntBytes: number;
   /**
-   * Most keys in one record definition (the key list of a plain object written as a record).
+   * Most keys in one plain object: a record definition's key list, or a CBOR map read as an object.
    * Default 4096. Objects with more keys decode slowly (V8 dictionary mode, and the decoder compiles a
    * reader per record): send a `Map` for dictionaries. Violation: `record-too-wide`.
    */

@@ -74,6 +74,24 @@ describe('record bounds', () => {
     expect(heapWhileRefusing(frame, 'record-too-wide')).toBeLessThan(1024 * 1024);
   });
 
+  test('a map of 300 000 keys read as an object is record-too-wide too, refused at its header; as a Map it is read', () => {
+    const writer = new FrameWriter().array(1).map(300_000);
+    for (const key of keyNames(300_000)) writer.text(key).unsigned(0);
+    const frame = writer.done();
+    const error = decodeFails(frame, 'record-too-wide');
+    expect(error.message).toMatch(
+      /an object of at most 4096 keys \(limits\.maxRecordKeys\), got 300000 at byte 1\b/,
+    );
+    expect(error.message).toContain('send a Map');
+    expect(heapWhileRefusing(frame, 'record-too-wide')).toBeLessThan(1024 * 1024);
+    // What the error says to do: a Map of as many entries is read (one hash insert each).
+    const dictionary = new Map(keyNames(300_000).map((key) => [key, 0]));
+    expect((codec.decode(codec.encode(dictionary)) as Map<string, number>).size).toBe(300_000);
+    // An object of a few keys more than the limit is refused however it is written.
+    const wide = Object.fromEntries(keyNames(4097).map((key) => [key, 0]));
+    expect(decodeFails(codec.encode(wide), 'record-too-wide').message).toContain('got 4097');
+  });
+
   test('where maxRecordKeys allows 300 000 keys, using the record three times (cbor-x compiles a reader then) is work-exceeded', () => {
     const keys = keyNames(300_000);
     const writer = new FrameWriter().array(4).recordDefinition(0, keys);
