@@ -89,7 +89,8 @@ export class StreamBridge implements StreamReceivers {
   readonly #maxByteCapacity: number;
   /** The agreed protocol version (see {@link streamDeliveryVersion}). */
   readonly #version: () => number;
-  readonly #pump: SourcePump;
+  /** Sends what local producers wrote, made with the first stream this side sources. */
+  #pump: SourcePump | undefined = undefined;
   /** Sinks that ended here, with the credit their source may still use. */
   readonly #endedSinks = new EndedSinks();
 
@@ -104,11 +105,6 @@ export class StreamBridge implements StreamReceivers {
   ) {
     this.#port = port;
     this.#version = version;
-    this.#pump = new SourcePump(port, (source, outcome) => {
-      if (outcome.kind === 'failed') return this.#endSource(source, outcome.error);
-      port.send([messageTypeStreamEnd, source.id, streamEndingClose, null]);
-      this.#closeSent(source);
-    });
     this.#streams = noStreams;
     this.#nextId = role === 'dialer' ? 0 : 1;
     this.#maxCapacity = limits.maxStreamCapacity;
@@ -339,7 +335,17 @@ export class StreamBridge implements StreamReceivers {
     // The first credit declares the consumer's window: until then the producer had no room.
     queue.declareWindow(window);
     source.started = true;
-    this.#pump.schedule(source);
+    (this.#pump ??= this.#newPump()).schedule(source);
+  }
+
+  /** The pump of this bridge's sources: an idle session (most) never makes one. */
+  #newPump(): SourcePump {
+    const port = this.#port;
+    return new SourcePump(port, (source, outcome) => {
+      if (outcome.kind === 'failed') return this.#endSource(source, outcome.error);
+      port.send([messageTypeStreamEnd, source.id, streamEndingClose, null]);
+      this.#closeSent(source);
+    });
   }
 
   /**
