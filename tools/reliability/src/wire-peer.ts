@@ -188,9 +188,9 @@ export class WirePeer {
     return this.sendRaw(this.encode(message));
   }
 
-  /** Sends a valid hello, then a `Configure` offering export 0 as this side's root. */
-  handshake(): void {
-    this.sendHello();
+  /** Sends a valid hello (with `hello`'s fields), then a `Configure` offering export 0 as this side's root. */
+  handshake(hello: HelloFields = {}): void {
+    this.sendHello(hello);
     this.send([Wire.Configure, [0, 0]]);
   }
 

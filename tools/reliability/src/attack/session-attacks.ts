@@ -2,7 +2,16 @@ import { proxy } from '@msc/eventual';
 import { Scope, unauthenticated } from '@msc/session';
 import { tcp } from '@msc/transport-tcp';
 import type { ITarget } from '../target-service.ts';
-import { frameOf, helloBytes, messagesOf, Wire, WirePeer, WireReference, wireCodec } from '../wire-peer.ts';
+import {
+  frameOf,
+  type HelloFields,
+  helloBytes,
+  messagesOf,
+  Wire,
+  WirePeer,
+  WireReference,
+  wireCodec,
+} from '../wire-peer.ts';
 import type { Attack, AttackContext } from './attack.ts';
 import { openSocket, sleep, write } from './raw-socket.ts';
 import { sessionEnd } from './session-end.ts';
@@ -25,8 +34,8 @@ async function rawPeer(context: AttackContext, read = true): Promise<WirePeer> {
  *
  * @throws Error when the target's configuration does not come within 5 s
  */
-async function handshake(peer: WirePeer): Promise<void> {
-  peer.handshake();
+async function handshake(peer: WirePeer, hello: HelloFields = {}): Promise<void> {
+  peer.handshake(hello);
   for (let attempt = 0; attempt < 250; attempt++) {
     if (peer.messagesOfType(Wire.Configure).length > 0) return;
     if (peer.closeReason !== undefined) break;
@@ -285,11 +294,7 @@ async function coercionsOfProxies(context: AttackContext): Promise<string> {
  */
 async function callsOnAnswersThatNeverWere(context: AttackContext): Promise<string> {
   const peer = await rawPeer(context);
-  peer.sendHello({ versions: [5] });
-  peer.send([Wire.Configure, [0, 0]]);
-  for (let attempt = 0; attempt < 250 && peer.messagesOfType(Wire.Configure).length === 0; attempt++) {
-    await sleep(20);
-  }
+  await handshake(peer, { versions: [5] });
   for (let batch = 0; batch < 20 * context.scale; batch++) {
     const calls = Array.from({ length: 1000 }, (_, index) => {
       const id = 1 + batch * 1000 + index;
@@ -310,11 +315,7 @@ async function callsOnAnswersThatNeverWere(context: AttackContext): Promise<stri
  */
 async function standInsWithoutCopies(context: AttackContext): Promise<string> {
   const peer = await rawPeer(context);
-  peer.sendHello({ versions: [5] });
-  peer.send([Wire.Configure, [0, 0]]);
-  for (let attempt = 0; attempt < 250 && peer.messagesOfType(Wire.Configure).length === 0; attempt++) {
-    await sleep(20);
-  }
+  await handshake(peer, { versions: [5] });
   for (let batch = 0; batch < 12 * context.scale; batch++) {
     const calls = Array.from({ length: 1000 }, (_, index) => {
       const id = 1 + batch * 1000 + index;
