@@ -68,13 +68,12 @@ export {
   leadsTo,
   PromiseHandler,
   refuseLoop,
-  resolutionOf,
   settledResult,
-  settlementError,
 } from './handlers/promise-handler.ts';
 export { releaseSettlement } from './handlers/release-settlement.ts';
 export type { CapabilityHandler, ResultHandler, Settlement } from './seam/capability-handler.ts';
 export { SettlementListeners } from './seam/settlement-listeners.ts';
+export { resolutionOf, settlementError } from './seam/settlement-outcomes.ts';
 export { abortStreamsIn } from './streams/abort-streams.ts';
 export type { FlowQueue } from './streams/flow-queue.ts';
 export { applyConsumerOptions, StreamEnd } from './streams/stream-endpoint.ts';

@@ -1,7 +1,8 @@
-import { CallTimeoutError, describeValue, NotCapabilityError } from '../errors.ts';
+import { CallTimeoutError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { FailedResult } from '../seam/failed-result.ts';
 import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
+import { resolutionOf, settlementError } from '../seam/settlement-outcomes.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import type { ConsumerOptions } from '../streams/consumer-options.ts';
 import { CallScope } from './call-context.ts';
@@ -84,24 +85,13 @@ export class ContextResult implements ResultHandler {
       return new ContextResult(this.#inner.call(method, args, pipelined), pipelined);
     }
     if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
-    const error =
-      settlement.kind === 'error'
-        ? settlement.error
-        : new NotCapabilityError(method, describeValue(settlement.value));
+    const error = settlementError(settlement, method);
     abortStreamsIn(args, error);
     return new FailedResult(error);
   }
 
   whenResolved(): Promise<void> {
-    const settlement = this.#settlement;
-    if (settlement === undefined) {
-      return new Promise((resolve, reject) => {
-        this.onSettled(() => this.whenResolved().then(resolve, reject));
-      });
-    }
-    if (settlement.kind === 'capability') return settlement.handler.whenResolved();
-    if (settlement.kind === 'error') return Promise.reject(settlement.error);
-    return Promise.reject(new NotCapabilityError('whenResolved', describeValue(settlement.value)));
+    return resolutionOf(this, this.#settlement);
   }
 
   retain(): void {

@@ -1,8 +1,9 @@
 import type { CallScope } from '../context/call-context.ts';
-import { describeValue, NotCapabilityError, ResolutionLoopError } from '../errors.ts';
+import { ResolutionLoopError } from '../errors.ts';
 import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
+import { resolutionOf, settlementError } from '../seam/settlement-outcomes.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import type { ConsumerOptions } from '../streams/consumer-options.ts';
 import { releaseSettlement } from './release-settlement.ts';
@@ -278,32 +279,4 @@ export function callSettled(
 ): ResultHandler {
   if (settlement.kind === 'capability') return settlement.handler.call(method, args, context);
   return failedCall(args, settlementError(settlement, method));
-}
-
-/**
- * What a call named `method` on a result settled as `settlement` (data or an error, not a
- * capability) fails with: the error, or a `NotCapabilityError` for data.
- */
-export function settlementError(settlement: Settlement, method: string): unknown {
-  if (settlement.kind === 'error') return settlement.error;
-  return new NotCapabilityError(
-    method,
-    describeValue(settlement.kind === 'value' ? settlement.value : undefined),
-  );
-}
-
-/**
- * What `whenResolved()` of `handler` gives once its settlement is `settlement`: until it settles, a
- * promise that asks `handler` again then; a capability's own `whenResolved()`; else rejected with
- * {@link settlementError} (`NotCapabilityError` for data).
- */
-export function resolutionOf(handler: ResultHandler, settlement: Settlement | undefined): Promise<void> {
-  if (settlement === undefined) {
-    return new Promise<void>((resolve, reject) => {
-      handler.onSettled(() => handler.whenResolved().then(resolve, reject));
-    });
-  }
-  return settlement.kind === 'capability'
-    ? settlement.handler.whenResolved()
-    : Promise.reject(settlementError(settlement, 'whenResolved'));
 }

@@ -1,6 +1,7 @@
-import { describeValue, NotCapabilityError, ResolutionLoopError } from '../errors.ts';
+import { ResolutionLoopError } from '../errors.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
+import { resolutionOf, settlementError } from '../seam/settlement-outcomes.ts';
 
 /**
  * The settlement of a view of a promise: a facet or a revocable forwarder (facet-handler.ts,
@@ -44,11 +45,8 @@ export class PromiseView {
         // The settlement's reference stays the promise's: the wrapped view takes one of its own.
         settlement.handler.retain();
         this.settle({ kind: 'capability', handler: wrap(settlement.handler) });
-      } else if (settlement.kind === 'error') {
-        this.settle(settlement);
       } else {
-        const error = new NotCapabilityError('whenResolved', describeValue(settlement.value));
-        this.settle({ kind: 'error', error });
+        this.settle({ kind: 'error', error: settlementError(settlement, 'whenResolved') });
       }
     });
     if (!settled) this.#stop = stop;
@@ -84,16 +82,8 @@ export class PromiseView {
 
   /** Waits for the settlement, then resolves or rejects as what it settled to does. */
   whenResolved(): Promise<void> {
-    const settlement = this.#settlement;
-    if (settlement === undefined) {
-      return new Promise<void>((resolve, reject) => {
-        this.onSettled(() => this.whenResolved().then(resolve, reject));
-      });
-    }
     // A view never settles with data (the constructor turns it into a `NotCapabilityError`).
-    return settlement.kind === 'capability'
-      ? settlement.handler.whenResolved()
-      : Promise.reject((settlement as { error?: unknown }).error);
+    return resolutionOf(this, this.#settlement);
   }
 
   /**
