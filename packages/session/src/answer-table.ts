@@ -14,6 +14,7 @@ import { type CallContextPart, createCallContextPart } from './call-context-part
 import type { CallTracing } from './call-tracer.ts';
 import { lastEncodingCarried } from './encoding-carried.ts';
 import type { ExportTable } from './export-table.ts';
+import { IdTable } from './id-table.ts';
 import type { AnswerCopyMessage, CallMessage } from './wire/message.ts';
 import {
   callContextVersion,
@@ -81,7 +82,7 @@ export class AnswerTable {
   readonly #maxAnswers: number;
   readonly #contexts: CallContextPart | undefined;
   /** Made with the first answer (an idle session holds no map). */
-  #answers: Map<number, ResultHandler> | undefined;
+  #answers: IdTable<ResultHandler> | undefined;
   /**
    * Stand-ins for answers the peer named after their finishing `Return` (version 5), until its
    * `AnswerCopy`; made with the first (most sessions never make one).
@@ -181,7 +182,7 @@ export class AnswerTable {
     const questionId = call[1];
     const targetKind = call[2];
     const targetId = call[3];
-    const answers = (this.#answers ??= new Map<number, ResultHandler>());
+    const answers = (this.#answers ??= new IdTable<ResultHandler>());
     if (answers.has(questionId)) throw new ProtocolViolation(`question ${questionId} is already in use`);
     if (this.size >= this.#maxAnswers) throw this.#full();
     const target = targetKind === targetKindExport ? exports.handler(targetId) : answers.get(targetId);
@@ -333,8 +334,7 @@ export class AnswerTable {
       }
     }
     if (this.#answers === undefined) return;
-    const answers = [...this.#answers.values()];
-    this.#answers.clear();
+    const answers = this.#answers.drain();
     for (const answer of answers) answer.release();
   }
 }

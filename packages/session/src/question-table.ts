@@ -9,6 +9,7 @@ import {
   type Settlement,
 } from '@msc/eventual/handler';
 import type { CallTracing } from './call-tracer.ts';
+import { IdTable } from './id-table.ts';
 import { PromiseImportHandler } from './promise-import.ts';
 import { type QuestionCanceller, QuestionHandler, type SessionPort } from './remote-handlers.ts';
 import { encodeCallContext } from './wire/call-context-field.ts';
@@ -63,7 +64,7 @@ export class QuestionTable implements QuestionCanceller {
   readonly #port: QuestionPort;
   readonly #session: SessionPort;
   /** Made with the first question (an idle session holds no map). */
-  #questions: Map<number, QuestionHandler> | undefined;
+  #questions: IdTable<QuestionHandler> | undefined;
   #nextId: number;
   /** The session's call tracing (call-tracer.ts), or `undefined`: tracing is off. */
   readonly #tracing: CallTracing | undefined;
@@ -128,7 +129,7 @@ export class QuestionTable implements QuestionCanceller {
   /** Records the question `id` that was just sent (see {@link ask}). */
   #opened(id: number, targetKind: TargetKind, targetId: number, method: string): QuestionHandler {
     const question = new QuestionHandler(this.#session, id);
-    const questions = (this.#questions ??= new Map<number, QuestionHandler>());
+    const questions = (this.#questions ??= new IdTable<QuestionHandler>());
     if (targetKind === targetKindAnswer) {
       // Pipelined: should the target's return finish its answer before this call arrives, the peer
       // answers `TargetFinished`, and the call settles as that target did (finishing returns).
@@ -273,8 +274,7 @@ export class QuestionTable implements QuestionCanceller {
   /** @internal The session ended: every open question settles with `error`. */
   abortAll_(error: AbortedError): void {
     if (this.#questions === undefined) return;
-    const questions = [...this.#questions.values()];
-    this.#questions.clear();
+    const questions = this.#questions.drain();
     for (const question of questions) question.settle({ kind: 'error', error });
   }
 }
