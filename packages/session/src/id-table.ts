@@ -18,6 +18,12 @@
  * removed since the last, so a peer cannot make it cost more than the messages it sends.
  */
 const initialCapacity = 4;
+/**
+ * A table grows on a collision until it has this many slots, whatever its live count: one entry
+ * that stays (the bootstrap's export, a call that waits for an event) then sends one id in 32 to
+ * the overflow, not one in 4. An idle session's tables stay at `initialCapacity`.
+ */
+const minCollisionCapacity = 32;
 
 export class IdTable<T> {
   /**
@@ -72,8 +78,9 @@ export class IdTable<T> {
       this.#overflow.set(id, value);
       return;
     }
-    if (held !== undefined && this.#inSlots * 2 > this.#mask) {
-      // Many live entries: double the slots, so that ascending ids find theirs free again.
+    if (held !== undefined && (this.#inSlots * 2 > this.#mask || this.#mask < minCollisionCapacity - 1)) {
+      // Many live entries, or a few slots and one long-lived entry (a root, a pending call) in the
+      // way of every `capacity`-th id: double the slots, so that ascending ids find theirs free again.
       this.#resize((this.#mask + 1) * 2);
       at = (id & this.#mask) * 2;
     }
@@ -91,12 +98,17 @@ export class IdTable<T> {
       this.#slots[at] = undefined;
       this.#slots[at + 1] = undefined;
       this.#inSlots -= 1;
-      // Few left after a burst: halve the slots, so that a table holds no more than its peak needs.
-      if (this.#inSlots * 8 < this.#mask && this.#mask >= initialCapacity * 4)
+      // Few left after a burst: halve the slots, so that a table holds no more than its peak needs
+      // (never below what a collision grows it to, or the two would take turns).
+      if (this.#inSlots * 8 < this.#mask && this.#mask >= minCollisionCapacity * 2 - 1)
         this.#resize((this.#mask + 1) / 2);
       return true;
     }
-    return this.#overflow?.delete(id) ?? false;
+    const overflow = this.#overflow;
+    if (overflow === undefined || !overflow.delete(id)) return false;
+    // Dropped when empty, so that a collision now and then makes a young Map, not churn in an old one.
+    if (overflow.size === 0) this.#overflow = undefined;
+    return true;
   }
 
   /**

@@ -27,15 +27,26 @@ describe('IdTable', () => {
   it('keeps an id whose slot a long-lived id holds, and finds both', () => {
     const table = new IdTable<number>();
     table.set(0, 0);
-    // 8, 16, 24 … share slot 0 with the live id 0 while the table has 8 slots or fewer.
-    for (let id = 1; id <= 64; id += 1) {
+    // Every 32nd id shares slot 0 with the live id 0 once the table has grown to 32 slots.
+    for (let id = 1; id <= 128; id += 1) {
       table.set(id, id);
-      if (id % 8 !== 0) table.delete(id);
+      if (id % 32 !== 0) table.delete(id);
     }
-    expect(table.size).toBe(9);
-    for (const id of [0, 8, 16, 24, 32, 40, 48, 56, 64]) expect(table.get(id)).toBe(id);
+    expect(table.size).toBe(5);
+    for (const id of [0, 32, 64, 96, 128]) expect(table.get(id)).toBe(id);
     expect(table.has(1)).toBe(false);
-    expect(table.drain()).toEqual([0, 8, 16, 24, 32, 40, 48, 56, 64]);
+    expect(table.drain()).toEqual([0, 32, 64, 96, 128]);
+  });
+
+  it('grows to 32 slots on a collision, not past, for one long-lived id', () => {
+    const table = new IdTable<number>();
+    table.set(0, 0);
+    for (let id = 1; id <= 1000; id += 1) {
+      table.set(id, id);
+      table.delete(id);
+    }
+    expect(table.slotCount).toBe(32);
+    expect(table.size).toBe(1);
   });
 
   it('takes any id a peer sends: negative, fractional, past 2^32, colliding', () => {
@@ -97,6 +108,6 @@ describe('IdTable', () => {
     // One live entry left: the slots went back to a few, and the entry is still found.
     expect(table.get(9_999)).toBe(9_999);
     expect(table.size).toBe(1);
-    expect(table.slotCount).toBeLessThanOrEqual(32);
+    expect(table.slotCount).toBe(32);
   });
 });

@@ -123,8 +123,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // A call's context result and the promise view use settlementError() and resolutionOf()
 // (seam/settlement-outcomes.ts), which they had spelled out again: 30,287 -> 30,285 B.
 // Questions and answers kept in slot arrays instead of Maps (id-table.ts, issue 18: a promoted Map's
-// churn allocates in the old generation): 30,285 -> 30,656 B (94,006 -> 95,224 B minified).
-export const minimalClientGzipBudget = 30_656;
+// churn allocates in the old generation): 30,285 -> 30,656 B (94,006 -> 95,224 B minified). The table
+// growing to 32 slots on a collision, for a long-lived entry in the way, and dropping an empty
+// overflow Map: 30,656 -> 30,690 B.
+export const minimalClientGzipBudget = 30_690;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
