@@ -113,6 +113,23 @@ export const limitAttacks = {
     }
     return within(target.session.closed, 5_000);
   },
+  /**
+   * As `answerFlood`, with question ids that all want the same slot of the session's answer table
+   * (multiples of 2^20: its slots are `id & (capacity - 1)`), so that every answer past the first
+   * goes to the table's overflow: the limit must hold there too.
+   */
+  async answerFloodAtCollidingIds(): Promise<TerminationReason | undefined> {
+    const target = hostileTarget({ limits: { maxAnswers: 50 } });
+    await establish(target);
+    for (let first = 0; first < 51; first += 10) {
+      const calls = [];
+      for (let index = first; index < Math.min(first + 10, 51); index++)
+        calls.push([Wire.Call, index * 2 ** 20, 0, 0, 'hang', []]);
+      target.peer.send(...calls);
+      await turns(1);
+    }
+    return within(target.session.closed, 5_000);
+  },
   /** A connection that sends nothing at all, against `handshakeTimeoutMs` 300. */
   async silentConnection(): Promise<TerminationReason | undefined> {
     const target = hostileTarget({ limits: { handshakeTimeoutMs: 300 } });

@@ -27,6 +27,13 @@ const expectations: Record<LimitAttack, { scenario: string; step: string; code: 
     code: 'limit',
     message: /more than 50 calls outstanding/,
   },
+  answerFloodAtCollidingIds: {
+    scenario:
+      'more outstanding calls than maxAnswers, at question ids sharing one table slot, end the session with a limit error',
+    step: 'session',
+    code: 'limit',
+    message: /more than 50 calls outstanding/,
+  },
   silentConnection: {
     scenario: 'a connection that sends nothing ends at the handshake timeout, in the version step',
     step: 'version',
