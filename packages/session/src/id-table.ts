@@ -13,14 +13,14 @@
  *
  * Ids come from the peer on the answering side: an id the slots cannot hold (one colliding with a
  * live id, a negative or fractional one) goes to the `Map`, so a peer choosing its ids only makes
- * this table a `Map` again. The slots grow with the live entries (at most about four slots a live
- * entry) and shrink as they leave; a resize moves every entry, at most once per entries added or
+ * this table a `Map` again. The slots grow with the live entries (past 32 slots, at most about four
+ * slots a live entry) and shrink as they leave; a resize moves every entry, at most once per entries added or
  * removed since the last, so a peer cannot make it cost more than the messages it sends.
  */
 const initialCapacity = 4;
 /**
  * A table grows on a collision until it has this many slots, whatever its live count: one entry
- * that stays (the bootstrap's export, a call that waits for an event) then sends one id in 32 to
+ * that stays (a call that waits for an event, a pipelined answer kept) then sends one id in 32 to
  * the overflow, not one in 4. An idle session's tables stay at `initialCapacity`.
  */
 const minCollisionCapacity = 32;
