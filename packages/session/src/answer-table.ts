@@ -81,7 +81,7 @@ export class AnswerTable {
   readonly #port: AnswerPort;
   readonly #maxAnswers: number;
   readonly #contexts: CallContextPart | undefined;
-  /** Made with the first answer (an idle session holds no map). */
+  /** Made with the first answer (an idle session holds no table). */
   #answers: IdTable<ResultHandler> | undefined;
   /**
    * Stand-ins for answers the peer named after their finishing `Return` (version 5), until its

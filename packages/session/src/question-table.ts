@@ -63,7 +63,7 @@ export interface QuestionPort {
 export class QuestionTable implements QuestionCanceller {
   readonly #port: QuestionPort;
   readonly #session: SessionPort;
-  /** Made with the first question (an idle session holds no map). */
+  /** Made with the first question (an idle session holds no table). */
   #questions: IdTable<QuestionHandler> | undefined;
   #nextId: number;
   /** The session's call tracing (call-tracer.ts), or `undefined`: tracing is off. */
