@@ -75,6 +75,23 @@ async function establish(target: HostileTarget): Promise<void> {
   await within(target.session.established, 5_000);
 }
 
+/**
+ * 51 calls to `hang` (which never returns) against `maxAnswers` 50, in frames of 10; the call at
+ * `index` has question id `idOf(index)`.
+ */
+async function floodAnswers(idOf: (index: number) => number): Promise<TerminationReason | undefined> {
+  const target = hostileTarget({ limits: { maxAnswers: 50 } });
+  await establish(target);
+  for (let first = 0; first < 51; first += 10) {
+    const calls = [];
+    for (let index = first; index < Math.min(first + 10, 51); index++)
+      calls.push([Wire.Call, idOf(index), 0, 0, 'hang', []]);
+    target.peer.send(...calls);
+    await turns(1);
+  }
+  return within(target.session.closed, 5_000);
+}
+
 /** The attacks on protocol limits, each against a fresh listener session with small limits. */
 export const limitAttacks = {
   /** One message larger than `maxFrameBytes` (64 KiB): a 100 KiB byte string in a call. */
@@ -102,34 +119,13 @@ export const limitAttacks = {
     return within(target.session.closed, 5_000);
   },
   /** 51 calls that never return against `maxAnswers` 50, sent in frames of 10. */
-  async answerFlood(): Promise<TerminationReason | undefined> {
-    const target = hostileTarget({ limits: { maxAnswers: 50 } });
-    await establish(target);
-    for (let first = 0; first < 51; first += 10) {
-      const calls = [];
-      for (let id = first; id < Math.min(first + 10, 51); id++) calls.push([Wire.Call, id, 0, 0, 'hang', []]);
-      target.peer.send(...calls);
-      await turns(1);
-    }
-    return within(target.session.closed, 5_000);
-  },
+  answerFlood: () => floodAnswers((index) => index),
   /**
    * As `answerFlood`, with question ids that all want the same slot of the session's answer table
    * (multiples of 2^20: its slots are `id & (capacity - 1)`), so that every answer past the first
    * goes to the table's overflow: the limit must hold there too.
    */
-  async answerFloodAtCollidingIds(): Promise<TerminationReason | undefined> {
-    const target = hostileTarget({ limits: { maxAnswers: 50 } });
-    await establish(target);
-    for (let first = 0; first < 51; first += 10) {
-      const calls = [];
-      for (let index = first; index < Math.min(first + 10, 51); index++)
-        calls.push([Wire.Call, index * 2 ** 20, 0, 0, 'hang', []]);
-      target.peer.send(...calls);
-      await turns(1);
-    }
-    return within(target.session.closed, 5_000);
-  },
+  answerFloodAtCollidingIds: () => floodAnswers((index) => index * 2 ** 20),
   /** A connection that sends nothing at all, against `handshakeTimeoutMs` 300. */
   async silentConnection(): Promise<TerminationReason | undefined> {
     const target = hostileTarget({ limits: { handshakeTimeoutMs: 300 } });
