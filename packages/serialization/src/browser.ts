@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 
+export { ByteParts } from './byte-parts.ts';
 export { Codec, type CodecOptions } from './codec.ts';
 export { enableContracts, registerContract } from './contract-definition.ts';
 export { ContractError, type ContractErrorCode } from './contract-error.ts';

@@ -1,6 +1,7 @@
 // Why one file over 450 lines: the writer's state (output buffer, position, record tree) lives in
 // module variables, which only their own module can assign; split, it would have to be shared through
 // an object, and every byte written would pay for the property access.
+import { ByteParts } from './byte-parts.ts';
 import { EncodeError } from './encode-error.ts';
 import type { EncodeWalk } from './encode-walk.ts';
 import { functionMessage, symbolMessage } from './unsupported-value.ts';
@@ -29,6 +30,7 @@ import {
 //                (ids recordTagFirst.. +255, recycled after 256 key lists); always a map without records
 //   Map / Set    tag 259 around a map / tag 258 around an array
 //   typed arrays tag 64 (Uint8Array) or the RFC 8746 tag of the class (little-endian) around its bytes
+//   ByteParts    tag 64 around the one byte string its parts make up (read back as a Uint8Array)
 //   the rest     whatever `EncodeWalk` claims (contracts, errors, dates, references, ...), or an error
 //
 // Output goes to one shared buffer: each frame is written after the previous one and returned as a
@@ -341,6 +343,26 @@ function writeBytes(bytes: Uint8Array): void {
   position += bytes.length;
 }
 
+/** The byte string `parts` make up, each part copied once (as bulk when the whole is, see writeBytes). */
+function writeByteParts(parts: readonly Uint8Array[]): void {
+  // Summed here, not taken from the ByteParts: the header must match the bytes as they are now.
+  let length = 0;
+  for (const part of parts) length += part.length;
+  header(Major.Bytes, length);
+  if (length >= bulkBytes) {
+    for (const part of parts) {
+      bulk.push(position - start, part, part.length);
+      bulkTotal += part.length;
+    }
+    return;
+  }
+  reserve(length);
+  for (const part of parts) {
+    target.set(part, position);
+    position += part.length;
+  }
+}
+
 /** The little-endian tag of each typed array class (the inverse of `typedArrayTags`). */
 const typedArrayClassTags = new Map<unknown, number>([...typedArrayTags].map(([tag, type]) => [type, tag]));
 // Big-endian machines write the big-endian tags, 4 below the little-endian ones.
@@ -362,6 +384,11 @@ function writeObject(value: object): void {
   if (type === Uint8Array) {
     header(Major.Tag, 64);
     writeBytes(value as Uint8Array);
+    return;
+  }
+  if (type === ByteParts) {
+    header(Major.Tag, 64);
+    writeByteParts((value as ByteParts).parts);
     return;
   }
   if (type === Map) {

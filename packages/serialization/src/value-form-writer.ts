@@ -1,3 +1,4 @@
+import { ByteParts } from './byte-parts.ts';
 import type { ContractDefinition } from './contract-registry.ts';
 import { EncodeError } from './encode-error.ts';
 import { errorToPayload } from './error-wire.ts';
@@ -92,6 +93,7 @@ class Writer {
     if (type === Object) return this.#plain(value);
     if (type === Array) return this.#array(value as unknown[]);
     if (type === Uint8Array) return this.#bytes(value as Uint8Array, Uint8Array);
+    if (type === ByteParts) return this.#byteParts(value as ByteParts);
     if (type === Map) return this.#map(value as Map<unknown, unknown>);
     // What the CBOR writer asks its walk about, in the walk's order (encode-walk.ts, `write`).
     const form = this.#form;
@@ -212,6 +214,19 @@ class Writer {
     const copy = new type(view);
     if (length >= transferBytes) (this.transfer ??= []).push(copy.buffer as ArrayBuffer);
     return copy;
+  }
+
+  /** The parts joined into the one array the reader gets: the copy made at the call (as `#bytes`). */
+  #byteParts(value: ByteParts): Uint8Array {
+    const joined = new Uint8Array(value.byteLength);
+    let offset = 0;
+    for (const part of value.parts) {
+      joined.set(part, offset);
+      offset += part.byteLength;
+    }
+    this.bytes += bytesHeader + joined.byteLength;
+    if (joined.byteLength >= transferBytes) (this.transfer ??= []).push(joined.buffer as ArrayBuffer);
+    return joined;
   }
 
   #contract(

@@ -1,3 +1,4 @@
+import { ByteParts } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { TerminationReason } from './session-error.ts';
 import type { SessionTracer, TraceFields, TraceOptions, Tracing } from './trace.ts';
@@ -83,6 +84,7 @@ class MessageTracer implements SessionTracer {
     } else if (tag === MessageType.StreamItems) {
       const items = message[2];
       if (Array.isArray(items) || items instanceof Uint8Array) fields.items = items.length;
+      else if (items instanceof ByteParts) fields.items = items.byteLength; // bytes sent in parts
     } else if (tag === MessageType.StreamEnd) {
       fields.failed = message[3] !== undefined && message[3] !== null;
     } else if (tag === MessageType.StreamCancel) {

@@ -1,4 +1,4 @@
-import { EncodeError } from '@msc/serialization';
+import { ByteParts, EncodeError } from '@msc/serialization';
 import { messageTypeStreamItems } from './wire/protocol.ts';
 import type { SourceStream, StreamPort } from './wire-stream.ts';
 
@@ -120,15 +120,14 @@ export function sendWithinCredit(
     let result: IteratorResult<unknown> | undefined;
     try {
       if (source.isBytes) {
-        // Chunks are joined up to the limit (one copy): fewer, larger messages cost less than the
-        // copy on a MessagePort, where each frame is a message of its own (a worker's S2 ran at half
-        // the rate with its 64 KiB chunks sent one by one).
-        result = source.queue.tryRead(limit);
+        // The chunks as they were written, up to the limit: the codec copies each once, straight
+        // into the frame (ByteParts), so bytes are neither joined first nor sent in many messages.
+        result = takeBytes(source, limit);
         if (result !== undefined && !result.done) {
-          const chunk = result.value as Uint8Array;
-          source.credit -= chunk.byteLength;
-          source.sent += chunk.byteLength;
-          send([messageTypeStreamItems, source.id, chunk]);
+          const bytes = result.value as Uint8Array | ByteParts;
+          source.credit -= bytes.byteLength;
+          source.sent += bytes.byteLength;
+          send([messageTypeStreamItems, source.id, bytes]);
           continue;
         }
       } else {
@@ -160,6 +159,34 @@ export function sendWithinCredit(
     return result?.done ? closed : waiting;
   }
   return waiting;
+}
+
+/**
+ * Takes up to `limit` buffered bytes of a byte stream without copying them: the chunks as written (the
+ * last one split as a view when only part of it fits), as a `Uint8Array` when it is one chunk, else as
+ * `ByteParts`. Returns what the first read returns when nothing is buffered (the end, or `undefined`).
+ *
+ * @throws what the queue's read throws (the producer aborted)
+ */
+function takeBytes(source: SourceStream, limit: number): IteratorResult<Uint8Array | ByteParts> | undefined {
+  const queue = source.queue;
+  const first = queue.tryRead(Math.min(limit, headBytes(source)));
+  if (first === undefined || first.done) return first as IteratorResult<Uint8Array> | undefined;
+  let chunk = first.value as Uint8Array;
+  let taken = chunk.byteLength;
+  if (taken >= limit || queue.bufferedItems === 0) return first as IteratorResult<Uint8Array>;
+  const parts = [chunk];
+  while (taken < limit && queue.bufferedItems > 0) {
+    chunk = queue.tryRead(Math.min(limit - taken, headBytes(source)))!.value as Uint8Array;
+    parts.push(chunk);
+    taken += chunk.byteLength;
+  }
+  return { done: false, value: new ByteParts(parts) };
+}
+
+/** The length of the first buffered chunk of a byte stream, or infinity when none is buffered. */
+function headBytes(source: SourceStream): number {
+  return (source.queue.peek() as Uint8Array | undefined)?.byteLength ?? Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -34,6 +34,25 @@ class Bulk implements IBulk {
   }
 }
 
+interface IMixed {
+  /** A byte stream written as one chunk per entry of `sizes`, each filled with its index. */
+  chunks(sizes: number[]): Bytes;
+}
+
+class Mixed implements IMixed {
+  chunks(sizes: number[]) {
+    const [stream, writer] = bytes();
+    void (async () => {
+      for (const [index, size] of sizes.entries()) {
+        writer.write(new Uint8Array(size).fill(index & 0xff));
+        if (writer.desiredSize <= 0) await writer.flush();
+      }
+      await writer.close();
+    })();
+    return stream;
+  }
+}
+
 /** Records the frames `connection` sends. */
 function recordFrames(connection: Connection): Uint8Array[] {
   const frames: Uint8Array[] = [];
@@ -81,6 +100,40 @@ describe('bulk frames', () => {
     const all = Buffer.concat(received);
     expect(all.byteLength).toBe(16 * 64 * 1024);
     for (let index = 0; index < 16; index++) expect(all[index * 64 * 1024 + 100]).toBe(index);
+  });
+
+  test('a byte stream sends each batch as one StreamItems, its chunks copied once into the frame', async () => {
+    const { remote, connections } = served<IBulk>(new Bulk());
+    const sentByListener = recordFrames(connections[1]);
+    const stream = remote.download(64 * 1024, 16);
+    stream.capacity = 1024 * 1024;
+    stream.batchSize = 256 * 1024;
+    let total = 0;
+    for await (const chunk of stream) total += chunk.byteLength;
+    expect(total).toBe(16 * 64 * 1024);
+    // Four chunks a batch: four frames of a batch each (not sixteen of a chunk), each its own buffer.
+    const large = sentByListener.filter((frame) => frame.byteLength > 64 * 1024);
+    expect(large).toHaveLength(4);
+    for (const frame of large) {
+      expect(isSingleMessage(frame)).toBe(true);
+      expect(spansItsBuffer(frame)).toBe(true);
+      expect(frame.byteLength).toBeGreaterThan(256 * 1024);
+      expect(frame.byteLength).toBeLessThan(256 * 1024 + 64);
+    }
+  });
+
+  test('a byte stream of small writes, and of small and large ones mixed, arrives whole and in order in few frames', async () => {
+    const { remote, connections } = served<IMixed>(new Mixed());
+    const sentByListener = recordFrames(connections[1]);
+    const sizes = Array.from({ length: 600 }, (_, index) => (index % 50 === 49 ? 40_000 : 100 + (index % 7)));
+    const stream = remote.chunks(sizes);
+    stream.batchSize = 64 * 1024;
+    const received: Uint8Array[] = [];
+    for await (const chunk of stream) received.push(chunk);
+    const expected = Buffer.concat(sizes.map((size, index) => new Uint8Array(size).fill(index & 0xff)));
+    expect(Buffer.concat(received).equals(expected)).toBe(true);
+    // 600 writes, about 540 KB: batches of up to 64 KiB, not a frame per write.
+    expect(sentByListener.length).toBeLessThan(40);
   });
 
   test('a call with bulk bytes and a large string after earlier traffic arrives intact', async () => {

@@ -1,4 +1,4 @@
-import { proxy, type Sequence, sequence } from '@msc/eventual';
+import { type Bytes, bytes, proxy, type Sequence, sequence } from '@msc/eventual';
 import { memory } from '@msc/transport-memory';
 import { describe, expect, test } from 'vitest';
 import {
@@ -21,6 +21,7 @@ interface ISecrets {
   count(): Promise<number>;
   items(): Sequence<string>;
   refuse(): Promise<never>;
+  download(): Bytes;
 }
 
 class Secrets implements ISecrets {
@@ -39,6 +40,12 @@ class Secrets implements ISecrets {
   }
   async refuse(): Promise<never> {
     throw new RangeError(`refused ${secretReply}`);
+  }
+  download() {
+    const [stream, writer] = bytes();
+    for (const size of [1000, 2000, 3000]) writer.write(new Uint8Array(size));
+    void writer.close();
+    return stream;
   }
 }
 
@@ -129,6 +136,26 @@ describe('tracing', () => {
       ['server', 'in', 'closed'],
     ]);
     expect(events.some((event) => event.type === 'Abort' && event.fields.reason === 'done')).toBe(true);
+  });
+
+  test("a byte stream's StreamItems count bytes, sent in parts and received whole alike", async () => {
+    const sink = memoryTraceSink();
+    const { remote, dialer, listener } = served<ISecrets>(new Secrets(), {
+      dialer: { trace: traceMessages({ level: 'messages', sink, label: 'client' }) },
+      listener: { trace: traceMessages({ level: 'messages', sink, label: 'server' }) },
+    });
+    let received = 0;
+    for await (const chunk of remote.download()) received += chunk.byteLength;
+    expect(received).toBe(6000);
+    remote[Symbol.dispose]();
+    await dialer.terminate('done');
+    await listener.closed;
+    const counted = (direction: 'in' | 'out') =>
+      sink.events
+        .filter((event) => event.type === 'StreamItems' && event.direction === direction)
+        .reduce((sum, event) => sum + (event.fields.items as number), 0);
+    expect(counted('out')).toBe(6000);
+    expect(counted('in')).toBe(6000);
   });
 
   test('level payloads records every message with its bytes, values included', async () => {

@@ -1,4 +1,4 @@
-import { type Proxy, proxy } from '@msc/eventual';
+import { type Bytes, bytes, type Proxy, proxy } from '@msc/eventual';
 import { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { messagePortPair } from '@msc/transport-memory';
@@ -30,6 +30,7 @@ interface IEcho {
   fail(message: string): Promise<never>;
   callBack(callback: Proxy<ICallback>, value: number): Promise<number>;
   twice(): Proxy<ICounter>;
+  download(chunkBytes: number, chunks: number): Bytes;
 }
 interface ICallback {
   call(value: number): Promise<number>;
@@ -51,6 +52,17 @@ class Echo implements IEcho {
     } finally {
       callback[Symbol.dispose]();
     }
+  }
+  download(chunkBytes: number, chunks: number): Bytes {
+    const [stream, writer] = bytes();
+    void (async () => {
+      for (let index = 0; index < chunks; index++) {
+        writer.write(new Uint8Array(chunkBytes).fill(index));
+        if (writer.desiredSize <= 0) await writer.flush();
+      }
+      await writer.close();
+    })();
+    return stream;
   }
   twice(): Proxy<ICounter> {
     let count = 0;
@@ -151,6 +163,23 @@ describe('values mode over a MessageChannel', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(dialerConnection.counts.frames).toBe(before.dialer);
     expect(listenerConnection.counts.frames).toBe(before.listener);
+    remote[Symbol.dispose]();
+  });
+
+  test('a byte stream travels in values frames, several chunks a batch, whole and in order', async () => {
+    const { remote, listenerConnection } = portSessions();
+    await remote.echo(0);
+    const framesBefore = listenerConnection.counts.frames;
+    const stream = remote.download(40 * 1024, 20);
+    stream.batchSize = 128 * 1024;
+    const received: Uint8Array[] = [];
+    for await (const chunk of stream) received.push(chunk);
+    const all = Buffer.concat(received);
+    expect(all.byteLength).toBe(20 * 40 * 1024);
+    for (let index = 0; index < 20; index++) expect(all[index * 40 * 1024 + 7]).toBe(index);
+    // Batches of several chunks (ByteParts, joined once into the array the clone transfers).
+    expect(Math.max(...received.map((chunk) => chunk.byteLength))).toBeGreaterThan(40 * 1024);
+    expect(listenerConnection.counts.frames).toBe(framesBefore);
     remote[Symbol.dispose]();
   });
 

@@ -1,0 +1,81 @@
+import { bytes } from '@msc/eventual';
+import { type FlowQueue, streamQueue } from '@msc/eventual/handler';
+import { ByteParts } from '@msc/serialization';
+import { describe, expect, test } from 'vitest';
+import { sendWithinCredit } from '../src/stream-source-pump.ts';
+import type { SourceStream } from '../src/wire-stream.ts';
+
+// How a byte stream's source takes a batch (stream-source-pump.ts): the chunks as the producer wrote
+// them, never joined into a new array first (the codec copies each once, into the frame), the last one
+// split as a view where only part of it fits the batch.
+
+function byteSource(chunks: readonly Uint8Array[], credit: number, batchSize: number): SourceStream {
+  const [stream, writer] = bytes({ capacity: 1 << 30 });
+  for (const chunk of chunks) writer.write(chunk);
+  void writer.close();
+  return {
+    role: 'source',
+    id: 3,
+    queue: stream[streamQueue] as FlowQueue<unknown>,
+    isBytes: true,
+    credit,
+    batchSize,
+    itemBytes: 0,
+    reading: false,
+    pumpScheduled: false,
+    started: true,
+    ended: false,
+    declaredWindow: 0,
+    closing: false,
+    sent: 0,
+    read: 0,
+  };
+}
+
+/** Runs one `sendWithinCredit` and returns the payloads of the `StreamItems` it sent. */
+function payloads(source: SourceStream): (Uint8Array | ByteParts)[] {
+  const sent: (Uint8Array | ByteParts)[] = [];
+  sendWithinCredit(
+    source,
+    (message) => {
+      sent.push(message[2] as Uint8Array | ByteParts);
+      return 0;
+    },
+    () => undefined,
+  );
+  return sent;
+}
+
+describe('a byte stream source', () => {
+  test("a batch of several chunks is ByteParts of the producer's own arrays; a chunk past the batch is split as views", () => {
+    const chunks = [0, 1, 2, 3, 4].map((index) => new Uint8Array(40_000).fill(index));
+    const source = byteSource(chunks, 1 << 20, 100_000);
+    const sent = payloads(source);
+    expect(sent.map((payload) => payload.byteLength)).toStrictEqual([100_000, 100_000]);
+    const [first, second] = sent as [ByteParts, ByteParts];
+    expect(first).toBeInstanceOf(ByteParts);
+    expect(first.parts[0]).toBe(chunks[0]);
+    expect(first.parts[1]).toBe(chunks[1]);
+    // The third chunk: its first 20,000 bytes end the first batch, the rest opens the second.
+    expect(first.parts[2]!.buffer).toBe(chunks[2]!.buffer);
+    expect(first.parts[2]!.byteLength).toBe(20_000);
+    expect(second.parts[0]!.buffer).toBe(chunks[2]!.buffer);
+    expect(second.parts[0]!.byteOffset).toBe(20_000);
+    expect(second.parts).toHaveLength(3);
+    expect(second.parts[1]).toBe(chunks[3]);
+    expect(second.parts[2]).toBe(chunks[4]);
+    expect(source.sent).toBe(200_000);
+    expect(source.credit).toBe((1 << 20) - 200_000);
+  });
+
+  test('a batch of one chunk is that chunk itself, and credit bounds a batch as the batch size does', () => {
+    const chunk = new Uint8Array(64 * 1024).fill(9);
+    const alone = payloads(byteSource([chunk], 1 << 20, 256 * 1024));
+    expect(alone).toHaveLength(1);
+    expect(alone[0]).toBe(chunk);
+    const limited = byteSource([chunk, chunk], 70_000, 256 * 1024);
+    const sent = payloads(limited);
+    expect(sent.map((payload) => payload.byteLength)).toStrictEqual([70_000]);
+    expect(limited.credit).toBe(0);
+  });
+});
