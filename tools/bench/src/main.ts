@@ -77,11 +77,19 @@ function measureInChild(job: Job, selection: Selection, timeoutMilliseconds: num
     ? ['--baseline-root', job.baseline.root, '--baseline-label', job.baseline.shortCommit]
     : [];
   const workloadArguments = selection.workloads ? ['--workloads', selection.workloads.join(',')] : [];
+  const heapArguments = ['--application-heap', String(selection.profile.applicationHeapMebibytes)];
   return new Promise((resolve) => {
     let outcome: ChildOutcome = { error: 'the measuring process exited without reporting' };
     const child: ChildProcess = fork(
       fileURLToPath(new URL('src/measure-process.ts', benchRoot)),
-      [job.entry.key, '--profile', selection.profile.name, ...workloadArguments, ...baselineArguments],
+      [
+        job.entry.key,
+        '--profile',
+        selection.profile.name,
+        ...workloadArguments,
+        ...heapArguments,
+        ...baselineArguments,
+      ],
       {
         cwd: fileURLToPath(benchRoot),
         execArgv: ['--expose-gc', '--import', 'tsx'],
@@ -161,6 +169,7 @@ function parseOptions() {
       workloads: { type: 'string' },
       baseline: { type: 'string' },
       rounds: { type: 'string' },
+      'application-heap': { type: 'string' },
       out: { type: 'string', default: fileURLToPath(new URL('results/latest.json', benchRoot)) },
     },
   });
@@ -177,6 +186,9 @@ const usage = `Usage: pnpm bench [-- options]   (from the repository root; in to
   --rounds <n>         measure every adapter once per round, n rounds in a rotated order, runs merged
                        (default 1; with --baseline: the profile's run count, each @msc row paired
                        with its baseline in every round)
+  --application-heap <MiB>
+                       state each measuring process holds before it loads its library (default 64;
+                       0 for a bare process; see README, "How a run works")
   --out <file>         where the JSON result goes (default: results/latest.json)
   --help               this text`;
 
@@ -193,7 +205,14 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const profile = values.smoke ? smokeProfile : values.quick ? quickProfile : fullProfile;
+  const namedProfile = values.smoke ? smokeProfile : values.quick ? quickProfile : fullProfile;
+  const applicationHeap = Number(values['application-heap'] ?? namedProfile.applicationHeapMebibytes);
+  if (!Number.isInteger(applicationHeap) || applicationHeap < 0 || applicationHeap > 4096) {
+    throw new Error(
+      `expected --application-heap to be a whole number of MiB from 0 to 4096, got ${values['application-heap']}`,
+    );
+  }
+  const profile: Profile = { ...namedProfile, applicationHeapMebibytes: applicationHeap };
   const filters = values.only?.split(',').filter((filter) => filter.length > 0) ?? [];
   const entries = registry.filter(
     (entry) => filters.length === 0 || filters.some((filter) => entry.key.includes(filter)),
@@ -285,6 +304,7 @@ function writeReport(
   const report = {
     generatedAt: new Date().toISOString(),
     profile: profile.name,
+    applicationHeapMebibytes: profile.applicationHeapMebibytes,
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,

@@ -4,14 +4,16 @@
  * `@msc/source` condition) so that heap figures, JIT state and globals of one library never leak into
  * another's numbers, and @msc runs from its built `dist/` like the peers run from theirs.
  *
- * Arguments: `<registry key> --profile <name> [--runs <n>] [--workloads W1,W2]
- * [--baseline-root <path> --baseline-label <label>]`. `--runs` overrides the profile's measured
- * repetitions; `--workloads` keeps only the named workloads; a baseline root makes `@msc/*` load from
- * that checkout's build, and the key is then a baseline twin (`@msc@<label>/<transport>`).
+ * Arguments: `<registry key> --profile <name> [--runs <n>] [--workloads W1,W2] [--application-heap
+ * <MiB>] [--baseline-root <path> --baseline-label <label>]`. `--runs` overrides the profile's measured
+ * repetitions; `--workloads` keeps only the named workloads; `--application-heap` the MiB of state the
+ * process holds before it loads the library (`application-heap.ts`); a baseline root makes `@msc/*`
+ * load from that checkout's build, and the key is then a baseline twin (`@msc@<label>/<transport>`).
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
+import { holdApplicationHeap } from './application-heap.ts';
 import { measureAdapter } from './measure.ts';
 import { useBaselineBuild, useWorkspaceBuild } from './msc-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       profile: { type: 'string', default: 'full' },
       runs: { type: 'string' },
       workloads: { type: 'string' },
+      'application-heap': { type: 'string' },
       'baseline-root': { type: 'string' },
       'baseline-label': { type: 'string' },
     },
@@ -46,6 +49,14 @@ async function main(): Promise<void> {
   if (profile === undefined || runs === undefined || !Number.isInteger(runs) || runs < 1) {
     throw new Error(`expected a profile name and a run count ≥ 1, got ${values.profile} and ${values.runs}`);
   }
+  const applicationHeap = Number(values['application-heap'] ?? profile.applicationHeapMebibytes);
+  if (!Number.isInteger(applicationHeap) || applicationHeap < 0) {
+    throw new Error(
+      `expected --application-heap to be a whole number of MiB, got ${values['application-heap']}`,
+    );
+  }
+  // Before the library loads: its code and objects then sit on top of the application's state.
+  holdApplicationHeap(applicationHeap);
   let entries: readonly RegistryEntry[] = registry;
   const baselineRoot = values['baseline-root'];
   const baselineLabel = values['baseline-label'];
@@ -58,7 +69,7 @@ async function main(): Promise<void> {
   const adapter = await entry.load();
   const rows = await measureAdapter(
     adapter,
-    { ...profile, runs },
+    { ...profile, runs, applicationHeapMebibytes: applicationHeap },
     {
       onRow: (row) => process.stderr.write(`  ${key} ${row.workload} done\n`),
       ...(values.workloads === undefined ? {} : { workloads: values.workloads.split(',') }),

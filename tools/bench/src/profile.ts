@@ -53,6 +53,11 @@ export interface Profile {
   readonly byteStreamBytes: number;
   /** S2: size of each written chunk, in bytes. */
   readonly byteStreamChunkBytes: number;
+  /**
+   * MiB of application-like objects each measuring process holds before it loads its library
+   * (`application-heap.ts`); `--application-heap` overrides it.
+   */
+  readonly applicationHeapMebibytes: number;
 }
 
 const mebibyte = 1024 * 1024;
@@ -80,6 +85,7 @@ export const fullProfile: Profile = {
   sequenceItems: 20_000,
   byteStreamBytes: 32 * mebibyte,
   byteStreamChunkBytes: 64 * 1024,
+  applicationHeapMebibytes: 64,
 };
 
 /** `--quick`: 3 repetitions of smaller loops, same sizes per call. About a minute in all. */
@@ -121,4 +127,5 @@ export const smokeProfile: Profile = {
   sequenceItems: 10,
   byteStreamBytes: 3 * 1024,
   byteStreamChunkBytes: 1024,
+  applicationHeapMebibytes: 1,
 };

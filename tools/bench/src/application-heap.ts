@@ -1,0 +1,28 @@
+/**
+ * The live state every measuring process holds before it loads its library: about `mebibytes` MiB
+ * of small objects (records with a name, a few numbers and a short list), as an application's own
+ * state would be. Held for the life of the process; never released.
+ *
+ * Why: how often V8 runs a full (mark-compact) collection depends on how large the old generation is
+ * against the limit V8 sets after its first one. A bare measuring process holds 7 to 11 MiB against
+ * a first limit of about 14 MiB: a library that loads enough code to pass it gets a tight limit and,
+ * while it streams (S2 allocates hundreds of MiB a second of short-lived frames), a mark-compact every
+ * few tens of milliseconds, which a smaller library's process never gets. Every library and floor
+ * gets the same state, so rows compare what each does per call, not which one crossed V8's first
+ * limit at start-up (measurements: README, "How a run works").
+ */
+const held: unknown[] = [];
+
+/** Builds and keeps about `mebibytes` MiB of application-like objects (0: none). */
+export function holdApplicationHeap(mebibytes: number): void {
+  // About 1 KiB each: a record, its name, and a list of 100 small numbers (8 bytes a slot).
+  const records = Math.round(mebibytes * 1024);
+  for (let index = 0; index < records; index++) {
+    held.push({
+      id: index,
+      name: `record ${index}`,
+      score: index * 0.5,
+      values: Array.from({ length: 100 }, (_, slot) => (index + slot) & 0xff),
+    });
+  }
+}
