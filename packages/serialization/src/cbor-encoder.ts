@@ -113,11 +113,20 @@ export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: 
     position = start;
     throw error;
   } finally {
-    bulk.length = 0;
-    bulkTotal = 0;
-    for (const node of defined) node[recordId] = undefined;
-    for (const node of seenOnce) node[recordId] = undefined;
-    defined.length = seenOnce.length = 0;
+    // Setting an array's length is a runtime call even when it changes nothing (most frames have no
+    // bulk bytes and define no record): each is reset only when used.
+    if (bulk.length > 0) {
+      bulk.length = 0;
+      bulkTotal = 0;
+    }
+    if (defined.length > 0) {
+      for (const node of defined) node[recordId] = undefined;
+      defined.length = 0;
+    }
+    if (seenOnce.length > 0) {
+      for (const node of seenOnce) node[recordId] = undefined;
+      seenOnce.length = 0;
+    }
     nextRecordId = 0;
     if (keyNodes > maximumKeyNodes) {
       keyTree = Object.create(null);
@@ -345,7 +354,8 @@ function writeBytes(bytes: Uint8Array): void {
 
 /** The byte string `parts` make up, each part copied once (as bulk when the whole is, see writeBytes). */
 function writeByteParts(parts: readonly Uint8Array[]): void {
-  // Summed here, not taken from the ByteParts: the header must match the bytes as they are now.
+  // Summed here, not taken from the ByteParts: the header must match the pieces as they are now (a
+  // view on a resizable buffer changes length with it).
   let length = 0;
   for (const part of parts) length += part.length;
   header(Major.Bytes, length);

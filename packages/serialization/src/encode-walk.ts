@@ -75,7 +75,8 @@ export class EncodeWalk {
 
   /** Forgets everything about the last frame. */
   reset(): void {
-    this.references.length = 0;
+    // Setting an array's length is a runtime call even when it changes nothing: skip it when empty.
+    if (this.references.length > 0) this.references.length = 0;
     this.#shapeIds?.clear();
     this.#shapeCount = 0;
     this.allowReferences = true;

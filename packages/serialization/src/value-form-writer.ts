@@ -218,7 +218,10 @@ class Writer {
 
   /** The parts joined into the one array the reader gets: the copy made at the call (as `#bytes`). */
   #byteParts(value: ByteParts): Uint8Array {
-    const joined = new Uint8Array(value.byteLength);
+    // Summed here, as the CBOR writer does: the pieces as they are now, not as they were at construction.
+    let length = 0;
+    for (const part of value.parts) length += part.byteLength;
+    const joined = new Uint8Array(length);
     let offset = 0;
     for (const part of value.parts) {
       joined.set(part, offset);

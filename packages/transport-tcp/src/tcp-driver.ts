@@ -101,7 +101,12 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     const many = frames.length > 1;
     if (many) socket.cork();
     for (const frame of frames) {
-      buffer.writeUInt32BE(frame.byteLength, position);
+      // The length prefix by hand: writeUInt32BE checks its arguments on every call.
+      const length = frame.byteLength;
+      buffer[position] = length >>> 24;
+      buffer[position + 1] = (length >>> 16) & 0xff;
+      buffer[position + 2] = (length >>> 8) & 0xff;
+      buffer[position + 3] = length & 0xff;
       position += 4;
       if (frame.byteLength < copyLimitBytes) {
         buffer.set(frame, position);
@@ -112,7 +117,8 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
         written = position;
       }
     }
-    if (written < position) socket.write(buffer.subarray(written, position), this.#written);
+    if (written === 0 && position === buffer.length) socket.write(buffer, this.#written);
+    else if (written < position) socket.write(buffer.subarray(written, position), this.#written);
     else socket.write(new Uint8Array(0), this.#written);
     if (many) socket.uncork();
   }
