@@ -102,7 +102,7 @@ describe('bulk frames', () => {
     for (let index = 0; index < 16; index++) expect(all[index * 64 * 1024 + 100]).toBe(index);
   });
 
-  test('a byte stream sends each batch as one StreamItems, its chunks copied once into the frame', async () => {
+  test('a byte stream sends each batch of chunks in one frame of its own, not a frame per chunk', async () => {
     const { remote, connections } = served<IBulk>(new Bulk());
     const sentByListener = recordFrames(connections[1]);
     const stream = remote.download(64 * 1024, 16);

@@ -1,18 +1,23 @@
-import { bytes } from '@msc/eventual';
+import { type BytesWriter, bytes } from '@msc/eventual';
 import { type FlowQueue, streamQueue } from '@msc/eventual/handler';
 import { ByteParts } from '@msc/serialization';
 import { describe, expect, test } from 'vitest';
-import { sendWithinCredit } from '../src/stream-source-pump.ts';
+import { type SendOutcome, sendWithinCredit } from '../src/stream-source-pump.ts';
 import type { SourceStream } from '../src/wire-stream.ts';
 
 // How a byte stream's source takes a batch (stream-source-pump.ts): the chunks as the producer wrote
 // them, never joined into a new array first (the codec copies each once, into the frame), the last one
 // split as a view where only part of it fits the batch.
 
-function byteSource(chunks: readonly Uint8Array[], credit: number, batchSize: number): SourceStream {
+function byteSource(
+  chunks: readonly Uint8Array[],
+  credit: number,
+  batchSize: number,
+  ending: (writer: BytesWriter) => void = (writer) => void writer.close(),
+): SourceStream {
   const [stream, writer] = bytes({ capacity: 1 << 30 });
   for (const chunk of chunks) writer.write(chunk);
-  void writer.close();
+  ending(writer);
   return {
     role: 'source',
     id: 3,
@@ -34,8 +39,13 @@ function byteSource(chunks: readonly Uint8Array[], credit: number, batchSize: nu
 
 /** Runs one `sendWithinCredit` and returns the payloads of the `StreamItems` it sent. */
 function payloads(source: SourceStream): (Uint8Array | ByteParts)[] {
+  return run(source).sent;
+}
+
+/** Runs one `sendWithinCredit`: the payloads it sent and what it found behind them. */
+function run(source: SourceStream): { sent: (Uint8Array | ByteParts)[]; outcome: SendOutcome } {
   const sent: (Uint8Array | ByteParts)[] = [];
-  sendWithinCredit(
+  const outcome = sendWithinCredit(
     source,
     (message) => {
       sent.push(message[2] as Uint8Array | ByteParts);
@@ -43,7 +53,7 @@ function payloads(source: SourceStream): (Uint8Array | ByteParts)[] {
     },
     () => undefined,
   );
-  return sent;
+  return { sent, outcome };
 }
 
 describe('a byte stream source', () => {
@@ -77,5 +87,34 @@ describe('a byte stream source', () => {
     const sent = payloads(limited);
     expect(sent.map((payload) => payload.byteLength)).toStrictEqual([70_000]);
     expect(limited.credit).toBe(0);
+  });
+
+  test('credit smaller than a chunk splits it across runs as views, and the end follows the last byte', () => {
+    const chunk = new Uint8Array(100_000).fill(3);
+    const source = byteSource([chunk], 30_000, 256 * 1024);
+    const first = run(source);
+    expect(first.outcome).toStrictEqual({ kind: 'waiting' });
+    expect((first.sent[0] as Uint8Array).buffer).toBe(chunk.buffer);
+    expect(first.sent[0]!.byteLength).toBe(30_000);
+    source.credit = 1 << 20; // the sink's next grant
+    const second = run(source);
+    expect(second.sent.map((payload) => payload.byteLength)).toStrictEqual([70_000]);
+    expect((second.sent[0] as Uint8Array).byteOffset).toBe(30_000);
+    expect(second.outcome).toStrictEqual({ kind: 'closed' });
+    expect(source.sent).toBe(100_000);
+  });
+
+  test('bytes written before a close with an error go out first, then the error; an abort fails at once', () => {
+    const failure = new Error('disk gone');
+    const closedWithError = run(
+      byteSource([new Uint8Array(10), new Uint8Array(20)], 1 << 20, 1024, (writer) => {
+        void writer.close(failure);
+      }),
+    );
+    expect(closedWithError.sent.map((payload) => payload.byteLength)).toStrictEqual([30]);
+    expect(closedWithError.outcome).toStrictEqual({ kind: 'failed', error: failure });
+    const aborted = run(byteSource([new Uint8Array(10)], 1 << 20, 1024, (writer) => writer.abort(failure)));
+    expect(aborted.sent).toStrictEqual([]);
+    expect(aborted.outcome.kind).toBe('failed');
   });
 });
