@@ -12,9 +12,15 @@
  * limit at start-up (measurements: README, "How a run works").
  */
 const held: unknown[] = [];
+let heldMebibytes = 0;
 
-/** Builds and keeps about `mebibytes` MiB of application-like objects (0: none). */
+/**
+ * Builds and keeps about `mebibytes` MiB of application-like objects (0: none). A row whose server
+ * runs in a worker thread has the thread hold as much (`applicationHeapMebibytes()`, passed in its
+ * start data): a thread has a heap of its own.
+ */
 export function holdApplicationHeap(mebibytes: number): void {
+  heldMebibytes += mebibytes;
   // About 1 KiB each: a record, its name, and a list of 100 small numbers (8 bytes a slot).
   const records = Math.round(mebibytes * 1024);
   for (let index = 0; index < records; index++) {
@@ -25,4 +31,28 @@ export function holdApplicationHeap(mebibytes: number): void {
       values: Array.from({ length: 100 }, (_, slot) => (index + slot) & 0xff),
     });
   }
+}
+
+/** The MiB this process (or thread) holds: what its worker threads should hold too. */
+export function applicationHeapMebibytes(): number {
+  return heldMebibytes;
+}
+
+/** Most MiB `--application-heap` takes. */
+export const maxApplicationHeapMebibytes = 4096;
+
+/**
+ * The MiB an `--application-heap` option asks for (`fallback` when it is absent).
+ *
+ * @throws Error naming the option when it is not a whole number from 0 to {@link maxApplicationHeapMebibytes}
+ */
+export function parseApplicationHeap(option: string | undefined, fallback: number): number {
+  if (option === undefined) return fallback;
+  const mebibytes = /^\d+$/.test(option) ? Number(option) : Number.NaN;
+  if (!(mebibytes <= maxApplicationHeapMebibytes)) {
+    throw new Error(
+      `expected --application-heap to be a whole number of MiB from 0 to ${maxApplicationHeapMebibytes}, got "${option}"`,
+    );
+  }
+  return mebibytes;
 }

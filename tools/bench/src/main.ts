@@ -23,6 +23,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
+import { parseApplicationHeap } from './application-heap.ts';
 import { type BaselineBuild, prepareBaseline } from './baseline/baseline-build.ts';
 import type { MeasureMessage } from './measure-process.ts';
 import { buildPackages } from './package-build.ts';
@@ -206,12 +207,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const namedProfile = values.smoke ? smokeProfile : values.quick ? quickProfile : fullProfile;
-  const applicationHeap = Number(values['application-heap'] ?? namedProfile.applicationHeapMebibytes);
-  if (!Number.isInteger(applicationHeap) || applicationHeap < 0 || applicationHeap > 4096) {
-    throw new Error(
-      `expected --application-heap to be a whole number of MiB from 0 to 4096, got ${values['application-heap']}`,
-    );
-  }
+  const applicationHeap = parseApplicationHeap(
+    values['application-heap'],
+    namedProfile.applicationHeapMebibytes,
+  );
   const profile: Profile = { ...namedProfile, applicationHeapMebibytes: applicationHeap };
   const filters = values.only?.split(',').filter((filter) => filter.length > 0) ?? [];
   const entries = registry.filter(

@@ -13,7 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
-import { holdApplicationHeap } from './application-heap.ts';
+import { holdApplicationHeap, parseApplicationHeap } from './application-heap.ts';
 import { measureAdapter } from './measure.ts';
 import { useBaselineBuild, useWorkspaceBuild } from './msc-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
@@ -49,12 +49,7 @@ async function main(): Promise<void> {
   if (profile === undefined || runs === undefined || !Number.isInteger(runs) || runs < 1) {
     throw new Error(`expected a profile name and a run count ≥ 1, got ${values.profile} and ${values.runs}`);
   }
-  const applicationHeap = Number(values['application-heap'] ?? profile.applicationHeapMebibytes);
-  if (!Number.isInteger(applicationHeap) || applicationHeap < 0) {
-    throw new Error(
-      `expected --application-heap to be a whole number of MiB, got ${values['application-heap']}`,
-    );
-  }
+  const applicationHeap = parseApplicationHeap(values['application-heap'], profile.applicationHeapMebibytes);
   // Before the library loads: its code and objects then sit on top of the application's state.
   holdApplicationHeap(applicationHeap);
   let entries: readonly RegistryEntry[] = registry;

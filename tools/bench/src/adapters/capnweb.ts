@@ -48,9 +48,10 @@ class RootTarget extends RpcTarget {
     return new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = chunks.next();
-        // Copy: capnweb may hold the chunk while later ones are produced from the same buffer.
+        // The shared chunk itself, as the floors and @msc send it: it never changes, so capnweb may
+        // hold it as long as it likes.
         if (next.done) controller.close();
-        else controller.enqueue(next.value.slice());
+        else controller.enqueue(next.value);
       },
     });
   }

@@ -8,10 +8,11 @@
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Adapter, Connection, Endpoint } from '../adapter.ts';
+import { applicationHeapMebibytes } from '../application-heap.ts';
 import { bundle } from '../bundle.ts';
 import { delayLink } from '../links/delayed-network.ts';
 import { MessagePortLink } from '../links/memory-network.ts';
-import type { FloorConnectMessage } from '../threads/floor-echo.thread.ts';
+import type { FloorConnectMessage, FloorThreadData } from '../threads/floor-echo.thread.ts';
 import { floorConnection } from './floor.ts';
 import { valueCodec } from './floor-value-codec.ts';
 
@@ -28,7 +29,8 @@ export const floorWorkerAdapter: Adapter = {
     const modules = await bundle({
       'floor-echo': new URL('../threads/floor-echo.thread.ts', import.meta.url),
     });
-    const worker = new Worker(modules.url('floor-echo'), { execArgv: [], env: {} });
+    const workerData: FloorThreadData = { applicationHeapMebibytes: applicationHeapMebibytes() };
+    const worker = new Worker(modules.url('floor-echo'), { execArgv: [], env: {}, workerData });
     // Started once the thread runs: a bundle that fails to load shows here, not as a hung call.
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);

@@ -10,7 +10,9 @@
  */
 import { type Sip, spawnSip } from '@msc/sip';
 import type { Adapter, Connection, Endpoint } from '../adapter.ts';
+import { applicationHeapMebibytes } from '../application-heap.ts';
 import { bundle } from '../bundle.ts';
+import type { BenchRootInit } from '../sip/bench-root.sip.ts';
 import type { IBenchRoot } from './msc-bench-root.ts';
 import { mscConnection } from './msc-connection.ts';
 
@@ -32,7 +34,8 @@ export const mscWorkerAdapter: Adapter = {
     const sips = new Set<Sip<IBenchRoot>>();
     return {
       async connect(): Promise<Connection> {
-        const sip = spawnSip<IBenchRoot>(modules.url('bench-root'), { name: 'bench-root' });
+        const init: BenchRootInit = { applicationHeapMebibytes: applicationHeapMebibytes() };
+        const sip = spawnSip<IBenchRoot>(modules.url('bench-root'), { name: 'bench-root', init });
         sips.add(sip);
         await sip.established;
         return mscConnection(sip.root, async () => {

@@ -6,5 +6,15 @@
 import { proxy } from '@msc/eventual';
 import { runSip } from '@msc/sip';
 import { BenchRoot, type IBenchRoot } from '../adapters/msc-bench-root.ts';
+import { holdApplicationHeap } from '../application-heap.ts';
 
-runSip(() => proxy<IBenchRoot>(new BenchRoot()));
+/** What the adapter starts the SIP with. */
+export interface BenchRootInit {
+  /** MiB of application state the thread holds, as the measuring process does (`application-heap.ts`). */
+  readonly applicationHeapMebibytes: number;
+}
+
+runSip<unknown, BenchRootInit>(({ init }) => {
+  holdApplicationHeap(init.applicationHeapMebibytes);
+  return proxy<IBenchRoot>(new BenchRoot());
+});

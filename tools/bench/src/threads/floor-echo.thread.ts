@@ -6,9 +6,18 @@
  * for the in-process floor. Bundled to JavaScript at start (Node 20 cannot load TypeScript into a
  * worker).
  */
-import { type MessagePort, parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { valueCodec } from '../adapters/floor-value-codec.ts';
+import { holdApplicationHeap } from '../application-heap.ts';
 import { delayedSend } from '../links/delayed-network.ts';
+
+/** What the parent starts the thread with (`workerData`). */
+export interface FloorThreadData {
+  /** MiB of application state the thread holds, as the measuring process does (`application-heap.ts`). */
+  readonly applicationHeapMebibytes: number;
+}
+
+holdApplicationHeap((workerData as FloorThreadData).applicationHeapMebibytes);
 
 /** What the parent sends for each new connection. */
 export interface FloorConnectMessage {
