@@ -1,6 +1,7 @@
-import { type Bytes, bytes } from '@msc/eventual';
+import type { Bytes } from '@msc/eventual';
 import type { Connection } from '@msc/transport';
 import { describe, expect, test } from 'vitest';
+import { writtenBytes } from './fixtures/written-bytes.ts';
 import { served } from './harness.ts';
 
 // Bulk data (a message of 32 KiB or more) is copied once on its way out: encoded straight into a
@@ -22,15 +23,7 @@ class Bulk implements IBulk {
     return data.byteLength + note.length;
   }
   download(chunkBytes: number, chunks: number) {
-    const [stream, writer] = bytes();
-    void (async () => {
-      for (let index = 0; index < chunks; index++) {
-        writer.write(new Uint8Array(chunkBytes).fill(index));
-        if (writer.desiredSize <= 0) await writer.flush();
-      }
-      await writer.close();
-    })();
-    return stream;
+    return writtenBytes(new Array<number>(chunks).fill(chunkBytes));
   }
 }
 
@@ -41,15 +34,7 @@ interface IMixed {
 
 class Mixed implements IMixed {
   chunks(sizes: number[]) {
-    const [stream, writer] = bytes();
-    void (async () => {
-      for (const [index, size] of sizes.entries()) {
-        writer.write(new Uint8Array(size).fill(index & 0xff));
-        if (writer.desiredSize <= 0) await writer.flush();
-      }
-      await writer.close();
-    })();
-    return stream;
+    return writtenBytes(sizes);
   }
 }
 

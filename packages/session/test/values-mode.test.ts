@@ -1,4 +1,4 @@
-import { type Bytes, bytes, type Proxy, proxy } from '@msc/eventual';
+import { type Bytes, type Proxy, proxy } from '@msc/eventual';
 import { ContractRegistry } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import { messagePortPair } from '@msc/transport-memory';
@@ -7,6 +7,7 @@ import { enableMessagePortValues, Session, unauthenticated } from '../src/index.
 import { forwardingConnection } from './fixtures/forwarding-connection.ts';
 import { expectDrained } from './fixtures/leak-check.ts';
 import { tracedPortSessions } from './fixtures/traced-port-sessions.ts';
+import { writtenBytes } from './fixtures/written-bytes.ts';
 
 enableMessagePortValues(); // opt-in (enable-message-port-values.ts)
 
@@ -54,15 +55,7 @@ class Echo implements IEcho {
     }
   }
   download(chunkBytes: number, chunks: number): Bytes {
-    const [stream, writer] = bytes();
-    void (async () => {
-      for (let index = 0; index < chunks; index++) {
-        writer.write(new Uint8Array(chunkBytes).fill(index));
-        if (writer.desiredSize <= 0) await writer.flush();
-      }
-      await writer.close();
-    })();
-    return stream;
+    return writtenBytes(new Array<number>(chunks).fill(chunkBytes));
   }
   twice(): Proxy<ICounter> {
     let count = 0;
