@@ -342,14 +342,18 @@ function writeBytes(bytes: Uint8Array): void {
   const length = bytes.length;
   header(Major.Bytes, length);
   if (length >= bulkBytes) {
-    // Copied once the frame is written, into its own buffer (see assembleBulk).
-    bulk.push(position - start, bytes, length);
-    bulkTotal += length;
+    addBulk(bytes);
     return;
   }
   reserve(bytes.length);
   target.set(bytes, position);
   position += bytes.length;
+}
+
+/** Notes `bytes` as bulk at the current position: copied once the frame is written, into its own buffer (see assembleBulk). */
+function addBulk(bytes: Uint8Array): void {
+  bulk.push(position - start, bytes, bytes.length);
+  bulkTotal += bytes.length;
 }
 
 /** The byte string `parts` make up, each part copied once (as bulk when the whole is, see writeBytes). */
@@ -360,10 +364,7 @@ function writeByteParts(parts: readonly Uint8Array[]): void {
   for (const part of parts) length += part.length;
   header(Major.Bytes, length);
   if (length >= bulkBytes) {
-    for (const part of parts) {
-      bulk.push(position - start, part, part.length);
-      bulkTotal += part.length;
-    }
+    for (const part of parts) addBulk(part);
     return;
   }
   reserve(length);

@@ -209,10 +209,13 @@ class Writer {
    * cloned again.
    */
   #bytes(view: ArrayBufferView, type: new (source: ArrayBufferView) => ArrayBufferView): ArrayBufferView {
-    const length = view.byteLength;
-    this.bytes += bytesHeader + length;
-    const copy = new type(view);
-    if (length >= transferBytes) (this.transfer ??= []).push(copy.buffer as ArrayBuffer);
+    return this.#copied(new type(view));
+  }
+
+  /** Counts `copy`, made at the call and spanning its own buffer, and transfers it when large. */
+  #copied<View extends ArrayBufferView>(copy: View): View {
+    this.bytes += bytesHeader + copy.byteLength;
+    if (copy.byteLength >= transferBytes) (this.transfer ??= []).push(copy.buffer as ArrayBuffer);
     return copy;
   }
 
@@ -227,9 +230,7 @@ class Writer {
       joined.set(part, offset);
       offset += part.byteLength;
     }
-    this.bytes += bytesHeader + joined.byteLength;
-    if (joined.byteLength >= transferBytes) (this.transfer ??= []).push(joined.buffer as ArrayBuffer);
-    return joined;
+    return this.#copied(joined);
   }
 
   #contract(

@@ -108,9 +108,9 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
       buffer[position + 2] = (length >>> 8) & 0xff;
       buffer[position + 3] = length & 0xff;
       position += 4;
-      if (frame.byteLength < copyLimitBytes) {
+      if (length < copyLimitBytes) {
         buffer.set(frame, position);
-        position += frame.byteLength;
+        position += length;
       } else {
         socket.write(buffer.subarray(written, position));
         socket.write(frame);

@@ -12,7 +12,8 @@
  * limit at start-up (measurements: README, "How a run works").
  */
 const held: unknown[] = [];
-let heldMebibytes = 0;
+/** Records per MiB held (about 1 KiB each, see holdApplicationHeap). */
+const recordsPerMebibyte = 1024;
 
 /**
  * Builds and keeps about `mebibytes` MiB of application-like objects (0: none). A row whose server
@@ -20,9 +21,8 @@ let heldMebibytes = 0;
  * start data): a thread has a heap of its own.
  */
 export function holdApplicationHeap(mebibytes: number): void {
-  heldMebibytes += mebibytes;
   // About 1 KiB each: a record, its name, and a list of 100 small numbers (8 bytes a slot).
-  const records = Math.round(mebibytes * 1024);
+  const records = Math.round(mebibytes * recordsPerMebibyte);
   for (let index = 0; index < records; index++) {
     held.push({
       id: index,
@@ -35,7 +35,7 @@ export function holdApplicationHeap(mebibytes: number): void {
 
 /** The MiB this process (or thread) holds: what its worker threads should hold too. */
 export function applicationHeapMebibytes(): number {
-  return heldMebibytes;
+  return held.length / recordsPerMebibyte;
 }
 
 /** Most MiB `--application-heap` takes. */
