@@ -10,7 +10,9 @@ function pair(options: Parameters<typeof resumablePair<Ledger>>[0] = {}) {
   const target = new Ledger();
   const made = resumablePair<Ledger>({ target, ...options });
   pairs.push(made);
-  return { ...made, target };
+  // The pair itself, not a copy: its `dialFailure` is read by the dial function it made, so a test
+  // that sets it on a copy would set nothing (the dial succeeds, the dialer resumes at once).
+  return Object.assign(made, { target });
 }
 
 afterEach(async () => {
@@ -173,13 +175,14 @@ describe('a session that survives a cut connection', () => {
 
 describe('past the window the session ends as it does today', () => {
   test('no connection within graceMs: lost, calls abort, the session ends with connection-lost', async () => {
-    const { dialer, listener, remote, cut, parked, events } = pair({
+    const made = pair({
       dialerResume: { graceMs: 150 },
       listenerResume: { graceMs: 150 },
     });
+    const { dialer, listener, remote, cut, parked, events } = made;
     await dialer.established;
     await until(() => parked.size === 1);
-    (pairs.at(-1) as ResumablePair).dialFailure = new Error('the network is down');
+    made.dialFailure = new Error('the network is down');
     cut();
     const call = remote.add(1);
     await expect(call).rejects.toBeInstanceOf(AbortedError);
@@ -194,10 +197,10 @@ describe('past the window the session ends as it does today', () => {
   });
 
   test('a listener that ended meanwhile refuses the resume: the dialer is lost at once, not after its window', async () => {
-    const { dialer, listener, remote, cut, parked, events } = pair();
+    const each = pair();
+    const { dialer, listener, remote, cut, parked, events } = each;
     await dialer.established;
     await until(() => parked.size === 1);
-    const each = pairs.at(-1) as ResumablePair;
     each.dialFailure = new Error('down for now');
     cut();
     await until(() => parked.parked === 1);
@@ -217,10 +220,11 @@ describe('past the window the session ends as it does today', () => {
   });
 
   test('terminate() on a parked session ends it at once', async () => {
-    const { dialer, cut, parked } = pair();
+    const made = pair();
+    const { dialer, cut, parked } = made;
     await dialer.established;
     await until(() => parked.size === 1);
-    (pairs.at(-1) as ResumablePair).dialFailure = new Error('the network is down');
+    made.dialFailure = new Error('the network is down');
     cut();
     await until(() => parked.parked === 1);
     await dialer.terminate('bye');
