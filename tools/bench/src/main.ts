@@ -1,6 +1,7 @@
 /**
- * The benchmark harness: measures every registry entry in its own child process, one after the
- * other, then prints the table and writes `results/latest.json`.
+ * The benchmark harness: measures every registry entry in its own child process, the children of a
+ * round taking turns in lockstep (`turn-scheduler.ts`), then prints the table and writes
+ * `results/latest.json`.
  *
  *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--workloads W1[,W2…]]
  *                                 [--baseline <git ref>] [--rounds n] [--out file]
@@ -25,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
 import { parseApplicationHeap } from './application-heap.ts';
 import { type BaselineBuild, prepareBaseline } from './baseline/baseline-build.ts';
-import type { MeasureMessage } from './measure-process.ts';
+import type { MeasureMessage, TurnGranted } from './measure-process.ts';
 import { buildPackages } from './package-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
 import { addRatios, formatTable } from './report.ts';
@@ -34,6 +35,7 @@ import { mergeRounds, roundOrder } from './rounds.ts';
 import type { BundleSize } from './size/bundle-size.ts';
 import { measureClientSizes } from './size/size-budget.ts';
 import { formatSizes } from './size/size-report.ts';
+import { TurnScheduler, type TurnTaker } from './turn-scheduler.ts';
 import { workloads } from './workloads.ts';
 
 const benchRoot = new URL('../', import.meta.url);
@@ -68,50 +70,103 @@ interface Selection {
   readonly workloads: readonly string[] | undefined;
 }
 
+/** A child process measuring one job, taking turns with the other children of its round. */
+interface ChildRun {
+  /** How it takes turns. */
+  readonly taker: TurnTaker;
+  /** Settles when the child exited, with what it reported. */
+  readonly outcome: Promise<ChildOutcome>;
+  /** Kills it (the round's watchdog: it held the turn, or kept loading, for too long). */
+  kill(reason: string): void;
+}
+
 /**
  * Measures one registry entry in a fresh Node process with --expose-gc (the profile's repetitions per
- * cell), and kills it if it has not finished within `timeoutMilliseconds`. The process has no
- * `@msc/source` condition: @msc loads from `dist/`, the workspace's or the baseline's.
+ * cell), taking turns through `scheduler` (`turn-scheduler.ts`). The process has no `@msc/source`
+ * condition: @msc loads from `dist/`, the workspace's or the baseline's.
  */
-function measureInChild(job: Job, selection: Selection, timeoutMilliseconds: number): Promise<ChildOutcome> {
+function measureInChild(
+  job: Job,
+  selection: Selection,
+  scheduler: TurnScheduler,
+  index: number,
+  progressed: () => void,
+): ChildRun {
   const baselineArguments = job.baseline
     ? ['--baseline-root', job.baseline.root, '--baseline-label', job.baseline.shortCommit]
     : [];
   const workloadArguments = selection.workloads ? ['--workloads', selection.workloads.join(',')] : [];
   const heapArguments = ['--application-heap', String(selection.profile.applicationHeapMebibytes)];
-  return new Promise((resolve) => {
-    let outcome: ChildOutcome = { error: 'the measuring process exited without reporting' };
-    const child: ChildProcess = fork(
-      fileURLToPath(new URL('src/measure-process.ts', benchRoot)),
-      [
-        job.entry.key,
-        '--profile',
-        selection.profile.name,
-        ...workloadArguments,
-        ...heapArguments,
-        ...baselineArguments,
-      ],
-      {
-        cwd: fileURLToPath(benchRoot),
-        execArgv: ['--expose-gc', '--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    );
-    const timer = setTimeout(() => {
-      outcome = { error: `timed out after ${timeoutMilliseconds / 1000} s` };
-      child.kill('SIGKILL');
-    }, timeoutMilliseconds);
-    child.on('message', (message: MeasureMessage) => {
+  let outcome: ChildOutcome = { error: 'the measuring process exited without reporting' };
+  const child: ChildProcess = fork(
+    fileURLToPath(new URL('src/measure-process.ts', benchRoot)),
+    [
+      job.entry.key,
+      '--profile',
+      selection.profile.name,
+      ...workloadArguments,
+      ...heapArguments,
+      ...baselineArguments,
+    ],
+    {
+      cwd: fileURLToPath(benchRoot),
+      execArgv: ['--expose-gc', '--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const taker: TurnTaker = {
+    index,
+    go: () => {
+      if (child.connected) child.send({ type: 'go' } satisfies TurnGranted);
+    },
+  };
+  scheduler.join(taker);
+  child.on('message', (message: MeasureMessage) => {
+    if (message.type === 'turn') {
+      progressed();
+      scheduler.request(taker, message.position);
+    } else
       outcome =
         message.type === 'rows'
           ? { rows: message.rows, ...(message.mscFrom === undefined ? {} : { mscFrom: message.mscFrom }) }
           : { error: message.error };
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve(outcome);
-    });
   });
+  return {
+    taker,
+    outcome: new Promise((resolve) => {
+      child.on('exit', () => {
+        progressed();
+        scheduler.leave(taker);
+        resolve(outcome);
+      });
+    }),
+    kill(reason) {
+      outcome = { error: reason };
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Kills the children that hold up a round: once `timeoutMilliseconds` pass with no turn asked for or
+ * given up, every child not waiting for a turn (the one measuring, those still loading) is stuck.
+ * Returns the function to call on every scheduler event, and the one that stops the watchdog.
+ */
+function roundWatchdog(
+  scheduler: TurnScheduler,
+  children: Map<TurnTaker, ChildRun>,
+  timeoutMilliseconds: number,
+): { progressed(): void; stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const progressed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      for (const taker of scheduler.busy()) {
+        children.get(taker)?.kill(`timed out: no progress in ${timeoutMilliseconds / 1000} s`);
+      }
+    }, timeoutMilliseconds);
+  };
+  return { progressed, stop: () => clearTimeout(timer) };
 }
 
 /** What `measureJobs` measured. */
@@ -123,9 +178,9 @@ interface Measured {
 }
 
 /**
- * Measures the jobs in `rounds` rounds, each group (an entry, or an @msc entry and its baseline twin)
- * back to back, in the order of `roundOrder`; one round measures each job once. Every child
- * measures the profile's run count per cell.
+ * Measures the jobs in `rounds` rounds; one round starts a child per job, in the order of `roundOrder`
+ * (each group, an entry or an @msc entry and its baseline twin, side by side), and the children take
+ * turns in lockstep. Every child measures the profile's run count per cell.
  */
 async function measureJobs(
   groups: readonly (readonly Job[])[],
@@ -140,20 +195,38 @@ async function measureJobs(
   for (let round = 0; round < rounds; round++) {
     if (inRounds) console.log(`round ${round + 1} of ${rounds}`);
     const rows: ResultRow[] = [];
-    for (const job of roundOrder(groups, round)) {
-      const key = job.entry.key;
-      const entryStarted = performance.now();
-      const outcome = await measureInChild(job, selection, timeoutMilliseconds);
-      const seconds = ((performance.now() - entryStarted) / 1000).toFixed(1);
-      if ('error' in outcome) {
+    const order = roundOrder(groups, round);
+    const roundStarted = performance.now();
+    const scheduler = new TurnScheduler(order.length);
+    const children = new Map<TurnTaker, ChildRun>();
+    const watchdog = roundWatchdog(scheduler, children, timeoutMilliseconds);
+    const runs = order.map((job, index) => {
+      const run = measureInChild(job, selection, scheduler, index, watchdog.progressed);
+      children.set(run.taker, run);
+      return run;
+    });
+    watchdog.progressed();
+    // Each child reports as it finishes; the rows keep the round's order.
+    const outcomes = await Promise.all(
+      runs.map(async (run, index) => {
+        const outcome = await run.outcome;
+        const key = order[index]!.entry.key;
+        const seconds = ((performance.now() - roundStarted) / 1000).toFixed(1);
+        if ('error' in outcome) console.log(`  ${key}: FAILED (${outcome.error})`);
+        else console.log(`  ${key}: ${outcome.rows.length} cells, done ${seconds} s into the round`);
+        return outcome;
+      }),
+    );
+    watchdog.stop();
+    outcomes.forEach((outcome, index) => {
+      const key = order[index]!.entry.key;
+      if ('error' in outcome)
         failures.push(`${key}${inRounds ? ` (round ${round + 1})` : ''}: ${outcome.error}`);
-        console.log(`  ${key}: FAILED (${outcome.error})`);
-      } else {
+      else {
         rows.push(...outcome.rows);
         if (outcome.mscFrom !== undefined) mscBuilds[key] = outcome.mscFrom;
-        console.log(`  ${key}: ${outcome.rows.length} cells in ${seconds} s`);
       }
-    }
+    });
     roundRows.push(rows);
   }
   return { rows: inRounds ? mergeRounds(roundRows) : roundRows.flat(), mscBuilds };

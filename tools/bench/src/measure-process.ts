@@ -18,6 +18,7 @@ import { measureAdapter } from './measure.ts';
 import { useBaselineBuild, useWorkspaceBuild } from './msc-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
 import type { ResultRow } from './result-row.ts';
+import type { TurnPosition } from './turn-scheduler.ts';
 
 /** What the child sends to the parent. */
 export type MeasureMessage =
@@ -27,7 +28,34 @@ export type MeasureMessage =
       /** For an @msc entry: the file `@msc/session` loaded from here, so the report shows which build ran. */
       mscFrom?: string;
     }
-  | { type: 'failed'; error: string };
+  | { type: 'failed'; error: string }
+  /** Waits for a turn at this position (`turn-scheduler.ts`); the parent answers `{ type: 'go' }`. */
+  | { type: 'turn'; position: TurnPosition };
+
+/** What the parent sends: the turn this child asked for is its own now. */
+export interface TurnGranted {
+  type: 'go';
+}
+
+/**
+ * Under a parent (an IPC channel): asks it for a turn and resolves once granted. Run directly, with no
+ * parent, there is nobody to share the machine with: no hook.
+ */
+function turnTaking(): ((workload: number, run: number) => Promise<void>) | undefined {
+  if (process.send === undefined) return undefined;
+  let granted: (() => void) | undefined;
+  process.on('message', (message: TurnGranted) => {
+    if (message.type !== 'go' || granted === undefined) return;
+    const resolve = granted;
+    granted = undefined;
+    resolve();
+  });
+  return (workload, run) =>
+    new Promise<void>((resolve) => {
+      granted = resolve;
+      void send({ type: 'turn', position: [workload, run] });
+    });
+}
 
 const profiles: Record<string, Profile> = { full: fullProfile, quick: quickProfile, smoke: smokeProfile };
 
@@ -62,12 +90,14 @@ async function main(): Promise<void> {
   const entry = entries.find((candidate) => candidate.key === key);
   if (entry === undefined) throw new Error(`expected a registry key, got ${key}`);
   const adapter = await entry.load();
+  const beforeRun = turnTaking();
   const rows = await measureAdapter(
     adapter,
     { ...profile, runs, applicationHeapMebibytes: applicationHeap },
     {
       onRow: (row) => process.stderr.write(`  ${key} ${row.workload} done\n`),
       ...(values.workloads === undefined ? {} : { workloads: values.workloads.split(',') }),
+      ...(beforeRun === undefined ? {} : { beforeRun }),
     },
   );
   const mscFrom = key?.startsWith('@msc') ? fileURLToPath(import.meta.resolve('@msc/session')) : undefined;

@@ -15,6 +15,11 @@ export interface MeasureOptions {
   readonly onRow?: (row: ResultRow) => void;
   /** Workload ids to run (`W1`, `W3d`, …); every workload when absent. */
   readonly workloads?: readonly string[];
+  /**
+   * Awaited before each measured run (run 0 of a workload: before its warm-up too), with the
+   * workload's index in `workloads`: the child process takes its turn here (`turn-scheduler.ts`).
+   */
+  readonly beforeRun?: (workload: number, run: number) => Promise<void>;
 }
 
 /**
@@ -62,12 +67,15 @@ async function measureWorkload(
   connection: Connection,
   profile: Profile,
   tablesBefore: TableSizes | undefined,
+  beforeRun: MeasureOptions['beforeRun'],
 ): Promise<ResultRow | undefined> {
   const applies = workload.applies(adapter, connection);
   if (applies === false) return undefined;
   if (typeof applies === 'string') return emptyRow(adapter, workload, profile, applies);
   const context = { adapter, endpoint, connection, profile };
+  const workloadIndex = workloads.indexOf(workload);
   try {
+    await beforeRun?.(workloadIndex, 0);
     if (profile.warmUpMilliseconds > 0) {
       const warmUpStart = performance.now();
       for (let run = 0; run < profile.maxWarmUpRuns; run += 1) {
@@ -78,6 +86,7 @@ async function measureWorkload(
     const runs: number[] = [];
     const cpuRuns: number[] = [];
     for (let run = 0; run < profile.runs; run += 1) {
+      if (run > 0) await beforeRun?.(workloadIndex, run);
       const cpuBefore = process.cpuUsage();
       const wallBefore = performance.now();
       const value = await workload.run(context);
@@ -120,7 +129,15 @@ async function measureOnEndpoint(
       // What every workload must leave the session tables at: their settled sizes after connecting.
       const tablesBefore = await settledTables(connection);
       for (const workload of selected) {
-        const row = await measureWorkload(adapter, workload, endpoint, connection, profile, tablesBefore);
+        const row = await measureWorkload(
+          adapter,
+          workload,
+          endpoint,
+          connection,
+          profile,
+          tablesBefore,
+          options.beforeRun,
+        );
         if (row === undefined) continue;
         rows.push(row);
         options.onRow?.(row);
