@@ -13,9 +13,25 @@ import { workloads } from './workloads.ts';
 const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subject';
 
 /**
- * Fills `ratioToBestPeer` (against the best peer library on the same workload and transport) and
- * `ratioToFloor` (against the floor row of the same workload and transport) on library rows; other
- * rows get null. A row that has a baseline row (`--baseline`: same workload and transport, and
+ * How many times worse `row` is than `reference`: the median of the ratios of their runs taken in
+ * pairs, run i against run i, when both have the same number of runs. Measured in lockstep
+ * (`turn-scheduler.ts`), run i of each was made seconds apart from the other's, in the same round, so a
+ * slow phase of the machine stretches both runs of a pair and cancels out of its ratio, where it moves
+ * one median more than the other. Rows with unequal runs (a cell from another run) compare medians.
+ */
+export function pairedRatio(row: ResultRow, reference: ResultRow): number {
+  const runs = row.runs;
+  const referenceRuns = reference.runs;
+  if (runs.length === 0 || runs.length !== referenceRuns.length) {
+    return timesWorse(row.median!, reference.median!, row.better);
+  }
+  return summarize(runs.map((value, index) => timesWorse(value, referenceRuns[index]!, row.better))).median;
+}
+
+/**
+ * Fills `ratioToBestPeer` (against the best peer library on the same workload and transport, the
+ * best by median) and `ratioToFloor` (against the floor row of the same workload and transport) on
+ * library rows, each a {@link pairedRatio}; other rows get null. A row that has a baseline row (`--baseline`: same workload and transport, and
  * `baselineOf` naming its library) also gets `ratioToBaseline`, after ÷ before: the median of its
  * per-round ratios when `rounds.ts` paired them (`baselineRatios`), else the ratio of the two medians;
  * and `cpuRatioToBaseline` likewise from CPU time. Returns the same rows.
@@ -30,13 +46,15 @@ export function addRatios(rows: ResultRow[]): ResultRow[] {
       (other) =>
         other.workload === row.workload && other.transport === row.transport && other.median !== null,
     );
-    const peers = sameCell.filter((other) => other.kind === 'peer').map((other) => other.median!);
+    const peers = sameCell.filter((other) => other.kind === 'peer');
     if (peers.length > 0) {
-      const best = row.better === 'lower' ? Math.min(...peers) : Math.max(...peers);
-      row.ratioToBestPeer = timesWorse(median, best, row.better);
+      const best = peers.reduce((best, peer) =>
+        timesWorse(peer.median!, best.median!, row.better) < 1 ? peer : best,
+      );
+      row.ratioToBestPeer = pairedRatio(row, best);
     }
     const floor = sameCell.find((other) => other.kind === 'floor');
-    if (floor !== undefined) row.ratioToFloor = timesWorse(median, floor.median!, row.better);
+    if (floor !== undefined) row.ratioToFloor = pairedRatio(row, floor);
     const before = sameCell.find((other) => other.baselineOf === row.library);
     if (before === undefined) continue;
     row.ratioToBaseline =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addRatios, formatTable } from '../src/report.ts';
+import { addRatios, formatTable, pairedRatio } from '../src/report.ts';
 import type { ResultRow } from '../src/result-row.ts';
 
 function row(overrides: Partial<ResultRow> & Pick<ResultRow, 'library' | 'kind' | 'median'>): ResultRow {
@@ -27,6 +27,20 @@ describe('ratios', () => {
     expect(rows[1]!.ratioToFloor).toBe(4);
     expect(rows[0]!.ratioToBestPeer).toBe(1);
     expect(rows[2]!.ratioToBestPeer).toBeNull();
+  });
+
+  it('runs measured in lockstep are compared in pairs: a slow phase that caught one row more often cancels out', () => {
+    // The subject is twice the floor in every pair; a slow phase (1.5×) caught two of its runs but
+    // only one of the floor's, so its median reads 3× the floor's.
+    const subject = row({ library: '@msc', kind: 'subject', median: 30, runs: [20, 30, 30] });
+    const floor = row({ library: 'floor', kind: 'floor', median: 10, runs: [10, 15, 10] });
+    const peer = row({ library: 'peer', kind: 'peer', median: 15, runs: [10, 15, 15] });
+    addRatios([subject, peer, floor]);
+    expect(subject.ratioToFloor).toBe(2);
+    expect(subject.ratioToBestPeer).toBe(2);
+    // Unequal run counts (rows of different runs): the medians are compared.
+    const other = row({ library: 'floor', kind: 'floor', median: 10, runs: [10, 10] });
+    expect(pairedRatio(subject, other)).toBe(3);
   });
 
   it('for rates a library with half the calls per second also reads 2×', () => {
