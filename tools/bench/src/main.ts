@@ -110,7 +110,9 @@ function measureInChild(
     ],
     {
       cwd: fileURLToPath(benchRoot),
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // No memory reducer: a child waiting for its turn would otherwise run a full GC seconds after
+      // its last run (V8 shrinks an idle heap), in another child's turn.
+      execArgv: ['--expose-gc', '--no-memory-reducer', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
