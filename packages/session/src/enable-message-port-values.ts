@@ -163,8 +163,9 @@ const messagePortValues: ValueMode = {
  * sides send their messages as structured clones once established, instead of CBOR (protocol.ts,
  * "Values mode"), which saves most of a call's encoding and decoding. What arrives is checked as
  * strictly as CBOR is. Opt-in on both entries of `@msc/session`: it pays off for large byte payloads
- * (transferred, not encoded) and single calls, but a turn of many small messages clones more slowly
- * as one values frame than as one CBOR frame, so sessions stay on bytes unless a program calls it
+ * (transferred, not encoded), but small calls are slower than as the short strings their CBOR frames
+ * travel as, and a turn of many small messages clones more slowly as one values frame than as one
+ * CBOR frame (docs/protocol.md#values-mode), so sessions stay on bytes unless a program calls it
  * once before its first session (on both sides: each side offers it only when enabled). Calling it
  * again does nothing more.
  *
