@@ -70,6 +70,9 @@ interface Selection {
   readonly workloads: readonly string[] | undefined;
 }
 
+/** Every measuring child alive now: killed if the harness itself is interrupted. */
+const liveChildren = new Set<ChildProcess>();
+
 /** A child process measuring one job, taking turns with the other children of its round. */
 interface ChildRun {
   /** How it takes turns. */
@@ -116,6 +119,7 @@ function measureInChild(
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
+  liveChildren.add(child);
   const taker: TurnTaker = {
     index,
     go: () => {
@@ -136,14 +140,17 @@ function measureInChild(
   return {
     taker,
     outcome: new Promise((resolve) => {
-      child.on('exit', () => {
+      // 'close', not 'exit': by then every IPC message the child sent (its rows) has been read.
+      child.on('close', () => {
+        liveChildren.delete(child);
         progressed();
         scheduler.leave(taker);
         resolve(outcome);
       });
     }),
     kill(reason) {
-      outcome = { error: reason };
+      // A child that reported its rows and then lingered keeps them.
+      if ('error' in outcome) outcome = { error: reason };
       child.kill('SIGKILL');
     },
   };
@@ -312,11 +319,12 @@ async function main(): Promise<number> {
   // rows run from rollup output, never from sources.
   let baseline: BaselineBuild | undefined;
   let removeWorktree: () => Promise<void> = async () => {};
-  const removeBaseline = (signal: NodeJS.Signals) => {
+  const onInterrupt = (signal: NodeJS.Signals) => {
+    for (const child of liveChildren) child.kill('SIGKILL');
     void removeWorktree().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', removeBaseline);
-  process.once('SIGTERM', removeBaseline);
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
   try {
     if (values.baseline !== undefined) {
       baseline = await prepareBaseline(
@@ -353,8 +361,8 @@ async function main(): Promise<number> {
     return writeReport(measured, sizes, failures, profile, started, values.out, baseline);
   } finally {
     await removeWorktree();
-    process.off('SIGINT', removeBaseline);
-    process.off('SIGTERM', removeBaseline);
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
   }
 }
 

@@ -65,6 +65,9 @@ async function quiet(): Promise<void> {
 function turnTaking(): ((workload: number, run: number) => Promise<void>) | undefined {
   if (process.send === undefined) return undefined;
   let granted: (() => void) | undefined;
+  // A parent that went away (killed, crashed) grants no more turns: waiting would keep this process,
+  // its servers and sockets alive for ever.
+  process.on('disconnect', () => process.exit(1));
   process.on('message', (message: TurnGranted) => {
     if (message.type !== 'go' || granted === undefined) return;
     const resolve = granted;

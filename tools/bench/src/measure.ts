@@ -17,10 +17,20 @@ export interface MeasureOptions {
   readonly workloads?: readonly string[];
   /**
    * Awaited before each measured run (run 0 of a workload: before its warm-up too), with the
-   * workload's index in `workloads`: the child process takes its turn here (`turn-scheduler.ts`).
+   * workload's index in {@link runOrder}: the child process takes its turn here (`turn-scheduler.ts`).
    */
   readonly beforeRun?: (workload: number, run: number) => Promise<void>;
 }
+
+/**
+ * Every workload in the order a child runs them: those on the undelayed endpoint first, then the
+ * delayed ones (W3d) on a second endpoint. A turn's position counts in this order, so children that
+ * run the same workloads meet at each one (`turn-scheduler.ts`).
+ */
+export const runOrder: readonly Workload[] = [
+  ...workloads.filter((workload) => !workload.delayed),
+  ...workloads.filter((workload) => workload.delayed),
+];
 
 /**
  * A run's value recomputed from CPU time: a time per operation scales with the time spent, a rate
@@ -73,7 +83,7 @@ async function measureWorkload(
   if (applies === false) return undefined;
   if (typeof applies === 'string') return emptyRow(adapter, workload, profile, applies);
   const context = { adapter, endpoint, connection, profile };
-  const workloadIndex = workloads.indexOf(workload);
+  const workloadIndex = runOrder.indexOf(workload);
   try {
     await beforeRun?.(workloadIndex, 0);
     if (profile.warmUpMilliseconds > 0) {

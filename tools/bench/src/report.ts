@@ -17,12 +17,18 @@ const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subje
  * pairs, run i against run i, when both have the same number of runs. Measured in lockstep
  * (`turn-scheduler.ts`), run i of each was made seconds apart from the other's, in the same round, so a
  * slow phase of the machine stretches both runs of a pair and cancels out of its ratio, where it moves
- * one median more than the other. Rows with unequal runs (a cell from another run) compare medians.
+ * one median more than the other. Rows whose runs do not line up (unequal counts, or a round missed
+ * by either: `missedRounds`) compare medians.
  */
 export function pairedRatio(row: ResultRow, reference: ResultRow): number {
   const runs = row.runs;
   const referenceRuns = reference.runs;
-  if (runs.length === 0 || runs.length !== referenceRuns.length) {
+  if (
+    runs.length === 0 ||
+    runs.length !== referenceRuns.length ||
+    row.missedRounds !== undefined ||
+    reference.missedRounds !== undefined
+  ) {
     return timesWorse(row.median!, reference.median!, row.better);
   }
   return summarize(runs.map((value, index) => timesWorse(value, referenceRuns[index]!, row.better))).median;

@@ -60,6 +60,12 @@ export interface ResultRow {
    * median is `ratioToBaseline`.
    */
   baselineRatios?: number[];
+  /**
+   * Merged over rounds (`rounds.ts`): how many rounds this cell has no row from (its child failed
+   * there), so its runs do not line up with other cells' run by run (`pairedRatio` then compares
+   * medians). Absent when every round measured it.
+   */
+  missedRounds?: number;
   /** As `baselineRatios`, from each round's CPU-time medians. */
   cpuBaselineRatios?: number[];
   /** As `ratioToBaseline`, from the CPU-time medians (`cpuMedian`) of each round. */

@@ -68,6 +68,8 @@ export function mergeRounds(rounds: readonly (readonly ResultRow[])[]): ResultRo
       return { ...first, median: null, min: null, max: null, runs: [], note: empty.note ?? '-' };
     const runs = cell.flatMap((row) => row.runs);
     const merged: ResultRow = { ...first, ...summarize(runs), runs };
+    // A round whose child failed left no row here: run i no longer lines up with other cells' run i.
+    if (cell.length < rounds.length) merged.missedRounds = rounds.length - cell.length;
     const cpuRuns = cell.flatMap((row) => row.cpuRuns ?? []);
     if (cpuRuns.length > 0) {
       merged.cpuRuns = cpuRuns;

@@ -41,6 +41,8 @@ describe('ratios', () => {
     // Unequal run counts (rows of different runs): the medians are compared.
     const other = row({ library: 'floor', kind: 'floor', median: 10, runs: [10, 10] });
     expect(pairedRatio(subject, other)).toBe(3);
+    // Equal counts, but one row missed a round (its child failed there): runs do not line up.
+    expect(pairedRatio(subject, { ...floor, missedRounds: 1 })).toBe(3);
   });
 
   it('for rates a library with half the calls per second also reads 2×', () => {

@@ -33,6 +33,12 @@ describe('rounds of a before/after run', () => {
     expect(rotated([], 2)).toEqual([]);
   });
 
+  it('a cell a round has no row from (its child failed) says so, so its runs are not paired run by run', () => {
+    const merged = mergeRounds([[row('@msc', [3]), row('birpc', [4])], [row('@msc', [5])]]);
+    expect(merged.find((cell) => cell.library === '@msc')!.missedRounds).toBeUndefined();
+    expect(merged.find((cell) => cell.library === 'birpc')!.missedRounds).toBe(1);
+  });
+
   it('the runs of every round make one row per cell, summarised again', () => {
     const merged = mergeRounds([
       [row('@msc', [3]), row('@msc@abc', [5])],

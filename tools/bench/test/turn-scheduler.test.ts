@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runOrder } from '../src/measure.ts';
 import { type TurnPosition, TurnScheduler, type TurnTaker } from '../src/turn-scheduler.ts';
+import { workloads } from '../src/workloads.ts';
 
 /** Children that record the order they were granted turns in (`log`), by name. */
 function children(scheduler: TurnScheduler, names: readonly string[]) {
@@ -68,5 +70,16 @@ describe('turns of one round', () => {
     expect(log).toEqual(['a', 'b']);
     scheduler.leave(takers[1]!);
     expect(scheduler.busy()).toEqual([]);
+  });
+
+  it('positions count workloads in the order a child runs them: the delayed W3d after every undelayed one', () => {
+    const ids = runOrder.map((workload) => workload.id);
+    expect(ids).toHaveLength(workloads.length);
+    const firstDelayed = runOrder.findIndex((workload) => workload.delayed);
+    expect(ids[firstDelayed]).toBe('W3d');
+    expect(runOrder.slice(firstDelayed).every((workload) => workload.delayed)).toBe(true);
+    // In the list the report prints, W3d sits among the undelayed ones: its index there would let a
+    // child that reached W3d jump the queue of children still on L1 and L2.
+    expect(workloads.findIndex((workload) => workload.delayed)).toBeLessThan(workloads.length - 1);
   });
 });
