@@ -15,9 +15,9 @@ const isLibrary = (row: ResultRow) => row.kind === 'peer' || row.kind === 'subje
 /**
  * How many times worse `row` is than `reference`: the median of the ratios of their runs taken in
  * pairs, run i against run i, when both have the same number of runs. Measured in lockstep
- * (`turn-scheduler.ts`), run i of each was made seconds apart from the other's, in the same round, so a
- * slow phase of the machine stretches both runs of a pair and cancels out of its ratio, where it moves
- * one median more than the other. Rows whose runs do not line up (unequal counts, or a round missed
+ * (`turn-scheduler.ts`), run i of each was made one cycle of turns from the other's, in the same round,
+ * so a slow phase of the machine stretches both runs of a pair and cancels out of its ratio, where it
+ * moves one median more than the other. Rows whose runs do not line up (unequal counts, or a round missed
  * by either: `missedRounds`) compare medians.
  */
 export function pairedRatio(row: ResultRow, reference: ResultRow): number {
@@ -37,10 +37,11 @@ export function pairedRatio(row: ResultRow, reference: ResultRow): number {
 /**
  * Fills `ratioToBestPeer` (against the best peer library on the same workload and transport, the
  * best by median) and `ratioToFloor` (against the floor row of the same workload and transport) on
- * library rows, each a {@link pairedRatio}; other rows get null. A row that has a baseline row (`--baseline`: same workload and transport, and
- * `baselineOf` naming its library) also gets `ratioToBaseline`, after ÷ before: the median of its
- * per-round ratios when `rounds.ts` paired them (`baselineRatios`), else the ratio of the two medians;
- * and `cpuRatioToBaseline` likewise from CPU time. Returns the same rows.
+ * library rows, each a {@link pairedRatio}; other rows get null. A row that has a baseline row
+ * (`--baseline`: same workload and transport, and `baselineOf` naming its library) also gets
+ * `ratioToBaseline`, after ÷ before: the median of its per-round ratios when `rounds.ts` paired them
+ * (`baselineRatios`), else the ratio of the two medians; and `cpuRatioToBaseline` likewise from CPU
+ * time. Returns the same rows.
  */
 export function addRatios(rows: ResultRow[]): ResultRow[] {
   for (const row of rows) {

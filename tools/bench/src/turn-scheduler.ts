@@ -4,8 +4,9 @@
  * every adapter, … then W2. A shared machine has slow phases of seconds to minutes (the same code
  * 1.6× slower, wall and CPU time alike); measured one process after another, a phase landed on
  * whichever adapters ran then (the WebSocket W1 row once read 1.50× birpc where, run by run side by
- * side in one process, the two were within 5%). In lockstep every adapter's run i of a workload is
- * seconds apart from the others', so a phase lands on all of them and cancels out of their ratios.
+ * side in one process, the two were within 10%). In lockstep every adapter's run i of a workload is
+ * one cycle of turns from the others' (seconds for a latency workload, tens of seconds for a bulk
+ * one with 20 children), so a phase mostly lands on all of them and cancels out of their ratios.
  *
  * A child asks for a turn before each measured run (`{ type: 'turn', position }`, see
  * `measure-process.ts`) and holds it until it asks again or exits: the warm-up, the table check and
