@@ -74,9 +74,7 @@ interface Selection {
 const liveChildren = new Set<ChildProcess>();
 
 /** A child process measuring one job, taking turns with the other children of its round. */
-interface ChildRun {
-  /** How it takes turns. */
-  readonly taker: TurnTaker;
+interface ChildRun extends TurnTaker {
   /** Settles when the child exited, with what it reported. */
   readonly outcome: Promise<ChildOutcome>;
   /** Kills it (the round's watchdog: it held the turn, or kept loading, for too long). */
@@ -91,7 +89,7 @@ interface ChildRun {
 function measureInChild(
   job: Job,
   selection: Selection,
-  scheduler: TurnScheduler,
+  scheduler: TurnScheduler<ChildRun>,
   index: number,
   progressed: () => void,
 ): ChildRun {
@@ -120,31 +118,17 @@ function measureInChild(
     },
   );
   liveChildren.add(child);
-  const taker: TurnTaker = {
+  const run: ChildRun = {
     index,
     go: () => {
       if (child.connected) child.send({ type: 'go' } satisfies TurnGranted);
     },
-  };
-  scheduler.join(taker);
-  child.on('message', (message: MeasureMessage) => {
-    if (message.type === 'turn') {
-      progressed();
-      scheduler.request(taker, message.position);
-    } else
-      outcome =
-        message.type === 'rows'
-          ? { rows: message.rows, ...(message.mscFrom === undefined ? {} : { mscFrom: message.mscFrom }) }
-          : { error: message.error };
-  });
-  return {
-    taker,
     outcome: new Promise((resolve) => {
       // 'close', not 'exit': by then every IPC message the child sent (its rows) has been read.
       child.on('close', () => {
         liveChildren.delete(child);
         progressed();
-        scheduler.leave(taker);
+        scheduler.leave(run);
         resolve(outcome);
       });
     }),
@@ -154,6 +138,18 @@ function measureInChild(
       child.kill('SIGKILL');
     },
   };
+  scheduler.join(run);
+  child.on('message', (message: MeasureMessage) => {
+    if (message.type === 'turn') {
+      progressed();
+      scheduler.request(run, message.position);
+    } else
+      outcome =
+        message.type === 'rows'
+          ? { rows: message.rows, ...(message.mscFrom === undefined ? {} : { mscFrom: message.mscFrom }) }
+          : { error: message.error };
+  });
+  return run;
 }
 
 /**
@@ -162,16 +158,15 @@ function measureInChild(
  * Returns the function to call on every scheduler event, and the one that stops the watchdog.
  */
 function roundWatchdog(
-  scheduler: TurnScheduler,
-  children: Map<TurnTaker, ChildRun>,
+  scheduler: TurnScheduler<ChildRun>,
   timeoutMilliseconds: number,
 ): { progressed(): void; stop(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const progressed = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      for (const taker of scheduler.busy()) {
-        children.get(taker)?.kill(`timed out: no progress in ${timeoutMilliseconds / 1000} s`);
+      for (const child of scheduler.busy()) {
+        child.kill(`timed out: no progress in ${timeoutMilliseconds / 1000} s`);
       }
     }, timeoutMilliseconds);
   };
@@ -206,14 +201,11 @@ async function measureJobs(
     const rows: ResultRow[] = [];
     const order = roundOrder(groups, round);
     const roundStarted = performance.now();
-    const scheduler = new TurnScheduler(order.length);
-    const children = new Map<TurnTaker, ChildRun>();
-    const watchdog = roundWatchdog(scheduler, children, timeoutMilliseconds);
-    const runs = order.map((job, index) => {
-      const run = measureInChild(job, selection, scheduler, index, watchdog.progressed);
-      children.set(run.taker, run);
-      return run;
-    });
+    const scheduler = new TurnScheduler<ChildRun>(order.length);
+    const watchdog = roundWatchdog(scheduler, timeoutMilliseconds);
+    const runs = order.map((job, index) =>
+      measureInChild(job, selection, scheduler, index, watchdog.progressed),
+    );
     watchdog.progressed();
     // Each child reports as it finishes; the rows keep the round's order.
     const outcomes = await Promise.all(

@@ -26,10 +26,10 @@ export interface TurnTaker {
 }
 
 /** Grants turns to the children of one round (see the file comment). */
-export class TurnScheduler {
+export class TurnScheduler<Taker extends TurnTaker = TurnTaker> {
   /** Every live child, with the position it waits at (`undefined`: loading, or holding the turn). */
-  readonly #live = new Map<TurnTaker, TurnPosition | undefined>();
-  #holder: TurnTaker | undefined = undefined;
+  readonly #live = new Map<Taker, TurnPosition | undefined>();
+  #holder: Taker | undefined = undefined;
   /** How many children the round started with (their indexes run from 0 below it). */
   readonly #count: number;
 
@@ -38,12 +38,12 @@ export class TurnScheduler {
   }
 
   /** `taker` started: no turn is granted until it waits or leaves. */
-  join(taker: TurnTaker): void {
+  join(taker: Taker): void {
     this.#live.set(taker, undefined);
   }
 
   /** `taker` waits for a turn at `position` (giving up the one it holds, if any). */
-  request(taker: TurnTaker, position: TurnPosition): void {
+  request(taker: Taker, position: TurnPosition): void {
     if (!this.#live.has(taker)) return;
     if (this.#holder === taker) this.#holder = undefined;
     this.#live.set(taker, position);
@@ -51,14 +51,14 @@ export class TurnScheduler {
   }
 
   /** `taker` exited (done, failed or killed): its turn, if it held one, passes on. */
-  leave(taker: TurnTaker): void {
+  leave(taker: Taker): void {
     this.#live.delete(taker);
     if (this.#holder === taker) this.#holder = undefined;
     this.#grant();
   }
 
   /** The children not waiting now: the one holding the turn and those still loading. */
-  busy(): TurnTaker[] {
+  busy(): Taker[] {
     return [...this.#live].filter(([, position]) => position === undefined).map(([taker]) => taker);
   }
 
@@ -69,7 +69,7 @@ export class TurnScheduler {
    */
   #grant(): void {
     if (this.#holder !== undefined || this.#live.size === 0) return;
-    let next: TurnTaker | undefined;
+    let next: Taker | undefined;
     let nextPosition: TurnPosition | undefined;
     for (const [taker, position] of this.#live) {
       if (position === undefined) return;
@@ -83,7 +83,7 @@ export class TurnScheduler {
     next!.go();
   }
 
-  #before(taker: TurnTaker, position: TurnPosition, other: TurnTaker, otherPosition: TurnPosition): boolean {
+  #before(taker: Taker, position: TurnPosition, other: Taker, otherPosition: TurnPosition): boolean {
     if (position[0] !== otherPosition[0]) return position[0] < otherPosition[0];
     if (position[1] !== otherPosition[1]) return position[1] < otherPosition[1];
     const size = this.#count;
