@@ -5,6 +5,30 @@ const codec = new Codec({ registry: new ContractRegistry() });
 const roundTrip = <T>(value: T): T => codec.decode(codec.encode(value)) as T;
 
 describe('plain values', () => {
+  test('numbers decode the same from a small heap copy and from a view at an odd offset', () => {
+    // The decoder reads 32- and 64-bit fields from the frame's bytes, never through its buffer
+    // (which a small typed array has to move off the heap to give): both placements must agree.
+    const values = [
+      65_536,
+      2 ** 32 - 1,
+      2 ** 32,
+      -(2 ** 32) - 1,
+      1.5,
+      -0.1,
+      Number.MAX_VALUE,
+      2n ** 63n,
+      -(2n ** 64n),
+    ];
+    for (const value of values) {
+      const encoded = codec.encode(value);
+      const small = Uint8Array.from(encoded);
+      const host = new Uint8Array(encoded.byteLength + 3);
+      host.set(encoded, 3);
+      expect(codec.decode(small)).toBe(value);
+      expect(codec.decode(host.subarray(3))).toBe(value);
+    }
+  });
+
   test('every primitive and undefined round-trips with its type', () => {
     const values = [
       undefined,
