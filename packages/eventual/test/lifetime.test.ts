@@ -141,6 +141,30 @@ describe('lifetime', () => {
     expect(calc.disposed).toBe(1);
   });
 
+  test('the collector watches only instances not yet disposed when their turn ends', async () => {
+    // Registration with the garbage collector's backstop is costly (V8 keeps its record, and the
+    // state it holds, until a full collection): an instance disposed in the turn that made it, or
+    // whose reference moved on, is never registered.
+    const register = FinalizationRegistry.prototype.register;
+    let registered = 0;
+    FinalizationRegistry.prototype.register = function (this: FinalizationRegistry<unknown>, ...rest) {
+      registered++;
+      return register.apply(this, rest);
+    };
+    try {
+      const calc = new Calc();
+      for (let index = 0; index < 100; index++) proxy<ICalc>(calc)[Symbol.dispose]();
+      const kept = [proxy<ICalc>(calc), proxy<ICalc>(calc)];
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(registered).toBe(2); // the two kept
+      for (const instance of kept) instance[Symbol.dispose]();
+      await settle();
+      expect(calc.disposed).toBe(101); // each of the 100 was the last proxy when disposed; then the two
+    } finally {
+      FinalizationRegistry.prototype.register = register;
+    }
+  });
+
   test('handOff gives the reference away: the object is disposed when the receiver releases it', async () => {
     const room = new Calc(1);
     interface IRooms {

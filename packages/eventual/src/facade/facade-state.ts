@@ -40,6 +40,8 @@ export class FacadeState {
   methods: Map<string, (...args: unknown[]) => unknown> | undefined = undefined;
   /** The options of a view made by `withOptions()`, given to each call it makes. */
   options: CallOptions | undefined = undefined;
+  /** Whether the collector watches this instance (see {@link FacadeState.watch}). */
+  #watched = false;
 
   constructor(handler: CapabilityHandler, isResult: boolean) {
     this.handler = handler;
@@ -81,7 +83,7 @@ export class FacadeState {
     if (this.disposed) return false;
     this.disposed = true;
     this.reason = reason;
-    collector.unregister(this);
+    this.unwatch();
     // A result that is (or will be) a stream end ends with it when its holder disposes it:
     // `using items = remote.list()` (a result returned or lent moves on instead).
     if (this.isResult && reason === 'disposed') {
@@ -98,20 +100,81 @@ export class FacadeState {
   sink(): boolean {
     if (this.ownership !== 'floating' || this.disposed) return false;
     this.ownership = 'view';
-    collector.unregister(this);
+    this.unwatch();
     return true;
+  }
+
+  /**
+   * Has the collector release this instance's reference if the program drops `facade` without
+   * disposing it. Registration waits for the end of the turn (see {@link registerWatched}), and an
+   * instance that no longer holds a reference by then is never registered.
+   */
+  watch(facade: object): void {
+    pending.push(facade, this);
+    if (!registrationScheduled) {
+      registrationScheduled = true;
+      afterTurn(registerWatched);
+    }
+  }
+
+  /** The collector no longer needs to watch this instance: it was disposed, or its reference moved away. */
+  unwatch(): void {
+    if (!this.#watched) return;
+    this.#watched = false;
+    collector.unregister(this);
+  }
+
+  /** @internal Registers a watched instance with the collector, when it still holds a reference. */
+  register_(facade: object): void {
+    if (this.disposed || !this.holdsReference) return;
+    this.#watched = true;
+    collector.register(facade, this, this);
   }
 }
 
 /**
  * Backstop release for proxy instances the program forgot to dispose. The held value is the state,
  * which never references the facade, so registration does not keep the facade alive.
+ *
+ * Why registration waits for the turn's end: V8 keeps a registration's record in its old generation
+ * until a full collection, and the record holds the state (and so its handler) alive through every
+ * minor collection before that, even once unregistered. Registering each instance at once made a
+ * pipelined call chain about twice as slow, most of it garbage collection; most instances (a call's
+ * result, a capability returned at once) are disposed within the turn that made them.
  */
-export const collector = new FinalizationRegistry<FacadeState>((state) => {
+const collector = new FinalizationRegistry<FacadeState>((state) => {
   if (state.disposed) return;
   state.disposed = true;
   if (state.holdsReference) state.handler.release();
 });
+
+/**
+ * Facades and their states (alternating) watched this turn and not yet registered. Holding them
+ * here keeps a facade dropped in its own turn alive until the turn's end, when it is registered and
+ * the collector takes over.
+ */
+let pending: (object | FacadeState)[] = [];
+let registrationScheduled = false;
+
+/** Runs `task` after the current macrotask (setImmediate on Node, a zero timeout elsewhere). */
+const afterTurn: (task: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (task) => {
+        globalThis.setImmediate(task);
+      }
+    : (task) => {
+        setTimeout(task, 0);
+      };
+
+/** Registers the instances watched in the turn that ended and still holding a reference. */
+function registerWatched(): void {
+  const batch = pending;
+  pending = [];
+  registrationScheduled = false;
+  for (let index = 0; index < batch.length; index += 2) {
+    (batch[index + 1] as FacadeState).register_(batch[index]!);
+  }
+}
 
 /**
  * The state of a facade lives on the facade itself under this symbol: on a capability proxy's

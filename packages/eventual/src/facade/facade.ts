@@ -4,7 +4,7 @@ import { ignore } from '../seam/settlement-listeners.ts';
 import { applyConsumerOptions } from '../streams/stream-endpoint.ts';
 import { takeCarriedCapabilities } from './carried-capabilities.ts';
 import { isEncoding } from './encoding-scope.ts';
-import { collector, FacadeState, stateKey, stateOf } from './facade-state.ts';
+import { FacadeState, stateKey, stateOf } from './facade-state.ts';
 import { absentNames, localAnswer, localNames } from './local-names.ts';
 
 export { stateOf } from './facade-state.ts';
@@ -71,7 +71,7 @@ function awaitedProxy(state: FacadeState, capability: CapabilityHandler): object
   }
   const awaited = createProxy(state.handler);
   state.awaited = stateOf(awaited);
-  collector.unregister(state);
+  state.unwatch();
   return awaited;
 }
 
@@ -118,7 +118,7 @@ class FacadeTarget {
 export function createProxy(handler: CapabilityHandler): object {
   const state = new FacadeState(handler, false);
   const facade = new globalThis.Proxy(new FacadeTarget(state), capabilityTraps);
-  collector.register(facade, state, state);
+  state.watch(facade);
   return facade;
 }
 
@@ -191,8 +191,7 @@ export class ResultPromise extends Promise<unknown> {
     // registering every call result would make calls several times slower. Until it settles, the
     // pending call keeps the result reachable through its listener anyway.
     if (settlement.kind === 'capability' && !this.#state?.disposed) {
-      const state = this[stateKey];
-      collector.register(this, state, state);
+      this[stateKey].watch(this);
     }
     this.#settlement = settlement;
     if (this.#observed) this.#deliver(settlement);
