@@ -113,7 +113,7 @@ export class FacadeState {
     pending.push(facade, this);
     if (!registrationScheduled) {
       registrationScheduled = true;
-      afterTurn(registerWatched);
+      scheduleRegistration();
     }
   }
 
@@ -156,15 +156,34 @@ const collector = new FinalizationRegistry<FacadeState>((state) => {
 let pending: (object | FacadeState)[] = [];
 let registrationScheduled = false;
 
-/** Runs `task` after the current macrotask (setImmediate on Node, a zero timeout elsewhere). */
-const afterTurn: (task: () => void) => void =
-  typeof globalThis.setImmediate === 'function'
-    ? (task) => {
-        globalThis.setImmediate(task);
+/** A global `process`, as far as {@link scheduleRegistration} reads it (each part possibly missing). */
+const nodeProcess = (globalThis as { process?: { versions?: { node?: unknown }; nextTick?: unknown } | null })
+  .process;
+const nextTick =
+  typeof nodeProcess?.versions?.node === 'string' && typeof nodeProcess.nextTick === 'function'
+    ? (nodeProcess.nextTick as (task: () => void) => void)
+    : undefined;
+const resolved = Promise.resolve();
+
+/**
+ * Runs {@link registerWatched} once the turn's microtasks have run, so a result disposed by the
+ * code that awaited it is never registered. On Node (recognised by `process.versions.node`, not by a
+ * polyfill's `nextTick`): a microtask that queues a `process.nextTick`, which Node runs once the
+ * microtask queue is empty (a `nextTick` queued from an I/O callback directly would run before the
+ * microtasks it queued). Elsewhere a zero timeout.
+ */
+const scheduleRegistration: () => void =
+  nextTick === undefined
+    ? () => {
+        setTimeout(registerWatched, 0);
       }
-    : (task) => {
-        setTimeout(task, 0);
+    : () => {
+        void resolved.then(tickRegistration);
       };
+
+function tickRegistration(): void {
+  nextTick!(registerWatched);
+}
 
 /** Registers the instances watched in the turn that ended and still holding a reference. */
 function registerWatched(): void {
