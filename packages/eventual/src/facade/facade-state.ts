@@ -106,8 +106,9 @@ export class FacadeState {
 
   /**
    * Has the collector release this instance's reference if the program drops `facade` without
-   * disposing it. Registration waits for the end of the turn (see {@link registerWatched}), and an
-   * instance that no longer holds a reference by then is never registered.
+   * disposing it. Registration waits until the turn's microtasks have run (see
+   * {@link scheduleRegistration}), and an instance that no longer holds a reference by then is never
+   * registered.
    */
   watch(facade: object): void {
     pending.push(facade, this);
@@ -136,7 +137,7 @@ export class FacadeState {
  * Backstop release for proxy instances the program forgot to dispose. The held value is the state,
  * which never references the facade, so registration does not keep the facade alive.
  *
- * Why registration waits for the turn's end: V8 keeps a registration's record in its old generation
+ * Why registration waits until the turn's microtasks have run: V8 keeps a registration's record in its old generation
  * until a full collection, and the record holds the state (and so its handler) alive through every
  * minor collection before that, even once unregistered. Registering each instance at once made a
  * pipelined call chain about twice as slow, most of it garbage collection; most instances (a call's
