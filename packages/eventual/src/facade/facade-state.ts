@@ -37,6 +37,10 @@ export class FacadeState {
    * reference, one dispose), and its calls go there.
    */
   awaited: FacadeState | undefined = undefined;
+  /** The first name a method was read by, and that bound method (see `facade.ts`). */
+  firstMethodName: string | undefined = undefined;
+  firstMethod: ((...args: unknown[]) => unknown) | undefined = undefined;
+  /** The bound methods of later names, made with the second. */
   methods: Map<string, (...args: unknown[]) => unknown> | undefined = undefined;
   /** The options of a view made by `withOptions()`, given to each call it makes. */
   options: CallOptions | undefined = undefined;

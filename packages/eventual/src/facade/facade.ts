@@ -39,13 +39,19 @@ const maximumBoundMethods = 64;
  * Local names are checked only when a name is not bound yet, so a repeated call costs one map hit.
  */
 function method(state: FacadeState, name: string, receiver: object): unknown {
-  let methods = state.methods;
-  if (methods === undefined) methods = state.methods = new Map();
-  let bound = methods.get(name);
+  if (state.firstMethodName === name) return state.firstMethod;
+  let bound = state.methods?.get(name);
   if (bound === undefined) {
     if (localNames.has(name)) return localAnswer(name, receiver);
     bound = (...args: unknown[]) => createResult(state.call(name, args));
-    if (methods.size < maximumBoundMethods) methods.set(name, bound);
+    // Most facades are called by one name (a call's result, pipelined on once): that one needs no map.
+    if (state.firstMethodName === undefined) {
+      state.firstMethodName = name;
+      state.firstMethod = bound;
+    } else {
+      const methods = (state.methods ??= new Map());
+      if (methods.size < maximumBoundMethods - 1) methods.set(name, bound);
+    }
   }
   return bound;
 }
