@@ -49,11 +49,12 @@ export function splitFrame(
       frame[offset]! * 0x1000000 +
       ((frame[offset + 1]! << 16) | (frame[offset + 2]! << 8) | frame[offset + 3]!);
     if (length > frame.byteLength - offset - 4) throw new ProtocolViolation('a message runs past its frame');
-    // A small frame is copied from, not viewed: a view of a typed array of at most 64 bytes (which V8
-    // keeps on its heap, as packFrame's and a MessagePort's small frames are) first moves its bytes
-    // off the heap, about a microsecond; copying a few bytes costs a tenth of that.
+    // A small frame that may be on V8's heap is copied from, not viewed: a view of a typed array of at
+    // most 64 bytes made on its own (as packFrame's and a MessagePort's small frames are) first moves
+    // its bytes off the heap, about a microsecond; copying a few bytes costs a tenth of that. A view
+    // into a larger buffer (a frame a socket read brought, at an offset) is off the heap already.
     const bytes =
-      frame.byteLength <= onHeapBytes
+      frame.byteLength <= onHeapBytes && frame.byteOffset === 0
         ? frame.slice(offset + 4, offset + 4 + length)
         : frame.subarray(offset + 4, offset + 4 + length);
     offset += 4 + length;
