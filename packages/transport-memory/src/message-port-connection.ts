@@ -80,6 +80,22 @@ function stringFrame(data: string): Uint8Array | string {
   return frame;
 }
 
+/** Node's `Buffer#latin1Slice`, which reads a view's bytes as a string in one call; `undefined` elsewhere. */
+const latin1Slice = (
+  globalThis as {
+    Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } };
+  }
+).Buffer?.prototype.latin1Slice;
+
+/** A small frame as a string of one character per byte. */
+function frameString(frame: Uint8Array): string {
+  // A view at an offset (the codec's output) lies outside V8's heap, and Node reads it in one call. An array of its
+  // own may be a small one V8 keeps on its heap, whose bytes it would first move off: read by character codes.
+  return latin1Slice !== undefined && frame.byteOffset !== 0
+    ? latin1Slice.call(frame, 0, frame.byteLength)
+    : String.fromCharCode.apply(null, frame as unknown as number[]);
+}
+
 function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
 }
@@ -205,7 +221,7 @@ class MessagePortMedium implements ConnectionDriver {
       }
       this.#unacknowledgedBytes += frame.byteLength;
       if (frame.byteLength <= stringFrameBytes && this.#peerTakesStrings) {
-        this.#port.postMessage(String.fromCharCode.apply(null, frame as unknown as number[]), noTransfer);
+        this.#port.postMessage(frameString(frame), noTransfer);
         continue;
       }
       const buffer = frame.buffer;

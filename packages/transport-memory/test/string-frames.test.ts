@@ -42,9 +42,16 @@ describe('small frames as strings on a MessagePort connection', () => {
     await vi.waitFor(() => expect(opened).toBe(true));
     const lengths = [0, 1, 29, stringFrameBytes, stringFrameBytes + 1, 4096];
     for (const length of lengths) left.send(allBytes(length));
-    await frames.untilFrames(lengths.length);
+    // Views at an offset into a larger buffer, as the codec's output is (read in one call on Node).
+    const viewLengths = [1, 29, 64, stringFrameBytes];
+    for (const length of viewLengths) {
+      const host = new Uint8Array(Buffer.allocUnsafeSlow(length + 16).buffer, 0, length + 16);
+      host.set(allBytes(length), 7);
+      left.send(host.subarray(7, 7 + length));
+    }
+    await frames.untilFrames(lengths.length + viewLengths.length);
     expect(frames.frames.map((frame) => Array.from(frame))).toEqual(
-      lengths.map((length) => Array.from(allBytes(length))),
+      [...lengths, ...viewLengths].map((length) => Array.from(allBytes(length))),
     );
     expect(posted.slice(1)).toEqual([
       'string 0',
@@ -53,6 +60,7 @@ describe('small frames as strings on a MessagePort connection', () => {
       `string ${stringFrameBytes}`,
       `bytes ${stringFrameBytes + 1}`,
       'bytes 4096',
+      ...viewLengths.map((length) => `string ${length}`),
     ]);
     await left.close();
   });

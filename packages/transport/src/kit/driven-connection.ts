@@ -8,10 +8,13 @@ import type { ValuesFrame } from './values-frame.ts';
 
 /**
  * The one-slot array that hands a frame to a driver without `coalesceWrites`, shared by every connection (drivers
- * read it during the call only). A driver that sends on another connection from inside `writeFrames` finds it in
- * use and gets a fresh array instead.
+ * read it during the call only). Its slot is set and cleared, never its length (setting an array's length is a
+ * runtime call). A driver that sends on another connection from inside `writeFrames` finds it in use and gets a
+ * fresh array instead.
  */
-const single: (Uint8Array | ValuesFrame)[] = [];
+const single: (Uint8Array | ValuesFrame)[] = [new Uint8Array(0)];
+const empty = single[0]!;
+let singleInUse = false;
 
 /**
  * The connection lifecycle ({@link DrivenConnectionCore}: states, sending, closing, budgets, heartbeats) with what
@@ -52,12 +55,14 @@ export class DrivenConnection<
       super.writeFrame_(frame);
       return;
     }
-    if (single.length === 0) {
-      single.push(frame);
+    if (!singleInUse) {
+      singleInUse = true;
+      single[0] = frame;
       try {
         this.driver.writeFrames(single);
       } finally {
-        single.length = 0;
+        single[0] = empty;
+        singleInUse = false;
       }
     } else {
       this.driver.writeFrames([frame]);
