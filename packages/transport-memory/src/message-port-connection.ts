@@ -11,6 +11,7 @@ import {
   ValuesFrame,
 } from '@msc/transport/kit';
 import type { MessagePortLike } from './message-port-like.ts';
+import { frameString, stringFrame, stringFrameBytes } from './string-frames.ts';
 
 /**
  * Options of {@link messagePortConnection}: the kit's connection options. Addresses default to
@@ -47,54 +48,12 @@ const lazyAcknowledgementMs = 20;
 export const messagesPerTurn = 1024;
 /** See {@link messagesPerTurn}. */
 export const millisecondsPerTurn = 10;
-/**
- * Frames of at most this many bytes travel as strings of as many characters (one per byte, each below 256),
- * once the peer said it takes them: a port clones a short string in a fraction of what a transferred
- * `Uint8Array` costs (a 29-byte call's round trip between two threads: 39 µs transferred, 34 µs as strings; the
- * two cost the same near 512 bytes). A peer that never says so (an older one) gets `Uint8Array`s only, and a
- * string longer than this from the peer is a protocol violation, so turning one into bytes stays cheap.
- */
-export const stringFrameBytes = 128;
 
 /** The transfer list of a message that moves no memory. */
 const noTransfer: ArrayBuffer[] = [];
 
 /** After this many messages without a turn's end found, the connection looks for it (see `#attach`). */
 const burstMessages = 32;
-
-/**
- * The bytes of a string frame from the peer, or what is wrong with it (longer than {@link stringFrameBytes}, or a
- * character that is not a byte).
- */
-function stringFrame(data: string): Uint8Array | string {
-  const length = data.length;
-  if (length > stringFrameBytes) {
-    return `expected a string frame of at most ${stringFrameBytes} characters, but got ${length}`;
-  }
-  const frame = new Uint8Array(length);
-  for (let index = 0; index < length; index++) {
-    const code = data.charCodeAt(index);
-    if (code > 0xff) return `expected a string frame of characters below 256, but got ${code} at ${index}`;
-    frame[index] = code;
-  }
-  return frame;
-}
-
-/** Node's `Buffer#latin1Slice`, which reads a view's bytes as a string in one call; `undefined` elsewhere. */
-const latin1Slice = (
-  globalThis as {
-    Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } };
-  }
-).Buffer?.prototype.latin1Slice;
-
-/** A small frame as a string of one character per byte. */
-function frameString(frame: Uint8Array): string {
-  // A view at an offset (the codec's output) lies outside V8's heap, and Node reads it in one call. An array of its
-  // own may be a small one V8 keeps on its heap, whose bytes it would first move off: read by character codes.
-  return latin1Slice !== undefined && frame.byteOffset !== 0
-    ? latin1Slice.call(frame, 0, frame.byteLength)
-    : String.fromCharCode.apply(null, frame as unknown as number[]);
-}
 
 function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';

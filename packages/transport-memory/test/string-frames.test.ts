@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { describe, expect, it, vi } from 'vitest';
 import { messagePortConnection } from '../src/index.ts';
-import { stringFrameBytes } from '../src/message-port-connection.ts';
+import { stringFrameBytes } from '../src/string-frames.ts';
 import { connectionWithRawPeer } from './fixtures/raw-peer.ts';
 
 /** Every byte value, repeated to `length`. */
