@@ -129,8 +129,8 @@ export class FacadeState {
     collector.unregister(this);
   }
 
-  /** @internal Registers a watched instance with the collector, when it still holds a reference. */
-  register_(facade: object): void {
+  /** Registers a watched instance with the collector, when it still holds a reference (see {@link watch}). */
+  registerIfHeld(facade: object): void {
     if (this.disposed || !this.holdsReference) return;
     this.#watched = true;
     collector.register(facade, this, this);
@@ -196,7 +196,7 @@ function registerWatched(): void {
   pending = [];
   registrationScheduled = false;
   for (let index = 0; index < batch.length; index += 2) {
-    (batch[index + 1] as FacadeState).register_(batch[index]!);
+    (batch[index + 1] as FacadeState).registerIfHeld(batch[index]!);
   }
 }
 
