@@ -143,7 +143,9 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // A facade's first bound method in two fields, its map made for a second name (no Map per pipelined
 // result: W3 0.94x), and splitFrame viewing small frames at an offset again: 31,081 -> 31,128 B (96,487 B
 // minified).
-export const minimalClientGzipBudget = 31_128;
+// The collector's registration method named registerIfHeld (a name ending in _ is shortened by the build,
+// and FacadeState's declaration ships): +4 B.
+export const minimalClientGzipBudget = 31_132;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
