@@ -165,6 +165,30 @@ describe('lifetime', () => {
     }
   });
 
+  test('a turn that makes many instances registers them as it goes, not all at its end', async () => {
+    // A loop of local calls can await in microtasks only, so its turn never ends: what waits for
+    // registration is bounded (512 instances), or every instance it made would stay alive with it.
+    const register = FinalizationRegistry.prototype.register;
+    let registered = 0;
+    FinalizationRegistry.prototype.register = function (this: FinalizationRegistry<unknown>, ...rest) {
+      registered++;
+      return register.apply(this, rest);
+    };
+    try {
+      const calc = new Calc();
+      const kept: Proxy<ICalc>[] = [];
+      for (let index = 0; index < 3000; index++) kept.push(proxy<ICalc>(calc));
+      expect(registered).toBe(2560); // five bounds' worth, registered within the turn
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(registered).toBe(3000);
+      for (const instance of kept) instance[Symbol.dispose]();
+      await settle();
+      expect(calc.disposed).toBe(1);
+    } finally {
+      FinalizationRegistry.prototype.register = register;
+    }
+  });
+
   test('handOff gives the reference away: the object is disposed when the receiver releases it', async () => {
     const room = new Calc(1);
     interface IRooms {

@@ -28,18 +28,23 @@ export function stringFrame(data: string): Uint8Array | string {
   return frame;
 }
 
-/** Node's `Buffer#latin1Slice`, which reads a view's bytes as a string in one call; `undefined` elsewhere. */
-const latin1Slice = (
-  globalThis as {
-    Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } };
-  }
-).Buffer?.prototype.latin1Slice;
+/** A global `process` and `Buffer`, as far as {@link latin1Slice} reads them (each part possibly missing). */
+const scope = globalThis as {
+  process?: { versions?: { node?: unknown } } | null;
+  Buffer?: { prototype?: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } };
+};
+
+/**
+ * Node's `Buffer#latin1Slice`, which reads any `Uint8Array`'s bytes as a string in one call (a small one on V8's
+ * heap is read where it is); `undefined` outside Node (recognised by `process.versions.node`, so a page's `Buffer`
+ * polyfill is not trusted with it).
+ */
+const latin1Slice =
+  typeof scope.process?.versions?.node === 'string' ? scope.Buffer?.prototype?.latin1Slice : undefined;
 
 /** A small frame as a string of one character per byte. */
 export function frameString(frame: Uint8Array): string {
-  // A view at an offset (the codec's output) lies outside V8's heap, and Node reads it in one call. An array of its
-  // own may be a small one V8 keeps on its heap, whose bytes it would first move off: read by character codes.
-  return latin1Slice !== undefined && frame.byteOffset !== 0
+  return latin1Slice !== undefined
     ? latin1Slice.call(frame, 0, frame.byteLength)
     : String.fromCharCode.apply(null, frame as unknown as number[]);
 }

@@ -116,9 +116,12 @@ export class FacadeState {
    */
   watch(facade: object): void {
     pending.push(facade, this);
-    if (!registrationScheduled) {
-      registrationScheduled = true;
+    // A turn whose microtasks never run out (a loop of local calls awaits in microtasks only) must not
+    // hold all it made: past the bound, the waiting instances are registered (or, disposed, let go) now.
+    if (pending.length >= maximumPending * 2) registerWatched();
+    else if (!registrationScheduled) {
       scheduleRegistration();
+      registrationScheduled = true;
     }
   }
 
@@ -155,10 +158,12 @@ const collector = new FinalizationRegistry<FacadeState>((state) => {
 
 /**
  * Facades and their states (alternating) watched this turn and not yet registered. Holding them
- * here keeps a facade dropped in its own turn alive until the turn's end, when it is registered and
- * the collector takes over.
+ * here keeps a facade dropped in its own turn alive until the turn's end (or until
+ * {@link maximumPending} wait), when it is registered and the collector takes over.
  */
 let pending: (object | FacadeState)[] = [];
+/** At most this many instances wait; the next is registered with them at once. */
+const maximumPending = 512;
 let registrationScheduled = false;
 
 /** A global `process`, as far as {@link scheduleRegistration} reads it (each part possibly missing). */
@@ -175,22 +180,27 @@ const resolved = Promise.resolve();
  * code that awaited it is never registered. On Node (recognised by `process.versions.node`, not by a
  * polyfill's `nextTick`): a microtask that queues a `process.nextTick`, which Node runs once the
  * microtask queue is empty (a `nextTick` queued from an I/O callback directly would run before the
- * microtasks it queued). Elsewhere a zero timeout.
+ * microtasks it queued). Elsewhere a zero timeout, or a microtask where there are no timers (an
+ * audio worklet): {@link maximumPending} bounds what waits when a timer is slow (a hidden tab).
  */
 const scheduleRegistration: () => void =
-  nextTick === undefined
+  nextTick !== undefined
     ? () => {
-        setTimeout(registerWatched, 0);
-      }
-    : () => {
         void resolved.then(tickRegistration);
-      };
+      }
+    : typeof globalThis.setTimeout === 'function'
+      ? () => {
+          setTimeout(registerWatched, 0);
+        }
+      : () => {
+          void resolved.then(registerWatched);
+        };
 
 function tickRegistration(): void {
   nextTick!(registerWatched);
 }
 
-/** Registers the instances watched in the turn that ended and still holding a reference. */
+/** Registers the instances waiting that still hold a reference (the turn ended, or too many wait). */
 function registerWatched(): void {
   const batch = pending;
   pending = [];

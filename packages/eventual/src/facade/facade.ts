@@ -36,7 +36,8 @@ const maximumBoundMethods = 64;
 /**
  * What a string property of a facade is: the bound method that calls the handler, made once per
  * name and facade, or the local answer for a name a proxy never sends (see `local-names.ts`).
- * Local names are checked only when a name is not bound yet, so a repeated call costs one map hit.
+ * Local names are checked only when a name is not bound yet, so a repeated call costs one field read
+ * (the first name) or one map hit.
  */
 function method(state: FacadeState, name: string, receiver: object): unknown {
   if (state.firstMethodName === name) return state.firstMethod;
