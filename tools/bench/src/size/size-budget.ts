@@ -145,7 +145,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // minified).
 // The collector's registration method named registerIfHeld (a name ending in _ is shortened by the build,
 // and FacadeState's declaration ships): +4 B.
-export const minimalClientGzipBudget = 31_132;
+// The collector's bound on what waits for registration (512 instances) and its microtask fallback where
+// there is no setTimeout (from a review: a turn of local calls that never runs out of microtasks held all
+// it made): 31,132 -> 31,154 B (96,596 B minified).
+export const minimalClientGzipBudget = 31_154;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
