@@ -195,8 +195,9 @@ export class ResultPromise extends Promise<unknown> {
 
   #settled(settlement: Settlement): void {
     // A result only needs the garbage-collection backstop when it turns out to be a capability;
-    // registering every call result would make calls several times slower. Until it settles, the
-    // pending call keeps the result reachable through its listener anyway.
+    // watching every call result would make calls slower. Until it settles, the pending call keeps
+    // the result reachable through its listener anyway. Watched, it is registered only if it still
+    // holds its reference once this turn's microtasks have run (see `FacadeState.watch`).
     if (settlement.kind === 'capability' && !this.#state?.disposed) {
       this[stateKey].watch(this);
     }

@@ -12,7 +12,7 @@ const onHeapBytes = 64;
 
 /** Where {@link splitFrame} delivers each message of a frame. */
 export interface FrameReceiver {
-  /** @internal One encoded message (a view into the frame, valid during the call). */
+  /** @internal One encoded message (a view into the frame or a copy of it, valid during the call). */
   receiveMessage_(bytes: Uint8Array): void;
   /** Whether to stop before the next message (the session ended while reading the frame). */
   readonly isTerminated: boolean;
