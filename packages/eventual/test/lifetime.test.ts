@@ -2,6 +2,24 @@ import { describe, expect, test } from 'vitest';
 import { DisposedError, handOff, type Proxy, proxy } from '../src/index.ts';
 import { Calc, type ICalc, settle } from './fixtures.ts';
 
+/**
+ * Runs `body` with every `FinalizationRegistry` registration counted (`registered()`), then puts
+ * `register` back.
+ */
+async function countingRegistrations(body: (registered: () => number) => Promise<void>): Promise<void> {
+  const register = FinalizationRegistry.prototype.register;
+  let count = 0;
+  FinalizationRegistry.prototype.register = function (this: FinalizationRegistry<unknown>, ...rest) {
+    count++;
+    return register.apply(this, rest);
+  };
+  try {
+    await body(() => count);
+  } finally {
+    FinalizationRegistry.prototype.register = register;
+  }
+}
+
 describe('lifetime', () => {
   test("the target's Symbol.dispose runs when its last proxy is released", async () => {
     const calc = new Calc();
@@ -145,48 +163,32 @@ describe('lifetime', () => {
     // Registration with the garbage collector's backstop is costly (V8 keeps its record, and the
     // state it holds, until a full collection): an instance disposed in the turn that made it, or
     // whose reference moved on, is never registered.
-    const register = FinalizationRegistry.prototype.register;
-    let registered = 0;
-    FinalizationRegistry.prototype.register = function (this: FinalizationRegistry<unknown>, ...rest) {
-      registered++;
-      return register.apply(this, rest);
-    };
-    try {
+    await countingRegistrations(async (registered) => {
       const calc = new Calc();
       for (let index = 0; index < 100; index++) proxy<ICalc>(calc)[Symbol.dispose]();
       const kept = [proxy<ICalc>(calc), proxy<ICalc>(calc)];
       await new Promise((resolve) => setTimeout(resolve, 0));
-      expect(registered).toBe(2); // the two kept
+      expect(registered()).toBe(2); // the two kept
       for (const instance of kept) instance[Symbol.dispose]();
       await settle();
       expect(calc.disposed).toBe(101); // each of the 100 was the last proxy when disposed; then the two
-    } finally {
-      FinalizationRegistry.prototype.register = register;
-    }
+    });
   });
 
   test('a turn that makes many instances registers them as it goes, not all at its end', async () => {
     // A loop of local calls can await in microtasks only, so its turn never ends: what waits for
     // registration is bounded (512 instances), or every instance it made would stay alive with it.
-    const register = FinalizationRegistry.prototype.register;
-    let registered = 0;
-    FinalizationRegistry.prototype.register = function (this: FinalizationRegistry<unknown>, ...rest) {
-      registered++;
-      return register.apply(this, rest);
-    };
-    try {
+    await countingRegistrations(async (registered) => {
       const calc = new Calc();
       const kept: Proxy<ICalc>[] = [];
       for (let index = 0; index < 3000; index++) kept.push(proxy<ICalc>(calc));
-      expect(registered).toBe(2560); // five bounds' worth, registered within the turn
+      expect(registered()).toBe(2560); // five bounds' worth, registered within the turn
       await new Promise((resolve) => setTimeout(resolve, 0));
-      expect(registered).toBe(3000);
+      expect(registered()).toBe(3000);
       for (const instance of kept) instance[Symbol.dispose]();
       await settle();
       expect(calc.disposed).toBe(1);
-    } finally {
-      FinalizationRegistry.prototype.register = register;
-    }
+    });
   });
 
   test('handOff gives the reference away: the object is disposed when the receiver releases it', async () => {
