@@ -1,3 +1,5 @@
+import { nodeNextTick } from '@msc/transport/kit';
+
 // Small frames as strings on a MessagePort (see message-port-connection.ts): the size limit, and the two
 // conversions, written once.
 
@@ -28,19 +30,17 @@ export function stringFrame(data: string): Uint8Array | string {
   return frame;
 }
 
-/** A global `process` and `Buffer`, as far as {@link latin1Slice} reads them (each part possibly missing). */
+/** A global `Buffer`, as far as {@link latin1Slice} reads it (each part possibly missing). */
 const scope = globalThis as {
-  process?: { versions?: { node?: unknown } } | null;
   Buffer?: { prototype?: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } };
 };
 
 /**
  * Node's `Buffer#latin1Slice`, which reads any `Uint8Array`'s bytes as a string in one call (a small one on V8's
- * heap is read where it is); `undefined` outside Node (recognised by `process.versions.node`, so a page's `Buffer`
- * polyfill is not trusted with it).
+ * heap is read where it is); `undefined` outside Node (recognised as the kit's `nodeNextTick` does, so a page's
+ * `Buffer` polyfill is not trusted with it).
  */
-const latin1Slice =
-  typeof scope.process?.versions?.node === 'string' ? scope.Buffer?.prototype?.latin1Slice : undefined;
+const latin1Slice = nodeNextTick(globalThis) !== undefined ? scope.Buffer?.prototype?.latin1Slice : undefined;
 
 /** A small frame as a string of one character per byte. */
 export function frameString(frame: Uint8Array): string {
