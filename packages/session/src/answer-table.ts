@@ -90,6 +90,10 @@ export class AnswerTable {
   #standIns: Map<number, PromiseHandler> | undefined = undefined;
   /** The session's call tracing, or `undefined`: tracing is off. */
   readonly #tracing: CallTracing | undefined;
+  /** Counts received frames (see {@link frameArrived_}): a call knows which frame brought it. */
+  #frame = 0;
+  /** Calls that the last frame brought and that have not settled yet (see {@link callsRunning_}). */
+  #running = 0;
 
   /**
    * @param port what the table sends through (the session itself: no closures)
@@ -102,6 +106,20 @@ export class AnswerTable {
     this.#contexts = createCallContextPart(maxCallTimeoutMs);
     this.#answers = undefined;
     this.#tracing = tracing;
+  }
+
+  /** @internal A frame arrived: the calls it brings are counted by {@link callsRunning_} until they settle. */
+  frameArrived_(): void {
+    this.#frame++;
+    this.#running = 0;
+  }
+
+  /**
+   * @internal How many calls of the last frame have not settled: their returns are on the way in this
+   * turn (a pipelined chain's, a batch's), so the outbox waits for the turn's end to send them together.
+   */
+  get callsRunning_(): number {
+    return this.#running;
   }
 
   /** Live answers, and stand-ins waiting for their `AnswerCopy`. */
@@ -216,7 +234,12 @@ export class AnswerTable {
     // The target made its own copies of the capabilities it was given.
     releaseCapabilities(args);
     answers.set(questionId, result);
-    result.onSettled((settlement) => this.#sendReturn(questionId, settlement, result));
+    const frame = this.#frame;
+    this.#running++;
+    result.onSettled((settlement) => {
+      if (frame === this.#frame) this.#running--;
+      this.#sendReturn(questionId, settlement, result);
+    });
   }
 
   /**

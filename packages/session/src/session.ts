@@ -258,6 +258,12 @@ export class Session<Peer = unknown>
     this.#terminate(reason, notifyPeer);
   }
 
+  /** @internal Whether the outbox should wait for the end of the turn's microtasks (see `OutboxPort`). */
+  expectsMoreThisTurn_(): boolean {
+    const parts = this.#parts;
+    return this.#handshake !== undefined || parts.answers.callsRunning_ > 0 || parts.streams.size > 0;
+  }
+
   /** @internal Sending failed: the session ends (for the outbox). */
   sendFailed_(code: 'connection-lost' | 'limit', message: string): void {
     const limit = code === 'limit' ? { limit: 'maxBufferedBytes' } : {}; // the outbox's only limit
@@ -322,6 +328,7 @@ export class Session<Peer = unknown>
   /** @internal A frame arrived (see `ConnectionReceiver`). */
   receiveFrame_(frame: Uint8Array): void {
     if (this.#terminated !== undefined) return;
+    this.#parts.answers.frameArrived_();
     try {
       const handshake = this.#handshake;
       if (handshake === undefined || handshake.configured)
@@ -335,6 +342,7 @@ export class Session<Peer = unknown>
 
   /** @internal A values frame arrived (see `ConnectionReceiver`), checked by the values channel. */
   receiveValues_(values: unknown, declared: number): void {
+    this.#parts.answers.frameArrived_();
     try {
       (this.#values ?? refusedValues).receive(values, declared, this);
     } catch (error) {

@@ -9,10 +9,14 @@ import { describeError } from './violations.ts';
 /**
  * The outbox: every message this side sends goes through it. Messages are encoded when queued (so
  * encoding errors reach the sender, and capabilities in them are exported at once, in order);
- * everything queued within one turn leaves as one frame once the turn's microtasks have run
- * (coalescing: on Node a `process.nextTick`, so a callee's returns to a pipelined chain, which
- * settle a few microtasks apart, share a frame), split only at the frame limit. Housekeeping nobody waits for (`Finish`, `Release`) rides along with the
- * next frame, or goes alone after one event-loop turn.
+ * what is queued leaves as one frame, split only at the frame limit, once the microtasks queued
+ * before the first of it have run (a microtask), or, when the session expects more messages in
+ * this turn ({@link OutboxPort.expectsMoreThisTurn_}: calls of the frame it received are still
+ * running, a stream is open, or it is not established yet), once the turn's microtasks have all
+ * run (on Node a `process.nextTick`): so a callee's returns to a pipelined chain, which settle a
+ * few microtasks apart, share a frame, while a lone call or return does not pay for Node's tick
+ * queue (a third of a microsecond a message). Housekeeping nobody waits for (`Finish`, `Release`)
+ * rides along with the next frame, or goes alone after one event-loop turn.
  *
  * Ordering: messages leave in the order they were queued; lazy messages may trail later eager ones,
  * which the protocol allows (calls on an answer all precede its `Finish`; release counts make
@@ -38,22 +42,52 @@ export interface OutboxPort {
   encode(message: unknown[]): Uint8Array;
   /** @internal Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
   sendFailed_(code: 'connection-lost' | 'limit', message: string): void;
+  /**
+   * @internal Whether more messages are likely to be queued later in this turn (a frame's calls still
+   * running, streams, the handshake): then what is queued waits for the end of the turn's microtasks.
+   */
+  expectsMoreThisTurn_(): boolean;
 }
 
 /** Stream data waits while the connection holds more than this many unsent bytes. */
 const streamHighWaterBytes = 1024 * 1024;
 
 /**
- * Outboxes with a flush scheduled at the end of the current turn's microtasks, and with a lazy flush scheduled after
- * the current turn. One module-level task per kind runs them all in scheduling order, so an outbox
- * holds no closure of its own (an idle session pays nothing for them).
+ * Outboxes with a flush scheduled in a microtask, with a flush scheduled at the end of the current turn's
+ * microtasks, and with a lazy flush scheduled after the current turn. One module-level task per kind runs
+ * them all in scheduling order, so an outbox holds no closure of its own (an idle session pays nothing for
+ * them).
  */
 let flushQueue: Outbox[] = [];
+let turnEndFlushQueue: Outbox[] = [];
 let lazyFlushQueue: Outbox[] = [];
 
+const resolved = Promise.resolve();
+
+/** The microtask flush: each outbox sends now, or waits for the turn's end if its session expects more. */
 function runFlushes(): void {
   const outboxes = flushQueue;
   flushQueue = [];
+  let failure: { error: unknown } | undefined;
+  for (const outbox of outboxes) {
+    try {
+      if (!outbox.expectsMoreThisTurn_()) outbox.flush();
+      else if (turnEndFlushQueue.push(outbox) === 1) afterMicrotasks(runTurnEndFlushes);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  // Not a rejection nobody handles: thrown where an uncaught exception is reported, as from a tick.
+  if (failure !== undefined) afterMicrotasks(() => rethrow(failure.error));
+}
+
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+function runTurnEndFlushes(): void {
+  const outboxes = turnEndFlushQueue;
+  turnEndFlushQueue = [];
   runEach(outboxes, false);
 }
 
@@ -125,11 +159,9 @@ export class Outbox {
     this.#queuedBytes += size;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      if (flushQueue.push(this) === 1) {
-        // Queued from a microtask (as most sends are: a return settles in one, a caller continues in one), Node's
-        // nextTick runs once the microtask queue is empty, so everything the turn's microtasks queue goes in one flush.
-        afterMicrotasks(runFlushes);
-      }
+      // Messages queued by the microtasks already waiting go in this flush too; whether it waits for the
+      // turn's end is asked when it runs, after them.
+      if (flushQueue.push(this) === 1) void resolved.then(runFlushes);
     }
     return size;
   }
@@ -175,6 +207,11 @@ export class Outbox {
     return values !== undefined
       ? { bytes: undefined, written: values.write(message), message }
       : { bytes: this.#port.encode(message), written: undefined, message };
+  }
+
+  /** @internal Whether the flush should wait for the end of the turn's microtasks (see {@link OutboxPort.expectsMoreThisTurn_}). */
+  expectsMoreThisTurn_(): boolean {
+    return this.#port.expectsMoreThisTurn_();
   }
 
   /** @internal The lazy flush after a turn: sends the lazy messages unless a frame already took them. */

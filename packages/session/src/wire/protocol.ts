@@ -8,8 +8,8 @@
  *
  * Framing. The first frame each side sends is its {@link Hello} (a CBOR map). Every later frame is
  * a sequence of messages, each a 4-byte big-endian length followed by that many bytes of CBOR (the
- * session's codec); all messages a session emits within one turn travel in one frame, split only at
- * the frame limit. A frame that holds a single message may be just that message, without its length
+ * session's codec); all messages a session emits within one turn (a run of code up to its next
+ * `await`) travel in one frame, split only at the frame limit (when the frame goes: `outbox.ts`). A frame that holds a single message may be just that message, without its length
  * (the first byte tells: a length prefix's is below 0x80, a CBOR array or tag header's is not). A
  * message is an array whose first item is its {@link MessageType}; arguments,
  * results and errors sit inline, with capabilities and streams as {@link Descriptor}s. Each message
