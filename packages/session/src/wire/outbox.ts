@@ -64,46 +64,44 @@ let lazyFlushQueue: Outbox[] = [];
 
 const resolved = Promise.resolve();
 
-/** The microtask flush: each outbox sends now, or waits for the turn's end if its session expects more. */
 function runFlushes(): void {
   const outboxes = flushQueue;
   flushQueue = [];
-  let failure: { error: unknown } | undefined;
-  for (const outbox of outboxes) {
-    try {
-      if (!outbox.expectsMoreThisTurn_()) outbox.flush();
-      else if (turnEndFlushQueue.push(outbox) === 1) afterMicrotasks(runTurnEndFlushes);
-    } catch (error) {
-      failure ??= { error };
-    }
-  }
-  // Not a rejection nobody handles: thrown where an uncaught exception is reported, as from a tick.
-  if (failure !== undefined) afterMicrotasks(() => rethrow(failure.error));
-}
-
-function rethrow(error: unknown): never {
-  throw error;
+  runEach(outboxes, flushNowOrAtTurnEnd);
 }
 
 function runTurnEndFlushes(): void {
   const outboxes = turnEndFlushQueue;
   turnEndFlushQueue = [];
-  runEach(outboxes, false);
+  runEach(outboxes, flush);
 }
 
 function runLazyFlushes(): void {
   const outboxes = lazyFlushQueue;
   lazyFlushQueue = [];
-  runEach(outboxes, true);
+  runEach(outboxes, flushLazily);
 }
 
-/** Flushes each outbox; one that throws does not keep the others from sending (the first error is rethrown). */
-function runEach(outboxes: Outbox[], lazy: boolean): void {
+/** The microtask flush: sends now, or at the turn's end when the session expects more this turn. */
+function flushNowOrAtTurnEnd(outbox: Outbox): void {
+  if (!outbox.expectsMoreThisTurn_()) outbox.flush();
+  else if (turnEndFlushQueue.push(outbox) === 1) afterMicrotasks(runTurnEndFlushes);
+}
+
+function flush(outbox: Outbox): void {
+  outbox.flush();
+}
+
+function flushLazily(outbox: Outbox): void {
+  outbox.flushLazily_();
+}
+
+/** Runs `run` on each outbox; one that throws does not keep the others from sending (the first error is rethrown). */
+function runEach(outboxes: Outbox[], run: (outbox: Outbox) => void): void {
   let failure: { error: unknown } | undefined;
   for (const outbox of outboxes) {
     try {
-      if (lazy) outbox.flushLazily_();
-      else outbox.flush();
+      run(outbox);
     } catch (error) {
       failure ??= { error };
     }
