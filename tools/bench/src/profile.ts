@@ -30,8 +30,17 @@ export interface Profile {
   readonly delayMilliseconds: number;
   /** W4: length of the byte array echoed, in bytes. */
   readonly echoBytesLength: number;
-  /** W4: byte array echoes per run. */
+  /** W4: byte array echoes per run, at least (see `echoBytesMilliseconds`). */
   readonly echoBytesCalls: number;
+  /**
+   * W4b: a run goes on echoing past `echoBytesCalls` until its echoes took this many milliseconds in
+   * all, or `maxEchoBytesCalls` were made. A megabyte echo makes garbage that a major collection
+   * reclaims every few dozen echoes; a run of 20 echoes (14 ms) caught one or none, and its runs read
+   * from 0.34 to 2.3 ms per echo. Runs of equal duration each pay their share of collections.
+   */
+  readonly echoBytesMilliseconds: number;
+  /** W4b: the most byte array echoes per run. */
+  readonly maxEchoBytesCalls: number;
   /** W4: number of `{ id, name, score }` objects echoed at once. */
   readonly echoItemsCount: number;
   /** W4: object array echoes per run. */
@@ -76,6 +85,8 @@ export const fullProfile: Profile = {
   delayMilliseconds: 1,
   echoBytesLength: mebibyte,
   echoBytesCalls: 20,
+  echoBytesMilliseconds: 300,
+  maxEchoBytesCalls: 2000,
   echoItemsCount: 10_000,
   echoItemsCalls: 10,
   idleSessions: 500,
@@ -99,6 +110,7 @@ export const quickProfile: Profile = {
   chainCalls: 200,
   delayedChainCalls: 20,
   echoBytesCalls: 4,
+  echoBytesMilliseconds: 60,
   echoItemsCalls: 3,
   localRepetitions: 8,
   sequenceItems: 5000,
@@ -118,6 +130,8 @@ export const smokeProfile: Profile = {
   delayedChainCalls: 2,
   echoBytesLength: 4096,
   echoBytesCalls: 1,
+  echoBytesMilliseconds: 0,
+  maxEchoBytesCalls: 1,
   echoItemsCount: 20,
   echoItemsCalls: 1,
   idleSessions: 2,
