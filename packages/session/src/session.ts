@@ -299,7 +299,7 @@ export class Session<Peer = unknown>
     const handshake = this.#handshake;
     const message = parseMessage(capabilities.decode(bytes, context, handshake?.early));
     this.#tracer?.message('in', message, bytes);
-    if (handshake === undefined || !handshake.hold(message, context, bytes.byteLength)) {
+    if (handshake === undefined || !handshake.hold(message, context, bytes.length)) {
       this.#receive(message, context);
     }
   }

@@ -45,6 +45,6 @@ const latin1Slice = nodeNextTick(globalThis) !== undefined ? scope.Buffer?.proto
 /** A small frame as a string of one character per byte. */
 export function frameString(frame: Uint8Array): string {
   return latin1Slice !== undefined
-    ? latin1Slice.call(frame, 0, frame.byteLength)
+    ? latin1Slice.call(frame, 0, frame.length)
     : String.fromCharCode.apply(null, frame as unknown as number[]);
 }

@@ -69,7 +69,7 @@ export class FrameDecoder {
   /** Decodes `chunk` (which the decoder may keep views into). Does nothing once a violation was reported. */
   push(chunk: Uint8Array): void {
     let offset = 0;
-    const end = chunk.byteLength;
+    const end = chunk.length;
     while (offset < end && !this.#failed) {
       if (this.#mode === 'word' || this.#mode === 'notice-length') {
         let word: number;
@@ -143,7 +143,7 @@ export class FrameDecoder {
 
   /** Takes a body of `length` bytes: a view when the chunk holds it all, else the first of its pieces. */
   #body(length: number, chunk: Uint8Array, offset: number, mode: 'frame' | 'notice-body'): number {
-    const available = chunk.byteLength - offset;
+    const available = chunk.length - offset;
     if (available >= length) {
       const body = new Uint8Array(chunk.buffer, chunk.byteOffset + offset, length);
       this.#mode = mode;
@@ -154,7 +154,7 @@ export class FrameDecoder {
     if (available > 0) this.#pieces.push(chunk.subarray(offset));
     this.#partialLength = length;
     this.#partialFill = available;
-    return chunk.byteLength;
+    return chunk.length;
   }
 
   #completePartial(): void {

@@ -30,33 +30,36 @@ export function splitFrame(
   limitName: string,
   receiver: FrameReceiver,
 ): void {
-  if (frame.byteLength > maxFrameBytes) {
+  // `length`, not `byteLength` or `byteOffset`, where it can: V8 (Node 20) compiles those two to an
+  // inline-cache call, `length` to a field read.
+  const frameLength = frame.length;
+  if (frameLength > maxFrameBytes) {
     throw new LimitViolation(
-      `a frame of ${frame.byteLength} bytes is larger than the limit of ${maxFrameBytes} (${limitName})`,
+      `a frame of ${frameLength} bytes is larger than the limit of ${maxFrameBytes} (${limitName})`,
       limitName,
     );
   }
-  if (frame.byteLength > 0 && frame[0]! >= 0x80) {
+  if (frameLength > 0 && frame[0]! >= 0x80) {
     receiver.receiveMessage_(frame);
     return;
   }
+  // A small frame that may be on V8's heap is copied from, not viewed: a view of a typed array of at
+  // most 64 bytes made on its own (as packFrame's and a MessagePort's small frames are) first moves
+  // its bytes off the heap, about a microsecond; copying a few bytes costs a tenth of that. A view
+  // into a larger buffer (a frame a socket read brought, at an offset) is off the heap already.
+  const copyOut = frameLength <= onHeapBytes && frame.byteOffset === 0;
   let offset = 0;
-  while (offset < frame.byteLength) {
+  while (offset < frameLength) {
     if (receiver.isTerminated) return;
-    if (frame.byteLength - offset < 4) throw new ProtocolViolation('a frame ends inside a message length');
+    if (frameLength - offset < 4) throw new ProtocolViolation('a frame ends inside a message length');
     // A 4-byte big-endian length (the multiplication keeps it unsigned).
     const length =
       frame[offset]! * 0x1000000 +
       ((frame[offset + 1]! << 16) | (frame[offset + 2]! << 8) | frame[offset + 3]!);
-    if (length > frame.byteLength - offset - 4) throw new ProtocolViolation('a message runs past its frame');
-    // A small frame that may be on V8's heap is copied from, not viewed: a view of a typed array of at
-    // most 64 bytes made on its own (as packFrame's and a MessagePort's small frames are) first moves
-    // its bytes off the heap, about a microsecond; copying a few bytes costs a tenth of that. A view
-    // into a larger buffer (a frame a socket read brought, at an offset) is off the heap already.
-    const bytes =
-      frame.byteLength <= onHeapBytes && frame.byteOffset === 0
-        ? frame.slice(offset + 4, offset + 4 + length)
-        : frame.subarray(offset + 4, offset + 4 + length);
+    if (length > frameLength - offset - 4) throw new ProtocolViolation('a message runs past its frame');
+    const bytes = copyOut
+      ? frame.slice(offset + 4, offset + 4 + length)
+      : frame.subarray(offset + 4, offset + 4 + length);
     offset += 4 + length;
     receiver.receiveMessage_(bytes);
   }
@@ -82,7 +85,7 @@ export function messagesPerFrame(
   let size = 0;
   let end = first;
   while (end < encoded.length && encoded[end]!.bytes !== undefined) {
-    const length = encoded[end]!.bytes!.byteLength;
+    const length = encoded[end]!.bytes!.length;
     if (length >= bulkMessageBytes) return end > first ? end - first : 1;
     const next = 4 + length;
     if (end > first && size + next > limit) break;
@@ -106,12 +109,12 @@ export function packFrame(
 ): Uint8Array {
   if (count === 1 && encoded[first]!.bytes![0]! >= 0x80) return encoded[first]!.bytes!;
   let size = 0;
-  for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes!.byteLength;
+  for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes!.length;
   const frame = new Uint8Array(size);
   let offset = 0;
   for (let index = first; index < first + count; index++) {
     const bytes = encoded[index]!.bytes!;
-    const length = bytes.byteLength;
+    const length = bytes.length;
     frame[offset] = length >>> 24;
     frame[offset + 1] = (length >>> 16) & 0xff;
     frame[offset + 2] = (length >>> 8) & 0xff;
@@ -127,7 +130,7 @@ export function packFrame(
  * is not known). (`Buffer#slice` would not copy: hence by hand.)
  */
 export function ownedCopy(view: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(view.byteLength);
+  const copy = new Uint8Array(view.length);
   copy.set(view);
   return copy;
 }

@@ -153,7 +153,7 @@ export class Outbox {
     if (this.#ended) return 0;
     const entry = this.#encode(message);
     this.#messages.push(entry);
-    const size = entry.bytes === undefined ? entry.written!.bytes : entry.bytes.byteLength;
+    const size = entry.bytes === undefined ? entry.written!.bytes : entry.bytes.length;
     this.#queuedBytes += size;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;

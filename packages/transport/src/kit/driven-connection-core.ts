@@ -10,7 +10,7 @@ import { describeError } from './describe-error.ts';
 import { DrainWaiters } from './drain-waiters.ts';
 import { FrameInbox, type FrameReleaseListener } from './frame-inbox.ts';
 import { Heartbeat, type HeartbeatPort } from './heartbeat.ts';
-import type { ValuesFrame } from './values-frame.ts';
+import { frameSize, type ValuesFrame } from './values-frame.ts';
 
 // Why one file over 450 lines: this is one state machine (open, closing, closed) whose every method
 // reads and writes the same few fields (state, close reason, send queue, budget, timers); its
@@ -165,8 +165,8 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
 
   send(frame: Uint8Array | ValuesFrame): void {
     if (this.state_ !== 'open') throw new ConnectionClosedError(this.#reason);
-    if (frame.byteLength > this.#maxFrameBytes)
-      throw new FrameTooLargeError(frame.byteLength, this.#maxFrameBytes);
+    const size = frameSize(frame);
+    if (size > this.#maxFrameBytes) throw new FrameTooLargeError(size, this.#maxFrameBytes);
     this.writeFrame_(frame);
   }
 
@@ -176,7 +176,7 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
    */
   writeFrame_(frame: Uint8Array | ValuesFrame): void {
     (this.#outgoing ??= []).push(frame);
-    this.#outgoingBytes += frame.byteLength;
+    this.#outgoingBytes += frameSize(frame);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // Everything sent in this turn goes out together, after the sender's synchronous code and (from a
@@ -288,13 +288,14 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
   // ——— receiving ———
 
   #frame(frame: Uint8Array | ValuesFrame): void {
-    if (frame.byteLength > this.#maxFrameBytes) {
-      this.#violation(`expected frames of at most ${this.#maxFrameBytes} bytes, got ${frame.byteLength}`);
+    const size = frameSize(frame);
+    if (size > this.#maxFrameBytes) {
+      this.#violation(`expected frames of at most ${this.#maxFrameBytes} bytes, got ${size}`);
       return;
     }
     const inbox = this.inbox_;
     if (this.#ownTaskFrames ? inbox.pushFromOwnTask(frame) : inbox.push(frame)) this.frameQueued_();
-    else this.frameDropped_(frame.byteLength); // arrived after the end
+    else this.frameDropped_(size); // arrived after the end
   }
 
   /** @internal A frame went into the inbox (it may already be delivered). Nothing more here. */

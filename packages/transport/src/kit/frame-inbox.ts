@@ -1,7 +1,7 @@
 import type { CloseReason } from '../close-reason.ts';
 import type { FrameReceiver } from '../frame-receiver.ts';
 import { type DeliveryScheduler, scheduleDelivery } from '../schedule-delivery.ts';
-import { ValuesFrame } from './values-frame.ts';
+import { frameSize, ValuesFrame } from './values-frame.ts';
 
 /** Receives the sizes of frames that left a {@link FrameInbox}; see {@link FrameInboxOptions.releaseListener}. */
 export interface FrameReleaseListener {
@@ -108,7 +108,7 @@ export class FrameInbox {
   push(frame: Uint8Array | ValuesFrame): boolean {
     if (this.#endReason !== undefined) return false;
     this.#frames.push(frame);
-    this.#bytes += frame.byteLength;
+    this.#bytes += frameSize(frame);
     this.#request();
     return true;
   }
@@ -138,7 +138,7 @@ export class FrameInbox {
     } finally {
       this.#delivering = false;
     }
-    this.#release(frame.byteLength);
+    this.#release(frameSize(frame));
     // The receiver may have ended the connection meanwhile: `closed()` follows in its own delivery.
     this.#request();
     return true;
@@ -197,8 +197,9 @@ export class FrameInbox {
       remaining--;
       const frame = this.#frames[this.#head]!;
       this.#frames[this.#head++] = undefined;
-      this.#bytes -= frame.byteLength;
-      released += frame.byteLength;
+      const size = frameSize(frame);
+      this.#bytes -= size;
+      released += size;
       try {
         deliver(receiver, frame, this.#carriesValues);
       } catch (error) {
