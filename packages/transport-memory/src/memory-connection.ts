@@ -88,7 +88,7 @@ class MemoryMedium implements ConnectionDriver {
   writeFrames(frames: readonly Uint8Array[]): void {
     for (const frame of frames) {
       // Zero copy: the peer receives this very buffer; send() took ownership of it.
-      this.#unreleasedBytes += frame.byteLength;
+      this.#unreleasedBytes += frame.length;
       this.#transmit(frame);
       const link = this.#link;
       if (link.breakAfterFrames !== undefined && ++link.framesCarried >= link.breakAfterFrames) {
@@ -191,7 +191,7 @@ class MemoryMedium implements ConnectionDriver {
     let dropped = 0;
     for (let index = this.#inFlightHead; index < inFlight.length; index++) {
       const entry = inFlight[index];
-      if (entry instanceof Uint8Array) dropped += entry.byteLength;
+      if (entry instanceof Uint8Array) dropped += entry.length;
     }
     this.#inFlight = undefined;
     this.#inFlightDue = undefined;

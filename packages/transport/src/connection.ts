@@ -37,6 +37,7 @@ export interface Connection {
    *
    * @throws ConnectionClosedError after `close()`/`abort()` was called or the connection ended.
    * @throws FrameTooLargeError when `frame.byteLength > maxFrameBytes`; the connection stays open.
+   * @throws TypeError when `frame` is not a `Uint8Array` (a `Buffer` is one); the connection stays open.
    */
   send(frame: Uint8Array): void;
   /**

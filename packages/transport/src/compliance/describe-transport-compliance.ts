@@ -519,6 +519,25 @@ export function describeTransportCompliance(
       expect(acceptedFrames.closedReasons).toEqual([]);
     });
 
+    it('a frame that is not a Uint8Array throws a TypeError naming what it got, and the connection stays usable', async () => {
+      const { dialed, acceptedFrames } = await startedPair();
+      for (const [wrong, named] of [
+        [new DataView(new ArrayBuffer(4)), 'DataView'],
+        ['four', 'String'],
+        [undefined, 'Undefined'],
+      ] as const) {
+        expect(() => dialed.send(wrong as never)).toThrow(
+          new TypeError(`expected a Uint8Array frame, got [object ${named}]`),
+        );
+      }
+      expect(dialed.bufferedBytes).toBe(0);
+      dialed.send(numberedFrame(7));
+      await acceptedFrames.untilFrames(1, timeoutMs);
+      await delay(20);
+      expect(acceptedFrames.frames.map(frameNumber)).toEqual([7]);
+      expect(acceptedFrames.closedReasons).toEqual([]);
+    });
+
     it("setMaxFrameBytes() lowers one connection's cap for sending and for frames that arrive", async () => {
       const { dialed, accepted, acceptedFrames } = await startedPair();
       const ceiling = accepted.maxFrameBytes;

@@ -166,7 +166,10 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
   send(frame: Uint8Array | ValuesFrame): void {
     if (this.state_ !== 'open') throw new ConnectionClosedError(this.#reason);
     const size = frameSize(frame);
-    if (size > this.#maxFrameBytes) throw new FrameTooLargeError(size, this.#maxFrameBytes);
+    if (!(size <= this.#maxFrameBytes)) {
+      if (size > this.#maxFrameBytes) throw new FrameTooLargeError(size, this.#maxFrameBytes);
+      throw new TypeError(`expected a Uint8Array frame, got ${Object.prototype.toString.call(frame)}`);
+    }
     this.writeFrame_(frame);
   }
 

@@ -25,5 +25,7 @@ export class ValuesFrame {
  * inline-cache call, its `length` to a field read, and this is read for every frame a few times.
  */
 export function frameSize(frame: Uint8Array | ValuesFrame): number {
-  return frame instanceof ValuesFrame ? frame.byteLength : frame.length;
+  if (frame instanceof Uint8Array) return frame.length;
+  // NaN for anything else (a caller's DataView or string): no count or comparison takes it for a size.
+  return frame instanceof ValuesFrame ? frame.byteLength : Number.NaN;
 }
