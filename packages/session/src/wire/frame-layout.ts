@@ -30,8 +30,8 @@ export function splitFrame(
   limitName: string,
   receiver: FrameReceiver,
 ): void {
-  // `length`, not `byteLength` or `byteOffset`, where it can: V8 (Node 20) compiles those two to an
-  // inline-cache call, `length` to a field read.
+  // `length`, not `byteLength`: V8 (Node 20) compiles a typed array's `byteLength` and `byteOffset`
+  // to an inline-cache call, its `length` to a field read.
   const frameLength = frame.length;
   if (frameLength > maxFrameBytes) {
     throw new LimitViolation(
@@ -43,11 +43,12 @@ export function splitFrame(
     receiver.receiveMessage_(frame);
     return;
   }
-  // A small frame that may be on V8's heap is copied from, not viewed: a view of a typed array of at
-  // most 64 bytes made on its own (as packFrame's and a MessagePort's small frames are) first moves
-  // its bytes off the heap, about a microsecond; copying a few bytes costs a tenth of that. A view
-  // into a larger buffer (a frame a socket read brought, at an offset) is off the heap already.
-  const copyOut = frameLength <= onHeapBytes && frame.byteOffset === 0;
+  // A small frame is copied from, not viewed: a view of a typed array of at most 64 bytes made on its
+  // own (as packFrame's and a MessagePort's small frames are) first moves its bytes off V8's heap,
+  // about a microsecond; copying a few bytes costs a tenth of that. A small view into a larger buffer
+  // (a frame a socket read brought) is copied too: that costs what a view does, and telling the two
+  // apart would read `byteOffset`, an inline-cache call.
+  const copyOut = frameLength <= onHeapBytes;
   let offset = 0;
   while (offset < frameLength) {
     if (receiver.isTerminated) return;
