@@ -17,17 +17,17 @@ export class ReplayBuffer {
     return this.#frames.length - this.#head;
   }
 
-  /** Holds the next frame of the sequence. */
+  /** Holds the next frame of the sequence (counted by `length`: see the transport kit's `frameSize`). */
   push(frame: Uint8Array): void {
     this.#frames.push(frame);
-    this.bytes += frame.byteLength;
+    this.bytes += frame.length;
   }
 
   /** The peer has received the frames before `count`: drops them. */
   acknowledge(count: number): void {
     const frames = this.#frames;
     while (this.firstSequence < count && this.#head < frames.length) {
-      this.bytes -= frames[this.#head]!.byteLength;
+      this.bytes -= frames[this.#head]!.length;
       frames[this.#head] = undefined as never;
       this.#head++;
       this.firstSequence++;

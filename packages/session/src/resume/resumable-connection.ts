@@ -222,8 +222,8 @@ export class ResumableConnection implements Connection {
         const wrapped = dataFrame(frame, 0); // the acknowledgement is written when replayed
         // Checked before holding, so the held bytes never pass the bound (the registry's count included).
         if (
-          this.#buffer.bytes + wrapped.byteLength > this.#options.maxHeldBytes ||
-          (this.#registry !== undefined && !this.#registry.hold(this, wrapped.byteLength))
+          this.#buffer.bytes + wrapped.length > this.#options.maxHeldBytes ||
+          (this.#registry !== undefined && !this.#registry.hold(this, wrapped.length))
         ) {
           this.#lose(
             'limit',
@@ -363,20 +363,20 @@ export class ResumableConnection implements Connection {
     this.#previousSecret = undefined;
     switch (frame[0]) {
       case ResumeFrame.Data: {
-        if (frame.byteLength < dataHeaderBytes || !this.#acknowledged(readCount(frame, 1))) {
+        if (frame.length < dataHeaderBytes || !this.#acknowledged(readCount(frame, 1))) {
           this.#violation('a malformed data frame or acknowledgement');
           return;
         }
         this.#received++;
         this.#ackOwed = true;
-        this.#unacknowledgedBytes += frame.byteLength;
+        this.#unacknowledgedBytes += frame.length;
         if (this.#unacknowledgedBytes > this.#options.maxHeldBytes / 4) this.#sendAck();
         else this.#ackTimer ??= setTimeout(this.#ackDue, this.#options.ackDelayMs);
         this.#receiver!.frame(frame.subarray(dataHeaderBytes));
         return;
       }
       case ResumeFrame.Ack:
-        if (frame.byteLength !== 9 || !this.#acknowledged(readCount(frame, 1))) {
+        if (frame.length !== 9 || !this.#acknowledged(readCount(frame, 1))) {
           this.#violation('a malformed acknowledgement');
         }
         return;
