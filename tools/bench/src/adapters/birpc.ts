@@ -11,36 +11,11 @@ import { decode, encode } from 'cbor-x';
 import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
 import { delayedNetwork } from '../links/delayed-network.ts';
 import type { Link, Network } from '../links/link.ts';
-import { Counter, service } from '../service.ts';
-
-/** The functions the server side offers; each session has its own counters (`counters`). */
-function makeServerFunctions(counters: Map<number, Counter>) {
-  let nextCounterId = 0;
-  return {
-    add: (a: number, b: number) => service.add(a, b),
-    getCounter: () => {
-      nextCounterId += 1;
-      counters.set(nextCounterId, new Counter());
-      return nextCounterId;
-    },
-    inc: (counterId: number) => {
-      const counter = counters.get(counterId);
-      if (counter === undefined) throw new Error(`expected a known counter id, got ${counterId}`);
-      return counter.inc();
-    },
-    releaseCounter: (counterId: number) => {
-      counters.delete(counterId);
-    },
-    echoBytes: (bytes: Uint8Array) => bytes,
-    echoItems: (items: Item[]) => items,
-  };
-}
-
-/** What the client can call. */
-type ServerFunctions = ReturnType<typeof makeServerFunctions>;
+import type { Counter } from '../service.ts';
+import { makeServerFunctions, type ServerFunctions } from './birpc-server-functions.ts';
 
 /** How messages are encoded for the link: passed as they are, or cbor-x bytes. */
-type Serialization = 'structured-clone' | 'cbor-x';
+export type Serialization = 'structured-clone' | 'cbor-x';
 
 /** birpc channel options over a link. */
 function channel<Message>(link: Link<Message>, serialization: Serialization) {
@@ -81,34 +56,51 @@ export function birpcAdapter<Message>(network: Network<Message>, serialization: 
       return {
         async connect(): Promise<Connection> {
           const link = await listener.connect();
-          const remote = createBirpc<ServerFunctions, {}>({}, channel(link, serialization));
-          return {
-            add: (a, b) => remote.add(a, b),
-            async incrementNewCounter() {
-              // No pipelining: the id must come back before inc() can be sent.
-              const counterId = await remote.getCounter();
-              try {
-                return await remote.inc(counterId);
-              } finally {
-                // One-way: nothing waits for the release, as with a capability's Release.
-                void remote.releaseCounter.asEvent(counterId);
-              }
-            },
-            tables() {
-              let counters = 0;
-              for (const map of serverCounters) counters += map.size;
-              return { 'server.counters': counters };
-            },
-            echoBytes: (bytes) => remote.echoBytes(bytes),
-            echoItems: (items) => remote.echoItems(items as Item[]),
-            async close() {
-              remote.$close();
-              link.close();
-            },
-          };
+          return birpcClient(link, serialization, () => {
+            let counters = 0;
+            for (const map of serverCounters) counters += map.size;
+            return { 'server.counters': counters };
+          });
         },
         close: () => listener.close(),
       };
+    },
+  };
+}
+
+/**
+ * The client side of a birpc row over `link` (whichever thread the server end lives in). `tables`
+ * counts the server's counters where they live in this process; absent when they live in a worker.
+ */
+export function birpcClient<Message>(
+  link: Link<Message>,
+  serialization: Serialization,
+  tables?: () => Record<string, number>,
+): Connection {
+  const remote = createBirpc<ServerFunctions, {}>({}, channel(link, serialization));
+  // A link that closes under the calls (the server's thread died) rejects them instead of leaving
+  // them to birpc's timeout.
+  link.onClose(() => {
+    if (!remote.$closed) remote.$close();
+  });
+  return {
+    ...(tables === undefined ? {} : { tables }),
+    add: (a, b) => remote.add(a, b),
+    async incrementNewCounter() {
+      // No pipelining: the id must come back before inc() can be sent.
+      const counterId = await remote.getCounter();
+      try {
+        return await remote.inc(counterId);
+      } finally {
+        // One-way: nothing waits for the release, as with a capability's Release.
+        void remote.releaseCounter.asEvent(counterId);
+      }
+    },
+    echoBytes: (bytes) => remote.echoBytes(bytes),
+    echoItems: (items) => remote.echoItems(items as Item[]),
+    async close() {
+      remote.$close();
+      link.close();
     },
   };
 }

@@ -64,6 +64,7 @@ export const registry: readonly RegistryEntry[] = [
     key: 'birpc/memory',
     load: async () => (await import('./birpc.ts')).birpcAdapter(await memory(), 'structured-clone'),
   },
+  { key: 'birpc/worker', load: async () => (await import('./birpc-worker.ts')).birpcWorkerAdapter },
   {
     key: 'birpc/websocket',
     load: async () => (await import('./birpc.ts')).birpcAdapter(await websocket(), 'cbor-x'),
