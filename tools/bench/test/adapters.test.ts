@@ -35,7 +35,7 @@ describe('every adapter runs one tiny iteration of each workload', () => {
 });
 
 describe('the adapters of a transport report under it', () => {
-  it('capnweb, birpc and the floors are measured over WebSocket; the floors also over TCP, birpc and the floor in a worker', () => {
+  it('capnweb, birpc and the floors are measured over WebSocket; the floors also over TCP; capnweb, birpc and the floor in a worker', () => {
     const keys = registry.map((entry) => entry.key);
     expect(keys).toEqual(
       expect.arrayContaining([
@@ -46,6 +46,7 @@ describe('the adapters of a transport report under it', () => {
         'floor/memory',
         'floor/worker',
         'birpc/worker',
+        'capnweb/worker',
         '@msc/worker',
       ]),
     );

@@ -7,29 +7,11 @@
  * serializer to the application; JSON would not carry bytes). birpc has no streams.
  */
 import { createBirpc } from 'birpc';
-import { decode, encode } from 'cbor-x';
 import type { Adapter, Connection, Endpoint, Item } from '../adapter.ts';
 import { delayedNetwork } from '../links/delayed-network.ts';
 import type { Link, Network } from '../links/link.ts';
 import type { Counter } from '../service.ts';
-import { makeServerFunctions, type ServerFunctions } from './birpc-server-functions.ts';
-
-/** How messages are encoded for the link: passed as they are, or cbor-x bytes. */
-export type Serialization = 'structured-clone' | 'cbor-x';
-
-/** birpc channel options over a link. */
-function channel<Message>(link: Link<Message>, serialization: Serialization) {
-  return {
-    post: (data: unknown) => link.send(data as Message),
-    on: (handler: (data: unknown) => void) => link.onMessage(handler),
-    ...(serialization === 'cbor-x'
-      ? {
-          serialize: (data: unknown) => encode(data),
-          deserialize: (data: unknown) => decode(data as Uint8Array),
-        }
-      : {}),
-  };
-}
+import { birpcChannel, type Serialization, type ServerFunctions, serveBirpc } from './birpc-server.ts';
 
 /** birpc over `network`, with the given serialization. */
 export function birpcAdapter<Message>(network: Network<Message>, serialization: Serialization): Adapter {
@@ -44,14 +26,8 @@ export function birpcAdapter<Message>(network: Network<Message>, serialization: 
       const listener = await delayedNetwork(network, options.delayMilliseconds).listen((link) => {
         const counters = new Map<number, Counter>();
         serverCounters.add(counters);
-        const server = createBirpc<{}, ServerFunctions>(
-          makeServerFunctions(counters),
-          channel(link, serialization),
-        );
-        link.onClose(() => {
-          serverCounters.delete(counters);
-          server.$close();
-        });
+        serveBirpc(link, serialization, counters);
+        link.onClose(() => serverCounters.delete(counters));
       });
       return {
         async connect(): Promise<Connection> {
@@ -77,7 +53,7 @@ export function birpcClient<Message>(
   serialization: Serialization,
   tables?: () => Record<string, number>,
 ): Connection {
-  const remote = createBirpc<ServerFunctions, {}>({}, channel(link, serialization));
+  const remote = createBirpc<ServerFunctions, {}>({}, birpcChannel(link, serialization));
   // A link that closes under the calls (the server's thread died) rejects them instead of leaving
   // them to birpc's timeout.
   link.onClose(() => {

@@ -55,6 +55,7 @@ export const registry: readonly RegistryEntry[] = [
     key: 'capnweb/memory',
     load: async () => (await import('./capnweb.ts')).capnwebAdapter(await memory(), 'structuredClonable'),
   },
+  { key: 'capnweb/worker', load: async () => (await import('./capnweb-worker.ts')).capnwebWorkerAdapter },
   {
     key: 'capnweb/websocket',
     load: async () => (await import('./capnweb.ts')).capnwebAdapter(await websocket(), 'string'),
