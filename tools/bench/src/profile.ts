@@ -16,13 +16,25 @@ export interface Profile {
   readonly warmUpMilliseconds: number;
   /** Upper bound on warm-up runs per cell. */
   readonly maxWarmUpRuns: number;
-  /** W1: sequential `add(1, 2)` calls per run. */
+  /** W1: sequential `add(1, 2)` calls per block; a run makes one or more blocks (see `latencyMilliseconds`). */
   readonly latencyCalls: number;
+  /**
+   * W1 and W3: a run goes on past its first block (`latencyCalls` calls, `chainCalls` chains) with
+   * more blocks until its blocks took this many milliseconds in all, or `maxLatencyBlocks` were made.
+   * A block of 2,000 calls over a MessageChannel lasts 40 ms. In lockstep (`turn-scheduler.ts`) a run
+   * starts right after other processes' turns, with the caches and branch predictors theirs, and a
+   * library with more code and data on its hot path pays more for that at the start of every run: in
+   * runs of 2,000 calls @msc's W1 read 0.95 to 1.25 of birpc's, in runs of 15,000 (about 300 ms) 0.96
+   * to 1.01 (interquartile range of 25 paired runs each, over a MessageChannel).
+   */
+  readonly latencyMilliseconds: number;
+  /** W1 and W3: the most blocks per run. */
+  readonly maxLatencyBlocks: number;
   /** W2: calls in flight at once. */
   readonly callsInFlight: number;
   /** W2: batches of `callsInFlight` calls per run. */
   readonly throughputBatches: number;
-  /** W3: sequential two-call chains per run. */
+  /** W3: sequential two-call chains per block; a run makes one or more blocks (see `latencyMilliseconds`). */
   readonly chainCalls: number;
   /** W3 with delay: chains per run. */
   readonly delayedChainCalls: number;
@@ -78,6 +90,8 @@ export const fullProfile: Profile = {
   warmUpMilliseconds: 400,
   maxWarmUpRuns: 20,
   latencyCalls: 2000,
+  latencyMilliseconds: 300,
+  maxLatencyBlocks: 20,
   callsInFlight: 1000,
   throughputBatches: 5,
   chainCalls: 1000,
@@ -106,6 +120,7 @@ export const quickProfile: Profile = {
   runs: 3,
   warmUpMilliseconds: 150,
   latencyCalls: 1000,
+  latencyMilliseconds: 60,
   throughputBatches: 2,
   chainCalls: 200,
   delayedChainCalls: 20,
@@ -124,6 +139,8 @@ export const smokeProfile: Profile = {
   runs: 1,
   warmUpMilliseconds: 0,
   latencyCalls: 2,
+  latencyMilliseconds: 0,
+  maxLatencyBlocks: 1,
   callsInFlight: 10,
   throughputBatches: 1,
   chainCalls: 2,

@@ -118,21 +118,38 @@ async function timeChains(connection: Connection, count: number): Promise<number
   return performance.now() - start;
 }
 
+/**
+ * Times blocks of `perBlock` operations (`block` runs one block) until they took `profile.latencyMilliseconds`
+ * in all or `profile.maxLatencyBlocks` were made, at least one; returns microseconds per operation. See
+ * `Profile.latencyMilliseconds` for why a run lasts a time.
+ */
+async function timeBlocks(profile: Profile, perBlock: number, block: () => Promise<void>): Promise<number> {
+  let elapsed = 0;
+  let blocks = 0;
+  do {
+    const start = performance.now();
+    await block();
+    elapsed += performance.now() - start;
+    blocks += 1;
+  } while (blocks < profile.maxLatencyBlocks && elapsed < profile.latencyMilliseconds);
+  return (elapsed * 1000) / (blocks * perBlock);
+}
+
 const w1: Workload = {
   id: 'W1',
-  title: (profile) => `W1 latency: sequential add(1, 2), ${profile.latencyCalls} calls per run`,
+  title: (profile) =>
+    `W1 latency: sequential add(1, 2), per run blocks of ${profile.latencyCalls} calls for at least ${profile.latencyMilliseconds} ms (at most ${profile.maxLatencyBlocks})`,
   unit: 'µs/call',
   better: 'lower',
   delayed: false,
   timed: true,
   applies: () => true,
-  async run({ connection, profile }) {
-    const start = performance.now();
-    for (let index = 0; index < profile.latencyCalls; index += 1) {
-      expect((await connection.add(1, 2)) === 3, 'add(1, 2) = 3');
-    }
-    return ((performance.now() - start) * 1000) / profile.latencyCalls;
-  },
+  run: ({ connection, profile }) =>
+    timeBlocks(profile, profile.latencyCalls, async () => {
+      for (let index = 0; index < profile.latencyCalls; index += 1) {
+        expect((await connection.add(1, 2)) === 3, 'add(1, 2) = 3');
+      }
+    }),
 };
 
 const w2: Workload = {
@@ -162,15 +179,17 @@ const w2: Workload = {
 
 const w3: Workload = {
   id: 'W3',
-  title: (profile) => `W3 pipelined chain: root.getCounter().inc(), ${profile.chainCalls} chains per run`,
+  title: (profile) =>
+    `W3 pipelined chain: root.getCounter().inc(), per run blocks of ${profile.chainCalls} chains for at least ${profile.latencyMilliseconds} ms (at most ${profile.maxLatencyBlocks})`,
   unit: 'µs/chain',
   better: 'lower',
   delayed: false,
   timed: true,
   applies: overTransport,
-  async run({ connection, profile }) {
-    return ((await timeChains(connection, profile.chainCalls)) * 1000) / profile.chainCalls;
-  },
+  run: ({ connection, profile }) =>
+    timeBlocks(profile, profile.chainCalls, async () => {
+      await timeChains(connection, profile.chainCalls);
+    }),
 };
 
 const w3Delayed: Workload = {
