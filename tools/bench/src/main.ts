@@ -4,7 +4,7 @@
  * `results/latest.json`.
  *
  *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--workloads W1[,W2…]]
- *                                 [--baseline <git ref>] [--rounds n] [--out file]
+ *                                 [--baseline <git ref>] [--rounds n] [--runs n] [--out file]
  *
  * `--quick` uses the quick profile (3 runs of shorter loops, about a minute in all); `--smoke` runs
  * one tiny iteration of everything (for the tests: checks wiring, measures nothing); `--only` keeps
@@ -15,7 +15,8 @@
  * count; `rounds.ts`), with after ÷ before columns by wall-clock and by CPU time. Without a baseline,
  * `--rounds n` (default 1) measures every adapter once per round, in an order rotated each round, and
  * merges the runs: slow drift of a shared machine then reaches every row alike instead of whichever
- * adapters ran while it lasted. @msc always runs from its rollup output, built first.
+ * adapters ran while it lasted. `--runs n` sets the runs each child measures per cell (default: the
+ * profile's); a cell then holds rounds × runs values, from as many processes as rounds. @msc always runs from its rollup output, built first.
  * Exits 1 when an adapter failed or a cell reported an error, after printing and writing what it has.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -98,6 +99,7 @@ function measureInChild(
     : [];
   const workloadArguments = selection.workloads ? ['--workloads', selection.workloads.join(',')] : [];
   const heapArguments = ['--application-heap', String(selection.profile.applicationHeapMebibytes)];
+  const runArguments = ['--runs', String(selection.profile.runs)];
   let outcome: ChildOutcome = { error: 'the measuring process exited without reporting' };
   const child: ChildProcess = fork(
     fileURLToPath(new URL('src/measure-process.ts', benchRoot)),
@@ -105,6 +107,7 @@ function measureInChild(
       job.entry.key,
       '--profile',
       selection.profile.name,
+      ...runArguments,
       ...workloadArguments,
       ...heapArguments,
       ...baselineArguments,
@@ -244,6 +247,7 @@ function parseOptions() {
       workloads: { type: 'string' },
       baseline: { type: 'string' },
       rounds: { type: 'string' },
+      runs: { type: 'string' },
       'application-heap': { type: 'string' },
       out: { type: 'string', default: fileURLToPath(new URL('results/latest.json', benchRoot)) },
     },
@@ -261,6 +265,8 @@ const usage = `Usage: pnpm bench [-- options]   (from the repository root; in to
   --rounds <n>         measure every adapter once per round, n rounds in a rotated order, runs merged
                        (default 1; with --baseline: the profile's run count, each @msc row paired
                        with its baseline in every round)
+  --runs <n>           measured runs per cell in each round (default: the profile's, 5 full, 3 quick);
+                       with --rounds, fewer runs in more rounds spread a cell over more processes
   --application-heap <MiB>
                        state each measuring process holds before it loads its library (default 64;
                        0 for a bare process; see README, "How a run works")
@@ -285,7 +291,11 @@ async function main(): Promise<number> {
     values['application-heap'],
     namedProfile.applicationHeapMebibytes,
   );
-  const profile: Profile = { ...namedProfile, applicationHeapMebibytes: applicationHeap };
+  const runs = Number(values.runs ?? namedProfile.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+    throw new Error(`expected --runs to be a whole number from 1 to 100, got ${values.runs}`);
+  }
+  const profile: Profile = { ...namedProfile, runs, applicationHeapMebibytes: applicationHeap };
   const filters = values.only?.split(',').filter((filter) => filter.length > 0) ?? [];
   const entries = registry.filter(
     (entry) => filters.length === 0 || filters.some((filter) => entry.key.includes(filter)),
@@ -301,7 +311,7 @@ async function main(): Promise<number> {
       `expected --workloads to list workload ids among ${knownWorkloads.join(', ')}, got ${values.workloads}`,
     );
   }
-  const rounds = Number(values.rounds ?? (values.baseline === undefined ? 1 : profile.runs));
+  const rounds = Number(values.rounds ?? (values.baseline === undefined ? 1 : namedProfile.runs));
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
     throw new Error(`expected --rounds to be a whole number from 1 to 100, got ${values.rounds}`);
   }
@@ -339,6 +349,7 @@ async function main(): Promise<number> {
     );
     console.log(
       `@msc/bench: ${groups.flat().length} adapters, ${profile.name} profile, ${profile.runs} runs per cell` +
+        (rounds > 1 ? ` per round` : '') +
         (selectedWorkloads ? `, workloads ${selectedWorkloads.join(', ')}` : '') +
         (baseline
           ? `, in ${rounds} rounds against the baseline ${baseline.ref} (${baseline.shortCommit})`

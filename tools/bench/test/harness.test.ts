@@ -69,6 +69,25 @@ describe('the harness process', () => {
     for (const row of report.rows) expect(row.runs).toHaveLength(2); // one run per round (smoke)
   });
 
+  it('--runs sets the runs each child measures per cell in each round', () => {
+    const out = join(outputFolder, 'runs.json');
+    const result = harness(
+      ['--smoke', '--only', 'floor/memory', '--workloads', 'W1,W5', '--rounds', '2', '--runs', '3', '--out', out],
+      30_000,
+    );
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('3 runs per cell per round, workloads W1, W5, in 2 rounds');
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: ResultRow[] };
+    expect(report.rows.map((row) => row.runs.length)).toEqual([6, 6]);
+  });
+
+  it('refuses a run count that is not a whole number from 1 to 100, before measuring anything', () => {
+    const result = harness(['--smoke', '--only', 'floor/memory', '--runs', '0']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('expected --runs to be a whole number from 1 to 100, got 0');
+  });
+
   it('refuses an unknown workload id and names the known ones, before measuring anything', () => {
     const result = harness(['--smoke', '--only', 'floor/memory', '--workloads', 'W1,W9']);
     expect(result.status).toBe(1);
