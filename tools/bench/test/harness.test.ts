@@ -71,10 +71,8 @@ describe('the harness process', () => {
 
   it('--runs sets the runs each child measures per cell in each round', () => {
     const out = join(outputFolder, 'runs.json');
-    const result = harness(
-      ['--smoke', '--only', 'floor/memory', '--workloads', 'W1,W5', '--rounds', '2', '--runs', '3', '--out', out],
-      30_000,
-    );
+    const options = '--smoke --only floor/memory --workloads W1,W5 --rounds 2 --runs 3'.split(' ');
+    const result = harness([...options, '--out', out], 30_000);
 
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('3 runs per cell per round, workloads W1, W5, in 2 rounds');
