@@ -24,7 +24,13 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { baselineEntry, isMscEntry, type RegistryEntry, registry } from './adapters/registry.ts';
+import {
+  baselineEntry,
+  isMscEntry,
+  lockstepGroup,
+  type RegistryEntry,
+  registry,
+} from './adapters/registry.ts';
 import { parseApplicationHeap } from './application-heap.ts';
 import { type BaselineBuild, prepareBaseline } from './baseline/baseline-build.ts';
 import type { MeasureMessage, TurnGranted } from './measure-process.ts';
@@ -32,7 +38,7 @@ import { buildPackages } from './package-build.ts';
 import { fullProfile, type Profile, quickProfile, smokeProfile } from './profile.ts';
 import { addRatios, formatTable } from './report.ts';
 import type { ResultRow } from './result-row.ts';
-import { mergeRounds, roundOrder } from './rounds.ts';
+import { mergeRounds, roundOrder, splitByGroup } from './rounds.ts';
 import type { BundleSize } from './size/bundle-size.ts';
 import { measureClientSizes } from './size/size-budget.ts';
 import { formatSizes } from './size/size-report.ts';
@@ -185,9 +191,14 @@ interface Measured {
 }
 
 /**
- * Measures the jobs in `rounds` rounds; one round starts a child per job, in the order of `roundOrder`
- * (each group, an entry or an @msc entry and its baseline twin, side by side), and the children take
- * turns in lockstep. Every child measures the profile's run count per cell.
+ * Measures the jobs in `rounds` rounds. A round takes the jobs in the order of `roundOrder` (each
+ * group, an entry or an @msc entry and its baseline twin, side by side) and measures them one
+ * lockstep group at a time (`lockstepGroup`: the rows compared with each other, one transport's):
+ * the group's children start together and take turns in lockstep, and the next group starts once
+ * they have all exited. Run *i* of two rows compared with each other is then one cycle of the
+ * group's turns apart, not one cycle of every adapter's: with 22 adapters a W1 cycle took 8 s, in
+ * which the machine's slow phases (README, "Slow phases of the machine") come and go. Every child
+ * measures the profile's run count per cell.
  */
 async function measureJobs(
   groups: readonly (readonly Job[])[],
@@ -196,44 +207,59 @@ async function measureJobs(
   failures: string[],
 ): Promise<Measured> {
   const mscBuilds: Record<string, string> = {};
-  const timeoutMilliseconds = selection.profile.name === 'full' ? 300_000 : 60_000;
   const inRounds = rounds > 1 || groups.some((group) => group.length > 1);
   const roundRows: ResultRow[][] = [];
   for (let round = 0; round < rounds; round++) {
     if (inRounds) console.log(`round ${round + 1} of ${rounds}`);
     const rows: ResultRow[] = [];
-    const order = roundOrder(groups, round);
     const roundStarted = performance.now();
-    const scheduler = new TurnScheduler<ChildRun>(order.length);
-    const watchdog = roundWatchdog(scheduler, timeoutMilliseconds);
-    const runs = order.map((job, index) =>
-      measureInChild(job, selection, scheduler, index, watchdog.progressed),
-    );
-    watchdog.progressed();
-    // Each child reports as it finishes; the rows keep the round's order.
-    const outcomes = await Promise.all(
-      runs.map(async (run, index) => {
-        const outcome = await run.outcome;
-        const key = order[index]!.entry.key;
-        const seconds = ((performance.now() - roundStarted) / 1000).toFixed(1);
-        if ('error' in outcome) console.log(`  ${key}: FAILED (${outcome.error})`);
-        else console.log(`  ${key}: ${outcome.rows.length} cells, done ${seconds} s into the round`);
-        return outcome;
-      }),
-    );
-    watchdog.stop();
-    outcomes.forEach((outcome, index) => {
-      const key = order[index]!.entry.key;
-      if ('error' in outcome)
-        failures.push(`${key}${inRounds ? ` (round ${round + 1})` : ''}: ${outcome.error}`);
-      else {
-        rows.push(...outcome.rows);
-        if (outcome.mscFrom !== undefined) mscBuilds[key] = outcome.mscFrom;
-      }
-    });
+    for (const [group, jobs] of splitByGroup(roundOrder(groups, round), (job) => lockstepGroup(job.entry))) {
+      console.log(`  group ${group}: ${jobs.length} adapters in lockstep`);
+      const outcomes = await measureInLockstep(jobs, selection, roundStarted);
+      outcomes.forEach((outcome, index) => {
+        const key = jobs[index]!.entry.key;
+        if ('error' in outcome)
+          failures.push(`${key}${inRounds ? ` (round ${round + 1})` : ''}: ${outcome.error}`);
+        else {
+          rows.push(...outcome.rows);
+          if (outcome.mscFrom !== undefined) mscBuilds[key] = outcome.mscFrom;
+        }
+      });
+    }
     roundRows.push(rows);
   }
   return { rows: inRounds ? mergeRounds(roundRows) : roundRows.flat(), mscBuilds };
+}
+
+/**
+ * Starts a child per job, lets them take turns in lockstep (`turn-scheduler.ts`) under a watchdog,
+ * and resolves with each child's outcome, in the order of `jobs`, once every child has exited.
+ */
+async function measureInLockstep(
+  jobs: readonly Job[],
+  selection: Selection,
+  roundStarted: number,
+): Promise<ChildOutcome[]> {
+  const timeoutMilliseconds = selection.profile.name === 'full' ? 300_000 : 60_000;
+  const scheduler = new TurnScheduler<ChildRun>(jobs.length);
+  const watchdog = roundWatchdog(scheduler, timeoutMilliseconds);
+  const runs = jobs.map((job, index) =>
+    measureInChild(job, selection, scheduler, index, watchdog.progressed),
+  );
+  watchdog.progressed();
+  // Each child reports as it finishes; the outcomes keep the jobs' order.
+  const outcomes = await Promise.all(
+    runs.map(async (run, index) => {
+      const outcome = await run.outcome;
+      const key = jobs[index]!.entry.key;
+      const seconds = ((performance.now() - roundStarted) / 1000).toFixed(1);
+      if ('error' in outcome) console.log(`  ${key}: FAILED (${outcome.error})`);
+      else console.log(`  ${key}: ${outcome.rows.length} cells, done ${seconds} s into the round`);
+      return outcome;
+    }),
+  );
+  watchdog.stop();
+  return outcomes;
 }
 
 /** The command line's options; throws (Node's message names the option) on an unknown or malformed one. */

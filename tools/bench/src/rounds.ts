@@ -28,6 +28,21 @@ export function roundOrder<T>(groups: readonly (readonly T[])[], round: number):
   return rotated(groups, round).flatMap((group) => (round % 2 === 0 ? [...group] : [...group].reverse()));
 }
 
+/**
+ * `items` split by `groupOf`: each group with its items in their order, the groups in the order of
+ * their first item.
+ */
+export function splitByGroup<T>(items: readonly T[], groupOf: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groupOf(item);
+    const members = groups.get(group);
+    if (members === undefined) groups.set(group, [item]);
+    else members.push(item);
+  }
+  return [...groups];
+}
+
 /** Key of a cell: workload, library and transport. */
 const cellKey = (row: ResultRow, library = row.library) =>
   `${row.workload}\u0000${library}\u0000${row.transport}`;

@@ -6,7 +6,9 @@
  * whichever adapters ran then (the WebSocket W1 row once read 1.50× birpc where, run by run side by
  * side in one process, the two were within 10%). In lockstep every adapter's run i of a workload is
  * one cycle of turns from the others' (seconds for a latency workload, tens of seconds for a bulk
- * one with 20 children), so a phase mostly lands on all of them and cancels out of their ratios.
+ * one), so a phase mostly lands on all of them and cancels out of their ratios. The children taking
+ * turns together are one lockstep group's (`main.ts`), so a cycle is as short as the rows compared
+ * allow.
  *
  * A child asks for a turn before each measured run (`{ type: 'turn', position }`, see
  * `measure-process.ts`) and holds it until it asks again or exits: the warm-up, the table check and

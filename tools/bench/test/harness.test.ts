@@ -64,6 +64,18 @@ describe('the harness process', () => {
     // Round 2 starts where round 1 left off: the order is rotated by one place.
     const order = [...result.stdout.matchAll(/^ {2}(\S+): \d+ cells/gm)].map((match) => match[1]);
     expect(order).toEqual(['floor/memory', 'codec/json', 'codec/json', 'floor/memory']);
+    // One lockstep group at a time: the codec's child starts once the memory group's has exited.
+    const events = [...result.stdout.matchAll(/^ {2}(group [a-z]+|\S+: \d+ cells)/gm)].map((match) => match[1]);
+    expect(events).toEqual([
+      'group memory',
+      'floor/memory: 1 cells',
+      'group codec',
+      'codec/json: 1 cells',
+      'group codec',
+      'codec/json: 1 cells',
+      'group memory',
+      'floor/memory: 1 cells',
+    ]);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { rows: ResultRow[] };
     expect(report.rows).toHaveLength(2);
     for (const row of report.rows) expect(row.runs).toHaveLength(2); // one run per round (smoke)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { baselineEntry, lockstepGroup, registry } from '../src/adapters/registry.ts';
 import { addRatios, formatTable } from '../src/report.ts';
 import type { ResultRow } from '../src/result-row.ts';
-import { mergeRounds, rotated, roundOrder } from '../src/rounds.ts';
+import { mergeRounds, rotated, roundOrder, splitByGroup } from '../src/rounds.ts';
 
 function row(library: string, runs: number[], note?: string, cpuMedian?: number): ResultRow {
   return {
@@ -93,5 +94,46 @@ describe('rounds of a before/after run', () => {
     ];
     const merged = mergeRounds(rounds);
     expect(merged.find((cell) => cell.library === '@msc')!.baselineRatios).toEqual([1]);
+  });
+});
+
+describe('lockstep groups', () => {
+  it('splits a round by group, the groups in the order of their first member, members in order', () => {
+    const order = ['a/tcp', 'b/memory', 'c/tcp', 'd/worker', 'e/memory'];
+    const groupOf = (key: string) => key.slice(key.indexOf('/') + 1);
+    expect(splitByGroup(order, groupOf)).toEqual([
+      ['tcp', ['a/tcp', 'c/tcp']],
+      ['memory', ['b/memory', 'e/memory']],
+      ['worker', ['d/worker']],
+    ]);
+    expect(splitByGroup([], groupOf)).toEqual([]);
+  });
+
+  it('puts every row compared with another in the same group: one per transport, codecs apart', () => {
+    const keysBy = new Map<string, string[]>();
+    for (const entry of registry) {
+      const group = lockstepGroup(entry);
+      keysBy.set(group, [...(keysBy.get(group) ?? []), entry.key]);
+    }
+    expect(Object.fromEntries(keysBy)).toEqual({
+      memory: [
+        '@msc/memory',
+        '@msc/in-process',
+        '@msc-traced/memory',
+        'capnweb/memory',
+        '@endo/captp/memory',
+        'birpc/memory',
+        'floor/memory',
+        'floor/local-calls',
+        'floor/local-calls-plain',
+      ],
+      tcp: ['@msc/tcp', '@msc-traced/tcp', 'floor/tcp'],
+      websocket: ['@msc/websocket', 'capnweb/websocket', 'birpc/websocket', 'floor/websocket'],
+      worker: ['@msc/worker', 'capnweb/worker', 'birpc/worker', 'floor/worker'],
+      codec: ['codec/cbor-x', 'codec/json'],
+    });
+    // A baseline twin runs beside the row it mirrors.
+    const worker = registry.find((entry) => entry.key === '@msc/worker')!;
+    expect(lockstepGroup(baselineEntry(worker, 'abc1234'))).toBe('worker');
   });
 });

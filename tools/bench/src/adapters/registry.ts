@@ -112,6 +112,25 @@ export const registry: readonly RegistryEntry[] = [
   { key: 'codec/json', load: async () => (await import('./codec.ts')).jsonAdapter },
 ];
 
+/** Entry transports (the key after its last `/`) measured in the `memory` lockstep group. */
+const memoryGroupTransports = new Set(['memory', 'in-process', 'local-calls', 'local-calls-plain']);
+/** Entry transports of the codec rows, which have no transport and are compared with each other. */
+const codecGroupTransports = new Set(['cbor-x', 'json']);
+
+/**
+ * The lockstep group of `entry`: the entries whose rows are compared with each other, measured in
+ * lockstep together and apart from the other groups (`main.ts`, "one group at a time"). Every ratio
+ * the report gives is between rows of one transport: the MessageChannel rows with the in-process row
+ * and the local-call floors (`memory`), the worker rows, the TCP rows, the WebSocket rows, and the
+ * codecs. A new transport is a group of its own.
+ */
+export function lockstepGroup(entry: RegistryEntry): string {
+  const transport = entry.key.slice(entry.key.lastIndexOf('/') + 1);
+  if (memoryGroupTransports.has(transport)) return 'memory';
+  if (codecGroupTransports.has(transport)) return 'codec';
+  return transport;
+}
+
 /** Whether `entry` measures @msc (and so gets a baseline twin with `--baseline`). */
 export function isMscEntry(entry: RegistryEntry): boolean {
   return entry.key.startsWith('@msc/');
