@@ -65,7 +65,9 @@ describe('the harness process', () => {
     const order = [...result.stdout.matchAll(/^ {2}(\S+): \d+ cells/gm)].map((match) => match[1]);
     expect(order).toEqual(['floor/memory', 'codec/json', 'codec/json', 'floor/memory']);
     // One lockstep group at a time: the codec's child starts once the memory group's has exited.
-    const events = [...result.stdout.matchAll(/^ {2}(group [a-z]+|\S+: \d+ cells)/gm)].map((match) => match[1]);
+    const events = [...result.stdout.matchAll(/^ {2}(group [a-z]+|\S+: \d+ cells)/gm)].map(
+      (match) => match[1],
+    );
     expect(events).toEqual([
       'group memory',
       'floor/memory: 1 cells',
