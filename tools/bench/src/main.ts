@@ -1,7 +1,7 @@
 /**
  * The benchmark harness: measures every registry entry in its own child process, the children of a
- * round taking turns in lockstep (`turn-scheduler.ts`), then prints the table and writes
- * `results/latest.json`.
+ * lockstep group (the rows compared with each other) taking turns in lockstep (`turn-scheduler.ts`),
+ * then prints the table and writes `results/latest.json`.
  *
  *   node --import tsx src/main.ts [--quick | --smoke] [--only key[,key…]] [--workloads W1[,W2…]]
  *                                 [--baseline <git ref>] [--rounds n] [--runs n] [--out file]
@@ -16,7 +16,8 @@
  * `--rounds n` (default 1) measures every adapter once per round, in an order rotated each round, and
  * merges the runs: slow drift of a shared machine then reaches every row alike instead of whichever
  * adapters ran while it lasted. `--runs n` sets the runs each child measures per cell (default: the
- * profile's); a cell then holds rounds × runs values, from as many processes as rounds. @msc always runs from its rollup output, built first.
+ * profile's); a cell then holds rounds × runs values, from as many processes as rounds. @msc always
+ * runs from its rollup output, built first.
  * Exits 1 when an adapter failed or a cell reported an error, after printing and writing what it has.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -80,17 +81,17 @@ interface Selection {
 /** Every measuring child alive now: killed if the harness itself is interrupted. */
 const liveChildren = new Set<ChildProcess>();
 
-/** A child process measuring one job, taking turns with the other children of its round. */
+/** A child process measuring one job, taking turns with the other children of its lockstep group. */
 interface ChildRun extends TurnTaker {
   /** Settles when the child exited, with what it reported. */
   readonly outcome: Promise<ChildOutcome>;
-  /** Kills it (the round's watchdog: it held the turn, or kept loading, for too long). */
+  /** Kills it (the group's watchdog: it held the turn, or kept loading, for too long). */
   kill(reason: string): void;
 }
 
 /**
- * Measures one registry entry in a fresh Node process with --expose-gc (the profile's repetitions per
- * cell), taking turns through `scheduler` (`turn-scheduler.ts`). The process has no `@msc/source`
+ * Measures one registry entry in a fresh Node process with --expose-gc (`--runs`, or the profile's
+ * repetitions, per cell), taking turns through `scheduler` (`turn-scheduler.ts`). The process has no `@msc/source`
  * condition: @msc loads from `dist/`, the workspace's or the baseline's.
  */
 function measureInChild(
@@ -162,7 +163,7 @@ function measureInChild(
 }
 
 /**
- * Kills the children that hold up a round: once `timeoutMilliseconds` pass with no turn asked for or
+ * Kills the children that hold up a lockstep group: once `timeoutMilliseconds` pass with no turn asked for or
  * given up, every child not waiting for a turn (the one measuring, those still loading) is stuck.
  * Returns the function to call on every scheduler event, and the one that stops the watchdog.
  */
@@ -192,13 +193,13 @@ interface Measured {
 
 /**
  * Measures the jobs in `rounds` rounds. A round takes the jobs in the order of `roundOrder` (each
- * group, an entry or an @msc entry and its baseline twin, side by side) and measures them one
+ * pair, an entry or an @msc entry and its baseline twin, side by side) and measures them one
  * lockstep group at a time (`lockstepGroup`: the rows compared with each other, one transport's):
  * the group's children start together and take turns in lockstep, and the next group starts once
  * they have all exited. Run *i* of two rows compared with each other is then one cycle of the
  * group's turns apart, not one cycle of every adapter's: with 22 adapters a W1 cycle took 8 s, in
  * which the machine's slow phases (README, "Slow phases of the machine") come and go. Every child
- * measures the profile's run count per cell.
+ * measures `selection.profile.runs` runs per cell (`--runs`, or the profile's).
  */
 async function measureJobs(
   groups: readonly (readonly Job[])[],
@@ -289,8 +290,8 @@ const usage = `Usage: pnpm bench [-- options]   (from the repository root; in to
   --workloads W1,W2    keep these workloads (${workloads.map((workload) => workload.id).join(', ')})
   --baseline <ref>     also measure @msc as built at <ref> (a git ref), row by row, with after / before ratios
   --rounds <n>         measure every adapter once per round, n rounds in a rotated order, runs merged
-                       (default 1; with --baseline: the profile's run count, each @msc row paired
-                       with its baseline in every round)
+                       (default 1; with --baseline: the profile's run count, whatever --runs says,
+                       each @msc row paired with its baseline in every round)
   --runs <n>           measured runs per cell in each round (default: the profile's, 5 full, 3 quick);
                        with --rounds, fewer runs in more rounds spread a cell over more processes
   --application-heap <MiB>

@@ -1,6 +1,6 @@
 /**
- * Turns: the adapters of one round run at once, each in its own child process, but only one of them
- * measures at a time, and they go in lockstep: run 1 of W1 for every adapter, then run 2 of W1 for
+ * Turns: the adapters of one lockstep group run at once, each in its own child process, but only
+ * one of them measures at a time, and they go in lockstep: run 1 of W1 for every adapter, then run 2 of W1 for
  * every adapter, … then W2. A shared machine has slow phases of seconds to minutes (the same code
  * 1.6× slower, wall and CPU time alike); measured one process after another, a phase landed on
  * whichever adapters ran then (the WebSocket W1 row once read 1.50× birpc where, run by run side by
@@ -21,18 +21,18 @@ export type TurnPosition = readonly [workload: number, run: number];
 
 /** One child taking turns. */
 export interface TurnTaker {
-  /** Its place in the round's order: breaks ties between children at the same position. */
+  /** Its place in the group's order: breaks ties between children at the same position. */
   readonly index: number;
   /** Lets it measure (sends it `{ type: 'go' }`). */
   go(): void;
 }
 
-/** Grants turns to the children of one round (see the file comment). */
+/** Grants turns to the children of one lockstep group (see the file comment). */
 export class TurnScheduler<Taker extends TurnTaker = TurnTaker> {
   /** Every live child, with the position it waits at (`undefined`: loading, or holding the turn). */
   readonly #live = new Map<Taker, TurnPosition | undefined>();
   #holder: Taker | undefined = undefined;
-  /** How many children the round started with (their indexes run from 0 below it). */
+  /** How many children the group started with (their indexes run from 0 below it). */
   readonly #count: number;
 
   constructor(count: number) {

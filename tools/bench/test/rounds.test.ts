@@ -133,7 +133,9 @@ describe('lockstep groups', () => {
       codec: ['codec/cbor-x', 'codec/json'],
     });
     // A baseline twin runs beside the row it mirrors.
-    const worker = registry.find((entry) => entry.key === '@msc/worker')!;
-    expect(lockstepGroup(baselineEntry(worker, 'abc1234'))).toBe('worker');
+    const twinGroup = (key: string) =>
+      lockstepGroup(baselineEntry(registry.find((entry) => entry.key === key)!, 'abc1234'));
+    expect(twinGroup('@msc/worker')).toBe('worker');
+    expect(twinGroup('@msc/in-process')).toBe('memory');
   });
 });
