@@ -91,8 +91,8 @@ interface ChildRun extends TurnTaker {
 
 /**
  * Measures one registry entry in a fresh Node process with --expose-gc (`--runs`, or the profile's
- * repetitions, per cell), taking turns through `scheduler` (`turn-scheduler.ts`). The process has no `@msc/source`
- * condition: @msc loads from `dist/`, the workspace's or the baseline's.
+ * repetitions, per cell), taking turns through `scheduler` (`turn-scheduler.ts`). The process has no
+ * `@msc/source` condition: @msc loads from `dist/`, the workspace's or the baseline's.
  */
 function measureInChild(
   job: Job,
@@ -163,8 +163,9 @@ function measureInChild(
 }
 
 /**
- * Kills the children that hold up a lockstep group: once `timeoutMilliseconds` pass with no turn asked for or
- * given up, every child not waiting for a turn (the one measuring, those still loading) is stuck.
+ * Kills the children that hold up a lockstep group: once `timeoutMilliseconds` pass with no turn asked
+ * for or given up, every child not waiting for a turn (the one measuring, those still loading) is
+ * stuck.
  * Returns the function to call on every scheduler event, and the one that stops the watchdog.
  */
 function roundWatchdog(

@@ -1,7 +1,7 @@
 /**
  * Turns: the adapters of one lockstep group run at once, each in its own child process, but only
- * one of them measures at a time, and they go in lockstep: run 1 of W1 for every adapter, then run 2 of W1 for
- * every adapter, … then W2. A shared machine has slow phases of seconds to minutes (the same code
+ * one of them measures at a time, and they go in lockstep: run 1 of W1 for every adapter, then run 2
+ * of W1 for every adapter, … then W2. A shared machine has slow phases of seconds to minutes (the same code
  * 1.6× slower, wall and CPU time alike); measured one process after another, a phase landed on
  * whichever adapters ran then (the WebSocket W1 row once read 1.50× birpc where, run by run side by
  * side in one process, the two were within 10%). In lockstep every adapter's run i of a workload is
