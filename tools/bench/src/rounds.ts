@@ -55,15 +55,8 @@ const cellKey = (row: ResultRow, library = row.library) =>
  * `cpuBaselineRatios`).
  */
 export function mergeRounds(rounds: readonly (readonly ResultRow[])[]): ResultRow[] {
-  const cells = new Map<string, ResultRow[]>();
   const ratios = new Map<string, { wall: number[]; cpu: number[] }>();
   for (const rows of rounds) {
-    for (const row of rows) {
-      const key = cellKey(row);
-      const cell = cells.get(key);
-      if (cell === undefined) cells.set(key, [row]);
-      else cell.push(row);
-    }
     for (const before of rows) {
       if (before.baselineOf === undefined || before.median === null) continue;
       const after = rows.find((row) => cellKey(row) === cellKey(before, before.baselineOf));
@@ -76,7 +69,7 @@ export function mergeRounds(rounds: readonly (readonly ResultRow[])[]): ResultRo
       ratios.set(key, pair);
     }
   }
-  return [...cells.values()].map((cell) => {
+  return splitByGroup(rounds.flat(), (row) => cellKey(row)).map(([key, cell]) => {
     const first = cell[0]!;
     const empty = cell.find((row) => row.median === null);
     if (empty !== undefined)
@@ -90,7 +83,7 @@ export function mergeRounds(rounds: readonly (readonly ResultRow[])[]): ResultRo
       merged.cpuRuns = cpuRuns;
       merged.cpuMedian = summarize(cpuRuns).median;
     }
-    const pair = ratios.get(cellKey(first));
+    const pair = ratios.get(key);
     if (pair !== undefined) {
       merged.baselineRatios = pair.wall;
       if (pair.cpu.length > 0) merged.cpuBaselineRatios = pair.cpu;
