@@ -301,6 +301,15 @@ const usage = `Usage: pnpm bench [-- options]   (from the repository root; in to
   --out <file>         where the JSON result goes (default: results/latest.json)
   --help               this text`;
 
+/** The count `value` gives for `option` (`fallback` when absent); throws unless a whole number from 1 to 100. */
+function parseCount(option: string, value: string | undefined, fallback: number): number {
+  const count = Number(value ?? fallback);
+  if (!Number.isInteger(count) || count < 1 || count > 100) {
+    throw new Error(`expected ${option} to be a whole number from 1 to 100, got ${value}`);
+  }
+  return count;
+}
+
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
   try {
@@ -319,10 +328,7 @@ async function main(): Promise<number> {
     values['application-heap'],
     namedProfile.applicationHeapMebibytes,
   );
-  const runs = Number(values.runs ?? namedProfile.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
-    throw new Error(`expected --runs to be a whole number from 1 to 100, got ${values.runs}`);
-  }
+  const runs = parseCount('--runs', values.runs, namedProfile.runs);
   const profile: Profile = { ...namedProfile, runs, applicationHeapMebibytes: applicationHeap };
   const filters = values.only?.split(',').filter((filter) => filter.length > 0) ?? [];
   const entries = registry.filter(
@@ -339,10 +345,7 @@ async function main(): Promise<number> {
       `expected --workloads to list workload ids among ${knownWorkloads.join(', ')}, got ${values.workloads}`,
     );
   }
-  const rounds = Number(values.rounds ?? (values.baseline === undefined ? 1 : namedProfile.runs));
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
-    throw new Error(`expected --rounds to be a whole number from 1 to 100, got ${values.rounds}`);
-  }
+  const rounds = parseCount('--rounds', values.rounds, values.baseline === undefined ? 1 : namedProfile.runs);
   const started = performance.now();
 
   // Both builds before any measurement (the baseline first: a bad ref fails before any build). @msc
