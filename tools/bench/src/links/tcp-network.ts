@@ -1,56 +1,23 @@
 import { createConnection, createServer, type Socket } from 'node:net';
+import { FrameAssembler, prefixBytes } from './frame-assembler.ts';
 import { type Link, LinkState, type Listener, type Network } from './link.ts';
 
-/** Bytes in the length prefix of every frame (unsigned 32-bit, big-endian). */
-const prefixBytes = 4;
-
 /**
- * A link over a TCP socket carrying length-prefixed frames: a 4-byte big-endian length, then the
- * frame. Partial reads are accumulated until a whole frame is in; frames are delivered as copies
- * that do not alias the socket's buffers.
+ * A link over a TCP socket carrying length-prefixed frames (`FrameAssembler`): a 4-byte big-endian
+ * length, then the frame.
  */
 class FramedSocketLink implements Link<Uint8Array> {
   readonly #socket: Socket;
   readonly #state = new LinkState<Uint8Array>();
-  /** Received bytes not yet delivered, kept as chunks so a large frame is joined only once. */
-  #chunks: Buffer[] = [];
-  #bufferedBytes = 0;
-  /** Length of the frame being received (prefix included), or -1 while its prefix is incomplete. */
-  #frameBytes = -1;
+  readonly #frames = new FrameAssembler((frame) => this.#state.deliver(frame));
 
   constructor(socket: Socket) {
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    socket.on('data', (chunk: Buffer) => this.#frames.push(chunk));
     socket.on('close', () => this.#state.markClosed());
     // An error is followed by 'close'; the benchmark sees the closed link and fails its call.
     socket.on('error', () => {});
-  }
-
-  #receive(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#bufferedBytes += chunk.length;
-    for (;;) {
-      if (this.#frameBytes < 0) {
-        if (this.#bufferedBytes < prefixBytes) return;
-        this.#frameBytes = prefixBytes + this.#join().readUInt32BE(0);
-      }
-      if (this.#bufferedBytes < this.#frameBytes) return;
-      const buffer = this.#join();
-      // Copy the frame out: the receiver may keep it after the socket reuses its buffer.
-      const frame = Uint8Array.prototype.slice.call(buffer, prefixBytes, this.#frameBytes);
-      const rest = buffer.subarray(this.#frameBytes);
-      this.#chunks = rest.length > 0 ? [rest] : [];
-      this.#bufferedBytes = rest.length;
-      this.#frameBytes = -1;
-      this.#state.deliver(frame);
-    }
-  }
-
-  /** Joins the buffered chunks into one buffer (and keeps it as the only chunk). */
-  #join(): Buffer {
-    if (this.#chunks.length !== 1) this.#chunks = [Buffer.concat(this.#chunks, this.#bufferedBytes)];
-    return this.#chunks[0]!;
   }
 
   send(message: Uint8Array): void {

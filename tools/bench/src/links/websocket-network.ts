@@ -4,9 +4,17 @@ import { type Link, LinkState, type Listener, type Network } from './link.ts';
 /** What a WebSocket link carries: text frames as strings, binary frames as bytes. */
 export type WebSocketMessage = string | Uint8Array;
 
-/** Turns a `ws` message into a string (text frame) or one contiguous byte array (binary frame). */
+/**
+ * Turns a `ws` message into a string (text frame) or one contiguous byte array (binary frame). A
+ * message `ws` hands over as one Buffer is taken as it is, as `@msc/transport-ws` takes it: `ws` does
+ * not reuse it (copying it here cost the floor and the peers over WebSocket a copy that @msc does not make).
+ */
 function toMessage(data: RawData, isBinary: boolean): WebSocketMessage {
-  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+  const bytes = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data as ArrayBuffer);
   return isBinary ? bytes : bytes.toString('utf8');
 }
 
