@@ -68,12 +68,24 @@ export interface Profile {
   readonly localCalls: number;
   /** L1/L2: repetitions per run on each side, alternating. */
   readonly localRepetitions: number;
-  /** S1: items streamed per run. */
+  /** S1: items per stream; a run reads one or more streams (see `streamMilliseconds`). */
   readonly sequenceItems: number;
-  /** S2: bytes streamed per run. */
+  /** S2: bytes per stream; a run reads one or more streams (see `streamMilliseconds`). */
   readonly byteStreamBytes: number;
   /** S2: size of each written chunk, in bytes. */
   readonly byteStreamChunkBytes: number;
+  /**
+   * S1 and S2: a run goes on past its first stream with more streams, one after the other, until its
+   * streams took this many milliseconds in all, or `maxStreams` were read. A stream of 32 MiB over TCP
+   * lasts 30 to 150 ms, and in lockstep each run starts after seconds of idling: run alone, the TCP floor's
+   * S2 read 840 MB/s with 100 ms between runs, 430 with 500 ms and 240 with 2 s, and in the full run its
+   * runs ranged from 95 to 615 MB/s. The first stream of a run pays for what idling undid (the connection's
+   * congestion window, the caches), and a major collection, which the stream's buffers bring every few
+   * dozen megabytes, lands in one run and not the next; runs of equal duration each pay their share.
+   */
+  readonly streamMilliseconds: number;
+  /** S1 and S2: the most streams per run. */
+  readonly maxStreams: number;
   /**
    * MiB of application-like objects each measuring process holds before it loads its library
    * (`application-heap.ts`); `--application-heap` overrides it.
@@ -110,6 +122,8 @@ export const fullProfile: Profile = {
   sequenceItems: 20_000,
   byteStreamBytes: 32 * mebibyte,
   byteStreamChunkBytes: 64 * 1024,
+  streamMilliseconds: 300,
+  maxStreams: 50,
   applicationHeapMebibytes: 64,
 };
 
@@ -130,6 +144,7 @@ export const quickProfile: Profile = {
   localRepetitions: 8,
   sequenceItems: 5000,
   byteStreamBytes: 8 * mebibyte,
+  streamMilliseconds: 60,
 };
 
 /** One tiny iteration of everything, to prove the wiring (tests). Not a measurement. */
@@ -158,5 +173,7 @@ export const smokeProfile: Profile = {
   sequenceItems: 10,
   byteStreamBytes: 3 * 1024,
   byteStreamChunkBytes: 1024,
+  streamMilliseconds: 0,
+  maxStreams: 1,
   applicationHeapMebibytes: 1,
 };

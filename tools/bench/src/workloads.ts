@@ -291,41 +291,60 @@ const w5: Workload = {
   },
 };
 
+/**
+ * Reads streams one after the other (`read` reads one and resolves with how many units arrived, which
+ * must be `expected`) until they took `profile.streamMilliseconds` in all or `profile.maxStreams` were
+ * read, at least one; returns units per second over all of them. See `Profile.streamMilliseconds` for
+ * why a run lasts a time.
+ */
+async function timeStreams(
+  profile: Profile,
+  expected: number,
+  what: string,
+  read: () => Promise<number>,
+): Promise<number> {
+  let elapsed = 0;
+  let streams = 0;
+  do {
+    const start = performance.now();
+    const received = await read();
+    elapsed += performance.now() - start;
+    streams += 1;
+    expect(received === expected, `${expected} ${what}, got ${received}`);
+  } while (streams < profile.maxStreams && elapsed < profile.streamMilliseconds);
+  return (expected * streams) / (elapsed / 1000);
+}
+
 const s1: Workload = {
   id: 'S1',
-  title: (profile) => `S1 sequence: ${profile.sequenceItems} items streamed from the server`,
+  title: (profile) =>
+    `S1 sequence: streams of ${profile.sequenceItems} items from the server, per run for at least ${profile.streamMilliseconds} ms (at most ${profile.maxStreams})`,
   unit: 'items/s',
   better: 'higher',
   delayed: false,
   timed: true,
   applies: (adapter, connection) =>
     !overTransport(adapter) ? false : connection.readSequence !== undefined || 'n/a: no streams',
-  async run({ connection, profile }) {
-    const start = performance.now();
-    const received = await connection.readSequence!(profile.sequenceItems);
-    const seconds = (performance.now() - start) / 1000;
-    expect(received === profile.sequenceItems, `${profile.sequenceItems} items, got ${received}`);
-    return received / seconds;
-  },
+  run: ({ connection, profile }) =>
+    timeStreams(profile, profile.sequenceItems, 'items', () =>
+      connection.readSequence!(profile.sequenceItems),
+    ),
 };
 
 const s2: Workload = {
   id: 'S2',
   title: (profile) =>
-    `S2 byte stream: ${formatBytes(profile.byteStreamBytes)} in ${formatBytes(profile.byteStreamChunkBytes)} chunks`,
+    `S2 byte stream: streams of ${formatBytes(profile.byteStreamBytes)} in ${formatBytes(profile.byteStreamChunkBytes)} chunks, per run for at least ${profile.streamMilliseconds} ms (at most ${profile.maxStreams})`,
   unit: 'MB/s',
   better: 'higher',
   delayed: false,
   timed: true,
   applies: (adapter, connection) =>
     !overTransport(adapter) ? false : connection.readByteStream !== undefined || 'n/a: no byte streams',
-  async run({ connection, profile }) {
-    const start = performance.now();
-    const received = await connection.readByteStream!(profile.byteStreamBytes, profile.byteStreamChunkBytes);
-    const seconds = (performance.now() - start) / 1000;
-    expect(received === profile.byteStreamBytes, `${profile.byteStreamBytes} bytes, got ${received}`);
-    return received / 1e6 / seconds;
-  },
+  run: async ({ connection, profile }) =>
+    (await timeStreams(profile, profile.byteStreamBytes, 'bytes', () =>
+      connection.readByteStream!(profile.byteStreamBytes, profile.byteStreamChunkBytes),
+    )) / 1e6,
 };
 
 /**

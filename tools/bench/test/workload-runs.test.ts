@@ -69,3 +69,66 @@ describe('a latency run (W1, W3) lasts a time, in whole blocks', () => {
     expect(single.counts.add).toBe(4);
   });
 });
+
+describe('a stream run (S1, S2) lasts a time, in whole streams', () => {
+  const profile = {
+    ...smokeProfile,
+    sequenceItems: 5,
+    byteStreamBytes: 1000,
+    streamMilliseconds: 40,
+    maxStreams: 50,
+  };
+
+  /** A connection whose streams end after `milliseconds` with `delivered(asked)` units, counting them. */
+  function streamingConnection(milliseconds: number, delivered = (asked: number) => asked) {
+    const counts = { sequences: 0, byteStreams: 0 };
+    const later = (value: number) =>
+      new Promise<number>((resolve) => setTimeout(() => resolve(value), milliseconds));
+    const connection = {
+      readSequence: async (count: number) => {
+        counts.sequences += 1;
+        return later(delivered(count));
+      },
+      readByteStream: async (totalBytes: number) => {
+        counts.byteStreams += 1;
+        return later(delivered(totalBytes));
+      },
+    } as unknown as Connection;
+    return { connection, counts };
+  }
+
+  it('S2 reads streams until streamMilliseconds passed, and reports megabytes per second over all of them', async () => {
+    const { connection, counts } = streamingConnection(2);
+    const megabytesPerSecond = await workload('S2').run({ connection, profile } as never);
+    const seconds = (counts.byteStreams * 1000) / 1e6 / megabytesPerSecond;
+    // It stopped only once its streams took 40 ms (one takes about 2), at the first stream past the mark.
+    expect(seconds * 1000).toBeGreaterThanOrEqual(40);
+    expect(counts.byteStreams).toBeLessThanOrEqual(21);
+  });
+
+  it('S1 does the same in items per second', async () => {
+    const { connection, counts } = streamingConnection(2);
+    const itemsPerSecond = await workload('S1').run({ connection, profile } as never);
+    expect(((counts.sequences * 5) / itemsPerSecond) * 1000).toBeGreaterThanOrEqual(40);
+  });
+
+  it('stops at maxStreams, and reads one stream when no time is asked for', async () => {
+    const capped = streamingConnection(2);
+    await workload('S2').run({
+      connection: capped.connection,
+      profile: { ...profile, maxStreams: 3 },
+    } as never);
+    expect(capped.counts.byteStreams).toBe(3);
+    const single = streamingConnection(0);
+    await workload('S1').run({
+      connection: single.connection,
+      profile: { ...profile, streamMilliseconds: 0 },
+    } as never);
+    expect(single.counts.sequences).toBe(1);
+  });
+
+  it('fails a run when a stream ends short', async () => {
+    const { connection } = streamingConnection(0, (asked) => asked - 1);
+    await expect(workload('S2').run({ connection, profile } as never)).rejects.toThrow('1000 bytes, got 999');
+  });
+});
