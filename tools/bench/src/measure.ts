@@ -24,13 +24,17 @@ export interface MeasureOptions {
 
 /**
  * Every workload in the order a child runs them: those on the undelayed endpoint first, then the
- * delayed ones (W3d) on a second endpoint. A turn's position counts in this order, so children that
- * run the same workloads meet at each one (`turn-scheduler.ts`).
+ * delayed ones (W3d) on a second endpoint; on each endpoint, one that forces collections (W5) after the
+ * others (`Workload.forcesCollections`). A turn's position counts in this order, so children that run
+ * the same workloads meet at each one (`turn-scheduler.ts`).
  */
-export const runOrder: readonly Workload[] = [
-  ...workloads.filter((workload) => !workload.delayed),
-  ...workloads.filter((workload) => workload.delayed),
-];
+export const runOrder: readonly Workload[] = [false, true].flatMap((delayed) => {
+  const onEndpoint = workloads.filter((workload) => workload.delayed === delayed);
+  return [
+    ...onEndpoint.filter((workload) => workload.forcesCollections !== true),
+    ...onEndpoint.filter((workload) => workload.forcesCollections === true),
+  ];
+});
 
 /**
  * A run's value recomputed from CPU time: a time per operation scales with the time spent, a rate
@@ -162,8 +166,8 @@ async function measureOnEndpoint(
 }
 
 /**
- * Measures every workload that applies to `adapter`: the undelayed ones on one endpoint and session,
- * then the delayed ones on a second endpoint started with the profile's delay. Workloads the adapter
+ * Measures every workload that applies to `adapter`, in `runOrder`: the undelayed ones on one endpoint
+ * and session, then the delayed ones on a second endpoint started with the profile's delay. Workloads the adapter
  * lists in `notApplicable` get an n/a row and no endpoint (none at all for the delayed ones when all
  * of them are listed). A failing cell becomes a row with an `error:` note; a failure to start or
  * connect rejects.
@@ -174,7 +178,7 @@ export async function measureAdapter(
   options: MeasureOptions = {},
 ): Promise<ResultRow[]> {
   const reasons = adapter.notApplicable ?? {};
-  const selected = workloads.filter(
+  const selected = runOrder.filter(
     (workload) => options.workloads === undefined || options.workloads.includes(workload.id),
   );
   const runnable = selected.filter((workload) => reasons[workload.id] === undefined);

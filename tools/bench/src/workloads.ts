@@ -38,6 +38,13 @@ export interface Workload {
    */
   readonly timed: boolean;
   /**
+   * Whether a run forces full collections (W5, to read the heap). A child runs such a workload after
+   * the others of its endpoint (`runOrder`): V8 sizes its next collections from the heap a forced one
+   * leaves, and with W5 run before them the TCP rows' S2, floor included, read 200 to 480 MB/s against
+   * 310 to 1,770 without it (two rounds each, scratch runs of the TCP group).
+   */
+  readonly forcesCollections?: true;
+  /**
    * Whether the workload applies: `true`, `false` (no row at all, e.g. W2 for a codec), or a reason
    * string for an `n/a` row (e.g. a library without streams).
    */
@@ -270,6 +277,7 @@ const w5: Workload = {
   better: 'lower',
   delayed: false,
   timed: false,
+  forcesCollections: true,
   applies: overTransport,
   async run({ adapter, endpoint, profile }) {
     const count = idleSessionCount(adapter, profile);

@@ -28,3 +28,12 @@ describe('workloads an adapter declares not applicable', () => {
     expect(rows).toHaveLength(9);
   });
 });
+
+describe('the order a child measures in', () => {
+  it('is runOrder: W5 after S1 and S2 on the same session, W3d last on its own endpoint', async () => {
+    const floor = floorAdapter('floor: MessageChannel', memoryNetwork, valueCodec);
+    const measured: string[] = [];
+    await measureAdapter(floor, smokeProfile, { onRow: (row) => measured.push(row.workload) });
+    expect(measured).toEqual(['W1', 'W2', 'W3', 'W4b', 'W4o', 'S1', 'S2', 'W5', 'W3d']);
+  });
+});

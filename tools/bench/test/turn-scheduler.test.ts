@@ -82,4 +82,18 @@ describe('turns of one round', () => {
     // child that reached W3d jump the queue of children still on L1 and L2.
     expect(workloads.findIndex((workload) => workload.delayed)).toBeLessThan(workloads.length - 1);
   });
+
+  it('W5, which forces collections, runs after every other undelayed workload and before W3d', () => {
+    const ids = runOrder.map((workload) => workload.id);
+    expect(ids.slice(0, ids.indexOf('W3d'))).toEqual([
+      ...workloads
+        .filter((workload) => !workload.delayed && workload.id !== 'W5')
+        .map((workload) => workload.id),
+      'W5',
+    ]);
+    // The report keeps its own order.
+    expect(workloads.findIndex((workload) => workload.id === 'W5')).toBeLessThan(
+      workloads.findIndex((workload) => workload.id === 'S2'),
+    );
+  });
 });
