@@ -16,7 +16,7 @@
  * is still loading holds the others back instead of measuring beside them.
  */
 
-/** Where a child is: the index of the workload (in `workloads`) and of the run it is about to make. */
+/** Where a child is: the index of the workload (in `runOrder`, `measure.ts`) and of the run it is about to make. */
 export type TurnPosition = readonly [workload: number, run: number];
 
 /** One child taking turns. */

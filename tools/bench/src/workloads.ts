@@ -38,7 +38,7 @@ export interface Workload {
    */
   readonly timed: boolean;
   /**
-   * Whether a run forces full collections (W5, to read the heap). A child runs such a workload after
+   * Set when a run forces full collections (W5, to read the heap): a child runs such a workload after
    * the others of its endpoint (`runOrder`): V8 sizes its next collections from the heap a forced one
    * leaves, and with W5 run before them the TCP rows' S2, floor included, read 200 to 480 MB/s against
    * 310 to 1,770 without it (two rounds each, scratch runs of the TCP group).
@@ -326,7 +326,7 @@ async function timeStreams(
 const s1: Workload = {
   id: 'S1',
   title: (profile) =>
-    `S1 sequence: streams of ${profile.sequenceItems} items from the server, per run for at least ${profile.streamMilliseconds} ms (at most ${profile.maxStreams})`,
+    `S1 sequence: streams of ${profile.sequenceItems} items from the server, per run for at least ${profile.streamMilliseconds} ms (at most ${profile.maxStreams} streams)`,
   unit: 'items/s',
   better: 'higher',
   delayed: false,
@@ -342,7 +342,7 @@ const s1: Workload = {
 const s2: Workload = {
   id: 'S2',
   title: (profile) =>
-    `S2 byte stream: streams of ${formatBytes(profile.byteStreamBytes)} in ${formatBytes(profile.byteStreamChunkBytes)} chunks, per run for at least ${profile.streamMilliseconds} ms (at most ${profile.maxStreams})`,
+    `S2 byte stream: streams of ${formatBytes(profile.byteStreamBytes)} in ${formatBytes(profile.byteStreamChunkBytes)} chunks, per run for at least ${profile.streamMilliseconds} ms (at most ${profile.maxStreams} streams)`,
   unit: 'MB/s',
   better: 'higher',
   delayed: false,

@@ -42,25 +42,30 @@ describe('the TCP floor cuts its byte stream into frames', () => {
     expect(assemble([stream])).toEqual(frames);
   });
 
-  it('assembles a frame larger than a socket read from reads that split it and its prefix anywhere', () => {
+  it('assembles frames larger than a socket read, from reads that split them and their prefixes anywhere', () => {
     const large = [frameOf(200_000), frameOf(65_536), frameOf(2)];
-    const bytes = streamOf(large);
-    const chunks: Uint8Array[] = [];
-    for (let offset = 0; offset < bytes.length; offset += 65_483)
-      chunks.push(bytes.subarray(offset, offset + 65_483));
+    const bytes = Buffer.from(streamOf(large));
+    // Buffers, as a socket gives them; the cuts fall inside the second and third prefixes and the bodies.
+    const cuts = [0, 65_483, 130_966, 200_006, 265_545, 265_547, bytes.length];
+    const chunks = cuts.slice(1).map((cut, index) => bytes.subarray(cuts[index], cut));
     const delivered = assemble(chunks);
     expect(delivered).toEqual(large);
-    // Right-sized frames of their own: not views into a read, nor into a larger buffer.
-    for (const frame of delivered) expect(frame.byteLength).toBe(frame.buffer.byteLength);
+    for (const frame of delivered) expect(Object.getPrototypeOf(frame)).toBe(Uint8Array.prototype);
+    // The first spanned reads: a buffer of its own, exactly its size. The others' bodies each lay in one read
+    // (only their prefixes were split): views into it.
+    expect(delivered[0]!.byteLength).toBe(delivered[0]!.buffer.byteLength);
+    expect(delivered[1]!.buffer).toBe(bytes.buffer);
+    expect(delivered[2]!.buffer).toBe(bytes.buffer);
   });
 
-  it('delivers copies: writing over a read afterwards changes no frame', () => {
-    const chunk = streamOf([frameOf(10)]);
-    const half = Uint8Array.from(streamOf([frameOf(40)]));
-    const delivered = assemble([chunk, half.subarray(0, 20), half.subarray(20)]);
-    chunk.fill(0);
-    half.fill(0);
+  it('delivers a frame a read holds whole as a view into it, and a frame that spans reads as a copy', () => {
+    const whole = streamOf([frameOf(10)]);
+    const spanning = Uint8Array.from(streamOf([frameOf(40)]));
+    const delivered = assemble([whole, spanning.subarray(0, 20), spanning.subarray(20)]);
     expect(delivered).toEqual([frameOf(10), frameOf(40)]);
+    expect(delivered[0]!.buffer).toBe(whole.buffer);
+    spanning.fill(0);
+    expect(delivered[1]).toEqual(frameOf(40));
   });
 
   it('holds back a frame until its last byte is in', () => {

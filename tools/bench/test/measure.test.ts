@@ -37,3 +37,30 @@ describe('the order a child measures in', () => {
     expect(measured).toEqual(['W1', 'W2', 'W3', 'W4b', 'W4o', 'S1', 'S2', 'W5', 'W3d']);
   });
 });
+
+describe('the turns a child asks for', () => {
+  it('come in runOrder: their positions never go back, whatever --workloads keeps', async () => {
+    const floor = floorAdapter('floor: MessageChannel', memoryNetwork, valueCodec);
+    for (const workloads of [undefined, ['S2', 'W5', 'W1']]) {
+      const positions: [number, number][] = [];
+      await measureAdapter(
+        floor,
+        { ...smokeProfile, runs: 2 },
+        {
+          ...(workloads === undefined ? {} : { workloads }),
+          beforeRun: async (workload, run) => {
+            positions.push([workload, run]);
+          },
+        },
+      );
+      expect(positions.length).toBeGreaterThan(0);
+      for (let index = 1; index < positions.length; index++) {
+        const [workload, run] = positions[index]!;
+        const [previousWorkload, previousRun] = positions[index - 1]!;
+        expect(workload > previousWorkload || (workload === previousWorkload && run > previousRun)).toBe(
+          true,
+        );
+      }
+    }
+  });
+});

@@ -101,9 +101,10 @@ describe('a stream run (S1, S2) lasts a time, in whole streams', () => {
     const { connection, counts } = streamingConnection(2);
     const megabytesPerSecond = await workload('S2').run({ connection, profile } as never);
     const seconds = (counts.byteStreams * 1000) / 1e6 / megabytesPerSecond;
-    // It stopped only once its streams took 40 ms (one takes about 2), at the first stream past the mark.
+    // It stopped only once its streams took 40 ms, at the first stream past the mark: a stream takes about
+    // 2 ms (a timer may fire a little early by the loop's clock, so a few more may fit).
     expect(seconds * 1000).toBeGreaterThanOrEqual(40);
-    expect(counts.byteStreams).toBeLessThanOrEqual(21);
+    expect(counts.byteStreams).toBeLessThanOrEqual(30);
   });
 
   it('S1 does the same in items per second', async () => {

@@ -8,6 +8,7 @@ export type WebSocketMessage = string | Uint8Array;
  * Turns a `ws` message into a string (text frame) or one contiguous byte array (binary frame). A
  * message `ws` hands over as one Buffer is taken as it is, as `@msc/transport-ws` takes it: `ws` does
  * not reuse it (copying it here cost the floor and the peers over WebSocket a copy that @msc does not make).
+ * It is often a view into a larger socket read (a non-zero `byteOffset`), which every reader here allows.
  */
 function toMessage(data: RawData, isBinary: boolean): WebSocketMessage {
   const bytes = Array.isArray(data)
