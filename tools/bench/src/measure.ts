@@ -167,9 +167,9 @@ async function measureOnEndpoint(
 
 /**
  * Measures every workload that applies to `adapter`, in `runOrder`: the undelayed ones on one endpoint
- * and session, then the delayed ones on a second endpoint started with the profile's delay. Workloads the adapter
- * lists in `notApplicable` get an n/a row and no endpoint (none at all for the delayed ones when all
- * of them are listed). A failing cell becomes a row with an `error:` note; a failure to start or
+ * and session, then the delayed ones on a second endpoint started with the profile's delay. Workloads
+ * the adapter lists in `notApplicable` get an n/a row and no endpoint (none at all for the delayed ones
+ * when all of them are listed). A failing cell becomes a row with an `error:` note; a failure to start or
  * connect rejects.
  */
 export async function measureAdapter(

@@ -77,11 +77,12 @@ export interface Profile {
   /**
    * S1 and S2: a run goes on past its first stream with more streams, one after the other, until its
    * streams took this many milliseconds in all, or `maxStreams` were read. A stream of 32 MiB over TCP
-   * lasts 30 to 150 ms, and in lockstep each run starts after seconds of idling: run alone, the TCP floor's
-   * S2 read 840 MB/s with 100 ms between runs, 430 with 500 ms and 240 with 2 s, and in the two full runs of 2026-12-07 its
-   * runs ranged from 95 to 615 MB/s. The first stream of a run pays for what idling undid (the connection's
-   * congestion window, the caches), and a major collection, which the stream's buffers bring every few
-   * dozen megabytes, lands in one run and not the next; runs of equal duration each pay their share.
+   * lasts 30 to 150 ms, and in lockstep each run starts after seconds of idling, which its first stream
+   * pays for: run alone with one stream a run (and copying twice, as it then did), the TCP floor's S2
+   * read 840 MB/s with 100 ms between runs, 430 with 500 ms and 240 with 2 s; in the two full runs of
+   * 2026-12-07 made so, its runs ranged from 95 to 615 MB/s. A major collection, which the stream's
+   * buffers bring every few dozen megabytes, also lands in one short run and not the next; runs of equal
+   * duration each pay their share.
    */
   readonly streamMilliseconds: number;
   /** S1 and S2: the most streams per run. */

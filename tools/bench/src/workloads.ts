@@ -38,10 +38,10 @@ export interface Workload {
    */
   readonly timed: boolean;
   /**
-   * Set when a run forces full collections (W5, to read the heap): a child runs such a workload after
-   * the others of its endpoint (`runOrder`): V8 sizes its next collections from the heap a forced one
-   * leaves, and with W5 run before them the TCP rows' S2, floor included, read 200 to 480 MB/s against
-   * 310 to 1,770 without it (two rounds each, scratch runs of the TCP group).
+   * Set when a run forces full collections (W5, to read the heap). A child runs such a workload after
+   * the others of its endpoint (`runOrder`), since V8 sizes its next collections from the heap a forced
+   * one leaves: with W5 run before them, the TCP rows' S2, floor included, read 200 to 480 MB/s, against
+   * 310 to 1,770 without it (focused runs of the TCP group, two rounds each).
    */
   readonly forcesCollections?: true;
   /**
