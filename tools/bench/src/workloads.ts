@@ -126,20 +126,36 @@ async function timeChains(connection: Connection, count: number): Promise<number
 }
 
 /**
- * Times blocks of `perBlock` operations (`block` runs one block) until they took `profile.latencyMilliseconds`
- * in all or `profile.maxLatencyBlocks` were made, at least one; returns microseconds per operation. See
- * `Profile.latencyMilliseconds` for why a run lasts a time.
+ * Runs `once` again and again until its calls took `milliseconds` in all or it ran `maxTimes` times, at
+ * least once; `check` sees each call's value outside the timed part. Resolves with the milliseconds the
+ * calls took and how many there were. A latency run's blocks and a stream run's streams are both timed
+ * so (see `Profile.latencyMilliseconds` and `Profile.streamMilliseconds` for why a run lasts a time).
  */
-async function timeBlocks(profile: Profile, perBlock: number, block: () => Promise<void>): Promise<number> {
+async function repeatFor<T>(
+  milliseconds: number,
+  maxTimes: number,
+  once: () => Promise<T>,
+  check?: (value: T) => void,
+): Promise<{ elapsed: number; times: number }> {
   let elapsed = 0;
-  let blocks = 0;
+  let times = 0;
   do {
     const start = performance.now();
-    await block();
+    const value = await once();
     elapsed += performance.now() - start;
-    blocks += 1;
-  } while (blocks < profile.maxLatencyBlocks && elapsed < profile.latencyMilliseconds);
-  return (elapsed * 1000) / (blocks * perBlock);
+    times += 1;
+    check?.(value);
+  } while (times < maxTimes && elapsed < milliseconds);
+  return { elapsed, times };
+}
+
+/**
+ * Times blocks of `perBlock` operations (`block` runs one block) until they took `profile.latencyMilliseconds`
+ * in all or `profile.maxLatencyBlocks` were made, at least one; returns microseconds per operation.
+ */
+async function timeBlocks(profile: Profile, perBlock: number, block: () => Promise<void>): Promise<number> {
+  const { elapsed, times } = await repeatFor(profile.latencyMilliseconds, profile.maxLatencyBlocks, block);
+  return (elapsed * 1000) / (times * perBlock);
 }
 
 const w1: Workload = {
@@ -302,8 +318,7 @@ const w5: Workload = {
 /**
  * Reads streams one after the other (`read` reads one and resolves with how many units arrived, which
  * must be `expected`) until they took `profile.streamMilliseconds` in all or `profile.maxStreams` were
- * read, at least one; returns units per second over all of them. See `Profile.streamMilliseconds` for
- * why a run lasts a time.
+ * read, at least one; returns units per second over all of them.
  */
 async function timeStreams(
   profile: Profile,
@@ -311,16 +326,13 @@ async function timeStreams(
   what: string,
   read: () => Promise<number>,
 ): Promise<number> {
-  let elapsed = 0;
-  let streams = 0;
-  do {
-    const start = performance.now();
-    const received = await read();
-    elapsed += performance.now() - start;
-    streams += 1;
-    expect(received === expected, `${expected} ${what}, got ${received}`);
-  } while (streams < profile.maxStreams && elapsed < profile.streamMilliseconds);
-  return (expected * streams) / (elapsed / 1000);
+  const { elapsed, times } = await repeatFor(
+    profile.streamMilliseconds,
+    profile.maxStreams,
+    read,
+    (received) => expect(received === expected, `${expected} ${what}, got ${received}`),
+  );
+  return (expected * times) / (elapsed / 1000);
 }
 
 const s1: Workload = {
