@@ -24,6 +24,7 @@ export { DecodeBudget, type DecodeBudgetLimits, handshakeDecodeBudget } from './
 export { DecodeError, type DecodeErrorCode, decodeLimitCodes } from './decode-error.ts';
 export type { UnknownContractPolicy } from './decode-walk.ts';
 export { EncodeError, type EncodeErrorCode } from './encode-error.ts';
+export { encodeParts } from './encode-parts.ts';
 export {
   type DecodeLimitOverrides,
   type DecodeLimits,

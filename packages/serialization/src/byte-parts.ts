@@ -1,13 +1,16 @@
 /**
  * A byte string given as consecutive pieces, written as the one `Uint8Array` they make up: the codec
  * copies each piece once, straight into the frame (or, in the value form, into the one array it
- * transfers), where joining them first would copy every byte twice. A reader gets a plain
- * `Uint8Array`: nothing of the pieces shows on the wire.
+ * transfers), where joining them first would copy every byte twice; gathered (`encodeParts`),
+ * pieces of bulk size are not copied at all. A reader gets a plain `Uint8Array`: nothing of the
+ * pieces shows on the wire. Also the form of a gathered frame itself (what `encodeParts` returns).
  *
- * Ownership: the pieces are read when the value is encoded (`Codec.encode`, a session's send), not
- * before; the caller must not change them until then. It is a form for encoding: a local call, which
- * encodes nothing, hands the callee the `ByteParts` itself (as any class instance). A session sends a
- * byte stream's batches in this form (docs/protocol.md: a `StreamItems` of bytes is one byte string).
+ * Ownership: the pieces are given away. They are read when the value is encoded (`Codec.encode`, a
+ * session's send), not before, and, gathered, written from where they are, possibly later (a
+ * session over TCP sends them so): the caller must not change them afterwards. It is a form for
+ * encoding: a local call, which encodes nothing, hands the callee the `ByteParts` itself (as any class
+ * instance). A session sends a byte stream's batches in this form (docs/protocol.md: a `StreamItems`
+ * of bytes is one byte string), whose chunks `BytesWriter.write` gave away.
  *
  * @example
  * ```ts

@@ -44,6 +44,10 @@ import {
 // another thread as it is. Ownership: a returned frame that spans its whole `ArrayBuffer` is the
 // caller's (the writer never touches that buffer again); any other is a view into the shared buffer,
 // which no frame ever fills to its last byte (see `reserve`).
+//
+// Gathered frames (`gatherBulk`, for `encodeParts` and a transport that writes a frame from pieces): the
+// bulk pieces of ByteParts, whose owner gave them away, are not copied at all; the frame comes back as
+// its pieces.
 
 /** Writes one nested value; handed to `EncodeWalk.write` for the payloads it writes. */
 export type EncodeItem = (value: unknown) => void;
@@ -71,8 +75,9 @@ let useRecords = true;
 
 /** A byte array at least this long is bulk (see above): copied once, straight into its frame's own buffer. */
 const bulkBytes = 32 * 1024;
-// The bulk arrays of the frame being written, three entries each: where its bytes go (an offset from the frame's
-// start, as the frame may move to a new shared buffer, see replaceBuffer), the array, its length when written.
+// The bulk arrays of the frame being written, four entries each: where its bytes go (an offset from the frame's
+// start, as the frame may move to a new shared buffer, see replaceBuffer), the array, its length when written,
+// and 1 when its owner gave it away (a piece of ByteParts, which a gathered frame refers to), 0 when it is lent.
 const bulk: (number | Uint8Array)[] = [];
 let bulkTotal = 0;
 
@@ -95,19 +100,27 @@ const maximumRecords = 256;
 const maximumKeyNodes = 10_000;
 
 /**
- * Encodes `value` as one CBOR item with `walkInProgress` deciding every non-plain object.
- * @returns a view of the bytes written (valid until the caller lets go of it; never written over)
+ * Encodes `value` as one CBOR item with `walkInProgress` deciding every non-plain object. A frame with
+ * bulk arrays is finished by `finishBulk`: assembled into a buffer of its own, or gathered
+ * ({@link gatherBulk}, which only encode-parts.ts names, so a bundle that never gathers leaves it out).
+ * @returns a view of the bytes written (valid until the caller lets go of it; never written over), or
+ *   what `finishBulk` returns
  * @throws EncodeError for a value it cannot write, whatever the walk throws, a `RangeError` when
  *   the value nests deeper than the stack
  */
-export function encodeItem(value: unknown, walkInProgress: EncodeWalk, records: boolean): Uint8Array {
+export function encodeItem(
+  value: unknown,
+  walkInProgress: EncodeWalk,
+  records: boolean,
+  finishBulk: () => Uint8Array | ByteParts = assembleBulk,
+): Uint8Array | ByteParts {
   start = position;
   if (target.length - position < startRoom) replaceBuffer(target.length);
   walk = walkInProgress;
   useRecords = records;
   try {
     write(value);
-    if (bulk.length > 0) return assembleBulk();
+    if (bulk.length > 0) return finishBulk();
     return target.subarray(start, position);
   } catch (error) {
     position = start;
@@ -147,15 +160,9 @@ function assembleBulk(): Uint8Array {
   const frame = new Uint8Array(allocate(position - start + bulkTotal).buffer);
   let from = start;
   let to = 0;
-  for (let index = 0; index < bulk.length; index += 3) {
+  for (let index = 0; index < bulk.length; index += 4) {
     const offset = start + (bulk[index] as number);
-    const part = bulk[index + 1] as Uint8Array;
-    if (part.length !== bulk[index + 2]) {
-      throw new EncodeError(
-        'unsupported-type',
-        'expected a byte array to keep its length while it was written',
-      );
-    }
+    const part = checkedBulkPart(index);
     frame.set(target.subarray(from, offset), to);
     to += offset - from;
     frame.set(part, to);
@@ -165,6 +172,54 @@ function assembleBulk(): Uint8Array {
   frame.set(target.subarray(from, position), to);
   position = start;
   return frame;
+}
+
+/**
+ * Finishes a frame with bulk arrays gathered: as its pieces in order, the writer's own bytes as views of
+ * the shared buffer, which stay there (the next frame starts after them, so they are never written over),
+ * the given bulk arrays as they are, and the lent ones copied once, as they are now, into buffers of their
+ * own. A frame with by-reference values, or without a given array, is assembled instead (its descriptors
+ * go before it; nothing would be saved).
+ *
+ * @throws EncodeError as {@link assembleBulk} does
+ */
+export function gatherBulk(): Uint8Array | ByteParts {
+  let given = false;
+  for (let index = 3; index < bulk.length; index += 4) given ||= bulk[index] === 1;
+  if (!given || walk.references.length > 0) return assembleBulk();
+  const parts: Uint8Array[] = [];
+  let from = start;
+  for (let index = 0; index < bulk.length; index += 4) {
+    const offset = start + (bulk[index] as number);
+    const part = checkedBulkPart(index);
+    if (offset > from) parts.push(target.subarray(from, offset));
+    if (bulk[index + 3] === 1) {
+      parts.push(part);
+    } else {
+      const copy = allocate(part.length);
+      copy.set(part);
+      parts.push(copy);
+    }
+    from = offset;
+  }
+  if (position > from) parts.push(target.subarray(from, position));
+  return new ByteParts(parts);
+}
+
+/**
+ * The bulk array noted at `index`.
+ * @throws EncodeError when it changed length while the value was written (a getter detached its
+ *   buffer): its header would no longer match its bytes
+ */
+function checkedBulkPart(index: number): Uint8Array {
+  const part = bulk[index + 1] as Uint8Array;
+  if (part.length !== bulk[index + 2]) {
+    throw new EncodeError(
+      'unsupported-type',
+      'expected a byte array to keep its length while it was written',
+    );
+  }
+  return part;
 }
 
 /** Moves the frame written so far (from `start`) to a fresh buffer of at least `size` bytes. */
@@ -342,7 +397,7 @@ function writeBytes(bytes: Uint8Array): void {
   const length = bytes.length;
   header(Major.Bytes, length);
   if (length >= bulkBytes) {
-    addBulk(bytes);
+    addBulk(bytes, 0); // lent: a call's argument, a result
     return;
   }
   reserve(bytes.length);
@@ -350,9 +405,12 @@ function writeBytes(bytes: Uint8Array): void {
   position += bytes.length;
 }
 
-/** Notes `bytes` as bulk at the current position: copied once the frame is written, into its own buffer (see assembleBulk). */
-function addBulk(bytes: Uint8Array): void {
-  bulk.push(position - start, bytes, bytes.length);
+/**
+ * Notes `bytes` as bulk at the current position: copied once the frame is written, into its own buffer
+ * (see assembleBulk), or, `given` away and the frame gathered, left in place (see gatherBulk).
+ */
+function addBulk(bytes: Uint8Array, given: 0 | 1): void {
+  bulk.push(position - start, bytes, bytes.length, given);
   bulkTotal += bytes.length;
 }
 
@@ -364,7 +422,8 @@ function writeByteParts(parts: readonly Uint8Array[]): void {
   for (const part of parts) length += part.length;
   header(Major.Bytes, length);
   if (length >= bulkBytes) {
-    for (const part of parts) addBulk(part);
+    // ByteParts' pieces are given away (see its ownership rule): a gathered frame refers to them.
+    for (const part of parts) addBulk(part, 1);
     return;
   }
   reserve(length);

@@ -1,3 +1,4 @@
+import type { ByteParts } from './byte-parts.ts';
 import { decodeFrame } from './cbor-decoder.ts';
 import { encodeItem } from './cbor-encoder.ts';
 import { type ContractRegistry, defaultRegistry } from './contract-registry.ts';
@@ -110,6 +111,18 @@ export class Codec<Context = unknown> {
    * @throws whatever `encodeReference` throws, unchanged
    */
   encode(value: unknown, context?: Context): Uint8Array {
+    return this.encodeWith_(value, context) as Uint8Array;
+  }
+
+  /**
+   * @internal {@link Codec.encode}, with a frame that has bulk bytes finished by `finishBulk`
+   * (cbor-encoder.ts: assembled by default, gathered for `encodeParts`).
+   */
+  encodeWith_(
+    value: unknown,
+    context: Context | undefined,
+    finishBulk?: () => Uint8Array | ByteParts,
+  ): Uint8Array | ByteParts {
     if (isWalking()) {
       throw new EncodeError(
         'reentrant-encode',
@@ -119,8 +132,9 @@ export class Codec<Context = unknown> {
     const walk = this.#idleEncodeWalk ?? new EncodeWalk(this.#registry, this.#isReference, this.#errorStacks);
     this.#idleEncodeWalk = undefined;
     try {
-      const body = this.#walk(walk, value);
-      if (walk.references.length === 0) return this.#checkSize(body);
+      const body = this.#walk(walk, value, finishBulk);
+      // A gathered frame (ByteParts) is checked by encodeParts; one with references is never gathered.
+      if (walk.references.length === 0) return this.#checkSize(body as Uint8Array);
       // Hooks run now, after the walk and outside the writer, in value order. `body` stays valid while
       // they run: the writer never writes over output it has returned.
       const hooks = this.#hooks!;
@@ -131,11 +145,12 @@ export class Codec<Context = unknown> {
       }
       walk.reset();
       walk.allowReferences = false;
-      const descriptorBytes = this.#walk(walk, descriptors);
-      const frame = new Uint8Array(referenceFrameHeader.length + descriptorBytes.length + body.length);
+      const descriptorBytes = this.#walk(walk, descriptors) as Uint8Array;
+      const bytes = body as Uint8Array;
+      const frame = new Uint8Array(referenceFrameHeader.length + descriptorBytes.length + bytes.length);
       frame.set(referenceFrameHeader, 0);
       frame.set(descriptorBytes, referenceFrameHeader.length);
-      frame.set(body, referenceFrameHeader.length + descriptorBytes.length);
+      frame.set(bytes, referenceFrameHeader.length + descriptorBytes.length);
       return this.#checkSize(frame);
     } finally {
       walk.reset();
@@ -176,10 +191,10 @@ export class Codec<Context = unknown> {
     }
   }
 
-  #walk(walk: EncodeWalk, value: unknown): Uint8Array {
+  #walk(walk: EncodeWalk, value: unknown, finishBulk?: () => Uint8Array | ByteParts): Uint8Array | ByteParts {
     beginWalk();
     try {
-      return encodeItem(value, walk, this.#records);
+      return encodeItem(value, walk, this.#records, finishBulk);
     } catch (error) {
       throw toEncodeError(error);
     } finally {

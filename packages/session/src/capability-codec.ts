@@ -10,6 +10,7 @@ import {
   sinkFloating,
 } from '@msc/eventual/handler';
 import {
+  type ByteParts,
   Codec,
   type ContractRegistry,
   DecodeBudget,
@@ -20,6 +21,7 @@ import {
 import type { AnswerTable } from './answer-table.ts';
 import { noteEncodingCarried } from './encoding-carried.ts';
 import type { ExportTable } from './export-table.ts';
+import { gatheredEncoder } from './gathered-encoding.ts';
 import type { ImportTable } from './import-table.ts';
 import { isPromise, type PromiseExports } from './promise-exports.ts';
 import type { QuestionTable } from './question-table.ts';
@@ -219,17 +221,21 @@ export class CapabilityCodec implements CapabilityExporter, CapabilityImporter {
   }
 
   /**
-   * Encodes one message; on failure undoes what the encoding exported, then throws.
+   * Encodes one message; on failure undoes what the encoding exported, then throws. Gathered
+   * (`gather`, for a connection that takes parts, once installed: gathered-encoding.ts) a message
+   * with bulk bytes comes back as its pieces.
    *
    * @throws what the serializer throws
    */
-  encode(message: unknown[]): Uint8Array {
+  encode(message: unknown[], gather = false): Uint8Array | ByteParts {
     const context = this.context();
-    let frame: Uint8Array;
+    let frame: Uint8Array | ByteParts;
     // Reading a call result's `constructor` while encoding it is not awaiting it.
     markEncoding(true);
     try {
-      frame = this.#codec.encode(message, context);
+      frame = gather
+        ? gatheredEncoder()!(this.#codec, message, context)
+        : this.#codec.encode(message, context);
     } catch (error) {
       this.undo(context);
       throw error;

@@ -1,3 +1,5 @@
+import { encodeParts } from '@msc/serialization';
+import { installGatheredEncoding } from './gathered-encoding.ts';
 import { StreamBridge } from './stream-bridge.ts';
 import { installStreamPart } from './stream-part.ts';
 
@@ -19,4 +21,6 @@ import { installStreamPart } from './stream-part.ts';
  */
 export function enableStreams(): void {
   installStreamPart((port, role, limits, version) => new StreamBridge(port, role, limits, version));
+  // A byte stream's bulk batches go from the producer's own chunks where the connection takes parts.
+  installGatheredEncoding(encodeParts);
 }

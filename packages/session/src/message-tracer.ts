@@ -1,5 +1,6 @@
 import { ByteParts } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
+import { concatBytes } from './resume/concat-bytes.ts';
 import type { TerminationReason } from './session-error.ts';
 import type { SessionTracer, TraceFields, TraceOptions, Tracing } from './trace.ts';
 import { parseHello } from './wire/hello.ts';
@@ -63,7 +64,11 @@ class MessageTracer implements SessionTracer {
    * Traces one message (parsed, for a received one): its type name, its encoded size and its named
    * ids, counts and method name, never its arguments, result, items or error.
    */
-  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array | number): void {
+  message(
+    direction: 'in' | 'out',
+    message: readonly unknown[],
+    bytes: Uint8Array | ByteParts | number,
+  ): void {
     const tag = message[0] as number;
     const fields: Record<string, string | number | boolean> = {};
     const names = tracedFields[tag] ?? [];
@@ -97,7 +102,14 @@ class MessageTracer implements SessionTracer {
     ) {
       describeCapability(fields, message[3]);
     }
-    this.event(direction, messageTypeNames[tag] ?? `Unknown(${String(tag)})`, fields, bytes);
+    // A frame sent as pieces (a gathered stream batch) is joined only when its payload is traced.
+    const encoded =
+      bytes instanceof ByteParts
+        ? this.#options.level === 'payloads'
+          ? concatBytes(...bytes.parts)
+          : bytes.byteLength
+        : bytes;
+    this.event(direction, messageTypeNames[tag] ?? `Unknown(${String(tag)})`, fields, encoded);
   }
 
   /** Traces the session's end (an `End` event, `in` when the peer or the connection ended it). */

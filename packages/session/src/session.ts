@@ -8,7 +8,7 @@ import {
   type ResultHandler,
 } from '@msc/eventual/handler';
 import type { CloseReason, Connection } from '@msc/transport';
-import type { PayloadContext } from './capability-codec.ts';
+import type { CapabilityCodec, PayloadContext } from './capability-codec.ts';
 import { ConnectionReceiver, type ConnectionReceiverPort } from './connection-receiver.ts';
 import { type Handshake, type HandshakePort, refuseAfterEstablishment } from './handshake.ts';
 import type { ImportHandler } from './remote-handlers.ts';
@@ -229,8 +229,8 @@ export class Session<Peer = unknown>
   }
 
   /** Encodes a message (see `CapabilityCodec.encode`). */
-  encode(message: unknown[]): Uint8Array {
-    return this.#parts.capabilities.encode(message);
+  encode(message: unknown[], gather: boolean): ReturnType<CapabilityCodec['encode']> {
+    return this.#parts.capabilities.encode(message, gather);
   }
 
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */

@@ -1,4 +1,5 @@
 import { ByteParts, EncodeError } from '@msc/serialization';
+import { bulkMessageBytes } from './wire/frame-layout.ts';
 import { messageTypeStreamItems } from './wire/protocol.ts';
 import type { SourceStream, StreamPort } from './wire-stream.ts';
 
@@ -120,8 +121,9 @@ export function sendWithinCredit(
     let result: IteratorResult<unknown> | undefined;
     try {
       if (source.isBytes) {
-        // The chunks as they were written, up to the limit: the codec copies each once, straight
-        // into the frame (ByteParts), so bytes are neither joined first nor sent in many messages.
+        // The chunks as they were written, up to the limit, as ByteParts: the codec copies each once,
+        // straight into the frame, or, for a connection that takes parts, not at all (the producer gave
+        // them away: see BytesWriter.write), so bytes are neither joined first nor sent in many messages.
         result = takeBytes(source, limit);
         if (result !== undefined && !result.done) {
           const bytes = result.value as Uint8Array | ByteParts;
@@ -163,8 +165,9 @@ export function sendWithinCredit(
 
 /**
  * Takes up to `limit` buffered bytes of a byte stream without copying them: the chunks as written (the
- * last one split as a view when only part of it fits), as a `Uint8Array` when it is one chunk, else as
- * `ByteParts`. Returns what the first read returns when nothing is buffered (the end, or `undefined`).
+ * last one split as a view when only part of it fits), as `ByteParts`, or as the `Uint8Array` itself
+ * when it is one chunk below bulk size (bulk goes as ByteParts even alone, so that the codec may leave
+ * it in place). Returns what the first read returns when nothing is buffered (the end, or `undefined`).
  *
  * @throws what the queue's read throws (the producer aborted)
  */
@@ -174,7 +177,11 @@ function takeBytes(source: SourceStream, limit: number): IteratorResult<Uint8Arr
   if (first === undefined || first.done) return first as IteratorResult<Uint8Array> | undefined;
   let chunk = first.value as Uint8Array;
   let taken = chunk.byteLength;
-  if (taken >= limit || queue.bufferedItems === 0) return first as IteratorResult<Uint8Array>;
+  if (taken >= limit || queue.bufferedItems === 0) {
+    return taken < bulkMessageBytes
+      ? (first as IteratorResult<Uint8Array>)
+      : { done: false, value: new ByteParts([chunk]) };
+  }
   const parts = [chunk];
   while (taken < limit && queue.bufferedItems > 0) {
     chunk = queue.tryRead(Math.min(limit - taken, headBytes(source)))!.value as Uint8Array;

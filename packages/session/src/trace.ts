@@ -1,3 +1,4 @@
+import type { ByteParts } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
 import type { TerminationReason } from './session-error.ts';
 
@@ -95,7 +96,7 @@ export interface Tracing {
 /** One session's tracer (see {@link Tracing}): the session reports its messages and its end. */
 export interface SessionTracer {
   /** One message this side sends (`out`) or received and parsed (`in`), with its encoded bytes. */
-  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array | number): void;
+  message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array | ByteParts | number): void;
   /** An event that is not a message (`Hello`), with its fields and bytes. */
   event(
     direction: 'in' | 'out',

@@ -6,8 +6,9 @@ import { type SendOutcome, sendWithinCredit } from '../src/stream-source-pump.ts
 import type { SourceStream } from '../src/wire-stream.ts';
 
 // How a byte stream's source takes a batch (stream-source-pump.ts): the chunks as the producer wrote
-// them, never joined into a new array first (the codec copies each once, into the frame), the last one
-// split as a view where only part of it fits the batch.
+// them, never joined into a new array first (the codec copies each once, into the frame, or leaves them
+// in place for a connection that takes parts), the last one split as a view where only part of it fits
+// the batch.
 
 function byteSource(
   chunks: readonly Uint8Array[],
@@ -78,11 +79,18 @@ describe('a byte stream source', () => {
     expect(source.credit).toBe((1 << 20) - 200_000);
   });
 
-  test('a batch of one chunk is that chunk itself, and credit bounds a batch as the batch size does', () => {
+  test('a batch of one bulk chunk is ByteParts of that chunk, a smaller one the chunk itself, and credit bounds a batch as the batch size does', () => {
     const chunk = new Uint8Array(64 * 1024).fill(9);
     const alone = payloads(byteSource([chunk], 1 << 20, 256 * 1024));
     expect(alone).toHaveLength(1);
-    expect(alone[0]).toBe(chunk);
+    // Bulk even alone goes as ByteParts: given away, so a connection that takes parts writes it in place.
+    expect(alone[0]).toBeInstanceOf(ByteParts);
+    expect((alone[0] as ByteParts).parts).toStrictEqual([chunk]);
+    expect((alone[0] as ByteParts).parts[0]).toBe(chunk);
+    const small = new Uint8Array(32 * 1024 - 1).fill(8);
+    const smallAlone = payloads(byteSource([small], 1 << 20, 256 * 1024));
+    expect(smallAlone).toStrictEqual([small]);
+    expect(smallAlone[0]).toBe(small);
     const limited = byteSource([chunk, chunk], 70_000, 256 * 1024);
     const sent = payloads(limited);
     expect(sent.map((payload) => payload.byteLength)).toStrictEqual([70_000]);
@@ -99,7 +107,11 @@ describe('a byte stream source', () => {
     source.credit = 1 << 20; // the sink's next grant
     const second = run(source);
     expect(second.sent.map((payload) => payload.byteLength)).toStrictEqual([70_000]);
-    expect((second.sent[0] as Uint8Array).byteOffset).toBe(30_000);
+    // 70,000 bytes are bulk: ByteParts of one view of the chunk.
+    const rest = (second.sent[0] as ByteParts).parts;
+    expect(rest).toHaveLength(1);
+    expect(rest[0]!.buffer).toBe(chunk.buffer);
+    expect(rest[0]!.byteOffset).toBe(30_000);
     expect(second.outcome).toStrictEqual({ kind: 'closed' });
     expect(source.sent).toBe(100_000);
   });

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { CloseCode } from '@msc/transport';
-import { type ConnectionDriver, type DriverEvents, describeError } from '@msc/transport/kit';
+import { type ConnectionDriver, type DriverEvents, describeError, type PartsFrame } from '@msc/transport/kit';
 import { FrameDecoder, type RecordSink } from './frame-decoder.ts';
 import type { TcpSettings } from './tcp-transport-options.ts';
 import {
@@ -18,6 +18,27 @@ const copyLimitBytes = 32 * 1024;
 
 const ping = controlRecord(pingWord);
 const pong = controlRecord(pongWord);
+
+/** One turn's socket write under way: the buffer the small pieces are copied into, and how far it is filled and written. */
+interface FramesWrite {
+  readonly socket: Socket;
+  readonly buffer: Buffer;
+  position: number;
+  written: number;
+}
+
+/** Writes `piece`: copied into the turn's buffer when small, else as a chunk of its own behind what the buffer holds so far. */
+function writePiece(writing: FramesWrite, piece: Uint8Array): void {
+  const length = piece.length;
+  if (length < copyLimitBytes) {
+    writing.buffer.set(piece, writing.position);
+    writing.position += length;
+  } else {
+    writing.socket.write(writing.buffer.subarray(writing.written, writing.position));
+    writing.socket.write(piece);
+    writing.written = writing.position;
+  }
+}
 
 /** Ends a socket at once with a reset (RST) where the handle allows it (not TLS sockets), else a plain destroy. */
 function reset(socket: Socket): void {
@@ -42,6 +63,8 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
   readonly #closeTimeoutMs: number;
   /** Frames come from the socket's `data` events, each a task of its own. */
   readonly framesArriveInOwnTask = true;
+  /** A frame given as pieces is written piece by piece (see writeFrames). */
+  readonly takesParts = true;
   /** The close notice the peer sent before its FIN, if any: it names the code and message of its close. */
   #peerNotice: Notice | undefined = undefined;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -87,40 +110,52 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     return this.#detached || this.#socket.destroyed ? 0 : this.#socket.writableLength;
   }
 
-  /** Writes the frames queued this turn: small ones copied into one buffer, large ones as their own chunks. */
-  writeFrames(frames: readonly Uint8Array[]): void {
+  /**
+   * Writes the frames queued this turn: small ones copied into one buffer, large ones as their own chunks.
+   * A frame given as pieces ({@link PartsFrame}) goes the same way piece by piece behind its one length
+   * prefix: its small pieces copied, its large ones written as they are.
+   */
+  writeFrames(frames: readonly (Uint8Array | PartsFrame)[]): void {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) return;
     let copiedBytes = 0;
+    let chunks = frames.length;
     // `length`, not `byteLength` (an inline-cache call on Node 20: see the kit's frameSize).
-    for (const frame of frames) copiedBytes += 4 + (frame.length >= copyLimitBytes ? 0 : frame.length);
+    for (const frame of frames) {
+      copiedBytes += 4;
+      if (frame instanceof Uint8Array) {
+        if (frame.length < copyLimitBytes) copiedBytes += frame.length;
+        else chunks++;
+      } else {
+        for (const part of frame.parts) {
+          if (part.length < copyLimitBytes) copiedBytes += part.length;
+          else chunks++;
+        }
+      }
+    }
     // Not zero-filled (every byte is written below); small sizes come from Node's buffer pool.
     const buffer = Buffer.allocUnsafe(copiedBytes);
-    let position = 0;
-    let written = 0;
-    const many = frames.length > 1;
-    if (many) socket.cork();
+    const writing: FramesWrite = { socket, buffer, position: 0, written: 0 };
+    // Several chunks leave in one writev (one small frame, the common case, is one write and needs no cork).
+    const corked = chunks > 1;
+    if (corked) socket.cork();
     for (const frame of frames) {
       // The length prefix by hand: writeUInt32BE checks its arguments on every call.
-      const length = frame.length;
+      const length = frame instanceof Uint8Array ? frame.length : frame.byteLength;
+      const position = writing.position;
       buffer[position] = length >>> 24;
       buffer[position + 1] = (length >>> 16) & 0xff;
       buffer[position + 2] = (length >>> 8) & 0xff;
       buffer[position + 3] = length & 0xff;
-      position += 4;
-      if (length < copyLimitBytes) {
-        buffer.set(frame, position);
-        position += length;
-      } else {
-        socket.write(buffer.subarray(written, position));
-        socket.write(frame);
-        written = position;
-      }
+      writing.position = position + 4;
+      if (frame instanceof Uint8Array) writePiece(writing, frame);
+      else for (const part of frame.parts) writePiece(writing, part);
     }
+    const { written, position } = writing;
     if (written === 0 && position === buffer.length) socket.write(buffer, this.#written);
     else if (written < position) socket.write(buffer.subarray(written, position), this.#written);
     else socket.write(new Uint8Array(0), this.#written);
-    if (many) socket.uncork();
+    if (corked) socket.uncork();
   }
 
   sendClose(code: CloseCode, message: string): void {

@@ -58,6 +58,22 @@ export interface Connection {
    */
   sendValues?(values: unknown[], transfer: ArrayBuffer[], bytes: number): void;
   /**
+   * Whether {@link Connection.sendParts} writes a frame's pieces without joining them (a socket's
+   * gather write), so that giving a frame as pieces saves a copy. Absent means `false`.
+   */
+  readonly takesParts?: boolean;
+  /**
+   * Sends one frame given as its pieces, in order: the peer receives the one frame they make up, as if
+   * it had been sent whole with `send()`. Ownership of every piece passes to the transport, even when
+   * this throws: the pieces may be written later, from where they are (do not change them). A
+   * transport that does not take parts ({@link Connection.takesParts}) joins them into one buffer.
+   *
+   * @throws ConnectionClosedError after `close()`/`abort()` was called or the connection ended.
+   * @throws FrameTooLargeError when the pieces add up to more than `maxFrameBytes`; the connection stays open.
+   * @throws TypeError when `parts` is not an array of `Uint8Array`s; the connection stays open.
+   */
+  sendParts?(parts: readonly Uint8Array[]): void;
+  /**
    * Bytes accepted by `send()` and not yet handed to the medium or the peer: the backpressure signal. A sender that
    * sees it grow should wait for {@link Connection.whenDrained} before sending more.
    */

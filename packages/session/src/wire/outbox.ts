@@ -1,5 +1,7 @@
+import type { ByteParts } from '@msc/serialization';
 import { type Connection, ConnectionClosedError } from '@msc/transport';
 import { afterMicrotasks, macrotask } from '@msc/transport/kit';
+import { gatheredEncoder } from '../gathered-encoding.ts';
 import type { SessionTracer } from '../trace.ts';
 import type { ValuesChannel } from '../value-mode.ts';
 import { messagesPerFrame, packFrame } from './frame-layout.ts';
@@ -35,11 +37,12 @@ import { describeError } from './violations.ts';
 /** What the outbox needs from its session. */
 export interface OutboxPort {
   /**
-   * Encodes one message (exporting the capabilities and streams in it).
+   * Encodes one message (exporting the capabilities and streams in it); `gather`ed, a message with
+   * bulk bytes comes back as its pieces (gathered-encoding.ts).
    *
    * @throws what encoding throws; nothing stays exported then
    */
-  encode(message: unknown[]): Uint8Array;
+  encode(message: unknown[], gather: boolean): Uint8Array | ByteParts;
   /** @internal Sending failed: `connection-lost` (the connection broke) or `limit` (the peer does not read). */
   sendFailed_(code: 'connection-lost' | 'limit', message: string): void;
   /**
@@ -128,6 +131,11 @@ export class Outbox {
   #ended = false;
   /** Values mode once agreed and established: messages are written in the value form. */
   #values: ValuesChannel | undefined = undefined;
+  /**
+   * Whether messages are encoded gathered: the connection writes a frame's pieces without joining them
+   * (`Connection.takesParts`), so a bulk stream batch is sent from the chunks the producer gave away.
+   */
+  readonly #gather: boolean;
 
   constructor(
     connection: Connection,
@@ -141,6 +149,7 @@ export class Outbox {
     this.#tracer = tracer;
     this.#maxFrameBytes = maxFrameBytes;
     this.#maxBufferedBytes = maxBufferedBytes;
+    this.#gather = gatheredEncoder() !== undefined && connection.takesParts === true;
   }
 
   /**
@@ -153,7 +162,7 @@ export class Outbox {
     if (this.#ended) return 0;
     const entry = this.#encode(message);
     this.#messages.push(entry);
-    const size = entry.bytes === undefined ? entry.written!.bytes : entry.bytes.length;
+    const size = entry.bytes?.length ?? entry.parts?.byteLength ?? entry.written!.bytes;
     this.#queuedBytes += size;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -201,10 +210,15 @@ export class Outbox {
 
   #encode(message: unknown[]): OutgoingMessage {
     const values = this.#values;
-    // One object shape for both (the same fields in the same order), so the flush's reads stay monomorphic.
-    return values !== undefined
-      ? { bytes: undefined, written: values.write(message), message }
-      : { bytes: this.#port.encode(message), written: undefined, message };
+    const encoded = values === undefined ? this.#port.encode(message, this.#gather) : undefined;
+    const bytes = encoded instanceof Uint8Array ? encoded : undefined;
+    // One object shape for all three forms, so the flush's reads stay monomorphic.
+    return {
+      bytes,
+      parts: encoded === bytes ? undefined : (encoded as ByteParts),
+      written: values?.write(message),
+      message,
+    };
   }
 
   /** @internal Whether the flush should wait for the end of the turn's microtasks (see {@link OutboxPort.expectsMoreThisTurn_}). */
@@ -256,13 +270,18 @@ export class Outbox {
     this.#queuedBytes = 0;
     if (this.#tracer !== undefined) {
       for (const entry of messages) {
-        this.#tracer.message('out', entry.message, entry.bytes ?? entry.written!.bytes);
+        this.#tracer.message('out', entry.message, entry.bytes ?? entry.parts ?? entry.written!.bytes);
       }
     }
     try {
       let first = 0;
       while (first < messages.length) {
-        if (messages[first]!.bytes === undefined) {
+        const entry = messages[first]!;
+        if (entry.parts !== undefined) {
+          // A gathered message: a frame of its own, written from its pieces (the connection takes parts).
+          this.#connection.sendParts!(entry.parts.parts);
+          first++;
+        } else if (entry.bytes === undefined) {
           first = this.#values!.send(messages, first);
         } else {
           const count = messagesPerFrame(messages, first, this.#maxFrameBytes);
@@ -293,7 +312,8 @@ export class Outbox {
     this.#ended = true;
     if (last !== undefined) {
       // As bytes even in values mode: always accepted, and nothing in it needs the value form.
-      this.#messages.push({ bytes: this.#port.encode(last), written: undefined, message: last });
+      const bytes = this.#port.encode(last, false) as Uint8Array;
+      this.#messages.push({ bytes, parts: undefined, written: undefined, message: last });
       this.#lazy = [];
       this.flush();
     }

@@ -206,6 +206,42 @@ export function describeTransportCompliance(
       });
     });
 
+    it('sendParts() delivers the one frame its pieces make up, in order with send(), small and large pieces alike', async (context) => {
+      const { dialed, acceptedFrames } = await startedPair();
+      if (dialed.sendParts === undefined) {
+        expect(dialed.takesParts ?? false).toBe(false);
+        context.skip();
+        return;
+      }
+      const whole = numberedFrame(7, 200_000);
+      // Pieces of every kind: empty, tiny, views into one buffer, one over the transports' copy limits.
+      const cuts = [0, 0, 1, 4, 100, 40_000, 40_001, 170_000, 200_000];
+      const pieces = cuts.slice(1).map((end, index) => whole.subarray(cuts[index]!, end));
+      dialed.send(numberedFrame(1));
+      dialed.sendParts(pieces);
+      dialed.sendParts([numberedFrame(2)]);
+      dialed.sendParts([]);
+      dialed.send(numberedFrame(3));
+      await acceptedFrames.untilFrames(5, timeoutMs);
+      const frames = acceptedFrames.frames;
+      expect(frameNumber(frames[0]!)).toBe(1);
+      expect(frames[1]!.byteLength).toBe(whole.byteLength);
+      expect(firstDifference(frames[1]!, numberedFrame(7, 200_000))).toBe(-1);
+      expect(firstDifference(frames[2]!, numberedFrame(2))).toBe(-1);
+      expect(frames[3]!.byteLength).toBe(0);
+      expect(frameNumber(frames[4]!)).toBe(3);
+      // The frame cap counts the pieces together; a refused frame leaves the connection open.
+      dialed.setMaxFrameBytes(10);
+      expect(() => dialed.sendParts!([new Uint8Array(6), new Uint8Array(5)])).toThrow(FrameTooLargeError);
+      expect(() => dialed.sendParts!([new Uint8Array(3), 'text' as unknown as Uint8Array])).toThrow(
+        TypeError,
+      );
+      expect(() => dialed.sendParts!('text' as unknown as Uint8Array[])).toThrow(TypeError);
+      dialed.sendParts([new Uint8Array(6), new Uint8Array(4)]);
+      dialed.abort(new Error('done'));
+      expect(() => dialed.sendParts!([new Uint8Array(1)])).toThrow(ConnectionClosedError);
+    });
+
     it('an empty frame arrives as an empty frame', async () => {
       const { dialed, accepted, acceptedFrames, dialedFrames } = await startedPair();
       dialed.send(new Uint8Array(0));

@@ -1,5 +1,9 @@
 import type { CloseCode, CloseReason } from '../close-reason.ts';
+import type { PartsFrame } from './parts-frame.ts';
 import type { ValuesFrame } from './values-frame.ts';
+
+/** A frame on its way out to a driver: bytes, a values frame, or bytes given as pieces. */
+export type OutgoingFrame = Uint8Array | ValuesFrame | PartsFrame;
 
 /**
  * The part of a connection that knows its medium (a socket, a WebSocket, a port, a channel, a peer object): what a
@@ -23,9 +27,16 @@ export interface ConnectionDriver {
    * The frames are the driver's from now on (see the ownership rule of `Connection.send`). A medium that
    * carries structured-clone values also gets the {@link ValuesFrame}s its connection's `sendValues` sends (and
    * may throw what the clone throws, for a value that cannot be cloned), and reports arriving ones through
-   * {@link DriverEvents.frame}.
+   * {@link DriverEvents.frame}. A driver that takes parts ({@link ConnectionDriver.takesParts}) also gets
+   * the {@link PartsFrame}s of `sendParts`: it writes each one's pieces, in order, as one frame.
    */
-  writeFrames(frames: readonly (Uint8Array | ValuesFrame)[]): void;
+  writeFrames(frames: readonly OutgoingFrame[]): void;
+  /**
+   * Whether {@link ConnectionDriver.writeFrames} takes {@link PartsFrame}s and writes their pieces without
+   * joining them (a socket's gather write). Absent or `false`: {@link DrivenConnection} joins a frame's pieces
+   * into one buffer before the driver sees it. (A {@link DrivenConnectionCore} sends no parts.)
+   */
+  readonly takesParts?: boolean;
   /** Starts a graceful close: after every frame written, tell the peer `code` and `message`. */
   sendClose(code: CloseCode, message: string): void;
   /**

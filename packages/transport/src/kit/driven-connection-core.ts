@@ -4,7 +4,7 @@ import { ConnectionClosedError } from '../connection-closed-error.ts';
 import type { FrameReceiver } from '../frame-receiver.ts';
 import { FrameTooLargeError } from '../frame-too-large-error.ts';
 import { afterMicrotasks } from '../schedule-delivery.ts';
-import type { ConnectionDriver, CoreDriverEvents } from './connection-driver.ts';
+import type { ConnectionDriver, CoreDriverEvents, OutgoingFrame } from './connection-driver.ts';
 import type { ConnectionSettings } from './connection-settings.ts';
 import { describeError } from './describe-error.ts';
 import { DrainWaiters } from './drain-waiters.ts';
@@ -81,7 +81,7 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
   #localCloseReason: CloseReason | undefined = undefined;
   #resolveClosed!: (reason: CloseReason) => void;
   /** Frames accepted by send() this turn and not yet given to the driver; made at need. */
-  #outgoing: (Uint8Array | ValuesFrame)[] | undefined = undefined;
+  #outgoing: OutgoingFrame[] | undefined = undefined;
   #outgoingBytes = 0;
   #flushScheduled = false;
   /** The microtask that flushes `#outgoing`, made by the first send. */
@@ -164,22 +164,30 @@ export class DrivenConnectionCore<Driver extends ConnectionDriver = ConnectionDr
   }
 
   send(frame: Uint8Array | ValuesFrame): void {
-    if (this.state_ !== 'open') throw new ConnectionClosedError(this.#reason);
     const size = frameSize(frame);
+    this.checkSendable_(size, frame);
+    this.writeFrame_(frame, size);
+  }
+
+  /**
+   * @internal Throws unless a frame of `size` bytes (NaN for what is no frame) may be sent now.
+   * @throws ConnectionClosedError, FrameTooLargeError or TypeError, as `send()` documents
+   */
+  checkSendable_(size: number, frame: unknown): void {
+    if (this.state_ !== 'open') throw new ConnectionClosedError(this.#reason);
     if (!(size <= this.#maxFrameBytes)) {
       if (size > this.#maxFrameBytes) throw new FrameTooLargeError(size, this.#maxFrameBytes);
       throw new TypeError(`expected a Uint8Array frame, got ${Object.prototype.toString.call(frame)}`);
     }
-    this.writeFrame_(frame);
   }
 
   /**
    * @internal Hands an accepted frame on: with the rest of the turn's frames after the turn (here), or at once
    * ({@link DrivenConnection} without `coalesceWrites`).
    */
-  writeFrame_(frame: Uint8Array | ValuesFrame): void {
+  writeFrame_(frame: OutgoingFrame, size: number): void {
     (this.#outgoing ??= []).push(frame);
-    this.#outgoingBytes += frameSize(frame);
+    this.#outgoingBytes += size;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // Everything sent in this turn goes out together, after the sender's synchronous code and (from a

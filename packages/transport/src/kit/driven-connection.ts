@@ -1,10 +1,10 @@
 import type { CloseCode, CloseReason } from '../close-reason.ts';
-import type { ConnectionDriver, CoreDriverEvents, DriverEvents } from './connection-driver.ts';
+import type { ConnectionDriver, CoreDriverEvents, DriverEvents, OutgoingFrame } from './connection-driver.ts';
 import type { ConnectionSettings } from './connection-settings.ts';
 import { describeError } from './describe-error.ts';
 import { DrivenConnectionCore } from './driven-connection-core.ts';
 import type { FrameReleaseListener } from './frame-inbox.ts';
-import type { ValuesFrame } from './values-frame.ts';
+import { PartsFrame } from './parts-frame.ts';
 
 /**
  * The one-slot array that hands a frame to a driver without `coalesceWrites`, shared by every connection (drivers
@@ -12,9 +12,20 @@ import type { ValuesFrame } from './values-frame.ts';
  * runtime call). A driver that sends on another connection from inside `writeFrames` finds it in use and gets a
  * fresh array instead.
  */
-const single: (Uint8Array | ValuesFrame)[] = [new Uint8Array(0)];
+const single: OutgoingFrame[] = [new Uint8Array(0)];
 const empty = single[0]!;
 let singleInUse = false;
+
+/** The bytes `parts` make up (`size` of them), in one new array: for a driver that does not take parts. */
+function joinParts(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const frame = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    frame.set(part, offset);
+    offset += part.length;
+  }
+  return frame;
+}
 
 /**
  * The connection lifecycle ({@link DrivenConnectionCore}: states, sending, closing, budgets, heartbeats) with what
@@ -49,10 +60,35 @@ export class DrivenConnection<
     return new FullDriverPort(this);
   }
 
+  /** Whether {@link DrivenConnection.sendParts} writes the pieces as they are: the driver's {@link ConnectionDriver.takesParts}. */
+  get takesParts(): boolean {
+    return this.driver.takesParts === true;
+  }
+
+  sendParts(parts: readonly Uint8Array[]): void {
+    if (!Array.isArray(parts)) {
+      throw new TypeError(
+        `expected an array of Uint8Array pieces, got ${Object.prototype.toString.call(parts)}`,
+      );
+    }
+    let size = 0;
+    for (const part of parts) {
+      if (!(part instanceof Uint8Array)) {
+        throw new TypeError(`expected Uint8Array pieces, got ${Object.prototype.toString.call(part)}`);
+      }
+      size += part.length;
+    }
+    this.checkSendable_(size, parts);
+    this.writeFrame_(
+      this.driver.takesParts === true ? new PartsFrame(parts, size) : joinParts(parts, size),
+      size,
+    );
+  }
+
   /** @internal */
-  override writeFrame_(frame: Uint8Array | ValuesFrame): void {
+  override writeFrame_(frame: OutgoingFrame, size: number): void {
     if (this.#coalesce) {
-      super.writeFrame_(frame);
+      super.writeFrame_(frame, size);
       return;
     }
     if (!singleInUse) {

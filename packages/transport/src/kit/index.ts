@@ -34,7 +34,7 @@
 
 export { type NextTick, nodeNextTick } from '../node-next-tick.ts';
 export { afterMicrotasks, macrotask } from '../schedule-delivery.ts';
-export type { ConnectionDriver, CoreDriverEvents, DriverEvents } from './connection-driver.ts';
+export type { ConnectionDriver, CoreDriverEvents, DriverEvents, OutgoingFrame } from './connection-driver.ts';
 export { type ConnectionOptions, messageConnectionSettings } from './connection-options.ts';
 export {
   type ConnectionLimits,
@@ -61,5 +61,6 @@ export {
 export { type InBandControlKind, receiveInBandControl } from './in-band-control.ts';
 export { type ListeningServer, listenServer, socketListenFailure } from './listen-server.ts';
 export { logSafely } from './log-safely.ts';
+export { PartsFrame } from './parts-frame.ts';
 export { socketDialFailure } from './socket-dial-failure.ts';
 export { ValuesFrame } from './values-frame.ts';
