@@ -135,7 +135,10 @@ describe.each(networks)('views of a pending promise over $name', (network) => {
     using guest = remote.guest();
     // Pipelined before the resolution, in order, on the promise export at the host.
     const pipelined = [guest.add(1), guest.add(10), guest.add(100)];
-    await sleep(5);
+    // The host answered guest() with the promise (root and promise imported) before it resolves: on a
+    // slow machine a fixed pause could end before the host served the call, which then returned the
+    // resolution itself.
+    await eventually(() => clientSession.stats().imports === 2);
     const calc = new Calc();
     resolver.resolve(proxy(calc));
     const racing = guest.add(1000); // sent while the Resolve travels
