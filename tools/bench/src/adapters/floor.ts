@@ -65,8 +65,17 @@ export const frameCodec: FloorCodec<Uint8Array> = {
   server: (send) => floorServer(frameServerMessages, send),
 };
 
+/**
+ * The last chunk framed, and its frame. A byte stream's chunks are one shared array
+ * (`byteStreamChunks`), so the floor frames it once and sends that frame again, as an application
+ * that reads its data straight into a frame's buffer would: the floor's send copies no chunk, as
+ * @msc's does not (over TCP a session writes a byte stream's chunks as they are: gather writes).
+ * The frame is never changed, so the writes that still hold it stay intact.
+ */
+let framedChunk: { readonly bytes: Uint8Array; readonly frame: Uint8Array } | undefined;
+
 /** The server side's frames on byte links. */
-const frameServerMessages: FloorServerMessages<Uint8Array> = {
+export const frameServerMessages: FloorServerMessages<Uint8Array> = {
   parse(message) {
     const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
     switch (message[0]) {
@@ -81,7 +90,10 @@ const frameServerMessages: FloorServerMessages<Uint8Array> = {
     }
   },
   item: (value) => frame(Tag.Item, encode(value)),
-  chunk: (bytes) => frame(Tag.Chunk, bytes),
+  chunk(bytes) {
+    if (framedChunk?.bytes !== bytes) framedChunk = { bytes, frame: frame(Tag.Chunk, bytes) };
+    return framedChunk.frame;
+  },
   end: () => new Uint8Array([Tag.End]),
 };
 
