@@ -133,8 +133,10 @@ export class Codec<Context = unknown> {
     this.#idleEncodeWalk = undefined;
     try {
       const body = this.#walk(walk, value, finishBulk);
-      // A gathered frame (ByteParts) is checked by encodeParts; one with references is never gathered.
-      if (walk.references.length === 0) return this.#checkSize(body as Uint8Array);
+      if (walk.references.length === 0) {
+        // A gathered frame (ByteParts) is checked by encodeParts; one with references is never gathered.
+        return body instanceof Uint8Array ? this.#checkSize(body) : body;
+      }
       // Hooks run now, after the walk and outside the writer, in value order. `body` stays valid while
       // they run: the writer never writes over output it has returned.
       const hooks = this.#hooks!;

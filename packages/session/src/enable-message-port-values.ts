@@ -86,11 +86,11 @@ class MessagePortValues implements ValuesChannel {
 
   send(messages: readonly OutgoingMessage[], first: number): number {
     let index = first;
-    while (index < messages.length && messages[index]!.bytes === undefined) {
+    while (index < messages.length && messages[index]!.written !== undefined) {
       const values: unknown[] = [];
       let transfer: ArrayBuffer[] | undefined;
       let bytes = 0;
-      while (index < messages.length && messages[index]!.bytes === undefined) {
+      while (index < messages.length && messages[index]!.written !== undefined) {
         const written = messages[index]!.written!;
         if (values.length > 0 && bytes + written.bytes > this.#maxFrameBytes) break;
         values.push(written.value);

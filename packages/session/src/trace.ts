@@ -95,7 +95,10 @@ export interface Tracing {
 
 /** One session's tracer (see {@link Tracing}): the session reports its messages and its end. */
 export interface SessionTracer {
-  /** One message this side sends (`out`) or received and parsed (`in`), with its encoded bytes. */
+  /**
+   * One message this side sends (`out`) or received and parsed (`in`), with its encoded bytes: one
+   * array, the pieces of a message sent gathered (a `ByteParts`), or, in values mode, its size estimate.
+   */
   message(direction: 'in' | 'out', message: readonly unknown[], bytes: Uint8Array | ByteParts | number): void;
   /** An event that is not a message (`Hello`), with its fields and bytes. */
   event(

@@ -31,13 +31,28 @@ interface FramesWrite {
 function writePiece(writing: FramesWrite, piece: Uint8Array): void {
   const length = piece.length;
   if (length < copyLimitBytes) {
-    writing.buffer.set(piece, writing.position);
+    // An empty piece is skipped (one whose buffer was detached would throw in set()).
+    if (length > 0) writing.buffer.set(piece, writing.position);
     writing.position += length;
   } else {
-    writing.socket.write(writing.buffer.subarray(writing.written, writing.position));
+    if (writing.position > writing.written) {
+      writing.socket.write(writing.buffer.subarray(writing.written, writing.position));
+    }
     writing.socket.write(piece);
     writing.written = writing.position;
   }
+}
+
+/**
+ * The bytes `frame` holds now. For pieces, their lengths summed here, not the count `sendParts` took:
+ * a piece whose buffer was transferred or resized since then (a misuse) shrinks its frame, whose
+ * length prefix must still match what follows it, or every later frame would be read wrongly.
+ */
+function frameLength(frame: Uint8Array | PartsFrame): number {
+  if (frame instanceof Uint8Array) return frame.length;
+  let length = 0;
+  for (const part of frame.parts) length += part.length;
+  return length;
 }
 
 /** Ends a socket at once with a reset (RST) where the handle allows it (not TLS sockets), else a plain destroy. */
@@ -139,9 +154,20 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     // Several chunks leave in one writev (one small frame, the common case, is one write and needs no cork).
     const corked = chunks > 1;
     if (corked) socket.cork();
+    try {
+      this.#writeFramesCorked(frames, writing);
+    } finally {
+      // Uncorked whatever happens: a corked socket would hold every later write.
+      if (corked) socket.uncork();
+    }
+  }
+
+  /** The writes of {@link TcpSocketDriver.writeFrames}, once the buffer is made (and the socket corked if needed). */
+  #writeFramesCorked(frames: readonly (Uint8Array | PartsFrame)[], writing: FramesWrite): void {
+    const { socket, buffer } = writing;
     for (const frame of frames) {
       // The length prefix by hand: writeUInt32BE checks its arguments on every call.
-      const length = frame instanceof Uint8Array ? frame.length : frame.byteLength;
+      const length = frameLength(frame);
       const position = writing.position;
       buffer[position] = length >>> 24;
       buffer[position + 1] = (length >>> 16) & 0xff;
@@ -155,7 +181,6 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     if (written === 0 && position === buffer.length) socket.write(buffer, this.#written);
     else if (written < position) socket.write(buffer.subarray(written, position), this.#written);
     else socket.write(new Uint8Array(0), this.#written);
-    if (corked) socket.uncork();
   }
 
   sendClose(code: CloseCode, message: string): void {

@@ -20,6 +20,8 @@ interface ISink {
   upload(data: Bytes): Promise<{ bytes: number; sha256: string }>;
   /** The SHA-256 of `data` as it arrived. */
   keep(data: Uint8Array): string;
+  /** The SHA-256 of `first` and `second` as they arrived, one after the other. */
+  keepBoth(first: Uint8Array, second: Uint8Array): string;
 }
 
 class Sink implements ISink {
@@ -34,6 +36,9 @@ class Sink implements ISink {
   }
   keep(data: Uint8Array): string {
     return sha256(data);
+  }
+  keepBoth(first: Uint8Array, second: Uint8Array): string {
+    return sha256(first, second);
   }
 }
 
@@ -137,6 +142,21 @@ describe('gather writes over TCP', () => {
     sink[Symbol.dispose]();
   });
 
+  test('a lent bulk array beside given ByteParts in one message: the given pieces go in place, the lent array as a copy made at the call', async () => {
+    const { sink, sentParts } = await connect();
+    const lent = pattern(64 * 1024, 6);
+    const given = pattern(48 * 1024, 7);
+    const expected = sha256(lent, given);
+    const kept = sink.keepBoth(lent, new ByteParts([given]) as unknown as Uint8Array);
+    lent.fill(0); // before the outbox's flush and the socket's write
+    expect(await kept).toBe(expected);
+    // The message went gathered (given was sent as itself), yet nothing of the lent array's buffer.
+    const pieces = sentParts.flat();
+    expect(pieces).toContain(given);
+    expect(pieces.some((piece) => piece.buffer === lent.buffer)).toBe(false);
+    sink[Symbol.dispose]();
+  });
+
   test('ByteParts given as an argument are sent in place, and arrive joined', async () => {
     const { sink, sentParts } = await connect();
     const given = [pattern(40 * 1024, 1), pattern(10, 2), pattern(70 * 1024, 3)];
@@ -146,24 +166,55 @@ describe('gather writes over TCP', () => {
     sink[Symbol.dispose]();
   });
 
-  test('a traced gathered message counts its bytes, and its payload is the joined frame', async () => {
-    const events = memoryTraceSink();
-    const { sink, client } = await connect({ trace: traceMessages({ level: 'payloads', sink: events }) });
-    const chunk = pattern(64 * 1024, 4);
-    const [data, writer] = bytes();
-    const uploaded = sink.upload(data);
-    writer.write(chunk);
-    void writer.close();
-    expect((await uploaded).sha256).toBe(sha256(chunk));
-    const items = events.events.filter((event) => event.type === 'StreamItems' && event.direction === 'out');
-    expect(items).toHaveLength(1);
-    const payload = items[0]!.payload!;
-    expect(items[0]!.size).toBe(payload.byteLength);
-    expect(payload.byteLength).toBeGreaterThan(chunk.byteLength);
-    // The chunk's bytes end the frame (after the message's CBOR head).
-    expect(Buffer.from(payload.subarray(payload.byteLength - chunk.byteLength)).equals(chunk)).toBe(true);
-    sink[Symbol.dispose]();
-    await client.close();
+  test.each(['messages', 'payloads'] as const)(
+    'a traced gathered message counts its bytes (level %s), with the joined frame as its payload',
+    async (level) => {
+      const events = memoryTraceSink();
+      const { sink, client, sentParts } = await connect({ trace: traceMessages({ level, sink: events }) });
+      const chunk = pattern(64 * 1024, 4);
+      const [data, writer] = bytes();
+      const uploaded = sink.upload(data);
+      writer.write(chunk);
+      void writer.close();
+      expect((await uploaded).sha256).toBe(sha256(chunk));
+      expect(sentParts.flat()).toContain(chunk); // it went gathered
+      const items = events.events.filter(
+        (event) => event.type === 'StreamItems' && event.direction === 'out',
+      );
+      expect(items).toHaveLength(1);
+      // The frame: the message's CBOR head, then the chunk's bytes.
+      expect(items[0]!.size).toBeGreaterThan(chunk.byteLength);
+      expect(items[0]!.size).toBeLessThan(chunk.byteLength + 32);
+      if (level === 'messages') {
+        expect(items[0]!.payload).toBeUndefined();
+      } else {
+        const payload = items[0]!.payload!;
+        expect(payload.byteLength).toBe(items[0]!.size);
+        expect(Buffer.from(payload.subarray(payload.byteLength - chunk.byteLength)).equals(chunk)).toBe(true);
+      }
+      sink[Symbol.dispose]();
+      await client.close();
+    },
+  );
+
+  test('a piece detached after sendParts() shrinks its own frame only: the frames after it arrive intact', async () => {
+    const listener = await tcp().listen('tcp:127.0.0.1:0', (connection) => {
+      connection.start({ frame: (frame) => received.push(frame.slice()), closed: () => {} });
+      cleanups.push(async () => connection.abort());
+    });
+    cleanups.push(() => listener.close());
+    const received: Uint8Array[] = [];
+    const dialed = await tcp().dial(listener.address);
+    cleanups.push(async () => dialed.abort());
+    dialed.start({ frame: () => {}, closed: () => {} });
+    const head = pattern(10, 1);
+    const doomed = pattern(64 * 1024, 2);
+    dialed.sendParts!([head, doomed]);
+    structuredClone(doomed.buffer, { transfer: [doomed.buffer] }); // a misuse: the piece is gone before the write
+    dialed.send(pattern(100, 3));
+    await expect.poll(() => received.length).toBe(2);
+    expect(received[0]).toStrictEqual(head);
+    expect(received[1]).toStrictEqual(pattern(100, 3));
   });
 
   test('after a gathered upload, both sides are back to their roots', async () => {

@@ -139,6 +139,7 @@ describe.each(networks)('views of a pending promise over $name', (network) => {
     // slow machine a fixed pause could end before the host served the call, which then returned the
     // resolution itself.
     await eventually(() => clientSession.stats().imports === 2);
+    expect(clientSession.stats().imports).toBe(2);
     const calc = new Calc();
     resolver.resolve(proxy(calc));
     const racing = guest.add(1000); // sent while the Resolve travels

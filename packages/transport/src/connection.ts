@@ -74,7 +74,7 @@ export interface Connection {
    */
   sendParts?(parts: readonly Uint8Array[]): void;
   /**
-   * Bytes accepted by `send()` and not yet handed to the medium or the peer: the backpressure signal. A sender that
+   * Bytes accepted by `send()` (and `sendValues()`, `sendParts()`) and not yet handed to the medium or the peer: the backpressure signal. A sender that
    * sees it grow should wait for {@link Connection.whenDrained} before sending more.
    */
   readonly bufferedBytes: number;

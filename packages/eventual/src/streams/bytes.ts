@@ -48,8 +48,9 @@ export class Bytes extends ConsumerEnd<Uint8Array> {
 /** The producer end of a byte stream. */
 export class BytesWriter extends ProducerEnd<Uint8Array> {
   /**
-   * Appends bytes. Ownership of `chunk` passes to the stream: do not modify it afterwards. Empty
-   * chunks are ignored.
+   * Appends bytes. Ownership of `chunk` passes to the stream: do not modify it afterwards, nor
+   * transfer or resize its buffer (over TCP a session sends it from where it is, possibly after the
+   * call). Empty chunks are ignored.
    *
    * @throws CancelledError, ClosedError or AbortedError as `SequenceWriter.write`; TypeError for
    *   anything but a `Uint8Array`

@@ -1,4 +1,4 @@
-/** `parts` joined into one new array (the resume exchange's transcripts, keys, MAC inputs and frames; a traced payload sent in pieces). */
+/** `parts` joined into one new array (the resume exchange's transcripts, keys, MAC inputs and frames). */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let size = 0;
   for (const part of parts) size += part.byteLength;

@@ -75,8 +75,8 @@ export const bulkMessageBytes = 32 * 1024;
 
 /**
  * How many of `encoded[first..]` fit one frame of at most `limit` bytes (always at least one), up to
- * the first message without bytes (one in the value form, which travels in a values frame). A bulk
- * message (see {@link bulkMessageBytes}) goes alone.
+ * the first message without bytes (one in the value form, which travels in a values frame, or one in
+ * pieces, which travels in a frame of its own). A bulk message (see {@link bulkMessageBytes}) goes alone.
  */
 export function messagesPerFrame(
   encoded: readonly { readonly bytes: Uint8Array | undefined }[],

@@ -9,11 +9,11 @@ export interface OutgoingMessage {
   /** The CBOR encoding, or `undefined` for a message in pieces or in the value form. */
   readonly bytes: Uint8Array | undefined;
   /**
-   * The CBOR encoding as pieces (`Codec.encodeParts`: a bulk stream batch for a connection that takes
-   * parts), which travels as a frame of its own; else `undefined`.
+   * The CBOR encoding as pieces (`encodeParts` of `@msc/serialization`: a bulk stream batch for a
+   * connection that takes parts), which travels as a frame of its own; else `undefined`.
    */
   readonly parts: ByteParts | undefined;
-  /** The value form (values mode), when `bytes` is undefined. */
+  /** The value form (values mode), when neither `bytes` nor `parts` is there; else `undefined`. */
   readonly written: ValueFormWrite | undefined;
   readonly message: unknown[];
 }

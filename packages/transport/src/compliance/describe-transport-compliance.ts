@@ -237,7 +237,10 @@ export function describeTransportCompliance(
         TypeError,
       );
       expect(() => dialed.sendParts!('text' as unknown as Uint8Array[])).toThrow(TypeError);
-      dialed.sendParts([new Uint8Array(6), new Uint8Array(4)]);
+      dialed.sendParts([Uint8Array.of(1, 2, 3, 4, 5, 6), Uint8Array.of(7, 8, 9, 10)]);
+      // The refused frames left the connection open: the next one arrives.
+      await acceptedFrames.untilFrames(6, timeoutMs);
+      expect(Array.from(acceptedFrames.frames[5]!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       dialed.abort(new Error('done'));
       expect(() => dialed.sendParts!([new Uint8Array(1)])).toThrow(ConnectionClosedError);
     });

@@ -66,6 +66,7 @@ export class DrivenConnection<
   }
 
   sendParts(parts: readonly Uint8Array[]): void {
+    this.checkSendable_(0, parts); // closed first, as send() says
     if (!Array.isArray(parts)) {
       throw new TypeError(
         `expected an array of Uint8Array pieces, got ${Object.prototype.toString.call(parts)}`,

@@ -160,8 +160,11 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // TCP S2 1.3-1.5x its baseline in paired rounds): the gathering itself (encodeParts, gatherBulk, the
 // kit's sendParts and PartsFrame) stays out of a page, installed with the stream part; what remains is
 // the outbox's third message form and its send, the codec's bulk finisher parameter and the core's
-// send check shared with sendParts: 31,353 -> 31,535 B (97,050 -> 97,410 B minified).
-export const minimalClientGzipBudget = 31_535;
+// send check shared with sendParts: 31,353 -> 31,535 B (97,050 -> 97,410 B minified; 31,353 B is the
+// client measured at 6cc1437, under the budget of 31,366 B above). The codec telling a gathered frame
+// from an array before its size check, not by an accident of `undefined > limit` (review): +7 B
+// (31,542 B, 97,436 B minified).
+export const minimalClientGzipBudget = 31_542;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
