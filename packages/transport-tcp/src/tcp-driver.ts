@@ -44,12 +44,11 @@ function writePiece(writing: FramesWrite, piece: Uint8Array): void {
 }
 
 /**
- * The bytes `frame` holds now. For pieces, their lengths summed here, not the count `sendParts` took:
- * a piece whose buffer was transferred or resized since then (a misuse) shrinks its frame, whose
+ * The bytes a frame given as pieces holds now: their lengths summed here, not the count `sendParts`
+ * took. A piece whose buffer was transferred or resized since then (a misuse) shrinks its frame, whose
  * length prefix must still match what follows it, or every later frame would be read wrongly.
  */
-function frameLength(frame: Uint8Array | PartsFrame): number {
-  if (frame instanceof Uint8Array) return frame.length;
+function partsLength(frame: PartsFrame): number {
   let length = 0;
   for (const part of frame.parts) length += part.length;
   return length;
@@ -155,32 +154,26 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     const corked = chunks > 1;
     if (corked) socket.cork();
     try {
-      this.#writeFramesCorked(frames, writing);
+      for (const frame of frames) {
+        // The length prefix by hand: writeUInt32BE checks its arguments on every call.
+        const length = frame instanceof Uint8Array ? frame.length : partsLength(frame);
+        const position = writing.position;
+        buffer[position] = length >>> 24;
+        buffer[position + 1] = (length >>> 16) & 0xff;
+        buffer[position + 2] = (length >>> 8) & 0xff;
+        buffer[position + 3] = length & 0xff;
+        writing.position = position + 4;
+        if (frame instanceof Uint8Array) writePiece(writing, frame);
+        else for (const part of frame.parts) writePiece(writing, part);
+      }
+      const { written, position } = writing;
+      if (written === 0 && position === buffer.length) socket.write(buffer, this.#written);
+      else if (written < position) socket.write(buffer.subarray(written, position), this.#written);
+      else socket.write(new Uint8Array(0), this.#written);
     } finally {
       // Uncorked whatever happens: a corked socket would hold every later write.
       if (corked) socket.uncork();
     }
-  }
-
-  /** The writes of {@link TcpSocketDriver.writeFrames}, once the buffer is made (and the socket corked if needed). */
-  #writeFramesCorked(frames: readonly (Uint8Array | PartsFrame)[], writing: FramesWrite): void {
-    const { socket, buffer } = writing;
-    for (const frame of frames) {
-      // The length prefix by hand: writeUInt32BE checks its arguments on every call.
-      const length = frameLength(frame);
-      const position = writing.position;
-      buffer[position] = length >>> 24;
-      buffer[position + 1] = (length >>> 16) & 0xff;
-      buffer[position + 2] = (length >>> 8) & 0xff;
-      buffer[position + 3] = length & 0xff;
-      writing.position = position + 4;
-      if (frame instanceof Uint8Array) writePiece(writing, frame);
-      else for (const part of frame.parts) writePiece(writing, part);
-    }
-    const { written, position } = writing;
-    if (written === 0 && position === buffer.length) socket.write(buffer, this.#written);
-    else if (written < position) socket.write(buffer.subarray(written, position), this.#written);
-    else socket.write(new Uint8Array(0), this.#written);
   }
 
   sendClose(code: CloseCode, message: string): void {
