@@ -47,6 +47,28 @@ const referenceFrameHeader = new Uint8Array([
   ...tagHeader(descriptorsTag),
 ]);
 
+// Set by Codec's static block, which alone may call its private #encode: see encodeFinishedBy.
+let encodeWithFinisher: <Context>(
+  codec: Codec<Context>,
+  value: unknown,
+  context: Context | undefined,
+  finishBulk: () => Uint8Array | ByteParts,
+) => Uint8Array | ByteParts;
+
+/**
+ * `codec.encode(value, context)` with a frame that has bulk bytes finished by `finishBulk` (the
+ * writer's `gatherBulk`, for encode-parts.ts): a function of this module, not a method, so that the
+ * codec's declarations name nothing more and a page that never gathers carries no gathering.
+ */
+export function encodeFinishedBy<Context>(
+  codec: Codec<Context>,
+  value: unknown,
+  context: Context | undefined,
+  finishBulk: () => Uint8Array | ByteParts,
+): Uint8Array | ByteParts {
+  return encodeWithFinisher(codec, value, context, finishBulk);
+}
+
 /**
  * Encodes values to CBOR frames and back, with data contracts, errors and by-reference hooks. A
  * session makes one per session with its own hooks; a codec is cheap to keep and reuses its walks
@@ -111,17 +133,18 @@ export class Codec<Context = unknown> {
    * @throws whatever `encodeReference` throws, unchanged
    */
   encode(value: unknown, context?: Context): Uint8Array {
-    return this.encodeWith_(value, context) as Uint8Array;
+    return this.#encode(value, context, undefined) as Uint8Array;
   }
 
-  /**
-   * @internal {@link Codec.encode}, with a frame that has bulk bytes finished by `finishBulk`
-   * (cbor-encoder.ts: assembled by default, gathered for `encodeParts`).
-   */
-  encodeWith_(
+  static {
+    encodeWithFinisher = (codec, value, context, finishBulk) => codec.#encode(value, context, finishBulk);
+  }
+
+  /** {@link Codec.encode}, with a frame that has bulk bytes finished by `finishBulk` (see encodeFinishedBy). */
+  #encode(
     value: unknown,
     context: Context | undefined,
-    finishBulk?: () => Uint8Array | ByteParts,
+    finishBulk: (() => Uint8Array | ByteParts) | undefined,
   ): Uint8Array | ByteParts {
     if (isWalking()) {
       throw new EncodeError(

@@ -1,6 +1,6 @@
 import { ByteParts } from './byte-parts.ts';
 import { gatherBulk } from './cbor-encoder.ts';
-import type { Codec } from './codec.ts';
+import { type Codec, encodeFinishedBy } from './codec.ts';
 import { EncodeError } from './encode-error.ts';
 
 /**
@@ -36,7 +36,7 @@ export function encodeParts<Context>(
   value: unknown,
   context?: Context,
 ): Uint8Array | ByteParts {
-  const frame = codec.encodeWith_(value, context, gatherBulk);
+  const frame = encodeFinishedBy(codec, value, context, gatherBulk);
   const limit = codec.limits.maxFrameBytes;
   if (frame instanceof ByteParts && frame.byteLength > limit) {
     throw new EncodeError(

@@ -163,8 +163,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // send check shared with sendParts: 31,353 -> 31,535 B (97,050 -> 97,410 B minified; 31,353 B is the
 // client measured at 6cc1437, under the budget of 31,366 B above). The codec telling a gathered frame
 // from an array before its size check, not by an accident of `undefined > limit` (review): +7 B
-// (31,542 B, 97,436 B minified).
-export const minimalClientGzipBudget = 31_542;
+// (31,542 B, 97,436 B minified). The codec's gathered encode reached through a module function its
+// static block binds (encodeFinishedBy), not an internal method that its published declarations
+// would name: +26 B (31,568 B, 97,483 B minified).
+export const minimalClientGzipBudget = 31_568;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
