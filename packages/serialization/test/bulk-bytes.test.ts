@@ -3,19 +3,11 @@
 // into the shared output buffer. The bytes written are the same either way (checked against cbor-x).
 import { describe, expect, test } from 'vitest';
 import { Codec, ContractRegistry, EncodeError, type ReferenceHooks } from '../src/index.ts';
+import { bulk, pattern, spansItsBuffer } from './fixtures/byte-patterns.ts';
 import { codecCompatibleCborX } from './fixtures/cbor-x-encoder.ts';
 
 const codec = new Codec({ registry: new ContractRegistry() });
 const cborRecords = codecCompatibleCborX();
-
-const bulk = 32 * 1024;
-function pattern(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let index = 0; index < length; index++) bytes[index] = (index * 31 + seed) & 0xff;
-  return bytes;
-}
-const spansItsBuffer = (frame: Uint8Array) =>
-  frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength;
 
 describe('bulk bytes', () => {
   test('no frame spans the shared buffer: one that would fill it to its last byte goes to a new buffer', () => {

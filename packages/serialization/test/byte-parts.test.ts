@@ -2,20 +2,9 @@
 // piece copied once (straight into the frame, or into the value form's one array), never joined first.
 import { describe, expect, test } from 'vitest';
 import { ByteParts, Codec, ContractRegistry, ValueForm } from '../src/index.ts';
+import { bulk, joined, pattern, spansItsBuffer } from './fixtures/byte-patterns.ts';
 
 const codec = new Codec({ registry: new ContractRegistry() });
-const bulk = 32 * 1024;
-
-function pattern(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let index = 0; index < length; index++) bytes[index] = (index * 31 + seed) & 0xff;
-  return bytes;
-}
-function joined(parts: readonly Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
-}
-const spansItsBuffer = (frame: Uint8Array) =>
-  frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength;
 
 describe('ByteParts', () => {
   test('small pieces are written byte for byte as the array they make up, and read back as one Uint8Array', () => {

@@ -11,18 +11,9 @@ import {
   encodeParts,
   type ReferenceHooks,
 } from '../src/index.ts';
+import { bulk, joined, pattern } from './fixtures/byte-patterns.ts';
 
 const codec = new Codec({ registry: new ContractRegistry() });
-const bulk = 32 * 1024;
-
-function pattern(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let index = 0; index < length; index++) bytes[index] = (index * 31 + seed) & 0xff;
-  return bytes;
-}
-function joined(parts: readonly Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
-}
 
 describe('encodeParts', () => {
   test('a value without bulk ByteParts is the frame encode writes, as one array', () => {
