@@ -228,13 +228,21 @@ export class Codec<Context = unknown> {
   }
 
   #checkSize(frame: Uint8Array): Uint8Array {
-    if (frame.length > this.limits.maxFrameBytes) {
-      throw new EncodeError(
-        'frame-too-large',
-        `expected a frame of at most ${this.limits.maxFrameBytes} bytes, the value needs ${frame.length}`,
-      );
-    }
+    checkFrameSize(frame.length, this.limits.maxFrameBytes);
     return frame;
+  }
+}
+
+/**
+ * The encoder's frame limit, for `encode` and `encodeParts` alike.
+ * @throws EncodeError `frame-too-large` when `size` is over `maxFrameBytes`
+ */
+export function checkFrameSize(size: number, maxFrameBytes: number): void {
+  if (size > maxFrameBytes) {
+    throw new EncodeError(
+      'frame-too-large',
+      `expected a frame of at most ${maxFrameBytes} bytes, the value needs ${size}`,
+    );
   }
 }
 

@@ -1,7 +1,6 @@
 import { ByteParts } from './byte-parts.ts';
 import { gatherBulk } from './cbor-encoder.ts';
-import { type Codec, encodeFinishedBy } from './codec.ts';
-import { EncodeError } from './encode-error.ts';
+import { type Codec, checkFrameSize, encodeFinishedBy } from './codec.ts';
 
 /**
  * Encodes `value` into one frame as `codec.encode(value, context)` does, but gathered, for a
@@ -37,12 +36,6 @@ export function encodeParts<Context>(
   context?: Context,
 ): Uint8Array | ByteParts {
   const frame = encodeFinishedBy(codec, value, context, gatherBulk);
-  const limit = codec.limits.maxFrameBytes;
-  if (frame instanceof ByteParts && frame.byteLength > limit) {
-    throw new EncodeError(
-      'frame-too-large',
-      `expected a frame of at most ${limit} bytes, the value needs ${frame.byteLength}`,
-    );
-  }
+  if (frame instanceof ByteParts) checkFrameSize(frame.byteLength, codec.limits.maxFrameBytes);
   return frame;
 }
