@@ -1,5 +1,6 @@
 import { ByteParts } from '@msc/serialization';
 import type { Connection } from '@msc/transport';
+import { concatBytes } from './resume/concat-bytes.ts';
 import type { TerminationReason } from './session-error.ts';
 import type { SessionTracer, TraceFields, TraceOptions, Tracing } from './trace.ts';
 import { parseHello } from './wire/hello.ts';
@@ -105,7 +106,7 @@ class MessageTracer implements SessionTracer {
     const encoded =
       bytes instanceof ByteParts
         ? this.#options.level === 'payloads'
-          ? joinedPieces(bytes)
+          ? concatBytes(bytes.parts)
           : bytes.byteLength
         : bytes;
     this.event(direction, messageTypeNames[tag] ?? `Unknown(${String(tag)})`, fields, encoded);
@@ -218,15 +219,4 @@ export function traceMessages(options: TraceOptions): Tracing {
       );
     },
   };
-}
-
-/** The bytes a frame's pieces make up, in one new array (a loop: a batch may have more pieces than a call takes arguments). */
-function joinedPieces(frame: ByteParts): Uint8Array {
-  const joined = new Uint8Array(frame.byteLength);
-  let offset = 0;
-  for (const part of frame.parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }

@@ -142,7 +142,7 @@ export class ResumableConnection implements Connection {
     const half = crypto.getRandomValues(new Uint8Array(secretHalfBytes));
     if (role === 'listener') {
       this.#resumeId = crypto.getRandomValues(new Uint8Array(resumeIdBytes));
-      this.offer = concatBytes(half, this.#resumeId);
+      this.offer = concatBytes([half, this.#resumeId]);
     } else this.offer = half;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;

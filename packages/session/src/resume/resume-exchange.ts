@@ -235,7 +235,7 @@ export async function resumeAsDialer(
   if (listenerHello.scheme !== authenticator.scheme) {
     throw new ResumeRefusedError('authentication', `the listener uses '${listenerHello.scheme}'`);
   }
-  const transcript = concatBytes(ownHello, listenerHelloFrame);
+  const transcript = concatBytes([ownHello, listenerHelloFrame]);
   const peer = await authenticate(
     options,
     'dialer',
@@ -304,7 +304,7 @@ export async function resumeAsListener(
 ): Promise<ResumeAgreement> {
   const { inbox, connection } = options;
   const dialerHello = parseHello(options.dialerHello); // checked by `requestedResumeId` already
-  const transcript = concatBytes(options.dialerHello, options.ownHello);
+  const transcript = concatBytes([options.dialerHello, options.ownHello]);
   const addressBinding = dialerHello.addressBinding && connection.addressesObservable !== false;
   const peer = await authenticate(options, 'listener', transcript, addressBinding);
   options.authenticated?.(peer);

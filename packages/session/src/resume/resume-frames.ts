@@ -82,5 +82,5 @@ export function countFrame(kind: number, count: number): Uint8Array {
 
 /** A frame of `kind` followed by `parts`. */
 export function bytesFrame(kind: number, ...parts: Uint8Array[]): Uint8Array {
-  return concatBytes(Uint8Array.of(kind), ...parts);
+  return concatBytes([Uint8Array.of(kind), ...parts]);
 }

@@ -21,7 +21,7 @@ async function hmac(key: Uint8Array, ...parts: Uint8Array[]): Promise<Uint8Array
     false,
     ['sign'],
   );
-  const data = concatBytes(...parts) as Uint8Array<ArrayBuffer>;
+  const data = concatBytes(parts) as Uint8Array<ArrayBuffer>;
   return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, data));
 }
 
@@ -37,7 +37,7 @@ export function deriveSecret(
   listenerHalf: Uint8Array,
   transcript: Uint8Array,
 ): Promise<Uint8Array> {
-  return hmac(concatBytes(dialerHalf, listenerHalf), encoder.encode('msc-resume-secret'), transcript);
+  return hmac(concatBytes([dialerHalf, listenerHalf]), encoder.encode('msc-resume-secret'), transcript);
 }
 
 /** The proof for a resume over the connection whose hellos are `transcript`. */
