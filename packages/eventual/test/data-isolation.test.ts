@@ -182,4 +182,41 @@ describe('local calls isolate data like remote ones', () => {
     expect(target.kept).not.toBe(decoded);
     expect(target.kept).toEqual(decoded);
   });
+
+  test('decoded data whose payload named no capability is not walked for proxies', async () => {
+    // A JavaScript Proxy that counts how often a walk lists its keys: a decoder never makes one, but
+    // it shows whether the local dispatch looked inside the arguments.
+    let keyListings = 0;
+    const watched = new Proxy(
+      { id: 1 },
+      {
+        ownKeys(target) {
+          keyListings++;
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    // A callee that returns nothing, so that only its arguments could be walked.
+    class Sink {
+      got: unknown;
+      async take(value: unknown): Promise<void> {
+        this.got = value;
+      }
+    }
+    const target = new Sink();
+    using sink = proxy(target);
+    const call = async (holdsReferences: boolean) => {
+      const args = [watched];
+      markSerialized(args, holdsReferences);
+      const result = createResult(handlerOf(sink)!.call('take', args));
+      markSerialized(undefined);
+      await result;
+      expect(target.got).toBe(watched);
+    };
+    await call(false);
+    expect(keyListings).toBe(0);
+    // A payload that named a capability (or a stream) is walked for the proxies to copy.
+    await call(true);
+    expect(keyListings).toBeGreaterThan(0);
+  });
 });

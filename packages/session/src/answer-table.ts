@@ -190,13 +190,15 @@ export class AnswerTable {
   }
 
   /**
-   * `Call`: delivers the call to its target and records the answer.
+   * `Call`: delivers the call to its target and records the answer. `carried` says whether its
+   * payload named a capability or a stream (`PayloadContext.carried_`): without one its arguments
+   * hold no proxy, and are not walked for any.
    *
    * @throws ProtocolViolation for a question id in use or a target that does not exist;
    *   LimitViolation past `maxAnswers`
    * @internal
    */
-  receiveCall_(call: CallMessage, exports: ExportTable): void {
+  receiveCall_(call: CallMessage, exports: ExportTable, carried: boolean): void {
     const questionId = call[1];
     const targetKind = call[2];
     const targetId = call[3];
@@ -220,8 +222,9 @@ export class AnswerTable {
     const method = call[4];
     if (tracing !== undefined) field = tracing.receive(questionId, method, field);
     const context: CallScope | undefined = this.#contexts?.forCall(questionId, field);
-    // Decoded for this call alone: a local target need not copy its data, nor its result's.
-    markSerialized(args);
+    // Decoded for this call alone: a local target need not copy its data, nor its result's, nor
+    // walk it for proxies when its payload named none.
+    markSerialized(args, carried);
     let result: ResultHandler;
     try {
       result =
@@ -231,8 +234,9 @@ export class AnswerTable {
     } finally {
       markSerialized(undefined);
     }
-    // The target made its own copies of the capabilities it was given.
-    releaseCapabilities(args);
+    // The target made its own copies of the capabilities it was given (a payload that named none
+    // holds none: its data is not walked).
+    if (carried) releaseCapabilities(args);
     answers.set(questionId, result);
     const frame = this.#frame;
     this.#running++;

@@ -117,7 +117,7 @@ export class SessionParts {
   route(message: Message, context: PayloadContext): void {
     switch (message[0]) {
       case messageTypeCall:
-        this.answers.receiveCall_(message, this.exports);
+        this.answers.receiveCall_(message, this.exports, context.carried_);
         break;
       case messageTypeReturn:
         this.questions.receiveReturn_(message, context.consumers, context.carried_);

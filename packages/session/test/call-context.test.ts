@@ -245,7 +245,7 @@ describe('call context on the wire', () => {
     const result = new PromiseHandler();
     const target = { call: () => result } as never;
     const exports = { handler: () => target } as never;
-    answers.receiveCall_([MessageType.Call, 4, 0, 0, 'work', [], []], exports);
+    answers.receiveCall_([MessageType.Call, 4, 0, 0, 'work', [], []], exports, false);
     result.settle({ kind: 'value', value: 'done' });
     expect(sent).toEqual([[MessageType.Return, 4, 0, 'done']]);
     answers.cancel(4, false); // crossed the Return: nothing happens

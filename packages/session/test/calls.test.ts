@@ -2,7 +2,7 @@ import { ArgumentError, MethodNotFoundError, type Proxy, proxy, type StandardSch
 import { createResult, handlerOf } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
 import { Calc, type ICalc } from './fixtures.ts';
-import { served, sessionPair } from './harness.ts';
+import { served, sessionPair, turns } from './harness.ts';
 
 /** The guide's calculator, whose `fail` throws an error with a code and a cause. */
 class CodedCalc extends Calc {
@@ -43,6 +43,31 @@ describe('calls over a session', () => {
     // A proxy answers `constructor` locally (local-names.test.ts); sent by name, as a peer could, it is refused.
     await expect(createResult(handlerOf(remote)!.call('constructor', []))).rejects.toThrow(/not callable/);
     expect(await remote.get()).toBe(1);
+    remote[Symbol.dispose]();
+  });
+
+  test("a capability deep in a call's data is released once the call settles; data without one arrives as sent", async () => {
+    // A payload that names no capability is not walked for one (answer-table.ts): this checks that the
+    // walk still finds the one that is there, past a thousand plain entries.
+    class Ledger {
+      async total(entries: { amount: number; calc?: Proxy<ICalc> }[]): Promise<number> {
+        let sum = 0;
+        for (const entry of entries)
+          sum += entry.amount + (entry.calc === undefined ? 0 : await entry.calc.get());
+        return sum;
+      }
+    }
+    const { remote, listener } = served<Ledger>(new Ledger());
+    await remote.whenResolved();
+    const imported = listener.stats().imports;
+    const plain = Array.from({ length: 1000 }, (_, index) => ({ amount: index }));
+    expect(await remote.total(plain)).toBe(499_500);
+    const calc = proxy<ICalc>(new Calc(7));
+    expect(await remote.total([...plain, { amount: 0, calc }])).toBe(499_507);
+    await turns();
+    // The callee's instance was released when the call settled, though the caller still holds its own.
+    expect(listener.stats().imports).toBe(imported);
+    calc[Symbol.dispose]();
     remote[Symbol.dispose]();
   });
 

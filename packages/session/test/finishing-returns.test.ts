@@ -255,7 +255,7 @@ describe('hostile input against finishing returns', () => {
     for (let id = 0; id < 100; id++) {
       // The argument stands for a capability the decoding made (the call's to release).
       const lent = proxy<ICounter>(Object.assign(new Counter(), { [Symbol.dispose]: () => disposed++ }));
-      answers.receiveCall_([MessageType.Call, 5000 + id, 1, 9000 + id, 'inc', [lent]], exports);
+      answers.receiveCall_([MessageType.Call, 5000 + id, 1, 9000 + id, 'inc', [lent]], exports, true);
     }
     expect(answers.size).toBe(0);
     await turns();
@@ -263,7 +263,7 @@ describe('hostile input against finishing returns', () => {
     expect(sent.length).toBe(100);
     expect(sent[0]).toEqual([MessageType.Return, 5000, 3]);
     // A call on a missing export is still a protocol violation.
-    expect(() => answers.receiveCall_([MessageType.Call, 6000, 0, 7, 'inc', []], exports)).toThrow(
+    expect(() => answers.receiveCall_([MessageType.Call, 6000, 0, 7, 'inc', []], exports, false)).toThrow(
       'call on export 7, which does not exist',
     );
   });
