@@ -97,11 +97,43 @@ export function messagesPerFrame(
 }
 
 /**
+ * Packed frames of at most this many bytes are written into a shared pool buffer and handed out as
+ * views of it. A typed array of more than 64 bytes made on its own takes its memory from outside V8's
+ * heap, which costs a microsecond or more (about what the rest of a small call costs); a view into a
+ * pool costs a twentieth of that. Larger frames are rare (only many small messages in one turn make
+ * them) and get a buffer of their own.
+ */
+const pooledFrameBytes = 4096;
+/** The pool's size: many small frames per allocation, and still little to keep alive for a view. */
+const poolBytes = 16 * 1024;
+/** Made by the first packed frame (a side that never packs one holds none). */
+let pool: Uint8Array | undefined;
+let poolUsed = 0;
+
+/**
+ * A place for a packed frame of `size` bytes. Ownership: a pooled place is never handed out twice
+ * (the pool is only ever filled forward, and replaced when full) and, at most a quarter of the pool,
+ * never spans its whole buffer, so a transport treats it as a view it must not move (it copies it, or
+ * writes it out as it is); a place of its own spans its buffer, which the transport may move.
+ */
+function framePlace(size: number): Uint8Array {
+  if (size > pooledFrameBytes) return new Uint8Array(size);
+  if (pool === undefined || poolBytes - poolUsed < size) {
+    pool = new Uint8Array(poolBytes);
+    poolUsed = 0;
+  }
+  const place = pool.subarray(poolUsed, poolUsed + size);
+  poolUsed += size;
+  return place;
+}
+
+/**
  * The frame holding `encoded[first .. first + count)`. A single message is sent as itself (no copy
  * into a new frame) when its first byte allows (always, for what the codec writes); the frame then
  * owns its buffer as the codec's output does (`Codec.encode`: one that spans its `ArrayBuffer` is
  * the caller's, any other a view the codec never writes over, which a transport that moves buffers
- * copies). Several messages are copied into a new frame.
+ * copies). Several messages are copied into a new frame: a view into the frame pool when small (see
+ * {@link framePlace}: never written over either), else a buffer of its own.
  */
 export function packFrame(
   encoded: readonly { readonly bytes: Uint8Array | undefined }[],
@@ -111,7 +143,7 @@ export function packFrame(
   if (count === 1 && encoded[first]!.bytes![0]! >= 0x80) return encoded[first]!.bytes!;
   let size = 0;
   for (let index = first; index < first + count; index++) size += 4 + encoded[index]!.bytes!.length;
-  const frame = new Uint8Array(size);
+  const frame = framePlace(size);
   let offset = 0;
   for (let index = first; index < first + count; index++) {
     const bytes = encoded[index]!.bytes!;

@@ -24,7 +24,8 @@ import { describeError } from './violations.ts';
  * which the protocol allows (calls on an answer all precede its `Finish`; release counts make
  * timing irrelevant). Ownership: a frame handed to the connection is the codec's output as it is or
  * a new packed frame (`packFrame`), never copied: one spanning its whole buffer is the connection's
- * to move, a view into the codec's shared buffer is never written over (`Codec.encode`). Failure: a
+ * to move, a view (into the codec's shared buffer, `Codec.encode`, or the frame pool, `packFrame`) is
+ * never written over. Failure: a
  * broken connection or a peer that stopped reading (more than `maxBufferedBytes` unsent) is reported
  * through the port; the session ends.
  * Once the session has ended ({@link Outbox.abortAll_}) nothing more is encoded or sent.
