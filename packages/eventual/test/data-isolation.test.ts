@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createResult, handlerOf, markSerialized } from '../src/handler.ts';
-import { type Proxy, proxy, sequence } from '../src/index.ts';
+import { type Proxy, proxy, Resolver, sequence } from '../src/index.ts';
 import { Calc, type ICalc, settle } from './fixtures.ts';
 
 interface Order {
@@ -217,6 +217,48 @@ describe('local calls isolate data like remote ones', () => {
     expect(keyListings).toBe(0);
     // A payload that named a capability (or a stream) is walked for the proxies to copy.
     await call(true);
+    expect(keyListings).toBeGreaterThan(0);
+  });
+
+  test('decoded data queued on an unresolved promise is not walked, and reaches its target as decoded', async () => {
+    let keyListings = 0;
+    const watched = new Proxy(
+      { id: 1 },
+      {
+        ownKeys(target) {
+          keyListings++;
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    // A callee that returns nothing, so that only its arguments could be walked.
+    class Sink {
+      got: unknown;
+      async take(value: unknown): Promise<void> {
+        this.got = value;
+      }
+    }
+    const target = new Sink();
+    // A call a session decoded, queued on a promise until it resolves to the target.
+    const callQueued = async (holdsReferences: boolean) => {
+      const sink = new Resolver<Proxy<Sink>>();
+      using pending = sink.proxy();
+      const args = [watched];
+      markSerialized(args, holdsReferences);
+      const result = createResult(handlerOf(pending)!.call('take', args));
+      markSerialized(undefined);
+      sink.resolve(proxy(target));
+      await result;
+    };
+    // A payload that named no capability: queued as it is, and still marked as decoded when it goes
+    // on, so the target neither walks nor copies it.
+    await callQueued(false);
+    expect(target.got).toBe(watched);
+    expect(keyListings).toBe(0);
+    // One that named a capability (or a stream) is walked for the proxies to copy and release.
+    target.got = undefined;
+    await callQueued(true);
+    expect(target.got).toBe(watched);
     expect(keyListings).toBeGreaterThan(0);
   });
 });

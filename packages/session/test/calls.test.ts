@@ -1,8 +1,25 @@
-import { ArgumentError, MethodNotFoundError, type Proxy, proxy, type StandardSchema } from '@msc/eventual';
+import {
+  ArgumentError,
+  MethodNotFoundError,
+  type Proxy,
+  proxy,
+  Resolver,
+  type StandardSchema,
+} from '@msc/eventual';
 import { createResult, handlerOf } from '@msc/eventual/handler';
 import { describe, expect, test } from 'vitest';
 import { Calc, type ICalc } from './fixtures.ts';
 import { served, sessionPair, turns } from './harness.ts';
+
+/** Sums entries; an entry may hold a capability whose value counts too. */
+class Ledger {
+  async total(entries: { amount: number; calc?: Proxy<ICalc> }[]): Promise<number> {
+    let sum = 0;
+    for (const entry of entries)
+      sum += entry.amount + (entry.calc === undefined ? 0 : await entry.calc.get());
+    return sum;
+  }
+}
 
 /** The guide's calculator, whose `fail` throws an error with a code and a cause. */
 class CodedCalc extends Calc {
@@ -49,14 +66,6 @@ describe('calls over a session', () => {
   test("a capability deep in a call's data is released once the call settles; data without one arrives as sent", async () => {
     // A payload that names no capability is not walked for one (answer-table.ts): this checks that the
     // walk still finds the one that is there, past a thousand plain entries.
-    class Ledger {
-      async total(entries: { amount: number; calc?: Proxy<ICalc> }[]): Promise<number> {
-        let sum = 0;
-        for (const entry of entries)
-          sum += entry.amount + (entry.calc === undefined ? 0 : await entry.calc.get());
-        return sum;
-      }
-    }
     const { remote, listener } = served<Ledger>(new Ledger());
     await remote.whenResolved();
     const imported = listener.stats().imports;
@@ -67,6 +76,32 @@ describe('calls over a session', () => {
     await turns();
     // The callee's instance was released when the call settled, though the caller still holds its own.
     expect(listener.stats().imports).toBe(imported);
+    calc[Symbol.dispose]();
+    remote[Symbol.dispose]();
+  });
+
+  test('calls queued on an unresolved promise get their data as sent, and release a capability deep in it', async () => {
+    // Queued on a promise (promise-handler.ts), a payload that names no capability is kept as it was
+    // decoded; one that names one gets copies of its proxies, released once the calls went on.
+    const ledger = new Resolver<Proxy<Ledger>>();
+    class Desk {
+      ledger(): Proxy<Ledger> {
+        return ledger.proxy();
+      }
+    }
+    const { remote, listener } = served(new Desk());
+    using promised = await remote.ledger();
+    const plain = Array.from({ length: 1000 }, (_, index) => ({ amount: index }));
+    const calc = proxy<ICalc>(new Calc(7));
+    const totals = [promised.total(plain), promised.total([...plain, { amount: 0, calc }])];
+    await turns();
+    // Both calls arrived while the promise was unresolved: the second holds the peer's calc.
+    const imported = listener.stats().imports;
+    expect(imported).toBeGreaterThan(0);
+    ledger.resolve(proxy(new Ledger()));
+    expect(await Promise.all(totals)).toEqual([499_500, 499_507]);
+    await turns();
+    expect(listener.stats().imports).toBe(imported - 1);
     calc[Symbol.dispose]();
     remote[Symbol.dispose]();
   });

@@ -60,17 +60,42 @@ export function markSerialized(args: object | undefined, holdsReferences = true)
   serializedHoldsReferences = holdsReferences;
 }
 
+/**
+ * Runs `call` with `args` marked as {@link markSerialized} marks it, then puts back the mark it
+ * found: for a call a session decoded that waited in a queue (a promise's, `promise-handler.ts`) and
+ * goes on now, outside the session's own call. The list is still the one decoded for that call alone.
+ */
+export function callSerialized<T>(args: object, holdsReferences: boolean, call: () => T): T {
+  const previousArguments = serializedArguments;
+  const previousHoldsReferences = serializedHoldsReferences;
+  serializedArguments = args;
+  serializedHoldsReferences = holdsReferences;
+  try {
+    return call();
+  } finally {
+    serializedArguments = previousArguments;
+    serializedHoldsReferences = previousHoldsReferences;
+  }
+}
+
 /** Whether `args` is the argument list {@link markSerialized} marked, while it is being called. */
 export function isSerialized(args: object): boolean {
   return args === serializedArguments;
 }
 
 /**
- * Whether `args` is the argument list {@link markSerialized} marked, while it is being called, and
- * it holds no proxy: its payload named no capability or stream.
+ * Whether a call's argument list holds nothing to copy and nothing to release: no item is an object
+ * (functions and symbols pass as they are), or it is a session's decoded list whose payload named
+ * no capability (`markSerialized(args, false)`). Such a list is kept as it is: it is the caller's
+ * fresh one (a facade's rest parameter, a session's decoded list), never changed after it was lent.
  */
-export function isSerializedData(args: object): boolean {
-  return args === serializedArguments && !serializedHoldsReferences;
+export function holdsNoReferences(args: readonly unknown[]): boolean {
+  if (args === serializedArguments && !serializedHoldsReferences) return true;
+  for (let index = 0; index < args.length; index++) {
+    const item = args[index];
+    if (typeof item === 'object' && item !== null) return false;
+  }
+  return true;
 }
 
 /**

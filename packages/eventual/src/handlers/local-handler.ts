@@ -3,7 +3,7 @@ import type { CallScope } from '../context/call-context.ts';
 import { enterCall, leaveCall } from '../context/current-call.ts';
 import { DisposedError, MethodNotFoundError } from '../errors.ts';
 import { copiedCapabilities, copyCapabilities, endArguments } from '../facade/capability-copy.ts';
-import { isSerialized, isSerializedData } from '../facade/data-copy.ts';
+import { holdsNoReferences, isSerialized } from '../facade/data-copy.ts';
 import type { CapabilityHandler, ResultHandler } from '../seam/capability-handler.ts';
 import { abortStreamsIn } from '../streams/abort-streams.ts';
 import { type Dispatch, enqueueDispatch } from './dispatch-queue.ts';
@@ -48,10 +48,8 @@ export class LocalHandler implements CapabilityHandler {
     // Data a session decoded for this call is a copy already, and its result is encoded at once.
     const serialized = isSerialized(args);
     // An argument list of primitives holds nothing to copy (most calls), nor does a session's
-    // decoded list whose payload named no capability (isSerializedData): the list itself is the
-    // caller's fresh one (a facade's rest parameter, a session's decoded list), never changed
-    // after it was lent, so it is kept as it is.
-    if (holdsOnlyPrimitives(args) || isSerializedData(args)) {
+    // decoded list whose payload named no capability: it is kept as it is (holdsNoReferences).
+    if (holdsNoReferences(args)) {
       const result = new LocalCall(this, method, args, context);
       result.encodedAtOnce = serialized;
       enqueueDispatch(result);
@@ -249,12 +247,3 @@ export function localHandlerFor(target: object): LocalHandler {
 }
 
 const noArguments: unknown[] = [];
-
-/** Whether no argument is an object (nothing to copy; functions and symbols pass as they are). */
-function holdsOnlyPrimitives(args: readonly unknown[]): boolean {
-  for (let index = 0; index < args.length; index++) {
-    const item = args[index];
-    if (typeof item === 'object' && item !== null) return false;
-  }
-  return true;
-}

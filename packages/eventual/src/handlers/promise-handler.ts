@@ -1,6 +1,7 @@
 import type { CallScope } from '../context/call-context.ts';
 import { ResolutionLoopError } from '../errors.ts';
 import { copyCapabilities, releaseCapabilities } from '../facade/capability-copy.ts';
+import { callSerialized, holdsNoReferences, isSerialized } from '../facade/data-copy.ts';
 import type { CapabilityHandler, ResultHandler, Settlement } from '../seam/capability-handler.ts';
 import { ignore, SettlementListeners } from '../seam/settlement-listeners.ts';
 import { resolutionOf, settlementError } from '../seam/settlement-outcomes.ts';
@@ -11,8 +12,21 @@ import { releaseSettlement } from './release-settlement.ts';
 /** A call pipelined on a promise before it resolved, waiting to be forwarded in order. */
 interface PendingCall {
   readonly method: string;
-  /** Our own copy of the arguments' capabilities: the caller may release its own meanwhile. */
+  /**
+   * Our own copy of the arguments' capabilities (the caller may release its own meanwhile), or the
+   * list as it was lent when it holds none.
+   */
   readonly args: readonly unknown[];
+  /**
+   * Whether `args` is our copy, whose proxies (and streams) we release (or abort) once the call is
+   * forwarded or failed; `false` for a list kept as it was lent, which holds none (see `holdsNoReferences`).
+   */
+  readonly copied: boolean;
+  /**
+   * Whether a session decoded `args` for this call alone (`markSerialized`): when the call goes on,
+   * its target is told so again, and neither copies the data nor the result (the session encodes it).
+   */
+  readonly serialized: boolean;
   readonly result: PromiseHandler;
   /** The call's context, forwarded with it (`undefined` for none). */
   readonly context: CallScope | undefined;
@@ -58,7 +72,19 @@ export class PromiseHandler implements ResultHandler {
     const settlement = this.#settlement;
     if (settlement !== undefined) return callSettled(settlement, method, args, context);
     const result = new PromiseHandler();
-    (this.#pending ??= []).push({ method, args: copyCapabilities(args), result, context });
+    // A list that holds no proxy is kept as it is, and is neither walked now nor when the call
+    // goes on. Otherwise the queued call gets its own proxies; a session's decoded data is a copy
+    // already, so only the proxies (and the containers on their way) are copied.
+    const kept = holdsNoReferences(args);
+    const serialized = isSerialized(args);
+    (this.#pending ??= []).push({
+      method,
+      args: kept ? args : copyCapabilities(args, serialized),
+      copied: !kept,
+      serialized,
+      result,
+      context,
+    });
     return result;
   }
 
@@ -142,13 +168,15 @@ export class PromiseHandler implements ResultHandler {
     if (pending !== undefined) {
       for (const call of pending) {
         if (settlement.kind === 'capability') {
-          const inner = settlement.handler.call(call.method, call.args, call.context);
-          releaseCapabilities(call.args);
+          const inner = forward(settlement.handler, call);
+          if (call.copied) releaseCapabilities(call.args);
           call.result.follow(inner);
         } else {
           const error = settlementError(settlement, call.method);
-          releaseCapabilities(call.args);
-          abortStreamsIn(call.args, error);
+          if (call.copied) {
+            releaseCapabilities(call.args);
+            abortStreamsIn(call.args, error);
+          }
           call.result.settle({ kind: 'error', error });
         }
       }
@@ -178,8 +206,8 @@ export class PromiseHandler implements ResultHandler {
     this.#pending = undefined;
     if (pending !== undefined) {
       for (const call of pending) {
-        const forwarded = inner.call(call.method, call.args, call.context);
-        releaseCapabilities(call.args);
+        const forwarded = forward(inner, call);
+        if (call.copied) releaseCapabilities(call.args);
         call.result.follow(forwarded);
       }
     }
@@ -218,6 +246,12 @@ export class PromiseHandler implements ResultHandler {
     if (this.#references === 0)
       this.#capabilityReleased = releaseSettlement(this.#settlement, this.#capabilityReleased);
   }
+}
+
+/** Sends a queued call on to `target`, its arguments still marked as a session decoded them (if it did). */
+function forward(target: CapabilityHandler, call: PendingCall): ResultHandler {
+  if (!call.serialized) return target.call(call.method, call.args, call.context);
+  return callSerialized(call.args, call.copied, () => target.call(call.method, call.args, call.context));
 }
 
 /** A result handler that is already settled. */
