@@ -25,9 +25,8 @@ import { describeError } from './violations.ts';
  * timing irrelevant). Ownership: a frame handed to the connection is the codec's output as it is or
  * a new packed frame (`packFrame`), never copied: one spanning its whole buffer is the connection's
  * to move, a view (into the codec's shared buffer, `Codec.encode`, or the frame pool, `packFrame`) is
- * never written over. Failure: a
- * broken connection or a peer that stopped reading (more than `maxBufferedBytes` unsent) is reported
- * through the port; the session ends.
+ * never written over. Failure: a broken connection or a peer that stopped reading (more than
+ * `maxBufferedBytes` unsent) is reported through the port; the session ends.
  * Once the session has ended ({@link Outbox.abortAll_}) nothing more is encoded or sent.
  *
  * Values mode (protocol.ts): once {@link Outbox.useValues_} was called, messages are written in the
