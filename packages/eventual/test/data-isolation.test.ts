@@ -23,6 +23,29 @@ function order(): Order {
   };
 }
 
+/**
+ * `object` behind a JavaScript Proxy that counts how often a walk lists its keys: a decoder never
+ * makes one, but it shows whether a dispatch looked inside the arguments.
+ */
+function keyCounted(object: object): { readonly value: object; keyListings(): number } {
+  let listings = 0;
+  const value = new Proxy(object, {
+    ownKeys(target) {
+      listings++;
+      return Reflect.ownKeys(target);
+    },
+  });
+  return { value, keyListings: () => listings };
+}
+
+/** A callee that returns nothing, so that only its arguments could be walked. */
+class Sink {
+  got: unknown;
+  async take(value: unknown): Promise<void> {
+    this.got = value;
+  }
+}
+
 /** A callee that mutates everything it is given, and keeps what it returns. */
 class Clerk {
   kept: Order | undefined;
@@ -184,66 +207,32 @@ describe('local calls isolate data like remote ones', () => {
   });
 
   test('decoded data whose payload named no capability is not walked for proxies', async () => {
-    // A JavaScript Proxy that counts how often a walk lists its keys: a decoder never makes one, but
-    // it shows whether the local dispatch looked inside the arguments.
-    let keyListings = 0;
-    const watched = new Proxy(
-      { id: 1 },
-      {
-        ownKeys(target) {
-          keyListings++;
-          return Reflect.ownKeys(target);
-        },
-      },
-    );
-    // A callee that returns nothing, so that only its arguments could be walked.
-    class Sink {
-      got: unknown;
-      async take(value: unknown): Promise<void> {
-        this.got = value;
-      }
-    }
+    const watched = keyCounted({ id: 1 });
     const target = new Sink();
     using sink = proxy(target);
     const call = async (holdsReferences: boolean) => {
-      const args = [watched];
+      const args = [watched.value];
       markSerialized(args, holdsReferences);
       const result = createResult(handlerOf(sink)!.call('take', args));
       markSerialized(undefined);
       await result;
-      expect(target.got).toBe(watched);
+      expect(target.got).toBe(watched.value);
     };
     await call(false);
-    expect(keyListings).toBe(0);
+    expect(watched.keyListings()).toBe(0);
     // A payload that named a capability (or a stream) is walked for the proxies to copy.
     await call(true);
-    expect(keyListings).toBeGreaterThan(0);
+    expect(watched.keyListings()).toBeGreaterThan(0);
   });
 
   test('decoded data queued on an unresolved promise is not walked, and reaches its target as decoded', async () => {
-    let keyListings = 0;
-    const watched = new Proxy(
-      { id: 1 },
-      {
-        ownKeys(target) {
-          keyListings++;
-          return Reflect.ownKeys(target);
-        },
-      },
-    );
-    // A callee that returns nothing, so that only its arguments could be walked.
-    class Sink {
-      got: unknown;
-      async take(value: unknown): Promise<void> {
-        this.got = value;
-      }
-    }
+    const watched = keyCounted({ id: 1 });
     const target = new Sink();
     // A call a session decoded, queued on a promise until it resolves to the target.
     const callQueued = async (holdsReferences: boolean) => {
       const sink = new Resolver<Proxy<Sink>>();
       using pending = sink.proxy();
-      const args = [watched];
+      const args = [watched.value];
       markSerialized(args, holdsReferences);
       const result = createResult(handlerOf(pending)!.call('take', args));
       markSerialized(undefined);
@@ -253,12 +242,12 @@ describe('local calls isolate data like remote ones', () => {
     // A payload that named no capability: queued as it is, and still marked as decoded when it goes
     // on, so the target neither walks nor copies it.
     await callQueued(false);
-    expect(target.got).toBe(watched);
-    expect(keyListings).toBe(0);
+    expect(target.got).toBe(watched.value);
+    expect(watched.keyListings()).toBe(0);
     // One that named a capability (or a stream) is walked for the proxies to copy and release.
     target.got = undefined;
     await callQueued(true);
-    expect(target.got).toBe(watched);
-    expect(keyListings).toBeGreaterThan(0);
+    expect(target.got).toBe(watched.value);
+    expect(watched.keyListings()).toBeGreaterThan(0);
   });
 });
