@@ -31,8 +31,8 @@ import { LimitViolation, ProtocolViolation, requireVersion } from './wire/violat
 
 /** What the answers need from their session. */
 export interface AnswerPort {
-  /** Queues a message (see `Outbox.send`). */
-  send(message: unknown[]): void;
+  /** Queues a message (see `Outbox.send`; `early`: a return may leave at once). */
+  send(message: unknown[], early?: boolean): void;
   /** @internal Queues a message carrying an error (see `Outbox.sendWithError_`). */
   sendWithError_(message: unknown[], errorIndex: number): void;
   /** Names a capability to the peer (see `CapabilityCodec.describe`). */
@@ -269,13 +269,16 @@ export class AnswerTable {
     }
     try {
       if (settlement.kind === 'capability') {
-        port.send([messageTypeReturn, questionId, returnKindCapability, port.describe(settlement.handler)]);
+        port.send(
+          [messageTypeReturn, questionId, returnKindCapability, port.describe(settlement.handler)],
+          true,
+        );
         return;
       }
       let carried: boolean;
       if (settlement.kind === 'value') {
         try {
-          port.send([messageTypeReturn, questionId, returnKindValue, settlement.value]);
+          port.send([messageTypeReturn, questionId, returnKindValue, settlement.value], true);
         } catch (error) {
           // The callee returned something that cannot cross the wire: the caller gets that error,
           // and streams in the value go nowhere.

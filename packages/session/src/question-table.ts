@@ -37,8 +37,8 @@ import { ProtocolViolation } from './wire/violations.ts';
 
 /** What the questions need from their session. */
 export interface QuestionPort {
-  /** Queues a message (see `Outbox.send`). */
-  send(message: unknown[]): void;
+  /** Queues a message (see `Outbox.send`; `early`: a call without a context may leave at once). */
+  send(message: unknown[], early?: boolean): void;
   /** @internal Queues a message nobody waits for (see `Outbox.sendLazily_`). */
   sendLazily_(message: unknown[]): void;
   /** @internal Queues a message carrying an error (see `Outbox.sendWithError_`). */
@@ -117,7 +117,8 @@ export class QuestionTable implements QuestionCanceller {
     if (context?.carried) return this.#askWithContext(targetKind, targetId, method, args, context);
     const id = this.#nextId;
     try {
-      this.#port.send([messageTypeCall, id, targetKind, targetId, method, args]);
+      // No context, so no `Cancel` can follow in this turn: the call may leave early (Outbox.send).
+      this.#port.send([messageTypeCall, id, targetKind, targetId, method, args], true);
     } catch (error) {
       // The call never left: streams in its arguments go nowhere, so their other ends stop waiting.
       return failedCall(args, error);

@@ -214,8 +214,8 @@ export class Session<Peer = unknown>
   // ---------------------------------------------------------------- the parts' port (internal)
 
   /** Queues a message; returns its encoded size (see `Outbox.send`). */
-  send(message: unknown[]): number {
-    return this.#parts.outbox.send(message);
+  send(message: unknown[], early = false): number {
+    return this.#parts.outbox.send(message, early);
   }
 
   /** @internal Queues a message nobody waits for (see `Outbox.sendLazily_`). */

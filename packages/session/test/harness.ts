@@ -12,6 +12,8 @@ export interface PairOptions {
   readonly dialerRoot?: Proxy<unknown>;
   readonly listenerRoot?: SessionOptions['root'];
   readonly connection?: MemoryConnectionOptions;
+  /** The connections to use instead of a memory pair made with `connection`. */
+  readonly connections?: readonly [Connection, Connection];
   readonly dialer?: Partial<SessionOptions>;
   readonly listener?: Partial<SessionOptions>;
   readonly authenticator?: Authenticator<unknown>;
@@ -25,9 +27,9 @@ export interface Pair {
   readonly connections: readonly [Connection, Connection];
 }
 
-/** Two sessions over a memory pair. */
+/** Two sessions over a memory pair (or the `connections` given). */
 export function sessionPair(options: PairOptions = {}): Pair {
-  const connections = memoryPair(options.connection);
+  const connections = options.connections ?? memoryPair(options.connection);
   const authenticator = options.authenticator ?? unauthenticated();
   const dialer = new Session({
     connection: connections[0],

@@ -17,7 +17,16 @@ import { frameString, stringFrame, stringFrameBytes } from './string-frames.ts';
  * Options of {@link messagePortConnection}: the kit's connection options. Addresses default to
  * `message-port:local#<n>` and `message-port:remote#<n>`; both sides should agree on `maxFrameBytes`.
  */
-export type MessagePortConnectionOptions = ConnectionOptions;
+export interface MessagePortConnectionOptions extends ConnectionOptions {
+  /**
+   * Whether the other end runs in another thread, so that a frame posted early lets it start while
+   * this side goes on (`Connection.sendEarly`; a session then posts a turn's first message at once).
+   * Default `true` for {@link messagePortConnection}, whose other end is meant for another thread;
+   * `false` for {@link messagePortPair} and `messagePortTransport()`, whose two ends start in this
+   * thread, where an early frame is only one more `postMessage`.
+   */
+  sendEarly?: boolean | undefined;
+}
 
 /**
  * What travels on the port besides frames (bare `Uint8Array`s, or small frames as strings, see
@@ -342,6 +351,9 @@ class MessagePortMedium implements ConnectionDriver {
 
 /** A connection over a MessagePort: the kit's lifecycle over a {@link MessagePortMedium}. */
 class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
+  /** See {@link MessagePortConnectionOptions.sendEarly}: each frame is posted when sent (no coalescing). */
+  readonly sendEarly: boolean;
+
   constructor(port: MessagePortLike, options: MessagePortConnectionOptions) {
     const number = ++connections;
     const settings = messageConnectionSettings(options, {
@@ -349,6 +361,7 @@ class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
       remote: `message-port:remote#${number}`,
     });
     super(settings, (events) => new MessagePortMedium(port, settings.lowWaterMarkBytes, events));
+    this.sendEarly = options.sendEarly ?? true;
   }
 
   /** Values frames travel as structured clones (see `Connection.sendValues`). */
@@ -375,6 +388,9 @@ class MessagePortConnection extends DrivenConnection<MessagePortMedium> {
  *   peer's answer (at most `closeTimeoutMs`) and then closes the port.
  * - On Node, the port's `close` event reveals a peer that went away (its thread ended): `closed()` with code
  *   `error`, `remote: true`. Web ports without a `close` event cannot notice that.
+ * - Each frame is posted when sent, and the other end is taken to run in another thread (`sendEarly`, unless the
+ *   options say `false`): a session posts the first message of each turn at once, so the peer starts on it while
+ *   this side finishes its turn.
  * - `bufferedBytes` counts bytes the peer has not yet delivered to its receiver (acknowledged at most once per
  *   event-loop turn, small amounts after up to 20 ms), so a slow or unstarted peer pushes back on the sender.
  *
@@ -395,7 +411,8 @@ export function messagePortConnection(
  * Two connected {@link messagePortConnection}s over a fresh `MessageChannel` in this thread. Handy for tests; to
  * reach another thread, create the channel yourself and transfer one port.
  *
- * @param options applied to both ends (addresses default to `message-port:pair-<n>#a` / `#b`)
+ * @param options applied to both ends (addresses default to `message-port:pair-<n>#a` / `#b`, `sendEarly` to
+ *   `false`: both ends are in this thread)
  */
 export function messagePortPair(options: MessagePortConnectionOptions = {}): [Connection, Connection] {
   const channel = new MessageChannel();
@@ -403,11 +420,13 @@ export function messagePortPair(options: MessagePortConnectionOptions = {}): [Co
   return [
     messagePortConnection(channel.port1, {
       ...options,
+      sendEarly: options.sendEarly ?? false,
       localAddress: options.localAddress ?? `${name}#a`,
       remoteAddress: options.remoteAddress ?? `${name}#b`,
     }),
     messagePortConnection(channel.port2, {
       ...options,
+      sendEarly: options.sendEarly ?? false,
       localAddress: options.localAddress ?? `${name}#b`,
       remoteAddress: options.remoteAddress ?? `${name}#a`,
     }),

@@ -15,7 +15,7 @@ export interface MessagePortTransportOptions
  * listeners named in an in-process registry (`message-port:<name>`; `message-port:` picks a fresh name). Every
  * connection it makes could be moved to another thread by transferring its port; the registry itself stays in
  * this realm. Dial and listen behave as `memory()`'s (same errors); the dialing transport's options apply to both
- * ends.
+ * ends (`sendEarly` defaults to `false`: both ends start in this thread).
  *
  * @param options limits, timeouts, scheduler and registry; see {@link MessagePortTransportOptions}
  */
@@ -30,11 +30,13 @@ export function messagePortTransport(options: MessagePortTransportOptions = {}):
       return [
         messagePortConnection(channel.port1, {
           ...connectionOptions,
+          sendEarly: connectionOptions.sendEarly ?? false,
           localAddress: dialerAddress,
           remoteAddress: listenerAddress,
         }),
         messagePortConnection(channel.port2, {
           ...connectionOptions,
+          sendEarly: connectionOptions.sendEarly ?? false,
           localAddress: listenerAddress,
           remoteAddress: dialerAddress,
         }),

@@ -1,10 +1,35 @@
 import { MessageChannel } from 'node:worker_threads';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { describe, expect, it } from 'vitest';
-import { messagePortConnection, messagePortPair } from '../src/index.ts';
+import { MemoryRegistry, messagePortConnection, messagePortPair, messagePortTransport } from '../src/index.ts';
 import { connectionWithRawPeer } from './fixtures/raw-peer.ts';
 
 describe('messagePortConnection()', () => {
+  it('asks for early sends when its other end is meant for another thread, not when both ends start in this one', async () => {
+    const channel = new MessageChannel();
+    const toThread = messagePortConnection(channel.port1);
+    const declined = messagePortConnection(channel.port2, { sendEarly: false });
+    expect([toThread.sendEarly, declined.sendEarly]).toEqual([true, false]);
+    toThread.abort();
+    declined.abort();
+    const pair = messagePortPair();
+    expect(pair.map((end) => end.sendEarly)).toEqual([false, false]);
+    const asked = messagePortPair({ sendEarly: true });
+    expect(asked.map((end) => end.sendEarly)).toEqual([true, true]);
+    for (const end of [...pair, ...asked]) end.abort();
+    const registry = new MemoryRegistry();
+    const transport = messagePortTransport({ registry });
+    const accepted: boolean[] = [];
+    const listener = await transport.listen('message-port:early', (connection) => {
+      accepted.push(connection.sendEarly === true);
+      connection.abort();
+    });
+    const dialed = await transport.dial('message-port:early');
+    expect([dialed.sendEarly, ...accepted]).toEqual([false, false]);
+    dialed.abort();
+    await listener.close();
+  });
+
   it('bufferedBytes holds until the peer delivers, then the acknowledgements bring it back to 0', async () => {
     const [left, right] = messagePortPair({ lowWaterMarkBytes: 1024 });
     left.start(new FrameRecorder());

@@ -35,6 +35,7 @@ describe('options accept an explicit undefined for every optional property', () 
     maxBufferedBytes: undefined,
     closeTimeoutMs: undefined,
     scheduler: undefined,
+    sendEarly: undefined,
   };
 
   test('undefined addresses of a message-port pair are absent: the pair names its ends', () => {

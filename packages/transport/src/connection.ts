@@ -58,6 +58,15 @@ export interface Connection {
    */
   sendValues?(values: unknown[], transfer: ArrayBuffer[], bytes: number): void;
   /**
+   * A hint for senders that gather a turn's messages into one frame: a frame given to `send()` goes
+   * out at once (no coalescing in the transport) to a peer that runs in parallel (another thread or
+   * process), so sending a turn's first frame early lets the peer start on it while this side goes
+   * on. A session then sends the first message of a turn at once, and the rest of the turn together
+   * after it. Absent means `false` (send once per turn): a peer in this thread gains nothing from an
+   * early frame, and a socket coalesces writes anyway.
+   */
+  readonly sendEarly?: boolean;
+  /**
    * Whether {@link Connection.sendParts} writes a frame's pieces without joining them (a socket's
    * gather write), so that giving a frame as pieces saves a copy. Absent means `false`.
    */
