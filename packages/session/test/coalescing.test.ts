@@ -140,7 +140,11 @@ describe('sent early (Connection.sendEarly; docs/protocol.md, "Framing")', () =>
   });
 
   test('an early send that fails ends the session from a later microtask, and the call rejects', async () => {
-    const { remote, connections, dialer: session } = served<ICalc>(new Calc(), {
+    const {
+      remote,
+      connections,
+      dialer: session,
+    } = served<ICalc>(new Calc(), {
       connections: messagePortPair({ sendEarly: true }),
       unchecked: true,
     });

@@ -1,7 +1,12 @@
 import { MessageChannel } from 'node:worker_threads';
 import { FrameRecorder } from '@msc/transport/compliance';
 import { describe, expect, it } from 'vitest';
-import { MemoryRegistry, messagePortConnection, messagePortPair, messagePortTransport } from '../src/index.ts';
+import {
+  MemoryRegistry,
+  messagePortConnection,
+  messagePortPair,
+  messagePortTransport,
+} from '../src/index.ts';
 import { connectionWithRawPeer } from './fixtures/raw-peer.ts';
 
 describe('messagePortConnection()', () => {
