@@ -132,7 +132,7 @@ describe('sent early (Connection.sendEarly; docs/protocol.md, "Framing")', () =>
     controller.abort();
     await expect(sum).rejects.toBeInstanceOf(CallAbortError);
     expect(dialer.frames.map(messagesIn)).toEqual([2]);
-    // The listener answers the cancelled call, which never ran.
+    // A later call shows that the cancelled one never ran.
     expect(await remote.add(0)).toBe(0);
     expect(calc.log).toEqual([0]);
     view[Symbol.dispose]();
