@@ -23,9 +23,10 @@ import { describeError } from './violations.ts';
  * Sent early: over a connection to a peer that runs in parallel (`Connection.sendEarly`: a
  * MessagePort to another thread), the first message of a turn leaves at once (the lazy ones riding
  * along), when its sender says it may (`early`: a call without a context, a return) and the
- * session expects nothing more this turn; the rest of the turn follows in one frame as above. The peer then starts on a lone call or return while this side finishes its turn
- * (making the call's result, going back to the caller's `await`): measured on a worker, about a
- * microsecond of each round trip. A failure of that early send is reported in a later microtask,
+ * session expects nothing more this turn; the rest of the turn follows in one frame as above. The
+ * peer then starts on a lone call or return while this side finishes its turn (making the call's
+ * result, going back to the caller's `await`): measured on a worker, about a microsecond of each
+ * round trip. A failure of that early send is reported in a later microtask,
  * never from inside the `send` that queued it (its caller is still recording the message).
  *
  * Ordering: messages leave in the order they were queued; lazy messages may trail later eager ones,
