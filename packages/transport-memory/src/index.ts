@@ -38,10 +38,7 @@ export type { MemoryConnectionOptions } from './memory-connection-options.ts';
 export { memoryPair } from './memory-pair.ts';
 export { type AcceptConnection, defaultMemoryRegistry, MemoryRegistry } from './memory-registry.ts';
 export { type MemoryTransport, type MemoryTransportOptions, memory } from './memory-transport.ts';
-export {
-  type MessagePortConnectionOptions,
-  messagePortConnection,
-  messagePortPair,
-} from './message-port-connection.ts';
+export { type MessagePortConnectionOptions, messagePortConnection } from './message-port-connection.ts';
 export type { MessagePortLike } from './message-port-like.ts';
+export { messagePortPair } from './message-port-pair.ts';
 export { type MessagePortTransportOptions, messagePortTransport } from './message-port-transport.ts';

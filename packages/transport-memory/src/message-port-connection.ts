@@ -406,29 +406,3 @@ export function messagePortConnection(
 ): Connection {
   return new MessagePortConnection(port, options);
 }
-
-/**
- * Two connected {@link messagePortConnection}s over a fresh `MessageChannel` in this thread. Handy for tests; to
- * reach another thread, create the channel yourself and transfer one port.
- *
- * @param options applied to both ends (addresses default to `message-port:pair-<n>#a` / `#b`, `sendEarly` to
- *   `false`: both ends are in this thread)
- */
-export function messagePortPair(options: MessagePortConnectionOptions = {}): [Connection, Connection] {
-  const channel = new MessageChannel();
-  const name = `message-port:pair-${++connections}`;
-  return [
-    messagePortConnection(channel.port1, {
-      ...options,
-      sendEarly: options.sendEarly ?? false,
-      localAddress: options.localAddress ?? `${name}#a`,
-      remoteAddress: options.remoteAddress ?? `${name}#b`,
-    }),
-    messagePortConnection(channel.port2, {
-      ...options,
-      sendEarly: options.sendEarly ?? false,
-      localAddress: options.localAddress ?? `${name}#b`,
-      remoteAddress: options.remoteAddress ?? `${name}#a`,
-    }),
-  ];
-}

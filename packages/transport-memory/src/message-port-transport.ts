@@ -1,6 +1,7 @@
 import type { Connection, Transport } from '@msc/transport';
 import { defaultMemoryRegistry, type MemoryRegistry } from './memory-registry.ts';
-import { type MessagePortConnectionOptions, messagePortConnection } from './message-port-connection.ts';
+import type { MessagePortConnectionOptions } from './message-port-connection.ts';
+import { inThreadPair } from './message-port-pair.ts';
 import { type RegistryTransportParts, registryDial, registryListen } from './registry-transport.ts';
 
 /** Options of {@link messagePortTransport}. */
@@ -25,23 +26,12 @@ export function messagePortTransport(options: MessagePortTransportOptions = {}):
     scheme: 'message-port',
     registry,
     dialDelayMs: 0,
-    createPair: (dialerAddress, listenerAddress) => {
-      const channel = new MessageChannel();
-      return [
-        messagePortConnection(channel.port1, {
-          ...connectionOptions,
-          sendEarly: connectionOptions.sendEarly ?? false,
-          localAddress: dialerAddress,
-          remoteAddress: listenerAddress,
-        }),
-        messagePortConnection(channel.port2, {
-          ...connectionOptions,
-          sendEarly: connectionOptions.sendEarly ?? false,
-          localAddress: listenerAddress,
-          remoteAddress: dialerAddress,
-        }),
-      ];
-    },
+    createPair: (dialerAddress, listenerAddress) =>
+      inThreadPair(
+        connectionOptions,
+        { localAddress: dialerAddress, remoteAddress: listenerAddress },
+        { localAddress: listenerAddress, remoteAddress: dialerAddress },
+      ),
   };
   return {
     name: 'message-port',
