@@ -181,9 +181,9 @@ export class Outbox {
     const size = entry.bytes?.length ?? entry.parts?.byteLength ?? entry.written!.bytes;
     this.#queuedBytes += size;
     if (!this.#flushScheduled) {
-      // The first message of a turn, sent early (see the class notes). The flush scheduled below still
-      // runs, so that the rest of this turn waits for it and leaves together.
-      if (early && this.#sendEarly && this.#messages.length === 1 && !this.#port.expectsMoreThisTurn_()) {
+      // No flush is scheduled, so this is the turn's first message: sent early (see the class notes).
+      // The flush scheduled below still runs, so that the rest of this turn waits for it and leaves together.
+      if (early && this.#sendEarly && !this.#port.expectsMoreThisTurn_()) {
         this.#send(true);
       }
       this.#flushScheduled = true;
