@@ -124,6 +124,7 @@ describe('lockstep groups', () => {
         '@endo/captp/memory',
         'birpc/memory',
         'floor/memory',
+        'floor/local-calls-proxied',
         'floor/local-calls',
         'floor/local-calls-plain',
       ],

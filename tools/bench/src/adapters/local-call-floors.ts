@@ -69,16 +69,91 @@ function queuedAdder(target: Adder, Answer: PromiseConstructor): Adder {
   };
 }
 
+/** A call the proxy floor queued: the method's name and arguments as they were given, and how to answer. */
+interface NamedCall {
+  readonly name: string;
+  readonly args: unknown[];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
- * Times `calls` calls on a plain `Adder` and through a queued one whose answers are pipelinable
- * promises or plain ones (see `local-call-timing.ts`).
+ * Wraps `target` in a `Proxy` on which any string name is a method, as a capability proxy must be:
+ * the proxy knows no method up front, so a call carries its name and its argument list to the
+ * queue, and the dispatch looks the name up on the target and applies the list. The function a name
+ * reads is made once and kept for the last name read (one name here). Answers are pipelinable.
+ */
+function proxiedTarget(target: object): Adder {
+  let queue: NamedCall[] = [];
+  let scheduled = false;
+  const resolved = Promise.resolve();
+  const drain = () => {
+    const calls = queue;
+    queue = [];
+    scheduled = false;
+    for (const call of calls) {
+      const method = (target as Record<string, unknown>)[call.name];
+      if (typeof method !== 'function') {
+        call.reject(new TypeError(`no method ${call.name}`));
+        continue;
+      }
+      (method.apply(target, call.args) as Promise<unknown>).then(call.resolve, call.reject);
+    }
+  };
+  let resolve: (value: unknown) => void = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const capture = (onValue: (value: unknown) => void, onError: (error: unknown) => void) => {
+    resolve = onValue;
+    reject = onError;
+  };
+  const call = (name: string, args: unknown[]): Promise<unknown> => {
+    const promise = new PipelinablePromise<unknown>(capture);
+    queue.push({ name, args, resolve, reject });
+    if (!scheduled) {
+      scheduled = true;
+      void resolved.then(drain);
+    }
+    return promise;
+  };
+  let lastName: string | undefined;
+  let lastMethod: ((...args: unknown[]) => Promise<unknown>) | undefined;
+  return new Proxy(
+    {},
+    {
+      get(_target, key) {
+        if (typeof key !== 'string') return undefined;
+        if (key !== lastName) {
+          lastName = key;
+          lastMethod = (...args: unknown[]) => call(key, args);
+        }
+        return lastMethod;
+      },
+    },
+  ) as Adder;
+}
+
+/**
+ * The local-call floors: `proxied` through a proxy that carries any method's name and arguments,
+ * `pipelinable` and `plain` through a wrapper that knows `add` (see `floor-local-calls.ts`).
+ */
+export type LocalCallFloor = 'proxied' | 'pipelinable' | 'plain';
+
+/**
+ * Times `calls` calls on a plain `Adder` and through a floor's queued one (see
+ * `local-call-timing.ts`).
  */
 export function timeQueuedCalls(
-  answers: 'pipelinable' | 'plain',
+  floor: LocalCallFloor,
   calls: number,
   repetitions: number,
   mode: 'sequential' | 'in-flight',
 ): Promise<LocalCallTimes> {
-  const Answer = (answers === 'pipelinable' ? PipelinablePromise : Promise) as PromiseConstructor;
-  return timeLocalCalls(queuedAdder(new Adder(), Answer), calls, repetitions, mode);
+  const local =
+    floor === 'proxied'
+      ? proxiedTarget(new Adder())
+      : queuedAdder(
+          new Adder(),
+          (floor === 'pipelinable' ? PipelinablePromise : Promise) as PromiseConstructor,
+        );
+  return timeLocalCalls(local, calls, repetitions, mode);
 }

@@ -78,7 +78,12 @@ export const registry: readonly RegistryEntry[] = [
       return floorAdapter('floor: MessageChannel', await memory(), valueCodec);
     },
   },
-  // The local-call floors: the first is the one the @msc in-process row's ×floor is against.
+  // The local-call floors: the first (a call through a proxy) is the one the @msc in-process row's
+  // ×floor is against.
+  {
+    key: 'floor/local-calls-proxied',
+    load: async () => (await import('./floor-local-calls.ts')).floorLocalCallsAdapter('proxied'),
+  },
   {
     key: 'floor/local-calls',
     load: async () => (await import('./floor-local-calls.ts')).floorLocalCallsAdapter('pipelinable'),
@@ -113,7 +118,13 @@ export const registry: readonly RegistryEntry[] = [
 ];
 
 /** Entry transports (the key after its last `/`) measured in the `memory` lockstep group. */
-const memoryGroupTransports = new Set(['memory', 'in-process', 'local-calls', 'local-calls-plain']);
+const memoryGroupTransports = new Set([
+  'memory',
+  'in-process',
+  'local-calls-proxied',
+  'local-calls',
+  'local-calls-plain',
+]);
 /** Entry transports of the codec rows, which have no transport and are compared with each other. */
 const codecGroupTransports = new Set(['cbor-x', 'json']);
 
