@@ -64,6 +64,35 @@ const noTransfer: ArrayBuffer[] = [];
 /** After this many messages without a turn's end found, the connection looks for it (see `#attach`). */
 const burstMessages = 32;
 
+/**
+ * What a value the peer sent is, for a violation's message, without calling anything on it: a
+ * cloned object may carry its own `toString` or `valueOf` (a number, say), which `String()` would
+ * call or throw on, and a string may be as long as the peer liked.
+ */
+function describeReceived(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'string':
+      return value.length <= 40
+        ? JSON.stringify(value)
+        : `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)`;
+    case 'object':
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+/** What a view that is not a frame is, for a violation's message. */
+function describeView(view: ArrayBufferView): string {
+  const type = Object.prototype.toString.call(view).slice(8, -1);
+  const buffer = Object.prototype.toString.call(view.buffer).slice(8, -1);
+  return `a ${type} of ${view.byteLength} bytes at offset ${view.byteOffset} of a ${buffer} of ${view.buffer.byteLength}`;
+}
+
 function isControl(value: unknown): value is Control {
   return typeof value === 'object' && value !== null && typeof (value as { msc?: unknown }).msc === 'string';
 }
@@ -245,9 +274,21 @@ class MessagePortMedium implements ConnectionDriver {
       return;
     }
     if (ArrayBuffer.isView(data)) {
-      this.#events.frame(
-        data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      );
+      // A frame is a Uint8Array over the whole of an ArrayBuffer of its own, as `#writeFrames` posts it. A
+      // view over shared memory would let the peer change bytes after they were checked (and reach user code
+      // as views into that memory); a view into part of a larger buffer would keep memory nobody counted.
+      if (
+        data instanceof Uint8Array &&
+        data.buffer instanceof ArrayBuffer &&
+        data.byteOffset === 0 &&
+        data.length === data.buffer.byteLength
+      ) {
+        this.#events.frame(data);
+      } else {
+        this.#events.violation(
+          `expected a frame as a Uint8Array over an ArrayBuffer of its own, but got ${describeView(data)}`,
+        );
+      }
       return;
     }
     if (!isControl(data)) {
@@ -258,14 +299,15 @@ class MessagePortMedium implements ConnectionDriver {
       const { bytes, values } = data as { bytes?: unknown; values?: unknown };
       // The lifecycle checks the size against `maxFrameBytes`, the receiver the values.
       if (typeof bytes === 'number' && bytes >= 0) this.#events.frame(new ValuesFrame(values, bytes, []));
-      else this.#events.violation(`expected a values frame with its size, but got ${String(bytes)}`);
+      else
+        this.#events.violation(`expected a values frame with its size, but got ${describeReceived(bytes)}`);
       return;
     }
     if (data.msc === 'ack') {
       const bytes = (data as { bytes?: unknown }).bytes;
       if (typeof bytes !== 'number' || !(bytes >= 0 && bytes <= this.#unacknowledgedBytes)) {
         this.#events.violation(
-          `expected an acknowledgement of at most the ${this.#unacknowledgedBytes} bytes sent, but got ${String(bytes)}`,
+          `expected an acknowledgement of at most the ${this.#unacknowledgedBytes} bytes sent, but got ${describeReceived(bytes)}`,
         );
         return;
       }
@@ -276,7 +318,7 @@ class MessagePortMedium implements ConnectionDriver {
     }
     const { code, message } = data as { code?: unknown; message?: unknown };
     if (!receiveInBandControl(this.#events, data.msc, code, message)) {
-      this.#events.violation(`expected a known control message, but got "${String(data.msc)}"`);
+      this.#events.violation(`expected a known control message, but got ${describeReceived(data.msc)}`);
     } else if (data.msc === 'close-reply' && this.#closeSent) {
       this.#closePort();
     }
