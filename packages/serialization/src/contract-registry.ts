@@ -46,6 +46,12 @@ export interface ContractDefinition<T extends object = object> {
 
 /** The plans kept per registry; hostile peers can send any number of distinct shapes, so it is bounded. */
 const maximumCachedPlans = 256;
+/**
+ * The longest shape (its names joined) whose plan is kept: the cache outlives every session, and a
+ * peer's names may each be megabytes long (within `maxStringBytes`). Real shapes are far shorter;
+ * a longer one is planned afresh each time.
+ */
+const maximumCachedShapeCharacters = 1024;
 
 /** Checks and builds a definition (contract-definition.ts), once enabled: see {@link ContractRegistry.register}. */
 type ContractDefiner = <T extends object>(
@@ -172,6 +178,7 @@ export class ContractRegistry {
       definition,
       assignments: fieldNames.map((field) => (known?.has(field) ? field : null)),
     };
+    if (key.length > maximumCachedShapeCharacters) return plan;
     if (this.#plans.size >= maximumCachedPlans) this.#plans.clear();
     this.#plans.set(key, plan);
     return plan;

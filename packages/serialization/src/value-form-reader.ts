@@ -48,15 +48,23 @@ class Reader {
   #walk: DecodeWalk | undefined;
   #depth = 0;
   #allowReferences = true;
+  /** The objects read so far, from this value or from the earlier ones of its frame (see {@link readValueForm}). */
+  #seen: Set<object> | undefined;
   bytes = 0;
 
-  constructor(form: ValueFormSettings<any>, context: unknown, maxBytes: number) {
+  constructor(
+    form: ValueFormSettings<any>,
+    context: unknown,
+    maxBytes: number,
+    seen: Set<object> | undefined,
+  ) {
     this.#limits = form.limits;
     this.#registry = form.registry;
     this.#unknownContracts = form.unknownContracts;
     this.#hooks = form.hooks;
     this.#context = context;
     this.#maxBytes = maxBytes;
+    this.#seen = seen;
   }
 
   #add(bytes: number): void {
@@ -122,6 +130,7 @@ class Reader {
     if (++this.#depth > this.#limits.maxDepth) {
       throw new DecodeError('too-deep', `expected values nested at most ${this.#limits.maxDepth} deep`);
     }
+    this.#once(value);
     try {
       const prototype = Object.getPrototypeOf(value);
       if (prototype === Object.prototype) return this.#plain(value as Record<string, unknown>);
@@ -149,6 +158,20 @@ class Reader {
     }
   }
 
+  /**
+   * Refuses an object read before. Every object in an honest form is its own (the writer copies what
+   * it walks; only a contract's lists of names are shared, and `#strings` reads them), while a clone
+   * carries an object met twice as a back-reference of a couple of bytes: read twice, a few such
+   * references nested (each level twice the next) would cost a walk exponential in what arrived.
+   */
+  #once(value: object): void {
+    const seen = (this.#seen ??= new Set());
+    if (seen.has(value)) {
+      throw new DecodeError('malformed', 'expected every object once in a value form, got one in two places');
+    }
+    seen.add(value);
+  }
+
   #plain(object: Record<string, unknown>): Record<string, unknown> {
     // Own enumerable string keys are all a clone makes; Object.keys allocates their list, but the
     // clone already built the object, so the check costs no more than what arrived.
@@ -161,20 +184,28 @@ class Reader {
       );
     }
     this.#add(small);
+    // As the CBOR decoder reads it: no key ever names a prototype, even as an own property. Such an
+    // object is built afresh with `__proto__` read as `__proto_` (of two keys that then share a name,
+    // the last wins), each value read once.
+    if (keys.includes('__proto__')) return this.#plainRenamed(object, keys);
     for (const key of keys) {
       this.#string(key);
       const item = object[key];
       const read = this.read(item);
-      if (key === '__proto__') {
-        // As the CBOR decoder does: no key ever names a prototype, even as an own property.
-        delete object[key];
-        // Quoted: builds shorten property names ending in _ (config/internal-properties.js), never a quoted key.
-        object['__proto_'] = read;
-      } else if (read !== item) {
-        object[key] = read;
-      }
+      if (read !== item) object[key] = read;
     }
     return object;
+  }
+
+  #plainRenamed(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+    const copy: Record<string, unknown> = {};
+    for (const key of keys) {
+      this.#string(key);
+      const read = this.read(object[key]);
+      // Quoted: builds shorten property names ending in _ (config/internal-properties.js), never a quoted key.
+      copy[key === '__proto__' ? '__proto_' : key] = read;
+    }
+    return copy;
   }
 
   #length(length: number): void {
@@ -195,9 +226,20 @@ class Reader {
         return this.#tagged(numberValue.call(head), array[1]);
       }
     }
-    // A fresh array: holes read as `undefined`, and properties besides the items stay behind.
-    const copy = new Array<unknown>(length);
-    for (let index = 0; index < length; index++) copy[index] = this.read(array[index]);
+    // A fresh array, packed (a structured clone of a holey array takes V8's slow sparse format), and
+    // without the properties besides the items. A hole is refused: the writer fills every item, and a
+    // sparse array of a large length clones to a few bytes, which would cost a walk of its length.
+    const copy: unknown[] = [];
+    for (let index = 0; index < length; index++) {
+      const item = array[index];
+      if (item === undefined && !(index in array)) {
+        throw new DecodeError(
+          'malformed',
+          `expected an array without holes, got one missing item ${index} of ${length}`,
+        );
+      }
+      copy.push(this.read(item));
+    }
     return copy;
   }
 
@@ -258,6 +300,7 @@ class Reader {
     if (!Array.isArray(payload) || Object.getPrototypeOf(payload) !== Array.prototype || payload.length < 2) {
       throw new DecodeError('malformed', 'expected a contract as [typeChain, fieldNames, ...values]');
     }
+    this.#once(payload);
     this.#depth++;
     try {
       this.#length(payload.length);
@@ -266,9 +309,23 @@ class Reader {
       const fieldNames = this.#strings(payload[1]);
       const walk = (this.#walk ??= new DecodeWalk(this.#registry, undefined, this.#unknownContracts));
       const plan = walk.defineShape([typeChain, fieldNames]);
+      // Checked before the values are read, as materializeContract would after.
+      if (payload.length - 2 !== fieldNames.length) {
+        throw new DecodeError(
+          'malformed',
+          `expected ${fieldNames.length} field values for a contract, got ${payload.length - 2}`,
+        );
+      }
       const items = new Array<unknown>(payload.length - 1);
       items[0] = plan;
-      for (let index = 2; index < payload.length; index++) items[index - 1] = this.read(payload[index]);
+      for (let index = 2; index < payload.length; index++) {
+        if (!(index in payload))
+          throw new DecodeError(
+            'malformed',
+            `expected a contract without holes, got one missing item ${index}`,
+          );
+        items[index - 1] = this.read(payload[index]);
+      }
       walk.shapes.length = 0;
       return walk.materializeContract(items);
     } finally {
@@ -285,7 +342,7 @@ class Reader {
     if (length > this.#limits.maxRecordKeys) {
       throw new DecodeError(
         'record-too-wide',
-        `expected a contract of at most ${this.#limits.maxRecordKeys} fields`,
+        `expected a contract's type chain and field names of at most ${this.#limits.maxRecordKeys} names each`,
       );
     }
     this.#add(small);
@@ -346,8 +403,9 @@ export function readValueForm<Context>(
   value: unknown,
   context: Context | undefined,
   maxBytes: number,
+  seen?: Set<object>,
 ): ValueFormRead {
-  const reader = new Reader(form, context, Math.min(maxBytes, form.limits.maxFrameBytes));
+  const reader = new Reader(form, context, Math.min(maxBytes, form.limits.maxFrameBytes), seen);
   try {
     return { value: reader.read(value), bytes: reader.bytes };
   } catch (error) {

@@ -170,9 +170,11 @@ class Writer {
 
   #array(array: readonly unknown[]): unknown[] {
     const length = array.length;
-    const copy = new Array<unknown>(length);
+    // Packed, filled by push: V8 clones an array made by `new Array(length)` (holey, even once
+    // every item is set) in its slow sparse format, item by item with its index.
+    const copy: unknown[] = [];
     this.bytes += small;
-    for (let index = 0; index < length; index++) copy[index] = this.write(array[index]);
+    for (let index = 0; index < length; index++) copy.push(this.write(array[index]));
     return copy;
   }
 
@@ -242,10 +244,9 @@ class Writer {
     this.bytes += small + tagSize + small + small + small;
     for (const name of typeChain) this.bytes += stringSize(name);
     for (const name of fieldNames) this.bytes += stringSize(name);
-    const payload = new Array<unknown>(values.length + 2);
-    payload[0] = typeChain;
-    payload[1] = fieldNames;
-    for (let index = 0; index < values.length; index++) payload[index + 2] = this.write(values[index]);
+    // Packed, as `#array` makes its copies.
+    const payload: unknown[] = [typeChain, fieldNames];
+    for (let index = 0; index < values.length; index++) payload.push(this.write(values[index]));
     return tagged(contractTag, payload);
   }
 

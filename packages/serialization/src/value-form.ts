@@ -100,12 +100,24 @@ export class ValueForm<Context = unknown> implements ValueFormSettings<Context> 
    * Checks a value form that arrived from a peer and turns it into the value it stands for (tagged
    * items become contracts, errors and references; everything else is checked and kept).
    *
+   * Every object must appear once: an object met twice (a clone carries it as a back-reference of
+   * a couple of bytes) is refused, as is an array with holes, so that what a read costs stays in
+   * proportion to what arrived.
+   *
    * @param value what arrived; it is read and may be modified in place (it belongs to the reader)
    * @param maxBytes the size estimate the value may reach (at most `limits.maxFrameBytes`)
+   * @param seen the objects read from the same clone so far: pass one set to the reads of every
+   *   value of one message (a frame's messages, say), so that an object shared between two of them
+   *   is refused too; a fresh one per read by default
    * @throws DecodeError for any value this form never holds or one past a limit (`frame-too-large`
    *   past `maxBytes`); its cause the hook's error when `decodeReference` threw
    */
-  read(value: unknown, context?: Context, maxBytes = this.limits.maxFrameBytes): ValueFormRead {
-    return readValueForm(this, value, context, maxBytes);
+  read(
+    value: unknown,
+    context?: Context,
+    maxBytes = this.limits.maxFrameBytes,
+    seen?: Set<object>,
+  ): ValueFormRead {
+    return readValueForm(this, value, context, maxBytes, seen);
   }
 }

@@ -101,6 +101,30 @@ describe('a version 1 reader and a version 2 writer', () => {
     expect(strict.decode(writer.encode(new DashV2()))).toBeInstanceOf(Move);
   });
 
+  test("a peer's shapes with long names are not kept after the read, and the refusal quotes them cut short", () => {
+    const registry = version1();
+    // A shape of ordinary names is planned once and kept for the next value of that shape.
+    expect(registry.planFor(['game.Emote'], ['kind'])).toBe(registry.planFor(['game.Emote'], ['kind']));
+    // Names of a megabyte each (within maxStringBytes): the registry outlives every session, so such a plan
+    // is made afresh each time rather than kept (256 of them would hold gigabytes).
+    const long = 'x'.repeat(1 << 20);
+    expect(registry.planFor([long], ['kind'])).not.toBe(registry.planFor([long], ['kind']));
+    const strict = new Codec({ registry, unknownContracts: 'error' });
+    const hostile = new ContractRegistry();
+    class Named {
+      kind = 'wave';
+    }
+    hostile.register(Named, { name: long, fields: ['kind'] });
+    let refusal: DecodeError | undefined;
+    try {
+      strict.decode(new Codec({ registry: hostile }).encode(new Named()));
+    } catch (error) {
+      refusal = error as DecodeError;
+    }
+    expect(refusal).toMatchObject({ code: 'unknown-contract' });
+    expect(refusal!.message).toBe(`expected a known contract, got '${'x'.repeat(40)}…' with none registered`);
+  });
+
   test('a placeholder passed through the reader reaches a version 2 peer intact', () => {
     const forwarded = reader.encode(
       reader.decode(writer.encode({ emote: Object.assign(new Emote(), { kind: 'bow' }) })),

@@ -110,7 +110,9 @@ class MessagePortValues implements ValuesChannel {
 
   receive(values: unknown, declared: number, receiver: ValuesReceiver): void {
     if (!this.#agreed) {
-      throw new ProtocolViolation('a values frame before values mode was agreed and the session established');
+      throw new ProtocolViolation(
+        'a values frame where values mode was not agreed: before the session was established, or with a side that did not offer it',
+      );
     }
     if (!Array.isArray(values) || Object.getPrototypeOf(values) !== Array.prototype) {
       throw new ProtocolViolation('a values frame must be an array of messages');
@@ -120,12 +122,15 @@ class MessagePortValues implements ValuesChannel {
     // acknowledgements, so a frame estimated larger would slip past that accounting.
     const declaredIsLimit = declared < this.#maxFrameBytes;
     let remaining = declaredIsLimit ? declared : this.#maxFrameBytes;
+    // The frame's messages came in one clone: an object in two of them is refused as one in two
+    // places of a message is (`ValueForm.read`).
+    const seen = new Set<object>();
     for (let index = 0; index < values.length; index++) {
       if (receiver.isTerminated) return;
       const context = this.#capabilities.context();
       let read: ValueFormRead;
       try {
-        read = this.#form.read(values[index], context, remaining);
+        read = this.#form.read(values[index], context, remaining, seen);
       } catch (error) {
         if (error instanceof DecodeError && error.code === 'frame-too-large') {
           if (declaredIsLimit) {
@@ -133,7 +138,10 @@ class MessagePortValues implements ValuesChannel {
               `a values frame estimated larger than the ${declared} bytes its sender declared (the sender must declare its estimate)`,
             );
           }
-          throw new LimitViolation(`${error.message} (maxFrameBytes)`, 'maxFrameBytes');
+          throw new LimitViolation(
+            `expected a values frame of at most ${this.#maxFrameBytes} bytes, got one estimated past that (maxFrameBytes)`,
+            'maxFrameBytes',
+          );
         }
         throw error;
       }

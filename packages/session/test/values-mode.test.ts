@@ -242,7 +242,7 @@ describe('hostile values from a raw MessagePort peer', () => {
   const shared = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : undefined;
   let deep: unknown = 1;
   for (let level = 0; level < 200; level++) deep = [deep];
-  const cases: [string, () => unknown[], string, string?][] = [
+  const cases: [string, () => unknown[], string, (string | undefined)?, RegExp?][] = [
     ['a Map as a message', () => [new Map([[0, 1]])], 'protocol'],
     ['an Error object in the arguments', () => [[2, 1, 0, 0, 'echo', [new Error('raw')]]], 'protocol'],
     ['a SharedArrayBuffer', () => [[2, 1, 0, 0, 'echo', [new Uint8Array(shared!)]]], 'protocol'],
@@ -281,12 +281,51 @@ describe('hostile values from a raw MessagePort peer', () => {
       () => [[2, 1, 0, 0, 'echo', [new Uint8Array(new ArrayBuffer(1024), 0, 1)]]],
       'protocol',
     ],
+    [
+      // 22 small arrays in a clone of under 500 bytes; read place by place, four million.
+      'arrays each pointing twice at the next',
+      () => {
+        let dag: unknown = [0, 0];
+        for (let level = 0; level < 21; level++) dag = [dag, dag];
+        return [[3, 1, 0, 0, 'echo', [dag]]];
+      },
+      'protocol',
+      undefined,
+      /in two places/,
+    ],
+    [
+      'arrays of a million holes each',
+      () => {
+        const holes = Array.from({ length: 15 }, () => {
+          const array: unknown[] = [];
+          array.length = 1 << 20;
+          return array;
+        });
+        return [[3, 1, 0, 0, 'echo', holes]];
+      },
+      'protocol',
+      undefined,
+      /without holes/,
+    ],
+    [
+      'one object in two messages of a frame',
+      () => {
+        const shared = { list: Array.from({ length: 1000 }, (_, index) => index) };
+        return [
+          [3, 1, 0, 0, 'echo', [shared]],
+          [3, 3, 0, 0, 'echo', [shared]],
+        ];
+      },
+      'protocol',
+      undefined,
+      /in two places/,
+    ],
   ];
 
   test.each(cases)(
     '%s ends the session with its code',
     { timeout: 60_000 },
-    async (_name, make, code, limit) => {
+    async (_name, make, code, limit, message) => {
       const { listener, dialer, raw, remote } = portSessions({ checked: false });
       await remote.echo('established');
       // Declared at the largest size the connection takes, so the frame's own checks decide.
@@ -294,6 +333,7 @@ describe('hostile values from a raw MessagePort peer', () => {
       const reason = await listener.closed;
       expect(reason.code).toBe(code);
       if (limit !== undefined) expect(reason.limit).toBe(limit);
+      if (message !== undefined) expect(reason.message).toMatch(message);
       // Nothing of the refused frame stays: every table is back to empty.
       expect(listener.stats()).toMatchObject({ questions: 0, answers: 0, imports: 0 });
       remote[Symbol.dispose]();
@@ -325,6 +365,24 @@ describe('hostile values from a raw MessagePort peer', () => {
     const reason = await listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toMatch(/declared/);
+    remote[Symbol.dispose]();
+  });
+
+  test('a frame past maxFrameBytes over several messages is refused naming the limit, not what was left of it', async () => {
+    const { listener, raw, remote } = portSessions({ checked: false });
+    await remote.echo('established');
+    const strings = () => Array.from({ length: 3 }, () => 'y'.repeat(3.5 * 1024 * 1024));
+    raw.sendValues!(
+      [
+        [3, 1, 0, 0, 'echo', strings()],
+        [3, 3, 0, 0, 'echo', strings()],
+      ],
+      [],
+      raw.maxFrameBytes,
+    );
+    const reason = await listener.closed;
+    expect(reason).toMatchObject({ code: 'limit', limit: 'maxFrameBytes' });
+    expect(reason.message).toContain(`at most ${raw.maxFrameBytes} bytes`);
     remote[Symbol.dispose]();
   });
 
