@@ -58,7 +58,8 @@ export class DecodeWalk {
     if (plan.definition === undefined && this.unknownContracts === 'error') {
       throw new DecodeError(
         'unknown-contract',
-        `expected a known contract, got ${describeTypeChain(typeChain)} with none registered`,
+        // The names are the peer's and may be megabytes long: the message quotes their first 80 characters.
+        `expected a known contract, got '${typeChain.join("' < '").slice(0, 80)}' with none registered`,
       );
     }
     this.shapes.push(plan);
@@ -140,11 +141,4 @@ function isStringList(value: unknown): value is string[] {
   if (!Array.isArray(value)) return false;
   for (const item of value) if (typeof item !== 'string') return false;
   return true;
-}
-
-/** A received type chain for an error message: at most four names of at most 40 characters each. */
-function describeTypeChain(typeChain: readonly string[]): string {
-  const names = typeChain.slice(0, 4).map((name) => `'${name.length > 40 ? `${name.slice(0, 40)}…` : name}'`);
-  if (typeChain.length > 4) names.push(`… (${typeChain.length} names)`);
-  return names.join(' < ');
 }

@@ -122,7 +122,7 @@ describe('a version 1 reader and a version 2 writer', () => {
       refusal = error as DecodeError;
     }
     expect(refusal).toMatchObject({ code: 'unknown-contract' });
-    expect(refusal!.message).toBe(`expected a known contract, got '${'x'.repeat(40)}…' with none registered`);
+    expect(refusal!.message).toBe(`expected a known contract, got '${'x'.repeat(80)}' with none registered`);
   });
 
   test('a placeholder passed through the reader reaches a version 2 peer intact', () => {
