@@ -94,6 +94,12 @@ export class AnswerTable {
   #frame = 0;
   /** Calls that the last frame brought and that have not settled yet (see {@link callsRunning_}). */
   #running = 0;
+  /**
+   * Calls the peer finished before their `Return` that have not settled yet: no longer answers, but
+   * still running (or queued) with their arguments, so still the peer's outstanding calls for
+   * `maxAnswers` (a peer sending `Call` then `Finish` again and again would otherwise run any number).
+   */
+  #finishedRunning = 0;
 
   /**
    * @param port what the table sends through (the session itself: no closures)
@@ -152,7 +158,7 @@ export class AnswerTable {
     const standIns = (this.#standIns ??= new Map<number, PromiseHandler>());
     let standIn = standIns.get(id);
     if (standIn === undefined) {
-      if (this.size >= this.#maxAnswers) throw this.#full();
+      if (this.#outstanding >= this.#maxAnswers) throw this.#full();
       // The map's reference, given back at the copy or the session's end.
       standIn = new PromiseHandler();
       standIns.set(id, standIn);
@@ -162,6 +168,11 @@ export class AnswerTable {
   }
 
   /** The peer has more answers (and stand-ins) outstanding than `maxAnswers`. */
+  /** The peer's outstanding calls, against `maxAnswers`: answers, stand-ins, and calls finished early still running. */
+  get #outstanding(): number {
+    return this.size + this.#finishedRunning;
+  }
+
   #full(): LimitViolation {
     return new LimitViolation(`the peer has more than ${this.#maxAnswers} calls outstanding`, 'maxAnswers');
   }
@@ -204,7 +215,7 @@ export class AnswerTable {
     const targetId = call[3];
     const answers = (this.#answers ??= new IdTable<ResultHandler>());
     if (answers.has(questionId)) throw new ProtocolViolation(`question ${questionId} is already in use`);
-    if (this.size >= this.#maxAnswers) throw this.#full();
+    if (this.#outstanding >= this.#maxAnswers) throw this.#full();
     const target = targetKind === targetKindExport ? exports.handler(targetId) : answers.get(targetId);
     if (target === undefined) {
       if (targetKind !== targetKindExport && this.#port.protocolVersion >= finishingReturnVersion) {
@@ -321,9 +332,14 @@ export class AnswerTable {
       throw new ProtocolViolation(`finish for answer ${questionId}, which does not exist`);
     answers!.delete(questionId);
     // A `Finish` before the `Return` (the caller gave up on the call): a context the call still has
-    // is cancelled now, so what it holds is bounded by the answers the peer may keep open.
+    // is cancelled now, and the call counts against maxAnswers until it settles.
     this.#contexts?.finished(questionId);
     this.#tracing?.cancelled(questionId, false);
+    // A handler that does not say whether it settled is taken as running: its listener runs at once if it has.
+    if (!(answer as { readonly isSettled?: boolean }).isSettled) {
+      this.#finishedRunning++;
+      answer.onSettled(() => this.#finishedRunning--);
+    }
     answer.release();
   }
 

@@ -48,6 +48,15 @@ export interface SessionLimits {
   /** The same for byte streams, in bytes. Default 16 MiB. */
   readonly maxByteStreamCapacity: number;
   /**
+   * Most wire streams the peer may have open into this side (streams that arrived in its messages
+   * and have not ended), and, counted apart, most this side may have open to the peer. A stream
+   * past it from the peer ends the session with `limit`; one this side sends past it fails the call
+   * or return that carries it (`RangeError`). Each open stream costs its bookkeeping (about a
+   * kilobyte) and a first grant, and a sink holds up to its consumer's window. Default 10,000, as
+   * `maxAnswers`: a stream usually travels with a call, and honest sessions keep far fewer open.
+   */
+  readonly maxStreams: number;
+  /**
    * The longest time a peer's call may declare it has left (docs/semantics.md#deadlines), in
    * milliseconds: a longer one is cut to it, so the callee's signal fires then at the latest.
    * A call that declares no deadline has none. Default 1 hour.
@@ -68,6 +77,7 @@ export const defaultSessionLimits: SessionLimits = {
   maxHeldBytes: 64 * 1024,
   maxStreamCapacity: 65_536,
   maxByteStreamCapacity: 16 * 1024 * 1024,
+  maxStreams: 10_000,
   maxCallTimeoutMs: 3_600_000,
 };
 

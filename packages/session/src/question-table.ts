@@ -218,12 +218,15 @@ export class QuestionTable implements QuestionCanceller {
         throw new ProtocolViolation(`return for question ${questionId}: its target did not finish`);
       }
     }
+    // A capability is resolved while the question is still open: a descriptor refused (an export the
+    // peer does not hold, an import past maxImports) ends the session, which settles the question.
+    const descriptor = payload as readonly [kind: number, id: number];
+    const handler =
+      settlement === undefined && kind === returnKindCapability ? this.#port.resolve(descriptor) : undefined;
     questions!.delete(questionId);
     if (settlement !== undefined) {
       // TargetFinished: settled as its target (above).
-    } else if (kind === returnKindCapability) {
-      const descriptor = payload as readonly [kind: number, id: number];
-      const handler = this.#port.resolve(descriptor);
+    } else if (handler !== undefined) {
       const loopback =
         descriptor[0] === descriptorKindReceiverExport || descriptor[0] === descriptorKindReceiverAnswer;
       // Calls pipelined on this answer are travelling back to our own object through the peer:

@@ -7,8 +7,8 @@ import {
   streamQueue,
 } from '@msc/eventual/handler';
 import { EndedSinks } from './ended-sinks.ts';
-import type { SessionLimits } from './limits.ts';
 import { grantRead, grantSettings, grantWindow } from './sink-credit.ts';
+import type { StreamLimits } from './stream-part.ts';
 import { SourcePump } from './stream-source-pump.ts';
 import type {
   StreamCancelMessage,
@@ -34,7 +34,7 @@ import {
   streamEndingClose,
 } from './wire/protocol.ts';
 import { routeStreamMessage, type StreamReceivers } from './wire/stream-messages.ts';
-import { ProtocolViolation } from './wire/violations.ts';
+import { LimitViolation, ProtocolViolation } from './wire/violations.ts';
 import {
   newSink,
   newSource,
@@ -64,8 +64,10 @@ import {
  *
  * Credit is enforced on receipt: a sink counts the units it granted and has not received, and items
  * beyond them end the session with `protocol`, also after the sink ended (`EndedSinks`), so a peer
- * cannot make this side hold, or read, more than its consumers' windows. A source clamps a declared
- * window to `maxStreamCapacity` / `maxByteStreamCapacity`, so `flush()` still waits.
+ * cannot make this side hold, or read, more than its consumers' windows: an empty byte chunk, which
+ * costs no credit, is malformed, and a received chunk small next to its frame is copied out of it
+ * (`unpinned`), so what a sink queues holds no frame much larger than the credit. A source clamps a
+ * declared window to `maxStreamCapacity` / `maxByteStreamCapacity`, so `flush()` still waits.
  *
  * The messages arrive parsed (wire/message.ts checked their form); what only the bridge knows
  * (whether a stream exists here, and in which role) it checks itself (`ProtocolViolation`).
@@ -75,9 +77,20 @@ type Endpoint = Sequence<unknown> | SequenceWriter<unknown> | Bytes | BytesWrite
 
 /**
  * The stream map of every bridge that has had no stream yet: never written to (see
- * `StreamBridge.#writableStreams`), so an idle session holds no map of its own.
+ * `StreamBridge.#add`), so an idle session holds no map of its own.
  */
 const noStreams: Map<number, Stream> = new Map();
+
+/**
+ * `bytes` on its own buffer when it is less than half of the buffer it views, else as it is. A
+ * received byte string is a view into the frame it arrived in, and a queued chunk keeps that whole
+ * frame alive until its consumer reads it: copied out, a chunk never holds more than twice its own
+ * size, so a sink's credit bounds the memory it holds. Only byte arrays that are a sequence's items
+ * themselves are copied, not ones nested deeper in an item.
+ */
+function unpinned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength * 2 < bytes.buffer.byteLength ? new Uint8Array(bytes) : bytes;
+}
 
 /** The wire streams of one session. */
 export class StreamBridge implements StreamReceivers {
@@ -87,6 +100,12 @@ export class StreamBridge implements StreamReceivers {
   #aborted: AbortedError | undefined;
   readonly #maxCapacity: number;
   readonly #maxByteCapacity: number;
+  readonly #maxStreams: number;
+  /**
+   * Streams in the table that the peer opened (ids of the peer's parity), checked against
+   * `maxStreams` when another arrives; the rest, `size` less these, are the ones this side opened.
+   */
+  #peerStreams = 0;
   /** The agreed protocol version (see {@link streamDeliveryVersion}). */
   readonly #version: () => number;
   /** Sends what local producers wrote, made with the first stream this side sources. */
@@ -97,25 +116,61 @@ export class StreamBridge implements StreamReceivers {
   /**
    * @param version - the protocol version the session agreed (read when a stream ends)
    */
-  constructor(
-    port: StreamPort,
-    role: 'dialer' | 'listener',
-    limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
-    version: () => number,
-  ) {
+  constructor(port: StreamPort, role: 'dialer' | 'listener', limits: StreamLimits, version: () => number) {
     this.#port = port;
     this.#version = version;
     this.#streams = noStreams;
     this.#nextId = role === 'dialer' ? 0 : 1;
     this.#maxCapacity = limits.maxStreamCapacity;
     this.#maxByteCapacity = limits.maxByteStreamCapacity;
+    this.#maxStreams = limits.maxStreams;
     this.#aborted = undefined;
   }
 
-  /** The map to add a stream to: made with the first stream. */
-  #writableStreams(): Map<number, Stream> {
+  /** Adds `stream` to the table (made with the first stream), counting it if the peer opened it. */
+  #add(stream: Stream): void {
     if (this.#streams === noStreams) this.#streams = new Map();
-    return this.#streams;
+    this.#streams.set(stream.id, stream);
+    if (this.#isPeers(stream.id)) this.#peerStreams++;
+  }
+
+  /** Removes stream `id` from the table, if it is there. */
+  #remove(id: number): void {
+    if (this.#streams.delete(id) && this.#isPeers(id)) this.#peerStreams--;
+  }
+
+  /** Whether stream `id` was opened by the peer: each side picks ids of its own parity. */
+  #isPeers(id: number): boolean {
+    return id % 2 !== this.#nextId % 2;
+  }
+
+  /**
+   * Refuses a stream the peer opens past `maxStreams`: the descriptors of a frame are decoded before
+   * its messages are read, so without this one frame could open any number.
+   *
+   * @throws LimitViolation (the session ends with `limit`)
+   */
+  #checkPeerStreams(): void {
+    if (this.#peerStreams >= this.#maxStreams) {
+      throw new LimitViolation(
+        `the peer opened more than ${this.#maxStreams} streams (maxStreams): at most ${this.#maxStreams} may be open at once`,
+        'maxStreams',
+      );
+    }
+  }
+
+  /**
+   * Refuses a stream this side would open past `maxStreams` (a peer that never ends the streams it
+   * is sent must not make this side hold more): the call or return carrying it fails.
+   *
+   * @throws RangeError
+   */
+  #checkOwnStreams(): void {
+    if (this.#streams.size - this.#peerStreams >= this.#maxStreams) {
+      throw new RangeError(
+        `this session already has ${this.#maxStreams} streams open to the peer (maxStreams); end one before sending another`,
+      );
+    }
   }
 
   /** Live streams (for stats and leak checks). */
@@ -141,6 +196,7 @@ export class StreamBridge implements StreamReceivers {
     if (queue.state !== 'open' && queue.bufferedItems === 0 && queue.state !== 'closed') {
       throw new TypeError('cannot send a stream that has already ended');
     }
+    this.#checkOwnStreams();
     const id = this.#nextId;
     this.#nextId += 2;
     const isBytes = typed instanceof Bytes || typed instanceof BytesWriter;
@@ -167,20 +223,21 @@ export class StreamBridge implements StreamReceivers {
   /** @internal Undoes an export whose message was never sent. */
   unexport_(descriptor: StreamDescriptor): void {
     const stream = this.#streams.get(descriptor[1]!);
-    this.#streams.delete(descriptor[1]!);
+    this.#remove(descriptor[1]!);
     if (stream?.role === 'source') stream.queue.forward(false);
   }
 
   #addSource(id: number, queue: FlowQueue<unknown>, isBytes: boolean): void {
     queue.forward(true);
-    this.#writableStreams().set(id, newSource(id, queue, isBytes));
+    this.#add(newSource(id, queue, isBytes));
   }
 
   /** Turns a received descriptor into the local endpoint the user gets. */
   import(descriptor: StreamDescriptor): Endpoint {
     const [, id, isBytesFlag, receiverGets] = descriptor;
     if (this.#streams.has(id)) throw new ProtocolViolation(`bad or duplicate stream id ${id}`);
-    if (id % 2 === this.#nextId % 2) throw new ProtocolViolation(`stream id ${id} belongs to this side`);
+    if (!this.#isPeers(id)) throw new ProtocolViolation(`stream id ${id} belongs to this side`);
+    this.#checkPeerStreams();
     const isBytes = isBytesFlag === 1;
     if (receiverGets === receiverGetsConsumer) {
       const [consumer, writer] = isBytes ? bytes() : sequence<unknown>();
@@ -198,7 +255,7 @@ export class StreamBridge implements StreamReceivers {
 
   #addSink(id: number, queue: FlowQueue<unknown>, isBytes: boolean): void {
     const sink = newSink(id, queue, isBytes);
-    this.#writableStreams().set(id, sink);
+    this.#add(sink);
     queue.observe((event) => {
       // Ended here already (or the session ended): nothing more to tell the source.
       if (this.#streams.get(id) !== sink) return;
@@ -243,7 +300,7 @@ export class StreamBridge implements StreamReceivers {
    * credit it was granted and has not used, or nothing once its end arrived (`closing`).
    */
   #dropSink(sink: SinkStream): void {
-    this.#streams.delete(sink.id);
+    this.#remove(sink.id);
     this.#endedSinks.add(sink.id, sink.closing ? 0 : sink.outstanding);
   }
 
@@ -287,8 +344,13 @@ export class StreamBridge implements StreamReceivers {
     }
     sink.outstanding -= units;
     if (sink.queue.state !== 'open') return;
-    if (sink.isBytes) sink.queue.write(payload as Uint8Array);
-    else for (const item of payload as unknown[]) sink.queue.write(item);
+    if (sink.isBytes) {
+      sink.queue.write(unpinned(payload as Uint8Array));
+      return;
+    }
+    for (const item of payload as unknown[]) {
+      sink.queue.write(item instanceof Uint8Array ? unpinned(item) : item);
+    }
   }
 
   /**
@@ -356,7 +418,7 @@ export class StreamBridge implements StreamReceivers {
     const [, id, error, how] = message;
     const source = this.#stream(id, 'source');
     if (source === undefined) return;
-    this.#streams.delete(source.id);
+    this.#remove(source.id);
     source.ended = true;
     if (how !== streamCancellingAbort) {
       source.queue.cancel(error ?? undefined);
@@ -378,7 +440,7 @@ export class StreamBridge implements StreamReceivers {
       throw new ProtocolViolation(`stream ${message[1]} was delivered, but this side has no such stream`);
     }
     if (!source.closing) throw new ProtocolViolation(`stream ${source.id} was delivered before its end`);
-    this.#streams.delete(source.id);
+    this.#remove(source.id);
     source.queue.confirmDelivery();
   }
 
@@ -403,7 +465,7 @@ export class StreamBridge implements StreamReceivers {
       source.closing = true;
       return;
     }
-    this.#streams.delete(source.id);
+    this.#remove(source.id);
     source.queue.confirmDelivery();
   }
 
@@ -424,7 +486,7 @@ export class StreamBridge implements StreamReceivers {
       this.#closeSent(source);
       return;
     }
-    this.#streams.delete(source.id);
+    this.#remove(source.id);
     source.ended = true;
     // An item that could not be sent ended the stream: the producer learns at its next write or flush.
     queue.abort(error);
@@ -438,6 +500,7 @@ export class StreamBridge implements StreamReceivers {
     this.#aborted = error;
     const streams = [...this.#streams.values()];
     this.#streams.clear();
+    this.#peerStreams = 0;
     this.#endedSinks.clear();
     for (const stream of streams) {
       // A sink that received its close keeps what arrived: its consumer reads it, then the end.

@@ -26,7 +26,8 @@ export interface StreamPart {
   /**
    * Turns an endpoint being sent into its descriptor and sets up this side of the stream.
    *
-   * @throws TypeError for a stream that has already ended; the session's `AbortedError` once it ended
+   * @throws TypeError for a stream that has already ended; RangeError when this side already has
+   *   `maxStreams` streams open to the peer; the session's `AbortedError` once it ended
    */
   export(endpoint: object): StreamDescriptor;
   /** @internal Undoes an export whose message was never sent. */
@@ -34,7 +35,7 @@ export interface StreamPart {
   /**
    * Turns a received descriptor into the local endpoint the user gets.
    *
-   * @throws ProtocolViolation for a stream id the peer may not use
+   * @throws ProtocolViolation for a stream id the peer may not use; LimitViolation past `maxStreams`
    */
   import(descriptor: StreamDescriptor): object;
   /**
@@ -47,6 +48,9 @@ export interface StreamPart {
   abortAll_(error: AbortedError): void;
 }
 
+/** The session limits a stream part reads. */
+export type StreamLimits = Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity' | 'maxStreams'>;
+
 /**
  * Makes the stream part of one session (the `StreamBridge` constructor's parameters; `version`
  * reads the session's agreed protocol version).
@@ -54,7 +58,7 @@ export interface StreamPart {
 export type StreamPartFactory = (
   port: StreamPort,
   role: 'dialer' | 'listener',
-  limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
+  limits: StreamLimits,
   version: () => number,
 ) => StreamPart;
 
@@ -100,7 +104,7 @@ export function installStreamPart(factory: StreamPartFactory | undefined): void 
 export function createStreamPart(
   port: StreamPort,
   role: 'dialer' | 'listener',
-  limits: Pick<SessionLimits, 'maxStreamCapacity' | 'maxByteStreamCapacity'>,
+  limits: StreamLimits,
   version: () => number,
 ): StreamPart {
   return installed === undefined ? noStreams : installed(port, role, limits, version);

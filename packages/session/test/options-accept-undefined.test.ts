@@ -81,6 +81,7 @@ describe('options accept an explicit undefined for every optional property', () 
       maxHeldBytes: undefined,
       maxStreamCapacity: undefined,
       maxByteStreamCapacity: undefined,
+      maxStreams: undefined,
       maxCallTimeoutMs: undefined,
     };
     const unset: ExplicitlyUndefined<ScopeOptions> = {

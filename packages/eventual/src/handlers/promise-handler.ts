@@ -38,6 +38,36 @@ interface PendingCall {
  * the moment it resolves (docs/semantics.md#promise-pipelining), before any later call, so instance
  * order holds across the resolution (docs/semantics.md#instance-order).
  */
+// Settling a promise settles the results of the calls queued on it, and a result that follows
+// another settles when it does: each link of a chain of pipelined calls (a peer can send 200,000 in
+// one frame, each on the previous answer) costs stack frames, and a long chain overflowed the
+// stack. So what a settlement sets off for other results runs at once, as it always did, only up to
+// `maximumNestedSteps` deep; deeper, it waits in a queue that the outermost settlement drains before
+// it returns (`PromiseHandler.#now`), in order. A chain of any length then settles in bounded stack.
+const stepSettle = 0;
+const stepFollow = 1;
+const stepFollowed = 2;
+/** How deep settlements set off by settlements run at once (a few stack frames each). */
+const maximumNestedSteps = 64;
+/** How deep the running settlement is (0: none runs). */
+let depth = 0;
+/** What settlements set off past {@link maximumNestedSteps}, waiting for the outermost to drain them. */
+const waitingSteps: { readonly target: PromiseHandler; readonly step: number; readonly value: unknown }[] =
+  [];
+
+/** Runs a step that a settlement set off for `target`: at once, or queued when the stack is deep. */
+function queueStep(target: PromiseHandler, step: number, value: unknown): void {
+  if (depth >= maximumNestedSteps) waitingSteps.push({ target, step, value });
+  else PromiseHandler.run_(target, step, value);
+}
+
+/** A second failure of one run of settlements: surfaced as an uncaught error, as the dispatch queue does. */
+function reportLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 export class PromiseHandler implements ResultHandler {
   consumerOptions: ConsumerOptions | undefined = undefined;
   /**
@@ -157,6 +187,10 @@ export class PromiseHandler implements ResultHandler {
    * promises) is refused: the promise settles with a `ResolutionLoopError` instead.
    */
   settle(settlement: Settlement): void {
+    PromiseHandler.#now(this, stepSettle, settlement);
+  }
+
+  #settleNow(settlement: Settlement): void {
     if (this.#settlement !== undefined || this.#forward !== undefined) {
       if (settlement.kind === 'capability') settlement.handler.release();
       return;
@@ -170,14 +204,14 @@ export class PromiseHandler implements ResultHandler {
         if (settlement.kind === 'capability') {
           const inner = forward(settlement.handler, call);
           if (call.copied) releaseCapabilities(call.args);
-          call.result.follow(inner);
+          queueStep(call.result, stepFollow, inner);
         } else {
           const error = settlementError(settlement, call.method);
           if (call.copied) {
             releaseCapabilities(call.args);
             abortStreamsIn(call.args, error);
           }
-          call.result.settle({ kind: 'error', error });
+          queueStep(call.result, stepSettle, { kind: 'error', error });
         }
       }
     }
@@ -190,13 +224,17 @@ export class PromiseHandler implements ResultHandler {
    * resolves to this promise itself is refused as in `settle()`.
    */
   follow(inner: ResultHandler): void {
+    PromiseHandler.#now(this, stepFollow, inner);
+  }
+
+  #followNow(inner: ResultHandler): void {
     if (this.#settlement !== undefined || this.#forward !== undefined) {
       inner.release();
       return;
     }
     // settle() refuses it: it releases `inner` and settles with a `ResolutionLoopError`.
     if (leadsTo(inner, this)) {
-      this.settle({ kind: 'capability', handler: inner });
+      this.#settleNow({ kind: 'capability', handler: inner });
       return;
     }
     if (this.consumerOptions !== undefined && inner.consumerOptions === undefined) {
@@ -208,7 +246,7 @@ export class PromiseHandler implements ResultHandler {
       for (const call of pending) {
         const forwarded = forward(inner, call);
         if (call.copied) releaseCapabilities(call.args);
-        call.result.follow(forwarded);
+        queueStep(call.result, stepFollow, forwarded);
       }
     }
     // Nobody holds this promise and nobody waits for it: nothing to forward.
@@ -219,14 +257,64 @@ export class PromiseHandler implements ResultHandler {
     // A promise nobody holds may still have listeners (a disposed result waiting to end the stream
     // it turns out to be): keep `inner` until it settles so they hear how, then give it back.
     this.#forward = inner;
-    inner.onSettled((settlement) => {
-      if (settlement.kind === 'capability') settlement.handler.retain();
-      this.#settleFollowed(settlement);
-      if (this.#references === 0 && this.#forward !== undefined) {
-        this.#forward.release();
-        this.#forward = undefined;
+    inner.onSettled((settlement) => queueStep(this, stepFollowed, settlement));
+  }
+
+  /** `inner` (see `follow()`) settled. */
+  #followedNow(settlement: Settlement): void {
+    if (settlement.kind === 'capability') settlement.handler.retain();
+    this.#settleFollowed(settlement);
+    if (this.#references === 0 && this.#forward !== undefined) {
+      this.#forward.release();
+      this.#forward = undefined;
+    }
+  }
+
+  /**
+   * Runs a settlement step on `target` now. The outermost one drains the steps queued while it
+   * runs (see {@link queueStep}), in order, before it returns; a queued step that throws does not
+   * keep the others from running, and the first failure is thrown at the end.
+   */
+  static #now(target: PromiseHandler, step: number, value: unknown): void {
+    if (depth > 0) {
+      depth++;
+      try {
+        target.#step(step, value);
+      } finally {
+        depth--;
       }
-    });
+      return;
+    }
+    depth = 1;
+    let failure: { error: unknown } | undefined;
+    try {
+      target.#step(step, value);
+    } catch (error) {
+      failure = { error };
+    }
+    for (let index = 0; index < waitingSteps.length; index++) {
+      const waiting = waitingSteps[index]!;
+      try {
+        waiting.target.#step(waiting.step, waiting.value);
+      } catch (error) {
+        if (failure === undefined) failure = { error };
+        else reportLater(error);
+      }
+    }
+    waitingSteps.length = 0;
+    depth = 0;
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /** @internal Runs one step (see {@link queueStep}). */
+  static run_(target: PromiseHandler, step: number, value: unknown): void {
+    PromiseHandler.#now(target, step, value);
+  }
+
+  #step(step: number, value: unknown): void {
+    if (step === stepSettle) this.#settleNow(value as Settlement);
+    else if (step === stepFollow) this.#followNow(value as ResultHandler);
+    else this.#followedNow(value as Settlement);
   }
 
   #settleFollowed(settlement: Settlement): void {

@@ -69,12 +69,24 @@ export function routeStreamMessage(receivers: StreamReceivers, message: StreamMe
   }
 }
 
-/** Checks a `StreamItems`: a stream id and an array of items or a byte string. */
+/** Checks a `StreamItems`: a stream id and an array of items or a byte string of at least 1 byte. */
 export function checkStreamItems(message: StreamItemsMessage): void {
   const payload: unknown = message[2];
   if (!isCount(message[1]) || !(Array.isArray(payload) || payload instanceof Uint8Array)) {
     throw new ProtocolViolation('malformed stream items');
   }
+  if (payload instanceof Uint8Array && payload.byteLength === 0) refuseEmptyChunk(message[1]);
+}
+
+/**
+ * An empty byte chunk costs no credit, so a sink would queue any number of them. An honest source
+ * never sends one: `BytesWriter.write` drops empty chunks, and the pump sends a chunk only with
+ * credit, at least one byte of it (stream-source-pump.ts).
+ */
+function refuseEmptyChunk(id: number): never {
+  throw new ProtocolViolation(
+    `malformed stream items: stream ${id} sent an empty byte chunk, where a chunk has at least 1 byte`,
+  );
 }
 
 /** Checks a `StreamCredit`: a stream id, a credit, and a capacity and batch size of at least 1. */

@@ -1,0 +1,90 @@
+import { type Proxy, proxy } from '@msc/eventual';
+import { describe, expect, test } from 'vitest';
+import { Calc, type ICalc, rawPeer } from './fixtures.ts';
+import { sleep, turns } from './harness.ts';
+
+// Calls and returns a hostile peer sends in an established session: a long chain of pipelined
+// calls, calls finished before their return, and a return naming a capability that cannot be.
+
+/** Collects uncaught exceptions and unhandled rejections while `body` runs (and a little after). */
+async function uncaughtDuring(body: () => Promise<void>): Promise<unknown[]> {
+  const uncaught: unknown[] = [];
+  const record = (error: unknown) => uncaught.push(error);
+  process.on('uncaughtException', record);
+  process.on('unhandledRejection', record);
+  try {
+    await body();
+    await sleep(20);
+  } finally {
+    process.off('uncaughtException', record);
+    process.off('unhandledRejection', record);
+  }
+  return uncaught;
+}
+
+describe('calls from a hostile peer', () => {
+  test('a chain of 100,000 pipelined calls, each on the previous answer, settles without a stack overflow', async () => {
+    const peer = rawPeer<ICalc>(new Calc(), { listener: { limits: { maxAnswers: 250_000 } } });
+    await peer.remote.whenResolved();
+    const links = 100_000;
+    const base = 1_000_000;
+    const uncaught = await uncaughtDuring(async () => {
+      const messages: unknown[][] = [[3, base, 0, 0, 'get', []]];
+      for (let link = 1; link <= links; link++) {
+        messages.push([3, base + link, 1, base + link - 1, 'get', []], [5, base + link - 1]);
+      }
+      peer.sendAll(messages);
+      await turns(10);
+    });
+    // Before: RangeError (Maximum call stack size exceeded) out of a settlement, an unhandled rejection.
+    expect(uncaught).toEqual([]);
+    peer.remote[Symbol.dispose]();
+  });
+
+  test('a Finish before the Return does not lift maxAnswers: the call still runs and still counts', async () => {
+    let running = 0;
+    class Slow {
+      wait(): Promise<void> {
+        running++;
+        return new Promise<void>(() => {});
+      }
+    }
+    const peer = rawPeer(new Slow(), { listener: { limits: { maxAnswers: 10 } } });
+    await peer.remote.whenResolved();
+    const messages: unknown[][] = [];
+    for (let call = 0; call < 1_000; call++)
+      messages.push([3, 5_000 + call, 0, 0, 'wait', []], [5, 5_000 + call]);
+    peer.sendAll(messages);
+    const reason = await peer.listener.closed;
+    expect(reason).toMatchObject({ code: 'limit', limit: 'maxAnswers' });
+    expect(running).toBeLessThanOrEqual(10);
+  });
+
+  test('a Return naming an export the peer does not hold ends the session and still settles the call', async () => {
+    class Never {
+      ping(): Promise<void> {
+        return new Promise<void>(() => {});
+      }
+    }
+    class Host {
+      pending: Promise<unknown> | undefined;
+      relay(callback: Proxy<Never>): void {
+        this.pending = Promise.resolve(callback.ping());
+      }
+    }
+    const host = new Host();
+    const peer = rawPeer(host);
+    await peer.remote.relay(proxy(new Never())); // the listener's question 0 goes to the dialer
+    await turns();
+    peer.send([4, 0, 1, [1, 424_242]]); // its Return: a capability, an export the listener never had
+    expect((await peer.listener.closed).code).toBe('protocol');
+    const outcome = await Promise.race([
+      host.pending!.then(
+        () => 'settled',
+        () => 'settled',
+      ),
+      sleep(500).then(() => 'pending'),
+    ]);
+    expect(outcome).toBe('settled'); // before: 'pending', forever
+  });
+});
