@@ -28,13 +28,25 @@ export interface RecordSink {
 type Mode = 'word' | 'frame' | 'notice-length' | 'notice-body';
 
 /**
+ * How many pieces a body under assembly is held as, at most, before they are gathered into one buffer. Each piece
+ * is a view that keeps its read's whole buffer alive (a few hundred bytes even for a 1-byte read), so a frame
+ * dribbled in one byte per read would otherwise cost far more than its bytes.
+ */
+const maxHeldPieces = 16;
+/** The smallest gathering buffer; it then doubles as bytes arrive, never past the body's declared length. */
+const minGatherBytes = 64 * 1024;
+
+/**
  * Splits a byte stream into the records of `wire-format.ts`, incrementally, whatever the chunking.
  *
  * A frame that lies whole inside one chunk is delivered as a view into that chunk (no copy): neighbouring frames
  * may share its `ArrayBuffer`, never its bytes. A frame split across chunks is held as the pieces that arrived
  * (what the decoder holds grows with the bytes received, never with the length a prefix declares) and copied into
- * one buffer of exactly its size once its last byte is there. A length above `maxFrameBytes` is a violation before
- * anything is held for it; a buffer that cannot be allocated is reported, not thrown.
+ * one buffer of exactly its size once its last byte is there. Past {@link maxHeldPieces} pieces (many small reads)
+ * they are gathered into one buffer that grows geometrically up to the declared length, so a body under assembly
+ * holds at most about twice the bytes that arrived (at least {@link minGatherBytes}), however they were chunked.
+ * A length above `maxFrameBytes` is a violation before anything is held for it; a buffer that cannot be allocated
+ * is reported, not thrown.
  */
 export class FrameDecoder {
   /** The largest frame length accepted; a connection may change it between chunks (`setMaxFrameBytes`). */
@@ -46,6 +58,11 @@ export class FrameDecoder {
   #wordFill = 0;
   /** The pieces (views into the chunks) of the frame or notice body being assembled across chunks. */
   #pieces: Uint8Array[] = [];
+  /**
+   * Where that body's bytes are gathered once it came in more than {@link maxHeldPieces} pieces (then `#pieces` is
+   * empty): its first `#partialFill` bytes are the body's. Its own buffer, handed on as the frame when full.
+   */
+  #gathered: Uint8Array | undefined = undefined;
   /** The length of that body, and how many of its bytes arrived. */
   #partialLength = 0;
   #partialFill = 0;
@@ -61,12 +78,27 @@ export class FrameDecoder {
     this.#sink = sink;
   }
 
+  /** @internal For tests: how many separate buffers the body under assembly is held in now (pieces, or one). */
+  get heldPieces_(): number {
+    return this.#gathered === undefined ? this.#pieces.length : 1;
+  }
+
   /** Whether the stream is between records (nothing partial is buffered). */
   get atBoundary(): boolean {
     return this.#mode === 'word' && this.#wordFill === 0;
   }
 
-  /** Decodes `chunk` (which the decoder may keep views into). Does nothing once a violation was reported. */
+  /**
+   * Stops decoding for good and lets go of the body under assembly: the connection ended, and nothing it could
+   * still decode would be delivered. Later chunks are dropped as they arrive.
+   */
+  stop(): void {
+    this.#failed = true;
+    this.#pieces = [];
+    this.#gathered = undefined;
+  }
+
+  /** Decodes `chunk` (which the decoder may keep views into). Does nothing once a violation was reported or after `stop()`. */
   push(chunk: Uint8Array): void {
     let offset = 0;
     const end = chunk.length;
@@ -95,10 +127,9 @@ export class FrameDecoder {
       } else {
         // Filling a frame or notice body that started in an earlier chunk.
         const take = Math.min(this.#partialLength - this.#partialFill, end - offset);
-        this.#pieces.push(chunk.subarray(offset, offset + take));
-        this.#partialFill += take;
+        this.#hold(chunk.subarray(offset, offset + take));
         offset += take;
-        if (this.#partialFill === this.#partialLength) this.#completePartial();
+        if (!this.#failed && this.#partialFill === this.#partialLength) this.#completePartial();
       }
     }
   }
@@ -157,27 +188,71 @@ export class FrameDecoder {
     return chunk.length;
   }
 
-  #completePartial(): void {
-    const pieces = this.#pieces;
-    const length = this.#partialLength;
-    this.#pieces = [];
-    this.#partialLength = 0;
-    this.#partialFill = 0;
-    let body: Uint8Array;
-    try {
-      // Not zero-filled: every byte is overwritten below.
-      body = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    } catch (error) {
-      this.#failed = true;
-      this.#sink.allocationFailed(length, error);
+  /** Holds the next `piece` of the body under assembly: as a view while few, else copied into the gathered buffer. */
+  #hold(piece: Uint8Array): void {
+    const fill = this.#partialFill + piece.length;
+    if (this.#gathered === undefined) {
+      this.#pieces.push(piece);
+      this.#partialFill = fill;
+      if (this.#pieces.length > maxHeldPieces) this.#gather(fill);
       return;
     }
-    let position = 0;
-    for (const piece of pieces) {
-      body.set(piece, position);
-      position += piece.byteLength;
+    if (fill > this.#gathered.length && !this.#gather(fill)) return;
+    this.#gathered.set(piece, this.#partialFill);
+    this.#partialFill = fill;
+  }
+
+  /**
+   * Moves what is held so far (the pieces, or the gathered bytes) into a new gathering buffer with room for at
+   * least `needed` bytes: double the old room, at least {@link minGatherBytes}, at most the body's length (checked
+   * against `maxFrameBytes` when its prefix arrived). Doubling keeps the copies linear in the body's size overall.
+   * Returns false, having reported it, when the buffer cannot be allocated.
+   */
+  #gather(needed: number): boolean {
+    const room = Math.min(
+      this.#partialLength,
+      Math.max(needed, 2 * (this.#gathered?.length ?? 0), minGatherBytes),
+    );
+    const buffer = this.#allocate(room);
+    if (buffer === undefined) return false;
+    if (this.#gathered === undefined) {
+      copyPieces(this.#pieces, buffer);
+      this.#pieces = [];
+    } else {
+      buffer.set(this.#gathered.subarray(0, this.#partialFill));
     }
+    this.#gathered = buffer;
+    return true;
+  }
+
+  #completePartial(): void {
+    const pieces = this.#pieces;
+    const gathered = this.#gathered;
+    const length = this.#partialLength;
+    this.#pieces = [];
+    this.#gathered = undefined;
+    this.#partialLength = 0;
+    this.#partialFill = 0;
+    // A gathered buffer is full now, so exactly the body's length (its room never passes that): no copy.
+    if (gathered !== undefined) {
+      this.#deliver(gathered);
+      return;
+    }
+    const body = this.#allocate(length);
+    if (body === undefined) return;
+    copyPieces(pieces, body);
     this.#deliver(body);
+  }
+
+  /** A buffer of its own of exactly `bytes` (not zero-filled: callers overwrite what they read), or undefined, reported. */
+  #allocate(bytes: number): Uint8Array | undefined {
+    try {
+      return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
+    } catch (error) {
+      this.#failed = true;
+      this.#sink.allocationFailed(bytes, error);
+      return undefined;
+    }
   }
 
   #deliver(body: Uint8Array): void {
@@ -198,5 +273,14 @@ export class FrameDecoder {
   #fail(message: string): void {
     this.#failed = true;
     this.#sink.violation(message);
+  }
+}
+
+/** Copies `pieces`, in order, to the start of `target`. */
+function copyPieces(pieces: readonly Uint8Array[], target: Uint8Array): void {
+  let position = 0;
+  for (const piece of pieces) {
+    target.set(piece, position);
+    position += piece.length;
   }
 }

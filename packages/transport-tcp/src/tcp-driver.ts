@@ -120,6 +120,11 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     socket.on('drain', this.#written);
   }
 
+  /** @internal For tests: how many separate buffers the frame under assembly is held in (see FrameDecoder). */
+  get heldPieces_(): number {
+    return this.#decoder.heldPieces_;
+  }
+
   get heldBytes(): number {
     return this.#detached || this.#socket.destroyed ? 0 : this.#socket.writableLength;
   }
@@ -197,8 +202,7 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     if (socket.writableLength === 0 && !socket.writableEnded) {
       socket.end(noticeRecord(abortWord, { code, message }));
       // The peer destroys its end when it reads the notice; do not linger if it never does.
-      this.#lingerTimer = setTimeout(() => reset(socket), this.#closeTimeoutMs);
-      this.#lingerTimer.unref();
+      this.#resetUnlessClosedInTime();
     } else {
       reset(socket);
     }
@@ -230,6 +234,9 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
 
   detach(): void {
     this.#detached = true;
+    // The connection settled: whatever still arrives would be dropped, so nothing is decoded or held for it. The
+    // socket keeps reading (and dropping) so that the peer's FIN still arrives and the socket closes once it is done.
+    this.#decoder.stop();
   }
 
   // ——— the decoder's records (RecordSink) ———
@@ -274,8 +281,23 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
     this.#events.written();
   };
 
+  /**
+   * Resets the socket unless it closes within `closeTimeoutMs` (the 'close' handler clears the timer). Armed once
+   * our side has ended or is about to: from then on only the peer's reading can finish the socket, and a peer that
+   * never reads must not keep it, its unsent bytes and its listener's `maxConnections` place.
+   */
+  #resetUnlessClosedInTime(): void {
+    const socket = this.#socket;
+    if (this.#lingerTimer !== undefined || socket.destroyed) return;
+    this.#lingerTimer = setTimeout(() => reset(socket), this.#closeTimeoutMs);
+    this.#lingerTimer.unref();
+  }
+
   /** The peer sent its FIN: everything it sent has arrived. */
   #peerEnded(): void {
+    // Whatever the connection does now (confirm our close, answer the peer's with our FIN), the lifecycle's close
+    // timer is over or never ran, and only our unsent bytes keep the socket: the driver bounds that wait.
+    this.#resetUnlessClosedInTime();
     if (this.#events.closing) {
       this.#events.closeConfirmed();
       return;

@@ -41,7 +41,9 @@ export interface ConnectionDriver {
   sendClose(code: CloseCode, message: string): void;
   /**
    * Answers the peer's close (it came after the peer's last frame): after our last frame, let the peer finish.
-   * Called when the peer's close arrives, also while our own close is under way.
+   * Called when the peer's close arrives, also while our own close is under way. No timer of the lifecycle runs
+   * after this (nor after {@link CoreDriverEvents.closeConfirmed}): a medium that can stay up while the peer does
+   * not read (a half-closed socket) must bound that wait itself, by the connection's `closeTimeoutMs`.
    */
   answerClose(): void;
   /**
