@@ -271,8 +271,12 @@ export class AnswerTable {
 
   #sendReturn(questionId: number, settlement: Settlement, result: ResultHandler): void {
     // The call is over: its context stops (its deadline timer), and a later `Cancel` does nothing.
-    this.#contexts?.settled(questionId);
-    this.#tracing?.settled(questionId, settlement);
+    // Only while the id is still this call's: a call the peer finished early had its context ended
+    // then, and the peer may have used the id again for a call whose context this must not end.
+    if (this.#answers?.get(questionId) === result) {
+      this.#contexts?.settled(questionId);
+      this.#tracing?.settled(questionId, settlement);
+    }
     const port = this.#port;
     if (port.isTerminated) {
       if (settlement.kind === 'value') releaseCarriedCapabilities(settlement.value);

@@ -1,4 +1,5 @@
 import { type Proxy, proxy } from '@msc/eventual';
+import { callContext } from '@msc/eventual/context';
 import { describe, expect, test } from 'vitest';
 import { Calc, type ICalc, rawPeer } from './fixtures.ts';
 import { sleep, turns } from './harness.ts';
@@ -58,6 +59,31 @@ describe('calls from a hostile peer', () => {
     const reason = await peer.listener.closed;
     expect(reason).toMatchObject({ code: 'limit', limit: 'maxAnswers' });
     expect(running).toBeLessThanOrEqual(10);
+  });
+
+  test('a question id used again after an early Finish: the first call settling does not end the second call’s context', async () => {
+    class Service {
+      signal: AbortSignal | undefined;
+      first(): number {
+        return 1;
+      }
+      second(): Promise<void> {
+        this.signal = callContext().signal;
+        return new Promise<void>(() => {});
+      }
+    }
+    const service = new Service();
+    const peer = rawPeer(service, { listener: { limits: { maxCallTimeoutMs: 50 } } });
+    await peer.remote.whenResolved();
+    // One frame: the first call, its Finish before it ran, then the same id for a call with a 10 s deadline.
+    peer.sendAll([
+      [3, 7000, 0, 0, 'first', []],
+      [5, 7000],
+      [3, 7000, 0, 0, 'second', [], [10_000]],
+    ]);
+    await sleep(300); // past the 50 ms the deadline is cut to
+    expect(service.signal?.aborted).toBe(true); // before: false, never (the first call's return ended it)
+    peer.remote[Symbol.dispose]();
   });
 
   test('a Return naming an export the peer does not hold ends the session and still settles the call', async () => {
