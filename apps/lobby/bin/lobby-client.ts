@@ -20,7 +20,7 @@ import { LobbyClient } from '../src/client/lobby-client.ts';
 import { transportFor } from '../src/node-transports.ts';
 import { describeError, TerminalClient } from '../src/terminal/terminal-client.ts';
 import { TerminalOutput } from '../src/terminal/terminal-output.ts';
-import { printable } from '../src/text-rules.ts';
+import { checkText, cleanText, maxPlayerNameLength, printable } from '../src/text-rules.ts';
 
 const command = 'msc-lobby-client';
 const usage = `Usage: ${command} [options]
@@ -30,7 +30,7 @@ Connects to a lobby server as a player; type 'help' for the commands, Ctrl-C to 
 
 Options:
   --server ADDRESS         tcp:HOST:PORT or ws://HOST:PORT/msc (default tcp:127.0.0.1:7000)
-  --name NAME              your player name (default: player and a number)
+  --name NAME              your player name, 1 to ${maxPlayerNameLength} characters (default: player and a number)
   --identity FILE          keep your identity in FILE (created if missing; its folder must exist)
   --bot                    play one game as a scripted bot, then exit
   -h, --help               print this help`;
@@ -41,6 +41,20 @@ const values = parseCommandLineOrExit(command, usage, process.argv.slice(2), {
   identity: { type: 'string' },
   bot: { type: 'boolean', default: false },
 });
+
+// The name is also the seat name, which the server's schema takes as 1 to maxPlayerNameLength
+// visible characters: a longer one would connect, then have every join refused. Checked here by the
+// same rule (checkText), before anything connects.
+if ('problem' in checkText(values.name, maxPlayerNameLength, 'a player name')) {
+  const shown = printable(values.name.length > 40 ? `${values.name.slice(0, 40)}…` : values.name);
+  exitWithUsageError(
+    command,
+    usage,
+    new Error(
+      `expected --name of 1 to ${maxPlayerNameLength} visible characters (your seat name in games), got ${[...cleanText(values.name)].length}: '${shown}'`,
+    ),
+  );
+}
 
 let transport: ReturnType<typeof transportFor>;
 try {
@@ -108,16 +122,16 @@ const exit = async (code: number) => {
 
 try {
   const me = await client.lobby.whoAmI();
-  output.print(`connected to ${client.server} as ${me.name} (${me.fingerprint})`, 'notice');
+  output.print(printable(`connected to ${client.server} as ${me.name} (${me.fingerprint})`), 'notice');
 } catch (error) {
   // The scope's error already names the server's address (once); do not repeat it.
-  process.stderr.write(`${command}: could not connect: ${describeError(error)}\n`);
+  process.stderr.write(`${command}: could not connect: ${printable(describeError(error))}\n`);
   await exit(1);
 }
 
 if (values.bot) {
   const result = await terminal.playAsBot().catch((error: unknown) => `! ${describeError(error)}`);
-  output.print(result, result.startsWith('!') ? 'error' : 'result');
+  output.print(printable(result), result.startsWith('!') ? 'error' : 'result');
   await exit(0);
 } else {
   output.print("type 'help' for the commands");

@@ -73,6 +73,11 @@ describe('the lobby command lines', () => {
       [clientBin, ['--', '--name'], "msc-lobby-client: option '--name <value>' argument missing"],
       [
         clientBin,
+        ['--name', 'abcdefghijklmnopqrstuvwxyz'], // a seat name is 1 to 24 characters: every join would fail
+        "msc-lobby-client: expected --name of 1 to 24 visible characters (your seat name in games), got 26: 'abcdefghijklmnopqrstuvwxyz'",
+      ],
+      [
+        clientBin,
         ['ada'],
         "msc-lobby-client: unexpected argument 'ada' (every value follows its flag, as in --name ada)",
       ],

@@ -2,8 +2,13 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { proxy, sequence } from '@msc/eventual';
 import { describe, expect, test } from 'vitest';
 import { joinSlot } from '../src/client/bot.ts';
+import { GameView } from '../src/client/game-view.ts';
+import type { LobbyClient } from '../src/client/lobby-client.ts';
+import type { IGameLauncher, LauncherEvent } from '../src/contracts.ts';
+import type { Mark } from '../src/settings.ts';
 import { TerminalClient } from '../src/terminal/terminal-client.ts';
 import type { LineTone } from '../src/terminal/terminal-output.ts';
 import { TerminalOutput, wantsColour } from '../src/terminal/terminal-output.ts';
@@ -67,6 +72,41 @@ describe('the terminal client', () => {
       await terminal.run('rounds -Infinity');
       expect(lines.at(-1)).toMatch(/^! ArgumentError \(invalid-arguments\): .*got -Infinity/);
       expect(lines.join('\n')).not.toContain('\u001b');
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  test('status never prints a hostile server’s escapes: game id and name, settings, slot names', async () => {
+    const clear = '\u001b[2J';
+    /** A server that does not clean what it sends: every string of its snapshot holds an escape. */
+    class HostileLauncher {
+      events() {
+        const [events, writer] = sequence<LauncherEvent>();
+        writer.write({
+          kind: 'snapshot',
+          lsn: 0,
+          gameId: `g1${clear}`,
+          gameName: `friday${clear}`,
+          phase: 'open',
+          settings: { rounds: 1, boardSize: 3, starters: [`X${clear}` as Mark] },
+          slots: [{ slot: 0, role: 'X', name: `ada${clear}`, fingerprint: `f${clear}` }],
+          chat: [],
+        });
+        return events;
+      }
+    }
+    const launcher = proxy<IGameLauncher>(new HostileLauncher() as unknown as IGameLauncher);
+    const lines: string[] = [];
+    const client = { openGame: () => new GameView(launcher) } as unknown as LobbyClient;
+    const terminal = new TerminalClient(client, 'ada', (line) => lines.push(line));
+    try {
+      await terminal.run('open g1');
+      await terminal.run('status');
+      expect(lines).toContain('game g1[2J "friday[2J" (open), lsn 0');
+      expect(lines).toContain('settings: 1 round on 3×3, starters X[2J');
+      expect(lines).toContain('  slot 0 (X): ada[2J');
+      expect(lines.filter((line) => line.includes('\u001b'))).toEqual([]);
     } finally {
       terminal.dispose();
     }

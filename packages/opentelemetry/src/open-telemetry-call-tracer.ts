@@ -24,7 +24,8 @@ export interface OpenTelemetryCallTracerOptions {
  *
  * - Names and attributes: `msc <method>` (the session knows method names, not interface names);
  *   `rpc.system` `msc`, `rpc.method`, the session's remote address (`network.peer.address`) and,
- *   when the peer authenticated with a fingerprint (`@msc/identity`), `msc.peer.fingerprint`.
+ *   when the peer authenticated with a fingerprint (`@msc/identity`), `msc.peer.fingerprint`. A
+ *   method name over 256 characters (which dispatch refuses) is cut to 256 followed by `…`.
  * - Parents: a client span's parent is the active span (OpenTelemetry's context) when there is one,
  *   else the trace context the call carries (the call being served, or `withOptions({ trace })`),
  *   else none (a new trace). A server span's parent is the trace context that arrived with the call
@@ -51,18 +52,20 @@ export function openTelemetryCallTracer(options: OpenTelemetryCallTracerOptions 
     send(call: TracedCall): CallSpan {
       const active = context.active();
       const parent = trace.getSpan(active) === undefined ? contextOf(call.trace) : active;
+      const method = methodNameOf(call);
       const span = tracer().startSpan(
-        `msc ${call.method}`,
-        { kind: SpanKind.CLIENT, attributes: attributesOf(call) },
+        `msc ${method}`,
+        { kind: SpanKind.CLIENT, attributes: attributesOf(call, method) },
         parent,
       );
       return new OpenTelemetrySpan(span, false);
     },
     dispatch(call: TracedCall): CallSpan {
       const parent = contextOf(call.trace);
+      const method = methodNameOf(call);
       const span = tracer().startSpan(
-        `msc ${call.method}`,
-        { kind: SpanKind.SERVER, attributes: attributesOf(call) },
+        `msc ${method}`,
+        { kind: SpanKind.SERVER, attributes: attributesOf(call, method) },
         parent,
       );
       return new OpenTelemetrySpan(span, true, trace.setSpan(parent, span));
@@ -102,10 +105,26 @@ class OpenTelemetrySpan implements CallSpan {
   }
 }
 
-function attributesOf(call: TracedCall): Attributes {
+/**
+ * The longest method name a span carries. The peer chooses the name of a call it sends (the session
+ * allows a string of up to 4 MiB), and a server span starts before dispatch refuses names over this
+ * length: `maximumMethodNameLength` in `@msc/eventual`'s `src/handlers/method-lookup.ts`, which
+ * `@msc/eventual` does not export; keep the two equal.
+ */
+const maxMethodNameLength = 256;
+
+/** The call's method name, cut to {@link maxMethodNameLength} characters and `…` when longer. */
+function methodNameOf(call: TracedCall): string {
+  const method = call.method;
+  if (method.length <= maxMethodNameLength) return method;
+  // split/join copies: a slice alone would share, and so keep alive, the whole megabytes-long name.
+  return `${method.slice(0, maxMethodNameLength).split('').join('')}…`;
+}
+
+function attributesOf(call: TracedCall, method: string): Attributes {
   const attributes: Attributes = {
     'rpc.system': 'msc',
-    'rpc.method': call.method,
+    'rpc.method': method,
     'network.peer.address': call.session.addresses.remote,
   };
   const fingerprint = fingerprintOf(call.session);

@@ -154,6 +154,20 @@ describe('OpenTelemetry spans of calls across a session', () => {
     remote[Symbol.dispose]();
   });
 
+  test('a peer cannot name a span with a 100,000-character method: name and rpc.method are cut to 256', async () => {
+    tracing();
+    const remote = served<Record<string, () => Promise<unknown>>>(new Service() as never);
+    const method = 'x'.repeat(100_000);
+    await expect(remote[method]!()).rejects.toThrow(); // dispatch refuses the name
+    const [server] = byKind(SpanKind.SERVER);
+    const cut = `${'x'.repeat(256)}…`;
+    expect(server!.name).toBe(`msc ${cut}`);
+    expect(server!.attributes['rpc.method']).toBe(cut);
+    const [client] = byKind(SpanKind.CLIENT); // this side's own span is cut the same way
+    expect(client!.name).toBe(`msc ${cut}`);
+    remote[Symbol.dispose]();
+  });
+
   test('a call made while a span is active is its child', async () => {
     tracing();
     const remote = served<IService>(new Service());

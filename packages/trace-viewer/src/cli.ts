@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { printable } from './describe-event.ts';
 import { readLines } from './line-reader.ts';
 import { PerfettoTrace } from './perfetto-trace.ts';
 import { SequencePrinter } from './sequence-printer.ts';
@@ -79,13 +80,25 @@ async function main(args: readonly string[]): Promise<number> {
     ...(types === undefined ? {} : { types }),
   });
 
-  const out = new BufferedOutput((text) => process.stdout.write(text), process.stdout);
-  let perfetto: { trace: PerfettoTrace; output: BufferedOutput; stream: WriteStream } | undefined;
+  const out = new BufferedOutput(
+    (text) => process.stdout.write(text),
+    async () => {
+      await once(process.stdout, 'drain');
+    },
+  );
+  let perfetto: { trace: PerfettoTrace; output: BufferedOutput; file: OutputFile } | undefined;
   try {
     if (values.perfetto !== undefined) {
-      const stream = await openForWriting(values.perfetto);
+      const file = await OutputFile.open(values.perfetto);
       const trace = new PerfettoTrace();
-      perfetto = { trace, stream, output: new BufferedOutput((text) => stream.write(text), stream) };
+      perfetto = {
+        trace,
+        file,
+        output: new BufferedOutput(
+          (text) => file.write(text),
+          () => file.drained(),
+        ),
+      };
       await perfetto.output.write(trace.begin());
     }
     const input = path === '-' ? process.stdin : createReadStream(path);
@@ -106,8 +119,10 @@ async function main(args: readonly string[]): Promise<number> {
           record = parseTraceRecord(line.text);
         } catch (error) {
           malformed += 1;
+          // The message quotes the line (already escaped by parseTraceRecord; escaped here again
+          // since this is where trace text meets the terminal).
           if (malformed <= maxReportedLines)
-            warn(`line ${line.number}: ${(error as Error).message}; skipped`);
+            warn(`line ${line.number}: ${printable((error as Error).message, 400)}; skipped`);
           continue;
         }
         const text = printer.event(record);
@@ -118,6 +133,7 @@ async function main(args: readonly string[]): Promise<number> {
         }
       }
     } catch (error) {
+      if (error instanceof CommandError) throw error; // the Perfetto file failed, not the input
       throw new CommandError(`cannot read ${path === '-' ? 'standard input' : path}: ${describe(error)}`);
     }
     await out.write(printer.summary());
@@ -126,8 +142,7 @@ async function main(args: readonly string[]): Promise<number> {
     if (perfetto !== undefined) {
       await perfetto.output.write(perfetto.trace.end());
       await perfetto.output.flush();
-      perfetto.stream.end();
-      await once(perfetto.stream, 'finish');
+      await perfetto.file.close();
       if (perfetto.trace.skippedSessions > 0) {
         warn(
           `the Perfetto trace holds the first 10000 sessions; ${perfetto.trace.skippedSessions} events of later ones left out`,
@@ -137,7 +152,7 @@ async function main(args: readonly string[]): Promise<number> {
     }
     return malformed > 0 ? 1 : 0;
   } catch (error) {
-    perfetto?.stream.destroy();
+    perfetto?.file.destroy();
     if (error instanceof CommandError) {
       warn(error.message);
       return 2;
@@ -149,12 +164,12 @@ async function main(args: readonly string[]): Promise<number> {
 /** Collects text and writes it in batches, waiting for the stream to drain when it asks to. */
 class BufferedOutput {
   readonly #write: (text: string) => boolean;
-  readonly #stream: NodeJS.EventEmitter;
+  readonly #drained: () => Promise<void>;
   #pending = '';
 
-  constructor(write: (text: string) => boolean, stream: NodeJS.EventEmitter) {
+  constructor(write: (text: string) => boolean, drained: () => Promise<void>) {
     this.#write = write;
-    this.#stream = stream;
+    this.#drained = drained;
   }
 
   async write(text: string): Promise<void> {
@@ -165,18 +180,74 @@ class BufferedOutput {
   async flush(): Promise<void> {
     const text = this.#pending;
     this.#pending = '';
-    if (text !== '' && !this.#write(text)) await once(this.#stream, 'drain');
+    if (text !== '' && !this.#write(text)) await this.#drained();
   }
 }
 
-async function openForWriting(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-  } catch (error) {
-    throw new CommandError(`cannot write the Perfetto trace to ${path}: ${describe(error)}`);
+/**
+ * The Perfetto file. A write can fail long after the file opened (a full disk, a FIFO whose reader
+ * left): the stream's 'error' is always listened to, and the failure is thrown as a
+ * {@link CommandError} by the next write, wait or close, so it reads as one line, never as a crash.
+ */
+class OutputFile {
+  readonly #path: string;
+  readonly #stream: WriteStream;
+  #failure: CommandError | undefined;
+
+  private constructor(path: string, stream: WriteStream) {
+    this.#path = path;
+    this.#stream = stream;
+    stream.on('error', (error) => {
+      this.#failure ??= this.#failed(error);
+    });
   }
-  return stream;
+
+  /** Opens (creates or truncates) `path` for writing. */
+  static async open(path: string): Promise<OutputFile> {
+    const file = new OutputFile(path, createWriteStream(path));
+    await file.#settled('open');
+    return file;
+  }
+
+  /** Writes `text`; `false` when the caller should wait for {@link drained}. */
+  write(text: string): boolean {
+    this.#check();
+    return this.#stream.write(text);
+  }
+
+  /** Resolves once the stream wants more; rejects when it failed. */
+  drained(): Promise<void> {
+    return this.#settled('drain');
+  }
+
+  /** Ends the file and waits until every byte is written. */
+  async close(): Promise<void> {
+    this.#check();
+    this.#stream.end();
+    await this.#settled('finish');
+  }
+
+  destroy(): void {
+    this.#stream.destroy();
+  }
+
+  /** Waits for `event`, or for the failure; a failed stream never emits `event`, so it is checked first. */
+  async #settled(event: string): Promise<void> {
+    this.#check();
+    try {
+      await once(this.#stream, event);
+    } catch (error) {
+      throw (this.#failure ??= this.#failed(error));
+    }
+  }
+
+  #check(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #failed(error: unknown): CommandError {
+    return new CommandError(`cannot write the Perfetto trace to ${this.#path}: ${describe(error)}`);
+  }
 }
 
 function usageError(message: string): number {
@@ -195,6 +266,8 @@ function describe(error: unknown): string {
     ENOENT: 'no such file or directory',
     EISDIR: 'it is a directory',
     EACCES: 'permission denied',
+    ENOSPC: 'no space left on device',
+    EPIPE: 'the reader closed it',
   };
   if (typeof code === 'string' && known[code] !== undefined) return known[code];
   return error instanceof Error ? error.message : String(error);

@@ -26,6 +26,12 @@
 
 export { describeEvent, printable } from './describe-event.ts';
 export { defaultMaxLineBytes, type InputLine, type OverlongLine, readLines } from './line-reader.ts';
-export { maxOpenCalls, maxPerfettoSessions, PerfettoTrace } from './perfetto-trace.ts';
+export {
+  maxOpenCalls,
+  maxOpenCallsInAll,
+  maxPerfettoSessions,
+  maxQuestionIdLength,
+  PerfettoTrace,
+} from './perfetto-trace.ts';
 export { maxTrackedSessions, type SequenceFilter, SequencePrinter } from './sequence-printer.ts';
 export { parseTraceRecord, TraceLineError, type TraceRecord } from './trace-record.ts';

@@ -11,9 +11,16 @@ import type { TraceRecord } from './trace-record.ts';
  * still open when the input ends are closed at their session's last time with `unfinished: true`.
  * Times are each session's own (milliseconds since it started, shown as microseconds), so every
  * session starts at 0.
+ *
+ * What it keeps is bounded whatever the input: per session a pid and a time, and per open call a
+ * question id cut to {@link maxQuestionIdLength} characters and a method name cut to 200; at most
+ * {@link maxOpenCalls} open calls per session (later ones become instants) and
+ * {@link maxOpenCallsInAll} in all (past that the oldest is closed as `unfinished`).
  */
 export class PerfettoTrace {
   readonly #sessions = new Map<string, PerfettoSession>();
+  /** Every open call, oldest first (a Map keeps insertion order), by `pid:category:questionId`. */
+  readonly #open = new Map<string, OpenCall>();
   #events = 0;
   /** Sessions past {@link maxPerfettoSessions}, left out of the export. */
   skippedSessions = 0;
@@ -32,7 +39,7 @@ export class PerfettoTrace {
         this.skippedSessions += 1;
         return '';
       }
-      session = { pid: this.#sessions.size + 1, open: new Map(), lastTime: 0 };
+      session = { pid: this.#sessions.size + 1, openCalls: 0, lastTime: 0 };
       this.#sessions.set(record.session, session);
       output += this.#emit({
         ph: 'M',
@@ -51,12 +58,15 @@ export class PerfettoTrace {
     session.lastTime = Math.max(session.lastTime, record.time);
     const ts = Math.round(record.time * 1000);
     const fields = record.fields;
-    if (record.type === 'Call' && session.open.size < maxOpenCalls) {
+    if (record.type === 'Call' && session.openCalls < maxOpenCalls) {
       const category = record.direction === 'out' ? 'calls made' : 'calls answered';
-      const id = `${category}:${String(fields.questionId)}`;
-      if (!session.open.has(id)) {
-        const name = String(fields.method ?? 'call').slice(0, 200);
-        session.open.set(id, name);
+      const id = `${category}:${keptCopy(String(fields.questionId), maxQuestionIdLength)}`;
+      const key = `${session.pid}:${id}`;
+      if (!this.#open.has(key)) {
+        if (this.#open.size >= maxOpenCallsInAll) output += this.#closeOldest();
+        const name = keptCopy(String(fields.method ?? 'call'), 200);
+        this.#open.set(key, { session, category, id, name });
+        session.openCalls += 1;
         return (
           output +
           this.#emit({
@@ -75,17 +85,17 @@ export class PerfettoTrace {
     if (record.type === 'Return') {
       // A Return goes the other way from its Call: an incoming one ends a call this side made.
       const category = record.direction === 'in' ? 'calls made' : 'calls answered';
-      const id = `${category}:${String(fields.questionId)}`;
-      const name = session.open.get(id);
-      if (name !== undefined) {
-        session.open.delete(id);
+      const key = `${session.pid}:${category}:${String(fields.questionId).slice(0, maxQuestionIdLength)}`;
+      const call = this.#open.get(key);
+      if (call !== undefined) {
+        this.#forget(key, call);
         return (
           output +
           this.#emit({
             ph: 'e',
             cat: category,
-            name,
-            id,
+            name: call.name,
+            id: call.id,
             pid: session.pid,
             tid: 1,
             ts,
@@ -112,24 +122,37 @@ export class PerfettoTrace {
   /** Closes the calls still open and the JSON document. */
   end(): string {
     let output = '';
-    for (const session of this.#sessions.values()) {
-      const ts = Math.round(session.lastTime * 1000);
-      for (const [id, name] of session.open) {
-        const category = id.slice(0, id.lastIndexOf(':'));
-        output += this.#emit({
-          ph: 'e',
-          cat: category,
-          name,
-          id,
-          pid: session.pid,
-          tid: 1,
-          ts,
-          args: { unfinished: true },
-        });
-      }
-      session.open.clear();
+    for (const [key, call] of this.#open) {
+      this.#forget(key, call);
+      output += this.#unfinished(call);
     }
     return `${output}\n]}\n`;
+  }
+
+  /** Makes room for one more open call: the oldest is closed now, as `unfinished`. */
+  #closeOldest(): string {
+    const [key, call] = this.#open.entries().next().value!;
+    this.#forget(key, call);
+    return this.#unfinished(call);
+  }
+
+  #forget(key: string, call: OpenCall): void {
+    this.#open.delete(key);
+    call.session.openCalls -= 1;
+  }
+
+  /** The end of a call whose Return was not seen, at its session's last time. */
+  #unfinished(call: OpenCall): string {
+    return this.#emit({
+      ph: 'e',
+      cat: call.category,
+      name: call.name,
+      id: call.id,
+      pid: call.session.pid,
+      tid: 1,
+      ts: Math.round(call.session.lastTime * 1000),
+      args: { unfinished: true },
+    });
   }
 
   #emit(event: object): string {
@@ -145,9 +168,34 @@ export const maxPerfettoSessions = 10_000;
 /** The most calls one session may have open in an export; later ones become instants. */
 export const maxOpenCalls = 100_000;
 
+/** The most calls open in an export, all sessions together; past it the oldest is closed as `unfinished`. */
+export const maxOpenCallsInAll = 1_000_000;
+
+/** The characters of a question id an export keys its calls by (a real one is a number, a few digits). */
+export const maxQuestionIdLength = 32;
+
 interface PerfettoSession {
   readonly pid: number;
-  /** Open calls: `category:questionId` → method name. */
-  readonly open: Map<string, string>;
+  /** How many of {@link PerfettoTrace}'s open calls are this session's. */
+  openCalls: number;
   lastTime: number;
+}
+
+/** A call whose Return has not been seen yet. */
+interface OpenCall {
+  readonly session: PerfettoSession;
+  readonly category: string;
+  /** `category:questionId`, the slice's id. */
+  readonly id: string;
+  /** The method name, cut to 200 characters. */
+  readonly name: string;
+}
+
+/**
+ * `text` cut to `max` characters, as a string of its own: V8's `slice` shares the whole original's
+ * memory (a megabyte-long question id would stay held for 32 characters), and these are kept.
+ */
+function keptCopy(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return text.slice(0, max).split('').join('');
 }

@@ -1,3 +1,5 @@
+import { printable } from './describe-event.ts';
+
 /**
  * One event of a trace as `jsonLinesTraceSink` (`@msc/session`) writes it, one JSON object a line:
  *
@@ -23,7 +25,10 @@ export interface TraceRecord {
   readonly fields: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** A line that is not a trace event; the message says what was expected and what came. */
+/**
+ * A line that is not a trace event; the message says what was expected and what came. Text from
+ * the line in it (a field name, JSON's own excerpt) is passed through {@link printable}.
+ */
 export class TraceLineError extends Error {
   override readonly name = 'TraceLineError';
   readonly code = 'malformed-line';
@@ -42,8 +47,10 @@ export function parseTraceRecord(line: string): TraceRecord {
   try {
     value = JSON.parse(line);
   } catch (error) {
+    // V8's message quotes the line, control characters and all: escaped, so a trace cannot
+    // drive the terminal through stderr.
     throw new TraceLineError(
-      `expected a JSON object, but the line is not JSON (${(error as Error).message})`,
+      `expected a JSON object, but the line is not JSON (${printable((error as Error).message, 160)})`,
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -75,7 +82,7 @@ export function parseTraceRecord(line: string): TraceRecord {
   const checked: Record<string, string | number | boolean> = {};
   for (const [name, field] of Object.entries((fields ?? {}) as Record<string, unknown>)) {
     if (typeof field !== 'string' && typeof field !== 'number' && typeof field !== 'boolean') {
-      throw new TraceLineError(`expected field "${name.slice(0, 64)}" to be a string, number or boolean`);
+      throw new TraceLineError(`expected field "${printable(name, 64)}" to be a string, number or boolean`);
     }
     checked[name] = field;
   }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -272,6 +273,53 @@ describe('msc-trace', () => {
     expect(run.stdout).toMatch(/^2 sessions, \d+ events shown$/m);
     expect(run.stdout.match(/ {2}End {2}/g)).toHaveLength(2);
   });
+
+  test('text of a malformed line never reaches stderr raw: not JSON, or a hostile field name', async () => {
+    const input = [
+      '\u001b]2;owned\u0007\u001b[2J', // sets the window title and clears the screen, read raw
+      JSON.stringify({
+        time: 1,
+        direction: 'in',
+        session: 's',
+        type: 'Call',
+        fields: { '\u001b]2;owned\u0007\u001b[2J': {} },
+      }),
+    ].join('\n');
+    const run = await msctrace([], input);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "msc-trace: line 1: expected a JSON object, but the line is not JSON (Unexpected token '\\u{1b}'",
+    );
+    expect(run.stderr).toContain(
+      'msc-trace: line 2: expected field "\\u{1b}]2;owned\\u{7}\\u{1b}[2J" to be a string, number or boolean; skipped',
+    );
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr).not.toContain('\u0007');
+  });
+
+  test.skipIf(!existsSync('/dev/full'))(
+    'a Perfetto file whose writes fail (a full disk) is one line on stderr and exit 2, mid-trace or at its end',
+    async () => {
+      // Over 64 KiB of Perfetto output, so the first write fails while the trace is still read.
+      const calls = Array.from({ length: 2_000 }, (_, index) =>
+        JSON.stringify({
+          time: index,
+          direction: 'out',
+          session: 'client',
+          type: 'Call',
+          size: 9,
+          fields: { questionId: index, target: 'export', targetId: 0, method: 'add', arguments: 1 },
+        }),
+      ).join('\n');
+      for (const input of [calls, trace]) {
+        const run = await msctrace(['--summary', '--perfetto', '/dev/full', '-'], input);
+        expect(run.stderr).toBe(
+          'msc-trace: cannot write the Perfetto trace to /dev/full: no space left on device\n',
+        );
+        expect(run.code).toBe(2);
+      }
+    },
+  );
 
   test('an overlong line is skipped without being held; later lines are read', async () => {
     const input = `${'x'.repeat(3 * 1024 * 1024)}\n${trace}`;

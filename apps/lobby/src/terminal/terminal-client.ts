@@ -33,6 +33,10 @@ export const terminalHelp = [
  * The terminal client's logic, separate from the terminal: it takes command lines and writes
  * readable lines through `print`, each with a tone for its colour (`TerminalOutput` colours and
  * places them). `bin/lobby-client.ts` wires it to stdin/stdout; tests drive it directly.
+ *
+ * Every line goes to `print` through `printable()`: most carry text from the server (game and seat
+ * names, settings, ids, board cells, error messages), which cleans what players send, but a
+ * server is a peer too (a hostile one, or a cluster node the client was sent to).
  */
 export class TerminalClient {
   readonly #client: LobbyClient;
@@ -47,7 +51,7 @@ export class TerminalClient {
   constructor(client: LobbyClient, name: string, print: (line: string, tone?: LineTone) => void) {
     this.#client = client;
     this.#name = name;
-    this.#print = print;
+    this.#print = (line, tone) => print(printable(line), tone);
   }
 
   /** The game being watched. */
@@ -128,7 +132,7 @@ export class TerminalClient {
           return true;
       }
     } catch (error) {
-      this.#print(printable(`! ${describeError(error)}`), 'error');
+      this.#print(`! ${describeError(error)}`, 'error');
       return true;
     }
   }
@@ -193,11 +197,8 @@ export class TerminalClient {
     this.#nextPage = next;
     if (games.length === 0) this.#print('no open games (create one)');
     for (const game of games) {
-      // Names were cleaned by the server; printable() again, since a server is a peer too.
       this.#print(
-        printable(
-          `${game.id}  "${game.name}" by ${game.createdBy}: ${describeSettings(game.settings)}; free slots ${game.openSlots.join(', ') || 'none'}`,
-        ),
+        `${game.id}  "${game.name}" by ${game.createdBy}: ${describeSettings(game.settings)}; free slots ${game.openSlots.join(', ') || 'none'}`,
       );
     }
     if (next !== null) this.#print("more games: type 'list more'");
@@ -207,9 +208,9 @@ export class TerminalClient {
     this.#view?.[Symbol.dispose]();
     this.#view = view;
     view.onEvent((event) =>
-      this.#print(printable(describeLauncherEvent(event)), event.kind === 'chat' ? 'chat' : undefined),
+      this.#print(describeLauncherEvent(event), event.kind === 'chat' ? 'chat' : undefined),
     );
-    view.ended.catch((error: unknown) => this.#print(printable(`! ${describeError(error)}`), 'error'));
+    view.ended.catch((error: unknown) => this.#print(`! ${describeError(error)}`, 'error'));
   }
 
   async #join(slotText: string | undefined): Promise<void> {
@@ -242,15 +243,14 @@ export class TerminalClient {
           : event.kind === 'player-connection'
             ? 'notice'
             : undefined;
-      for (const line of describeGameEvent(event, view.board, view.boardSize))
-        this.#print(printable(line), tone);
+      for (const line of describeGameEvent(event, view.board, view.boardSize)) this.#print(line, tone);
       if (event.kind === 'snapshot')
         for (const row of renderBoard(view.board, view.boardSize)) this.#print(`    ${row}`);
       if (view.myTurn) this.#print(`your move (${view.info.role}): move <cell> or move <row> <col>`, 'turn');
     });
     void player.outcome.then((outcome) => {
       if (outcome.kind === 'failed')
-        this.#print(printable(`! the game ended abnormally: ${describeError(outcome.error)}`), 'error');
+        this.#print(`! the game ended abnormally: ${describeError(outcome.error)}`, 'error');
     });
   }
 
