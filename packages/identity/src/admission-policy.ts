@@ -21,11 +21,18 @@ export type AdmissionDecision =
   | { readonly admitted: false; readonly reason: string; readonly code?: AdmissionRefusalCode };
 
 /**
- * Why trust on first use refused: `no-display-name`, `key-changed` (a known name with another key)
- * or `confusable-name` (a new name that looks like a known peer's name). Custom policies may use
- * their own strings.
+ * Why trust on first use refused: `no-display-name`, `key-changed` (a known name with another key),
+ * `confusable-name` (a new name that looks like a known peer's name), `key-already-known` (a new
+ * name with a key known under another name) or `known-peers-full` (a new name while the store
+ * holds `maxKnownPeers`). Custom policies may use their own strings.
  */
-export type AdmissionRefusalCode = 'no-display-name' | 'key-changed' | 'confusable-name' | (string & {});
+export type AdmissionRefusalCode =
+  | 'no-display-name'
+  | 'key-changed'
+  | 'confusable-name'
+  | 'key-already-known'
+  | 'known-peers-full'
+  | (string & {});
 
 /**
  * Decides who gets in. The authenticator calls {@link AdmissionPolicy.admit} once per session,

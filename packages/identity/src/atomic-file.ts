@@ -7,6 +7,7 @@
 // signal-exit handler in the process. Node only, like this file (the `./node` entry).
 
 import { randomBytes } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -16,13 +17,15 @@ import { basename, dirname, join } from 'node:path';
  * with `mode`, then flushed to disk), which then replaces `path` with `rename`, or, when
  * `exclusive`, is linked to `path` (fails with `EEXIST` if `path` exists, atomically).
  *
- * The temporary file is removed on every path out. Throws the underlying `fs` error.
+ * The temporary file is removed on every path out. Throws the underlying `fs` error. Returns the
+ * written file's status, taken before it got its name (so it is ours, even if another process
+ * replaces `path` at once); the rename keeps its device, inode, size and modification time.
  */
 export async function writeFileAtomically(
   path: string,
   content: string,
   options: { readonly mode: number; readonly exclusive: boolean },
-): Promise<void> {
+): Promise<BigIntStats> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', options.mode);
   // Once renamed, the temporary name no longer exists; otherwise it is removed below.
@@ -32,6 +35,7 @@ export async function writeFileAtomically(
     await handle.chmod(options.mode);
     await handle.writeFile(content, 'utf8');
     await handle.sync();
+    const written = await handle.stat({ bigint: true });
     await handle.close();
     if (options.exclusive) {
       await link(temporary, path);
@@ -40,6 +44,7 @@ export async function writeFileAtomically(
       renamed = true;
     }
     await syncDirectory(dirname(path));
+    return written;
   } finally {
     await handle.close().catch(() => undefined);
     if (!renamed) await unlink(temporary).catch(() => undefined);

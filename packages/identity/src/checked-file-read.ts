@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { IdentityFileError } from './identity-file-error.ts';
 
@@ -18,10 +19,19 @@ export interface FileReadChecks {
  * The caller owns `handle` and closes it.
  */
 export async function readCheckedFile(handle: FileHandle, checks: FileReadChecks): Promise<string> {
-  const status = await handle.stat();
-  if (!status.isFile()) throw checks.notRegularFile();
-  const mode = status.mode & 0o777;
-  if (process.platform !== 'win32' && (mode & checks.forbiddenMode) !== 0) throw checks.insecureMode(mode);
-  if (status.size > checks.maxBytes) throw checks.tooLarge(status.size);
+  await checkOpenedFile(handle, checks);
   return await handle.readFile('utf8');
+}
+
+/**
+ * Runs the checks of {@link readCheckedFile} on an opened file without reading it, and returns its
+ * status (for a caller that reads only when the file changed).
+ */
+export async function checkOpenedFile(handle: FileHandle, checks: FileReadChecks): Promise<BigIntStats> {
+  const status = await handle.stat({ bigint: true });
+  if (!status.isFile()) throw checks.notRegularFile();
+  const mode = Number(status.mode & 0o777n);
+  if (process.platform !== 'win32' && (mode & checks.forbiddenMode) !== 0) throw checks.insecureMode(mode);
+  if (status.size > BigInt(checks.maxBytes)) throw checks.tooLarge(Number(status.size));
+  return status;
 }

@@ -60,4 +60,4 @@ export { memoryKnownPeers } from './known-peers.ts';
 export { areConfusableNames, displayNameSkeleton, normalizeDisplayName } from './name-skeleton.ts';
 export { PUBLIC_KEY_LENGTH, PublicIdentity, SIGNATURE_LENGTH } from './public-identity.ts';
 export type { TrustOnFirstUseOptions } from './trust-on-first-use.ts';
-export { trustOnFirstUse } from './trust-on-first-use.ts';
+export { DEFAULT_MAX_KNOWN_PEERS, trustOnFirstUse } from './trust-on-first-use.ts';

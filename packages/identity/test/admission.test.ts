@@ -9,6 +9,7 @@ import {
   displayNameSkeleton,
   Identity,
   IdentityFormatError,
+  type KnownPeers,
   memoryKnownPeers,
   normalizeDisplayName,
   type PublicIdentity,
@@ -106,6 +107,82 @@ describe('trustOnFirstUse', () => {
     const [first, second] = [await named('bob'), await named('bob')];
     const decisions = await Promise.all([policy.admit(first, request), policy.admit(second, request)]);
     expect(decisions.map((decision) => decision.admitted)).toEqual([true, false]);
+  });
+});
+
+describe('trustOnFirstUse bounds', () => {
+  it('a store at maxKnownPeers refuses a new name, naming the limit and the fix, and still admits known peers', async () => {
+    const [alice, bob] = [await named('alice'), await named('bob')];
+    const knownPeers = memoryKnownPeers([alice, bob]);
+    const firstUses: PublicIdentity[] = [];
+    const policy = trustOnFirstUse({
+      knownPeers,
+      maxKnownPeers: 2,
+      onFirstUse: (peer) => firstUses.push(peer),
+    });
+    const decision = await policy.admit(await named('carol'), request);
+    expect(decision.admitted ? undefined : decision.code).toBe('known-peers-full');
+    expect(decision.admitted ? '' : decision.reason).toMatch(
+      /^known-peers-full: the known-peers store holds 2 peers, at its limit of 2 \(trustOnFirstUse's maxKnownPeers\).*remove unused entries from the store or raise maxKnownPeers/,
+    );
+    expect(await policy.admit(alice, request)).toEqual(admit());
+    expect(await policy.admit(bob, request)).toEqual(admit());
+    expect(await knownPeers.list()).toHaveLength(2);
+    expect(firstUses).toEqual([]);
+    // One place more lets exactly one new name in.
+    const roomier = trustOnFirstUse({ knownPeers, maxKnownPeers: 3 });
+    expect(await roomier.admit(await named('carol'), request)).toEqual(admit());
+    expect((await roomier.admit(await named('dave'), request)).admitted).toBe(false);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses maxKnownPeers %s', (maxKnownPeers) => {
+    expect(() => trustOnFirstUse({ knownPeers: memoryKnownPeers(), maxKnownPeers })).toThrow(
+      new RangeError(`expected maxKnownPeers to be a whole number of 0 or more, but got ${maxKnownPeers}`),
+    );
+  });
+
+  it('refuses a known key under a new name (key-already-known), so one key cannot fill the store', async () => {
+    const alice = await named('alice');
+    const knownPeers = memoryKnownPeers([alice]);
+    const policy = trustOnFirstUse({ knownPeers });
+    const decision = await policy.admit(alice.withName('x0001'), request);
+    expect(decision.admitted ? undefined : decision.code).toBe('key-already-known');
+    expect(decision.admitted ? '' : decision.reason).toMatch(
+      new RegExp(
+        `^key-already-known: .*fingerprint ${alice.fingerprint}\\) is known as "alice": connect under that name`,
+      ),
+    );
+    expect((await knownPeers.list()).map((peer) => peer.name)).toEqual(['alice']);
+  });
+
+  it('does not run a queued decision whose session ended while it waited', async () => {
+    let release = () => {};
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store = memoryKnownPeers();
+    const lookups: string[] = [];
+    // The first lookup waits, so the second decision queues behind it.
+    const knownPeers: KnownPeers = {
+      async get(name) {
+        lookups.push(name);
+        if (lookups.length === 1) await blocked;
+        return await store.get(name);
+      },
+      set: (name, identity) => store.set(name, identity),
+      list: () => store.list(),
+    };
+    const policy = trustOnFirstUse({ knownPeers });
+    const [alice, bob] = [await named('alice'), await named('bob')];
+    const session = new AbortController();
+    const first = policy.admit(alice, request);
+    const queued = policy.admit(bob, { ...request, signal: session.signal });
+    session.abort(new Error('handshake timed out'));
+    release();
+    expect(await first).toEqual(admit());
+    await expect(queued).rejects.toThrow('handshake timed out');
+    expect(lookups).toEqual(['alice']);
+    expect(await store.get('bob')).toBeUndefined();
   });
 });
 

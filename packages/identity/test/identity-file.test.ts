@@ -1,8 +1,15 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { allowAll, Identity, identityAuthenticator, trustOnFirstUse } from '../src/index.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type AdmissionRequest,
+  allowAll,
+  Identity,
+  identityAuthenticator,
+  PublicIdentity,
+  trustOnFirstUse,
+} from '../src/index.ts';
 import {
   IdentityFileError,
   knownPeersFile,
@@ -342,6 +349,61 @@ describe('known-peers files with trust on first use', () => {
 
   it.skipIf(!posix)('a known-peers path that is a directory is refused', async () => {
     await expectFileError(knownPeersFile(directory).get('a'), 'insecure-permissions', /regular file/);
+  });
+
+  it('a file of 20,000 peers is parsed once, not on every decision, and again only when it changes', async () => {
+    const path = join(directory, 'known-peers.json');
+    const request: AdmissionRequest = {
+      role: 'listener',
+      protocolVersion: 1,
+      signal: AbortSignal.timeout(60_000),
+    };
+    // What one key registering fresh names leaves behind (entries without fingerprints, as by hand).
+    const attacker = (await Identity.generate()).publicIdentity;
+    const entries = Array.from({ length: 20_000 }, (_, index) => ({
+      name: `x${index}`,
+      publicKey: attacker.publicKeyText,
+    }));
+    const writeEntries = (peers: readonly object[]) =>
+      writeFile(path, JSON.stringify({ format: 'msc-known-peers', version: 1, peers }), { mode: 0o600 });
+    await writeEntries(entries);
+    // Counts the entries parsed. Each key is decoded once, so a store that re-parsed on every
+    // decision would fail on the count below rather than on a timeout.
+    const parse = PublicIdentity.fromText.bind(PublicIdentity);
+    const decoded = new Map<string, PublicIdentity>();
+    const fromText = vi.spyOn(PublicIdentity, 'fromText').mockImplementation((text, name) => {
+      const identity = decoded.get(text) ?? parse(text);
+      decoded.set(text, identity);
+      return identity.withName(name);
+    });
+    try {
+      const store = knownPeersFile(path);
+      const bounded = trustOnFirstUse({ knownPeers: store });
+      const roomy = trustOnFirstUse({ knownPeers: store, maxKnownPeers: 30_000 });
+      const alice = (await Identity.generate({ name: 'alice' })).publicIdentity;
+      expect(await bounded.admit(attacker.withName('x1'), request)).toEqual({ admitted: true });
+      expect(fromText).toHaveBeenCalledTimes(20_000);
+      // Over the default limit of 10,000: known peers get in, a new name does not.
+      expect(await bounded.admit(alice, request)).toMatchObject({
+        admitted: false,
+        code: 'known-peers-full',
+      });
+      expect(await bounded.admit(attacker.withName('x19999'), request)).toEqual({ admitted: true });
+      // A new name under a higher limit is written to the file, which this store does not parse again.
+      expect(await roomy.admit(alice, request)).toEqual({ admitted: true });
+      expect(await roomy.admit(alice, request)).toEqual({ admitted: true });
+      expect(await roomy.admit(attacker.withName('x2'), request)).toEqual({ admitted: true });
+      expect(await roomy.admit(attacker.withName('y'), request)).toMatchObject({ code: 'key-already-known' });
+      expect(fromText).toHaveBeenCalledTimes(20_000);
+      expect(JSON.parse(await readFile(path, 'utf8')).peers).toHaveLength(20_001);
+      // An edit by hand is parsed on the next decision: alice's entry is gone, so she is new again.
+      await writeEntries(entries.slice(0, 10));
+      expect(await bounded.admit(alice, request)).toEqual({ admitted: true });
+      expect(fromText).toHaveBeenCalledTimes(20_010);
+      expect(JSON.parse(await readFile(path, 'utf8')).peers).toHaveLength(11);
+    } finally {
+      fromText.mockRestore();
+    }
   });
 
   it('names are stored and looked up in NFC: a decomposed name finds the precomposed entry', async () => {

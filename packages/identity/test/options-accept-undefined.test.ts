@@ -53,6 +53,7 @@ describe('options accept an explicit undefined for every optional property', () 
       onFirstUse: undefined,
       onKeyChange: undefined,
       onConfusableName: undefined,
+      maxKnownPeers: undefined,
     };
     const policy = trustOnFirstUse({ ...callbacks, knownPeers: memoryKnownPeers() });
     expect(policy).toBeDefined();

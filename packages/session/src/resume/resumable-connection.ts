@@ -269,6 +269,11 @@ export class ResumableConnection implements Connection {
   /** The protocol versions the session offers: version 3 (resumption) added to the supported ones. */
   readonly versions: readonly number[] = resumableVersions;
 
+  /** The peer the authenticator accepted on the original connection (`undefined` before). */
+  get peer(): unknown {
+    return this.#peer;
+  }
+
   /** Bytes held for replay now. */
   get heldBytes(): number {
     return this.#buffer.bytes;
@@ -460,10 +465,11 @@ export class ResumableConnection implements Connection {
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.#emit({ type: 'disconnected', reason: reason.message });
-    if (this.#registry !== undefined && !this.#registry.park(this)) {
+    const parking = this.#registry?.park(this) ?? { parked: true, evicted: [] };
+    if (!parking.parked) {
       this.#lose(
         'limit',
-        `the listener holds ${this.#registry.maxParkedSessions} parked sessions or ${this.#registry.maxParkedBytes} parked bytes already (maxParkedSessions, maxParkedBytes)`,
+        `the session holds ${this.heldBytes} bytes for replay, more than all parked sessions may together (maxParkedBytes ${this.#registry!.maxParkedBytes})`,
       );
       return;
     }
@@ -474,6 +480,19 @@ export class ResumableConnection implements Connection {
       );
     }, this.#options.graceMs);
     if (this.#role === 'dialer') void this.#reconnect();
+    // Last, once this session is set up: ending them runs their sessions' teardown (and onEvent).
+    for (const victim of parking.evicted) victim.#evicted(this.#registry!);
+  }
+
+  /**
+   * Listener: the registry took this parked session's place for another one (it has left the
+   * registry's count already): it is lost, as at the grace's end, naming the bound.
+   */
+  #evicted(registry: ParkedSessions<ResumableConnection>): void {
+    this.#lose(
+      'limit',
+      `another session dropped while the listener's parked sessions were at maxParkedSessions ${registry.maxParkedSessions} or maxParkedBytes ${registry.maxParkedBytes}; this session's peer held the most of them, so its oldest made room`,
+    );
   }
 
   /** Dialer: new connections with backoff and jitter until one resumes, the window closes or attempts run out. */

@@ -164,10 +164,10 @@ describe('resume attempts the listener refuses, each with a named reason', () =>
     expect(await attempt(pair, { id, secret, authenticator: named('alice') })).toBe('terminated');
   });
 
-  test('a listener without room for another parked session loses it at once (maxParkedSessions)', async () => {
+  test("a listener without room for another parked session of the same peer ends that peer's oldest (maxParkedSessions)", async () => {
     const parked = new ParkedSessions({ maxParkedSessions: 1 });
     const first = await established({ parked });
-    const second = echoPair({ parked, authenticator: named('bob') });
+    const second = echoPair({ parked, authenticator: named('alice') });
     await second.dialer.established;
     await until(() => parked.size === 2);
     first.dialFailure = new Error('down');
@@ -175,12 +175,13 @@ describe('resume attempts the listener refuses, each with a named reason', () =>
     first.cut();
     await until(() => parked.parked === 1);
     second.cut();
-    const reason = await second.listener.closed;
+    const reason = await first.listener.closed;
     expect(reason.code).toBe('limit');
-    expect(reason.message).toMatch(/maxParkedSessions/);
+    expect(reason.message).toMatch(/maxParkedSessions 1/);
     expect(parked.parked).toBe(1);
-    first.dialFailure = undefined;
-    await stillWorks(first as never);
+    expect(second.listener.resumption?.state).toBe('parked');
+    second.dialFailure = undefined;
+    await stillWorks(second as never);
   });
 });
 
