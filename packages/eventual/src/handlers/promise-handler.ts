@@ -41,24 +41,58 @@ interface PendingCall {
 // Settling a promise settles the results of the calls queued on it, and a result that follows
 // another settles when it does: each link of a chain of pipelined calls (a peer can send 200,000 in
 // one frame, each on the previous answer) costs stack frames, and a long chain overflowed the
-// stack. So what a settlement sets off for other results runs at once, as it always did, only up to
-// `maximumNestedSteps` deep; deeper, it waits in a queue that the outermost settlement drains before
-// it returns (`PromiseHandler.#now`), in order. A chain of any length then settles in bounded stack.
+// stack. So what a settlement sets off for other results (`queueStep`) runs at once, as it always
+// did, only up to `maximumNestedSteps` deep; deeper, it waits in a queue that the outermost step
+// drains before it returns, in order. A chain of any length then settles in bounded stack. A
+// settlement made directly (`settle()`, `follow()`) runs as it is: what it sets off is counted.
 const stepSettle = 0;
 const stepFollow = 1;
 const stepFollowed = 2;
-/** How deep settlements set off by settlements run at once (a few stack frames each). */
+/** How deep steps set off by settlements run at once (a few stack frames each). */
 const maximumNestedSteps = 64;
-/** How deep the running settlement is (0: none runs). */
+/** How deep the running steps are (0: none runs). */
 let depth = 0;
-/** What settlements set off past {@link maximumNestedSteps}, waiting for the outermost to drain them. */
+/** Steps set off past {@link maximumNestedSteps}, waiting for the outermost step to drain them. */
 const waitingSteps: { readonly target: PromiseHandler; readonly step: number; readonly value: unknown }[] =
   [];
 
-/** Runs a step that a settlement set off for `target`: at once, or queued when the stack is deep. */
+/**
+ * Runs a step that a settlement set off for `target`: at once, or queued when the steps are deep.
+ * The outermost step drains the queue before it returns; a queued step that throws does not keep
+ * the others from running, and the first failure is thrown at the end.
+ */
 function queueStep(target: PromiseHandler, step: number, value: unknown): void {
-  if (depth >= maximumNestedSteps) waitingSteps.push({ target, step, value });
-  else PromiseHandler.run_(target, step, value);
+  if (depth >= maximumNestedSteps) {
+    waitingSteps.push({ target, step, value });
+    return;
+  }
+  depth++;
+  let failure: { error: unknown } | undefined;
+  try {
+    PromiseHandler.step_(target, step, value);
+  } catch (error) {
+    failure = { error };
+  }
+  depth--;
+  if (depth === 0 && waitingSteps.length > 0) failure = drainWaitingSteps(failure);
+  if (failure !== undefined) throw failure.error;
+}
+
+/** Runs the waiting steps in order, each as an outermost one (their own steps nest again). */
+function drainWaitingSteps(failure: { error: unknown } | undefined): { error: unknown } | undefined {
+  for (let index = 0; index < waitingSteps.length; index++) {
+    const waiting = waitingSteps[index]!;
+    depth = 1;
+    try {
+      PromiseHandler.step_(waiting.target, waiting.step, waiting.value);
+    } catch (error) {
+      if (failure === undefined) failure = { error };
+      else reportLater(error);
+    }
+  }
+  depth = 0;
+  waitingSteps.length = 0;
+  return failure;
 }
 
 /** A second failure of one run of settlements: surfaced as an uncaught error, as the dispatch queue does. */
@@ -187,10 +221,6 @@ export class PromiseHandler implements ResultHandler {
    * promises) is refused: the promise settles with a `ResolutionLoopError` instead.
    */
   settle(settlement: Settlement): void {
-    PromiseHandler.#now(this, stepSettle, settlement);
-  }
-
-  #settleNow(settlement: Settlement): void {
     if (this.#settlement !== undefined || this.#forward !== undefined) {
       if (settlement.kind === 'capability') settlement.handler.release();
       return;
@@ -224,17 +254,13 @@ export class PromiseHandler implements ResultHandler {
    * resolves to this promise itself is refused as in `settle()`.
    */
   follow(inner: ResultHandler): void {
-    PromiseHandler.#now(this, stepFollow, inner);
-  }
-
-  #followNow(inner: ResultHandler): void {
     if (this.#settlement !== undefined || this.#forward !== undefined) {
       inner.release();
       return;
     }
     // settle() refuses it: it releases `inner` and settles with a `ResolutionLoopError`.
     if (leadsTo(inner, this)) {
-      this.#settleNow({ kind: 'capability', handler: inner });
+      this.settle({ kind: 'capability', handler: inner });
       return;
     }
     if (this.consumerOptions !== undefined && inner.consumerOptions === undefined) {
@@ -270,50 +296,14 @@ export class PromiseHandler implements ResultHandler {
     }
   }
 
-  /**
-   * Runs a settlement step on `target` now. The outermost one drains the steps queued while it
-   * runs (see {@link queueStep}), in order, before it returns; a queued step that throws does not
-   * keep the others from running, and the first failure is thrown at the end.
-   */
-  static #now(target: PromiseHandler, step: number, value: unknown): void {
-    if (depth > 0) {
-      depth++;
-      try {
-        target.#step(step, value);
-      } finally {
-        depth--;
-      }
-      return;
-    }
-    depth = 1;
-    let failure: { error: unknown } | undefined;
-    try {
-      target.#step(step, value);
-    } catch (error) {
-      failure = { error };
-    }
-    for (let index = 0; index < waitingSteps.length; index++) {
-      const waiting = waitingSteps[index]!;
-      try {
-        waiting.target.#step(waiting.step, waiting.value);
-      } catch (error) {
-        if (failure === undefined) failure = { error };
-        else reportLater(error);
-      }
-    }
-    waitingSteps.length = 0;
-    depth = 0;
-    if (failure !== undefined) throw failure.error;
-  }
-
-  /** @internal Runs one step (see {@link queueStep}). */
-  static run_(target: PromiseHandler, step: number, value: unknown): void {
-    PromiseHandler.#now(target, step, value);
+  /** @internal Runs one step a settlement set off (see {@link queueStep}). */
+  static step_(target: PromiseHandler, step: number, value: unknown): void {
+    target.#step(step, value);
   }
 
   #step(step: number, value: unknown): void {
-    if (step === stepSettle) this.#settleNow(value as Settlement);
-    else if (step === stepFollow) this.#followNow(value as ResultHandler);
+    if (step === stepSettle) this.settle(value as Settlement);
+    else if (step === stepFollow) this.follow(value as ResultHandler);
     else this.#followedNow(value as Settlement);
   }
 

@@ -133,6 +133,9 @@ const lobby = new LobbyServer({
     chatBurst: 100,
     playerActionsPerSecond: 300,
     playerActionBurst: 100,
+    // Each stalled session of the watcher attack opens 8 watchers of one game (the default share of
+    // one key is 4): the attack is about the backlog bound, which needs them all watching.
+    maxWatchersPerGamePerPlayer: 8,
   },
 });
 const web = await serveWeb(lobby, { script: '/* the browser client is not needed here */' });
