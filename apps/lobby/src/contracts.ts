@@ -221,7 +221,9 @@ export interface IGameLauncher {
    * than `maxWatcherBacklogItems` events or `maxWatcherBacklogBytes` waiting, whatever window its
    * consumer declared) has its stream aborted.
    *
-   * @throws LobbyError `limit` when the game has `maxWatchersPerGame` streams open, or the lobby `maxWatchers`
+   * @throws LobbyError `limit` when the game has `maxWatchersPerGame` streams open (a player holding
+   *   one of its slots is not refused by that), the lobby `maxWatchers`, or when the caller's key
+   *   has `maxWatchersPerGamePerPlayer` streams open on this game or `maxWatchersPerPlayer` in the lobby
    */
   events(): Sequence<LauncherEvent>;
   /**
@@ -230,7 +232,10 @@ export interface IGameLauncher {
    * membership capability; holding it is holding the slot.
    *
    * @param client - called with the player's seat once the game launches; the launcher keeps it while the slot is held
-   * @throws LobbyError `slot-taken`, `game-closed`; ArgumentError for a bad slot, name or client
+   * @throws LobbyError `slot-taken`, `game-closed`; `limit` for X or O when the caller holds
+   *   `maxRunningSeatsPerPlayer` seats in running games, or past the launcher's
+   *   `seatChangesPerSecond` or the player's `playerActionsPerSecond` (a join counts 2: itself and
+   *   its leave, which is never refused); ArgumentError for a bad slot, name or client
    */
   tryJoin(slot: number, name: string, client: Proxy<IClientLauncher>): Proxy<IJoinedPlayer>;
   /**
@@ -254,7 +259,8 @@ export interface IGameLauncher {
    * committed change (settings, chat, joins and leaves).
    *
    * @throws LobbyError `stale-lsn`, `bad-lsn`, `not-enough-players`, `not-joined`, `game-closed`,
-   *   `limit` (the lobby runs `maxRunningGames` games)
+   *   `limit` (the lobby runs `maxRunningGames` games, or a player would hold more than
+   *   `maxRunningSeatsPerPlayer` seats in running games)
    */
   tryLaunch(seenLsn: number): Promise<void>;
 }
@@ -359,7 +365,11 @@ export type SeatConnectionState = 'reconnecting' | 'reconnected' | 'lost';
 
 /** One seat of a running game (RPC3's `IPlayer`): every call is this seat's action in this game. */
 export interface IPlayer {
-  /** The game's events: a snapshot, then every event. Ends after `game-ended`. */
+  /**
+   * The game's events: a snapshot, then every event. Ends after `game-ended`. A seat may have 2
+   * streams open at once (`maxEventStreamsPerSeat`): another one ends the seat's oldest stream,
+   * which aborts with GameError `limit`.
+   */
   events(): Sequence<GameEvent>;
   /**
    * Puts this seat's mark on `cell`.

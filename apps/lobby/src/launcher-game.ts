@@ -60,6 +60,8 @@ export interface Membership {
 export interface LauncherGameHooks {
   /** Called before the game commits to launching; throws (LobbyError `limit`) to refuse. */
   beforeLaunch(game: LauncherGame): void;
+  /** Called before `peer` takes `slot`; throws (LobbyError `limit`) to refuse. */
+  beforeJoin?(game: LauncherGame, peer: PeerInfo, slot: number): void;
   /** The game launched: start it with these holders (the game hands their client references over). */
   launch(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void>;
   /** The game closed before launch, or launched: take it off the list. */
@@ -152,25 +154,16 @@ export class LauncherGame {
   /**
    * A new watcher: the snapshot now, then every change. Ends after `launched` or `closed`.
    *
-   * @throws LobbyError `limit` when this game (`maxWatchersPerGame`) or the lobby (`maxWatchers`)
-   *   has as many watchers as it allows
+   * @param key - the player (fingerprint) watching: counted against its shares of the game's and
+   *   the lobby's places; in-process callers without one count only against the totals
+   * @throws LobbyError `limit` when this game (`maxWatchersPerGame`), the lobby (`maxWatchers`) or
+   *   the player (`maxWatchersPerGamePerPlayer`, `maxWatchersPerPlayer`) has as many watchers as it allows
    */
-  watch(): Sequence<LauncherEvent> {
-    const { limits } = this.#budget;
-    if (this.#phase === 'open' && this.#watchers.size >= limits.maxWatchersPerGame) {
-      throw new LobbyError(
-        'limit',
-        `expected fewer than ${limits.maxWatchersPerGame} watchers of game ${this.id} (maxWatchersPerGame), but it has that many: release a launcher's events first`,
-      );
-    }
-    if (this.#budget.watchers.size >= limits.maxWatchers) {
-      throw new LobbyError(
-        'limit',
-        `expected fewer than ${limits.maxWatchers} watchers in the lobby (maxWatchers), but it has that many: try again later`,
-      );
-    }
+  watch(key?: string): Sequence<LauncherEvent> {
+    if (this.#phase === 'open') this.#checkGamePlaces(key);
+    this.#checkLobbyPlaces(key);
     const [events, writer] = sequence<LauncherEvent>({ capacity: 64 });
-    const watcher = new Watcher(writer, this.#budget, (ended) => this.#watchers.delete(ended));
+    const watcher = new Watcher(writer, this.#budget, (ended) => this.#watchers.delete(ended), key);
     const snapshot: LauncherEvent = {
       kind: 'snapshot',
       lsn: this.#lsn,
@@ -213,6 +206,7 @@ export class LauncherGame {
     if (holder !== undefined) {
       throw new LobbyError('slot-taken', `expected slot ${slot} to be free, but ${holder.name} holds it`);
     }
+    this.#hooks.beforeJoin?.(this, peer, slot);
     const taken: SlotHolder = {
       slot,
       name: playerName,
@@ -311,6 +305,53 @@ export class LauncherGame {
     for (const holder of this.#slots) holder?.client[Symbol.dispose]();
     this.#slots.fill(undefined);
     this.#hooks.unlist(this);
+  }
+
+  /**
+   * One key may hold only its share of this game's places, so that one player cannot take them all
+   * and shut everyone else out of the game. A key that holds a slot is not refused by the game's
+   * total: strangers filling it cannot keep the game's own players from watching it.
+   */
+  #checkGamePlaces(key: string | undefined): void {
+    const { maxWatchersPerGame, maxWatchersPerGamePerPlayer } = this.#budget.limits;
+    const seated = key !== undefined && this.#slots.some((holder) => holder?.fingerprint === key);
+    if (!seated && this.#watchers.size >= maxWatchersPerGame) {
+      throw new LobbyError(
+        'limit',
+        `expected fewer than ${maxWatchersPerGame} watchers of game ${this.id} (maxWatchersPerGame), but it has that many: release a launcher's events first`,
+      );
+    }
+    if (key === undefined) return;
+    const mine = this.#watchersOf(key);
+    if (mine >= maxWatchersPerGamePerPlayer) {
+      throw new LobbyError(
+        'limit',
+        `expected a player to watch game ${this.id} fewer than ${maxWatchersPerGamePerPlayer} times at once (maxWatchersPerGamePerPlayer), but you have ${mine} event streams open on it: release one first`,
+      );
+    }
+  }
+
+  #checkLobbyPlaces(key: string | undefined): void {
+    const { maxWatchers, maxWatchersPerPlayer } = this.#budget.limits;
+    if (this.#budget.watchers.size >= maxWatchers) {
+      throw new LobbyError(
+        'limit',
+        `expected fewer than ${maxWatchers} watchers in the lobby (maxWatchers), but it has that many: try again later`,
+      );
+    }
+    const mine = key === undefined ? 0 : this.#budget.watchersOf(key);
+    if (mine >= maxWatchersPerPlayer) {
+      throw new LobbyError(
+        'limit',
+        `expected a player to have fewer than ${maxWatchersPerPlayer} event streams open in the lobby (maxWatchersPerPlayer), but you have ${mine}: release the events of games you no longer watch`,
+      );
+    }
+  }
+
+  #watchersOf(key: string): number {
+    let count = 0;
+    for (const watcher of this.#watchers) if (watcher.key === key) count++;
+    return count;
   }
 
   #closeIfUnreachable(): void {

@@ -56,7 +56,9 @@ export type GameErrorCode =
   /** A move after the game ended. */
   | 'game-over'
   /** `start` called twice, or a seat asked for before `start`. */
-  | 'bad-state';
+  | 'bad-state'
+  /** A seat's event stream ended because the seat opened more than `maxEventStreamsPerSeat` (2). */
+  | 'limit';
 
 /** A refusal of the game (an illegal move). Crosses sessions as `name` `'GameError'` and `code`. */
 export class GameError extends Error {

@@ -14,10 +14,31 @@ export interface LobbyLimits {
   readonly maxOpenGamesPerPlayer: number;
   /** Launched games running at once (each holds a SIP). Default 500. */
   readonly maxRunningGames: number;
+  /**
+   * Player seats (X and O) one player (one key) may hold in running and launching games; a key
+   * holding both X and O of a game counts 2. Past it, taking X or O (`tryJoin`) and launching are
+   * refused. Default 8: a player in a few games at once (tabs, a bot per game), while one key can
+   * no longer fill `maxRunningGames` with games it never plays (500 games take at least 63 keys).
+   */
+  readonly maxRunningSeatsPerPlayer: number;
   /** Event streams (`events()`) open on one game at once. Default 32. */
   readonly maxWatchersPerGame: number;
   /** Event streams open in the whole lobby at once. Default 20,000. */
   readonly maxWatchers: number;
+  /**
+   * Event streams one player (one key) may have open on one game. Default 4: a player watches a
+   * game from a page or a terminal or two, and one key cannot take all `maxWatchersPerGame` places
+   * of a game (it takes 8 keys). A key holding a slot of the game is not refused by
+   * `maxWatchersPerGame` (only by this), so strangers cannot shut its players out.
+   */
+  readonly maxWatchersPerGamePerPlayer: number;
+  /**
+   * Event streams one player (one key) may have open in the whole lobby. Default 64: an honest
+   * client watches the games it has open (at most `maxOpenGamesPerPlayer` of its own, a few of
+   * others', one stream each, a stale one or two while reconnecting), far fewer than 64; and
+   * filling the lobby's `maxWatchers` (20,000) takes 313 keys, not one.
+   */
+  readonly maxWatchersPerPlayer: number;
   /**
    * Events one watcher may have waiting, not yet taken by its session, whatever window its
    * consumer declared; past it the watcher's stream is aborted. Default 1,024 (a reader with the
@@ -43,12 +64,20 @@ export interface LobbyLimits {
   /** Settings changes one launcher may make at once. Default 10. */
   readonly settingsBurst: number;
   /**
-   * Chat lines and settings changes together one player (one key) may send a second across all
-   * its launchers and sessions. Default 10: with 4 slots a game's watchers receive at most about
-   * 40 such events a second, whoever floods it.
+   * Joins and leaves one launcher may make a second, on average; a join counts 2 (itself and the
+   * leave it will cause: a leave is never refused). Default 2: one join (and its leave) a second.
+   */
+  readonly seatChangesPerSecond: number;
+  /** Joins and leaves one launcher may make at once (a join counts 2). Default 8: four joins. */
+  readonly seatChangesBurst: number;
+  /**
+   * Chat lines, settings changes, joins and leaves together one player (one key) may send a
+   * second across all its launchers and sessions (a join counts 2, see `seatChangesPerSecond`).
+   * Default 10: with 4 slots a game's watchers receive at most about 40 such events a second,
+   * whoever floods it.
    */
   readonly playerActionsPerSecond: number;
-  /** Chat lines and settings changes one player may send at once. Default 20. */
+  /** Chat lines, settings changes, joins and leaves one player may send at once. Default 20. */
   readonly playerActionBurst: number;
   /**
    * `listGames` calls one session may make a second, on average; past it (and its burst) the call
@@ -71,8 +100,11 @@ export const defaultLobbyLimits: LobbyLimits = {
   maxOpenGames: 1_000,
   maxOpenGamesPerPlayer: 4,
   maxRunningGames: 500,
+  maxRunningSeatsPerPlayer: 8,
   maxWatchersPerGame: 32,
   maxWatchers: 20_000,
+  maxWatchersPerGamePerPlayer: 4,
+  maxWatchersPerPlayer: 64,
   maxWatcherBacklogItems: 1_024,
   maxWatcherBacklogBytes: 512 * 1024,
   maxBacklogBytes: 64 * 1024 * 1024,
@@ -80,6 +112,8 @@ export const defaultLobbyLimits: LobbyLimits = {
   chatBurst: 10,
   settingsChangesPerSecond: 5,
   settingsBurst: 10,
+  seatChangesPerSecond: 2,
+  seatChangesBurst: 8,
   playerActionsPerSecond: 10,
   playerActionBurst: 20,
   listGamesPerSecond: 20,

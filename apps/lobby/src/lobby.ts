@@ -21,7 +21,7 @@ import type { LobbyDirectory } from './lobby-directory.ts';
 import { LobbyError } from './lobby-error.ts';
 import { type LobbyLimitOverrides, type LobbyLimits, lobbyLimits } from './lobby-limits.ts';
 import { SeatConnectionRelay } from './player-connection.ts';
-import { type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
+import { joinCost, type LauncherRates, LobbyRateLimits } from './rate-limit.ts';
 import { SessionRates } from './session-rates.ts';
 import type { GameSettings, SettingsChange } from './settings.ts';
 import { printable } from './text-rules.ts';
@@ -71,6 +71,8 @@ export class Lobby {
   readonly #openByPlayer = new Map<string, number>();
   /** Games launching (past the decision, not yet running): they count against `maxRunningGames`. */
   #launching = 0;
+  /** X and O seats per fingerprint in launching and running games (for `maxRunningSeatsPerPlayer`). */
+  readonly #runningSeats = new Map<string, number>();
   readonly #budget: BacklogBudget;
   #nextId = 1;
   #closed = false;
@@ -86,7 +88,7 @@ export class Lobby {
     this.rateLimits = new LobbyRateLimits(this.limits);
   }
 
-  /** @internal for the facets: the rate limits on chat and settings changes. */
+  /** @internal for the facets: the rate limits on chat, settings changes, joins and leaves. */
   readonly rateLimits: LobbyRateLimits;
 
   /** The root capability for a session with `peer`. */
@@ -201,7 +203,11 @@ export class Lobby {
       name,
       createdBy.name,
       {
-        beforeLaunch: () => this.#checkRunningLimit(),
+        beforeLaunch: (launching) => {
+          this.#checkRunningLimit();
+          this.#checkRunningSeats(launching.holders);
+        },
+        beforeJoin: (_joined, peer, slot) => this.#checkSeatToJoin(peer, slot),
         launch: (launched, holders) => this.#launch(launched, holders),
         watcherDropped: (dropped, error) =>
           this.#log(`game ${dropped.id}: dropped a watcher: ${error.message}`),
@@ -328,16 +334,66 @@ export class Lobby {
     }
   }
 
+  /** A player with `maxRunningSeatsPerPlayer` seats in running games may not take X or O of another. */
+  #checkSeatToJoin(peer: PeerInfo, slot: number): void {
+    if (slotRole(slot) === 'spectator') return;
+    const { maxRunningSeatsPerPlayer } = this.limits;
+    const held = this.#runningSeats.get(peer.fingerprint) ?? 0;
+    if (held >= maxRunningSeatsPerPlayer) {
+      throw new LobbyError(
+        'limit',
+        `expected a player to hold fewer than ${maxRunningSeatsPerPlayer} seats (X or O) in running games (maxRunningSeatsPerPlayer), but you hold ${held}: finish or resign one first, or watch as a spectator`,
+      );
+    }
+  }
+
+  /** Launching may not bring a player's seats in running games past `maxRunningSeatsPerPlayer`. */
+  #checkRunningSeats(holders: readonly SlotHolder[]): void {
+    const { maxRunningSeatsPerPlayer } = this.limits;
+    for (const [fingerprint, seats] of playerSeats(holders)) {
+      const held = this.#runningSeats.get(fingerprint) ?? 0;
+      if (held + seats > maxRunningSeatsPerPlayer) {
+        const name = holders.find((holder) => holder.fingerprint === fingerprint)?.name ?? fingerprint;
+        throw new LobbyError(
+          'limit',
+          `expected every player to hold at most ${maxRunningSeatsPerPlayer} seats (X or O) in running games (maxRunningSeatsPerPlayer), but ${name} holds ${held} and would take ${seats} more: launch again when one of their games ends`,
+        );
+      }
+    }
+  }
+
+  /** Counts the X and O seats of `holders` as running; returns how to stop counting them (once). */
+  #holdRunningSeats(holders: readonly SlotHolder[]): () => void {
+    const seats = playerSeats(holders);
+    for (const [fingerprint, count] of seats)
+      this.#runningSeats.set(fingerprint, (this.#runningSeats.get(fingerprint) ?? 0) + count);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const [fingerprint, count] of seats) {
+        const left = (this.#runningSeats.get(fingerprint) ?? count) - count;
+        if (left > 0) this.#runningSeats.set(fingerprint, left);
+        else this.#runningSeats.delete(fingerprint);
+      }
+    };
+  }
+
   async #launch(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void> {
     this.#launching++;
+    const releaseSeats = this.#holdRunningSeats(holders);
     try {
-      await this.#start(game, holders);
+      await this.#start(game, holders, releaseSeats);
+    } catch (error) {
+      releaseSeats();
+      throw error;
     } finally {
       this.#launching--;
     }
   }
 
-  async #start(game: LauncherGame, holders: readonly SlotHolder[]): Promise<void> {
+  /** @param releaseSeats - called once the game's failure domain is gone */
+  async #start(game: LauncherGame, holders: readonly SlotHolder[], releaseSeats: () => void): Promise<void> {
     const players = holders.map((holder) => ({
       slot: holder.slot,
       role: slotRole(holder.slot),
@@ -399,6 +455,7 @@ export class Lobby {
       end ??= await hosted.stop('finished', 'the game is over');
       if (end.cause === 'crashed') this.#log(`game ${game.id} crashed: ${end.message}`);
       this.#running.delete(game.id);
+      releaseSeats();
       hosted.root[Symbol.dispose]();
       return result === undefined ? { end } : { result, end };
     })();
@@ -419,6 +476,16 @@ export class Lobby {
     // Names and reasons come from players: nothing they wrote may move a terminal's cursor.
     this.#options.log?.(printable(line));
   }
+}
+
+/** The X and O seats among `holders`, per fingerprint (a key holding both counts 2). */
+function playerSeats(holders: readonly SlotHolder[]): Map<string, number> {
+  const seats = new Map<string, number>();
+  for (const holder of holders) {
+    if (slotRole(holder.slot) === 'spectator') continue;
+    seats.set(holder.fingerprint, (seats.get(holder.fingerprint) ?? 0) + 1);
+  }
+  return seats;
 }
 
 function elsewhereError(requestId: string, game: string): LobbyError {
@@ -520,11 +587,17 @@ export class GameLauncherFacet implements IGameLauncher, Disposable {
     game.launcherOpened();
   }
 
+  /** @throws LobbyError `limit` past the game's, the lobby's or this player's watcher places */
   events(): Sequence<LauncherEvent> {
-    return this.#game.watch();
+    return this.#game.watch(this.#peer.fingerprint);
   }
 
+  /**
+   * @throws LobbyError `limit` past the launcher's or its player's rate of joins and leaves (a join
+   *   pays for its leave too, see {@link LobbyRateLimits}); what the game's `join` throws
+   */
   tryJoin(slot: number, name: string, client: Proxy<IClientLauncher>): Proxy<IJoinedPlayer> {
+    this.#rates.take('seat', joinCost);
     const membership = new JoinedPlayer(this.#game);
     // The game keeps a copy of `client` (it releases it with the slot); the argument itself is
     // released when this call settles, so a refused join keeps nothing.

@@ -4,19 +4,27 @@ import { type Clock, TokenBucket } from './token-bucket.ts';
 
 /*
  * Rate limits on what a player makes every watcher of a game receive (chat lines, settings
- * changes). Each event a player causes is written to every watcher of the game, so one player
+ * changes, joins and leaves). Each event a player causes is written to every watcher of the game, so one player
  * saying 1,300 lines a second made the server drop honest watchers that could not read that fast.
  * A token bucket per launcher (one player's seat in one game) and one per player (one key, across
  * all its launchers and sessions) bound it: a game has at most 4 slots, so what its watchers must
  * read is bounded whoever floods it.
  *
+ * Joins and leaves: each one is an event to every watcher and a new LSN, so a stranger cycling a
+ * spectator slot once flooded the watchers and kept the host's `tryLaunch` failing with
+ * `stale-lsn`. A leave cannot be refused (letting go of a membership frees the slot whatever the
+ * rate), so a join pays for the leave it will cause: it takes two tokens (see `joinCost`).
+ *
  * A refused call takes no token: refusals are cheap (a clock read and a comparison), and a
  * flooding client does not push back its own next allowed call. Calls refused for other reasons
- * (not joined, a conflict) do take one: they cost the server too.
+ * (not joined, a conflict, a slot taken) do take theirs: they cost the server too.
  */
 
-/** An action the lobby limits the rate of. */
-export type LimitedAction = 'chat' | 'settings';
+/** An action the lobby limits the rate of (`seat`: a join, and the leave it will cause). */
+export type LimitedAction = 'chat' | 'settings' | 'seat';
+
+/** Tokens a join takes: its own event, and the `left` event its membership's end will cause. */
+export const joinCost = 2;
 
 /** How a refusal names an action and its limits. */
 interface RateRule {
@@ -33,17 +41,22 @@ const launcherRules: Readonly<Record<LimitedAction, RateRule>> = {
     rateLimit: 'settingsChangesPerSecond',
     burstLimit: 'settingsBurst',
   },
+  seat: {
+    what: 'joins and leaves (a join counts 2: itself and its leave)',
+    rateLimit: 'seatChangesPerSecond',
+    burstLimit: 'seatChangesBurst',
+  },
 };
 
 const playerRule: RateRule = {
-  what: 'chat lines and settings changes',
+  what: 'chat lines, settings changes, joins and leaves',
   rateLimit: 'playerActionsPerSecond',
   burstLimit: 'playerActionBurst',
 };
 
 /**
- * The lobby's rate limits: one bucket per player (key) for chat lines and settings changes
- * together, across all its launchers and sessions, and a bucket per action for each launcher
+ * The lobby's rate limits: one bucket per player (key) for chat lines, settings changes, joins
+ * and leaves together, across all its launchers and sessions, and a bucket per action for each launcher
  * ({@link LauncherRates}).
  */
 export class LobbyRateLimits {
@@ -62,6 +75,7 @@ export class LobbyRateLimits {
     return new LauncherRates(this, fingerprint, {
       chat: this.#bucket(launcherRules.chat),
       settings: this.#bucket(launcherRules.settings),
+      seat: this.#bucket(launcherRules.seat),
     });
   }
 
@@ -97,18 +111,20 @@ export class LauncherRates {
   }
 
   /**
-   * Counts one `action` against this launcher's and its player's limits, or refuses it (counting
-   * nothing: a refused call takes no token, so a flood does not push back the next allowed call).
+   * Counts one `action` of `cost` tokens (default 1) against this launcher's and its player's
+   * limits, or refuses it (counting nothing: a refused call takes no token, so a flood does not
+   * push back the next allowed call). A cost above a bucket's burst takes the whole burst, so that
+   * a small burst override cannot refuse the action for ever.
    *
    * @throws LobbyError `limit` naming the limit hit and how long to wait before the next call
    */
-  take(action: LimitedAction): void {
+  take(action: LimitedAction, cost = 1): void {
     const checks: [TokenBucket, RateRule, string][] = [
       [this.#buckets[action], launcherRules[action], 'a launcher'],
       [this.#lobby.player(this.#fingerprint), playerRule, 'a player'],
     ];
     for (const [bucket, rule, scope] of checks) {
-      const wait = bucket.waitMs();
+      const wait = bucket.waitMs(Math.min(cost, bucket.burst));
       if (wait > 0) {
         throw new LobbyError(
           'limit',
@@ -116,7 +132,7 @@ export class LauncherRates {
         );
       }
     }
-    for (const [bucket] of checks) bucket.take();
+    for (const [bucket] of checks) bucket.take(Math.min(cost, bucket.burst));
   }
 }
 

@@ -26,15 +26,15 @@ export class TokenBucket {
     this.#at = clock();
   }
 
-  /** Milliseconds until a token is available: 0 when one is now. */
-  waitMs(): number {
+  /** Milliseconds until `tokens` (default 1, at most `burst`) are available: 0 when they are now. */
+  waitMs(tokens = 1): number {
     this.#refill();
-    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 1000) / this.ratePerSecond);
+    return this.#tokens >= tokens ? 0 : Math.ceil(((tokens - this.#tokens) * 1000) / this.ratePerSecond);
   }
 
-  /** Takes a token; call only after {@link waitMs} returned 0. */
-  take(): void {
-    this.#tokens -= 1;
+  /** Takes `tokens` (default 1); call only after {@link waitMs} returned 0 for as many. */
+  take(tokens = 1): void {
+    this.#tokens -= tokens;
   }
 
   /** Whether the bucket is full again (it is then the same as a new one). */

@@ -24,10 +24,12 @@ import type { LobbyLimits } from './lobby-limits.ts';
  * what the lobby itself holds.
  */
 
-/** The lobby-wide count: every watcher's waiting bytes, and the watchers. */
+/** The lobby-wide count: every watcher's waiting bytes, and the watchers (in all, and per key). */
 export class BacklogBudget {
   readonly limits: LobbyLimits;
   readonly watchers = new Set<Watcher>();
+  /** Watchers per key (player fingerprint), for `maxWatchersPerPlayer`; keys with none are forgotten. */
+  readonly #byKey = new Map<string, number>();
   /** Bytes waiting in all watchers (each watcher's as of its last count). */
   bytes = 0;
   #settledAt = Number.NEGATIVE_INFINITY;
@@ -51,6 +53,25 @@ export class BacklogBudget {
     for (const watcher of this.watchers) watcher.settle();
   }
 
+  /** Watchers open now by the player `key`, in all games. */
+  watchersOf(key: string): number {
+    return this.#byKey.get(key) ?? 0;
+  }
+
+  /** @internal a watcher started */
+  added(watcher: Watcher): void {
+    this.watchers.add(watcher);
+    if (watcher.key !== undefined) this.#byKey.set(watcher.key, this.watchersOf(watcher.key) + 1);
+  }
+
+  /** @internal a watcher ended */
+  removed(watcher: Watcher): void {
+    if (!this.watchers.delete(watcher) || watcher.key === undefined) return;
+    const left = this.watchersOf(watcher.key) - 1;
+    if (left > 0) this.#byKey.set(watcher.key, left);
+    else this.#byKey.delete(watcher.key);
+  }
+
   /** @internal a watcher counted a write */
   counted(): void {
     this.#writesSinceSettle++;
@@ -62,6 +83,8 @@ const settleAllIntervalMs = 50;
 
 /** One `events()` stream of a launcher, with its backlog counted. */
 export class Watcher {
+  /** The key (player fingerprint) that opened it; none for in-process watchers of tests and tools. */
+  readonly key: string | undefined;
   readonly #writer: SequenceWriter<LauncherEvent>;
   readonly #budget: BacklogBudget;
   readonly #onEnd: (watcher: Watcher) => void;
@@ -74,16 +97,19 @@ export class Watcher {
   /**
    * @param onEnd - called once when the stream ends by itself (its consumer cancelled, or its
    *   session ended), so its game stops writing to it
+   * @param key - the player (fingerprint) it counts against
    */
   constructor(
     writer: SequenceWriter<LauncherEvent>,
     budget: BacklogBudget,
     onEnd: (watcher: Watcher) => void,
+    key?: string,
   ) {
+    this.key = key;
     this.#writer = writer;
     this.#budget = budget;
     this.#onEnd = onEnd;
-    budget.watchers.add(this);
+    budget.added(this);
     void writer.whenEnded().then(() => {
       if (this.#ended) return;
       this.#release();
@@ -164,7 +190,7 @@ export class Watcher {
 
   #release(): void {
     this.#ended = true;
-    this.#budget.watchers.delete(this);
+    this.#budget.removed(this);
     this.#budget.bytes -= this.#bytes;
     this.#bytes = 0;
     this.#sizes = [];

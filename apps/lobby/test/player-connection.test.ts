@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { GameEvent, GameSetup, SeatConnectionState } from '../src/contracts.ts';
-import { TicTacToeMatch } from '../src/game/match.ts';
+import { maxEventStreamsPerSeat, TicTacToeMatch } from '../src/game/match.ts';
 import {
   PlayerConnection,
   type PlayerConnectionState,
@@ -162,3 +162,51 @@ describe("a seat's connection in the terminal", () => {
     expect(line('lost', 'spectator')).toEqual(['bob (watching) could not reconnect']);
   });
 });
+
+describe("a seat's game event streams", () => {
+  test('are at most maxEventStreamsPerSeat: another one ends the oldest with GameError limit; other seats are untouched', async () => {
+    const match = new TicTacToeMatch(setup);
+    const carol = match.seat(2);
+    const streams = Array.from({ length: 1_000 }, () => carol.events());
+    const ada = match.seat(0).events();
+    match.move('X', 'ada', 0);
+    // The newest streams get the move; every older one was aborted with limit.
+    for (const events of streams.slice(-maxEventStreamsPerSeat)) {
+      expect((await events.read()).value).toMatchObject({ kind: 'snapshot' });
+      expect((await events.read()).value).toMatchObject({ kind: 'moved', cell: 0 });
+    }
+    const oldest = await rejection(streams[0]!.read().then(() => streams[0]!.read()));
+    expect(oldest).toMatchObject({ name: 'AbortedError' });
+    expect((oldest as { cause?: unknown }).cause).toMatchObject({
+      name: 'GameError',
+      code: 'limit',
+      message: /at most 2 event streams per seat \(maxEventStreamsPerSeat\)/,
+    });
+    expect((await ada.read()).value).toMatchObject({ kind: 'snapshot' });
+    expect((await ada.read()).value).toMatchObject({ kind: 'moved', cell: 0 });
+  });
+
+  test('a stream its reader cancelled frees its place at once, even in a quiet game', async () => {
+    const match = new TicTacToeMatch(setup);
+    const bob = match.seat(1);
+    const [first, second] = [bob.events(), bob.events()];
+    // The newer one is cancelled: the next stream must not end the older, live one.
+    await second.cancel();
+    await turns();
+    const third = bob.events();
+    match.move('X', 'ada', 4);
+    for (const events of [first, third]) {
+      expect((await events.read()).value).toMatchObject({ kind: 'snapshot' });
+      expect((await events.read()).value).toMatchObject({ kind: 'moved', cell: 4 });
+    }
+  });
+});
+
+async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}

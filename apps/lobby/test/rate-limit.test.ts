@@ -86,10 +86,11 @@ describe('chat and settings changes are rate limited per launcher and per player
   test("a player's launchers share one bucket: more launchers do not buy more lines", async () => {
     const lobby = new Lobby({
       gameHost: inProcessGameHost(),
-      limits: { playerActionsPerSecond: 1, playerActionBurst: 5, maxOpenGamesPerPlayer: 4 },
+      limits: { playerActionsPerSecond: 1, playerActionBurst: 11, maxOpenGamesPerPlayer: 4 },
     });
     lobbies.push(lobby);
     const root = lobby.rootFor(peer('mallory'));
+    // The three joins take 2 tokens each (a join pays for its leave): 5 of the burst of 11 are left.
     const launchers = await Promise.all([seat(root, 'm1'), seat(root, 'm2'), seat(root, 'm3')]);
     const said = await Promise.allSettled(
       launchers.flatMap((launcher) => [1, 2, 3].map(() => launcher.chat(1, 'x'))),
@@ -120,6 +121,8 @@ describe('chat and settings changes are rate limited per launcher and per player
       chatBurst: 10,
       settingsChangesPerSecond: 5,
       settingsBurst: 10,
+      seatChangesPerSecond: 2,
+      seatChangesBurst: 8,
       playerActionsPerSecond: 10,
       playerActionBurst: 20,
       listGamesPerSecond: 20,
@@ -127,6 +130,61 @@ describe('chat and settings changes are rate limited per launcher and per player
     });
     expect(() => lobbyLimits({ chatLinesPerSecond: 0 })).toThrow(RangeError);
     expect(() => lobbyLimits({ chatBurst: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('joins and leaves are rate limited per launcher and per player', () => {
+  test('a launcher cycling a slot is refused with limit past seatChangesBurst; a join pays for its leave', async () => {
+    const lobby = new Lobby({
+      gameHost: inProcessGameHost(),
+      limits: { seatChangesPerSecond: 1, seatChangesBurst: 6 },
+    });
+    lobbies.push(lobby);
+    const host = await seat(lobby.rootFor(peer('ada')), 'ada');
+    const [game] = lobby.openGames;
+    const launcher = lobby.rootFor(peer('mallory')).openGame(game!.id);
+    const cycled: PromiseSettledResult<void>[] = [];
+    for (let index = 0; index < 6; index++)
+      cycled.push(...(await Promise.allSettled([launcher.tryJoin(2, 'm', client()).leave()])));
+    // 6 tokens: 3 joins, each with its leave.
+    expect(cycled.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
+    const refused = cycled.filter(
+      (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+    );
+    for (const outcome of refused) {
+      expect(outcome.reason).toMatchObject({
+        name: 'LobbyError',
+        code: 'limit',
+        message:
+          /too many joins and leaves .*: a launcher may send 1 a second \(seatChangesPerSecond\) in bursts of 6 \(seatChangesBurst\); wait \d+ ms/,
+      });
+    }
+    // 1 (ada's join) + 3 joins and 3 leaves: the refused ones changed nothing.
+    expect(game!.lsn).toBe(7);
+    // The host is not held back: it joins and launches with the latest LSN.
+    await host.tryJoin(1, 'ada-o', client()).whenResolved();
+    await host.tryLaunch(8);
+    expect(lobby.runningGames).toHaveLength(1);
+  });
+
+  test("a player's joins share its key's bucket across launchers", async () => {
+    const lobby = new Lobby({
+      gameHost: inProcessGameHost(),
+      limits: { playerActionsPerSecond: 1, playerActionBurst: 4 },
+    });
+    lobbies.push(lobby);
+    await seat(lobby.rootFor(peer('ada')), 'ada');
+    const [game] = lobby.openGames;
+    const root = lobby.rootFor(peer('mallory'));
+    const launchers = [1, 2, 3].map(() => root.openGame(game!.id));
+    const joined = await Promise.allSettled(
+      launchers.map((launcher, index) => launcher.tryJoin(index + 1, 'm', client()).whenResolved()),
+    );
+    expect(joined.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((joined[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'limit',
+      message: /a player .*playerActionsPerSecond/,
+    });
   });
 });
 

@@ -13,6 +13,12 @@ import type {
 import { slotRole } from '../contracts.ts';
 import type { GameSettings, SettingsChange } from '../settings.ts';
 
+/**
+ * Chat lines a view keeps (the newest): as many as the server's snapshot carries. A game open for
+ * hours at the allowed chat rate must not grow every watching page and terminal without bound.
+ */
+export const chatHistory = 50;
+
 /** Called when a game this client joined launches: `player` is owned by the callee (dispose it when done). */
 export type LaunchHandler = (player: Proxy<IPlayer>, info: LaunchInfo) => void;
 
@@ -82,6 +88,7 @@ export class GameView implements Disposable {
   get slots(): readonly SlotView[] {
     return this.#slots;
   }
+  /** The newest chat lines, oldest first: at most {@link chatHistory}. */
   get chat(): readonly ChatLine[] {
     return this.#chat;
   }
@@ -191,7 +198,7 @@ export class GameView implements Disposable {
         this.#phase = event.phase;
         this.#settings = event.settings;
         this.#slots = event.slots.slice();
-        this.#chat.push(...event.chat);
+        this.#addChat(...event.chat);
         break;
       case 'joined':
         this.#setSlot({
@@ -208,7 +215,7 @@ export class GameView implements Disposable {
         this.#settings = event.settings;
         break;
       case 'chat':
-        this.#chat.push({ lsn: event.lsn, from: event.from, text: event.text, seenLsn: event.seenLsn });
+        this.#addChat({ lsn: event.lsn, from: event.from, text: event.text, seenLsn: event.seenLsn });
         break;
       case 'launched':
         this.#phase = 'launched';
@@ -217,6 +224,11 @@ export class GameView implements Disposable {
         this.#phase = 'closed';
         break;
     }
+  }
+
+  #addChat(...lines: ChatLine[]): void {
+    this.#chat.push(...lines);
+    if (this.#chat.length > chatHistory) this.#chat.splice(0, this.#chat.length - chatHistory);
   }
 
   #setSlot(view: SlotView): void {

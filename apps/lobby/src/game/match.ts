@@ -22,6 +22,13 @@ const drainTimeoutMs = 2_000;
  * `unread` (what its consumer has not taken), never with the window the consumer declared.
  */
 const maxBacklog = 256;
+/**
+ * Event streams one seat may have open at once. A client reads one (a `PlayerView`); a second
+ * covers a view being replaced. Each stream is a writer here, a bridge stream in the game's SIP and
+ * a relay on the server, and every event is written to each: unbounded, a spectator could run the
+ * SIP out of heap and abort the match for both players.
+ */
+export const maxEventStreamsPerSeat = 2;
 /** The connection states a seat may be told (`seatConnection`). */
 const seatConnectionStates: readonly string[] = ['reconnecting', 'reconnected', 'lost'];
 
@@ -41,6 +48,8 @@ export class TicTacToeMatch {
   #score: { X: number; O: number } = { X: 0, O: 0 };
   #result: GameResult | undefined;
   readonly #watchers = new Set<SequenceWriter<GameEvent>>();
+  /** The open streams of each seat (by slot), oldest first: at most {@link maxEventStreamsPerSeat}. */
+  readonly #streamsBySlot = new Map<number, SequenceWriter<GameEvent>[]>();
   /** The seats whose connection dropped and has not come back (nor been lost). */
   readonly #reconnecting = new Set<number>();
   readonly #finished: Promise<GameResult>;
@@ -72,16 +81,44 @@ export class TicTacToeMatch {
     return new Seat(this, slot, player.role, player.name);
   }
 
-  /** A new watcher: a snapshot now, then every event. */
-  watch(): Sequence<GameEvent> {
+  /**
+   * A new watcher: a snapshot now, then every event. For the seat `slot`, past
+   * {@link maxEventStreamsPerSeat} streams the seat's oldest one is ended (aborted with GameError
+   * `limit`) rather than the new one refused: the newest stream is the one its client reads, and a
+   * client whose old stream is stale (not yet noticed as ended) can always watch again.
+   */
+  watch(slot?: number): Sequence<GameEvent> {
     const [events, writer] = sequence<GameEvent>({ capacity: 64 });
     writer.write(this.#snapshot());
     if (this.#result !== undefined) {
       void writer.close();
     } else {
       this.#watchers.add(writer);
+      if (slot !== undefined) this.#addSeatStream(slot, writer);
     }
     return events;
+  }
+
+  #addSeatStream(slot: number, writer: SequenceWriter<GameEvent>): void {
+    const streams = this.#streamsBySlot.get(slot) ?? [];
+    this.#streamsBySlot.set(slot, streams);
+    while (streams.length >= maxEventStreamsPerSeat) {
+      const oldest = streams.shift() as SequenceWriter<GameEvent>;
+      this.#watchers.delete(oldest);
+      oldest.abort(
+        new GameError(
+          'limit',
+          `expected at most ${maxEventStreamsPerSeat} event streams per seat (maxEventStreamsPerSeat), but slot ${slot} opened another: this, its oldest, was ended`,
+        ),
+      );
+    }
+    streams.push(writer);
+    // A stream that ends (cancelled, its session gone, aborted) frees its place at once.
+    void writer.whenEnded().then(() => {
+      this.#watchers.delete(writer);
+      const index = streams.indexOf(writer);
+      if (index >= 0) streams.splice(index, 1);
+    });
   }
 
   /** Plays `mark` on `cell` for the player named `by`. */
@@ -242,8 +279,9 @@ export class Seat implements IPlayer, Disposable {
     this.name = name;
   }
 
+  /** At most {@link maxEventStreamsPerSeat} per seat: past it, the seat's oldest stream is ended. */
   events(): Sequence<GameEvent> {
-    return this.#match.watch();
+    return this.#match.watch(this.slot);
   }
 
   async move(cell: Cell): Promise<void> {
