@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { printable } from './describe-event.ts';
 import { readLines } from './line-reader.ts';
 import { PerfettoTrace } from './perfetto-trace.ts';
+import { printable } from './printable.ts';
 import { SequencePrinter } from './sequence-printer.ts';
 import { parseTraceRecord } from './trace-record.ts';
 

@@ -24,7 +24,7 @@
  * @packageDocumentation
  */
 
-export { describeEvent, printable } from './describe-event.ts';
+export { describeEvent } from './describe-event.ts';
 export { defaultMaxLineBytes, type InputLine, type OverlongLine, readLines } from './line-reader.ts';
 export {
   maxOpenCalls,
@@ -33,5 +33,6 @@ export {
   maxQuestionIdLength,
   PerfettoTrace,
 } from './perfetto-trace.ts';
+export { printable } from './printable.ts';
 export { maxTrackedSessions, type SequenceFilter, SequencePrinter } from './sequence-printer.ts';
 export { parseTraceRecord, TraceLineError, type TraceRecord } from './trace-record.ts';

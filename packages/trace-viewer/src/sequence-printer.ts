@@ -1,4 +1,5 @@
-import { describeEvent, printable } from './describe-event.ts';
+import { describeEvent } from './describe-event.ts';
+import { printable } from './printable.ts';
 import type { TraceRecord } from './trace-record.ts';
 
 /** What {@link SequencePrinter} prints. */

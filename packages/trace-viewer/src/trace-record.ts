@@ -1,4 +1,4 @@
-import { printable } from './describe-event.ts';
+import { printable } from './printable.ts';
 
 /**
  * One event of a trace as `jsonLinesTraceSink` (`@msc/session`) writes it, one JSON object a line:
