@@ -45,6 +45,10 @@ import {
 } from './wire-stream.ts';
 
 /**
+ * Why one file over 450 lines: it is one table of streams in both roles (a source and a sink share
+ * its ids by parity, and its counts against `maxStreams`), which every stream message and every
+ * stream in a payload goes through; split, the parts would each reach into the other's records.
+ *
  * Streams across a session (docs/semantics.md#streaming, RPC4). A stream endpoint (a `Sequence`,
  * `Bytes` or one of their writers) that travels in a payload becomes a wire stream between the two
  * sessions:
