@@ -79,7 +79,7 @@ export class FrameDecoder {
   }
 
   /** @internal For tests: how many separate buffers the body under assembly is held in now (pieces, or one). */
-  get heldPieces_(): number {
+  get heldPieces(): number {
     return this.#gathered === undefined ? this.#pieces.length : 1;
   }
 

@@ -121,8 +121,8 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
   }
 
   /** @internal For tests: how many separate buffers the frame under assembly is held in (see FrameDecoder). */
-  get heldPieces_(): number {
-    return this.#decoder.heldPieces_;
+  get heldPieces(): number {
+    return this.#decoder.heldPieces;
   }
 
   get heldBytes(): number {

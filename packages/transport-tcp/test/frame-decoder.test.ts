@@ -46,10 +46,10 @@ describe('FrameDecoder: what a frame under assembly holds', () => {
     for (let offset = 0; offset < wire.length; offset++) {
       // A fresh buffer per chunk, as a socket read gives.
       decoder.push(Uint8Array.of(wire[offset]!));
-      mostHeld = Math.max(mostHeld, decoder.heldPieces_);
+      mostHeld = Math.max(mostHeld, decoder.heldPieces);
     }
     expect(mostHeld).toBeLessThanOrEqual(17);
-    expect(decoder.heldPieces_).toBe(0);
+    expect(decoder.heldPieces).toBe(0);
     expect(sink.frames).toHaveLength(1);
     const [frame] = sink.frames;
     expect(frame!.byteLength).toBe(payload.length);
@@ -73,7 +73,7 @@ describe('FrameDecoder: what a frame under assembly holds', () => {
       let mostHeld = 0;
       for (let offset = 0; offset < wire.length; offset += chunkBytes) {
         decoder.push(Uint8Array.from(wire.subarray(offset, offset + chunkBytes)));
-        mostHeld = Math.max(mostHeld, decoder.heldPieces_);
+        mostHeld = Math.max(mostHeld, decoder.heldPieces);
       }
       expect(mostHeld).toBeLessThanOrEqual(17);
       expect(sink.frames).toHaveLength(payloads.length);
@@ -98,7 +98,7 @@ describe('FrameDecoder: what a frame under assembly holds', () => {
     const wire = wireFrame(payload);
     decoder.push(Uint8Array.from(wire.subarray(0, 70_000)));
     decoder.push(Uint8Array.from(wire.subarray(70_000, 140_000)));
-    expect(decoder.heldPieces_).toBe(2);
+    expect(decoder.heldPieces).toBe(2);
     decoder.push(Uint8Array.from(wire.subarray(140_000)));
     expect(Buffer.from(sink.frames[0]!).equals(Buffer.from(payload))).toBe(true);
   });
@@ -121,7 +121,7 @@ describe('a frame dribbled in over a real socket', () => {
       peer.socket.write(wire.subarray(offset, offset + 1));
       // A turn every few bytes, so the server reads them in many small reads.
       if (offset % 16 === 0) await nextTurn();
-      mostHeld = Math.max(mostHeld, driver.heldPieces_);
+      mostHeld = Math.max(mostHeld, driver.heldPieces);
     }
     await eventually(() => frames.frames.length === 1, 'the frame to arrive');
     expect(mostHeld).toBeGreaterThan(0);

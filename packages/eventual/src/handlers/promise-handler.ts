@@ -50,6 +50,8 @@ const stepFollow = 1;
 const stepFollowed = 2;
 /** How deep steps set off by settlements run at once (a few stack frames each). */
 const maximumNestedSteps = 64;
+/** Runs one step on its target (bound by the class's static block: steps are private to it). */
+let runStep: (target: PromiseHandler, step: number, value: unknown) => void;
 /** How deep the running steps are (0: none runs). */
 let depth = 0;
 /** Steps set off past {@link maximumNestedSteps}, waiting for the outermost step to drain them. */
@@ -69,7 +71,7 @@ function queueStep(target: PromiseHandler, step: number, value: unknown): void {
   depth++;
   let failure: { error: unknown } | undefined;
   try {
-    PromiseHandler.step_(target, step, value);
+    runStep(target, step, value);
   } catch (error) {
     failure = { error };
   }
@@ -84,7 +86,7 @@ function drainWaitingSteps(failure: { error: unknown } | undefined): { error: un
     const waiting = waitingSteps[index]!;
     depth = 1;
     try {
-      PromiseHandler.step_(waiting.target, waiting.step, waiting.value);
+      runStep(waiting.target, waiting.step, waiting.value);
     } catch (error) {
       if (failure === undefined) failure = { error };
       else reportLater(error);
@@ -296,9 +298,9 @@ export class PromiseHandler implements ResultHandler {
     }
   }
 
-  /** @internal Runs one step a settlement set off (see {@link queueStep}). */
-  static step_(target: PromiseHandler, step: number, value: unknown): void {
-    target.#step(step, value);
+  static {
+    // The one way in for `queueStep` (a module function, so that no member of the class names it).
+    runStep = (target, step, value) => target.#step(step, value);
   }
 
   #step(step: number, value: unknown): void {
