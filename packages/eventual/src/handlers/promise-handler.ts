@@ -32,12 +32,6 @@ interface PendingCall {
   readonly context: CallScope | undefined;
 }
 
-/**
- * A local promise for a capability or a value: the result of a local call, or a promise made with
- * `eventualPromise()`. Calls made before it resolves are queued here and forwarded in call order
- * the moment it resolves (docs/semantics.md#promise-pipelining), before any later call, so instance
- * order holds across the resolution (docs/semantics.md#instance-order).
- */
 // Settling a promise settles the results of the calls queued on it, and a result that follows
 // another settles when it does: each link of a chain of pipelined calls (a peer can send 200,000 in
 // one frame, each on the previous answer) costs stack frames, and a long chain overflowed the
@@ -104,6 +98,12 @@ function reportLater(error: unknown): void {
   });
 }
 
+/**
+ * A local promise for a capability or a value: the result of a local call, or a promise made with
+ * `eventualPromise()`. Calls made before it resolves are queued here and forwarded in call order
+ * the moment it resolves (docs/semantics.md#promise-pipelining), before any later call, so instance
+ * order holds across the resolution (docs/semantics.md#instance-order).
+ */
 export class PromiseHandler implements ResultHandler {
   consumerOptions: ConsumerOptions | undefined = undefined;
   /**
