@@ -451,11 +451,15 @@ export class Lobby {
         end = await Promise.race([hosted.ended, delay(2_000)]);
       }
       for (const relay of relays) relay.stop();
-      // The end of the match ends its failure domain (a no-op when it is already gone).
-      end ??= await hosted.stop('finished', 'the game is over');
+      try {
+        // The end of the match ends its failure domain (a no-op when it is already gone).
+        end ??= await hosted.stop('finished', 'the game is over');
+      } finally {
+        // Whatever stopping did, the game is gone from this lobby: its seats are free again.
+        this.#running.delete(game.id);
+        releaseSeats();
+      }
       if (end.cause === 'crashed') this.#log(`game ${game.id} crashed: ${end.message}`);
-      this.#running.delete(game.id);
-      releaseSeats();
       hosted.root[Symbol.dispose]();
       return result === undefined ? { end } : { result, end };
     })();

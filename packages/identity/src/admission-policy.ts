@@ -22,15 +22,13 @@ export type AdmissionDecision =
 
 /**
  * Why trust on first use refused: `no-display-name`, `key-changed` (a known name with another key),
- * `confusable-name` (a new name that looks like a known peer's name), `key-already-known` (a new
- * name with a key known under another name) or `known-peers-full` (a new name while the store
- * holds `maxKnownPeers`). Custom policies may use their own strings.
+ * `confusable-name` (a new name that looks like a known peer's name) or `known-peers-full` (a new
+ * name while the store holds `maxKnownPeers`). Custom policies may use their own strings.
  */
 export type AdmissionRefusalCode =
   | 'no-display-name'
   | 'key-changed'
   | 'confusable-name'
-  | 'key-already-known'
   | 'known-peers-full'
   | (string & {});
 

@@ -61,10 +61,10 @@ export const DEFAULT_MAX_KNOWN_PEERS = 10_000;
  * look-alikes: see `displayNameSkeleton`) is refused (`confusable-name`) unless it is the same key.
  * So nobody can be admitted as `Alice` or `аlice` next to a known `alice`.
  *
- * A key is remembered under one name: a known key presenting a new name (other than a look-alike
- * spelling of its own) is refused (`key-already-known`), since remembering it again would let one
- * key claim any number of names. Once the store holds `maxKnownPeers` peers, a new name is refused
- * (`known-peers-full`); known peers are still admitted.
+ * A known key may come under a new name (a player renaming keeps their key): the new name is
+ * remembered as any new name is. Once the store holds `maxKnownPeers` peers, a new name is refused
+ * (`known-peers-full`); known peers are still admitted, so a peer filling the store with names
+ * (under one key or many) shuts out newcomers only, until its operator prunes the store.
  *
  * Peers without a display name are refused (`no-display-name`). Decisions are serialised within
  * this policy so two concurrent first sessions under one name cannot both be remembered; a queued
@@ -106,15 +106,6 @@ export function trustOnFirstUse(options: TrustOnFirstUseOptions): AdmissionPolic
           'impersonation, so the peer is refused: choose a name that differs in more than case, ' +
           'accents, invisible characters or look-alike letters',
         'confusable-name',
-      );
-    }
-    const sameKey = index.byKey.get(peer.publicKeyText);
-    if (sameKey !== undefined) {
-      return refuse(
-        `key-already-known: expected a new name to come with a new key, but this key (fingerprint ` +
-          `${peer.fingerprint}) is known as ${JSON.stringify(sameKey.name)}: connect under that name ` +
-          '(to rename, its entry must first be removed from the known peers)',
-        'key-already-known',
       );
     }
     if (peers.length >= maxKnownPeers) {
@@ -159,23 +150,20 @@ export function trustOnFirstUse(options: TrustOnFirstUseOptions): AdmissionPolic
   };
 }
 
-/** Known peers by name skeleton and by key; the first in list order wins, as a linear search would. */
+/** Known peers by name skeleton; the first in list order wins, as a linear search would. */
 interface KnownPeersIndex {
   readonly bySkeleton: ReadonlyMap<string, PublicIdentity>;
-  readonly byKey: ReadonlyMap<string, PublicIdentity>;
 }
 
 function indexPeers(peers: readonly PublicIdentity[]): KnownPeersIndex {
   const bySkeleton = new Map<string, PublicIdentity>();
-  const byKey = new Map<string, PublicIdentity>();
   for (const peer of peers) {
     if (peer.name !== undefined) {
       const skeleton = displayNameSkeleton(peer.name);
       if (!bySkeleton.has(skeleton)) bySkeleton.set(skeleton, peer);
     }
-    if (!byKey.has(peer.publicKeyText)) byKey.set(peer.publicKeyText, peer);
   }
-  return { bySkeleton, byKey };
+  return { bySkeleton };
 }
 
 function validMaxKnownPeers(value: number): number {

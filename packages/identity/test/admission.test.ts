@@ -141,18 +141,14 @@ describe('trustOnFirstUse bounds', () => {
     );
   });
 
-  it('refuses a known key under a new name (key-already-known), so one key cannot fill the store', async () => {
+  it('admits a known key under a new name (a player renaming keeps their key), as a new name', async () => {
     const alice = await named('alice');
     const knownPeers = memoryKnownPeers([alice]);
-    const policy = trustOnFirstUse({ knownPeers });
-    const decision = await policy.admit(alice.withName('x0001'), request);
-    expect(decision.admitted ? undefined : decision.code).toBe('key-already-known');
-    expect(decision.admitted ? '' : decision.reason).toMatch(
-      new RegExp(
-        `^key-already-known: .*fingerprint ${alice.fingerprint}\\) is known as "alice": connect under that name`,
-      ),
-    );
-    expect((await knownPeers.list()).map((peer) => peer.name)).toEqual(['alice']);
+    const policy = trustOnFirstUse({ knownPeers, maxKnownPeers: 2 });
+    expect(await policy.admit(alice.withName('alicia'), request)).toEqual({ admitted: true });
+    expect((await knownPeers.list()).map((peer) => peer.name)).toEqual(['alice', 'alicia']);
+    // The store is full: another new name under that key waits for room like any other.
+    expect(await policy.admit(alice.withName('ally'), request)).toMatchObject({ code: 'known-peers-full' });
   });
 
   it('does not run a queued decision whose session ended while it waited', async () => {

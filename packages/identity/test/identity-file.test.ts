@@ -393,7 +393,6 @@ describe('known-peers files with trust on first use', () => {
       expect(await roomy.admit(alice, request)).toEqual({ admitted: true });
       expect(await roomy.admit(alice, request)).toEqual({ admitted: true });
       expect(await roomy.admit(attacker.withName('x2'), request)).toEqual({ admitted: true });
-      expect(await roomy.admit(attacker.withName('y'), request)).toMatchObject({ code: 'key-already-known' });
       expect(fromText).toHaveBeenCalledTimes(20_000);
       expect(JSON.parse(await readFile(path, 'utf8')).peers).toHaveLength(20_001);
       // An edit by hand is parsed on the next decision: alice's entry is gone, so she is new again.

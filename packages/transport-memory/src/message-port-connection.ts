@@ -90,7 +90,7 @@ function describeReceived(value: unknown): string {
 function describeView(view: ArrayBufferView): string {
   const type = Object.prototype.toString.call(view).slice(8, -1);
   const buffer = Object.prototype.toString.call(view.buffer).slice(8, -1);
-  return `a ${type} of ${view.byteLength} bytes at offset ${view.byteOffset} of a ${buffer} of ${view.buffer.byteLength}`;
+  return `a ${type} of ${view.byteLength} bytes at offset ${view.byteOffset} of ${buffer === 'ArrayBuffer' ? 'an' : 'a'} ${buffer} of ${view.buffer.byteLength}`;
 }
 
 function isControl(value: unknown): value is Control {

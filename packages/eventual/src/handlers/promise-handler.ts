@@ -285,12 +285,15 @@ export class PromiseHandler implements ResultHandler {
     // A promise nobody holds may still have listeners (a disposed result waiting to end the stream
     // it turns out to be): keep `inner` until it settles so they hear how, then give it back.
     this.#forward = inner;
-    inner.onSettled((settlement) => queueStep(this, stepFollowed, settlement));
+    inner.onSettled((settlement) => {
+      // This promise's own reference to a capability, taken as `inner` settles (the step may wait).
+      if (settlement.kind === 'capability') settlement.handler.retain();
+      queueStep(this, stepFollowed, settlement);
+    });
   }
 
-  /** `inner` (see `follow()`) settled. */
+  /** `inner` (see `follow()`) settled; a capability's reference is already this promise's. */
   #followedNow(settlement: Settlement): void {
-    if (settlement.kind === 'capability') settlement.handler.retain();
     this.#settleFollowed(settlement);
     if (this.#references === 0 && this.#forward !== undefined) {
       this.#forward.release();
