@@ -187,8 +187,10 @@ import { type BundleSize, measureBundle, type SizeSource } from './bundle-size.t
 // (so the session's end settles it), a return ending a call's context only while the id is still that
 // call's: 31,856 -> 31,911 B (98,411 B minified). Settlements set off by settlements run at once up to 64
 // deep and queued past that, drained by the outermost (a chain of 100,000 pipelined calls overflowed the
-// stack): 31,911 -> 32,143 B (98,944 B minified).
-export const minimalClientGzipBudget = 32_143;
+// stack): 31,911 -> 32,143 B (98,944 B minified). The steps reached through a module function bound in
+// the class's static block (no static member in the published declarations), and a followed capability's
+// reference taken as its result settles: +9 B (32,152 B, 98,944 B minified).
+export const minimalClientGzipBudget = 32_152;
 
 /** The size of the minimal @msc browser client and of capnweb's, bundled the same way. */
 export async function measureClientSizes(source: SizeSource): Promise<BundleSize[]> {
