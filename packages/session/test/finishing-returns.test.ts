@@ -5,10 +5,10 @@
  * check (the harness: both sides' tables back to their roots).
  */
 import { NotCapabilityError, type Proxy, proxy } from '@msc/eventual';
-import { Codec } from '@msc/serialization';
 import { describe, expect, test } from 'vitest';
 import { memoryTraceSink, type TraceEvent, traceMessages } from '../src/index.ts';
 import { MessageType } from '../src/wire/protocol.ts';
+import { framedWithDescriptors, Named } from './fixtures/forged-descriptors.ts';
 import { rawPeer, recordingAnswerTable } from './fixtures.ts';
 import { served, sleep, turns } from './harness.ts';
 
@@ -222,32 +222,7 @@ describe('a result passed back before its finishing Return arrived (AnswerCopy)'
   });
 });
 
-/** A descriptor a forged message carries as a by-reference value, as a session's codec writes it. */
-class Named {
-  readonly descriptor: readonly number[];
-  constructor(...descriptor: number[]) {
-    this.descriptor = descriptor;
-  }
-}
-
 describe('hostile input against finishing returns', () => {
-  const codec = new Codec<undefined>({
-    hooks: {
-      isReference: (value) => value instanceof Named,
-      encodeReference: (value) => (value as Named).descriptor,
-      decodeReference: () => {
-        throw new Error('not read here');
-      },
-    },
-  });
-  function framed(message: unknown[]): Uint8Array {
-    const bytes = codec.encode(message, undefined);
-    const frame = new Uint8Array(4 + bytes.byteLength);
-    new DataView(frame.buffer).setUint32(0, bytes.byteLength);
-    frame.set(bytes, 4);
-    return frame;
-  }
-
   test('a call on an answer id the peer never used is answered TargetFinished; nothing is kept, its arguments are released', async () => {
     const { answers, sent } = recordingAnswerTable(5);
     const exports = { handler: () => undefined } as never;
@@ -273,12 +248,14 @@ describe('hostile input against finishing returns', () => {
     await peer.remote.whenResolved();
     const wire = peer.connections[0];
     for (let id = 0; id < 4; id++) {
-      wire.send(framed([MessageType.Call, 5000 + id, 0, 0, 'take', [new Named(2, 7000 + id)]]));
+      wire.send(
+        framedWithDescriptors([MessageType.Call, 5000 + id, 0, 0, 'take', [new Named(2, 7000 + id)]]),
+      );
     }
     await turns();
     // Four stand-ins (never copied) and the four `take` calls waiting on them.
     expect(peer.listener.stats().answers).toBe(8);
-    wire.send(framed([MessageType.Call, 5100, 0, 0, 'take', [new Named(2, 7100)]]));
+    wire.send(framedWithDescriptors([MessageType.Call, 5100, 0, 0, 'take', [new Named(2, 7100)]]));
     const reason = await peer.listener.closed;
     expect(reason).toMatchObject({ code: 'limit' });
     expect(peer.listener.stats().answers).toBe(0);
@@ -291,7 +268,7 @@ describe('hostile input against finishing returns', () => {
     expect(await peer.remote.value()).toBe(41);
     peer.send([MessageType.AnswerCopy, 4001, 2, 'an error']);
     expect(await peer.remote.value()).toBe(41);
-    peer.connections[0].send(framed([MessageType.AnswerCopy, 4002, 0, [new Named(0, 300)]]));
+    peer.connections[0].send(framedWithDescriptors([MessageType.AnswerCopy, 4002, 0, [new Named(0, 300)]]));
     const reason = await peer.listener.closed;
     expect(reason.code).toBe('protocol');
     expect(reason.message).toContain('an answer copy with a capability');
@@ -310,7 +287,7 @@ describe('hostile input against finishing returns', () => {
     await peer.remote.whenResolved();
     const pending = peer.remote.value();
     // The dialer's first question is 0: the listener's wire answers it before the listener can.
-    peer.connections[1].send(framed([MessageType.Return, 0, 3]));
+    peer.connections[1].send(framedWithDescriptors([MessageType.Return, 0, 3]));
     const reason = await peer.dialer.closed;
     expect(reason).toMatchObject({ code: 'protocol' });
     expect(reason.message).toContain('its target did not finish');
@@ -333,7 +310,7 @@ describe('hostile input against finishing returns', () => {
     });
     await peer.remote.whenResolved();
     const pending = peer.remote.value();
-    peer.connections[1].send(framed([MessageType.Return, 0, 3]));
+    peer.connections[1].send(framedWithDescriptors([MessageType.Return, 0, 3]));
     expect((await peer.dialer.closed).code).toBe('protocol');
     await expect(pending).rejects.toThrow();
   });

@@ -2,17 +2,9 @@ import { type Proxy, proxy } from '@msc/eventual';
 import { callContext } from '@msc/eventual/context';
 import { describe, expect, test } from 'vitest';
 import { traceMessages } from '../src/index.ts';
+import { until } from './fixtures/resumable-pair.ts';
 import { Calc, type ICalc, rawPeer } from './fixtures.ts';
 import { sleep, turns } from './harness.ts';
-
-/** Waits until `condition` holds, checking every few milliseconds, for at most 10 s. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 2_000; attempt++) {
-    if (condition()) return;
-    await sleep(5);
-  }
-  throw new Error(`expected ${what} within 10 s`);
-}
 
 // Calls and returns a hostile peer sends in an established session: a long chain of pipelined
 // calls, calls finished before their return, and a return naming a capability that cannot be.
@@ -57,7 +49,7 @@ describe('calls from a hostile peer', () => {
       }
       peer.sendAll(messages);
       // Every link settles and returns: the first with its value, the others failing (a number has no `get`).
-      await until(() => returns >= links + 1, 'a return for every link of the chain');
+      await until(() => returns >= links + 1, 10_000); // a return for every link of the chain
     });
     // Before: RangeError (Maximum call stack size exceeded) out of a settlement, an unhandled rejection.
     expect(uncaught).toEqual([]);
@@ -105,7 +97,7 @@ describe('calls from a hostile peer', () => {
       [3, 7000, 0, 0, 'second', [], [10_000]],
     ]);
     // The deadline is cut to 50 ms; before, the signal never fired (the first call's return ended it).
-    await until(() => service.signal?.aborted === true, 'the second call’s signal to fire');
+    await until(() => service.signal?.aborted === true, 10_000); // the second call's signal fires
     peer.remote[Symbol.dispose]();
   });
 

@@ -1,6 +1,6 @@
 import { type Sequence, sequence } from '@msc/eventual';
-import { Codec } from '@msc/serialization';
 import { describe, expect, test, vi } from 'vitest';
+import { framedWithDescriptors, Named } from './fixtures/forged-descriptors.ts';
 import { rawPeer } from './fixtures.ts';
 
 /**
@@ -27,32 +27,6 @@ class Streams implements IStreams {
   }
 }
 
-/** A descriptor a forged message carries as a by-reference value, as a session's codec writes it. */
-class Named {
-  readonly descriptor: readonly number[];
-  constructor(...descriptor: number[]) {
-    this.descriptor = descriptor;
-  }
-}
-
-const codec = new Codec<undefined>({
-  hooks: {
-    isReference: (value) => value instanceof Named,
-    encodeReference: (value) => (value as Named).descriptor,
-    decodeReference: () => {
-      throw new Error('not read here');
-    },
-  },
-});
-
-function framed(message: unknown[]): Uint8Array {
-  const bytes = codec.encode(message, undefined);
-  const frame = new Uint8Array(4 + bytes.byteLength);
-  new DataView(frame.buffer).setUint32(0, bytes.byteLength);
-  frame.set(bytes, 4);
-  return frame;
-}
-
 describe('maxStreams', () => {
   test('a message opening more streams than maxStreams ends the session with limit', async () => {
     const peer = rawPeer<IStreams>(new Streams(), { listener: { limits: { maxStreams: 4 } } });
@@ -60,7 +34,7 @@ describe('maxStreams', () => {
     // The dialer's ids (even), sequences whose consumer end the listener gets, in a field of a
     // Cancel for no call that nothing reads.
     const streams = Array.from({ length: 5 }, (_, k) => new Named(3, 1_000_000 + 2 * k, 0, 0));
-    peer.connections[0].send(framed([16, 999_999, 0, streams]));
+    peer.connections[0].send(framedWithDescriptors([16, 999_999, 0, streams]));
     const reason = await peer.listener.closed;
     expect(reason).toMatchObject({ code: 'limit', limit: 'maxStreams', remote: false });
     expect(reason.message).toContain('the peer opened more than 4 streams (maxStreams)');

@@ -50,13 +50,22 @@ async function stuckReply(connection: Connection): Promise<void> {
   await eventually(() => connection.bufferedBytes > 0, 'bytes to stay queued for the client');
 }
 
+/**
+ * A listener, a client that never reads, the server's end of their connection, and that end with
+ * more queued for the client than the kernel holds.
+ */
+async function stuckConnection(): Promise<{ listener: Listener; client: Socket; connection: Connection }> {
+  const { listener, port, accepted } = await listening();
+  const client = await nonReadingClient(port);
+  await eventually(() => accepted.length === 1, 'the connection to be accepted');
+  const connection = accepted[0]!;
+  await stuckReply(connection);
+  return { listener, client, connection };
+}
+
 describe('every ending of a connection is bounded by closeTimeoutMs', () => {
   it('a peer that half-closes and never reads does not keep the socket or its place', async () => {
-    const { listener, port, accepted } = await listening();
-    const client = await nonReadingClient(port);
-    await eventually(() => accepted.length === 1, 'the connection to be accepted');
-    const connection = accepted[0]!;
-    await stuckReply(connection);
+    const { listener, client, connection } = await stuckConnection();
 
     client.end(); // FIN, and still no reading
     const reason: CloseReason = await connection.closed;
@@ -66,11 +75,7 @@ describe('every ending of a connection is bounded by closeTimeoutMs', () => {
   });
 
   it('a peer that confirms our close with its FIN and never reads does not keep the socket or its place', async () => {
-    const { listener, port, accepted } = await listening();
-    const client = await nonReadingClient(port);
-    await eventually(() => accepted.length === 1, 'the connection to be accepted');
-    const connection = accepted[0]!;
-    await stuckReply(connection);
+    const { listener, client, connection } = await stuckConnection();
 
     void connection.close({ message: 'done' });
     client.end(); // confirms the close before the close timeout, and still no reading
