@@ -16,6 +16,7 @@ import { slotRole } from './contracts.ts';
 import { delay } from './delay.ts';
 import type { GameHost, HostedGame, HostedGameEnd } from './game-host.ts';
 import { compareGameIds } from './game-id.ts';
+import { KeyCounts } from './key-counts.ts';
 import { LauncherGame, type PeerInfo, type SlotHolder } from './launcher-game.ts';
 import type { LobbyDirectory } from './lobby-directory.ts';
 import { LobbyError } from './lobby-error.ts';
@@ -66,13 +67,13 @@ export class Lobby {
   /** Creations waiting for their request's reservation, by fingerprint and request id (at most one each). */
   readonly #reserving = new Map<string, Promise<LauncherGame>>();
   /** Creations waiting for a reservation, per creator's fingerprint: they count as open games against the limits. */
-  readonly #reservingByPlayer = new Map<string, number>();
+  readonly #reservingByPlayer = new KeyCounts();
   /** Open games per creator's fingerprint (for `maxOpenGamesPerPlayer`). */
-  readonly #openByPlayer = new Map<string, number>();
+  readonly #openByPlayer = new KeyCounts();
   /** Games launching (past the decision, not yet running): they count against `maxRunningGames`. */
   #launching = 0;
   /** X and O seats per fingerprint in launching and running games (for `maxRunningSeatsPerPlayer`). */
-  readonly #runningSeats = new Map<string, number>();
+  readonly #runningSeats = new KeyCounts();
   readonly #budget: BacklogBudget;
   #nextId = 1;
   #closed = false;
@@ -136,12 +137,10 @@ export class Lobby {
     if (reservation === undefined || requestKey === undefined || requestId === undefined)
       return this.#create(id, name, createdBy, requestId);
     const player = createdBy.fingerprint;
-    this.#reservingByPlayer.set(player, (this.#reservingByPlayer.get(player) ?? 0) + 1);
+    this.#reservingByPlayer.add(player);
     const settled = () => {
       this.#reserving.delete(requestKey);
-      const left = (this.#reservingByPlayer.get(player) ?? 1) - 1;
-      if (left > 0) this.#reservingByPlayer.set(player, left);
-      else this.#reservingByPlayer.delete(player);
+      this.#reservingByPlayer.remove(player);
     };
     const created = reservation.then(
       (outcome) => {
@@ -184,8 +183,7 @@ export class Lobby {
       );
     }
     const owned =
-      (this.#openByPlayer.get(createdBy.fingerprint) ?? 0) +
-      (this.#reservingByPlayer.get(createdBy.fingerprint) ?? 0);
+      this.#openByPlayer.of(createdBy.fingerprint) + this.#reservingByPlayer.of(createdBy.fingerprint);
     if (owned >= maxOpenGamesPerPlayer) {
       throw new LobbyError(
         'limit',
@@ -197,7 +195,6 @@ export class Lobby {
   #create(id: string, name: string, createdBy: PeerInfo, requestId: string | undefined): LauncherGame {
     const directory = this.#options.directory;
     const requestKey = requestId === undefined ? undefined : `${createdBy.fingerprint} ${requestId}`;
-    const owned = this.#openByPlayer.get(createdBy.fingerprint) ?? 0;
     const game = new LauncherGame(
       id,
       name,
@@ -216,9 +213,7 @@ export class Lobby {
           if (requestKey !== undefined) this.#byRequest.delete(requestKey);
           if (!this.#open.delete(unlisted.id)) return;
           directory?.gameUnlisted(unlisted);
-          const left = (this.#openByPlayer.get(createdBy.fingerprint) ?? 1) - 1;
-          if (left > 0) this.#openByPlayer.set(createdBy.fingerprint, left);
-          else this.#openByPlayer.delete(createdBy.fingerprint);
+          this.#openByPlayer.remove(createdBy.fingerprint);
         },
       },
       this.#budget,
@@ -226,7 +221,7 @@ export class Lobby {
     this.#open.set(id, game);
     if (requestKey !== undefined) this.#byRequest.set(requestKey, game);
     if (requestId !== undefined) directory?.gameRequested(game, createdBy.fingerprint, requestId);
-    this.#openByPlayer.set(createdBy.fingerprint, owned + 1);
+    this.#openByPlayer.add(createdBy.fingerprint);
     directory?.gameChanged(game);
     this.#log(`${createdBy.name} created game ${id} "${name}"`);
     return game;
@@ -338,7 +333,7 @@ export class Lobby {
   #checkSeatToJoin(peer: PeerInfo, slot: number): void {
     if (slotRole(slot) === 'spectator') return;
     const { maxRunningSeatsPerPlayer } = this.limits;
-    const held = this.#runningSeats.get(peer.fingerprint) ?? 0;
+    const held = this.#runningSeats.of(peer.fingerprint);
     if (held >= maxRunningSeatsPerPlayer) {
       throw new LobbyError(
         'limit',
@@ -351,7 +346,7 @@ export class Lobby {
   #checkRunningSeats(holders: readonly SlotHolder[]): void {
     const { maxRunningSeatsPerPlayer } = this.limits;
     for (const [fingerprint, seats] of playerSeats(holders)) {
-      const held = this.#runningSeats.get(fingerprint) ?? 0;
+      const held = this.#runningSeats.of(fingerprint);
       if (held + seats > maxRunningSeatsPerPlayer) {
         const name = holders.find((holder) => holder.fingerprint === fingerprint)?.name ?? fingerprint;
         throw new LobbyError(
@@ -365,17 +360,12 @@ export class Lobby {
   /** Counts the X and O seats of `holders` as running; returns how to stop counting them (once). */
   #holdRunningSeats(holders: readonly SlotHolder[]): () => void {
     const seats = playerSeats(holders);
-    for (const [fingerprint, count] of seats)
-      this.#runningSeats.set(fingerprint, (this.#runningSeats.get(fingerprint) ?? 0) + count);
+    for (const [fingerprint, count] of seats) this.#runningSeats.add(fingerprint, count);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      for (const [fingerprint, count] of seats) {
-        const left = (this.#runningSeats.get(fingerprint) ?? count) - count;
-        if (left > 0) this.#runningSeats.set(fingerprint, left);
-        else this.#runningSeats.delete(fingerprint);
-      }
+      for (const [fingerprint, count] of seats) this.#runningSeats.remove(fingerprint, count);
     };
   }
 

@@ -1,5 +1,6 @@
 import type { SequenceWriter } from '@msc/eventual';
 import type { LauncherEvent } from './contracts.ts';
+import { KeyCounts } from './key-counts.ts';
 import { LobbyError } from './lobby-error.ts';
 import type { LobbyLimits } from './lobby-limits.ts';
 
@@ -29,7 +30,7 @@ export class BacklogBudget {
   readonly limits: LobbyLimits;
   readonly watchers = new Set<Watcher>();
   /** Watchers per key (player fingerprint), for `maxWatchersPerPlayer`; keys with none are forgotten. */
-  readonly #byKey = new Map<string, number>();
+  readonly #byKey = new KeyCounts();
   /** Bytes waiting in all watchers (each watcher's as of its last count). */
   bytes = 0;
   #settledAt = Number.NEGATIVE_INFINITY;
@@ -55,21 +56,18 @@ export class BacklogBudget {
 
   /** Watchers open now by the player `key`, in all games. */
   watchersOf(key: string): number {
-    return this.#byKey.get(key) ?? 0;
+    return this.#byKey.of(key);
   }
 
   /** @internal a watcher started */
   added(watcher: Watcher): void {
     this.watchers.add(watcher);
-    if (watcher.key !== undefined) this.#byKey.set(watcher.key, this.watchersOf(watcher.key) + 1);
+    if (watcher.key !== undefined) this.#byKey.add(watcher.key);
   }
 
   /** @internal a watcher ended */
   removed(watcher: Watcher): void {
-    if (!this.watchers.delete(watcher) || watcher.key === undefined) return;
-    const left = this.watchersOf(watcher.key) - 1;
-    if (left > 0) this.#byKey.set(watcher.key, left);
-    else this.#byKey.delete(watcher.key);
+    if (this.watchers.delete(watcher) && watcher.key !== undefined) this.#byKey.remove(watcher.key);
   }
 
   /** @internal a watcher counted a write */
